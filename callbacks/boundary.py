@@ -1,0 +1,386 @@
+"""`DecisionBoundaryLogger`: the model's decision boundary as an image, every few epochs.
+
+The image (tag `decision_boundary` under `<logdir>/train`) shows, over the
+plane of the two input features:
+
+- p(class 1) of the model at every pixel, on a colour scale fixed at 0 to 1,
+  with a colourbar. With k > 2 classes each pixel takes the colour of its
+  predicted class, paler where the model is less sure.
+- The training points, filled and coloured by class, and the validation
+  points as hollow squares.
+- The decision boundary p = 0.5 (between predicted classes for k > 2), black.
+- An optional reference line a x1 + b x2 + c = 0, dashed (the slide's line).
+- For a linear model, the weight vector w = [w1, w2] as a green arrow. It
+  starts at the point of the boundary closest to the origin, -b w / |w|^2,
+  so it stands on the boundary and points towards class 1. It is drawn at its
+  true length in data units, but never shorter than 14 pixels so that its
+  direction stays visible while |w| is still small.
+
+Axes, limits (the data's, padded, one data unit as long on both axes) and
+colours are the same at every step, so TensorBoard's step slider animates the
+boundary. Images are logged at step 0 (the initial weights), every `every`
+epochs, and at the final epoch; the final image is also saved as
+`<logdir>/decision_boundary.png`.
+
+The fixed parts are drawn once with matplotlib; each image is then a single
+compiled forward pass over a pixel grid and a few numpy operations
+(`callbacks.raster`), about 5 ms in all, so an image every epoch is affordable.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import sys
+
+import keras
+import matplotlib.cm
+import matplotlib.colors
+import numpy as np
+import tensorflow as tf
+from matplotlib.lines import Line2D
+
+from callbacks.raster import (
+    Layout,
+    RasterPlot,
+    colour_table,
+    edge_mask,
+    encode_png,
+    equal_aspect_limits,
+    padded_limits,
+    paint_arrow,
+    rgb255,
+    save_png,
+    write_image_summary,
+)
+from callbacks.writers import SummaryWriters
+from kerasclf.data import Data
+from kerasclf.models import linear_parameters
+from kerasclf.validation import check_integer
+
+TAG = "decision_boundary"
+FILE_NAME = "decision_boundary.png"
+DESCRIPTION = (
+    "p(class 1) of the model over the input plane (colours fixed at 0-1; one colour per "
+    "predicted class for k > 2), the decision boundary (black), training points (filled), "
+    "validation points (hollow squares), the reference line (dashed) and, for a linear "
+    "model, the weight vector w (green arrow, from the boundary point closest to the origin)."
+)
+# At most this many points of each set are drawn, so that the one-off
+# matplotlib drawing stays fast and the plot readable.
+MAX_POINTS_DRAWN = 2000
+BOUNDARY_COLOUR = "black"
+ARROW_COLOUR = "#1a9850"
+MIN_ARROW_PIXELS = 14.0
+
+
+def check_reference_line(reference_line) -> tuple[float, float, float] | None:
+    """Returns `(a, b, c)` as floats, or None; raises one clear line if invalid.
+
+    Example:
+        >>> check_reference_line([1.23, 1, -0.55])
+        (1.23, 1.0, -0.55)
+    """
+    if reference_line is None:
+        return None
+    valid = (
+        isinstance(reference_line, (tuple, list))
+        and len(reference_line) == 3
+        and all(
+            isinstance(value, numbers.Real) and not isinstance(value, bool)
+            for value in reference_line
+        )
+        and all(math.isfinite(value) for value in reference_line)
+        and (reference_line[0] != 0 or reference_line[1] != 0)
+    )
+    if not valid:
+        raise ValueError(
+            "`reference_line` must be three finite numbers (a, b, c), the line "
+            "a*x1 + b*x2 + c = 0 with a or b nonzero, or None. "
+            f"Received: reference_line={reference_line!r}."
+        )
+    return tuple(float(value) for value in reference_line)
+
+
+class DecisionBoundaryLogger(keras.callbacks.Callback):
+    """Logs an image of the decision boundary every `every` epochs.
+
+    Works for any model with exactly two inputs and a sigmoid (1 unit) or
+    softmax (k units) output. With any other number of inputs it prints one
+    note and logs nothing. A step whose weights are not finite (training
+    diverged) is skipped.
+
+    Args:
+        logdir: The run directory; images go to `<logdir>/train`.
+        x: Training features, shape (num_samples, num_features).
+        y: Training labels 0..k-1.
+        validation_data: Optional `(x, y)` of the validation set.
+        every: Log an image every this many epochs (an integer >= 1).
+        reference_line: Optional `(a, b, c)`, the line a*x1 + b*x2 + c = 0 to
+            draw for comparison, e.g. the slide's `(1.23, 1.0, -0.55)`.
+        stream: Where the one-line skip note goes; default `sys.stdout`.
+
+    Example:
+        >>> callback = DecisionBoundaryLogger("logs/run", x, y, every=1)  # doctest: +SKIP
+        >>> model.fit(x, y, epochs=100, verbose=0, callbacks=[callback])  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        logdir: str,
+        x,
+        y,
+        validation_data=None,
+        every: int = 5,
+        reference_line=None,
+        stream=None,
+    ):
+        super().__init__()
+        self.logdir = logdir
+        self.training = Data(x, y, source="DecisionBoundaryLogger training data")
+        self.validation = None
+        if validation_data is not None:
+            self.validation = Data(
+                *validation_data,
+                source="DecisionBoundaryLogger validation data",
+                num_classes=self.training.num_classes,
+            )
+        self.every = check_integer("every", every)
+        self.reference_line = check_reference_line(reference_line)
+        self.stream = stream
+        self._writers = SummaryWriters(logdir)
+        self._picture = None
+        self._skip_reason = None
+        self._last_step = None
+        self._last_logged_step = None
+        self._last_png = None
+
+    def on_train_begin(self, logs=None):
+        logs = logs or {}
+        if self._picture is None and self._skip_reason is None:
+            num_inputs = _num_inputs(self.model, self.training)
+            if num_inputs != 2:
+                self._skip_reason = (
+                    "DecisionBoundaryLogger: no decision-boundary images; they need a model "
+                    f"with exactly 2 inputs, and this one has {num_inputs}."
+                )
+                print(self._skip_reason, file=self.stream or sys.stdout, flush=True)
+                return
+            self._picture = BoundaryPicture(
+                self.model, self.training, self.validation, self.reference_line
+            )
+        if self._skip_reason is None and int(self.model.optimizer.iterations.numpy()) == 0:
+            self._log(step=0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        self._last_step = epoch + 1
+        if self._skip_reason is None and (epoch + 1) % self.every == 0:
+            self._log(step=epoch + 1)
+
+    def on_train_end(self, logs=None):
+        logs = logs or {}
+        if self._skip_reason is None:
+            # The final epoch always gets an image, whether or not `every` divides it.
+            if self._last_step is not None and self._last_step != self._last_logged_step:
+                self._log(step=self._last_step)
+            if self._last_png is not None:
+                save_png(os.path.join(self.logdir, FILE_NAME), self._last_png)
+        self._writers.close()
+
+    def _log(self, step: int) -> None:
+        image = self._picture.render()
+        if image is None:
+            return
+        self._last_png = encode_png(image)
+        self._last_logged_step = step
+        with self._writers["train"].as_default():
+            write_image_summary(TAG, self._last_png, image.shape, step, DESCRIPTION)
+
+
+def _num_inputs(model: keras.Model, training: Data) -> int:
+    """The number of input features of a single-input model (-1 for several inputs)."""
+    inputs = getattr(model, "inputs", None) or []
+    if len(inputs) > 1:
+        return -1
+    if len(inputs) == 1 and inputs[0].shape[-1] is not None:
+        return int(inputs[0].shape[-1])
+    return training.num_features
+
+
+class BoundaryPicture:
+    """Draws decision-boundary images of one model over a fixed input plane.
+
+    Args:
+        model: A model with 2 inputs and a sigmoid or softmax output.
+        training: The training points.
+        validation: The validation points, or None.
+        reference_line: `(a, b, c)` or None.
+
+    Example:
+        >>> picture = BoundaryPicture(model, make_dataset("seminar_blobs"), None, None)  # doctest: +SKIP
+        >>> picture.render().shape  # doctest: +SKIP
+        (360, 400, 3)
+    """
+
+    def __init__(self, model: keras.Model, training: Data, validation, reference_line):
+        self.model = model
+        self.num_units = _num_output_units(model)
+        self.num_classes = max(self.num_units, 2, training.num_classes)
+        self.binary = self.num_units <= 2
+        everything = training.features
+        if validation is not None:
+            everything = np.concatenate([everything, validation.features])
+        layout = Layout()
+        x_limits, y_limits = equal_aspect_limits(*padded_limits(everything), layout)
+        self.plot = RasterPlot(x_limits, y_limits, layout)
+        self.class_colours = _class_colours(self.num_classes)
+        self.table = self._field_colours()
+        self._draw_fixed_parts(training, validation, reference_line)
+        self.plot.freeze()
+        x, y = self.plot.pixel_centres()
+        grid_x, grid_y = np.meshgrid(x, y)
+        self._grid = tf.constant(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1), tf.float32)
+        self._field_indices = tf.function(self._compute_field_indices, jit_compile=True)
+        self._boundary_colour = rgb255(BOUNDARY_COLOUR)
+        self._arrow_colour = rgb255(ARROW_COLOUR)
+
+    def _field_colours(self) -> np.ndarray:
+        """The lookup table: 256 shades of p(class 1), or 256 per class for k > 2."""
+        if self.binary:
+            return colour_table("RdBu_r", 256, lighten=0.35)
+        white = np.ones(3)
+        shades = []
+        for colour in self.class_colours:
+            pale = colour + 0.45 * (1.0 - colour)
+            # Level 0 is the least sure prediction, p = 1/k: nearly white.
+            strength = 0.12 + 0.88 * np.linspace(0.0, 1.0, 256)[:, None]
+            shades.append(white + strength * (pale - white))
+        return np.round(np.concatenate(shades) * 255).astype(np.uint8)
+
+    def _compute_field_indices(self, grid):
+        """Row of the lookup table for every pixel: floor(256 p), plus 256 c for k > 2."""
+        probabilities = self.model(grid, training=False)
+        if self.binary:
+            positive = probabilities[:, -1]
+            return tf.cast(tf.clip_by_value(tf.floor(positive * 256.0), 0.0, 255.0), tf.int32)
+        predicted = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+        chance = 1.0 / self.num_units
+        confidence = (tf.reduce_max(probabilities, axis=-1) - chance) / (1.0 - chance)
+        level = tf.cast(tf.clip_by_value(tf.floor(confidence * 256.0), 0.0, 255.0), tf.int32)
+        return predicted * 256 + level
+
+    def _draw_fixed_parts(self, training: Data, validation, reference_line) -> None:
+        axes, overlay = self.plot.axes, self.plot.overlay_axes
+        axes.set_xlabel("x1", fontsize=9, labelpad=2)
+        axes.set_ylabel("x2", fontsize=9, labelpad=2)
+        self._draw_colorbar()
+        rng = np.random.default_rng(0)
+        for data, validation_set in ((training, False), (validation, True)):
+            if data is None:
+                continue
+            rows = np.arange(data.num_samples)
+            if len(rows) > MAX_POINTS_DRAWN:
+                rows = np.sort(rng.choice(rows, MAX_POINTS_DRAWN, replace=False))
+            points, labels = data.features[rows], data.labels[rows]
+            colours = self.class_colours[labels]
+            if validation_set:
+                overlay.scatter(
+                    points[:, 0], points[:, 1], s=22, marker="s", facecolors="none",
+                    edgecolors=colours, linewidths=1.1, zorder=3,
+                )
+            else:
+                overlay.scatter(
+                    points[:, 0], points[:, 1], s=14, c=colours, edgecolors="black",
+                    linewidths=0.4, zorder=4,
+                )
+        handles = [
+            Line2D([], [], ls="none", marker="o", ms=4.5, mfc=colour, mec="black", mew=0.4,
+                   label=f"class {index}")
+            for index, colour in enumerate(self.class_colours)
+        ]
+        if validation is not None:
+            handles.append(Line2D([], [], ls="none", marker="s", ms=5, mfc="none", mec="0.3",
+                                  mew=1.1, label="validation"))
+        handles.append(Line2D([], [], color=BOUNDARY_COLOUR, lw=2,
+                              label="p = 0.5" if self.binary else "boundary"))
+        if reference_line is not None:
+            overlay.axline(*_two_points_on(reference_line), ls="--", color="0.2", lw=1.2)
+            a, b, c = reference_line
+            handles.append(Line2D([], [], ls="--", color="0.2", lw=1.2,
+                                  label=f"{a:g} x1 + {b:g} x2 + {c:g} = 0"))
+        if self._is_linear():
+            handles.append(Line2D([], [], color=ARROW_COLOUR, lw=2, marker=">", ms=5,
+                                  label="w"))
+        overlay.legend(handles=handles, loc="best", fontsize=7, framealpha=0.8,
+                       handlelength=1.5, borderpad=0.4, labelspacing=0.3)
+
+    def _draw_colorbar(self) -> None:
+        if self.binary:
+            colormap = matplotlib.colors.ListedColormap(self.table / 255.0)
+            norm = matplotlib.colors.Normalize(0.0, 1.0)
+            label, ticks = "p(class 1)", [0.0, 0.25, 0.5, 0.75, 1.0]
+        else:
+            surest = self.table[255::256] / 255.0
+            colormap = matplotlib.colors.ListedColormap(surest)
+            norm = matplotlib.colors.BoundaryNorm(np.arange(self.num_classes + 1) - 0.5,
+                                                  self.num_classes)
+            label, ticks = "predicted class (paler: less sure)", range(self.num_classes)
+        mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap)
+        colorbar = self.plot.figure.colorbar(mappable, cax=self.plot.colorbar_axes, ticks=ticks)
+        colorbar.ax.tick_params(labelsize=8)
+        colorbar.set_label(label, fontsize=9, labelpad=3)
+
+    def _is_linear(self) -> bool:
+        return linear_parameters(self.model) is not None
+
+    def render(self) -> np.ndarray | None:
+        """The image `(rows, columns, 3)` uint8 at the current weights; None if not finite."""
+        weights = self.model.get_weights()
+        if not all(np.isfinite(weight).all() for weight in weights):
+            return None
+        indices = self._field_indices(self._grid).numpy().reshape(self.plot.box_shape)
+        box = self.table[indices]
+        regions = indices >= 128 if self.binary else indices // 256
+        box[edge_mask(regions)] = self._boundary_colour
+        parameters = linear_parameters(self.model)
+        if parameters is not None:
+            self._paint_weight_vector(box, *parameters)
+        return self.plot.compose(box)
+
+    def _paint_weight_vector(self, box: np.ndarray, weights: np.ndarray, bias: float) -> None:
+        weights = weights.astype(np.float64)
+        squared_norm = float(weights @ weights)
+        if squared_norm == 0.0:
+            return
+        foot = -bias * weights / squared_norm
+        start, end = self.plot.to_pixels(np.stack([foot, foot + weights]))
+        length = np.hypot(*(end - start))
+        if length < MIN_ARROW_PIXELS:
+            end = start + (end - start) / length * MIN_ARROW_PIXELS
+        paint_arrow(box, start, end, self._arrow_colour)
+
+
+def _num_output_units(model: keras.Model) -> int:
+    outputs = getattr(model, "outputs", None)
+    if outputs and outputs[0].shape[-1] is not None:
+        return int(outputs[0].shape[-1])
+    return int(model(np.zeros((1, 2), np.float32), training=False).shape[-1])
+
+
+def _class_colours(num_classes: int) -> np.ndarray:
+    """Full-strength colours `(num_classes, 3)` in 0..1, one per class."""
+    if num_classes == 2:
+        return matplotlib.colormaps["RdBu_r"]([0.08, 0.92])[:, :3]
+    if num_classes <= 10:
+        return np.array(matplotlib.colormaps["tab10"].colors[:num_classes])
+    return matplotlib.colormaps["hsv"](np.linspace(0.0, 1.0, num_classes, endpoint=False))[:, :3]
+
+
+def _two_points_on(line) -> tuple[tuple, tuple]:
+    """Two points of the line a x1 + b x2 + c = 0, for `Axes.axline`."""
+    a, b, c = line
+    if abs(b) >= abs(a):
+        return (0.0, -c / b), (1.0, -(a + c) / b)
+    return (-c / a, 0.0), (-(b + c) / a, 1.0)

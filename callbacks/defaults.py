@@ -1,0 +1,55 @@
+"""The callbacks `kerasclf train` turns on, in the order they must run.
+
+`CostLogger` goes first: it puts the cost at the epoch's weights into the
+epoch's `logs`, which `DivergenceStop` and `EpochPrinter` then read.
+"""
+
+from __future__ import annotations
+
+from callbacks.boundary import DecisionBoundaryLogger
+from callbacks.cost import CostLogger
+from callbacks.divergence import DivergenceStop
+from callbacks.error_surface import ErrorSurfaceLogger
+from callbacks.hparams import RunConfigLogger
+from callbacks.minibatch_cost import MinibatchCostLogger
+from callbacks.progress import EpochPrinter
+from callbacks.weights import WeightLogger
+
+# The slide's line x2 + 1.23 x1 - 0.55 = 0, drawn on the hand_line dataset.
+REFERENCE_LINES = {"hand_line": (1.23, 1.0, -0.55)}
+
+
+def default_callbacks(config, resolved: dict, training, validation, run_dir: str, stream) -> list:
+    """kerasclf's callbacks for one run.
+
+    Args:
+        config: The run's `TrainConfig`.
+        resolved: The resolved settings written to `config.json`.
+        training: The training `Data`.
+        validation: The validation `Data`, or None.
+        run_dir: The run directory.
+        stream: Where printed lines go.
+    """
+    validation_data = (
+        None if validation is None else (validation.features, validation.labels)
+    )
+    x, y = training.features, training.labels
+    callbacks = [
+        CostLogger(run_dir, x, y, validation_data=validation_data),
+        DivergenceStop(stream=stream),
+        WeightLogger(run_dir, x, y, cost=config.cost, histograms=config.histograms),
+    ]
+    if config.batch_cost:
+        callbacks.append(MinibatchCostLogger(run_dir))
+    if config.images:
+        reference = None if config.data else REFERENCE_LINES.get(config.dataset)
+        callbacks += [
+            DecisionBoundaryLogger(
+                run_dir, x, y, validation_data=validation_data, every=config.boundary_every,
+                reference_line=reference, stream=stream,
+            ),
+            ErrorSurfaceLogger(run_dir, x, y, cost=config.cost, every=config.surface_every,
+                               stream=stream),
+        ]
+    callbacks += [RunConfigLogger(run_dir, resolved), EpochPrinter(stream=stream)]
+    return callbacks

@@ -1,0 +1,57 @@
+"""`EpochPrinter`: one clean line per epoch, as the slide prints it.
+
+    Epoch   10/100  cost 57.9121  accuracy 0.8750  W [0.2871, 0.3313]  b 0.0082
+
+Keras's progress bar writes `\\b`, `\\r` and ANSI codes even into files; this
+line is plain text, one `print` per epoch, flushed.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import keras
+import numpy as np
+
+from kerasclf.models import linear_parameters
+
+
+class EpochPrinter(keras.callbacks.Callback):
+    """Prints the epoch, the cost, the accuracy, W and b after every epoch.
+
+    It prints `cost` and `accuracy` from the logs when a `CostLogger` ran
+    before it (the cost at the epoch's final weights), else Keras's `loss`.
+    Models other than one Dense unit print the norm of all weights instead of
+    W and b.
+
+    Args:
+        stream: A text stream; default `sys.stdout`.
+
+    Example:
+        >>> model.fit(x, y, epochs=3, verbose=0, callbacks=[EpochPrinter()])  # doctest: +SKIP
+        Epoch    1/3  cost 138.6294  accuracy 0.5000  W [0.0000, 0.0000]  b 0.0000
+    """
+
+    def __init__(self, stream=None):
+        super().__init__()
+        self.stream = stream
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        cost = logs.get("cost", logs.get("loss", float("nan")))
+        accuracy = logs.get("accuracy", logs.get("binary_accuracy", float("nan")))
+        width = len(str(self.params.get("epochs", epoch + 1)))
+        line = (
+            f"Epoch {epoch + 1:>{width}}/{self.params.get('epochs', '?')}  "
+            f"cost {cost:.6g}  accuracy {accuracy:.4f}"
+        )
+        if "val_cost" in logs:
+            line += f"  val_cost {logs['val_cost']:.6g}  val_accuracy {logs['val_accuracy']:.4f}"
+        parameters = linear_parameters(self.model)
+        if parameters is not None:
+            weights, bias = parameters
+            line += f"  W [{', '.join(f'{w:.4f}' for w in weights)}]  b {bias:.4f}"
+        else:
+            norm = np.sqrt(sum(float(np.sum(np.square(w))) for w in self.model.get_weights()))
+            line += f"  |W| {norm:.4f}"
+        print(line, file=self.stream or sys.stdout, flush=True)

@@ -1,0 +1,234 @@
+"""The `kerasclf` command line.
+
+    kerasclf train [--key value ...] [--config FILE.toml] [--json]
+    kerasclf evaluate --weights W1 W2 --bias B [--dataset NAME | --data FILE] [--json]
+    kerasclf predict --run RUN_DIR --data FILE.csv [--out FILE.csv]
+    kerasclf datasets | presets | experiments
+
+Bad input exits with status 2 and one line on stderr, before anything is
+trained or written. A diverged run exits with 3, an interrupted one with 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+# TensorFlow's C++ start-up chatter is not for students; errors still show.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from kerasclf import config as config_module  # noqa: E402
+from kerasclf.validation import did_you_mean  # noqa: E402
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises one-line errors with the closest flag for a typo."""
+
+    def error(self, message: str):
+        if message.startswith("unrecognized arguments:"):
+            unknown = message.split(":", 1)[1].split()
+            flag = next((arg for arg in unknown if arg.startswith("--")), unknown[0])
+            valid = _all_options(self)
+            raise UsageError(
+                f"unknown option {flag!r}.{did_you_mean(flag, valid)} "
+                f"See `{self.prog} --help`."
+            )
+        raise UsageError(f"{message}. See `{self.prog} --help`.")
+
+
+def _all_options(parser: argparse.ArgumentParser) -> list[str]:
+    """Every option string of a parser and of its subcommands."""
+    options = []
+    for action in parser._actions:
+        options += action.option_strings
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                options += _all_options(subparser)
+    return options
+
+
+def _flag(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kerasclf",
+        description="Train and inspect the Day-1 seminar's classifiers.",
+        allow_abbrev=False,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    train = commands.add_parser(
+        "train", help="train a model and write a TensorBoard run", allow_abbrev=False
+    )
+    train.add_argument("--config", help="TOML file of config keys (flags override it)")
+    train.add_argument("--json", action="store_true", help="print the summary as JSON last")
+    for key, field in config_module.FIELDS.items():
+        default = field.default
+        shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+        train.add_argument(
+            _flag(key), dest=key, default=argparse.SUPPRESS, metavar="VALUE",
+            help=f"{field.metadata['help']} (default: {shown})",
+        )
+
+    evaluate = commands.add_parser(
+        "evaluate", help="cost and accuracy of a hand-set linear classifier", allow_abbrev=False
+    )
+    evaluate.add_argument("--weights", nargs="+", required=True, metavar="W",
+                          help="one weight per feature, e.g. 1.23 1.0")
+    evaluate.add_argument("--bias", required=True, help="the bias b, e.g. -0.55")
+    evaluate.add_argument("--dataset", default="seminar_blobs", help="named dataset")
+    evaluate.add_argument("--data", help="CSV or NPZ file instead of --dataset")
+    evaluate.add_argument("--seed", default="0", help="seed of the named dataset")
+    evaluate.add_argument("--json", action="store_true", help="print the result as JSON last")
+
+    predict = commands.add_parser(
+        "predict", help="class probabilities of a trained run for new points", allow_abbrev=False
+    )
+    predict.add_argument("--run", required=True, help="run directory holding model.keras")
+    predict.add_argument("--data", required=True, help="CSV of points (features only, or with labels)")
+    predict.add_argument("--out", help="write the probabilities to this CSV instead of stdout")
+
+    commands.add_parser("datasets", help="list the named datasets")
+    commands.add_parser("presets", help="list the optimizer presets with their formulas")
+    commands.add_parser("experiments", help="list the experiment scripts")
+    return parser
+
+
+def _train_values(arguments: argparse.Namespace) -> dict[str, Any]:
+    """Config keys from `--config FILE.toml`, overridden by the flags given."""
+    values: dict[str, Any] = {}
+    if arguments.config is not None:
+        values.update(config_module.load_toml(arguments.config))
+    for key in config_module.FIELDS:
+        if hasattr(arguments, key):
+            values[key] = config_module.convert_value(
+                key, getattr(arguments, key), from_command_line=True
+            )
+    return values
+
+
+def run_train(arguments: argparse.Namespace) -> int:
+    from kerasclf.training import EXIT_DIVERGED, EXIT_INTERRUPTED, prepare_run, run_prepared
+
+    try:
+        prepared = prepare_run(_train_values(arguments))
+    except (ValueError, TypeError) as error:
+        raise UsageError(str(error)) from None
+    # Past validation, an exception is a bug, not bad input: let it show.
+    result = run_prepared(prepared)
+    config, summary = prepared.config, result.summary
+    print(f"status: {summary['status']}  cost {summary['cost']}  accuracy {summary['accuracy']}")
+    print(f"run written to {result.run_dir}")
+    print(f"open it with: tensorboard --logdir {config.logdir}")
+    if arguments.json:
+        print(json.dumps({**summary, "run_dir": result.run_dir}))
+    return {"diverged": EXIT_DIVERGED, "interrupted": EXIT_INTERRUPTED}.get(summary["status"], 0)
+
+
+def _parse_number(name: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise UsageError(f"`{name}` must be a number. Received: {name}={text!r}.") from None
+
+
+def run_evaluate(arguments: argparse.Namespace) -> int:
+    try:
+        return _evaluate(arguments)
+    except (ValueError, TypeError) as error:
+        raise UsageError(str(error)) from None
+
+
+def _evaluate(arguments: argparse.Namespace) -> int:
+    from kerasclf.data import load_data, make_dataset
+    from kerasclf.evaluation import evaluate_linear
+
+    weights = [_parse_number("weights", text) for text in arguments.weights]
+    bias = _parse_number("bias", arguments.bias)
+    try:
+        seed = int(arguments.seed)
+    except ValueError:
+        raise UsageError(f"`seed` must be an integer. Received: seed={arguments.seed!r}.") from None
+    if arguments.data is not None:
+        data = load_data(arguments.data)
+    else:
+        data = make_dataset(arguments.dataset, seed=seed)
+    result = evaluate_linear(weights, bias, data)
+    print(
+        f"y = x^T {weights} + {bias:g} on {data.source}: "
+        f"cost (summed) {result['cost']:.6f}  mean cost {result['mean_cost']:.6f}  "
+        f"accuracy {result['accuracy']:.4f}"
+    )
+    if arguments.json:
+        print(json.dumps({"weights": weights, "bias": bias, **result}))
+    return 0
+
+
+def run_predict(arguments: argparse.Namespace) -> int:
+    from kerasclf.prediction import predict_run
+
+    try:
+        rows = predict_run(arguments.run, arguments.data, arguments.out)
+    except (ValueError, TypeError) as error:
+        raise UsageError(str(error)) from None
+    if arguments.out is None:
+        sys.stdout.write(rows)
+    else:
+        print(f"wrote probabilities to {arguments.out}")
+    return 0
+
+
+def run_listing(command: str) -> int:
+    if command == "datasets":
+        from kerasclf.data import describe_datasets
+
+        print(describe_datasets())
+    elif command == "presets":
+        from kerasclf.optimizers import describe_presets
+
+        print(describe_presets())
+    else:
+        from experiments import describe_experiments
+
+        print(describe_experiments())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the CLI; returns the exit status."""
+    parser = build_parser()
+    try:
+        arguments = parser.parse_args(argv)
+        if arguments.command is None:
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        if arguments.command == "train":
+            return run_train(arguments)
+        if arguments.command == "evaluate":
+            return run_evaluate(arguments)
+        if arguments.command == "predict":
+            return run_predict(arguments)
+        return run_listing(arguments.command)
+    except UsageError as error:
+        message = " ".join(str(error).split())
+        print(f"kerasclf: error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def entry_point() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()

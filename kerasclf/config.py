@@ -1,0 +1,251 @@
+"""One flat, typed run configuration, shared by the CLI, TOML files and Python.
+
+The defaults reproduce the seminar's slide: seminar_blobs, logistic regression
+from zeros, full-batch gradient descent with learning rate 0.001 on the summed
+cross-entropy, 100 epochs.
+
+Every key is a command-line flag (`batch_size` is `--batch-size`) and a key
+of a `--config FILE.toml`; flags override the file. Values are type-checked
+against the key's type and then range-checked by `validate`, and an unknown key
+is an error naming the closest valid one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import tomllib
+import typing
+from typing import Any
+
+from kerasclf import data as data_module
+from kerasclf.features import check_feature_names
+from kerasclf.models import INITS, MODELS, check_architecture
+from kerasclf.optimizers import resolve_hyperparameters
+from kerasclf.runs import check_logdir, check_run_name
+from kerasclf.validation import check_choice, check_integer, check_number, did_you_mean
+
+ENGINES = {
+    # Many minibatch steps per XLA program (kerasclf.classifier); the default.
+    "fused": "blocks of minibatches, one XLA program per block",
+    # Keras's own per-step fit: one program call per minibatch.
+    "plain": "stock Keras fit, one step per minibatch",
+}
+COSTS = ("sum", "mean")
+
+
+def _key(default, help_text: str, **choices):
+    return dataclasses.field(default=default, metadata={"help": help_text, **choices})
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Everything that defines a training run. See `kerasclf train --help`.
+
+    Example:
+        >>> config = TrainConfig(optimizer="momentum", epochs=10)
+        >>> config.batch_size
+        'full'
+    """
+
+    # Data: the seminar's two Gaussian blobs, no validation split.
+    dataset: str = _key("seminar_blobs", "named synthetic dataset (kerasclf datasets)")
+    data: str | None = _key(None, "CSV or NPZ file of labelled points; replaces --dataset")
+    num_samples: int | None = _key(None, "points to generate; default: the dataset's own")
+    noise: float | None = _key(None, "the dataset's noise parameter; default: its own")
+    validation_split: float = _key(0.0, "fraction held out for validation, in [0, 1)")
+
+    # Model: logistic regression, weights from zeros as in the seminar.
+    model: str = _key("logistic", "model name: logistic or mlp")
+    init: str = _key("zeros", "weight initializer: zeros or random (seeded)")
+    features: str | None = _key(None, "feature map phi(x), e.g. x1,x2,x1^2,x2^2 or poly3")
+    hidden: list[int] = _key((8, 8), "mlp hidden layer sizes, e.g. 8,8")
+    activation: str = _key("tanh", "mlp activation: relu, tanh, sigmoid or linear")
+    l1: float = _key(0.0, "L1 regularization rate")
+    l2: float = _key(0.0, "L2 regularization rate")
+    dropout: float = _key(0.0, "dropout rate after each hidden layer, in [0, 1)")
+
+    # Optimization: the slide's full-batch GD on the summed cost.
+    optimizer: str = _key("gd", "optimizer preset (kerasclf presets)")
+    learning_rate: float | None = _key(None, "step size; default: the preset's own")
+    momentum: float | None = _key(None, "momentum beta in [0, 1); default: the preset's own")
+    cost: str = _key("sum", "cross-entropy reduction: sum (the slides') or mean")
+    batch_size: int | str = _key("full", "minibatch size: an integer (1 = SGD) or full")
+    epochs: int = _key(100, "passes over the training set")
+    seed: int = _key(0, "seed of data, initialization, shuffling and dropout")
+    engine: str = _key("fused", "fused (many steps per XLA program) or plain (stock fit)")
+
+    # Logging: TensorBoard runs under logs/.
+    logdir: str = _key("logs", "directory of the TensorBoard runs")
+    run_name: str | None = _key(None, "run directory name; default: a readable unique one")
+    boundary_every: int = _key(5, "log the decision-boundary image every k epochs")
+    surface_every: int = _key(10, "log the error-surface image every k epochs")
+    batch_cost: bool = _key(False, "also log the cost of every minibatch (SGD noise)")
+    images: bool = _key(True, "log decision-boundary and error-surface images")
+    histograms: bool = _key(True, "log weight histograms every epoch")
+
+    def to_dict(self) -> dict[str, Any]:
+        values = dataclasses.asdict(self)
+        values["hidden"] = list(values["hidden"])
+        return values
+
+
+FIELDS = {field.name: field for field in dataclasses.fields(TrainConfig)}
+_TYPES = typing.get_type_hints(TrainConfig)
+
+
+def _expected(key: str) -> str:
+    kind = _TYPES[key]
+    if key == "batch_size":
+        return "a positive integer or 'full'"
+    if key == "hidden":
+        return "a list of positive integers such as [8, 8] (on the command line: 8,8)"
+    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+    base = [arg for arg in typing.get_args(kind) if arg is not type(None)] or [kind]
+    return names.get(base[0], str(base[0]))
+
+
+def convert_value(key: str, value: Any, from_command_line: bool = False) -> Any:
+    """Checks a value against the key's type; parses command-line strings.
+
+    A TOML or Python value must already have the key's type (an int is
+    accepted for a float); a command-line string is parsed into it.
+
+    Raises:
+        TypeError: if the value does not have, or parse as, the key's type.
+
+    Example:
+        >>> convert_value("epochs", "10", from_command_line=True)
+        10
+    """
+    kind = _TYPES[key]
+    optional = type(None) in typing.get_args(kind)
+    from_text = from_command_line and isinstance(value, str)
+    if value is None and optional:
+        return None
+    error = TypeError(
+        f"`{key}` must be {_expected(key)}. Received: {key}={value!r}"
+        + (f" of type {type(value).__name__}." if not from_text else ".")
+    )
+    if key == "batch_size":
+        if value == "full":
+            return value
+        return _to_int(value, error, from_text)
+    if key == "hidden":
+        if from_text:
+            return [_to_int(part.strip(), error, True) for part in value.split(",")]
+        if not isinstance(value, (list, tuple)):
+            raise error
+        return [_to_int(size, error, False) for size in value]
+    base = [arg for arg in typing.get_args(kind) if arg is not type(None)] or [kind]
+    if base[0] is bool:
+        if from_text and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+            return value.lower() in ("true", "1", "yes")
+        if isinstance(value, bool):
+            return value
+        raise error
+    if base[0] is int:
+        return _to_int(value, error, from_text)
+    if base[0] is float:
+        if from_text:
+            try:
+                return float(value)
+            except ValueError:
+                raise error from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise error
+        return float(value)
+    if not isinstance(value, str):
+        raise error
+    return value
+
+
+def _to_int(value: Any, error: Exception, from_text: bool) -> int:
+    if from_text and isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            raise error from None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise error
+    return value
+
+
+def check_key(key: str) -> str:
+    """Returns `key` if it is a config key, else raises with the closest one."""
+    if key not in FIELDS:
+        raise ValueError(
+            f"Unknown config key {key!r}.{did_you_mean(key, FIELDS)} "
+            f"Valid keys: {', '.join(FIELDS)}."
+        )
+    return key
+
+
+def make_config(values: dict[str, Any] | None = None, **overrides: Any) -> TrainConfig:
+    """A validated `TrainConfig` from a dict of keys and keyword overrides.
+
+    Example:
+        >>> make_config({"epochs": 5}, optimizer="adam").optimizer
+        'adam'
+    """
+    merged = {**(values or {}), **overrides}
+    converted = {check_key(key): convert_value(key, value) for key, value in merged.items()}
+    config = TrainConfig(**converted)
+    validate(config)
+    return config
+
+
+def load_toml(path: str) -> dict[str, Any]:
+    """Reads a flat TOML file of config keys (parsed with `tomllib` only)."""
+    if not os.path.isfile(path):
+        raise ValueError(f"`config` file does not exist. Received: config={path!r}.")
+    try:
+        with open(path, "rb") as file:
+            values = tomllib.load(file)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: not valid TOML ({error}).") from None
+    for key, value in values.items():
+        if isinstance(value, dict):
+            raise ValueError(
+                f"{path}: config files are flat; [{key}] tables are not read. "
+                "Put every key at the top level."
+            )
+        check_key(key)
+    return values
+
+
+def validate(config: TrainConfig) -> None:
+    """Range-checks every key, raising one clear ValueError or TypeError.
+
+    Nothing is read from disk except the existence of `data` and the
+    writability of `logdir`; nothing is written.
+    """
+    for key in FIELDS:
+        convert_value(key, getattr(config, key))  # Types, for configs built in Python.
+    if config.data is None:
+        check_choice("dataset", config.dataset, data_module.DATASETS)
+    elif not os.path.isfile(config.data):
+        raise ValueError(f"`data` file does not exist. Received: data={config.data!r}.")
+    if config.num_samples is not None:
+        check_integer("num_samples", config.num_samples, minimum=2)
+    if config.noise is not None:
+        check_number("noise", config.noise, 0.0, math.inf, low_inclusive=True)
+    check_number("validation_split", config.validation_split, 0.0, 1.0, low_inclusive=True)
+    check_choice("model", config.model, MODELS)
+    check_choice("init", config.init, INITS)
+    if config.features is not None:
+        check_feature_names(config.features)
+    check_architecture(config.hidden, config.activation, config.l1, config.l2, config.dropout)
+    resolve_hyperparameters(config.optimizer, config.learning_rate, config.momentum)
+    check_choice("cost", config.cost, COSTS)
+    if config.batch_size != "full":
+        check_integer("batch_size", config.batch_size)
+    check_integer("epochs", config.epochs)
+    check_integer("seed", config.seed, minimum=0)
+    check_choice("engine", config.engine, ENGINES)
+    check_integer("boundary_every", config.boundary_every)
+    check_integer("surface_every", config.surface_every)
+    check_logdir(config.logdir)
+    if config.run_name is not None:
+        check_run_name(config.run_name)

@@ -1,0 +1,159 @@
+"""Models, looked up by name.
+
+    logistic  p = sigmoid(x^T w + b): one Dense(1, sigmoid) over the inputs.
+              With k > 2 classes, softmax(x W + b) (multinomial regression).
+    mlp       Hidden Dense layers (a learned feature map phi), then the same
+              output layer: p = sigmoid(phi(x)^T w + b).
+
+Both can first expand the inputs with a fixed feature map (`features`, see
+`kerasclf.features`). Training code only calls `build_model`, so a new
+architecture is one more entry in `MODELS`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+
+import keras
+
+from kerasclf.classifier import Classifier
+from kerasclf.validation import check_choice, check_integer, check_number
+
+# Initializers of the weights: the seminar starts from zeros.
+INITS = {
+    "zeros": lambda seed: keras.initializers.Zeros(),
+    "random": lambda seed: keras.initializers.GlorotUniform(seed=seed),
+}
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+
+
+@dataclasses.dataclass(frozen=True)
+class Architecture:
+    """Options of a model, each checked by `check_architecture`."""
+
+    hidden: tuple[int, ...] = (8, 8)
+    activation: str = "tanh"
+    l1: float = 0.0
+    l2: float = 0.0
+    dropout: float = 0.0
+
+
+def check_architecture(
+    hidden: Sequence[int], activation: str, l1: float, l2: float, dropout: float
+) -> Architecture:
+    """Validates model options, raising one clear line."""
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence) or not hidden:
+        raise TypeError(
+            f"`hidden` must be a non-empty list of layer sizes such as [8, 8]. "
+            f"Received: hidden={hidden!r}."
+        )
+    hidden = tuple(check_integer("hidden", size) for size in hidden)
+    return Architecture(
+        hidden=hidden,
+        activation=check_choice("activation", activation, ACTIVATIONS),
+        l1=check_number("l1", l1, 0.0, low_inclusive=True),
+        l2=check_number("l2", l2, 0.0, low_inclusive=True),
+        dropout=check_number("dropout", dropout, 0.0, 1.0, low_inclusive=True),
+    )
+
+
+def _output_layer(num_classes: int, init: str, seed: int, regularizer) -> keras.layers.Dense:
+    units, activation = (1, "sigmoid") if num_classes == 2 else (num_classes, "softmax")
+    return keras.layers.Dense(
+        units,
+        activation=activation,
+        kernel_initializer=INITS[init](seed),
+        bias_initializer="zeros",
+        kernel_regularizer=regularizer,
+        name="output",
+    )
+
+
+def _regularizer(architecture: Architecture):
+    if architecture.l1 == 0 and architecture.l2 == 0:
+        return None
+    return keras.regularizers.L1L2(l1=architecture.l1, l2=architecture.l2)
+
+
+def logistic(inputs, num_classes: int, init: str, seed: int, architecture: Architecture):
+    """One Dense(1, sigmoid) (or Dense(k, softmax)) over the inputs."""
+    return _output_layer(num_classes, init, seed, _regularizer(architecture))(inputs)
+
+
+def mlp(inputs, num_classes: int, init: str, seed: int, architecture: Architecture):
+    """Hidden Dense layers with `activation`, optional dropout, then the output."""
+    regularizer = _regularizer(architecture)
+    hidden = inputs
+    for index, units in enumerate(architecture.hidden):
+        hidden = keras.layers.Dense(
+            units,
+            activation=architecture.activation,
+            kernel_initializer=INITS[init](seed + index + 1),
+            bias_initializer="zeros",
+            kernel_regularizer=regularizer,
+            name=f"hidden_{index + 1}",
+        )(hidden)
+        if architecture.dropout > 0:
+            hidden = keras.layers.Dropout(
+                architecture.dropout, seed=seed + index + 1, name=f"dropout_{index + 1}"
+            )(hidden)
+    return _output_layer(num_classes, init, seed, regularizer)(hidden)
+
+
+MODELS: dict[str, Callable] = {"logistic": logistic, "mlp": mlp}
+
+
+def build_model(
+    name: str,
+    num_features: int,
+    num_classes: int = 2,
+    init: str = "zeros",
+    seed: int = 0,
+    architecture: Architecture | None = None,
+    feature_map: keras.layers.Layer | None = None,
+) -> Classifier:
+    """Builds a named model as a `kerasclf.Classifier`.
+
+    Args:
+        name: One of `MODELS`.
+        num_features: Number of input features.
+        num_classes: 2 for a sigmoid output, k > 2 for a softmax output.
+        init: `"zeros"` (the seminar's) or `"random"` (Glorot uniform, seeded).
+        seed: Seed of the random initializers and dropout.
+        architecture: Hidden layers, activation, regularization and dropout
+            (only `mlp` has hidden layers).
+        feature_map: An optional layer applied to the inputs first.
+
+    Returns:
+        An uncompiled `Classifier`.
+
+    Example:
+        >>> model = build_model("logistic", num_features=2)
+        >>> [tuple(w.shape) for w in model.weights]
+        [(2, 1), (1,)]
+    """
+    builder = MODELS[check_choice("model", name, MODELS)]
+    init = check_choice("init", init, INITS)
+    num_features = check_integer("num_features", num_features)
+    num_classes = check_integer("num_classes", num_classes, minimum=2)
+    architecture = architecture or Architecture()
+    inputs = keras.Input((num_features,), name="x")
+    expanded = feature_map(inputs) if feature_map is not None else inputs
+    outputs = builder(expanded, num_classes, init, seed, architecture)
+    return Classifier(inputs, outputs, name=name)
+
+
+def linear_parameters(model: keras.Model):
+    """(weights, bias) of a model whose only weights are one Dense layer, else None.
+
+    Example:
+        >>> weights, bias = linear_parameters(build_model("logistic", 2))
+        >>> weights.tolist(), bias
+        ([0.0, 0.0], 0.0)
+    """
+    if len(model.weights) != 2 or model.weights[0].shape[-1] != 1:
+        return None
+    kernel, bias = (keras.ops.convert_to_numpy(weight) for weight in model.weights)
+    return kernel[:, 0], float(bias[0])

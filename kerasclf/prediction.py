@@ -1,0 +1,77 @@
+"""`predict_run`: class probabilities of a trained run for new points.
+
+The run's `model.keras` is loaded with Keras's `safe_mode` (no arbitrary code).
+The input CSV holds the features, optionally followed by a label column,
+header optional; the output CSV has one `p_<class>` column per class.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+import keras
+import numpy as np
+
+import kerasclf.classifier  # noqa: F401  Registers the classes that model.keras names.
+import kerasclf.features  # noqa: F401
+import kerasclf.losses  # noqa: F401
+import kerasclf.optimizers  # noqa: F401
+from kerasclf.data import read_csv_values
+
+
+def load_run_model(run_dir: str) -> keras.Model:
+    """Loads `<run_dir>/model.keras` safely, or raises one clear line."""
+    path = os.path.join(run_dir, "model.keras")
+    if not os.path.isfile(path):
+        raise ValueError(
+            f"`run` has no trained model: {path!r} does not exist. Received: run={run_dir!r}. "
+            "Pass a run directory written by `kerasclf train`."
+        )
+    return keras.saving.load_model(path, safe_mode=True)
+
+
+def predict_run(run_dir: str, data_path: str, out_path: str | None = None) -> str:
+    """Predicts class probabilities for the points of a CSV file.
+
+    Args:
+        run_dir: A run directory holding `model.keras`.
+        data_path: CSV of points: the model's features, optionally a label last.
+        out_path: Where to write the CSV; None to only return it.
+
+    Returns:
+        The CSV text: the features, then `p_0, p_1, ...` per row.
+
+    Example:
+        >>> print(predict_run("logs/run", "points.csv"))  # doctest: +SKIP
+    """
+    model = load_run_model(run_dir)
+    if out_path is not None:
+        directory = os.path.dirname(os.path.abspath(out_path))
+        if not os.path.isdir(directory):
+            raise ValueError(f"`out` directory does not exist. Received: out={out_path!r}.")
+    values = read_csv_values(data_path)
+    num_features = int(model.inputs[0].shape[-1])
+    if values.shape[1] == num_features + 1:
+        values = values[:, :-1]  # A label column; ignored.
+    if values.shape[1] != num_features:
+        raise ValueError(
+            f"{data_path}: the model takes {num_features} features per point. "
+            f"Received {values.shape[1]} columns. Give {num_features} feature columns "
+            "(and optionally a label)."
+        )
+    if not np.isfinite(values).all():
+        raise ValueError(f"{data_path}: features must be finite numbers.")
+    probabilities = model.predict(values.astype(np.float32), verbose=0)
+    if probabilities.shape[1] == 1:
+        probabilities = np.concatenate([1 - probabilities, probabilities], axis=1)
+    header = [f"x{index + 1}" for index in range(num_features)]
+    header += [f"p_{index}" for index in range(probabilities.shape[1])]
+    text = io.StringIO()
+    text.write(",".join(header) + "\n")
+    for features, row in zip(values, probabilities):
+        text.write(",".join([*(f"{v:g}" for v in features), *(f"{p:.6f}" for p in row)]) + "\n")
+    if out_path is not None:
+        with open(out_path, "w") as file:
+            file.write(text.getvalue())
+    return text.getvalue()

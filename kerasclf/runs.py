@@ -1,0 +1,115 @@
+"""Run directories: `<logdir>/<run-name>/`, never overwritten, never escaping.
+
+A run directory holds the TensorBoard event files, `config.json`,
+`summary.json`, `model.keras`, `weights.json` and the final PNG images.
+Directories are claimed with `os.mkdir`, which is atomic, so concurrent runs
+with the same name each get their own (`name`, `name-2`, `name-3`, ...).
+Files are written to a temporary name and renamed into place, so a reader
+never sees half a file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import tempfile
+from typing import Any
+
+RUN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._=+-]*$")
+
+
+def check_run_name(name: str) -> str:
+    """Returns `name` if it is a plain directory name inside the logdir.
+
+    Raises:
+        ValueError: for path separators, `..`, absolute paths and odd characters.
+
+    Example:
+        >>> check_run_name("momentum-lr0.01")
+        'momentum-lr0.01'
+    """
+    if not isinstance(name, str) or not RUN_NAME_PATTERN.match(name) or ".." in name:
+        raise ValueError(
+            "`run_name` must be a plain directory name of letters, digits and . _ = + - "
+            f"(no '/', '..' or absolute path). Received: run_name={name!r}."
+        )
+    return name
+
+
+def check_logdir(logdir: str) -> str:
+    """Checks that `logdir` is, or can become, a writable directory.
+
+    Nothing is created: the nearest existing ancestor must be a writable
+    directory.
+    """
+    if not isinstance(logdir, str) or not logdir:
+        raise ValueError(f"`logdir` must be a directory path. Received: logdir={logdir!r}.")
+    path = os.path.abspath(logdir)
+    probe = path
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        raise ValueError(
+            f"`logdir` must be a directory, but {probe!r} is a file. "
+            f"Received: logdir={logdir!r}. Choose another --logdir."
+        )
+    if not os.access(probe, os.W_OK | os.X_OK) or _read_only_filesystem(probe):
+        raise ValueError(
+            f"`logdir` is not writable: no permission to write in {probe!r}. "
+            f"Received: logdir={logdir!r}. Choose a writable --logdir."
+        )
+    return logdir
+
+
+def _read_only_filesystem(path: str) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def default_run_name(parts: list[str]) -> str:
+    """A readable name from the run's main settings and the time.
+
+    Example:
+        >>> default_run_name(["gd", "lr0.001"])  # doctest: +SKIP
+        'gd-lr0.001-20261126-130501'
+    """
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = "-".join([*parts, stamp])
+    return re.sub(r"[^A-Za-z0-9._=+-]", "_", name)
+
+
+def create_run_dir(logdir: str, name: str) -> str:
+    """Creates and returns a new run directory, adding `-2`, `-3`... if taken."""
+    os.makedirs(logdir, exist_ok=True)
+    for attempt in range(1, 10_000):
+        candidate = os.path.join(logdir, name if attempt == 1 else f"{name}-{attempt}")
+        try:
+            os.mkdir(candidate)
+        except FileExistsError:
+            continue
+        return candidate
+    raise RuntimeError(f"No free run directory named {name!r}-N under {logdir!r}.")
+
+
+def write_json(path: str, values: Any) -> None:
+    """Writes JSON atomically: to a temporary file, then renamed into place."""
+    directory = os.path.dirname(path) or "."
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w") as file:
+            json.dump(values, file, indent=2)
+            file.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def read_json(path: str) -> Any:
+    with open(path) as file:
+        return json.load(file)

@@ -1,0 +1,316 @@
+"""`train(config)`: data -> pipeline -> model -> fit -> callbacks -> logs.
+
+Everything is validated first; only then is the run directory created. The
+run directory ends up holding `config.json`, the TensorBoard event files,
+`model.keras`, `weights.json` and `summary.json`.
+
+Example:
+    >>> import kerasclf
+    >>> result = kerasclf.train(optimizer="momentum", epochs=20, logdir="/tmp/logs")  # doctest: +SKIP
+    >>> result.summary["cost"], result.run_dir  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import sys
+import time
+from typing import Any, TextIO
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kerasclf import pipeline
+from kerasclf.config import TrainConfig, make_config
+from kerasclf.data import Data, load_data, make_dataset, split_validation
+from kerasclf.features import FeatureMap
+from kerasclf.losses import CrossEntropy
+from kerasclf.models import build_model, check_architecture, linear_parameters
+from kerasclf.optimizers import make_optimizer, resolve_hyperparameters
+from kerasclf.runs import create_run_dir, default_run_name, write_json
+
+# Exit statuses of `kerasclf train`, documented in the README.
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_DIVERGED = 3
+EXIT_INTERRUPTED = 130
+
+
+@dataclasses.dataclass
+class TrainResult:
+    """What a run produced.
+
+    Attributes:
+        config: The resolved configuration.
+        history: Per-epoch values, e.g. `history["cost"]` (summed, at each
+            epoch's final weights).
+        summary: The contents of `summary.json`.
+        model: The trained Keras model.
+        run_dir: The run directory.
+    """
+
+    config: TrainConfig
+    history: dict[str, list[float]]
+    summary: dict[str, Any]
+    model: keras.Model
+    run_dir: str
+
+    @property
+    def weights(self) -> list:
+        return self.summary["weights"]
+
+    @property
+    def bias(self):
+        return self.summary["bias"]
+
+
+def load_training_data(config: TrainConfig) -> tuple[Data, Data | None]:
+    """The training data and the optional validation split of a config."""
+    if config.data is not None:
+        data = load_data(config.data)
+    else:
+        data = make_dataset(config.dataset, config.num_samples, config.noise, config.seed)
+    return split_validation(data, config.validation_split, config.seed)
+
+
+def make_model(config: TrainConfig, data: Data) -> keras.Model:
+    """The compiled model of a config, for data of this shape."""
+    architecture = check_architecture(
+        config.hidden, config.activation, config.l1, config.l2, config.dropout
+    )
+    feature_map = FeatureMap(config.features, name="phi") if config.features else None
+    model = build_model(
+        config.model,
+        data.num_features,
+        data.num_classes,
+        init=config.init,
+        seed=config.seed,
+        architecture=architecture,
+        feature_map=feature_map,
+    )
+    accuracy = "binary_accuracy" if data.num_classes == 2 else "sparse_categorical_accuracy"
+    model.compile(
+        optimizer=make_optimizer(
+            config.optimizer, data.num_samples, config.learning_rate, config.momentum
+        ),
+        loss=CrossEntropy(config.cost),
+        # Weighted, so that the zero-weight padding of a block is not counted.
+        weighted_metrics=[keras.metrics.get(accuracy)],
+        jit_compile=config.engine == "fused",
+    )
+    return model
+
+
+def choose_engine(config: TrainConfig, model: keras.Model) -> tuple[str, str | None]:
+    """The engine that will run, and a one-line note if it differs from the request."""
+    if config.engine == "plain":
+        return "plain", None
+    if tf.distribute.has_strategy():
+        return "plain", "note: the fused engine does not run under a tf.distribute strategy; using plain fit."
+    return "fused", None
+
+
+@dataclasses.dataclass
+class PreparedRun:
+    """A validated run, ready to train: nothing has been written yet."""
+
+    config: TrainConfig
+    training: Data
+    validation: Data | None
+
+
+def prepare_run(config: TrainConfig | dict | None = None, **overrides: Any) -> PreparedRun:
+    """Validates a config and loads its data, writing nothing.
+
+    Raises:
+        ValueError, TypeError: one clear line about the first bad setting.
+    """
+    values = config.to_dict() if isinstance(config, TrainConfig) else config
+    config = make_config(values, **overrides)
+    training, validation = load_training_data(config)
+    if config.features is not None:
+        FeatureMap(config.features).build((None, training.num_features))
+    return PreparedRun(config, training, validation)
+
+
+def train(
+    config: TrainConfig | dict | None = None,
+    *,
+    callbacks: list | None = None,
+    stream: TextIO | None = None,
+    **overrides: Any,
+) -> TrainResult:
+    """Trains a classifier as the config says and writes its run directory.
+
+    Args:
+        config: A `TrainConfig`, a dict of config keys, or None for the
+            defaults (the seminar's slide).
+        callbacks: Extra Keras callbacks, run after kerasclf's own.
+        stream: Where the per-epoch lines go; default stdout.
+        **overrides: Config keys that override `config`.
+
+    Returns:
+        A `TrainResult`.
+
+    Raises:
+        ValueError, TypeError: for bad settings or data, before anything is
+            written.
+
+    Example:
+        >>> result = train(epochs=5, logdir="/tmp/kerasclf-logs")  # doctest: +SKIP
+        >>> round(result.summary["cost"], 2)  # doctest: +SKIP
+    """
+    return run_prepared(prepare_run(config, **overrides), callbacks=callbacks, stream=stream)
+
+
+def run_prepared(
+    prepared: PreparedRun, callbacks: list | None = None, stream: TextIO | None = None
+) -> TrainResult:
+    """Trains a `PreparedRun`: creates the run directory, fits, saves."""
+    from callbacks import default_callbacks  # The callbacks package builds on kerasclf.
+
+    config, training, validation = prepared.config, prepared.training, prepared.validation
+    stream = stream or sys.stdout
+    # The epoch order comes from a stateless shuffle (kerasclf.pipeline), so runs
+    # are reproducible without `enable_op_determinism`, which would also turn
+    # XLA off in Keras.
+    keras.utils.set_random_seed(config.seed)
+    model = make_model(config, training)
+    engine, note = choose_engine(config, model)
+    batch_size = pipeline.resolve_batch_size(config.batch_size, training.num_samples)
+    notes = [note] if note else []
+    if config.batch_size != "full" and config.batch_size > training.num_samples:
+        notes.append(
+            f"note: batch_size={config.batch_size} is larger than the {training.num_samples} "
+            "training points; training full batch."
+        )
+
+    name = config.run_name or default_run_name(_name_parts(config))
+    run_dir = create_run_dir(config.logdir, name)
+    learning_rate, momentum = resolve_hyperparameters(
+        config.optimizer, config.learning_rate, config.momentum
+    )
+    resolved = {
+        **config.to_dict(),
+        "learning_rate": learning_rate,
+        "momentum": momentum,
+        "run_dir": run_dir,
+        "engine_used": engine,
+        "batch_size_used": batch_size,
+        "num_training_samples": training.num_samples,
+    }
+    write_json(os.path.join(run_dir, "config.json"), resolved)
+    for line in notes:
+        print(line, file=stream, flush=True)
+
+    run_callbacks = default_callbacks(config, resolved, training, validation, run_dir, stream)
+    run_callbacks += callbacks or []
+    if engine == "fused":
+        dataset = pipeline.blocks(
+            training.features, training.labels, batch_size, config.seed, config.epochs
+        )
+        steps = pipeline.block_layout(training.num_samples, batch_size)[1]
+    else:
+        dataset = pipeline.minibatches(
+            training.features, training.labels, batch_size, config.seed, config.epochs
+        )
+        steps = pipeline.num_minibatches(training.num_samples, batch_size)
+
+    started = time.perf_counter()
+    status = "completed"
+    with _interrupts_as_keyboard_interrupt():
+        try:
+            model.fit(
+                dataset, epochs=config.epochs, steps_per_epoch=steps, callbacks=run_callbacks,
+                verbose=0, shuffle=False,
+            )
+        except KeyboardInterrupt:
+            status = "interrupted"
+    history = model.history.history if model.history is not None else {}
+    if getattr(model, "diverged_epoch", None) is not None:
+        status = "diverged"
+    wall_seconds = time.perf_counter() - started
+
+    summary = _summarize(model, training, validation, history, status, wall_seconds)
+    _save_model(model, run_dir, stream)
+    write_json(os.path.join(run_dir, "summary.json"), summary)
+    return TrainResult(config, history, summary, model, run_dir)
+
+
+def _name_parts(config: TrainConfig) -> list[str]:
+    source = os.path.splitext(os.path.basename(config.data))[0] if config.data else config.dataset
+    parts = [source, config.model, config.optimizer]
+    if config.learning_rate is not None:
+        parts.append(f"lr{config.learning_rate:g}")
+    parts.append(f"bs{config.batch_size}")
+    return parts
+
+
+def _summarize(model, training, validation, history, status, wall_seconds) -> dict[str, Any]:
+    from kerasclf.evaluation import evaluate_model
+
+    final = evaluate_model(model, training)
+    linear = linear_parameters(model)
+    summary = {
+        "status": status,
+        "cost": final["cost"],
+        "mean_cost": final["mean_cost"],
+        "accuracy": final["accuracy"],
+        "weights": linear[0].tolist() if linear else None,
+        "bias": linear[1] if linear else None,
+        "epochs": len(history.get("cost", [])),
+        "iterations": int(model.optimizer.iterations.numpy()),
+        "wall_seconds": wall_seconds,
+        "diverged_epoch": getattr(model, "diverged_epoch", None),
+    }
+    if validation is not None:
+        validation_result = evaluate_model(model, validation)
+        summary.update({f"val_{key}": value for key, value in validation_result.items()})
+    for key, value in summary.items():
+        if isinstance(value, float) and not np.isfinite(value):
+            summary[key] = None if np.isnan(value) else str(value)
+    return summary
+
+
+def _save_model(model: keras.Model, run_dir: str, stream: TextIO) -> None:
+    """Saves `model.keras` and `weights.json`, falling back to a temp dir."""
+    from kerasclf.export import write_weights_json
+
+    try:
+        model.save(os.path.join(run_dir, "model.keras"))
+        write_weights_json(model, os.path.join(run_dir, "weights.json"))
+    except OSError as error:
+        fallback = os.path.join(
+            os.environ.get("TMPDIR", "/tmp"), f"kerasclf-{os.getpid()}-model.keras"
+        )
+        model.save(fallback)
+        print(
+            f"error: could not write the model to {run_dir} ({error}); saved it to {fallback}",
+            file=stream,
+            flush=True,
+        )
+        raise
+
+
+class _interrupts_as_keyboard_interrupt:
+    """Turns SIGTERM into KeyboardInterrupt while training, like SIGINT."""
+
+    def __enter__(self):
+        self._previous = None
+        try:
+            self._previous = signal.signal(signal.SIGTERM, self._raise)
+        except ValueError:  # Not the main thread.
+            pass
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+        return False

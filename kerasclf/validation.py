@@ -1,0 +1,99 @@
+"""Checks for user input that raise one clear line.
+
+Every message says what was wrong, the value received and what is expected,
+and, for a name, the closest valid one:
+
+    `optimizer` must be one of 'adam', 'decay', 'gd', 'momentum', 'nesterov'.
+    Received: optimizer='momentm'. Did you mean 'momentum'?
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+
+def closest_name(name: str, valid_names: Iterable[str]) -> str | None:
+    """The valid name closest to `name`, or None if nothing is close.
+
+    Example:
+        >>> closest_name("momentm", ["gd", "momentum"])
+        'momentum'
+    """
+    matches = difflib.get_close_matches(str(name), list(valid_names), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def did_you_mean(name: str, valid_names: Iterable[str]) -> str:
+    """" Did you mean 'x'?" for the closest valid name, or an empty string."""
+    match = closest_name(name, valid_names)
+    return f" Did you mean {match!r}?" if match else ""
+
+
+def check_choice(key: str, value: Any, valid_names: Iterable[str]) -> str:
+    """Returns `value` if it is one of `valid_names`, else raises ValueError.
+
+    Example:
+        >>> check_choice("init", "zeros", ["zeros", "random"])
+        'zeros'
+    """
+    valid_names = sorted(valid_names)
+    if not isinstance(value, str) or value not in valid_names:
+        names = ", ".join(repr(name) for name in valid_names)
+        raise ValueError(
+            f"`{key}` must be one of {names}. Received: {key}={value!r}."
+            + (did_you_mean(value, valid_names) if isinstance(value, str) else "")
+        )
+    return value
+
+
+def check_integer(key: str, value: Any, minimum: int = 1) -> int:
+    """Returns `value` if it is an integer >= `minimum` (bools are refused).
+
+    Example:
+        >>> check_integer("epochs", 100)
+        100
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"`{key}` must be an integer >= {minimum}. "
+            f"Received: {key}={value!r} of type {type(value).__name__}."
+        )
+    if value < minimum:
+        raise ValueError(
+            f"`{key}` must be an integer >= {minimum}. Received: {key}={value!r}."
+        )
+    return int(value)
+
+
+def check_number(
+    key: str,
+    value: Any,
+    low: float = -math.inf,
+    high: float = math.inf,
+    low_inclusive: bool = False,
+    high_inclusive: bool = False,
+) -> float:
+    """Returns `value` as a float if it is a finite number in the given range.
+
+    Example:
+        >>> check_number("learning_rate", 0.001, low=0.0)
+        0.001
+    """
+    left = "[" if low_inclusive else "("
+    right = "]" if high_inclusive else ")"
+    expected = f"a finite number in {left}{low}, {high}{right}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"`{key}` must be {expected}. "
+            f"Received: {key}={value!r} of type {type(value).__name__}."
+        )
+    value = float(value)
+    too_low = value < low or (value == low and not low_inclusive)
+    too_high = value > high or (value == high and not high_inclusive)
+    if not math.isfinite(value) or too_low or too_high:
+        raise ValueError(f"`{key}` must be {expected}. Received: {key}={value!r}.")
+    return value

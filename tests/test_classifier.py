@@ -1,0 +1,55 @@
+"""The fused engine runs exactly the per-step updates of stock Keras fit."""
+
+import keras
+import numpy as np
+import pytest
+
+from kerasclf import pipeline
+from kerasclf.data import make_dataset
+from kerasclf.losses import CrossEntropy
+from kerasclf.models import build_model
+from kerasclf.optimizers import make_optimizer
+
+NUM_SAMPLES, NUM_EPOCHS = 40, 3
+
+
+def _train(engine, optimizer, batch_size, cost="sum", model_name="logistic"):
+    data = make_dataset("seminar_blobs", num_samples=NUM_SAMPLES, seed=2)
+    keras.utils.set_random_seed(0)
+    model = build_model(model_name, 2, init="random", seed=0)
+    model.compile(
+        optimizer=make_optimizer(optimizer, NUM_SAMPLES, learning_rate=0.003),
+        loss=CrossEntropy(cost),
+        weighted_metrics=["binary_accuracy"],
+        jit_compile=engine == "fused",
+    )
+    size = pipeline.resolve_batch_size(batch_size, NUM_SAMPLES)
+    if engine == "fused":
+        dataset = pipeline.blocks(data.features, data.labels, size, 0, NUM_EPOCHS, max_block_samples=16)
+        steps = pipeline.block_layout(NUM_SAMPLES, size, max_block_samples=16)[1]
+    else:
+        dataset = pipeline.minibatches(data.features, data.labels, size, 0, NUM_EPOCHS)
+        steps = pipeline.num_minibatches(NUM_SAMPLES, size)
+    history = model.fit(dataset, epochs=NUM_EPOCHS, steps_per_epoch=steps, verbose=0, shuffle=False)
+    return model, history.history
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, "full"])
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "nesterov", "decay", "adam"])
+def test_fused_equals_plain(optimizer, batch_size):
+    plain, plain_history = _train("plain", optimizer, batch_size)
+    fused, fused_history = _train("fused", optimizer, batch_size)
+    assert int(fused.optimizer.iterations.numpy()) == int(plain.optimizer.iterations.numpy())
+    for fused_weight, plain_weight in zip(fused.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(fused_weight, plain_weight, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(fused_history["loss"], plain_history["loss"], rtol=1e-5)
+    np.testing.assert_allclose(
+        fused_history["binary_accuracy"], plain_history["binary_accuracy"], rtol=1e-6
+    )
+
+
+def test_fused_equals_plain_for_an_mlp_with_mean_cost():
+    plain, _ = _train("plain", "momentum", 7, cost="mean", model_name="mlp")
+    fused, _ = _train("fused", "momentum", 7, cost="mean", model_name="mlp")
+    for fused_weight, plain_weight in zip(fused.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(fused_weight, plain_weight, rtol=1e-4, atol=1e-6)

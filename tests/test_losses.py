@@ -1,0 +1,66 @@
+import keras
+import numpy as np
+import pytest
+
+from conftest import numpy_cost
+from kerasclf.evaluation import evaluate_linear, evaluate_model
+from kerasclf.losses import CrossEntropy
+from kerasclf.models import build_model
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_cross_entropy_matches_numpy(reduction):
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 50)
+    logits = rng.normal(0, 3, 50)
+    probabilities = 1 / (1 + np.exp(-logits))
+    expected = -np.sum(labels * np.log(probabilities) + (1 - labels) * np.log(1 - probabilities))
+    if reduction == "mean":
+        expected /= 50
+    loss = CrossEntropy(reduction)(labels, probabilities[:, None].astype("float32"))
+    np.testing.assert_allclose(float(loss), expected, rtol=1e-5)
+
+
+def test_hand_set_evaluation_equals_float64_numpy(blobs):
+    result = evaluate_linear([1.23, 1.0], -0.55, blobs)
+    expected = numpy_cost([1.23, 1.0], -0.55, blobs.features, blobs.labels)
+    assert result["cost"] == pytest.approx(expected, rel=1e-6)
+    assert result["mean_cost"] == pytest.approx(expected / 200, rel=1e-6)
+    logits = blobs.features.astype(float) @ [1.23, 1.0] - 0.55
+    assert result["accuracy"] == pytest.approx(np.mean((logits > 0) == blobs.labels))
+
+
+@pytest.mark.parametrize("weights", [[1000.0, 1000.0], [-1000.0, -1000.0], [1000.0, -1000.0]])
+def test_saturated_cost_is_finite_and_exact(blobs, weights):
+    """p is exactly 0 or 1 in float32 here; the cost must come from the logit."""
+    result = evaluate_linear(weights, 0.0, blobs)
+    expected = numpy_cost(weights, 0.0, blobs.features, blobs.labels)
+    assert np.isfinite(result["cost"])
+    assert result["cost"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_training_loss_is_finite_when_saturated(blobs):
+    """The compiled training step recovers the logit too (graph mode)."""
+    model = build_model("logistic", 2)
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss=CrossEntropy("sum"), jit_compile=True)
+    model.set_weights([np.array([[-1000.0], [-1000.0]]), np.array([0.0])])
+    history = model.fit(blobs.features, blobs.labels, batch_size=200, epochs=1, verbose=0)
+    expected = numpy_cost([-1000, -1000], 0.0, blobs.features, blobs.labels)
+    assert history.history["loss"][0] == pytest.approx(expected, rel=1e-5)
+    assert evaluate_model(model, blobs)["cost"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_cross_entropy_config_round_trip():
+    loss = CrossEntropy("mean")
+    again = CrossEntropy.from_config(loss.get_config())
+    assert again.get_config() == loss.get_config() == {"reduction": "mean", "name": "cross_entropy"}
+
+
+def test_unknown_reduction_names_the_closest():
+    with pytest.raises(ValueError, match="Did you mean 'mean'"):
+        CrossEntropy("maen")
+
+
+def test_hand_set_weights_of_wrong_length(blobs):
+    with pytest.raises(ValueError, match="one number per feature \\(2\\). Received 3"):
+        evaluate_linear([1.0, 2.0, 3.0], 0.0, blobs)

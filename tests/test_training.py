@@ -1,0 +1,105 @@
+import io
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import kerasclf
+from conftest import numpy_cost
+from kerasclf import pipeline
+from kerasclf.training import make_model, prepare_run
+
+QUICK = {"images": False, "histograms": False}
+
+
+def _train(tmp_path, **overrides):
+    return kerasclf.train(logdir=str(tmp_path), stream=io.StringIO(), **{**QUICK, **overrides})
+
+
+def test_default_run_writes_a_complete_run_directory(tmp_path):
+    stream = io.StringIO()
+    result = kerasclf.train(logdir=str(tmp_path), epochs=5, stream=stream)
+    files = set(os.listdir(result.run_dir))
+    assert {"config.json", "summary.json", "model.keras", "weights.json", "train"} <= files
+    summary = json.load(open(os.path.join(result.run_dir, "summary.json")))
+    for key in ("cost", "mean_cost", "accuracy", "weights", "bias", "epochs", "status",
+                "wall_seconds"):
+        assert key in summary
+    assert summary["status"] == "completed" and summary["epochs"] == 5
+    data = kerasclf.make_dataset("seminar_blobs", seed=0)
+    assert summary["cost"] == pytest.approx(
+        numpy_cost(summary["weights"], summary["bias"], data.features, data.labels), rel=1e-5
+    )
+    config = json.load(open(os.path.join(result.run_dir, "config.json")))
+    assert config["seed"] == 0 and config["learning_rate"] == 0.001
+    assert config["batch_size"] == "full" and config["optimizer"] == "gd"
+    lines = stream.getvalue().splitlines()
+    epoch_lines = [line for line in lines if line.startswith("Epoch")]
+    assert len(epoch_lines) == 5 and "W [" in epoch_lines[0] and " b " in epoch_lines[0]
+    assert not any(character in stream.getvalue() for character in "\b\r\x1b")
+
+
+def test_model_keras_loads_back_with_the_decay_schedule(tmp_path):
+    result = _train(tmp_path, optimizer="decay", epochs=3)
+    loaded = keras.saving.load_model(os.path.join(result.run_dir, "model.keras"))
+    assert isinstance(loaded.optimizer._learning_rate, kerasclf.InverseSqrtDecay)
+    data = kerasclf.make_dataset("seminar_blobs", seed=0)
+    np.testing.assert_allclose(
+        loaded.predict(data.features, verbose=0), result.model.predict(data.features, verbose=0)
+    )
+
+
+def test_same_seed_same_weights_and_runs_are_never_overwritten(tmp_path):
+    first = _train(tmp_path, batch_size=7, optimizer="momentum", epochs=3, run_name="same")
+    second = _train(tmp_path, batch_size=7, optimizer="momentum", epochs=3, run_name="same")
+    assert first.run_dir != second.run_dir and second.run_dir.endswith("same-2")
+    for a, b in zip(first.model.get_weights(), second.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum"])
+def test_training_reaches_the_scikit_learn_optimum(optimizer, blobs):
+    reference = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000)
+    reference.fit(blobs.features.astype(np.float64), blobs.labels)
+    best_weights, best_bias = reference.coef_[0], reference.intercept_[0]
+    best_cost = numpy_cost(best_weights, best_bias, blobs.features, blobs.labels)
+
+    prepared = prepare_run(optimizer=optimizer, learning_rate=0.002)
+    model = make_model(prepared.config, prepared.training)
+    epochs = 3000
+    dataset = pipeline.blocks(blobs.features, blobs.labels, 200, 0, epochs)
+    model.fit(dataset, epochs=epochs, steps_per_epoch=1, verbose=0, shuffle=False)
+    kernel, bias = model.get_weights()
+    cost = numpy_cost(kernel[:, 0], bias[0], blobs.features, blobs.labels)
+    assert cost == pytest.approx(best_cost, rel=1e-3)
+    np.testing.assert_allclose(kernel[:, 0], best_weights, atol=1e-2)
+    assert bias[0] == pytest.approx(best_bias, abs=1e-2)
+
+
+def test_the_slide_run_matches_the_issue_figures(tmp_path):
+    result = _train(tmp_path)
+    assert result.summary["cost"] == pytest.approx(56.557, abs=2e-3)
+    assert result.summary["bias"] == pytest.approx(0.066, abs=2e-3)
+
+
+def test_validation_split_is_evaluated(tmp_path):
+    result = _train(tmp_path, validation_split=0.25, epochs=2)
+    assert "val_cost" in result.history and len(result.history["val_cost"]) == 2
+    assert "val_accuracy" in result.summary
+
+
+def test_a_too_big_step_is_reported_as_diverged(tmp_path):
+    result = _train(tmp_path, learning_rate=1e38, epochs=20)
+    assert result.summary["status"] == "diverged"
+    assert result.summary["epochs"] < 20
+    summary = json.load(open(os.path.join(result.run_dir, "summary.json")))
+    assert summary["status"] == "diverged" and summary["diverged_epoch"] >= 1
+
+
+def test_batch_size_larger_than_the_data_says_full_batch(tmp_path):
+    stream = io.StringIO()
+    kerasclf.train(logdir=str(tmp_path), batch_size=1000, epochs=1, stream=stream, **QUICK)
+    assert "larger than the 200 training points; training full batch" in stream.getvalue()
