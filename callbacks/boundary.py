@@ -341,7 +341,7 @@ class BoundaryPicture:
         if not all(np.isfinite(weight).all() for weight in weights):
             return None
         indices = self._field_indices(self._grid).numpy().reshape(self.plot.box_shape)
-        box = self.table[indices]
+        box = np.take(self.table, indices, axis=0)
         regions = indices >= 128 if self.binary else indices // 256
         box[edge_mask(regions)] = self._boundary_colour
         parameters = linear_parameters(self.model)

@@ -1,7 +1,606 @@
-"""Placeholder being replaced by the image helper."""
+"""`ErrorSurfaceLogger`: the cost over a plane of weights, with the optimizer's path.
+
+For the seminar's model, p = sigmoid(w1 x1 + w2 x2 + b), the image (tag
+`error_surface` under `<logdir>/train`) shows the cost
+
+    J(w1, w2) = -sum_i [l_i log p_i + (1 - l_i) log(1 - p_i)]     (cost="sum")
+    J(w1, w2) / num_samples                                         (cost="mean")
+
+over a grid of (w1, w2), with the bias b held at its value at that step, as
+filled contours: colour bands with a line between neighbouring bands. On it
+are the path of (w1, w2) so far (red), the current point (white disc) and the
+minimum of J on this slice (cross), found by Newton's method in float64; when
+the slice has no finite minimum (separable data) the grid's lowest point is
+marked instead.
+
+The grid is fixed for the run, so the images animate with TensorBoard's step
+slider: before the first image a few Newton steps in float64 find the optimum
+(w1*, w2*, b*) of J over all three parameters (stopping early, at a mean cost
+of 0.02, on separable data where it lies at infinity). The grid is centred on
+(w1*, w2*) and reaches 1.5 times as far as the initial point. The colour bands
+are fixed too, spaced geometrically from J(w1*, w2*, b*) up to the largest cost
+on the first image's grid, so that they crowd around the minimum.
+
+Any other model (more parameters, or not a single Dense unit) gets the
+loss-landscape view of Li et al. (2018), "Visualizing the Loss Landscape of
+Neural Nets": a 2-D slice J(theta + u d1 + v d2) through the current weights
+theta along the two principal directions d1, d2 of the weight trajectory so
+far, with the path projected onto them. While the path is too short to have two
+directions, seeded random unit directions fill in. The directions change as the
+path grows, so in this view each image has its own axes and colour bands; the
+last one is the Li et al. plot of the whole run.
+
+The path is recorded at the start and after every epoch (`path`, one row of
+flattened trainable weights per step in `path_steps`). Images are logged at
+step 0, every `every` epochs and at the final epoch; the final image is also
+saved as `<logdir>/error_surface.png`. The cost at all grid points is one
+compiled, vectorized pass (`ParameterCost`), so an image costs a few ms.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+
 import keras
+import matplotlib.cm
+import matplotlib.colors
+import matplotlib.ticker
+import numpy as np
+import tensorflow as tf
+from matplotlib.lines import Line2D
+
+from callbacks.raster import (
+    Layout,
+    RasterPlot,
+    colour_table,
+    edge_mask,
+    encode_png,
+    equal_aspect_limits,
+    paint_discs,
+    paint_polyline,
+    rgb255,
+    save_png,
+    write_image_summary,
+)
+from callbacks.writers import SummaryWriters
+from kerasclf.data import Data
+from kerasclf.losses import REDUCTIONS, per_sample_cross_entropy
+from kerasclf.models import linear_parameters
+from kerasclf.validation import check_choice, check_integer
+
+TAG = "error_surface"
+FILE_NAME = "error_surface.png"
+DESCRIPTION = (
+    "The cost J over a plane of weights: (w1, w2) with the bias at this step's value for "
+    "logistic regression, else a slice through the current weights along the principal "
+    "directions of the path (Li et al. 2018). Red: the path so far; white disc: now; "
+    "cross: the minimum on this plane."
+)
+# Cost evaluations per axis of the grid; the image interpolates between them.
+GRID_POINTS = 64
+NUM_BANDS = 16
+# Smallest band, as a fraction of the cost range: the bands grow geometrically
+# from here, so that contour lines crowd around the minimum.
+SMALLEST_BAND = 1e-3
+# Largest number of activations one vectorized chunk may hold (128 MB of float32).
+MAX_CHUNK_VALUES = 2**25
+PATH_COLOUR = "#e41a1c"
+# Reach of the fixed grid, in units of the initial point's distance from the optimum.
+GRID_REACH = 1.5
 
 
 class ErrorSurfaceLogger(keras.callbacks.Callback):
-    def __init__(self, logdir, x, y, cost="sum", every=10, stream=None):
+    """Logs the cost surface around the weights, with the optimizer's path.
+
+    Args:
+        logdir: The run directory; images go to `<logdir>/train`.
+        x: Training features, shape (num_samples, num_features).
+        y: Training labels 0..k-1.
+        cost: `"sum"` (the seminar's) or `"mean"`, the reduction of the
+            cross-entropy over the training set.
+        every: Log an image every this many epochs (an integer >= 1).
+        stream: Where the one-line skip note goes; default `sys.stdout`.
+
+    Attributes:
+        path: The weights at each recorded step, `(num_steps, num_parameters)`.
+        path_steps: The step (epochs completed) of each row of `path`.
+
+    Example:
+        >>> callback = ErrorSurfaceLogger("logs/run", x, y, every=10)  # doctest: +SKIP
+        >>> model.fit(x, y, epochs=100, verbose=0, callbacks=[callback])  # doctest: +SKIP
+        >>> callback.path.shape  # doctest: +SKIP
+        (101, 3)
+    """
+
+    def __init__(self, logdir: str, x, y, cost: str = "sum", every: int = 10, stream=None):
         super().__init__()
+        self.logdir = logdir
+        self.training = Data(x, y, source="ErrorSurfaceLogger training data")
+        self.cost = check_choice("cost", cost, REDUCTIONS)
+        self.every = check_integer("every", every)
+        self.stream = stream
+        self.path_steps: list[int] = []
+        self._path: list[np.ndarray] = []
+        self._writers = SummaryWriters(logdir)
+        self._surface = None
+        self._skip_reason = None
+        self._last_logged_step = None
+        self._last_png = None
+
+    @property
+    def path(self) -> np.ndarray:
+        if not self._path:
+            return np.zeros((0, 0), np.float32)
+        return np.stack(self._path)
+
+    def _record(self, step: int) -> None:
+        weights = [keras.ops.convert_to_numpy(w) for w in self.model.trainable_weights]
+        self._path.append(np.concatenate([np.ravel(w) for w in weights]))
+        self.path_steps.append(step)
+
+    def on_train_begin(self, logs=None):
+        logs = logs or {}
+        if self._surface is None and self._skip_reason is None:
+            num_parameters = sum(int(np.prod(w.shape)) for w in self.model.trainable_weights)
+            if num_parameters < 2:
+                self._skip_reason = (
+                    "ErrorSurfaceLogger: no error-surface images; they need a model with at "
+                    f"least 2 trainable parameters, and this one has {num_parameters}."
+                )
+                print(self._skip_reason, file=self.stream or sys.stdout, flush=True)
+                return
+            self._surface = make_surface(self.model, self.training, self.cost)
+        if self._skip_reason is None and int(self.model.optimizer.iterations.numpy()) == 0:
+            self._path, self.path_steps = [], []  # A fresh start: a new path.
+            self._record(step=0)
+            self._log(step=0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self._skip_reason is not None:
+            return
+        self._record(step=epoch + 1)
+        if (epoch + 1) % self.every == 0:
+            self._log(step=epoch + 1)
+
+    def on_train_end(self, logs=None):
+        logs = logs or {}
+        if self._skip_reason is None:
+            # The final epoch always gets an image, whether or not `every` divides it.
+            if self.path_steps and self.path_steps[-1] != self._last_logged_step:
+                self._log(step=self.path_steps[-1])
+            if self._last_png is not None:
+                save_png(os.path.join(self.logdir, FILE_NAME), self._last_png)
+        self._writers.close()
+
+    def _log(self, step: int) -> None:
+        image = self._surface.render(self.path)
+        if image is None:
+            return
+        self._last_png = encode_png(image)
+        self._last_logged_step = step
+        with self._writers["train"].as_default():
+            write_image_summary(TAG, self._last_png, image.shape, step, DESCRIPTION)
+
+
+# The cost at many parameter vectors at once.
+
+
+class ParameterCost:
+    """The cost J at many flattened parameter vectors at once.
+
+    The model runs with each vector's weights through `stateless_call`,
+    vectorized over the vectors with `tf.vectorized_map` and compiled with
+    XLA, so a whole 64 x 64 grid is one call. The model's own weights are not
+    touched. Only the cross-entropy counts, no regularization penalty.
+
+    Args:
+        model: The model; its trainable weights, flattened and concatenated in
+            order, make a parameter vector.
+        data: The training points.
+        reduction: `"sum"` or `"mean"`.
+
+    Example:
+        >>> cost = ParameterCost(build_model("logistic", 2), data, "sum")  # doctest: +SKIP
+        >>> cost(np.zeros((1, 3)))  # 200 log 2 for 200 points  # doctest: +SKIP
+        array([138.62943611])
+    """
+
+    def __init__(self, model: keras.Model, data: Data, reduction: str):
+        self.model = model
+        self._shapes = [tuple(weight.shape) for weight in model.trainable_weights]
+        self._sizes = [int(np.prod(shape)) for shape in self._shapes]
+        self.num_parameters = sum(self._sizes)
+        self._features = tf.constant(data.features)
+        self._labels = tf.constant(data.labels)
+        self._scale = 1.0 / data.num_samples if reduction == "mean" else 1.0
+        widest = max([data.num_features] + [shape[-1] for shape in self._shapes if shape])
+        self._chunk = int(
+            np.clip(MAX_CHUNK_VALUES // (data.num_samples * widest), 1, GRID_POINTS**2)
+        )
+        self._costs = tf.function(self._chunk_costs, jit_compile=True)
+
+    def _chunk_costs(self, parameters, non_trainable):
+        def cost(vector):
+            pieces = tf.split(vector, self._sizes)
+            weights = [tf.reshape(piece, shape) for piece, shape in zip(pieces, self._shapes)]
+            probabilities, _ = self.model.stateless_call(
+                weights, non_trainable, self._features, training=False
+            )
+            return tf.reduce_sum(per_sample_cross_entropy(self._labels, probabilities))
+
+        return tf.vectorized_map(cost, parameters)
+
+    def __call__(self, parameters: np.ndarray) -> np.ndarray:
+        """The costs of `parameters` `(num_vectors, num_parameters)`, as float64."""
+        parameters = np.asarray(parameters, dtype=np.float32)
+        non_trainable = [weight.value for weight in self.model.non_trainable_weights]
+        costs = []
+        for start in range(0, len(parameters), self._chunk):
+            chunk = parameters[start : start + self._chunk]
+            # Every chunk has the same shape, so XLA compiles only once.
+            padded = np.resize(chunk, (self._chunk, self.num_parameters))
+            costs.append(self._costs(padded, non_trainable).numpy()[: len(chunk)])
+        return np.concatenate(costs).astype(np.float64) * self._scale
+
+
+# Newton's method for logistic regression, in float64.
+
+
+def _logistic_cost(design: np.ndarray, labels: np.ndarray, theta: np.ndarray, offset) -> float:
+    logits = design @ theta + offset
+    return float(np.sum(np.logaddexp(0.0, logits) - labels * logits))
+
+
+def newton_minimum(
+    design: np.ndarray,
+    labels: np.ndarray,
+    start: np.ndarray,
+    offset: float = 0.0,
+    max_steps: int = 25,
+    stop_below: float = 0.0,
+) -> tuple[np.ndarray, bool]:
+    """Minimizes the summed cross-entropy of p = sigmoid(design theta + offset).
+
+    Damped Newton steps (halved until the cost decreases), in float64.
+
+    Args:
+        design: The inputs, `(num_samples, num_parameters)` (a column of ones
+            for a bias).
+        labels: 0/1 labels.
+        start: The initial theta.
+        offset: A fixed term added to every logit, e.g. a bias held fixed.
+        max_steps: At most this many Newton steps.
+        stop_below: Stop once the summed cost falls below this, for separable
+            data whose minimum lies at infinity.
+
+    Returns:
+        `(theta, converged)`: converged is True when the gradient vanished.
+
+    Example:
+        >>> design = np.array([[-1.0, 1.0], [1.0, 1.0], [2.0, 1.0], [-2.0, 1.0]])
+        >>> theta, converged = newton_minimum(design, np.array([0, 0, 1, 1]), np.zeros(2))
+        >>> converged, np.round(theta, 6).tolist()
+        (True, [0.0, 0.0])
+    """
+    design = np.asarray(design, dtype=np.float64)
+    labels = np.asarray(labels, dtype=np.float64)
+    theta = np.asarray(start, dtype=np.float64).copy()
+    cost = _logistic_cost(design, labels, theta, offset)
+    tolerance = 1e-9 * len(labels) * (1.0 + np.abs(design).max())
+    for _ in range(max_steps):
+        if cost < stop_below:
+            return theta, False
+        logits = design @ theta + offset
+        probabilities = 0.5 * (1.0 + np.tanh(0.5 * logits))  # sigmoid, without overflow
+        gradient = design.T @ (probabilities - labels)
+        if np.abs(gradient).max() <= tolerance:
+            return theta, True
+        curvature = probabilities * (1.0 - probabilities)
+        hessian = design.T @ (design * curvature[:, None])
+        step = np.linalg.lstsq(hessian, gradient, rcond=None)[0]
+        fraction = 1.0
+        while fraction > 1e-6:
+            candidate = theta - fraction * step
+            candidate_cost = _logistic_cost(design, labels, candidate, offset)
+            if candidate_cost < cost:
+                break
+            fraction /= 2
+        else:
+            return theta, False  # No step decreases the cost: as far as float64 goes.
+        theta, cost = candidate, candidate_cost
+    return theta, False
+
+
+def trajectory_directions(path: np.ndarray, centre: np.ndarray, seed: int = 0) -> tuple:
+    """Two orthonormal directions: the principal directions of the path (PCA).
+
+    Where the path has fewer than two directions of movement (one or two
+    points, or a straight line), seeded random unit directions, orthogonal to
+    the others, fill in.
+
+    Args:
+        path: Weights along the path, `(num_steps, num_parameters)`.
+        centre: The slice's centre, e.g. the current weights.
+        seed: Seed of the random directions.
+
+    Returns:
+        `(directions, kinds)`: a `(2, num_parameters)` array and, for each
+        direction, `"PCA"` or `"random"`.
+
+    Example:
+        >>> path = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [2.0, 0.1, 0.0]])
+        >>> directions, kinds = trajectory_directions(path, path[-1])
+        >>> kinds
+        ['PCA', 'PCA']
+    """
+    differences = path[np.isfinite(path).all(axis=1)] - centre
+    directions, kinds = [], []
+    if len(differences) >= 2:
+        differences = differences - differences.mean(axis=0)
+        _, singular_values, components = np.linalg.svd(differences, full_matrices=False)
+        for value, component in zip(singular_values[:2], components[:2]):
+            if value > 1e-7 * max(singular_values[0], 1e-30):
+                directions.append(component)
+                kinds.append("PCA")
+    rng = np.random.default_rng(seed)
+    while len(directions) < 2:
+        vector = rng.standard_normal(len(centre))
+        for direction in directions:
+            vector -= (vector @ direction) * direction
+        directions.append(vector / np.linalg.norm(vector))
+        kinds.append("random")
+    return np.stack(directions), kinds
+
+
+# The plane of weights an image shows, and the image itself.
+
+
+@dataclasses.dataclass
+class Plane:
+    """Weights theta(u, v) = origin + u d1 + v d2, over fixed limits of (u, v)."""
+
+    origin: np.ndarray
+    directions: np.ndarray
+    x_limits: tuple[float, float]
+    y_limits: tuple[float, float]
+
+    def grid_coordinates(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (u, v) of the grid: u left to right, v top to bottom."""
+        u = np.linspace(*self.x_limits, GRID_POINTS)
+        v = np.linspace(self.y_limits[1], self.y_limits[0], GRID_POINTS)
+        return u, v
+
+    def grid_parameters(self) -> np.ndarray:
+        """Parameter vectors of the grid, `(GRID_POINTS**2, num_parameters)`, row by row."""
+        u, v = self.grid_coordinates()
+        grid_u, grid_v = np.meshgrid(u, v)
+        return (
+            self.origin
+            + grid_u.reshape(-1, 1) * self.directions[0]
+            + grid_v.reshape(-1, 1) * self.directions[1]
+        )
+
+    def project(self, parameters: np.ndarray) -> np.ndarray:
+        """(u, v) of parameter vectors, assuming orthonormal directions."""
+        return (parameters - self.origin) @ self.directions.T
+
+
+def cost_bands(low: float, high: float) -> np.ndarray:
+    """`NUM_BANDS + 1` band edges from `low` to `high`, widening geometrically.
+
+    Example:
+        >>> edges = cost_bands(10.0, 20.0)
+        >>> len(edges), edges[0], edges[-1]
+        (17, 10.0, 20.0)
+    """
+    span = max(high - low, 1e-9 * (1.0 + abs(low)))
+    fractions = np.concatenate([[0.0], np.geomspace(SMALLEST_BAND, 1.0, NUM_BANDS)])
+    return low + span * fractions
+
+
+def _interpolation_matrix(coarse: np.ndarray, fine: np.ndarray) -> np.ndarray:
+    """Linear interpolation from values at `coarse` points to `fine` points."""
+    position = (fine - coarse[0]) / (coarse[1] - coarse[0])
+    lower = np.clip(np.floor(position).astype(int), 0, len(coarse) - 2)
+    fraction = np.clip(position - lower, 0.0, 1.0)
+    matrix = np.zeros((len(fine), len(coarse)))
+    matrix[np.arange(len(fine)), lower] = 1.0 - fraction
+    matrix[np.arange(len(fine)), lower + 1] = fraction
+    return matrix
+
+
+class SurfacePlot:
+    """A cost image over one fixed `Plane` and fixed bands: static parts drawn once.
+
+    Args:
+        plane: The plane; only its limits matter here.
+        bands: Band edges, from `cost_bands`.
+        axis_labels: Labels of the u and v axes.
+    """
+
+    def __init__(self, plane: Plane, bands: np.ndarray, axis_labels: tuple[str, str]):
+        self.bands = bands
+        self.table = colour_table("viridis", NUM_BANDS)
+        self.plot = RasterPlot(plane.x_limits, plane.y_limits, Layout())
+        axes = self.plot.axes
+        axes.set_xlabel(axis_labels[0], fontsize=9, labelpad=2)
+        axes.set_ylabel(axis_labels[1], fontsize=9, labelpad=2)
+        colormap = matplotlib.colors.ListedColormap(self.table / 255.0)
+        norm = matplotlib.colors.BoundaryNorm(bands, NUM_BANDS)
+        colorbar = self.plot.figure.colorbar(
+            matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap),
+            cax=self.plot.colorbar_axes,
+            ticks=bands[::4],
+            format=matplotlib.ticker.FormatStrFormatter("%.4g"),
+        )
+        colorbar.ax.tick_params(labelsize=7)
+        colorbar.set_label("cost J", fontsize=9, labelpad=2)
+        handles = [
+            Line2D([], [], color=PATH_COLOUR, lw=1.5, marker="o", ms=3, label="path"),
+            Line2D([], [], ls="none", marker="o", ms=8, mfc=PATH_COLOUR, mec="white", mew=1.5,
+                   label="now"),
+            Line2D([], [], ls="none", marker="x", ms=7, color="black", mew=2,
+                   label="minimum on this plane"),
+        ]
+        axes.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3,
+                    fontsize=7, frameon=False, handlelength=1.5, columnspacing=1.2)
+        self.plot.freeze()
+        u, v = plane.grid_coordinates()
+        x, y = self.plot.pixel_centres()
+        self._columns = _interpolation_matrix(u, x).T
+        self._rows = _interpolation_matrix(v, y)
+        self._path_colour = rgb255(PATH_COLOUR)
+
+    def render(self, costs: np.ndarray, plane: Plane, path, current, minimum) -> np.ndarray:
+        """The image of grid `costs` `(GRID_POINTS, GRID_POINTS)`, with the path and markers.
+
+        `path`, `current` and `minimum` are (u, v) coordinates on the plane.
+        """
+        fine = self._rows @ costs @ self._columns
+        bands = np.searchsorted(self.bands[1:-1], fine, side="right")
+        box = np.take(self.table, bands, axis=0)
+        lines = edge_mask(bands, both_sides=False)
+        box[lines] = (box[lines] * 0.6).astype(np.uint8)
+        pixels = self.plot.to_pixels(path)
+        paint_polyline(box, pixels, self._path_colour, width=2.0)
+        paint_discs(box, pixels, 1.5, self._path_colour)
+        if minimum is not None:
+            centre = self.plot.to_pixels(minimum)[0]
+            for corner in ((5, 5), (5, -5)):
+                ends = [centre - corner, centre + np.array(corner)]
+                paint_polyline(box, ends, (255, 255, 255), width=4.5)
+            for corner in ((5, 5), (5, -5)):
+                ends = [centre - corner, centre + np.array(corner)]
+                paint_polyline(box, ends, (0, 0, 0), width=2.0)
+        now = self.plot.to_pixels(current)
+        paint_discs(box, now, 5.0, (255, 255, 255))
+        paint_discs(box, now, 3.5, self._path_colour)
+        return self.plot.compose(box)
+
+
+def make_surface(model: keras.Model, data: Data, reduction: str):
+    """The surface view that fits the model: `WeightPlaneSurface` or `LandscapeSurface`."""
+    if _is_plain_logistic(model, data):
+        return WeightPlaneSurface(model, data, reduction)
+    return LandscapeSurface(model, data, reduction)
+
+
+def _is_plain_logistic(model: keras.Model, data: Data) -> bool:
+    """Whether the model is exactly p = sigmoid(w1 x1 + w2 x2 + b)."""
+    parameters = linear_parameters(model)
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    return (
+        parameters is not None
+        and len(parameters[0]) == 2
+        and data.num_features == 2
+        and data.num_classes == 2
+        and len(layers) == 1
+        and len(model.trainable_weights) == 2
+    )
+
+
+class WeightPlaneSurface:
+    """J(w1, w2) at the current bias, over a grid fixed for the run (logistic regression)."""
+
+    def __init__(self, model: keras.Model, data: Data, reduction: str):
+        self.model = model
+        self.cost = ParameterCost(model, data, reduction)
+        self._scale = 1.0 / data.num_samples if reduction == "mean" else 1.0
+        self._features = data.features.astype(np.float64)
+        self._labels = data.labels
+        design = np.concatenate([self._features, np.ones((data.num_samples, 1))], axis=1)
+        # On separable data the optimum lies at infinity: stop at a mean cost of 0.02.
+        optimum, _ = newton_minimum(
+            design, self._labels, np.zeros(3), stop_below=0.02 * data.num_samples
+        )
+        start = np.concatenate([np.ravel(w) for w in model.get_weights()]).astype(np.float64)
+        if not np.isfinite(start).all():
+            start = np.zeros(3)
+        centre = optimum[:2]
+        reach = GRID_REACH * np.abs(start[:2] - centre).max()
+        reach = max(reach, 0.05 * (1.0 + np.abs(centre).max()))
+        x_limits, y_limits = equal_aspect_limits(
+            (centre[0] - reach, centre[0] + reach), (centre[1] - reach, centre[1] + reach),
+            Layout(),
+        )
+        self._limits = x_limits, y_limits
+        self._slice_minimum = centre
+        first_costs = self.cost(self._plane(start[2]).grid_parameters())
+        lowest = _logistic_cost(design, self._labels, optimum, 0.0) * self._scale
+        self.picture = SurfacePlot(
+            self._plane(start[2]), cost_bands(min(lowest, first_costs.min()), first_costs.max()),
+            ("w1", "w2"),
+        )
+
+    def _plane(self, bias: float) -> Plane:
+        origin = np.array([0.0, 0.0, bias])
+        return Plane(origin, np.eye(3)[:2], *self._limits)
+
+    def render(self, path: np.ndarray) -> np.ndarray | None:
+        current = path[-1].astype(np.float64)
+        if not np.isfinite(current).all():
+            return None
+        plane = self._plane(current[2])
+        costs = self.cost(plane.grid_parameters()).reshape(GRID_POINTS, GRID_POINTS)
+        return self.picture.render(
+            costs, plane, plane.project(path), current[:2], self._minimum(current[2], costs, plane)
+        )
+
+    def _minimum(self, bias: float, costs: np.ndarray, plane: Plane) -> np.ndarray:
+        """The minimum of J on the slice at this bias, or the grid's lowest point."""
+        minimum, converged = newton_minimum(
+            self._features, self._labels, self._slice_minimum, offset=bias
+        )
+        (x_low, x_high), (y_low, y_high) = self._limits
+        inside = x_low <= minimum[0] <= x_high and y_low <= minimum[1] <= y_high
+        if converged and inside:
+            self._slice_minimum = minimum  # The next slice's minimum is close by.
+            return minimum
+        return _grid_minimum(costs, plane)
+
+
+class LandscapeSurface:
+    """A slice through the current weights along the path's principal directions (Li et al.)."""
+
+    def __init__(self, model: keras.Model, data: Data, reduction: str):
+        self.cost = ParameterCost(model, data, reduction)
+
+    def render(self, path: np.ndarray) -> np.ndarray | None:
+        current = path[-1].astype(np.float64)
+        if not np.isfinite(current).all():
+            return None
+        directions, kinds = trajectory_directions(path.astype(np.float64), current)
+        coordinates = (path - current) @ directions.T
+        x_limits, y_limits = _landscape_limits(coordinates, current)
+        plane = Plane(current, directions, x_limits, y_limits)
+        costs = self.cost(plane.grid_parameters()).reshape(GRID_POINTS, GRID_POINTS)
+        labels = tuple(f"{kind} direction {index + 1}" for index, kind in enumerate(kinds))
+        picture = SurfacePlot(plane, cost_bands(costs.min(), costs.max()), labels)
+        return picture.render(
+            costs, plane, coordinates, np.zeros(2), _grid_minimum(costs, plane)
+        )
+
+
+def _landscape_limits(coordinates: np.ndarray, current: np.ndarray) -> tuple:
+    """Limits around the projected path and the origin, padded, equal aspect."""
+    finite = coordinates[np.isfinite(coordinates).all(axis=1)]
+    points = np.concatenate([finite, np.zeros((1, 2))])
+    low, high = points.min(axis=0), points.max(axis=0)
+    span = (high - low).max()
+    if span < 1e-6 * (1.0 + np.linalg.norm(current)):
+        # A path that has not moved yet: show a neighbourhood scaled to the weights.
+        span = max(0.5 * np.linalg.norm(current), 1.0)
+    middle = (low + high) / 2
+    half = 0.5 * span * GRID_REACH
+    return equal_aspect_limits(
+        (middle[0] - half, middle[0] + half), (middle[1] - half, middle[1] + half), Layout()
+    )
+
+
+def _grid_minimum(costs: np.ndarray, plane: Plane) -> np.ndarray:
+    row, column = np.unravel_index(np.argmin(costs), costs.shape)
+    u, v = plane.grid_coordinates()
+    return np.array([u[column], v[row]])

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import struct
+import zlib
 
 import matplotlib.colors
 import numpy as np
@@ -194,21 +196,17 @@ class RasterPlot:
     def freeze(self) -> None:
         """Renders the fixed parts once and lets the matplotlib figures go."""
         self._background = _render(self.figure)[:, :, :3].copy()
-        overlay = _render(self.overlay_figure).astype(np.float32) / 255.0
-        # Only the region the overlay covers needs blending in each frame.
-        rows, columns = np.nonzero(overlay[:, :, 3] > 0)
-        if len(rows) == 0:
-            self._overlay_region = None
-        else:
-            self._overlay_region = (
-                slice(rows.min(), rows.max() + 1),
-                slice(columns.min(), columns.max() + 1),
-            )
-            region = overlay[self._overlay_region]
-            alpha = region[:, :, 3:]
-            # Agg's buffer holds straight (not premultiplied) alpha.
-            self._overlay_colour = region[:, :, :3] * alpha * 255.0
-            self._overlay_keep = 1.0 - alpha
+        overlay = _render(self.overlay_figure).reshape(-1, 4)
+        alpha = overlay[:, 3]
+        # Most overlay pixels are fully transparent or fully opaque; only the
+        # few in between (antialiased edges, the legend's frame) need blending.
+        self._opaque = np.flatnonzero(alpha == 255)
+        self._opaque_colour = overlay[self._opaque, :3].copy()
+        self._partial = np.flatnonzero((alpha > 0) & (alpha < 255))
+        partial_alpha = alpha[self._partial, None].astype(np.float32) / 255.0
+        # Agg's buffer holds straight (not premultiplied) alpha.
+        self._partial_colour = overlay[self._partial, :3] * partial_alpha + 0.5
+        self._partial_keep = 1.0 - partial_alpha
         self.figure = self.overlay_figure = None
         self.axes = self.overlay_axes = self.colorbar_axes = None
 
@@ -243,10 +241,10 @@ class RasterPlot:
         top, left = self._box_top, self.layout.axes_left
         rows, columns = self.box_shape
         image[top : top + rows, left : left + columns] = box
-        if self._overlay_region is not None:
-            region = image[self._overlay_region]
-            blended = region * self._overlay_keep + self._overlay_colour
-            image[self._overlay_region] = (blended + 0.5).astype(np.uint8)
+        pixels = image.reshape(-1, 3)
+        pixels[self._opaque] = self._opaque_colour
+        under = pixels[self._partial]
+        pixels[self._partial] = (under * self._partial_keep + self._partial_colour).astype(np.uint8)
         return image
 
 
@@ -316,7 +314,7 @@ def paint_polyline(box: np.ndarray, points, colour, width: float = 2.0) -> None:
     first_sample = np.repeat(np.cumsum(counts) - counts, counts)
     fraction = (np.arange(counts.sum()) - first_sample) / np.maximum(counts[segment] - 1, 1)
     samples = starts[segment] + fraction[:, None] * (ends - starts)[segment]
-    pixels = np.unique(np.floor(samples).astype(int), axis=0)
+    pixels = np.floor(samples).astype(int)
     brushed = (pixels[:, None, :] + _brush(width)[None, :, :]).reshape(-1, 2)
     _paint_pixels(box, brushed[:, 0], brushed[:, 1], colour)
 
@@ -368,11 +366,12 @@ def paint_arrow(
     paint_triangle(box, [end, head_base + half_width * normal, head_base - half_width * normal], colour)
 
 
-def edge_mask(regions: np.ndarray) -> np.ndarray:
+def edge_mask(regions: np.ndarray, both_sides: bool = True) -> np.ndarray:
     """Where `regions` `(rows, columns)` differs from a neighbouring pixel.
 
-    Both pixels on either side of a change are marked, a line about 2 pixels
-    wide: the boundary between the regions, found without any contouring.
+    The boundaries between regions, found without any contouring. With
+    `both_sides`, the pixels on either side of a change are marked, a line
+    about 2 pixels wide; otherwise only the pixel right of or below it.
 
     Example:
         >>> edge_mask(np.array([[0, 0, 1, 1]])).tolist()
@@ -382,9 +381,10 @@ def edge_mask(regions: np.ndarray) -> np.ndarray:
     vertical = regions[1:, :] != regions[:-1, :]
     edge = np.zeros(regions.shape, dtype=bool)
     edge[:, 1:] |= horizontal
-    edge[:, :-1] |= horizontal
     edge[1:, :] |= vertical
-    edge[:-1, :] |= vertical
+    if both_sides:
+        edge[:, :-1] |= horizontal
+        edge[:-1, :] |= vertical
     return edge
 
 
@@ -392,8 +392,33 @@ def edge_mask(regions: np.ndarray) -> np.ndarray:
 
 
 def encode_png(image: np.ndarray) -> bytes:
-    """PNG bytes of a `(rows, columns, 3)` uint8 image."""
-    return tf.io.encode_png(image, compression=1).numpy()
+    """PNG bytes of a `(rows, columns, 3)` uint8 image.
+
+    Written directly: rows unfiltered, compressed with zlib at level 1. That
+    takes about 2.5 ms for a 400x360 plot, where `tf.io.encode_png` takes 6-8
+    ms searching row filters, for a file hardly smaller.
+
+    Example:
+        >>> encode_png(np.zeros((2, 3, 3), np.uint8))[:8]
+        b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    rows, columns, _ = image.shape
+    scanlines = np.zeros((rows, 1 + 3 * columns), np.uint8)  # Byte 0: filter type 0, none.
+    scanlines[:, 1:] = image.reshape(rows, 3 * columns)
+    header = struct.pack(">IIBBBBB", columns, rows, 8, 2, 0, 0, 0)  # 8-bit RGB.
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"IDAT", zlib.compress(scanlines.tobytes(), 1)),
+            _png_chunk(b"IEND", b""),
+        ]
+    )
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    checksum = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", checksum)
 
 
 def write_image_summary(tag: str, png: bytes, shape, step: int, description: str = "") -> None:
