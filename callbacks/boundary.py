@@ -73,6 +73,8 @@ MAX_POINTS_DRAWN = 2000
 BOUNDARY_COLOUR = "black"
 ARROW_COLOUR = "#1a9850"
 MIN_ARROW_PIXELS = 14.0
+# The image: 400 x 328 pixels, a square axes box of 272 pixels and a colourbar.
+LAYOUT = Layout(height=328)
 
 
 def check_reference_line(reference_line) -> tuple[float, float, float] | None:
@@ -101,6 +103,24 @@ def check_reference_line(reference_line) -> tuple[float, float, float] | None:
             f"Received: reference_line={reference_line!r}."
         )
     return tuple(float(value) for value in reference_line)
+
+
+def plain_linear_parameters(model: keras.Model):
+    """(weights, bias) if the model is exactly p = sigmoid(x^T w + b) on its raw inputs.
+
+    That is one Dense unit and no other layer, so that w lives in the input
+    plane (a feature map in front would put it elsewhere). Otherwise None.
+
+    Example:
+        >>> from kerasclf.models import build_model
+        >>> weights, bias = plain_linear_parameters(build_model("logistic", 2))
+        >>> weights.tolist(), bias
+        ([0.0, 0.0], 0.0)
+    """
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    if len(layers) != 1:
+        return None
+    return linear_parameters(model)
 
 
 class DecisionBoundaryLogger(keras.callbacks.Callback):
@@ -229,20 +249,20 @@ class BoundaryPicture:
         self.num_units = _num_output_units(model)
         self.num_classes = max(self.num_units, 2, training.num_classes)
         self.binary = self.num_units <= 2
+        self._plain_linear = plain_linear_parameters(model) is not None
         everything = training.features
         if validation is not None:
             everything = np.concatenate([everything, validation.features])
-        layout = Layout()
-        x_limits, y_limits = equal_aspect_limits(*padded_limits(everything), layout)
-        self.plot = RasterPlot(x_limits, y_limits, layout)
+        x_limits, y_limits = equal_aspect_limits(*padded_limits(everything), LAYOUT)
+        self.plot = RasterPlot(x_limits, y_limits, LAYOUT)
         self.class_colours = _class_colours(self.num_classes)
         self.table = self._field_colours()
         self._draw_fixed_parts(training, validation, reference_line)
         self.plot.freeze()
-        x, y = self.plot.pixel_centres()
-        grid_x, grid_y = np.meshgrid(x, y)
-        self._grid = tf.constant(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1), tf.float32)
-        self._field_indices = tf.function(self._compute_field_indices, jit_compile=True)
+        self._pixel_x, self._pixel_y = (
+            centres.astype(np.float32) for centres in self.plot.pixel_centres()
+        )
+        self._compiled_field_indices = None
         self._boundary_colour = rgb255(BOUNDARY_COLOUR)
         self._arrow_colour = rgb255(ARROW_COLOUR)
 
@@ -259,8 +279,24 @@ class BoundaryPicture:
             shades.append(white + strength * (pale - white))
         return np.round(np.concatenate(shades) * 255).astype(np.uint8)
 
-    def _compute_field_indices(self, grid):
+    def _field_indices(self) -> np.ndarray:
         """Row of the lookup table for every pixel: floor(256 p), plus 256 c for k > 2."""
+        if self._plain_linear:
+            # For p = sigmoid(w1 x1 + w2 x2 + b) the logits over the pixel grid
+            # are an outer sum of a row and a column: numpy does it in well under
+            # a millisecond, with nothing to compile.
+            weights, bias = linear_parameters(self.model)
+            logits = weights[0] * self._pixel_x[None, :] + (weights[1] * self._pixel_y[:, None] + bias)
+            positive = 0.5 * (1.0 + np.tanh(0.5 * logits))  # sigmoid, without overflow
+            return np.minimum(positive * 256.0, 255.0).astype(np.int32)
+        if self._compiled_field_indices is None:
+            grid_x, grid_y = np.meshgrid(self._pixel_x, self._pixel_y)
+            self._grid = tf.constant(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1), tf.float32)
+            self._compiled_field_indices = tf.function(self._compute_field_indices, jit_compile=True)
+        indices = self._compiled_field_indices(self._grid).numpy()
+        return indices.reshape(self.plot.box_shape)
+
+    def _compute_field_indices(self, grid):
         probabilities = self.model(grid, training=False)
         if self.binary:
             positive = probabilities[:, -1]
@@ -310,7 +346,7 @@ class BoundaryPicture:
             a, b, c = reference_line
             handles.append(Line2D([], [], ls="--", color="0.2", lw=1.2,
                                   label=f"{a:g} x1 + {b:g} x2 + {c:g} = 0"))
-        if self._is_linear():
+        if self._plain_linear:
             handles.append(Line2D([], [], color=ARROW_COLOUR, lw=2, marker=">", ms=5,
                                   label="w"))
         overlay.legend(handles=handles, loc="best", fontsize=7, framealpha=0.8,
@@ -332,21 +368,17 @@ class BoundaryPicture:
         colorbar.ax.tick_params(labelsize=8)
         colorbar.set_label(label, fontsize=9, labelpad=3)
 
-    def _is_linear(self) -> bool:
-        return linear_parameters(self.model) is not None
-
     def render(self) -> np.ndarray | None:
         """The image `(rows, columns, 3)` uint8 at the current weights; None if not finite."""
         weights = self.model.get_weights()
         if not all(np.isfinite(weight).all() for weight in weights):
             return None
-        indices = self._field_indices(self._grid).numpy().reshape(self.plot.box_shape)
+        indices = self._field_indices()
         box = np.take(self.table, indices, axis=0)
         regions = indices >= 128 if self.binary else indices // 256
         box[edge_mask(regions)] = self._boundary_colour
-        parameters = linear_parameters(self.model)
-        if parameters is not None:
-            self._paint_weight_vector(box, *parameters)
+        if self._plain_linear:
+            self._paint_weight_vector(box, *linear_parameters(self.model))
         return self.plot.compose(box)
 
     def _paint_weight_vector(self, box: np.ndarray, weights: np.ndarray, bias: float) -> None:

@@ -51,6 +51,7 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.lines import Line2D
 
+from callbacks.boundary import plain_linear_parameters
 from callbacks.raster import (
     Layout,
     RasterPlot,
@@ -67,7 +68,6 @@ from callbacks.raster import (
 from callbacks.writers import SummaryWriters
 from kerasclf.data import Data
 from kerasclf.losses import REDUCTIONS, per_sample_cross_entropy
-from kerasclf.models import linear_parameters
 from kerasclf.validation import check_choice, check_integer
 
 TAG = "error_surface"
@@ -79,7 +79,7 @@ DESCRIPTION = (
     "cross: the minimum on this plane."
 )
 # Cost evaluations per axis of the grid; the image interpolates between them.
-GRID_POINTS = 64
+GRID_POINTS = 48
 NUM_BANDS = 16
 # Smallest band, as a fraction of the cost range: the bands grow geometrically
 # from here, so that contour lines crowd around the minimum.
@@ -193,7 +193,7 @@ class ParameterCost:
 
     The model runs with each vector's weights through `stateless_call`,
     vectorized over the vectors with `tf.vectorized_map` and compiled with
-    XLA, so a whole 64 x 64 grid is one call. The model's own weights are not
+    XLA, so a whole grid is one call. The model's own weights are not
     touched. Only the cross-entropy counts, no regularization penalty.
 
     Args:
@@ -482,35 +482,31 @@ class SurfacePlot:
 
 
 def make_surface(model: keras.Model, data: Data, reduction: str):
-    """The surface view that fits the model: `WeightPlaneSurface` or `LandscapeSurface`."""
-    if _is_plain_logistic(model, data):
+    """The view that fits the model: `WeightPlaneSurface` for p = sigmoid(w1 x1 + w2 x2 + b),
+    else `LandscapeSurface`."""
+    parameters = plain_linear_parameters(model)
+    if parameters is not None and len(parameters[0]) == 2 and data.num_classes == 2:
         return WeightPlaneSurface(model, data, reduction)
     return LandscapeSurface(model, data, reduction)
 
 
-def _is_plain_logistic(model: keras.Model, data: Data) -> bool:
-    """Whether the model is exactly p = sigmoid(w1 x1 + w2 x2 + b)."""
-    parameters = linear_parameters(model)
-    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    return (
-        parameters is not None
-        and len(parameters[0]) == 2
-        and data.num_features == 2
-        and data.num_classes == 2
-        and len(layers) == 1
-        and len(model.trainable_weights) == 2
-    )
-
-
 class WeightPlaneSurface:
-    """J(w1, w2) at the current bias, over a grid fixed for the run (logistic regression)."""
+    """J(w1, w2) at the current bias, over a grid fixed for the run (logistic regression).
+
+    The cost has a closed form here, J = sum_i softplus(z_i) - sum_i l_i z_i
+    with z_i = w1 x_i1 + w2 x_i2 + b, so the grid needs no model calls and
+    nothing compiled: one matrix product and a softplus.
+    """
 
     def __init__(self, model: keras.Model, data: Data, reduction: str):
         self.model = model
-        self.cost = ParameterCost(model, data, reduction)
         self._scale = 1.0 / data.num_samples if reduction == "mean" else 1.0
         self._features = data.features.astype(np.float64)
         self._labels = data.labels
+        self._features_tensor = tf.constant(data.features)
+        # The linear part, sum_i l_i z_i = (l^T X) w + (sum_i l_i) b, in float64.
+        self._label_features = self._labels @ self._features
+        self._num_positive = float(self._labels.sum())
         design = np.concatenate([self._features, np.ones((data.num_samples, 1))], axis=1)
         # On separable data the optimum lies at infinity: stop at a mean cost of 0.02.
         optimum, _ = newton_minimum(
@@ -522,13 +518,12 @@ class WeightPlaneSurface:
         centre = optimum[:2]
         reach = GRID_REACH * np.abs(start[:2] - centre).max()
         reach = max(reach, 0.05 * (1.0 + np.abs(centre).max()))
-        x_limits, y_limits = equal_aspect_limits(
+        self._limits = equal_aspect_limits(
             (centre[0] - reach, centre[0] + reach), (centre[1] - reach, centre[1] + reach),
             Layout(),
         )
-        self._limits = x_limits, y_limits
         self._slice_minimum = centre
-        first_costs = self.cost(self._plane(start[2]).grid_parameters())
+        first_costs = self.costs(self._plane(start[2]).grid_parameters())
         lowest = _logistic_cost(design, self._labels, optimum, 0.0) * self._scale
         self.picture = SurfacePlot(
             self._plane(start[2]), cost_bands(min(lowest, first_costs.min()), first_costs.max()),
@@ -539,12 +534,20 @@ class WeightPlaneSurface:
         origin = np.array([0.0, 0.0, bias])
         return Plane(origin, np.eye(3)[:2], *self._limits)
 
+    def costs(self, parameters: np.ndarray) -> np.ndarray:
+        """J at parameter vectors `(num, 3)` of (w1, w2, b), all with the same b."""
+        weights, bias = parameters[:, :2], float(parameters[0, 2])
+        logits = tf.matmul(self._features_tensor, tf.constant(weights.T, tf.float32)) + bias
+        softplus_sums = tf.reduce_sum(tf.nn.softplus(logits), axis=0).numpy()
+        linear = weights @ self._label_features + self._num_positive * bias
+        return (softplus_sums.astype(np.float64) - linear) * self._scale
+
     def render(self, path: np.ndarray) -> np.ndarray | None:
         current = path[-1].astype(np.float64)
         if not np.isfinite(current).all():
             return None
         plane = self._plane(current[2])
-        costs = self.cost(plane.grid_parameters()).reshape(GRID_POINTS, GRID_POINTS)
+        costs = self.costs(plane.grid_parameters()).reshape(GRID_POINTS, GRID_POINTS)
         return self.picture.render(
             costs, plane, plane.project(path), current[:2], self._minimum(current[2], costs, plane)
         )

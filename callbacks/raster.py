@@ -23,6 +23,7 @@ in continuous pixel units, pixel `(i, j)` covering `[j, j + 1) x [i, i + 1)`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import struct
 import zlib
@@ -156,11 +157,11 @@ class RasterPlot:
         self.overlay_figure = self._new_figure(facecolor="none")
         self.overlay_axes = self.overlay_figure.add_axes(self._axes_rectangle())
         self.overlay_axes.set_facecolor("none")
-        self.overlay_axes.tick_params(
-            length=0, labelbottom=False, labelleft=False, bottom=False, left=False
-        )
+        # The overlay keeps only the axes frame: its ticks are in the background.
+        self.overlay_axes.xaxis.set_visible(False)
+        self.overlay_axes.yaxis.set_visible(False)
+        self.axes.tick_params(labelsize=8)
         for axes in (self.axes, self.overlay_axes):
-            axes.tick_params(labelsize=8)
             axes.set_xlim(self.x_limits)
             axes.set_ylim(self.y_limits)
             axes.set_autoscale_on(False)
@@ -287,6 +288,7 @@ def _paint_pixels(box: np.ndarray, columns: np.ndarray, rows: np.ndarray, colour
     box[rows[inside], columns[inside]] = colour
 
 
+@functools.lru_cache(maxsize=16)
 def _brush(width: float) -> np.ndarray:
     """Pixel offsets `(num, 2)` of a round brush of the given diameter."""
     radius = max(width / 2.0, 0.5)

@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--config", help="TOML file of config keys (flags override it)")
     train.add_argument("--json", action="store_true", help="print the summary as JSON last")
+    train.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run")
     for key, field in config_module.FIELDS.items():
         default = field.default
         shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
@@ -119,10 +120,25 @@ def _train_values(arguments: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_train(arguments: argparse.Namespace) -> int:
-    from kerasclf.training import EXIT_DIVERGED, EXIT_INTERRUPTED, prepare_run, run_prepared
+    from kerasclf.training import (
+        EXIT_DIVERGED,
+        EXIT_INTERRUPTED,
+        prepare_resume,
+        prepare_run,
+        run_prepared,
+    )
 
     try:
-        prepared = prepare_run(_train_values(arguments))
+        if arguments.resume is not None:
+            settings = sorted(set(_train_values(arguments)))
+            if settings or arguments.config:
+                raise ValueError(
+                    f"`--resume` continues a run with its own config.json and takes no other "
+                    f"settings. Received: {', '.join(settings) or 'config'}. Remove them."
+                )
+            prepared = prepare_resume(arguments.resume)
+        else:
+            prepared = prepare_run(_train_values(arguments))
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
     # Past validation, an exception is a bug, not bad input: let it show.

@@ -24,13 +24,14 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf import pipeline
-from kerasclf.config import TrainConfig, make_config
+from kerasclf.checkpoint import CHECKPOINT_FILE, EpochSnapshot, restore_checkpoint, write_checkpoint
+from kerasclf.config import FIELDS, TrainConfig, make_config
 from kerasclf.data import Data, load_data, make_dataset, split_validation
 from kerasclf.features import FeatureMap
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model, check_architecture, linear_parameters
 from kerasclf.optimizers import make_optimizer, resolve_hyperparameters
-from kerasclf.runs import create_run_dir, default_run_name, write_json
+from kerasclf.runs import create_run_dir, default_run_name, read_json, write_json
 
 # Exit statuses of `kerasclf train`, documented in the README.
 EXIT_OK = 0
@@ -120,6 +121,7 @@ class PreparedRun:
     config: TrainConfig
     training: Data
     validation: Data | None
+    resume_dir: str | None = None
 
 
 def prepare_run(config: TrainConfig | dict | None = None, **overrides: Any) -> PreparedRun:
@@ -134,6 +136,26 @@ def prepare_run(config: TrainConfig | dict | None = None, **overrides: Any) -> P
     if config.features is not None:
         FeatureMap(config.features).build((None, training.num_features))
     return PreparedRun(config, training, validation)
+
+
+def prepare_resume(run_dir: str) -> PreparedRun:
+    """Validates an interrupted run directory for `--resume`, writing nothing."""
+    config_path = os.path.join(str(run_dir), "config.json")
+    if not os.path.isfile(config_path):
+        raise ValueError(
+            f"`resume` must be a run directory holding config.json. Received: resume={run_dir!r}."
+        )
+    if not os.path.isfile(os.path.join(run_dir, CHECKPOINT_FILE)):
+        raise ValueError(
+            f"`resume` needs {CHECKPOINT_FILE} in the run directory; only interrupted runs "
+            f"have one. Received: resume={run_dir!r}."
+        )
+    saved = read_json(config_path)
+    values = {key: value for key, value in saved.items() if key in FIELDS}
+    values.update(learning_rate=saved["learning_rate"], momentum=saved["momentum"])
+    prepared = prepare_run(values)
+    prepared.resume_dir = run_dir
+    return prepared
 
 
 def train(
@@ -188,8 +210,16 @@ def run_prepared(
             "training points; training full batch."
         )
 
-    name = config.run_name or default_run_name(_name_parts(config))
-    run_dir = create_run_dir(config.logdir, name)
+    snapshot = EpochSnapshot()
+    if prepared.resume_dir is None:
+        name = config.run_name or default_run_name(_name_parts(config))
+        run_dir = create_run_dir(config.logdir, name)
+        initial_epoch = 0
+    else:
+        run_dir = prepared.resume_dir
+        initial_epoch = restore_checkpoint(model, run_dir)
+        snapshot.epochs_completed = initial_epoch
+        notes.append(f"note: resuming {run_dir} after epoch {initial_epoch}.")
     learning_rate, momentum = resolve_hyperparameters(
         config.optimizer, config.learning_rate, config.momentum
     )
@@ -202,21 +232,25 @@ def run_prepared(
         "batch_size_used": batch_size,
         "num_training_samples": training.num_samples,
     }
-    write_json(os.path.join(run_dir, "config.json"), resolved)
+    if prepared.resume_dir is None:
+        write_json(os.path.join(run_dir, "config.json"), resolved)
     for line in notes:
         print(line, file=stream, flush=True)
 
-    run_callbacks = default_callbacks(config, resolved, training, validation, run_dir, stream)
-    run_callbacks += callbacks or []
+    # The snapshot goes first, so a printed epoch is always a checkpointed one.
+    run_callbacks = [
+        snapshot,
+        *default_callbacks(config, resolved, training, validation, run_dir, stream),
+        *(callbacks or []),
+    ]
+    make_dataset = pipeline.blocks if engine == "fused" else pipeline.minibatches
+    dataset = make_dataset(
+        training.features, training.labels, batch_size, config.seed, config.epochs,
+        initial_epoch=initial_epoch,
+    )
     if engine == "fused":
-        dataset = pipeline.blocks(
-            training.features, training.labels, batch_size, config.seed, config.epochs
-        )
         steps = pipeline.block_layout(training.num_samples, batch_size)[1]
     else:
-        dataset = pipeline.minibatches(
-            training.features, training.labels, batch_size, config.seed, config.epochs
-        )
         steps = pipeline.num_minibatches(training.num_samples, batch_size)
 
     started = time.perf_counter()
@@ -224,17 +258,34 @@ def run_prepared(
     with _interrupts_as_keyboard_interrupt():
         try:
             model.fit(
-                dataset, epochs=config.epochs, steps_per_epoch=steps, callbacks=run_callbacks,
-                verbose=0, shuffle=False,
+                dataset, epochs=config.epochs, initial_epoch=initial_epoch,
+                steps_per_epoch=steps, callbacks=run_callbacks, verbose=0, shuffle=False,
             )
         except KeyboardInterrupt:
             status = "interrupted"
-    history = model.history.history if model.history is not None else {}
+    wall_seconds = time.perf_counter() - started
+    if status == "interrupted":
+        # Keras skips on_train_end when fit is interrupted: flush and close the
+        # event files and write the final images now.
+        for callback in run_callbacks:
+            callback.on_train_end()
+        if snapshot.model_values is None:  # Interrupted before the first epoch began.
+            snapshot.set_model(model)
+            snapshot.take()
+        path = write_checkpoint(snapshot, run_dir)
+        print(
+            f"interrupted after epoch {snapshot.epochs_completed}: saved {path}; continue with "
+            f"`kerasclf train --resume {run_dir}`",
+            file=stream, flush=True,
+        )
+    elif os.path.exists(os.path.join(run_dir, CHECKPOINT_FILE)):
+        os.remove(os.path.join(run_dir, CHECKPOINT_FILE))  # Resumed to the end.
     if getattr(model, "diverged_epoch", None) is not None:
         status = "diverged"
-    wall_seconds = time.perf_counter() - started
 
-    summary = _summarize(model, training, validation, history, status, wall_seconds)
+    history = model.history.history if model.history is not None else {}
+    summary = _summarize(model, training, validation, snapshot.epochs_completed, status,
+                         wall_seconds)
     _save_model(model, run_dir, stream)
     write_json(os.path.join(run_dir, "summary.json"), summary)
     return TrainResult(config, history, summary, model, run_dir)
@@ -249,7 +300,7 @@ def _name_parts(config: TrainConfig) -> list[str]:
     return parts
 
 
-def _summarize(model, training, validation, history, status, wall_seconds) -> dict[str, Any]:
+def _summarize(model, training, validation, epochs, status, wall_seconds) -> dict[str, Any]:
     from kerasclf.evaluation import evaluate_model
 
     final = evaluate_model(model, training)
@@ -261,7 +312,7 @@ def _summarize(model, training, validation, history, status, wall_seconds) -> di
         "accuracy": final["accuracy"],
         "weights": linear[0].tolist() if linear else None,
         "bias": linear[1] if linear else None,
-        "epochs": len(history.get("cost", [])),
+        "epochs": epochs,
         "iterations": int(model.optimizer.iterations.numpy()),
         "wall_seconds": wall_seconds,
         "diverged_epoch": getattr(model, "diverged_epoch", None),

@@ -1,0 +1,1273 @@
+"""Training speed: kerasclf against stock Keras, a hand-written XLA loop, numpy and scikit-learn.
+
+What it measures, side by side in one process, so that the ratios share the
+machine's state (each ratio is taken within one repeat; the tables give the
+median over repeats):
+
+1. Training throughput, in samples/s, of logistic regression (Dense(1,
+   sigmoid)) on the `hand_line` data with SGD, momentum 0.9, learning rate
+   1e-4 on the summed cross-entropy (the same update rule on every path), at
+   batch sizes 1, 32 and 1024; and of an MLP (16, 16) tanh, the same way.
+   Every figure is taken after a warm-up epoch, so compile time is excluded
+   (it is reported separately, from the first repeat), and times whole epochs
+   until at least `--min-seconds` have passed. The paths:
+
+   - `kerasclf.train` with its default per-epoch callbacks (cost, weights,
+     histograms, images), with images and histograms off, and with
+     `engine="plain"` (stock per-step fit inside kerasclf). A run with images
+     is timed over a multiple of 10 epochs so that it holds its share of
+     decision-boundary (every 5) and error-surface (every 10) images.
+   - For the breakdown: kerasclf's model and pipeline under `fit` with no
+     callbacks, and the same model on cached, never reshuffled blocks.
+   - Stock `model.fit` on numpy arrays with its defaults.
+   - A hand-written XLA loop, no Keras objects: one `tf.function(jit_compile=
+     True)` per epoch runs a `tf.while_loop` over a [num_batches, batch, 2]
+     tensor and does the momentum update by hand. "d1" draws each epoch's
+     order with the same stateless shuffle and gather as kerasclf; "d2" runs
+     over one fixed pre-batched tensor.
+   - numpy minibatch SGD with momentum (vectorized per batch), and
+     scikit-learn's `SGDClassifier` (always batch 1, no momentum).
+
+2. The seminar's default run end to end (200 points, full batch, 100 epochs,
+   learning rate 0.001 on the summed cost, zeros init) as whole processes:
+   `kerasclf train`, `kerasclf train --images false`, and small standalone
+   scripts doing the same with stock `model.fit` and with numpy.
+
+It prints the tables and writes them to BENCHMARKS.md with a description of
+the machine and the command. Run it from the repository root:
+
+    .venv/bin/python -m benchmarks.training_speed            # about 8 minutes on 2 cores
+    .venv/bin/python -m benchmarks.training_speed --quick    # a smoke run; prints only
+
+No figure here is asserted on: speed is reported, never tested.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import datetime
+import functools
+import io
+import itertools
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import warnings
+from collections.abc import Callable
+
+# TensorFlow's C++ start-up chatter would bury the progress lines.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras
+import numpy as np
+import sklearn
+import tensorflow as tf
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import SGDClassifier
+
+import kerasclf
+from kerasclf import pipeline
+from kerasclf.config import TrainConfig
+from kerasclf.training import make_model, prepare_run
+
+# ---------------------------------------------------------------------------
+# Setup
+# ---------------------------------------------------------------------------
+
+BATCH_SIZES = (1, 32, 1024)
+# The same update rule on every path: v <- 0.9 v - 1e-4 g, w <- w + v, with g
+# the gradient of the cross-entropy summed over the minibatch. The hand_line
+# data is separable, so the weights grow but never diverge at this rate.
+LEARNING_RATE = 1e-4
+MOMENTUM = 0.9
+SEED = 0
+MLP_HIDDEN = (16, 16)
+# fit runs for at most this many epochs; an `EpochTimer` stops it much sooner.
+MAX_EPOCHS = 1000
+DEFAULT_OUTPUT = "BENCHMARKS.md"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Sizes and repeats of one benchmark run.
+
+    Sample counts are powers of two, so every batch size divides them and no
+    path has to handle a partial last minibatch.
+
+    Attributes:
+        fast_samples: Points per epoch for the fast paths (fused, hand-written,
+            sklearn); one block of the fused engine holds them all.
+        slow_samples: Points per epoch, by batch size, for the per-step Keras
+            paths (stock fit, plain engine), which run about 1.2k steps/s.
+        numpy_samples: Points per epoch, by batch size, for numpy.
+        mlp_samples: Points per epoch, by batch size, for the fast MLP paths.
+        min_seconds: Each figure times whole epochs until this much has passed.
+        repeats: Repeats of every figure; tables give the median.
+        process_repeats: Repeats of every whole-process run.
+        quick: Whether this is the smoke run.
+    """
+
+    fast_samples: int
+    slow_samples: dict[int, int]
+    numpy_samples: dict[int, int]
+    mlp_samples: dict[int, int]
+    min_seconds: float
+    repeats: int
+    process_repeats: int
+    quick: bool
+
+
+FULL_SETTINGS = Settings(
+    fast_samples=2**20,
+    slow_samples={1: 2**11, 32: 2**16, 1024: 2**20},
+    numpy_samples={1: 2**15, 32: 2**20, 1024: 2**20},
+    mlp_samples={1: 2**17, 32: 2**19, 1024: 2**20},
+    min_seconds=1.0,
+    repeats=3,
+    process_repeats=3,
+    quick=False,
+)
+QUICK_SETTINGS = Settings(
+    fast_samples=2**14,
+    slow_samples={1: 2**8, 32: 2**12, 1024: 2**14},
+    numpy_samples={1: 2**10, 32: 2**14, 1024: 2**14},
+    mlp_samples={1: 2**12, 32: 2**14, 1024: 2**14},
+    min_seconds=0.1,
+    repeats=1,
+    process_repeats=1,
+    quick=True,
+)
+
+
+@functools.cache
+def hand_line(num_samples: int) -> kerasclf.Data:
+    """The `hand_line` points that `kerasclf.train(dataset="hand_line")` trains on."""
+    return kerasclf.make_dataset("hand_line", num_samples=num_samples, seed=SEED)
+
+
+# ---------------------------------------------------------------------------
+# Timing
+# ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Measurement:
+    """One timed figure.
+
+    Attributes:
+        samples_per_second: Samples trained per second over the timed epochs.
+        seconds_per_epoch: Mean seconds of one timed epoch.
+        first_epoch_seconds: The warm-up epoch, compile included.
+        parts: Named parts of the epoch, in seconds per epoch (e.g. the time
+            each callback's `on_epoch_end` took).
+    """
+
+    samples_per_second: float
+    seconds_per_epoch: float
+    first_epoch_seconds: float
+    parts: dict[str, float] = dataclasses.field(default_factory=dict)
+
+
+Runner = Callable[[], Measurement]
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Times the epochs of a `fit` after the first, and stops it when enough are timed.
+
+    Put it last in the callback list: each epoch's time then includes every
+    other callback's `on_epoch_end`.
+
+    Args:
+        min_seconds: Stop once the epochs after the first took at least this long.
+        period: Stop only after a multiple of this many timed epochs, so that
+            callbacks that act every k epochs get their share of the window.
+    """
+
+    def __init__(self, min_seconds: float, period: int = 1):
+        super().__init__()
+        self.min_seconds = min_seconds
+        self.period = period
+        self._train_begin = None
+        self._epoch_ends = []
+
+    def on_train_begin(self, logs=None):
+        self._train_begin = time.perf_counter()
+        self._epoch_ends = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = time.perf_counter()
+        self._epoch_ends.append(now)
+        timed_epochs = len(self._epoch_ends) - 1
+        if (
+            timed_epochs >= 1
+            and timed_epochs % self.period == 0
+            and now - self._epoch_ends[0] >= self.min_seconds
+        ):
+            self.model.stop_training = True
+
+    @property
+    def timed_epochs(self) -> int:
+        return len(self._epoch_ends) - 1
+
+    def measurement(self, num_samples: int, parts: dict[str, float] | None = None) -> Measurement:
+        """The figure of the fit that just ended."""
+        if self.timed_epochs < 1:
+            raise RuntimeError("Training stopped before a second epoch; nothing was timed.")
+        seconds = self._epoch_ends[-1] - self._epoch_ends[0]
+        return Measurement(
+            samples_per_second=num_samples * self.timed_epochs / seconds,
+            seconds_per_epoch=seconds / self.timed_epochs,
+            first_epoch_seconds=self._epoch_ends[0] - self._train_begin,
+            parts=parts or {},
+        )
+
+
+def time_epochs(run_epoch: Callable[[], None], num_samples: int, min_seconds: float) -> Measurement:
+    """Runs one warm-up epoch, then whole epochs until `min_seconds` have passed.
+
+    Args:
+        run_epoch: Trains one epoch and returns once it is done.
+        num_samples: Samples per epoch.
+        min_seconds: The least time to measure.
+    """
+    started = time.perf_counter()
+    run_epoch()
+    first_epoch_seconds = time.perf_counter() - started
+    epochs = 0
+    started = time.perf_counter()
+    while True:
+        run_epoch()
+        epochs += 1
+        elapsed = time.perf_counter() - started
+        if elapsed >= min_seconds:
+            break
+    return Measurement(num_samples * epochs / elapsed, elapsed / epochs, first_epoch_seconds)
+
+
+@contextlib.contextmanager
+def callback_timings():
+    """Times the `on_epoch_end` of each of kerasclf's default callbacks.
+
+    `kerasclf.train` imports `callbacks.default_callbacks` when it runs, so
+    wrapping it here reaches the callbacks of every run inside the block.
+
+    Yields:
+        A dict that collects `{callback class name: [(epoch, seconds), ...]}`.
+    """
+    import callbacks as callbacks_package
+
+    timings: dict[str, list[tuple[int, float]]] = {}
+    original = callbacks_package.default_callbacks
+
+    def timed(callback):
+        name, on_epoch_end = type(callback).__name__, callback.on_epoch_end
+
+        def on_epoch_end_timed(epoch, logs=None):
+            started = time.perf_counter()
+            on_epoch_end(epoch, logs)
+            timings.setdefault(name, []).append((epoch, time.perf_counter() - started))
+
+        callback.on_epoch_end = on_epoch_end_timed
+        return callback
+
+    def default_callbacks_timed(*args, **kwargs):
+        return [timed(callback) for callback in original(*args, **kwargs)]
+
+    callbacks_package.default_callbacks = default_callbacks_timed
+    try:
+        yield timings
+    finally:
+        callbacks_package.default_callbacks = original
+
+
+def per_epoch_parts(timings: dict, timed_epochs: int) -> dict[str, float]:
+    """Seconds per timed epoch (every epoch but the first) of each timed callback."""
+    return {
+        name: sum(seconds for epoch, seconds in calls if epoch >= 1) / timed_epochs
+        for name, calls in timings.items()
+    }
+
+
+# ---------------------------------------------------------------------------
+# Paths: each makes a runner for one batch size; a runner times one figure.
+# ---------------------------------------------------------------------------
+
+
+def image_period() -> int:
+    """Epochs between repeats of the default image pattern (boundary every 5, surface every 10)."""
+    defaults = TrainConfig()
+    return math.lcm(defaults.boundary_every, defaults.surface_every)
+
+
+def kerasclf_runner(
+    num_samples: int,
+    batch_size: int,
+    settings: Settings,
+    logdir: str,
+    period: int = 1,
+    **overrides,
+) -> Runner:
+    """`kerasclf.train` on `hand_line`, each call a whole run (so compile is in every repeat)."""
+
+    def run() -> Measurement:
+        timer = EpochTimer(settings.min_seconds, period)
+        with callback_timings() as timings:
+            kerasclf.train(
+                dataset="hand_line",
+                num_samples=num_samples,
+                batch_size=batch_size,
+                optimizer="momentum",
+                learning_rate=LEARNING_RATE,
+                cost="sum",
+                epochs=MAX_EPOCHS,
+                seed=SEED,
+                logdir=logdir,
+                stream=io.StringIO(),
+                callbacks=[timer],
+                **overrides,
+            )
+        return timer.measurement(num_samples, per_epoch_parts(timings, timer.timed_epochs))
+
+    return run
+
+
+def fused_fit_runner(
+    num_samples: int, batch_size: int, settings: Settings, logdir: str, fixed_blocks: bool
+) -> Runner:
+    """kerasclf's compiled model under `fit` with no callbacks, built once for all repeats.
+
+    With `fixed_blocks`, the first epoch's blocks are cached and replayed, so
+    no epoch after the first shuffles or gathers: what is left is Keras's
+    train step and `fit` itself.
+    """
+    prepared = prepare_run(
+        dataset="hand_line",
+        num_samples=num_samples,
+        batch_size=batch_size,
+        optimizer="momentum",
+        learning_rate=LEARNING_RATE,
+        cost="sum",
+        seed=SEED,
+        logdir=logdir,
+    )
+    model = make_model(prepared.config, prepared.training)
+    features, labels = prepared.training.features, prepared.training.labels
+    steps = pipeline.block_layout(num_samples, batch_size)[1]
+
+    def dataset() -> tf.data.Dataset:
+        if fixed_blocks:
+            return pipeline.blocks(features, labels, batch_size, SEED, 1).cache().repeat()
+        return pipeline.blocks(features, labels, batch_size, SEED, MAX_EPOCHS)
+
+    def run() -> Measurement:
+        timer = EpochTimer(settings.min_seconds)
+        model.fit(
+            dataset(),
+            epochs=MAX_EPOCHS,
+            steps_per_epoch=steps,
+            callbacks=[timer],
+            verbose=0,
+            shuffle=False,
+        )
+        return timer.measurement(num_samples)
+
+    return run
+
+
+def stock_model(hidden: tuple[int, ...]) -> keras.Model:
+    """A plain `keras.Sequential` compiled with Keras's defaults (no XLA on CPU)."""
+    layers = [keras.Input((2,))]
+    layers += [keras.layers.Dense(units, activation="tanh") for units in hidden]
+    initializer = "glorot_uniform" if hidden else "zeros"
+    layers.append(keras.layers.Dense(1, activation="sigmoid", kernel_initializer=initializer))
+    model = keras.Sequential(layers)
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=LEARNING_RATE, momentum=MOMENTUM),
+        # Summed, for the same update as the other paths; the speed is the same.
+        loss=keras.losses.BinaryCrossentropy(reduction="sum"),
+    )
+    return model
+
+
+def stock_fit_runner(
+    num_samples: int, batch_size: int, settings: Settings, hidden: tuple[int, ...] = ()
+) -> Runner:
+    """Stock `model.fit` on numpy arrays, `shuffle=True` (the default), built once."""
+    data = hand_line(num_samples)
+    model = stock_model(hidden)
+
+    def run() -> Measurement:
+        timer = EpochTimer(settings.min_seconds)
+        model.fit(
+            data.features,
+            data.labels,
+            batch_size=batch_size,
+            epochs=MAX_EPOCHS,
+            verbose=0,
+            callbacks=[timer],
+        )
+        return timer.measurement(num_samples)
+
+    return run
+
+
+def logistic_gradients(parameters: list, features, labels) -> list:
+    """The gradient of the summed cross-entropy of sigmoid(x w + b), by hand."""
+    weights, bias = parameters
+    probabilities = tf.sigmoid(tf.matmul(features, weights) + bias)
+    errors = probabilities - labels[:, None]  # d cost / d logit, per sample.
+    return [tf.matmul(features, errors, transpose_a=True), tf.reduce_sum(errors, axis=0)]
+
+
+def mlp_gradients(parameters: list, features, labels) -> list:
+    """The gradient of the summed cross-entropy of a tanh MLP, by `tf.GradientTape`."""
+    with tf.GradientTape() as tape:
+        tape.watch(parameters)
+        hidden = features
+        for index in range(0, len(parameters) - 2, 2):
+            hidden = tf.tanh(tf.matmul(hidden, parameters[index]) + parameters[index + 1])
+        logits = tf.matmul(hidden, parameters[-2]) + parameters[-1]
+        cost = tf.reduce_sum(
+            tf.nn.sigmoid_cross_entropy_with_logits(labels=labels[:, None], logits=logits)
+        )
+    return tape.gradient(cost, parameters)
+
+
+class HandWrittenLoop:
+    """Minibatch SGD with momentum, one XLA program per epoch, no Keras objects.
+
+    The parameters and velocities are `tf.Variable`s, read before the loop,
+    carried through a `tf.while_loop` over the epoch's minibatches, and
+    written back after it.
+
+    Args:
+        data: The training points.
+        batch_size: Samples per minibatch; must divide the number of points.
+        hidden: Hidden layer sizes; () for logistic regression.
+        reshuffle: Draw each epoch's order as kerasclf does (stateless shuffle
+            keyed by (seed, epoch), then a gather), rather than reuse one
+            fixed pre-batched tensor.
+    """
+
+    def __init__(self, data: kerasclf.Data, batch_size: int, hidden=(), reshuffle=True):
+        self.num_samples = data.num_samples
+        self.batch_size = batch_size
+        self.reshuffle = reshuffle
+        self._features = tf.constant(data.features)
+        self._labels = tf.constant(data.labels, tf.float32)
+        self._gradients = mlp_gradients if hidden else logistic_gradients
+        sizes = [data.num_features, *hidden, 1]
+        generator = np.random.default_rng(SEED)
+        self._parameters = []
+        for fan_in, fan_out in itertools.pairwise(sizes):
+            limit = math.sqrt(6 / (fan_in + fan_out)) if hidden else 0.0  # Glorot, or zeros.
+            kernel = generator.uniform(-limit, limit, (fan_in, fan_out)).astype("float32")
+            self._parameters += [tf.Variable(kernel), tf.Variable(tf.zeros([fan_out]))]
+        self._velocities = [tf.Variable(tf.zeros_like(p)) for p in self._parameters]
+        self.epochs_run = 0
+        self._shuffled_batches = tf.function(self._shuffle_and_gather)
+        self._train_epoch = tf.function(self._train_on_batches, jit_compile=True)
+        self._fixed_batches = self._batched(self._features, self._labels)
+        self.shuffle_seconds = 0.0
+
+    def _batched(self, features, labels):
+        shape = [self.num_samples // self.batch_size, self.batch_size]
+        return tf.reshape(features, shape + [-1]), tf.reshape(labels, shape)
+
+    def _shuffle_and_gather(self, epoch):
+        order = pipeline.epoch_permutation(SEED, epoch, self.num_samples)
+        return self._batched(tf.gather(self._features, order), tf.gather(self._labels, order))
+
+    def _train_on_batches(self, batch_features, batch_labels):
+        def one_minibatch(index, parameters, velocities):
+            gradients = self._gradients(parameters, batch_features[index], batch_labels[index])
+            velocities = [MOMENTUM * v - LEARNING_RATE * g for v, g in zip(velocities, gradients)]
+            parameters = [p + v for p, v in zip(parameters, velocities)]
+            return index + 1, parameters, velocities
+
+        _, parameters, velocities = tf.while_loop(
+            lambda index, parameters, velocities: index < tf.shape(batch_features)[0],
+            one_minibatch,
+            (
+                tf.constant(0),
+                [p.read_value() for p in self._parameters],
+                [v.read_value() for v in self._velocities],
+            ),
+        )
+        for variable, value in zip(self._parameters + self._velocities, parameters + velocities):
+            variable.assign(value)
+        return parameters[-1]
+
+    def run_epoch(self) -> None:
+        """Trains one epoch and waits for it."""
+        if self.reshuffle:
+            started = time.perf_counter()
+            batches = self._shuffled_batches(tf.constant(self.epochs_run, tf.int64))
+            self.shuffle_seconds += time.perf_counter() - started
+        else:
+            batches = self._fixed_batches
+        self.epochs_run += 1
+        self._train_epoch(*batches).numpy()
+
+
+def hand_written_runner(
+    num_samples: int, batch_size: int, settings: Settings, hidden=(), reshuffle=True
+) -> Runner:
+    """The hand-written XLA loop, built once; each repeat has its own warm-up epoch."""
+    loop = HandWrittenLoop(hand_line(num_samples), batch_size, hidden, reshuffle)
+
+    def run() -> Measurement:
+        epochs_before, shuffle_before = loop.epochs_run, loop.shuffle_seconds
+        result = time_epochs(loop.run_epoch, num_samples, settings.min_seconds)
+        if reshuffle:
+            # The warm-up epoch's shuffle is part of the first-epoch figure only.
+            epochs = loop.epochs_run - epochs_before
+            result.parts["shuffle + gather"] = (loop.shuffle_seconds - shuffle_before) / epochs
+        return result
+
+    return run
+
+
+class NumpyLoop:
+    """Minibatch SGD with momentum in numpy: vectorized per batch, a Python loop over batches."""
+
+    def __init__(self, data: kerasclf.Data, batch_size: int):
+        self.features = data.features
+        self.labels = data.labels.astype("float32")
+        self.batch_size = batch_size
+        self.weights = np.zeros(data.num_features, "float32")
+        self.bias = np.float32(0.0)
+        self.weight_velocity = np.zeros_like(self.weights)
+        self.bias_velocity = np.float32(0.0)
+        self.generator = np.random.default_rng(SEED)
+
+    def run_epoch(self) -> None:
+        order = self.generator.permutation(len(self.labels))
+        features, labels = self.features[order], self.labels[order]
+        for start in range(0, len(labels), self.batch_size):
+            batch_features = features[start : start + self.batch_size]
+            batch_labels = labels[start : start + self.batch_size]
+            logits = batch_features @ self.weights + self.bias
+            errors = 1.0 / (1.0 + np.exp(-logits)) - batch_labels
+            self.weight_velocity = MOMENTUM * self.weight_velocity - LEARNING_RATE * (
+                batch_features.T @ errors
+            )
+            self.bias_velocity = MOMENTUM * self.bias_velocity - LEARNING_RATE * errors.sum()
+            self.weights += self.weight_velocity
+            self.bias += self.bias_velocity
+
+
+def numpy_runner(num_samples: int, batch_size: int, settings: Settings) -> Runner:
+    loop = NumpyLoop(hand_line(num_samples), batch_size)
+    return lambda: time_epochs(loop.run_epoch, num_samples, settings.min_seconds)
+
+
+def sklearn_runner(num_samples: int, batch_size: int, settings: Settings) -> Runner:
+    """`SGDClassifier`, one epoch (`max_iter=1`) per `fit`, continuing from the last."""
+    data = hand_line(num_samples)
+    features = data.features.astype("float64")  # What sklearn would convert to anyway.
+    classifier = SGDClassifier(
+        loss="log_loss",
+        penalty=None,
+        learning_rate="constant",
+        eta0=LEARNING_RATE,
+        max_iter=1,
+        tol=None,
+        shuffle=True,
+        random_state=SEED,
+        warm_start=True,
+    )
+
+    def run_epoch():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            classifier.fit(features, data.labels)
+
+    return lambda: time_epochs(run_epoch, num_samples, settings.min_seconds)
+
+
+@dataclasses.dataclass(frozen=True)
+class Path:
+    """One row of the throughput table.
+
+    Attributes:
+        key: Short name used in the ratios.
+        label: The row's text.
+        make_runner: `(batch_size, settings, logdir) -> Runner`.
+        samples: `(settings, batch_size) -> points per epoch`.
+        batch_sizes: The batch sizes it runs at.
+    """
+
+    key: str
+    label: str
+    make_runner: Callable[[int, Settings, str], Runner]
+    samples: Callable[[Settings, int], int]
+    batch_sizes: tuple[int, ...] = BATCH_SIZES
+
+
+def fast(settings: Settings, batch_size: int) -> int:
+    return settings.fast_samples
+
+
+def slow(settings: Settings, batch_size: int) -> int:
+    return settings.slow_samples[batch_size]
+
+
+def numpy_sized(settings: Settings, batch_size: int) -> int:
+    return settings.numpy_samples[batch_size]
+
+
+def mlp_sized(settings: Settings, batch_size: int) -> int:
+    return settings.mlp_samples[batch_size]
+
+
+PATHS = [
+    Path(
+        "kerasclf",
+        "kerasclf.train, default callbacks (images, histograms)",
+        lambda b, s, d: kerasclf_runner(fast(s, b), b, s, d, period=image_period()),
+        fast,
+    ),
+    Path(
+        "kerasclf_lean",
+        "kerasclf.train, images=False, histograms=False",
+        lambda b, s, d: kerasclf_runner(fast(s, b), b, s, d, images=False, histograms=False),
+        fast,
+    ),
+    Path(
+        "fused_fit",
+        "kerasclf model + pipeline under fit, no callbacks",
+        lambda b, s, d: fused_fit_runner(fast(s, b), b, s, d, fixed_blocks=False),
+        fast,
+    ),
+    Path(
+        "fused_fixed",
+        "kerasclf model under fit, cached fixed blocks, no callbacks",
+        lambda b, s, d: fused_fit_runner(fast(s, b), b, s, d, fixed_blocks=True),
+        fast,
+    ),
+    Path(
+        "plain",
+        "kerasclf.train engine=plain, default callbacks",
+        lambda b, s, d: kerasclf_runner(slow(s, b), b, s, d, engine="plain"),
+        slow,
+    ),
+    Path(
+        "stock",
+        "stock model.fit, numpy arrays, defaults",
+        lambda b, s, d: stock_fit_runner(slow(s, b), b, s),
+        slow,
+    ),
+    Path(
+        "hand_shuffle",
+        "hand-written XLA loop, per-epoch shuffle + gather (d1)",
+        lambda b, s, d: hand_written_runner(fast(s, b), b, s, reshuffle=True),
+        fast,
+    ),
+    Path(
+        "hand_fixed",
+        "hand-written XLA loop, fixed pre-batched tensor (d2)",
+        lambda b, s, d: hand_written_runner(fast(s, b), b, s, reshuffle=False),
+        fast,
+    ),
+    Path(
+        "numpy",
+        "numpy minibatch SGD with momentum",
+        lambda b, s, d: numpy_runner(numpy_sized(s, b), b, s),
+        numpy_sized,
+    ),
+    Path(
+        "sklearn",
+        "scikit-learn SGDClassifier, one epoch (no momentum)",
+        lambda b, s, d: sklearn_runner(fast(s, b), b, s),
+        fast,
+        batch_sizes=(1,),
+    ),
+    Path(
+        "mlp_kerasclf",
+        "MLP 16-16 tanh: kerasclf.train, default callbacks",
+        lambda b, s, d: kerasclf_runner(
+            mlp_sized(s, b),
+            b,
+            s,
+            d,
+            period=image_period(),
+            model="mlp",
+            hidden=list(MLP_HIDDEN),
+            activation="tanh",
+            init="random",
+        ),
+        mlp_sized,
+    ),
+    Path(
+        "mlp_stock",
+        "MLP 16-16 tanh: stock model.fit",
+        lambda b, s, d: stock_fit_runner(slow(s, b), b, s, hidden=MLP_HIDDEN),
+        slow,
+    ),
+    Path(
+        "mlp_hand_shuffle",
+        "MLP 16-16 tanh: hand-written XLA loop (d1)",
+        lambda b, s, d: hand_written_runner(mlp_sized(s, b), b, s, hidden=MLP_HIDDEN),
+        mlp_sized,
+    ),
+]
+
+# (numerator, denominator, batch sizes): throughput ratios, taken within each repeat.
+RATIOS = [
+    ("kerasclf", "hand_shuffle", BATCH_SIZES),
+    ("kerasclf", "hand_fixed", BATCH_SIZES),
+    ("kerasclf", "stock", BATCH_SIZES),
+    ("kerasclf", "sklearn", (1,)),
+    ("kerasclf_lean", "hand_shuffle", BATCH_SIZES),
+    ("fused_fit", "hand_shuffle", BATCH_SIZES),
+    ("fused_fixed", "hand_fixed", BATCH_SIZES),
+    ("mlp_kerasclf", "mlp_stock", BATCH_SIZES),
+    ("mlp_kerasclf", "mlp_hand_shuffle", BATCH_SIZES),
+]
+# The issue's target: kerasclf at least this fraction of the hand-written loop.
+TARGET_RATIO = 0.5
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def describe_error(error: Exception) -> str:
+    """One line: the exception's type and the last line of its message."""
+    lines = str(error).strip().splitlines() or [""]
+    return f"{type(error).__name__}: {lines[-1]}"[:200]
+
+
+def measure_throughput(settings: Settings, logdir: str) -> tuple[dict, dict]:
+    """Times every path at every batch size, the paths interleaved within each repeat.
+
+    A path that fails (the tree may be mid-edit) is reported and skipped; the
+    others still run.
+
+    Returns:
+        `({(key, batch_size): [Measurement per repeat]}, {(key, batch_size): error})`.
+    """
+    results: dict[tuple[str, int], list[Measurement]] = {}
+    failures: dict[tuple[str, int], str] = {}
+    for batch_size in BATCH_SIZES:
+        paths = [path for path in PATHS if batch_size in path.batch_sizes]
+        runners = {}
+        for path in paths:
+            progress(f"batch {batch_size}: building {path.key}")
+            try:
+                runners[path.key] = path.make_runner(batch_size, settings, logdir)
+            except Exception as error:  # noqa: BLE001 - reported, and the rest still run.
+                failures[(path.key, batch_size)] = describe_error(error)
+                progress(f"batch {batch_size}: {path.key} failed: {describe_error(error)}")
+        for repeat in range(settings.repeats):
+            for path in paths:
+                if path.key not in runners:
+                    continue
+                try:
+                    measurement = runners[path.key]()
+                except Exception as error:  # noqa: BLE001 - reported, and the rest still run.
+                    failures[(path.key, batch_size)] = describe_error(error)
+                    progress(f"batch {batch_size}: {path.key} failed: {describe_error(error)}")
+                    del runners[path.key]
+                    continue
+                results.setdefault((path.key, batch_size), []).append(measurement)
+                progress(
+                    f"batch {batch_size} repeat {repeat + 1}/{settings.repeats}: {path.key:<17} "
+                    f"{format_rate(measurement.samples_per_second)} samples/s, "
+                    f"first epoch {measurement.first_epoch_seconds:.2f} s"
+                )
+        runners.clear()
+    return results, failures
+
+
+# ---------------------------------------------------------------------------
+# Whole-process runs of the seminar's default 100-epoch full-batch training
+# ---------------------------------------------------------------------------
+
+STOCK_FIT_SCRIPT = """
+import json, os, sys
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import keras, numpy as np
+data = np.load(sys.argv[1])
+x, y = data["X"], data["y"]
+keras.utils.set_random_seed(0)
+model = keras.Sequential([
+    keras.Input((2,)),
+    keras.layers.Dense(1, activation="sigmoid", kernel_initializer="zeros"),
+])
+model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.001),
+              loss=keras.losses.BinaryCrossentropy(reduction="sum"))
+model.fit(x, y, batch_size=len(x), epochs=100, verbose=0)
+print(json.dumps({"cost": float(model.evaluate(x, y, batch_size=len(x), verbose=0))}))
+"""
+
+NUMPY_SCRIPT = """
+import json, sys
+import numpy as np
+data = np.load(sys.argv[1])
+x, y = data["X"].astype("float64"), data["y"].astype("float64")
+weights, bias = np.zeros(2), 0.0
+for epoch in range(100):
+    errors = 1.0 / (1.0 + np.exp(-(x @ weights + bias))) - y
+    weights -= 0.001 * (x.T @ errors)
+    bias -= 0.001 * errors.sum()
+logits = x @ weights + bias
+cost = np.sum(np.logaddexp(0.0, logits) - y * logits)
+print(json.dumps({"cost": float(cost)}))
+"""
+
+
+def kerasclf_command() -> list[str]:
+    """The `kerasclf` console script of this environment."""
+    beside_python = os.path.join(os.path.dirname(sys.executable), "kerasclf")
+    found = beside_python if os.path.exists(beside_python) else shutil.which("kerasclf")
+    if found is None:
+        raise RuntimeError("The `kerasclf` command is not installed; run `pip install -e .` first.")
+    return [found]
+
+
+def process_commands(workdir: str) -> list[tuple[str, str, list[str]]]:
+    """`(key, label, argv)` of each whole-process run."""
+    data = kerasclf.make_dataset("seminar_blobs", seed=SEED)
+    data_file = os.path.join(workdir, "seminar.npz")
+    np.savez(data_file, X=data.features, y=data.labels)
+    scripts = {}
+    for name, text in (("stock_fit.py", STOCK_FIT_SCRIPT), ("numpy_gd.py", NUMPY_SCRIPT)):
+        scripts[name] = os.path.join(workdir, name)
+        with open(scripts[name], "w") as file:
+            file.write(text)
+    logdir = os.path.join(workdir, "logs")
+    return [
+        (
+            "kerasclf",
+            "kerasclf train (all default callbacks, images on)",
+            kerasclf_command() + ["train", "--logdir", logdir, "--json"],
+        ),
+        (
+            "kerasclf_no_images",
+            "kerasclf train --images false",
+            kerasclf_command() + ["train", "--images", "false", "--logdir", logdir, "--json"],
+        ),
+        (
+            "stock",
+            "standalone script: stock model.fit",
+            [sys.executable, scripts["stock_fit.py"], data_file],
+        ),
+        ("numpy", "standalone script: numpy", [sys.executable, scripts["numpy_gd.py"], data_file]),
+        (
+            "import",
+            "reference: python -c 'import tensorflow'",
+            [sys.executable, "-c", "import tensorflow"],
+        ),
+    ]
+
+
+def run_process(argv: list[str]) -> tuple[float, float | None]:
+    """Wall seconds of one process, and the final summed cost it printed (if any).
+
+    Raises:
+        RuntimeError: if the process fails, with the last line of its stderr.
+    """
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    started = time.perf_counter()
+    completed = subprocess.run(argv, check=False, capture_output=True, text=True, env=environment)
+    seconds = time.perf_counter() - started
+    if completed.returncode != 0:
+        last = (completed.stderr.strip().splitlines() or [""])[-1]
+        raise RuntimeError(f"exit status {completed.returncode}: {last}")
+    lines = completed.stdout.strip().splitlines()
+    cost = json.loads(lines[-1]).get("cost") if lines and lines[-1].startswith("{") else None
+    return seconds, cost
+
+
+def measure_processes(settings: Settings, workdir: str) -> dict:
+    """Times every whole-process run, interleaved within each repeat.
+
+    Returns:
+        `{key: {"label", "command", "seconds": [...], "cost", "error"}}`; a
+        command that fails once is not run again.
+    """
+    results = {}
+    commands = process_commands(workdir)
+    for repeat in range(settings.process_repeats):
+        for key, label, argv in commands:
+            entry = results.setdefault(
+                key, {"label": label, "command": argv, "seconds": [], "cost": None, "error": None}
+            )
+            if entry["error"] is not None:
+                continue
+            try:
+                seconds, entry["cost"] = run_process(argv)
+            except RuntimeError as error:
+                entry["error"] = str(error)
+                progress(f"process {key} failed: {error}")
+                continue
+            entry["seconds"].append(seconds)
+            progress(
+                f"process repeat {repeat + 1}/{settings.process_repeats}: {key:<19} {seconds:.2f} s"
+            )
+    return results
+
+
+# ---------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------
+
+
+def format_rate(samples_per_second: float) -> str:
+    """`1234567.0` -> `"1.23M"`."""
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if samples_per_second >= scale:
+            return f"{samples_per_second / scale:.3g}{suffix}"
+    return f"{samples_per_second:.3g}"
+
+
+def format_samples(count: int) -> str:
+    exponent = int(math.log2(count))
+    return f"2^{exponent}" if 2**exponent == count else str(count)
+
+
+def format_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table with padded columns, readable as plain text too."""
+    widths = [
+        max(len(str(row[index])) for row in [headers, *rows]) for index in range(len(headers))
+    ]
+
+    def line(cells):
+        return (
+            "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)) + " |"
+        )
+
+    return "\n".join(
+        [line(headers), line(["-" * width for width in widths])] + [line(r) for r in rows]
+    )
+
+
+def median_of(results: dict, key: str, batch_size: int, field: str) -> float | None:
+    measurements = results.get((key, batch_size))
+    if not measurements:
+        return None
+    return statistics.median(getattr(measurement, field) for measurement in measurements)
+
+
+def throughput_table(results: dict, failures: dict, settings: Settings) -> str:
+    headers = ["path", *[f"batch {b}" for b in BATCH_SIZES], "samples/epoch"]
+    rows = []
+    for path in PATHS:
+        cells = []
+        for batch_size in BATCH_SIZES:
+            rate = median_of(results, path.key, batch_size, "samples_per_second")
+            if (path.key, batch_size) in failures:
+                cells.append("failed")
+            else:
+                cells.append("–" if rate is None else format_rate(rate))
+        sizes = {format_samples(path.samples(settings, b)) for b in path.batch_sizes}
+        sizes_text = (
+            sizes.pop()
+            if len(sizes) == 1
+            else " / ".join(format_samples(path.samples(settings, b)) for b in path.batch_sizes)
+        )
+        rows.append([path.label, *cells, sizes_text])
+    return format_table(headers, rows)
+
+
+def first_epoch_table(results: dict) -> str:
+    headers = ["path", *[f"batch {b}" for b in BATCH_SIZES]]
+    rows = []
+    for path in PATHS:
+        cells = []
+        for batch_size in BATCH_SIZES:
+            measurements = results.get((path.key, batch_size))
+            cells.append("–" if not measurements else f"{measurements[0].first_epoch_seconds:.2f}")
+        rows.append([path.label, *cells])
+    return format_table(headers, rows)
+
+
+def ratio_table(results: dict) -> str:
+    labels = {path.key: path.key for path in PATHS}
+    headers = ["ratio (samples/s)", *[f"batch {b}" for b in BATCH_SIZES]]
+    rows = []
+    for numerator, denominator, batch_sizes in RATIOS:
+        cells = []
+        for batch_size in BATCH_SIZES:
+            tops = results.get((numerator, batch_size))
+            bottoms = results.get((denominator, batch_size))
+            if batch_size not in batch_sizes or not tops or not bottoms:
+                cells.append("–")
+                continue
+            ratios = [
+                top.samples_per_second / bottom.samples_per_second
+                for top, bottom in zip(tops, bottoms)
+            ]
+            cells.append(f"{statistics.median(ratios):.3g}x")
+        rows.append([f"{labels[numerator]} / {labels[denominator]}", *cells])
+    return format_table(headers, rows)
+
+
+def target_lines(results: dict) -> list[str]:
+    """Whether kerasclf (default callbacks) reaches the issue's target, per batch size."""
+    lines = []
+    for denominator in ("hand_shuffle", "hand_fixed"):
+        for batch_size in BATCH_SIZES:
+            tops, bottoms = (
+                results.get(("kerasclf", batch_size)),
+                results.get((denominator, batch_size)),
+            )
+            if not tops or not bottoms:
+                continue
+            ratio = statistics.median(
+                t.samples_per_second / b.samples_per_second for t, b in zip(tops, bottoms)
+            )
+            verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+            lines.append(
+                f"- batch {batch_size}: kerasclf / {denominator} = {ratio:.3g}x "
+                f"(target >= {TARGET_RATIO}x: {verdict})"
+            )
+    return lines
+
+
+def breakdown_table(results: dict) -> str:
+    """Milliseconds per epoch of `settings.fast_samples` points, by part."""
+    headers = ["ms per epoch", *[f"batch {b}" for b in BATCH_SIZES]]
+
+    def cell(key, batch_size, part=None):
+        measurements = results.get((key, batch_size))
+        if not measurements:
+            return "–"
+        if part is None:
+            values = [m.seconds_per_epoch for m in measurements]
+        elif part == "rest":
+            values = [m.seconds_per_epoch - sum(m.parts.values()) for m in measurements]
+        else:
+            values = [m.parts.get(part, 0.0) for m in measurements]
+        return f"{1000 * statistics.median(values):.1f}"
+
+    callback_names = []
+    for batch_size in BATCH_SIZES:
+        for measurement in results.get(("kerasclf", batch_size), []):
+            callback_names += [name for name in measurement.parts if name not in callback_names]
+    rows = [
+        ["kerasclf.train epoch, default callbacks", *[cell("kerasclf", b) for b in BATCH_SIZES]]
+    ]
+    for name in callback_names:
+        rows.append(
+            [f"  of which {name}.on_epoch_end", *[cell("kerasclf", b, name) for b in BATCH_SIZES]]
+        )
+    rows.append(
+        [
+            "  of which the rest (pipeline, train step, fit)",
+            *[cell("kerasclf", b, "rest") for b in BATCH_SIZES],
+        ]
+    )
+    rows += [
+        [
+            "kerasclf.train epoch, images/histograms off",
+            *[cell("kerasclf_lean", b) for b in BATCH_SIZES],
+        ],
+        [
+            "fit epoch, kerasclf pipeline, no callbacks",
+            *[cell("fused_fit", b) for b in BATCH_SIZES],
+        ],
+        [
+            "fit epoch, cached fixed blocks, no callbacks",
+            *[cell("fused_fixed", b) for b in BATCH_SIZES],
+        ],
+        [
+            "hand-written epoch, shuffle + gather (d1)",
+            *[cell("hand_shuffle", b) for b in BATCH_SIZES],
+        ],
+        [
+            "  of which shuffle + gather (graph, outside XLA)",
+            *[cell("hand_shuffle", b, "shuffle + gather") for b in BATCH_SIZES],
+        ],
+        ["hand-written epoch, fixed batches (d2)", *[cell("hand_fixed", b) for b in BATCH_SIZES]],
+    ]
+    return format_table(headers, rows)
+
+
+def process_table(results: dict) -> str:
+    headers = ["100-epoch full-batch run, whole process", "median s", "all s", "final summed cost"]
+    rows = []
+    for entry in results.values():
+        cost = "–" if entry["cost"] is None else f"{entry['cost']:.4f}"
+        median = f"{statistics.median(entry['seconds']):.2f}" if entry["seconds"] else "–"
+        runs = ", ".join(f"{seconds:.2f}" for seconds in entry["seconds"])
+        if entry["error"] is not None:
+            runs = (runs + "; " if runs else "") + f"failed ({entry['error'][:120]})"
+        rows.append([entry["label"], median, runs, cost])
+    return format_table(headers, rows)
+
+
+def process_ratio_table(results: dict) -> str:
+    pairs = [
+        ("kerasclf", "stock"),
+        ("kerasclf", "numpy"),
+        ("kerasclf_no_images", "stock"),
+        ("kerasclf", "kerasclf_no_images"),
+    ]
+    rows = []
+    for numerator, denominator in pairs:
+        pairs_of_runs = list(
+            zip(
+                results.get(numerator, {}).get("seconds", []),
+                results.get(denominator, {}).get("seconds", []),
+            )
+        )
+        if pairs_of_runs:
+            ratios = [top / bottom for top, bottom in pairs_of_runs]
+            rows.append([f"{numerator} / {denominator}", f"{statistics.median(ratios):.3g}x"])
+    return format_table(["wall-time ratio", "median"], rows)
+
+
+def machine_description(load_before: tuple, load_after: tuple) -> list[list[str]]:
+    cpu_model = "unknown"
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as file:
+        cpu_model = next(
+            (line.split(":", 1)[1].strip() for line in file if line.startswith("model name")),
+            cpu_model,
+        )
+    memory = "unknown"
+    with contextlib.suppress(OSError), open("/proc/meminfo") as file:
+        for line in file:
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [
+        ["CPU", cpu_model],
+        ["cores", f"{os.cpu_count()} ({usable} usable by this process)"],
+        ["memory", memory],
+        ["OS", platform.platform()],
+        ["Python", platform.python_version()],
+        ["TensorFlow", tf.__version__],
+        ["Keras", keras.__version__],
+        ["numpy", np.__version__],
+        ["scikit-learn", sklearn.__version__],
+        ["load average (1, 5, 15 min) before", ", ".join(f"{x:.2f}" for x in load_before)],
+        ["load average (1, 5, 15 min) after", ", ".join(f"{x:.2f}" for x in load_after)],
+    ]
+
+
+def report(
+    command: str,
+    settings: Settings,
+    throughput: dict,
+    failures: dict,
+    processes: dict,
+    machine: list,
+    wall_seconds: float,
+) -> str:
+    """The whole report, as Markdown; also what is printed."""
+    method = f"""\
+        Each figure trains logistic regression (Dense(1, sigmoid); the MLP rows: 16-16 tanh) on
+        the `hand_line` data with SGD, momentum {MOMENTUM}, learning rate {LEARNING_RATE:g} on the
+        cross-entropy summed over the minibatch: the same update rule on every path
+        (scikit-learn's has no momentum). It times whole epochs after a warm-up epoch until at
+        least {settings.min_seconds:g} s have passed; kerasclf runs with images are timed over a
+        multiple of {image_period()} epochs so that they hold their share of images. Figures are
+        medians over {settings.repeats} repeats, the paths interleaved within each repeat; each
+        ratio is taken within one repeat, then the median is given. Sample counts are powers of two,
+        so no path has a partial last minibatch. The machine is shared and noisy (2 cores; other
+        engineers may have been running tests at the same time): trust ratios more than absolute
+        figures, and measure again before relying on a number."""
+    sections = [
+        "# Training speed",
+        f"Generated by `benchmarks/training_speed.py` on {datetime.date.today().isoformat()} "
+        f"in {wall_seconds / 60:.1f} min"
+        + (" with the quick smoke settings: not representative." if settings.quick else "."),
+        f"Command:\n\n```bash\n{command}\n```",
+        "## Machine\n\n" + format_table(["", ""], machine),
+        "## Method\n\n" + textwrap.dedent(method),
+        "## Training throughput, samples/s (median)\n\n"
+        + throughput_table(throughput, failures, settings)
+        + "".join(
+            f"\n\nFailed: {key} at batch {batch_size}: `{error}`"
+            for (key, batch_size), error in failures.items()
+        ),
+        "## Ratios (median of per-repeat ratios)\n\n"
+        + ratio_table(throughput)
+        + "\n\nThe issue's target, kerasclf with its default callbacks against the hand-written loop:\n\n"
+        + "\n".join(target_lines(throughput)),
+        f"## Where an epoch of {format_samples(settings.fast_samples)} points goes, ms (median)\n\n"
+        + breakdown_table(throughput)
+        + "\n\n`of which` rows time each default callback's `on_epoch_end`; the rest is the "
+        "pipeline, the compiled train step and Keras's per-epoch work in `fit`.",
+        "## Compile + first epoch, s (first repeat)\n\n"
+        + first_epoch_table(throughput)
+        + "\n\nkerasclf.train rows compile in every repeat; the others build once, so only their "
+        "first repeat compiles.",
+    ]
+    if processes:
+        sections.append(
+            f"## The seminar's default run, whole process (median over {settings.process_repeats})"
+            "\n\n200 `seminar_blobs` points, full-batch gradient descent, learning rate 0.001 on "
+            "the summed cost, zeros init, 100 epochs. Wall time of the process, imports "
+            "included.\n\n" + process_table(processes) + "\n\n" + process_ratio_table(processes)
+        )
+    return "\n\n".join(sections) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.training_speed", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat: a smoke run")
+    parser.add_argument("--repeats", type=int, help="repeats of every figure (default 3; 1 quick)")
+    parser.add_argument("--min-seconds", type=float, help="least time per figure (default 1.0)")
+    parser.add_argument(
+        "--output", help=f"Markdown file to write (default {DEFAULT_OUTPUT}; none with --quick)"
+    )
+    parser.add_argument("--skip-processes", action="store_true", help="skip the whole-process runs")
+    arguments = parser.parse_args(argv)
+    if arguments.repeats is not None and arguments.repeats < 1:
+        parser.error(f"--repeats must be a positive integer. Received: {arguments.repeats}.")
+    if arguments.min_seconds is not None and not arguments.min_seconds > 0:
+        parser.error(f"--min-seconds must be positive. Received: {arguments.min_seconds}.")
+    return arguments
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = parse_arguments(argv)
+    settings = QUICK_SETTINGS if arguments.quick else FULL_SETTINGS
+    if arguments.repeats is not None:
+        settings = dataclasses.replace(
+            settings, repeats=arguments.repeats, process_repeats=arguments.repeats
+        )
+    if arguments.min_seconds is not None:
+        settings = dataclasses.replace(settings, min_seconds=arguments.min_seconds)
+    output = arguments.output or (None if arguments.quick else DEFAULT_OUTPUT)
+    command = " ".join(["python -m benchmarks.training_speed", *(argv or sys.argv[1:])]).strip()
+
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="kerasclf-bench-") as workdir:
+        throughput, failures = measure_throughput(settings, os.path.join(workdir, "runs"))
+        processes = {} if arguments.skip_processes else measure_processes(settings, workdir)
+    wall_seconds = time.perf_counter() - started
+    machine = machine_description(load_before, os.getloadavg())
+
+    text = report(command, settings, throughput, failures, processes, machine, wall_seconds)
+    print(text)
+    if output:
+        with open(output, "w") as file:
+            file.write(text)
+        progress(f"wrote {output}")
+
+
+if __name__ == "__main__":
+    main()

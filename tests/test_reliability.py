@@ -1,0 +1,214 @@
+"""Interruption and resume, concurrent runs, determinism, disk faults, property tests."""
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+import kerasclf
+from kerasclf import pipeline
+from kerasclf.cli import main
+from kerasclf.data import Data
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+RUN = ["--batch-size", "7", "--optimizer", "momentum", "--epochs", "400", "--images", "false",
+       "--histograms", "false"]
+
+
+def _start(arguments):
+    return subprocess.Popen(
+        [sys.executable, "-m", "kerasclf.cli", "train", *arguments],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+    )
+
+
+def _wait_for_epoch(process, epoch):
+    for line in process.stdout:
+        if line.startswith(f"Epoch {epoch:>3}/"):
+            return
+    raise AssertionError(f"the run ended before epoch {epoch}: {process.stderr.read()}")
+
+
+def _final_weights(run_dir):
+    weights = json.load(open(os.path.join(run_dir, "weights.json")))["output"]
+    return np.array(weights["kernel"]).ravel(), np.array(weights["bias"])
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_saves_everything_and_resume_ends_where_an_uninterrupted_run_does(
+    tmp_path, signal_number
+):
+    process = _start([*RUN, "--logdir", str(tmp_path), "--run-name", "cut"])
+    _wait_for_epoch(process, 5)
+    process.send_signal(signal_number)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    run_dir = tmp_path / "cut"
+    summary = json.load(open(run_dir / "summary.json"))
+    assert summary["status"] == "interrupted" and 5 <= summary["epochs"] < 400
+    assert (run_dir / "model.keras").is_file() and (run_dir / "checkpoint.npz").is_file()
+    assert "--resume" in stdout
+    events = EventAccumulator(str(run_dir / "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    assert len(events.Tensors("cost")) >= summary["epochs"]  # Flushed up to the interrupt.
+
+    assert main(["train", "--resume", str(run_dir)]) == 0
+    resumed = json.load(open(run_dir / "summary.json"))
+    assert resumed["status"] == "completed" and resumed["epochs"] == 400
+    assert not (run_dir / "checkpoint.npz").exists()
+
+    straight = kerasclf.train(
+        batch_size=7, optimizer="momentum", epochs=400, images=False, histograms=False,
+        logdir=str(tmp_path), run_name="straight", stream=io.StringIO(),
+    )
+    for resumed_value, straight_value in zip(_final_weights(run_dir), _final_weights(straight.run_dir)):
+        np.testing.assert_array_equal(resumed_value, straight_value)
+
+
+def test_resume_rejects_runs_without_checkpoint_and_extra_settings(tmp_path, capsys):
+    assert main(["train", "--resume", str(tmp_path)]) == 2
+    assert "config.json" in capsys.readouterr().err
+    assert main(["train", "--epochs", "1", "--images", "false", "--logdir", str(tmp_path),
+                 "--run-name", "done"]) == 0
+    capsys.readouterr()
+    assert main(["train", "--resume", str(tmp_path / "done")]) == 2
+    assert "only interrupted runs" in capsys.readouterr().err
+    assert main(["train", "--resume", str(tmp_path / "done"), "--epochs", "5"]) == 2
+    assert "takes no other settings" in capsys.readouterr().err
+
+
+def test_concurrent_runs_with_one_name_get_their_own_directories(tmp_path):
+    processes = [
+        _start(["--epochs", "20", "--images", "false", "--logdir", str(tmp_path),
+                "--run-name", "shared", "--seed", str(seed), "--json"])
+        for seed in range(4)
+    ]
+    outputs = [process.communicate(timeout=300) for process in processes]
+    assert all(process.returncode == 0 for process in processes), outputs[0][1]
+    run_dirs = sorted(json.loads(out.splitlines()[-1])["run_dir"] for out, _ in outputs)
+    assert run_dirs == sorted(
+        str(tmp_path / name) for name in ("shared", "shared-2", "shared-3", "shared-4")
+    )
+    seeds = set()
+    for run_dir in run_dirs:
+        config = json.load(open(os.path.join(run_dir, "config.json")))
+        summary = json.load(open(os.path.join(run_dir, "summary.json")))
+        assert config["run_dir"] == run_dir and summary["status"] == "completed"
+        seeds.add(config["seed"])
+        events = EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
+        events.Reload()
+        assert [event.step for event in events.Tensors("cost")] == list(range(21))
+        logged = float(tf.make_ndarray(events.Tensors("cost")[-1].tensor_proto))
+        assert logged == pytest.approx(summary["cost"], rel=1e-6)
+    assert seeds == {0, 1, 2, 3}
+
+
+DETERMINISM_SCRIPT = """
+import io, json, hashlib, sys
+import kerasclf
+digests = {}
+for optimizer in ["gd", "momentum", "nesterov", "decay", "adam"]:
+    for batch_size in [1, 7, "full"]:
+        result = kerasclf.train(optimizer=optimizer, batch_size=batch_size, epochs=3,
+                                images=False, logdir=sys.argv[1], stream=io.StringIO())
+        weights = b"".join(w.tobytes() for w in result.model.get_weights())
+        costs = json.dumps(result.history["cost"]).encode()
+        digests[f"{optimizer}/{batch_size}"] = hashlib.sha256(weights + costs).hexdigest()
+print(json.dumps(digests))
+"""
+
+
+def test_same_seed_is_bitwise_identical_across_processes(tmp_path):
+    runs = [
+        subprocess.run([sys.executable, "-c", DETERMINISM_SCRIPT, str(tmp_path / str(index))],
+                       capture_output=True, text=True, env=ENV, timeout=600)
+        for index in range(2)
+    ]
+    first, second = (json.loads(run.stdout.splitlines()[-1]) for run in runs)
+    assert len(first) == 15 and first == second
+
+
+def test_a_failing_save_keeps_the_model_and_says_where(tmp_path, monkeypatch, capsys):
+    import keras
+
+    original_save = keras.Model.save
+
+    def failing_save(model, path, *args, **kwargs):
+        if str(tmp_path) in str(path):
+            raise OSError(28, "No space left on device")
+        return original_save(model, path, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "save", failing_save)
+    monkeypatch.setenv("TMPDIR", str(tmp_path.parent))
+    stream = io.StringIO()
+    with pytest.raises(OSError):
+        kerasclf.train(epochs=2, images=False, logdir=str(tmp_path), stream=stream)
+    message = stream.getvalue().splitlines()[-1]
+    assert "could not write the model" in message and "saved it to" in message
+    fallback = message.rsplit("saved it to ", 1)[1]
+    assert os.path.isfile(fallback)
+    os.remove(fallback)
+
+
+def test_read_only_logdir_is_rejected(tmp_path, capsys, monkeypatch):
+    """As root every directory is writable, so a refused write permission is simulated."""
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if str(tmp_path) in str(path)
+                        else real_access(path, mode))
+    assert main(["train", "--logdir", str(tmp_path / "logs")]) == 2
+    assert "`logdir` is not writable" in capsys.readouterr().err
+    assert not (tmp_path / "logs").exists()
+
+
+# Property tests: any array either is accepted as data or raises the documented error.
+
+ARRAYS = hnp.arrays(
+    dtype=st.sampled_from([np.float32, np.float64, np.int64, np.int8, np.bool_, np.uint8]),
+    shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=6),
+    elements=None,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(features=ARRAYS, labels=ARRAYS)
+def test_arbitrary_arrays_are_accepted_or_rejected_cleanly(features, labels):
+    try:
+        data = Data(features, labels)
+    except (ValueError, TypeError) as error:
+        assert "\n" not in str(error) and str(error)
+        return
+    assert data.features.dtype == np.float32 and data.features.ndim == 2
+    assert np.isfinite(data.features).all()
+    assert set(np.unique(data.labels)) == set(range(data.num_classes)) and data.num_classes >= 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    num_samples=st.integers(1, 40),
+    batch_size=st.integers(1, 50),
+    max_block_samples=st.integers(1, 64),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_blocks_always_carry_every_point_once_per_epoch(num_samples, batch_size,
+                                                        max_block_samples, seed):
+    features = np.arange(num_samples, dtype=np.float32)[:, None]
+    labels = np.zeros(num_samples, np.int32)
+    size = pipeline.resolve_batch_size(batch_size, num_samples)
+    seen = []
+    for block in pipeline.blocks(features, labels, size, seed, 1,
+                                 max_block_samples=max_block_samples):
+        count = int(block["num_batches"])
+        weights = block["sample_weight"].numpy()[:count]
+        seen += block["x"].numpy()[:count][weights > 0][:, 0].tolist()
+    assert sorted(seen) == list(range(num_samples))
