@@ -102,15 +102,20 @@ class Settings:
     """Sizes and repeats of one benchmark run.
 
     Sample counts are powers of two, so every batch size divides them and no
-    path has to handle a partial last minibatch.
+    path has to handle a partial last minibatch. A count is one number, or a
+    dict by batch size.
 
     Attributes:
         fast_samples: Points per epoch for the fast paths (fused, hand-written,
             sklearn); one block of the fused engine holds them all.
-        slow_samples: Points per epoch, by batch size, for the per-step Keras
-            paths (stock fit, plain engine), which run about 1.2k steps/s.
-        numpy_samples: Points per epoch, by batch size, for numpy.
-        mlp_samples: Points per epoch, by batch size, for the fast MLP paths.
+        callback_samples: Points per epoch for kerasclf with its default
+            callbacks. Their per-epoch cost grows with the points (the error
+            surface evaluates the cost at 48 x 48 weights over all of them), so
+            at `fast_samples` one run would take minutes.
+        slow_samples: Points per epoch for the per-step Keras paths (stock fit,
+            plain engine), which run about 1.2k steps/s.
+        numpy_samples: Points per epoch for numpy.
+        mlp_samples: Points per epoch for the fast MLP paths.
         min_seconds: Each figure times whole epochs until this much has passed.
         repeats: Repeats of every figure; tables give the median.
         process_repeats: Repeats of every whole-process run.
@@ -118,6 +123,7 @@ class Settings:
     """
 
     fast_samples: int
+    callback_samples: int
     slow_samples: dict[int, int]
     numpy_samples: dict[int, int]
     mlp_samples: dict[int, int]
@@ -126,9 +132,15 @@ class Settings:
     process_repeats: int
     quick: bool
 
+    def samples(self, size: str, batch_size: int) -> int:
+        """Points per epoch of a size class ("fast", "slow", ...) at a batch size."""
+        count = getattr(self, f"{size}_samples")
+        return count[batch_size] if isinstance(count, dict) else count
+
 
 FULL_SETTINGS = Settings(
     fast_samples=2**20,
+    callback_samples=2**16,
     slow_samples={1: 2**11, 32: 2**16, 1024: 2**20},
     numpy_samples={1: 2**15, 32: 2**20, 1024: 2**20},
     mlp_samples={1: 2**17, 32: 2**19, 1024: 2**20},
@@ -139,6 +151,7 @@ FULL_SETTINGS = Settings(
 )
 QUICK_SETTINGS = Settings(
     fast_samples=2**14,
+    callback_samples=2**12,
     slow_samples={1: 2**8, 32: 2**12, 1024: 2**14},
     numpy_samples={1: 2**10, 32: 2**14, 1024: 2**14},
     mlp_samples={1: 2**12, 32: 2**14, 1024: 2**14},
@@ -400,7 +413,7 @@ def stock_model(hidden: tuple[int, ...]) -> keras.Model:
 
 
 def stock_fit_runner(
-    num_samples: int, batch_size: int, settings: Settings, hidden: tuple[int, ...] = ()
+    num_samples: int, batch_size: int, settings: Settings, logdir: str, hidden=()
 ) -> Runner:
     """Stock `model.fit` on numpy arrays, `shuffle=True` (the default), built once."""
     data = hand_line(num_samples)
@@ -521,7 +534,7 @@ class HandWrittenLoop:
 
 
 def hand_written_runner(
-    num_samples: int, batch_size: int, settings: Settings, hidden=(), reshuffle=True
+    num_samples: int, batch_size: int, settings: Settings, logdir: str, hidden=(), reshuffle=True
 ) -> Runner:
     """The hand-written XLA loop, built once; each repeat has its own warm-up epoch."""
     loop = HandWrittenLoop(hand_line(num_samples), batch_size, hidden, reshuffle)
@@ -567,12 +580,12 @@ class NumpyLoop:
             self.bias += self.bias_velocity
 
 
-def numpy_runner(num_samples: int, batch_size: int, settings: Settings) -> Runner:
+def numpy_runner(num_samples: int, batch_size: int, settings: Settings, logdir: str) -> Runner:
     loop = NumpyLoop(hand_line(num_samples), batch_size)
     return lambda: time_epochs(loop.run_epoch, num_samples, settings.min_seconds)
 
 
-def sklearn_runner(num_samples: int, batch_size: int, settings: Settings) -> Runner:
+def sklearn_runner(num_samples: int, batch_size: int, settings: Settings, logdir: str) -> Runner:
     """`SGDClassifier`, one epoch (`max_iter=1`) per `fit`, continuing from the last."""
     data = hand_line(num_samples)
     features = data.features.astype("float64")  # What sklearn would convert to anyway.
@@ -603,133 +616,69 @@ class Path:
     Attributes:
         key: Short name used in the ratios.
         label: The row's text.
-        make_runner: `(batch_size, settings, logdir) -> Runner`.
-        samples: `(settings, batch_size) -> points per epoch`.
+        make_runner: `(num_samples, batch_size, settings, logdir) -> Runner`.
+        size: Which `Settings` sample count it trains on ("fast", "slow", ...).
         batch_sizes: The batch sizes it runs at.
     """
 
     key: str
     label: str
-    make_runner: Callable[[int, Settings, str], Runner]
-    samples: Callable[[Settings, int], int]
+    make_runner: Callable[[int, int, Settings, str], Runner]
+    size: str
     batch_sizes: tuple[int, ...] = BATCH_SIZES
 
 
-def fast(settings: Settings, batch_size: int) -> int:
-    return settings.fast_samples
-
-
-def slow(settings: Settings, batch_size: int) -> int:
-    return settings.slow_samples[batch_size]
-
-
-def numpy_sized(settings: Settings, batch_size: int) -> int:
-    return settings.numpy_samples[batch_size]
-
-
-def mlp_sized(settings: Settings, batch_size: int) -> int:
-    return settings.mlp_samples[batch_size]
-
-
+LEAN = {"images": False, "histograms": False}
+MLP = {"model": "mlp", "hidden": list(MLP_HIDDEN), "activation": "tanh", "init": "random"}
+partial = functools.partial
 PATHS = [
     Path(
         "kerasclf",
         "kerasclf.train, default callbacks (images, histograms)",
-        lambda b, s, d: kerasclf_runner(fast(s, b), b, s, d, period=image_period()),
-        fast,
+        partial(kerasclf_runner, period=image_period()),
+        "callback",
     ),
     Path(
-        "kerasclf_lean",
-        "kerasclf.train, images=False, histograms=False",
-        lambda b, s, d: kerasclf_runner(fast(s, b), b, s, d, images=False, histograms=False),
-        fast,
+        "hand_shuffle_callback_size",
+        "hand-written XLA loop d1, as many points as the row above",
+        partial(hand_written_runner, reshuffle=True),
+        "callback",
     ),
-    Path(
-        "fused_fit",
-        "kerasclf model + pipeline under fit, no callbacks",
-        lambda b, s, d: fused_fit_runner(fast(s, b), b, s, d, fixed_blocks=False),
-        fast,
-    ),
-    Path(
-        "fused_fixed",
-        "kerasclf model under fit, cached fixed blocks, no callbacks",
-        lambda b, s, d: fused_fit_runner(fast(s, b), b, s, d, fixed_blocks=True),
-        fast,
-    ),
-    Path(
-        "plain",
-        "kerasclf.train engine=plain, default callbacks",
-        lambda b, s, d: kerasclf_runner(slow(s, b), b, s, d, engine="plain"),
-        slow,
-    ),
-    Path(
-        "stock",
-        "stock model.fit, numpy arrays, defaults",
-        lambda b, s, d: stock_fit_runner(slow(s, b), b, s),
-        slow,
-    ),
-    Path(
-        "hand_shuffle",
-        "hand-written XLA loop, per-epoch shuffle + gather (d1)",
-        lambda b, s, d: hand_written_runner(fast(s, b), b, s, reshuffle=True),
-        fast,
-    ),
-    Path(
-        "hand_fixed",
-        "hand-written XLA loop, fixed pre-batched tensor (d2)",
-        lambda b, s, d: hand_written_runner(fast(s, b), b, s, reshuffle=False),
-        fast,
-    ),
-    Path(
-        "numpy",
-        "numpy minibatch SGD with momentum",
-        lambda b, s, d: numpy_runner(numpy_sized(s, b), b, s),
-        numpy_sized,
-    ),
-    Path(
-        "sklearn",
-        "scikit-learn SGDClassifier, one epoch (no momentum)",
-        lambda b, s, d: sklearn_runner(fast(s, b), b, s),
-        fast,
-        batch_sizes=(1,),
-    ),
-    Path(
-        "mlp_kerasclf",
-        "MLP 16-16 tanh: kerasclf.train, default callbacks",
-        lambda b, s, d: kerasclf_runner(
-            mlp_sized(s, b),
-            b,
-            s,
-            d,
-            period=image_period(),
-            model="mlp",
-            hidden=list(MLP_HIDDEN),
-            activation="tanh",
-            init="random",
-        ),
-        mlp_sized,
-    ),
-    Path(
-        "mlp_stock",
-        "MLP 16-16 tanh: stock model.fit",
-        lambda b, s, d: stock_fit_runner(slow(s, b), b, s, hidden=MLP_HIDDEN),
-        slow,
-    ),
-    Path(
-        "mlp_hand_shuffle",
-        "MLP 16-16 tanh: hand-written XLA loop (d1)",
-        lambda b, s, d: hand_written_runner(mlp_sized(s, b), b, s, hidden=MLP_HIDDEN),
-        mlp_sized,
-    ),
+    Path("kerasclf_lean", "kerasclf.train, images=False, histograms=False",
+         partial(kerasclf_runner, **LEAN), "fast"),
+    Path("fused_fit", "kerasclf model + pipeline under fit, no callbacks",
+         partial(fused_fit_runner, fixed_blocks=False), "fast"),
+    Path("fused_fixed", "kerasclf model under fit, cached fixed blocks, no callbacks",
+         partial(fused_fit_runner, fixed_blocks=True), "fast"),
+    Path("plain", "kerasclf.train engine=plain, default callbacks",
+         partial(kerasclf_runner, engine="plain"), "slow"),
+    Path("stock", "stock model.fit, numpy arrays, defaults", stock_fit_runner, "slow"),
+    Path("hand_shuffle", "hand-written XLA loop, per-epoch shuffle + gather (d1)",
+         partial(hand_written_runner, reshuffle=True), "fast"),
+    Path("hand_fixed", "hand-written XLA loop, fixed pre-batched tensor (d2)",
+         partial(hand_written_runner, reshuffle=False), "fast"),
+    Path("numpy", "numpy minibatch SGD with momentum", numpy_runner, "numpy"),
+    Path("sklearn", "scikit-learn SGDClassifier, one epoch (no momentum)", sklearn_runner,
+         "fast", batch_sizes=(1,)),
+    Path("mlp_kerasclf", "MLP 16-16 tanh: kerasclf.train, images/histograms off",
+         partial(kerasclf_runner, **MLP, **LEAN), "mlp"),
+    Path("mlp_stock", "MLP 16-16 tanh: stock model.fit",
+         partial(stock_fit_runner, hidden=MLP_HIDDEN), "slow"),
+    Path("mlp_hand_shuffle", "MLP 16-16 tanh: hand-written XLA loop (d1)",
+         partial(hand_written_runner, hidden=MLP_HIDDEN), "mlp"),
 ]
 
 # (numerator, denominator, batch sizes): throughput ratios, taken within each repeat.
 RATIOS = [
+    ("kerasclf", "hand_shuffle_callback_size", BATCH_SIZES),
     ("kerasclf", "hand_shuffle", BATCH_SIZES),
     ("kerasclf", "hand_fixed", BATCH_SIZES),
     ("kerasclf", "stock", BATCH_SIZES),
     ("kerasclf", "sklearn", (1,)),
     ("kerasclf_lean", "hand_shuffle", BATCH_SIZES),
+    ("kerasclf_lean", "hand_fixed", BATCH_SIZES),
+    ("kerasclf_lean", "stock", BATCH_SIZES),
+    ("kerasclf_lean", "sklearn", (1,)),
     ("fused_fit", "hand_shuffle", BATCH_SIZES),
     ("fused_fixed", "hand_fixed", BATCH_SIZES),
     ("mlp_kerasclf", "mlp_stock", BATCH_SIZES),
@@ -766,7 +715,8 @@ def measure_throughput(settings: Settings, logdir: str) -> tuple[dict, dict]:
         for path in paths:
             progress(f"batch {batch_size}: building {path.key}")
             try:
-                runners[path.key] = path.make_runner(batch_size, settings, logdir)
+                num_samples = settings.samples(path.size, batch_size)
+                runners[path.key] = path.make_runner(num_samples, batch_size, settings, logdir)
             except Exception as error:  # noqa: BLE001 - reported, and the rest still run.
                 failures[(path.key, batch_size)] = describe_error(error)
                 progress(f"batch {batch_size}: {path.key} failed: {describe_error(error)}")

@@ -279,20 +279,24 @@ class BoundaryPicture:
             shades.append(white + strength * (pale - white))
         return np.round(np.concatenate(shades) * 255).astype(np.uint8)
 
-    def _field_indices(self) -> np.ndarray:
+    def field_indices(self) -> np.ndarray:
         """Row of the lookup table for every pixel: floor(256 p), plus 256 c for k > 2."""
         if self._plain_linear:
             # For p = sigmoid(w1 x1 + w2 x2 + b) the logits over the pixel grid
             # are an outer sum of a row and a column: numpy does it in well under
             # a millisecond, with nothing to compile.
             weights, bias = linear_parameters(self.model)
-            logits = weights[0] * self._pixel_x[None, :] + (weights[1] * self._pixel_y[:, None] + bias)
+            logits = weights[0] * self._pixel_x[None, :] + (
+                weights[1] * self._pixel_y[:, None] + bias
+            )
             positive = 0.5 * (1.0 + np.tanh(0.5 * logits))  # sigmoid, without overflow
             return np.minimum(positive * 256.0, 255.0).astype(np.int32)
         if self._compiled_field_indices is None:
             grid_x, grid_y = np.meshgrid(self._pixel_x, self._pixel_y)
             self._grid = tf.constant(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1), tf.float32)
-            self._compiled_field_indices = tf.function(self._compute_field_indices, jit_compile=True)
+            self._compiled_field_indices = tf.function(
+                self._compute_field_indices, jit_compile=True
+            )
         indices = self._compiled_field_indices(self._grid).numpy()
         return indices.reshape(self.plot.box_shape)
 
@@ -323,34 +327,74 @@ class BoundaryPicture:
             colours = self.class_colours[labels]
             if validation_set:
                 overlay.scatter(
-                    points[:, 0], points[:, 1], s=22, marker="s", facecolors="none",
-                    edgecolors=colours, linewidths=1.1, zorder=3,
+                    points[:, 0],
+                    points[:, 1],
+                    s=22,
+                    marker="s",
+                    facecolors="none",
+                    edgecolors=colours,
+                    linewidths=1.1,
+                    zorder=3,
                 )
             else:
                 overlay.scatter(
-                    points[:, 0], points[:, 1], s=14, c=colours, edgecolors="black",
-                    linewidths=0.4, zorder=4,
+                    points[:, 0],
+                    points[:, 1],
+                    s=14,
+                    c=colours,
+                    edgecolors="black",
+                    linewidths=0.4,
+                    zorder=4,
                 )
         handles = [
-            Line2D([], [], ls="none", marker="o", ms=4.5, mfc=colour, mec="black", mew=0.4,
-                   label=f"class {index}")
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                ms=4.5,
+                mfc=colour,
+                mec="black",
+                mew=0.4,
+                label=f"class {index}",
+            )
             for index, colour in enumerate(self.class_colours)
         ]
         if validation is not None:
-            handles.append(Line2D([], [], ls="none", marker="s", ms=5, mfc="none", mec="0.3",
-                                  mew=1.1, label="validation"))
-        handles.append(Line2D([], [], color=BOUNDARY_COLOUR, lw=2,
-                              label="p = 0.5" if self.binary else "boundary"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    ls="none",
+                    marker="s",
+                    ms=5,
+                    mfc="none",
+                    mec="0.3",
+                    mew=1.1,
+                    label="validation",
+                )
+            )
+        handles.append(
+            Line2D(
+                [], [], color=BOUNDARY_COLOUR, lw=2, label="p = 0.5" if self.binary else "boundary"
+            )
+        )
         if reference_line is not None:
             overlay.axline(*_two_points_on(reference_line), ls="--", color="0.2", lw=1.2)
-            a, b, c = reference_line
-            handles.append(Line2D([], [], ls="--", color="0.2", lw=1.2,
-                                  label=f"{a:g} x1 + {b:g} x2 + {c:g} = 0"))
+            handles.append(
+                Line2D([], [], ls="--", color="0.2", lw=1.2, label=line_equation(reference_line))
+            )
         if self._plain_linear:
-            handles.append(Line2D([], [], color=ARROW_COLOUR, lw=2, marker=">", ms=5,
-                                  label="w"))
-        overlay.legend(handles=handles, loc="best", fontsize=7, framealpha=0.8,
-                       handlelength=1.5, borderpad=0.4, labelspacing=0.3)
+            handles.append(Line2D([], [], color=ARROW_COLOUR, lw=2, marker=">", ms=5, label="w"))
+        overlay.legend(
+            handles=handles,
+            loc="best",
+            fontsize=7,
+            framealpha=0.8,
+            handlelength=1.5,
+            borderpad=0.4,
+            labelspacing=0.3,
+        )
 
     def _draw_colorbar(self) -> None:
         if self.binary:
@@ -360,8 +404,9 @@ class BoundaryPicture:
         else:
             surest = self.table[255::256] / 255.0
             colormap = matplotlib.colors.ListedColormap(surest)
-            norm = matplotlib.colors.BoundaryNorm(np.arange(self.num_classes + 1) - 0.5,
-                                                  self.num_classes)
+            norm = matplotlib.colors.BoundaryNorm(
+                np.arange(self.num_classes + 1) - 0.5, self.num_classes
+            )
             label, ticks = "predicted class (paler: less sure)", range(self.num_classes)
         mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap)
         colorbar = self.plot.figure.colorbar(mappable, cax=self.plot.colorbar_axes, ticks=ticks)
@@ -373,7 +418,7 @@ class BoundaryPicture:
         weights = self.model.get_weights()
         if not all(np.isfinite(weight).all() for weight in weights):
             return None
-        indices = self._field_indices()
+        indices = self.field_indices()
         box = np.take(self.table, indices, axis=0)
         regions = indices >= 128 if self.binary else indices // 256
         box[edge_mask(regions)] = self._boundary_colour
@@ -408,6 +453,24 @@ def _class_colours(num_classes: int) -> np.ndarray:
     if num_classes <= 10:
         return np.array(matplotlib.colormaps["tab10"].colors[:num_classes])
     return matplotlib.colormaps["hsv"](np.linspace(0.0, 1.0, num_classes, endpoint=False))[:, :3]
+
+
+def line_equation(line) -> str:
+    """The line (a, b, c) as readable text.
+
+    Example:
+        >>> line_equation((1.23, 1.0, -0.55))
+        '1.23 x1 + x2 - 0.55 = 0'
+    """
+    terms = []
+    for coefficient, name in zip(line, ("x1", "x2", "")):
+        if coefficient == 0:
+            continue
+        size = abs(coefficient)
+        text = f"{size:g} {name}".strip() if size != 1 or not name else name
+        sign = "-" if coefficient < 0 else "+"
+        terms.append(f"{sign} {text}" if terms else f"{'-' if coefficient < 0 else ''}{text}")
+    return " ".join(terms) + " = 0"
 
 
 def _two_points_on(line) -> tuple[tuple, tuple]:

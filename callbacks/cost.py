@@ -23,19 +23,28 @@ from kerasclf.evaluation import ModelEvaluator
 class CostLogger(keras.callbacks.Callback):
     """Logs the summed and mean cost and the accuracy at each epoch's weights.
 
+    It also puts the norm of the cost's gradient over the training set into
+    the logs as `gradient_norm` (computed in the same pass), which
+    `WeightLogger` then logs instead of computing it again.
+
     Args:
         logdir: The run directory.
         x: Training features, shape (num_samples, num_features).
         y: Training labels 0..k-1.
         validation_data: Optional `(x, y)` of the validation set.
+        cost: "sum" or "mean", the reduction the model is trained with (for
+            the gradient norm).
 
     Example:
         >>> model.fit(x, y, epochs=10, callbacks=[CostLogger("logs/run", x, y)])  # doctest: +SKIP
     """
 
-    def __init__(self, logdir: str, x, y, validation_data=None):
+    SCALARS = ("cost", "mean_cost", "accuracy")
+
+    def __init__(self, logdir: str, x, y, validation_data=None, cost: str = "sum"):
         super().__init__()
         self.logdir = logdir
+        self.cost = cost
         self.training = Data(x, y, source="CostLogger training data")
         self.validation = None
         if validation_data is not None:
@@ -44,30 +53,42 @@ class CostLogger(keras.callbacks.Callback):
                 num_classes=self.training.num_classes,
             )
         self._writers = SummaryWriters(logdir)
-        self._evaluators = None
+        self._log_step = None
 
-    def _evaluate(self, step: int) -> dict[str, float]:
-        if self._evaluators is None:
-            self._evaluators = {"train": ModelEvaluator(self.model, self.training)}
-            if self.validation is not None:
-                self._evaluators["validation"] = ModelEvaluator(self.model, self.validation)
-        values = {}
-        for split, evaluator in self._evaluators.items():
-            prefix = "" if split == "train" else "val_"
-            result = evaluator()
-            with self._writers[split].as_default():
-                for key, value in result.items():
-                    tf.summary.scalar(key, value, step=step)
-                    values[prefix + key] = value
-        return values
+    def _build(self) -> None:
+        evaluators = {"train": ModelEvaluator(self.model, self.training, self.cost)}
+        if self.validation is not None:
+            evaluators["validation"] = ModelEvaluator(self.model, self.validation, self.cost)
+
+        def log_step(step):
+            # One graph evaluates and writes everything: eager summary ops cost
+            # about a millisecond each, more than an epoch of training here.
+            values = {}
+            for split, evaluator in evaluators.items():
+                prefix = "" if split == "train" else "val_"
+                result = evaluator.tensors()
+                with self._writers[split].as_default():
+                    for key in self.SCALARS:
+                        tf.summary.scalar(key, result[key], step=step)
+                values.update({prefix + key: value for key, value in result.items()})
+            return values
+
+        self._log_step = tf.function(log_step)
+
+    def _log(self, step: int) -> dict[str, float]:
+        if self._log_step is None:
+            self._build()
+        values = self._log_step(tf.constant(step, tf.int64))
+        return {key: float(value) for key, value in values.items()}
 
     def on_train_begin(self, logs=None):
         if int(self.model.optimizer.iterations.numpy()) == 0:
-            self._evaluate(step=0)  # The starting point, before any update.
+            self._log(step=0)  # The starting point, before any update.
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
-        logs.update(self._evaluate(step=epoch + 1))
+        logs.update(self._log(step=epoch + 1))
 
     def on_train_end(self, logs=None):
         self._writers.close()
+        self._log_step = None  # The traced graph holds the closed writers.

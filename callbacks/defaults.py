@@ -35,7 +35,7 @@ def default_callbacks(config, resolved: dict, training, validation, run_dir: str
     )
     x, y = training.features, training.labels
     callbacks = [
-        CostLogger(run_dir, x, y, validation_data=validation_data),
+        CostLogger(run_dir, x, y, validation_data=validation_data, cost=config.cost),
         DivergenceStop(stream=stream),
         WeightLogger(run_dir, x, y, cost=config.cost, histograms=config.histograms),
     ]

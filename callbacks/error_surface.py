@@ -393,7 +393,7 @@ def cost_bands(low: float, high: float) -> np.ndarray:
 
     Example:
         >>> edges = cost_bands(10.0, 20.0)
-        >>> len(edges), edges[0], edges[-1]
+        >>> len(edges), float(edges[0]), float(edges[-1])
         (17, 10.0, 20.0)
     """
     span = max(high - low, 1e-9 * (1.0 + abs(low)))
@@ -401,15 +401,27 @@ def cost_bands(low: float, high: float) -> np.ndarray:
     return low + span * fractions
 
 
-def _interpolation_matrix(coarse: np.ndarray, fine: np.ndarray) -> np.ndarray:
-    """Linear interpolation from values at `coarse` points to `fine` points."""
+def _interpolation_weights(coarse: np.ndarray, fine: np.ndarray) -> tuple:
+    """For each fine point, the coarse point before it and how far towards the next."""
     position = (fine - coarse[0]) / (coarse[1] - coarse[0])
     lower = np.clip(np.floor(position).astype(int), 0, len(coarse) - 2)
-    fraction = np.clip(position - lower, 0.0, 1.0)
-    matrix = np.zeros((len(fine), len(coarse)))
-    matrix[np.arange(len(fine)), lower] = 1.0 - fraction
-    matrix[np.arange(len(fine)), lower + 1] = fraction
-    return matrix
+    return lower, np.clip(position - lower, 0.0, 1.0)
+
+
+def _upsample(values: np.ndarray, rows: tuple, columns: tuple) -> np.ndarray:
+    """Bilinear interpolation of a coarse grid of `values` to the pixel grid.
+
+    Done with gathers rather than interpolation matrices: small matrix
+    products go through BLAS, whose threads can stall for milliseconds on a
+    busy machine.
+    """
+    (row, row_fraction), (column, column_fraction) = rows, columns
+    row_fraction = row_fraction[:, None]
+    between_rows = values[row] * (1.0 - row_fraction) + values[row + 1] * row_fraction
+    return (
+        between_rows[:, column] * (1.0 - column_fraction)
+        + between_rows[:, column + 1] * column_fraction
+    )
 
 
 class SurfacePlot:
@@ -440,18 +452,43 @@ class SurfacePlot:
         colorbar.set_label("cost J", fontsize=9, labelpad=2)
         handles = [
             Line2D([], [], color=PATH_COLOUR, lw=1.5, marker="o", ms=3, label="path"),
-            Line2D([], [], ls="none", marker="o", ms=8, mfc=PATH_COLOUR, mec="white", mew=1.5,
-                   label="now"),
-            Line2D([], [], ls="none", marker="x", ms=7, color="black", mew=2,
-                   label="minimum on this plane"),
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                ms=8,
+                mfc=PATH_COLOUR,
+                mec="white",
+                mew=1.5,
+                label="now",
+            ),
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="x",
+                ms=7,
+                color="black",
+                mew=2,
+                label="minimum on this plane",
+            ),
         ]
-        axes.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3,
-                    fontsize=7, frameon=False, handlelength=1.5, columnspacing=1.2)
+        axes.legend(
+            handles=handles,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            ncol=3,
+            fontsize=7,
+            frameon=False,
+            handlelength=1.5,
+            columnspacing=1.2,
+        )
         self.plot.freeze()
         u, v = plane.grid_coordinates()
         x, y = self.plot.pixel_centres()
-        self._columns = _interpolation_matrix(u, x).T
-        self._rows = _interpolation_matrix(v, y)
+        self._columns = _interpolation_weights(u, x)
+        self._rows = _interpolation_weights(v, y)
         self._path_colour = rgb255(PATH_COLOUR)
 
     def render(self, costs: np.ndarray, plane: Plane, path, current, minimum) -> np.ndarray:
@@ -459,7 +496,7 @@ class SurfacePlot:
 
         `path`, `current` and `minimum` are (u, v) coordinates on the plane.
         """
-        fine = self._rows @ costs @ self._columns
+        fine = _upsample(costs, self._rows, self._columns)
         bands = np.searchsorted(self.bands[1:-1], fine, side="right")
         box = np.take(self.table, bands, axis=0)
         lines = edge_mask(bands, both_sides=False)
@@ -519,14 +556,16 @@ class WeightPlaneSurface:
         reach = GRID_REACH * np.abs(start[:2] - centre).max()
         reach = max(reach, 0.05 * (1.0 + np.abs(centre).max()))
         self._limits = equal_aspect_limits(
-            (centre[0] - reach, centre[0] + reach), (centre[1] - reach, centre[1] + reach),
+            (centre[0] - reach, centre[0] + reach),
+            (centre[1] - reach, centre[1] + reach),
             Layout(),
         )
         self._slice_minimum = centre
         first_costs = self.costs(self._plane(start[2]).grid_parameters())
         lowest = _logistic_cost(design, self._labels, optimum, 0.0) * self._scale
         self.picture = SurfacePlot(
-            self._plane(start[2]), cost_bands(min(lowest, first_costs.min()), first_costs.max()),
+            self._plane(start[2]),
+            cost_bands(min(lowest, first_costs.min()), first_costs.max()),
             ("w1", "w2"),
         )
 
@@ -582,9 +621,7 @@ class LandscapeSurface:
         costs = self.cost(plane.grid_parameters()).reshape(GRID_POINTS, GRID_POINTS)
         labels = tuple(f"{kind} direction {index + 1}" for index, kind in enumerate(kinds))
         picture = SurfacePlot(plane, cost_bands(costs.min(), costs.max()), labels)
-        return picture.render(
-            costs, plane, coordinates, np.zeros(2), _grid_minimum(costs, plane)
-        )
+        return picture.render(costs, plane, coordinates, np.zeros(2), _grid_minimum(costs, plane))
 
 
 def _landscape_limits(coordinates: np.ndarray, current: np.ndarray) -> tuple:

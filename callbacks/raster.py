@@ -365,7 +365,9 @@ def paint_arrow(
     head_base = end - head_length * direction
     paint_polyline(box, [start, head_base], colour, width)
     half_width = 0.45 * head_length
-    paint_triangle(box, [end, head_base + half_width * normal, head_base - half_width * normal], colour)
+    paint_triangle(
+        box, [end, head_base + half_width * normal, head_base - half_width * normal], colour
+    )
 
 
 def edge_mask(regions: np.ndarray, both_sides: bool = True) -> np.ndarray:

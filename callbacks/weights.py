@@ -6,7 +6,8 @@
 - `learning_rate`: the step size the optimizer actually applied in the
   epoch's last update, so the decaying schedule is visible.
 - `gradient_norm`: the norm of the gradient of the cost over the whole
-  training set at the epoch's final weights.
+  training set at the epoch's final weights (taken from the logs when a
+  `CostLogger` computed it this epoch).
 
 All at step = epochs completed, under `<logdir>/train`; step 0 is the start.
 """
@@ -19,8 +20,7 @@ import tensorflow as tf
 
 from callbacks.writers import SummaryWriters
 from kerasclf.data import Data
-from kerasclf.evaluation import CHUNK_SAMPLES
-from kerasclf.losses import per_sample_cross_entropy
+from kerasclf.evaluation import ModelEvaluator
 from kerasclf.optimizers import current_learning_rate
 
 MAX_SCALAR_PARAMETERS = 16
@@ -68,55 +68,50 @@ class WeightLogger(keras.callbacks.Callback):
         self._write = None
 
     def _build(self) -> None:
-        self._chunks = [
-            (tf.constant(self.training.features[start : start + CHUNK_SAMPLES]),
-             tf.constant(self.training.labels[start : start + CHUNK_SAMPLES]))
-            for start in range(0, self.training.num_samples, CHUNK_SAMPLES)
-        ]
-        self._names = parameter_names(self.model)
-        # One graph writes every summary of a step: eager summary ops cost
-        # about a millisecond each, which would dwarf an epoch of training.
-        self._write = tf.function(self._write_summaries)
+        self._evaluator = ModelEvaluator(self.model, self.training, self.cost)
+        names = parameter_names(self.model)
 
-    def _gradient_norm(self):
-        total = None
-        for features, labels in self._chunks:
-            with tf.GradientTape() as tape:
-                probabilities = self.model(features, training=False)
-                cost = tf.reduce_sum(per_sample_cross_entropy(labels, probabilities))
-            gradients = tape.gradient(cost, self.model.trainable_weights)
-            total = gradients if total is None else [a + b for a, b in zip(total, gradients)]
-        if self.cost == "mean":
-            total = [gradient / self.training.num_samples for gradient in total]
-        return tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(gradient)) for gradient in total]))
+        def write_summaries(step, learning_rate, gradient_norm, after_an_update: bool):
+            # One graph writes every summary of a step: eager summary ops cost
+            # about a millisecond each, which would dwarf an epoch of training.
+            values = tf.concat([tf.reshape(w, [-1]) for w in self.model.weights], axis=0)
+            if len(names) <= MAX_SCALAR_PARAMETERS:
+                for index, name in enumerate(names):
+                    tf.summary.scalar(f"weights/{name}", values[index], step=step)
+            if self.histograms:
+                for layer in self.model.layers:
+                    for weight in layer.weights:
+                        tf.summary.histogram(
+                            f"histograms/{layer.name}/{weight.name}", weight, step=step
+                        )
+            if after_an_update:  # A Python bool: traced once each way.
+                tf.summary.scalar("learning_rate", learning_rate, step=step)
+            tf.summary.scalar("gradient_norm", gradient_norm, step=step)
 
-    def _write_summaries(self, step, learning_rate):
-        values = tf.concat([tf.reshape(w, [-1]) for w in self.model.weights], axis=0)
-        if len(self._names) <= MAX_SCALAR_PARAMETERS:
-            for index, name in enumerate(self._names):
-                tf.summary.scalar(f"weights/{name}", values[index], step=step)
-        if self.histograms:
-            for layer in self.model.layers:
-                for weight in layer.weights:
-                    tf.summary.histogram(f"histograms/{layer.name}/{weight.name}", weight, step=step)
-        if step > 0:
-            tf.summary.scalar("learning_rate", learning_rate, step=step)
-        if tf.reduce_all(tf.math.is_finite(values)):
-            tf.summary.scalar("gradient_norm", self._gradient_norm(), step=step)
+        self._write = tf.function(write_summaries)
 
-    def _log(self, step: int) -> None:
+    def _log(self, step: int, logs: dict) -> None:
         if self._write is None:
             self._build()
         rate = current_learning_rate(self.model.optimizer) if step > 0 else 0.0
+        gradient_norm = logs.get("gradient_norm")
+        if gradient_norm is None:  # No CostLogger computed it this epoch.
+            gradient_norm = self._evaluator()["gradient_norm"]
         with self._writers["train"].as_default():
-            self._write(tf.constant(step, tf.int64), tf.constant(rate, tf.float32))
+            self._write(
+                tf.constant(step, tf.int64),
+                tf.constant(rate, tf.float32),
+                tf.constant(gradient_norm, tf.float32),
+                step > 0,
+            )
 
     def on_train_begin(self, logs=None):
         if int(self.model.optimizer.iterations.numpy()) == 0:
-            self._log(step=0)
+            self._log(step=0, logs={})
 
     def on_epoch_end(self, epoch, logs=None):
-        self._log(step=epoch + 1)
+        self._log(step=epoch + 1, logs=logs or {})
 
     def on_train_end(self, logs=None):
         self._writers.close()
+        self._write = None  # The traced graph holds the closed writer; retrace next fit.

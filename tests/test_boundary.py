@@ -1,0 +1,198 @@
+import io
+import os
+import re
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from callbacks.boundary import (
+    ARROW_COLOUR,
+    LAYOUT,
+    BoundaryPicture,
+    DecisionBoundaryLogger,
+    line_equation,
+)
+from callbacks.raster import edge_mask, encode_png, rgb255
+from kerasclf.data import make_dataset
+from kerasclf.losses import CrossEntropy
+from kerasclf.models import Architecture, build_model
+
+IMAGE_SHAPE = (LAYOUT.height, LAYOUT.width, 3)
+
+
+def read_images(run_dir, tag="decision_boundary"):
+    """(steps, decoded images) of a tag, read back with TensorBoard's own reader."""
+    path = os.path.join(run_dir, "train")
+    if not os.path.isdir(path):
+        return [], []
+    accumulator = EventAccumulator(path, size_guidance={"tensors": 0})
+    accumulator.Reload()
+    if tag not in accumulator.Tags()["tensors"]:
+        return [], []
+    steps, images = [], []
+    for event in accumulator.Tensors(tag):
+        width, height, png = tf.make_ndarray(event.tensor_proto)
+        image = tf.io.decode_png(png).numpy()
+        assert (int(height), int(width)) == image.shape[:2]
+        steps.append(event.step)
+        images.append(image)
+    return steps, images
+
+
+def fit(model, data, callbacks, epochs, learning_rate=0.001):
+    keras.utils.set_random_seed(0)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss=CrossEntropy("sum"))
+    model.fit(
+        data.features, data.labels, epochs=epochs, batch_size=50, verbose=0, callbacks=callbacks
+    )
+    return model
+
+
+def arrow_pixels(image):
+    return int(np.all(image == rgb255(ARROW_COLOUR), axis=-1).sum())
+
+
+def test_images_at_step_0_every_k_epochs_and_the_final_epoch(tmp_path, blobs):
+    training, validation = (
+        blobs.subset(np.arange(0, 200, 2), "train"),
+        blobs.subset(np.arange(1, 200, 2), "validation"),
+    )
+    callback = DecisionBoundaryLogger(
+        str(tmp_path),
+        training.features,
+        training.labels,
+        validation_data=(validation.features, validation.labels),
+        every=3,
+        reference_line=(1.0, 1.0, 0.0),
+    )
+    fit(build_model("logistic", 2), training, [callback], epochs=10)
+    steps, images = read_images(tmp_path)
+    assert steps == [0, 3, 6, 9, 10]
+    assert all(image.shape == IMAGE_SHAPE for image in images)
+    assert not np.array_equal(images[0], images[-1])
+    # The weights start at zero: no arrow at step 0 (only the legend's), then w is drawn.
+    assert arrow_pixels(images[-1]) > arrow_pixels(images[0]) + 20
+
+
+def test_final_image_is_saved_as_png(tmp_path, blobs):
+    callback = DecisionBoundaryLogger(str(tmp_path), blobs.features, blobs.labels, every=2)
+    fit(build_model("logistic", 2), blobs, [callback], epochs=3)
+    steps, images = read_images(tmp_path)
+    assert steps == [0, 2, 3]
+    with open(tmp_path / "decision_boundary.png", "rb") as file:
+        saved = tf.io.decode_png(file.read()).numpy()
+    assert saved.shape == IMAGE_SHAPE
+    np.testing.assert_array_equal(saved, images[-1])
+
+
+def test_image_every_epoch_with_every_1(tmp_path, blobs):
+    callback = DecisionBoundaryLogger(str(tmp_path), blobs.features, blobs.labels, every=1)
+    fit(build_model("logistic", 2), blobs, [callback], epochs=4)
+    steps, _ = read_images(tmp_path)
+    assert steps == [0, 1, 2, 3, 4]
+
+
+def test_field_matches_the_models_own_probabilities(blobs):
+    # The linear model's field is computed in numpy: check it against Keras.
+    model = build_model("logistic", 2)
+    model.set_weights([np.array([[0.3], [-0.2]], np.float32), np.array([0.5], np.float32)])
+    picture = BoundaryPicture(model, blobs, None, None)
+    x, y = picture.plot.pixel_centres()
+    grid = np.stack([coordinate.ravel() for coordinate in np.meshgrid(x, y)], axis=1)
+    expected = np.clip(
+        np.floor(model.predict(grid, batch_size=len(grid), verbose=0)[:, 0] * 256), 0, 255
+    )
+    difference = np.abs(picture.field_indices().ravel() - expected)
+    assert difference.max() <= 1 and np.mean(difference == 0) > 0.99
+
+
+def test_mlp_gets_boundary_images(tmp_path, blobs):
+    model = build_model("mlp", 2, architecture=Architecture(hidden=(4,)), init="random")
+    callback = DecisionBoundaryLogger(str(tmp_path), blobs.features, blobs.labels, every=2)
+    fit(model, blobs, [callback], epochs=2, learning_rate=0.01)
+    steps, images = read_images(tmp_path)
+    assert steps == [0, 2]
+    assert not np.array_equal(images[0], images[-1])
+    assert arrow_pixels(images[-1]) == 0  # No weight vector (nor its legend) for an mlp.
+    # The compiled field of a non-linear model agrees with Keras too.
+    picture = callback._picture
+    x, y = picture.plot.pixel_centres()
+    grid = np.stack([coordinate.ravel() for coordinate in np.meshgrid(x, y)], axis=1)
+    expected = np.clip(
+        np.floor(model.predict(grid, batch_size=len(grid), verbose=0)[:, 0] * 256), 0, 255
+    )
+    assert np.abs(picture.field_indices().ravel() - expected).max() <= 1
+
+
+def test_three_classes_get_a_boundary_image(tmp_path):
+    data = make_dataset("blobs", num_samples=90, seed=0)
+    callback = DecisionBoundaryLogger(str(tmp_path), data.features, data.labels, every=5)
+    fit(build_model("logistic", 2, num_classes=3), data, [callback], epochs=2, learning_rate=0.01)
+    steps, images = read_images(tmp_path)
+    assert steps == [0, 2]
+    assert images[-1].shape == IMAGE_SHAPE
+    assert os.path.isfile(tmp_path / "decision_boundary.png")
+
+
+def test_three_inputs_are_skipped_with_one_note(tmp_path, blobs):
+    features = np.concatenate([blobs.features, blobs.features[:, :1]], axis=1)
+    stream = io.StringIO()
+    callback = DecisionBoundaryLogger(str(tmp_path), features, blobs.labels, every=1, stream=stream)
+    data = type(blobs)(features, blobs.labels)
+    model = build_model("logistic", 3)
+    fit(model, data, [callback], epochs=2)
+    fit(model, data, [callback], epochs=1)  # A second fit adds no second note.
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1 and "exactly 2 inputs" in lines[0] and "has 3" in lines[0]
+    assert read_images(tmp_path) == ([], [])
+    assert not os.path.exists(tmp_path / "decision_boundary.png")
+
+
+def test_non_finite_weights_are_skipped_without_crashing(tmp_path, blobs):
+    model = build_model("logistic", 2)
+    model.set_weights([np.full((2, 1), np.nan, np.float32), np.zeros(1, np.float32)])
+    callback = DecisionBoundaryLogger(str(tmp_path), blobs.features, blobs.labels, every=1)
+    fit(model, blobs, [callback], epochs=2)
+    assert read_images(tmp_path) == ([], [])
+    assert not os.path.exists(tmp_path / "decision_boundary.png")
+
+
+def test_every_must_be_a_positive_integer(blobs):
+    message = re.escape("`every` must be an integer >= 1. Received: every=0.")
+    with pytest.raises(ValueError, match=message):
+        DecisionBoundaryLogger("unused", blobs.features, blobs.labels, every=0)
+    with pytest.raises(TypeError, match="`every` must be an integer"):
+        DecisionBoundaryLogger("unused", blobs.features, blobs.labels, every=2.5)
+
+
+@pytest.mark.parametrize("line", [(1.0, 2.0), (0.0, 0.0, 1.0), (1.0, float("nan"), 0.0), "x"])
+def test_reference_line_must_be_three_finite_numbers(blobs, line):
+    with pytest.raises(ValueError, match="`reference_line` must be three finite numbers"):
+        DecisionBoundaryLogger("unused", blobs.features, blobs.labels, reference_line=line)
+
+
+def test_line_equation_reads_like_the_slide():
+    assert line_equation((1.23, 1.0, -0.55)) == "1.23 x1 + x2 - 0.55 = 0"
+    assert line_equation((-1.0, 0.0, 3.0)) == "-x1 + 3 = 0"
+
+
+def test_png_encoder_round_trips_through_tensorflow():
+    image = np.random.default_rng(0).integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(tf.io.decode_png(encode_png(image)).numpy(), image)
+
+
+def test_edge_mask_marks_both_sides_of_a_region_change():
+    regions = np.array([[0, 0, 1], [0, 0, 1], [1, 1, 1]])
+    assert edge_mask(regions).tolist() == [
+        [False, True, True],
+        [True, True, True],
+        [True, True, False],
+    ]
+    assert edge_mask(regions, both_sides=False).tolist() == [
+        [False, False, True],
+        [False, False, True],
+        [True, True, False],
+    ]

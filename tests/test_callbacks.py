@@ -1,0 +1,159 @@
+"""Kerasclf's scalar callbacks, checked by reading the event files back."""
+
+import io
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+import kerasclf
+from callbacks import CostLogger, EpochPrinter, MinibatchCostLogger, RunConfigLogger, WeightLogger
+from conftest import numpy_cost
+from kerasclf.losses import CrossEntropy
+from kerasclf.models import build_model
+from kerasclf.optimizers import make_optimizer
+
+
+class WeightRecorder(keras.callbacks.Callback):
+    """The model's weights at the start and after each epoch: the reference."""
+
+    def on_train_begin(self, logs=None):
+        self.weights = [self.model.get_weights()]
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(self.model.get_weights())
+
+
+def read_scalars(directory):
+    events = EventAccumulator(str(directory), size_guidance={"tensors": 0, "histograms": 0})
+    events.Reload()
+    return events, {
+        tag: {event.step: float(tf.make_ndarray(event.tensor_proto)) for event in events.Tensors(tag)}
+        for tag in events.Tags()["tensors"]
+        if not tag.startswith("histograms/")
+    }
+
+
+def _fit(tmp_path, blobs, callbacks, optimizer="gd", batch_size=200, epochs=6, learning_rate=0.001):
+    model = build_model("logistic", 2)
+    model.compile(optimizer=make_optimizer(optimizer, 200, learning_rate), loss=CrossEntropy("sum"))
+    recorder = WeightRecorder()
+    model.fit(blobs.features, blobs.labels, batch_size=batch_size, epochs=epochs, shuffle=False,
+              verbose=0, callbacks=[*callbacks, recorder])
+    return model, recorder
+
+
+def test_cost_and_weight_scalars_equal_numpy_at_each_epochs_weights(tmp_path, blobs):
+    callbacks = [
+        CostLogger(str(tmp_path), blobs.features, blobs.labels),
+        WeightLogger(str(tmp_path), blobs.features, blobs.labels),
+    ]
+    _, recorder = _fit(tmp_path, blobs, callbacks, optimizer="momentum", batch_size=16)
+    _, scalars = read_scalars(tmp_path / "train")
+    assert sorted(scalars["cost"]) == list(range(7))
+    for step, (kernel, bias) in enumerate(recorder.weights):
+        weights = kernel[:, 0].astype(np.float64)
+        expected = numpy_cost(weights, bias[0], blobs.features, blobs.labels)
+        assert scalars["cost"][step] == pytest.approx(expected, rel=1e-5)
+        assert scalars["mean_cost"][step] == pytest.approx(expected / 200, rel=1e-5)
+        logits = blobs.features @ weights + bias[0]
+        assert scalars["accuracy"][step] == pytest.approx(np.mean((logits > 0) == blobs.labels))
+        assert scalars["weights/w1"][step] == pytest.approx(kernel[0, 0], abs=1e-7)
+        assert scalars["weights/w2"][step] == pytest.approx(kernel[1, 0], abs=1e-7)
+        assert scalars["weights/b"][step] == pytest.approx(bias[0], abs=1e-7)
+        probabilities = 1 / (1 + np.exp(-logits))
+        error = probabilities - blobs.labels
+        gradient = np.concatenate([blobs.features.T @ error, [error.sum()]])
+        assert scalars["gradient_norm"][step] == pytest.approx(np.linalg.norm(gradient), rel=1e-4)
+
+
+def test_learning_rate_scalar_shows_the_decay_schedule(tmp_path, blobs):
+    _fit(tmp_path, blobs, [WeightLogger(str(tmp_path), blobs.features, blobs.labels)],
+         optimizer="decay", learning_rate=0.5, epochs=5)
+    _, scalars = read_scalars(tmp_path / "train")
+    for iteration in range(1, 6):  # Full batch: one update per epoch.
+        expected = 0.5 / (200 * np.sqrt(iteration))
+        assert scalars["learning_rate"][iteration] == pytest.approx(expected, rel=1e-6)
+
+
+def test_histograms_for_every_layer_of_an_mlp(tmp_path, blobs):
+    model = build_model("mlp", 2, init="random", architecture=kerasclf.Architecture(hidden=(3,)))
+    model.compile(optimizer="sgd", loss=CrossEntropy())
+    model.fit(blobs.features, blobs.labels, epochs=2, verbose=0,
+              callbacks=[WeightLogger(str(tmp_path), blobs.features, blobs.labels)])
+    events = EventAccumulator(str(tmp_path / "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    histograms = [tag for tag in events.Tags()["tensors"] if tag.startswith("histograms/")]
+    assert sorted(histograms) == [
+        "histograms/hidden_1/bias", "histograms/hidden_1/kernel",
+        "histograms/output/bias", "histograms/output/kernel",
+    ]
+    assert len(events.Tensors("histograms/hidden_1/kernel")) == 3
+    # 2*3 + 3 + 3 + 1 = 13 parameters <= 16: each is a scalar, named after its layer.
+    parameters = [tag for tag in events.Tags()["tensors"] if tag.startswith("weights/")]
+    assert len(parameters) == 13 and "weights/hidden_1.kernel_0" in parameters
+
+
+def test_full_batch_minibatch_cost_is_the_cost_before_each_update(tmp_path, blobs):
+    result = kerasclf.train(epochs=4, batch_cost=True, images=False, logdir=str(tmp_path),
+                            run_name="run", stream=io.StringIO())
+    _, scalars = read_scalars(os.path.join(result.run_dir, "train"))
+    assert sorted(scalars["minibatch_cost"]) == [1, 2, 3, 4]
+    for iteration in range(1, 5):
+        assert scalars["minibatch_cost"][iteration] == pytest.approx(
+            scalars["cost"][iteration - 1], rel=1e-5
+        )
+
+
+@pytest.mark.parametrize("engine", ["fused", "plain"])
+def test_sgd_logs_one_minibatch_cost_per_update(tmp_path, engine):
+    result = kerasclf.train(epochs=2, batch_size=16, batch_cost=True, images=False, engine=engine,
+                            logdir=str(tmp_path), stream=io.StringIO())
+    _, scalars = read_scalars(os.path.join(result.run_dir, "train"))
+    assert sorted(scalars["minibatch_cost"]) == list(range(1, 2 * 13 + 1))
+
+
+def test_run_config_as_markdown_and_hparams(tmp_path):
+    config = {"optimizer": "gd", "learning_rate": 0.001, "hidden": [8, 8], "data": None}
+    model = build_model("logistic", 2)
+    model.compile(optimizer="sgd", loss=CrossEntropy())
+    model.fit(np.zeros((4, 2)), np.array([0, 1, 0, 1]), epochs=1, verbose=0,
+              callbacks=[RunConfigLogger(str(tmp_path), config)])
+    events = EventAccumulator(str(tmp_path), size_guidance={"tensors": 0})
+    events.Reload()
+    text = tf.make_ndarray(events.Tensors("config")[0].tensor_proto).item().decode()
+    assert "| optimizer | gd |" in text and "| hidden | 8,8 |" in text
+    assert "_hparams_/session_start_info" in events.Tags()["tensors"]
+    from tensorboard.plugins.hparams import plugin_data_pb2
+
+    content = events.SummaryMetadata("_hparams_/session_start_info").plugin_data.content
+    session = plugin_data_pb2.HParamsPluginData.FromString(content).session_start_info
+    assert session.hparams["optimizer"].string_value == "gd"
+    assert session.hparams["learning_rate"].number_value == 0.001
+
+
+def test_epoch_printer_line(blobs):
+    stream = io.StringIO()
+    model = build_model("logistic", 2)
+    model.compile(optimizer=keras.optimizers.SGD(0.001), loss=CrossEntropy())
+    model.fit(blobs.features, blobs.labels, batch_size=200, epochs=2, verbose=0, shuffle=False,
+              callbacks=[CostLogger("/tmp/unused-kerasclf", blobs.features, blobs.labels),
+                         EpochPrinter(stream)])
+    lines = stream.getvalue().splitlines()
+    kernel, bias = model.get_weights()
+    assert lines[1].startswith("Epoch 2/2  cost ")
+    assert f"W [{kernel[0, 0]:.4f}, {kernel[1, 0]:.4f}]  b {bias[0]:.4f}" in lines[1]
+
+
+def test_callbacks_validate_their_input(tmp_path, blobs):
+    with pytest.raises(ValueError, match="different numbers of samples"):
+        CostLogger(str(tmp_path), blobs.features, blobs.labels[:-1])
+    with pytest.raises(TypeError, match="kerasclf.Classifier"):
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer="sgd", loss=CrossEntropy())
+        model.fit(blobs.features, blobs.labels, epochs=1, verbose=0,
+                  callbacks=[MinibatchCostLogger(str(tmp_path))])

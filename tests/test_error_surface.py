@@ -1,0 +1,173 @@
+import io
+import os
+import re
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from conftest import numpy_cost
+from sklearn.linear_model import LogisticRegression
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from callbacks.error_surface import (
+    ErrorSurfaceLogger,
+    LandscapeSurface,
+    ParameterCost,
+    WeightPlaneSurface,
+    newton_minimum,
+    trajectory_directions,
+)
+from callbacks.raster import Layout
+from kerasclf.data import Data
+from kerasclf.losses import CrossEntropy
+from kerasclf.models import Architecture, build_model
+
+IMAGE_SHAPE = (Layout().height, Layout().width, 3)
+
+
+def read_images(run_dir, tag="error_surface"):
+    """(steps, decoded images) of a tag, read back with TensorBoard's own reader."""
+    path = os.path.join(run_dir, "train")
+    if not os.path.isdir(path):
+        return [], []
+    accumulator = EventAccumulator(path, size_guidance={"tensors": 0})
+    accumulator.Reload()
+    if tag not in accumulator.Tags()["tensors"]:
+        return [], []
+    events = accumulator.Tensors(tag)
+    images = [tf.io.decode_png(tf.make_ndarray(event.tensor_proto)[2]).numpy() for event in events]
+    return [event.step for event in events], images
+
+
+class WeightRecorder(keras.callbacks.Callback):
+    """The flattened weights at the start and after every epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.weights = []
+
+    def _record(self):
+        self.weights.append(np.concatenate([np.ravel(w) for w in self.model.get_weights()]))
+
+    def on_train_begin(self, logs=None):
+        self._record()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._record()
+
+
+def fit(model, data, callbacks, epochs, learning_rate=0.001, momentum=0.0):
+    keras.utils.set_random_seed(0)
+    optimizer = keras.optimizers.SGD(learning_rate, momentum=momentum)
+    model.compile(optimizer=optimizer, loss=CrossEntropy("sum"))
+    model.fit(
+        data.features, data.labels, epochs=epochs, batch_size=50, verbose=0, callbacks=callbacks
+    )
+    return model
+
+
+def test_images_at_step_0_every_k_epochs_and_the_final_epoch(tmp_path, blobs):
+    callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=4)
+    fit(build_model("logistic", 2), blobs, [callback], epochs=10, momentum=0.9)
+    steps, images = read_images(tmp_path)
+    assert steps == [0, 4, 8, 10]
+    assert all(image.shape == IMAGE_SHAPE for image in images)
+    assert not np.array_equal(images[0], images[-1])
+    with open(tmp_path / "error_surface.png", "rb") as file:
+        saved = tf.io.decode_png(file.read()).numpy()
+    np.testing.assert_array_equal(saved, images[-1])
+
+
+def test_path_is_the_weights_at_every_epoch(tmp_path, blobs):
+    recorder = WeightRecorder()
+    callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=10)
+    model = fit(build_model("logistic", 2), blobs, [recorder, callback], epochs=6)
+    assert callback.path_steps == list(range(7))
+    np.testing.assert_array_equal(callback.path, np.stack(recorder.weights))
+    np.testing.assert_array_equal(
+        callback.path[-1], np.concatenate([np.ravel(w) for w in model.get_weights()])
+    )
+
+
+def test_mlp_gets_a_slice_image_along_the_path(tmp_path, blobs):
+    model = build_model("mlp", 2, architecture=Architecture(hidden=(4,)), init="random")
+    callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=3)
+    fit(model, blobs, [callback], epochs=3, learning_rate=0.01)
+    assert isinstance(callback._surface, LandscapeSurface)
+    assert callback.path.shape == (4, 2 * 4 + 4 + 4 + 1)
+    steps, images = read_images(tmp_path)
+    assert steps == [0, 3]
+    assert images[-1].shape == IMAGE_SHAPE
+    with open(tmp_path / "error_surface.png", "rb") as file:
+        assert tf.io.decode_png(file.read()).shape == IMAGE_SHAPE
+
+
+def test_costs_match_a_numpy_reference(blobs):
+    model = build_model("logistic", 2)
+    rng = np.random.default_rng(0)
+    parameters = rng.normal(0.0, 0.5, size=(5, 3))
+    expected = [numpy_cost(p[:2], p[2], blobs.features, blobs.labels) for p in parameters]
+    np.testing.assert_allclose(ParameterCost(model, blobs, "sum")(parameters), expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        ParameterCost(model, blobs, "mean")(parameters), np.array(expected) / 200, rtol=1e-5
+    )
+    # The closed form of the weight plane needs all vectors to share one bias.
+    parameters[:, 2] = 0.3
+    surface = WeightPlaneSurface(model, blobs, "sum")
+    expected = [numpy_cost(p[:2], p[2], blobs.features, blobs.labels) for p in parameters]
+    np.testing.assert_allclose(surface.costs(parameters), expected, rtol=1e-5)
+
+
+def test_newton_finds_the_unpenalized_optimum_of_scikit_learn(blobs):
+    design = np.concatenate([blobs.features, np.ones((200, 1))], axis=1)
+    theta, converged = newton_minimum(design, blobs.labels, np.zeros(3))
+    reference = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10000)
+    reference.fit(blobs.features.astype(np.float64), blobs.labels)
+    assert converged
+    np.testing.assert_allclose(theta[:2], reference.coef_[0], rtol=1e-4)
+    np.testing.assert_allclose(theta[2], reference.intercept_[0], rtol=1e-4, atol=1e-6)
+
+
+def test_newton_stops_on_separable_data():
+    features = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    design = np.concatenate([features, np.ones((4, 1))], axis=1)
+    theta, converged = newton_minimum(design, np.array([0, 0, 1, 1]), np.zeros(2), stop_below=0.08)
+    assert not converged and np.isfinite(theta).all() and theta[0] > 0
+
+
+def test_trajectory_directions_are_the_principal_directions_then_random():
+    line = np.outer(np.arange(5.0), [3.0, 4.0, 0.0])  # A straight path along (0.6, 0.8, 0).
+    directions, kinds = trajectory_directions(line, line[-1])
+    assert kinds == ["PCA", "random"]
+    np.testing.assert_allclose(np.abs(directions[0]), [0.6, 0.8, 0.0], atol=1e-12)
+    np.testing.assert_allclose(directions @ directions.T, np.eye(2), atol=1e-12)
+    again, _ = trajectory_directions(line, line[-1])
+    np.testing.assert_array_equal(directions, again)  # Seeded.
+    single, kinds = trajectory_directions(line[:1], line[0])
+    assert kinds == ["random", "random"]
+    np.testing.assert_allclose(single @ single.T, np.eye(2), atol=1e-12)
+
+
+def test_a_model_with_one_parameter_is_skipped_with_one_note(tmp_path):
+    inputs = keras.Input((1,))
+    outputs = keras.layers.Dense(1, activation="sigmoid", use_bias=False)(inputs)
+    model = keras.Model(inputs, outputs)
+    data = Data(np.array([[-1.0], [1.0], [2.0], [-2.0]]), np.array([0, 1, 1, 0]))
+    stream = io.StringIO()
+    callback = ErrorSurfaceLogger(str(tmp_path), data.features, data.labels, stream=stream)
+    fit(model, data, [callback], epochs=2)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1 and "at least 2 trainable parameters" in lines[0]
+    assert read_images(tmp_path) == ([], [])
+
+
+def test_every_must_be_a_positive_integer(blobs):
+    message = re.escape("`every` must be an integer >= 1. Received: every=0.")
+    with pytest.raises(ValueError, match=message):
+        ErrorSurfaceLogger("unused", blobs.features, blobs.labels, every=0)
+
+
+def test_cost_must_be_sum_or_mean(blobs):
+    with pytest.raises(ValueError, match="`cost` must be one of 'mean', 'sum'"):
+        ErrorSurfaceLogger("unused", blobs.features, blobs.labels, cost="median")
