@@ -22,16 +22,18 @@ boundary. Images are logged at step 0 (the initial weights), every `every`
 epochs, and at the final epoch; the final image is also saved as
 `<logdir>/decision_boundary.png`.
 
-The fixed parts are drawn once with matplotlib; each image is then a single
-compiled forward pass over a pixel grid and a few numpy operations
-(`callbacks.raster`), about 5 ms in all, so an image every epoch is affordable.
+The fixed parts are drawn once with matplotlib (`callbacks.raster`); each
+image is then p at every pixel of the axes box, a colour lookup and a few
+numpy operations. For logistic regression p comes from numpy directly (the
+logits over the pixel grid are an outer sum); any other model gets one
+XLA-compiled forward pass over the pixel grid. An image costs about 3 ms plus
+about 3 ms of PNG encoding, so an image every epoch is affordable.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import os
 import sys
 
 import keras
@@ -42,19 +44,16 @@ import tensorflow as tf
 from matplotlib.lines import Line2D
 
 from callbacks.raster import (
+    ImageLog,
     Layout,
     RasterPlot,
     colour_table,
     edge_mask,
-    encode_png,
     equal_aspect_limits,
     padded_limits,
     paint_arrow,
     rgb255,
-    save_png,
-    write_image_summary,
 )
-from callbacks.writers import SummaryWriters
 from kerasclf.data import Data
 from kerasclf.models import linear_parameters
 from kerasclf.validation import check_integer
@@ -75,6 +74,13 @@ ARROW_COLOUR = "#1a9850"
 MIN_ARROW_PIXELS = 14.0
 # The image: 400 x 328 pixels, a square axes box of 272 pixels and a colourbar.
 LAYOUT = Layout(height=328)
+TRAINING_STYLE = {"s": 14, "edgecolors": "black", "linewidths": 0.4, "zorder": 4}
+VALIDATION_STYLE = {"s": 22, "marker": "s", "facecolors": "none", "linewidths": 1.1, "zorder": 3}
+REFERENCE_STYLE = {"ls": "--", "color": "0.2", "lw": 1.2}
+# Legend entries for the points, drawn like them.
+TRAINING_HANDLE = {"ls": "none", "marker": "o", "ms": 4.5, "mec": "black", "mew": 0.4}
+VALIDATION_HANDLE = {"ls": "none", "marker": "s", "ms": 5, "mfc": "none", "mec": "0.3", "mew": 1.1}
+LEGEND_STYLE = {"fontsize": 7, "framealpha": 0.8, "handlelength": 1.5, "labelspacing": 0.3}
 
 
 def check_reference_line(reference_line) -> tuple[float, float, float] | None:
@@ -169,12 +175,11 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
         self.every = check_integer("every", every)
         self.reference_line = check_reference_line(reference_line)
         self.stream = stream
-        self._writers = SummaryWriters(logdir)
+        self._images = ImageLog(logdir, TAG, FILE_NAME, DESCRIPTION)
         self._picture = None
         self._skip_reason = None
         self._last_step = None
         self._last_logged_step = None
-        self._last_png = None
 
     def on_train_begin(self, logs=None):
         logs = logs or {}
@@ -201,22 +206,17 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         logs = logs or {}
-        if self._skip_reason is None:
-            # The final epoch always gets an image, whether or not `every` divides it.
-            if self._last_step is not None and self._last_step != self._last_logged_step:
-                self._log(step=self._last_step)
-            if self._last_png is not None:
-                save_png(os.path.join(self.logdir, FILE_NAME), self._last_png)
-        self._writers.close()
+        # The final epoch always gets an image, whether or not `every` divides it.
+        final = self._last_step
+        if self._skip_reason is None and final not in (None, self._last_logged_step):
+            self._log(step=final)
+        self._images.close()
 
     def _log(self, step: int) -> None:
         image = self._picture.render()
-        if image is None:
-            return
-        self._last_png = encode_png(image)
-        self._last_logged_step = step
-        with self._writers["train"].as_default():
-            write_image_summary(TAG, self._last_png, image.shape, step, DESCRIPTION)
+        if image is not None:
+            self._images.add(image, step)
+            self._last_logged_step = step
 
 
 def _num_inputs(model: keras.Model, training: Data) -> int:
@@ -241,7 +241,7 @@ class BoundaryPicture:
     Example:
         >>> picture = BoundaryPicture(model, make_dataset("seminar_blobs"), None, None)  # doctest: +SKIP
         >>> picture.render().shape  # doctest: +SKIP
-        (360, 400, 3)
+        (328, 400, 3)
     """
 
     def __init__(self, model: keras.Model, training: Data, validation, reference_line):
@@ -262,6 +262,7 @@ class BoundaryPicture:
         self._pixel_x, self._pixel_y = (
             centres.astype(np.float32) for centres in self.plot.pixel_centres()
         )
+        self._grid = None  # The pixel centres as a tensor, for the compiled pass.
         self._compiled_field_indices = None
         self._boundary_colour = rgb255(BOUNDARY_COLOUR)
         self._arrow_colour = rgb255(ARROW_COLOUR)
@@ -279,15 +280,19 @@ class BoundaryPicture:
             shades.append(white + strength * (pale - white))
         return np.round(np.concatenate(shades) * 255).astype(np.uint8)
 
-    def field_indices(self) -> np.ndarray:
-        """Row of the lookup table for every pixel: floor(256 p), plus 256 c for k > 2."""
+    def field_indices(self, weights: list | None = None) -> np.ndarray:
+        """Row of the lookup table for every pixel: floor(256 p), plus 256 c for k > 2.
+
+        Args:
+            weights: The model's `get_weights()`, if already at hand.
+        """
         if self._plain_linear:
             # For p = sigmoid(w1 x1 + w2 x2 + b) the logits over the pixel grid
             # are an outer sum of a row and a column: numpy does it in well under
             # a millisecond, with nothing to compile.
-            weights, bias = linear_parameters(self.model)
-            logits = weights[0] * self._pixel_x[None, :] + (
-                weights[1] * self._pixel_y[:, None] + bias
+            kernel, bias = self.model.get_weights() if weights is None else weights
+            logits = kernel[0, 0] * self._pixel_x[None, :] + (
+                kernel[1, 0] * self._pixel_y[:, None] + bias[0]
             )
             positive = 0.5 * (1.0 + np.tanh(0.5 * logits))  # sigmoid, without overflow
             return np.minimum(positive * 256.0, 255.0).astype(np.int32)
@@ -315,88 +320,36 @@ class BoundaryPicture:
         axes, overlay = self.plot.axes, self.plot.overlay_axes
         axes.set_xlabel("x1", fontsize=9, labelpad=2)
         axes.set_ylabel("x2", fontsize=9, labelpad=2)
-        self._draw_colorbar()
-        rng = np.random.default_rng(0)
-        for data, validation_set in ((training, False), (validation, True)):
-            if data is None:
-                continue
-            rows = np.arange(data.num_samples)
-            if len(rows) > MAX_POINTS_DRAWN:
-                rows = np.sort(rng.choice(rows, MAX_POINTS_DRAWN, replace=False))
-            points, labels = data.features[rows], data.labels[rows]
-            colours = self.class_colours[labels]
-            if validation_set:
-                overlay.scatter(
-                    points[:, 0],
-                    points[:, 1],
-                    s=22,
-                    marker="s",
-                    facecolors="none",
-                    edgecolors=colours,
-                    linewidths=1.1,
-                    zorder=3,
-                )
-            else:
-                overlay.scatter(
-                    points[:, 0],
-                    points[:, 1],
-                    s=14,
-                    c=colours,
-                    edgecolors="black",
-                    linewidths=0.4,
-                    zorder=4,
-                )
+        self._draw_colourbar()
         handles = [
-            Line2D(
-                [],
-                [],
-                ls="none",
-                marker="o",
-                ms=4.5,
-                mfc=colour,
-                mec="black",
-                mew=0.4,
-                label=f"class {index}",
-            )
+            Line2D([], [], mfc=colour, label=f"class {index}", **TRAINING_HANDLE)
             for index, colour in enumerate(self.class_colours)
         ]
+        self._draw_points(training, TRAINING_STYLE)
         if validation is not None:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    ls="none",
-                    marker="s",
-                    ms=5,
-                    mfc="none",
-                    mec="0.3",
-                    mew=1.1,
-                    label="validation",
-                )
-            )
-        handles.append(
-            Line2D(
-                [], [], color=BOUNDARY_COLOUR, lw=2, label="p = 0.5" if self.binary else "boundary"
-            )
-        )
+            self._draw_points(validation, VALIDATION_STYLE)
+            handles.append(Line2D([], [], label="validation", **VALIDATION_HANDLE))
+        boundary_label = "p = 0.5" if self.binary else "boundary"
+        handles.append(Line2D([], [], color=BOUNDARY_COLOUR, lw=2, label=boundary_label))
         if reference_line is not None:
-            overlay.axline(*_two_points_on(reference_line), ls="--", color="0.2", lw=1.2)
-            handles.append(
-                Line2D([], [], ls="--", color="0.2", lw=1.2, label=line_equation(reference_line))
-            )
+            overlay.axline(*_two_points_on(reference_line), **REFERENCE_STYLE)
+            handles.append(Line2D([], [], label=line_equation(reference_line), **REFERENCE_STYLE))
         if self._plain_linear:
             handles.append(Line2D([], [], color=ARROW_COLOUR, lw=2, marker=">", ms=5, label="w"))
-        overlay.legend(
-            handles=handles,
-            loc="best",
-            fontsize=7,
-            framealpha=0.8,
-            handlelength=1.5,
-            borderpad=0.4,
-            labelspacing=0.3,
-        )
+        overlay.legend(handles=handles, loc="best", **LEGEND_STYLE)
 
-    def _draw_colorbar(self) -> None:
+    def _draw_points(self, data: Data, style: dict) -> None:
+        rows = np.arange(data.num_samples)
+        if len(rows) > MAX_POINTS_DRAWN:
+            rows = np.sort(np.random.default_rng(0).choice(rows, MAX_POINTS_DRAWN, replace=False))
+        points, colours = data.features[rows], self.class_colours[data.labels[rows]]
+        if style.get("facecolors") == "none":
+            style = {**style, "edgecolors": colours}  # Hollow: the class shows in the edge.
+        else:
+            style = {**style, "c": colours}
+        self.plot.overlay_axes.scatter(points[:, 0], points[:, 1], **style)
+
+    def _draw_colourbar(self) -> None:
         if self.binary:
             colormap = matplotlib.colors.ListedColormap(self.table / 255.0)
             norm = matplotlib.colors.Normalize(0.0, 1.0)
@@ -409,7 +362,7 @@ class BoundaryPicture:
             )
             label, ticks = "predicted class (paler: less sure)", range(self.num_classes)
         mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap)
-        colorbar = self.plot.figure.colorbar(mappable, cax=self.plot.colorbar_axes, ticks=ticks)
+        colorbar = self.plot.figure.colorbar(mappable, cax=self.plot.colourbar_axes, ticks=ticks)
         colorbar.ax.tick_params(labelsize=8)
         colorbar.set_label(label, fontsize=9, labelpad=3)
 
@@ -418,12 +371,13 @@ class BoundaryPicture:
         weights = self.model.get_weights()
         if not all(np.isfinite(weight).all() for weight in weights):
             return None
-        indices = self.field_indices()
+        indices = self.field_indices(weights)
         box = np.take(self.table, indices, axis=0)
         regions = indices >= 128 if self.binary else indices // 256
         box[edge_mask(regions)] = self._boundary_colour
         if self._plain_linear:
-            self._paint_weight_vector(box, *linear_parameters(self.model))
+            kernel, bias = weights
+            self._paint_weight_vector(box, kernel[:, 0], float(bias[0]))
         return self.plot.compose(box)
 
     def _paint_weight_vector(self, box: np.ndarray, weights: np.ndarray, bias: float) -> None:

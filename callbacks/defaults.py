@@ -37,7 +37,7 @@ def default_callbacks(config, resolved: dict, training, validation, run_dir: str
     callbacks = [
         CostLogger(run_dir, x, y, validation_data=validation_data, cost=config.cost),
         DivergenceStop(stream=stream),
-        WeightLogger(run_dir, x, y, cost=config.cost, histograms=config.histograms),
+        WeightLogger(run_dir, x, y, cost=config.cost, histogram_every=config.histogram_every),
     ]
     if config.batch_cost:
         callbacks.append(MinibatchCostLogger(run_dir))

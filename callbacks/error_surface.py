@@ -8,8 +8,8 @@ For the seminar's model, p = sigmoid(w1 x1 + w2 x2 + b), the image (tag
 
 over a grid of (w1, w2), with the bias b held at its value at that step, as
 filled contours: colour bands with a line between neighbouring bands. On it
-are the path of (w1, w2) so far (red), the current point (white disc) and the
-minimum of J on this slice (cross), found by Newton's method in float64; when
+are the path of (w1, w2) so far (red), the current point (a red disc ringed in
+white) and the minimum of J on this slice (cross), found by Newton's method in float64; when
 the slice has no finite minimum (separable data) the grid's lowest point is
 marked instead.
 
@@ -33,14 +33,17 @@ last one is the Li et al. plot of the whole run.
 The path is recorded at the start and after every epoch (`path`, one row of
 flattened trainable weights per step in `path_steps`). Images are logged at
 step 0, every `every` epochs and at the final epoch; the final image is also
-saved as `<logdir>/error_surface.png`. The cost at all grid points is one
-compiled, vectorized pass (`ParameterCost`), so an image costs a few ms.
+saved as `<logdir>/error_surface.png`.
+
+Each image needs the cost at every point of a 48 x 48 grid, then interpolates
+between them to the pixels. For logistic regression that is the closed form
+above, one matrix product (about 5 ms); for other models one compiled,
+vectorized pass of the model over all grid points (`ParameterCost`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
 
 import keras
@@ -53,19 +56,16 @@ from matplotlib.lines import Line2D
 
 from callbacks.boundary import plain_linear_parameters
 from callbacks.raster import (
+    ImageLog,
     Layout,
     RasterPlot,
     colour_table,
     edge_mask,
-    encode_png,
     equal_aspect_limits,
     paint_discs,
     paint_polyline,
     rgb255,
-    save_png,
-    write_image_summary,
 )
-from callbacks.writers import SummaryWriters
 from kerasclf.data import Data
 from kerasclf.losses import REDUCTIONS, per_sample_cross_entropy
 from kerasclf.validation import check_choice, check_integer
@@ -75,8 +75,8 @@ FILE_NAME = "error_surface.png"
 DESCRIPTION = (
     "The cost J over a plane of weights: (w1, w2) with the bias at this step's value for "
     "logistic regression, else a slice through the current weights along the principal "
-    "directions of the path (Li et al. 2018). Red: the path so far; white disc: now; "
-    "cross: the minimum on this plane."
+    "directions of the path (Li et al. 2018). Red: the path so far; red disc ringed in white: "
+    "now; cross: the minimum on this plane."
 )
 # Cost evaluations per axis of the grid; the image interpolates between them.
 GRID_POINTS = 48
@@ -87,6 +87,11 @@ SMALLEST_BAND = 1e-3
 # Largest number of activations one vectorized chunk may hold (128 MB of float32).
 MAX_CHUNK_VALUES = 2**25
 PATH_COLOUR = "#e41a1c"
+# Legend entries, drawn like the path and markers that `SurfacePlot.render` paints.
+PATH_HANDLE = {"color": PATH_COLOUR, "lw": 1.5, "marker": "o", "ms": 3}
+NOW_HANDLE = {"ls": "none", "marker": "o", "ms": 8, "mfc": PATH_COLOUR, "mec": "white", "mew": 1.5}
+MINIMUM_HANDLE = {"ls": "none", "marker": "x", "ms": 7, "color": "black", "mew": 2}
+LEGEND_STYLE = {"fontsize": 7, "frameon": False, "handlelength": 1.5, "columnspacing": 1.2}
 # Reach of the fixed grid, in units of the initial point's distance from the optimum.
 GRID_REACH = 1.5
 
@@ -123,14 +128,14 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         self.stream = stream
         self.path_steps: list[int] = []
         self._path: list[np.ndarray] = []
-        self._writers = SummaryWriters(logdir)
+        self._images = ImageLog(logdir, TAG, FILE_NAME, DESCRIPTION)
         self._surface = None
         self._skip_reason = None
         self._last_logged_step = None
-        self._last_png = None
 
     @property
     def path(self) -> np.ndarray:
+        """The weights at each recorded step, `(num_steps, num_parameters)`."""
         if not self._path:
             return np.zeros((0, 0), np.float32)
         return np.stack(self._path)
@@ -167,22 +172,17 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         logs = logs or {}
-        if self._skip_reason is None:
-            # The final epoch always gets an image, whether or not `every` divides it.
-            if self.path_steps and self.path_steps[-1] != self._last_logged_step:
-                self._log(step=self.path_steps[-1])
-            if self._last_png is not None:
-                save_png(os.path.join(self.logdir, FILE_NAME), self._last_png)
-        self._writers.close()
+        # The final epoch always gets an image, whether or not `every` divides it.
+        # (A skipped model records no path.)
+        if self.path_steps and self.path_steps[-1] != self._last_logged_step:
+            self._log(step=self.path_steps[-1])
+        self._images.close()
 
     def _log(self, step: int) -> None:
         image = self._surface.render(self.path)
-        if image is None:
-            return
-        self._last_png = encode_png(image)
-        self._last_logged_step = step
-        with self._writers["train"].as_default():
-            write_image_summary(TAG, self._last_png, image.shape, step, DESCRIPTION)
+        if image is not None:
+            self._images.add(image, step)
+            self._last_logged_step = step
 
 
 # The cost at many parameter vectors at once.
@@ -436,7 +436,7 @@ class SurfacePlot:
     def __init__(self, plane: Plane, bands: np.ndarray, axis_labels: tuple[str, str]):
         self.bands = bands
         self.table = colour_table("viridis", NUM_BANDS)
-        self.plot = RasterPlot(plane.x_limits, plane.y_limits, Layout())
+        self.plot = RasterPlot(plane.x_limits, plane.y_limits, Layout(), overlay=False)
         axes = self.plot.axes
         axes.set_xlabel(axis_labels[0], fontsize=9, labelpad=2)
         axes.set_ylabel(axis_labels[1], fontsize=9, labelpad=2)
@@ -444,45 +444,20 @@ class SurfacePlot:
         norm = matplotlib.colors.BoundaryNorm(bands, NUM_BANDS)
         colorbar = self.plot.figure.colorbar(
             matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap),
-            cax=self.plot.colorbar_axes,
+            cax=self.plot.colourbar_axes,
             ticks=bands[::4],
             format=matplotlib.ticker.FormatStrFormatter("%.4g"),
         )
         colorbar.ax.tick_params(labelsize=7)
         colorbar.set_label("cost J", fontsize=9, labelpad=2)
         handles = [
-            Line2D([], [], color=PATH_COLOUR, lw=1.5, marker="o", ms=3, label="path"),
-            Line2D(
-                [],
-                [],
-                ls="none",
-                marker="o",
-                ms=8,
-                mfc=PATH_COLOUR,
-                mec="white",
-                mew=1.5,
-                label="now",
-            ),
-            Line2D(
-                [],
-                [],
-                ls="none",
-                marker="x",
-                ms=7,
-                color="black",
-                mew=2,
-                label="minimum on this plane",
-            ),
+            Line2D([], [], label="path", **PATH_HANDLE),
+            Line2D([], [], label="now", **NOW_HANDLE),
+            Line2D([], [], label="minimum on this plane", **MINIMUM_HANDLE),
         ]
+        # Above the axes, in the background: the path can never hide under it.
         axes.legend(
-            handles=handles,
-            loc="lower center",
-            bbox_to_anchor=(0.5, 1.0),
-            ncol=3,
-            fontsize=7,
-            frameon=False,
-            handlelength=1.5,
-            columnspacing=1.2,
+            handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, **LEGEND_STYLE
         )
         self.plot.freeze()
         u, v = plane.grid_coordinates()
@@ -504,18 +479,19 @@ class SurfacePlot:
         pixels = self.plot.to_pixels(path)
         paint_polyline(box, pixels, self._path_colour, width=2.0)
         paint_discs(box, pixels, 1.5, self._path_colour)
-        if minimum is not None:
-            centre = self.plot.to_pixels(minimum)[0]
-            for corner in ((5, 5), (5, -5)):
-                ends = [centre - corner, centre + np.array(corner)]
-                paint_polyline(box, ends, (255, 255, 255), width=4.5)
-            for corner in ((5, 5), (5, -5)):
-                ends = [centre - corner, centre + np.array(corner)]
-                paint_polyline(box, ends, (0, 0, 0), width=2.0)
+        centre = self.plot.to_pixels(minimum)[0]
+        # A white outline keeps the black cross visible on the darkest band.
+        _paint_cross(box, centre, (255, 255, 255), width=4.5)
+        _paint_cross(box, centre, (0, 0, 0), width=2.0)
         now = self.plot.to_pixels(current)
         paint_discs(box, now, 5.0, (255, 255, 255))
         paint_discs(box, now, 3.5, self._path_colour)
         return self.plot.compose(box)
+
+
+def _paint_cross(box: np.ndarray, centre: np.ndarray, colour, width: float) -> None:
+    for corner in (np.array([5.0, 5.0]), np.array([5.0, -5.0])):
+        paint_polyline(box, [centre - corner, centre + corner], colour, width)
 
 
 def make_surface(model: keras.Model, data: Data, reduction: str):
@@ -536,7 +512,6 @@ class WeightPlaneSurface:
     """
 
     def __init__(self, model: keras.Model, data: Data, reduction: str):
-        self.model = model
         self._scale = 1.0 / data.num_samples if reduction == "mean" else 1.0
         self._features = data.features.astype(np.float64)
         self._labels = data.labels
@@ -605,7 +580,11 @@ class WeightPlaneSurface:
 
 
 class LandscapeSurface:
-    """A slice through the current weights along the path's principal directions (Li et al.)."""
+    """A slice through the current weights along the path's principal directions (Li et al.).
+
+    Directions, limits and bands follow the path, so each image draws its
+    static parts anew (about 0.1 s of matplotlib).
+    """
 
     def __init__(self, model: keras.Model, data: Data, reduction: str):
         self.cost = ParameterCost(model, data, reduction)

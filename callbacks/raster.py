@@ -5,9 +5,10 @@ more, far too slow for an image every epoch. Most of a plot never changes
 between epochs, though: the axes, ticks, labels, colourbar and data points. A
 `RasterPlot` draws those once into two RGBA buffers,
 
-    background  everything under the data: the figure, ticks, labels, colourbar;
+    background  everything under the data: the figure, axes frame, ticks,
+                labels, colourbar;
     overlay     everything on top of it, on a transparent figure: the points,
-                fixed lines, the legend and the axes frame;
+                fixed lines, the legend;
 
 and remembers the pixel box of the axes. A frame is then pure numpy: colour
 each pixel of the axes box from a lookup table, paint lines and markers into
@@ -22,6 +23,7 @@ in continuous pixel units, pixel `(i, j)` covering `[j, j + 1) x [i, i + 1)`.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import functools
 import os
@@ -34,6 +36,8 @@ import tensorflow as tf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from tensorboard.plugins.image import metadata as image_metadata
+
+from callbacks.writers import SummaryWriters
 
 DOTS_PER_INCH = 100
 
@@ -52,8 +56,8 @@ class Layout:
     axes_bottom: int = 42
     axes_width: int = 272
     axes_height: int = 272
-    colorbar_gap: int = 12
-    colorbar_width: int = 12
+    colourbar_gap: int = 12
+    colourbar_width: int = 12
 
 
 def padded_limits(points: np.ndarray, padding: float = 0.08) -> tuple[tuple, tuple]:
@@ -117,7 +121,7 @@ def colour_table(colormap, num_colours: int = 256, lighten: float = 0.0) -> np.n
 class RasterPlot:
     """A plot whose fixed parts are drawn once, and whose frames are numpy arrays.
 
-    Draw the fixed parts on `axes` and `colorbar_axes` (under the data) and on
+    Draw the fixed parts on `axes` and `colourbar_axes` (under the data) and on
     `overlay_axes` (on top of it), call `freeze()`, then make each frame:
     colour the `(rows, columns, 3)` axes box, paint into it, and `compose` it
     into the whole image. Both axes keep the limits given here.
@@ -126,45 +130,55 @@ class RasterPlot:
         x_limits: `(left, right)` data limits of the axes.
         y_limits: `(bottom, top)` data limits.
         layout: Pixel sizes of the image.
-        colorbar: Whether to make `colorbar_axes`.
+        colourbar: Whether to make `colourbar_axes`.
+        overlay: Whether to make `overlay_axes`; without it nothing is
+            blended on top, which saves drawing a second figure.
 
     Example:
         >>> plot = RasterPlot((0.0, 1.0), (0.0, 1.0))
-        >>> plot.axes.set_xlabel("x1")  # doctest: +SKIP
+        >>> _ = plot.axes.set_xlabel("x1")
         >>> plot.freeze()
         >>> box = np.full(plot.box_shape + (3,), 255, np.uint8)
         >>> plot.compose(box).shape
         (360, 400, 3)
     """
 
-    def __init__(self, x_limits, y_limits, layout: Layout = Layout(), colorbar: bool = True):
+    def __init__(
+        self,
+        x_limits,
+        y_limits,
+        layout: Layout = Layout(),
+        colourbar: bool = True,
+        overlay: bool = True,
+    ):
         self.x_limits = tuple(float(value) for value in x_limits)
         self.y_limits = tuple(float(value) for value in y_limits)
         self.layout = layout
         self.figure = self._new_figure(facecolor="white")
         self.axes = self.figure.add_axes(self._axes_rectangle())
-        self.colorbar_axes = None
-        if colorbar:
-            left = layout.axes_left + layout.axes_width + layout.colorbar_gap
-            self.colorbar_axes = self.figure.add_axes(
+        self.colourbar_axes = None
+        if colourbar:
+            left = layout.axes_left + layout.axes_width + layout.colourbar_gap
+            self.colourbar_axes = self.figure.add_axes(
                 [
                     left / layout.width,
                     layout.axes_bottom / layout.height,
-                    layout.colorbar_width / layout.width,
+                    layout.colourbar_width / layout.width,
                     layout.axes_height / layout.height,
                 ]
             )
-        self.overlay_figure = self._new_figure(facecolor="none")
-        self.overlay_axes = self.overlay_figure.add_axes(self._axes_rectangle())
-        self.overlay_axes.set_facecolor("none")
-        # The overlay keeps only the axes frame: its ticks are in the background.
-        self.overlay_axes.xaxis.set_visible(False)
-        self.overlay_axes.yaxis.set_visible(False)
+        self.overlay_figure = self.overlay_axes = None
+        if overlay:
+            self.overlay_figure = self._new_figure(facecolor="none")
+            self.overlay_axes = self.overlay_figure.add_axes(self._axes_rectangle())
+            self.overlay_axes.set_facecolor("none")
+            self.overlay_axes.set_axis_off()  # The ticks and frame are the background's.
         self.axes.tick_params(labelsize=8)
         for axes in (self.axes, self.overlay_axes):
-            axes.set_xlim(self.x_limits)
-            axes.set_ylim(self.y_limits)
-            axes.set_autoscale_on(False)
+            if axes is not None:
+                axes.set_xlim(self.x_limits)
+                axes.set_ylim(self.y_limits)
+                axes.set_autoscale_on(False)
         self._background = None
 
     @property
@@ -197,7 +211,9 @@ class RasterPlot:
     def freeze(self) -> None:
         """Renders the fixed parts once and lets the matplotlib figures go."""
         self._background = _render(self.figure)[:, :, :3].copy()
-        overlay = _render(self.overlay_figure).reshape(-1, 4)
+        overlay = np.zeros((0, 4), np.uint8)
+        if self.overlay_figure is not None:
+            overlay = _render(self.overlay_figure).reshape(-1, 4)
         alpha = overlay[:, 3]
         # Most overlay pixels are fully transparent or fully opaque; only the
         # few in between (antialiased edges, the legend's frame) need blending.
@@ -209,7 +225,7 @@ class RasterPlot:
         self._partial_colour = overlay[self._partial, :3] * partial_alpha + 0.5
         self._partial_keep = 1.0 - partial_alpha
         self.figure = self.overlay_figure = None
-        self.axes = self.overlay_axes = self.colorbar_axes = None
+        self.axes = self.overlay_axes = self.colourbar_axes = None
 
     def pixel_centres(self) -> tuple[np.ndarray, np.ndarray]:
         """Data coordinates of the pixel centres: `x` per column, `y` per row (top first)."""
@@ -230,10 +246,6 @@ class RasterPlot:
         row = (y_high - points[:, 1]) / (y_high - y_low) * rows
         return np.stack([column, row], axis=1)
 
-    def pixel_length(self, data_length: float) -> float:
-        """A data length along x, in pixels."""
-        return data_length / (self.x_limits[1] - self.x_limits[0]) * self.layout.axes_width
-
     def compose(self, box: np.ndarray) -> np.ndarray:
         """The whole image: the background, the painted axes box, the overlay on top."""
         if self._background is None:
@@ -242,6 +254,10 @@ class RasterPlot:
         top, left = self._box_top, self.layout.axes_left
         rows, columns = self.box_shape
         image[top : top + rows, left : left + columns] = box
+        # Agg draws the axes frame's top and left lines on the box's first row
+        # and column (the other two just outside it): copy them back.
+        image[top, left : left + columns] = self._background[top, left : left + columns]
+        image[top : top + rows, left] = self._background[top : top + rows, left]
         pixels = image.reshape(-1, 3)
         pixels[self._opaque] = self._opaque_colour
         under = pixels[self._partial]
@@ -451,3 +467,65 @@ def save_png(path: str, png: bytes) -> None:
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "wb") as file:
         file.write(png)
+
+
+class ImageLog:
+    """One tag's images: summaries in `<logdir>/train`, the last one as a PNG file.
+
+    Encoding and writing happen on a background thread, one image at a time:
+    zlib releases Python's lock while it compresses, so the next epoch trains
+    meanwhile. `add` waits for the previous image first, so at most one is
+    pending, and an error in the thread surfaces in the next `add` or `close`.
+
+    Args:
+        logdir: The run directory.
+        tag: The summary tag.
+        file_name: Name of the PNG file in `logdir` that `close` writes.
+        description: Markdown shown with the images in TensorBoard.
+
+    Example:
+        >>> log = ImageLog("/tmp/run", "picture", "picture.png", "A picture.")  # doctest: +SKIP
+        >>> log.add(np.zeros((4, 4, 3), np.uint8), step=0)  # doctest: +SKIP
+        >>> log.close()  # doctest: +SKIP
+    """
+
+    def __init__(self, logdir: str, tag: str, file_name: str, description: str):
+        self.logdir = logdir
+        self.tag = tag
+        self.file_name = file_name
+        self.description = description
+        self._writers = SummaryWriters(logdir)
+        self._executor = None
+        self._pending = None
+        self._last_png = None
+
+    def add(self, image: np.ndarray, step: int) -> None:
+        """Queues `image` `(rows, columns, 3)` uint8 as the summary at `step`."""
+        self._wait()
+        writer = self._writers["train"]  # Created here: the thread only uses it.
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(1, f"{self.tag}_writer")
+        self._pending = self._executor.submit(self._write, writer, image, step)
+
+    def _write(self, writer, image: np.ndarray, step: int) -> bytes:
+        png = encode_png(image)
+        with writer.as_default():
+            write_image_summary(self.tag, png, image.shape, step, self.description)
+        return png
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            self._last_png = self._pending.result()
+            self._pending = None
+
+    def close(self) -> None:
+        """Finishes the pending image, saves the last one to the file, closes the writer."""
+        try:
+            self._wait()
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+                self._executor = None
+            self._writers.close()
+        if self._last_png is not None:
+            save_png(os.path.join(self.logdir, self.file_name), self._last_png)

@@ -2,9 +2,11 @@
 
 - Each parameter as its own scalar (`weights/w1`, `weights/w2`, `weights/b`)
   for models with at most 16 parameters, so W and b can be watched moving.
-- A histogram of every weight of every layer (`histograms/<layer>/<weight>`).
+- A histogram of every weight of every layer (`histograms/<layer>/<weight>`),
+  every `histogram_every` epochs.
 - `learning_rate`: the step size the optimizer actually applied in the
-  epoch's last update, so the decaying schedule is visible.
+  epoch's last update, so the decaying schedule is visible (at step 0: the
+  rate of the first update).
 - `gradient_norm`: the norm of the gradient of the cost over the whole
   training set at the epoch's final weights (taken from the logs when a
   `CostLogger` computed it this epoch).
@@ -22,6 +24,7 @@ from callbacks.writers import SummaryWriters
 from kerasclf.data import Data
 from kerasclf.evaluation import ModelEvaluator
 from kerasclf.optimizers import current_learning_rate
+from kerasclf.validation import check_integer
 
 MAX_SCALAR_PARAMETERS = 16
 
@@ -52,58 +55,60 @@ class WeightLogger(keras.callbacks.Callback):
         x: Training features, for the gradient norm.
         y: Training labels.
         cost: "sum" or "mean", the reduction the model is trained with.
-        histograms: Whether to log weight histograms.
+        histogram_every: Log weight histograms every this many epochs (and
+            at step 0); 0 for none. Histograms cost about as much as an epoch
+            of a small model's training, so not every epoch by default.
 
     Example:
         >>> model.fit(x, y, callbacks=[WeightLogger("logs/run", x, y)])  # doctest: +SKIP
     """
 
-    def __init__(self, logdir: str, x, y, cost: str = "sum", histograms: bool = True):
+    def __init__(self, logdir: str, x, y, cost: str = "sum", histogram_every: int = 5):
         super().__init__()
         self.logdir = logdir
         self.training = Data(x, y, source="WeightLogger training data")
         self.cost = cost
-        self.histograms = histograms
+        self.histogram_every = check_integer("histogram_every", histogram_every, minimum=0)
         self._writers = SummaryWriters(logdir)
-        self._write = None
+        self._write_scalars = None
 
     def _build(self) -> None:
         self._evaluator = ModelEvaluator(self.model, self.training, self.cost)
         names = parameter_names(self.model)
 
-        def write_summaries(step, learning_rate, gradient_norm, after_an_update: bool):
-            # One graph writes every summary of a step: eager summary ops cost
+        def write_scalars(step, learning_rate, gradient_norm):
+            # One graph writes every scalar of a step: eager summary ops cost
             # about a millisecond each, which would dwarf an epoch of training.
             values = tf.concat([tf.reshape(w, [-1]) for w in self.model.weights], axis=0)
             if len(names) <= MAX_SCALAR_PARAMETERS:
                 for index, name in enumerate(names):
                     tf.summary.scalar(f"weights/{name}", values[index], step=step)
-            if self.histograms:
-                for layer in self.model.layers:
-                    for weight in layer.weights:
-                        tf.summary.histogram(
-                            f"histograms/{layer.name}/{weight.name}", weight, step=step
-                        )
-            if after_an_update:  # A Python bool: traced once each way.
-                tf.summary.scalar("learning_rate", learning_rate, step=step)
+            tf.summary.scalar("learning_rate", learning_rate, step=step)
             tf.summary.scalar("gradient_norm", gradient_norm, step=step)
 
-        self._write = tf.function(write_summaries)
+        def write_histograms(step):
+            for layer in self.model.layers:
+                for weight in layer.weights:
+                    tf.summary.histogram(f"histograms/{layer.name}/{weight.name}", weight, step=step)
+
+        self._write_scalars = tf.function(write_scalars)
+        self._write_histograms = tf.function(write_histograms)
 
     def _log(self, step: int, logs: dict) -> None:
-        if self._write is None:
+        if self._write_scalars is None:
             self._build()
-        rate = current_learning_rate(self.model.optimizer) if step > 0 else 0.0
+        # At step 0 this is the rate the first update will use.
+        rate = current_learning_rate(self.model.optimizer)
         gradient_norm = logs.get("gradient_norm")
         if gradient_norm is None:  # No CostLogger computed it this epoch.
             gradient_norm = self._evaluator()["gradient_norm"]
+        step_tensor = tf.constant(step, tf.int64)
         with self._writers["train"].as_default():
-            self._write(
-                tf.constant(step, tf.int64),
-                tf.constant(rate, tf.float32),
-                tf.constant(gradient_norm, tf.float32),
-                step > 0,
+            self._write_scalars(
+                step_tensor, tf.constant(rate, tf.float32), tf.constant(gradient_norm, tf.float32)
             )
+            if self.histogram_every and step % self.histogram_every == 0:
+                self._write_histograms(step_tensor)
 
     def on_train_begin(self, logs=None):
         if int(self.model.optimizer.iterations.numpy()) == 0:
@@ -114,4 +119,4 @@ class WeightLogger(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         self._writers.close()
-        self._write = None  # The traced graph holds the closed writer; retrace next fit.
+        self._write_scalars = None  # The traced graphs hold the closed writer.

@@ -55,6 +55,7 @@ class TrainConfig:
     num_samples: int | None = _key(None, "points to generate; default: the dataset's own")
     noise: float | None = _key(None, "the dataset's noise parameter; default: its own")
     validation_split: float = _key(0.0, "fraction held out for validation, in [0, 1)")
+    data_seed: int | None = _key(None, "seed of the data draw and split; default: --seed")
 
     # Model: logistic regression, weights from zeros as in the seminar.
     model: str = _key("logistic", "model name: logistic or mlp")
@@ -83,7 +84,7 @@ class TrainConfig:
     surface_every: int = _key(10, "log the error-surface image every k epochs")
     batch_cost: bool = _key(False, "also log the cost of every minibatch (SGD noise)")
     images: bool = _key(True, "log decision-boundary and error-surface images")
-    histograms: bool = _key(True, "log weight histograms every epoch")
+    histogram_every: int = _key(5, "log weight histograms every k epochs; 0 for none")
 
     def to_dict(self) -> dict[str, Any]:
         values = dataclasses.asdict(self)
@@ -243,9 +244,14 @@ def validate(config: TrainConfig) -> None:
         check_integer("batch_size", config.batch_size)
     check_integer("epochs", config.epochs)
     check_integer("seed", config.seed, minimum=0)
+    if config.seed >= 2**31:
+        raise ValueError(f"`seed` must be below 2**31. Received: seed={config.seed}.")
+    if config.data_seed is not None:
+        check_integer("data_seed", config.data_seed, minimum=0)
     check_choice("engine", config.engine, ENGINES)
     check_integer("boundary_every", config.boundary_every)
     check_integer("surface_every", config.surface_every)
+    check_integer("histogram_every", config.histogram_every, minimum=0)
     check_logdir(config.logdir)
     if config.run_name is not None:
         check_run_name(config.run_name)

@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import keras
@@ -70,11 +71,12 @@ class TrainResult:
 
 def load_training_data(config: TrainConfig) -> tuple[Data, Data | None]:
     """The training data and the optional validation split of a config."""
+    data_seed = config.seed if config.data_seed is None else config.data_seed
     if config.data is not None:
         data = load_data(config.data)
     else:
-        data = make_dataset(config.dataset, config.num_samples, config.noise, config.seed)
-    return split_validation(data, config.validation_split, config.seed)
+        data = make_dataset(config.dataset, config.num_samples, config.noise, data_seed)
+    return split_validation(data, config.validation_split, data_seed)
 
 
 def make_model(config: TrainConfig, data: Data) -> keras.Model:
@@ -161,7 +163,7 @@ def prepare_resume(run_dir: str) -> PreparedRun:
 def train(
     config: TrainConfig | dict | None = None,
     *,
-    callbacks: list | None = None,
+    callbacks: list | Callable[[str], list] | None = None,
     stream: TextIO | None = None,
     **overrides: Any,
 ) -> TrainResult:
@@ -170,7 +172,8 @@ def train(
     Args:
         config: A `TrainConfig`, a dict of config keys, or None for the
             defaults (the seminar's slide).
-        callbacks: Extra Keras callbacks, run after kerasclf's own.
+        callbacks: Extra Keras callbacks, run after kerasclf's own; or a
+            function that takes the run directory and returns them.
         stream: Where the per-epoch lines go; default stdout.
         **overrides: Config keys that override `config`.
 
@@ -189,7 +192,9 @@ def train(
 
 
 def run_prepared(
-    prepared: PreparedRun, callbacks: list | None = None, stream: TextIO | None = None
+    prepared: PreparedRun,
+    callbacks: list | Callable[[str], list] | None = None,
+    stream: TextIO | None = None,
 ) -> TrainResult:
     """Trains a `PreparedRun`: creates the run directory, fits, saves."""
     from callbacks import default_callbacks  # The callbacks package builds on kerasclf.
@@ -200,6 +205,9 @@ def run_prepared(
     # are reproducible without `enable_op_determinism`, which would also turn
     # XLA off in Keras.
     keras.utils.set_random_seed(config.seed)
+    # Each run traces its own small graphs on purpose; TensorFlow's retracing
+    # warning would only alarm students running many runs in one process.
+    tf.get_logger().setLevel("ERROR")
     model = make_model(config, training)
     engine, note = choose_engine(config, model)
     batch_size = pipeline.resolve_batch_size(config.batch_size, training.num_samples)
@@ -241,7 +249,7 @@ def run_prepared(
     run_callbacks = [
         snapshot,
         *default_callbacks(config, resolved, training, validation, run_dir, stream),
-        *(callbacks or []),
+        *((callbacks(run_dir) if callable(callbacks) else callbacks) or []),
     ]
     make_dataset = pipeline.blocks if engine == "fused" else pipeline.minibatches
     dataset = make_dataset(

@@ -84,7 +84,7 @@ def test_histograms_for_every_layer_of_an_mlp(tmp_path, blobs):
     model = build_model("mlp", 2, init="random", architecture=kerasclf.Architecture(hidden=(3,)))
     model.compile(optimizer="sgd", loss=CrossEntropy())
     model.fit(blobs.features, blobs.labels, epochs=2, verbose=0,
-              callbacks=[WeightLogger(str(tmp_path), blobs.features, blobs.labels)])
+              callbacks=[WeightLogger(str(tmp_path), blobs.features, blobs.labels, histogram_every=1)])
     events = EventAccumulator(str(tmp_path / "train"), size_guidance={"tensors": 0})
     events.Reload()
     histograms = [tag for tag in events.Tags()["tensors"] if tag.startswith("histograms/")]

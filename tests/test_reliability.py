@@ -23,7 +23,7 @@ from kerasclf.data import Data
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 RUN = ["--batch-size", "7", "--optimizer", "momentum", "--epochs", "400", "--images", "false",
-       "--histograms", "false"]
+       "--histogram-every", "0"]
 
 
 def _start(arguments):
@@ -69,7 +69,7 @@ def test_a_signal_saves_everything_and_resume_ends_where_an_uninterrupted_run_do
     assert not (run_dir / "checkpoint.npz").exists()
 
     straight = kerasclf.train(
-        batch_size=7, optimizer="momentum", epochs=400, images=False, histograms=False,
+        batch_size=7, optimizer="momentum", epochs=400, images=False, histogram_every=0,
         logdir=str(tmp_path), run_name="straight", stream=io.StringIO(),
     )
     for resumed_value, straight_value in zip(_final_weights(run_dir), _final_weights(straight.run_dir)):

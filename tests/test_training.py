@@ -12,7 +12,7 @@ from conftest import numpy_cost
 from kerasclf import pipeline
 from kerasclf.training import make_model, prepare_run
 
-QUICK = {"images": False, "histograms": False}
+QUICK = {"images": False, "histogram_every": 0}
 
 
 def _train(tmp_path, **overrides):

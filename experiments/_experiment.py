@@ -1,0 +1,198 @@
+"""What every experiment script shares: run a list of configs, compare, summarize.
+
+An experiment is a list of named runs (config overrides of `kerasclf.train`).
+Each run is written to `logs/<experiment>/<run>/` with HParams, so that
+TensorBoard's HParams and Scalars tabs compare them. At the end the script
+prints a table (run, final cost, accuracy, epochs to reach within 1% of the
+best cost in its group, wall seconds, status) and saves it as
+`logs/<experiment>/summary.csv` and `summary.md`.
+
+Every script takes `--quick` (or the environment variable `KERASCLF_QUICK=1`),
+which cuts epochs and data for tests and smoke runs, and `--logdir`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import io
+import math
+import os
+import sys
+from typing import Any
+
+import keras
+import numpy as np
+
+import kerasclf
+from kerasclf.runs import check_logdir
+
+QUICK_ENVIRONMENT_VARIABLE = "KERASCLF_QUICK"
+
+
+@dataclasses.dataclass
+class Run:
+    """One run of an experiment.
+
+    Attributes:
+        name: The run directory name, unique within the experiment.
+        settings: `kerasclf.train` config keys.
+        group: Runs are compared with the best cost of their group (runs on
+            different datasets have incomparable costs).
+    """
+
+    name: str
+    settings: dict[str, Any]
+    group: str = "all"
+
+
+class PathRecorder(keras.callbacks.Callback):
+    """Records every parameter at the start and after each epoch: the path taken."""
+
+    def on_train_begin(self, logs=None):
+        self.path = [self._parameters()]
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.path.append(self._parameters())
+
+    def _parameters(self):
+        return np.concatenate([np.ravel(weight) for weight in self.model.get_weights()])
+
+
+@dataclasses.dataclass
+class Outcome:
+    """A finished run, the path its parameters took, and its row of the summary."""
+
+    run: Run
+    result: kerasclf.TrainResult
+    path: np.ndarray | None = None
+    epochs_to_best: int | None = None
+
+    @property
+    def costs(self) -> list[float]:
+        return self.result.history.get("cost", [])
+
+
+def parse_arguments(description: str, argv: list[str] | None = None) -> argparse.Namespace:
+    """`--quick` and `--logdir`, shared by every experiment script."""
+    parser = argparse.ArgumentParser(description=description.strip().splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help=f"fewer epochs and points (also: {QUICK_ENVIRONMENT_VARIABLE}=1)")
+    parser.add_argument("--logdir", default="logs", help="parent of logs/<experiment>/")
+    arguments = parser.parse_args(argv)
+    arguments.quick = arguments.quick or os.environ.get(QUICK_ENVIRONMENT_VARIABLE) == "1"
+    try:
+        check_logdir(arguments.logdir)
+    except ValueError as error:
+        parser.error(str(error))
+    return arguments
+
+
+def run_experiment(experiment: str, runs: list[Run], logdir: str = "logs",
+                   verbose: bool = True, run_callbacks=None) -> list[Outcome]:
+    """Trains every run, carrying on past diverged ones, and writes the summary.
+
+    Args:
+        experiment: The experiment's name, its directory under `logdir`.
+        runs: The runs, trained in order.
+        logdir: The parent log directory.
+        verbose: Print progress and the table.
+        run_callbacks: Optional function `run_dir -> [callbacks]` for extra
+            per-run callbacks.
+
+    Returns:
+        One `Outcome` per run, in order.
+    """
+    experiment_dir = os.path.join(logdir, experiment)
+    outcomes = []
+    for run in runs:
+        if verbose:
+            print(f"[{experiment}] {run.name}: {_describe(run.settings)}", flush=True)
+        recorder = PathRecorder()
+
+        def callbacks(run_dir, recorder=recorder):
+            return [recorder, *(run_callbacks(run_dir) if run_callbacks else [])]
+
+        result = kerasclf.train(
+            logdir=experiment_dir, run_name=run.name, stream=io.StringIO(),
+            callbacks=callbacks, **run.settings
+        )
+        outcomes.append(Outcome(run, result, np.array(recorder.path)))
+    _mark_epochs_to_best(outcomes)
+    write_summary(experiment_dir, outcomes)
+    if verbose:
+        print(format_table(outcomes))
+        print(f"summary: {os.path.join(experiment_dir, 'summary.md')}  "
+              f"TensorBoard: tensorboard --logdir {experiment_dir}")
+    return outcomes
+
+
+def _describe(settings: dict[str, Any]) -> str:
+    return " ".join(f"{key}={value}" for key, value in settings.items())
+
+
+def _mark_epochs_to_best(outcomes: list[Outcome]) -> None:
+    """Epochs each run needs to come within 1% of the best cost of its group."""
+    for group in {outcome.run.group for outcome in outcomes}:
+        members = [outcome for outcome in outcomes if outcome.run.group == group]
+        finite = [cost for outcome in members for cost in outcome.costs if math.isfinite(cost)]
+        if not finite:
+            continue
+        threshold = min(finite) * 1.01
+        for outcome in members:
+            outcome.epochs_to_best = next(
+                (epoch + 1 for epoch, cost in enumerate(outcome.costs) if cost <= threshold), None
+            )
+
+
+COLUMNS = ("run", "final cost", "accuracy", "epochs to 1% of best", "wall seconds", "status")
+
+
+def table_rows(outcomes: list[Outcome]) -> list[list[str]]:
+    """The summary table's rows as strings."""
+    rows = []
+    for outcome in outcomes:
+        summary = outcome.result.summary
+        cost = summary["cost"]
+        rows.append([
+            outcome.run.name,
+            f"{cost:.6g}" if isinstance(cost, float) else str(cost),
+            f"{summary['accuracy']:.4f}",
+            "never" if outcome.epochs_to_best is None else str(outcome.epochs_to_best),
+            f"{summary['wall_seconds']:.2f}",
+            summary["status"],
+        ])
+    return rows
+
+
+def format_table(outcomes: list[Outcome]) -> str:
+    """The summary as a Markdown table (also readable in a terminal)."""
+    rows = table_rows(outcomes)
+    widths = [max(len(row[i]) for row in [list(COLUMNS), *rows]) for i in range(len(COLUMNS))]
+
+    def line(cells):
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths)) + " |"
+
+    separator = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
+    return "\n".join([line(COLUMNS), separator, *(line(row) for row in rows)])
+
+
+def write_summary(experiment_dir: str, outcomes: list[Outcome]) -> None:
+    """Writes `summary.csv` and `summary.md` in the experiment directory."""
+    with open(os.path.join(experiment_dir, "summary.csv"), "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow([*COLUMNS, "run_dir"])
+        for row, outcome in zip(table_rows(outcomes), outcomes):
+            writer.writerow([*row, outcome.result.run_dir])
+    with open(os.path.join(experiment_dir, "summary.md"), "w") as file:
+        file.write(format_table(outcomes) + "\n")
+
+
+def main_guard(main) -> None:
+    """Runs an experiment's `main()`, turning bad input into exit status 2."""
+    try:
+        main()
+    except (ValueError, TypeError) as error:
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,65 @@
+"""Several optimizers' paths on one error surface, for comparing them.
+
+The cost J(w1, w2) of a logistic model is drawn as filled contours over a
+grid, with the bias held at the reference run's final value; every run's
+(w1, w2) path is drawn on top in its own colour.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+import kerasclf
+from kerasclf.training import load_training_data
+
+
+def cost_grid(features, labels, bias, w1_values, w2_values) -> np.ndarray:
+    """Summed cross-entropy at each (w1, w2) of a grid, in float64 numpy."""
+    w1, w2 = np.meshgrid(w1_values, w2_values)
+    logits = (features[:, 0, None, None] * w1 + features[:, 1, None, None] * w2 + bias)
+    labels = labels[:, None, None]
+    return np.sum(np.logaddexp(0.0, logits) - labels * logits, axis=0)
+
+
+def draw_paths(reference: kerasclf.TrainResult, paths: dict[str, np.ndarray]) -> np.ndarray:
+    """An RGB image of the error surface with every path drawn on it.
+
+    Args:
+        reference: The run whose data and final bias define the surface.
+        paths: Run name -> array (steps, 3) of (w1, w2, b) after each epoch.
+
+    Returns:
+        A uint8 array (height, width, 3).
+    """
+    training, _ = load_training_data(reference.config)
+    features = training.features.astype(np.float64)
+    labels = training.labels.astype(np.float64)
+    bias = float(reference.bias)
+    points = np.concatenate([path[:, :2] for path in paths.values()])
+    low, high = points.min(axis=0), points.max(axis=0)
+    margin = np.maximum(0.25 * (high - low), 0.1)
+    w1_values = np.linspace(low[0] - margin[0], high[0] + margin[0], 160)
+    w2_values = np.linspace(low[1] - margin[1], high[1] + margin[1], 160)
+    costs = cost_grid(features, labels, bias, w1_values, w2_values)
+
+    figure = Figure(figsize=(6.4, 5.2), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    # Levels crowd towards the minimum, where the paths end.
+    levels = costs.min() + (costs.max() - costs.min()) * np.linspace(0, 1, 24) ** 2
+    filled = axes.contourf(w1_values, w2_values, costs, levels=levels, cmap="viridis")
+    figure.colorbar(filled, ax=axes, label="cost J (summed)")
+    colours = matplotlib.colormaps["tab10"].colors
+    for (name, path), colour in zip(paths.items(), colours):
+        axes.plot(path[:, 0], path[:, 1], "-o", color=colour, markersize=2, linewidth=1.5,
+                  label=name)
+        axes.plot(path[-1, 0], path[-1, 1], "*", color=colour, markersize=10)
+    axes.set_xlabel("w1")
+    axes.set_ylabel("w2")
+    axes.set_title(f"error surface at b = {bias:.3f}, with each optimizer's path")
+    axes.legend(loc="upper left", fontsize=8)
+    figure.canvas.draw()
+    return np.asarray(figure.canvas.buffer_rgba())[:, :, :3].copy()

@@ -1,0 +1,52 @@
+"""The slide's run: full-batch gradient descent from zeros on the summed cost.
+
+What it shows: logistic regression on the seminar's two blobs, zeros init,
+full-batch GD with learning rate 0.001 on the summed cross-entropy, 100
+epochs, printing Epoch / Cost / W / b every epoch as the slide does. In
+TensorBoard: the cost falling, W and b moving, the decision line turning into
+place and the error surface with the path gradient descent took.
+
+Run it:
+
+    python -m experiments.gradient_descent [--quick]
+"""
+
+import io
+
+import kerasclf
+from experiments._experiment import Outcome, Run, main_guard, parse_arguments, write_summary
+from experiments._experiment import _mark_epochs_to_best, format_table
+
+# Settings: the slide's.
+SETTINGS = {
+    "dataset": "seminar_blobs",
+    "model": "logistic",
+    "init": "zeros",
+    "optimizer": "gd",
+    "learning_rate": 0.001,
+    "cost": "sum",
+    "batch_size": "full",
+    "epochs": 100,
+    "seed": 0,
+    "boundary_every": 5,
+    "surface_every": 5,
+}
+QUICK = {"epochs": 20}
+
+
+def main(argv=None):
+    arguments = parse_arguments(__doc__, argv)
+    settings = {**SETTINGS, **(QUICK if arguments.quick else {})}
+    # Train: the per-epoch lines go to the terminal, as on the slide.
+    result = kerasclf.train(logdir=f"{arguments.logdir}/gradient_descent", run_name="slide",
+                            **settings)
+    # Results.
+    outcome = Outcome(Run("slide", settings), result)
+    _mark_epochs_to_best([outcome])
+    write_summary(f"{arguments.logdir}/gradient_descent", [outcome])
+    print(format_table([outcome]))
+    return [outcome]
+
+
+if __name__ == "__main__":
+    main_guard(main)

@@ -1,0 +1,97 @@
+"""What users open in the browser: a real `tensorboard` server over a finished run."""
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+import kerasclf
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(base, path, data=None):
+    request = urllib.request.Request(base + path, data=data, headers={
+        "Content-Type": "application/json", "X-TensorBoard-Feature-Flags": "{}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = response.read()
+    return body if path.startswith("/data/plugin/images/individualImage") else json.loads(body)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    logdir = tmp_path_factory.mktemp("logs")
+    result = kerasclf.train(epochs=10, logdir=str(logdir), run_name="seminar", stream=io.StringIO())
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir), "--host", "127.0.0.1",
+         "--port", str(port), "--load_fast", "false", "--reload_interval", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                if "seminar/train" in _get(base, "/data/plugin/scalars/tags"):
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline or process.poll() is not None:
+                raise RuntimeError("tensorboard did not serve the run within 90 s")
+            time.sleep(0.5)
+        yield base, result
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_scalars_are_served_with_the_run_values(server):
+    base, result = server
+    tags = _get(base, "/data/plugin/scalars/tags")
+    assert {"cost", "accuracy", "weights/w1", "weights/b", "gradient_norm"} <= set(tags["seminar/train"])
+    query = urllib.parse.urlencode({"run": "seminar/train", "tag": "cost"})
+    points = _get(base, f"/data/plugin/scalars/scalars?{query}")
+    assert [step for _, step, _ in points] == list(range(11))
+    assert points[-1][2] == pytest.approx(result.summary["cost"], rel=1e-6)
+
+
+def test_an_image_is_served_as_png(server):
+    base, _ = server
+    tags = _get(base, "/data/plugin/images/tags")
+    assert "decision_boundary" in tags["seminar/train"]
+    query = urllib.parse.urlencode({"run": "seminar/train", "tag": "decision_boundary"})
+    images = _get(base, f"/data/plugin/images/images?{query}")
+    assert images[0]["step"] == 0 and images[-1]["step"] == 10
+    png = _get(base, "/data/plugin/images/individualImage?" + images[-1]["query"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_hparams_session_is_served(server):
+    base, _ = server
+    experiment = _get(base, "/data/plugin/hparams/experiment",
+                      data=json.dumps({"experimentName": ""}).encode())
+    names = {info["name"] for info in experiment["hparamInfos"]}
+    assert {"optimizer", "learning_rate", "batch_size", "seed"} <= names
+    metrics = {(m["name"]["group"], m["name"]["tag"]) for m in experiment["metricInfos"]}
+    assert ("train", "cost") in metrics
+    request = {"experimentName": "", "allowedStatuses": ["STATUS_UNKNOWN", "STATUS_SUCCESS"],
+               "colParams": [], "startIndex": 0, "sliceSize": 10}
+    groups = _get(base, "/data/plugin/hparams/session_groups", data=json.dumps(request).encode())
+    session = groups["sessionGroups"][0]
+    assert session["hparams"]["optimizer"] == "gd"
+    costs = [m["value"] for m in session["sessions"][0]["metricValues"]
+             if m["name"] == {"group": "train", "tag": "cost"}]
+    assert len(costs) == 1 and costs[0] > 0
