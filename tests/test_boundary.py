@@ -151,13 +151,15 @@ def test_three_inputs_are_skipped_with_one_note(tmp_path, blobs):
     assert not os.path.exists(tmp_path / "decision_boundary.png")
 
 
-def test_non_finite_weights_are_skipped_without_crashing(tmp_path, blobs):
-    model = build_model("logistic", 2)
-    model.set_weights([np.full((2, 1), np.nan, np.float32), np.zeros(1, np.float32)])
+def test_a_diverged_run_keeps_the_images_before_divergence(tmp_path, blobs):
+    # A step of 1e38 overflows the weights to inf in the first epoch.
     callback = DecisionBoundaryLogger(str(tmp_path), blobs.features, blobs.labels, every=1)
-    fit(model, blobs, [callback], epochs=2)
-    assert read_images(tmp_path) == ([], [])
-    assert not os.path.exists(tmp_path / "decision_boundary.png")
+    model = fit(build_model("logistic", 2), blobs, [callback], epochs=3, learning_rate=1e38)
+    assert not np.isfinite(model.get_weights()[0]).all()
+    steps, images = read_images(tmp_path)
+    assert steps == [0]
+    with open(tmp_path / "decision_boundary.png", "rb") as file:
+        np.testing.assert_array_equal(tf.io.decode_png(file.read()).numpy(), images[0])
 
 
 def test_every_must_be_a_positive_integer(blobs):

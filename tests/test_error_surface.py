@@ -103,6 +103,16 @@ def test_mlp_gets_a_slice_image_along_the_path(tmp_path, blobs):
         assert tf.io.decode_png(file.read()).shape == IMAGE_SHAPE
 
 
+def test_a_diverged_run_keeps_its_path_and_the_images_before_divergence(tmp_path, blobs):
+    # A step of 1e38 overflows the weights to inf in the first epoch.
+    callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=1)
+    fit(build_model("logistic", 2), blobs, [callback], epochs=3, learning_rate=1e38)
+    assert callback.path.shape == (4, 3) and not np.isfinite(callback.path[-1]).all()
+    steps, _ = read_images(tmp_path)
+    assert steps == [0]
+    assert os.path.isfile(tmp_path / "error_surface.png")
+
+
 def test_costs_match_a_numpy_reference(blobs):
     model = build_model("logistic", 2)
     rng = np.random.default_rng(0)
