@@ -3,8 +3,9 @@
 Keras's epoch "loss" is a running mean over the epoch's minibatches, taken
 while the weights move, so it lags the weights the epoch ends with. This
 callback evaluates the whole training set (and the validation set) at the
-epoch's final weights: the summed cost (the seminar's), the mean cost and the
-accuracy. It logs them as `cost`, `mean_cost` and `accuracy` under
+epoch's final weights: the summed cost (the seminar's), the mean cost, the
+accuracy and the gradient norm. It logs them as `cost`, `mean_cost`,
+`accuracy` (and, for training, `gradient_norm`) under
 `<logdir>/train` and `<logdir>/validation` at step = epochs completed (step 0
 is the initial weights), and adds them to the epoch's `logs` so that later
 callbacks and `History` see them (validation ones as `val_cost`, ...).
@@ -23,9 +24,8 @@ from kerasclf.evaluation import ModelEvaluator
 class CostLogger(keras.callbacks.Callback):
     """Logs the summed and mean cost and the accuracy at each epoch's weights.
 
-    It also puts the norm of the cost's gradient over the training set into
-    the logs as `gradient_norm` (computed in the same pass), which
-    `WeightLogger` then logs instead of computing it again.
+    It also logs the norm of the cost's gradient over the training set,
+    `gradient_norm`, computed in the same pass, and puts it into the logs.
 
     Args:
         logdir: The run directory.
@@ -68,7 +68,7 @@ class CostLogger(keras.callbacks.Callback):
                 prefix = "" if split == "train" else "val_"
                 result = evaluator.tensors()
                 with self._writers[split].as_default():
-                    for key in self.SCALARS:
+                    for key in self.SCALARS if split == "validation" else ModelEvaluator.KEYS:
                         tf.summary.scalar(key, result[key], step=step)
                 values.update({prefix + key: value for key, value in result.items()})
             return values

@@ -37,7 +37,8 @@ def default_callbacks(config, resolved: dict, training, validation, run_dir: str
     callbacks = [
         CostLogger(run_dir, x, y, validation_data=validation_data, cost=config.cost),
         DivergenceStop(stream=stream),
-        WeightLogger(run_dir, x, y, cost=config.cost, histogram_every=config.histogram_every),
+        WeightLogger(run_dir, x, y, cost=config.cost, histogram_every=config.histogram_every,
+                     gradient_norm=False),
     ]
     if config.batch_cost:
         callbacks.append(MinibatchCostLogger(run_dir))

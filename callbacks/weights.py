@@ -8,8 +8,8 @@
   epoch's last update, so the decaying schedule is visible (at step 0: the
   rate of the first update).
 - `gradient_norm`: the norm of the gradient of the cost over the whole
-  training set at the epoch's final weights (taken from the logs when a
-  `CostLogger` computed it this epoch).
+  training set at the epoch's final weights (optional: `CostLogger` logs it
+  too, from the same pass as the cost).
 
 All at step = epochs completed, under `<logdir>/train`; step 0 is the start.
 """
@@ -58,13 +58,17 @@ class WeightLogger(keras.callbacks.Callback):
         histogram_every: Log weight histograms every this many epochs (and
             at step 0); 0 for none. Histograms cost about as much as an epoch
             of a small model's training, so not every epoch by default.
+        gradient_norm: Whether to log `gradient_norm`; off where a
+            `CostLogger` already logs it.
 
     Example:
         >>> model.fit(x, y, callbacks=[WeightLogger("logs/run", x, y)])  # doctest: +SKIP
     """
 
-    def __init__(self, logdir: str, x, y, cost: str = "sum", histogram_every: int = 5):
+    def __init__(self, logdir: str, x, y, cost: str = "sum", histogram_every: int = 5,
+                 gradient_norm: bool = True):
         super().__init__()
+        self.gradient_norm = gradient_norm
         self.logdir = logdir
         self.training = Data(x, y, source="WeightLogger training data")
         self.cost = cost
@@ -73,10 +77,10 @@ class WeightLogger(keras.callbacks.Callback):
         self._write_scalars = None
 
     def _build(self) -> None:
-        self._evaluator = ModelEvaluator(self.model, self.training, self.cost)
+        evaluator = ModelEvaluator(self.model, self.training, self.cost)
         names = parameter_names(self.model)
 
-        def write_scalars(step, learning_rate, gradient_norm):
+        def write_scalars(step, learning_rate):
             # One graph writes every scalar of a step: eager summary ops cost
             # about a millisecond each, which would dwarf an epoch of training.
             values = tf.concat([tf.reshape(w, [-1]) for w in self.model.weights], axis=0)
@@ -84,38 +88,35 @@ class WeightLogger(keras.callbacks.Callback):
                 for index, name in enumerate(names):
                     tf.summary.scalar(f"weights/{name}", values[index], step=step)
             tf.summary.scalar("learning_rate", learning_rate, step=step)
-            tf.summary.scalar("gradient_norm", gradient_norm, step=step)
-
-        def write_histograms(step):
-            for layer in self.model.layers:
-                for weight in layer.weights:
-                    tf.summary.histogram(f"histograms/{layer.name}/{weight.name}", weight, step=step)
+            if self.gradient_norm:
+                tf.summary.scalar(
+                    "gradient_norm", evaluator.tensors()["gradient_norm"], step=step
+                )
 
         self._write_scalars = tf.function(write_scalars)
-        self._write_histograms = tf.function(write_histograms)
 
-    def _log(self, step: int, logs: dict) -> None:
+    def _write_histograms(self, step: int) -> None:
+        # Eager: cheaper than tracing them, at one histogram set every few epochs.
+        for layer in self.model.layers:
+            for weight in layer.weights:
+                tf.summary.histogram(f"histograms/{layer.name}/{weight.name}", weight, step=step)
+
+    def _log(self, step: int) -> None:
         if self._write_scalars is None:
             self._build()
         # At step 0 this is the rate the first update will use.
         rate = current_learning_rate(self.model.optimizer)
-        gradient_norm = logs.get("gradient_norm")
-        if gradient_norm is None:  # No CostLogger computed it this epoch.
-            gradient_norm = self._evaluator()["gradient_norm"]
-        step_tensor = tf.constant(step, tf.int64)
         with self._writers["train"].as_default():
-            self._write_scalars(
-                step_tensor, tf.constant(rate, tf.float32), tf.constant(gradient_norm, tf.float32)
-            )
+            self._write_scalars(tf.constant(step, tf.int64), tf.constant(rate, tf.float32))
             if self.histogram_every and step % self.histogram_every == 0:
-                self._write_histograms(step_tensor)
+                self._write_histograms(step)
 
     def on_train_begin(self, logs=None):
         if int(self.model.optimizer.iterations.numpy()) == 0:
-            self._log(step=0, logs={})
+            self._log(step=0)
 
     def on_epoch_end(self, epoch, logs=None):
-        self._log(step=epoch + 1, logs=logs or {})
+        self._log(step=epoch + 1)
 
     def on_train_end(self, logs=None):
         self._writers.close()

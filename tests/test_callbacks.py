@@ -50,7 +50,7 @@ def _fit(tmp_path, blobs, callbacks, optimizer="gd", batch_size=200, epochs=6, l
 def test_cost_and_weight_scalars_equal_numpy_at_each_epochs_weights(tmp_path, blobs):
     callbacks = [
         CostLogger(str(tmp_path), blobs.features, blobs.labels),
-        WeightLogger(str(tmp_path), blobs.features, blobs.labels),
+        WeightLogger(str(tmp_path), blobs.features, blobs.labels, gradient_norm=False),
     ]
     _, recorder = _fit(tmp_path, blobs, callbacks, optimizer="momentum", batch_size=16)
     _, scalars = read_scalars(tmp_path / "train")
@@ -71,10 +71,15 @@ def test_cost_and_weight_scalars_equal_numpy_at_each_epochs_weights(tmp_path, bl
         assert scalars["gradient_norm"][step] == pytest.approx(np.linalg.norm(gradient), rel=1e-4)
 
 
-def test_learning_rate_scalar_shows_the_decay_schedule(tmp_path, blobs):
-    _fit(tmp_path, blobs, [WeightLogger(str(tmp_path), blobs.features, blobs.labels)],
-         optimizer="decay", learning_rate=0.5, epochs=5)
+def test_learning_rate_and_gradient_norm_of_a_weight_logger_alone(tmp_path, blobs):
+    _, recorder = _fit(tmp_path, blobs, [WeightLogger(str(tmp_path), blobs.features, blobs.labels)],
+                       optimizer="decay", learning_rate=0.5, epochs=5)
     _, scalars = read_scalars(tmp_path / "train")
+    kernel, bias = recorder.weights[-1]
+    probabilities = 1 / (1 + np.exp(-(blobs.features @ kernel[:, 0].astype(float) + bias[0])))
+    error = probabilities - blobs.labels
+    gradient = np.concatenate([blobs.features.T @ error, [error.sum()]])
+    assert scalars["gradient_norm"][5] == pytest.approx(np.linalg.norm(gradient), rel=1e-4)
     for iteration in range(1, 6):  # Full batch: one update per epoch.
         expected = 0.5 / (200 * np.sqrt(iteration))
         assert scalars["learning_rate"][iteration] == pytest.approx(expected, rel=1e-6)
