@@ -20,6 +20,7 @@ import typing
 from typing import Any
 
 from kerasclf import data as data_module
+from kerasclf.distribution import STRATEGIES
 from kerasclf.features import check_feature_names
 from kerasclf.models import INITS, MODELS, check_architecture
 from kerasclf.optimizers import resolve_hyperparameters
@@ -76,6 +77,8 @@ class TrainConfig:
     epochs: int = _key(100, "passes over the training set")
     seed: int = _key(0, "seed of data, initialization, shuffling and dropout")
     engine: str = _key("fused", "fused (many steps per XLA program) or plain (stock fit)")
+    strategy: str = _key("none", "tf.distribute strategy: none or mirrored")
+    cpu_devices: int | None = _key(None, "split the CPU into N logical devices (for mirrored)")
 
     # Logging: TensorBoard runs under logs/.
     logdir: str = _key("logs", "directory of the TensorBoard runs")
@@ -249,6 +252,14 @@ def validate(config: TrainConfig) -> None:
     if config.data_seed is not None:
         check_integer("data_seed", config.data_seed, minimum=0)
     check_choice("engine", config.engine, ENGINES)
+    check_choice("strategy", config.strategy, STRATEGIES)
+    if config.cpu_devices is not None:
+        check_integer("cpu_devices", config.cpu_devices)
+    if config.strategy != "none" and config.batch_cost:
+        raise ValueError(
+            f"`batch_cost` is not available with strategy={config.strategy!r}: the per-minibatch "
+            "cost is recorded by the single-device fused step. Drop --batch-cost or the strategy."
+        )
     check_integer("boundary_every", config.boundary_every)
     check_integer("surface_every", config.surface_every)
     check_integer("histogram_every", config.histogram_every, minimum=0)

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import signal
@@ -28,6 +29,7 @@ from kerasclf import pipeline
 from kerasclf.checkpoint import CHECKPOINT_FILE, EpochSnapshot, restore_checkpoint, write_checkpoint
 from kerasclf.config import FIELDS, TrainConfig, make_config
 from kerasclf.data import Data, load_data, make_dataset, split_validation
+from kerasclf.distribution import make_strategy
 from kerasclf.features import FeatureMap
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model, check_architecture, linear_parameters
@@ -102,17 +104,20 @@ def make_model(config: TrainConfig, data: Data) -> keras.Model:
         loss=CrossEntropy(config.cost),
         # Weighted, so that the zero-weight padding of a block is not counted.
         weighted_metrics=[keras.metrics.get(accuracy)],
-        jit_compile=config.engine == "fused",
+        jit_compile=config.engine == "fused" and config.strategy == "none",
     )
     return model
 
 
-def choose_engine(config: TrainConfig, model: keras.Model) -> tuple[str, str | None]:
+def choose_engine(config: TrainConfig, strategy) -> tuple[str, str | None]:
     """The engine that will run, and a one-line note if it differs from the request."""
     if config.engine == "plain":
         return "plain", None
-    if tf.distribute.has_strategy():
-        return "plain", "note: the fused engine does not run under a tf.distribute strategy; using plain fit."
+    if strategy is not None:
+        return "plain", (
+            f"note: strategy={config.strategy!r} runs Keras's per-step fit (engine plain); the "
+            "fused engine loops over minibatches on one device."
+        )
     return "fused", None
 
 
@@ -201,6 +206,8 @@ def run_prepared(
 
     config, training, validation = prepared.config, prepared.training, prepared.validation
     stream = stream or sys.stdout
+    # Logical devices must be configured before TensorFlow runs any op.
+    strategy = make_strategy(config.strategy, config.cpu_devices)
     # The epoch order comes from a stateless shuffle (kerasclf.pipeline), so runs
     # are reproducible without `enable_op_determinism`, which would also turn
     # XLA off in Keras.
@@ -208,8 +215,9 @@ def run_prepared(
     # Each run traces its own small graphs on purpose; TensorFlow's retracing
     # warning would only alarm students running many runs in one process.
     tf.get_logger().setLevel("ERROR")
-    model = make_model(config, training)
-    engine, note = choose_engine(config, model)
+    with strategy.scope() if strategy is not None else contextlib.nullcontext():
+        model = make_model(config, training)
+    engine, note = choose_engine(config, strategy)
     batch_size = pipeline.resolve_batch_size(config.batch_size, training.num_samples)
     notes = [note] if note else []
     if config.batch_size != "full" and config.batch_size > training.num_samples:
