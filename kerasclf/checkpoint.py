@@ -43,7 +43,8 @@ class EpochSnapshot(keras.callbacks.Callback):
         self.optimizer_values = [np.array(v) for v in self.model.optimizer.variables]
 
     def on_train_begin(self, logs=None):
-        self.model.optimizer.build(self.model.trainable_variables)
+        if not self.model.optimizer.built:
+            self.model.optimizer.build(self.model.trainable_variables)
         self.take()
 
     def on_epoch_end(self, epoch, logs=None):

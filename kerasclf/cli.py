@@ -145,8 +145,11 @@ def run_train(arguments: argparse.Namespace) -> int:
     result = run_prepared(prepared)
     config, summary = prepared.config, result.summary
     print(f"status: {summary['status']}  cost {summary['cost']}  accuracy {summary['accuracy']}")
-    print(f"run written to {result.run_dir}")
-    print(f"open it with: tensorboard --logdir {config.logdir}")
+    if result.run_dir is None:
+        print("this worker is not the chief: the chief writes the run")
+    else:
+        print(f"run written to {result.run_dir}")
+        print(f"open it with: tensorboard --logdir {config.logdir}")
     if arguments.json:
         print(json.dumps({**summary, "run_dir": result.run_dir}))
     return {"diverged": EXIT_DIVERGED, "interrupted": EXIT_INTERRUPTED}.get(summary["status"], 0)

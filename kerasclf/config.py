@@ -21,6 +21,7 @@ from typing import Any
 
 from kerasclf import data as data_module
 from kerasclf.distribution import STRATEGIES
+from kerasclf.multiworker import parse_tf_config
 from kerasclf.features import check_feature_names
 from kerasclf.models import INITS, MODELS, check_architecture
 from kerasclf.optimizers import resolve_hyperparameters
@@ -77,7 +78,7 @@ class TrainConfig:
     epochs: int = _key(100, "passes over the training set")
     seed: int = _key(0, "seed of data, initialization, shuffling and dropout")
     engine: str = _key("fused", "fused (many steps per XLA program) or plain (stock fit)")
-    strategy: str = _key("none", "tf.distribute strategy: none or mirrored")
+    strategy: str = _key("none", "tf.distribute strategy: none, mirrored or multiworker")
     cpu_devices: int | None = _key(None, "split the CPU into N logical devices (for mirrored)")
 
     # Logging: TensorBoard runs under logs/.
@@ -255,6 +256,13 @@ def validate(config: TrainConfig) -> None:
     check_choice("strategy", config.strategy, STRATEGIES)
     if config.cpu_devices is not None:
         check_integer("cpu_devices", config.cpu_devices)
+    if config.strategy == "multiworker":
+        parse_tf_config(os.environ.get("TF_CONFIG"))
+        if config.cpu_devices is not None:
+            raise ValueError(
+                "`cpu_devices` applies to strategy 'mirrored' only; each multiworker worker "
+                f"uses its own device. Received: cpu_devices={config.cpu_devices}."
+            )
     if config.strategy != "none" and config.batch_cost:
         raise ValueError(
             f"`batch_cost` is not available with strategy={config.strategy!r}: the per-minibatch "

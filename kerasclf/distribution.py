@@ -7,6 +7,9 @@
               on the same global minibatch. On a machine without GPUs,
               `cpu_devices=N` splits the CPU into N logical devices (for trying
               it out and for tests).
+    multiworker  `tf.distribute.MultiWorkerMirroredStrategy` across processes
+              and machines named by the `TF_CONFIG` environment variable, with
+              kerasclf's own training loop (see `kerasclf.multiworker`).
 
 Logical CPU devices can only be set before TensorFlow runs its first op, so
 `make_strategy` must be called before anything else touches TensorFlow (the
@@ -22,6 +25,7 @@ from kerasclf.validation import check_choice, check_integer
 STRATEGIES = {
     "none": "one device",
     "mirrored": "MirroredStrategy over all local GPUs, or over --cpu-devices logical CPUs",
+    "multiworker": "MultiWorkerMirroredStrategy across the workers of TF_CONFIG",
 }
 
 
@@ -57,6 +61,10 @@ def make_strategy(name: str, cpu_devices: int | None = None) -> tf.distribute.St
         configure_cpu_devices(cpu_devices)
     if name == "none":
         return None
+    if name == "multiworker":
+        from kerasclf.multiworker import make_multiworker_strategy
+
+        return make_multiworker_strategy()
     if tf.config.list_logical_devices("GPU"):
         return tf.distribute.MirroredStrategy()
     devices = [device.name for device in tf.config.list_logical_devices("CPU")]

@@ -33,6 +33,7 @@ from kerasclf.distribution import make_strategy
 from kerasclf.features import FeatureMap
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model, check_architecture, linear_parameters
+from kerasclf.multiworker import fit_multiworker, is_chief, parse_tf_config
 from kerasclf.optimizers import make_optimizer, resolve_hyperparameters
 from kerasclf.runs import create_run_dir, default_run_name, read_json, write_json
 
@@ -53,7 +54,8 @@ class TrainResult:
             epoch's final weights).
         summary: The contents of `summary.json`.
         model: The trained Keras model.
-        run_dir: The run directory.
+        run_dir: The run directory; None on a multiworker worker that is not
+            the chief.
     """
 
     config: TrainConfig
@@ -142,7 +144,23 @@ def prepare_run(config: TrainConfig | dict | None = None, **overrides: Any) -> P
     training, validation = load_training_data(config)
     if config.features is not None:
         FeatureMap(config.features).build((None, training.num_features))
+    if config.strategy == "mirrored":
+        check_even_split(config, training.num_samples)
     return PreparedRun(config, training, validation)
+
+
+def check_even_split(config: TrainConfig, num_samples: int) -> None:
+    """Keras's mirrored `fit` needs every minibatch to split evenly across devices."""
+    replicas = config.cpu_devices or max(1, len(tf.config.list_physical_devices("GPU")))
+    batch_size = pipeline.resolve_batch_size(config.batch_size, num_samples)
+    last = num_samples - batch_size * (pipeline.num_minibatches(num_samples, batch_size) - 1)
+    if batch_size % replicas or last % replicas:
+        raise ValueError(
+            f"strategy 'mirrored' splits every minibatch across {replicas} devices, so the batch "
+            f"size and the last minibatch must be multiples of {replicas}. Received: "
+            f"batch_size={config.batch_size} on {num_samples} points (last minibatch {last}). "
+            "Choose another --batch-size, or --strategy multiworker, which pads."
+        )
 
 
 def prepare_resume(run_dir: str) -> PreparedRun:
@@ -226,10 +244,14 @@ def run_prepared(
             "training points; training full batch."
         )
 
+    # Under multiworker only the chief writes; the other workers train along.
+    chief = config.strategy != "multiworker" or is_chief(
+        parse_tf_config(os.environ.get("TF_CONFIG"))
+    )
     snapshot = EpochSnapshot()
     if prepared.resume_dir is None:
         name = config.run_name or default_run_name(_name_parts(config))
-        run_dir = create_run_dir(config.logdir, name)
+        run_dir = create_run_dir(config.logdir, name) if chief else None
         initial_epoch = 0
     else:
         run_dir = prepared.resume_dir
@@ -248,7 +270,7 @@ def run_prepared(
         "batch_size_used": batch_size,
         "num_training_samples": training.num_samples,
     }
-    if prepared.resume_dir is None:
+    if prepared.resume_dir is None and chief:
         write_json(os.path.join(run_dir, "config.json"), resolved)
     for line in notes:
         print(line, file=stream, flush=True)
@@ -256,7 +278,8 @@ def run_prepared(
     # The snapshot goes first, so a printed epoch is always a checkpointed one.
     run_callbacks = [
         snapshot,
-        *default_callbacks(config, resolved, training, validation, run_dir, stream),
+        *(default_callbacks(config, resolved, training, validation, run_dir, stream)
+          if chief else []),
         *((callbacks(run_dir) if callable(callbacks) else callbacks) or []),
     ]
     make_dataset = pipeline.blocks if engine == "fused" else pipeline.minibatches
@@ -273,14 +296,19 @@ def run_prepared(
     status = "completed"
     with _interrupts_as_keyboard_interrupt():
         try:
-            model.fit(
-                dataset, epochs=config.epochs, initial_epoch=initial_epoch,
-                steps_per_epoch=steps, callbacks=run_callbacks, verbose=0, shuffle=False,
-            )
+            if config.strategy == "multiworker":
+                outcome = fit_multiworker(model, strategy, training, batch_size, config.seed,
+                                          config.epochs, config.cost, run_callbacks, chief)
+                snapshot.epochs_completed = outcome["epochs"]
+            else:
+                model.fit(
+                    dataset, epochs=config.epochs, initial_epoch=initial_epoch,
+                    steps_per_epoch=steps, callbacks=run_callbacks, verbose=0, shuffle=False,
+                )
         except KeyboardInterrupt:
             status = "interrupted"
     wall_seconds = time.perf_counter() - started
-    if status == "interrupted":
+    if status == "interrupted" and chief:
         # Keras skips on_train_end when fit is interrupted: flush and close the
         # event files and write the final images now.
         for callback in run_callbacks:
@@ -294,16 +322,18 @@ def run_prepared(
             f"`kerasclf train --resume {run_dir}`",
             file=stream, flush=True,
         )
-    elif os.path.exists(os.path.join(run_dir, CHECKPOINT_FILE)):
+    elif chief and os.path.exists(os.path.join(run_dir, CHECKPOINT_FILE)):
         os.remove(os.path.join(run_dir, CHECKPOINT_FILE))  # Resumed to the end.
     if getattr(model, "diverged_epoch", None) is not None:
         status = "diverged"
 
-    history = model.history.history if model.history is not None else {}
+    history = getattr(model, "history", None)
+    history = history.history if history is not None else {}
     summary = _summarize(model, training, validation, snapshot.epochs_completed, status,
                          wall_seconds)
-    _save_model(model, run_dir, stream)
-    write_json(os.path.join(run_dir, "summary.json"), summary)
+    if chief:
+        _save_model(model, run_dir, stream)
+        write_json(os.path.join(run_dir, "summary.json"), summary)
     return TrainResult(config, history, summary, model, run_dir)
 
 

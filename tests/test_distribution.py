@@ -13,14 +13,15 @@ import kerasclf
 from kerasclf.cli import main
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-SETTINGS = ["--optimizer", "momentum", "--batch-size", "8", "--epochs", "5", "--images", "false"]
+SETTINGS = ["--optimizer", "momentum", "--epochs", "5", "--images", "false"]
 
 
 @pytest.mark.parametrize("cost", ["sum", "mean"])
 def test_mirrored_on_two_cpu_devices_equals_one_device(tmp_path, cost):
     completed = subprocess.run(
         [sys.executable, "-m", "kerasclf.cli", "train", *SETTINGS, "--cost", cost,
-         "--strategy", "mirrored", "--cpu-devices", "2", "--logdir", str(tmp_path), "--json"],
+         "--batch-size", "8", "--strategy", "mirrored", "--cpu-devices", "2",
+         "--logdir", str(tmp_path), "--json"],
         capture_output=True, text=True, env=ENV, timeout=300,
     )
     assert completed.returncode == 0, completed.stderr
@@ -32,7 +33,7 @@ def test_mirrored_on_two_cpu_devices_equals_one_device(tmp_path, cost):
                             logdir=str(tmp_path), stream=io.StringIO())
     np.testing.assert_allclose(mirrored["weights"], single.weights, atol=1e-5)
     assert mirrored["bias"] == pytest.approx(single.bias, abs=1e-5)
-    assert mirrored["iterations"] == single.summary["iterations"] == 125
+    assert mirrored["iterations"] == single.summary["iterations"] == 5 * 25
 
 
 @pytest.mark.parametrize(
@@ -41,9 +42,78 @@ def test_mirrored_on_two_cpu_devices_equals_one_device(tmp_path, cost):
         (["--cpu-devices", "0"], "`cpu_devices` must be an integer >= 1"),
         (["--strategy", "mirrorred"], "Did you mean 'mirrored'"),
         (["--strategy", "mirrored", "--batch-cost", "true"], "not available with strategy"),
+        (["--strategy", "mirrored", "--cpu-devices", "2", "--batch-size", "7"],
+         "must be multiples of 2"),
+        (["--strategy", "multiworker", "--cpu-devices", "2"], "TF_CONFIG"),
     ],
 )
 def test_bad_distribution_flags(tmp_path, capsys, flags, message):
     assert main(["train", "--logdir", str(tmp_path / "logs"), *flags]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "logs").exists()
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("cost", ["sum", "mean"])
+def test_two_local_workers_equal_one_process(tmp_path, cost):
+    addresses = [f"127.0.0.1:{_free_port()}" for _ in range(2)]
+    workers = []
+    try:
+        for index in range(2):
+            tf_config = {"cluster": {"worker": addresses}, "task": {"type": "worker", "index": index}}
+            workers.append(subprocess.Popen(
+                [sys.executable, "-m", "kerasclf.cli", "train", *SETTINGS, "--cost", cost,
+                 "--batch-size", "7", "--strategy", "multiworker", "--logdir", str(tmp_path),
+                 "--json"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                env={**ENV, "TF_CONFIG": json.dumps(tf_config)},
+            ))
+        outputs = [worker.communicate(timeout=240) for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    assert [worker.returncode for worker in workers] == [0, 0], outputs[0][1][-2000:]
+    chief, other = (json.loads(stdout.splitlines()[-1]) for stdout, _ in outputs)
+    assert chief["run_dir"] is not None and other["run_dir"] is None  # Only the chief writes.
+    assert os.listdir(tmp_path) == [os.path.basename(chief["run_dir"])]
+    assert chief["weights"] == other["weights"] and chief["bias"] == other["bias"]
+    single = kerasclf.train(optimizer="momentum", batch_size=7, epochs=5, cost=cost, images=False,
+                            logdir=str(tmp_path / "single"), stream=io.StringIO())
+    np.testing.assert_allclose(chief["weights"], single.weights, atol=1e-5)
+    assert chief["bias"] == pytest.approx(single.bias, abs=1e-5)
+
+
+GOOD_CLUSTER = {"cluster": {"worker": ["127.0.0.1:2222", "127.0.0.1:2223"]},
+                "task": {"type": "worker", "index": 0}}
+
+
+@pytest.mark.parametrize(
+    "tf_config, message",
+    [
+        (None, "needs the TF_CONFIG environment variable"),
+        ("{not json", "TF_CONFIG is not valid JSON"),
+        (json.dumps({"cluster": {"worker": ["127.0.0.1:2222"]}}), "needs a 'cluster' and a 'task'"),
+        (json.dumps({**GOOD_CLUSTER, "task": {"type": "worker", "index": 2}}),
+         "task index must be an integer in 0..1"),
+        (json.dumps({**GOOD_CLUSTER, "task": {"type": "ps", "index": 0}}), "task type must be"),
+        (json.dumps({"cluster": {"worker": ["no-port"]}, "task": GOOD_CLUSTER["task"]}),
+         "'host:port' strings"),
+    ],
+)
+def test_bad_tf_config(tmp_path, capsys, monkeypatch, tf_config, message):
+    if tf_config is None:
+        monkeypatch.delenv("TF_CONFIG", raising=False)
+    else:
+        monkeypatch.setenv("TF_CONFIG", tf_config)
+    assert main(["train", "--strategy", "multiworker", "--logdir", str(tmp_path / "logs")]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "logs").exists()
