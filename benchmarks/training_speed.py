@@ -14,10 +14,10 @@ median over repeats):
 
    - `kerasclf.train` with its default per-epoch callbacks (cost, weights,
      histograms, images), timed over a multiple of 10 epochs so that it holds
-     its share of decision-boundary (every 5) and error-surface (every 10)
-     images, with the time of each callback's `on_epoch_end`; with images and
+     its share of histograms and decision-boundary images (every 5 epochs)
+     and error-surface images (every 10), with the time of each callback's `on_epoch_end`; with images and
      histograms off; and with `engine="plain"` (stock per-step fit inside
-     kerasclf).
+     kerasclf), images and histograms off.
    - For the breakdown: kerasclf's model and pipeline under `fit` with no
      callbacks, and the same model on cached, never reshuffled blocks.
    - Stock `model.fit` on numpy arrays with its defaults.
@@ -143,7 +143,7 @@ class Settings:
 FULL_SETTINGS = Settings(
     fast_samples=2**20,
     callback_samples=2**16,
-    slow_samples={1: 2**11, 32: 2**16, 1024: 2**20},
+    slow_samples={1: 2**10, 32: 2**15, 1024: 2**19},
     numpy_samples={1: 2**15, 32: 2**20, 1024: 2**20},
     mlp_samples={1: 2**17, 32: 2**19, 1024: 2**20},
     min_seconds=1.0,
@@ -324,9 +324,19 @@ def per_epoch_parts(timings: dict, timed_epochs: int) -> dict[str, float]:
 
 
 def image_period() -> int:
-    """Epochs between repeats of the default image pattern (boundary every 5, surface every 10)."""
-    defaults = TrainConfig()
-    return math.lcm(defaults.boundary_every, defaults.surface_every)
+    """Epochs after which the default per-epoch logs repeat their pattern.
+
+    The least common multiple of the default `*_every` settings (images every
+    5 and 10 epochs, histograms every 5), so that a window of that many epochs
+    holds each its share.
+    """
+    defaults = dataclasses.asdict(TrainConfig())
+    periods = [
+        value
+        for name, value in defaults.items()
+        if name.endswith("_every") and isinstance(value, int) and value > 0
+    ]
+    return math.lcm(*periods)
 
 
 def kerasclf_runner(
@@ -633,57 +643,56 @@ class Path:
     batch_sizes: tuple[int, ...] = BATCH_SIZES
 
 
-LEAN = {"images": False, "histograms": False}
+LEAN = {"images": False, "histogram_every": 0}
 MLP = {"model": "mlp", "hidden": list(MLP_HIDDEN), "activation": "tanh", "init": "random"}
-partial = functools.partial
 PATHS = [
     Path(
         "kerasclf",
         "kerasclf.train, default callbacks (images, histograms)",
-        partial(kerasclf_runner, period=image_period()),
+        functools.partial(kerasclf_runner, period=image_period()),
         "callback",
     ),
     Path(
         "hand_shuffle_callback_size",
         "hand-written XLA loop d1, as many points as the row above",
-        partial(hand_written_runner, reshuffle=True),
+        functools.partial(hand_written_runner, reshuffle=True),
         "callback",
     ),
     Path(
         "kerasclf_lean",
-        "kerasclf.train, images=False, histograms=False",
-        partial(kerasclf_runner, **LEAN),
+        "kerasclf.train, images=False, histogram_every=0",
+        functools.partial(kerasclf_runner, **LEAN),
         "fast",
     ),
     Path(
         "fused_fit",
         "kerasclf model + pipeline under fit, no callbacks",
-        partial(fused_fit_runner, fixed_blocks=False),
+        functools.partial(fused_fit_runner, fixed_blocks=False),
         "fast",
     ),
     Path(
         "fused_fixed",
         "kerasclf model under fit, cached fixed blocks, no callbacks",
-        partial(fused_fit_runner, fixed_blocks=True),
+        functools.partial(fused_fit_runner, fixed_blocks=True),
         "fast",
     ),
     Path(
         "plain",
-        "kerasclf.train engine=plain, default callbacks",
-        partial(kerasclf_runner, engine="plain"),
+        "kerasclf.train engine=plain, images/histograms off",
+        functools.partial(kerasclf_runner, engine="plain", **LEAN),
         "slow",
     ),
     Path("stock", "stock model.fit, numpy arrays, defaults", stock_fit_runner, "slow"),
     Path(
         "hand_shuffle",
         "hand-written XLA loop, per-epoch shuffle + gather (d1)",
-        partial(hand_written_runner, reshuffle=True),
+        functools.partial(hand_written_runner, reshuffle=True),
         "fast",
     ),
     Path(
         "hand_fixed",
         "hand-written XLA loop, fixed pre-batched tensor (d2)",
-        partial(hand_written_runner, reshuffle=False),
+        functools.partial(hand_written_runner, reshuffle=False),
         "fast",
     ),
     Path("numpy", "numpy minibatch SGD with momentum", numpy_runner, "numpy"),
@@ -697,19 +706,19 @@ PATHS = [
     Path(
         "mlp_kerasclf",
         "MLP 16-16 tanh: kerasclf.train, images/histograms off",
-        partial(kerasclf_runner, **MLP, **LEAN),
+        functools.partial(kerasclf_runner, **MLP, **LEAN),
         "mlp",
     ),
     Path(
         "mlp_stock",
         "MLP 16-16 tanh: stock model.fit",
-        partial(stock_fit_runner, hidden=MLP_HIDDEN),
+        functools.partial(stock_fit_runner, hidden=MLP_HIDDEN),
         "slow",
     ),
     Path(
         "mlp_hand_shuffle",
         "MLP 16-16 tanh: hand-written XLA loop (d1)",
-        partial(hand_written_runner, hidden=MLP_HIDDEN),
+        functools.partial(hand_written_runner, hidden=MLP_HIDDEN),
         "mlp",
     ),
 ]
@@ -1032,17 +1041,25 @@ def breakdown_table(results: dict, settings: Settings) -> str:
     """Milliseconds per epoch, by part: where kerasclf's time goes."""
     callback_size = format_samples(settings.callback_samples)
     fast_size = format_samples(settings.fast_samples)
-    callback_names = []
-    for batch_size in BATCH_SIZES:
-        for measurement in results.get(("kerasclf", batch_size), []):
-            callback_names += [name for name in measurement.parts if name not in callback_names]
+
+    def with_callbacks(label: str, key: str) -> list[tuple[str, str, str | None]]:
+        names = []
+        for batch_size in BATCH_SIZES:
+            for measurement in results.get((key, batch_size), []):
+                names += [name for name in measurement.parts if name not in names]
+        return [
+            (label, key, None),
+            *[(f"  of which {name}.on_epoch_end", key, name) for name in names],
+            ("  of which the rest (pipeline, train step, fit)", key, "rest"),
+        ]
+
     # (label, path key, part): part None is the whole epoch, "rest" what no part covers.
-    rows = [(f"kerasclf.train, default callbacks ({callback_size} points)", "kerasclf", None)]
-    rows += [(f"  of which {name}.on_epoch_end", "kerasclf", name) for name in callback_names]
+    rows = with_callbacks(f"kerasclf.train, default callbacks ({callback_size} points)", "kerasclf")
+    rows.append((f"hand-written d1 ({callback_size} points)", "hand_shuffle_callback_size", None))
+    rows += with_callbacks(
+        f"kerasclf.train, images/histograms off ({fast_size} points)", "kerasclf_lean"
+    )
     rows += [
-        ("  of which the rest (pipeline, train step, fit)", "kerasclf", "rest"),
-        (f"hand-written d1 ({callback_size} points)", "hand_shuffle_callback_size", None),
-        (f"kerasclf.train, images/histograms off ({fast_size} points)", "kerasclf_lean", None),
         ("fit, kerasclf pipeline, no callbacks", "fused_fit", None),
         ("fit, cached fixed blocks, no callbacks", "fused_fixed", None),
         ("hand-written d1, shuffle + gather + XLA loop", "hand_shuffle", None),
@@ -1156,8 +1173,8 @@ def report(
         whole training set (cost, gradient norm, and the error surface at 48 x 48 weights every
         10 epochs), so their cost per epoch grows with the points as training does, and at
         {format_samples(settings.fast_samples)} points one run would take minutes. The row below
-        it is the hand-written loop on the same points, for a same-work ratio. The MLP rows run
-        kerasclf with images and histograms off for the same reason.
+        it is the hand-written loop on the same points, for a same-work ratio. The MLP and plain-engine rows
+        run kerasclf with images and histograms off for the same reason.
 
         The machine is shared and noisy (2 cores; other engineers may have been running tests at
         the same time: see the load averages): trust ratios more than absolute figures, and

@@ -551,10 +551,16 @@ class WeightPlaneSurface:
     def costs(self, parameters: np.ndarray) -> np.ndarray:
         """J at parameter vectors `(num, 3)` of (w1, w2, b), all with the same b."""
         weights, bias = parameters[:, :2], float(parameters[0, 2])
-        logits = tf.matmul(self._features_tensor, tf.constant(weights.T, tf.float32)) + bias
-        softplus_sums = tf.reduce_sum(tf.nn.softplus(logits), axis=0).numpy()
+        # The logits are (num_samples, vectors): a chunk of vectors at a time
+        # bounds their memory however many samples there are.
+        chunk = max(1, MAX_CHUNK_VALUES // len(self._features))
+        softplus_sums = []
+        for start in range(0, len(weights), chunk):
+            chunk_weights = tf.constant(weights[start : start + chunk].T, tf.float32)
+            logits = tf.matmul(self._features_tensor, chunk_weights) + bias
+            softplus_sums.append(tf.reduce_sum(tf.nn.softplus(logits), axis=0).numpy())
         linear = weights @ self._label_features + self._num_positive * bias
-        return (softplus_sums.astype(np.float64) - linear) * self._scale
+        return (np.concatenate(softplus_sums).astype(np.float64) - linear) * self._scale
 
     def render(self, path: np.ndarray) -> np.ndarray | None:
         current = path[-1].astype(np.float64)
