@@ -122,7 +122,9 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
     def __init__(self, logdir: str, x, y, cost: str = "sum", every: int = 10, stream=None):
         super().__init__()
         self.logdir = logdir
-        self.training = Data(x, y, source="ErrorSurfaceLogger training data")
+        training = Data(x, y, source="ErrorSurfaceLogger training data")
+        self.represented_samples = training.num_samples
+        self.training = surface_sample(training)
         self.cost = check_choice("cost", cost, REDUCTIONS)
         self.every = check_integer("every", every)
         self.stream = stream
@@ -156,7 +158,9 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
                 )
                 print(self._skip_reason, file=self.stream or sys.stdout, flush=True)
                 return
-            self._surface = make_surface(self.model, self.training, self.cost)
+            self._surface = make_surface(
+                self.model, self.training, self.cost, self.represented_samples
+            )
         if self._skip_reason is None and int(self.model.optimizer.iterations.numpy()) == 0:
             self._path, self.path_steps = [], []  # A fresh start: a new path.
             self._record(step=0)
@@ -208,14 +212,15 @@ class ParameterCost:
         array([138.62943611])
     """
 
-    def __init__(self, model: keras.Model, data: Data, reduction: str):
+    def __init__(self, model: keras.Model, data: Data, reduction: str,
+                 represented_samples: int | None = None):
         self.model = model
         self._shapes = [tuple(weight.shape) for weight in model.trainable_weights]
         self._sizes = [int(np.prod(shape)) for shape in self._shapes]
         self.num_parameters = sum(self._sizes)
         self._features = tf.constant(data.features)
         self._labels = tf.constant(data.labels)
-        self._scale = 1.0 / data.num_samples if reduction == "mean" else 1.0
+        self._scale = cost_scale(data, reduction, represented_samples)
         widest = max([data.num_features] + [shape[-1] for shape in self._shapes if shape])
         self._chunk = int(
             np.clip(MAX_CHUNK_VALUES // (data.num_samples * widest), 1, GRID_POINTS**2)
@@ -494,13 +499,38 @@ def _paint_cross(box: np.ndarray, centre: np.ndarray, colour, width: float) -> N
         paint_polyline(box, [centre - corner, centre + corner], colour, width)
 
 
-def make_surface(model: keras.Model, data: Data, reduction: str):
+MAX_SURFACE_SAMPLES = 4096
+
+
+def surface_sample(data: Data, seed: int = 0) -> Data:
+    """At most `MAX_SURFACE_SAMPLES` of the points, drawn once per run.
+
+    The surface evaluates the cost at thousands of weight vectors per image;
+    over a seeded sample of the points it costs the same for any data size,
+    and `cost_scale` scales the summed cost up to stand for all the points.
+    """
+    if data.num_samples <= MAX_SURFACE_SAMPLES:
+        return data
+    rng = np.random.default_rng(seed)
+    rows = np.sort(rng.choice(data.num_samples, MAX_SURFACE_SAMPLES, replace=False))
+    return data.subset(rows, f"{data.source} (a sample for the error surface)")
+
+
+def cost_scale(data: Data, reduction: str, represented_samples: int | None) -> float:
+    """Turns a sum over `data` into the summed or mean cost of all the points."""
+    if reduction == "mean":
+        return 1.0 / data.num_samples
+    return (represented_samples or data.num_samples) / data.num_samples
+
+
+def make_surface(model: keras.Model, data: Data, reduction: str,
+                 represented_samples: int | None = None):
     """The view that fits the model: `WeightPlaneSurface` for p = sigmoid(w1 x1 + w2 x2 + b),
     else `LandscapeSurface`."""
     parameters = plain_linear_parameters(model)
     if parameters is not None and len(parameters[0]) == 2 and data.num_classes == 2:
-        return WeightPlaneSurface(model, data, reduction)
-    return LandscapeSurface(model, data, reduction)
+        return WeightPlaneSurface(model, data, reduction, represented_samples)
+    return LandscapeSurface(model, data, reduction, represented_samples)
 
 
 class WeightPlaneSurface:
@@ -511,8 +541,9 @@ class WeightPlaneSurface:
     nothing compiled: one matrix product and a softplus.
     """
 
-    def __init__(self, model: keras.Model, data: Data, reduction: str):
-        self._scale = 1.0 / data.num_samples if reduction == "mean" else 1.0
+    def __init__(self, model: keras.Model, data: Data, reduction: str,
+                 represented_samples: int | None = None):
+        self._scale = cost_scale(data, reduction, represented_samples)
         self._features = data.features.astype(np.float64)
         self._labels = data.labels
         self._features_tensor = tf.constant(data.features)
@@ -592,8 +623,9 @@ class LandscapeSurface:
     static parts anew (about 0.1 s of matplotlib).
     """
 
-    def __init__(self, model: keras.Model, data: Data, reduction: str):
-        self.cost = ParameterCost(model, data, reduction)
+    def __init__(self, model: keras.Model, data: Data, reduction: str,
+                 represented_samples: int | None = None):
+        self.cost = ParameterCost(model, data, reduction, represented_samples)
 
     def render(self, path: np.ndarray) -> np.ndarray | None:
         current = path[-1].astype(np.float64)

@@ -52,9 +52,9 @@ class ModelEvaluator:
              tf.constant(data.labels[start : start + CHUNK_SAMPLES]))
             for start in range(0, data.num_samples, CHUNK_SAMPLES)
         ]
-        # Graph mode, not XLA: it traces in a tenth of the time, and one pass
-        # over the data is cheap next to an epoch of training.
-        self._values = tf.function(self.tensors)
+        # Small data: graph mode, which traces in a fraction of XLA's compile
+        # time. Large data: XLA, which runs the pass about twice as fast.
+        self._values = tf.function(self.tensors, jit_compile=len(self._chunks) > 1)
 
     def tensors(self) -> dict[str, tf.Tensor]:
         """The values as scalar tensors; one forward and backward pass."""

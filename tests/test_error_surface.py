@@ -181,3 +181,21 @@ def test_every_must_be_a_positive_integer(blobs):
 def test_cost_must_be_sum_or_mean(blobs):
     with pytest.raises(ValueError, match="`cost` must be one of 'mean', 'sum'"):
         ErrorSurfaceLogger("unused", blobs.features, blobs.labels, cost="median")
+
+
+def test_large_data_uses_a_fixed_sample_scaled_to_the_full_cost():
+    from callbacks.error_surface import MAX_SURFACE_SAMPLES, cost_scale, surface_sample
+    from kerasclf.data import make_dataset
+
+    data = make_dataset("seminar_blobs", num_samples=3 * MAX_SURFACE_SAMPLES, seed=0)
+    sample = surface_sample(data)
+    assert sample.num_samples == MAX_SURFACE_SAMPLES
+    assert surface_sample(data).features.tobytes() == sample.features.tobytes()  # Seeded.
+    weights = np.array([0.3, 0.4])
+    logits = sample.features.astype(np.float64) @ weights
+    sample_sum = np.sum(np.logaddexp(0, logits) - sample.labels * logits)
+    full_logits = data.features.astype(np.float64) @ weights
+    full_sum = np.sum(np.logaddexp(0, full_logits) - data.labels * full_logits)
+    estimate = sample_sum * cost_scale(sample, "sum", data.num_samples)
+    assert estimate == pytest.approx(full_sum, rel=0.05)
+    assert cost_scale(sample, "mean", data.num_samples) == 1 / MAX_SURFACE_SAMPLES
