@@ -38,8 +38,13 @@ def time_process(arguments: list[str], logdir: str) -> float:
     """Wall seconds of one `kerasclf train` process."""
     command = [sys.executable, "-m", "kerasclf.cli", "train", "--logdir", logdir, *arguments]
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    subprocess.run(
+        command,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     return time.perf_counter() - started
 
 

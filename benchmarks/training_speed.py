@@ -142,7 +142,7 @@ class Settings:
 
 FULL_SETTINGS = Settings(
     fast_samples=2**20,
-    callback_samples=2**16,
+    callback_samples=2**20,
     slow_samples={1: 2**10, 32: 2**15, 1024: 2**19},
     numpy_samples={1: 2**15, 32: 2**20, 1024: 2**20},
     mlp_samples={1: 2**17, 32: 2**19, 1024: 2**20},

@@ -49,7 +49,8 @@ class CostLogger(keras.callbacks.Callback):
         self.validation = None
         if validation_data is not None:
             self.validation = Data(
-                *validation_data, source="CostLogger validation data",
+                *validation_data,
+                source="CostLogger validation data",
                 num_classes=self.training.num_classes,
             )
         self._writers = SummaryWriters(logdir)

@@ -30,15 +30,19 @@ def default_callbacks(config, resolved: dict, training, validation, run_dir: str
         run_dir: The run directory.
         stream: Where printed lines go.
     """
-    validation_data = (
-        None if validation is None else (validation.features, validation.labels)
-    )
+    validation_data = None if validation is None else (validation.features, validation.labels)
     x, y = training.features, training.labels
     callbacks = [
         CostLogger(run_dir, x, y, validation_data=validation_data, cost=config.cost),
         DivergenceStop(stream=stream),
-        WeightLogger(run_dir, x, y, cost=config.cost, histogram_every=config.histogram_every,
-                     gradient_norm=False),
+        WeightLogger(
+            run_dir,
+            x,
+            y,
+            cost=config.cost,
+            histogram_every=config.histogram_every,
+            gradient_norm=False,
+        ),
     ]
     if config.batch_cost:
         callbacks.append(MinibatchCostLogger(run_dir))
@@ -46,11 +50,17 @@ def default_callbacks(config, resolved: dict, training, validation, run_dir: str
         reference = None if config.data else REFERENCE_LINES.get(config.dataset)
         callbacks += [
             DecisionBoundaryLogger(
-                run_dir, x, y, validation_data=validation_data, every=config.boundary_every,
-                reference_line=reference, stream=stream,
+                run_dir,
+                x,
+                y,
+                validation_data=validation_data,
+                every=config.boundary_every,
+                reference_line=reference,
+                stream=stream,
             ),
-            ErrorSurfaceLogger(run_dir, x, y, cost=config.cost, every=config.surface_every,
-                               stream=stream),
+            ErrorSurfaceLogger(
+                run_dir, x, y, cost=config.cost, every=config.surface_every, stream=stream
+            ),
         ]
     callbacks += [RunConfigLogger(run_dir, resolved), EpochPrinter(stream=stream)]
     return callbacks

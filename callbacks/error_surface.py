@@ -212,8 +212,9 @@ class ParameterCost:
         array([138.62943611])
     """
 
-    def __init__(self, model: keras.Model, data: Data, reduction: str,
-                 represented_samples: int | None = None):
+    def __init__(
+        self, model: keras.Model, data: Data, reduction: str, represented_samples: int | None = None
+    ):
         self.model = model
         self._shapes = [tuple(weight.shape) for weight in model.trainable_weights]
         self._sizes = [int(np.prod(shape)) for shape in self._shapes]
@@ -523,8 +524,9 @@ def cost_scale(data: Data, reduction: str, represented_samples: int | None) -> f
     return (represented_samples or data.num_samples) / data.num_samples
 
 
-def make_surface(model: keras.Model, data: Data, reduction: str,
-                 represented_samples: int | None = None):
+def make_surface(
+    model: keras.Model, data: Data, reduction: str, represented_samples: int | None = None
+):
     """The view that fits the model: `WeightPlaneSurface` for p = sigmoid(w1 x1 + w2 x2 + b),
     else `LandscapeSurface`."""
     parameters = plain_linear_parameters(model)
@@ -541,8 +543,9 @@ class WeightPlaneSurface:
     nothing compiled: one matrix product and a softplus.
     """
 
-    def __init__(self, model: keras.Model, data: Data, reduction: str,
-                 represented_samples: int | None = None):
+    def __init__(
+        self, model: keras.Model, data: Data, reduction: str, represented_samples: int | None = None
+    ):
         self._scale = cost_scale(data, reduction, represented_samples)
         self._features = data.features.astype(np.float64)
         self._labels = data.labels
@@ -623,8 +626,9 @@ class LandscapeSurface:
     static parts anew (about 0.1 s of matplotlib).
     """
 
-    def __init__(self, model: keras.Model, data: Data, reduction: str,
-                 represented_samples: int | None = None):
+    def __init__(
+        self, model: keras.Model, data: Data, reduction: str, represented_samples: int | None = None
+    ):
         self.cost = ParameterCost(model, data, reduction, represented_samples)
 
     def render(self, path: np.ndarray) -> np.ndarray | None:

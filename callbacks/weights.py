@@ -65,8 +65,15 @@ class WeightLogger(keras.callbacks.Callback):
         >>> model.fit(x, y, callbacks=[WeightLogger("logs/run", x, y)])  # doctest: +SKIP
     """
 
-    def __init__(self, logdir: str, x, y, cost: str = "sum", histogram_every: int = 5,
-                 gradient_norm: bool = True):
+    def __init__(
+        self,
+        logdir: str,
+        x,
+        y,
+        cost: str = "sum",
+        histogram_every: int = 5,
+        gradient_norm: bool = True,
+    ):
         super().__init__()
         self.gradient_norm = gradient_norm
         self.logdir = logdir
@@ -89,9 +96,7 @@ class WeightLogger(keras.callbacks.Callback):
                     tf.summary.scalar(f"weights/{name}", values[index], step=step)
             tf.summary.scalar("learning_rate", learning_rate, step=step)
             if self.gradient_norm:
-                tf.summary.scalar(
-                    "gradient_norm", evaluator.tensors()["gradient_norm"], step=step
-                )
+                tf.summary.scalar("gradient_norm", evaluator.tensors()["gradient_norm"], step=step)
 
         self._write_scalars = tf.function(write_scalars)
 

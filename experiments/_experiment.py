@@ -77,8 +77,11 @@ class Outcome:
 def parse_arguments(description: str, argv: list[str] | None = None) -> argparse.Namespace:
     """`--quick` and `--logdir`, shared by every experiment script."""
     parser = argparse.ArgumentParser(description=description.strip().splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help=f"fewer epochs and points (also: {QUICK_ENVIRONMENT_VARIABLE}=1)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"fewer epochs and points (also: {QUICK_ENVIRONMENT_VARIABLE}=1)",
+    )
     parser.add_argument("--logdir", default="logs", help="parent of logs/<experiment>/")
     arguments = parser.parse_args(argv)
     arguments.quick = arguments.quick or os.environ.get(QUICK_ENVIRONMENT_VARIABLE) == "1"
@@ -89,8 +92,9 @@ def parse_arguments(description: str, argv: list[str] | None = None) -> argparse
     return arguments
 
 
-def run_experiment(experiment: str, runs: list[Run], logdir: str = "logs",
-                   verbose: bool = True, run_callbacks=None) -> list[Outcome]:
+def run_experiment(
+    experiment: str, runs: list[Run], logdir: str = "logs", verbose: bool = True, run_callbacks=None
+) -> list[Outcome]:
     """Trains every run, carrying on past diverged ones, and writes the summary.
 
     Args:
@@ -115,16 +119,21 @@ def run_experiment(experiment: str, runs: list[Run], logdir: str = "logs",
             return [recorder, *(run_callbacks(run_dir) if run_callbacks else [])]
 
         result = kerasclf.train(
-            logdir=experiment_dir, run_name=run.name, stream=io.StringIO(),
-            callbacks=callbacks, **run.settings
+            logdir=experiment_dir,
+            run_name=run.name,
+            stream=io.StringIO(),
+            callbacks=callbacks,
+            **run.settings,
         )
         outcomes.append(Outcome(run, result, np.array(recorder.path)))
     _mark_epochs_to_best(outcomes)
     write_summary(experiment_dir, outcomes)
     if verbose:
         print(format_table(outcomes))
-        print(f"summary: {os.path.join(experiment_dir, 'summary.md')}  "
-              f"TensorBoard: tensorboard --logdir {experiment_dir}")
+        print(
+            f"summary: {os.path.join(experiment_dir, 'summary.md')}  "
+            f"TensorBoard: tensorboard --logdir {experiment_dir}"
+        )
     return outcomes
 
 
@@ -155,14 +164,16 @@ def table_rows(outcomes: list[Outcome]) -> list[list[str]]:
     for outcome in outcomes:
         summary = outcome.result.summary
         cost = summary["cost"]
-        rows.append([
-            outcome.run.name,
-            f"{cost:.6g}" if isinstance(cost, float) else str(cost),
-            f"{summary['accuracy']:.4f}",
-            "never" if outcome.epochs_to_best is None else str(outcome.epochs_to_best),
-            f"{summary['wall_seconds']:.2f}",
-            summary["status"],
-        ])
+        rows.append(
+            [
+                outcome.run.name,
+                f"{cost:.6g}" if isinstance(cost, float) else str(cost),
+                f"{summary['accuracy']:.4f}",
+                "never" if outcome.epochs_to_best is None else str(outcome.epochs_to_best),
+                f"{summary['wall_seconds']:.2f}",
+                summary["status"],
+            ]
+        )
     return rows
 
 

@@ -19,7 +19,7 @@ from kerasclf.training import load_training_data
 def cost_grid(features, labels, bias, w1_values, w2_values) -> np.ndarray:
     """Summed cross-entropy at each (w1, w2) of a grid, in float64 numpy."""
     w1, w2 = np.meshgrid(w1_values, w2_values)
-    logits = (features[:, 0, None, None] * w1 + features[:, 1, None, None] * w2 + bias)
+    logits = features[:, 0, None, None] * w1 + features[:, 1, None, None] * w2 + bias
     labels = labels[:, None, None]
     return np.sum(np.logaddexp(0.0, logits) - labels * logits, axis=0)
 
@@ -54,8 +54,9 @@ def draw_paths(reference: kerasclf.TrainResult, paths: dict[str, np.ndarray]) ->
     figure.colorbar(filled, ax=axes, label="cost J (summed)")
     colours = matplotlib.colormaps["tab10"].colors
     for (name, path), colour in zip(paths.items(), colours):
-        axes.plot(path[:, 0], path[:, 1], "-o", color=colour, markersize=2, linewidth=1.5,
-                  label=name)
+        axes.plot(
+            path[:, 0], path[:, 1], "-o", color=colour, markersize=2, linewidth=1.5, label=name
+        )
         axes.plot(path[-1, 0], path[-1, 1], "*", color=colour, markersize=10)
     axes.set_xlabel("w1")
     axes.set_ylabel("w2")

@@ -16,8 +16,15 @@ import time
 from experiments._experiment import main_guard, parse_arguments
 
 # Settings: the order of the slides.
-EXPERIMENTS = ["hand_line", "gradient_descent", "batch_size", "step_size", "momentum",
-               "initialization", "nonlinear"]
+EXPERIMENTS = [
+    "hand_line",
+    "gradient_descent",
+    "batch_size",
+    "step_size",
+    "momentum",
+    "initialization",
+    "nonlinear",
+]
 
 
 def main(argv=None):
@@ -32,8 +39,10 @@ def main(argv=None):
         timings[name] = time.perf_counter() - began
     for name, seconds in timings.items():
         print(f"{name:<18} {seconds:7.1f} s")
-    print(f"{'all':<18} {time.perf_counter() - started:7.1f} s; "
-          f"open the logs with: tensorboard --logdir {arguments.logdir}")
+    print(
+        f"{'all':<18} {time.perf_counter() - started:7.1f} s; "
+        f"open the logs with: tensorboard --logdir {arguments.logdir}"
+    )
     return timings
 
 

@@ -24,8 +24,15 @@ from callbacks.writers import SummaryWriters
 from experiments._experiment import Run, main_guard, parse_arguments, run_experiment
 
 # Settings: one step size for every batch size, on the mean cost.
-COMMON = {"dataset": "seminar_blobs", "optimizer": "gd", "cost": "mean", "learning_rate": 0.02,
-          "epochs": 50, "seed": 0, "batch_cost": True}
+COMMON = {
+    "dataset": "seminar_blobs",
+    "optimizer": "gd",
+    "cost": "mean",
+    "learning_rate": 0.02,
+    "epochs": 50,
+    "seed": 0,
+    "batch_cost": True,
+}
 RUNS = [
     Run("full_batch", {"batch_size": "full"}),
     Run("minibatch_40", {"batch_size": 40}),
@@ -56,8 +63,9 @@ class ComputationAxes(keras.callbacks.Callback):
         logs = logs or {}
         milliseconds = int(1000 * (time.perf_counter() - self._started))
         with self._writers["train"].as_default():
-            tf.summary.scalar("cost_by_samples_seen", logs["cost"],
-                              step=(epoch + 1) * self.num_samples)
+            tf.summary.scalar(
+                "cost_by_samples_seen", logs["cost"], step=(epoch + 1) * self.num_samples
+            )
             tf.summary.scalar("cost_by_wall_milliseconds", logs["cost"], step=milliseconds)
 
     def on_train_end(self, logs=None):
@@ -69,7 +77,9 @@ def main(argv=None):
     common = {**COMMON, **(QUICK if arguments.quick else {})}
     runs = [Run(run.name, {**common, **run.settings}) for run in RUNS]
     return run_experiment(
-        "batch_size", runs, arguments.logdir,
+        "batch_size",
+        runs,
+        arguments.logdir,
         run_callbacks=lambda run_dir: [ComputationAxes(run_dir, num_samples=200)],
     )
 

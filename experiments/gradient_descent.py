@@ -11,11 +11,16 @@ Run it:
     python -m experiments.gradient_descent [--quick]
 """
 
-import io
-
 import kerasclf
-from experiments._experiment import Outcome, Run, main_guard, parse_arguments, write_summary
-from experiments._experiment import _mark_epochs_to_best, format_table
+from experiments._experiment import (
+    Outcome,
+    Run,
+    _mark_epochs_to_best,
+    format_table,
+    main_guard,
+    parse_arguments,
+    write_summary,
+)
 
 # Settings: the slide's.
 SETTINGS = {
@@ -38,8 +43,9 @@ def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     settings = {**SETTINGS, **(QUICK if arguments.quick else {})}
     # Train: the per-epoch lines go to the terminal, as on the slide.
-    result = kerasclf.train(logdir=f"{arguments.logdir}/gradient_descent", run_name="slide",
-                            **settings)
+    result = kerasclf.train(
+        logdir=f"{arguments.logdir}/gradient_descent", run_name="slide", **settings
+    )
     # Results.
     outcome = Outcome(Run("slide", settings), result)
     _mark_epochs_to_best([outcome])

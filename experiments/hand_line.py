@@ -63,23 +63,33 @@ def main(argv=None):
         result = evaluate_linear(line["weights"], line["bias"], data)
         logits = SAMPLE_POINTS @ np.array(line["weights"]) + line["bias"]
         probabilities = 1 / (1 + np.exp(-logits))
-        print(f"  {name}: w = {line['weights']}, b = {line['bias']} on {line['dataset']}: "
-              f"cost {result['cost']:.4f} (mean {result['mean_cost']:.4f}), "
-              f"accuracy {result['accuracy']:.4f}")
+        print(
+            f"  {name}: w = {line['weights']}, b = {line['bias']} on {line['dataset']}: "
+            f"cost {result['cost']:.4f} (mean {result['mean_cost']:.4f}), "
+            f"accuracy {result['accuracy']:.4f}"
+        )
         for point, probability in zip(SAMPLE_POINTS, probabilities):
             print(f"    p(class 1 | x = {point.tolist()}) = {probability:.4f}")
         log_hand_set_line(logdir, name, line["weights"], line["bias"], data)
 
     trained = {**TRAINED, **(QUICK if arguments.quick else {})}
-    runs = [Run(f"trained_on_{line['dataset']}", {**trained, "dataset": line["dataset"]},
-                group=line["dataset"]) for line in LINES.values()]
+    runs = [
+        Run(
+            f"trained_on_{line['dataset']}",
+            {**trained, "dataset": line["dataset"]},
+            group=line["dataset"],
+        )
+        for line in LINES.values()
+    ]
     outcomes = run_experiment("hand_line", runs, arguments.logdir)
     for outcome in outcomes:
         summary = outcome.result.summary
         weights = ", ".join(f"{w:.4f}" for w in summary["weights"])
         ratio = summary["weights"][0] / summary["weights"][1]
-        print(f"  {outcome.run.name}: trained w = [{weights}], b = {summary['bias']:.4f}, "
-              f"w1/w2 = {ratio:.3f} (the slide's line has 1.23)")
+        print(
+            f"  {outcome.run.name}: trained w = [{weights}], b = {summary['bias']:.4f}, "
+            f"w1/w2 = {ratio:.3f} (the slide's line has 1.23)"
+        )
     return outcomes
 
 

@@ -18,11 +18,27 @@ import numpy as np
 from experiments._experiment import Run, main_guard, parse_arguments, run_experiment
 
 # Settings.
-LOGISTIC = {"dataset": "seminar_blobs", "optimizer": "nesterov", "learning_rate": 0.003,
-            "epochs": 300, "data_seed": 0, "surface_every": 30}
-MLP = {"dataset": "xor", "model": "mlp", "hidden": [4], "activation": "tanh", "optimizer": "adam",
-       "learning_rate": 0.02, "cost": "mean", "epochs": 300, "data_seed": 0, "surface_every": 30,
-       "num_samples": 200}
+LOGISTIC = {
+    "dataset": "seminar_blobs",
+    "optimizer": "nesterov",
+    "learning_rate": 0.003,
+    "epochs": 300,
+    "data_seed": 0,
+    "surface_every": 30,
+}
+MLP = {
+    "dataset": "xor",
+    "model": "mlp",
+    "hidden": [4],
+    "activation": "tanh",
+    "optimizer": "adam",
+    "learning_rate": 0.02,
+    "cost": "mean",
+    "epochs": 300,
+    "data_seed": 0,
+    "surface_every": 30,
+    "num_samples": 200,
+}
 SEEDS = [1, 2, 3]
 QUICK = {"epochs": 150}
 
@@ -31,16 +47,26 @@ def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     quick = QUICK if arguments.quick else {}
     runs = [Run("logistic_zeros", {**LOGISTIC, **quick, "init": "zeros"}, group="logistic")]
-    runs += [Run(f"logistic_random_{seed}", {**LOGISTIC, **quick, "init": "random", "seed": seed},
-                 group="logistic") for seed in SEEDS]
+    runs += [
+        Run(
+            f"logistic_random_{seed}",
+            {**LOGISTIC, **quick, "init": "random", "seed": seed},
+            group="logistic",
+        )
+        for seed in SEEDS
+    ]
     runs += [Run("mlp_zeros", {**MLP, **quick, "init": "zeros"}, group="mlp")]
-    runs += [Run(f"mlp_random_{seed}", {**MLP, **quick, "init": "random", "seed": seed},
-                 group="mlp") for seed in SEEDS]
+    runs += [
+        Run(f"mlp_random_{seed}", {**MLP, **quick, "init": "random", "seed": seed}, group="mlp")
+        for seed in SEEDS
+    ]
     outcomes = run_experiment("initialization", runs, arguments.logdir)
     for group in ("logistic", "mlp"):
         costs = [o.result.summary["cost"] for o in outcomes if o.run.group == group]
-        print(f"{group}: final costs {np.round(costs, 4).tolist()}, "
-              f"spread {max(costs) - min(costs):.4g}")
+        print(
+            f"{group}: final costs {np.round(costs, 4).tolist()}, "
+            f"spread {max(costs) - min(costs):.4g}"
+        )
     return outcomes
 
 

@@ -19,8 +19,13 @@ from experiments._experiment import Run, main_guard, parse_arguments, run_experi
 from experiments._paths import draw_paths
 
 # Settings: a step size small enough that plain GD visibly crawls.
-COMMON = {"dataset": "seminar_blobs", "learning_rate": 1e-4, "epochs": 100, "seed": 0,
-          "surface_every": 10}
+COMMON = {
+    "dataset": "seminar_blobs",
+    "learning_rate": 1e-4,
+    "epochs": 100,
+    "seed": 0,
+    "surface_every": 10,
+}
 RUNS = [
     Run("gd", {"optimizer": "gd"}),
     Run("momentum_0.5", {"optimizer": "momentum", "momentum": 0.5}),

@@ -14,8 +14,15 @@ Run it:
 from experiments._experiment import Run, main_guard, parse_arguments, run_experiment
 
 # Settings: Adam on the mean cost, so every model trains at one step size.
-COMMON = {"optimizer": "adam", "learning_rate": 0.02, "cost": "mean", "epochs": 200, "seed": 0,
-          "boundary_every": 20, "surface_every": 50}
+COMMON = {
+    "optimizer": "adam",
+    "learning_rate": 0.02,
+    "cost": "mean",
+    "epochs": 200,
+    "seed": 0,
+    "boundary_every": 20,
+    "surface_every": 50,
+}
 FEATURES = {"circle": "x1^2,x2^2", "xor": "x1*x2", "spiral": "poly3"}
 MLP = {"model": "mlp", "init": "random", "activation": "tanh"}
 HIDDEN = {"circle": [8, 8], "xor": [8, 8], "spiral": [16, 16, 16]}

@@ -20,15 +20,15 @@ from kerasclf.optimizers import PRESETS, InverseSqrtDecay, make_optimizer
 from kerasclf.training import TrainResult, train
 
 __all__ = [
+    "DATASETS",
+    "MODELS",
+    "PRESETS",
     "Architecture",
     "Classifier",
     "CrossEntropy",
-    "DATASETS",
     "Data",
     "FeatureMap",
     "InverseSqrtDecay",
-    "MODELS",
-    "PRESETS",
     "TrainConfig",
     "TrainResult",
     "build_model",

@@ -101,6 +101,8 @@ def _as_block(data) -> dict:
     if sample_weight is None:
         sample_weight = tf.ones(tf.shape(y)[:1], tf.float32)
     return {
-        "x": x[None], "y": y[None], "sample_weight": sample_weight[None],
+        "x": x[None],
+        "y": y[None],
+        "sample_weight": sample_weight[None],
         "num_batches": tf.constant(1, tf.int32),
     }

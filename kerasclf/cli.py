@@ -20,8 +20,8 @@ from typing import Any
 # TensorFlow's C++ start-up chatter is not for students; errors still show.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from kerasclf import config as config_module  # noqa: E402
-from kerasclf.validation import did_you_mean  # noqa: E402
+from kerasclf import config as config_module
+from kerasclf.validation import did_you_mean
 
 EXIT_BAD_INPUT = 2
 
@@ -39,8 +39,7 @@ class _Parser(argparse.ArgumentParser):
             flag = next((arg for arg in unknown if arg.startswith("--")), unknown[0])
             valid = _all_options(self)
             raise UsageError(
-                f"unknown option {flag!r}.{did_you_mean(flag, valid)} "
-                f"See `{self.prog} --help`."
+                f"unknown option {flag!r}.{did_you_mean(flag, valid)} See `{self.prog} --help`."
             )
         raise UsageError(f"{message}. See `{self.prog} --help`.")
 
@@ -78,15 +77,23 @@ def build_parser() -> argparse.ArgumentParser:
         default = field.default
         shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
         train.add_argument(
-            _flag(key), dest=key, default=argparse.SUPPRESS, metavar="VALUE",
+            _flag(key),
+            dest=key,
+            default=argparse.SUPPRESS,
+            metavar="VALUE",
             help=f"{field.metadata['help']} (default: {shown})",
         )
 
     evaluate = commands.add_parser(
         "evaluate", help="cost and accuracy of a hand-set linear classifier", allow_abbrev=False
     )
-    evaluate.add_argument("--weights", nargs="+", required=True, metavar="W",
-                          help="one weight per feature, e.g. 1.23 1.0")
+    evaluate.add_argument(
+        "--weights",
+        nargs="+",
+        required=True,
+        metavar="W",
+        help="one weight per feature, e.g. 1.23 1.0",
+    )
     evaluate.add_argument("--bias", required=True, help="the bias b, e.g. -0.55")
     evaluate.add_argument("--dataset", default="seminar_blobs", help="named dataset")
     evaluate.add_argument("--data", help="CSV or NPZ file instead of --dataset")
@@ -97,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
         "predict", help="class probabilities of a trained run for new points", allow_abbrev=False
     )
     predict.add_argument("--run", required=True, help="run directory holding model.keras")
-    predict.add_argument("--data", required=True, help="CSV of points (features only, or with labels)")
+    predict.add_argument(
+        "--data", required=True, help="CSV of points (features only, or with labels)"
+    )
     predict.add_argument("--out", help="write the probabilities to this CSV instead of stdout")
 
     commands.add_parser("datasets", help="list the named datasets")

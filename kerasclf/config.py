@@ -15,15 +15,16 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import tomllib
 import typing
 from typing import Any
 
+import tomllib
+
 from kerasclf import data as data_module
 from kerasclf.distribution import STRATEGIES
-from kerasclf.multiworker import parse_tf_config
 from kerasclf.features import check_feature_names
 from kerasclf.models import INITS, MODELS, check_architecture
+from kerasclf.multiworker import parse_tf_config
 from kerasclf.optimizers import resolve_hyperparameters
 from kerasclf.runs import check_logdir, check_run_name
 from kerasclf.validation import check_choice, check_integer, check_number, did_you_mean

@@ -61,9 +61,7 @@ class Data:
     num_classes: int | None = None
 
     def __post_init__(self):
-        features, labels = check_arrays(
-            self.features, self.labels, self.source, self.num_classes
-        )
+        features, labels = check_arrays(self.features, self.labels, self.source, self.num_classes)
         object.__setattr__(self, "features", features)
         object.__setattr__(self, "labels", labels)
         if self.num_classes is None:
@@ -77,7 +75,7 @@ class Data:
     def num_features(self) -> int:
         return int(self.features.shape[1])
 
-    def subset(self, rows: np.ndarray, source: str) -> "Data":
+    def subset(self, rows: np.ndarray, source: str) -> Data:
         return Data(self.features[rows], self.labels[rows], source, self.num_classes)
 
 
@@ -114,8 +112,7 @@ def check_arrays(
         labels = labels[:, 0]
     if labels.ndim != 1:
         raise ValueError(
-            f"{source}: labels must be a 1-D array (num_samples,). "
-            f"Received shape {labels.shape}."
+            f"{source}: labels must be a 1-D array (num_samples,). Received shape {labels.shape}."
         )
     if len(labels) != len(features):
         raise ValueError(
@@ -134,16 +131,13 @@ def check_arrays(
     if labels.dtype == object or not (
         np.issubdtype(labels.dtype, np.number) or labels.dtype == bool
     ):
-        raise TypeError(
-            f"{source}: labels must be integers 0..k-1. Received dtype {labels.dtype}."
-        )
+        raise TypeError(f"{source}: labels must be integers 0..k-1. Received dtype {labels.dtype}.")
     with np.errstate(invalid="ignore"):
         integral = np.isfinite(labels) & (labels == np.round(labels)) & (labels >= 0)
     if not integral.all():
         row = int(np.flatnonzero(~integral)[0])
         raise ValueError(
-            f"{source}: labels must be integers 0..k-1. Received {labels[row]!r} "
-            f"in row {row}."
+            f"{source}: labels must be integers 0..k-1. Received {labels[row]!r} in row {row}."
         )
     labels = labels.astype(np.int64)
     if num_classes is not None:

@@ -48,8 +48,10 @@ class ModelEvaluator:
         self.num_samples = data.num_samples
         self.reduction = reduction
         self._chunks = [
-            (tf.constant(data.features[start : start + CHUNK_SAMPLES]),
-             tf.constant(data.labels[start : start + CHUNK_SAMPLES]))
+            (
+                tf.constant(data.features[start : start + CHUNK_SAMPLES]),
+                tf.constant(data.labels[start : start + CHUNK_SAMPLES]),
+            )
             for start in range(0, data.num_samples, CHUNK_SAMPLES)
         ]
         # Small data: graph mode, which traces in a fraction of XLA's compile
@@ -66,9 +68,11 @@ class ModelEvaluator:
                 probabilities = self.model(features, training=False)
                 chunk_cost = tf.reduce_sum(per_sample_cross_entropy(labels, probabilities))
             chunk_gradients = tape.gradient(chunk_cost, self.model.trainable_weights)
-            gradients = chunk_gradients if gradients is None else [
-                total + chunk for total, chunk in zip(gradients, chunk_gradients)
-            ]
+            gradients = (
+                chunk_gradients
+                if gradients is None
+                else [total + chunk for total, chunk in zip(gradients, chunk_gradients)]
+            )
             if probabilities.shape[-1] == 1:
                 predicted = tf.cast(probabilities[:, 0] > 0.5, tf.int32)
             else:

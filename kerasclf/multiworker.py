@@ -49,8 +49,10 @@ def parse_tf_config(text: str | None) -> dict:
         ...                 '"task": {"type": "worker", "index": 0}}')["task"]["index"]
         0
     """
-    example = ('{"cluster": {"worker": ["host1:port", "host2:port"]}, '
-               '"task": {"type": "worker", "index": 0}}')
+    example = (
+        '{"cluster": {"worker": ["host1:port", "host2:port"]}, '
+        '"task": {"type": "worker", "index": 0}}'
+    )
     if not text:
         raise ValueError(
             "`strategy` 'multiworker' needs the TF_CONFIG environment variable, e.g. "
@@ -71,9 +73,13 @@ def parse_tf_config(text: str | None) -> dict:
             f"Expected e.g. {example}."
         )
     for role, addresses in cluster.items():
-        if not isinstance(addresses, list) or not addresses or not all(
-            isinstance(address, str) and address.rpartition(":")[2].isdigit()
-            for address in addresses
+        if (
+            not isinstance(addresses, list)
+            or not addresses
+            or not all(
+                isinstance(address, str) and address.rpartition(":")[2].isdigit()
+                for address in addresses
+            )
         ):
             raise ValueError(
                 f"TF_CONFIG cluster[{role!r}] must be a list of 'host:port' strings. "
@@ -138,8 +144,17 @@ def replica_minibatches(features, labels, batch_size, seed, epochs, input_contex
     return tf.data.Dataset.range(epochs).flat_map(epoch_minibatches).prefetch(tf.data.AUTOTUNE)
 
 
-def fit_multiworker(model, strategy, training, batch_size: int, seed: int, epochs: int,
-                    reduction: str, callbacks: list, chief: bool) -> dict:
+def fit_multiworker(
+    model,
+    strategy,
+    training,
+    batch_size: int,
+    seed: int,
+    epochs: int,
+    reduction: str,
+    callbacks: list,
+    chief: bool,
+) -> dict:
     """Trains `model` (built and compiled under `strategy.scope()`) on all workers.
 
     Args:

@@ -138,8 +138,7 @@ def describe_presets() -> str:
     for name, preset in PRESETS.items():
         beta = "-" if preset.default_momentum is None else f"{preset.default_momentum:g}"
         lines.append(
-            f"{name:<9} lr={preset.default_learning_rate:<6g} momentum={beta:<4} "
-            f"{preset.formula}"
+            f"{name:<9} lr={preset.default_learning_rate:<6g} momentum={beta:<4} {preset.formula}"
         )
     return "\n".join(lines)
 
@@ -155,4 +154,3 @@ def current_learning_rate(optimizer: keras.optimizers.Optimizer) -> float:
         step = max(int(optimizer.iterations.numpy()) - 1, 0)
         return float(rate(step))
     return float(ops.convert_to_numpy(optimizer.learning_rate))
-

@@ -13,9 +13,10 @@ import os
 import keras
 import numpy as np
 
-import kerasclf.classifier  # noqa: F401  Registers the classes that model.keras names.
-import kerasclf.features  # noqa: F401
-import kerasclf.losses  # noqa: F401
+# Importing these registers the classes that model.keras names.
+import kerasclf.classifier
+import kerasclf.features
+import kerasclf.losses
 import kerasclf.optimizers  # noqa: F401
 from kerasclf.data import read_csv_values
 

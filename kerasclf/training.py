@@ -176,6 +176,11 @@ def prepare_resume(run_dir: str) -> PreparedRun:
             f"have one. Received: resume={run_dir!r}."
         )
     saved = read_json(config_path)
+    if saved.get("strategy", "none") != "none":
+        raise ValueError(
+            f"`resume` continues single-process runs only. Received a run with "
+            f"strategy={saved['strategy']!r}: resume={run_dir!r}."
+        )
     values = {key: value for key, value in saved.items() if key in FIELDS}
     values.update(learning_rate=saved["learning_rate"], momentum=saved["momentum"])
     prepared = prepare_run(values)
@@ -252,24 +257,12 @@ def run_prepared(
     if prepared.resume_dir is None:
         name = config.run_name or default_run_name(_name_parts(config))
         run_dir = create_run_dir(config.logdir, name) if chief else None
-        initial_epoch = 0
     else:
         run_dir = prepared.resume_dir
-        initial_epoch = restore_checkpoint(model, run_dir)
-        snapshot.epochs_completed = initial_epoch
-        notes.append(f"note: resuming {run_dir} after epoch {initial_epoch}.")
-    learning_rate, momentum = resolve_hyperparameters(
-        config.optimizer, config.learning_rate, config.momentum
-    )
-    resolved = {
-        **config.to_dict(),
-        "learning_rate": learning_rate,
-        "momentum": momentum,
-        "run_dir": run_dir,
-        "engine_used": engine,
-        "batch_size_used": batch_size,
-        "num_training_samples": training.num_samples,
-    }
+        snapshot.epochs_completed = restore_checkpoint(model, run_dir)
+        notes.append(f"note: resuming {run_dir} after epoch {snapshot.epochs_completed}.")
+    initial_epoch = snapshot.epochs_completed
+    resolved = _resolved_settings(config, run_dir, engine, batch_size, training.num_samples)
     if prepared.resume_dir is None and chief:
         write_json(os.path.join(run_dir, "config.json"), resolved)
     for line in notes:
@@ -278,50 +271,48 @@ def run_prepared(
     # The snapshot goes first, so a printed epoch is always a checkpointed one.
     run_callbacks = [
         snapshot,
-        *(default_callbacks(config, resolved, training, validation, run_dir, stream)
-          if chief else []),
+        *(
+            default_callbacks(config, resolved, training, validation, run_dir, stream)
+            if chief
+            else []
+        ),
         *((callbacks(run_dir) if callable(callbacks) else callbacks) or []),
     ]
-    make_dataset = pipeline.blocks if engine == "fused" else pipeline.minibatches
-    dataset = make_dataset(
-        training.features, training.labels, batch_size, config.seed, config.epochs,
-        initial_epoch=initial_epoch,
-    )
-    if engine == "fused":
-        steps = pipeline.block_layout(training.num_samples, batch_size)[1]
-    else:
-        steps = pipeline.num_minibatches(training.num_samples, batch_size)
-
     started = time.perf_counter()
     status = "completed"
     with _interrupts_as_keyboard_interrupt():
         try:
             if config.strategy == "multiworker":
-                outcome = fit_multiworker(model, strategy, training, batch_size, config.seed,
-                                          config.epochs, config.cost, run_callbacks, chief)
+                outcome = fit_multiworker(
+                    model,
+                    strategy,
+                    training,
+                    batch_size,
+                    config.seed,
+                    config.epochs,
+                    config.cost,
+                    run_callbacks,
+                    chief,
+                )
                 snapshot.epochs_completed = outcome["epochs"]
             else:
+                dataset, steps = _training_stream(
+                    engine, training, batch_size, config, initial_epoch
+                )
                 model.fit(
-                    dataset, epochs=config.epochs, initial_epoch=initial_epoch,
-                    steps_per_epoch=steps, callbacks=run_callbacks, verbose=0, shuffle=False,
+                    dataset,
+                    epochs=config.epochs,
+                    initial_epoch=initial_epoch,
+                    steps_per_epoch=steps,
+                    callbacks=run_callbacks,
+                    verbose=0,
+                    shuffle=False,
                 )
         except KeyboardInterrupt:
             status = "interrupted"
     wall_seconds = time.perf_counter() - started
     if status == "interrupted" and chief:
-        # Keras skips on_train_end when fit is interrupted: flush and close the
-        # event files and write the final images now.
-        for callback in run_callbacks:
-            callback.on_train_end()
-        if snapshot.model_values is None:  # Interrupted before the first epoch began.
-            snapshot.set_model(model)
-            snapshot.take()
-        path = write_checkpoint(snapshot, run_dir)
-        print(
-            f"interrupted after epoch {snapshot.epochs_completed}: saved {path}; continue with "
-            f"`kerasclf train --resume {run_dir}`",
-            file=stream, flush=True,
-        )
+        _save_interrupted(model, run_callbacks, snapshot, run_dir, stream)
     elif chief and os.path.exists(os.path.join(run_dir, CHECKPOINT_FILE)):
         os.remove(os.path.join(run_dir, CHECKPOINT_FILE))  # Resumed to the end.
     if getattr(model, "diverged_epoch", None) is not None:
@@ -329,12 +320,72 @@ def run_prepared(
 
     history = getattr(model, "history", None)
     history = history.history if history is not None else {}
-    summary = _summarize(model, training, validation, snapshot.epochs_completed, status,
-                         wall_seconds)
+    summary = _summarize(
+        model, training, validation, snapshot.epochs_completed, status, wall_seconds
+    )
     if chief:
         _save_model(model, run_dir, stream)
         write_json(os.path.join(run_dir, "summary.json"), summary)
     return TrainResult(config, history, summary, model, run_dir)
+
+
+def _resolved_settings(config, run_dir, engine, batch_size, num_samples) -> dict[str, Any]:
+    """`config.json`: every setting, with the presets' defaults filled in."""
+    learning_rate, momentum = resolve_hyperparameters(
+        config.optimizer, config.learning_rate, config.momentum
+    )
+    return {
+        **config.to_dict(),
+        "learning_rate": learning_rate,
+        "momentum": momentum,
+        "run_dir": run_dir,
+        "engine_used": engine,
+        "batch_size_used": batch_size,
+        "num_training_samples": num_samples,
+    }
+
+
+def _training_stream(
+    engine: str, training: Data, batch_size: int, config: TrainConfig, initial_epoch: int
+):
+    """The dataset `fit` reads, and its steps per epoch."""
+    if engine == "fused":
+        dataset = pipeline.blocks(
+            training.features,
+            training.labels,
+            batch_size,
+            config.seed,
+            config.epochs,
+            initial_epoch=initial_epoch,
+        )
+        return dataset, pipeline.block_layout(training.num_samples, batch_size)[1]
+    dataset = pipeline.minibatches(
+        training.features,
+        training.labels,
+        batch_size,
+        config.seed,
+        config.epochs,
+        initial_epoch=initial_epoch,
+    )
+    return dataset, pipeline.num_minibatches(training.num_samples, batch_size)
+
+
+def _save_interrupted(model, run_callbacks, snapshot, run_dir, stream) -> None:
+    """Flushes the logs and writes the last completed epoch's checkpoint."""
+    # Keras skips on_train_end when fit is interrupted: flush and close the
+    # event files and write the final images now.
+    for callback in run_callbacks:
+        callback.on_train_end()
+    if snapshot.model_values is None:  # Interrupted before the first epoch began.
+        snapshot.set_model(model)
+        snapshot.take()
+    path = write_checkpoint(snapshot, run_dir)
+    print(
+        f"interrupted after epoch {snapshot.epochs_completed}: saved {path}; continue with "
+        f"`kerasclf train --resume {run_dir}`",
+        file=stream,
+        flush=True,
+    )
 
 
 def _name_parts(config: TrainConfig) -> list[str]:

@@ -28,7 +28,7 @@ def closest_name(name: str, valid_names: Iterable[str]) -> str | None:
 
 
 def did_you_mean(name: str, valid_names: Iterable[str]) -> str:
-    """" Did you mean 'x'?" for the closest valid name, or an empty string."""
+    """ " Did you mean 'x'?" for the closest valid name, or an empty string."""
     match = closest_name(name, valid_names)
     return f" Did you mean {match!r}?" if match else ""
 
@@ -63,9 +63,7 @@ def check_integer(key: str, value: Any, minimum: int = 1) -> int:
             f"Received: {key}={value!r} of type {type(value).__name__}."
         )
     if value < minimum:
-        raise ValueError(
-            f"`{key}` must be an integer >= {minimum}. Received: {key}={value!r}."
-        )
+        raise ValueError(f"`{key}` must be an integer >= {minimum}. Received: {key}={value!r}.")
     return int(value)
 
 
@@ -88,8 +86,7 @@ def check_number(
     expected = f"a finite number in {left}{low}, {high}{right}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
-            f"`{key}` must be {expected}. "
-            f"Received: {key}={value!r} of type {type(value).__name__}."
+            f"`{key}` must be {expected}. Received: {key}={value!r} of type {type(value).__name__}."
         )
     value = float(value)
     too_low = value < low or (value == low and not low_inclusive)

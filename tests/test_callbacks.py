@@ -1,18 +1,17 @@
 """Kerasclf's scalar callbacks, checked by reading the event files back."""
 
 import io
-import json
 import os
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import numpy_cost
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import kerasclf
 from callbacks import CostLogger, EpochPrinter, MinibatchCostLogger, RunConfigLogger, WeightLogger
-from conftest import numpy_cost
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model
 from kerasclf.optimizers import make_optimizer
@@ -32,7 +31,9 @@ def read_scalars(directory):
     events = EventAccumulator(str(directory), size_guidance={"tensors": 0, "histograms": 0})
     events.Reload()
     return events, {
-        tag: {event.step: float(tf.make_ndarray(event.tensor_proto)) for event in events.Tensors(tag)}
+        tag: {
+            event.step: float(tf.make_ndarray(event.tensor_proto)) for event in events.Tensors(tag)
+        }
         for tag in events.Tags()["tensors"]
         if not tag.startswith("histograms/")
     }
@@ -42,8 +43,15 @@ def _fit(tmp_path, blobs, callbacks, optimizer="gd", batch_size=200, epochs=6, l
     model = build_model("logistic", 2)
     model.compile(optimizer=make_optimizer(optimizer, 200, learning_rate), loss=CrossEntropy("sum"))
     recorder = WeightRecorder()
-    model.fit(blobs.features, blobs.labels, batch_size=batch_size, epochs=epochs, shuffle=False,
-              verbose=0, callbacks=[*callbacks, recorder])
+    model.fit(
+        blobs.features,
+        blobs.labels,
+        batch_size=batch_size,
+        epochs=epochs,
+        shuffle=False,
+        verbose=0,
+        callbacks=[*callbacks, recorder],
+    )
     return model, recorder
 
 
@@ -72,8 +80,14 @@ def test_cost_and_weight_scalars_equal_numpy_at_each_epochs_weights(tmp_path, bl
 
 
 def test_learning_rate_and_gradient_norm_of_a_weight_logger_alone(tmp_path, blobs):
-    _, recorder = _fit(tmp_path, blobs, [WeightLogger(str(tmp_path), blobs.features, blobs.labels)],
-                       optimizer="decay", learning_rate=0.5, epochs=5)
+    _, recorder = _fit(
+        tmp_path,
+        blobs,
+        [WeightLogger(str(tmp_path), blobs.features, blobs.labels)],
+        optimizer="decay",
+        learning_rate=0.5,
+        epochs=5,
+    )
     _, scalars = read_scalars(tmp_path / "train")
     kernel, bias = recorder.weights[-1]
     probabilities = 1 / (1 + np.exp(-(blobs.features @ kernel[:, 0].astype(float) + bias[0])))
@@ -88,14 +102,21 @@ def test_learning_rate_and_gradient_norm_of_a_weight_logger_alone(tmp_path, blob
 def test_histograms_for_every_layer_of_an_mlp(tmp_path, blobs):
     model = build_model("mlp", 2, init="random", architecture=kerasclf.Architecture(hidden=(3,)))
     model.compile(optimizer="sgd", loss=CrossEntropy())
-    model.fit(blobs.features, blobs.labels, epochs=2, verbose=0,
-              callbacks=[WeightLogger(str(tmp_path), blobs.features, blobs.labels, histogram_every=1)])
+    model.fit(
+        blobs.features,
+        blobs.labels,
+        epochs=2,
+        verbose=0,
+        callbacks=[WeightLogger(str(tmp_path), blobs.features, blobs.labels, histogram_every=1)],
+    )
     events = EventAccumulator(str(tmp_path / "train"), size_guidance={"tensors": 0})
     events.Reload()
     histograms = [tag for tag in events.Tags()["tensors"] if tag.startswith("histograms/")]
     assert sorted(histograms) == [
-        "histograms/hidden_1/bias", "histograms/hidden_1/kernel",
-        "histograms/output/bias", "histograms/output/kernel",
+        "histograms/hidden_1/bias",
+        "histograms/hidden_1/kernel",
+        "histograms/output/bias",
+        "histograms/output/kernel",
     ]
     assert len(events.Tensors("histograms/hidden_1/kernel")) == 3
     # 2*3 + 3 + 3 + 1 = 13 parameters <= 16: each is a scalar, named after its layer.
@@ -104,8 +125,14 @@ def test_histograms_for_every_layer_of_an_mlp(tmp_path, blobs):
 
 
 def test_full_batch_minibatch_cost_is_the_cost_before_each_update(tmp_path, blobs):
-    result = kerasclf.train(epochs=4, batch_cost=True, images=False, logdir=str(tmp_path),
-                            run_name="run", stream=io.StringIO())
+    result = kerasclf.train(
+        epochs=4,
+        batch_cost=True,
+        images=False,
+        logdir=str(tmp_path),
+        run_name="run",
+        stream=io.StringIO(),
+    )
     _, scalars = read_scalars(os.path.join(result.run_dir, "train"))
     assert sorted(scalars["minibatch_cost"]) == [1, 2, 3, 4]
     for iteration in range(1, 5):
@@ -116,8 +143,15 @@ def test_full_batch_minibatch_cost_is_the_cost_before_each_update(tmp_path, blob
 
 @pytest.mark.parametrize("engine", ["fused", "plain"])
 def test_sgd_logs_one_minibatch_cost_per_update(tmp_path, engine):
-    result = kerasclf.train(epochs=2, batch_size=16, batch_cost=True, images=False, engine=engine,
-                            logdir=str(tmp_path), stream=io.StringIO())
+    result = kerasclf.train(
+        epochs=2,
+        batch_size=16,
+        batch_cost=True,
+        images=False,
+        engine=engine,
+        logdir=str(tmp_path),
+        stream=io.StringIO(),
+    )
     _, scalars = read_scalars(os.path.join(result.run_dir, "train"))
     assert sorted(scalars["minibatch_cost"]) == list(range(1, 2 * 13 + 1))
 
@@ -126,8 +160,13 @@ def test_run_config_as_markdown_and_hparams(tmp_path):
     config = {"optimizer": "gd", "learning_rate": 0.001, "hidden": [8, 8], "data": None}
     model = build_model("logistic", 2)
     model.compile(optimizer="sgd", loss=CrossEntropy())
-    model.fit(np.zeros((4, 2)), np.array([0, 1, 0, 1]), epochs=1, verbose=0,
-              callbacks=[RunConfigLogger(str(tmp_path), config)])
+    model.fit(
+        np.zeros((4, 2)),
+        np.array([0, 1, 0, 1]),
+        epochs=1,
+        verbose=0,
+        callbacks=[RunConfigLogger(str(tmp_path), config)],
+    )
     events = EventAccumulator(str(tmp_path), size_guidance={"tensors": 0})
     events.Reload()
     text = tf.make_ndarray(events.Tensors("config")[0].tensor_proto).item().decode()
@@ -145,9 +184,18 @@ def test_epoch_printer_line(blobs):
     stream = io.StringIO()
     model = build_model("logistic", 2)
     model.compile(optimizer=keras.optimizers.SGD(0.001), loss=CrossEntropy())
-    model.fit(blobs.features, blobs.labels, batch_size=200, epochs=2, verbose=0, shuffle=False,
-              callbacks=[CostLogger("/tmp/unused-kerasclf", blobs.features, blobs.labels),
-                         EpochPrinter(stream)])
+    model.fit(
+        blobs.features,
+        blobs.labels,
+        batch_size=200,
+        epochs=2,
+        verbose=0,
+        shuffle=False,
+        callbacks=[
+            CostLogger("/tmp/unused-kerasclf", blobs.features, blobs.labels),
+            EpochPrinter(stream),
+        ],
+    )
     lines = stream.getvalue().splitlines()
     kernel, bias = model.get_weights()
     assert lines[1].startswith("Epoch 2/2  cost ")
@@ -160,5 +208,10 @@ def test_callbacks_validate_their_input(tmp_path, blobs):
     with pytest.raises(TypeError, match="kerasclf.Classifier"):
         model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
         model.compile(optimizer="sgd", loss=CrossEntropy())
-        model.fit(blobs.features, blobs.labels, epochs=1, verbose=0,
-                  callbacks=[MinibatchCostLogger(str(tmp_path))])
+        model.fit(
+            blobs.features,
+            blobs.labels,
+            epochs=1,
+            verbose=0,
+            callbacks=[MinibatchCostLogger(str(tmp_path))],
+        )

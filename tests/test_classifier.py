@@ -25,7 +25,9 @@ def _train(engine, optimizer, batch_size, cost="sum", model_name="logistic"):
     )
     size = pipeline.resolve_batch_size(batch_size, NUM_SAMPLES)
     if engine == "fused":
-        dataset = pipeline.blocks(data.features, data.labels, size, 0, NUM_EPOCHS, max_block_samples=16)
+        dataset = pipeline.blocks(
+            data.features, data.labels, size, 0, NUM_EPOCHS, max_block_samples=16
+        )
         steps = pipeline.block_layout(NUM_SAMPLES, size, max_block_samples=16)[1]
     else:
         dataset = pipeline.minibatches(data.features, data.labels, size, 0, NUM_EPOCHS)

@@ -7,10 +7,11 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import numpy_cost
+
 from kerasclf.cli import main
 from kerasclf.data import make_dataset
+from kerasclf.runs import read_json
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
@@ -18,7 +19,12 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 def run_cli(*arguments, cwd=None):
     return subprocess.run(
         [sys.executable, "-m", "kerasclf.cli", *arguments],
-        capture_output=True, text=True, env=ENV, cwd=cwd, timeout=300,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=cwd,
+        timeout=300,
+        check=False,
     )
 
 
@@ -45,10 +51,22 @@ def test_evaluate_hand_set_line_matches_numpy_float64(capsys):
 def test_config_file_with_flags_overriding(tmp_path, capsys):
     config = tmp_path / "run.toml"
     config.write_text('optimizer = "momentum"\nepochs = 50\nimages = false\n')
-    code = main(["train", "--config", str(config), "--epochs", "2", "--logdir", str(tmp_path),
-                 "--run-name", "from-toml", "--json"])
+    code = main(
+        [
+            "train",
+            "--config",
+            str(config),
+            "--epochs",
+            "2",
+            "--logdir",
+            str(tmp_path),
+            "--run-name",
+            "from-toml",
+            "--json",
+        ]
+    )
     assert code == 0
-    saved = json.load(open(tmp_path / "from-toml" / "config.json"))
+    saved = read_json(tmp_path / "from-toml" / "config.json")
     assert saved["optimizer"] == "momentum" and saved["epochs"] == 2 and saved["images"] is False
 
 
@@ -103,13 +121,13 @@ def test_bad_train_flags_exit_2_with_one_line_and_write_nothing(tmp_path, capsys
 
 
 BAD_CONFIG_FILES = [
-    ('lerning_rate = 0.1\n', "Unknown config key 'lerning_rate'. Did you mean 'learning_rate'?"),
+    ("lerning_rate = 0.1\n", "Unknown config key 'lerning_rate'. Did you mean 'learning_rate'?"),
     ('epochs = "100"\n', "`epochs` must be an integer. Received: epochs='100' of type str"),
-    ('epochs = 1.5\n', "epochs"),
-    ('batch_size = true\n', "batch_size"),
-    ('optimizer = 3\n', "optimizer"),
-    ('[training]\nepochs = 3\n', "config files are flat"),
-    ('epochs = \n', "not valid TOML"),
+    ("epochs = 1.5\n", "epochs"),
+    ("batch_size = true\n", "batch_size"),
+    ("optimizer = 3\n", "optimizer"),
+    ("[training]\nepochs = 3\n", "config files are flat"),
+    ("epochs = \n", "not valid TOML"),
 ]
 
 
@@ -124,7 +142,11 @@ def test_bad_config_files(tmp_path, capsys, content, message):
 
 @pytest.mark.parametrize(
     "content, message",
-    [("", "no data rows"), ("1,2,0\n1,x,1\n", "expected a number"), ("1,2,0\n3,4,0\n", "2 classes")],
+    [
+        ("", "no data rows"),
+        ("1,2,0\n1,x,1\n", "expected a number"),
+        ("1,2,0\n3,4,0\n", "2 classes"),
+    ],
 )
 def test_bad_data_files(tmp_path, capsys, content, message):
     path = tmp_path / "points.csv"
@@ -165,16 +187,39 @@ def test_real_process_exits_2_without_traceback(tmp_path):
 
 
 def test_diverged_run_exits_3(tmp_path):
-    completed = run_cli("train", "--learning-rate", "1e38", "--epochs", "30", "--images", "false",
-                        "--logdir", str(tmp_path))
+    completed = run_cli(
+        "train",
+        "--learning-rate",
+        "1e38",
+        "--epochs",
+        "30",
+        "--images",
+        "false",
+        "--logdir",
+        str(tmp_path),
+    )
     assert completed.returncode == 3
     assert "diverged at epoch" in completed.stdout and "smaller --learning-rate" in completed.stdout
     assert "Traceback" not in completed.stderr
 
 
 def test_predict_prints_probabilities(tmp_path, capsys):
-    assert main(["train", "--epochs", "3", "--images", "false", "--logdir", str(tmp_path),
-                 "--run-name", "run"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--epochs",
+                "3",
+                "--images",
+                "false",
+                "--logdir",
+                str(tmp_path),
+                "--run-name",
+                "run",
+            ]
+        )
+        == 0
+    )
     points = tmp_path / "new.csv"
     np.savetxt(points, [[4.0, 4.0], [-4.0, -4.0]], delimiter=",")
     capsys.readouterr()

@@ -11,6 +11,7 @@ import pytest
 
 import kerasclf
 from kerasclf.cli import main
+from kerasclf.runs import read_json
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 SETTINGS = ["--optimizer", "momentum", "--epochs", "5", "--images", "false"]
@@ -19,18 +20,44 @@ SETTINGS = ["--optimizer", "momentum", "--epochs", "5", "--images", "false"]
 @pytest.mark.parametrize("cost", ["sum", "mean"])
 def test_mirrored_on_two_cpu_devices_equals_one_device(tmp_path, cost):
     completed = subprocess.run(
-        [sys.executable, "-m", "kerasclf.cli", "train", *SETTINGS, "--cost", cost,
-         "--batch-size", "8", "--strategy", "mirrored", "--cpu-devices", "2",
-         "--logdir", str(tmp_path), "--json"],
-        capture_output=True, text=True, env=ENV, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "kerasclf.cli",
+            "train",
+            *SETTINGS,
+            "--cost",
+            cost,
+            "--batch-size",
+            "8",
+            "--strategy",
+            "mirrored",
+            "--cpu-devices",
+            "2",
+            "--logdir",
+            str(tmp_path),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     assert "engine plain" in completed.stdout  # The one-line note of the fallback.
     mirrored = json.loads(completed.stdout.splitlines()[-1])
-    config = json.load(open(os.path.join(mirrored["run_dir"], "config.json")))
+    config = read_json(os.path.join(mirrored["run_dir"], "config.json"))
     assert config["strategy"] == "mirrored" and config["engine_used"] == "plain"
-    single = kerasclf.train(optimizer="momentum", batch_size=8, epochs=5, cost=cost, images=False,
-                            logdir=str(tmp_path), stream=io.StringIO())
+    single = kerasclf.train(
+        optimizer="momentum",
+        batch_size=8,
+        epochs=5,
+        cost=cost,
+        images=False,
+        logdir=str(tmp_path),
+        stream=io.StringIO(),
+    )
     np.testing.assert_allclose(mirrored["weights"], single.weights, atol=1e-5)
     assert mirrored["bias"] == pytest.approx(single.bias, abs=1e-5)
     assert mirrored["iterations"] == single.summary["iterations"] == 5 * 25
@@ -42,8 +69,10 @@ def test_mirrored_on_two_cpu_devices_equals_one_device(tmp_path, cost):
         (["--cpu-devices", "0"], "`cpu_devices` must be an integer >= 1"),
         (["--strategy", "mirrorred"], "Did you mean 'mirrored'"),
         (["--strategy", "mirrored", "--batch-cost", "true"], "not available with strategy"),
-        (["--strategy", "mirrored", "--cpu-devices", "2", "--batch-size", "7"],
-         "must be multiples of 2"),
+        (
+            ["--strategy", "mirrored", "--cpu-devices", "2", "--batch-size", "7"],
+            "must be multiples of 2",
+        ),
         (["--strategy", "multiworker", "--cpu-devices", "2"], "TF_CONFIG"),
     ],
 )
@@ -67,14 +96,34 @@ def test_two_local_workers_equal_one_process(tmp_path, cost):
     workers = []
     try:
         for index in range(2):
-            tf_config = {"cluster": {"worker": addresses}, "task": {"type": "worker", "index": index}}
-            workers.append(subprocess.Popen(
-                [sys.executable, "-m", "kerasclf.cli", "train", *SETTINGS, "--cost", cost,
-                 "--batch-size", "7", "--strategy", "multiworker", "--logdir", str(tmp_path),
-                 "--json"],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                env={**ENV, "TF_CONFIG": json.dumps(tf_config)},
-            ))
+            tf_config = {
+                "cluster": {"worker": addresses},
+                "task": {"type": "worker", "index": index},
+            }
+            workers.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "kerasclf.cli",
+                        "train",
+                        *SETTINGS,
+                        "--cost",
+                        cost,
+                        "--batch-size",
+                        "7",
+                        "--strategy",
+                        "multiworker",
+                        "--logdir",
+                        str(tmp_path),
+                        "--json",
+                    ],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env={**ENV, "TF_CONFIG": json.dumps(tf_config)},
+                )
+            )
         outputs = [worker.communicate(timeout=240) for worker in workers]
     finally:
         for worker in workers:
@@ -86,14 +135,23 @@ def test_two_local_workers_equal_one_process(tmp_path, cost):
     assert chief["run_dir"] is not None and other["run_dir"] is None  # Only the chief writes.
     assert os.listdir(tmp_path) == [os.path.basename(chief["run_dir"])]
     assert chief["weights"] == other["weights"] and chief["bias"] == other["bias"]
-    single = kerasclf.train(optimizer="momentum", batch_size=7, epochs=5, cost=cost, images=False,
-                            logdir=str(tmp_path / "single"), stream=io.StringIO())
+    single = kerasclf.train(
+        optimizer="momentum",
+        batch_size=7,
+        epochs=5,
+        cost=cost,
+        images=False,
+        logdir=str(tmp_path / "single"),
+        stream=io.StringIO(),
+    )
     np.testing.assert_allclose(chief["weights"], single.weights, atol=1e-5)
     assert chief["bias"] == pytest.approx(single.bias, abs=1e-5)
 
 
-GOOD_CLUSTER = {"cluster": {"worker": ["127.0.0.1:2222", "127.0.0.1:2223"]},
-                "task": {"type": "worker", "index": 0}}
+GOOD_CLUSTER = {
+    "cluster": {"worker": ["127.0.0.1:2222", "127.0.0.1:2223"]},
+    "task": {"type": "worker", "index": 0},
+}
 
 
 @pytest.mark.parametrize(
@@ -102,11 +160,15 @@ GOOD_CLUSTER = {"cluster": {"worker": ["127.0.0.1:2222", "127.0.0.1:2223"]},
         (None, "needs the TF_CONFIG environment variable"),
         ("{not json", "TF_CONFIG is not valid JSON"),
         (json.dumps({"cluster": {"worker": ["127.0.0.1:2222"]}}), "needs a 'cluster' and a 'task'"),
-        (json.dumps({**GOOD_CLUSTER, "task": {"type": "worker", "index": 2}}),
-         "task index must be an integer in 0..1"),
+        (
+            json.dumps({**GOOD_CLUSTER, "task": {"type": "worker", "index": 2}}),
+            "task index must be an integer in 0..1",
+        ),
         (json.dumps({**GOOD_CLUSTER, "task": {"type": "ps", "index": 0}}), "task type must be"),
-        (json.dumps({"cluster": {"worker": ["no-port"]}, "task": GOOD_CLUSTER["task"]}),
-         "'host:port' strings"),
+        (
+            json.dumps({"cluster": {"worker": ["no-port"]}, "task": GOOD_CLUSTER["task"]}),
+            "'host:port' strings",
+        ),
     ],
 )
 def test_bad_tf_config(tmp_path, capsys, monkeypatch, tf_config, message):

@@ -37,8 +37,9 @@ def _check_summary_against_events(logdir, experiment, outcomes):
     for row in rows:
         if row["status"] == "diverged":
             continue
-        assert float(row["final cost"]) == pytest.approx(_final_logged_cost(row["run_dir"]),
-                                                         rel=1e-5)
+        assert float(row["final cost"]) == pytest.approx(
+            _final_logged_cost(row["run_dir"]), rel=1e-5
+        )
     assert os.path.isfile(os.path.join(logdir, experiment, "summary.md"))
 
 
@@ -95,7 +96,15 @@ def test_batch_size_sgd_gets_further_per_epoch(logdir):
 def test_every_experiment_is_listed(capsys):
     assert cli_main(["experiments"]) == 0
     listing = capsys.readouterr().out
-    for name in ["hand_line", "gradient_descent", "batch_size", "step_size", "momentum",
-                 "initialization", "nonlinear", "all"]:
+    for name in [
+        "hand_line",
+        "gradient_descent",
+        "batch_size",
+        "step_size",
+        "momentum",
+        "initialization",
+        "nonlinear",
+        "all",
+    ]:
         assert f"python -m experiments.{name}" in listing
     assert set(experiment_names()) >= {"all", "momentum"}

@@ -1,8 +1,8 @@
 import keras
 import numpy as np
 import pytest
-
 from conftest import numpy_cost
+
 from kerasclf.evaluation import evaluate_linear, evaluate_model
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model

@@ -37,20 +37,31 @@ def test_a_line_cannot_separate_the_circle():
 
 
 def test_squared_features_separate_the_circle():
-    model, data = _fit(200, dataset="circle", features="x1^2,x2^2", optimizer="adam",
-                       learning_rate=0.05)
+    model, data = _fit(
+        200, dataset="circle", features="x1^2,x2^2", optimizer="adam", learning_rate=0.05
+    )
     assert evaluate_model(model, data)["accuracy"] >= 0.98
 
 
-@pytest.mark.parametrize("dataset, hidden, target", [("circle", [8, 8], 0.98), ("xor", [8, 8], 0.95)])
+@pytest.mark.parametrize(
+    "dataset, hidden, target", [("circle", [8, 8], 0.98), ("xor", [8, 8], 0.95)]
+)
 def test_mlp_learns_phi(dataset, hidden, target):
     model, data = _fit(300, dataset=dataset, model="mlp", hidden=hidden, learning_rate=0.01, **ADAM)
     assert evaluate_model(model, data)["accuracy"] >= target
 
 
 def test_mlp_fits_the_spiral():
-    model, data = _fit(250, batch_size=32, dataset="spiral", model="mlp", hidden=[16, 16, 16],
-                       learning_rate=0.01, cost="mean", **ADAM)
+    model, data = _fit(
+        250,
+        batch_size=32,
+        dataset="spiral",
+        model="mlp",
+        hidden=[16, 16, 16],
+        learning_rate=0.01,
+        cost="mean",
+        **ADAM,
+    )
     assert evaluate_model(model, data)["accuracy"] >= 0.90
 
 
@@ -64,8 +75,14 @@ def test_three_blobs_match_scikit_learn_multinomial_regression():
 
 
 def test_multiclass_run_through_the_api(tmp_path):
-    result = kerasclf.train(dataset="blobs", optimizer="adam", learning_rate=0.05, epochs=30,
-                            logdir=str(tmp_path), stream=io.StringIO())
+    result = kerasclf.train(
+        dataset="blobs",
+        optimizer="adam",
+        learning_rate=0.05,
+        epochs=30,
+        logdir=str(tmp_path),
+        stream=io.StringIO(),
+    )
     assert result.summary["accuracy"] >= 0.95
     assert result.summary["weights"] is None  # Not a single linear unit.
 
@@ -76,16 +93,28 @@ def test_feature_map_values_against_numpy():
     x1, x2 = points[:, 0], points[:, 1]
     expected = np.stack([x1, x2, x1**2, x2**2, x1 * x2, np.sin(x1), np.sin(x2)], axis=1)
     np.testing.assert_allclose(layer(points).numpy(), expected, rtol=1e-6)
-    assert parse_features("poly3") == ["x1", "x2", "x1^2", "x1*x2", "x2^2", "x1^3", "x1^2*x2",
-                                       "x1*x2^2", "x2^3"]
+    assert parse_features("poly3") == [
+        "x1",
+        "x2",
+        "x1^2",
+        "x1*x2",
+        "x2^2",
+        "x1^3",
+        "x1^2*x2",
+        "x1*x2^2",
+        "x2^3",
+    ]
     poly = FeatureMap("poly3")(points).numpy()
     np.testing.assert_allclose(poly[:, 6], x1**2 * x2, rtol=1e-6)
 
 
-@pytest.mark.parametrize("config", [
-    {"model": "logistic", "features": "poly2"},
-    {"model": "mlp", "hidden": [4, 3], "dropout": 0.2, "l2": 0.01, "features": "x1,x2,sin(x1)"},
-])
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"model": "logistic", "features": "poly2"},
+        {"model": "mlp", "hidden": [4, 3], "dropout": 0.2, "l2": 0.01, "features": "x1,x2,sin(x1)"},
+    ],
+)
 def test_feature_layer_and_mlp_round_trip_through_save(tmp_path, config):
     model, data = _fit(5, dataset="circle", init="random", **config)
     path = str(tmp_path / "model.keras")
@@ -119,8 +148,12 @@ def test_bad_model_flags(tmp_path, capsys, flags, message):
 def test_features_need_two_inputs(tmp_path, capsys):
     path = tmp_path / "three.csv"
     path.write_text("1,2,3,0\n4,5,6,1\n")
-    assert main(["train", "--data", str(path), "--features", "x1^2", "--logdir",
-                 str(tmp_path / "logs")]) == 2
+    assert (
+        main(
+            ["train", "--data", str(path), "--features", "x1^2", "--logdir", str(tmp_path / "logs")]
+        )
+        == 2
+    )
     assert "maps two inputs" in capsys.readouterr().err
 
 
@@ -131,8 +164,22 @@ def test_predict_errors(tmp_path, capsys):
     empty_run.mkdir()
     assert main(["predict", "--run", str(empty_run), "--data", str(points)]) == 2
     assert "has no trained model" in capsys.readouterr().err
-    assert main(["train", "--epochs", "1", "--images", "false", "--logdir", str(tmp_path),
-                 "--run-name", "run"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--epochs",
+                "1",
+                "--images",
+                "false",
+                "--logdir",
+                str(tmp_path),
+                "--run-name",
+                "run",
+            ]
+        )
+        == 0
+    )
     wide = tmp_path / "wide.csv"
     wide.write_text("1,2,3,4\n")
     capsys.readouterr()
@@ -141,14 +188,37 @@ def test_predict_errors(tmp_path, capsys):
 
 
 def test_predict_writes_multiclass_probabilities(tmp_path, capsys):
-    assert main(["train", "--dataset", "blobs", "--optimizer", "adam", "--epochs", "20",
-                 "--learning-rate", "0.05", "--images", "false", "--logdir", str(tmp_path),
-                 "--run-name", "blobs"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "blobs",
+                "--optimizer",
+                "adam",
+                "--epochs",
+                "20",
+                "--learning-rate",
+                "0.05",
+                "--images",
+                "false",
+                "--logdir",
+                str(tmp_path),
+                "--run-name",
+                "blobs",
+            ]
+        )
+        == 0
+    )
     points = tmp_path / "points.csv"
     points.write_text("x1,x2\n4,0\n-2,3.4\n")
     out = tmp_path / "probabilities.csv"
-    assert main(["predict", "--run", str(tmp_path / "blobs"), "--data", str(points),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            ["predict", "--run", str(tmp_path / "blobs"), "--data", str(points), "--out", str(out)]
+        )
+        == 0
+    )
     rows = np.loadtxt(out, delimiter=",", skiprows=1)
     np.testing.assert_allclose(rows[:, 2:].sum(axis=1), 1.0, rtol=1e-5)
     assert rows[0, 2:].argmax() == 0 and rows[1, 2:].argmax() == 1

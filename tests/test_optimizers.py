@@ -36,7 +36,9 @@ def test_one_full_batch_gd_step_equals_numpy(blobs):
     weights, bias = rng.normal(size=2), 0.3
     model = build_model("logistic", 2)
     model.set_weights([weights[:, None], np.array([bias])])
-    model.compile(optimizer=make_optimizer("gd", 200, learning_rate=0.001), loss=CrossEntropy("sum"))
+    model.compile(
+        optimizer=make_optimizer("gd", 200, learning_rate=0.001), loss=CrossEntropy("sum")
+    )
     model.fit(blobs.features, blobs.labels, batch_size=200, epochs=1, shuffle=False, verbose=0)
     features = blobs.features.astype(np.float64)
     probabilities = 1 / (1 + np.exp(-(features @ weights + bias)))

@@ -33,7 +33,9 @@ def test_order_is_deterministic_and_resumable():
     resumed = pipeline.minibatches(features, labels, 4, seed=1, epochs=3, initial_epoch=2)
     np.testing.assert_array_equal(full, again)
     np.testing.assert_array_equal(full[2], _epochs_of_rows(resumed, 1, None)[0])
-    other_seed = _epochs_of_rows(pipeline.minibatches(features, labels, 4, seed=2, epochs=3), 3, None)
+    other_seed = _epochs_of_rows(
+        pipeline.minibatches(features, labels, 4, seed=2, epochs=3), 3, None
+    )
     assert not np.array_equal(full, other_seed)
 
 

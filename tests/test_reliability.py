@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -20,16 +19,30 @@ import kerasclf
 from kerasclf import pipeline
 from kerasclf.cli import main
 from kerasclf.data import Data
+from kerasclf.runs import read_json
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-RUN = ["--batch-size", "7", "--optimizer", "momentum", "--epochs", "400", "--images", "false",
-       "--histogram-every", "0"]
+RUN = [
+    "--batch-size",
+    "7",
+    "--optimizer",
+    "momentum",
+    "--epochs",
+    "400",
+    "--images",
+    "false",
+    "--histogram-every",
+    "0",
+]
 
 
 def _start(arguments):
     return subprocess.Popen(
         [sys.executable, "-m", "kerasclf.cli", "train", *arguments],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
     )
 
 
@@ -41,7 +54,7 @@ def _wait_for_epoch(process, epoch):
 
 
 def _final_weights(run_dir):
-    weights = json.load(open(os.path.join(run_dir, "weights.json")))["output"]
+    weights = read_json(os.path.join(run_dir, "weights.json"))["output"]
     return np.array(weights["kernel"]).ravel(), np.array(weights["bias"])
 
 
@@ -55,7 +68,7 @@ def test_a_signal_saves_everything_and_resume_ends_where_an_uninterrupted_run_do
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     run_dir = tmp_path / "cut"
-    summary = json.load(open(run_dir / "summary.json"))
+    summary = read_json(run_dir / "summary.json")
     assert summary["status"] == "interrupted" and 5 <= summary["epochs"] < 400
     assert (run_dir / "model.keras").is_file() and (run_dir / "checkpoint.npz").is_file()
     assert "--resume" in stdout
@@ -64,23 +77,45 @@ def test_a_signal_saves_everything_and_resume_ends_where_an_uninterrupted_run_do
     assert len(events.Tensors("cost")) >= summary["epochs"]  # Flushed up to the interrupt.
 
     assert main(["train", "--resume", str(run_dir)]) == 0
-    resumed = json.load(open(run_dir / "summary.json"))
+    resumed = read_json(run_dir / "summary.json")
     assert resumed["status"] == "completed" and resumed["epochs"] == 400
     assert not (run_dir / "checkpoint.npz").exists()
 
     straight = kerasclf.train(
-        batch_size=7, optimizer="momentum", epochs=400, images=False, histogram_every=0,
-        logdir=str(tmp_path), run_name="straight", stream=io.StringIO(),
+        batch_size=7,
+        optimizer="momentum",
+        epochs=400,
+        images=False,
+        histogram_every=0,
+        logdir=str(tmp_path),
+        run_name="straight",
+        stream=io.StringIO(),
     )
-    for resumed_value, straight_value in zip(_final_weights(run_dir), _final_weights(straight.run_dir)):
+    for resumed_value, straight_value in zip(
+        _final_weights(run_dir), _final_weights(straight.run_dir)
+    ):
         np.testing.assert_array_equal(resumed_value, straight_value)
 
 
 def test_resume_rejects_runs_without_checkpoint_and_extra_settings(tmp_path, capsys):
     assert main(["train", "--resume", str(tmp_path)]) == 2
     assert "config.json" in capsys.readouterr().err
-    assert main(["train", "--epochs", "1", "--images", "false", "--logdir", str(tmp_path),
-                 "--run-name", "done"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--epochs",
+                "1",
+                "--images",
+                "false",
+                "--logdir",
+                str(tmp_path),
+                "--run-name",
+                "done",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["train", "--resume", str(tmp_path / "done")]) == 2
     assert "only interrupted runs" in capsys.readouterr().err
@@ -90,8 +125,21 @@ def test_resume_rejects_runs_without_checkpoint_and_extra_settings(tmp_path, cap
 
 def test_concurrent_runs_with_one_name_get_their_own_directories(tmp_path):
     processes = [
-        _start(["--epochs", "20", "--images", "false", "--logdir", str(tmp_path),
-                "--run-name", "shared", "--seed", str(seed), "--json"])
+        _start(
+            [
+                "--epochs",
+                "20",
+                "--images",
+                "false",
+                "--logdir",
+                str(tmp_path),
+                "--run-name",
+                "shared",
+                "--seed",
+                str(seed),
+                "--json",
+            ]
+        )
         for seed in range(4)
     ]
     outputs = [process.communicate(timeout=300) for process in processes]
@@ -102,8 +150,8 @@ def test_concurrent_runs_with_one_name_get_their_own_directories(tmp_path):
     )
     seeds = set()
     for run_dir in run_dirs:
-        config = json.load(open(os.path.join(run_dir, "config.json")))
-        summary = json.load(open(os.path.join(run_dir, "summary.json")))
+        config = read_json(os.path.join(run_dir, "config.json"))
+        summary = read_json(os.path.join(run_dir, "summary.json"))
         assert config["run_dir"] == run_dir and summary["status"] == "completed"
         seeds.add(config["seed"])
         events = EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
@@ -131,8 +179,14 @@ print(json.dumps(digests))
 
 def test_same_seed_is_bitwise_identical_across_processes(tmp_path):
     runs = [
-        subprocess.run([sys.executable, "-c", DETERMINISM_SCRIPT, str(tmp_path / str(index))],
-                       capture_output=True, text=True, env=ENV, timeout=600)
+        subprocess.run(
+            [sys.executable, "-c", DETERMINISM_SCRIPT, str(tmp_path / str(index))],
+            capture_output=True,
+            text=True,
+            env=ENV,
+            timeout=600,
+            check=False,
+        )
         for index in range(2)
     ]
     first, second = (json.loads(run.stdout.splitlines()[-1]) for run in runs)
@@ -164,8 +218,11 @@ def test_a_failing_save_keeps_the_model_and_says_where(tmp_path, monkeypatch, ca
 def test_read_only_logdir_is_rejected(tmp_path, capsys, monkeypatch):
     """As root every directory is writable, so a refused write permission is simulated."""
     real_access = os.access
-    monkeypatch.setattr(os, "access", lambda path, mode: False if str(tmp_path) in str(path)
-                        else real_access(path, mode))
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda path, mode: False if str(tmp_path) in str(path) else real_access(path, mode),
+    )
     assert main(["train", "--logdir", str(tmp_path / "logs")]) == 2
     assert "`logdir` is not writable" in capsys.readouterr().err
     assert not (tmp_path / "logs").exists()
@@ -200,14 +257,16 @@ def test_arbitrary_arrays_are_accepted_or_rejected_cleanly(features, labels):
     max_block_samples=st.integers(1, 64),
     seed=st.integers(0, 2**31 - 1),
 )
-def test_blocks_always_carry_every_point_once_per_epoch(num_samples, batch_size,
-                                                        max_block_samples, seed):
+def test_blocks_always_carry_every_point_once_per_epoch(
+    num_samples, batch_size, max_block_samples, seed
+):
     features = np.arange(num_samples, dtype=np.float32)[:, None]
     labels = np.zeros(num_samples, np.int32)
     size = pipeline.resolve_batch_size(batch_size, num_samples)
     seen = []
-    for block in pipeline.blocks(features, labels, size, seed, 1,
-                                 max_block_samples=max_block_samples):
+    for block in pipeline.blocks(
+        features, labels, size, seed, 1, max_block_samples=max_block_samples
+    ):
         count = int(block["num_batches"])
         weights = block["sample_weight"].numpy()[:count]
         seen += block["x"].numpy()[:count][weights > 0][:, 0].tolist()

@@ -22,8 +22,11 @@ def _free_port():
 
 
 def _get(base, path, data=None):
-    request = urllib.request.Request(base + path, data=data, headers={
-        "Content-Type": "application/json", "X-TensorBoard-Feature-Flags": "{}"})
+    request = urllib.request.Request(
+        base + path,
+        data=data,
+        headers={"Content-Type": "application/json", "X-TensorBoard-Feature-Flags": "{}"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         body = response.read()
     return body if path.startswith("/data/plugin/images/individualImage") else json.loads(body)
@@ -35,9 +38,23 @@ def server(tmp_path_factory):
     result = kerasclf.train(epochs=10, logdir=str(logdir), run_name="seminar", stream=io.StringIO())
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir), "--host", "127.0.0.1",
-         "--port", str(port), "--load_fast", "false", "--reload_interval", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "tensorboard.main",
+            "--logdir",
+            str(logdir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--load_fast",
+            "false",
+            "--reload_interval",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     base = f"http://127.0.0.1:{port}"
@@ -61,7 +78,9 @@ def server(tmp_path_factory):
 def test_scalars_are_served_with_the_run_values(server):
     base, result = server
     tags = _get(base, "/data/plugin/scalars/tags")
-    assert {"cost", "accuracy", "weights/w1", "weights/b", "gradient_norm"} <= set(tags["seminar/train"])
+    assert {"cost", "accuracy", "weights/w1", "weights/b", "gradient_norm"} <= set(
+        tags["seminar/train"]
+    )
     query = urllib.parse.urlencode({"run": "seminar/train", "tag": "cost"})
     points = _get(base, f"/data/plugin/scalars/scalars?{query}")
     assert [step for _, step, _ in points] == list(range(11))
@@ -81,17 +100,26 @@ def test_an_image_is_served_as_png(server):
 
 def test_hparams_session_is_served(server):
     base, _ = server
-    experiment = _get(base, "/data/plugin/hparams/experiment",
-                      data=json.dumps({"experimentName": ""}).encode())
+    experiment = _get(
+        base, "/data/plugin/hparams/experiment", data=json.dumps({"experimentName": ""}).encode()
+    )
     names = {info["name"] for info in experiment["hparamInfos"]}
     assert {"optimizer", "learning_rate", "batch_size", "seed"} <= names
     metrics = {(m["name"]["group"], m["name"]["tag"]) for m in experiment["metricInfos"]}
     assert ("train", "cost") in metrics
-    request = {"experimentName": "", "allowedStatuses": ["STATUS_UNKNOWN", "STATUS_SUCCESS"],
-               "colParams": [], "startIndex": 0, "sliceSize": 10}
+    request = {
+        "experimentName": "",
+        "allowedStatuses": ["STATUS_UNKNOWN", "STATUS_SUCCESS"],
+        "colParams": [],
+        "startIndex": 0,
+        "sliceSize": 10,
+    }
     groups = _get(base, "/data/plugin/hparams/session_groups", data=json.dumps(request).encode())
     session = groups["sessionGroups"][0]
     assert session["hparams"]["optimizer"] == "gd"
-    costs = [m["value"] for m in session["sessions"][0]["metricValues"]
-             if m["name"] == {"group": "train", "tag": "cost"}]
+    costs = [
+        m["value"]
+        for m in session["sessions"][0]["metricValues"]
+        if m["name"] == {"group": "train", "tag": "cost"}
+    ]
     assert len(costs) == 1 and costs[0] > 0

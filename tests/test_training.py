@@ -1,15 +1,15 @@
 import io
-import json
 import os
 
 import keras
 import numpy as np
 import pytest
+from conftest import numpy_cost
 from sklearn.linear_model import LogisticRegression
 
 import kerasclf
-from conftest import numpy_cost
 from kerasclf import pipeline
+from kerasclf.runs import read_json
 from kerasclf.training import make_model, prepare_run
 
 QUICK = {"images": False, "histogram_every": 0}
@@ -24,16 +24,24 @@ def test_default_run_writes_a_complete_run_directory(tmp_path):
     result = kerasclf.train(logdir=str(tmp_path), epochs=5, stream=stream)
     files = set(os.listdir(result.run_dir))
     assert {"config.json", "summary.json", "model.keras", "weights.json", "train"} <= files
-    summary = json.load(open(os.path.join(result.run_dir, "summary.json")))
-    for key in ("cost", "mean_cost", "accuracy", "weights", "bias", "epochs", "status",
-                "wall_seconds"):
+    summary = read_json(os.path.join(result.run_dir, "summary.json"))
+    for key in (
+        "cost",
+        "mean_cost",
+        "accuracy",
+        "weights",
+        "bias",
+        "epochs",
+        "status",
+        "wall_seconds",
+    ):
         assert key in summary
     assert summary["status"] == "completed" and summary["epochs"] == 5
     data = kerasclf.make_dataset("seminar_blobs", seed=0)
     assert summary["cost"] == pytest.approx(
         numpy_cost(summary["weights"], summary["bias"], data.features, data.labels), rel=1e-5
     )
-    config = json.load(open(os.path.join(result.run_dir, "config.json")))
+    config = read_json(os.path.join(result.run_dir, "config.json"))
     assert config["seed"] == 0 and config["learning_rate"] == 0.001
     assert config["batch_size"] == "full" and config["optimizer"] == "gd"
     lines = stream.getvalue().splitlines()
@@ -95,7 +103,7 @@ def test_a_too_big_step_is_reported_as_diverged(tmp_path):
     result = _train(tmp_path, learning_rate=1e38, epochs=20)
     assert result.summary["status"] == "diverged"
     assert result.summary["epochs"] < 20
-    summary = json.load(open(os.path.join(result.run_dir, "summary.json")))
+    summary = read_json(os.path.join(result.run_dir, "summary.json"))
     assert summary["status"] == "diverged" and summary["diverged_epoch"] >= 1
 
 
