@@ -32,7 +32,7 @@ import tensorflow as tf
 
 from kerasclf.evaluation import ModelEvaluator
 from kerasclf.losses import per_sample_cross_entropy
-from kerasclf.pipeline import epoch_permutation, num_minibatches
+from kerasclf.pipeline import epoch_stream, num_minibatches
 
 
 def parse_tf_config(text: str | None) -> dict:
@@ -126,22 +126,17 @@ def replica_minibatches(features, labels, batch_size, seed, epochs, input_contex
     features, labels = tf.constant(features), tf.constant(labels)
     num_samples = int(features.shape[0])
 
-    def epoch_minibatches(epoch):
-        order = epoch_permutation(seed, epoch, num_samples)
+    def minibatch(order, index):
+        first = tf.cast(index, tf.int32) * batch_size
+        count = tf.minimum(batch_size, num_samples - first)
+        positions = replica * share + tf.range(share)
+        real = positions < count
+        rows = tf.gather(order, first + tf.minimum(positions, count - 1))
+        weight = tf.cast(real, tf.float32)
+        return tf.gather(features, rows), tf.gather(labels, rows), weight, count
 
-        def minibatch(index):
-            first = tf.cast(index, tf.int32) * batch_size
-            count = tf.minimum(batch_size, num_samples - first)
-            positions = replica * share + tf.range(share)
-            real = positions < count
-            rows = tf.gather(order, first + tf.minimum(positions, count - 1))
-            weight = tf.cast(real, tf.float32)
-            return tf.gather(features, rows), tf.gather(labels, rows), weight, count
-
-        steps = num_minibatches(num_samples, batch_size)
-        return tf.data.Dataset.range(steps).map(minibatch, num_parallel_calls=tf.data.AUTOTUNE)
-
-    return tf.data.Dataset.range(epochs).flat_map(epoch_minibatches).prefetch(tf.data.AUTOTUNE)
+    steps = num_minibatches(num_samples, batch_size)
+    return epoch_stream(num_samples, seed, 0, epochs, steps, minibatch)
 
 
 def fit_multiworker(

@@ -86,6 +86,31 @@ def epoch_permutation(seed: int, epoch, num_samples: int) -> tf.Tensor:
     return tf.random.experimental.stateless_shuffle(tf.range(num_samples), seed=key)
 
 
+def epoch_stream(
+    num_samples: int,
+    seed: int,
+    initial_epoch: int,
+    epochs: int,
+    elements_per_epoch: int,
+    make_element,
+) -> tf.data.Dataset:
+    """Epochs `initial_epoch..epochs-1`, each `elements_per_epoch` elements long.
+
+    `make_element(order, index)` builds element `index` of an epoch from that
+    epoch's visiting order; the elements are built in parallel, in order, and
+    prefetched.
+    """
+
+    def epoch_elements(epoch):
+        order = epoch_permutation(seed, epoch, num_samples)
+        return tf.data.Dataset.range(elements_per_epoch).map(
+            lambda index: make_element(order, index), num_parallel_calls=tf.data.AUTOTUNE
+        )
+
+    epochs_dataset = tf.data.Dataset.range(initial_epoch, epochs)
+    return epochs_dataset.flat_map(epoch_elements).prefetch(tf.data.AUTOTUNE)
+
+
 def minibatches(
     features: np.ndarray,
     labels: np.ndarray,
@@ -106,19 +131,13 @@ def minibatches(
     features, labels = tf.constant(features), tf.constant(labels)
     num_samples = int(features.shape[0])
 
-    def epoch_minibatches(epoch):
-        order = epoch_permutation(seed, epoch, num_samples)
+    def minibatch(order, index):
+        first = tf.cast(index, tf.int32) * batch_size
+        rows = order[first : first + batch_size]
+        return tf.gather(features, rows), tf.gather(labels, rows)
 
-        def minibatch(index):
-            first = tf.cast(index, tf.int32) * batch_size
-            rows = order[first : first + batch_size]
-            return tf.gather(features, rows), tf.gather(labels, rows)
-
-        count = num_minibatches(num_samples, batch_size)
-        return tf.data.Dataset.range(count).map(minibatch, num_parallel_calls=tf.data.AUTOTUNE)
-
-    epochs_dataset = tf.data.Dataset.range(initial_epoch, epochs)
-    return epochs_dataset.flat_map(epoch_minibatches).prefetch(tf.data.AUTOTUNE)
+    count = num_minibatches(num_samples, batch_size)
+    return epoch_stream(num_samples, seed, initial_epoch, epochs, count, minibatch)
 
 
 def blocks(
@@ -145,28 +164,20 @@ def blocks(
     batches_per_block, blocks_per_epoch = block_layout(num_samples, batch_size, max_block_samples)
     slots = batches_per_block * batch_size
 
-    def epoch_blocks(epoch):
-        order = epoch_permutation(seed, epoch, num_samples)
+    def block(order, index):
+        first = tf.cast(index, tf.int32) * slots
+        positions = first + tf.range(slots)
+        real = positions < num_samples
+        rows = tf.gather(order, tf.minimum(positions, num_samples - 1))
+        shape = [batches_per_block, batch_size]
+        remaining = num_samples - first
+        return {
+            "x": tf.reshape(tf.gather(features, rows), shape + features.shape[1:]),
+            "y": tf.reshape(tf.gather(labels, rows), shape + labels.shape[1:]),
+            "sample_weight": tf.reshape(tf.cast(real, tf.float32), shape),
+            "num_batches": tf.minimum(
+                batches_per_block, (remaining + batch_size - 1) // batch_size
+            ),
+        }
 
-        def block(index):
-            first = tf.cast(index, tf.int32) * slots
-            positions = first + tf.range(slots)
-            real = positions < num_samples
-            rows = tf.gather(order, tf.minimum(positions, num_samples - 1))
-            shape = [batches_per_block, batch_size]
-            remaining = num_samples - first
-            return {
-                "x": tf.reshape(tf.gather(features, rows), shape + features.shape[1:]),
-                "y": tf.reshape(tf.gather(labels, rows), shape + labels.shape[1:]),
-                "sample_weight": tf.reshape(tf.cast(real, tf.float32), shape),
-                "num_batches": tf.minimum(
-                    batches_per_block, (remaining + batch_size - 1) // batch_size
-                ),
-            }
-
-        return tf.data.Dataset.range(blocks_per_epoch).map(
-            block, num_parallel_calls=tf.data.AUTOTUNE
-        )
-
-    epochs_dataset = tf.data.Dataset.range(initial_epoch, epochs)
-    return epochs_dataset.flat_map(epoch_blocks).prefetch(tf.data.AUTOTUNE)
+    return epoch_stream(num_samples, seed, initial_epoch, epochs, blocks_per_epoch, block)
