@@ -6,7 +6,7 @@ run directory ends up holding `config.json`, the TensorBoard event files,
 
 Example:
     >>> import kerasclf
-    >>> result = kerasclf.train(optimizer="momentum", epochs=20, logdir="/tmp/logs")  # doctest: +SKIP
+    >>> result = kerasclf.train(optimizer="momentum", logdir="/tmp/logs")  # doctest: +SKIP
     >>> result.summary["cost"], result.run_dir  # doctest: +SKIP
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from kerasclf.config import FIELDS, TrainConfig, make_config
 from kerasclf.data import Data, load_data, make_dataset, split_validation
 from kerasclf.distribution import make_strategy
 from kerasclf.features import FeatureMap
+from kerasclf.interruption import StopOnSignal
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model, check_architecture, linear_parameters
 from kerasclf.multiworker import fit_multiworker, is_chief, parse_tf_config
@@ -278,9 +278,11 @@ def run_prepared(
         ),
         *((callbacks(run_dir) if callable(callbacks) else callbacks) or []),
     ]
+    stopper = StopOnSignal(stream=stream)
+    run_callbacks.insert(1, stopper)  # Right after the snapshot of the epoch.
     started = time.perf_counter()
     status = "completed"
-    with _interrupts_as_keyboard_interrupt():
+    with stopper:
         try:
             if config.strategy == "multiworker":
                 outcome = fit_multiworker(
@@ -308,11 +310,15 @@ def run_prepared(
                     verbose=0,
                     shuffle=False,
                 )
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # A second signal, or Ctrl-C outside the CLI.
             status = "interrupted"
+            for callback in run_callbacks:  # Keras skips on_train_end then.
+                callback.on_train_end()
     wall_seconds = time.perf_counter() - started
+    if stopper.signal_number is not None:
+        status = "interrupted"
     if status == "interrupted" and chief:
-        _save_interrupted(model, run_callbacks, snapshot, run_dir, stream)
+        _save_interrupted(model, snapshot, run_dir, stream)
     elif chief and os.path.exists(os.path.join(run_dir, CHECKPOINT_FILE)):
         os.remove(os.path.join(run_dir, CHECKPOINT_FILE))  # Resumed to the end.
     if getattr(model, "diverged_epoch", None) is not None:
@@ -370,12 +376,8 @@ def _training_stream(
     return dataset, pipeline.num_minibatches(training.num_samples, batch_size)
 
 
-def _save_interrupted(model, run_callbacks, snapshot, run_dir, stream) -> None:
-    """Flushes the logs and writes the last completed epoch's checkpoint."""
-    # Keras skips on_train_end when fit is interrupted: flush and close the
-    # event files and write the final images now.
-    for callback in run_callbacks:
-        callback.on_train_end()
+def _save_interrupted(model, snapshot, run_dir, stream) -> None:
+    """Writes the last completed epoch's checkpoint and says how to resume."""
     if snapshot.model_values is None:  # Interrupted before the first epoch began.
         snapshot.set_model(model)
         snapshot.take()
@@ -441,24 +443,3 @@ def _save_model(model: keras.Model, run_dir: str, stream: TextIO) -> None:
             flush=True,
         )
         raise
-
-
-class _interrupts_as_keyboard_interrupt:
-    """Turns SIGTERM into KeyboardInterrupt while training, like SIGINT."""
-
-    def __enter__(self):
-        self._previous = None
-        try:
-            self._previous = signal.signal(signal.SIGTERM, self._raise)
-        except ValueError:  # Not the main thread.
-            pass
-        return self
-
-    @staticmethod
-    def _raise(signum, frame):
-        raise KeyboardInterrupt
-
-    def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
-        return False

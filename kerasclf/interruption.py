@@ -1,0 +1,69 @@
+"""`StopOnSignal`: SIGINT or SIGTERM ends training cleanly at the epoch's end.
+
+A signal does not raise in the middle of a training step, where a library's
+bare `except:` could swallow it or a half-written file could be left behind.
+It sets a flag; at the end of the current epoch training stops as if it had
+finished, so Keras closes every callback, and the run is saved with status
+`interrupted` and a checkpoint of that epoch (see `kerasclf.checkpoint`). A
+second signal stops at once, with the checkpoint of the last completed epoch.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import keras
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class StopOnSignal(keras.callbacks.Callback):
+    """Stops `fit` at the end of the epoch in which SIGINT or SIGTERM arrived.
+
+    Use it as a context manager around `fit`, which installs and restores the
+    signal handlers (they can only be installed in the main thread).
+
+    Args:
+        stream: Where the one-line notice goes; default stderr.
+
+    Example:
+        >>> with StopOnSignal() as stopper:  # doctest: +SKIP
+        ...     model.fit(..., callbacks=[stopper])
+        >>> stopper.signal_number  # None, or the signal that stopped training.  # doctest: +SKIP
+    """
+
+    def __init__(self, stream=None):
+        super().__init__()
+        self.stream = stream
+        self.signal_number = None
+        self._previous = {}
+
+    def __enter__(self):
+        for number in SIGNALS:
+            try:
+                self._previous[number] = signal.signal(number, self._handle)
+            except ValueError:  # Not the main thread: signals stay as they were.
+                pass
+        return self
+
+    def __exit__(self, *exc):
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+        self._previous.clear()
+        return False
+
+    def _handle(self, number, frame):
+        if self.signal_number is not None:
+            raise KeyboardInterrupt  # The second signal: stop now.
+        self.signal_number = number
+        print(
+            f"{signal.Signals(number).name}: stopping at the end of this epoch "
+            "(send it again to stop at once)",
+            file=self.stream or sys.stderr,
+            flush=True,
+        )
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.signal_number is not None:
+            self.model.stop_training = True
