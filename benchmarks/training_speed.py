@@ -1169,12 +1169,12 @@ def report(
         two, so no path has a partial last minibatch.
 
         kerasclf with its default callbacks trains on {format_samples(settings.callback_samples)}
-        points, not {format_samples(settings.fast_samples)}: its per-epoch callbacks evaluate the
-        whole training set (cost, gradient norm, and the error surface at 48 x 48 weights every
-        10 epochs), so their cost per epoch grows with the points as training does, and at
-        {format_samples(settings.fast_samples)} points one run would take minutes. The row below
-        it is the hand-written loop on the same points, for a same-work ratio. The MLP and plain-engine rows
-        run kerasclf with images and histograms off for the same reason.
+        points: every epoch its callbacks evaluate the cost and the gradient norm over the whole
+        training set at the epoch's weights, and every few epochs draw the images (the error
+        surface on a fixed sample of at most 4096 points). The row below it is the hand-written
+        loop on the same points, for a same-work ratio. The MLP and plain-engine rows run
+        kerasclf with images and histograms off: an MLP's error surface redraws a loss-landscape
+        slice per image, and the plain engine's per-step speed would make those rows take minutes.
 
         The machine is shared and noisy (2 cores; other engineers may have been running tests at
         the same time: see the load averages): trust ratios more than absolute figures, and
