@@ -355,17 +355,9 @@ def _training_stream(
     engine: str, training: Data, batch_size: int, config: TrainConfig, initial_epoch: int
 ):
     """The dataset `fit` reads, and its steps per epoch."""
-    if engine == "fused":
-        dataset = pipeline.blocks(
-            training.features,
-            training.labels,
-            batch_size,
-            config.seed,
-            config.epochs,
-            initial_epoch=initial_epoch,
-        )
-        return dataset, pipeline.block_layout(training.num_samples, batch_size)[1]
-    dataset = pipeline.minibatches(
+    fused = engine == "fused"
+    make_dataset = pipeline.blocks if fused else pipeline.minibatches
+    dataset = make_dataset(
         training.features,
         training.labels,
         batch_size,
@@ -373,6 +365,8 @@ def _training_stream(
         config.epochs,
         initial_epoch=initial_epoch,
     )
+    if fused:
+        return dataset, pipeline.block_layout(training.num_samples, batch_size)[1]
     return dataset, pipeline.num_minibatches(training.num_samples, batch_size)
 
 

@@ -6,6 +6,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 import pytest
+import tensorflow as tf
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 
 @pytest.fixture
@@ -21,3 +23,22 @@ def numpy_cost(weights, bias, features, labels):
     logits = features.astype(np.float64) @ np.asarray(weights, np.float64) + bias
     # -[l log p + (1-l) log(1-p)] = log(1 + exp(z)) - l z, computed stably.
     return float(np.sum(np.logaddexp(0.0, logits) - labels * logits))
+
+
+def read_images(run_dir, tag):
+    """(steps, decoded images) of a tag, read back with TensorBoard's own reader."""
+    path = os.path.join(run_dir, "train")
+    if not os.path.isdir(path):
+        return [], []
+    accumulator = EventAccumulator(path, size_guidance={"tensors": 0})
+    accumulator.Reload()
+    if tag not in accumulator.Tags()["tensors"]:
+        return [], []
+    steps, images = [], []
+    for event in accumulator.Tensors(tag):
+        width, height, png = tf.make_ndarray(event.tensor_proto)
+        image = tf.io.decode_png(png).numpy()
+        assert (int(height), int(width)) == image.shape[:2]
+        steps.append(event.step)
+        images.append(image)
+    return steps, images

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from conftest import read_images
 
 from callbacks.boundary import (
     ARROW_COLOUR,
@@ -21,25 +21,6 @@ from kerasclf.losses import CrossEntropy
 from kerasclf.models import Architecture, build_model
 
 IMAGE_SHAPE = (LAYOUT.height, LAYOUT.width, 3)
-
-
-def read_images(run_dir, tag="decision_boundary"):
-    """(steps, decoded images) of a tag, read back with TensorBoard's own reader."""
-    path = os.path.join(run_dir, "train")
-    if not os.path.isdir(path):
-        return [], []
-    accumulator = EventAccumulator(path, size_guidance={"tensors": 0})
-    accumulator.Reload()
-    if tag not in accumulator.Tags()["tensors"]:
-        return [], []
-    steps, images = [], []
-    for event in accumulator.Tensors(tag):
-        width, height, png = tf.make_ndarray(event.tensor_proto)
-        image = tf.io.decode_png(png).numpy()
-        assert (int(height), int(width)) == image.shape[:2]
-        steps.append(event.step)
-        images.append(image)
-    return steps, images
 
 
 def fit(model, data, callbacks, epochs, learning_rate=0.001):
@@ -69,7 +50,7 @@ def test_images_at_step_0_every_k_epochs_and_the_final_epoch(tmp_path, blobs):
         reference_line=(1.0, 1.0, 0.0),
     )
     fit(build_model("logistic", 2), training, [callback], epochs=10)
-    steps, images = read_images(tmp_path)
+    steps, images = read_images(tmp_path, "decision_boundary")
     assert steps == [0, 3, 6, 9, 10]
     assert all(image.shape == IMAGE_SHAPE for image in images)
     assert not np.array_equal(images[0], images[-1])
@@ -80,7 +61,7 @@ def test_images_at_step_0_every_k_epochs_and_the_final_epoch(tmp_path, blobs):
 def test_final_image_is_saved_as_png(tmp_path, blobs):
     callback = DecisionBoundaryLogger(str(tmp_path), blobs.features, blobs.labels, every=2)
     fit(build_model("logistic", 2), blobs, [callback], epochs=3)
-    steps, images = read_images(tmp_path)
+    steps, images = read_images(tmp_path, "decision_boundary")
     assert steps == [0, 2, 3]
     with open(tmp_path / "decision_boundary.png", "rb") as file:
         saved = tf.io.decode_png(file.read()).numpy()
@@ -91,7 +72,7 @@ def test_final_image_is_saved_as_png(tmp_path, blobs):
 def test_image_every_epoch_with_every_1(tmp_path, blobs):
     callback = DecisionBoundaryLogger(str(tmp_path), blobs.features, blobs.labels, every=1)
     fit(build_model("logistic", 2), blobs, [callback], epochs=4)
-    steps, _ = read_images(tmp_path)
+    steps, _ = read_images(tmp_path, "decision_boundary")
     assert steps == [0, 1, 2, 3, 4]
 
 
@@ -113,7 +94,7 @@ def test_mlp_gets_boundary_images(tmp_path, blobs):
     model = build_model("mlp", 2, architecture=Architecture(hidden=(4,)), init="random")
     callback = DecisionBoundaryLogger(str(tmp_path), blobs.features, blobs.labels, every=2)
     fit(model, blobs, [callback], epochs=2, learning_rate=0.01)
-    steps, images = read_images(tmp_path)
+    steps, images = read_images(tmp_path, "decision_boundary")
     assert steps == [0, 2]
     assert not np.array_equal(images[0], images[-1])
     assert arrow_pixels(images[-1]) == 0  # No weight vector (nor its legend) for an mlp.
@@ -131,7 +112,7 @@ def test_three_classes_get_a_boundary_image(tmp_path):
     data = make_dataset("blobs", num_samples=90, seed=0)
     callback = DecisionBoundaryLogger(str(tmp_path), data.features, data.labels, every=5)
     fit(build_model("logistic", 2, num_classes=3), data, [callback], epochs=2, learning_rate=0.01)
-    steps, images = read_images(tmp_path)
+    steps, images = read_images(tmp_path, "decision_boundary")
     assert steps == [0, 2]
     assert images[-1].shape == IMAGE_SHAPE
     assert os.path.isfile(tmp_path / "decision_boundary.png")
@@ -147,7 +128,7 @@ def test_three_inputs_are_skipped_with_one_note(tmp_path, blobs):
     fit(model, data, [callback], epochs=1)  # A second fit adds no second note.
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1 and "exactly 2 inputs" in lines[0] and "has 3" in lines[0]
-    assert read_images(tmp_path) == ([], [])
+    assert read_images(tmp_path, "decision_boundary") == ([], [])
     assert not os.path.exists(tmp_path / "decision_boundary.png")
 
 
@@ -156,7 +137,7 @@ def test_a_diverged_run_keeps_the_images_before_divergence(tmp_path, blobs):
     callback = DecisionBoundaryLogger(str(tmp_path), blobs.features, blobs.labels, every=1)
     model = fit(build_model("logistic", 2), blobs, [callback], epochs=3, learning_rate=1e38)
     assert not np.isfinite(model.get_weights()[0]).all()
-    steps, images = read_images(tmp_path)
+    steps, images = read_images(tmp_path, "decision_boundary")
     assert steps == [0]
     with open(tmp_path / "decision_boundary.png", "rb") as file:
         np.testing.assert_array_equal(tf.io.decode_png(file.read()).numpy(), images[0])

@@ -6,9 +6,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import numpy_cost
+from conftest import numpy_cost, read_images
 from sklearn.linear_model import LogisticRegression
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from callbacks.error_surface import (
     ErrorSurfaceLogger,
@@ -24,20 +23,6 @@ from kerasclf.losses import CrossEntropy
 from kerasclf.models import Architecture, build_model
 
 IMAGE_SHAPE = (Layout().height, Layout().width, 3)
-
-
-def read_images(run_dir, tag="error_surface"):
-    """(steps, decoded images) of a tag, read back with TensorBoard's own reader."""
-    path = os.path.join(run_dir, "train")
-    if not os.path.isdir(path):
-        return [], []
-    accumulator = EventAccumulator(path, size_guidance={"tensors": 0})
-    accumulator.Reload()
-    if tag not in accumulator.Tags()["tensors"]:
-        return [], []
-    events = accumulator.Tensors(tag)
-    images = [tf.io.decode_png(tf.make_ndarray(event.tensor_proto)[2]).numpy() for event in events]
-    return [event.step for event in events], images
 
 
 class WeightRecorder(keras.callbacks.Callback):
@@ -70,7 +55,7 @@ def fit(model, data, callbacks, epochs, learning_rate=0.001, momentum=0.0):
 def test_images_at_step_0_every_k_epochs_and_the_final_epoch(tmp_path, blobs):
     callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=4)
     fit(build_model("logistic", 2), blobs, [callback], epochs=10, momentum=0.9)
-    steps, images = read_images(tmp_path)
+    steps, images = read_images(tmp_path, "error_surface")
     assert steps == [0, 4, 8, 10]
     assert all(image.shape == IMAGE_SHAPE for image in images)
     assert not np.array_equal(images[0], images[-1])
@@ -96,7 +81,7 @@ def test_mlp_gets_a_slice_image_along_the_path(tmp_path, blobs):
     fit(model, blobs, [callback], epochs=3, learning_rate=0.01)
     assert isinstance(callback._surface, LandscapeSurface)
     assert callback.path.shape == (4, 2 * 4 + 4 + 4 + 1)
-    steps, images = read_images(tmp_path)
+    steps, images = read_images(tmp_path, "error_surface")
     assert steps == [0, 3]
     assert images[-1].shape == IMAGE_SHAPE
     with open(tmp_path / "error_surface.png", "rb") as file:
@@ -108,7 +93,7 @@ def test_a_diverged_run_keeps_its_path_and_the_images_before_divergence(tmp_path
     callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=1)
     fit(build_model("logistic", 2), blobs, [callback], epochs=3, learning_rate=1e38)
     assert callback.path.shape == (4, 3) and not np.isfinite(callback.path[-1]).all()
-    steps, _ = read_images(tmp_path)
+    steps, _ = read_images(tmp_path, "error_surface")
     assert steps == [0]
     assert os.path.isfile(tmp_path / "error_surface.png")
 
@@ -169,7 +154,7 @@ def test_a_model_with_one_parameter_is_skipped_with_one_note(tmp_path):
     fit(model, data, [callback], epochs=2)
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1 and "at least 2 trainable parameters" in lines[0]
-    assert read_images(tmp_path) == ([], [])
+    assert read_images(tmp_path, "error_surface") == ([], [])
 
 
 def test_every_must_be_a_positive_integer(blobs):
