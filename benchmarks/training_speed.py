@@ -15,9 +15,9 @@ median over repeats):
    - `kerasclf.train` with its default per-epoch callbacks (cost, weights,
      histograms, images), timed over a multiple of 10 epochs so that it holds
      its share of histograms and decision-boundary images (every 5 epochs)
-     and error-surface images (every 10), with the time of each callback's `on_epoch_end`; with images and
-     histograms off; and with `engine="plain"` (stock per-step fit inside
-     kerasclf), images and histograms off.
+     and error-surface images (every 10), with the time of each callback's
+     `on_epoch_end`; with images and histograms off; and with `engine="plain"`
+     (stock per-step fit inside kerasclf), images and histograms off.
    - For the breakdown: kerasclf's model and pipeline under `fit` with no
      callbacks, and the same model on cached, never reshuffled blocks.
    - Stock `model.fit` on numpy arrays with its defaults.

@@ -240,7 +240,8 @@ class BoundaryPicture:
         reference_line: `(a, b, c)` or None.
 
     Example:
-        >>> picture = BoundaryPicture(model, make_dataset("seminar_blobs"), None, None)  # doctest: +SKIP
+        >>> data = make_dataset("seminar_blobs")  # doctest: +SKIP
+        >>> picture = BoundaryPicture(model, data, None, None)  # doctest: +SKIP
         >>> picture.render().shape  # doctest: +SKIP
         (328, 400, 3)
     """

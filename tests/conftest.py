@@ -42,3 +42,11 @@ def read_images(run_dir, tag):
         steps.append(event.step)
         images.append(image)
     return steps, images
+
+
+def train_run(logdir, run_name, *flags):
+    """`kerasclf train` in-process, images off, into `logdir/run_name`; the exit status."""
+    from kerasclf.cli import main
+
+    arguments = ["--images", "false", "--logdir", str(logdir), "--run-name", run_name, *flags]
+    return main(["train", *arguments])

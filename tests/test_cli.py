@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import numpy_cost
+from conftest import numpy_cost, train_run
 
 from kerasclf.cli import main
 from kerasclf.data import make_dataset
@@ -204,22 +204,7 @@ def test_diverged_run_exits_3(tmp_path):
 
 
 def test_predict_prints_probabilities(tmp_path, capsys):
-    assert (
-        main(
-            [
-                "train",
-                "--epochs",
-                "3",
-                "--images",
-                "false",
-                "--logdir",
-                str(tmp_path),
-                "--run-name",
-                "run",
-            ]
-        )
-        == 0
-    )
+    assert train_run(str(tmp_path), "run", "--epochs", "3") == 0
     points = tmp_path / "new.csv"
     np.savetxt(points, [[4.0, 4.0], [-4.0, -4.0]], delimiter=",")
     capsys.readouterr()

@@ -5,6 +5,7 @@ import io
 import keras
 import numpy as np
 import pytest
+from conftest import train_run
 from sklearn.linear_model import LogisticRegression
 
 import kerasclf
@@ -164,22 +165,7 @@ def test_predict_errors(tmp_path, capsys):
     empty_run.mkdir()
     assert main(["predict", "--run", str(empty_run), "--data", str(points)]) == 2
     assert "has no trained model" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "train",
-                "--epochs",
-                "1",
-                "--images",
-                "false",
-                "--logdir",
-                str(tmp_path),
-                "--run-name",
-                "run",
-            ]
-        )
-        == 0
-    )
+    assert train_run(str(tmp_path), "run", "--epochs", "1") == 0
     wide = tmp_path / "wide.csv"
     wide.write_text("1,2,3,4\n")
     capsys.readouterr()
@@ -189,24 +175,17 @@ def test_predict_errors(tmp_path, capsys):
 
 def test_predict_writes_multiclass_probabilities(tmp_path, capsys):
     assert (
-        main(
-            [
-                "train",
-                "--dataset",
-                "blobs",
-                "--optimizer",
-                "adam",
-                "--epochs",
-                "20",
-                "--learning-rate",
-                "0.05",
-                "--images",
-                "false",
-                "--logdir",
-                str(tmp_path),
-                "--run-name",
-                "blobs",
-            ]
+        train_run(
+            str(tmp_path),
+            "blobs",
+            "--dataset",
+            "blobs",
+            "--optimizer",
+            "adam",
+            "--epochs",
+            "20",
+            "--learning-rate",
+            "0.05",
         )
         == 0
     )

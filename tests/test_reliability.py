@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import train_run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -100,22 +101,7 @@ def test_a_signal_saves_everything_and_resume_ends_where_an_uninterrupted_run_do
 def test_resume_rejects_runs_without_checkpoint_and_extra_settings(tmp_path, capsys):
     assert main(["train", "--resume", str(tmp_path)]) == 2
     assert "config.json" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "train",
-                "--epochs",
-                "1",
-                "--images",
-                "false",
-                "--logdir",
-                str(tmp_path),
-                "--run-name",
-                "done",
-            ]
-        )
-        == 0
-    )
+    assert train_run(str(tmp_path), "done", "--epochs", "1") == 0
     capsys.readouterr()
     assert main(["train", "--resume", str(tmp_path / "done")]) == 2
     assert "only interrupted runs" in capsys.readouterr().err
