@@ -56,7 +56,6 @@ import itertools
 import json
 import math
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -72,12 +71,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras
 import numpy as np
-import sklearn
 import tensorflow as tf
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 
 import kerasclf
+from benchmarks.report import format_rate, format_table, machine_description, write_section
 from kerasclf import pipeline
 from kerasclf.config import TrainConfig
 from kerasclf.training import make_model, prepare_run
@@ -936,33 +935,9 @@ def measure_processes(settings: Settings, workdir: str) -> dict:
 # ---------------------------------------------------------------------------
 
 
-def format_rate(samples_per_second: float) -> str:
-    """`1234567.0` -> `"1.23M"`."""
-    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if samples_per_second >= scale:
-            return f"{samples_per_second / scale:.3g}{suffix}"
-    return f"{samples_per_second:.3g}"
-
-
 def format_samples(count: int) -> str:
     exponent = int(math.log2(count))
     return f"2^{exponent}" if 2**exponent == count else str(count)
-
-
-def format_table(headers: list[str], rows: list[list[str]]) -> str:
-    """A Markdown table with padded columns, readable as plain text too."""
-    widths = [
-        max(len(str(row[index])) for row in [headers, *rows]) for index in range(len(headers))
-    ]
-
-    def line(cells):
-        return (
-            "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)) + " |"
-        )
-
-    return "\n".join(
-        [line(headers), line(["-" * width for width in widths])] + [line(r) for r in rows]
-    )
 
 
 def median_of(results: dict, key: str, batch_size: int, field: str) -> float | None:
@@ -1119,34 +1094,6 @@ def process_ratio_table(results: dict) -> str:
     return format_table(["wall-time ratio", "median"], rows)
 
 
-def machine_description(load_before: tuple, load_after: tuple) -> list[list[str]]:
-    cpu_model = "unknown"
-    with contextlib.suppress(OSError), open("/proc/cpuinfo") as file:
-        cpu_model = next(
-            (line.split(":", 1)[1].strip() for line in file if line.startswith("model name")),
-            cpu_model,
-        )
-    memory = "unknown"
-    with contextlib.suppress(OSError), open("/proc/meminfo") as file:
-        for line in file:
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 2**20:.1f} GiB"
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return [
-        ["CPU", cpu_model],
-        ["cores", f"{os.cpu_count()} ({usable} usable by this process)"],
-        ["memory", memory],
-        ["OS", platform.platform()],
-        ["Python", platform.python_version()],
-        ["TensorFlow", tf.__version__],
-        ["Keras", keras.__version__],
-        ["numpy", np.__version__],
-        ["scikit-learn", sklearn.__version__],
-        ["load average (1, 5, 15 min) before", ", ".join(f"{x:.2f}" for x in load_before)],
-        ["load average (1, 5, 15 min) after", ", ".join(f"{x:.2f}" for x in load_after)],
-    ]
-
-
 def report(
     command: str,
     settings: Settings,
@@ -1263,9 +1210,8 @@ def main(argv: list[str] | None = None) -> None:
     text = report(command, settings, throughput, failures, processes, machine, wall_seconds)
     print(text)
     if output:
-        with open(output, "w") as file:
-            file.write(text)
-        progress(f"wrote {output}")
+        write_section(output, text)
+        progress(f"wrote the Training speed section of {output}")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,9 @@ class CostLogger(keras.callbacks.Callback):
 
     Args:
         logdir: The run directory.
-        x: Training features, shape (num_samples, num_features).
+        x: Training features, shape (num_samples, num_features); or, with
+            y None, data streamed in chunks: a `tf.data.Dataset` of
+            `(features, labels)` or a `kerasclf.streaming.Stream`.
         y: Training labels 0..k-1.
         validation_data: Optional `(x, y)` of the validation set.
         cost: "sum" or "mean", the reduction the model is trained with (for
@@ -45,13 +47,14 @@ class CostLogger(keras.callbacks.Callback):
         super().__init__()
         self.logdir = logdir
         self.cost = cost
-        self.training = Data(x, y, source="CostLogger training data")
+        streamed = y is None and (isinstance(x, tf.data.Dataset) or hasattr(x, "chunks"))
+        self.training = x if streamed else Data(x, y, source="CostLogger training data")
         self.validation = None
         if validation_data is not None:
             self.validation = Data(
                 *validation_data,
                 source="CostLogger validation data",
-                num_classes=self.training.num_classes,
+                num_classes=getattr(self.training, "num_classes", None),
             )
         self._writers = SummaryWriters(logdir)
         self._log_step = None

@@ -14,6 +14,7 @@ from callbacks.hparams import RunConfigLogger
 from callbacks.minibatch_cost import MinibatchCostLogger
 from callbacks.progress import EpochPrinter
 from callbacks.weights import WeightLogger
+from kerasclf.data import Data
 
 # The slide's line x2 + 1.23 x1 - 0.55 = 0, drawn on the hand_line dataset.
 REFERENCE_LINES = {"hand_line": (1.23, 1.0, -0.55)}
@@ -25,15 +26,22 @@ def default_callbacks(config, resolved: dict, training, validation, run_dir: str
     Args:
         config: The run's `TrainConfig`.
         resolved: The resolved settings written to `config.json`.
-        training: The training `Data`.
+        training: The training `Data`, or a `Stream` for data that is not in
+            memory: the cost is then taken over the whole stream, and the
+            images draw a sample of it.
         validation: The validation `Data`, or None.
         run_dir: The run directory.
         stream: Where printed lines go.
     """
     validation_data = None if validation is None else (validation.features, validation.labels)
-    x, y = training.features, training.labels
+    if isinstance(training, Data):
+        cost_x, cost_y = x, y = training.features, training.labels
+    else:
+        cost_x, cost_y = training, None
+        sample = training.sample(seed=config.seed)
+        x, y = sample.features, sample.labels
     callbacks = [
-        CostLogger(run_dir, x, y, validation_data=validation_data, cost=config.cost),
+        CostLogger(run_dir, cost_x, cost_y, validation_data=validation_data, cost=config.cost),
         DivergenceStop(stream=stream),
         WeightLogger(
             run_dir,
@@ -59,7 +67,13 @@ def default_callbacks(config, resolved: dict, training, validation, run_dir: str
                 stream=stream,
             ),
             ErrorSurfaceLogger(
-                run_dir, x, y, cost=config.cost, every=config.surface_every, stream=stream
+                run_dir,
+                x,
+                y,
+                cost=config.cost,
+                every=config.surface_every,
+                stream=stream,
+                num_samples=training.num_samples,
             ),
         ]
     callbacks += [RunConfigLogger(run_dir, resolved), EpochPrinter(stream=stream)]

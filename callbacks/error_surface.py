@@ -107,6 +107,8 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
             cross-entropy over the training set.
         every: Log an image every this many epochs (an integer >= 1).
         stream: Where the one-line skip note goes; default `sys.stdout`.
+        num_samples: The size of the whole training set when `x, y` are a
+            sample of it (streamed data), so the summed cost is scaled to it.
 
     Attributes:
         path: The weights at each recorded step, `(num_steps, num_parameters)`.
@@ -119,11 +121,22 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         (101, 3)
     """
 
-    def __init__(self, logdir: str, x, y, cost: str = "sum", every: int = 10, stream=None):
+    def __init__(
+        self,
+        logdir: str,
+        x,
+        y,
+        cost: str = "sum",
+        every: int = 10,
+        stream=None,
+        num_samples: int | None = None,
+    ):
         super().__init__()
         self.logdir = logdir
         training = Data(x, y, source="ErrorSurfaceLogger training data")
         self.represented_samples = training.num_samples
+        if num_samples is not None:
+            self.represented_samples = check_integer("num_samples", num_samples)
         self.training = surface_sample(training)
         self.cost = check_choice("cost", cost, REDUCTIONS)
         self.every = check_integer("every", every)

@@ -16,6 +16,12 @@ a fixed shape so XLA compiles once. Padded rows inside the last, partial
 minibatch have sample weight 0, so they add nothing to the cost, its gradient
 or the metrics. Anything that is not a block goes to Keras's own `train_step`.
 
+A minibatch too large for one block (full batch over streamed data) arrives
+as *parts*: blocks of one slot with two more keys, `"ends_batch"` (a bool) and
+`"batch_samples"` (the minibatch's real size). The step adds each part's
+gradient to a running sum and updates the weights once, on the part that ends
+the minibatch: the same update as one step over the whole minibatch.
+
 With `record_minibatch_costs = True`, the step also returns the cost of every
 minibatch it ran, computed inside the compiled loop, as the vector
 `logs["minibatch_costs"]` (see `callbacks.MinibatchCostLogger`).
@@ -26,12 +32,15 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from kerasclf.losses import per_sample_cross_entropy
+
 BLOCK_KEYS = frozenset({"x", "y", "sample_weight", "num_batches"})
+PART_KEYS = BLOCK_KEYS | {"ends_batch", "batch_samples"}
 
 
 def is_block(data) -> bool:
-    """Whether one element of a dataset is a block of minibatches."""
-    return isinstance(data, dict) and set(data) == BLOCK_KEYS
+    """Whether one element of a dataset is a block of minibatches (or a part)."""
+    return isinstance(data, dict) and set(data) in (BLOCK_KEYS, PART_KEYS)
 
 
 @keras.saving.register_keras_serializable(package="kerasclf")
@@ -55,6 +64,8 @@ class Classifier(keras.Model):
             if not self.record_minibatch_costs:
                 return super().train_step(data)
             data = _as_block(data)
+        if "ends_batch" in data:
+            return self._train_part(data)
         x, y = data["x"], data["y"]
         sample_weight = data["sample_weight"]
         # Variables of the compiled loss, metrics and optimizer must exist
@@ -93,6 +104,53 @@ class Classifier(keras.Model):
         if self.record_minibatch_costs:
             logs["minibatch_costs"] = costs[:num_batches]
         return logs
+
+    def _train_part(self, data):
+        """Adds one part's gradient; updates on the part that ends the minibatch."""
+        x, y, weight = data["x"][0], data["y"][0], data["sample_weight"][0]
+        self._symbolic_build(data_batch=(x, y, weight))
+        sums = self._gradient_sums()
+        ends_batch = data["ends_batch"]
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            cost = tf.reduce_sum(per_sample_cross_entropy(y, y_pred) * weight)
+            if getattr(self.loss, "cost_reduction", "sum") == "mean":
+                cost = cost / data["batch_samples"]
+            loss = cost
+            if self.losses:  # Regularization counts once per minibatch.
+                loss += tf.cast(ends_batch, cost.dtype) * tf.add_n(self.losses)
+        gradients = tape.gradient(loss, self.trainable_weights)
+        for total, gradient in zip(sums, [loss, *gradients]):
+            total.assign_add(gradient)
+
+        def update():
+            self.optimizer.apply_gradients(
+                zip([total.read_value() for total in sums[1:]], self.trainable_weights)
+            )
+            minibatch_cost = sums[0].read_value()
+            for total in sums:
+                total.assign(tf.zeros_like(total))
+            return tf.reshape(minibatch_cost, [1])
+
+        minibatch_costs = tf.cond(ends_batch, update, lambda: tf.zeros([0], loss.dtype))
+        self._loss_tracker.update_state(loss, sample_weight=tf.reduce_sum(weight))
+        self.compute_metrics(x, y, y_pred, sample_weight=weight)
+        logs = self.get_metrics_result()
+        if self.record_minibatch_costs:
+            logs["minibatch_costs"] = minibatch_costs
+        return logs
+
+    def _gradient_sums(self) -> list[tf.Variable]:
+        """The running sums of a minibatch's parts: its cost, then each gradient."""
+        if getattr(self, "_sums", None) is None:
+            with tf.init_scope():
+                sums = [tf.Variable(0.0, trainable=False)] + [
+                    tf.Variable(tf.zeros(weight.shape, weight.dtype), trainable=False)
+                    for weight in self.trainable_weights
+                ]
+            # Set past Keras's tracking: the sums are scratch space, not weights to save.
+            object.__setattr__(self, "_sums", sums)
+        return self._sums
 
 
 def _as_block(data) -> dict:

@@ -27,6 +27,7 @@ from kerasclf.models import INITS, MODELS, check_architecture
 from kerasclf.multiworker import parse_tf_config
 from kerasclf.optimizers import resolve_hyperparameters
 from kerasclf.runs import check_logdir, check_run_name
+from kerasclf.streaming import STREAM_ABOVE_SAMPLES, is_shard_glob, match_shards
 from kerasclf.validation import check_choice, check_integer, check_number, did_you_mean
 
 ENGINES = {
@@ -54,8 +55,16 @@ class TrainConfig:
 
     # Data: the seminar's two Gaussian blobs, no validation split.
     dataset: str = _key("seminar_blobs", "named synthetic dataset (kerasclf datasets)")
-    data: str | None = _key(None, "CSV or NPZ file of labelled points; replaces --dataset")
+    data: str | None = _key(
+        None,
+        "CSV or NPZ file of labelled points, or a quoted glob of CSV shards; replaces --dataset",
+    )
     num_samples: int | None = _key(None, "points to generate; default: the dataset's own")
+    streaming: bool = _key(
+        False,
+        "read or generate the data chunk by chunk, in bounded memory (automatic for a "
+        f"shard glob and above {STREAM_ABOVE_SAMPLES} generated points)",
+    )
     noise: float | None = _key(None, "the dataset's noise parameter; default: its own")
     validation_split: float = _key(0.0, "fraction held out for validation, in [0, 1)")
     data_seed: int | None = _key(None, "seed of the data draw and split; default: --seed")
@@ -90,6 +99,13 @@ class TrainConfig:
     batch_cost: bool = _key(False, "also log the cost of every minibatch (SGD noise)")
     images: bool = _key(True, "log decision-boundary and error-surface images")
     histogram_every: int = _key(5, "log weight histograms every k epochs; 0 for none")
+
+    @property
+    def streamed(self) -> bool:
+        """Whether the data streams chunk by chunk (`kerasclf.streaming`) instead of in memory."""
+        if self.data is not None:
+            return self.streaming or is_shard_glob(self.data)
+        return self.streaming or (self.num_samples or 0) > STREAM_ABOVE_SAMPLES
 
     def to_dict(self) -> dict[str, Any]:
         values = dataclasses.asdict(self)
@@ -221,6 +237,31 @@ def load_toml(path: str) -> dict[str, Any]:
     return values
 
 
+def check_streamable(config: TrainConfig) -> None:
+    """Streamed data trains on one device with the fused engine, without a split."""
+    what = f"data={config.data!r}" if config.data else f"num_samples={config.num_samples}"
+    if config.data is not None and not config.data.lower().endswith(".csv"):
+        raise ValueError(
+            f"`streaming` reads CSV files only. Received: data={config.data!r}. "
+            "Save the points as CSV, or drop --streaming to load the file into memory."
+        )
+    if config.validation_split:
+        raise ValueError(
+            f"`validation_split` needs the data in memory; streamed data ({what}) has no split. "
+            f"Received: validation_split={config.validation_split}. Hold out a separate file."
+        )
+    if config.engine != "fused":
+        raise ValueError(
+            f"Streamed data ({what}) trains on the fused engine only. "
+            f"Received: engine={config.engine!r}. Drop --engine plain."
+        )
+    if config.strategy != "none":
+        raise ValueError(
+            f"Streamed data ({what}) trains on one device. Received: strategy="
+            f"{config.strategy!r}. Drop --strategy, or train on in-memory data."
+        )
+
+
 def validate(config: TrainConfig) -> None:
     """Range-checks every key, raising one clear ValueError or TypeError.
 
@@ -231,8 +272,12 @@ def validate(config: TrainConfig) -> None:
         convert_value(key, getattr(config, key))  # Types, for configs built in Python.
     if config.data is None:
         check_choice("dataset", config.dataset, data_module.DATASETS)
+    elif is_shard_glob(config.data):
+        match_shards(config.data)
     elif not os.path.isfile(config.data):
         raise ValueError(f"`data` file does not exist. Received: data={config.data!r}.")
+    if config.streamed:
+        check_streamable(config)
     if config.num_samples is not None:
         check_integer("num_samples", config.num_samples, minimum=2)
     if config.noise is not None:

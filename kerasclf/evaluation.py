@@ -32,7 +32,9 @@ class ModelEvaluator:
 
     Args:
         model: A classifier with a sigmoid (1 unit) or softmax (k units) output.
-        data: The points to evaluate on.
+        data: The points to evaluate on: a `Data`, a `kerasclf.streaming.Stream`,
+            or a `tf.data.Dataset` of `(features, labels)` chunks (streamed
+            through, in bounded memory).
         reduction: "sum" or "mean": which cost the gradient norm is of.
 
     Example:
@@ -43,59 +45,82 @@ class ModelEvaluator:
 
     KEYS = ("cost", "mean_cost", "accuracy", "gradient_norm")
 
-    def __init__(self, model: keras.Model, data: Data, reduction: str = "sum"):
+    def __init__(self, model: keras.Model, data, reduction: str = "sum"):
         self.model = model
-        self.num_samples = data.num_samples
         self.reduction = reduction
-        self._chunks = [
-            (
-                tf.constant(data.features[start : start + CHUNK_SAMPLES]),
-                tf.constant(data.labels[start : start + CHUNK_SAMPLES]),
+        self._dataset = None
+        self._chunks = []
+        if isinstance(data, Data):
+            self._chunks = [
+                (
+                    tf.constant(data.features[start : start + CHUNK_SAMPLES]),
+                    tf.constant(data.labels[start : start + CHUNK_SAMPLES]),
+                )
+                for start in range(0, data.num_samples, CHUNK_SAMPLES)
+            ]
+        elif isinstance(data, tf.data.Dataset):
+            self._dataset = data
+        elif hasattr(data, "chunks"):  # A kerasclf.streaming.Stream.
+            self._dataset = data.chunks()
+        else:
+            raise TypeError(
+                "`data` must be a kerasclf Data, Stream or tf.data.Dataset of (features, labels). "
+                f"Received a {type(data).__name__}."
             )
-            for start in range(0, data.num_samples, CHUNK_SAMPLES)
-        ]
         # Small data: graph mode, which traces in a fraction of XLA's compile
-        # time. Large data: XLA, which runs the pass about twice as fast.
+        # time. Large data: XLA, which runs the pass about twice as fast. A
+        # dataset is read by tf.data ops, which XLA cannot compile.
         self._values = tf.function(self.tensors, jit_compile=len(self._chunks) > 1)
 
     def tensors(self) -> dict[str, tf.Tensor]:
         """The values as scalar tensors; one forward and backward pass."""
-        cost = tf.constant(0.0, tf.float64)
-        correct = tf.constant(0.0, tf.float64)
-        gradients = None
-        for features, labels in self._chunks:
-            with tf.GradientTape() as tape:
-                probabilities = self.model(features, training=False)
-                chunk_cost = tf.reduce_sum(per_sample_cross_entropy(labels, probabilities))
-            chunk_gradients = tape.gradient(chunk_cost, self.model.trainable_weights)
-            gradients = (
-                chunk_gradients
-                if gradients is None
-                else [total + chunk for total, chunk in zip(gradients, chunk_gradients)]
-            )
-            if probabilities.shape[-1] == 1:
-                predicted = tf.cast(probabilities[:, 0] > 0.5, tf.int32)
-            else:
-                predicted = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
-            # Accumulated in float64, so a million float32 costs add up exactly enough.
-            cost += tf.cast(chunk_cost, tf.float64)
-            correct += tf.reduce_sum(tf.cast(tf.equal(predicted, labels), tf.float64))
-        scale = 1.0 / self.num_samples if self.reduction == "mean" else 1.0
+        zero = tf.constant(0.0, tf.float64)
+        gradients = tuple(tf.zeros(w.shape, w.dtype) for w in self.model.trainable_weights)
+        totals = (zero, zero, zero, gradients)  # cost, correct, count, gradient
+        if self._dataset is not None:  # A graph loop that reads one chunk at a time.
+            totals = self._dataset.reduce(totals, self._add_chunk)
+        for chunk in self._chunks:  # Unrolled over the in-memory chunks.
+            totals = self._add_chunk(totals, chunk)
+        cost, correct, count, gradients = totals
+        scale = 1.0 / tf.cast(count, tf.float32) if self.reduction == "mean" else 1.0
         norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(g)) for g in gradients])) * scale
         return {
             "cost": cost,
-            "mean_cost": cost / self.num_samples,
-            "accuracy": correct / self.num_samples,
+            "mean_cost": cost / count,
+            "accuracy": correct / count,
             "gradient_norm": tf.cast(norm, tf.float64),
         }
+
+    def _add_chunk(self, totals, chunk):
+        """Adds one chunk's summed cost, number correct, size and gradient to the totals."""
+        cost, correct, count, gradients = totals
+        features, labels = chunk
+        with tf.GradientTape() as tape:
+            probabilities = self.model(features, training=False)
+            chunk_cost = tf.reduce_sum(per_sample_cross_entropy(labels, probabilities))
+        chunk_gradients = tape.gradient(chunk_cost, self.model.trainable_weights)
+        if probabilities.shape[-1] == 1:
+            predicted = tf.cast(probabilities[:, 0] > 0.5, tf.int32)
+        else:
+            predicted = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+        return (
+            # Accumulated in float64, so a million float32 costs add up exactly enough.
+            cost + tf.cast(chunk_cost, tf.float64),
+            correct + tf.reduce_sum(tf.cast(tf.equal(predicted, labels), tf.float64)),
+            count + tf.cast(tf.shape(labels)[0], tf.float64),
+            tuple(total + chunk for total, chunk in zip(gradients, chunk_gradients)),
+        )
 
     def __call__(self) -> dict[str, float]:
         """Returns `{"cost": summed, "mean_cost", "accuracy", "gradient_norm"}` as floats."""
         return {key: float(value) for key, value in self._values().items()}
 
 
-def evaluate_model(model: keras.Model, data: Data) -> dict[str, float]:
-    """The summed and mean cost, the accuracy and the gradient norm of `model` on `data`."""
+def evaluate_model(model: keras.Model, data) -> dict[str, float]:
+    """The summed and mean cost, the accuracy and the gradient norm of `model` on `data`.
+
+    `data` is a `Data`, a `kerasclf.streaming.Stream` or a dataset of chunks.
+    """
     return ModelEvaluator(model, data)()
 
 

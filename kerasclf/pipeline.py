@@ -14,6 +14,13 @@ Two shapes of the same stream:
 
 The batch size is an integer (1 is SGD) or "full" (full-batch gradient
 descent). A batch size larger than the data is full batch.
+
+A `kerasclf.streaming.Stream` (data that is never all in memory) becomes
+blocks through `stream_blocks`, with a local shuffle: the stream's chunks in
+an order drawn from `(seed, epoch)`, then the points shuffled within each
+block. A minibatch larger than a block is cut into *parts*, blocks of one
+minibatch-piece each, whose gradients the train step adds up before it
+updates; that is how full-batch gradient descent runs on 10^8 points.
 """
 
 from __future__ import annotations
@@ -70,6 +77,11 @@ def block_layout(num_samples: int, batch_size: int, max_block_samples: int = MAX
     return batches_per_block, math.ceil(batches / batches_per_block)
 
 
+def epoch_key(seed: int, epoch) -> tf.Tensor:
+    """The stateless random key of one epoch's order, shape [2]."""
+    return tf.stack([tf.constant(seed, tf.int64), tf.cast(epoch, tf.int64)])
+
+
 def epoch_permutation(seed: int, epoch, num_samples: int) -> tf.Tensor:
     """The visiting order of the training points in one epoch.
 
@@ -81,7 +93,7 @@ def epoch_permutation(seed: int, epoch, num_samples: int) -> tf.Tensor:
     Returns:
         An int32 tensor holding a permutation of `range(num_samples)`.
     """
-    key = tf.stack([tf.constant(seed, tf.int64), tf.cast(epoch, tf.int64)])
+    key = epoch_key(seed, epoch)
     # int32 indices shuffle about 1.5x faster than int64 ones.
     return tf.random.experimental.stateless_shuffle(tf.range(num_samples), seed=key)
 
@@ -181,3 +193,93 @@ def blocks(
         }
 
     return epoch_stream(num_samples, seed, initial_epoch, epochs, blocks_per_epoch, block)
+
+
+def stream_layout(num_samples: int, batch_size: int, max_block_samples: int | None = None):
+    """How `stream_blocks` cuts an epoch: `(part_sizes, steps_per_epoch)`.
+
+    `part_sizes` is None when whole minibatches fit in a block (the blocks are
+    then those of `block_layout`); else the sizes of the parts one minibatch
+    is cut into, e.g. `[2**20, 2**20, 1696]` for a minibatch of 2,098,848.
+    `max_block_samples` defaults to `MAX_BLOCK_SAMPLES`.
+    """
+    max_block_samples = max_block_samples or MAX_BLOCK_SAMPLES
+    if batch_size <= max_block_samples:
+        return None, block_layout(num_samples, batch_size, max_block_samples)[1]
+    part_sizes = [max_block_samples] * (batch_size // max_block_samples)
+    if batch_size % max_block_samples:
+        part_sizes.append(batch_size % max_block_samples)
+    full_batches, remainder = divmod(num_samples, batch_size)
+    remainder_parts = int(np.searchsorted(np.cumsum(part_sizes), remainder)) + 1 if remainder else 0
+    return part_sizes, full_batches * len(part_sizes) + remainder_parts
+
+
+def stream_blocks(
+    stream,
+    batch_size: int,
+    seed: int,
+    epochs: int,
+    initial_epoch: int = 0,
+    max_block_samples: int | None = None,
+) -> tf.data.Dataset:
+    """Blocks (or parts) of minibatches over a `Stream`, epoch after epoch.
+
+    Pass it to `fit` with `steps_per_epoch=stream_layout(...)[1]`.
+
+    Example:
+        >>> from kerasclf.streaming import generated_stream
+        >>> stream = generated_stream("seminar_blobs", 10**6)
+        >>> block = next(iter(stream_blocks(stream, 1024, seed=0, epochs=1)))
+        >>> tuple(block["x"].shape)
+        (1024, 1024, 2)
+    """
+    num_samples = stream.num_samples
+    max_block_samples = max_block_samples or MAX_BLOCK_SAMPLES
+    part_sizes, steps = stream_layout(num_samples, batch_size, max_block_samples)
+    if part_sizes is None:
+        batches_per_block, _ = block_layout(num_samples, batch_size, max_block_samples)
+        slots, cut = batches_per_block * batch_size, batches_per_block * batch_size
+    else:
+        slots, cut = part_sizes[0], part_sizes
+    shape = [1, slots] if part_sizes is not None else [slots // batch_size, batch_size]
+
+    def padded(tensor, size):
+        padding = [[0, slots - size]] + [[0, 0]] * (len(tensor.shape) - 1)
+        return tf.reshape(tf.pad(tensor, padding), shape + tensor.shape[1:])
+
+    def block(key, index, features, labels):
+        size = tf.shape(labels)[0]
+        if part_sizes is None:  # A part's order cannot matter: its gradients are summed.
+            order = tf.random.experimental.stateless_shuffle(
+                tf.range(size), seed=tf.random.experimental.stateless_fold_in(key, index)
+            )
+            features, labels = tf.gather(features, order), tf.gather(labels, order)
+        element = {
+            "x": padded(features, size),
+            "y": padded(labels, size),
+            "sample_weight": padded(tf.ones([size], tf.float32), size),
+            "num_batches": (size + batch_size - 1) // batch_size,
+        }
+        if part_sizes is None:
+            return element
+        element["num_batches"] = tf.constant(1, tf.int32)
+        part = index % len(part_sizes)
+        minibatch = index // len(part_sizes)
+        element["ends_batch"] = tf.logical_or(
+            tf.equal(part, len(part_sizes) - 1), tf.equal(index, steps - 1)
+        )
+        element["batch_samples"] = tf.cast(
+            tf.minimum(tf.constant(batch_size, tf.int64), num_samples - minibatch * batch_size),
+            tf.float32,
+        )
+        return element
+
+    def epoch_blocks(epoch):
+        key = epoch_key(seed, epoch)
+        rebatched = stream.chunks(order_key=key).rebatch(tf.constant(cut, tf.int64))
+        return rebatched.enumerate().map(
+            lambda index, chunk: block(key, index, *chunk), num_parallel_calls=tf.data.AUTOTUNE
+        )
+
+    epochs_dataset = tf.data.Dataset.range(initial_epoch, epochs)
+    return epochs_dataset.flat_map(epoch_blocks).prefetch(tf.data.AUTOTUNE)

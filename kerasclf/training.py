@@ -27,7 +27,7 @@ import tensorflow as tf
 from kerasclf import pipeline
 from kerasclf.checkpoint import CHECKPOINT_FILE, EpochSnapshot, restore_checkpoint, write_checkpoint
 from kerasclf.config import FIELDS, TrainConfig, make_config
-from kerasclf.data import Data, load_data, make_dataset, split_validation
+from kerasclf.data import DATASETS, Data, load_data, make_dataset, split_validation
 from kerasclf.distribution import make_strategy
 from kerasclf.features import FeatureMap
 from kerasclf.interruption import StopOnSignal
@@ -36,6 +36,7 @@ from kerasclf.models import build_model, check_architecture, linear_parameters
 from kerasclf.multiworker import fit_multiworker, is_chief, parse_tf_config
 from kerasclf.optimizers import make_optimizer, resolve_hyperparameters
 from kerasclf.runs import create_run_dir, default_run_name, read_json, write_json
+from kerasclf.streaming import Stream, generated_stream, is_shard_glob, open_csv_shards
 
 # Exit statuses of `kerasclf train`, documented in the README.
 EXIT_OK = 0
@@ -73,9 +74,21 @@ class TrainResult:
         return self.summary["bias"]
 
 
-def load_training_data(config: TrainConfig) -> tuple[Data, Data | None]:
-    """The training data and the optional validation split of a config."""
+def load_training_data(config: TrainConfig) -> tuple[Data | Stream, Data | None]:
+    """The training data and the optional validation split of a config.
+
+    Streamed data (`config.streamed`) comes back as a `Stream`, with no split.
+    """
     data_seed = config.seed if config.data_seed is None else config.data_seed
+    if config.streamed and config.data is not None:
+        return open_csv_shards(config.data), None
+    if config.streamed:
+        return generated_stream(
+            config.dataset,
+            config.num_samples or DATASETS[config.dataset].num_samples,
+            config.noise,
+            data_seed,
+        ), None
     if config.data is not None:
         data = load_data(config.data)
     else:
@@ -243,6 +256,11 @@ def run_prepared(
     engine, note = choose_engine(config, strategy)
     batch_size = pipeline.resolve_batch_size(config.batch_size, training.num_samples)
     notes = [note] if note else []
+    if config.streamed and not config.streaming:
+        notes.append(
+            f"note: {training.num_samples} points from {training.source} stream chunk by chunk "
+            "instead of loading into memory; the epoch order is shuffled within blocks."
+        )
     if config.batch_size != "full" and config.batch_size > training.num_samples:
         notes.append(
             f"note: batch_size={config.batch_size} is larger than the {training.num_samples} "
@@ -355,6 +373,11 @@ def _training_stream(
     engine: str, training: Data, batch_size: int, config: TrainConfig, initial_epoch: int
 ):
     """The dataset `fit` reads, and its steps per epoch."""
+    if isinstance(training, Stream):
+        dataset = pipeline.stream_blocks(
+            training, batch_size, config.seed, config.epochs, initial_epoch=initial_epoch
+        )
+        return dataset, pipeline.stream_layout(training.num_samples, batch_size)[1]
     fused = engine == "fused"
     make_dataset = pipeline.blocks if fused else pipeline.minibatches
     dataset = make_dataset(
@@ -385,7 +408,12 @@ def _save_interrupted(model, snapshot, run_dir, stream) -> None:
 
 
 def _name_parts(config: TrainConfig) -> list[str]:
-    source = os.path.splitext(os.path.basename(config.data))[0] if config.data else config.dataset
+    if config.data is None:
+        source = config.dataset
+    elif is_shard_glob(config.data):  # shards/*.csv -> shards
+        source = os.path.basename(os.path.dirname(os.path.abspath(config.data))) or "shards"
+    else:
+        source = os.path.splitext(os.path.basename(config.data))[0]
     parts = [source, config.model, config.optimizer]
     if config.learning_rate is not None:
         parts.append(f"lr{config.learning_rate:g}")

@@ -1,0 +1,298 @@
+"""Streams: labelled points read or generated chunk by chunk, in bounded memory.
+
+A `Stream` is the out-of-memory counterpart of `Data`. It never holds the
+whole set; it knows its size, and it produces its points as a tf.data dataset
+of `(features, labels)` chunks. Two kinds:
+
+- **CSV shards**, from a glob such as `shards/*.csv`. One chunk is one shard
+  file, so memory holds a few shards at a time: cut a big file into shards of
+  up to a few million rows. Every shard is read and checked once, before
+  training, exactly as `load_data` checks a CSV file.
+- **Generated data**, for a named dataset with many points: chunk i holds
+  `GENERATED_CHUNK_SAMPLES` points drawn by the dataset's own generator from
+  the seed `(data_seed, i)`. Every epoch sees the same points.
+
+`kerasclf.pipeline.stream_blocks` turns a stream into the fused engine's
+blocks. The epoch order is a *local* shuffle, since a full permutation would
+need every point in memory: the chunks come in an order drawn from
+`(seed, epoch)`, and the points are shuffled within each block of up to
+`pipeline.MAX_BLOCK_SAMPLES`.
+
+Example:
+    >>> stream = generated_stream("seminar_blobs", 10**8, seed=0)
+    >>> stream.num_samples, stream.num_features, stream.num_classes
+    (100000000, 2, 2)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import math
+import os
+from collections.abc import Callable
+
+import numpy as np
+import tensorflow as tf
+
+from kerasclf.data import DATASETS, Data, read_csv_values
+from kerasclf.validation import check_choice, check_integer, check_number
+
+# Points per generated chunk. A chunk is generated in one numpy call.
+GENERATED_CHUNK_SAMPLES = 2**16
+# Generated sets larger than this stream instead of being held in memory.
+STREAM_ABOVE_SAMPLES = 2**24
+# Points the image callbacks draw for a stream (its `sample`).
+SAMPLE_SAMPLES = 4096
+_GLOB_CHARACTERS = frozenset("*?[")
+
+
+@dataclasses.dataclass(frozen=True)
+class Stream:
+    """Labelled points produced chunk by chunk.
+
+    Attributes:
+        source: Where the points come from, for messages.
+        num_samples: The number of points in one epoch.
+        num_features: Features per point.
+        num_classes: Classes k; labels are 0..k-1.
+        num_chunks: Chunks per epoch.
+        read_chunk: Chunk index (an int64 tensor) -> `(features, labels)`,
+            float32 `(n, num_features)` and int32 `(n,)`.
+    """
+
+    source: str
+    num_samples: int
+    num_features: int
+    num_classes: int
+    num_chunks: int
+    read_chunk: Callable[[tf.Tensor], tuple[tf.Tensor, tf.Tensor]]
+
+    def chunks(self, order_key: tf.Tensor | None = None) -> tf.data.Dataset:
+        """The chunks as a dataset, in stored order or in an order drawn from a key.
+
+        Args:
+            order_key: None for chunk 0, 1, ...; else a shape-[2] int64
+                stateless seed that permutes the chunks.
+        """
+        indices = tf.range(self.num_chunks, dtype=tf.int64)
+        if order_key is not None:
+            indices = tf.random.experimental.stateless_shuffle(indices, seed=order_key)
+        return tf.data.Dataset.from_tensor_slices(indices).map(
+            self.read_chunk, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+        )
+
+    def sample(self, size: int = SAMPLE_SAMPLES, seed: int = 0) -> Data:
+        """Up to `size` points drawn from the first chunks, held in memory.
+
+        The image callbacks draw these points; the cost is always taken over
+        the whole stream.
+        """
+        features, labels, count = [], [], 0
+        for chunk_features, chunk_labels in self.chunks().take(16):
+            features.append(chunk_features.numpy())
+            labels.append(chunk_labels.numpy())
+            count += len(chunk_labels)
+            if count >= 16 * size:
+                break
+        features, labels = np.concatenate(features), np.concatenate(labels)
+        rows = np.random.default_rng(seed).permutation(len(labels))[:size]
+        return Data(features[rows], labels[rows], f"{self.source} (sample)", self.num_classes)
+
+
+def is_shard_glob(path) -> bool:
+    """Whether a `data` path is a glob of CSV shards rather than one file."""
+    return isinstance(path, str) and any(character in path for character in _GLOB_CHARACTERS)
+
+
+def match_shards(pattern: str) -> list[str]:
+    """The files a shard glob matches, sorted; raises if it matches none."""
+    files = sorted(path for path in glob.glob(pattern) if os.path.isfile(path))
+    if not files:
+        raise ValueError(
+            f"`data` glob matches no files. Received: data={pattern!r}. Check the directory and "
+            "quote the pattern so the shell does not expand it, e.g. --data 'shards/*.csv'."
+        )
+    not_csv = [path for path in files if os.path.splitext(path)[1].lower() != ".csv"]
+    if not_csv:
+        raise ValueError(
+            f"`data` glob must match .csv shards only. Received {not_csv[0]!r} from "
+            f"data={pattern!r}. Narrow the pattern, e.g. 'shards/*.csv'."
+        )
+    return files
+
+
+def open_csv_shards(pattern: str) -> Stream:
+    """Checks a glob of CSV shards and returns them as a `Stream`.
+
+    Every shard has the features in every column but the last and the label
+    in the last, with an optional header row, as for `load_data`. All shards
+    must have the same columns. Each shard is read once here, to count its
+    rows and check its values.
+
+    Raises:
+        ValueError: one line naming the shard (and line) at fault.
+
+    Example:
+        >>> stream = open_csv_shards("shards/*.csv")  # doctest: +SKIP
+    """
+    files = match_shards(pattern)
+    headers, widths = zip(*(_csv_layout(path) for path in files))
+    if len(set(widths)) > 1:
+        other = next(index for index, width in enumerate(widths) if width != widths[0])
+        raise ValueError(
+            f"CSV shards have different column counts: {files[0]} has {widths[0]}, "
+            f"{files[other]} has {widths[other]}. Every shard needs the same feature columns "
+            f"and a label. Received: data={pattern!r}."
+        )
+    num_columns = widths[0]
+    if num_columns < 2:
+        raise ValueError(
+            f"{files[0]}: each CSV row needs at least one feature column and a label column. "
+            f"Received {num_columns} column(s)."
+        )
+    file_names = tf.constant(files)
+    header_rows = tf.constant(headers, tf.int64)
+
+    def read_values(index):
+        return _read_csv(file_names[index], header_rows[index], num_columns)
+
+    def read_chunk(index):
+        features, labels = read_values(index)
+        return features, tf.cast(labels, tf.int32)
+
+    num_samples, num_classes = _check_shards(read_values, files, headers, pattern)
+    return Stream(pattern, num_samples, num_columns - 1, num_classes, len(files), read_chunk)
+
+
+def generated_stream(
+    name: str, num_samples: int, noise: float | None = None, seed: int = 0
+) -> Stream:
+    """A named synthetic dataset of any size, generated chunk by chunk.
+
+    Args:
+        name: One of `kerasclf.data.DATASETS`.
+        num_samples: Points per epoch, e.g. 10**8.
+        noise: The dataset's noise parameter; None for its default.
+        seed: The data seed; chunk i is drawn from `(seed, i)`.
+
+    Example:
+        >>> stream = generated_stream("seminar_blobs", 10**6)
+        >>> stream.num_chunks
+        16
+    """
+    spec = DATASETS[check_choice("dataset", name, DATASETS)]
+    num_samples = check_integer("num_samples", num_samples, minimum=2)
+    noise = spec.noise if noise is None else noise
+    noise_limit = math.inf if name == "seminar_blobs" else 1.0
+    noise = check_number(
+        "noise", noise, 0.0, noise_limit, low_inclusive=name != "seminar_blobs", high_inclusive=True
+    )
+    seed = check_integer("seed", seed, minimum=0)
+    num_chunks = math.ceil(num_samples / GENERATED_CHUNK_SAMPLES)
+
+    def generate(index):
+        index = int(index)
+        size = min(GENERATED_CHUNK_SAMPLES, num_samples - index * GENERATED_CHUNK_SAMPLES)
+        features, labels = spec.generate(size, noise, np.random.default_rng([seed, index]))
+        return features.astype(np.float32), labels.astype(np.int32)
+
+    first_features, first_labels = generate(0)
+    num_features = first_features.shape[1]
+
+    def read_chunk(index):
+        features, labels = tf.numpy_function(generate, [index], [tf.float32, tf.int32])
+        return tf.reshape(features, [-1, num_features]), tf.reshape(labels, [-1])
+
+    num_classes = int(first_labels.max()) + 1
+    return Stream(
+        f"dataset {name!r}", num_samples, num_features, num_classes, num_chunks, read_chunk
+    )
+
+
+def _csv_layout(path: str) -> tuple[int, int]:
+    """`(header_rows, columns)` of a CSV shard, from its first non-empty line."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            first = next((line for line in file if line.strip()), None)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: cannot read the CSV shard ({error}).") from None
+    if first is None:
+        raise ValueError(f"{path}: the CSV shard holds no data rows. Add rows of features, label.")
+    cells = first.strip().split(",")
+    try:
+        [float(cell) for cell in cells]
+        header = 0
+    except ValueError:
+        header = 1
+    return header, len(cells)
+
+
+def _read_csv(file_name, header_rows, num_columns: int):
+    """One whole CSV shard as float32 `(features, labels)`, parsed in one vectorized op."""
+    lines = tf.strings.strip(tf.strings.split(tf.io.read_file(file_name), "\n"))
+    lines = tf.boolean_mask(lines, tf.strings.length(lines) > 0)[header_rows:]
+    columns = tf.io.decode_csv(lines, [tf.constant([], tf.float32)] * num_columns)
+    labels = columns[-1]
+    return tf.stack(columns[:-1], axis=1), labels
+
+
+def _check_shards(read_values, files: list[str], headers, pattern: str) -> tuple[int, int]:
+    """Reads every shard once: counts rows and classes, checks every value.
+
+    Returns:
+        `(num_samples, num_classes)`.
+    """
+
+    @tf.function
+    def scan(index):
+        features, labels = read_values(index)
+        finite = tf.reduce_all(tf.math.is_finite(features), axis=1)
+        whole = tf.logical_and(labels >= 0, tf.equal(labels, tf.round(labels)))
+        return (
+            tf.shape(labels)[0],
+            tf.argmin(tf.cast(finite, tf.int32)),
+            tf.reduce_all(finite),
+            tf.argmin(tf.cast(whole, tf.int32)),
+            tf.reduce_all(whole),
+            labels,
+        )
+
+    num_samples, class_counts = 0, np.zeros(0, np.int64)
+    for index, path in enumerate(files):
+        try:
+            rows, bad_row, all_finite, bad_label, all_whole, labels = scan(
+                tf.constant(index, tf.int64)
+            )
+        except tf.errors.InvalidArgumentError as error:
+            read_csv_values(path)  # Raises the precise line and column.
+            raise ValueError(f"{path}: not a numeric CSV shard ({error.message}).") from None
+        line = headers[index] + 1  # First data line, counting non-empty lines.
+        if not all_finite:
+            raise ValueError(
+                f"{path}: features must be finite numbers. Received a NaN or infinity in data "
+                f"row {int(bad_row) + 1} (line {line + int(bad_row)}, not counting blank lines)."
+            )
+        if not all_whole:
+            value = float(labels[int(bad_label)])
+            raise ValueError(
+                f"{path}: labels must be integers 0..k-1. Received {value!r} in data row "
+                f"{int(bad_label) + 1} (line {line + int(bad_label)}, not counting blank lines)."
+            )
+        if int(rows) == 0:
+            raise ValueError(
+                f"{path}: the CSV shard holds no data rows. Add rows of features, label."
+            )
+        counts = np.bincount(labels.numpy().astype(np.int64))
+        size = max(len(counts), len(class_counts))
+        class_counts = np.pad(class_counts, (0, size - len(class_counts)))
+        class_counts[: len(counts)] += counts
+        num_samples += int(rows)
+    missing = np.flatnonzero(class_counts == 0).tolist()
+    if len(class_counts) < 2 or missing:
+        raise ValueError(
+            f"{pattern}: labels must be integers 0..k-1 with k >= 2 and every class present. "
+            f"Received classes {np.flatnonzero(class_counts).tolist()[:10]}"
+            + (f", missing {missing[:10]}." if missing else ".")
+        )
+    return num_samples, len(class_counts)

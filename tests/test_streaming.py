@@ -1,0 +1,312 @@
+"""Streamed data: CSV shards and generated chunks, trained block by block."""
+
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from conftest import numpy_cost
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+import kerasclf
+from kerasclf import pipeline
+from kerasclf.cli import main
+from kerasclf.config import make_config
+from kerasclf.data import load_data, make_dataset
+from kerasclf.losses import CrossEntropy
+from kerasclf.models import build_model, check_architecture
+from kerasclf.optimizers import make_optimizer
+from kerasclf.streaming import (
+    GENERATED_CHUNK_SAMPLES,
+    STREAM_ABOVE_SAMPLES,
+    generated_stream,
+    open_csv_shards,
+)
+
+PRESETS = ["gd", "momentum", "nesterov", "decay", "adam"]
+
+
+def write_shards(directory, data, sizes, header_in=(1,)):
+    """Writes `data` as CSV shards of the given sizes; shard i gets a header if i in header_in."""
+    directory.mkdir(exist_ok=True)
+    start = 0
+    for index, size in enumerate(sizes):
+        rows = slice(start, start + size)
+        header = "x1,x2,label" if index in header_in else ""
+        np.savetxt(
+            directory / f"part-{index}.csv",
+            np.c_[data.features[rows], data.labels[rows]],
+            delimiter=",",
+            fmt="%.9g",
+            header=header,
+            comments="",
+        )
+        start += size
+    return str(directory / "*.csv")
+
+
+@pytest.fixture
+def shards(tmp_path):
+    """250 seminar points in shards of 100, 90 and 60, with the same points as one array."""
+    data = make_dataset("seminar_blobs", num_samples=250, seed=4)
+    return write_shards(tmp_path / "shards", data, [100, 90, 60]), data
+
+
+def epoch_points(elements):
+    """The real (features, labels, minibatch) rows of an epoch's blocks or parts."""
+    rows, labels, minibatches, current = [], [], [], 0
+    for element in elements:
+        weights = element["sample_weight"].numpy()
+        for slot in range(int(element["num_batches"])):
+            real = weights[slot] > 0
+            rows.append(element["x"].numpy()[slot][real])
+            labels.append(element["y"].numpy()[slot][real])
+            minibatches.append(np.full(real.sum(), current))
+            if "ends_batch" not in element or bool(element["ends_batch"]):
+                current += 1
+    return np.concatenate(rows), np.concatenate(labels), np.concatenate(minibatches)
+
+
+def sorted_rows(features, labels):
+    table = np.c_[features, labels]
+    return table[np.lexsort(table.T[::-1])]
+
+
+def test_csv_shards_stream_every_row_once_per_epoch(shards):
+    pattern, data = shards
+    stream = open_csv_shards(pattern)
+    assert (stream.num_samples, stream.num_features, stream.num_classes) == (250, 2, 2)
+    orders = []
+    for batch_size, max_block in [(7, 28), (1, 64), (40, 40)]:
+        _, steps = pipeline.stream_layout(250, batch_size, max_block)
+        dataset = pipeline.stream_blocks(stream, batch_size, 3, 2, max_block_samples=max_block)
+        for epoch in range(2):
+            features, labels, _ = epoch_points(dataset.skip(epoch * steps).take(steps))
+            np.testing.assert_allclose(
+                sorted_rows(features, labels), sorted_rows(data.features, data.labels), rtol=1e-6
+            )
+            orders.append(features[:, 0])
+    assert not np.array_equal(orders[0], orders[1]), "each epoch has its own order"
+    again = pipeline.stream_blocks(stream, 7, 3, 1, max_block_samples=28)
+    np.testing.assert_array_equal(epoch_points(again)[0][:, 0], orders[0])
+
+
+def test_minibatches_larger_than_a_block_arrive_as_parts(shards):
+    pattern, _ = shards
+    stream = open_csv_shards(pattern)
+    part_sizes, steps = pipeline.stream_layout(250, 100, max_block_samples=32)
+    assert part_sizes == [32, 32, 32, 4] and steps == 2 * 4 + 2  # The last 50: 32 + 18.
+    elements = list(pipeline.stream_blocks(stream, 100, 0, 1, max_block_samples=32))
+    assert len(elements) == steps
+    ends = [False, False, False, True, False, False, False, True, False, True]
+    assert [bool(element["ends_batch"]) for element in elements] == ends
+    assert [float(e["batch_samples"]) for e in elements] == [100.0] * 8 + [50.0] * 2
+    features, labels, minibatches = epoch_points(elements)
+    assert np.bincount(minibatches).tolist() == [100, 100, 50]
+
+
+def per_step_reference(dataset, steps, epochs, optimizer, cost, model_name, num_samples):
+    """Stock Keras per-step training on the minibatches the stream produced."""
+    batches = [epoch_points(dataset.skip(e * steps).take(steps)) for e in range(epochs)]
+    model = compiled_model("plain", optimizer, cost, model_name, num_samples)
+    for features, labels, minibatches in batches:
+        for index in np.unique(minibatches):
+            rows = minibatches == index
+            model.train_on_batch(features[rows], labels[rows])
+    return model
+
+
+def compiled_model(engine, optimizer, cost, model_name, num_samples):
+    """A seeded model; the MLP has an L2 penalty, which must count once per update."""
+    keras.utils.set_random_seed(0)
+    architecture = check_architecture([8, 8], "tanh", 0.0, 0.01, 0.0)
+    model = build_model(model_name, 2, init="random", seed=0, architecture=architecture)
+    model.compile(
+        optimizer=make_optimizer(optimizer, num_samples, learning_rate=0.003),
+        loss=CrossEntropy(cost),
+        jit_compile=engine == "fused",
+    )
+    return model
+
+
+@pytest.mark.parametrize("batch_size, max_block", [(7, 28), (100, 32), (250, 64)])
+@pytest.mark.parametrize("optimizer", PRESETS)
+def test_streamed_training_equals_per_step_keras(shards, optimizer, batch_size, max_block):
+    pattern, _ = shards
+    stream = open_csv_shards(pattern)
+    epochs = 2
+    _, steps = pipeline.stream_layout(250, batch_size, max_block)
+    dataset = pipeline.stream_blocks(stream, batch_size, 1, epochs, max_block_samples=max_block)
+    fused = compiled_model("fused", optimizer, "sum", "logistic", 250)
+    fused.fit(dataset, epochs=epochs, steps_per_epoch=steps, verbose=0, shuffle=False)
+    reference = per_step_reference(dataset, steps, epochs, optimizer, "sum", "logistic", 250)
+    assert int(fused.optimizer.iterations.numpy()) == int(reference.optimizer.iterations.numpy())
+    for got, expected in zip(fused.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_parts_of_an_mlp_with_mean_cost_and_l2_equal_per_step_keras(shards):
+    pattern, _ = shards
+    stream = open_csv_shards(pattern)
+    _, steps = pipeline.stream_layout(250, 100, 32)
+    dataset = pipeline.stream_blocks(stream, 100, 1, 2, max_block_samples=32)
+    fused = compiled_model("fused", "momentum", "mean", "mlp", 250)
+    assert fused.losses, "the L2 penalty is part of the model"
+    fused.fit(dataset, epochs=2, steps_per_epoch=steps, verbose=0, shuffle=False)
+    reference = per_step_reference(dataset, steps, 2, "momentum", "mean", "mlp", 250)
+    for got, expected in zip(fused.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-6)
+
+
+def test_full_batch_over_shards_equals_in_memory_plain_training(shards, tmp_path, monkeypatch):
+    pattern, data = shards
+    np.savetxt(tmp_path / "all.csv", np.c_[data.features, data.labels], delimiter=",")
+    settings = dict(epochs=5, images=False, logdir=str(tmp_path / "logs"), optimizer="momentum")
+    in_memory = kerasclf.train(data=str(tmp_path / "all.csv"), engine="plain", **settings)
+    monkeypatch.setattr(pipeline, "MAX_BLOCK_SAMPLES", 64)  # 250 points: four parts.
+    streamed = kerasclf.train(data=pattern, **settings)
+    assert streamed.summary["iterations"] == 5 == in_memory.summary["iterations"]
+    np.testing.assert_allclose(streamed.weights, in_memory.weights, rtol=1e-5)
+    np.testing.assert_allclose(streamed.bias, in_memory.bias, rtol=1e-5, atol=1e-7)
+    assert streamed.summary["cost"] == pytest.approx(in_memory.summary["cost"], rel=1e-6)
+
+
+def test_streamed_run_logs_the_cost_over_every_shard(shards, tmp_path):
+    pattern, data = shards
+    result = kerasclf.train(
+        data=pattern, epochs=3, batch_size=16, logdir=str(tmp_path), run_name="streamed"
+    )
+    accumulator = EventAccumulator(os.path.join(result.run_dir, "train"), {"tensors": 0})
+    accumulator.Reload()
+    costs = {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in accumulator.Tensors("cost")}
+    assert sorted(costs) == [0, 1, 2, 3]
+    expected = numpy_cost(result.weights, result.bias, data.features, data.labels)
+    assert costs[3] == pytest.approx(expected, rel=1e-5)
+    assert costs[0] == pytest.approx(250 * np.log(2), rel=1e-6)
+    tags = accumulator.Tags()["tensors"]
+    assert {"decision_boundary", "error_surface"} <= set(tags)
+
+
+def test_generated_stream_is_a_fixed_seeded_set():
+    stream = generated_stream("seminar_blobs", 3 * GENERATED_CHUNK_SAMPLES + 5, seed=7)
+    assert stream.num_chunks == 4
+    chunks = [(x.numpy(), y.numpy()) for x, y in stream.chunks()]
+    assert [len(y) for _, y in chunks] == [GENERATED_CHUNK_SAMPLES] * 3 + [5]
+    again = [
+        (x.numpy(), y.numpy())
+        for x, y in generated_stream(
+            "seminar_blobs", 3 * GENERATED_CHUNK_SAMPLES + 5, seed=7
+        ).chunks()
+    ]
+    for (x, y), (x_again, y_again) in zip(chunks, again):
+        np.testing.assert_array_equal(x, x_again)
+        np.testing.assert_array_equal(y, y_again)
+    assert not np.array_equal(chunks[0][0], chunks[1][0])
+    features = np.concatenate([x for x, _ in chunks])
+    labels = np.concatenate([y for _, y in chunks])
+    # The seminar's blobs: means (-4,-4) and (4,4), variance 20 on each axis.
+    np.testing.assert_allclose(features[labels == 0].mean(0), [-4, -4], atol=0.05)
+    np.testing.assert_allclose(features[labels == 1].mean(0), [4, 4], atol=0.05)
+    np.testing.assert_allclose(features[labels == 1].var(0), [20, 20], rtol=0.02)
+    # Each epoch visits the chunks in its own order, drawn from (seed, epoch).
+    first_rows = [tuple(x[0]) for x, _ in chunks]
+    orders = []
+    for epoch in range(4):
+        reordered = stream.chunks(order_key=pipeline.epoch_key(0, epoch))
+        orders.append([tuple(x[0].numpy()) for x, _ in reordered])
+        assert sorted(orders[-1]) == sorted(first_rows)
+    assert len({tuple(order) for order in orders}) > 1
+
+
+def test_generated_stream_trains_with_the_fused_engine(tmp_path, capsys):
+    code = main(
+        [
+            "train",
+            "--num-samples", "200000",
+            "--streaming", "true",
+            "--batch-size", "1024",
+            "--optimizer", "momentum",
+            "--epochs", "2",
+            "--logdir", str(tmp_path),
+            "--run-name", "generated",
+            "--images", "false",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    summary = kerasclf.runs.read_json(tmp_path / "generated" / "summary.json")
+    config = kerasclf.runs.read_json(tmp_path / "generated" / "config.json")
+    assert config["engine_used"] == "fused" and summary["iterations"] == 2 * 196
+    assert summary["accuracy"] > 0.85
+
+
+def test_large_generated_sets_stream_automatically():
+    assert make_config(num_samples=STREAM_ABOVE_SAMPLES + 1).streamed
+    assert not make_config(num_samples=STREAM_ABOVE_SAMPLES).streamed
+
+
+def test_a_shard_glob_streams(shards):
+    pattern, _ = shards
+    assert make_config(data=pattern).streamed
+
+
+def test_shard_sample_keeps_both_classes(shards):
+    pattern, _ = shards
+    sample = open_csv_shards(pattern).sample(size=64)
+    assert sample.num_samples == 64 and set(sample.labels.tolist()) == {0, 1}
+
+
+def bad_shards(tmp_path, contents):
+    directory = tmp_path / "bad"
+    directory.mkdir()
+    for index, text in enumerate(contents):
+        (directory / f"part-{index}.csv").write_text(text)
+    return str(directory / "*.csv")
+
+
+BAD_STREAMS = [
+    ([], "glob matches no files"),
+    (["1,2,0\n3,4,1\n", "1,2,3,0\n"], "different column counts"),
+    (["1,2,0\n3,4,1\n", "1,2,0\n5,x,1\n"], "line 2, column 2: expected a number"),
+    (["1,2,0\n3,4,1\n", "1,2,0.5\n"], "labels must be integers 0..k-1. Received 0.5"),
+    (["1,2,0\n3,4,1\n", "1,nan,1\n"], "features must be finite"),
+    (["1,2,0\n", "3,4,0\n"], "every class present"),
+    (["x1,x2,label\n"], "no data rows"),
+]
+
+
+@pytest.mark.parametrize("contents, message", BAD_STREAMS)
+def test_bad_shards_exit_2_with_one_line_and_write_nothing(tmp_path, capsys, contents, message):
+    pattern = bad_shards(tmp_path, contents)
+    logdir = tmp_path / "logs"
+    assert main(["train", "--data", pattern, "--logdir", str(logdir)]) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
+    assert not logdir.exists()
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--validation-split", "0.2"], "`validation_split` needs the data in memory"),
+        (["--engine", "plain"], "trains on the fused engine only"),
+        (["--strategy", "mirrored"], "trains on one device"),
+        (["--streaming", "yes please"], "`streaming` must be true or false"),
+    ],
+)
+def test_streamed_data_rejects_what_it_cannot_serve(shards, tmp_path, capsys, flags, message):
+    pattern, _ = shards
+    logdir = tmp_path / "logs"
+    assert main(["train", "--data", pattern, "--logdir", str(logdir), *flags]) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
+    assert not logdir.exists()
+
+
+def test_streaming_a_single_npz_file_is_rejected(tmp_path, capsys):
+    data = make_dataset("seminar_blobs")
+    np.savez(tmp_path / "points.npz", X=data.features, y=data.labels)
+    path = str(tmp_path / "points.npz")
+    assert load_data(path).num_samples == 200
+    assert main(["train", "--data", path, "--streaming", "true", "--logdir", str(tmp_path)]) == 2
+    assert "`streaming` reads CSV files only" in capsys.readouterr().err
