@@ -504,7 +504,7 @@ class HandWrittenLoop:
             self._parameters += [tf.Variable(kernel), tf.Variable(tf.zeros([fan_out]))]
         self._velocities = [tf.Variable(tf.zeros_like(p)) for p in self._parameters]
         self.epochs_run = 0
-        self._shuffled_batches = tf.function(self._shuffle_and_gather)
+        self._gather = tf.function(self._gather_batches, jit_compile=True)
         self._train_epoch = tf.function(self._train_on_batches, jit_compile=True)
         self._fixed_batches = self._batched(self._features, self._labels)
         self.shuffle_seconds = []  # Per epoch, when reshuffling.
@@ -513,8 +513,12 @@ class HandWrittenLoop:
         shape = [self.num_samples // self.batch_size, self.batch_size]
         return tf.reshape(features, shape + [-1]), tf.reshape(labels, shape)
 
-    def _shuffle_and_gather(self, epoch):
-        order = pipeline.epoch_permutation(SEED, epoch, self.num_samples)
+    def _shuffled_batches(self, epoch):
+        # As kerasclf's pipeline: the stateless shuffle (which XLA cannot
+        # compile), then one XLA-compiled gather into the epoch's order.
+        return self._gather(pipeline.epoch_permutation(SEED, epoch, self.num_samples))
+
+    def _gather_batches(self, order):
         return self._batched(tf.gather(self._features, order), tf.gather(self._labels, order))
 
     def _train_on_batches(self, batch_features, batch_labels):

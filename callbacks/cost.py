@@ -70,7 +70,7 @@ class CostLogger(keras.callbacks.Callback):
             values = {}
             for split, evaluator in evaluators.items():
                 prefix = "" if split == "train" else "val_"
-                result = evaluator.tensors()
+                result = evaluator.compiled()
                 with self._writers[split].as_default():
                     for key in self.SCALARS if split == "validation" else ModelEvaluator.KEYS:
                         tf.summary.scalar(key, result[key], step=step)

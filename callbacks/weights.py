@@ -97,7 +97,7 @@ class WeightLogger(keras.callbacks.Callback):
                     tf.summary.scalar(f"weights/{name}", values[index], step=step)
             tf.summary.scalar("learning_rate", learning_rate, step=step)
             if self.gradient_norm:
-                tf.summary.scalar("gradient_norm", evaluator.tensors()["gradient_norm"], step=step)
+                tf.summary.scalar("gradient_norm", evaluator.compiled()["gradient_norm"], step=step)
 
         def write_histograms(step):
             for layer in self.model.layers:

@@ -27,8 +27,9 @@ class ModelEvaluator:
     """Computes the cost, accuracy and gradient norm of one model on fixed data.
 
     The data is converted once and the pass is traced once, so per-epoch
-    callbacks can afford to call it every epoch. `tensors()` can also be called
-    inside a `tf.function`, to evaluate and write summaries in one graph.
+    callbacks can afford to call it every epoch. `compiled()` returns the
+    values as tensors and can be called inside a `tf.function`, to evaluate
+    (XLA-compiled where that pays) and write summaries in one graph.
 
     Args:
         model: A classifier with a sigmoid (1 unit) or softmax (k units) output.
@@ -70,7 +71,7 @@ class ModelEvaluator:
         # Small data: graph mode, which traces in a fraction of XLA's compile
         # time. Large data: XLA, which runs the pass about twice as fast. A
         # dataset is read by tf.data ops, which XLA cannot compile.
-        self._values = tf.function(self.tensors, jit_compile=len(self._chunks) > 1)
+        self.compiled = tf.function(self.tensors, jit_compile=len(self._chunks) > 1)
 
     def tensors(self) -> dict[str, tf.Tensor]:
         """The values as scalar tensors; one forward and backward pass."""
@@ -113,7 +114,7 @@ class ModelEvaluator:
 
     def __call__(self) -> dict[str, float]:
         """Returns `{"cost": summed, "mean_cost", "accuracy", "gradient_norm"}` as floats."""
-        return {key: float(value) for key, value in self._values().items()}
+        return {key: float(value) for key, value in self.compiled().items()}
 
 
 def evaluate_model(model: keras.Model, data) -> dict[str, float]:

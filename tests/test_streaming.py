@@ -1,6 +1,8 @@
 """Streamed data: CSV shards and generated chunks, trained block by block."""
 
+import io
 import os
+import signal
 
 import keras
 import numpy as np
@@ -310,3 +312,31 @@ def test_streaming_a_single_npz_file_is_rejected(tmp_path, capsys):
     assert load_data(path).num_samples == 200
     assert main(["train", "--data", path, "--streaming", "true", "--logdir", str(tmp_path)]) == 2
     assert "`streaming` reads CSV files only" in capsys.readouterr().err
+
+
+class InterruptAfterEpoch(keras.callbacks.Callback):
+    """Sends this process a SIGINT at the end of the second epoch, as Ctrl-C would."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_an_interrupted_streamed_run_resumes_to_the_uninterrupted_weights(shards, tmp_path):
+    pattern, _ = shards
+    settings = dict(
+        data=pattern,
+        batch_size=16,
+        optimizer="momentum",
+        epochs=5,
+        images=False,
+        logdir=str(tmp_path),
+        stream=io.StringIO(),
+    )
+    cut = kerasclf.train(run_name="cut", callbacks=[InterruptAfterEpoch()], **settings)
+    assert cut.summary["status"] == "interrupted" and 2 <= cut.summary["epochs"] < 5
+    assert main(["train", "--resume", cut.run_dir]) == 0
+    resumed = kerasclf.runs.read_json(os.path.join(cut.run_dir, "summary.json"))
+    straight = kerasclf.train(run_name="straight", **settings)
+    assert resumed["status"] == "completed" and resumed["epochs"] == 5
+    assert resumed["weights"] == straight.weights and resumed["bias"] == straight.bias
