@@ -1042,7 +1042,7 @@ def breakdown_table(results: dict, settings: Settings) -> str:
         ("fit, kerasclf pipeline, no callbacks", "fused_fit", None),
         ("fit, cached fixed blocks, no callbacks", "fused_fixed", None),
         ("hand-written d1, shuffle + gather + XLA loop", "hand_shuffle", None),
-        ("  of which shuffle + gather (graph, outside XLA)", "hand_shuffle", "shuffle + gather"),
+        ("  of which shuffle + gather (before the XLA loop)", "hand_shuffle", "shuffle + gather"),
         ("hand-written d2, fixed batches", "hand_fixed", None),
     ]
 
