@@ -188,7 +188,14 @@ def _to_int(value: Any, error: Exception, from_text: bool) -> int:
         try:
             return int(value)
         except ValueError:
+            pass
+        try:  # Scientific notation for a whole number: --num-samples 1e8.
+            number = float(value)
+        except ValueError:
             raise error from None
+        if not (math.isfinite(number) and number.is_integer()):
+            raise error
+        return int(number)
     if isinstance(value, bool) or not isinstance(value, int):
         raise error
     return value

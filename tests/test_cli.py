@@ -70,6 +70,13 @@ def test_config_file_with_flags_overriding(tmp_path, capsys):
     assert saved["optimizer"] == "momentum" and saved["epochs"] == 2 and saved["images"] is False
 
 
+def test_whole_numbers_may_be_written_in_scientific_notation():
+    from kerasclf.config import convert_value
+
+    assert convert_value("num_samples", "1e8", from_command_line=True) == 100_000_000
+    assert convert_value("epochs", "2E1", from_command_line=True) == 20
+
+
 def test_listings(capsys):
     for command, expected in (("datasets", "seminar_blobs"), ("presets", "alpha/(n*sqrt(i))")):
         assert main([command]) == 0
@@ -79,6 +86,8 @@ def test_listings(capsys):
 BAD_TRAIN_FLAGS = [
     (["--epochs", "0"], "`epochs` must be an integer >= 1. Received: epochs=0"),
     (["--epochs", "ten"], "`epochs` must be an integer"),
+    (["--epochs", "1.5"], "`epochs` must be an integer. Received: epochs='1.5'"),
+    (["--num-samples", "1e400"], "`num_samples` must be an integer"),
     (["--batch-size", "0"], "`batch_size` must be an integer >= 1"),
     (["--batch-size", "-3"], "batch_size"),
     (["--batch-size", "ful"], "`batch_size` must be a positive integer or 'full'"),
