@@ -83,7 +83,8 @@ class Stream:
         )
 
     def sample(self, size: int = SAMPLE_SAMPLES, seed: int = 0) -> Data:
-        """Up to `size` points drawn from the first chunks, held in memory.
+        """Up to `size` points, held in memory, drawn at random (seeded) from
+        the stream's first chunks (about `16 * size` points).
 
         The image callbacks draw these points; the cost is always taken over
         the whole stream.
