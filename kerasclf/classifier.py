@@ -140,6 +140,12 @@ class Classifier(keras.Model):
             logs["minibatch_costs"] = minibatch_costs
         return logs
 
+    def fit(self, *args, **kwargs):
+        # A fit stopped mid-minibatch (a second Ctrl-C) may leave parts summed.
+        for total in getattr(self, "_sums", None) or []:
+            total.assign(tf.zeros_like(total))
+        return super().fit(*args, **kwargs)
+
     def _gradient_sums(self) -> list[tf.Variable]:
         """The running sums of a minibatch's parts: its cost, then each gradient."""
         if getattr(self, "_sums", None) is None:

@@ -287,6 +287,19 @@ def make_dataset(
         >>> data.features.shape, data.labels.sum()
         ((200, 2), 100)
     """
+    spec, num_samples, noise, seed = check_dataset_arguments(name, num_samples, noise, seed)
+    rng = np.random.default_rng(seed)
+    features, labels = spec.generate(num_samples, noise, rng)
+    return Data(features, labels, source=f"dataset {name!r}")
+
+
+def check_dataset_arguments(name: str, num_samples: int | None, noise: float | None, seed: int):
+    """Checks the arguments of a named dataset and fills in its defaults.
+
+    Returns:
+        `(spec, num_samples, noise, seed)`, the `NamedDataset` and the
+        checked values.
+    """
     spec = DATASETS[check_choice("dataset", name, DATASETS)]
     num_samples = spec.num_samples if num_samples is None else num_samples
     num_samples = check_integer("num_samples", num_samples, minimum=2)
@@ -295,10 +308,7 @@ def make_dataset(
     noise = check_number(
         "noise", noise, 0.0, noise_limit, low_inclusive=name != "seminar_blobs", high_inclusive=True
     )
-    seed = check_integer("seed", seed, minimum=0)
-    rng = np.random.default_rng(seed)
-    features, labels = spec.generate(num_samples, noise, rng)
-    return Data(features, labels, source=f"dataset {name!r}")
+    return spec, num_samples, noise, check_integer("seed", seed, minimum=0)
 
 
 def describe_datasets() -> str:

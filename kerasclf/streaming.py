@@ -35,8 +35,7 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from kerasclf.data import DATASETS, Data, read_csv_values
-from kerasclf.validation import check_choice, check_integer, check_number
+from kerasclf.data import Data, check_dataset_arguments, read_csv_values
 
 # Points per generated chunk. A chunk is generated in one numpy call.
 GENERATED_CHUNK_SAMPLES = 2**16
@@ -167,13 +166,13 @@ def open_csv_shards(pattern: str) -> Stream:
 
 
 def generated_stream(
-    name: str, num_samples: int, noise: float | None = None, seed: int = 0
+    name: str, num_samples: int | None = None, noise: float | None = None, seed: int = 0
 ) -> Stream:
     """A named synthetic dataset of any size, generated chunk by chunk.
 
     Args:
         name: One of `kerasclf.data.DATASETS`.
-        num_samples: Points per epoch, e.g. 10**8.
+        num_samples: Points per epoch, e.g. 10**8; None for the dataset's default.
         noise: The dataset's noise parameter; None for its default.
         seed: The data seed; chunk i is drawn from `(seed, i)`.
 
@@ -182,14 +181,7 @@ def generated_stream(
         >>> stream.num_chunks
         16
     """
-    spec = DATASETS[check_choice("dataset", name, DATASETS)]
-    num_samples = check_integer("num_samples", num_samples, minimum=2)
-    noise = spec.noise if noise is None else noise
-    noise_limit = math.inf if name == "seminar_blobs" else 1.0
-    noise = check_number(
-        "noise", noise, 0.0, noise_limit, low_inclusive=name != "seminar_blobs", high_inclusive=True
-    )
-    seed = check_integer("seed", seed, minimum=0)
+    spec, num_samples, noise, seed = check_dataset_arguments(name, num_samples, noise, seed)
     num_chunks = math.ceil(num_samples / GENERATED_CHUNK_SAMPLES)
 
     def generate(index):

@@ -27,7 +27,7 @@ import tensorflow as tf
 from kerasclf import pipeline
 from kerasclf.checkpoint import CHECKPOINT_FILE, EpochSnapshot, restore_checkpoint, write_checkpoint
 from kerasclf.config import FIELDS, TrainConfig, make_config
-from kerasclf.data import DATASETS, Data, load_data, make_dataset, split_validation
+from kerasclf.data import Data, load_data, make_dataset, split_validation
 from kerasclf.distribution import make_strategy
 from kerasclf.features import FeatureMap
 from kerasclf.interruption import StopOnSignal
@@ -83,12 +83,7 @@ def load_training_data(config: TrainConfig) -> tuple[Data | Stream, Data | None]
     if config.streamed and config.data is not None:
         return open_csv_shards(config.data), None
     if config.streamed:
-        return generated_stream(
-            config.dataset,
-            config.num_samples or DATASETS[config.dataset].num_samples,
-            config.noise,
-            data_seed,
-        ), None
+        return generated_stream(config.dataset, config.num_samples, config.noise, data_seed), None
     if config.data is not None:
         data = load_data(config.data)
     else:
