@@ -239,12 +239,13 @@ def stream_blocks(
     num_samples = stream.num_samples
     max_block_samples = max_block_samples or MAX_BLOCK_SAMPLES
     part_sizes, steps = stream_layout(num_samples, batch_size, max_block_samples)
-    if part_sizes is None:
+    if part_sizes is None:  # Whole minibatches: blocks cut at `slots` points.
         batches_per_block, _ = block_layout(num_samples, batch_size, max_block_samples)
-        slots, cut = batches_per_block * batch_size, batches_per_block * batch_size
-    else:
+        shape = [batches_per_block, batch_size]
+        slots = cut = batches_per_block * batch_size
+    else:  # One minibatch in parts: cut at the part sizes, padded to the largest.
+        shape = [1, part_sizes[0]]
         slots, cut = part_sizes[0], part_sizes
-    shape = [1, slots] if part_sizes is not None else [slots // batch_size, batch_size]
 
     @tf.function(jit_compile=True)  # One fused gather-and-pad pass, as in `blocks`.
     def arrange(features, labels, order):
