@@ -38,12 +38,15 @@ saved as `<logdir>/error_surface.png`.
 Each image needs the cost at every point of a 48 x 48 grid, then interpolates
 between them to the pixels. For logistic regression that is the closed form
 above, one matrix product (about 5 ms); for other models one compiled,
-vectorized pass of the model over all grid points (`ParameterCost`).
+vectorized pass of the model over all grid points (`ParameterCost`). The image
+is drawn on the image log's background thread (`ImageLog`) from a copy of the
+path, while training goes on.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
 
 import keras
@@ -196,10 +199,10 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         self._images.close()
 
     def _log(self, step: int) -> None:
-        image = self._surface.render(self.path)
-        if image is not None:
-            self._images.add(image, step)
-            self._last_logged_step = step
+        # Drawn on the image thread, from a copy of the path, while training
+        # goes on: the grid of costs takes tens of milliseconds.
+        self._images.add(self._surface.drawing(self.path), step)
+        self._last_logged_step = step
 
 
 # The cost at many parameter vectors at once.
@@ -252,10 +255,15 @@ class ParameterCost:
 
         return tf.vectorized_map(cost, parameters)
 
-    def __call__(self, parameters: np.ndarray) -> np.ndarray:
-        """The costs of `parameters` `(num_vectors, num_parameters)`, as float64."""
+    def __call__(self, parameters: np.ndarray, non_trainable: list | None = None) -> np.ndarray:
+        """The costs of `parameters` `(num_vectors, num_parameters)`, as float64.
+
+        `non_trainable` holds the values of the model's non-trainable weights
+        to use; by default their current values.
+        """
         parameters = np.asarray(parameters, dtype=np.float32)
-        non_trainable = [weight.value for weight in self.model.non_trainable_weights]
+        if non_trainable is None:
+            non_trainable = [weight.value for weight in self.model.non_trainable_weights]
         costs = []
         for start in range(0, len(parameters), self._chunk):
             chunk = parameters[start : start + self._chunk]
@@ -615,6 +623,10 @@ class WeightPlaneSurface:
         linear = weights @ self._label_features + self._num_positive * bias
         return (np.concatenate(softplus_sums).astype(np.float64) - linear) * self._scale
 
+    def drawing(self, path: np.ndarray):
+        """A function of no arguments that draws the image of `path` (a copy), or returns None."""
+        return functools.partial(self.render, path)
+
     def render(self, path: np.ndarray) -> np.ndarray | None:
         current = path[-1].astype(np.float64)
         if not np.isfinite(current).all():
@@ -648,9 +660,19 @@ class LandscapeSurface:
     def __init__(
         self, model: keras.Model, data: Data, reduction: str, represented_samples: int | None = None
     ):
+        self.model = model
         self.cost = ParameterCost(model, data, reduction, represented_samples)
 
-    def render(self, path: np.ndarray) -> np.ndarray | None:
+    def drawing(self, path: np.ndarray):
+        """A function of no arguments that draws the image of `path` (a copy), or returns None.
+
+        The model's non-trainable weights (e.g. batch-norm statistics) are
+        copied now, so the image is of this step whenever it is drawn.
+        """
+        non_trainable = [np.array(weight) for weight in self.model.non_trainable_weights]
+        return functools.partial(self.render, path, non_trainable)
+
+    def render(self, path: np.ndarray, non_trainable: list | None = None) -> np.ndarray | None:
         current = path[-1].astype(np.float64)
         if not np.isfinite(current).all():
             return None
@@ -658,7 +680,8 @@ class LandscapeSurface:
         coordinates = (path - current) @ directions.T
         x_limits, y_limits = _landscape_limits(coordinates, current)
         plane = Plane(current, directions, x_limits, y_limits)
-        costs = self.cost(plane.grid_parameters()).reshape(GRID_POINTS, GRID_POINTS)
+        costs = self.cost(plane.grid_parameters(), non_trainable)
+        costs = costs.reshape(GRID_POINTS, GRID_POINTS)
         labels = tuple(f"{kind} direction {index + 1}" for index, kind in enumerate(kinds))
         picture = SurfacePlot(plane, cost_bands(costs.min(), costs.max()), labels)
         return picture.render(costs, plane, coordinates, np.zeros(2), _grid_minimum(costs, plane))

@@ -495,8 +495,10 @@ class ImageLog:
 
     Encoding and writing happen on a background thread, one image at a time:
     zlib releases Python's lock while it compresses, so the next epoch trains
-    meanwhile. `add` waits for the previous image first, so at most one is
-    pending, and an error in the thread surfaces in the next `add` or `close`.
+    meanwhile. `add` may also pass a function that draws the image, to draw
+    it on that thread too. `add` waits for the previous image first, so at
+    most one is pending, and an error in the thread surfaces in the next `add`
+    or `close`.
 
     Args:
         logdir: The run directory.
@@ -520,15 +522,27 @@ class ImageLog:
         self._pending = None
         self._last_png = None
 
-    def add(self, image: np.ndarray, step: int) -> None:
-        """Queues `image` `(rows, columns, 3)` uint8 as the summary at `step`."""
+    def add(self, image, step: int) -> None:
+        """Queues an image as the summary at `step`.
+
+        Args:
+            image: `(rows, columns, 3)` uint8; or a function of no arguments
+                that draws it, or returns None for no image, called on the
+                background thread too. It must not read anything training
+                changes: pass it copies.
+            step: The summary step.
+        """
         self._wait()
         writer = self._writers["train"]  # Created here: the thread only uses it.
         if self._executor is None:
             self._executor = concurrent.futures.ThreadPoolExecutor(1, f"{self.tag}_writer")
         self._pending = self._executor.submit(self._write, writer, image, step)
 
-    def _write(self, writer, image: np.ndarray, step: int) -> bytes:
+    def _write(self, writer, image, step: int) -> bytes | None:
+        if callable(image):
+            image = image()
+            if image is None:
+                return self._last_png
         png = encode_png(image)
         with writer.as_default():
             write_image_summary(self.tag, png, image.shape, step, self.description)

@@ -3,7 +3,14 @@ import numpy as np
 import pytest
 from conftest import numpy_cost
 
-from kerasclf.evaluation import evaluate_linear, evaluate_model
+from kerasclf.data import Data
+from kerasclf.evaluation import (
+    CHUNK_SAMPLES,
+    XLA_ABOVE_SAMPLES,
+    ModelEvaluator,
+    evaluate_linear,
+    evaluate_model,
+)
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model
 
@@ -48,6 +55,38 @@ def test_training_loss_is_finite_when_saturated(blobs):
     expected = numpy_cost([-1000, -1000], 0.0, blobs.features, blobs.labels)
     assert history.history["loss"][0] == pytest.approx(expected, rel=1e-5)
     assert evaluate_model(model, blobs)["cost"] == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize("num_classes, reduction", [(2, "sum"), (3, "mean")])
+def test_large_data_evaluates_in_parallel_parts_as_numpy(num_classes, reduction):
+    """Above XLA_ABOVE_SAMPLES the pass runs as concurrent loops over whole chunks plus a rest."""
+    rng = np.random.default_rng(1)
+    num_samples = XLA_ABOVE_SAMPLES + 2 * CHUNK_SAMPLES + 5
+    features = rng.normal(0, 3, (num_samples, 2)).astype("float32")
+    labels = rng.integers(0, num_classes, num_samples).astype("int32")
+    model = build_model("logistic", 2, num_classes)
+    kernel = rng.normal(0, 1, model.weights[0].shape).astype("float32")
+    bias = rng.normal(0, 1, model.weights[1].shape).astype("float32")
+    model.set_weights([kernel, bias])
+    evaluator = ModelEvaluator(model, Data(features, labels), reduction)
+    assert evaluator._parts and evaluator._rest is not None  # Both paths run.
+    result = evaluator()
+
+    logits = features.astype(np.float64) @ kernel + bias
+    if num_classes == 2:  # One sigmoid unit: the second class's logit is 0.
+        logits = np.concatenate([np.zeros_like(logits), logits], axis=1)
+    log_normalizer = np.logaddexp.reduce(logits, axis=1)
+    picked = logits[np.arange(num_samples), labels]
+    expected_cost = np.sum(log_normalizer - picked)
+    error = np.exp(logits - log_normalizer[:, None]) - np.eye(logits.shape[1])[labels]
+    if num_classes == 2:
+        error = error[:, 1:]
+    gradient = np.concatenate([(features.T @ error).ravel(), error.sum(axis=0)])
+    expected_norm = np.linalg.norm(gradient) / (num_samples if reduction == "mean" else 1)
+    assert result["cost"] == pytest.approx(expected_cost, rel=1e-5)
+    assert result["mean_cost"] == pytest.approx(expected_cost / num_samples, rel=1e-5)
+    assert result["accuracy"] == pytest.approx(np.mean(np.argmax(logits, axis=1) == labels))
+    assert result["gradient_norm"] == pytest.approx(expected_norm, rel=1e-4)
 
 
 def test_cross_entropy_config_round_trip():
