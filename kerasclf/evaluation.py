@@ -95,13 +95,13 @@ class ModelEvaluator:
         num_chunks = num_samples // CHUNK_SAMPLES if num_samples > XLA_ABOVE_SAMPLES else 0
         whole = num_chunks * CHUNK_SAMPLES
         if num_chunks:
-            stacked_features = features[:whole].reshape(num_chunks, CHUNK_SAMPLES, *features.shape[1:])
-            stacked_labels = labels[:whole].reshape(num_chunks, CHUNK_SAMPLES, *labels.shape[1:])
-            bounds = np.linspace(0, num_chunks, min(parallel_parts(), num_chunks) + 1)
-            for start, stop in zip(bounds[:-1].astype(int), bounds[1:].astype(int)):
-                self._parts.append(
-                    (tf.constant(stacked_features[start:stop]), tf.constant(stacked_labels[start:stop]))
-                )
+            chunked = (num_chunks, CHUNK_SAMPLES)
+            stacked_features = features[:whole].reshape(*chunked, *features.shape[1:])
+            stacked_labels = labels[:whole].reshape(*chunked, *labels.shape[1:])
+            bounds = np.linspace(0, num_chunks, min(parallel_parts(), num_chunks) + 1).astype(int)
+            for start, stop in zip(bounds[:-1], bounds[1:]):
+                part = stacked_features[start:stop], stacked_labels[start:stop]
+                self._parts.append(tuple(tf.constant(array) for array in part))
         if whole < num_samples:
             self._rest = (tf.constant(features[whole:]), tf.constant(labels[whole:]))
 
