@@ -340,7 +340,13 @@ def run_prepared(
     history = getattr(model, "history", None)
     history = history.history if history is not None else {}
     summary = _summarize(
-        model, training, validation, snapshot.epochs_completed, status, wall_seconds
+        model,
+        training,
+        validation,
+        snapshot.epochs_completed,
+        status,
+        wall_seconds,
+        last_logged=_last_logged(model, snapshot, history),
     )
     if chief:
         _save_model(model, run_dir, stream)
@@ -416,10 +422,42 @@ def _name_parts(config: TrainConfig) -> list[str]:
     return parts
 
 
-def _summarize(model, training, validation, epochs, status, wall_seconds) -> dict[str, Any]:
-    from kerasclf.evaluation import evaluate_model
+def _last_logged(model, snapshot: EpochSnapshot, history: dict) -> dict[str, float] | None:
+    """The last epoch's logged values, if the model still has that epoch's weights.
 
-    final = evaluate_model(model, training)
+    `CostLogger` has then already evaluated the final weights, and the summary
+    need not pass over the data again (on streamed data, a whole pass).
+    Otherwise (nothing logged, stopped mid-epoch, weights changed by a
+    callback at the end) None.
+    """
+    if not history.get("cost") or snapshot.model_values is None:
+        return None
+    current = [np.asarray(variable) for variable in model.variables]
+    if len(current) != len(snapshot.model_values) or not all(
+        np.array_equal(now, then, equal_nan=True)
+        for now, then in zip(current, snapshot.model_values)
+    ):
+        return None
+    return {key: values[-1] for key, values in history.items() if values}
+
+
+def _summarize(
+    model, training, validation, epochs, status, wall_seconds, last_logged=None
+) -> dict[str, Any]:
+    """`summary.json`: the final cost and accuracy, weights and how the run ended.
+
+    `last_logged` holds the last epoch's logs when they are of the final
+    weights; their values are used instead of evaluating again.
+    """
+    from kerasclf.evaluation import ModelEvaluator, evaluate_model
+
+    def final_values(data, prefix):
+        keys = [prefix + key for key in ModelEvaluator.KEYS]
+        if last_logged is not None and all(key in last_logged for key in keys):
+            return {key: last_logged[prefix + key] for key in ModelEvaluator.KEYS}
+        return evaluate_model(model, data)
+
+    final = final_values(training, "")
     linear = linear_parameters(model)
     summary = {
         "status": status,
@@ -434,7 +472,7 @@ def _summarize(model, training, validation, epochs, status, wall_seconds) -> dic
         "diverged_epoch": getattr(model, "diverged_epoch", None),
     }
     if validation is not None:
-        validation_result = evaluate_model(model, validation)
+        validation_result = final_values(validation, "val_")
         summary.update({f"val_{key}": value for key, value in validation_result.items()})
     for key, value in summary.items():
         if isinstance(value, float) and not np.isfinite(value):

@@ -50,6 +50,41 @@ def test_default_run_writes_a_complete_run_directory(tmp_path):
     assert not any(character in stream.getvalue() for character in "\b\r\x1b")
 
 
+class ZeroWeightsAtEnd(keras.callbacks.Callback):
+    """Sets the weights to zeros when training ends, as a best-weights restore would."""
+
+    def on_train_end(self, logs=None):
+        self.model.set_weights([np.zeros_like(w) for w in self.model.get_weights()])
+
+
+@pytest.mark.parametrize("changed_at_end", [False, True])
+def test_summary_is_of_the_final_weights_and_reuses_the_last_epochs_pass(
+    tmp_path, monkeypatch, changed_at_end
+):
+    evaluations = []
+    original = kerasclf.evaluation.evaluate_model
+
+    def counted(model, data):
+        evaluations.append(data)
+        return original(model, data)
+
+    monkeypatch.setattr(kerasclf.evaluation, "evaluate_model", counted)
+    callbacks = [ZeroWeightsAtEnd()] if changed_at_end else []
+    result = _train(
+        tmp_path, epochs=4, optimizer="momentum", validation_split=0.25, callbacks=callbacks
+    )
+    data = kerasclf.make_dataset("seminar_blobs", seed=0)
+    training, validation = kerasclf.split_validation(data, 0.25, 0)
+    kernel, bias = result.model.get_weights()
+    for prefix, split in (("", training), ("val_", validation)):
+        expected = numpy_cost(kernel[:, 0], bias[0], split.features, split.labels)
+        assert result.summary[prefix + "cost"] == pytest.approx(expected, rel=1e-5)
+    # Unchanged weights: the last epoch's CostLogger pass is the summary's.
+    assert len(evaluations) == (2 if changed_at_end else 0)
+    if not changed_at_end:
+        assert result.summary["cost"] == result.history["cost"][-1]
+
+
 def test_model_keras_loads_back_with_the_decay_schedule(tmp_path):
     result = _train(tmp_path, optimizer="decay", epochs=3)
     loaded = keras.saving.load_model(os.path.join(result.run_dir, "model.keras"))
