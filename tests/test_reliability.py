@@ -164,18 +164,19 @@ print(json.dumps(digests))
 
 
 def test_same_seed_is_bitwise_identical_across_processes(tmp_path):
-    runs = [
-        subprocess.run(
+    # Both processes at once: each is mostly one busy thread compiling.
+    processes = [
+        subprocess.Popen(
             [sys.executable, "-c", DETERMINISM_SCRIPT, str(tmp_path / str(index))],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             env=ENV,
-            timeout=600,
-            check=False,
         )
         for index in range(2)
     ]
-    first, second = (json.loads(run.stdout.splitlines()[-1]) for run in runs)
+    outputs = [process.communicate(timeout=600)[0] for process in processes]
+    first, second = (json.loads(output.splitlines()[-1]) for output in outputs)
     assert len(first) == 15 and first == second
 
 
