@@ -64,7 +64,7 @@ import tempfile
 import textwrap
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 # TensorFlow's C++ start-up chatter would bury the progress lines.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -80,6 +80,7 @@ from benchmarks.report import format_rate, format_table, machine_description, wr
 from kerasclf import pipeline
 from kerasclf.config import TrainConfig
 from kerasclf.training import make_model, prepare_run
+from kerasclf.validation import did_you_mean
 
 # ---------------------------------------------------------------------------
 # Setup
@@ -762,19 +763,34 @@ def describe_error(error: Exception) -> str:
     return f"{type(error).__name__}: {lines[-1]}"[:200]
 
 
-def measure_throughput(settings: Settings, logdir: str) -> tuple[dict, dict]:
-    """Times every path at every batch size, the paths interleaved within each repeat.
+def measure_throughput(
+    settings: Settings,
+    logdir: str,
+    keys: Sequence[str] | None = None,
+    batch_sizes: Sequence[int] = BATCH_SIZES,
+) -> tuple[dict, dict]:
+    """Times the paths at each batch size, the paths interleaved within each repeat.
 
     A path that fails (the tree may be mid-edit) is reported and skipped; the
     others still run.
+
+    Args:
+        settings: Sizes and repeats.
+        logdir: Where kerasclf's runs write.
+        keys: The paths to time (`Path.key`); default all.
+        batch_sizes: The batch sizes to time them at.
 
     Returns:
         `({(key, batch_size): [Measurement per repeat]}, {(key, batch_size): error})`.
     """
     results: dict[tuple[str, int], list[Measurement]] = {}
     failures: dict[tuple[str, int], str] = {}
-    for batch_size in BATCH_SIZES:
-        paths = [path for path in PATHS if batch_size in path.batch_sizes]
+    for batch_size in batch_sizes:
+        paths = [
+            path
+            for path in PATHS
+            if batch_size in path.batch_sizes and (keys is None or path.key in keys)
+        ]
         runners = {}
         for path in paths:
             progress(f"batch {batch_size}: building {path.key}")
@@ -944,6 +960,12 @@ def format_samples(count: int) -> str:
     return f"2^{exponent}" if 2**exponent == count else str(count)
 
 
+def measured(paths: list, results: dict, failures: dict) -> list:
+    """The paths with a figure or a failure at some batch size (a run may time only some)."""
+    done = {key for key, _ in results} | {key for key, _ in failures}
+    return [path for path in paths if path.key in done]
+
+
 def median_of(results: dict, key: str, batch_size: int, field: str) -> float | None:
     measurements = results.get((key, batch_size))
     if not measurements:
@@ -964,7 +986,7 @@ def median_ratio(results: dict, top: str, bottom: str, batch_size: int) -> float
 def throughput_table(results: dict, failures: dict, settings: Settings) -> str:
     headers = ["path", *[f"batch {b}" for b in BATCH_SIZES], "samples/epoch"]
     rows = []
-    for path in PATHS:
+    for path in measured(PATHS, results, failures):
         cells = []
         for batch_size in BATCH_SIZES:
             rate = median_of(results, path.key, batch_size, "samples_per_second")
@@ -980,7 +1002,7 @@ def throughput_table(results: dict, failures: dict, settings: Settings) -> str:
 def first_epoch_table(results: dict) -> str:
     headers = ["path", *[f"batch {b}" for b in BATCH_SIZES]]
     rows = []
-    for path in PATHS:
+    for path in measured(PATHS, results, {}):
         cells = []
         for batch_size in BATCH_SIZES:
             measurements = results.get((path.key, batch_size))
@@ -997,7 +1019,8 @@ def ratio_table(results: dict) -> str:
         for batch_size in BATCH_SIZES:
             ratio = median_ratio(results, top, bottom, batch_size)
             cells.append("–" if ratio is None or batch_size not in batch_sizes else f"{ratio:.3g}x")
-        rows.append([f"{top} / {bottom}", *cells])
+        if any(cell != "–" for cell in cells):
+            rows.append([f"{top} / {bottom}", *cells])
     return format_table(headers, rows)
 
 
@@ -1058,9 +1081,10 @@ def breakdown_table(results: dict, settings: Settings) -> str:
             values = [m.parts.get(part, 0.0) for m in measurements]
         return f"{1000 * statistics.median(values):.1f}"
 
+    table = [[label, *[cell(key, b, part) for b in BATCH_SIZES]] for label, key, part in rows]
     return format_table(
         ["ms per epoch", *[f"batch {b}" for b in BATCH_SIZES]],
-        [[label, *[cell(key, b, part) for b in BATCH_SIZES]] for label, key, part in rows],
+        [row for row in table if any(value != "–" for value in row[1:])],
     )
 
 
@@ -1183,7 +1207,37 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "--output", help=f"Markdown file to write (default {DEFAULT_OUTPUT}; none with --quick)"
     )
     parser.add_argument("--skip-processes", action="store_true", help="skip the whole-process runs")
+    parser.add_argument(
+        "--paths",
+        help="comma-separated path keys to time (default all; then nothing is written "
+        "without --output), e.g. kerasclf,sklearn",
+    )
+    parser.add_argument(
+        "--batch-sizes", help="comma-separated batch sizes out of 1,32,1024 (default all)"
+    )
     arguments = parser.parse_args(argv)
+    keys = [path.key for path in PATHS]
+    if arguments.paths is not None:
+        arguments.paths = [key.strip() for key in arguments.paths.split(",")]
+        for key in arguments.paths:
+            if key not in keys:
+                parser.error(
+                    f"--paths: unknown path {key!r}.{did_you_mean(key, keys)} "
+                    f"Valid paths: {', '.join(keys)}."
+                )
+    if arguments.batch_sizes is not None:
+        try:
+            arguments.batch_sizes = [int(size) for size in arguments.batch_sizes.split(",")]
+        except ValueError:
+            parser.error(
+                f"--batch-sizes must be comma-separated integers. "
+                f"Received: {arguments.batch_sizes!r}."
+            )
+        for size in arguments.batch_sizes:
+            if size not in BATCH_SIZES:
+                parser.error(
+                    f"--batch-sizes: {size} is not one of {', '.join(map(str, BATCH_SIZES))}."
+                )
     if arguments.repeats is not None and arguments.repeats < 1:
         parser.error(f"--repeats must be a positive integer. Received: {arguments.repeats}.")
     if arguments.min_seconds is not None and not arguments.min_seconds > 0:
@@ -1200,13 +1254,19 @@ def main(argv: list[str] | None = None) -> None:
         )
     if arguments.min_seconds is not None:
         settings = dataclasses.replace(settings, min_seconds=arguments.min_seconds)
-    output = arguments.output or (None if arguments.quick else DEFAULT_OUTPUT)
+    subset = arguments.paths is not None or arguments.batch_sizes is not None
+    output = arguments.output or (None if arguments.quick or subset else DEFAULT_OUTPUT)
     command = " ".join(["python -m benchmarks.training_speed", *(argv or sys.argv[1:])]).strip()
 
     load_before = os.getloadavg()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kerasclf-bench-") as workdir:
-        throughput, failures = measure_throughput(settings, os.path.join(workdir, "runs"))
+        throughput, failures = measure_throughput(
+            settings,
+            os.path.join(workdir, "runs"),
+            arguments.paths,
+            arguments.batch_sizes or BATCH_SIZES,
+        )
         processes = {} if arguments.skip_processes else measure_processes(settings, workdir)
     wall_seconds = time.perf_counter() - started
     machine = machine_description(load_before, os.getloadavg())
