@@ -17,27 +17,24 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 SETTINGS = ["--optimizer", "momentum", "--epochs", "5", "--images", "false"]
 
 
+def train_command(logdir, cost: str, batch_size: int, strategy: str, *flags: str) -> list[str]:
+    """`kerasclf train` in a fresh Python process, with its summary as the last JSON line."""
+    return [
+        sys.executable,
+        "-m",
+        "kerasclf.cli",
+        "train",
+        *SETTINGS,
+        *("--cost", cost, "--batch-size", str(batch_size), "--strategy", strategy),
+        *flags,
+        *("--logdir", str(logdir), "--json"),
+    ]
+
+
 @pytest.mark.parametrize("cost", ["sum", "mean"])
 def test_mirrored_on_two_cpu_devices_equals_one_device(tmp_path, cost):
     completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kerasclf.cli",
-            "train",
-            *SETTINGS,
-            "--cost",
-            cost,
-            "--batch-size",
-            "8",
-            "--strategy",
-            "mirrored",
-            "--cpu-devices",
-            "2",
-            "--logdir",
-            str(tmp_path),
-            "--json",
-        ],
+        train_command(tmp_path, cost, 8, "mirrored", "--cpu-devices", "2"),
         capture_output=True,
         text=True,
         env=ENV,
@@ -102,22 +99,7 @@ def test_two_local_workers_equal_one_process(tmp_path, cost):
             }
             workers.append(
                 subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "kerasclf.cli",
-                        "train",
-                        *SETTINGS,
-                        "--cost",
-                        cost,
-                        "--batch-size",
-                        "7",
-                        "--strategy",
-                        "multiworker",
-                        "--logdir",
-                        str(tmp_path),
-                        "--json",
-                    ],
+                    train_command(tmp_path, cost, 7, "multiworker"),
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     text=True,
