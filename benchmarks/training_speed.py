@@ -391,6 +391,7 @@ def fused_fit_runner(
         logdir=logdir,
     )
     model = make_model(prepared.config, prepared.training)
+    model.step_metrics = False  # As `kerasclf.train` runs it, with its CostLogger.
     features, labels = prepared.training.features, prepared.training.labels
     steps = pipeline.block_layout(num_samples, batch_size)[1]
 
@@ -1146,10 +1147,13 @@ def report(
         kerasclf with its default callbacks trains on {format_samples(settings.callback_samples)}
         points: every epoch its callbacks evaluate the cost and the gradient norm over the whole
         training set at the epoch's weights, and every few epochs draw the images (the error
-        surface on a fixed sample of at most 4096 points). The row below it is the hand-written
-        loop on the same points, for a same-work ratio. The MLP and plain-engine rows run
-        kerasclf with images and histograms off: an MLP's error surface redraws a loss-landscape
-        slice per image, and the plain engine's per-step speed would make those rows take minutes.
+        surface on a fixed sample of at most 4096 points). Those callbacks put the epoch's loss and
+        accuracy into the logs, so its train step, like the two "kerasclf model ... under fit" rows,
+        skips Keras's running means of them (`Classifier.step_metrics`). The row below it is the
+        hand-written loop on the same points, for a same-work ratio. The MLP and plain-engine rows
+        run kerasclf with images and histograms off: an MLP's error surface redraws a
+        loss-landscape slice per image, and the plain engine's per-step speed would make those
+        rows take minutes.
 
         The machine is shared and noisy (2 cores; other engineers may have been running tests at
         the same time: see the load averages): trust ratios more than absolute figures, and

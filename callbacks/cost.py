@@ -9,6 +9,12 @@ accuracy and the gradient norm. It logs them as `cost`, `mean_cost`,
 `<logdir>/train` and `<logdir>/validation` at step = epochs completed (step 0
 is the initial weights), and adds them to the epoch's `logs` so that later
 callbacks and `History` see them (validation ones as `val_cost`, ...).
+
+It also sets the logs' `loss` (and `val_loss`) to the loss at the epoch's
+final weights: the cost in the model's reduction plus any regularization, the
+quantity of which Keras's running mean is an estimate. `kerasclf.train`
+therefore lets the fused train step skip that running mean
+(`Classifier.step_metrics`).
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ class CostLogger(keras.callbacks.Callback):
 
     def _build(self) -> None:
         evaluators = {"train": ModelEvaluator(self.model, self.training, self.cost)}
+        cost_key = "cost" if self.cost == "sum" else "mean_cost"
         if self.validation is not None:
             evaluators["validation"] = ModelEvaluator(self.model, self.validation, self.cost)
 
@@ -75,6 +82,10 @@ class CostLogger(keras.callbacks.Callback):
                     for key in self.SCALARS if split == "validation" else ModelEvaluator.KEYS:
                         tf.summary.scalar(key, result[key], step=step)
                 values.update({prefix + key: value for key, value in result.items()})
+                values[prefix + "loss"] = result[cost_key] + tf.cast(
+                    tf.add_n(self.model.losses) if self.model.losses else 0.0,
+                    result[cost_key].dtype,
+                )
             return values
 
         self._log_step = tf.function(log_step)

@@ -25,6 +25,14 @@ the minibatch: the same update as one step over the whole minibatch.
 With `record_minibatch_costs = True`, the step also returns the cost of every
 minibatch it ran, computed inside the compiled loop, as the vector
 `logs["minibatch_costs"]` (see `callbacks.MinibatchCostLogger`).
+
+With `step_metrics = False`, the block step skips Keras's running means of the
+loss and the compiled metrics (`logs["loss"]`, ...). They take about a third
+of the step at batch 1024 and a sixth at batch 1: without them the step never
+needs the loss's value, only its gradient, and XLA drops the logarithms. The
+step's logs then hold only `iterations`, the optimizer's iteration count.
+`kerasclf.train` turns them off because `callbacks.CostLogger` puts the loss
+and the accuracy at each epoch's final weights into the logs instead.
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ class Classifier(keras.Model):
     """
 
     record_minibatch_costs = False
+    step_metrics = True
 
     def train_step(self, data):
         if not is_block(data):
@@ -71,6 +80,7 @@ class Classifier(keras.Model):
         # Variables of the compiled loss, metrics and optimizer must exist
         # before the loop: they cannot be created inside a tf.while_loop.
         self._symbolic_build(data_batch=(x[0], y[0], sample_weight[0]))
+        record = self.record_minibatch_costs
 
         def one_minibatch(index, costs):
             batch_x, batch_y = x[index], y[index]
@@ -87,23 +97,36 @@ class Classifier(keras.Model):
                 scaled_loss = self.optimizer.scale_loss(loss)
             gradients = tape.gradient(scaled_loss, self.trainable_weights)
             self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
-            # As Keras does per step: a running mean weighted by the number of
-            # real samples in the minibatch.
-            self._loss_tracker.update_state(loss, sample_weight=tf.reduce_sum(batch_weight))
-            self.compute_metrics(batch_x, batch_y, y_pred, sample_weight=batch_weight)
-            costs = tf.tensor_scatter_nd_update(costs, [[index]], [tf.cast(loss, costs.dtype)])
+            self._update_step_metrics(loss, batch_x, batch_y, y_pred, batch_weight)
+            if record:
+                costs = tf.tensor_scatter_nd_update(costs, [[index]], [tf.cast(loss, costs.dtype)])
             return index + 1, costs
 
         num_batches = tf.cast(data["num_batches"], tf.int32)
         _, costs = tf.while_loop(
             lambda index, costs: index < num_batches,
             one_minibatch,
-            (tf.constant(0), tf.zeros([tf.shape(x)[0]], tf.float32)),
+            (tf.constant(0), tf.zeros([tf.shape(x)[0] if record else 0], tf.float32)),
         )
-        logs = self.get_metrics_result()
-        if self.record_minibatch_costs:
+        logs = self._step_logs()
+        if record:
             logs["minibatch_costs"] = costs[:num_batches]
         return logs
+
+    def _update_step_metrics(self, loss, x, y, y_pred, sample_weight) -> None:
+        """As Keras does per step: running means weighted by the real samples."""
+        if self.step_metrics:
+            self._loss_tracker.update_state(loss, sample_weight=tf.reduce_sum(sample_weight))
+            self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+    def _step_logs(self) -> dict:
+        """The running means; without them, the optimizer's iteration count.
+
+        (Keras's `fit` needs at least one value from every step.)
+        """
+        if self.step_metrics:
+            return self.get_metrics_result()
+        return {"iterations": self.optimizer.iterations}
 
     def _train_part(self, data):
         """Adds one part's gradient; updates on the part that ends the minibatch."""
@@ -133,9 +156,8 @@ class Classifier(keras.Model):
             return tf.reshape(minibatch_cost, [1])
 
         minibatch_costs = tf.cond(ends_batch, update, lambda: tf.zeros([0], loss.dtype))
-        self._loss_tracker.update_state(loss, sample_weight=tf.reduce_sum(weight))
-        self.compute_metrics(x, y, y_pred, sample_weight=weight)
-        logs = self.get_metrics_result()
+        self._update_step_metrics(loss, x, y, y_pred, weight)
+        logs = self._step_logs()
         if self.record_minibatch_costs:
             logs["minibatch_costs"] = minibatch_costs
         return logs

@@ -52,7 +52,8 @@ class TrainResult:
     Attributes:
         config: The resolved configuration.
         history: Per-epoch values, e.g. `history["cost"]` (summed, at each
-            epoch's final weights).
+            epoch's final weights) and `history["loss"]` (the loss the model
+            trains on, at the same weights).
         summary: The contents of `summary.json`.
         model: The trained Keras model.
         run_dir: The run directory; None on a multiworker worker that is not
@@ -291,6 +292,9 @@ def run_prepared(
         ),
         *((callbacks(run_dir) if callable(callbacks) else callbacks) or []),
     ]
+    # CostLogger puts each epoch's loss and accuracy at its final weights into
+    # the logs, so the fused step need not keep Keras's running means of them.
+    model.step_metrics = not chief
     stopper = StopOnSignal(stream=stream)
     run_callbacks.insert(1, stopper)  # Right after the snapshot of the epoch.
     started = time.perf_counter()

@@ -13,7 +13,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 import kerasclf
 from callbacks import CostLogger, EpochPrinter, MinibatchCostLogger, RunConfigLogger, WeightLogger
 from kerasclf.losses import CrossEntropy
-from kerasclf.models import build_model
+from kerasclf.models import Architecture, build_model
 from kerasclf.optimizers import make_optimizer
 
 
@@ -77,6 +77,33 @@ def test_cost_and_weight_scalars_equal_numpy_at_each_epochs_weights(tmp_path, bl
         error = probabilities - blobs.labels
         gradient = np.concatenate([blobs.features.T @ error, [error.sum()]])
         assert scalars["gradient_norm"][step] == pytest.approx(np.linalg.norm(gradient), rel=1e-4)
+
+
+@pytest.mark.parametrize("cost", ["sum", "mean"])
+def test_cost_logger_sets_the_loss_at_the_epochs_weights(tmp_path, blobs, cost):
+    """`loss` and `val_loss`: the cost in the model's reduction plus the L2 penalty."""
+    l2 = 0.01
+    model = build_model("mlp", 2, init="random", architecture=Architecture(hidden=(3,), l2=l2))
+    model.compile(optimizer=make_optimizer("momentum", 160, 0.01), loss=CrossEntropy(cost))
+    model.step_metrics = False
+    training, validation = (blobs.features[:160], blobs.labels[:160]), blobs.features[160:]
+    logger = CostLogger(str(tmp_path), *training, (validation, blobs.labels[160:]), cost=cost)
+    recorder = WeightRecorder()
+    history = model.fit(*training, batch_size=16, epochs=2, verbose=0, callbacks=[logger, recorder])
+
+    def numpy_loss(weights, features, labels):
+        hidden = np.tanh(features.astype(np.float64) @ weights[0] + weights[1])
+        logits = (hidden @ weights[2] + weights[3])[:, 0]
+        cross_entropy = np.sum(np.logaddexp(0.0, logits) - labels * logits)
+        if cost == "mean":
+            cross_entropy /= len(labels)
+        return cross_entropy + l2 * (np.sum(weights[0] ** 2) + np.sum(weights[2] ** 2))
+
+    for epoch, weights in enumerate(recorder.weights[1:]):
+        expected = numpy_loss(weights, *training)
+        assert history.history["loss"][epoch] == pytest.approx(expected, rel=1e-5)
+        expected = numpy_loss(weights, validation, blobs.labels[160:])
+        assert history.history["val_loss"][epoch] == pytest.approx(expected, rel=1e-5)
 
 
 def test_learning_rate_and_gradient_norm_of_a_weight_logger_alone(tmp_path, blobs):

@@ -13,10 +13,11 @@ from kerasclf.optimizers import make_optimizer
 NUM_SAMPLES, NUM_EPOCHS = 40, 3
 
 
-def _train(engine, optimizer, batch_size, cost="sum", model_name="logistic"):
+def _train(engine, optimizer, batch_size, cost="sum", model_name="logistic", step_metrics=True):
     data = make_dataset("seminar_blobs", num_samples=NUM_SAMPLES, seed=2)
     keras.utils.set_random_seed(0)
     model = build_model(model_name, 2, init="random", seed=0)
+    model.step_metrics = step_metrics
     model.compile(
         optimizer=make_optimizer(optimizer, NUM_SAMPLES, learning_rate=0.003),
         loss=CrossEntropy(cost),
@@ -55,3 +56,14 @@ def test_fused_equals_plain_for_an_mlp_with_mean_cost():
     fused, _ = _train("fused", "momentum", 7, cost="mean", model_name="mlp")
     for fused_weight, plain_weight in zip(fused.get_weights(), plain.get_weights()):
         np.testing.assert_allclose(fused_weight, plain_weight, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, "full"])
+def test_fused_without_step_metrics_makes_the_same_updates(batch_size):
+    """Skipping Keras's running means changes the logs, never the weights."""
+    plain, _ = _train("plain", "decay", batch_size)
+    fused, history = _train("fused", "decay", batch_size, step_metrics=False)
+    for fused_weight, plain_weight in zip(fused.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(fused_weight, plain_weight, rtol=1e-5, atol=1e-6)
+    steps = pipeline.num_minibatches(NUM_SAMPLES, pipeline.resolve_batch_size(batch_size, 40))
+    assert history == {"iterations": [steps * epoch for epoch in range(1, NUM_EPOCHS + 1)]}
