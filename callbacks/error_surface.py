@@ -560,8 +560,8 @@ class WeightPlaneSurface:
     """J(w1, w2) at the current bias, over a grid fixed for the run (logistic regression).
 
     The cost has a closed form here, J = sum_i softplus(z_i) - sum_i l_i z_i
-    with z_i = w1 x_i1 + w2 x_i2 + b, so the grid needs no model calls and
-    nothing compiled: one matrix product and a softplus.
+    with z_i = w1 x_i1 + w2 x_i2 + b, so the grid needs no model calls: one
+    matrix product and a softplus, in one small XLA program.
     """
 
     def __init__(
@@ -591,13 +591,20 @@ class WeightPlaneSurface:
             Layout(),
         )
         self._slice_minimum = centre
-        first_costs = self.costs(self._plane(start[2]).grid_parameters())
-        lowest = _logistic_cost(design, self._labels, optimum, 0.0) * self._scale
-        self.picture = SurfacePlot(
-            self._plane(start[2]),
-            cost_bands(min(lowest, first_costs.min()), first_costs.max()),
-            ("w1", "w2"),
-        )
+        self._start_bias = start[2]
+        self._lowest = _logistic_cost(design, self._labels, optimum, 0.0) * self._scale
+
+    @functools.cached_property
+    def picture(self) -> SurfacePlot:
+        """The plot's static parts, built at the first image, on the image thread.
+
+        The colour bands span the cost from the optimum to the highest cost on
+        the grid at the start, and stay fixed so the images animate.
+        """
+        plane = self._plane(self._start_bias)
+        first_costs = self.costs(plane.grid_parameters())
+        bands = cost_bands(min(self._lowest, first_costs.min()), first_costs.max())
+        return SurfacePlot(plane, bands, ("w1", "w2"))
 
     @tf.function(jit_compile=True)  # One fused pass: about 3x faster than eager ops.
     def _softplus_sums(self, weights, bias):

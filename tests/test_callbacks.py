@@ -129,12 +129,16 @@ def test_learning_rate_and_gradient_norm_of_a_weight_logger_alone(tmp_path, blob
 def test_histograms_for_every_layer_of_an_mlp(tmp_path, blobs):
     model = build_model("mlp", 2, init="random", architecture=kerasclf.Architecture(hidden=(3,)))
     model.compile(optimizer="sgd", loss=CrossEntropy())
+    recorder = WeightRecorder()
     model.fit(
         blobs.features,
         blobs.labels,
         epochs=2,
         verbose=0,
-        callbacks=[WeightLogger(str(tmp_path), blobs.features, blobs.labels, histogram_every=1)],
+        callbacks=[
+            WeightLogger(str(tmp_path), blobs.features, blobs.labels, histogram_every=1),
+            recorder,
+        ],
     )
     events = EventAccumulator(str(tmp_path / "train"), size_guidance={"tensors": 0})
     events.Reload()
@@ -145,7 +149,17 @@ def test_histograms_for_every_layer_of_an_mlp(tmp_path, blobs):
         "histograms/output/bias",
         "histograms/output/kernel",
     ]
-    assert len(events.Tensors("histograms/hidden_1/kernel")) == 3
+    assert [event.step for event in events.Tensors("histograms/hidden_1/kernel")] == [0, 1, 2]
+    # Each histogram is numpy's of that epoch's weights: 30 equal buckets from min to max.
+    for event in events.Tensors("histograms/hidden_1/kernel"):
+        kernel = recorder.weights[event.step][0].astype(np.float64)
+        table = tf.make_ndarray(event.tensor_proto)
+        counts, edges = np.histogram(kernel, bins=30, range=(kernel.min(), kernel.max()))
+        np.testing.assert_allclose(table[:, 0], edges[:-1], rtol=1e-12)
+        np.testing.assert_allclose(table[:, 1], edges[1:], rtol=1e-12)
+        np.testing.assert_array_equal(table[:, 2], counts)
+    output_bias = tf.make_ndarray(events.Tensors("histograms/output/bias")[0].tensor_proto)
+    assert output_bias.shape == (30, 3) and output_bias[-1, 2] == 1  # One value: last bucket.
     # 2*3 + 3 + 3 + 1 = 13 parameters <= 16: each is a scalar, named after its layer.
     parameters = [tag for tag in events.Tags()["tensors"] if tag.startswith("weights/")]
     assert len(parameters) == 13 and "weights/hidden_1.kernel_0" in parameters

@@ -10,6 +10,7 @@ import time
 import urllib.parse
 import urllib.request
 
+import numpy as np
 import pytest
 
 import kerasclf
@@ -96,6 +97,21 @@ def test_an_image_is_served_as_png(server):
     assert images[0]["step"] == 0 and images[-1]["step"] == 10
     png = _get(base, "/data/plugin/images/individualImage?" + images[-1]["query"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_weight_histograms_are_served_with_the_final_weights(server):
+    base, result = server
+    tags = _get(base, "/data/plugin/histograms/tags")
+    assert "histograms/output/kernel" in tags["seminar/train"]
+    query = urllib.parse.urlencode({"run": "seminar/train", "tag": "histograms/output/kernel"})
+    points = _get(base, f"/data/plugin/histograms/histograms?{query}")
+    assert [step for _, step, _ in points] == [0, 5, 10]  # Every 5 epochs by default.
+    buckets = np.array(points[-1][2])
+    weights = np.ravel(result.weights)
+    assert buckets[0, 0] == pytest.approx(weights.min()) and buckets[-1, 1] == pytest.approx(
+        weights.max()
+    )
+    assert buckets[:, 2].sum() == weights.size
 
 
 def test_hparams_session_is_served(server):
