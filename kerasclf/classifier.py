@@ -32,7 +32,8 @@ of the step at batch 1024 and a sixth at batch 1: without them the step never
 needs the loss's value, only its gradient, and XLA drops the logarithms. The
 step's logs then hold only `iterations`, the optimizer's iteration count.
 `kerasclf.train` turns them off because `callbacks.CostLogger` puts the loss
-and the accuracy at each epoch's final weights into the logs instead.
+and the accuracy at each epoch's final weights into the logs instead. Set
+either attribute before the first `fit`: the step reads them when it is traced.
 """
 
 from __future__ import annotations
