@@ -33,6 +33,7 @@ image every epoch is affordable.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import sys
@@ -45,6 +46,7 @@ import tensorflow as tf
 from matplotlib.lines import Line2D
 
 from callbacks.raster import (
+    MATPLOTLIB_LOCK,
     ImageLog,
     Layout,
     RasterPlot,
@@ -214,10 +216,14 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
         self._images.close()
 
     def _log(self, step: int) -> None:
-        image = self._picture.render()
-        if image is not None:
-            self._images.add(image, step)
-            self._last_logged_step = step
+        weights = self.model.get_weights()
+        if not all(np.isfinite(weight).all() for weight in weights):
+            return
+        # The model's probabilities now; the painting on the image thread,
+        # while the next epoch trains.
+        indices = self._picture.field_indices(weights)
+        self._images.add(functools.partial(self._picture.draw, indices, weights), step)
+        self._last_logged_step = step
 
 
 def _num_inputs(model: keras.Model, training: Data) -> int:
@@ -256,11 +262,12 @@ class BoundaryPicture:
         if validation is not None:
             everything = np.concatenate([everything, validation.features])
         x_limits, y_limits = equal_aspect_limits(*padded_limits(everything), LAYOUT)
-        self.plot = RasterPlot(x_limits, y_limits, LAYOUT)
         self.class_colours = _class_colours(self.num_classes)
         self.table = self._field_colours()
-        self._draw_fixed_parts(training, validation, reference_line)
-        self.plot.freeze()
+        with MATPLOTLIB_LOCK:
+            self.plot = RasterPlot(x_limits, y_limits, LAYOUT)
+            # Rendered at the first image, on the image thread.
+            self._draw_fixed_parts(training, validation, reference_line)
         self._pixel_x, self._pixel_y = (
             centres.astype(np.float32) for centres in self.plot.pixel_centres()
         )
@@ -373,7 +380,15 @@ class BoundaryPicture:
         weights = self.model.get_weights()
         if not all(np.isfinite(weight).all() for weight in weights):
             return None
-        indices = self.field_indices(weights)
+        return self.draw(self.field_indices(weights), weights)
+
+    def draw(self, indices: np.ndarray, weights: list) -> np.ndarray:
+        """The image of `field_indices(weights)`; touches neither the model nor TensorFlow.
+
+        Args:
+            indices: `field_indices(weights)`.
+            weights: The model's `get_weights()` (for the weight vector's arrow).
+        """
         box = np.take(self.table, indices, axis=0)
         regions = indices >= 128 if self.binary else indices // 256
         box[edge_mask(regions)] = self._boundary_colour

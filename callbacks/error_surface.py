@@ -59,6 +59,7 @@ from matplotlib.lines import Line2D
 
 from callbacks.boundary import plain_linear_parameters
 from callbacks.raster import (
+    MATPLOTLIB_LOCK,
     ImageLog,
     Layout,
     RasterPlot,
@@ -463,6 +464,15 @@ class SurfacePlot:
     def __init__(self, plane: Plane, bands: np.ndarray, axis_labels: tuple[str, str]):
         self.bands = bands
         self.table = colour_table("viridis", NUM_BANDS)
+        with MATPLOTLIB_LOCK:
+            self._draw_fixed_parts(plane, bands, axis_labels)
+        u, v = plane.grid_coordinates()
+        x, y = self.plot.pixel_centres()
+        self._columns = _interpolation_weights(u, x)
+        self._rows = _interpolation_weights(v, y)
+        self._path_colour = rgb255(PATH_COLOUR)
+
+    def _draw_fixed_parts(self, plane: Plane, bands: np.ndarray, axis_labels) -> None:
         self.plot = RasterPlot(plane.x_limits, plane.y_limits, Layout(), overlay=False)
         axes = self.plot.axes
         axes.set_xlabel(axis_labels[0], fontsize=9, labelpad=2)
@@ -487,11 +497,6 @@ class SurfacePlot:
             handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, **LEGEND_STYLE
         )
         self.plot.freeze()
-        u, v = plane.grid_coordinates()
-        x, y = self.plot.pixel_centres()
-        self._columns = _interpolation_weights(u, x)
-        self._rows = _interpolation_weights(v, y)
-        self._path_colour = rgb255(PATH_COLOUR)
 
     def render(self, costs: np.ndarray, plane: Plane, path, current, minimum) -> np.ndarray:
         """The image of grid `costs` `(GRID_POINTS, GRID_POINTS)`, with the path and markers.

@@ -31,6 +31,7 @@ import functools
 import gc
 import os
 import struct
+import threading
 import zlib
 
 import matplotlib.colors
@@ -121,13 +122,20 @@ def colour_table(colormap, num_colours: int = 256, lighten: float = 0.0) -> np.n
     return np.round(colours * 255).astype(np.uint8)
 
 
+# Matplotlib is not thread-safe, and each image callback draws on its own
+# thread: figures are built and rendered while holding this lock.
+MATPLOTLIB_LOCK = threading.RLock()
+
+
 class RasterPlot:
     """A plot whose fixed parts are drawn once, and whose frames are numpy arrays.
 
     Draw the fixed parts on `axes` and `colourbar_axes` (under the data) and on
-    `overlay_axes` (on top of it), call `freeze()`, then make each frame:
-    colour the `(rows, columns, 3)` axes box, paint into it, and `compose` it
-    into the whole image. Both axes keep the limits given here.
+    `overlay_axes` (on top of it), holding `MATPLOTLIB_LOCK`; then make each
+    frame: colour the `(rows, columns, 3)` axes box, paint into it, and
+    `compose` it into the whole image. The first `compose` renders the fixed
+    parts (`freeze`), on whichever thread makes the first frame. Both axes keep
+    the limits given here.
 
     Args:
         x_limits: `(left, right)` data limits of the axes.
@@ -213,7 +221,7 @@ class RasterPlot:
 
     def freeze(self) -> None:
         """Renders the fixed parts once and lets the matplotlib figures go."""
-        with _garbage_collection_paused():
+        with MATPLOTLIB_LOCK, _garbage_collection_paused():
             self._background = _render(self.figure)[:, :, :3].copy()
             overlay = np.zeros((0, 4), np.uint8)
             if self.overlay_figure is not None:
@@ -253,7 +261,7 @@ class RasterPlot:
     def compose(self, box: np.ndarray) -> np.ndarray:
         """The whole image: the background, the painted axes box, the overlay on top."""
         if self._background is None:
-            raise RuntimeError("Call `freeze()` before `compose()`.")
+            self.freeze()
         image = self._background.copy()
         top, left = self._box_top, self.layout.axes_left
         rows, columns = self.box_shape
