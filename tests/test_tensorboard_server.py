@@ -88,12 +88,16 @@ def test_scalars_are_served_with_the_run_values(server):
     assert points[-1][2] == pytest.approx(result.summary["cost"], rel=1e-6)
 
 
+def _served(base, plugin: str, route: str, tag: str):
+    """What a plugin serves for one tag of the run's training logs, once it lists the tag."""
+    assert tag in _get(base, f"/data/plugin/{plugin}/tags")["seminar/train"]
+    query = urllib.parse.urlencode({"run": "seminar/train", "tag": tag})
+    return _get(base, f"/data/plugin/{plugin}/{route}?{query}")
+
+
 def test_an_image_is_served_as_png(server):
     base, _ = server
-    tags = _get(base, "/data/plugin/images/tags")
-    assert "decision_boundary" in tags["seminar/train"]
-    query = urllib.parse.urlencode({"run": "seminar/train", "tag": "decision_boundary"})
-    images = _get(base, f"/data/plugin/images/images?{query}")
+    images = _served(base, "images", "images", "decision_boundary")
     assert images[0]["step"] == 0 and images[-1]["step"] == 10
     png = _get(base, "/data/plugin/images/individualImage?" + images[-1]["query"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -101,10 +105,7 @@ def test_an_image_is_served_as_png(server):
 
 def test_weight_histograms_are_served_with_the_final_weights(server):
     base, result = server
-    tags = _get(base, "/data/plugin/histograms/tags")
-    assert "histograms/output/kernel" in tags["seminar/train"]
-    query = urllib.parse.urlencode({"run": "seminar/train", "tag": "histograms/output/kernel"})
-    points = _get(base, f"/data/plugin/histograms/histograms?{query}")
+    points = _served(base, "histograms", "histograms", "histograms/output/kernel")
     assert [step for _, step, _ in points] == [0, 5, 10]  # Every 5 epochs by default.
     buckets = np.array(points[-1][2])
     weights = np.ravel(result.weights)
