@@ -72,6 +72,7 @@ def histogram_summary(tag: str, values, buckets: int = HISTOGRAM_BUCKETS) -> byt
         >>> isinstance(summary, bytes)
         True
     """
+    buckets = check_integer("buckets", buckets)
     values = np.asarray(values, np.float64).ravel()
     values = values[np.isfinite(values)]
     counts = np.zeros(buckets)

@@ -12,6 +12,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 import kerasclf
 from callbacks import CostLogger, EpochPrinter, MinibatchCostLogger, RunConfigLogger, WeightLogger
+from callbacks.weights import histogram_summary
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import Architecture, build_model
 from kerasclf.optimizers import make_optimizer
@@ -246,6 +247,8 @@ def test_epoch_printer_line(blobs):
 def test_callbacks_validate_their_input(tmp_path, blobs):
     with pytest.raises(ValueError, match="different numbers of samples"):
         CostLogger(str(tmp_path), blobs.features, blobs.labels[:-1])
+    with pytest.raises(ValueError, match="`buckets` must be an integer >= 1. Received: buckets=0"):
+        histogram_summary("histograms/w", [1.0, 2.0], buckets=0)
     with pytest.raises(TypeError, match="kerasclf.Classifier"):
         model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
         model.compile(optimizer="sgd", loss=CrossEntropy())
