@@ -216,14 +216,12 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
         self._images.close()
 
     def _log(self, step: int) -> None:
-        weights = self.model.get_weights()
-        if not all(np.isfinite(weight).all() for weight in weights):
-            return
         # The model's probabilities now; the painting on the image thread,
         # while the next epoch trains.
-        indices = self._picture.field_indices(weights)
-        self._images.add(functools.partial(self._picture.draw, indices, weights), step)
-        self._last_logged_step = step
+        drawing = self._picture.drawing()
+        if drawing is not None:
+            self._images.add(drawing, step)
+            self._last_logged_step = step
 
 
 def _num_inputs(model: keras.Model, training: Data) -> int:
@@ -377,10 +375,19 @@ class BoundaryPicture:
 
     def render(self) -> np.ndarray | None:
         """The image `(rows, columns, 3)` uint8 at the current weights; None if not finite."""
+        drawing = self.drawing()
+        return None if drawing is None else drawing()
+
+    def drawing(self):
+        """A function of no arguments that draws the image at the current weights.
+
+        The model is evaluated now; the function only paints, so it may run on
+        another thread while training goes on. None if a weight is not finite.
+        """
         weights = self.model.get_weights()
         if not all(np.isfinite(weight).all() for weight in weights):
             return None
-        return self.draw(self.field_indices(weights), weights)
+        return functools.partial(self.draw, self.field_indices(weights), weights)
 
     def draw(self, indices: np.ndarray, weights: list) -> np.ndarray:
         """The image of `field_indices(weights)`; touches neither the model nor TensorFlow.
