@@ -111,11 +111,40 @@ def test_mlp_gets_boundary_images(tmp_path, blobs):
 def test_three_classes_get_a_boundary_image(tmp_path):
     data = make_dataset("blobs", num_samples=90, seed=0)
     callback = DecisionBoundaryLogger(str(tmp_path), data.features, data.labels, every=5)
-    fit(build_model("logistic", 2, num_classes=3), data, [callback], epochs=2, learning_rate=0.01)
+    model = fit(
+        build_model("logistic", 2, num_classes=3), data, [callback], epochs=2, learning_rate=0.01
+    )
     steps, images = read_images(tmp_path, "decision_boundary")
     assert steps == [0, 2]
     assert images[-1].shape == IMAGE_SHAPE
-    assert os.path.isfile(tmp_path / "decision_boundary.png")
+    with open(tmp_path / "decision_boundary.png", "rb") as file:
+        np.testing.assert_array_equal(tf.io.decode_png(file.read()).numpy(), images[-1])
+
+    # Each pixel of the axes box takes its predicted class's colour, blended
+    # towards white: 255 - pixel points along 1 - class colour.
+    picture = callback._picture
+    x, y = picture.plot.pixel_centres()
+    grid = np.stack([coordinate.ravel() for coordinate in np.meshgrid(x, y)], axis=1)
+    probabilities = model.predict(grid, batch_size=len(grid), verbose=0)
+    predicted = probabilities.argmax(axis=1).reshape(picture.plot.box_shape)
+    sure = (probabilities.max(axis=1) > 0.6).reshape(picture.plot.box_shape)
+    top, left = LAYOUT.height - LAYOUT.axes_bottom - LAYOUT.axes_height, LAYOUT.axes_left
+    box = images[-1][top : top + LAYOUT.axes_height, left : left + LAYOUT.axes_width]
+    directions = 1.0 - picture.class_colours
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    painted = np.argmax((255.0 - box) @ directions.T, axis=-1)
+    # Far from the boundaries: the same class within 3 pixels, not at the frame.
+    interior = np.zeros_like(sure)
+    interior[3:-3, 3:-3] = True
+    for row_shift in range(-3, 4):
+        for column_shift in range(-3, 4):
+            shifted = np.roll(predicted, (row_shift, column_shift), axis=(0, 1))
+            interior &= shifted == predicted
+    for label in range(3):
+        pixels = interior & sure & (predicted == label)
+        assert pixels.sum() > 1000
+        # The training points and the legend are drawn over a few of them.
+        assert np.mean(painted[pixels] == label) > 0.95
 
 
 def test_three_inputs_are_skipped_with_one_note(tmp_path, blobs):

@@ -13,8 +13,9 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 import kerasclf
 from callbacks import CostLogger, EpochPrinter, MinibatchCostLogger, RunConfigLogger, WeightLogger
 from callbacks.weights import histogram_summary
+from kerasclf import pipeline
 from kerasclf.losses import CrossEntropy
-from kerasclf.models import Architecture, build_model
+from kerasclf.models import ACTIVATIONS, Architecture, build_model
 from kerasclf.optimizers import make_optimizer
 
 
@@ -80,11 +81,29 @@ def test_cost_and_weight_scalars_equal_numpy_at_each_epochs_weights(tmp_path, bl
         assert scalars["gradient_norm"][step] == pytest.approx(np.linalg.norm(gradient), rel=1e-4)
 
 
-@pytest.mark.parametrize("cost", ["sum", "mean"])
-def test_cost_logger_sets_the_loss_at_the_epochs_weights(tmp_path, blobs, cost):
+# The activations of kerasclf.models.ACTIVATIONS, written in numpy: the reference.
+NUMPY_ACTIVATIONS = {
+    "relu": lambda z: np.maximum(z, 0.0),
+    "tanh": np.tanh,
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "linear": lambda z: z,
+}
+
+
+def test_numpy_activations_cover_every_model_activation():
+    assert sorted(NUMPY_ACTIVATIONS) == sorted(ACTIVATIONS)
+
+
+# Every activation once, each cost reduction twice: a fit per pair keeps the test fast.
+@pytest.mark.parametrize(
+    "activation, cost",
+    [("relu", "sum"), ("tanh", "mean"), ("sigmoid", "sum"), ("linear", "mean")],
+)
+def test_cost_logger_sets_the_loss_at_the_epochs_weights(tmp_path, blobs, activation, cost):
     """`loss` and `val_loss`: the cost in the model's reduction plus the L2 penalty."""
     l2 = 0.01
-    model = build_model("mlp", 2, init="random", architecture=Architecture(hidden=(3,), l2=l2))
+    architecture = Architecture(hidden=(3,), activation=activation, l2=l2)
+    model = build_model("mlp", 2, init="random", architecture=architecture)
     model.compile(optimizer=make_optimizer("momentum", 160, 0.01), loss=CrossEntropy(cost))
     model.step_metrics = False
     training, validation = (blobs.features[:160], blobs.labels[:160]), blobs.features[160:]
@@ -93,7 +112,9 @@ def test_cost_logger_sets_the_loss_at_the_epochs_weights(tmp_path, blobs, cost):
     history = model.fit(*training, batch_size=16, epochs=2, verbose=0, callbacks=[logger, recorder])
 
     def numpy_loss(weights, features, labels):
-        hidden = np.tanh(features.astype(np.float64) @ weights[0] + weights[1])
+        hidden = NUMPY_ACTIVATIONS[activation](
+            features.astype(np.float64) @ weights[0] + weights[1]
+        )
         logits = (hidden @ weights[2] + weights[3])[:, 0]
         cross_entropy = np.sum(np.logaddexp(0.0, logits) - labels * logits)
         if cost == "mean":
@@ -167,24 +188,51 @@ def test_histograms_for_every_layer_of_an_mlp(tmp_path, blobs):
 
 
 def test_full_batch_minibatch_cost_is_the_cost_before_each_update(tmp_path, blobs):
+    recorder = WeightRecorder()
     result = kerasclf.train(
         epochs=4,
         batch_cost=True,
         images=False,
         logdir=str(tmp_path),
         run_name="run",
+        callbacks=[recorder],
         stream=io.StringIO(),
     )
     _, scalars = read_scalars(os.path.join(result.run_dir, "train"))
     assert sorted(scalars["minibatch_cost"]) == [1, 2, 3, 4]
     for iteration in range(1, 5):
+        # Update i starts from the weights after epoch i - 1.
+        kernel, bias = recorder.weights[iteration - 1]
+        expected = numpy_cost(kernel[:, 0], bias[0], blobs.features, blobs.labels)
+        assert scalars["minibatch_cost"][iteration] == pytest.approx(expected, rel=1e-5)
         assert scalars["minibatch_cost"][iteration] == pytest.approx(
             scalars["cost"][iteration - 1], rel=1e-5
         )
 
 
+def numpy_sgd(features, labels, batch_size, learning_rate, epochs, seed=0):
+    """Plain SGD on the summed cost from zeros, in float64: the reference.
+
+    Returns each minibatch's cost at the weights before its update, and the
+    final weights and bias. The minibatches follow `kerasclf.pipeline`'s
+    documented order: epoch e visits the points in `epoch_permutation(seed, e)`,
+    cut into consecutive minibatches.
+    """
+    weights, bias, costs = np.zeros(features.shape[1]), 0.0, []
+    for epoch in range(epochs):
+        order = pipeline.epoch_permutation(seed, epoch, len(labels)).numpy()
+        for first in range(0, len(labels), batch_size):
+            rows = order[first : first + batch_size]
+            batch_features, batch_labels = features[rows].astype(np.float64), labels[rows]
+            costs.append(numpy_cost(weights, bias, batch_features, batch_labels))
+            error = 1 / (1 + np.exp(-(batch_features @ weights + bias))) - batch_labels
+            weights = weights - learning_rate * batch_features.T @ error
+            bias = bias - learning_rate * error.sum()
+    return costs, weights, bias
+
+
 @pytest.mark.parametrize("engine", ["fused", "plain"])
-def test_sgd_logs_one_minibatch_cost_per_update(tmp_path, engine):
+def test_sgd_logs_one_minibatch_cost_per_update(tmp_path, blobs, engine):
     result = kerasclf.train(
         epochs=2,
         batch_size=16,
@@ -196,6 +244,12 @@ def test_sgd_logs_one_minibatch_cost_per_update(tmp_path, engine):
     )
     _, scalars = read_scalars(os.path.join(result.run_dir, "train"))
     assert sorted(scalars["minibatch_cost"]) == list(range(1, 2 * 13 + 1))
+    costs, weights, bias = numpy_sgd(blobs.features, blobs.labels, 16, 0.001, epochs=2)
+    logged = [scalars["minibatch_cost"][iteration] for iteration in range(1, 2 * 13 + 1)]
+    np.testing.assert_allclose(logged, costs, rtol=1e-5)
+    kernel, final_bias = result.model.get_weights()
+    np.testing.assert_allclose(kernel[:, 0], weights, rtol=1e-5)
+    assert final_bias[0] == pytest.approx(bias, rel=1e-5)
 
 
 def test_run_config_as_markdown_and_hparams(tmp_path):
@@ -222,7 +276,7 @@ def test_run_config_as_markdown_and_hparams(tmp_path):
     assert session.hparams["learning_rate"].number_value == 0.001
 
 
-def test_epoch_printer_line(blobs):
+def test_epoch_printer_line(tmp_path, blobs):
     stream = io.StringIO()
     model = build_model("logistic", 2)
     model.compile(optimizer=keras.optimizers.SGD(0.001), loss=CrossEntropy())
@@ -234,7 +288,7 @@ def test_epoch_printer_line(blobs):
         verbose=0,
         shuffle=False,
         callbacks=[
-            CostLogger("/tmp/unused-kerasclf", blobs.features, blobs.labels),
+            CostLogger(str(tmp_path), blobs.features, blobs.labels),
             EpochPrinter(stream),
         ],
     )

@@ -36,6 +36,26 @@ def test_hand_line_labels_follow_the_slide_line_and_noise_flips_some():
     assert 0.1 < flipped < 0.3
 
 
+@pytest.mark.parametrize("noise", [0.0, 0.5, 1.0])
+def test_gauss_classes_follow_the_documented_normals(noise):
+    """Label 1 ~ N((2,2), s^2 I) and label 0 ~ N((-2,-2), s^2 I), s^2 = 0.5 + 7 noise."""
+    num_samples = 20_000
+    data = make_dataset("gauss", num_samples=num_samples, noise=noise, seed=0)
+    variance = 0.5 + 7.0 * noise
+    per_class = num_samples // 2
+    # Five standard errors of the sample mean, variance and covariance.
+    mean_tolerance = 5 * np.sqrt(variance / per_class)
+    variance_tolerance = 5 * variance * np.sqrt(2 / (per_class - 1))
+    covariance_tolerance = 5 * variance / np.sqrt(per_class)
+    for label, centre in ((1, 2.0), (0, -2.0)):
+        points = data.features[data.labels == label].astype(np.float64)
+        assert len(points) == per_class
+        np.testing.assert_allclose(points.mean(axis=0), [centre, centre], atol=mean_tolerance)
+        covariance = np.cov(points, rowvar=False)
+        np.testing.assert_allclose(np.diag(covariance), variance, atol=variance_tolerance)
+        assert abs(covariance[0, 1]) < covariance_tolerance
+
+
 def test_playground_shapes():
     circle = make_dataset("circle")
     radius = np.hypot(*circle.features.T)

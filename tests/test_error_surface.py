@@ -1,5 +1,4 @@
 import io
-import os
 import re
 
 import keras
@@ -93,9 +92,11 @@ def test_a_diverged_run_keeps_its_path_and_the_images_before_divergence(tmp_path
     callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=1)
     fit(build_model("logistic", 2), blobs, [callback], epochs=3, learning_rate=1e38)
     assert callback.path.shape == (4, 3) and not np.isfinite(callback.path[-1]).all()
-    steps, _ = read_images(tmp_path, "error_surface")
-    assert steps == [0]
-    assert os.path.isfile(tmp_path / "error_surface.png")
+    steps, images = read_images(tmp_path, "error_surface")
+    assert steps == [0] and images[0].shape == IMAGE_SHAPE
+    with open(tmp_path / "error_surface.png", "rb") as file:
+        saved = tf.io.decode_png(file.read()).numpy()
+    np.testing.assert_array_equal(saved, images[-1])
 
 
 def test_costs_match_a_numpy_reference(blobs):

@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model
@@ -50,13 +51,113 @@ def test_one_full_batch_gd_step_equals_numpy(blobs):
     assert new_bias[0] == pytest.approx(expected_bias, rel=1e-5)
 
 
+# The presets' documented defaults (kerasclf.optimizers), written out so that a
+# changed default fails: learning rate, momentum beta, nesterov, Adam's betas.
+DEFAULTS = {
+    "gd": {"learning_rate": 0.001, "momentum": 0.0, "nesterov": False},
+    "momentum": {"learning_rate": 0.001, "momentum": 0.9, "nesterov": False},
+    "nesterov": {"learning_rate": 0.001, "momentum": 0.9, "nesterov": True},
+    "decay": {"learning_rate": 0.1, "momentum": 0.0, "nesterov": False},
+    "adam": {"learning_rate": 0.01, "beta_1": 0.9, "beta_2": 0.999},
+}
+
+
+def test_the_defaults_table_covers_every_preset():
+    assert sorted(DEFAULTS) == sorted(PRESETS)
+
+
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_every_preset_builds_with_its_defaults(name):
+    expected = DEFAULTS[name]
     optimizer = make_optimizer(name, num_samples=200)
     assert isinstance(optimizer, keras.optimizers.Optimizer)
-    if name in ("momentum", "nesterov"):
-        assert float(optimizer.momentum) == 0.9
-        assert optimizer.nesterov == (name == "nesterov")
+    preset = PRESETS[name]
+    assert preset.default_learning_rate == expected["learning_rate"]
+    if name == "adam":
+        assert isinstance(optimizer, keras.optimizers.Adam) and preset.default_momentum is None
+        assert float(optimizer.learning_rate) == pytest.approx(expected["learning_rate"], rel=1e-7)
+        assert optimizer.beta_1 == expected["beta_1"] and optimizer.beta_2 == expected["beta_2"]
+        return
+    assert isinstance(optimizer, keras.optimizers.SGD)
+    assert preset.default_momentum == expected["momentum"]
+    assert float(optimizer.momentum) == expected["momentum"]
+    assert optimizer.nesterov == expected["nesterov"]
+    if name == "decay":  # alpha / (n * sqrt(i)) with n = 200, at i = 1.
+        schedule = optimizer._learning_rate
+        assert isinstance(schedule, InverseSqrtDecay)
+        assert schedule.get_config() == {"alpha": expected["learning_rate"], "num_samples": 200}
+        assert float(optimizer.learning_rate) == pytest.approx(0.1 / 200, rel=1e-6)
+    else:
+        assert float(optimizer.learning_rate) == pytest.approx(expected["learning_rate"], rel=1e-7)
+
+
+def numpy_preset_steps(name, gradient_of, weights, num_samples, num_steps):
+    """The weights after each of `num_steps` updates of a preset at its defaults, in numpy.
+
+    Each formula is the one `kerasclf.optimizers` documents; Adam is Keras's
+    (its epsilon 1e-7 is added to sqrt(v) without bias correction).
+
+    Args:
+        name: A preset name.
+        gradient_of: Function of the weights returning the cost's gradient.
+        weights: The starting weights, a float64 vector.
+        num_samples: n, for the decay preset.
+        num_steps: How many updates.
+    """
+    rate = DEFAULTS[name]["learning_rate"]
+    beta = DEFAULTS[name].get("momentum")
+    velocity = np.zeros_like(weights)
+    first_moment, second_moment = np.zeros_like(weights), np.zeros_like(weights)
+    history = []
+    for iteration in range(1, num_steps + 1):
+        gradient = gradient_of(weights)
+        if name == "gd":
+            weights = weights - rate * gradient
+        elif name == "momentum":
+            velocity = beta * velocity - rate * gradient
+            weights = weights + velocity
+        elif name == "nesterov":
+            velocity = beta * velocity - rate * gradient
+            weights = weights + beta * velocity - rate * gradient
+        elif name == "decay":
+            weights = weights - rate / (num_samples * np.sqrt(iteration)) * gradient
+        elif name == "adam":
+            beta_1, beta_2 = DEFAULTS[name]["beta_1"], DEFAULTS[name]["beta_2"]
+            first_moment = beta_1 * first_moment + (1 - beta_1) * gradient
+            second_moment = beta_2 * second_moment + (1 - beta_2) * gradient**2
+            step = rate * np.sqrt(1 - beta_2**iteration) / (1 - beta_1**iteration)
+            weights = weights - step * first_moment / (np.sqrt(second_moment) + 1e-7)
+        else:
+            raise AssertionError(f"no numpy formula for the preset {name!r}")
+        history.append(weights)
+    return history
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_three_full_batch_steps_of_every_preset_equal_numpy(name, blobs):
+    features, labels = blobs.features.astype(np.float64), blobs.labels
+    design = np.concatenate([features, np.ones((200, 1))], axis=1)  # [w1, w2, b].
+
+    def gradient_of(parameters):
+        error = 1 / (1 + np.exp(-(design @ parameters))) - labels
+        return design.T @ error  # Of the summed cross-entropy.
+
+    start = np.array([0.3, -0.2, 0.1])
+    expected = numpy_preset_steps(name, gradient_of, start, num_samples=200, num_steps=3)
+
+    model = build_model("logistic", 2)
+    model.set_weights([start[:2, None], start[2:]])
+    optimizer = make_optimizer(name, num_samples=200)
+    loss = CrossEntropy("sum")
+    for step in range(3):
+        with tf.GradientTape() as tape:
+            cost = loss(blobs.labels, model(blobs.features, training=True))
+        gradients = tape.gradient(cost, model.trainable_weights)
+        optimizer.apply_gradients(zip(gradients, model.trainable_weights))
+        kernel, bias = model.get_weights()
+        np.testing.assert_allclose(
+            np.concatenate([kernel[:, 0], bias]), expected[step], rtol=1e-5, atol=1e-6
+        )
 
 
 def test_decay_schedule_round_trips_through_model_save(tmp_path):

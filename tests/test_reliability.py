@@ -1,5 +1,6 @@
 """Interruption and resume, concurrent runs, determinism, disk faults, property tests."""
 
+import collections
 import io
 import json
 import os
@@ -224,17 +225,74 @@ ARRAYS = hnp.arrays(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(features=ARRAYS, labels=ARRAYS)
-def test_arbitrary_arrays_are_accepted_or_rejected_cleanly(features, labels):
-    try:
+@st.composite
+def labelled_points(draw):
+    """Finite (num_samples, 2) features and labels in 0..k-1, some classes maybe absent."""
+    num_samples = draw(st.integers(1, 12))
+    num_classes = draw(st.integers(2, 4))
+    feature_dtype = draw(st.sampled_from([np.float32, np.float64, np.int64, np.int8, np.uint8]))
+    if np.issubdtype(feature_dtype, np.floating):
+        elements = st.floats(-1e6, 1e6, width=32)
+    else:
+        elements = st.integers(0, 100)
+    features = draw(hnp.arrays(feature_dtype, (num_samples, 2), elements=elements))
+    label_dtype = draw(st.sampled_from([np.int64, np.int32, np.uint8, np.float64]))
+    labels = draw(hnp.arrays(label_dtype, num_samples, elements=st.integers(0, num_classes - 1)))
+    return features, labels
+
+
+def every_class_present(labels) -> bool:
+    """The documented rule: labels 0..k-1, k >= 2, every class present."""
+    present = sorted(set(np.asarray(labels).astype(int).tolist()))
+    return len(present) >= 2 and present == list(range(len(present)))
+
+
+def test_arbitrary_arrays_are_accepted_or_rejected_cleanly():
+    outcomes = collections.Counter()
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(arrays=st.one_of(st.tuples(ARRAYS, ARRAYS), labelled_points()))
+    def check(arrays):
+        features, labels = arrays
+        try:
+            data = Data(features, labels)
+        except (ValueError, TypeError) as error:
+            assert "\n" not in str(error) and str(error)
+            outcomes["rejected"] += 1
+            return
+        outcomes["accepted"] += 1
+        assert data.features.dtype == np.float32 and data.features.ndim == 2
+        assert np.isfinite(data.features).all()
+        np.testing.assert_array_equal(data.features, np.asarray(features).astype(np.float32))
+        np.testing.assert_array_equal(data.labels, np.ravel(labels).astype(np.int64))
+        assert set(np.unique(data.labels)) == set(range(data.num_classes)) and data.num_classes >= 2
+
+    check()
+    assert outcomes["accepted"] > 0 and outcomes["rejected"] > 0, outcomes
+
+
+def test_valid_points_are_accepted_exactly_when_every_class_is_present():
+    outcomes = collections.Counter()
+
+    @settings(max_examples=100, deadline=None)
+    @given(arrays=labelled_points())
+    def check(arrays):
+        features, labels = arrays
+        if not every_class_present(labels):
+            outcomes["rejected"] += 1
+            with pytest.raises(ValueError, match="at least 2 classes|every class present"):
+                Data(features, labels)
+            return
+        outcomes["accepted"] += 1
         data = Data(features, labels)
-    except (ValueError, TypeError) as error:
-        assert "\n" not in str(error) and str(error)
-        return
-    assert data.features.dtype == np.float32 and data.features.ndim == 2
-    assert np.isfinite(data.features).all()
-    assert set(np.unique(data.labels)) == set(range(data.num_classes)) and data.num_classes >= 2
+        assert data.features.dtype == np.float32 and data.labels.dtype == np.int32
+        np.testing.assert_array_equal(data.features, features.astype(np.float32))
+        np.testing.assert_array_equal(data.labels, labels.astype(np.int64))
+        assert data.num_classes == int(labels.max()) + 1
+        assert (data.num_samples, data.num_features) == (len(labels), 2)
+
+    check()
+    assert outcomes["accepted"] > 0 and outcomes["rejected"] > 0, outcomes
 
 
 @settings(max_examples=40, deadline=None)

@@ -116,7 +116,7 @@ def test_weight_histograms_are_served_with_the_final_weights(server):
 
 
 def test_hparams_session_is_served(server):
-    base, _ = server
+    base, result = server
     experiment = _get(
         base, "/data/plugin/hparams/experiment", data=json.dumps({"experimentName": ""}).encode()
     )
@@ -139,4 +139,5 @@ def test_hparams_session_is_served(server):
         for m in session["sessions"][0]["metricValues"]
         if m["name"] == {"group": "train", "tag": "cost"}
     ]
-    assert len(costs) == 1 and costs[0] > 0
+    assert len(costs) == 1
+    assert costs[0] == pytest.approx(result.summary["cost"], rel=1e-6)
