@@ -64,6 +64,40 @@ def write_checkpoint(snapshot: EpochSnapshot, run_dir: str) -> str:
     return path
 
 
+def check_checkpoint(run_dir: str, epochs: int) -> int:
+    """Checks that `<run_dir>/checkpoint.npz` is a readable checkpoint of a run of `epochs`.
+
+    Returns:
+        The number of epochs it had completed.
+
+    Raises:
+        ValueError: one line naming the file and what is wrong with it.
+    """
+    path = os.path.join(run_dir, CHECKPOINT_FILE)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            names = archive.files
+            completed = archive["epochs_completed"] if "epochs_completed" in names else None
+            numeric = all(archive[name].dtype.kind in "biuf" for name in names)
+    except (OSError, ValueError, EOFError, AttributeError, TypeError) as error:
+        raise ValueError(
+            f"{path}: not a readable checkpoint ({error}). It is written only when a run is "
+            "interrupted; start the run again instead of resuming it."
+        ) from None
+    if (
+        completed is None
+        or completed.ndim != 0
+        or completed.dtype.kind not in "iu"
+        or not numeric
+        or not 0 <= int(completed) <= epochs
+    ):
+        raise ValueError(
+            f"{path}: not a checkpoint of this run (it needs numeric arrays and "
+            f"epochs_completed in 0..{epochs}). Start the run again instead of resuming it."
+        )
+    return int(completed)
+
+
 def restore_checkpoint(model: keras.Model, run_dir: str) -> int:
     """Restores a compiled model's variables from a checkpoint.
 

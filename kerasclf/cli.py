@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from typing import Any
 
@@ -30,29 +31,85 @@ class UsageError(Exception):
     """Bad command-line input: printed as one line, exit status 2."""
 
 
+# A value that starts with "-" is a negative number, not an option, when it
+# matches this: -3, -0.5, .5, -5e-1, -1E3, -inf. (argparse's own pattern, on
+# Python 3.11, takes "-5e-1" for an option.)
+NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|nan)$", re.IGNORECASE)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises one-line errors with the closest flag for a typo."""
+    """argparse that raises one-line errors, and reads -5e-1 as a number."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER
 
     def error(self, message: str):
-        if message.startswith("unrecognized arguments:"):
-            unknown = message.split(":", 1)[1].split()
-            flag = next((arg for arg in unknown if arg.startswith("--")), unknown[0])
-            valid = _all_options(self)
-            raise UsageError(
-                f"unknown option {flag!r}.{did_you_mean(flag, valid)} See `{self.prog} --help`."
-            )
         raise UsageError(f"{message}. See `{self.prog} --help`.")
 
 
-def _all_options(parser: argparse.ArgumentParser) -> list[str]:
-    """Every option string of a parser and of its subcommands."""
-    options = []
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands' parsers by name."""
     for action in parser._actions:
-        options += action.option_strings
         if isinstance(action, argparse._SubParsersAction):
-            for subparser in action.choices.values():
-                options += _all_options(subparser)
-    return options
+            return dict(action.choices)
+    return {}
+
+
+def _check_command(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Refuses an unknown command, naming the closest one, and options before a command."""
+    commands = _commands(parser)
+    if not argv or argv[0] in commands or argv[0] in ("-h", "--help"):
+        return
+    if argv[0].startswith("-"):
+        raise UsageError(
+            f"unknown option {argv[0]!r}; options go after a command: "
+            f"{', '.join(commands)}. See `{parser.prog} --help`."
+        )
+    raise UsageError(
+        f"unknown command {argv[0]!r}.{did_you_mean(argv[0], commands)} Commands: "
+        f"{', '.join(commands)}. See `{parser.prog} --help`."
+    )
+
+
+def _check_options(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Refuses an option the command does not take, before argparse's other errors.
+
+    (A mistyped required option would otherwise be reported as missing.)
+    """
+    commands = _commands(parser)
+    command = next((arg for arg in argv if arg in commands), None)
+    if command is None:
+        return
+    rest = argv[argv.index(command) + 1 :]
+    unknown = [
+        arg
+        for arg in rest
+        if arg.startswith("--") and arg.split("=", 1)[0] not in _options(commands[command])
+    ]
+    if unknown:
+        raise _unknown_arguments(parser, command, unknown)
+
+
+def _options(parser: argparse.ArgumentParser) -> list[str]:
+    return [option for action in parser._actions for option in action.option_strings]
+
+
+def _unknown_arguments(parser: argparse.ArgumentParser, command: str, unknown: list[str]):
+    """One line about the first argument the command does not take."""
+    subparser = _commands(parser)[command]
+    first = next((arg for arg in unknown if arg.startswith("-")), unknown[0])
+    if not first.startswith("-"):
+        return UsageError(
+            f"unexpected argument {first!r}: `{subparser.prog}` takes only options. "
+            f"See `{subparser.prog} --help`."
+        )
+    flag = first.split("=", 1)[0]
+    valid = _options(subparser)
+    return UsageError(
+        f"unknown option {flag!r} for `{subparser.prog}`.{did_you_mean(flag, valid)} "
+        f"See `{subparser.prog} --help`."
+    )
 
 
 def _flag(key: str) -> str:
@@ -95,9 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="one weight per feature, e.g. 1.23 1.0",
     )
     evaluate.add_argument("--bias", required=True, help="the bias b, e.g. -0.55")
-    evaluate.add_argument("--dataset", default="seminar_blobs", help="named dataset")
+    evaluate.add_argument("--dataset", help="named dataset (default: seminar_blobs)")
     evaluate.add_argument("--data", help="CSV or NPZ file instead of --dataset")
-    evaluate.add_argument("--seed", default="0", help="seed of the named dataset")
+    evaluate.add_argument("--seed", help="seed of the named dataset (default: 0)")
     evaluate.add_argument("--json", action="store_true", help="print the result as JSON last")
 
     predict = commands.add_parser(
@@ -184,14 +241,21 @@ def _evaluate(arguments: argparse.Namespace) -> int:
 
     weights = [_parse_number("weights", text) for text in arguments.weights]
     bias = _parse_number("bias", arguments.bias)
-    try:
-        seed = int(arguments.seed)
-    except ValueError:
-        raise UsageError(f"`seed` must be an integer. Received: seed={arguments.seed!r}.") from None
     if arguments.data is not None:
+        ignored = [f"--{key}" for key in ("dataset", "seed") if getattr(arguments, key) is not None]
+        if ignored:
+            raise UsageError(
+                f"`--data` replaces the named dataset, so {' and '.join(ignored)} would be "
+                f"ignored. Received: --data {arguments.data}. Remove {' and '.join(ignored)}."
+            )
         data = load_data(arguments.data)
     else:
-        data = make_dataset(arguments.dataset, seed=seed)
+        seed_text = "0" if arguments.seed is None else arguments.seed
+        try:
+            seed = int(seed_text)
+        except ValueError:
+            raise UsageError(f"`seed` must be an integer. Received: seed={seed_text!r}.") from None
+        data = make_dataset(arguments.dataset or "seminar_blobs", seed=seed)
     result = evaluate_linear(weights, bias, data)
     print(
         f"y = x^T {weights} + {bias:g} on {data.source}: "
@@ -236,8 +300,13 @@ def run_listing(command: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Runs the CLI; returns the exit status."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        arguments = parser.parse_args(argv)
+        _check_command(parser, argv)
+        _check_options(parser, argv)
+        arguments, unknown = parser.parse_known_args(argv)
+        if unknown and arguments.command is not None:
+            raise _unknown_arguments(parser, arguments.command, unknown)
         if arguments.command is None:
             parser.print_help()
             return EXIT_BAD_INPUT

@@ -28,7 +28,7 @@ from kerasclf.multiworker import parse_tf_config
 from kerasclf.optimizers import resolve_hyperparameters
 from kerasclf.runs import check_logdir, check_run_name
 from kerasclf.streaming import STREAM_ABOVE_SAMPLES, is_shard_glob, match_shards
-from kerasclf.validation import check_choice, check_integer, check_number, did_you_mean
+from kerasclf.validation import check_choice, check_integer, check_number, did_you_mean, shown
 
 ENGINES = {
     # Many minibatch steps per XLA program (kerasclf.classifier); the default.
@@ -37,6 +37,10 @@ ENGINES = {
     "plain": "stock Keras fit, one step per minibatch",
 }
 COSTS = ("sum", "mean")
+# Keys that name a file or directory: a pathlib.Path is fine too.
+PATH_KEYS = ("data", "logdir")
+# More logical CPU devices than this only slow TensorFlow's start.
+MAX_CPU_DEVICES = 64
 
 
 def _key(default, help_text: str, **choices):
@@ -147,7 +151,7 @@ def convert_value(key: str, value: Any, from_command_line: bool = False) -> Any:
     if value is None and optional:
         return None
     error = TypeError(
-        f"`{key}` must be {_expected(key)}. Received: {key}={value!r}"
+        f"`{key}` must be {_expected(key)}. Received: {key}={shown(value)}"
         + (f" of type {type(value).__name__}." if not from_text else ".")
     )
     if key == "batch_size":
@@ -177,7 +181,14 @@ def convert_value(key: str, value: Any, from_command_line: bool = False) -> Any:
                 raise error from None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise error
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # An integer beyond float's range, e.g. 10**400.
+            raise ValueError(
+                f"`{key}` must be a finite number. Received: {key}={shown(value)}."
+            ) from None
+    if key in PATH_KEYS and isinstance(value, os.PathLike):
+        value = os.fspath(value)
     if not isinstance(value, str):
         raise error
     return value
@@ -301,14 +312,12 @@ def validate(config: TrainConfig) -> None:
         check_integer("batch_size", config.batch_size)
     check_integer("epochs", config.epochs)
     check_integer("seed", config.seed, minimum=0)
-    if config.seed >= 2**31:
-        raise ValueError(f"`seed` must be below 2**31. Received: seed={config.seed}.")
     if config.data_seed is not None:
         check_integer("data_seed", config.data_seed, minimum=0)
     check_choice("engine", config.engine, ENGINES)
     check_choice("strategy", config.strategy, STRATEGIES)
     if config.cpu_devices is not None:
-        check_integer("cpu_devices", config.cpu_devices)
+        check_integer("cpu_devices", config.cpu_devices, maximum=MAX_CPU_DEVICES)
     if config.strategy == "multiworker":
         parse_tf_config(os.environ.get("TF_CONFIG"))
         if config.cpu_devices is not None:
@@ -327,3 +336,34 @@ def validate(config: TrainConfig) -> None:
     check_logdir(config.logdir)
     if config.run_name is not None:
         check_run_name(config.run_name)
+    check_combinations(config)
+
+
+def check_combinations(config: TrainConfig) -> None:
+    """Refuses settings that the rest of the config would silently ignore."""
+    if config.data is not None:
+        ignored = [key for key in ("dataset", "num_samples", "noise") if _is_set(config, key)]
+        if ignored:
+            received = ", ".join(f"{key}={getattr(config, key)!r}" for key in ignored)
+            raise ValueError(
+                f"`data` replaces the named dataset, so {', '.join(ignored)} would be ignored. "
+                f"Received: data={config.data!r}, {received}. Remove "
+                f"{'it' if len(ignored) == 1 else 'them'}, or drop --data."
+            )
+    if config.model != "mlp":
+        ignored = [key for key in ("hidden", "activation", "dropout") if _is_set(config, key)]
+        if ignored:
+            received = ", ".join(f"{key}={getattr(config, key)!r}" for key in ignored)
+            raise ValueError(
+                f"{', '.join(ignored)} shape{'s' if len(ignored) == 1 else ''} the mlp's hidden "
+                f"layers; model={config.model!r} has none. Received: {received}. "
+                "Add --model mlp, or remove them."
+            )
+
+
+def _is_set(config: TrainConfig, key: str) -> bool:
+    """Whether a key differs from its default."""
+    value, default = getattr(config, key), FIELDS[key].default
+    if isinstance(default, tuple):
+        return list(value) != list(default)
+    return value != default

@@ -34,7 +34,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from kerasclf.validation import check_choice, check_integer, check_number
+from kerasclf.validation import MAX_INTEGER, check_choice, check_integer, check_number
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,8 +96,10 @@ def check_arrays(
         labels = np.asarray(labels)
     except (ValueError, TypeError) as error:
         raise ValueError(f"{source}: features and labels must be numeric arrays ({error}).")
-    if features.dtype == object or not (
-        np.issubdtype(features.dtype, np.number) or features.dtype == bool
+    if (
+        features.dtype == object
+        or np.iscomplexobj(features)
+        or not (np.issubdtype(features.dtype, np.number) or features.dtype == bool)
     ):
         raise TypeError(
             f"{source}: features must be numbers. Received an array of dtype "
@@ -128,8 +130,10 @@ def check_arrays(
             f"or a value too large for float32 in row {bad_rows[0]} "
             f"({len(bad_rows)} row(s) in all). Remove or fix those rows."
         )
-    if labels.dtype == object or not (
-        np.issubdtype(labels.dtype, np.number) or labels.dtype == bool
+    if (
+        labels.dtype == object
+        or np.iscomplexobj(labels)
+        or not (np.issubdtype(labels.dtype, np.number) or labels.dtype == bool)
     ):
         raise TypeError(f"{source}: labels must be integers 0..k-1. Received dtype {labels.dtype}.")
     with np.errstate(invalid="ignore"):
@@ -137,15 +141,22 @@ def check_arrays(
     if not integral.all():
         row = int(np.flatnonzero(~integral)[0])
         raise ValueError(
-            f"{source}: labels must be integers 0..k-1. Received {labels[row]!r} in row {row}."
+            f"{source}: labels must be integers 0..k-1. Received {labels[row].item()!r} in row "
+            f"{row}."
+        )
+    if num_classes is not None:
+        num_classes = check_integer("num_classes", num_classes, minimum=2)
+        expected, largest = f"0..{num_classes - 1}", num_classes - 1
+    else:  # Class numbers are int32.
+        expected, largest = "0..k-1", MAX_INTEGER
+    if labels.max() > largest:
+        row = int(np.argmax(labels))
+        raise ValueError(
+            f"{source}: labels must be integers {expected}, so at most {largest} here. "
+            f"Received {labels[row].item()!r} in row {row}. Renumber the classes 0, 1, ..., k-1."
         )
     labels = labels.astype(np.int64)
     if num_classes is not None:
-        if labels.max() >= num_classes:
-            raise ValueError(
-                f"{source}: labels must be integers 0..{num_classes - 1}. "
-                f"Received {int(labels.max())}."
-            )
         return features, labels.astype(np.int32)
     present = np.unique(labels)
     if len(present) < 2:
@@ -154,13 +165,30 @@ def check_arrays(
             f"class {present.tolist()}. A classifier needs examples of each class."
         )
     if present[-1] != len(present) - 1:
-        missing = sorted(set(range(int(present[-1]) + 1)) - set(present.tolist()))
+        missing = missing_classes(present)
         raise ValueError(
             f"{source}: labels must be integers 0..k-1 with every class present. "
             f"Received classes {present.tolist()[:10]}, missing {missing[:10]}. "
             "Renumber the classes 0, 1, ..., k-1."
         )
     return features, labels.astype(np.int32)
+
+
+def missing_classes(present, limit: int = 10) -> list[int]:
+    """The first `limit` classes in 0..max(present) that `present` lacks.
+
+    Example:
+        >>> missing_classes([0, 2, 5])
+        [1, 3, 4]
+    """
+    present = set(int(label) for label in present)
+    largest = max(present)
+    missing, label = [], 0
+    while len(missing) < limit and label < largest:
+        if label not in present:
+            missing.append(label)
+        label += 1
+    return missing
 
 
 # Generators: (num_samples, noise, random generator) -> (features, labels).
@@ -349,7 +377,13 @@ def load_data(path: str) -> Data:
 
 def _load_npz(path: str) -> Data:
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ValueError(
+                f"{path}: an .npz data file must be a zip of arrays 'X' and 'y' "
+                "(np.savez(path, X=..., y=...)). Received a single .npy array."
+            )
+        with archive:
             missing = [key for key in ("X", "y") if key not in archive.files]
             if missing:
                 raise ValueError(
@@ -386,7 +420,8 @@ def read_csv_values(path: str) -> np.ndarray:
     if not os.path.isfile(path):
         raise ValueError(f"CSV file does not exist. Received: {path!r}.")
     try:
-        with open(path, newline="", encoding="utf-8") as file:
+        # utf-8-sig: a byte-order mark (as some spreadsheets write) is not data.
+        with open(path, newline="", encoding="utf-8-sig") as file:
             rows = [row for row in csv.reader(file) if any(cell.strip() for cell in row)]
     except (OSError, UnicodeDecodeError) as error:
         raise ValueError(f"{path}: cannot read the CSV file ({error}).")
@@ -450,7 +485,16 @@ def split_validation(data: Data, fraction: float, seed: int) -> tuple[Data, Data
             f"{data.num_samples - num_validation} training points of {data.num_samples}. "
             f"Received: validation_split={fraction!r}. Choose a fraction that keeps both sides."
         )
-    order = np.random.default_rng(seed).permutation(data.num_samples)
+    order = np.random.default_rng(check_integer("seed", seed, minimum=0)).permutation(
+        data.num_samples
+    )
     training = data.subset(np.sort(order[num_validation:]), f"{data.source} (training split)")
+    lacking = sorted(set(range(data.num_classes)) - set(np.unique(training.labels).tolist()))
+    if lacking:
+        raise ValueError(
+            f"`validation_split` leaves no point of class {lacking[0]} in the training split of "
+            f"{data.source} ({training.num_samples} points). Received: validation_split="
+            f"{fraction!r}, seed {seed}. Choose a smaller fraction or another seed."
+        )
     validation = data.subset(np.sort(order[:num_validation]), f"{data.source} (validation split)")
     return training, validation

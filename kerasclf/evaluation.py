@@ -34,6 +34,8 @@ CHUNK_SAMPLES = 2**14
 XLA_ABOVE_SAMPLES = 2**16
 # At most this many loops run at the same time.
 MAX_PARALLEL_PARTS = 8
+# Hand-set weights and bias must stay below this, to be finite in float32.
+FLOAT32_LIMIT = 3e38
 
 
 def parallel_parts() -> int:
@@ -192,8 +194,14 @@ def evaluate_linear(weights, bias: float, data: Data) -> dict[str, float]:
         >>> result["accuracy"]
         1.0
     """
+    if not isinstance(data, Data):
+        raise TypeError(
+            "`data` must be a kerasclf Data, e.g. make_dataset('seminar_blobs') or "
+            f"load_data('points.csv'). Received: data={data!r} of type {type(data).__name__}."
+        )
     weights = _check_weights(weights, data.num_features)
-    bias = check_number("bias", bias)
+    # float32 holds the model's weights: beyond its range a value becomes inf.
+    bias = check_number("bias", bias, -FLOAT32_LIMIT, FLOAT32_LIMIT)
     if data.num_classes != 2:
         raise ValueError(
             f"A hand-set linear classifier needs two classes. Received data with "
@@ -214,6 +222,6 @@ def _check_weights(weights, num_features: int) -> np.ndarray:
             f"`weights` must hold one number per feature ({num_features}). "
             f"Received {array.size} value(s): weights={np.asarray(weights).tolist()!r}."
         )
-    if not all(math.isfinite(value) and abs(value) < 3e38 for value in array):
+    if not all(math.isfinite(value) and abs(value) < FLOAT32_LIMIT for value in array):
         raise ValueError(f"`weights` must be finite numbers. Received: weights={array.tolist()!r}.")
     return array.astype(np.float32)

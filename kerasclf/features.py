@@ -58,6 +58,12 @@ def parse_features(spec: str) -> list[str]:
                 f"Unknown feature {name!r} in features={spec!r}.{did_you_mean(name, FEATURES)} "
                 f"Valid names: {', '.join(FEATURES)}, or polyD."
             )
+        powers = _monomial_powers(name)
+        if powers is not None and sum(powers) > MAX_DEGREE:
+            raise ValueError(
+                f"Feature {name!r} has degree {sum(powers)}; monomials go up to degree "
+                f"{MAX_DEGREE}, as polyD does. Received: features={spec!r}."
+            )
     if len(set(names)) != len(names):
         raise ValueError(f"`features` lists a feature twice. Received: features={spec!r}.")
     return names

@@ -138,6 +138,12 @@ def build_model(
     init = check_choice("init", init, INITS)
     num_features = check_integer("num_features", num_features)
     num_classes = check_integer("num_classes", num_classes, minimum=2)
+    seed = check_integer("seed", seed, minimum=0)
+    if architecture is not None and not isinstance(architecture, Architecture):
+        raise TypeError(
+            "`architecture` must be an Architecture (from check_architecture) or None. "
+            f"Received: architecture={architecture!r}."
+        )
     architecture = architecture or Architecture()
     inputs = keras.Input((num_features,), name="x")
     expanded = feature_map(inputs) if feature_map is not None else inputs

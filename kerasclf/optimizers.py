@@ -30,7 +30,8 @@ class Preset:
 
     formula: str
     default_learning_rate: float
-    default_momentum: float | None  # None: the preset takes no momentum.
+    # None: the preset takes no momentum; 0.0: it is plain SGD (momentum 0 only).
+    default_momentum: float | None
 
 
 PRESETS = {
@@ -129,6 +130,12 @@ def resolve_hyperparameters(
     if momentum is None:
         momentum = preset.default_momentum
     momentum = check_number("momentum", momentum, 0.0, 1.0, low_inclusive=True)
+    if preset.default_momentum == 0.0 and momentum != 0.0:
+        raise ValueError(
+            f"`momentum` does not apply to the {name!r} optimizer ({preset.formula}). "
+            f"Received: momentum={momentum!r}. Use --optimizer momentum or nesterov, "
+            "or remove it."
+        )
     return learning_rate, momentum
 
 

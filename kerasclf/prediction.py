@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 
 import keras
 import numpy as np
@@ -29,7 +30,19 @@ def load_run_model(run_dir: str) -> keras.Model:
             f"`run` has no trained model: {path!r} does not exist. Received: run={run_dir!r}. "
             "Pass a run directory written by `kerasclf train`."
         )
-    return keras.saving.load_model(path, safe_mode=True)
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path}: not a Keras model file (a .keras file is a zip archive; this one may be "
+            "truncated or corrupt). Train the run again, or pass another run directory."
+        )
+    try:
+        return keras.saving.load_model(path, safe_mode=True)
+    except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ValueError(
+            f"{path}: not a readable Keras model ({type(error).__name__}: {first_line}). "
+            "Train the run again, or pass another run directory."
+        ) from None
 
 
 def predict_run(run_dir: str, data_path: str, out_path: str | None = None) -> str:
@@ -51,6 +64,11 @@ def predict_run(run_dir: str, data_path: str, out_path: str | None = None) -> st
         directory = os.path.dirname(os.path.abspath(out_path))
         if not os.path.isdir(directory):
             raise ValueError(f"`out` directory does not exist. Received: out={out_path!r}.")
+        if os.path.isdir(out_path):
+            raise ValueError(
+                f"`out` is a directory; it must be the path of a CSV file to write. "
+                f"Received: out={out_path!r}."
+            )
     values = read_csv_values(data_path)
     num_features = int(model.inputs[0].shape[-1])
     if values.shape[1] == num_features + 1:
@@ -61,8 +79,14 @@ def predict_run(run_dir: str, data_path: str, out_path: str | None = None) -> st
             f"Received {values.shape[1]} columns. Give {num_features} feature columns "
             "(and optionally a label)."
         )
-    if not np.isfinite(values).all():
-        raise ValueError(f"{data_path}: features must be finite numbers.")
+    with np.errstate(over="ignore"):
+        finite = np.isfinite(values.astype(np.float32)).all(axis=1)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        raise ValueError(
+            f"{data_path}: features must be finite float32 numbers. Received NaN, inf or a value "
+            f"too large for float32 in data row {row + 1}."
+        )
     probabilities = model.predict(values.astype(np.float32), verbose=0)
     if probabilities.shape[1] == 1:
         probabilities = np.concatenate([1 - probabilities, probabilities], axis=1)

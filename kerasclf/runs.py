@@ -17,6 +17,10 @@ import re
 import tempfile
 from typing import Any
 
+from kerasclf.validation import shown
+
+# Leaves room for the "-N" that makes a taken name unique.
+MAX_RUN_NAME_LENGTH = 200
 RUN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._=+-]*$")
 
 
@@ -33,7 +37,12 @@ def check_run_name(name: str) -> str:
     if not isinstance(name, str) or not RUN_NAME_PATTERN.match(name) or ".." in name:
         raise ValueError(
             "`run_name` must be a plain directory name of letters, digits and . _ = + - "
-            f"(no '/', '..' or absolute path). Received: run_name={name!r}."
+            f"(no '/', '..' or absolute path). Received: run_name={shown(name)}."
+        )
+    if len(name) > MAX_RUN_NAME_LENGTH:
+        raise ValueError(
+            f"`run_name` must be at most {MAX_RUN_NAME_LENGTH} characters (file systems cap a "
+            f"name at 255). Received a name of {len(name)} characters: {name[:20]}..."
         )
     return name
 

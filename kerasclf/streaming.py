@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import glob
 import math
@@ -35,7 +36,8 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from kerasclf.data import Data, check_dataset_arguments, read_csv_values
+from kerasclf.data import Data, check_dataset_arguments, missing_classes, read_csv_values
+from kerasclf.validation import MAX_INTEGER
 
 # Points per generated chunk. A chunk is generated in one numpy call.
 GENERATED_CHUNK_SAMPLES = 2**16
@@ -206,24 +208,24 @@ def generated_stream(
 def _csv_layout(path: str) -> tuple[int, int]:
     """`(header_rows, columns)` of a CSV shard, from its first non-empty line."""
     try:
-        with open(path, encoding="utf-8") as file:
-            first = next((line for line in file if line.strip()), None)
+        with open(path, newline="", encoding="utf-8-sig") as file:
+            first = next((row for row in csv.reader(file) if any(c.strip() for c in row)), None)
     except (OSError, UnicodeDecodeError) as error:
         raise ValueError(f"{path}: cannot read the CSV shard ({error}).") from None
     if first is None:
         raise ValueError(f"{path}: the CSV shard holds no data rows. Add rows of features, label.")
-    cells = first.strip().split(",")
     try:
-        [float(cell) for cell in cells]
+        [float(cell) for cell in first]
         header = 0
     except ValueError:
         header = 1
-    return header, len(cells)
+    return header, len(first)
 
 
 def _read_csv(file_name, header_rows, num_columns: int):
     """One whole CSV shard as float32 `(features, labels)`, parsed in one vectorized op."""
-    lines = tf.strings.strip(tf.strings.split(tf.io.read_file(file_name), "\n"))
+    text = tf.strings.regex_replace(tf.io.read_file(file_name), "^\ufeff", "")  # A BOM.
+    lines = tf.strings.strip(tf.strings.split(text, "\n"))
     lines = tf.boolean_mask(lines, tf.strings.length(lines) > 0)[header_rows:]
     columns = tf.io.decode_csv(lines, [tf.constant([], tf.float32)] * num_columns)
     labels = columns[-1]
@@ -251,7 +253,7 @@ def _check_shards(read_values, files: list[str], headers, pattern: str) -> tuple
             labels,
         )
 
-    num_samples, class_counts = 0, np.zeros(0, np.int64)
+    num_samples, classes = 0, set()
     for index, path in enumerate(files):
         try:
             rows, bad_row, all_finite, bad_label, all_whole, labels = scan(
@@ -272,20 +274,24 @@ def _check_shards(read_values, files: list[str], headers, pattern: str) -> tuple
                 f"{path}: labels must be integers 0..k-1. Received {value!r} in data row "
                 f"{int(bad_label) + 1} (line {line + int(bad_label)}, not counting blank lines)."
             )
+        if int(rows) and float(tf.reduce_max(labels)) > MAX_INTEGER:
+            row = int(tf.argmax(labels))
+            raise ValueError(
+                f"{path}: labels must be integers 0..k-1 with every class present. Received "
+                f"{float(labels[row])!r} in data row {row + 1} (line {line + row}, not counting "
+                "blank lines). Renumber the classes 0, 1, ..., k-1."
+            )
         if int(rows) == 0:
             raise ValueError(
                 f"{path}: the CSV shard holds no data rows. Add rows of features, label."
             )
-        counts = np.bincount(labels.numpy().astype(np.int64))
-        size = max(len(counts), len(class_counts))
-        class_counts = np.pad(class_counts, (0, size - len(class_counts)))
-        class_counts[: len(counts)] += counts
+        classes.update(np.unique(labels.numpy()).astype(np.int64).tolist())
         num_samples += int(rows)
-    missing = np.flatnonzero(class_counts == 0).tolist()
-    if len(class_counts) < 2 or missing:
+    present = sorted(classes)
+    missing = missing_classes(present) if present[-1] >= len(present) else []
+    if len(present) < 2 or missing:
         raise ValueError(
             f"{pattern}: labels must be integers 0..k-1 with k >= 2 and every class present. "
-            f"Received classes {np.flatnonzero(class_counts).tolist()[:10]}"
-            + (f", missing {missing[:10]}." if missing else ".")
+            f"Received classes {present[:10]}" + (f", missing {missing}." if missing else ".")
         )
-    return num_samples, len(class_counts)
+    return num_samples, len(present)

@@ -25,7 +25,13 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf import pipeline
-from kerasclf.checkpoint import CHECKPOINT_FILE, EpochSnapshot, restore_checkpoint, write_checkpoint
+from kerasclf.checkpoint import (
+    CHECKPOINT_FILE,
+    EpochSnapshot,
+    check_checkpoint,
+    restore_checkpoint,
+    write_checkpoint,
+)
 from kerasclf.config import FIELDS, TrainConfig, make_config
 from kerasclf.data import Data, load_data, make_dataset, split_validation
 from kerasclf.distribution import make_strategy
@@ -148,6 +154,12 @@ def prepare_run(config: TrainConfig | dict | None = None, **overrides: Any) -> P
     Raises:
         ValueError, TypeError: one clear line about the first bad setting.
     """
+    if config is not None and not isinstance(config, (TrainConfig, dict)):
+        raise TypeError(
+            "`config` must be a TrainConfig, a dict of config keys (a TOML file's, from "
+            "kerasclf.config.load_toml(path)) or None. "
+            f"Received: config={config!r} of type {type(config).__name__}."
+        )
     values = config.to_dict() if isinstance(config, TrainConfig) else config
     config = make_config(values, **overrides)
     training, validation = load_training_data(config)
@@ -184,17 +196,39 @@ def prepare_resume(run_dir: str) -> PreparedRun:
             f"`resume` needs {CHECKPOINT_FILE} in the run directory; only interrupted runs "
             f"have one. Received: resume={run_dir!r}."
         )
-    saved = read_json(config_path)
+    saved = _read_run_config(config_path)
     if saved.get("strategy", "none") != "none":
         raise ValueError(
             f"`resume` continues single-process runs only. Received a run with "
             f"strategy={saved['strategy']!r}: resume={run_dir!r}."
         )
     values = {key: value for key, value in saved.items() if key in FIELDS}
-    values.update(learning_rate=saved["learning_rate"], momentum=saved["momentum"])
-    prepared = prepare_run(values)
+    try:
+        prepared = prepare_run(values)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{config_path}: {error}") from None
+    check_checkpoint(run_dir, prepared.config.epochs)
+    # Restored once into a throwaway model: a checkpoint that does not fit the
+    # model fails here, before anything is written.
+    restore_checkpoint(make_model(prepared.config, prepared.training), run_dir)
     prepared.resume_dir = run_dir
     return prepared
+
+
+def _read_run_config(path: str) -> dict[str, Any]:
+    """A run's `config.json`, with every config key, or one clear line."""
+    try:
+        saved = read_json(path)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ValueError(f"{path}: not a readable config.json ({error}).") from None
+    missing = [key for key in FIELDS if not isinstance(saved, dict) or key not in saved]
+    if missing:
+        raise ValueError(
+            f"{path}: a run's config.json holds every config key; this one lacks "
+            f"{', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}. Resume a run "
+            "directory written by `kerasclf train`."
+        )
+    return saved
 
 
 def train(
@@ -225,7 +259,31 @@ def train(
         >>> result = train(epochs=5, logdir="/tmp/kerasclf-logs")  # doctest: +SKIP
         >>> round(result.summary["cost"], 2)  # doctest: +SKIP
     """
+    check_callbacks(callbacks)
+    check_stream(stream)
     return run_prepared(prepare_run(config, **overrides), callbacks=callbacks, stream=stream)
+
+
+def check_callbacks(callbacks) -> None:
+    """`callbacks` must be None, Keras callbacks, or a function that returns them."""
+    if callbacks is None or callable(callbacks):
+        return
+    if not isinstance(callbacks, (list, tuple)) or not all(
+        isinstance(callback, keras.callbacks.Callback) for callback in callbacks
+    ):
+        raise TypeError(
+            "`callbacks` must be a list of keras.callbacks.Callback, or a function that takes "
+            f"the run directory and returns one. Received: callbacks={callbacks!r}."
+        )
+
+
+def check_stream(stream) -> None:
+    """`stream` must be None or a text stream, something with a `write` method."""
+    if stream is not None and not callable(getattr(stream, "write", None)):
+        raise TypeError(
+            "`stream` must be a text stream such as sys.stdout or an open file, or None. "
+            f"Received: stream={stream!r} of type {type(stream).__name__}."
+        )
 
 
 def run_prepared(
@@ -290,7 +348,7 @@ def run_prepared(
             if chief
             else []
         ),
-        *((callbacks(run_dir) if callable(callbacks) else callbacks) or []),
+        *_extra_callbacks(callbacks, run_dir),
     ]
     # CostLogger puts each epoch's loss and accuracy at its final weights into
     # the logs, so the fused step need not keep Keras's running means of them.
@@ -356,6 +414,14 @@ def run_prepared(
         _save_model(model, run_dir, stream)
         write_json(os.path.join(run_dir, "summary.json"), summary)
     return TrainResult(config, history, summary, model, run_dir)
+
+
+def _extra_callbacks(callbacks, run_dir: str | None) -> list:
+    """The caller's callbacks; a function of the run directory is called here."""
+    if callable(callbacks):
+        callbacks = callbacks(run_dir)
+        check_callbacks(callbacks if callbacks is not None else [])
+    return list(callbacks or [])
 
 
 def _resolved_settings(config, run_dir, engine, batch_size, num_samples) -> dict[str, Any]:

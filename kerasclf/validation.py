@@ -16,6 +16,19 @@ from collections.abc import Iterable
 from typing import Any
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """`repr(value)`, shortened in the middle when it is longer than `limit`.
+
+    Example:
+        >>> shown(10**100)
+        '1000000000000000000000000...0000000000 (101 characters)'
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:25]}...{text[-10:]} ({len(text)} characters)"
+
+
 def closest_name(name: str, valid_names: Iterable[str]) -> str | None:
     """The valid name closest to `name`, or None if nothing is close.
 
@@ -44,14 +57,19 @@ def check_choice(key: str, value: Any, valid_names: Iterable[str]) -> str:
     if not isinstance(value, str) or value not in valid_names:
         names = ", ".join(repr(name) for name in valid_names)
         raise ValueError(
-            f"`{key}` must be one of {names}. Received: {key}={value!r}."
+            f"`{key}` must be one of {names}. Received: {key}={shown(value)}."
             + (did_you_mean(value, valid_names) if isinstance(value, str) else "")
         )
     return value
 
 
-def check_integer(key: str, value: Any, minimum: int = 1) -> int:
-    """Returns `value` if it is an integer >= `minimum` (bools are refused).
+# The largest count, size or seed a setting may take: TensorFlow holds them
+# as 32-bit integers in places (indices, seeds).
+MAX_INTEGER = 2**31 - 1
+
+
+def check_integer(key: str, value: Any, minimum: int = 1, maximum: int = MAX_INTEGER) -> int:
+    """Returns `value` if it is an integer in [`minimum`, `maximum`] (bools are refused).
 
     Example:
         >>> check_integer("epochs", 100)
@@ -60,10 +78,14 @@ def check_integer(key: str, value: Any, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(
             f"`{key}` must be an integer >= {minimum}. "
-            f"Received: {key}={value!r} of type {type(value).__name__}."
+            f"Received: {key}={shown(value)} of type {type(value).__name__}."
         )
     if value < minimum:
         raise ValueError(f"`{key}` must be an integer >= {minimum}. Received: {key}={value!r}.")
+    if value > maximum:
+        raise ValueError(
+            f"`{key}` must be an integer <= {maximum}. Received: {key}={shown(value)}."
+        )
     return int(value)
 
 
@@ -86,11 +108,15 @@ def check_number(
     expected = f"a finite number in {left}{low}, {high}{right}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
-            f"`{key}` must be {expected}. Received: {key}={value!r} of type {type(value).__name__}."
+            f"`{key}` must be {expected}. "
+            f"Received: {key}={shown(value)} of type {type(value).__name__}."
         )
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # An integer beyond float's range, e.g. 10**400.
+        raise ValueError(f"`{key}` must be {expected}. Received: {key}={shown(value)}.") from None
     too_low = value < low or (value == low and not low_inclusive)
     too_high = value > high or (value == high and not high_inclusive)
     if not math.isfinite(value) or too_low or too_high:
-        raise ValueError(f"`{key}` must be {expected}. Received: {key}={value!r}.")
+        raise ValueError(f"`{key}` must be {expected}. Received: {key}={shown(value)}.")
     return value

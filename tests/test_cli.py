@@ -115,6 +115,19 @@ BAD_TRAIN_FLAGS = [
     (["--features", "x3"], "Unknown feature 'x3'"),
     (["--hidden", "8,0"], "hidden"),
     (["--optimizer", "adam", "--momentum", "0.5"], "does not apply"),
+    (["--momentum", "0.9"], "`momentum` does not apply to the 'gd' optimizer"),
+    (["--optimizer", "decay", "--momentum", "0.5"], "Use --optimizer momentum or nesterov"),
+    (["--epochs", "1e19"], "`epochs` must be an integer <= 2147483647. Received: epochs=1"),
+    (["--batch-size", "3000000000"], "`batch_size` must be an integer <= 2147483647"),
+    (["--seed", "2147483648"], "`seed` must be an integer <= 2147483647"),
+    (["--cpu-devices", "100000"], "`cpu_devices` must be an integer <= 64"),
+    (["--run-name", "a" * 201], "`run_name` must be at most 200 characters"),
+    (["--features", "x1^11"], "Feature 'x1^11' has degree 11; monomials go up to degree 10"),
+    (["--model", "logistic", "--hidden", "4"], "model='logistic' has none. Received: hidden=[4]"),
+    (["--activation", "relu", "--dropout", "0.5"], "Add --model mlp"),
+    (["--learning-rate", "-1e-3"], "Received: learning_rate=-0.001"),
+    (["--bias", "1"], "unknown option '--bias' for `kerasclf train`"),
+    (["extra"], "unexpected argument 'extra'"),
 ]
 
 
@@ -137,6 +150,8 @@ BAD_CONFIG_FILES = [
     ("optimizer = 3\n", "optimizer"),
     ("[training]\nepochs = 3\n", "config files are flat"),
     ("epochs = \n", "not valid TOML"),
+    ("epochs = 99999999999999999999\n", "`epochs` must be an integer <= 2147483647"),
+    ("learning_rate = 1" + "0" * 400 + "\n", "...0000000000 (401 characters)"),
 ]
 
 
@@ -155,6 +170,9 @@ def test_bad_config_files(tmp_path, capsys, content, message):
         ("", "no data rows"),
         ("1,2,0\n1,x,1\n", "expected a number"),
         ("1,2,0\n3,4,0\n", "2 classes"),
+        ("1,2,0\n3,4,1e20\n", "at most 2147483647 here. Received 1e+20 in row 1"),
+        ("1,2,0\n3,4,1\n5,6,1e9\n", "classes [0, 1, 1000000000], missing [2, 3, 4, 5, 6, 7"),
+        ("1,2,0\n3,4,-1\n", "Received -1.0 in row 1"),
     ],
 )
 def test_bad_data_files(tmp_path, capsys, content, message):
@@ -172,6 +190,10 @@ def test_bad_data_files(tmp_path, capsys, content, message):
         (["--weights", "1", "x", "--bias", "0"], "`weights` must be a number"),
         (["--weights", "1", "2", "--bias", "b"], "`bias` must be a number"),
         (["--weights", "1", "2", "--bias", "0", "--dataset", "xxor"], "Did you mean 'xor'"),
+        (["--weights", "1", "2", "--bias", "1e39"], "`bias` must be a finite number in (-3e+38"),
+        (["--weights", "1", "2", "--bias", "0", "--data", "x.csv", "--seed", "3"], "--seed"),
+        (["--weights", "1", "2", "--bias", "0", "--data", "x.csv", "--dataset", "xor"], "ignored"),
+        (["--weights", "1", "2", "--bais", "0"], "Did you mean '--bias'"),
     ],
 )
 def test_bad_evaluate_input(capsys, flags, message):
@@ -222,3 +244,151 @@ def test_predict_prints_probabilities(tmp_path, capsys):
     assert rows[0] == "x1,x2,p_0,p_1"
     high, low = (float(row.split(",")[-1]) for row in rows[1:])
     assert high > 0.5 > low
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["trian"], "unknown command 'trian'. Did you mean 'train'?"),
+        (["--epochs", "3"], "options go after a command"),
+        (["evaluate", "--weights", "1", "--bias", "0", "--epochs", "3"], "for `kerasclf evaluate`"),
+    ],
+)
+def test_unknown_commands_and_options_name_the_closest(capsys, arguments, message):
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
+
+
+def test_negative_numbers_in_e_notation_are_values(capsys):
+    flags = ["evaluate", "--weights", "1.23", "-1e0", "--bias", "-5.5e-1", "--json"]
+    assert main(flags) == 0
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    data = make_dataset("seminar_blobs", seed=0)
+    assert result["weights"] == [1.23, -1.0] and result["bias"] == -0.55
+    expected = numpy_cost([1.23, -1.0], -0.55, data.features, data.labels)
+    assert result["cost"] == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_byte_order_mark_is_not_a_header(tmp_path, capsys):
+    rows = np.array([[1.0, 2.0, 0], [-1.0, 0.5, 1], [3.0, -2.0, 1]])
+    path = tmp_path / "points.csv"
+    path.write_text("\ufeff" + "\n".join(",".join(f"{v:g}" for v in row) for row in rows) + "\n")
+    assert (
+        main(
+            [
+                "evaluate",
+                "--weights",
+                "0.5",
+                "-0.25",
+                "--bias",
+                "0.1",
+                "--data",
+                str(path),
+                "--json",
+            ]
+        )
+        == 0
+    )
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    expected = numpy_cost([0.5, -0.25], 0.1, rows[:, :2], rows[:, 2].astype(int))
+    assert result["cost"] == pytest.approx(expected, rel=1e-6)  # All 3 rows, none dropped.
+
+
+@pytest.mark.parametrize(
+    "arrays, message",
+    [
+        ({"X": np.ones((4, 2), complex), "y": np.array([0, 1, 0, 1])}, "dtype complex128"),
+        (None, "Received a single .npy array"),
+    ],
+)
+def test_bad_npz_files(tmp_path, capsys, arrays, message):
+    path = tmp_path / "points.npz"
+    if arrays is None:  # An .npy file under an .npz name.
+        with open(path, "wb") as file:
+            np.save(file, np.zeros((4, 3)))
+    else:
+        np.savez(path, **arrays)
+    assert main(["train", "--data", str(path), "--logdir", str(tmp_path / "logs")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "logs").exists()
+
+
+@pytest.mark.parametrize(
+    "flags, ignored",
+    [
+        (["--dataset", "xorr"], "dataset would be ignored. Received: data="),
+        (["--num-samples", "5", "--noise", "0.3"], "num_samples, noise would be ignored"),
+    ],
+)
+def test_named_dataset_settings_with_data_are_refused(tmp_path, capsys, flags, ignored):
+    path = tmp_path / "points.csv"
+    path.write_text("0,0,0\n1,1,1\n")
+    logdir = tmp_path / "logs"
+    assert main(["train", "--data", str(path), "--logdir", str(logdir), *flags]) == 2
+    assert ignored in capsys.readouterr().err
+    assert not logdir.exists()
+
+
+def test_a_split_that_leaves_a_class_out_of_training_is_refused(tmp_path, capsys):
+    path = tmp_path / "points.csv"
+    path.write_text("0,0,0\n1,0,0\n2,0,0\n3,0,1\n")
+    logdir = tmp_path / "logs"
+    # With 4 points, each seed holds out one; find the seed that holds out the only 1.
+    seed = next(seed for seed in range(20) if np.random.default_rng(seed).permutation(4)[0] == 3)
+    flags = ["--data", str(path), "--validation-split", "0.25", "--seed", str(seed)]
+    assert main(["train", "--logdir", str(logdir), *flags]) == 2
+    assert "leaves no point of class 1 in the training split" in capsys.readouterr().err
+    assert not logdir.exists()
+
+
+@pytest.mark.parametrize(
+    "config_text, checkpoint, message",
+    [
+        ("not json", None, "not a readable config.json"),
+        ("[1, 2]", None, "lacks dataset, data"),
+        ("{}", None, "lacks dataset, data"),
+        (None, b"not a zip", "not a readable checkpoint"),
+        (None, {"model_0": np.zeros(3)}, "not a checkpoint of this run"),
+        (
+            None,
+            {"model_0": np.zeros(3), "epochs_completed": np.array(2)},
+            "holds 1 model variables",
+        ),
+    ],
+)
+def test_resume_refuses_a_broken_run_directory(tmp_path, capsys, config_text, checkpoint, message):
+    logdir = tmp_path / "logs"
+    assert main(["train", "--epochs", "3", "--logdir", str(logdir), "--run-name", "run"]) == 0
+    run_dir = logdir / "run"
+    if config_text is not None:
+        (run_dir / "config.json").write_text(config_text)
+    if isinstance(checkpoint, bytes):
+        (run_dir / "checkpoint.npz").write_bytes(checkpoint)
+    elif checkpoint is not None:
+        np.savez(run_dir / "checkpoint.npz", **checkpoint)
+    else:
+        np.savez(run_dir / "checkpoint.npz", epochs_completed=np.array(1))
+    before = {path.name: path.stat().st_mtime_ns for path in run_dir.iterdir()}
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run_dir)]) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
+    assert {path.name: path.stat().st_mtime_ns for path in run_dir.iterdir()} == before
+
+
+def test_predict_refuses_a_directory_out_and_a_corrupt_model(tmp_path, capsys):
+    logdir = tmp_path / "logs"
+    assert main(["train", "--epochs", "2", "--logdir", str(logdir), "--run-name", "run"]) == 0
+    points = tmp_path / "points.csv"
+    points.write_text("1,2\n3,4\n")
+    run = str(logdir / "run")
+    capsys.readouterr()
+    assert main(["predict", "--run", run, "--data", str(points), "--out", str(tmp_path)]) == 2
+    assert "`out` is a directory" in capsys.readouterr().err
+    points.write_text("1,2\n3,1e39\n")
+    assert main(["predict", "--run", run, "--data", str(points)]) == 2
+    assert "too large for float32 in data row 2" in capsys.readouterr().err
+    (logdir / "run" / "model.keras").write_bytes(b"truncated")
+    assert main(["predict", "--run", run, "--data", str(points)]) == 2
+    assert "not a Keras model file" in capsys.readouterr().err

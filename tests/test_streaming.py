@@ -258,6 +258,22 @@ def test_shard_sample_keeps_both_classes(shards):
     assert sample.num_samples == 64 and set(sample.labels.tolist()) == {0, 1}
 
 
+def test_a_byte_order_mark_and_quoted_numbers_are_data(tmp_path):
+    rows = np.array([[1.0, 2.0, 0], [-1.0, 0.5, 1], [3.0, -2.0, 1], [0.25, 4.0, 0]])
+    directory = tmp_path / "shards"
+    directory.mkdir()
+    lines = [",".join(f"{value:g}" for value in row) for row in rows]
+    (directory / "part-0.csv").write_text("\ufeff" + "\n".join(lines[:2]) + "\n")
+    quoted = [",".join(f'"{value:g}"' for value in row) for row in rows[2:]]
+    (directory / "part-1.csv").write_text("\n".join(quoted) + "\n")
+    stream = open_csv_shards(str(directory / "*.csv"))
+    assert stream.num_samples == 4  # No first row taken for a header.
+    features, labels = (np.concatenate(parts) for parts in zip(*stream.chunks()))
+    np.testing.assert_array_equal(
+        sorted_rows(features, labels), sorted_rows(rows[:, :2], rows[:, 2])
+    )
+
+
 def bad_shards(tmp_path, contents):
     directory = tmp_path / "bad"
     directory.mkdir()
@@ -274,6 +290,7 @@ BAD_STREAMS = [
     (["1,2,0\n3,4,1\n", "1,nan,1\n"], "features must be finite"),
     (["1,2,0\n", "3,4,0\n"], "every class present"),
     (["x1,x2,label\n"], "no data rows"),
+    (["1,2,0\n3,4,1\n", "1,2,1e10\n"], "Received 10000000000.0 in data row 1"),
 ]
 
 

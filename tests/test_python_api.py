@@ -1,0 +1,83 @@
+"""The Python API refuses bad arguments with one line, before writing anything."""
+
+import io
+
+import numpy as np
+import pytest
+
+import kerasclf
+from kerasclf.config import make_config
+from kerasclf.data import Data, make_dataset, split_validation
+from kerasclf.evaluation import evaluate_linear
+from kerasclf.models import build_model
+
+BAD_TRAIN_ARGUMENTS = [
+    ({"config": "run.toml"}, TypeError, "`config` must be a TrainConfig, a dict"),
+    ({"config": 5}, TypeError, "Received: config=5 of type int"),
+    ({"callbacks": 5}, TypeError, "`callbacks` must be a list of keras.callbacks.Callback"),
+    ({"callbacks": [object()]}, TypeError, "`callbacks` must be a list"),
+    ({"stream": "out.txt"}, TypeError, "`stream` must be a text stream"),
+    ({"learning_rate": 10**400}, ValueError, "...0000000000 (401 characters)"),
+    ({"epochs": 2**31}, ValueError, "`epochs` must be an integer <= 2147483647"),
+    ({"num_samples": 10**12}, ValueError, "`num_samples` must be an integer <= 2147483647"),
+]
+
+
+@pytest.mark.parametrize("arguments, error, message", BAD_TRAIN_ARGUMENTS)
+def test_train_refuses_bad_arguments_before_writing(tmp_path, arguments, error, message):
+    logdir = tmp_path / "logs"
+    arguments = {"logdir": str(logdir), **arguments}
+    config = arguments.pop("config", None)
+    with pytest.raises(error) as raised:
+        kerasclf.train(config, **arguments)
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+    assert not logdir.exists()
+
+
+def test_a_callback_function_and_a_path_are_accepted(tmp_path):
+    seen = []
+    result = kerasclf.train(
+        data=None,
+        logdir=tmp_path / "logs",  # A pathlib.Path.
+        epochs=2,
+        images=False,
+        callbacks=lambda run_dir: seen.append(run_dir) or [],
+        stream=io.StringIO(),
+    )
+    assert seen == [result.run_dir] and result.run_dir.startswith(str(tmp_path / "logs"))
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda data: split_validation(data, 0.5, -1),
+            ValueError,
+            "`seed` must be an integer >= 0",
+        ),
+        (lambda data: split_validation(data, 10**400, 0), ValueError, "validation_split"),
+        (lambda data: evaluate_linear([1, 1], 1e39, data), ValueError, "`bias` must be a finite"),
+        (
+            lambda data: evaluate_linear([1, 1], 0, "data"),
+            TypeError,
+            "`data` must be a kerasclf Data",
+        ),
+        (lambda data: build_model("logistic", 2, seed="a"), TypeError, "`seed` must be an integer"),
+        (lambda data: make_dataset("xor", noise=10**400), ValueError, "`noise` must be a finite"),
+        (lambda data: make_config(learning_rate=10**400), ValueError, "`learning_rate` must be"),
+        (
+            lambda data: Data(np.zeros((3, 2)), np.array([0, 1, 5])),
+            ValueError,
+            "every class present. Received classes [0, 1, 5], missing [2, 3, 4]",
+        ),
+        (
+            lambda data: Data(np.zeros((2, 2)), np.array([0, 2]), num_classes=2),
+            ValueError,
+            "labels must be integers 0..1, so at most 1 here. Received 2 in row 1",
+        ),
+    ],
+)
+def test_public_functions_refuse_bad_arguments(call, error, message):
+    with pytest.raises(error) as raised:
+        call(make_dataset("seminar_blobs"))
+    assert message in str(raised.value) and "\n" not in str(raised.value)
