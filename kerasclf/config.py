@@ -341,23 +341,29 @@ def validate(config: TrainConfig) -> None:
 
 def check_combinations(config: TrainConfig) -> None:
     """Refuses settings that the rest of the config would silently ignore."""
+    rules = []  # (keys, why they would be ignored, the fix)
     if config.data is not None:
-        ignored = [key for key in ("dataset", "num_samples", "noise") if _is_set(config, key)]
-        if ignored:
-            received = ", ".join(f"{key}={getattr(config, key)!r}" for key in ignored)
-            raise ValueError(
-                f"`data` replaces the named dataset, so {', '.join(ignored)} would be ignored. "
-                f"Received: data={config.data!r}, {received}. Remove "
-                f"{'it' if len(ignored) == 1 else 'them'}, or drop --data."
+        rules.append(
+            (
+                ("dataset", "num_samples", "noise"),
+                f"`data` replaces the named dataset (data={config.data!r})",
+                "Remove them, or drop --data.",
             )
+        )
     if config.model != "mlp":
-        ignored = [key for key in ("hidden", "activation", "dropout") if _is_set(config, key)]
+        rules.append(
+            (
+                ("hidden", "activation", "dropout"),
+                f"only the mlp has hidden layers (model={config.model!r})",
+                "Add --model mlp, or remove them.",
+            )
+        )
+    for keys, reason, fix in rules:
+        ignored = [key for key in keys if _is_set(config, key)]
         if ignored:
             received = ", ".join(f"{key}={getattr(config, key)!r}" for key in ignored)
             raise ValueError(
-                f"{', '.join(ignored)} shape{'s' if len(ignored) == 1 else ''} the mlp's hidden "
-                f"layers; model={config.model!r} has none. Received: {received}. "
-                "Add --model mlp, or remove them."
+                f"{reason}, so {', '.join(ignored)} would be ignored. Received: {received}. {fix}"
             )
 
 

@@ -123,7 +123,7 @@ BAD_TRAIN_FLAGS = [
     (["--cpu-devices", "100000"], "`cpu_devices` must be an integer <= 64"),
     (["--run-name", "a" * 201], "`run_name` must be at most 200 characters"),
     (["--features", "x1^11"], "Feature 'x1^11' has degree 11; monomials go up to degree 10"),
-    (["--model", "logistic", "--hidden", "4"], "model='logistic' has none. Received: hidden=[4]"),
+    (["--model", "logistic", "--hidden", "4"], "hidden would be ignored. Received: hidden=[4]"),
     (["--activation", "relu", "--dropout", "0.5"], "Add --model mlp"),
     (["--learning-rate", "-1e-3"], "Received: learning_rate=-0.001"),
     (["--bias", "1"], "unknown option '--bias' for `kerasclf train`"),
@@ -317,7 +317,7 @@ def test_bad_npz_files(tmp_path, capsys, arrays, message):
 @pytest.mark.parametrize(
     "flags, ignored",
     [
-        (["--dataset", "xorr"], "dataset would be ignored. Received: data="),
+        (["--dataset", "xorr"], "so dataset would be ignored. Received: dataset='xorr'"),
         (["--num-samples", "5", "--noise", "0.3"], "num_samples, noise would be ignored"),
     ],
 )
