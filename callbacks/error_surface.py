@@ -259,12 +259,13 @@ class ParameterCost:
     def __call__(self, parameters: np.ndarray, non_trainable: list | None = None) -> np.ndarray:
         """The costs of `parameters` `(num_vectors, num_parameters)`, as float64.
 
-        `non_trainable` holds the values of the model's non-trainable weights
-        to use; by default their current values.
+        `non_trainable` holds the values of the model's non-trainable
+        variables (a dropout's seed state too) to use; by default their
+        current values.
         """
         parameters = np.asarray(parameters, dtype=np.float32)
         if non_trainable is None:
-            non_trainable = [weight.value for weight in self.model.non_trainable_weights]
+            non_trainable = [weight.value for weight in self.model.non_trainable_variables]
         costs = []
         for start in range(0, len(parameters), self._chunk):
             chunk = parameters[start : start + self._chunk]
@@ -678,10 +679,11 @@ class LandscapeSurface:
     def drawing(self, path: np.ndarray):
         """A function of no arguments that draws the image of `path` (a copy), or returns None.
 
-        The model's non-trainable weights (e.g. batch-norm statistics) are
-        copied now, so the image is of this step whenever it is drawn.
+        The model's non-trainable variables (e.g. batch-norm statistics, a
+        dropout's seed) are copied now, so the image is of this step whenever
+        it is drawn.
         """
-        non_trainable = [np.array(weight) for weight in self.model.non_trainable_weights]
+        non_trainable = [np.array(weight) for weight in self.model.non_trainable_variables]
         return functools.partial(self.render, path, non_trainable)
 
     def render(self, path: np.ndarray, non_trainable: list | None = None) -> np.ndarray | None:

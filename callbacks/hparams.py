@@ -3,10 +3,14 @@
 At the start of training it writes the config as a Markdown table (Text tab,
 tag `config`) and as an HParams session whose metrics are the `cost` and
 `accuracy` scalars of `CostLogger`, so runs compare side by side in the
-HParams dashboard.
+HParams dashboard. It writes them once per run directory: a resumed run (or
+a second `fit`) finds them there already.
 """
 
 from __future__ import annotations
+
+import glob
+import os
 
 import keras
 import tensorflow as tf
@@ -63,6 +67,8 @@ class RunConfigLogger(keras.callbacks.Callback):
         self._writers = SummaryWriters(logdir)
 
     def on_train_begin(self, logs=None):
+        if glob.glob(os.path.join(self.logdir, "events.out.tfevents.*")):
+            return  # Written when the run began; a resumed run keeps it.
         values = {key: hparam_value(value) for key, value in self.config.items()}
         with self._writers[""].as_default():
             hparams_api.hparams_config(

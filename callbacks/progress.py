@@ -1,6 +1,6 @@
 """`EpochPrinter`: one clean line per epoch, as the slide prints it.
 
-    Epoch   10/100  cost 57.9121  accuracy 0.8750  W [0.2871, 0.3313]  b 0.0082
+    Epoch  10/100  cost 56.5968  accuracy 0.8750  W [0.3897, 0.3390]  b 0.0113
 
 Keras's progress bar writes `\\b`, `\\r` and ANSI codes even into files; this
 line is plain text, one `print` per epoch, flushed.
@@ -29,7 +29,7 @@ class EpochPrinter(keras.callbacks.Callback):
 
     Example:
         >>> model.fit(x, y, epochs=3, verbose=0, callbacks=[EpochPrinter()])  # doctest: +SKIP
-        Epoch    1/3  cost 138.6294  accuracy 0.5000  W [0.0000, 0.0000]  b 0.0000
+        Epoch 1/3  cost 56.7117  accuracy 0.8750  W [0.3878, 0.3658]  b 0.0000
     """
 
     def __init__(self, stream=None):

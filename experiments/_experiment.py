@@ -8,7 +8,7 @@ best cost in its group, wall seconds, status) and saves it as
 `logs/<experiment>/summary.csv` and `summary.md`.
 
 Every script takes `--quick` (or the environment variable `KERASCLF_QUICK=1`),
-which cuts epochs and data for tests and smoke runs, and `--logdir`.
+which cuts epochs for tests and smoke runs, and `--logdir`.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def parse_arguments(description: str, argv: list[str] | None = None) -> argparse
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"fewer epochs and points (also: {QUICK_ENVIRONMENT_VARIABLE}=1)",
+        help=f"fewer epochs (also: {QUICK_ENVIRONMENT_VARIABLE}=1)",
     )
     parser.add_argument("--logdir", default="logs", help="parent of logs/<experiment>/")
     arguments = parser.parse_args(argv)

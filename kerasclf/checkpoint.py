@@ -42,6 +42,15 @@ class EpochSnapshot(keras.callbacks.Callback):
         self.model_values = [np.array(v) for v in self.model.variables]
         self.optimizer_values = [np.array(v) for v in self.model.optimizer.variables]
 
+    def restore(self) -> None:
+        """Puts the copied state back into the model and optimizer."""
+        if self.model_values is None:
+            return
+        for variable, value in zip(self.model.variables, self.model_values):
+            variable.assign(value)
+        for variable, value in zip(self.model.optimizer.variables, self.optimizer_values):
+            variable.assign(value)
+
     def on_train_begin(self, logs=None):
         if not self.model.optimizer.built:
             self.model.optimizer.build(self.model.trainable_variables)

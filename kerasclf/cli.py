@@ -133,12 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     for key, field in config_module.FIELDS.items():
         default = field.default
         shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+        help_text = field.metadata["help"]
+        if default is not None:  # A None default is described in the help text.
+            help_text += f" (default: {shown})"
         train.add_argument(
-            _flag(key),
-            dest=key,
-            default=argparse.SUPPRESS,
-            metavar="VALUE",
-            help=f"{field.metadata['help']} (default: {shown})",
+            _flag(key), dest=key, default=argparse.SUPPRESS, metavar="VALUE", help=help_text
         )
 
     evaluate = commands.add_parser(

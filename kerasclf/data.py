@@ -312,7 +312,7 @@ def make_dataset(
 
     Example:
         >>> data = make_dataset("seminar_blobs", seed=0)
-        >>> data.features.shape, data.labels.sum()
+        >>> data.features.shape, int(data.labels.sum())
         ((200, 2), 100)
     """
     spec, num_samples, noise, seed = check_dataset_arguments(name, num_samples, noise, seed)

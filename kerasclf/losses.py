@@ -43,7 +43,7 @@ class CrossEntropy(keras.losses.Loss):
 
     Example:
         >>> loss = CrossEntropy("sum")
-        >>> float(loss([[1.0], [0.0]], [[0.5], [0.5]]))  # 2 * log(2)
+        >>> float(loss([[1.0], [0.0]], [[0.5], [0.5]]))  # 2 * log(2)  # doctest: +ELLIPSIS
         1.386...
     """
 
@@ -69,6 +69,8 @@ def per_sample_cross_entropy(y_true, y_pred):
     Returns:
         A float tensor of shape `(batch,)`.
     """
+    if not hasattr(y_pred, "shape"):  # A list; a model's tensor keeps its logit.
+        y_pred = ops.convert_to_tensor(y_pred)
     if y_pred.shape[-1] == 1:
         labels = ops.reshape(ops.cast(y_true, y_pred.dtype), ops.shape(y_pred))
         return ops.squeeze(ops.binary_crossentropy(labels, y_pred), axis=-1)

@@ -233,8 +233,8 @@ def stream_blocks(
         >>> from kerasclf.streaming import generated_stream
         >>> stream = generated_stream("seminar_blobs", 10**6)
         >>> block = next(iter(stream_blocks(stream, 1024, seed=0, epochs=1)))
-        >>> tuple(block["x"].shape)
-        (1024, 1024, 2)
+        >>> tuple(block["x"].shape)  # All 977 minibatches of 10^6 points fit one block.
+        (977, 1024, 2)
     """
     num_samples = stream.num_samples
     max_block_samples = max_block_samples or MAX_BLOCK_SAMPLES

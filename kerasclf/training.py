@@ -128,6 +128,12 @@ def make_model(config: TrainConfig, data: Data) -> keras.Model:
 
 def choose_engine(config: TrainConfig, strategy) -> tuple[str, str | None]:
     """The engine that will run, and a one-line note if it differs from the request."""
+    if config.strategy == "multiworker":
+        return "multiworker", (
+            "note: strategy='multiworker' runs kerasclf's own per-step loop "
+            "(kerasclf.multiworker), since Keras's fit fails under it; the fused engine loops "
+            "over minibatches on one device."
+        )
     if config.engine == "plain":
         return "plain", None
     if strategy is not None:
@@ -387,8 +393,14 @@ def run_prepared(
                 )
         except KeyboardInterrupt:  # A second signal, or Ctrl-C outside the CLI.
             status = "interrupted"
+            # Back to the last completed epoch, which the checkpoint, the
+            # summary, the saved model and the final images all show.
+            snapshot.restore()
             for callback in run_callbacks:  # Keras skips on_train_end then.
                 callback.on_train_end()
+        except Exception:
+            _end_after_error(run_callbacks)
+            raise
     wall_seconds = time.perf_counter() - started
     if stopper.signal_number is not None:
         status = "interrupted"
@@ -414,6 +426,17 @@ def run_prepared(
         _save_model(model, run_dir, stream)
         write_json(os.path.join(run_dir, "summary.json"), summary)
     return TrainResult(config, history, summary, model, run_dir)
+
+
+def _end_after_error(callbacks: list) -> None:
+    """Lets every callback close its writers and threads after training failed.
+
+    Keras skips `on_train_end` when `fit` raises; a second error while
+    ending is dropped, so the first one is the one reported.
+    """
+    for callback in callbacks:
+        with contextlib.suppress(Exception):
+            callback.on_train_end()
 
 
 def _extra_callbacks(callbacks, run_dir: str | None) -> list:
@@ -544,10 +567,19 @@ def _summarize(
     if validation is not None:
         validation_result = final_values(validation, "val_")
         summary.update({f"val_{key}": value for key, value in validation_result.items()})
-    for key, value in summary.items():
-        if isinstance(value, float) and not np.isfinite(value):
-            summary[key] = None if np.isnan(value) else str(value)
-    return summary
+    return {key: _json_number(value) for key, value in summary.items()}
+
+
+def _json_number(value):
+    """`value` with NaN as None and infinities as "inf"/"-inf", also inside lists.
+
+    JSON has no NaN or infinity; a diverged run's cost and weights hold them.
+    """
+    if isinstance(value, list):
+        return [_json_number(item) for item in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None if np.isnan(value) else str(value)
+    return value
 
 
 def _save_model(model: keras.Model, run_dir: str, stream: TextIO) -> None:

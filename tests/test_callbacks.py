@@ -276,6 +276,23 @@ def test_run_config_as_markdown_and_hparams(tmp_path):
     assert session.hparams["learning_rate"].number_value == 0.001
 
 
+def test_run_config_is_written_once_per_run_directory(tmp_path):
+    model = build_model("logistic", 2)
+    model.compile(optimizer="sgd", loss=CrossEntropy())
+    for _ in range(2):  # As a resumed run does: a second fit into the same directory.
+        model.fit(
+            np.zeros((4, 2)),
+            np.array([0, 1, 0, 1]),
+            epochs=1,
+            verbose=0,
+            callbacks=[RunConfigLogger(str(tmp_path), {"optimizer": "gd"})],
+        )
+    events = EventAccumulator(str(tmp_path), size_guidance={"tensors": 0})
+    events.Reload()
+    assert len(events.Tensors("config")) == 1
+    assert len(events.Tensors("_hparams_/session_start_info")) == 1
+
+
 def test_epoch_printer_line(tmp_path, blobs):
     stream = io.StringIO()
     model = build_model("logistic", 2)

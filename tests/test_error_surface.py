@@ -87,6 +87,27 @@ def test_mlp_gets_a_slice_image_along_the_path(tmp_path, blobs):
         assert tf.io.decode_png(file.read()).shape == IMAGE_SHAPE
 
 
+def test_an_mlp_with_dropout_gets_numpy_slice_costs_and_its_images(tmp_path, blobs):
+    # Dropout keeps a seed generator among its non-trainable variables.
+    architecture = Architecture(hidden=(3,), dropout=0.3)
+    model = build_model("mlp", 2, architecture=architecture, init="random", seed=3)
+    rng = np.random.default_rng(1)
+    parameters = rng.normal(0.0, 0.5, size=(4, 2 * 3 + 3 + 3 + 1))
+
+    def numpy_mlp_cost(vector):  # No dropout when evaluating.
+        kernel, bias = vector[:6].reshape(2, 3), vector[6:9]
+        output, output_bias = vector[9:12], vector[12]
+        logits = np.tanh(blobs.features.astype(np.float64) @ kernel + bias) @ output + output_bias
+        return np.sum(np.logaddexp(0.0, logits) - blobs.labels * logits)
+
+    expected = [numpy_mlp_cost(vector) for vector in parameters]
+    np.testing.assert_allclose(ParameterCost(model, blobs, "sum")(parameters), expected, rtol=1e-5)
+    callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=2)
+    fit(model, blobs, [callback], epochs=2, learning_rate=0.01)
+    steps, images = read_images(tmp_path, "error_surface")
+    assert steps == [0, 2] and images[-1].shape == IMAGE_SHAPE
+
+
 def test_a_diverged_run_keeps_its_path_and_the_images_before_divergence(tmp_path, blobs):
     # A step of 1e38 overflows the weights to inf in the first epoch.
     callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=1)

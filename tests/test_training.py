@@ -1,5 +1,7 @@
 import io
+import json
 import os
+import threading
 
 import keras
 import numpy as np
@@ -140,6 +142,62 @@ def test_a_too_big_step_is_reported_as_diverged(tmp_path):
     assert result.summary["epochs"] < 20
     summary = read_json(os.path.join(result.run_dir, "summary.json"))
     assert summary["status"] == "diverged" and summary["diverged_epoch"] >= 1
+    with open(os.path.join(result.run_dir, "summary.json")) as file:
+        text = file.read()
+    strict = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+    assert not all(np.isfinite(weight) for weight in result.model.get_weights()[0].ravel())
+    assert all(weight in ("inf", "-inf", None) for weight in strict["weights"])
+
+
+class StopAt(keras.callbacks.Callback):
+    """Raises `error` at batch `batch` of epoch `epoch` (0-based); records each epoch's weights."""
+
+    def __init__(self, epoch, batch, error):
+        super().__init__()
+        self.epoch, self.batch, self.error = epoch, batch, error
+        self.weights = []
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(self.model.get_weights())
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (self._epoch, batch) == (self.epoch, self.batch):
+            raise self.error
+
+
+def _image_threads():
+    return [thread.name for thread in threading.enumerate() if "_writer" in thread.name]
+
+
+def test_an_error_in_training_closes_the_image_threads(tmp_path):
+    stopper = StopAt(epoch=2, batch=0, error=RuntimeError("a failing callback"))
+    with pytest.raises(RuntimeError, match="a failing callback"):
+        kerasclf.train(logdir=str(tmp_path), epochs=5, callbacks=[stopper], stream=io.StringIO())
+    assert _image_threads() == []
+
+
+def test_a_hard_stop_mid_epoch_saves_the_last_completed_epoch(tmp_path):
+    # As a second Ctrl-C does: the plain engine stops after update 2 of epoch 3.
+    stopper = StopAt(epoch=2, batch=1, error=KeyboardInterrupt())
+    result = _train(tmp_path, engine="plain", batch_size=50, epochs=5, callbacks=[stopper])
+    assert result.summary["status"] == "interrupted" and result.summary["epochs"] == 2
+    assert result.summary["iterations"] == 2 * 4  # Not the 2 updates of the unfinished epoch.
+    kernel, bias = stopper.weights[1]
+    np.testing.assert_array_equal(result.summary["weights"], kernel[:, 0])
+    saved = keras.saving.load_model(os.path.join(result.run_dir, "model.keras"))
+    np.testing.assert_array_equal(saved.get_weights()[0], kernel)
+    expected = numpy_cost(kernel[:, 0], bias[0], *_seminar_points())
+    assert result.summary["cost"] == pytest.approx(expected, rel=1e-6)
+    assert _image_threads() == []
+
+
+def _seminar_points():
+    data = kerasclf.make_dataset("seminar_blobs")
+    return data.features, data.labels
 
 
 def test_batch_size_larger_than_the_data_says_full_batch(tmp_path):
