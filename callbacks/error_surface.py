@@ -33,7 +33,10 @@ last one is the Li et al. plot of the whole run.
 The path is recorded at the start and after every epoch (`path`, one row of
 flattened trainable weights per step in `path_steps`). Images are logged at
 step 0, every `every` epochs and at the final epoch; the final image is also
-saved as `<logdir>/error_surface.png`.
+saved as `<logdir>/error_surface.png`. A run that stops early (interrupted)
+leaves its path in `<logdir>/error_surface_path.npz`; a resumed run (one that
+starts with optimizer iterations > 0) reads it back, so its grid, colour
+bands and path are those of the uninterrupted run.
 
 Each image needs the cost at every point of a 48 x 48 grid, then interpolates
 between them to the pixels. For logistic regression that is the closed form
@@ -47,6 +50,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import sys
 
 import keras
@@ -76,6 +80,9 @@ from kerasclf.validation import check_choice, check_integer
 
 TAG = "error_surface"
 FILE_NAME = "error_surface.png"
+# The path so far, left in the run directory by a run that stopped early, so
+# that a resumed run draws the same surface with the whole path.
+PATH_FILE = "error_surface_path.npz"
 DESCRIPTION = (
     "The cost J over a plane of weights: (w1, w2) with the bias at this step's value for "
     "logistic regression, else a slice through the current weights along the principal "
@@ -175,8 +182,12 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
                 )
                 print(self._skip_reason, file=self.stream or sys.stdout, flush=True)
                 return
+            resumed = int(self.model.optimizer.iterations.numpy()) > 0
+            if resumed and not self._path:
+                self._load_path()
+            start = self._path[0] if self._path else None
             self._surface = make_surface(
-                self.model, self.training, self.cost, self.represented_samples
+                self.model, self.training, self.cost, self.represented_samples, start
             )
         if self._skip_reason is None and int(self.model.optimizer.iterations.numpy()) == 0:
             self._path, self.path_steps = [], []  # A fresh start: a new path.
@@ -198,6 +209,31 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         if self.path_steps and self.path_steps[-1] != self._last_logged_step:
             self._log(step=self.path_steps[-1])
         self._images.close()
+        self._save_path()
+
+    def _save_path(self) -> None:
+        """Leaves the path in the run directory if training stopped early, else removes it."""
+        path_file = os.path.join(self.logdir, PATH_FILE)
+        stopped_early = self.path_steps and self.path_steps[-1] < self.params.get("epochs", 0)
+        diverged = getattr(self.model, "diverged_epoch", None) is not None  # Not resumable.
+        if stopped_early and not diverged:
+            temporary = path_file + ".tmp.npz"
+            np.savez(temporary, path=self.path, steps=np.array(self.path_steps))
+            os.replace(temporary, path_file)
+        elif os.path.exists(path_file):
+            os.remove(path_file)
+
+    def _load_path(self) -> None:
+        """The path of the run this one resumes, if it left one."""
+        path_file = os.path.join(self.logdir, PATH_FILE)
+        if not os.path.isfile(path_file):
+            return
+        with np.load(path_file, allow_pickle=False) as saved:
+            path, steps = saved["path"], saved["steps"]
+        num_parameters = sum(int(np.prod(w.shape)) for w in self.model.trainable_weights)
+        if path.ndim == 2 and path.shape[1] == num_parameters and len(steps) == len(path):
+            self._path = list(path)
+            self.path_steps = [int(step) for step in steps]
 
     def _log(self, step: int) -> None:
         # Drawn on the image thread, from a copy of the path, while training
@@ -552,13 +588,17 @@ def cost_scale(data: Data, reduction: str, represented_samples: int | None) -> f
 
 
 def make_surface(
-    model: keras.Model, data: Data, reduction: str, represented_samples: int | None = None
+    model: keras.Model,
+    data: Data,
+    reduction: str,
+    represented_samples: int | None = None,
+    start: np.ndarray | None = None,
 ):
     """The view that fits the model: `WeightPlaneSurface` for p = sigmoid(w1 x1 + w2 x2 + b),
-    else `LandscapeSurface`."""
+    else `LandscapeSurface`. `start` is the path's first point, if not the current weights."""
     parameters = plain_linear_parameters(model)
     if parameters is not None and len(parameters[0]) == 2 and data.num_classes == 2:
-        return WeightPlaneSurface(model, data, reduction, represented_samples)
+        return WeightPlaneSurface(model, data, reduction, represented_samples, start)
     return LandscapeSurface(model, data, reduction, represented_samples)
 
 
@@ -571,7 +611,12 @@ class WeightPlaneSurface:
     """
 
     def __init__(
-        self, model: keras.Model, data: Data, reduction: str, represented_samples: int | None = None
+        self,
+        model: keras.Model,
+        data: Data,
+        reduction: str,
+        represented_samples: int | None = None,
+        start: np.ndarray | None = None,
     ):
         self._scale = cost_scale(data, reduction, represented_samples)
         self._features = data.features.astype(np.float64)
@@ -585,7 +630,9 @@ class WeightPlaneSurface:
         optimum, _ = newton_minimum(
             design, self._labels, np.zeros(3), stop_below=0.02 * data.num_samples
         )
-        start = np.concatenate([np.ravel(w) for w in model.get_weights()]).astype(np.float64)
+        if start is None:  # The path starts at the current weights.
+            start = np.concatenate([np.ravel(w) for w in model.get_weights()])
+        start = np.asarray(start, np.float64)
         if not np.isfinite(start).all():
             start = np.zeros(3)
         centre = optimum[:2]

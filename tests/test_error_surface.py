@@ -1,4 +1,5 @@
 import io
+import os
 import re
 
 import keras
@@ -8,7 +9,9 @@ import tensorflow as tf
 from conftest import numpy_cost, read_images
 from sklearn.linear_model import LogisticRegression
 
+import kerasclf
 from callbacks.error_surface import (
+    PATH_FILE,
     ErrorSurfaceLogger,
     LandscapeSurface,
     ParameterCost,
@@ -17,6 +20,7 @@ from callbacks.error_surface import (
     trajectory_directions,
 )
 from callbacks.raster import Layout
+from kerasclf.cli import main
 from kerasclf.data import Data
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import Architecture, build_model
@@ -106,6 +110,40 @@ def test_an_mlp_with_dropout_gets_numpy_slice_costs_and_its_images(tmp_path, blo
     fit(model, blobs, [callback], epochs=2, learning_rate=0.01)
     steps, images = read_images(tmp_path, "error_surface")
     assert steps == [0, 2] and images[-1].shape == IMAGE_SHAPE
+
+
+class StopInEpoch(keras.callbacks.Callback):
+    """Raises KeyboardInterrupt (as a second Ctrl-C does) at the first update of an epoch."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.current == self.epoch:
+            raise KeyboardInterrupt
+
+
+def test_a_resumed_run_draws_the_uninterrupted_runs_surface(tmp_path):
+    settings = dict(engine="plain", batch_size=50, epochs=6, surface_every=2, logdir=str(tmp_path))
+    whole = kerasclf.train(run_name="whole", stream=io.StringIO(), **settings)
+    stopped = kerasclf.train(
+        run_name="resumed", callbacks=[StopInEpoch(3)], stream=io.StringIO(), **settings
+    )
+    assert stopped.summary["status"] == "interrupted" and stopped.summary["epochs"] == 3
+    assert os.path.isfile(os.path.join(stopped.run_dir, PATH_FILE))
+    assert main(["train", "--resume", stopped.run_dir]) == 0
+    assert not os.path.exists(os.path.join(stopped.run_dir, PATH_FILE))
+    whole_steps, whole_images = read_images(whole.run_dir, "error_surface")
+    resumed_steps, resumed_images = read_images(stopped.run_dir, "error_surface")
+    assert whole_steps == [0, 2, 4, 6] and resumed_steps == [0, 2, 3, 4, 6]
+    for step in (4, 6):  # Drawn after the resume: the same grid, bands and whole path.
+        np.testing.assert_array_equal(
+            resumed_images[resumed_steps.index(step)], whole_images[whole_steps.index(step)]
+        )
 
 
 def test_a_diverged_run_keeps_its_path_and_the_images_before_divergence(tmp_path, blobs):
