@@ -36,7 +36,9 @@ def _get(base, path, data=None):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     logdir = tmp_path_factory.mktemp("logs")
-    result = kerasclf.train(epochs=10, logdir=str(logdir), run_name="seminar", stream=io.StringIO())
+    result = kerasclf.train(
+        epochs=10, batch_cost=True, logdir=str(logdir), run_name="seminar", stream=io.StringIO()
+    )
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -86,6 +88,16 @@ def test_scalars_are_served_with_the_run_values(server):
     points = _get(base, f"/data/plugin/scalars/scalars?{query}")
     assert [step for _, step, _ in points] == list(range(11))
     assert points[-1][2] == pytest.approx(result.summary["cost"], rel=1e-6)
+
+
+def test_minibatch_costs_are_served_as_scalars(server):
+    base, _ = server
+    costs = _served(base, "scalars", "scalars", "minibatch_cost")
+    # Full batch: update i's cost is the cost at the weights after epoch i - 1.
+    epoch_costs = _served(base, "scalars", "scalars", "cost")
+    assert [step for _, step, _ in costs] == list(range(1, 11))
+    for (_, _, cost), (_, _, before) in zip(costs, epoch_costs[:10]):
+        assert cost == pytest.approx(before, rel=1e-5)
 
 
 def _served(base, plugin: str, route: str, tag: str):

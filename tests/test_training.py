@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from conftest import numpy_cost
 from sklearn.linear_model import LogisticRegression
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import kerasclf
 from kerasclf import pipeline
@@ -183,7 +184,9 @@ def test_an_error_in_training_closes_the_image_threads(tmp_path):
 def test_a_hard_stop_mid_epoch_saves_the_last_completed_epoch(tmp_path):
     # As a second Ctrl-C does: the plain engine stops after update 2 of epoch 3.
     stopper = StopAt(epoch=2, batch=1, error=KeyboardInterrupt())
-    result = _train(tmp_path, engine="plain", batch_size=50, epochs=5, callbacks=[stopper])
+    result = _train(
+        tmp_path, engine="plain", batch_size=50, epochs=5, batch_cost=True, callbacks=[stopper]
+    )
     assert result.summary["status"] == "interrupted" and result.summary["epochs"] == 2
     assert result.summary["iterations"] == 2 * 4  # Not the 2 updates of the unfinished epoch.
     kernel, bias = stopper.weights[1]
@@ -193,6 +196,10 @@ def test_a_hard_stop_mid_epoch_saves_the_last_completed_epoch(tmp_path):
     expected = numpy_cost(kernel[:, 0], bias[0], *_seminar_points())
     assert result.summary["cost"] == pytest.approx(expected, rel=1e-6)
     assert _image_threads() == []
+    # The cut-short epoch's minibatches are not logged: a resume trains them again.
+    events = EventAccumulator(os.path.join(result.run_dir, "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    assert [event.step for event in events.Tensors("minibatch_cost")] == list(range(1, 9))
 
 
 def _seminar_points():
