@@ -10,6 +10,8 @@ An epoch's costs are written together at its end, by one compiled loop: a
 summary op per value from Python costs about half a millisecond, more than
 an SGD step. So an epoch cut short (a second Ctrl-C) logs none of its
 minibatches, and a resumed run that trains it again logs each step once.
+(Epochs of more than `MAX_PENDING` minibatches write them every
+`MAX_PENDING`, to bound memory.)
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from tensorboard.plugins.scalar import metadata as scalar_metadata
 from callbacks.writers import SummaryWriters
 
 TAG = "minibatch_cost"
+# An epoch with more minibatches than this (SGD over streamed data) writes them
+# as they come, so that memory stays bounded.
+MAX_PENDING = 2**20
 # What tf.summary.scalar attaches: TensorBoard's Scalars tab shows the tag.
 METADATA = scalar_metadata.create_summary_metadata(display_name=None, description=None)
 
@@ -43,6 +48,7 @@ class MinibatchCostLogger(keras.callbacks.Callback):
         self.logdir = logdir
         self._writers = SummaryWriters(logdir)
         self._pending: list[tuple[int, np.ndarray]] = []  # (first step, costs)
+        self._num_pending = 0
         self._write = None
 
     def on_train_begin(self, logs=None):
@@ -53,7 +59,7 @@ class MinibatchCostLogger(keras.callbacks.Callback):
             )
         self.model.record_minibatch_costs = True
         self.model.make_train_function(force=True)
-        self._pending = []
+        self._pending, self._num_pending = [], 0
         writer = self._writers["train"]
 
         @tf.function(
@@ -72,19 +78,26 @@ class MinibatchCostLogger(keras.callbacks.Callback):
         costs = np.atleast_1d(np.asarray((logs or {}).get("minibatch_costs", []), np.float32))
         last_iteration = int(self.model.optimizer.iterations.numpy())
         self._pending.append((last_iteration - len(costs) + 1, costs))
+        self._num_pending += len(costs)
+        if self._num_pending >= MAX_PENDING:
+            self._write_pending()
 
     def on_epoch_end(self, epoch, logs=None):
+        self._write_pending()
+
+    def _write_pending(self) -> None:
         if not self._pending:
             return
         costs = np.concatenate([costs for _, costs in self._pending])
         steps = np.concatenate(
             [first + np.arange(len(costs), dtype=np.int64) for first, costs in self._pending]
         )
-        self._pending = []
+        self._pending, self._num_pending = [], 0
         self._write(costs, steps)
 
     def on_train_end(self, logs=None):
-        self._pending = []  # An epoch cut short: its minibatches are trained again on resume.
+        # An epoch cut short: its minibatches are trained again on resume.
+        self._pending, self._num_pending = [], 0
         self.model.record_minibatch_costs = False
         self._writers.close()
         self._write = None  # The traced graph holds the closed writer.
