@@ -23,12 +23,13 @@ on the first image's grid, so that they crowd around the minimum.
 
 Any other model (more parameters, or not a single Dense unit) gets the
 loss-landscape view of Li et al. (2018), "Visualizing the Loss Landscape of
-Neural Nets": a 2-D slice J(theta + u d1 + v d2) through the current weights
-theta along the two principal directions d1, d2 of the weight trajectory so
-far, with the path projected onto them. While the path is too short to have two
-directions, seeded random unit directions fill in. The directions change as the
-path grows, so in this view each image has its own axes and colour bands; the
-last one is the Li et al. plot of the whole run.
+Neural Nets": a 2-D slice J(theta + u d1 + v d2) through the final weights
+theta along the two principal directions d1, d2 of the whole weight
+trajectory, with the path projected onto them. (Where the path has fewer than
+two directions of movement, seeded random unit directions fill in.) The slice
+needs the whole path, so this view is drawn when training ends: one slice,
+then one frame for every step an image is due, each showing the path up to
+that step. The frames share axes and colour bands, so they animate.
 
 The path is recorded at the start and after every epoch (`path`, one row of
 flattened trainable weights per step in `path_steps`). Images are logged at
@@ -85,9 +86,9 @@ FILE_NAME = "error_surface.png"
 PATH_FILE = "error_surface_path.npz"
 DESCRIPTION = (
     "The cost J over a plane of weights: (w1, w2) with the bias at this step's value for "
-    "logistic regression, else a slice through the current weights along the principal "
-    "directions of the path (Li et al. 2018). Red: the path so far; red disc ringed in white: "
-    "now; cross: the minimum on this plane."
+    "logistic regression, else a slice through the final weights along the principal "
+    "directions of the whole path (Li et al. 2018), drawn when training ends. Red: the path "
+    "so far; red disc ringed in white: now; cross: the minimum on this plane."
 )
 # Cost evaluations per axis of the grid; the image interpolates between them.
 GRID_POINTS = 48
@@ -105,6 +106,8 @@ MINIMUM_HANDLE = {"ls": "none", "marker": "x", "ms": 7, "color": "black", "mew":
 LEGEND_STYLE = {"fontsize": 7, "frameon": False, "handlelength": 1.5, "columnspacing": 1.2}
 # Reach of the fixed grid, in units of the initial point's distance from the optimum.
 GRID_REACH = 1.5
+# The landscape slice reaches this much farther than the path's farthest point.
+LANDSCAPE_REACH = 1.1
 
 
 class ErrorSurfaceLogger(keras.callbacks.Callback):
@@ -158,6 +161,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         self._surface = None
         self._skip_reason = None
         self._last_logged_step = None
+        self._frame_steps: list[int] = []  # Steps a LandscapeSurface draws at the end.
 
     @property
     def path(self) -> np.ndarray:
@@ -191,6 +195,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
             )
         if self._skip_reason is None and int(self.model.optimizer.iterations.numpy()) == 0:
             self._path, self.path_steps = [], []  # A fresh start: a new path.
+            self._frame_steps = []
             self._record(step=0)
             self._log(step=0)
 
@@ -208,8 +213,21 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         # (A skipped model records no path.)
         if self.path_steps and self.path_steps[-1] != self._last_logged_step:
             self._log(step=self.path_steps[-1])
-        self._images.close()
+        try:
+            self._draw_trajectory_frames()
+        finally:
+            self._images.close()
         self._save_path()
+
+    def _draw_trajectory_frames(self) -> None:
+        """A `LandscapeSurface`'s frames, now that the path is complete (on the image thread)."""
+        if not self._frame_steps:
+            return
+        trajectory = self._surface.trajectory_slice(self.path)
+        for step in self._frame_steps:
+            index = self.path_steps.index(step)
+            self._images.add(functools.partial(trajectory.draw, index), step)
+        self._frame_steps = []
 
     def _save_path(self) -> None:
         """Leaves the path in the run directory if training stopped early, else removes it."""
@@ -236,9 +254,12 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
             self.path_steps = [int(step) for step in steps]
 
     def _log(self, step: int) -> None:
-        # Drawn on the image thread, from a copy of the path, while training
-        # goes on: the grid of costs takes tens of milliseconds.
-        self._images.add(self._surface.drawing(self.path), step)
+        if self._surface.draws_at_end:  # A slice through the final weights.
+            self._frame_steps.append(step)
+        else:
+            # Drawn on the image thread, from a copy of the path, while training
+            # goes on: the grid of costs takes tens of milliseconds.
+            self._images.add(self._surface.drawing(self.path), step)
         self._last_logged_step = step
 
 
@@ -520,7 +541,7 @@ class SurfacePlot:
             matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap),
             cax=self.plot.colourbar_axes,
             ticks=bands[::4],
-            format=matplotlib.ticker.FormatStrFormatter("%.4g"),
+            format=matplotlib.ticker.FormatStrFormatter("%.3g"),
         )
         colorbar.ax.tick_params(labelsize=7)
         colorbar.set_label("cost J", fontsize=9, labelpad=2)
@@ -609,6 +630,8 @@ class WeightPlaneSurface:
     with z_i = w1 x_i1 + w2 x_i2 + b, so the grid needs no model calls: one
     matrix product and a softplus, in one small XLA program.
     """
+
+    draws_at_end = False  # Each image is drawn as its step ends.
 
     def __init__(
         self,
@@ -711,11 +734,14 @@ class WeightPlaneSurface:
 
 
 class LandscapeSurface:
-    """A slice through the current weights along the path's principal directions (Li et al.).
+    """Li et al.'s trajectory plot: one slice through the final weights along the
+    path's principal directions, drawn once training ends, one frame per logged step.
 
-    Directions, limits and bands follow the path, so each image draws its
-    static parts anew (about 0.1 s of matplotlib).
+    Every frame shares the slice, its axes and its colour bands; only the path
+    up to the frame's step and its current point change, so the frames animate.
     """
+
+    draws_at_end = True
 
     def __init__(
         self, model: keras.Model, data: Data, reduction: str, represented_samples: int | None = None
@@ -723,45 +749,68 @@ class LandscapeSurface:
         self.model = model
         self.cost = ParameterCost(model, data, reduction, represented_samples)
 
-    def drawing(self, path: np.ndarray):
-        """A function of no arguments that draws the image of `path` (a copy), or returns None.
+    def trajectory_slice(self, path: np.ndarray) -> TrajectorySlice:
+        """The slice of a whole `path` (a copy), its costs computed when first drawn.
 
         The model's non-trainable variables (e.g. batch-norm statistics, a
-        dropout's seed) are copied now, so the image is of this step whenever
-        it is drawn.
+        dropout's seed) are copied now.
         """
         non_trainable = [np.array(weight) for weight in self.model.non_trainable_variables]
-        return functools.partial(self.render, path, non_trainable)
+        return TrajectorySlice(path, self.cost, non_trainable)
 
-    def render(self, path: np.ndarray, non_trainable: list | None = None) -> np.ndarray | None:
-        current = path[-1].astype(np.float64)
-        if not np.isfinite(current).all():
-            return None
-        directions, kinds = trajectory_directions(path.astype(np.float64), current)
-        coordinates = (path - current) @ directions.T
-        x_limits, y_limits = _landscape_limits(coordinates, current)
-        plane = Plane(current, directions, x_limits, y_limits)
-        costs = self.cost(plane.grid_parameters(), non_trainable)
+
+class TrajectorySlice:
+    """The cost on the plane through a path's last finite point along its principal directions.
+
+    Args:
+        path: Weights along the path, `(num_steps, num_parameters)`.
+        cost: The `ParameterCost` of the model.
+        non_trainable: Values of the model's non-trainable variables.
+    """
+
+    def __init__(self, path: np.ndarray, cost: ParameterCost, non_trainable: list):
+        self.path = path.astype(np.float64)
+        self.cost = cost
+        self.non_trainable = non_trainable
+
+    @functools.cached_property
+    def _view(self) -> tuple:
+        """`(coordinates of the path, grid costs, plane, picture, minimum)`, computed once."""
+        finite = np.isfinite(self.path).all(axis=1)
+        final = self.path[np.flatnonzero(finite)[-1]]
+        directions, kinds = trajectory_directions(self.path, final)
+        coordinates = (self.path - final) @ directions.T
+        plane = Plane(final, directions, *_landscape_limits(coordinates, final))
+        costs = self.cost(plane.grid_parameters(), self.non_trainable)
         costs = costs.reshape(GRID_POINTS, GRID_POINTS)
         labels = tuple(f"{kind} direction {index + 1}" for index, kind in enumerate(kinds))
         picture = SurfacePlot(plane, cost_bands(costs.min(), costs.max()), labels)
-        return picture.render(costs, plane, coordinates, np.zeros(2), _grid_minimum(costs, plane))
+        return coordinates, costs, plane, picture, _grid_minimum(costs, plane)
+
+    def draw(self, index: int) -> np.ndarray | None:
+        """The frame of the path's row `index`: the path up to it, and it as the current point.
+
+        None for a row that is not finite (a diverged step), or a path with no finite row.
+        """
+        if not np.isfinite(self.path[index]).all():
+            return None
+        coordinates, costs, plane, picture, minimum = self._view
+        return picture.render(costs, plane, coordinates[: index + 1], coordinates[index], minimum)
 
 
-def _landscape_limits(coordinates: np.ndarray, current: np.ndarray) -> tuple:
-    """Limits around the projected path and the origin, padded, equal aspect."""
+def _landscape_limits(coordinates: np.ndarray, centre: np.ndarray) -> tuple:
+    """Limits centred on the slice's centre (the final weights), past the farthest path point.
+
+    As in Li et al.'s plots, the landscape around the final weights shows on
+    every side, where the minimum of the plane often lies.
+    """
     finite = coordinates[np.isfinite(coordinates).all(axis=1)]
-    points = np.concatenate([finite, np.zeros((1, 2))])
-    low, high = points.min(axis=0), points.max(axis=0)
-    span = (high - low).max()
-    if span < 1e-6 * (1.0 + np.linalg.norm(current)):
-        # A path that has not moved yet: show a neighbourhood scaled to the weights.
-        span = max(0.5 * np.linalg.norm(current), 1.0)
-    middle = (low + high) / 2
-    half = 0.5 * span * GRID_REACH
-    return equal_aspect_limits(
-        (middle[0] - half, middle[0] + half), (middle[1] - half, middle[1] + half), Layout()
-    )
+    reach = float(np.abs(finite).max()) if len(finite) else 0.0
+    if reach < 1e-6 * (1.0 + np.linalg.norm(centre)):
+        # A path that has not moved: show a neighbourhood scaled to the weights.
+        reach = max(0.5 * np.linalg.norm(centre), 1.0)
+    half = LANDSCAPE_REACH * reach
+    return equal_aspect_limits((-half, half), (-half, half), Layout())
 
 
 def _grid_minimum(costs: np.ndarray, plane: Plane) -> np.ndarray:

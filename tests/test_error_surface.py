@@ -91,6 +91,26 @@ def test_mlp_gets_a_slice_image_along_the_path(tmp_path, blobs):
         assert tf.io.decode_png(file.read()).shape == IMAGE_SHAPE
 
 
+def test_an_mlps_frames_share_one_slice_through_the_final_weights(tmp_path, blobs):
+    model = build_model("mlp", 2, architecture=Architecture(hidden=(4,)), init="random")
+    callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=2)
+    fit(model, blobs, [callback], epochs=6, learning_rate=0.01)
+    steps, frames = read_images(tmp_path, "error_surface")
+    assert steps == [0, 2, 4, 6]
+    # One slice, axes and bands: frames differ only where the path and markers are drawn.
+    for frame in frames[1:]:
+        assert np.mean(np.any(frame != frames[0], axis=-1)) < 0.02
+    assert np.any(frames[-1] != frames[0])
+    path = callback.path.astype(np.float64)
+    trajectory = callback._surface.trajectory_slice(callback.path)
+    coordinates, _, plane, _, _ = trajectory._view
+    np.testing.assert_allclose(plane.origin, path[-1])  # Through the final weights,
+    directions, kinds = trajectory_directions(path, path[-1])  # along the path's PCA.
+    assert kinds == ["PCA", "PCA"]
+    np.testing.assert_allclose(plane.directions, directions)
+    np.testing.assert_allclose(coordinates, (path - path[-1]) @ directions.T)
+
+
 def test_an_mlp_with_dropout_gets_numpy_slice_costs_and_its_images(tmp_path, blobs):
     # Dropout keeps a seed generator among its non-trainable variables.
     architecture = Architecture(hidden=(3,), dropout=0.3)
