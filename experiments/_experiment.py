@@ -3,8 +3,8 @@
 An experiment is a list of named runs (config overrides of `kerasclf.train`).
 Each run is written to `logs/<experiment>/<run>/` with HParams, so that
 TensorBoard's HParams and Scalars tabs compare them. At the end the script
-prints a table (run, final cost, accuracy, epochs to reach within 1% of the
-best cost in its group, wall seconds, status) and saves it as
+prints a table (run, final cost, accuracy, epochs until the cost settles
+within 1% of the best cost in its group, wall seconds, status) and saves it as
 `logs/<experiment>/summary.csv` and `summary.md`.
 
 Every script takes `--quick` (or the environment variable `KERASCLF_QUICK=1`),
@@ -67,7 +67,7 @@ class Outcome:
     run: Run
     result: kerasclf.TrainResult
     path: np.ndarray | None = None
-    epochs_to_best: int | None = None
+    epochs_to_settle: int | None = None
 
     @property
     def costs(self) -> list[float]:
@@ -126,7 +126,7 @@ def run_experiment(
             **run.settings,
         )
         outcomes.append(Outcome(run, result, np.array(recorder.path)))
-    _mark_epochs_to_best(outcomes)
+    _mark_epochs_to_settle(outcomes)
     write_summary(experiment_dir, outcomes)
     if verbose:
         print(format_table(outcomes))
@@ -141,8 +141,27 @@ def _describe(settings: dict[str, Any]) -> str:
     return " ".join(f"{key}={value}" for key, value in settings.items())
 
 
-def _mark_epochs_to_best(outcomes: list[Outcome]) -> None:
-    """Epochs each run needs to come within 1% of the best cost of its group."""
+def epochs_to_settle(costs: list[float], threshold: float) -> int | None:
+    """The first epoch from which the cost stays at or below `threshold`; None if it never does.
+
+    A run that dips below and climbs back out (momentum's overshoot) settles
+    only when it stays.
+
+    Example:
+        >>> epochs_to_settle([9.0, 1.0, 5.0, 1.0, 1.0], threshold=2.0)
+        4
+    """
+    settled = None
+    for epoch, cost in enumerate(costs):
+        if math.isfinite(cost) and cost <= threshold:
+            settled = settled or epoch + 1
+        else:
+            settled = None
+    return settled
+
+
+def _mark_epochs_to_settle(outcomes: list[Outcome]) -> None:
+    """Epochs each run needs to settle within 1% of the best cost of its group."""
     for group in {outcome.run.group for outcome in outcomes}:
         members = [outcome for outcome in outcomes if outcome.run.group == group]
         finite = [cost for outcome in members for cost in outcome.costs if math.isfinite(cost)]
@@ -150,12 +169,10 @@ def _mark_epochs_to_best(outcomes: list[Outcome]) -> None:
             continue
         threshold = min(finite) * 1.01
         for outcome in members:
-            outcome.epochs_to_best = next(
-                (epoch + 1 for epoch, cost in enumerate(outcome.costs) if cost <= threshold), None
-            )
+            outcome.epochs_to_settle = epochs_to_settle(outcome.costs, threshold)
 
 
-COLUMNS = ("run", "final cost", "accuracy", "epochs to 1% of best", "wall seconds", "status")
+COLUMNS = ("run", "final cost", "accuracy", "epochs to settle within 1%", "wall seconds", "status")
 
 
 def table_rows(outcomes: list[Outcome]) -> list[list[str]]:
@@ -168,8 +185,8 @@ def table_rows(outcomes: list[Outcome]) -> list[list[str]]:
             [
                 outcome.run.name,
                 f"{cost:.6g}" if isinstance(cost, float) else str(cost),
-                f"{summary['accuracy']:.4f}",
-                "never" if outcome.epochs_to_best is None else str(outcome.epochs_to_best),
+                "-" if summary["accuracy"] is None else f"{summary['accuracy']:.4f}",
+                "never" if outcome.epochs_to_settle is None else str(outcome.epochs_to_settle),
                 f"{summary['wall_seconds']:.2f}",
                 summary["status"],
             ]

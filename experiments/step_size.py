@@ -7,8 +7,9 @@ summed cost:
 - too big (0.05): the steps overshoot, the cost jumps around and stays high;
 - diverging (1e38): the cost overflows; the run stops at that epoch and is
   marked `diverged` in the table, and the experiment carries on;
-- decay: alpha_i = alpha / (n sqrt(i)) with alpha = 0.1, big first steps that
-  shrink.
+- decay: alpha_i = alpha / (n sqrt(i)) with alpha = 4. The first step, 0.02,
+  overshoots as a too-big step does; as the steps shrink the cost settles, at
+  the optimum, lower than the good constant step gets in 100 epochs.
 Compare the `cost` curves in TensorBoard's Scalars tab and `learning_rate`
 for the decaying schedule.
 
@@ -26,7 +27,7 @@ RUNS = [
     Run("good", {"optimizer": "gd", "learning_rate": 1e-3}),
     Run("too_big", {"optimizer": "gd", "learning_rate": 0.05}),
     Run("diverging", {"optimizer": "gd", "learning_rate": 1e38}),
-    Run("decay", {"optimizer": "decay", "learning_rate": 0.1}),
+    Run("decay", {"optimizer": "decay", "learning_rate": 4.0}),
 ]
 QUICK = {"epochs": 30}
 

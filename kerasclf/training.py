@@ -551,6 +551,8 @@ def _summarize(
         return evaluate_model(model, data)
 
     final = final_values(training, "")
+    if not np.isfinite(final["cost"]):  # Diverged: at inf/NaN weights accuracy means nothing.
+        final["accuracy"] = float("nan")
     linear = linear_parameters(model)
     summary = {
         "status": status,
@@ -566,6 +568,8 @@ def _summarize(
     }
     if validation is not None:
         validation_result = final_values(validation, "val_")
+        if not np.isfinite(validation_result["cost"]):
+            validation_result["accuracy"] = float("nan")
         summary.update({f"val_{key}": value for key, value in validation_result.items()})
     return {key: _json_number(value) for key, value in summary.items()}
 

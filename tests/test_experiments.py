@@ -4,12 +4,15 @@ import csv
 import math
 import os
 
+import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import numpy_cost
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from experiments import experiment_names
 from kerasclf.cli import main as cli_main
+from kerasclf.data import make_dataset
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +33,12 @@ def _final_logged_cost(run_dir):
     return float(tf.make_ndarray(events.Tensors("cost")[-1].tensor_proto))
 
 
+def _logged_scalars(run_dir, tag):
+    events = EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    return {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in events.Tensors(tag)}
+
+
 def _check_summary_against_events(logdir, experiment, outcomes):
     with open(os.path.join(logdir, experiment, "summary.csv")) as file:
         rows = list(csv.DictReader(file))
@@ -46,18 +55,28 @@ def _check_summary_against_events(logdir, experiment, outcomes):
 def test_step_size(logdir):
     outcomes = _run("step_size", logdir)
     cost = {name: outcome.result.summary["cost"] for name, outcome in outcomes.items()}
+    curve = {name: np.array(outcome.costs) for name, outcome in outcomes.items()}
     assert cost["too_small"] > cost["good"]
+    assert np.all(np.diff(curve["too_small"]) < 0)  # Creeps down, never up.
     assert cost["too_big"] > cost["good"]
-    assert outcomes["diverging"].result.summary["status"] == "diverged"
+    assert np.any(np.diff(curve["too_big"]) > 0)  # Overshoots: the cost goes up too.
+    diverging = outcomes["diverging"].result.summary
+    assert diverging["status"] == "diverged" and diverging["accuracy"] is None
     assert outcomes["decay"].result.summary["status"] == "completed"  # Carried on.
+    # The decaying step: alpha / (n sqrt(i)) at update i (full batch: one per epoch),
+    # a first step that overshoots, then a cost that only goes down.
+    rates = _logged_scalars(outcomes["decay"].result.run_dir, "learning_rate")
+    for step in range(1, 31):
+        assert rates[step] == pytest.approx(4.0 / (200 * np.sqrt(step)), rel=1e-6)
+    assert curve["decay"][0] > 5 * cost["good"] and np.all(np.diff(curve["decay"]) < 0)
     _check_summary_against_events(logdir, "step_size", outcomes)
 
 
 def test_momentum(logdir):
     outcomes = _run("momentum", logdir)
-    assert outcomes["momentum_0.9"].epochs_to_best is not None
-    plain = outcomes["gd"].epochs_to_best or math.inf
-    assert outcomes["momentum_0.9"].epochs_to_best < plain
+    settle = {name: outcome.epochs_to_settle or math.inf for name, outcome in outcomes.items()}
+    assert settle["momentum_0.9"] < settle["gd"]  # Far fewer epochs than plain GD,
+    assert settle["nesterov_0.9"] < settle["momentum_0.9"]  # and Nesterov damps the overshoot.
     assert os.path.isfile(os.path.join(logdir, "momentum", "paths.png"))
     _check_summary_against_events(logdir, "momentum", outcomes)
 
@@ -66,16 +85,22 @@ def test_initialization(logdir):
     outcomes = _run("initialization", logdir)
     logistic = [o.result.summary["cost"] for o in outcomes.values() if o.run.group == "logistic"]
     assert len(logistic) == 4 and max(logistic) - min(logistic) < 1e-3
-    mlp = [o.result.summary["cost"] for o in outcomes.values() if o.run.group == "mlp"]
-    assert max(mlp) - min(mlp) > 1.0  # Different starts, different minima.
+    random_mlp = [
+        o.result.summary["cost"] for name, o in outcomes.items() if name.startswith("mlp_random")
+    ]
+    assert len(random_mlp) == 3 and max(random_mlp) - min(random_mlp) > 1.0  # Different minima.
+    # From zeros every hidden unit stays the same: the MLP is stuck near n log 2.
+    assert outcomes["mlp_zeros"].result.summary["cost"] > max(random_mlp)
     _check_summary_against_events(logdir, "initialization", outcomes)
 
 
 def test_nonlinear(logdir):
     outcomes = _run("nonlinear", logdir)
     accuracy = {name: o.result.summary["accuracy"] for name, o in outcomes.items()}
-    assert accuracy["circle_mlp"] > accuracy["circle_linear"] + 0.2
-    assert accuracy["circle_features"] > accuracy["circle_linear"] + 0.2
+    for dataset in ("circle", "xor"):  # No line separates them; phi(x) and an MLP do.
+        assert accuracy[f"{dataset}_linear"] < 0.7
+        assert accuracy[f"{dataset}_features"] > 0.95 and accuracy[f"{dataset}_mlp"] > 0.95
+    assert accuracy["spiral_linear"] < 0.7 and accuracy["spiral_mlp"] > 0.95
     _check_summary_against_events(logdir, "nonlinear", outcomes)
 
 
@@ -84,6 +109,14 @@ def test_other_experiments_run_and_summarize(logdir, name):
     outcomes = _run(name, logdir)
     assert all(o.result.summary["status"] == "completed" for o in outcomes.values())
     _check_summary_against_events(logdir, name, outcomes)
+    if name == "gradient_descent":  # The slide's run reaches the optimum, 56.555.
+        assert outcomes["slide"].result.summary["cost"] == pytest.approx(56.555, abs=0.1)
+    if name == "hand_line":  # The slide's hand-set line separates its points perfectly.
+        data = make_dataset("hand_line", seed=0)
+        slide_line = os.path.join(logdir, "hand_line", "slide_line")
+        expected = numpy_cost([1.23, 1.0], -0.55, data.features, data.labels)
+        assert _logged_scalars(slide_line, "cost")[0] == pytest.approx(expected, rel=1e-6)
+        assert _logged_scalars(slide_line, "accuracy")[0] == 1.0
 
 
 def test_batch_size_sgd_gets_further_per_epoch(logdir):
