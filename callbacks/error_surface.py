@@ -77,6 +77,7 @@ from callbacks.raster import (
 )
 from kerasclf.data import Data
 from kerasclf.losses import REDUCTIONS, per_sample_cross_entropy
+from kerasclf.runs import write_npz
 from kerasclf.validation import check_choice, check_integer
 
 TAG = "error_surface"
@@ -186,9 +187,8 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
                 )
                 print(self._skip_reason, file=self.stream or sys.stdout, flush=True)
                 return
-            resumed = int(self.model.optimizer.iterations.numpy()) > 0
-            if resumed and not self._path:
-                self._load_path()
+            if not self._path and int(self.model.optimizer.iterations.numpy()) > 0:
+                self._load_path()  # A resumed run: the path so far.
             start = self._path[0] if self._path else None
             self._surface = make_surface(
                 self.model, self.training, self.cost, self.represented_samples, start
@@ -235,9 +235,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         stopped_early = self.path_steps and self.path_steps[-1] < self.params.get("epochs", 0)
         diverged = getattr(self.model, "diverged_epoch", None) is not None  # Not resumable.
         if stopped_early and not diverged:
-            temporary = path_file + ".tmp.npz"
-            np.savez(temporary, path=self.path, steps=np.array(self.path_steps))
-            os.replace(temporary, path_file)
+            write_npz(path_file, path=self.path, steps=np.array(self.path_steps))
         elif os.path.exists(path_file):
             os.remove(path_file)
 

@@ -18,6 +18,8 @@ import os
 import keras
 import numpy as np
 
+from kerasclf.runs import write_npz
+
 CHECKPOINT_FILE = "checkpoint.npz"
 
 
@@ -67,9 +69,7 @@ def write_checkpoint(snapshot: EpochSnapshot, run_dir: str) -> str:
     arrays.update({f"optimizer_{i}": value for i, value in enumerate(snapshot.optimizer_values)})
     arrays["epochs_completed"] = np.array(snapshot.epochs_completed)
     path = os.path.join(run_dir, CHECKPOINT_FILE)
-    temporary = path + ".tmp.npz"
-    np.savez(temporary, **arrays)
-    os.replace(temporary, path)
+    write_npz(path, **arrays)
     return path
 
 

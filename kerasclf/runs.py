@@ -17,6 +17,8 @@ import re
 import tempfile
 from typing import Any
 
+import numpy as np
+
 from kerasclf.validation import shown
 
 # Leaves room for the "-N" that makes a taken name unique.
@@ -106,12 +108,26 @@ def create_run_dir(logdir: str, name: str) -> str:
 
 def write_json(path: str, values: Any) -> None:
     """Writes JSON atomically: to a temporary file, then renamed into place."""
+
+    def write(file):
+        json.dump(values, file, indent=2)
+        file.write("\n")
+
+    _write_atomically(path, ".json", "w", write)
+
+
+def write_npz(path: str, /, **arrays: np.ndarray) -> None:
+    """Writes numpy arrays as `.npz`, atomically, like `write_json`."""
+    _write_atomically(path, ".npz", "wb", lambda file: np.savez(file, **arrays))
+
+
+def _write_atomically(path: str, suffix: str, mode: str, write) -> None:
+    """`write(file)` into a temporary file beside `path`, then renames it into place."""
     directory = os.path.dirname(path) or "."
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=suffix)
     try:
-        with os.fdopen(handle, "w") as file:
-            json.dump(values, file, indent=2)
-            file.write("\n")
+        with os.fdopen(handle, mode) as file:
+            write(file)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
