@@ -73,40 +73,6 @@ def write_checkpoint(snapshot: EpochSnapshot, run_dir: str) -> str:
     return path
 
 
-def check_checkpoint(run_dir: str, epochs: int) -> int:
-    """Checks that `<run_dir>/checkpoint.npz` is a readable checkpoint of a run of `epochs`.
-
-    Returns:
-        The number of epochs it had completed.
-
-    Raises:
-        ValueError: one line naming the file and what is wrong with it.
-    """
-    path = os.path.join(run_dir, CHECKPOINT_FILE)
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            names = archive.files
-            completed = archive["epochs_completed"] if "epochs_completed" in names else None
-            numeric = all(archive[name].dtype.kind in "biuf" for name in names)
-    except (OSError, ValueError, EOFError, AttributeError, TypeError) as error:
-        raise ValueError(
-            f"{path}: not a readable checkpoint ({error}). It is written only when a run is "
-            "interrupted; start the run again instead of resuming it."
-        ) from None
-    if (
-        completed is None
-        or completed.ndim != 0
-        or completed.dtype.kind not in "iu"
-        or not numeric
-        or not 0 <= int(completed) <= epochs
-    ):
-        raise ValueError(
-            f"{path}: not a checkpoint of this run (it needs numeric arrays and "
-            f"epochs_completed in 0..{epochs}). Start the run again instead of resuming it."
-        )
-    return int(completed)
-
-
 def restore_checkpoint(model: keras.Model, run_dir: str) -> int:
     """Restores a compiled model's variables from a checkpoint.
 
@@ -123,7 +89,24 @@ def restore_checkpoint(model: keras.Model, run_dir: str) -> int:
             "Only interrupted runs can be resumed."
         )
     model.optimizer.build(model.trainable_variables)
-    with np.load(path, allow_pickle=False) as archive:
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        raise ValueError(
+            f"{path}: not a readable checkpoint ({error}). It is written only when a run is "
+            "interrupted; start the run again instead of resuming it."
+        ) from None
+    with archive:
+        completed = (
+            _array(archive, "epochs_completed", path)
+            if "epochs_completed" in archive.files
+            else None
+        )
+        if completed is None or completed.ndim != 0 or completed.dtype.kind not in "iu":
+            raise ValueError(
+                f"{path}: not a checkpoint of this run (it needs an integer epochs_completed). "
+                "Start the run again instead of resuming it."
+            )
         pairs = [(model.variables, "model"), (model.optimizer.variables, "optimizer")]
         for variables, prefix in pairs:
             stored = sorted(
@@ -136,5 +119,19 @@ def restore_checkpoint(model: keras.Model, run_dir: str) -> int:
                     f"model has {len(variables)}. Was config.json edited?"
                 )
             for variable, key in zip(variables, stored):
-                variable.assign(archive[key])
-        return int(archive["epochs_completed"])
+                value = _array(archive, key, path)
+                if value.shape != tuple(variable.shape) or value.dtype.kind not in "biuf":
+                    raise ValueError(
+                        f"{path}: {key} holds {value.dtype} of shape {value.shape}, the model's "
+                        f"variable is {tuple(variable.shape)}. Was config.json edited?"
+                    )
+                variable.assign(value)
+        return int(completed)
+
+
+def _array(archive, key: str, path: str) -> np.ndarray:
+    """One array of a checkpoint; an object array (it would need pickle) is refused."""
+    try:
+        return archive[key]
+    except ValueError as error:
+        raise ValueError(f"{path}: {key} is not a plain numeric array ({error}).") from None

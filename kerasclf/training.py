@@ -28,7 +28,6 @@ from kerasclf import pipeline
 from kerasclf.checkpoint import (
     CHECKPOINT_FILE,
     EpochSnapshot,
-    check_checkpoint,
     restore_checkpoint,
     write_checkpoint,
 )
@@ -213,10 +212,14 @@ def prepare_resume(run_dir: str) -> PreparedRun:
         prepared = prepare_run(values)
     except (ValueError, TypeError) as error:
         raise ValueError(f"{config_path}: {error}") from None
-    check_checkpoint(run_dir, prepared.config.epochs)
-    # Restored once into a throwaway model: a checkpoint that does not fit the
-    # model fails here, before anything is written.
-    restore_checkpoint(make_model(prepared.config, prepared.training), run_dir)
+    # Restored once into a throwaway model: a checkpoint that is unreadable or
+    # does not fit the model fails here, before anything is written.
+    completed = restore_checkpoint(make_model(prepared.config, prepared.training), run_dir)
+    if not 0 <= completed <= prepared.config.epochs:
+        raise ValueError(
+            f"{os.path.join(run_dir, CHECKPOINT_FILE)}: epochs_completed is {completed}, outside "
+            f"0..{prepared.config.epochs}. Start the run again instead of resuming it."
+        )
     prepared.resume_dir = run_dir
     return prepared
 

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -50,3 +51,26 @@ def train_run(logdir, run_name, *flags):
 
     arguments = ["--images", "false", "--logdir", str(logdir), "--run-name", run_name, *flags]
     return main(["train", *arguments])
+
+
+class StopAt(keras.callbacks.Callback):
+    """Raises `error` after update `batch` of epoch `epoch` (0-based), as a second Ctrl-C does.
+
+    It also records the weights at the end of every epoch.
+    """
+
+    def __init__(self, epoch, batch=0, error=KeyboardInterrupt):
+        super().__init__()
+        self.epoch, self.batch, self.error = epoch, batch, error
+        self.weights = []
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(self.model.get_weights())
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (self._epoch, batch) == (self.epoch, self.batch):
+            raise self.error

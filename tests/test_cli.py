@@ -7,8 +7,9 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import numpy_cost, train_run
+from conftest import StopAt, numpy_cost, train_run
 
+import kerasclf
 from kerasclf.cli import main
 from kerasclf.data import make_dataset
 from kerasclf.runs import read_json
@@ -355,6 +356,7 @@ def test_a_split_that_leaves_a_class_out_of_training_is_refused(tmp_path, capsys
             {"model_0": np.zeros(3), "epochs_completed": np.array(2)},
             "holds 1 model variables",
         ),
+        (None, {"epochs_completed": np.array([None])}, "epochs_completed is not a plain numeric"),
     ],
 )
 def test_resume_refuses_a_broken_run_directory(tmp_path, capsys, config_text, checkpoint, message):
@@ -375,6 +377,19 @@ def test_resume_refuses_a_broken_run_directory(tmp_path, capsys, config_text, ch
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1
     assert {path.name: path.stat().st_mtime_ns for path in run_dir.iterdir()} == before
+
+
+def test_resume_refuses_a_checkpoint_past_the_runs_epochs(tmp_path, capsys):
+    stopped = kerasclf.train(
+        epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]
+    )
+    path = os.path.join(stopped.run_dir, "checkpoint.npz")
+    with np.load(path) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    np.savez(path, **{**arrays, "epochs_completed": np.array(7)})
+    capsys.readouterr()
+    assert main(["train", "--resume", stopped.run_dir]) == 2
+    assert "epochs_completed is 7, outside 0..3" in capsys.readouterr().err
 
 
 def test_predict_refuses_a_directory_out_and_a_corrupt_model(tmp_path, capsys):

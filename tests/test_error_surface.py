@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import numpy_cost, read_images
+from conftest import StopAt, numpy_cost, read_images
 from sklearn.linear_model import LogisticRegression
 
 import kerasclf
@@ -132,26 +132,11 @@ def test_an_mlp_with_dropout_gets_numpy_slice_costs_and_its_images(tmp_path, blo
     assert steps == [0, 2] and images[-1].shape == IMAGE_SHAPE
 
 
-class StopInEpoch(keras.callbacks.Callback):
-    """Raises KeyboardInterrupt (as a second Ctrl-C does) at the first update of an epoch."""
-
-    def __init__(self, epoch):
-        super().__init__()
-        self.epoch = epoch
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.current = epoch
-
-    def on_train_batch_end(self, batch, logs=None):
-        if self.current == self.epoch:
-            raise KeyboardInterrupt
-
-
 def test_a_resumed_run_draws_the_uninterrupted_runs_surface(tmp_path):
     settings = dict(engine="plain", batch_size=50, epochs=6, surface_every=2, logdir=str(tmp_path))
     whole = kerasclf.train(run_name="whole", stream=io.StringIO(), **settings)
     stopped = kerasclf.train(
-        run_name="resumed", callbacks=[StopInEpoch(3)], stream=io.StringIO(), **settings
+        run_name="resumed", callbacks=[StopAt(epoch=3)], stream=io.StringIO(), **settings
     )
     assert stopped.summary["status"] == "interrupted" and stopped.summary["epochs"] == 3
     assert os.path.isfile(os.path.join(stopped.run_dir, PATH_FILE))

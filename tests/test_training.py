@@ -6,7 +6,7 @@ import threading
 import keras
 import numpy as np
 import pytest
-from conftest import numpy_cost
+from conftest import StopAt, numpy_cost
 from sklearn.linear_model import LogisticRegression
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -148,26 +148,6 @@ def test_a_too_big_step_is_reported_as_diverged(tmp_path):
     strict = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
     assert not all(np.isfinite(weight) for weight in result.model.get_weights()[0].ravel())
     assert all(weight in ("inf", "-inf", None) for weight in strict["weights"])
-
-
-class StopAt(keras.callbacks.Callback):
-    """Raises `error` at batch `batch` of epoch `epoch` (0-based); records each epoch's weights."""
-
-    def __init__(self, epoch, batch, error):
-        super().__init__()
-        self.epoch, self.batch, self.error = epoch, batch, error
-        self.weights = []
-        self._epoch = 0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._epoch = epoch
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.weights.append(self.model.get_weights())
-
-    def on_train_batch_end(self, batch, logs=None):
-        if (self._epoch, batch) == (self.epoch, self.batch):
-            raise self.error
 
 
 def _image_threads():
