@@ -58,7 +58,7 @@ from callbacks.raster import (
     rgb255,
 )
 from kerasclf.data import Data
-from kerasclf.models import linear_parameters
+from kerasclf.models import check_probability_output, plain_linear_parameters
 from kerasclf.validation import check_integer
 
 TAG = "decision_boundary"
@@ -112,24 +112,6 @@ def check_reference_line(reference_line) -> tuple[float, float, float] | None:
             f"Received: reference_line={reference_line!r}."
         )
     return tuple(float(value) for value in reference_line)
-
-
-def plain_linear_parameters(model: keras.Model):
-    """(weights, bias) if the model is exactly p = sigmoid(x^T w + b) on its raw inputs.
-
-    That is one Dense unit and no other layer, so that w lives in the input
-    plane (a feature map in front would put it elsewhere). Otherwise None.
-
-    Example:
-        >>> from kerasclf.models import build_model
-        >>> weights, bias = plain_linear_parameters(build_model("logistic", 2))
-        >>> weights.tolist(), bias
-        ([0.0, 0.0], 0.0)
-    """
-    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    if len(layers) != 1:
-        return None
-    return linear_parameters(model)
 
 
 class DecisionBoundaryLogger(keras.callbacks.Callback):
@@ -195,6 +177,7 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
                 )
                 print(self._skip_reason, file=self.stream or sys.stdout, flush=True)
                 return
+            check_probability_output(self.model)  # Painted on a 0-1 colour scale.
             self._picture = BoundaryPicture(
                 self.model, self.training, self.validation, self.reference_line
             )

@@ -25,6 +25,8 @@ import tensorflow as tf
 from callbacks.writers import SummaryWriters
 from kerasclf.data import Data
 from kerasclf.evaluation import ModelEvaluator
+from kerasclf.losses import REDUCTIONS, model_reduction
+from kerasclf.validation import check_choice
 
 
 class CostLogger(keras.callbacks.Callback):
@@ -41,7 +43,8 @@ class CostLogger(keras.callbacks.Callback):
         y: Training labels 0..k-1.
         validation_data: Optional `(x, y)` of the validation set.
         cost: "sum" or "mean", the reduction the model is trained with (for
-            the gradient norm).
+            the gradient norm and the logs' `loss`); None to read it from the
+            model's compiled loss (`kerasclf.losses.model_reduction`).
 
     Example:
         >>> model.fit(x, y, epochs=10, callbacks=[CostLogger("logs/run", x, y)])  # doctest: +SKIP
@@ -49,10 +52,10 @@ class CostLogger(keras.callbacks.Callback):
 
     SCALARS = ("cost", "mean_cost", "accuracy")
 
-    def __init__(self, logdir: str, x, y, validation_data=None, cost: str = "sum"):
+    def __init__(self, logdir: str, x, y, validation_data=None, cost: str | None = None):
         super().__init__()
         self.logdir = logdir
-        self.cost = cost
+        self.cost = None if cost is None else check_choice("cost", cost, REDUCTIONS)
         streamed = y is None and (isinstance(x, tf.data.Dataset) or hasattr(x, "chunks"))
         self.training = x if streamed else Data(x, y, source="CostLogger training data")
         self.validation = None
@@ -66,10 +69,11 @@ class CostLogger(keras.callbacks.Callback):
         self._log_step = None
 
     def _build(self) -> None:
-        evaluators = {"train": ModelEvaluator(self.model, self.training, self.cost)}
-        cost_key = "cost" if self.cost == "sum" else "mean_cost"
+        reduction = self.cost or model_reduction(self.model)
+        evaluators = {"train": ModelEvaluator(self.model, self.training, reduction)}
+        cost_key = "cost" if reduction == "sum" else "mean_cost"
         if self.validation is not None:
-            evaluators["validation"] = ModelEvaluator(self.model, self.validation, self.cost)
+            evaluators["validation"] = ModelEvaluator(self.model, self.validation, reduction)
 
         def log_step(step):
             # One graph evaluates and writes everything: eager summary ops cost

@@ -14,10 +14,10 @@ from callbacks.hparams import RunConfigLogger
 from callbacks.minibatch_cost import MinibatchCostLogger
 from callbacks.progress import EpochPrinter
 from callbacks.weights import WeightLogger
-from kerasclf.data import Data
+from kerasclf.data import SLIDE_LINE, Data
 
-# The slide's line x2 + 1.23 x1 - 0.55 = 0, drawn on the hand_line dataset.
-REFERENCE_LINES = {"hand_line": (1.23, 1.0, -0.55)}
+# Lines drawn on a named dataset's images: the slide's line on hand_line.
+REFERENCE_LINES = {"hand_line": SLIDE_LINE}
 
 
 def default_callbacks(config, resolved: dict, training, validation, run_dir: str, stream) -> list:

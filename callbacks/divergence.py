@@ -22,6 +22,10 @@ class DivergenceStop(keras.callbacks.Callback):
     Args:
         stream: Where the one-line message goes; default stderr.
 
+    Attributes:
+        diverged_epoch: The epoch (counted from 1) at whose end training
+            stopped, or None.
+
     Example:
         >>> model.fit(x, y, callbacks=[CostLogger(...), DivergenceStop()])  # doctest: +SKIP
     """

@@ -62,7 +62,6 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.lines import Line2D
 
-from callbacks.boundary import plain_linear_parameters
 from callbacks.raster import (
     MATPLOTLIB_LOCK,
     ImageLog,
@@ -76,7 +75,8 @@ from callbacks.raster import (
     rgb255,
 )
 from kerasclf.data import Data
-from kerasclf.losses import REDUCTIONS, per_sample_cross_entropy
+from kerasclf.losses import REDUCTIONS, model_reduction, per_sample_cross_entropy
+from kerasclf.models import check_probability_output, plain_linear_parameters
 from kerasclf.runs import write_npz
 from kerasclf.validation import check_choice, check_integer
 
@@ -119,7 +119,8 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         x: Training features, shape (num_samples, num_features).
         y: Training labels 0..k-1.
         cost: `"sum"` (the seminar's) or `"mean"`, the reduction of the
-            cross-entropy over the training set.
+            cross-entropy over the training set; None for the one the model
+            is compiled with (`kerasclf.losses.model_reduction`).
         every: Log an image every this many epochs (an integer >= 1).
         stream: Where the one-line skip note goes; default `sys.stdout`.
         num_samples: The size of the whole training set when `x, y` are a
@@ -141,7 +142,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         logdir: str,
         x,
         y,
-        cost: str = "sum",
+        cost: str | None = None,
         every: int = 10,
         stream=None,
         num_samples: int | None = None,
@@ -153,7 +154,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         if num_samples is not None:
             self.represented_samples = check_integer("num_samples", num_samples)
         self.training = surface_sample(training)
-        self.cost = check_choice("cost", cost, REDUCTIONS)
+        self.cost = None if cost is None else check_choice("cost", cost, REDUCTIONS)
         self.every = check_integer("every", every)
         self.stream = stream
         self.path_steps: list[int] = []
@@ -190,8 +191,10 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
             if not self._path and int(self.model.optimizer.iterations.numpy()) > 0:
                 self._load_path()  # A resumed run: the path so far.
             start = self._path[0] if self._path else None
+            check_probability_output(self.model)
+            reduction = self.cost or model_reduction(self.model)
             self._surface = make_surface(
-                self.model, self.training, self.cost, self.represented_samples, start
+                self.model, self.training, reduction, self.represented_samples, start
             )
         if self._skip_reason is None and int(self.model.optimizer.iterations.numpy()) == 0:
             self._path, self.path_steps = [], []  # A fresh start: a new path.

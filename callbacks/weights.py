@@ -26,8 +26,10 @@ from tensorboard.util import tensor_util
 from callbacks.writers import SummaryWriters
 from kerasclf.data import Data
 from kerasclf.evaluation import ModelEvaluator
+from kerasclf.losses import REDUCTIONS
+from kerasclf.models import linear_parameters
 from kerasclf.optimizers import current_learning_rate
-from kerasclf.validation import check_integer
+from kerasclf.validation import check_choice, check_integer
 
 MAX_SCALAR_PARAMETERS = 16
 HISTOGRAM_BUCKETS = 30  # TensorBoard's default.
@@ -41,11 +43,11 @@ def parameter_names(model: keras.Model) -> list[str]:
         >>> parameter_names(build_model("logistic", 2))
         ['w1', 'w2', 'b']
     """
-    weights = model.weights
-    if len(weights) == 2 and weights[0].shape[-1] == 1:
-        return [f"w{index + 1}" for index in range(weights[0].shape[0])] + ["b"]
+    linear = linear_parameters(model)
+    if linear is not None:
+        return [f"w{index + 1}" for index in range(len(linear[0]))] + ["b"]
     names = []
-    for weight in weights:
+    for weight in model.weights:
         path = weight.path.replace("/", ".")
         names += [f"{path}_{index}" for index in range(int(np.prod(weight.shape)))]
     return names
@@ -103,7 +105,8 @@ class WeightLogger(keras.callbacks.Callback):
         logdir: The run directory.
         x: Training features, for the gradient norm.
         y: Training labels.
-        cost: "sum" or "mean", the reduction the model is trained with.
+        cost: "sum" or "mean", the reduction the model is trained with (for
+            the gradient norm); None to read it from the model's compiled loss.
         histogram_every: Log weight histograms every this many epochs (and
             at step 0); 0 for none. A histogram changes little from one
             epoch to the next, so not every epoch by default.
@@ -119,7 +122,7 @@ class WeightLogger(keras.callbacks.Callback):
         logdir: str,
         x,
         y,
-        cost: str = "sum",
+        cost: str | None = None,
         histogram_every: int = 5,
         gradient_norm: bool = True,
     ):
@@ -127,14 +130,14 @@ class WeightLogger(keras.callbacks.Callback):
         self.gradient_norm = gradient_norm
         self.logdir = logdir
         self.training = Data(x, y, source="WeightLogger training data")
-        self.cost = cost
+        self.cost = None if cost is None else check_choice("cost", cost, REDUCTIONS)
         self.histogram_every = check_integer("histogram_every", histogram_every, minimum=0)
         self._writers = SummaryWriters(logdir)
         self._write_scalars = None
 
     def _build(self) -> None:
         if self.gradient_norm:
-            evaluator = ModelEvaluator(self.model, self.training, self.cost)
+            evaluator = ModelEvaluator(self.model, self.training, self.cost)  # None: the model's.
         names = parameter_names(self.model)
 
         def write_scalars(step, learning_rate):

@@ -126,7 +126,7 @@ def run_experiment(
             **run.settings,
         )
         outcomes.append(Outcome(run, result, np.array(recorder.path)))
-    _mark_epochs_to_settle(outcomes)
+    mark_epochs_to_settle(outcomes)
     write_summary(experiment_dir, outcomes)
     if verbose:
         print(format_table(outcomes))
@@ -160,7 +160,7 @@ def epochs_to_settle(costs: list[float], threshold: float) -> int | None:
     return settled
 
 
-def _mark_epochs_to_settle(outcomes: list[Outcome]) -> None:
+def mark_epochs_to_settle(outcomes: list[Outcome]) -> None:
     """Epochs each run needs to settle within 1% of the best cost of its group."""
     for group in {outcome.run.group for outcome in outcomes}:
         members = [outcome for outcome in outcomes if outcome.run.group == group]

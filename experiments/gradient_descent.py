@@ -15,9 +15,9 @@ import kerasclf
 from experiments._experiment import (
     Outcome,
     Run,
-    _mark_epochs_to_settle,
     format_table,
     main_guard,
+    mark_epochs_to_settle,
     parse_arguments,
     write_summary,
 )
@@ -48,7 +48,7 @@ def main(argv=None):
     )
     # Results.
     outcome = Outcome(Run("slide", settings), result)
-    _mark_epochs_to_settle([outcome])
+    mark_epochs_to_settle([outcome])
     write_summary(f"{arguments.logdir}/gradient_descent", [outcome])
     print(format_table([outcome]))
     return [outcome]

@@ -24,13 +24,14 @@ import numpy as np
 import kerasclf
 from callbacks import CostLogger, DecisionBoundaryLogger, RunConfigLogger
 from experiments._experiment import Run, main_guard, parse_arguments, run_experiment
+from kerasclf.data import SLIDE_LINE
 from kerasclf.evaluation import evaluate_linear
 from kerasclf.models import build_model
 from kerasclf.runs import create_run_dir
 
 # Settings: each hand-set line and the dataset it is checked on.
 LINES = {
-    "slide_line": {"weights": [1.23, 1.0], "bias": -0.55, "dataset": "hand_line"},
+    "slide_line": {"weights": list(SLIDE_LINE[:2]), "bias": SLIDE_LINE[2], "dataset": "hand_line"},
     "notebook_line": {"weights": [1.0, 1.0], "bias": 5.0, "dataset": "seminar_blobs"},
 }
 TRAINED = {"optimizer": "momentum", "learning_rate": 0.003, "epochs": 300, "seed": 0}

@@ -9,6 +9,8 @@ Example:
     >>> result = kerasclf.train(optimizer="momentum", epochs=50)  # doctest: +SKIP
 """
 
+# First, before anything imports TensorFlow: its start-up lines silenced.
+import kerasclf.quiet_tensorflow  # noqa: F401
 from kerasclf.classifier import Classifier
 from kerasclf.config import TrainConfig, make_config
 from kerasclf.data import DATASETS, Data, load_data, make_dataset, split_validation

@@ -33,9 +33,9 @@ class EpochSnapshot(keras.callbacks.Callback):
         100
     """
 
-    def __init__(self, initial_epoch: int = 0):
+    def __init__(self):
         super().__init__()
-        self.epochs_completed = initial_epoch
+        self.epochs_completed = 0  # A resumed run sets the checkpoint's.
         self.model_values: list[np.ndarray] | None = None
         self.optimizer_values: list[np.ndarray] | None = None
 

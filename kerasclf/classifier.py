@@ -41,7 +41,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from kerasclf.losses import per_sample_cross_entropy
+from kerasclf.losses import model_reduction, per_sample_cross_entropy
 
 BLOCK_KEYS = frozenset({"x", "y", "sample_weight", "num_batches"})
 PART_KEYS = BLOCK_KEYS | {"ends_batch", "batch_samples"}
@@ -138,7 +138,7 @@ class Classifier(keras.Model):
         with tf.GradientTape() as tape:
             y_pred = self(x, training=True)
             cost = tf.reduce_sum(per_sample_cross_entropy(y, y_pred) * weight)
-            if getattr(self.loss, "cost_reduction", "sum") == "mean":
+            if model_reduction(self) == "mean":
                 cost = cost / data["batch_samples"]
             loss = cost
             if self.losses:  # Regularization counts once per minibatch.

@@ -18,9 +18,6 @@ import re
 import sys
 from typing import Any
 
-# TensorFlow's C++ start-up chatter is not for students; errors still show.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
 from kerasclf import config as config_module
 from kerasclf.validation import did_you_mean
 
@@ -323,7 +320,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry_point() -> None:
-    sys.exit(main())
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # Piped into `head`, say, which stopped reading.
+        # Python would report the failed flush of stdout at exit: point it at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 0
+    sys.exit(status)
 
 
 if __name__ == "__main__":

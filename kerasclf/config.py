@@ -15,14 +15,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import tomllib
 import typing
 from typing import Any
-
-import tomllib
 
 from kerasclf import data as data_module
 from kerasclf.distribution import STRATEGIES
 from kerasclf.features import check_feature_names
+from kerasclf.losses import REDUCTIONS
 from kerasclf.models import INITS, MODELS, check_architecture
 from kerasclf.multiworker import parse_tf_config
 from kerasclf.optimizers import resolve_hyperparameters
@@ -36,7 +36,6 @@ ENGINES = {
     # Keras's own per-step fit: one program call per minibatch.
     "plain": "stock Keras fit, one step per minibatch",
 }
-COSTS = ("sum", "mean")
 # Keys that name a file or directory: a pathlib.Path is fine too.
 PATH_KEYS = ("data", "logdir")
 # More logical CPU devices than this only slow TensorFlow's start.
@@ -307,7 +306,7 @@ def validate(config: TrainConfig) -> None:
         check_feature_names(config.features)
     check_architecture(config.hidden, config.activation, config.l1, config.l2, config.dropout)
     resolve_hyperparameters(config.optimizer, config.learning_rate, config.momentum)
-    check_choice("cost", config.cost, COSTS)
+    check_choice("cost", config.cost, REDUCTIONS)
     if config.batch_size != "full":
         check_integer("batch_size", config.batch_size)
     check_integer("epochs", config.epochs)

@@ -17,8 +17,8 @@ Named sets (`kerasclf datasets` lists them), each seeded:
     spiral         two interleaved arms of radius up to 5.
     blobs          3 Gaussian blobs, labels 0, 1, 2: the multi-class case.
 
-The last five follow TensorFlow Playground: 500 points, `noise` in [0, 1]
-(Playground's slider goes to 0.5), 0 by default.
+The last five have 500 points and `noise` in [0, 1], 0 by default; circle,
+xor, gauss and spiral follow TensorFlow Playground (whose slider goes to 0.5).
 
 Files: a CSV with the features in every column but the last and the 0/1 (or
 0..k-1) label in the last, header optional; or an `.npz` with arrays `X`, `y`.
@@ -204,10 +204,15 @@ def seminar_blobs(num_samples: int, noise: float, rng: np.random.Generator):
     return np.concatenate([zeros, ones]), labels
 
 
+# The slide's line x2 + 1.23 x1 - 0.55 = 0, as (w1, w2, b) of w1 x1 + w2 x2 + b = 0.
+SLIDE_LINE = (1.23, 1.0, -0.55)
+
+
 def hand_line(num_samples: int, noise: float, rng: np.random.Generator):
     """Uniform in [-5, 5]^2, labelled by the slide's line x2 + 1.23 x1 - 0.55 > 0."""
     features = rng.uniform(-5.0, 5.0, size=(num_samples, 2))
-    labels = (features[:, 1] + 1.23 * features[:, 0] - 0.55 > 0).astype(int)
+    w1, w2, b = SLIDE_LINE
+    labels = (w2 * features[:, 1] + w1 * features[:, 0] + b > 0).astype(int)
     flipped = rng.random(num_samples) < noise
     return features, np.where(flipped, 1 - labels, labels)
 

@@ -22,9 +22,9 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf.data import Data
-from kerasclf.losses import per_sample_cross_entropy
-from kerasclf.models import build_model
-from kerasclf.validation import check_number
+from kerasclf.losses import REDUCTIONS, model_reduction, per_sample_cross_entropy
+from kerasclf.models import build_model, check_probability_output
+from kerasclf.validation import check_choice, check_number
 
 # The pass reads the data this many samples at a time.
 CHUNK_SAMPLES = 2**14
@@ -59,7 +59,8 @@ class ModelEvaluator:
         data: The points to evaluate on: a `Data`, a `kerasclf.streaming.Stream`,
             or a `tf.data.Dataset` of `(features, labels)` chunks (streamed
             through, in bounded memory).
-        reduction: "sum" or "mean": which cost the gradient norm is of.
+        reduction: "sum" or "mean": which cost the gradient norm is of;
+            None for the one the model is compiled with (`model_reduction`).
 
     Example:
         >>> evaluator = ModelEvaluator(model, training_data)  # doctest: +SKIP
@@ -69,9 +70,12 @@ class ModelEvaluator:
 
     KEYS = ("cost", "mean_cost", "accuracy", "gradient_norm")
 
-    def __init__(self, model: keras.Model, data, reduction: str = "sum"):
+    def __init__(self, model: keras.Model, data, reduction: str | None = None):
+        check_probability_output(model)
         self.model = model
-        self.reduction = reduction
+        if reduction is None:
+            reduction = model_reduction(model)
+        self.reduction = check_choice("reduction", reduction, REDUCTIONS)
         self._dataset = None
         self._parts = []  # (features, labels) stacks of whole chunks, one loop each.
         self._rest = None  # The samples after the last whole chunk, or small data.
@@ -170,12 +174,27 @@ class ModelEvaluator:
         return {key: float(value) for key, value in self.compiled().items()}
 
 
-def evaluate_model(model: keras.Model, data) -> dict[str, float]:
+def evaluate_model(model: keras.Model, data, reduction: str | None = None) -> dict[str, float]:
     """The summed and mean cost, the accuracy and the gradient norm of `model` on `data`.
 
-    `data` is a `Data`, a `kerasclf.streaming.Stream` or a dataset of chunks.
+    Args:
+        model: A classifier with a sigmoid (1 unit) or softmax (k units) output.
+        data: A `Data`, a `kerasclf.streaming.Stream` or a dataset of chunks.
+        reduction: "sum" or "mean": which cost the gradient norm is of; None
+            for the one the model is compiled with ("sum" if it is not).
+
+    Returns:
+        `{"cost": summed, "mean_cost", "accuracy", "gradient_norm"}` as floats.
+
+    Example:
+        >>> from kerasclf.data import make_dataset
+        >>> from kerasclf.models import build_model, check_probability_output
+        >>> model = build_model("logistic", 2)  # Zero weights: p = 0.5 everywhere.
+        >>> result = evaluate_model(model, make_dataset("seminar_blobs"))
+        >>> round(result["mean_cost"], 4), result["accuracy"]  # log 2; p > 0.5 is never true.
+        (0.6931, 0.5)
     """
-    return ModelEvaluator(model, data)()
+    return ModelEvaluator(model, data, reduction)()
 
 
 def evaluate_linear(weights, bias: float, data: Data) -> dict[str, float]:

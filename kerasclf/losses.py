@@ -58,6 +58,31 @@ class CrossEntropy(keras.losses.Loss):
         return {"reduction": self.cost_reduction, "name": self.name}
 
 
+def model_reduction(model: keras.Model) -> str:
+    """How `model`'s compiled loss reduces over the samples: "sum" or "mean".
+
+    kerasclf's `CrossEntropy` says so itself. A Keras loss with reduction
+    "sum" sums; any other compiled loss (Keras's default reduction,
+    "sum_over_batch_size", or a loss given by name) averages. A model that is
+    not compiled gets the seminar's "sum".
+
+    Example:
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, "sigmoid")])
+        >>> model.compile(loss=CrossEntropy("mean"))
+        >>> model_reduction(model)
+        'mean'
+        >>> model.compile(loss="binary_crossentropy")
+        >>> model_reduction(model)
+        'mean'
+    """
+    loss = getattr(model, "loss", None)
+    if loss is None:
+        return "sum"
+    if isinstance(loss, CrossEntropy):
+        return loss.cost_reduction
+    return "sum" if getattr(loss, "reduction", None) == "sum" else "mean"
+
+
 def per_sample_cross_entropy(y_true, y_pred):
     """The cross-entropy of each sample, shape `(batch,)`.
 

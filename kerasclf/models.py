@@ -31,7 +31,19 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 
 @dataclasses.dataclass(frozen=True)
 class Architecture:
-    """Options of a model, each checked by `check_architecture`."""
+    """The hidden layers of an `mlp`, each option checked by `check_architecture`.
+
+    Attributes:
+        hidden: Units of each hidden layer.
+        activation: One of `ACTIVATIONS`.
+        l1, l2: Weight penalties of every kernel, added to the cost.
+        dropout: Fraction of each hidden layer's outputs dropped in training.
+
+    Example:
+        >>> model = build_model("mlp", 2, architecture=Architecture(hidden=(4,)))
+        >>> [tuple(w.shape) for w in model.weights]
+        [(2, 4), (4,), (4, 1), (1,)]
+    """
 
     hidden: tuple[int, ...] = (8, 8)
     activation: str = "tanh"
@@ -43,7 +55,12 @@ class Architecture:
 def check_architecture(
     hidden: Sequence[int], activation: str, l1: float, l2: float, dropout: float
 ) -> Architecture:
-    """Validates model options, raising one clear line."""
+    """Validates model options, raising one clear line.
+
+    Example:
+        >>> check_architecture([16, 16], "relu", l1=0, l2=1e-3, dropout=0.1).hidden
+        (16, 16)
+    """
     if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence) or not hidden:
         raise TypeError(
             f"`hidden` must be a non-empty list of layer sizes such as [8, 8]. "
@@ -151,6 +168,43 @@ def build_model(
     return Classifier(inputs, outputs, name=name)
 
 
+# The output activations whose values kerasclf reads as probabilities.
+PROBABILITY_ACTIVATIONS = ("sigmoid", "softmax")
+
+
+def check_probability_output(model: keras.Model) -> None:
+    """Raises unless `model` ends in a sigmoid or a softmax.
+
+    kerasclf's cost, accuracy and images read the output as probabilities
+    (and the cost recovers the logit from the sigmoid or softmax that made
+    them), so a model that outputs logits would get wrong numbers silently.
+    A subclassed model's output cannot be inspected and is taken as it is.
+
+    Example:
+        >>> check_probability_output(build_model("logistic", 2))
+        >>> logits = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, name="out")])
+        >>> check_probability_output(logits)
+        Traceback (most recent call last):
+        ...
+        ValueError: kerasclf's cost and images need probabilities, but the model's output layer 'out' has activation 'linear'. Give it activation='sigmoid' (one unit) or 'softmax' (k units).
+    """  # noqa: E501
+    outputs = getattr(model, "outputs", None)
+    if not outputs:
+        return
+    layer = outputs[0]._keras_history.operation
+    if isinstance(layer, keras.Model):  # A nested model: its own output.
+        return check_probability_output(layer)
+    if isinstance(layer, keras.layers.Softmax):
+        return
+    activation = getattr(getattr(layer, "activation", None), "__name__", None)
+    if activation not in PROBABILITY_ACTIVATIONS:
+        raise ValueError(
+            "kerasclf's cost and images need probabilities, but the model's output layer "
+            f"{layer.name!r} has activation {activation!r}. Give it activation='sigmoid' "
+            "(one unit) or 'softmax' (k units)."
+        )
+
+
 def linear_parameters(model: keras.Model):
     """(weights, bias) of a model whose only weights are one Dense layer, else None.
 
@@ -163,3 +217,20 @@ def linear_parameters(model: keras.Model):
         return None
     kernel, bias = (keras.ops.convert_to_numpy(weight) for weight in model.weights)
     return kernel[:, 0], float(bias[0])
+
+
+def plain_linear_parameters(model: keras.Model):
+    """(weights, bias) if the model is exactly p = sigmoid(x^T w + b) on its raw inputs.
+
+    That is one Dense unit and no other layer, so that w lives in the input
+    plane (a feature map in front would put it elsewhere). Otherwise None.
+
+    Example:
+        >>> weights, bias = plain_linear_parameters(build_model("logistic", 2))
+        >>> weights.tolist(), bias
+        ([0.0, 0.0], 0.0)
+    """
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    if len(layers) != 1:
+        return None
+    return linear_parameters(model)

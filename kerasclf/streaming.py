@@ -44,7 +44,7 @@ GENERATED_CHUNK_SAMPLES = 2**16
 # Generated sets larger than this stream instead of being held in memory.
 STREAM_ABOVE_SAMPLES = 2**24
 # Points the image callbacks draw for a stream (its `sample`).
-SAMPLE_SAMPLES = 4096
+IMAGE_SAMPLE_SIZE = 4096
 _GLOB_CHARACTERS = frozenset("*?[")
 
 
@@ -83,7 +83,7 @@ class Stream:
             self.read_chunk, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
         )
 
-    def sample(self, size: int = SAMPLE_SAMPLES, seed: int = 0) -> Data:
+    def sample(self, size: int = IMAGE_SAMPLE_SIZE, seed: int = 0) -> Data:
         """Up to `size` points, held in memory, drawn at random (seeded) from
         the stream's first chunks (about `16 * size` points).
 

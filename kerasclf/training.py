@@ -43,9 +43,8 @@ from kerasclf.optimizers import make_optimizer, resolve_hyperparameters
 from kerasclf.runs import create_run_dir, default_run_name, read_json, write_json
 from kerasclf.streaming import Stream, generated_stream, is_shard_glob, open_csv_shards
 
-# Exit statuses of `kerasclf train`, documented in the README.
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
+# Exit statuses of a run that did not complete (the README lists them all; bad input's,
+# 2, is `kerasclf.cli`'s).
 EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130
 
@@ -63,20 +62,27 @@ class TrainResult:
         model: The trained Keras model.
         run_dir: The run directory; None on a multiworker worker that is not
             the chief.
+
+    Example:
+        >>> result = kerasclf.train(epochs=5, logdir="/tmp/kerasclf-logs")  # doctest: +SKIP
+        >>> result.weights, result.bias  # doctest: +SKIP
+        ([0.39, 0.347], 0.00516)
     """
 
     config: TrainConfig
     history: dict[str, list[float]]
     summary: dict[str, Any]
     model: keras.Model
-    run_dir: str
+    run_dir: str | None
 
     @property
-    def weights(self) -> list:
+    def weights(self) -> list | None:
+        """The final [w1, w2, ...] of a model that is one Dense unit, else None."""
         return self.summary["weights"]
 
     @property
-    def bias(self):
+    def bias(self) -> float | None:
+        """The final bias b of a model that is one Dense unit, else None."""
         return self.summary["bias"]
 
 

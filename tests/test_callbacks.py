@@ -11,7 +11,15 @@ from conftest import numpy_cost
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import kerasclf
-from callbacks import CostLogger, EpochPrinter, MinibatchCostLogger, RunConfigLogger, WeightLogger
+from callbacks import (
+    CostLogger,
+    DecisionBoundaryLogger,
+    EpochPrinter,
+    ErrorSurfaceLogger,
+    MinibatchCostLogger,
+    RunConfigLogger,
+    WeightLogger,
+)
 from callbacks.weights import histogram_summary
 from kerasclf import pipeline
 from kerasclf.losses import CrossEntropy
@@ -126,6 +134,44 @@ def test_cost_logger_sets_the_loss_at_the_epochs_weights(tmp_path, blobs, activa
         assert history.history["loss"][epoch] == pytest.approx(expected, rel=1e-5)
         expected = numpy_loss(weights, validation, blobs.labels[160:])
         assert history.history["val_loss"][epoch] == pytest.approx(expected, rel=1e-5)
+
+
+def test_cost_logger_takes_the_reduction_of_a_stock_keras_models_loss(tmp_path, blobs):
+    """Without `cost`, `loss` stays Keras's mean loss, now at the epoch's final weights."""
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="binary_crossentropy")
+    logger = CostLogger(str(tmp_path), blobs.features, blobs.labels)
+    recorder = WeightRecorder()
+    history = model.fit(
+        blobs.features,
+        blobs.labels,
+        batch_size=50,
+        epochs=2,
+        verbose=0,
+        callbacks=[logger, recorder],
+    )
+    for epoch, (kernel, bias) in enumerate(recorder.weights[1:]):
+        expected = numpy_cost(kernel[:, 0], bias[0], blobs.features, blobs.labels) / 200
+        assert history.history["loss"][epoch] == pytest.approx(expected, rel=1e-5)
+    probabilities = model.predict(blobs.features, verbose=0)[:, 0].astype(np.float64)
+    error = (probabilities - blobs.labels) / 200  # The mean cost's gradient.
+    gradient = np.concatenate([blobs.features.T @ error, [error.sum()]])
+    _, scalars = read_scalars(tmp_path / "train")
+    assert scalars["gradient_norm"][2] == pytest.approx(np.linalg.norm(gradient), rel=1e-4)
+
+
+def test_callbacks_refuse_a_model_that_outputs_logits(tmp_path, blobs):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss=keras.losses.BinaryCrossentropy(from_logits=True))
+    for callback in [
+        CostLogger(str(tmp_path), blobs.features, blobs.labels),
+        WeightLogger(str(tmp_path), blobs.features, blobs.labels),
+        DecisionBoundaryLogger(str(tmp_path), blobs.features, blobs.labels),
+        ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels),
+    ]:
+        with pytest.raises(ValueError, match="has activation 'linear'. Give it activation="):
+            model.fit(blobs.features, blobs.labels, epochs=1, verbose=0, callbacks=[callback])
+    assert model.optimizer.iterations.numpy() == 0  # Refused before the first step.
 
 
 def test_learning_rate_and_gradient_norm_of_a_weight_logger_alone(tmp_path, blobs):

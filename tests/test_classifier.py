@@ -8,7 +8,7 @@ from kerasclf import pipeline
 from kerasclf.data import make_dataset
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model
-from kerasclf.optimizers import make_optimizer
+from kerasclf.optimizers import PRESETS, make_optimizer
 
 NUM_SAMPLES, NUM_EPOCHS = 40, 3
 
@@ -38,7 +38,7 @@ def _train(engine, optimizer, batch_size, cost="sum", model_name="logistic", ste
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, "full"])
-@pytest.mark.parametrize("optimizer", ["gd", "momentum", "nesterov", "decay", "adam"])
+@pytest.mark.parametrize("optimizer", sorted(PRESETS))
 def test_fused_equals_plain(optimizer, batch_size):
     plain, plain_history = _train("plain", optimizer, batch_size)
     fused, fused_history = _train("fused", optimizer, batch_size)

@@ -14,7 +14,8 @@ from kerasclf.cli import main
 from kerasclf.data import make_dataset
 from kerasclf.runs import read_json
 
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+# As a user's shell has it: kerasclf itself quiets TensorFlow.
+ENV = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
 
 
 def run_cli(*arguments, cwd=None):
@@ -35,6 +36,7 @@ def test_train_prints_clean_lines_and_json_last(tmp_path):
     lines = completed.stdout.splitlines()
     assert [line.split()[1] for line in lines[:3]] == ["1/3", "2/3", "3/3"]
     assert not any(character in completed.stdout for character in "\b\r\x1b")
+    assert completed.stderr == ""  # Not even TensorFlow's start-up lines.
     assert f"tensorboard --logdir {tmp_path}" in completed.stdout
     summary = json.loads(lines[-1])
     assert summary["status"] == "completed" and os.path.isdir(summary["run_dir"])
@@ -209,12 +211,25 @@ def test_unwritable_logdir_is_rejected_before_training(tmp_path, capsys):
     assert "is a file" in capsys.readouterr().err
 
 
+def test_output_piped_into_a_reader_that_stops_is_no_error():
+    """As `kerasclf datasets | head -1`: a closed pipe ends the command quietly."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kerasclf.cli", "datasets"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=ENV,
+    )
+    process.stdout.close()  # Closed before the command writes a line.
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0 and stderr == b""
+
+
 def test_real_process_exits_2_without_traceback(tmp_path):
     completed = run_cli("train", "--optimizer", "sgd", "--logdir", str(tmp_path / "logs"))
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
     error_lines = [line for line in completed.stderr.splitlines() if "kerasclf: error" in line]
-    assert len(error_lines) == 1 and "'gd'" in error_lines[0]
+    assert error_lines == completed.stderr.splitlines() and "'gd'" in error_lines[0]
     assert not (tmp_path / "logs").exists()
 
 

@@ -152,8 +152,9 @@ def test_concurrent_runs_with_one_name_get_their_own_directories(tmp_path):
 DETERMINISM_SCRIPT = """
 import io, json, hashlib, sys
 import kerasclf
+from kerasclf.optimizers import PRESETS
 digests = {}
-for optimizer in ["gd", "momentum", "nesterov", "decay", "adam"]:
+for optimizer in sorted(PRESETS):
     for batch_size in [1, 7, "full"]:
         result = kerasclf.train(optimizer=optimizer, batch_size=batch_size, epochs=3,
                                 images=False, logdir=sys.argv[1], stream=io.StringIO())

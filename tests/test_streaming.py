@@ -18,15 +18,13 @@ from kerasclf.config import make_config
 from kerasclf.data import load_data, make_dataset
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model, check_architecture
-from kerasclf.optimizers import make_optimizer
+from kerasclf.optimizers import PRESETS, make_optimizer
 from kerasclf.streaming import (
     GENERATED_CHUNK_SAMPLES,
     STREAM_ABOVE_SAMPLES,
     generated_stream,
     open_csv_shards,
 )
-
-PRESETS = ["gd", "momentum", "nesterov", "decay", "adam"]
 
 
 def write_shards(directory, data, sizes, header_in=(1,)):
@@ -133,7 +131,7 @@ def compiled_model(engine, optimizer, cost, model_name, num_samples):
 
 
 @pytest.mark.parametrize("batch_size, max_block", [(7, 28), (100, 32), (250, 64)])
-@pytest.mark.parametrize("optimizer", PRESETS)
+@pytest.mark.parametrize("optimizer", sorted(PRESETS))
 def test_streamed_training_equals_per_step_keras(shards, optimizer, batch_size, max_block):
     pattern, _ = shards
     stream = open_csv_shards(pattern)

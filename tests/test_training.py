@@ -60,9 +60,10 @@ class ZeroWeightsAtEnd(keras.callbacks.Callback):
         self.model.set_weights([np.zeros_like(w) for w in self.model.get_weights()])
 
 
+@pytest.mark.parametrize("cost", ["sum", "mean"])
 @pytest.mark.parametrize("changed_at_end", [False, True])
 def test_summary_is_of_the_final_weights_and_reuses_the_last_epochs_pass(
-    tmp_path, monkeypatch, changed_at_end
+    tmp_path, monkeypatch, changed_at_end, cost
 ):
     evaluations = []
     original = kerasclf.evaluation.evaluate_model
@@ -74,7 +75,13 @@ def test_summary_is_of_the_final_weights_and_reuses_the_last_epochs_pass(
     monkeypatch.setattr(kerasclf.evaluation, "evaluate_model", counted)
     callbacks = [ZeroWeightsAtEnd()] if changed_at_end else []
     result = _train(
-        tmp_path, epochs=4, optimizer="momentum", validation_split=0.25, callbacks=callbacks
+        tmp_path,
+        epochs=4,
+        optimizer="momentum",
+        validation_split=0.25,
+        cost=cost,
+        learning_rate=0.001 if cost == "sum" else 0.1,
+        callbacks=callbacks,
     )
     data = kerasclf.make_dataset("seminar_blobs", seed=0)
     training, validation = kerasclf.split_validation(data, 0.25, 0)
@@ -82,6 +89,16 @@ def test_summary_is_of_the_final_weights_and_reuses_the_last_epochs_pass(
     for prefix, split in (("", training), ("val_", validation)):
         expected = numpy_cost(kernel[:, 0], bias[0], split.features, split.labels)
         assert result.summary[prefix + "cost"] == pytest.approx(expected, rel=1e-5)
+        if not prefix:
+            continue  # The summary's one gradient norm is the validation set's.
+        # It is of the cost the run trains on, however the summary got it.
+        logits = split.features.astype(np.float64) @ kernel[:, 0] + bias[0]
+        error = 1 / (1 + np.exp(-logits)) - split.labels
+        if cost == "mean":
+            error /= split.num_samples
+        gradient = np.concatenate([split.features.T @ error, [error.sum()]])
+        norm = np.linalg.norm(gradient)
+        assert result.summary[prefix + "gradient_norm"] == pytest.approx(norm, rel=1e-4, abs=1e-6)
     # Unchanged weights: the last epoch's CostLogger pass is the summary's.
     assert len(evaluations) == (2 if changed_at_end else 0)
     if not changed_at_end:

@@ -1,0 +1,44 @@
+"""Imports TensorFlow without its native start-up lines, which are not for students.
+
+TensorFlow writes a few lines as it loads (oneDNN, "Could not find cuda
+drivers", CPU features) before it reads TF_CPP_MIN_LOG_LEVEL, straight to
+file descriptor 2, so only redirecting that descriptor while it loads stops
+them. After that, TF_CPP_MIN_LOG_LEVEL=3 (set here unless the user chose a
+level) keeps its C++ log to FATAL messages, e.g. no "failed call to cuInit" on
+a machine without a GPU. Set TF_CPP_MIN_LOG_LEVEL=0 to see everything.
+
+`import kerasclf` imports this module first. An import error still raises as
+usual; only the native lines written while TensorFlow loads are dropped.
+"""
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def import_tensorflow_quietly() -> None:
+    """Imports TensorFlow with file descriptor 2 pointing at /dev/null meanwhile.
+
+    Nothing happens if TensorFlow is already imported, or if the user set
+    TF_CPP_MIN_LOG_LEVEL below 3 to see its messages.
+
+    Example:
+        >>> import_tensorflow_quietly()
+        >>> "tensorflow" in sys.modules
+        True
+    """
+    if "tensorflow" in sys.modules or os.environ["TF_CPP_MIN_LOG_LEVEL"] != "3":
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+import_tensorflow_quietly()
