@@ -34,6 +34,10 @@ class DivergenceStop(keras.callbacks.Callback):
         super().__init__()
         self.stream = stream
         self.diverged_epoch = None
+        self._what = "cost"
+
+    def on_train_begin(self, logs=None):
+        self.diverged_epoch = None
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -45,11 +49,16 @@ class DivergenceStop(keras.callbacks.Callback):
         self.diverged_epoch = epoch + 1
         self.model.diverged_epoch = epoch + 1
         self.model.stop_training = True
+        self._what = "cost" if not finite_cost else "weights"
+
+    def on_train_end(self, logs=None):
+        # Said at the end, after the line a progress callback prints for the epoch.
+        if self.diverged_epoch is None:
+            return
         rate = getattr(self.model.optimizer, "learning_rate", None)
         hint = f" (it is {float(rate):g})" if rate is not None else ""
-        what = "cost" if not finite_cost else "weights"
         print(
-            f"diverged at epoch {epoch + 1}: the {what} became inf or NaN. "
+            f"diverged at epoch {self.diverged_epoch}: the {self._what} became inf or NaN. "
             f"Use a smaller --learning-rate{hint}, e.g. a tenth of it.",
             file=self.stream or sys.stderr,
             flush=True,

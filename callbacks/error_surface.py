@@ -9,27 +9,29 @@ For the seminar's model, p = sigmoid(w1 x1 + w2 x2 + b), the image (tag
 over a grid of (w1, w2), with the bias b held at its value at that step, as
 filled contours: colour bands with a line between neighbouring bands. On it
 are the path of (w1, w2) so far (red), the current point (a red disc ringed in
-white) and the minimum of J on this slice (cross), found by Newton's method in float64; when
-the slice has no finite minimum (separable data) the grid's lowest point is
-marked instead.
+white) and the minimum of J on this slice (cross), found by Newton's method in
+float64; when the slice has no finite minimum (separable data) the grid's
+lowest point is marked instead, unless it lies on the grid's edge (the cost
+falls on beyond the view).
 
-The grid is fixed for the run, so the images animate with TensorBoard's step
-slider: before the first image a few Newton steps in float64 find the optimum
+The images are drawn when training ends, when the whole path is known, one
+frame for every step an image is due, each showing the path up to that step.
+The frames share their axes and colour bands, so they animate with
+TensorBoard's step slider. A few Newton steps in float64 find the optimum
 (w1*, w2*, b*) of J over all three parameters (stopping early, at a mean cost
-of 0.02, on separable data where it lies at infinity). The grid is centred on
-(w1*, w2*) and reaches 1.5 times as far as the initial point. The colour bands
-are fixed too, spaced geometrically from J(w1*, w2*, b*) up to the largest cost
-on the first image's grid, so that they crowd around the minimum.
+of 0.02, on separable data where it lies at infinity); the grid is centred on
+(w1*, w2*) and reaches 1.5 times as far as the initial point, or 1.1 times as
+far as the path's farthest point (momentum overshoots). The colour bands are
+spaced geometrically from J(w1*, w2*, b*) up to the largest cost on the grid
+at the initial bias, so that they crowd around the minimum.
 
 Any other model (more parameters, or not a single Dense unit) gets the
 loss-landscape view of Li et al. (2018), "Visualizing the Loss Landscape of
 Neural Nets": a 2-D slice J(theta + u d1 + v d2) through the final weights
 theta along the two principal directions d1, d2 of the whole weight
 trajectory, with the path projected onto them. (Where the path has fewer than
-two directions of movement, seeded random unit directions fill in.) The slice
-needs the whole path, so this view is drawn when training ends: one slice,
-then one frame for every step an image is due, each showing the path up to
-that step. The frames share axes and colour bands, so they animate.
+two directions of movement, seeded random unit directions fill in.) Its
+frames are drawn the same way, on that one slice.
 
 The path is recorded at the start and after every epoch (`path`, one row of
 flattened trainable weights per step in `path_steps`). Images are logged at
@@ -42,9 +44,8 @@ bands and path are those of the uninterrupted run.
 Each image needs the cost at every point of a 48 x 48 grid, then interpolates
 between them to the pixels. For logistic regression that is the closed form
 above, one matrix product (about 5 ms); for other models one compiled,
-vectorized pass of the model over all grid points (`ParameterCost`). The image
-is drawn on the image log's background thread (`ImageLog`) from a copy of the
-path, while training goes on.
+vectorized pass of the model over all grid points (`ParameterCost`). The
+frames are drawn on the image log's background thread (`ImageLog`).
 """
 
 from __future__ import annotations
@@ -105,10 +106,13 @@ PATH_HANDLE = {"color": PATH_COLOUR, "lw": 1.5, "marker": "o", "ms": 3}
 NOW_HANDLE = {"ls": "none", "marker": "o", "ms": 8, "mfc": PATH_COLOUR, "mec": "white", "mew": 1.5}
 MINIMUM_HANDLE = {"ls": "none", "marker": "x", "ms": 7, "color": "black", "mew": 2}
 LEGEND_STYLE = {"fontsize": 7, "frameon": False, "handlelength": 1.5, "columnspacing": 1.2}
-# Reach of the fixed grid, in units of the initial point's distance from the optimum.
+# Reach of logistic regression's grid, at least: in units of the start's distance from the optimum.
 GRID_REACH = 1.5
-# The landscape slice reaches this much farther than the path's farthest point.
+# The grid reaches this much farther than the path's farthest point.
 LANDSCAPE_REACH = 1.1
+# The surface images' layout: room for ticks such as -0.15 and an axis label at the
+# left, and for the colourbar's ticks and label at the right.
+SURFACE_LAYOUT = Layout(axes_left=60, axes_width=256, colourbar_gap=10)
 
 
 class ErrorSurfaceLogger(keras.callbacks.Callback):
@@ -223,14 +227,15 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         self._save_path()
 
     def _draw_trajectory_frames(self) -> None:
-        """A `LandscapeSurface`'s frames, now that the path is complete (on the image thread)."""
-        if not self._frame_steps:
+        """The frames of the due steps, now that the path is complete (on the image thread)."""
+        # Taken first: if `on_train_end` runs again (a stop while closing), nothing is drawn twice.
+        steps, self._frame_steps = self._frame_steps, []
+        if not steps:
             return
         trajectory = self._surface.trajectory_slice(self.path)
-        for step in self._frame_steps:
+        for step in steps:
             index = self.path_steps.index(step)
             self._images.add(functools.partial(trajectory.draw, index), step)
-        self._frame_steps = []
 
     def _save_path(self) -> None:
         """Leaves the path in the run directory if training stopped early, else removes it."""
@@ -255,12 +260,8 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
             self.path_steps = [int(step) for step in steps]
 
     def _log(self, step: int) -> None:
-        if self._surface.draws_at_end:  # A slice through the final weights.
-            self._frame_steps.append(step)
-        else:
-            # Drawn on the image thread, from a copy of the path, while training
-            # goes on: the grid of costs takes tens of milliseconds.
-            self._images.add(self._surface.drawing(self.path), step)
+        """Marks `step` for a frame; the frames are drawn when training ends (`draws_at_end`)."""
+        self._frame_steps.append(step)
         self._last_logged_step = step
 
 
@@ -475,6 +476,29 @@ class Plane:
         return (parameters - self.origin) @ self.directions.T
 
 
+def tick_format(ticks: np.ndarray) -> str:
+    """A printf format with the fewest decimals (at most 4) that prints each tick differently.
+
+    Plain digits, narrow enough for the colourbar; "%.3g" only for costs of
+    10^7 and more.
+
+    Example:
+        >>> tick_format(np.array([56.6, 62.9, 96.9, 310.8, 1660.8]))
+        '%.0f'
+        >>> tick_format(np.array([345.0, 345.02, 345.15, 345.9, 350.0]))
+        '%.2f'
+        >>> tick_format(np.array([0.691, 0.6912, 0.6935, 0.71, 0.9]))
+        '%.4f'
+    """
+    if np.abs(ticks).max() >= 1e7:
+        return "%.3g"
+    for decimals in range(4):
+        labels = [f"{tick:.{decimals}f}" for tick in ticks]
+        if len(set(labels)) == len(labels):
+            return f"%.{decimals}f"
+    return "%.4f"
+
+
 def cost_bands(low: float, high: float) -> np.ndarray:
     """`NUM_BANDS + 1` band edges from `low` to `high`, widening geometrically.
 
@@ -532,7 +556,7 @@ class SurfacePlot:
         self._path_colour = rgb255(PATH_COLOUR)
 
     def _draw_fixed_parts(self, plane: Plane, bands: np.ndarray, axis_labels) -> None:
-        self.plot = RasterPlot(plane.x_limits, plane.y_limits, Layout(), overlay=False)
+        self.plot = RasterPlot(plane.x_limits, plane.y_limits, SURFACE_LAYOUT, overlay=False)
         axes = self.plot.axes
         axes.set_xlabel(axis_labels[0], fontsize=9, labelpad=2)
         axes.set_ylabel(axis_labels[1], fontsize=9, labelpad=2)
@@ -542,7 +566,7 @@ class SurfacePlot:
             matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap),
             cax=self.plot.colourbar_axes,
             ticks=bands[::4],
-            format=matplotlib.ticker.FormatStrFormatter("%.3g"),
+            format=matplotlib.ticker.FormatStrFormatter(tick_format(bands[::4])),
         )
         colorbar.ax.tick_params(labelsize=7)
         colorbar.set_label("cost J", fontsize=9, labelpad=2)
@@ -560,7 +584,8 @@ class SurfacePlot:
     def render(self, costs: np.ndarray, plane: Plane, path, current, minimum) -> np.ndarray:
         """The image of grid `costs` `(GRID_POINTS, GRID_POINTS)`, with the path and markers.
 
-        `path`, `current` and `minimum` are (u, v) coordinates on the plane.
+        `path`, `current` and `minimum` are (u, v) coordinates on the plane;
+        `minimum` is None when the lowest cost is not in view.
         """
         fine = _upsample(costs, self._rows, self._columns)
         bands = np.searchsorted(self.bands[1:-1], fine, side="right")
@@ -570,10 +595,11 @@ class SurfacePlot:
         pixels = self.plot.to_pixels(path)
         paint_polyline(box, pixels, self._path_colour, width=2.0)
         paint_discs(box, pixels, 1.5, self._path_colour)
-        centre = self.plot.to_pixels(minimum)[0]
-        # A white outline keeps the black cross visible on the darkest band.
-        _paint_cross(box, centre, (255, 255, 255), width=4.5)
-        _paint_cross(box, centre, (0, 0, 0), width=2.0)
+        if minimum is not None:
+            centre = self.plot.to_pixels(minimum)[0]
+            # A white outline keeps the black cross visible on the darkest band.
+            _paint_cross(box, centre, (255, 255, 255), width=4.5)
+            _paint_cross(box, centre, (0, 0, 0), width=2.0)
         now = self.plot.to_pixels(current)
         paint_discs(box, now, 5.0, (255, 255, 255))
         paint_discs(box, now, 3.5, self._path_colour)
@@ -625,14 +651,16 @@ def make_surface(
 
 
 class WeightPlaneSurface:
-    """J(w1, w2) at the current bias, over a grid fixed for the run (logistic regression).
+    """J(w1, w2) at each step's bias, on axes that hold the whole path (logistic regression).
 
     The cost has a closed form here, J = sum_i softplus(z_i) - sum_i l_i z_i
     with z_i = w1 x_i1 + w2 x_i2 + b, so the grid needs no model calls: one
     matrix product and a softplus, in one small XLA program.
     """
 
-    draws_at_end = False  # Each image is drawn as its step ends.
+    # The axes must hold the whole path (momentum overshoots far past the
+    # start), so the frames are drawn when training ends.
+    draws_at_end = True
 
     def __init__(
         self,
@@ -643,45 +671,31 @@ class WeightPlaneSurface:
         start: np.ndarray | None = None,
     ):
         self._scale = cost_scale(data, reduction, represented_samples)
-        self._features = data.features.astype(np.float64)
-        self._labels = data.labels
+        self.features = data.features.astype(np.float64)
+        self.labels = data.labels
         self._features_tensor = tf.constant(data.features)
         # The linear part, sum_i l_i z_i = (l^T X) w + (sum_i l_i) b, in float64.
-        self._label_features = self._labels @ self._features
-        self._num_positive = float(self._labels.sum())
-        design = np.concatenate([self._features, np.ones((data.num_samples, 1))], axis=1)
+        self._label_features = self.labels @ self.features
+        self._num_positive = float(self.labels.sum())
+        design = np.concatenate([self.features, np.ones((data.num_samples, 1))], axis=1)
         # On separable data the optimum lies at infinity: stop at a mean cost of 0.02.
         optimum, _ = newton_minimum(
-            design, self._labels, np.zeros(3), stop_below=0.02 * data.num_samples
+            design, self.labels, np.zeros(3), stop_below=0.02 * data.num_samples
         )
         if start is None:  # The path starts at the current weights.
             start = np.concatenate([np.ravel(w) for w in model.get_weights()])
         start = np.asarray(start, np.float64)
         if not np.isfinite(start).all():
             start = np.zeros(3)
-        centre = optimum[:2]
-        reach = GRID_REACH * np.abs(start[:2] - centre).max()
-        reach = max(reach, 0.05 * (1.0 + np.abs(centre).max()))
-        self._limits = equal_aspect_limits(
-            (centre[0] - reach, centre[0] + reach),
-            (centre[1] - reach, centre[1] + reach),
-            Layout(),
-        )
-        self._slice_minimum = centre
-        self._start_bias = start[2]
-        self._lowest = _logistic_cost(design, self._labels, optimum, 0.0) * self._scale
+        self.centre = optimum[:2]
+        reach = GRID_REACH * np.abs(start[:2] - self.centre).max()
+        self.least_reach = max(reach, 0.05 * (1.0 + np.abs(self.centre).max()))
+        self.start_bias = start[2]
+        self.lowest = _logistic_cost(design, self.labels, optimum, 0.0) * self._scale
 
-    @functools.cached_property
-    def picture(self) -> SurfacePlot:
-        """The plot's static parts, built at the first image, on the image thread.
-
-        The colour bands span the cost from the optimum to the highest cost on
-        the grid at the start, and stay fixed so the images animate.
-        """
-        plane = self._plane(self._start_bias)
-        first_costs = self.costs(plane.grid_parameters())
-        bands = cost_bands(min(self._lowest, first_costs.min()), first_costs.max())
-        return SurfacePlot(plane, bands, ("w1", "w2"))
+    def trajectory_slice(self, path: np.ndarray) -> WeightPlaneFrames:
+        """The frames of a whole `path` (a copy), on axes fixed to hold all of it."""
+        return WeightPlaneFrames(self, path)
 
     @tf.function(jit_compile=True)  # One fused pass: about 3x faster than eager ops.
     def _softplus_sums(self, weights, bias):
@@ -689,16 +703,12 @@ class WeightPlaneSurface:
         logits = tf.matmul(self._features_tensor, weights) + bias
         return tf.reduce_sum(tf.nn.softplus(logits), axis=0)
 
-    def _plane(self, bias: float) -> Plane:
-        origin = np.array([0.0, 0.0, bias])
-        return Plane(origin, np.eye(3)[:2], *self._limits)
-
     def costs(self, parameters: np.ndarray) -> np.ndarray:
         """J at parameter vectors `(num, 3)` of (w1, w2, b), all with the same b."""
         weights, bias = parameters[:, :2], float(parameters[0, 2])
         # The logits are (num_samples, vectors): a chunk of vectors at a time
         # bounds their memory however many samples there are.
-        chunk = max(1, MAX_CHUNK_VALUES // len(self._features))
+        chunk = max(1, MAX_CHUNK_VALUES // len(self.features))
         softplus_sums = []
         for start in range(0, len(weights), chunk):
             chunk_weights = tf.constant(weights[start : start + chunk].T, tf.float32)
@@ -707,29 +717,71 @@ class WeightPlaneSurface:
         linear = weights @ self._label_features + self._num_positive * bias
         return (np.concatenate(softplus_sums).astype(np.float64) - linear) * self._scale
 
-    def drawing(self, path: np.ndarray):
-        """A function of no arguments that draws the image of `path` (a copy), or returns None."""
-        return functools.partial(self.render, path)
 
-    def render(self, path: np.ndarray) -> np.ndarray | None:
-        current = path[-1].astype(np.float64)
+class WeightPlaneFrames:
+    """The frames of one path on the (w1, w2) plane, each at its own step's bias.
+
+    The axes are centred on the optimum (w1*, w2*) and reach `GRID_REACH`
+    times as far as the start, or `LANDSCAPE_REACH` times as far as the
+    path's farthest finite point; the colour bands span the cost from the
+    optimum to the highest cost on the grid at the start's bias. Both are the
+    same for every frame, so the frames animate.
+
+    Args:
+        surface: The run's `WeightPlaneSurface`.
+        path: (w1, w2, b) at each recorded step, `(num_steps, 3)`.
+    """
+
+    def __init__(self, surface: WeightPlaneSurface, path: np.ndarray):
+        self.surface = surface
+        self.path = path.astype(np.float64)
+        finite = self.path[np.isfinite(self.path).all(axis=1), :2]
+        reach = surface.least_reach
+        if len(finite):
+            reach = max(reach, LANDSCAPE_REACH * np.abs(finite - surface.centre).max())
+        centre = surface.centre
+        self.limits = equal_aspect_limits(
+            (centre[0] - reach, centre[0] + reach),
+            (centre[1] - reach, centre[1] + reach),
+            SURFACE_LAYOUT,
+        )
+
+    @functools.cached_property
+    def picture(self) -> SurfacePlot:
+        """The plot's static parts: axes and colour bands, the same in every frame."""
+        plane = self._plane(self.surface.start_bias)
+        first_costs = self.surface.costs(plane.grid_parameters())
+        bands = cost_bands(min(self.surface.lowest, first_costs.min()), first_costs.max())
+        return SurfacePlot(plane, bands, ("w1", "w2"))
+
+    def _plane(self, bias: float) -> Plane:
+        origin = np.array([0.0, 0.0, bias])
+        return Plane(origin, np.eye(3)[:2], *self.limits)
+
+    def draw(self, index: int) -> np.ndarray | None:
+        """The frame of the path's row `index`, at its bias; None if that row is not finite."""
+        current = self.path[index]
         if not np.isfinite(current).all():
             return None
         plane = self._plane(current[2])
-        costs = self.costs(plane.grid_parameters()).reshape(GRID_POINTS, GRID_POINTS)
-        return self.picture.render(
-            costs, plane, plane.project(path), current[:2], self._minimum(current[2], costs, plane)
-        )
+        costs = self.surface.costs(plane.grid_parameters()).reshape(GRID_POINTS, GRID_POINTS)
+        path = plane.project(self.path[: index + 1])
+        minimum = self._minimum(current[2], costs, plane)
+        return self.picture.render(costs, plane, path, current[:2], minimum)
 
-    def _minimum(self, bias: float, costs: np.ndarray, plane: Plane) -> np.ndarray:
-        """The minimum of J on the slice at this bias, or the grid's lowest point."""
+    def _minimum(self, bias: float, costs: np.ndarray, plane: Plane) -> np.ndarray | None:
+        """The minimum of J on the slice at this bias, else the grid's lowest point.
+
+        Newton's method starts at the optimum's (w1*, w2*) for every frame, so a
+        frame does not depend on which frames were drawn before it (a resumed
+        run draws only its own).
+        """
         minimum, converged = newton_minimum(
-            self._features, self._labels, self._slice_minimum, offset=bias
+            self.surface.features, self.surface.labels, self.surface.centre, offset=bias
         )
-        (x_low, x_high), (y_low, y_high) = self._limits
+        (x_low, x_high), (y_low, y_high) = self.limits
         inside = x_low <= minimum[0] <= x_high and y_low <= minimum[1] <= y_high
         if converged and inside:
-            self._slice_minimum = minimum  # The next slice's minimum is close by.
             return minimum
         return _grid_minimum(costs, plane)
 
@@ -811,10 +863,13 @@ def _landscape_limits(coordinates: np.ndarray, centre: np.ndarray) -> tuple:
         # A path that has not moved: show a neighbourhood scaled to the weights.
         reach = max(0.5 * np.linalg.norm(centre), 1.0)
     half = LANDSCAPE_REACH * reach
-    return equal_aspect_limits((-half, half), (-half, half), Layout())
+    return equal_aspect_limits((-half, half), (-half, half), SURFACE_LAYOUT)
 
 
-def _grid_minimum(costs: np.ndarray, plane: Plane) -> np.ndarray:
+def _grid_minimum(costs: np.ndarray, plane: Plane) -> np.ndarray | None:
+    """The grid's lowest point, or None on the grid's edge: the cost falls on beyond the view."""
     row, column = np.unravel_index(np.argmin(costs), costs.shape)
+    if {row, column} & {0, GRID_POINTS - 1}:
+        return None
     u, v = plane.grid_coordinates()
     return np.array([u[column], v[row]])

@@ -16,6 +16,16 @@ import numpy as np
 from kerasclf.models import linear_parameters
 
 
+def shown_cost(cost: float) -> str:
+    """A cost with 4 decimals, so the columns of successive lines line up; huge ones in e-notation.
+
+    Example:
+        >>> shown_cost(56.643), shown_cost(138.62943611), shown_cost(3.2e12)
+        ('56.6430', '138.6294', '3.2000e+12')
+    """
+    return f"{cost:.4f}" if not abs(cost) >= 1e6 else f"{cost:.4e}"
+
+
 class EpochPrinter(keras.callbacks.Callback):
     """Prints the epoch, the cost, the accuracy, W and b after every epoch.
 
@@ -43,10 +53,11 @@ class EpochPrinter(keras.callbacks.Callback):
         width = len(str(self.params.get("epochs", epoch + 1)))
         line = (
             f"Epoch {epoch + 1:>{width}}/{self.params.get('epochs', '?')}  "
-            f"cost {cost:.6g}  accuracy {accuracy:.4f}"
+            f"cost {shown_cost(cost)}  accuracy {accuracy:.4f}"
         )
         if "val_cost" in logs:
-            line += f"  val_cost {logs['val_cost']:.6g}  val_accuracy {logs['val_accuracy']:.4f}"
+            validation_cost = shown_cost(logs["val_cost"])
+            line += f"  val_cost {validation_cost}  val_accuracy {logs['val_accuracy']:.4f}"
         parameters = linear_parameters(self.model)
         if parameters is not None:
             weights, bias = parameters

@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
 from typing import Any
 
@@ -206,12 +207,14 @@ def run_train(arguments: argparse.Namespace) -> int:
     # Past validation, an exception is a bug, not bad input: let it show.
     result = run_prepared(prepared)
     config, summary = prepared.config, result.summary
-    print(f"status: {summary['status']}  cost {summary['cost']}  accuracy {summary['accuracy']}")
+    cost, accuracy = _shown_number(summary["cost"]), _shown_number(summary["accuracy"])
+    print(f"status: {summary['status']}  cost {cost}  accuracy {accuracy}")
     if result.run_dir is None:
         print("this worker is not the chief: the chief writes the run")
     else:
         print(f"run written to {result.run_dir}")
-        print(f"open it with: tensorboard --logdir {config.logdir}")
+        print(f"open it with: {_tensorboard_command()} --logdir {config.logdir}")
+        print("and then http://localhost:6006 in a browser")
     if arguments.json:
         print(json.dumps({**summary, "run_dir": result.run_dir}))
     return {"diverged": EXIT_DIVERGED, "interrupted": EXIT_INTERRUPTED}.get(summary["status"], 0)
@@ -319,6 +322,21 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
 
+def _shown_number(value) -> str:
+    """A summary.json number as the epoch lines print it ("nan" for null, "inf" as is)."""
+    if value is None:
+        return "nan"
+    return value if isinstance(value, str) else f"{value:.4f}"
+
+
+def _tensorboard_command() -> str:
+    """`tensorboard` if it is on PATH, else the one installed beside this Python (a venv's)."""
+    beside = os.path.join(os.path.dirname(sys.executable), "tensorboard")
+    if shutil.which("tensorboard") is None and os.path.isfile(beside):
+        return beside
+    return "tensorboard"
+
+
 def entry_point() -> None:
     try:
         status = main()
@@ -327,6 +345,11 @@ def entry_point() -> None:
         # Python would report the failed flush of stdout at exit: point it at nothing.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         status = 0
+    except KeyboardInterrupt:  # Ctrl-C before training began (training handles its own).
+        from kerasclf.training import EXIT_INTERRUPTED
+
+        print("kerasclf: interrupted before training began", file=sys.stderr)
+        status = EXIT_INTERRUPTED
     sys.exit(status)
 
 

@@ -142,10 +142,14 @@ class ModelEvaluator:
         )
         scale = 1.0 / tf.cast(count, tf.float32) if self.reduction == "mean" else 1.0
         norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(g)) for g in gradients])) * scale
+        # At weights that diverged (an infinite or NaN cost) an accuracy means nothing.
+        accuracy = tf.where(
+            tf.math.is_finite(cost), correct / count, tf.constant(np.nan, tf.float64)
+        )
         return {
             "cost": cost,
             "mean_cost": cost / count,
-            "accuracy": correct / count,
+            "accuracy": accuracy,
             "gradient_norm": tf.cast(norm, tf.float64),
         }
 

@@ -6,6 +6,8 @@ It sets a flag; at the end of the current epoch training stops as if it had
 finished, so Keras closes every callback, and the run is saved with status
 `interrupted` and a checkpoint of that epoch (see `kerasclf.checkpoint`). A
 second signal stops at once, with the checkpoint of the last completed epoch.
+Signals after that, or once training is over and the run is being saved, only
+print that the run is being saved.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class StopOnSignal(keras.callbacks.Callback):
         super().__init__()
         self.stream = stream
         self.signal_number = None
+        self._stopped_at_once = False
+        self._finishing = False
         self._previous = {}
 
     def __enter__(self):
@@ -53,8 +57,17 @@ class StopOnSignal(keras.callbacks.Callback):
         self._previous.clear()
         return False
 
+    def finishing(self) -> None:
+        """Training is over: from now on signals wait for the run to be saved."""
+        self._finishing = True
+
     def _handle(self, number, frame):
+        if self._finishing or self._stopped_at_once:
+            # Saving the run (or closing it after a stop): cutting that short would lose it.
+            print("already stopping: saving the run", file=self.stream or sys.stderr, flush=True)
+            return
         if self.signal_number is not None:
+            self._stopped_at_once = True
             raise KeyboardInterrupt  # The second signal: stop now.
         self.signal_number = number
         print(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import re
 import tempfile
@@ -60,6 +61,12 @@ def check_logdir(logdir: str) -> str:
     path = os.path.abspath(logdir)
     probe = path
     while not os.path.exists(probe):
+        if os.path.islink(probe):  # A symbolic link to nothing.
+            raise ValueError(
+                f"`logdir` leads through {probe!r}, a symbolic link to "
+                f"{os.readlink(probe)!r}, which does not exist. Received: logdir={logdir!r}. "
+                "Create its target or choose another --logdir."
+            )
         probe = os.path.dirname(probe)
     if not os.path.isdir(probe):
         raise ValueError(
@@ -106,11 +113,29 @@ def create_run_dir(logdir: str, name: str) -> str:
     raise RuntimeError(f"No free run directory named {name!r}-N under {logdir!r}.")
 
 
+def json_safe(value: Any) -> Any:
+    """`value` with NaN as None and infinities as "inf"/"-inf", inside dicts and lists too.
+
+    JSON has no NaN or infinity; a diverged run's cost and weights hold them.
+
+    Example:
+        >>> json_safe({"cost": float("nan"), "weights": [[float("inf")], [0.5]]})
+        {'cost': None, 'weights': [['inf'], [0.5]]}
+    """
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else str(value)
+    return value
+
+
 def write_json(path: str, values: Any) -> None:
-    """Writes JSON atomically: to a temporary file, then renamed into place."""
+    """Writes strict JSON (`json_safe`) atomically: to a temporary file, then renamed into place."""
 
     def write(file):
-        json.dump(values, file, indent=2)
+        json.dump(json_safe(values), file, indent=2, allow_nan=False)
         file.write("\n")
 
     _write_atomically(path, ".json", "w", write)
@@ -126,6 +151,10 @@ def _write_atomically(path: str, suffix: str, mode: str, write) -> None:
     directory = os.path.dirname(path) or "."
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=suffix)
     try:
+        # mkstemp makes the file private (0600); the run's other files follow the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle, 0o666 & ~umask)
         with os.fdopen(handle, mode) as file:
             write(file)
         os.replace(temporary, path)

@@ -31,7 +31,7 @@ from kerasclf.checkpoint import (
     restore_checkpoint,
     write_checkpoint,
 )
-from kerasclf.config import FIELDS, TrainConfig, make_config
+from kerasclf.config import FIELDS, PATH_KEYS, TrainConfig, make_config
 from kerasclf.data import Data, load_data, make_dataset, split_validation
 from kerasclf.distribution import make_strategy
 from kerasclf.features import FeatureMap
@@ -40,7 +40,7 @@ from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model, check_architecture, linear_parameters
 from kerasclf.multiworker import fit_multiworker, is_chief, parse_tf_config
 from kerasclf.optimizers import make_optimizer, resolve_hyperparameters
-from kerasclf.runs import create_run_dir, default_run_name, read_json, write_json
+from kerasclf.runs import create_run_dir, default_run_name, json_safe, read_json, write_json
 from kerasclf.streaming import Stream, generated_stream, is_shard_glob, open_csv_shards
 
 # Exit statuses of a run that did not complete (the README lists them all; bad input's,
@@ -335,6 +335,11 @@ def run_prepared(
             f"note: batch_size={config.batch_size} is larger than the {training.num_samples} "
             "training points; training full batch."
         )
+    if config.model == "mlp" and config.init == "zeros":
+        notes.append(
+            "note: init=zeros starts every hidden unit the same, so they all learn the same "
+            "thing (with tanh or relu: nothing); init=random breaks the symmetry."
+        )
 
     # Under multiworker only the chief writes; the other workers train along.
     chief = config.strategy != "multiworker" or is_chief(
@@ -355,21 +360,22 @@ def run_prepared(
     for line in notes:
         print(line, file=stream, flush=True)
 
-    # The snapshot goes first, so a printed epoch is always a checkpointed one.
+    # The snapshot counts an epoch once kerasclf's callbacks have logged and printed it, so a
+    # checkpointed epoch is a logged one; the stopper acts last, after all of an epoch's work.
+    stopper = StopOnSignal(stream=stream)
     run_callbacks = [
-        snapshot,
         *(
             default_callbacks(config, resolved, training, validation, run_dir, stream)
             if chief
             else []
         ),
+        snapshot,
         *_extra_callbacks(callbacks, run_dir),
+        stopper,
     ]
     # CostLogger puts each epoch's loss and accuracy at its final weights into
     # the logs, so the fused step need not keep Keras's running means of them.
     model.step_metrics = not chief
-    stopper = StopOnSignal(stream=stream)
-    run_callbacks.insert(1, stopper)  # Right after the snapshot of the epoch.
     started = time.perf_counter()
     status = "completed"
     with stopper:
@@ -405,35 +411,41 @@ def run_prepared(
             # Back to the last completed epoch, which the checkpoint, the
             # summary, the saved model and the final images all show.
             snapshot.restore()
-            for callback in run_callbacks:  # Keras skips on_train_end then.
-                callback.on_train_end()
+            _end_after_error(run_callbacks)  # Keras skips on_train_end then.
         except Exception:
             _end_after_error(run_callbacks)
+            if chief and snapshot.model_values is not None:
+                snapshot.restore()
+                _save_interrupted(model, snapshot, run_dir, stream, failed=True)
             raise
-    wall_seconds = time.perf_counter() - started
-    if stopper.signal_number is not None:
-        status = "interrupted"
-    if status == "interrupted" and chief:
-        _save_interrupted(model, snapshot, run_dir, stream)
-    elif chief and os.path.exists(os.path.join(run_dir, CHECKPOINT_FILE)):
-        os.remove(os.path.join(run_dir, CHECKPOINT_FILE))  # Resumed to the end.
-    if getattr(model, "diverged_epoch", None) is not None:
-        status = "diverged"
+        # Signals from here on wait: the run is saved whole.
+        stopper.finishing()
+        wall_seconds = time.perf_counter() - started
+        # A signal during the last epoch's work stopped nothing.
+        if stopper.signal_number is not None and snapshot.epochs_completed < config.epochs:
+            status = "interrupted"
+        if status == "interrupted" and chief:
+            _save_interrupted(model, snapshot, run_dir, stream)
+        if getattr(model, "diverged_epoch", None) is not None:
+            status = "diverged"
 
-    history = getattr(model, "history", None)
-    history = history.history if history is not None else {}
-    summary = _summarize(
-        model,
-        training,
-        validation,
-        snapshot.epochs_completed,
-        status,
-        wall_seconds,
-        last_logged=_last_logged(model, snapshot, history),
-    )
-    if chief:
-        _save_model(model, run_dir, stream)
-        write_json(os.path.join(run_dir, "summary.json"), summary)
+        history = getattr(model, "history", None)
+        history = history.history if history is not None else {}
+        summary = _summarize(
+            model,
+            training,
+            validation,
+            snapshot.epochs_completed,
+            status,
+            wall_seconds,
+            last_logged=_last_logged(model, snapshot, history),
+        )
+        if chief:
+            _save_model(model, run_dir, stream)
+            write_json(os.path.join(run_dir, "summary.json"), summary)
+            checkpoint = os.path.join(run_dir, CHECKPOINT_FILE)
+            if status != "interrupted" and os.path.exists(checkpoint):
+                os.remove(checkpoint)  # Resumed to the end; removed once all is saved.
     return TrainResult(config, history, summary, model, run_dir)
 
 
@@ -461,8 +473,13 @@ def _resolved_settings(config, run_dir, engine, batch_size, num_samples) -> dict
     learning_rate, momentum = resolve_hyperparameters(
         config.optimizer, config.learning_rate, config.momentum
     )
+    settings = config.to_dict()
+    # Absolute, so that `--resume` works from any directory.
+    for key in PATH_KEYS:
+        if settings[key] is not None:
+            settings[key] = os.path.abspath(settings[key])
     return {
-        **config.to_dict(),
+        **settings,
         "learning_rate": learning_rate,
         "momentum": momentum,
         "run_dir": run_dir,
@@ -496,14 +513,24 @@ def _training_stream(
     return dataset, pipeline.num_minibatches(training.num_samples, batch_size)
 
 
-def _save_interrupted(model, snapshot, run_dir, stream) -> None:
-    """Writes the last completed epoch's checkpoint and says how to resume."""
+def _save_interrupted(model, snapshot, run_dir, stream, failed: bool = False) -> None:
+    """Writes the last completed epoch's checkpoint and says how to resume.
+
+    After a failure (`failed`) that may be the full disk itself: then there is
+    nothing to save, and the failure is what gets reported.
+    """
     if snapshot.model_values is None:  # Interrupted before the first epoch began.
         snapshot.set_model(model)
         snapshot.take()
-    path = write_checkpoint(snapshot, run_dir)
+    try:
+        path = write_checkpoint(snapshot, run_dir)
+    except OSError:
+        if failed:
+            return
+        raise
+    what = "training failed" if failed else "interrupted"
     print(
-        f"interrupted after epoch {snapshot.epochs_completed}: saved {path}; continue with "
+        f"{what} after epoch {snapshot.epochs_completed}: saved {path}; continue with "
         f"`kerasclf train --resume {run_dir}`",
         file=stream,
         flush=True,
@@ -560,8 +587,6 @@ def _summarize(
         return evaluate_model(model, data)
 
     final = final_values(training, "")
-    if not np.isfinite(final["cost"]):  # Diverged: at inf/NaN weights accuracy means nothing.
-        final["accuracy"] = float("nan")
     linear = linear_parameters(model)
     summary = {
         "status": status,
@@ -577,22 +602,8 @@ def _summarize(
     }
     if validation is not None:
         validation_result = final_values(validation, "val_")
-        if not np.isfinite(validation_result["cost"]):
-            validation_result["accuracy"] = float("nan")
         summary.update({f"val_{key}": value for key, value in validation_result.items()})
-    return {key: _json_number(value) for key, value in summary.items()}
-
-
-def _json_number(value):
-    """`value` with NaN as None and infinities as "inf"/"-inf", also inside lists.
-
-    JSON has no NaN or infinity; a diverged run's cost and weights hold them.
-    """
-    if isinstance(value, list):
-        return [_json_number(item) for item in value]
-    if isinstance(value, float) and not np.isfinite(value):
-        return None if np.isnan(value) else str(value)
-    return value
+    return json_safe(summary)
 
 
 def _save_model(model: keras.Model, run_dir: str, stream: TextIO) -> None:

@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 
 import kerasclf
 from callbacks.error_surface import (
+    GRID_REACH,
     PATH_FILE,
     ErrorSurfaceLogger,
     LandscapeSurface,
@@ -65,6 +66,28 @@ def test_images_at_step_0_every_k_epochs_and_the_final_epoch(tmp_path, blobs):
     with open(tmp_path / "error_surface.png", "rb") as file:
         saved = tf.io.decode_png(file.read()).numpy()
     np.testing.assert_array_equal(saved, images[-1])
+
+
+def test_the_axes_hold_the_whole_path_of_an_overshooting_optimizer(tmp_path, blobs):
+    callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=5)
+    model = build_model("logistic", 2)
+    model.compile(optimizer=keras.optimizers.SGD(0.001, momentum=0.9), loss=CrossEntropy("sum"))
+    model.fit(
+        blobs.features, blobs.labels, batch_size=200, epochs=20, verbose=0, callbacks=[callback]
+    )
+    path = callback.path[:, :2].astype(np.float64)
+    optimum = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10000)
+    optimum.fit(blobs.features.astype(np.float64), blobs.labels)
+    distances = np.abs(path - optimum.coef_[0]).max(axis=1)
+    assert distances.max() > GRID_REACH * distances[0]  # Momentum overshoots past the start.
+    (x_low, x_high), (y_low, y_high) = callback._surface.trajectory_slice(callback.path).limits
+    assert (x_low < path[:, 0]).all() and (path[:, 0] < x_high).all()
+    assert (y_low < path[:, 1]).all() and (path[:, 1] < y_high).all()
+    steps, frames = read_images(tmp_path, "error_surface")
+    assert steps == [0, 5, 10, 15, 20]
+    # One set of axes and bands: the frames differ only where the path and markers are.
+    for frame in frames[1:]:
+        assert np.mean(np.any(frame != frames[0], axis=-1)) < 0.2
 
 
 def test_path_is_the_weights_at_every_epoch(tmp_path, blobs):

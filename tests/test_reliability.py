@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -317,3 +318,130 @@ def test_blocks_always_carry_every_point_once_per_epoch(
         weights = block["sample_weight"].numpy()[:count]
         seen += block["x"].numpy()[:count][weights > 0][:, 0].tolist()
     assert sorted(seen) == list(range(num_samples))
+
+
+class SignalAt(keras.callbacks.Callback):
+    """Sends SIGINT to this process at the end of epoch `epoch` (0-based), `times` times.
+
+    It runs among the user's callbacks, after kerasclf's own have logged the epoch.
+    """
+
+    def __init__(self, epoch, times=1):
+        super().__init__()
+        self.epoch, self.times = epoch, times
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            for _ in range(self.times):
+                os.kill(os.getpid(), signal.SIGINT)
+
+
+class SignalWhileClosing(keras.callbacks.Callback):
+    """Sends SIGINT while the run closes: as a user hammering Ctrl-C does."""
+
+    def on_train_end(self, logs=None):
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+class FailAt(keras.callbacks.Callback):
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise RuntimeError("a callback failed")
+
+
+SHORT = dict(batch_size=7, optimizer="momentum", epochs=6, images=False, histogram_every=0)
+
+
+def _short_run(tmp_path, run_name, callbacks=(), **settings):
+    return kerasclf.train(
+        logdir=str(tmp_path),
+        run_name=run_name,
+        callbacks=list(callbacks),
+        stream=io.StringIO(),
+        **{**SHORT, **settings},
+    )
+
+
+def test_a_signal_during_an_epochs_logging_stops_at_that_epoch(tmp_path):
+    result = _short_run(tmp_path, "cut", [SignalAt(epoch=1)])
+    assert result.summary["status"] == "interrupted" and result.summary["epochs"] == 2
+    logged = EventAccumulator(str(tmp_path / "cut" / "train"), size_guidance={"tensors": 0})
+    logged.Reload()
+    assert [event.step for event in logged.Tensors("cost")] == [0, 1, 2]
+
+
+def test_a_signal_in_the_last_epoch_stops_nothing(tmp_path):
+    result = _short_run(tmp_path, "last", [SignalAt(epoch=5)])
+    assert result.summary["status"] == "completed" and result.summary["epochs"] == 6
+    assert not (tmp_path / "last" / "checkpoint.npz").exists()
+
+
+def test_signals_while_the_run_closes_do_not_lose_it(tmp_path):
+    # Two signals stop at once; a third, while the callbacks close, must wait for the save.
+    result = _short_run(tmp_path, "hammered", [SignalAt(epoch=2, times=2), SignalWhileClosing()])
+    run_dir = tmp_path / "hammered"
+    assert result.summary["status"] == "interrupted" and result.summary["epochs"] == 3
+    assert (run_dir / "checkpoint.npz").is_file() and (run_dir / "model.keras").is_file()
+    assert read_json(run_dir / "summary.json")["epochs"] == 3
+    assert main(["train", "--resume", str(run_dir)]) == 0
+    straight = _short_run(tmp_path, "straight")
+    for resumed, uninterrupted in zip(_final_weights(run_dir), _final_weights(straight.run_dir)):
+        np.testing.assert_array_equal(resumed, uninterrupted)
+
+
+def test_a_failure_mid_run_keeps_the_completed_epochs_for_resume(tmp_path):
+    with pytest.raises(RuntimeError, match="a callback failed"):
+        _short_run(tmp_path, "failed", [FailAt(epoch=3)])
+    run_dir = tmp_path / "failed"
+    with np.load(run_dir / "checkpoint.npz") as checkpoint:
+        assert int(checkpoint["epochs_completed"]) == 4  # It failed after epoch 4's snapshot.
+    assert main(["train", "--resume", str(run_dir)]) == 0
+    straight = _short_run(tmp_path, "straight")
+    for resumed, uninterrupted in zip(_final_weights(run_dir), _final_weights(straight.run_dir)):
+        np.testing.assert_array_equal(resumed, uninterrupted)
+
+
+def test_a_relative_data_path_resumes_from_any_directory(tmp_path, monkeypatch):
+    data = kerasclf.make_dataset("seminar_blobs", seed=0)
+    np.savez(tmp_path / "points.npz", X=data.features, y=data.labels)
+    monkeypatch.chdir(tmp_path)
+    result = _short_run("logs", "relative", [SignalAt(epoch=1)], data="points.npz")
+    assert result.summary["status"] == "interrupted"
+    config = read_json(tmp_path / "logs" / "relative" / "config.json")
+    assert config["data"] == str(tmp_path / "points.npz")
+    assert config["logdir"] == str(tmp_path / "logs")
+    monkeypatch.chdir("/")
+    assert main(["train", "--resume", str(tmp_path / "logs" / "relative")]) == 0
+
+
+def test_a_diverged_runs_files_are_strict_json(tmp_path):
+    result = _short_run(tmp_path, "diverged", learning_rate=1e38, batch_size="full")
+    assert result.summary["status"] == "diverged"
+
+    def refuse(constant):
+        raise ValueError(f"not strict JSON: {constant}")
+
+    for name in ("summary.json", "weights.json", "config.json"):
+        with open(tmp_path / "diverged" / name) as file:
+            json.load(file, parse_constant=refuse)
+    assert oct(os.stat(tmp_path / "diverged" / "summary.json").st_mode & 0o777) == oct(
+        0o666 & ~_umask()
+    )
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def test_a_logdir_through_a_dangling_link_is_rejected(tmp_path, capsys):
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    assert main(["train", "--logdir", str(tmp_path / "link" / "logs")]) == 2
+    error = capsys.readouterr().err
+    assert "a symbolic link to" in error and "does not exist" in error
+    assert not (tmp_path / "nowhere").exists()

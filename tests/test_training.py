@@ -208,3 +208,21 @@ def test_batch_size_larger_than_the_data_says_full_batch(tmp_path):
     stream = io.StringIO()
     kerasclf.train(logdir=str(tmp_path), batch_size=1000, epochs=1, stream=stream, **QUICK)
     assert "larger than the 200 training points; training full batch" in stream.getvalue()
+
+
+def test_an_mlp_from_zeros_is_noted_as_stuck_and_is(tmp_path):
+    stream = io.StringIO()
+    result = kerasclf.train(
+        model="mlp", dataset="xor", epochs=3, images=False, logdir=str(tmp_path), stream=stream
+    )
+    assert "init=zeros starts every hidden unit the same" in stream.getvalue()
+    # tanh(0) = 0 and zero output weights: no gradient reaches any kernel.
+    kernels = [weight for weight in result.model.get_weights() if weight.ndim == 2]
+    assert all(not kernel.any() for kernel in kernels)
+    assert "init=zeros" not in _train_output(tmp_path, model="mlp", dataset="xor", init="random")
+
+
+def _train_output(tmp_path, **settings) -> str:
+    stream = io.StringIO()
+    kerasclf.train(epochs=1, images=False, logdir=str(tmp_path), stream=stream, **settings)
+    return stream.getvalue()
