@@ -3,7 +3,7 @@
 - Each parameter as its own scalar (`weights/w1`, `weights/w2`, `weights/b`)
   for models with at most 16 parameters, so W and b can be watched moving.
 - A histogram of every weight of every layer (`histograms/<layer>/<weight>`),
-  every `histogram_every` epochs.
+  every `histogram_every` epochs and at the final epoch.
 - `learning_rate`: the step size the optimizer actually applied in the
   epoch's last update, so the decaying schedule is visible (at step 0: the
   rate of the first update).
@@ -108,7 +108,7 @@ class WeightLogger(keras.callbacks.Callback):
         cost: "sum" or "mean", the reduction the model is trained with (for
             the gradient norm); None to read it from the model's compiled loss.
         histogram_every: Log weight histograms every this many epochs (and
-            at step 0); 0 for none. A histogram changes little from one
+            at step 0 and the final epoch); 0 for none. A histogram changes little from one
             epoch to the next, so not every epoch by default.
         gradient_norm: Whether to log `gradient_norm`; off where a
             `CostLogger` already logs it.
@@ -134,6 +134,7 @@ class WeightLogger(keras.callbacks.Callback):
         self.histogram_every = check_integer("histogram_every", histogram_every, minimum=0)
         self._writers = SummaryWriters(logdir)
         self._write_scalars = None
+        self._last_step = self._histogram_step = None
 
     def _build(self) -> None:
         if self.gradient_norm:
@@ -162,6 +163,7 @@ class WeightLogger(keras.callbacks.Callback):
             self._write_scalars(tf.constant(step, tf.int64), tf.constant(rate, tf.float32))
             if self.histogram_every and step % self.histogram_every == 0:
                 self._log_histograms(step)
+        self._last_step = step
 
     def _log_histograms(self, step: int) -> None:
         # Bucketed with numpy and written by one op: a traced
@@ -175,6 +177,7 @@ class WeightLogger(keras.callbacks.Callback):
         ]
         if summaries:
             tf.summary.experimental.write_raw_pb(tf.constant(summaries), step=step)
+        self._histogram_step = step
 
     def on_train_begin(self, logs=None):
         if int(self.model.optimizer.iterations.numpy()) == 0:
@@ -184,5 +187,9 @@ class WeightLogger(keras.callbacks.Callback):
         self._log(step=epoch + 1)
 
     def on_train_end(self, logs=None):
+        # The final epoch always gets histograms, as it gets images.
+        if self.histogram_every and self._last_step not in (None, self._histogram_step):
+            with self._writers["train"].as_default():
+                self._log_histograms(self._last_step)
         self._writers.close()
         self._write_scalars = None  # It holds the closed writer.
