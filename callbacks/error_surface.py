@@ -260,7 +260,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
             self.path_steps = [int(step) for step in steps]
 
     def _log(self, step: int) -> None:
-        """Marks `step` for a frame; the frames are drawn when training ends (`draws_at_end`)."""
+        """Marks `step` for a frame; the frames are drawn when training ends."""
         self._frame_steps.append(step)
         self._last_logged_step = step
 
@@ -655,12 +655,10 @@ class WeightPlaneSurface:
 
     The cost has a closed form here, J = sum_i softplus(z_i) - sum_i l_i z_i
     with z_i = w1 x_i1 + w2 x_i2 + b, so the grid needs no model calls: one
-    matrix product and a softplus, in one small XLA program.
+    matrix product and a softplus, in one small XLA program. The frames are
+    drawn when training ends (`WeightPlaneFrames`), on axes that hold the
+    whole path: momentum overshoots far past the start.
     """
-
-    # The axes must hold the whole path (momentum overshoots far past the
-    # start), so the frames are drawn when training ends.
-    draws_at_end = True
 
     def __init__(
         self,
@@ -793,8 +791,6 @@ class LandscapeSurface:
     Every frame shares the slice, its axes and its colour bands; only the path
     up to the frame's step and its current point change, so the frames animate.
     """
-
-    draws_at_end = True
 
     def __init__(
         self, model: keras.Model, data: Data, reduction: str, represented_samples: int | None = None
