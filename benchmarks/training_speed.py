@@ -32,7 +32,10 @@ median over repeats):
 2. The seminar's default run end to end (200 points, full batch, 100 epochs,
    learning rate 0.001 on the summed cost, zeros init) as whole processes:
    `kerasclf train`, `kerasclf train --images false`, and small standalone
-   scripts doing the same with stock `model.fit` and with numpy.
+   scripts doing the same with stock `model.fit`, a hand-written XLA
+   while-loop and numpy; scikit-learn's `SGDClassifier` for 100 epochs of
+   batch 1 (it has no full batch); and an MLP (16, 16) row, kerasclf against
+   stock `model.fit`.
 
 It prints the tables and writes them to BENCHMARKS.md with a description of
 the machine and the command. Run it from the repository root:
@@ -650,6 +653,8 @@ class Path:
 
 LEAN = {"images": False, "histogram_every": 0}
 MLP = {"model": "mlp", "hidden": list(MLP_HIDDEN), "activation": "tanh", "init": "random"}
+MLP_FLAGS = ["--model", "mlp", "--hidden", ",".join(map(str, MLP_HIDDEN))]
+MLP_FLAGS += ["--activation", "tanh", "--init", "random"]
 PATHS = [
     Path(
         "kerasclf",
@@ -744,14 +749,19 @@ RATIOS = [
     ("mlp_kerasclf", "mlp_stock", BATCH_SIZES),
     ("mlp_kerasclf", "mlp_hand_shuffle", BATCH_SIZES),
 ]
-# The issue's target: kerasclf at least this fraction of the hand-written loop.
-TARGET_RATIO = 0.5
-TARGET_COMPARISONS = [
-    ("kerasclf", "hand_shuffle_callback_size"),
-    ("kerasclf", "hand_fixed"),
-    ("kerasclf_lean", "hand_shuffle"),
-    ("kerasclf_lean", "hand_fixed"),
+# The issue's targets. The speed target compares kerasclf with the hand-written
+# loop that does the same training: a new shuffle of the points every epoch, as
+# kerasclf's fused and plain engines must (d1). Each entry: (numerator,
+# denominator, least ratio, batch sizes).
+TARGETS = [
+    ("kerasclf", "hand_shuffle_callback_size", 0.5, BATCH_SIZES),
+    ("kerasclf_lean", "hand_shuffle", 0.5, BATCH_SIZES),
+    ("kerasclf", "sklearn", 3.0, (1,)),
 ]
+# For context, not targets: the loop that never reshuffles (d2) does less work
+# than any run with a per-epoch shuffle; the second row is Keras's own `fit`
+# over cached, never-shuffled blocks with no callbacks at all.
+CONTEXT_RATIOS = [("kerasclf", "hand_fixed"), ("fused_fixed", "hand_fixed")]
 
 
 def progress(message: str) -> None:
@@ -833,9 +843,12 @@ import keras, numpy as np
 data = np.load(sys.argv[1])
 x, y = data["X"], data["y"]
 keras.utils.set_random_seed(0)
+hidden = [int(size) for size in sys.argv[2:]]  # An MLP's hidden layers (tanh), if any.
 model = keras.Sequential([
     keras.Input((2,)),
-    keras.layers.Dense(1, activation="sigmoid", kernel_initializer="zeros"),
+    *[keras.layers.Dense(size, activation="tanh") for size in hidden],
+    keras.layers.Dense(1, activation="sigmoid",
+                       kernel_initializer="glorot_uniform" if hidden else "zeros"),
 ])
 model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.001),
               loss=keras.losses.BinaryCrossentropy(reduction="sum"))
@@ -858,6 +871,39 @@ cost = np.sum(np.logaddexp(0.0, logits) - y * logits)
 print(json.dumps({"cost": float(cost)}))
 """
 
+HAND_WRITTEN_SCRIPT = """
+import json, os, sys
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np, tensorflow as tf
+data = np.load(sys.argv[1])
+x, y = tf.constant(data["X"], tf.float32), tf.constant(data["y"], tf.float32)
+
+@tf.function(jit_compile=True)
+def train(weights, bias):
+    def step(epoch, weights, bias):
+        errors = tf.sigmoid(tf.linalg.matvec(x, weights) + bias) - y
+        return epoch + 1, weights - 0.001 * tf.linalg.matvec(x, errors, transpose_a=True), (
+            bias - 0.001 * tf.reduce_sum(errors))
+    _, weights, bias = tf.while_loop(lambda epoch, *_: epoch < 100, step, (0, weights, bias))
+    logits = tf.linalg.matvec(x, weights) + bias
+    return tf.reduce_sum(tf.math.softplus(logits) - y * logits)
+
+print(json.dumps({"cost": float(train(tf.zeros([2]), tf.constant(0.0)))}))
+"""
+
+SKLEARN_SCRIPT = """
+import json, sys, warnings
+import numpy as np
+from sklearn.linear_model import SGDClassifier
+data = np.load(sys.argv[1])
+x, y = data["X"], data["y"]
+model = SGDClassifier(loss="log_loss", penalty=None, learning_rate="constant", eta0=0.001,
+                      max_iter=100, tol=None, random_state=0)
+model.fit(x, y)  # 100 epochs of batch-1 SGD: scikit-learn has no full batch.
+logits = x @ model.coef_[0] + model.intercept_[0]
+print(json.dumps({"cost": float(np.sum(np.logaddexp(0.0, logits) - y * logits))}))
+"""
+
 
 def kerasclf_command() -> list[str]:
     """The `kerasclf` console script of this environment."""
@@ -874,7 +920,12 @@ def process_commands(workdir: str) -> list[tuple[str, str, list[str]]]:
     data_file = os.path.join(workdir, "seminar.npz")
     np.savez(data_file, X=data.features, y=data.labels)
     scripts = {}
-    for name, text in (("stock_fit.py", STOCK_FIT_SCRIPT), ("numpy_gd.py", NUMPY_SCRIPT)):
+    for name, text in (
+        ("stock_fit.py", STOCK_FIT_SCRIPT),
+        ("numpy_gd.py", NUMPY_SCRIPT),
+        ("hand_written.py", HAND_WRITTEN_SCRIPT),
+        ("sklearn_sgd.py", SKLEARN_SCRIPT),
+    ):
         scripts[name] = os.path.join(workdir, name)
         with open(scripts[name], "w") as file:
             file.write(text)
@@ -895,7 +946,27 @@ def process_commands(workdir: str) -> list[tuple[str, str, list[str]]]:
             "standalone script: stock model.fit",
             [sys.executable, scripts["stock_fit.py"], data_file],
         ),
+        (
+            "hand_written",
+            "standalone script: hand-written XLA while-loop",
+            [sys.executable, scripts["hand_written.py"], data_file],
+        ),
         ("numpy", "standalone script: numpy", [sys.executable, scripts["numpy_gd.py"], data_file]),
+        (
+            "sklearn",
+            "standalone script: scikit-learn SGDClassifier, batch 1 (no full batch)",
+            [sys.executable, scripts["sklearn_sgd.py"], data_file],
+        ),
+        (
+            "mlp_kerasclf",
+            "MLP 16-16 tanh: kerasclf train (all default callbacks)",
+            kerasclf_command() + ["train", *MLP_FLAGS, "--logdir", logdir, "--json"],
+        ),
+        (
+            "mlp_stock",
+            "MLP 16-16 tanh: standalone script, stock model.fit",
+            [sys.executable, scripts["stock_fit.py"], data_file, *map(str, MLP_HIDDEN)],
+        ),
         (
             "import",
             "reference: python -c 'import tensorflow'",
@@ -1026,17 +1097,41 @@ def ratio_table(results: dict) -> str:
 
 
 def target_lines(results: dict) -> list[str]:
-    """Whether kerasclf reaches the issue's target, per comparison and batch size."""
+    """Whether kerasclf reaches the issue's targets, per comparison and batch size."""
     lines = []
-    for top, bottom in TARGET_COMPARISONS:
-        for batch_size in BATCH_SIZES:
+    for top, bottom, least, batch_sizes in TARGETS:
+        for batch_size in batch_sizes:
             ratio = median_ratio(results, top, bottom, batch_size)
             if ratio is not None:
-                verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+                verdict = "met" if ratio >= least else "NOT met"
                 lines.append(
                     f"- batch {batch_size}: {top} / {bottom} = {ratio:.3g}x "
-                    f"(target >= {TARGET_RATIO}x: {verdict})"
+                    f"(target >= {least:g}x: {verdict})"
                 )
+    return lines
+
+
+def context_lines(results: dict) -> list[str]:
+    """The ratios to the never-reshuffling loop d2, and what a shuffle costs against it."""
+    lines = []
+    for batch_size in BATCH_SIZES:
+        shuffles = [
+            m.parts.get("shuffle + gather") for m in results.get(("hand_shuffle", batch_size), [])
+        ]
+        fixed = median_of(results, "hand_fixed", batch_size, "seconds_per_epoch")
+        if shuffles and None not in shuffles and fixed:
+            lines.append(
+                f"- batch {batch_size}: d1's shuffle and gather alone take "
+                f"{statistics.median(shuffles) / fixed:.3g}x d2's whole epoch"
+            )
+    for top, bottom in CONTEXT_RATIOS:
+        ratios = [median_ratio(results, top, bottom, batch_size) for batch_size in BATCH_SIZES]
+        if any(ratio is not None for ratio in ratios):
+            cells = ", ".join(
+                f"{'–' if ratio is None else f'{ratio:.3g}x'} at batch {batch_size}"
+                for ratio, batch_size in zip(ratios, BATCH_SIZES)
+            )
+            lines.append(f"- {top} / {bottom}: {cells}")
     return lines
 
 
@@ -1105,7 +1200,10 @@ def process_table(results: dict) -> str:
 def process_ratio_table(results: dict) -> str:
     pairs = [
         ("kerasclf", "stock"),
+        ("kerasclf", "hand_written"),
         ("kerasclf", "numpy"),
+        ("kerasclf", "sklearn"),
+        ("mlp_kerasclf", "mlp_stock"),
         ("kerasclf_no_images", "stock"),
         ("kerasclf", "kerasclf_no_images"),
     ]
@@ -1174,8 +1272,14 @@ def report(
         ),
         "## Ratios (median of per-repeat ratios)\n\n"
         + ratio_table(throughput)
-        + "\n\nThe issue's target, kerasclf at least "
-        f"{TARGET_RATIO}x the hand-written XLA loop:\n\n" + "\n".join(target_lines(throughput)),
+        + "\n\nThe issue's targets: kerasclf at least 0.5x the hand-written XLA loop that does the "
+        "same training (d1: a new shuffle every epoch, which kerasclf's engines must do), with "
+        "the default callbacks on, and at least 3x scikit-learn's SGD at batch 1:\n\n"
+        + "\n".join(target_lines(throughput))
+        + "\n\nFor context, the loop that never reshuffles (d2). It does less work than any "
+        "run with a per-epoch shuffle, and the last line is Keras's own `fit` over cached, "
+        "never-shuffled blocks with no callbacks at all:\n\n"
+        + "\n".join(context_lines(throughput)),
         "## Where an epoch goes, ms (median)\n\n"
         + breakdown_table(throughput, settings)
         + "\n\n`of which` rows time each default callback's `on_epoch_end`; the rest is the "
@@ -1189,8 +1293,11 @@ def report(
         sections.append(
             f"## The seminar's default run, whole process (median over {settings.process_repeats})"
             "\n\n200 `seminar_blobs` points, full-batch gradient descent, learning rate 0.001 on "
-            "the summed cost, zeros init, 100 epochs. Wall time of the process, imports "
-            "included.\n\n" + process_table(processes) + "\n\n" + process_ratio_table(processes)
+            "the summed cost, zeros init, 100 epochs (scikit-learn: 100 epochs of batch-1 SGD; "
+            "the MLP rows: Glorot init). Wall time of the process, imports included.\n\n"
+            + process_table(processes)
+            + "\n\n"
+            + process_ratio_table(processes)
         )
     return "\n\n".join(sections) + "\n"
 

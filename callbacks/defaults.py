@@ -1,7 +1,9 @@
 """The callbacks `kerasclf train` turns on, in the order they must run.
 
 `CostLogger` goes first: it puts the cost at the epoch's weights into the
-epoch's `logs`, which `DivergenceStop` and `EpochPrinter` then read.
+epoch's `logs`, which `DivergenceStop` and `EpochPrinter` then read. Each
+logger can be switched off by name (`TrainConfig.callbacks_off`); without
+`CostLogger`, they read Keras's running mean of the loss instead.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from callbacks.hparams import RunConfigLogger
 from callbacks.minibatch_cost import MinibatchCostLogger
 from callbacks.progress import EpochPrinter
 from callbacks.weights import WeightLogger
+from kerasclf.config import SWITCHABLE_CALLBACKS
 from kerasclf.data import SLIDE_LINE, Data
 
 # Lines drawn on a named dataset's images: the slide's line on hand_line.
@@ -40,23 +43,32 @@ def default_callbacks(config, resolved: dict, training, validation, run_dir: str
         cost_x, cost_y = training, None
         sample = training.sample(seed=config.seed)
         x, y = sample.features, sample.labels
-    callbacks = [
-        CostLogger(run_dir, cost_x, cost_y, validation_data=validation_data, cost=config.cost),
-        DivergenceStop(stream=stream),
-        WeightLogger(
-            run_dir,
-            x,
-            y,
-            cost=config.cost,
-            histogram_every=config.histogram_every,
-            gradient_norm=False,
-        ),
-    ]
+    on = {name for name in SWITCHABLE_CALLBACKS if name not in config.callbacks_off}
+    if not config.images:
+        on -= {"boundary", "surface"}
+    callbacks = []
+    if "cost" in on:
+        callbacks.append(
+            CostLogger(run_dir, cost_x, cost_y, validation_data=validation_data, cost=config.cost)
+        )
+    callbacks.append(DivergenceStop(stream=stream))
+    if "weights" in on:
+        callbacks.append(
+            WeightLogger(
+                run_dir,
+                x,
+                y,
+                cost=config.cost,
+                histogram_every=config.histogram_every,
+                # Without CostLogger (which logs it over all points), WeightLogger's own.
+                gradient_norm="cost" not in on,
+            )
+        )
     if config.batch_cost:
         callbacks.append(MinibatchCostLogger(run_dir))
-    if config.images:
-        reference = None if config.data else REFERENCE_LINES.get(config.dataset)
-        callbacks += [
+    reference = None if config.data else REFERENCE_LINES.get(config.dataset)
+    if "boundary" in on:
+        callbacks.append(
             DecisionBoundaryLogger(
                 run_dir,
                 x,
@@ -65,7 +77,10 @@ def default_callbacks(config, resolved: dict, training, validation, run_dir: str
                 every=config.boundary_every,
                 reference_line=reference,
                 stream=stream,
-            ),
+            )
+        )
+    if "surface" in on:
+        callbacks.append(
             ErrorSurfaceLogger(
                 run_dir,
                 x,
@@ -74,7 +89,10 @@ def default_callbacks(config, resolved: dict, training, validation, run_dir: str
                 every=config.surface_every,
                 stream=stream,
                 num_samples=training.num_samples,
-            ),
-        ]
-    callbacks += [RunConfigLogger(run_dir, resolved), EpochPrinter(stream=stream)]
+            )
+        )
+    if "config" in on:
+        callbacks.append(RunConfigLogger(run_dir, resolved))
+    if "progress" in on:
+        callbacks.append(EpochPrinter(stream=stream))
     return callbacks

@@ -5,6 +5,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+# Before any experiment imports keras: TensorFlow's start-up lines are not for students.
+import kerasclf.quiet_tensorflow  # noqa: F401
+
 
 def experiment_names() -> list[str]:
     """The experiment modules in this package, in alphabetical order."""

@@ -3,7 +3,7 @@
 What it does: runs hand_line, gradient_descent, batch_size, step_size,
 momentum, initialization and nonlinear, so that a teacher can produce all the
 TensorBoard logs before class with one command, then open them with
-`tensorboard --logdir logs`.
+`tensorboard --logdir logs --samples_per_plugin images=1000`.
 
 Run it:
 
@@ -14,6 +14,7 @@ import importlib
 import time
 
 from experiments._experiment import main_guard, parse_arguments
+from kerasclf.cli import TENSORBOARD_ARGUMENTS
 
 # Settings: the order of the slides.
 EXPERIMENTS = [
@@ -41,7 +42,8 @@ def main(argv=None):
         print(f"{name:<18} {seconds:7.1f} s")
     print(
         f"{'all':<18} {time.perf_counter() - started:7.1f} s; "
-        f"open the logs with: tensorboard --logdir {arguments.logdir}"
+        f"open the logs with: tensorboard --logdir {arguments.logdir} "
+        + " ".join(TENSORBOARD_ARGUMENTS)
     )
     return timings
 

@@ -20,6 +20,7 @@ import sys
 from typing import Any
 
 from kerasclf import config as config_module
+from kerasclf.runs import LogdirError
 from kerasclf.validation import did_you_mean
 
 EXIT_BAD_INPUT = 2
@@ -204,8 +205,13 @@ def run_train(arguments: argparse.Namespace) -> int:
             prepared = prepare_run(_train_values(arguments))
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
-    # Past validation, an exception is a bug, not bad input: let it show.
-    result = run_prepared(prepared)
+    # Past validation, an exception is a bug, not bad input: let it show. Only
+    # a logdir that the file system refuses is found this late (nothing has
+    # trained or been written then).
+    try:
+        result = run_prepared(prepared)
+    except LogdirError as error:
+        raise UsageError(str(error)) from None
     config, summary = prepared.config, result.summary
     cost, accuracy = _shown_number(summary["cost"]), _shown_number(summary["accuracy"])
     print(f"status: {summary['status']}  cost {cost}  accuracy {accuracy}")
@@ -213,7 +219,10 @@ def run_train(arguments: argparse.Namespace) -> int:
         print("this worker is not the chief: the chief writes the run")
     else:
         print(f"run written to {result.run_dir}")
-        print(f"open it with: {_tensorboard_command()} --logdir {config.logdir}")
+        print(
+            f"open it with: {_tensorboard_command()} --logdir {config.logdir} "
+            + " ".join(TENSORBOARD_ARGUMENTS)
+        )
         print("and then http://localhost:6006 in a browser")
     if arguments.json:
         print(json.dumps({**summary, "run_dir": result.run_dir}))
@@ -327,6 +336,11 @@ def _shown_number(value) -> str:
     if value is None:
         return "nan"
     return value if isinstance(value, str) else f"{value:.4f}"
+
+
+# TensorBoard keeps 10 images per tag by default, a random sample of the steps;
+# these keep up to 1000, so the step slider animates the images frame by frame.
+TENSORBOARD_ARGUMENTS = ("--samples_per_plugin", "images=1000")
 
 
 def _tensorboard_command() -> str:

@@ -27,7 +27,13 @@ from kerasclf.models import INITS, MODELS, check_architecture
 from kerasclf.multiworker import parse_tf_config
 from kerasclf.optimizers import resolve_hyperparameters
 from kerasclf.runs import check_logdir, check_run_name
-from kerasclf.streaming import STREAM_ABOVE_SAMPLES, is_shard_glob, match_shards
+from kerasclf.streaming import (
+    STREAM_ABOVE_BYTES,
+    STREAM_ABOVE_SAMPLES,
+    is_large_csv,
+    is_shard_glob,
+    match_shards,
+)
 from kerasclf.validation import check_choice, check_integer, check_number, did_you_mean, shown
 
 ENGINES = {
@@ -35,6 +41,15 @@ ENGINES = {
     "fused": "blocks of minibatches, one XLA program per block",
     # Keras's own per-step fit: one program call per minibatch.
     "plain": "stock Keras fit, one step per minibatch",
+}
+# The default callbacks that `callbacks_off` can switch off, by name.
+SWITCHABLE_CALLBACKS = {
+    "cost": "CostLogger: cost, mean cost and accuracy at each epoch's weights",
+    "weights": "WeightLogger: w1, w2, b, learning rate, gradient norm, histograms",
+    "boundary": "DecisionBoundaryLogger: the decision-boundary images",
+    "surface": "ErrorSurfaceLogger: the error-surface images",
+    "config": "RunConfigLogger: the run's config as text and HParams",
+    "progress": "EpochPrinter: the line printed after each epoch",
 }
 # Keys that name a file or directory: a pathlib.Path is fine too.
 PATH_KEYS = ("data", "logdir")
@@ -66,7 +81,8 @@ class TrainConfig:
     streaming: bool = _key(
         False,
         "read or generate the data chunk by chunk, in bounded memory (automatic for a "
-        f"shard glob and above {STREAM_ABOVE_SAMPLES} generated points)",
+        f"shard glob, a CSV file above {STREAM_ABOVE_BYTES >> 20} MiB and above "
+        f"{STREAM_ABOVE_SAMPLES} generated points)",
     )
     noise: float | None = _key(None, "the dataset's noise parameter; default: its own")
     validation_split: float = _key(0.0, "fraction held out for validation, in [0, 1)")
@@ -102,17 +118,23 @@ class TrainConfig:
     batch_cost: bool = _key(False, "also log the cost of every minibatch (SGD noise)")
     images: bool = _key(True, "log decision-boundary and error-surface images")
     histogram_every: int = _key(5, "log weight histograms every k epochs; 0 for none")
+    callbacks_off: list[str] = _key(
+        (),
+        "default callbacks to switch off, e.g. boundary,config: "
+        + ", ".join(SWITCHABLE_CALLBACKS),
+    )
 
     @property
     def streamed(self) -> bool:
         """Whether the data streams chunk by chunk (`kerasclf.streaming`) instead of in memory."""
         if self.data is not None:
-            return self.streaming or is_shard_glob(self.data)
+            return self.streaming or is_shard_glob(self.data) or is_large_csv(self.data)
         return self.streaming or (self.num_samples or 0) > STREAM_ABOVE_SAMPLES
 
     def to_dict(self) -> dict[str, Any]:
         values = dataclasses.asdict(self)
         values["hidden"] = list(values["hidden"])
+        values["callbacks_off"] = list(values["callbacks_off"])
         return values
 
 
@@ -126,6 +148,9 @@ def _expected(key: str) -> str:
         return "a positive integer or 'full'"
     if key == "hidden":
         return "a list of positive integers such as [8, 8] (on the command line: 8,8)"
+    if key == "callbacks_off":
+        return 'a list of names such as ["boundary"] (on the command line: boundary,config)'
+
     names = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
     base = [arg for arg in typing.get_args(kind) if arg is not type(None)] or [kind]
     return names.get(base[0], str(base[0]))
@@ -163,6 +188,12 @@ def convert_value(key: str, value: Any, from_command_line: bool = False) -> Any:
         if not isinstance(value, (list, tuple)):
             raise error
         return [_to_int(size, error, False) for size in value]
+    if key == "callbacks_off":
+        if from_text:
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(n, str) for n in value):
+            raise error
+        return list(value)
     base = [arg for arg in typing.get_args(kind) if arg is not type(None)] or [kind]
     if base[0] is bool:
         if from_text and value.lower() in ("true", "false", "1", "0", "yes", "no"):
@@ -332,6 +363,8 @@ def validate(config: TrainConfig) -> None:
     check_integer("boundary_every", config.boundary_every)
     check_integer("surface_every", config.surface_every)
     check_integer("histogram_every", config.histogram_every, minimum=0)
+    for name in config.callbacks_off:
+        check_choice("callbacks_off", name, SWITCHABLE_CALLBACKS)
     check_logdir(config.logdir)
     if config.run_name is not None:
         check_run_name(config.run_name)

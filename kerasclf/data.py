@@ -375,9 +375,16 @@ def load_data(path: str) -> Data:
         )
     if not os.path.isfile(path):
         raise ValueError(f"`data` file does not exist or is not a file. Received: data={path!r}.")
-    if extension == ".npz":
-        return _load_npz(path)
-    return _load_csv(path)
+    try:
+        if extension == ".npz":
+            return _load_npz(path)
+        return _load_csv(path)
+    except MemoryError:
+        raise ValueError(
+            f"{path}: the points do not fit in memory ({os.path.getsize(path)} bytes on disk). "
+            "Stream a CSV file instead (--streaming true, or a glob of CSV shards); an .npz "
+            "file is always loaded whole."
+        ) from None
 
 
 def _load_npz(path: str) -> Data:
@@ -395,6 +402,7 @@ def _load_npz(path: str) -> Data:
                     f"{path}: an .npz data file must hold arrays 'X' and 'y'. "
                     f"Received arrays {archive.files}, missing {missing}."
                 )
+            _check_fits_in_memory(path, archive)
             features, labels = archive["X"], archive["y"]
     except ValueError as error:
         if str(error).startswith(path):
@@ -403,6 +411,30 @@ def _load_npz(path: str) -> Data:
     except (OSError, EOFError) as error:
         raise ValueError(f"{path}: not a readable .npz file ({error}).")
     return Data(features, labels, source=path)
+
+
+def _check_fits_in_memory(path: str, archive) -> None:
+    """Refuses an .npz whose arrays need more than the memory now available."""
+    needed = sum(archive.zip.getinfo(f"{key}.npy").file_size for key in ("X", "y"))
+    available = available_memory()
+    if available is not None and needed > available:
+        raise ValueError(
+            f"{path}: arrays X and y need {needed} bytes of memory and {available} are "
+            "available. Save the points as CSV and stream them (--streaming true, or a glob of "
+            "CSV shards)."
+        )
+
+
+def available_memory() -> int | None:
+    """The bytes of memory available to new allocations (Linux), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _load_csv(path: str) -> Data:
@@ -437,7 +469,22 @@ def read_csv_values(path: str) -> np.ndarray:
         first_line = 1
     if not rows:
         raise ValueError(f"{path}: the CSV file holds no data rows. Add rows of features, label.")
-    width = len(rows[0])
+    return csv_rows_values(rows, path, first_line)
+
+
+def csv_rows_values(rows: list[list[str]], path: str, first_line: int, width=None) -> np.ndarray:
+    """CSV rows (cells as text) as a float64 array; every row must be `width` numbers.
+
+    Args:
+        rows: The non-empty data rows.
+        path: The file, for messages.
+        first_line: The line number of `rows[0]` in the file, for messages.
+        width: The columns each row must have; default, as many as the first.
+
+    Raises:
+        ValueError: for a ragged row or a non-numeric cell, naming the line and column.
+    """
+    width = len(rows[0]) if width is None else width
     values = np.empty((len(rows), width), dtype=np.float64)
     for offset, row in enumerate(rows):
         line = first_line + offset

@@ -100,16 +100,31 @@ def default_run_name(parts: list[str]) -> str:
     return re.sub(r"[^A-Za-z0-9._=+-]", "_", name)
 
 
+class LogdirError(ValueError):
+    """The run directory could not be created: bad input, found only when writing."""
+
+
 def create_run_dir(logdir: str, name: str) -> str:
-    """Creates and returns a new run directory, adding `-2`, `-3`... if taken."""
-    os.makedirs(logdir, exist_ok=True)
-    for attempt in range(1, 10_000):
-        candidate = os.path.join(logdir, name if attempt == 1 else f"{name}-{attempt}")
-        try:
-            os.mkdir(candidate)
-        except FileExistsError:
-            continue
-        return candidate
+    """Creates and returns a new run directory, adding `-2`, `-3`... if taken.
+
+    Raises:
+        LogdirError: one line, if the file system refuses the directory even
+            though `check_logdir` passed (e.g. under /proc).
+    """
+    try:
+        os.makedirs(logdir, exist_ok=True)
+        for attempt in range(1, 10_000):
+            candidate = os.path.join(logdir, name if attempt == 1 else f"{name}-{attempt}")
+            try:
+                os.mkdir(candidate)
+            except FileExistsError:
+                continue
+            return candidate
+    except OSError as error:
+        raise LogdirError(
+            f"`logdir` cannot hold a run directory: {error.strerror or error} "
+            f"({error.filename!r}). Received: logdir={logdir!r}. Choose a writable --logdir."
+        ) from None
     raise RuntimeError(f"No free run directory named {name!r}-N under {logdir!r}.")
 
 

@@ -8,6 +8,10 @@ of `(features, labels)` chunks. Two kinds:
   file, so memory holds a few shards at a time: cut a big file into shards of
   up to a few million rows. Every shard is read and checked once, before
   training, exactly as `load_data` checks a CSV file.
+- **One CSV file**, streamed when it is larger than `STREAM_ABOVE_BYTES` (or
+  with `streaming=True`): chunk i is its lines `CSV_CHUNK_LINES * i` onwards,
+  read as a byte range, so memory holds a few chunks at a time. It is checked
+  once, before training, like shards.
 - **Generated data**, for a named dataset with many points: chunk i holds
   `GENERATED_CHUNK_SAMPLES` points drawn by the dataset's own generator from
   the seed `(data_seed, i)`. Every epoch sees the same points.
@@ -29,6 +33,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import glob
+import io
 import math
 import os
 from collections.abc import Callable
@@ -36,13 +41,20 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from kerasclf.data import Data, check_dataset_arguments, missing_classes, read_csv_values
+from kerasclf.data import Data, check_dataset_arguments, csv_rows_values, missing_classes
 from kerasclf.validation import MAX_INTEGER
 
 # Points per generated chunk. A chunk is generated in one numpy call.
 GENERATED_CHUNK_SAMPLES = 2**16
 # Generated sets larger than this stream instead of being held in memory.
 STREAM_ABOVE_SAMPLES = 2**24
+# CSV files larger than this stream instead of being loaded: loading parses
+# every row in Python, about 10 bytes of memory and 0.16 us per byte of file,
+# so a file of 2^28 bytes (about 10^7 rows of 2 features) already takes 2.5 GB
+# and 40 s to load.
+STREAM_ABOVE_BYTES = 2**28
+# Lines per chunk of a streamed CSV file.
+CSV_CHUNK_LINES = 2**16
 # Points the image callbacks draw for a stream (its `sample`).
 IMAGE_SAMPLE_SIZE = 4096
 _GLOB_CHARACTERS = frozenset("*?[")
@@ -124,6 +136,22 @@ def match_shards(pattern: str) -> list[str]:
     return files
 
 
+def is_large_csv(path) -> bool:
+    """Whether `data` names one CSV file too large to load: it streams instead."""
+    return (
+        isinstance(path, str)
+        and not is_shard_glob(path)
+        and path.lower().endswith(".csv")
+        and os.path.isfile(path)
+        and os.path.getsize(path) > STREAM_ABOVE_BYTES
+    )
+
+
+def open_csv_data(path: str) -> Stream:
+    """A glob of CSV shards, or one CSV file in chunks, as a `Stream`."""
+    return open_csv_shards(path) if is_shard_glob(path) else open_csv_file(path)
+
+
 def open_csv_shards(pattern: str) -> Stream:
     """Checks a glob of CSV shards and returns them as a `Stream`.
 
@@ -157,14 +185,99 @@ def open_csv_shards(pattern: str) -> Stream:
     header_rows = tf.constant(headers, tf.int64)
 
     def read_values(index):
-        return _read_csv(file_names[index], header_rows[index], num_columns)
+        text = tf.io.read_file(file_names[index])
+        return _parse_csv(text, header_rows[index], num_columns)
+
+    chunks = [_Chunk(path, 0, None, header) for path, header in zip(files, headers)]
+    return _checked_stream(pattern, chunks, read_values, num_columns)
+
+
+def open_csv_file(path: str, chunk_lines: int = CSV_CHUNK_LINES) -> Stream:
+    """Checks one CSV file and returns it as a `Stream` of `chunk_lines`-line chunks.
+
+    The file is laid out as for `load_data`. It is read once here, block by
+    block, to find where its chunks start, and once more to count and check
+    its rows; each chunk is then read as a byte range when the pipeline asks.
+
+    Raises:
+        ValueError: one line naming the file and the line at fault.
+
+    Example:
+        >>> stream = open_csv_file("points.csv")  # doctest: +SKIP
+    """
+    header, num_columns = _csv_layout(path)
+    if num_columns < 2:
+        raise ValueError(
+            f"{path}: each CSV row needs at least one feature column and a label column. "
+            f"Received {num_columns} column(s)."
+        )
+    starts = _line_offsets(path, chunk_lines)
+    ends = [*starts[1:], os.path.getsize(path)]
+    chunks = [
+        _Chunk(path, start, end, header if index == 0 else 0)
+        for index, (start, end) in enumerate(zip(starts, ends))
+    ]
+    offsets = tf.constant(starts + ends[-1:], tf.int64)
+    header_rows = tf.constant([chunk.header_rows for chunk in chunks], tf.int64)
+
+    def read_bytes(start, end):
+        with open(path, "rb") as file:
+            file.seek(int(start))
+            return file.read(int(end) - int(start))
+
+    def read_values(index):
+        text = tf.numpy_function(
+            read_bytes, [offsets[index], offsets[index + 1]], tf.string, stateful=False
+        )
+        return _parse_csv(tf.reshape(text, []), header_rows[index], num_columns)
+
+    return _checked_stream(path, chunks, read_values, num_columns)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Chunk:
+    """Bytes `start..end` (None: to the end) of a CSV file, with `header_rows` to skip."""
+
+    path: str
+    start: int
+    end: int | None
+    header_rows: int
+
+    def rows(self) -> list[list[str]]:
+        """The chunk's non-empty CSV rows, header included, read with Python's csv module."""
+        with open(self.path, "rb") as file:
+            file.seek(self.start)
+            data = file.read() if self.end is None else file.read(self.end - self.start)
+        text = data.decode("utf-8-sig" if self.start == 0 else "utf-8")
+        return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
+
+
+def _checked_stream(source: str, chunks: list[_Chunk], read_values, num_columns: int) -> Stream:
+    """The stream of `chunks`, after one checking pass over them."""
 
     def read_chunk(index):
         features, labels = read_values(index)
         return features, tf.cast(labels, tf.int32)
 
-    num_samples, num_classes = _check_shards(read_values, files, headers, pattern)
-    return Stream(pattern, num_samples, num_columns - 1, num_classes, len(files), read_chunk)
+    num_samples, num_classes = _check_chunks(read_values, chunks, source, num_columns)
+    return Stream(source, num_samples, num_columns - 1, num_classes, len(chunks), read_chunk)
+
+
+def _line_offsets(path: str, every: int, block_bytes: int = 2**24) -> list[int]:
+    """Byte offsets of lines 0, `every`, `2 * every`, ... of a file (those that exist)."""
+    offsets, lines_seen, position = [0], 0, 0
+    try:
+        with open(path, "rb") as file:
+            while block := file.read(block_bytes):
+                newlines = np.flatnonzero(np.frombuffer(block, np.uint8) == ord("\n"))
+                # Line (lines_seen + j + 1) starts after the block's j-th newline.
+                first = (-lines_seen - 1) % every
+                offsets += (position + newlines[first::every] + 1).tolist()
+                lines_seen += len(newlines)
+                position += len(block)
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read the CSV file ({error}).") from None
+    return [offset for offset in offsets if offset < position] or [0]
 
 
 def generated_stream(
@@ -222,9 +335,9 @@ def _csv_layout(path: str) -> tuple[int, int]:
     return header, len(first)
 
 
-def _read_csv(file_name, header_rows, num_columns: int):
-    """One whole CSV shard as float32 `(features, labels)`, parsed in one vectorized op."""
-    text = tf.strings.regex_replace(tf.io.read_file(file_name), "^\ufeff", "")  # A BOM.
+def _parse_csv(text, header_rows, num_columns: int):
+    """CSV text as float32 `(features, labels)`, parsed in one vectorized op."""
+    text = tf.strings.regex_replace(text, "^\ufeff", "")  # A BOM.
     lines = tf.strings.strip(tf.strings.split(text, "\n"))
     lines = tf.boolean_mask(lines, tf.strings.length(lines) > 0)[header_rows:]
     columns = tf.io.decode_csv(lines, [tf.constant([], tf.float32)] * num_columns)
@@ -232,8 +345,10 @@ def _read_csv(file_name, header_rows, num_columns: int):
     return tf.stack(columns[:-1], axis=1), labels
 
 
-def _check_shards(read_values, files: list[str], headers, pattern: str) -> tuple[int, int]:
-    """Reads every shard once: counts rows and classes, checks every value.
+def _check_chunks(
+    read_values, chunks: list[_Chunk], source: str, num_columns: int
+) -> tuple[int, int]:
+    """Reads every chunk once: counts rows and classes, checks every value.
 
     Returns:
         `(num_samples, num_classes)`.
@@ -244,54 +359,74 @@ def _check_shards(read_values, files: list[str], headers, pattern: str) -> tuple
         features, labels = read_values(index)
         finite = tf.reduce_all(tf.math.is_finite(features), axis=1)
         whole = tf.logical_and(labels >= 0, tf.equal(labels, tf.round(labels)))
+
+        def first_false(flags):  # (The appended True keeps argmin defined on no rows.)
+            return tf.argmin(tf.cast(tf.concat([flags, [True]], 0), tf.int32))
+
         return (
             tf.shape(labels)[0],
-            tf.argmin(tf.cast(finite, tf.int32)),
+            first_false(finite),
             tf.reduce_all(finite),
-            tf.argmin(tf.cast(whole, tf.int32)),
+            first_false(whole),
             tf.reduce_all(whole),
             labels,
         )
 
     num_samples, classes = 0, set()
-    for index, path in enumerate(files):
+    rows_before = {}  # Data rows in the earlier chunks of each file.
+    headers = {}  # Header rows of each file: those of its first chunk.
+    for index, chunk in enumerate(chunks):
+        path = chunk.path
+        before = rows_before.setdefault(path, 0)
+        header = headers.setdefault(path, chunk.header_rows)
         try:
             rows, bad_row, all_finite, bad_label, all_whole, labels = scan(
                 tf.constant(index, tf.int64)
             )
         except tf.errors.InvalidArgumentError as error:
-            read_csv_values(path)  # Raises the precise line and column.
-            raise ValueError(f"{path}: not a numeric CSV shard ({error.message}).") from None
-        line = headers[index] + 1  # First data line, counting non-empty lines.
+            _raise_csv_error(chunk, header + before + 1, num_columns)
+            raise ValueError(f"{path}: not a numeric CSV file ({error.message}).") from None
+
+        def where(row: int) -> str:
+            """Data row and line of a row of this chunk, counting non-empty lines."""
+            number = before + row + 1
+            return f"data row {number} (line {header + number}, not counting blank lines)"
+
         if not all_finite:
             raise ValueError(
-                f"{path}: features must be finite numbers. Received a NaN or infinity in data "
-                f"row {int(bad_row) + 1} (line {line + int(bad_row)}, not counting blank lines)."
+                f"{path}: features must be finite numbers. Received a NaN or infinity in "
+                f"{where(int(bad_row))}."
             )
         if not all_whole:
             value = float(labels[int(bad_label)])
             raise ValueError(
-                f"{path}: labels must be integers 0..k-1. Received {value!r} in data row "
-                f"{int(bad_label) + 1} (line {line + int(bad_label)}, not counting blank lines)."
+                f"{path}: labels must be integers 0..k-1. Received {value!r} in "
+                f"{where(int(bad_label))}."
             )
         if int(rows) and float(tf.reduce_max(labels)) > MAX_INTEGER:
             row = int(tf.argmax(labels))
             raise ValueError(
                 f"{path}: labels must be integers 0..k-1 with every class present. Received "
-                f"{float(labels[row])!r} in data row {row + 1} (line {line + row}, not counting "
-                "blank lines). Renumber the classes 0, 1, ..., k-1."
-            )
-        if int(rows) == 0:
-            raise ValueError(
-                f"{path}: the CSV shard holds no data rows. Add rows of features, label."
+                f"{float(labels[row])!r} in {where(row)}. Renumber the classes 0, 1, ..., k-1."
             )
         classes.update(np.unique(labels.numpy()).astype(np.int64).tolist())
+        rows_before[path] += int(rows)
         num_samples += int(rows)
+    empty = next((path for path, rows in rows_before.items() if rows == 0), None)
+    if empty is not None:
+        raise ValueError(f"{empty}: the CSV file holds no data rows. Add rows of features, label.")
     present = sorted(classes)
     missing = missing_classes(present) if present[-1] >= len(present) else []
     if len(present) < 2 or missing:
         raise ValueError(
-            f"{pattern}: labels must be integers 0..k-1 with k >= 2 and every class present. "
+            f"{source}: labels must be integers 0..k-1 with k >= 2 and every class present. "
             f"Received classes {present[:10]}" + (f", missing {missing}." if missing else ".")
         )
     return num_samples, len(present)
+
+
+def _raise_csv_error(chunk: _Chunk, first_line: int, num_columns) -> None:
+    """Raises the precise line and column of a chunk that TensorFlow could not parse."""
+    rows = chunk.rows()[chunk.header_rows :]
+    if rows:
+        csv_rows_values(rows, chunk.path, first_line, width=num_columns)

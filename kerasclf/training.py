@@ -41,7 +41,7 @@ from kerasclf.models import build_model, check_architecture, linear_parameters
 from kerasclf.multiworker import fit_multiworker, is_chief, parse_tf_config
 from kerasclf.optimizers import make_optimizer, resolve_hyperparameters
 from kerasclf.runs import create_run_dir, default_run_name, json_safe, read_json, write_json
-from kerasclf.streaming import Stream, generated_stream, is_shard_glob, open_csv_shards
+from kerasclf.streaming import Stream, generated_stream, is_shard_glob, open_csv_data
 
 # Exit statuses of a run that did not complete (the README lists them all; bad input's,
 # 2, is `kerasclf.cli`'s).
@@ -93,7 +93,7 @@ def load_training_data(config: TrainConfig) -> tuple[Data | Stream, Data | None]
     """
     data_seed = config.seed if config.data_seed is None else config.data_seed
     if config.streamed and config.data is not None:
-        return open_csv_shards(config.data), None
+        return open_csv_data(config.data), None
     if config.streamed:
         return generated_stream(config.dataset, config.num_samples, config.noise, data_seed), None
     if config.data is not None:
@@ -375,7 +375,7 @@ def run_prepared(
     ]
     # CostLogger puts each epoch's loss and accuracy at its final weights into
     # the logs, so the fused step need not keep Keras's running means of them.
-    model.step_metrics = not chief
+    model.step_metrics = not chief or "cost" in config.callbacks_off
     started = time.perf_counter()
     status = "completed"
     with stopper:

@@ -10,6 +10,7 @@ from conftest import read_images
 
 from callbacks.boundary import (
     ARROW_COLOUR,
+    BOUNDARY_COLOUR,
     LAYOUT,
     BoundaryPicture,
     DecisionBoundaryLogger,
@@ -54,6 +55,10 @@ def test_images_at_step_0_every_k_epochs_and_the_final_epoch(tmp_path, blobs):
     assert steps == [0, 3, 6, 9, 10]
     assert all(image.shape == IMAGE_SHAPE for image in images)
     assert not np.array_equal(images[0], images[-1])
+    # Not only blank-then-drawn: the boundary itself moves between trained frames.
+    boundary = [np.all(image == rgb255(BOUNDARY_COLOUR), axis=-1) for image in images]
+    assert boundary[1].sum() > 100 and boundary[-1].sum() > 100
+    assert (boundary[1] != boundary[-1]).sum() > 50
     # The weights start at zero: no arrow at step 0 (only the legend's), then w is drawn.
     assert arrow_pixels(images[-1]) > arrow_pixels(images[0]) + 20
 

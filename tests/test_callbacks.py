@@ -119,12 +119,15 @@ def test_cost_logger_sets_the_loss_at_the_epochs_weights(tmp_path, blobs, activa
     recorder = WeightRecorder()
     history = model.fit(*training, batch_size=16, epochs=2, verbose=0, callbacks=[logger, recorder])
 
-    def numpy_loss(weights, features, labels):
+    def summed_cross_entropy(weights, features, labels):
         hidden = NUMPY_ACTIVATIONS[activation](
             features.astype(np.float64) @ weights[0] + weights[1]
         )
         logits = (hidden @ weights[2] + weights[3])[:, 0]
-        cross_entropy = np.sum(np.logaddexp(0.0, logits) - labels * logits)
+        return np.sum(np.logaddexp(0.0, logits) - labels * logits)
+
+    def numpy_loss(weights, features, labels):
+        cross_entropy = summed_cross_entropy(weights, features, labels)
         if cost == "mean":
             cross_entropy /= len(labels)
         return cross_entropy + l2 * (np.sum(weights[0] ** 2) + np.sum(weights[2] ** 2))
@@ -134,6 +137,15 @@ def test_cost_logger_sets_the_loss_at_the_epochs_weights(tmp_path, blobs, activa
         assert history.history["loss"][epoch] == pytest.approx(expected, rel=1e-5)
         expected = numpy_loss(weights, validation, blobs.labels[160:])
         assert history.history["val_loss"][epoch] == pytest.approx(expected, rel=1e-5)
+    # The validation split's scalars, read back: the cross-entropy at each epoch's weights.
+    events = EventAccumulator(str(tmp_path / "validation"), size_guidance={"tensors": 0})
+    events.Reload()
+    for tag, divisor in (("cost", 1), ("mean_cost", 40)):
+        logged = events.Tensors(tag)
+        assert [event.step for event in logged] == [0, 1, 2]
+        for event, weights in zip(logged, recorder.weights):
+            expected = summed_cross_entropy(weights, validation, blobs.labels[160:]) / divisor
+            assert float(tf.make_ndarray(event.tensor_proto)) == pytest.approx(expected, rel=1e-5)
 
 
 def test_cost_logger_takes_the_reduction_of_a_stock_keras_models_loss(tmp_path, blobs):
@@ -232,6 +244,20 @@ def test_histograms_for_every_layer_of_an_mlp(tmp_path, blobs):
     # 2*3 + 3 + 3 + 1 = 13 parameters <= 16: each is a scalar, named after its layer.
     parameters = [tag for tag in events.Tags()["tensors"] if tag.startswith("weights/")]
     assert len(parameters) == 13 and "weights/hidden_1.kernel_0" in parameters
+
+
+def test_more_than_16_parameters_get_histograms_but_no_scalar_each(tmp_path, blobs):
+    architecture = Architecture(hidden=(8,), activation="tanh")  # 2*8 + 8 + 8 + 1 = 33.
+    model = build_model("mlp", 2, init="random", architecture=architecture)
+    model.compile(optimizer="sgd", loss=CrossEntropy())
+    logger = WeightLogger(str(tmp_path), blobs.features, blobs.labels, histogram_every=1)
+    model.fit(blobs.features, blobs.labels, epochs=1, verbose=0, callbacks=[logger])
+    events = EventAccumulator(str(tmp_path / "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    tags = events.Tags()["tensors"]
+    assert not [tag for tag in tags if tag.startswith("weights/")]
+    assert len([tag for tag in tags if tag.startswith("histograms/")]) == 4
+    assert {"gradient_norm", "learning_rate"} <= set(tags)
 
 
 def test_full_batch_minibatch_cost_is_the_cost_before_each_update(tmp_path, blobs):

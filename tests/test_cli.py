@@ -1,5 +1,6 @@
 """The command line: outputs, exit statuses, and one-line errors before any write."""
 
+import errno
 import json
 import os
 import subprocess
@@ -40,6 +41,8 @@ def test_train_prints_clean_lines_and_json_last(tmp_path):
     assert f"tensorboard --logdir {tmp_path}" in completed.stdout
     summary = json.loads(lines[-1])
     assert summary["status"] == "completed" and os.path.isdir(summary["run_dir"])
+    config = json.load(open(os.path.join(summary["run_dir"], "config.json")))
+    assert config["engine"] == config["engine_used"] == "fused"  # The default path.
 
 
 def test_evaluate_hand_set_line_matches_numpy_float64(capsys):
@@ -113,6 +116,9 @@ BAD_TRAIN_FLAGS = [
     (["--run-name", "a/b"], "run_name"),
     (["--seed", "-1"], "seed"),
     (["--boundary-every", "0"], "boundary_every"),
+    (["--surface-every", "-2"], "`surface_every` must be an integer >= 1"),
+    (["--histogram-every", "-1"], "histogram_every"),
+    (["--callbacks-off", "cost,boundry"], "Received: callbacks_off='boundry'. Did you mean"),
     (["--images", "maybe"], "images"),
     (["--data", "missing.csv"], "does not exist"),
     (["--features", "x3"], "Unknown feature 'x3'"),
@@ -209,6 +215,22 @@ def test_unwritable_logdir_is_rejected_before_training(tmp_path, capsys):
     blocker.write_text("not a directory")
     assert main(["train", "--logdir", str(blocker / "logs")]) == 2
     assert "is a file" in capsys.readouterr().err
+
+
+def test_a_logdir_the_file_system_refuses_is_one_line_too(tmp_path, capsys, monkeypatch):
+    """As under /proc, where the permission bits allow what mkdir then refuses."""
+
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(errno.EPERM, "Operation not permitted", path)
+
+    monkeypatch.setattr("kerasclf.runs.os.makedirs", refuse)
+    logdir = str(tmp_path / "logs")
+    assert main(["train", "--epochs", "1", "--logdir", logdir]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        "kerasclf: error: `logdir` cannot hold a run directory: Operation not permitted "
+        f"({logdir!r}). Received: logdir={logdir!r}. Choose a writable --logdir.\n"
+    )
 
 
 def test_output_piped_into_a_reader_that_stops_is_no_error():
@@ -328,6 +350,30 @@ def test_bad_npz_files(tmp_path, capsys, arrays, message):
     assert main(["train", "--data", str(path), "--logdir", str(tmp_path / "logs")]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "logs").exists()
+
+
+def test_data_too_big_for_memory_is_one_line_not_a_crash(tmp_path, capsys, monkeypatch):
+    arrays = {"X": np.zeros((6, 2), "float32"), "y": np.array([0, 1] * 3)}
+    np.savez(tmp_path / "points.npz", **arrays)
+    np.savetxt(tmp_path / "points.csv", np.c_[arrays["X"], arrays["y"]], delimiter=",")
+    logdir = str(tmp_path / "logs")
+    # An .npz is refused before its arrays are read, by their size in the archive ...
+    monkeypatch.setattr("kerasclf.data.available_memory", lambda: 100)
+    assert main(["train", "--data", str(tmp_path / "points.npz"), "--logdir", logdir]) == 2
+    needed = sum(array.nbytes + 128 for array in arrays.values())  # .npy headers: 128 bytes.
+    assert f"arrays X and y need {needed} bytes of memory and 100 are available" in (
+        capsys.readouterr().err
+    )
+
+    # ... and a CSV that runs out of memory while loading says how to stream it.
+    def out_of_memory(path):
+        raise MemoryError
+
+    monkeypatch.setattr("kerasclf.data.read_csv_values", out_of_memory)
+    assert main(["train", "--data", str(tmp_path / "points.csv"), "--logdir", logdir]) == 2
+    error = capsys.readouterr().err
+    assert "points.csv: the points do not fit in memory" in error and "--streaming true" in error
+    assert error.count("\n") == 1 and not os.path.exists(logdir)
 
 
 @pytest.mark.parametrize(

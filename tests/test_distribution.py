@@ -114,6 +114,8 @@ def test_two_local_workers_equal_one_process(tmp_path, cost):
                 worker.wait()
     assert [worker.returncode for worker in workers] == [0, 0], outputs[0][1][-2000:]
     chief, other = (json.loads(stdout.splitlines()[-1]) for stdout, _ in outputs)
+    assert "runs kerasclf's own per-step loop" in outputs[0][0]  # The fallback's one line.
+    assert read_json(os.path.join(chief["run_dir"], "config.json"))["engine_used"] == "multiworker"
     assert chief["run_dir"] is not None and other["run_dir"] is None  # Only the chief writes.
     assert os.listdir(tmp_path) == [os.path.basename(chief["run_dir"])]
     assert chief["weights"] == other["weights"] and chief["bias"] == other["bias"]

@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import signal
 
 import keras
@@ -23,6 +24,7 @@ from kerasclf.streaming import (
     GENERATED_CHUNK_SAMPLES,
     STREAM_ABOVE_SAMPLES,
     generated_stream,
+    open_csv_file,
     open_csv_shards,
 )
 
@@ -240,9 +242,22 @@ def test_generated_stream_trains_with_the_fused_engine(tmp_path, capsys):
     assert summary["accuracy"] > 0.85
 
 
-def test_large_generated_sets_stream_automatically():
+def test_large_generated_sets_stream_automatically(tmp_path, monkeypatch):
     assert make_config(num_samples=STREAM_ABOVE_SAMPLES + 1).streamed
     assert not make_config(num_samples=STREAM_ABOVE_SAMPLES).streamed
+    # The fallback says so in one line, and trains: here above a lowered threshold.
+    monkeypatch.setattr("kerasclf.config.STREAM_ABOVE_SAMPLES", 1000)
+    stream = io.StringIO()
+    result = kerasclf.train(
+        num_samples=3000, batch_size=100, epochs=1, images=False, logdir=str(tmp_path),
+        stream=stream,
+    )  # fmt: skip
+    notes = [line for line in stream.getvalue().splitlines() if line.startswith("note:")]
+    assert notes == [
+        "note: 3000 points from dataset 'seminar_blobs' stream chunk by chunk instead of loading "
+        "into memory; the epoch order is shuffled within blocks."
+    ]
+    assert result.summary["iterations"] == 30 and result.summary["epochs"] == 1
 
 
 def test_a_shard_glob_streams(shards):
@@ -300,6 +315,67 @@ def test_bad_shards_exit_2_with_one_line_and_write_nothing(tmp_path, capsys, con
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1
     assert not logdir.exists()
+
+
+@pytest.mark.parametrize("chunk_lines", [1, 7, 100, 1000])
+@pytest.mark.parametrize("newline, last", [("\n", "\n"), ("\r\n", "\r\n"), ("\n", "")])
+def test_one_csv_file_streams_in_chunks_of_lines(tmp_path, chunk_lines, newline, last):
+    data = make_dataset("seminar_blobs", num_samples=250, seed=4)
+    rows = zip(data.features, data.labels)
+    lines = ["x1,x2,label", *(f"{x1:.9g},{x2:.9g},{label}" for (x1, x2), label in rows)]
+    lines.insert(50, "")  # A blank line is no row.
+    path = tmp_path / "points.csv"
+    path.write_bytes(("\ufeff" + newline.join(lines) + last).encode())
+    stream = open_csv_file(str(path), chunk_lines=chunk_lines)
+    assert stream.num_chunks == -(-len(lines) // chunk_lines)  # Every line in one chunk.
+    assert (stream.num_samples, stream.num_features, stream.num_classes) == (250, 2, 2)
+    chunks = list(stream.chunks())
+    assert max(len(labels) for _, labels in chunks) <= chunk_lines
+    features, labels = (np.concatenate(parts) for parts in zip(*chunks))
+    np.testing.assert_array_equal(features, data.features)  # Every row once, in order.
+    np.testing.assert_array_equal(labels, data.labels)
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("1,x,1", "points.csv: line 5, column 2: expected a number. Received 'x'"),
+        ("1,2,3,1", "points.csv: line 5 has 4 columns, expected 3"),
+        ("1,nan,1", "a NaN or infinity in data row 4 (line 5, not counting blank lines)"),
+        ("1,2,0.5", "Received 0.5 in data row 4 (line 5, not counting blank lines)"),
+    ],
+)
+def test_a_bad_row_of_a_streamed_file_is_named_by_its_line(tmp_path, capsys, line, message):
+    rows = ["x1,x2,label", "1,2,0", "3,4,1", "5,6,0", line, "7,8,1"]
+    path = tmp_path / "points.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(ValueError, match="^" + re.escape(str(path))) as error:
+        open_csv_file(str(path), chunk_lines=2)  # The bad row is in the third chunk.
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_large_csv_file_streams_automatically(tmp_path, monkeypatch):
+    data = make_dataset("seminar_blobs", num_samples=3000, seed=1)
+    path = tmp_path / "points.csv"
+    np.savetxt(path, np.c_[data.features, data.labels], delimiter=",", fmt="%.9g")
+    assert not make_config(data=str(path)).streamed
+    monkeypatch.setattr("kerasclf.streaming.STREAM_ABOVE_BYTES", path.stat().st_size - 1)
+    assert make_config(data=str(path)).streamed
+    stream = io.StringIO()
+    result = kerasclf.train(
+        data=str(path), batch_size=100, epochs=1, images=False, logdir=str(tmp_path / "logs"),
+        stream=stream,
+    )  # fmt: skip
+    notes = [line for line in stream.getvalue().splitlines() if line.startswith("note:")]
+    assert notes == [
+        f"note: 3000 points from {path} stream chunk by chunk instead of loading into memory; "
+        "the epoch order is shuffled within blocks."
+    ]
+    assert result.summary["iterations"] == 30
+    # The cost is taken over the whole file at the final weights.
+    assert result.summary["cost"] == pytest.approx(
+        numpy_cost(result.weights, result.bias, data.features, data.labels), rel=1e-5
+    )
 
 
 @pytest.mark.parametrize(

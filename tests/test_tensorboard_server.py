@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import kerasclf
+from kerasclf.cli import TENSORBOARD_ARGUMENTS
 
 
 def _free_port():
@@ -37,7 +38,12 @@ def _get(base, path, data=None):
 def server(tmp_path_factory):
     logdir = tmp_path_factory.mktemp("logs")
     result = kerasclf.train(
-        epochs=10, batch_cost=True, logdir=str(logdir), run_name="seminar", stream=io.StringIO()
+        epochs=12,
+        batch_cost=True,
+        boundary_every=1,
+        logdir=str(logdir),
+        run_name="seminar",
+        stream=io.StringIO(),
     )
     port = _free_port()
     process = subprocess.Popen(
@@ -55,6 +61,7 @@ def server(tmp_path_factory):
             "false",
             "--reload_interval",
             "1",
+            *TENSORBOARD_ARGUMENTS,  # As `kerasclf train` says to open it.
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -86,7 +93,7 @@ def test_scalars_are_served_with_the_run_values(server):
     )
     query = urllib.parse.urlencode({"run": "seminar/train", "tag": "cost"})
     points = _get(base, f"/data/plugin/scalars/scalars?{query}")
-    assert [step for _, step, _ in points] == list(range(11))
+    assert [step for _, step, _ in points] == list(range(13))
     assert points[-1][2] == pytest.approx(result.summary["cost"], rel=1e-6)
 
 
@@ -95,8 +102,8 @@ def test_minibatch_costs_are_served_as_scalars(server):
     costs = _served(base, "scalars", "scalars", "minibatch_cost")
     # Full batch: update i's cost is the cost at the weights after epoch i - 1.
     epoch_costs = _served(base, "scalars", "scalars", "cost")
-    assert [step for _, step, _ in costs] == list(range(1, 11))
-    for (_, _, cost), (_, _, before) in zip(costs, epoch_costs[:10]):
+    assert [step for _, step, _ in costs] == list(range(1, 13))
+    for (_, _, cost), (_, _, before) in zip(costs, epoch_costs[:12]):
         assert cost == pytest.approx(before, rel=1e-5)
 
 
@@ -107,18 +114,21 @@ def _served(base, plugin: str, route: str, tag: str):
     return _get(base, f"/data/plugin/{plugin}/{route}?{query}")
 
 
-def test_an_image_is_served_as_png(server):
-    base, _ = server
+def test_every_image_is_served_as_png(server):
+    base, result = server
     images = _served(base, "images", "images", "decision_boundary")
-    assert images[0]["step"] == 0 and images[-1]["step"] == 10
+    # Every epoch's frame: TensorBoard's default would keep a sample of 10.
+    assert [image["step"] for image in images] == list(range(13))
     png = _get(base, "/data/plugin/images/individualImage?" + images[-1]["query"])
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    saved = os.path.join(result.run_dir, "decision_boundary.png")
+    with open(saved, "rb") as file:
+        assert png == file.read()  # The final frame, as saved beside the run.
 
 
 def test_weight_histograms_are_served_with_the_final_weights(server):
     base, result = server
     points = _served(base, "histograms", "histograms", "histograms/output/kernel")
-    assert [step for _, step, _ in points] == [0, 5, 10]  # Every 5 epochs by default.
+    assert [step for _, step, _ in points] == [0, 5, 10, 12]  # Every 5 epochs, and the last.
     buckets = np.array(points[-1][2])
     weights = np.ravel(result.weights)
     assert buckets[0, 0] == pytest.approx(weights.min()) and buckets[-1, 1] == pytest.approx(

@@ -12,6 +12,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 import kerasclf
 from kerasclf import pipeline
+from kerasclf.config import SWITCHABLE_CALLBACKS
 from kerasclf.runs import read_json
 from kerasclf.training import make_model, prepare_run
 
@@ -51,6 +52,64 @@ def test_default_run_writes_a_complete_run_directory(tmp_path):
     epoch_lines = [line for line in lines if line.startswith("Epoch")]
     assert len(epoch_lines) == 5 and "W [" in epoch_lines[0] and " b " in epoch_lines[0]
     assert not any(character in stream.getvalue() for character in "\b\r\x1b")
+
+
+class CountBatches(keras.callbacks.Callback):
+    """Counts the train function's calls: one per block on the fused engine."""
+
+    calls = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.calls += 1
+
+
+@pytest.mark.parametrize("engine, calls", [(None, 2), ("plain", 2 * 29)])
+def test_the_api_trains_on_the_fused_engine_by_default(tmp_path, engine, calls):
+    counter = CountBatches()
+    engine_setting = {} if engine is None else {"engine": engine}
+    result = _train(tmp_path, batch_size=7, epochs=2, callbacks=[counter], **engine_setting)
+    config = read_json(os.path.join(result.run_dir, "config.json"))
+    assert config["engine_used"] == (engine or "fused")
+    # 200 points in minibatches of 7 are 29 updates an epoch either way; the
+    # fused engine runs each epoch's 29 as one block, in one call.
+    assert result.summary["iterations"] == 2 * 29 and counter.calls == calls
+
+
+# What only each switchable callback writes: a tag (in the run or its train/), or a printed line.
+SIGNS = {
+    "cost": "cost",
+    "weights": "weights/w1",
+    "boundary": "decision_boundary",
+    "surface": "error_surface",
+    "config": "config",
+    "progress": "Epoch 2/2",
+}
+
+
+def _tags(run_dir):
+    tags = set()
+    for path in (run_dir, os.path.join(run_dir, "train")):
+        events = EventAccumulator(path, size_guidance={"tensors": 0})
+        events.Reload()
+        tags.update(events.Tags()["tensors"])
+    return tags
+
+
+@pytest.mark.parametrize("name", sorted(SWITCHABLE_CALLBACKS))
+def test_each_default_callback_can_be_switched_off(tmp_path, name):
+    assert set(SIGNS) == set(SWITCHABLE_CALLBACKS)
+    stream = io.StringIO()
+    result = kerasclf.train(epochs=2, callbacks_off=[name], logdir=str(tmp_path), stream=stream)
+    written = _tags(result.run_dir) | {
+        SIGNS["progress"] for line in stream.getvalue().splitlines() if line.startswith("Epoch 2/2")
+    }
+    for other, sign in SIGNS.items():
+        assert (sign in written) == (other != name), (other, sorted(written))
+    # The summary holds the cost at the final weights either way.
+    data = kerasclf.make_dataset("seminar_blobs", seed=0)
+    assert result.summary["cost"] == pytest.approx(
+        numpy_cost(result.weights, result.bias, data.features, data.labels), rel=1e-5
+    )
 
 
 class ZeroWeightsAtEnd(keras.callbacks.Callback):
