@@ -12,9 +12,10 @@ plane of the two input features:
 - An optional reference line a x1 + b x2 + c = 0, dashed (the slide's line).
 - For a linear model, the weight vector w = [w1, w2] as a green arrow. It
   starts at the point of the boundary closest to the origin, -b w / |w|^2,
-  so it stands on the boundary and points towards class 1. It is drawn at its
-  true length in data units, but never shorter than 14 pixels so that its
-  direction stays visible while |w| is still small.
+  so it stands on the boundary and points towards class 1. It is drawn on top
+  of the points at its true length in data units, but never shorter than 28
+  pixels, so that its direction stays visible while |w| is small, and never
+  past the axes, so that its head stays in the picture.
 
 Axes, limits (the data's, padded, one data unit as long on both axes) and
 colours are the same at every step, so TensorBoard's step slider animates the
@@ -74,7 +75,7 @@ DESCRIPTION = (
 MAX_POINTS_DRAWN = 2000
 BOUNDARY_COLOUR = "black"
 ARROW_COLOUR = "#1a9850"
-MIN_ARROW_PIXELS = 14.0
+MIN_ARROW_PIXELS = 28.0
 # The image: 400 x 328 pixels, a square axes box of 272 pixels and a colourbar.
 LAYOUT = Layout(height=328)
 TRAINING_STYLE = {"s": 14, "edgecolors": "black", "linewidths": 0.4, "zorder": 4}
@@ -382,10 +383,11 @@ class BoundaryPicture:
         box = np.take(self.table, indices, axis=0)
         regions = indices >= 128 if self.binary else indices // 256
         box[edge_mask(regions)] = self._boundary_colour
-        if self._plain_linear:
+        image = self.plot.compose(box)
+        if self._plain_linear:  # On top of the points, which `compose` laid over the box.
             kernel, bias = weights
-            self._paint_weight_vector(box, kernel[:, 0], float(bias[0]))
-        return self.plot.compose(box)
+            self._paint_weight_vector(self.plot.box_of(image), kernel[:, 0], float(bias[0]))
+        return image
 
     def _paint_weight_vector(self, box: np.ndarray, weights: np.ndarray, bias: float) -> None:
         weights = weights.astype(np.float64)
@@ -397,7 +399,23 @@ class BoundaryPicture:
         length = np.hypot(*(end - start))
         if length < MIN_ARROW_PIXELS:
             end = start + (end - start) / length * MIN_ARROW_PIXELS
+        rows, columns = box.shape[:2]
+        inside = (0 <= start[0] < columns) and (0 <= start[1] < rows)
+        if inside:  # Shortened to end a few pixels inside the axes, head and all.
+            end = start + (end - start) * _fraction_inside(start, end, columns, rows, margin=4.0)
         paint_arrow(box, start, end, self._arrow_colour)
+
+
+def _fraction_inside(start, end, columns: int, rows: int, margin: float) -> float:
+    """The largest t in [0, 1] with start + t (end - start) at least `margin` pixels inside."""
+    fraction = 1.0
+    for axis, size in ((0, columns), (1, rows)):
+        step = end[axis] - start[axis]
+        if step > 0:
+            fraction = min(fraction, (size - margin - start[axis]) / step)
+        elif step < 0:
+            fraction = min(fraction, (margin - start[axis]) / step)
+    return max(fraction, 0.0)
 
 
 def _num_output_units(model: keras.Model) -> int:

@@ -42,6 +42,7 @@ from matplotlib.figure import Figure
 from tensorboard.plugins.image import metadata as image_metadata
 
 from callbacks.writers import SummaryWriters
+from kerasclf.runs import write_bytes
 
 DOTS_PER_INCH = 100
 
@@ -257,6 +258,12 @@ class RasterPlot:
         column = (points[:, 0] - x_low) / (x_high - x_low) * columns
         row = (y_high - points[:, 1]) / (y_high - y_low) * rows
         return np.stack([column, row], axis=1)
+
+    def box_of(self, image: np.ndarray) -> np.ndarray:
+        """The axes box of a composed `image`, as a view: paint into it to draw on top."""
+        top, left = self._box_top, self.layout.axes_left
+        rows, columns = self.box_shape
+        return image[top : top + rows, left : left + columns]
 
     def compose(self, box: np.ndarray) -> np.ndarray:
         """The whole image: the background, the painted axes box, the overlay on top."""
@@ -492,10 +499,9 @@ def write_image_summary(tag: str, png: bytes, shape, step: int, description: str
 
 
 def save_png(path: str, png: bytes) -> None:
-    """Writes PNG bytes to `path`, creating its directory."""
+    """Writes PNG bytes to `path` atomically (never half a file), creating its directory."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path, "wb") as file:
-        file.write(png)
+    write_bytes(path, png)
 
 
 class ImageLog:

@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run")
     for key, field in config_module.FIELDS.items():
         default = field.default
-        shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+        shown = (",".join(map(str, default)) or "none") if isinstance(default, tuple) else default
         help_text = field.metadata["help"]
         if default is not None:  # A None default is described in the help text.
             help_text += f" (default: {shown})"

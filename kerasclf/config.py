@@ -120,8 +120,7 @@ class TrainConfig:
     histogram_every: int = _key(5, "log weight histograms every k epochs; 0 for none")
     callbacks_off: list[str] = _key(
         (),
-        "default callbacks to switch off, e.g. boundary,config: "
-        + ", ".join(SWITCHABLE_CALLBACKS),
+        "default callbacks to switch off, e.g. boundary,config: " + ", ".join(SWITCHABLE_CALLBACKS),
     )
 
     @property

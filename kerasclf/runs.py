@@ -161,15 +161,29 @@ def write_npz(path: str, /, **arrays: np.ndarray) -> None:
     _write_atomically(path, ".npz", "wb", lambda file: np.savez(file, **arrays))
 
 
+def write_bytes(path: str, data: bytes) -> None:
+    """Writes bytes (a PNG, say) atomically, like `write_json`."""
+    _write_atomically(path, os.path.splitext(path)[1], "wb", lambda file: file.write(data))
+
+
+def _process_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+# Read once, at import: setting the umask to read it is not safe while image
+# threads create files.
+_UMASK = _process_umask()
+
+
 def _write_atomically(path: str, suffix: str, mode: str, write) -> None:
     """`write(file)` into a temporary file beside `path`, then renames it into place."""
     directory = os.path.dirname(path) or "."
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=suffix)
     try:
         # mkstemp makes the file private (0600); the run's other files follow the umask.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(handle, 0o666 & ~umask)
+        os.chmod(handle, 0o666 & ~_UMASK)
         with os.fdopen(handle, mode) as file:
             write(file)
         os.replace(temporary, path)

@@ -12,6 +12,7 @@ from callbacks.boundary import (
     ARROW_COLOUR,
     BOUNDARY_COLOUR,
     LAYOUT,
+    MIN_ARROW_PIXELS,
     BoundaryPicture,
     DecisionBoundaryLogger,
     line_equation,
@@ -79,6 +80,27 @@ def test_image_every_epoch_with_every_1(tmp_path, blobs):
     fit(build_model("logistic", 2), blobs, [callback], epochs=4)
     steps, _ = read_images(tmp_path, "decision_boundary")
     assert steps == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("weights", [[0.001, 0.0], [1000.0, 0.0]])
+def test_the_weight_arrow_is_on_top_and_inside_with_its_head(blobs, weights):
+    model = build_model("logistic", 2)
+    model.set_weights([np.array(weights, np.float32)[:, None], np.zeros(1, np.float32)])
+    picture = BoundaryPicture(model, blobs, None, None)
+    box = picture.plot.box_of(picture.render())
+    rows, columns = np.nonzero(np.all(box == rgb255(ARROW_COLOUR), axis=-1))
+    start_column, start_row = picture.plot.to_pixels([[0.0, 0.0]])[0]  # The foot: b = 0.
+    near = np.abs(rows - start_row) <= 8  # Not the legend's sample arrow.
+    rows, columns = rows[near], columns[near]
+    # Painted over the points near the origin, pointing along w (to the right).
+    assert abs(columns.min() - start_column) <= 2 and abs(np.median(rows) - start_row) < 2
+    length = columns.max() - columns.min()
+    if weights[0] < 1:  # |w| of a few pixels: drawn at the least length.
+        assert MIN_ARROW_PIXELS - 3 <= length <= MIN_ARROW_PIXELS + 3
+    else:  # |w| far past the axes: shortened to end inside them.
+        assert box.shape[1] - 8 <= columns.max() <= box.shape[1] - 1
+    # The head: many rows wide at the tip, unlike the 2-pixel shaft.
+    assert len(set(rows[columns >= columns.max() - 4])) >= 5
 
 
 def test_field_matches_the_models_own_probabilities(blobs):

@@ -419,7 +419,7 @@ def test_a_relative_data_path_resumes_from_any_directory(tmp_path, monkeypatch):
 
 
 def test_a_diverged_runs_files_are_strict_json(tmp_path):
-    result = _short_run(tmp_path, "diverged", learning_rate=1e38, batch_size="full")
+    result = _short_run(tmp_path, "diverged", learning_rate=1e38, batch_size="full", images=True)
     assert result.summary["status"] == "diverged"
 
     def refuse(constant):
@@ -428,9 +428,10 @@ def test_a_diverged_runs_files_are_strict_json(tmp_path):
     for name in ("summary.json", "weights.json", "config.json"):
         with open(tmp_path / "diverged" / name) as file:
             json.load(file, parse_constant=refuse)
-    assert oct(os.stat(tmp_path / "diverged" / "summary.json").st_mode & 0o777) == oct(
-        0o666 & ~_umask()
-    )
+    for name in ("summary.json", "decision_boundary.png"):  # Written atomically, via mkstemp.
+        mode = os.stat(tmp_path / "diverged" / name).st_mode & 0o777
+        assert oct(mode) == oct(0o666 & ~_umask()), name
+    assert not [name for name in os.listdir(tmp_path / "diverged") if name.startswith(".tmp-")]
 
 
 def _umask() -> int:

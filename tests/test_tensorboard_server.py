@@ -145,7 +145,7 @@ def test_hparams_session_is_served(server):
     names = {info["name"] for info in experiment["hparamInfos"]}
     assert {"optimizer", "learning_rate", "batch_size", "seed"} <= names
     metrics = {(m["name"]["group"], m["name"]["tag"]) for m in experiment["metricInfos"]}
-    assert ("train", "cost") in metrics
+    assert {("train", "cost"), ("train", "accuracy")} <= metrics
     request = {
         "experimentName": "",
         "allowedStatuses": ["STATUS_UNKNOWN", "STATUS_SUCCESS"],
@@ -156,10 +156,11 @@ def test_hparams_session_is_served(server):
     groups = _get(base, "/data/plugin/hparams/session_groups", data=json.dumps(request).encode())
     session = groups["sessionGroups"][0]
     assert session["hparams"]["optimizer"] == "gd"
-    costs = [
-        m["value"]
-        for m in session["sessions"][0]["metricValues"]
-        if m["name"] == {"group": "train", "tag": "cost"}
-    ]
-    assert len(costs) == 1
-    assert costs[0] == pytest.approx(result.summary["cost"], rel=1e-6)
+    for tag in ("cost", "accuracy"):
+        values = [
+            m["value"]
+            for m in session["sessions"][0]["metricValues"]
+            if m["name"] == {"group": "train", "tag": tag}
+        ]
+        assert len(values) == 1
+        assert values[0] == pytest.approx(result.summary[tag], rel=1e-6)

@@ -63,16 +63,26 @@ class CountBatches(keras.callbacks.Callback):
         self.calls += 1
 
 
-@pytest.mark.parametrize("engine, calls", [(None, 2), ("plain", 2 * 29)])
-def test_the_api_trains_on_the_fused_engine_by_default(tmp_path, engine, calls):
-    counter = CountBatches()
-    engine_setting = {} if engine is None else {"engine": engine}
-    result = _train(tmp_path, batch_size=7, epochs=2, callbacks=[counter], **engine_setting)
-    config = read_json(os.path.join(result.run_dir, "config.json"))
-    assert config["engine_used"] == (engine or "fused")
-    # 200 points in minibatches of 7 are 29 updates an epoch either way; the
-    # fused engine runs each epoch's 29 as one block, in one call.
-    assert result.summary["iterations"] == 2 * 29 and counter.calls == calls
+def test_the_api_trains_on_the_fused_engine_by_default_as_plain_does(tmp_path):
+    results, calls = {}, {}
+    for engine in ("default", "plain"):
+        counter = CountBatches()
+        engine_setting = {} if engine == "default" else {"engine": engine}
+        results[engine] = _train(
+            tmp_path, optimizer="momentum", batch_size=7, epochs=2, callbacks=[counter],
+            **engine_setting,
+        )  # fmt: skip
+        calls[engine] = counter.calls
+        config = read_json(os.path.join(results[engine].run_dir, "config.json"))
+        assert config["engine_used"] == ("fused" if engine == "default" else "plain")
+        assert results[engine].summary["iterations"] == 2 * 29
+    # 200 points in minibatches of 7 are 29 updates an epoch on either engine; the
+    # fused engine runs each epoch's 29 as one block, in one call ...
+    assert calls == {"default": 2, "plain": 2 * 29}
+    # ... to the same weights.
+    fused, plain = results["default"], results["plain"]
+    np.testing.assert_allclose(fused.weights, plain.weights, rtol=1e-5)
+    assert fused.bias == pytest.approx(plain.bias, rel=1e-5, abs=1e-7)
 
 
 # What only each switchable callback writes: a tag (in the run or its train/), or a printed line.
