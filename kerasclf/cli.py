@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 from kerasclf import config as config_module
-from kerasclf.runs import LogdirError
+from kerasclf.runs import RunDirectoryError
 from kerasclf.validation import did_you_mean
 
 EXIT_BAD_INPUT = 2
@@ -210,7 +210,7 @@ def run_train(arguments: argparse.Namespace) -> int:
     # trained or been written then).
     try:
         result = run_prepared(prepared)
-    except LogdirError as error:
+    except RunDirectoryError as error:
         raise UsageError(str(error)) from None
     config, summary = prepared.config, result.summary
     cost, accuracy = _shown_number(summary["cost"]), _shown_number(summary["accuracy"])

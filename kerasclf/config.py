@@ -51,6 +51,9 @@ SWITCHABLE_CALLBACKS = {
     "config": "RunConfigLogger: the run's config as text and HParams",
     "progress": "EpochPrinter: the line printed after each epoch",
 }
+# Keys added after runs were first written: a run's config.json without one
+# (an older run, resumed) takes the key's default.
+KEYS_ADDED_LATER = ("callbacks_off",)
 # Keys that name a file or directory: a pathlib.Path is fine too.
 PATH_KEYS = ("data", "logdir")
 # More logical CPU devices than this only slow TensorFlow's start.

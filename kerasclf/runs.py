@@ -10,11 +10,13 @@ never sees half a file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import math
 import os
 import re
+import socket
 import tempfile
 from typing import Any
 
@@ -73,7 +75,7 @@ def check_logdir(logdir: str) -> str:
             f"`logdir` must be a directory, but {probe!r} is a file. "
             f"Received: logdir={logdir!r}. Choose another --logdir."
         )
-    if not os.access(probe, os.W_OK | os.X_OK) or _read_only_filesystem(probe):
+    if not os.access(probe, os.W_OK | os.X_OK) or read_only_filesystem(probe):
         raise ValueError(
             f"`logdir` is not writable: no permission to write in {probe!r}. "
             f"Received: logdir={logdir!r}. Choose a writable --logdir."
@@ -81,7 +83,7 @@ def check_logdir(logdir: str) -> str:
     return logdir
 
 
-def _read_only_filesystem(path: str) -> bool:
+def read_only_filesystem(path: str) -> bool:
     try:
         return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
     except OSError:
@@ -100,15 +102,76 @@ def default_run_name(parts: list[str]) -> str:
     return re.sub(r"[^A-Za-z0-9._=+-]", "_", name)
 
 
-class LogdirError(ValueError):
-    """The run directory could not be created: bad input, found only when writing."""
+class RunDirectoryError(ValueError):
+    """The run directory cannot be created or taken: bad input, found only when writing."""
+
+
+# Held in a run directory while a resumed run trains in it.
+LOCK_FILE = ".lock"
+
+
+@contextlib.contextmanager
+def run_lock(run_dir: str):
+    """Holds `<run_dir>/.lock` while the block runs: a second `--resume` of the run is refused.
+
+    A lock left by a process of this machine that has ended is taken over.
+
+    Raises:
+        RunDirectoryError: one line, naming the process that holds the run.
+    """
+    path = os.path.join(run_dir, LOCK_FILE)
+    owner = f"{os.getpid()} {socket.gethostname()}"
+    for attempt in range(2):
+        try:
+            handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        except FileExistsError:
+            holder = _lock_holder(path)
+            if attempt == 0 and holder is None:  # Stale: its process has ended.
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+                continue
+            raise RunDirectoryError(
+                f"`resume`: {run_dir} is being trained by process {holder or '?'} (its {path} "
+                "says so). Wait for that run to end, or delete the file if that process is gone."
+            ) from None
+        except OSError as error:
+            raise RunDirectoryError(
+                f"`resume`: cannot write in {run_dir} ({error.strerror or error}). "
+                "Resume a copy of the run directory on a writable disk."
+            ) from None
+        with os.fdopen(handle, "w") as file:
+            file.write(owner + "\n")
+        break
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+
+
+def _lock_holder(path: str) -> str | None:
+    """ "pid on host" of a lock's process, or None if the lock is stale (or unreadable)."""
+    try:
+        with open(path) as file:
+            pid_text, host = file.read().split()
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return None
+    if host == socket.gethostname():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:  # Alive, another user's.
+            pass
+    return f"{pid} on {host}"
 
 
 def create_run_dir(logdir: str, name: str) -> str:
     """Creates and returns a new run directory, adding `-2`, `-3`... if taken.
 
     Raises:
-        LogdirError: one line, if the file system refuses the directory even
+        RunDirectoryError: one line, if the file system refuses the directory even
             though `check_logdir` passed (e.g. under /proc).
     """
     try:
@@ -121,7 +184,7 @@ def create_run_dir(logdir: str, name: str) -> str:
                 continue
             return candidate
     except OSError as error:
-        raise LogdirError(
+        raise RunDirectoryError(
             f"`logdir` cannot hold a run directory: {error.strerror or error} "
             f"({error.filename!r}). Received: logdir={logdir!r}. Choose a writable --logdir."
         ) from None

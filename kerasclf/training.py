@@ -31,7 +31,7 @@ from kerasclf.checkpoint import (
     restore_checkpoint,
     write_checkpoint,
 )
-from kerasclf.config import FIELDS, PATH_KEYS, TrainConfig, make_config
+from kerasclf.config import FIELDS, KEYS_ADDED_LATER, PATH_KEYS, TrainConfig, make_config
 from kerasclf.data import Data, load_data, make_dataset, split_validation
 from kerasclf.distribution import make_strategy
 from kerasclf.features import FeatureMap
@@ -40,7 +40,15 @@ from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model, check_architecture, linear_parameters
 from kerasclf.multiworker import fit_multiworker, is_chief, parse_tf_config
 from kerasclf.optimizers import make_optimizer, resolve_hyperparameters
-from kerasclf.runs import create_run_dir, default_run_name, json_safe, read_json, write_json
+from kerasclf.runs import (
+    create_run_dir,
+    default_run_name,
+    json_safe,
+    read_json,
+    read_only_filesystem,
+    run_lock,
+    write_json,
+)
 from kerasclf.streaming import Stream, generated_stream, is_shard_glob, open_csv_data
 
 # Exit statuses of a run that did not complete (the README lists them all; bad input's,
@@ -207,6 +215,11 @@ def prepare_resume(run_dir: str) -> PreparedRun:
             f"`resume` needs {CHECKPOINT_FILE} in the run directory; only interrupted runs "
             f"have one. Received: resume={run_dir!r}."
         )
+    if not os.access(run_dir, os.W_OK | os.X_OK) or read_only_filesystem(run_dir):
+        raise ValueError(
+            f"`resume` writes into the run directory, and {run_dir} is not writable. "
+            "Resume a copy of it on a writable disk."
+        )
     saved = _read_run_config(config_path)
     if saved.get("strategy", "none") != "none":
         raise ValueError(
@@ -236,6 +249,8 @@ def _read_run_config(path: str) -> dict[str, Any]:
         saved = read_json(path)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise ValueError(f"{path}: not a readable config.json ({error}).") from None
+    if isinstance(saved, dict):  # Runs written before a key existed have its default.
+        saved = {**{key: FIELDS[key].default for key in KEYS_ADDED_LATER}, **saved}
     missing = [key for key in FIELDS if not isinstance(saved, dict) or key not in saved]
     if missing:
         raise ValueError(
@@ -306,7 +321,17 @@ def run_prepared(
     callbacks: list | Callable[[str], list] | None = None,
     stream: TextIO | None = None,
 ) -> TrainResult:
-    """Trains a `PreparedRun`: creates the run directory, fits, saves."""
+    """Trains a `PreparedRun`: creates the run directory, fits, saves.
+
+    A resumed run holds its directory's lock (`runs.run_lock`) meanwhile.
+    """
+    if prepared.resume_dir is None:
+        return _train_prepared(prepared, callbacks, stream)
+    with run_lock(prepared.resume_dir):
+        return _train_prepared(prepared, callbacks, stream)
+
+
+def _train_prepared(prepared: PreparedRun, callbacks, stream) -> TrainResult:
     from callbacks import default_callbacks  # The callbacks package builds on kerasclf.
 
     config, training, validation = prepared.config, prepared.training, prepared.validation

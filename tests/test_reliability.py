@@ -5,6 +5,7 @@ import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 
@@ -21,8 +22,10 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 import kerasclf
 from kerasclf import pipeline
 from kerasclf.cli import main
+from kerasclf.config import KEYS_ADDED_LATER
 from kerasclf.data import Data
-from kerasclf.runs import read_json
+from kerasclf.runs import LOCK_FILE, read_json
+from kerasclf.training import prepare_resume, run_prepared
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 RUN = [
@@ -446,3 +449,60 @@ def test_a_logdir_through_a_dangling_link_is_rejected(tmp_path, capsys):
     error = capsys.readouterr().err
     assert "a symbolic link to" in error and "does not exist" in error
     assert not (tmp_path / "nowhere").exists()
+
+
+class LockHolder(keras.callbacks.Callback):
+    """Records the run's lock file as each epoch ends."""
+
+    def __init__(self, run_dir):
+        super().__init__()
+        self.path, self.seen = os.path.join(run_dir, LOCK_FILE), []
+
+    def on_epoch_end(self, epoch, logs=None):
+        with open(self.path) as file:
+            self.seen.append(file.read().split())
+
+
+def test_a_run_resumes_once_at_a_time(tmp_path, capsys):
+    _short_run(tmp_path, "cut", [SignalAt(epoch=1)])
+    run_dir = str(tmp_path / "cut")
+    lock = os.path.join(run_dir, LOCK_FILE)
+    before = read_json(os.path.join(run_dir, "summary.json"))
+    # A lock of a live process (this one): the second resume is refused, and writes nothing.
+    with open(lock, "w") as file:
+        file.write(f"{os.getpid()} {socket.gethostname()}\n")
+    assert main(["train", "--resume", run_dir]) == 2
+    error = capsys.readouterr().err
+    assert f"is being trained by process {os.getpid()} on {socket.gethostname()}" in error
+    assert error.count("\n") == 1 and os.path.isfile(os.path.join(run_dir, "checkpoint.npz"))
+    assert read_json(os.path.join(run_dir, "summary.json")) == before
+    # A lock left by a process that has ended is taken over; the lock is held while training.
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                           capture_output=True, text=True)  # fmt: skip
+    with open(lock, "w") as file:
+        file.write(f"{ended.stdout.strip()} {socket.gethostname()}\n")
+    holder = LockHolder(run_dir)
+    result = run_prepared(prepare_resume(run_dir), callbacks=[holder], stream=io.StringIO())
+    assert result.summary["status"] == "completed"
+    assert holder.seen == [[str(os.getpid()), socket.gethostname()]] * 4  # Epochs 3 to 6.
+    assert not os.path.exists(lock)
+
+
+def test_resume_refuses_a_read_only_run_directory(tmp_path, capsys, monkeypatch):
+    _short_run(tmp_path, "cut", [SignalAt(epoch=1)])
+    monkeypatch.setattr("kerasclf.training.read_only_filesystem", lambda path: True)
+    assert main(["train", "--resume", str(tmp_path / "cut")]) == 2
+    error = capsys.readouterr().err
+    assert "is not writable. Resume a copy of it on a writable disk." in error
+    assert error.count("\n") == 1
+
+
+def test_a_run_written_before_a_key_existed_resumes_with_its_default(tmp_path):
+    _short_run(tmp_path, "old", [SignalAt(epoch=1)])
+    config_path = tmp_path / "old" / "config.json"
+    config = read_json(config_path)
+    for key in KEYS_ADDED_LATER:
+        del config[key]
+    config_path.write_text(json.dumps(config))
+    assert main(["train", "--resume", str(tmp_path / "old")]) == 0
+    assert read_json(tmp_path / "old" / "summary.json")["status"] == "completed"
