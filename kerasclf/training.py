@@ -445,7 +445,8 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream) -> TrainResult:
             raise
         # Signals from here on wait: the run is saved whole.
         stopper.finishing()
-        wall_seconds = time.perf_counter() - started
+        # Summed over the parts of a resumed run: the time before, as its summary says.
+        wall_seconds = time.perf_counter() - started + _earlier_seconds(prepared.resume_dir)
         # A signal during the last epoch's work stopped nothing.
         if stopper.signal_number is not None and snapshot.epochs_completed < config.epochs:
             status = "interrupted"
@@ -472,6 +473,17 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream) -> TrainResult:
             if status != "interrupted" and os.path.exists(checkpoint):
                 os.remove(checkpoint)  # Resumed to the end; removed once all is saved.
     return TrainResult(config, history, summary, model, run_dir)
+
+
+def _earlier_seconds(resume_dir: str | None) -> float:
+    """The training time of a resumed run's earlier parts, from its summary (0 if none)."""
+    if resume_dir is None:
+        return 0.0
+    try:
+        seconds = read_json(os.path.join(resume_dir, "summary.json"))["wall_seconds"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0.0
+    return float(seconds) if isinstance(seconds, (int, float)) and seconds >= 0 else 0.0
 
 
 def _end_after_error(callbacks: list) -> None:

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import keras
 import numpy as np
@@ -504,5 +505,14 @@ def test_a_run_written_before_a_key_existed_resumes_with_its_default(tmp_path):
     for key in KEYS_ADDED_LATER:
         del config[key]
     config_path.write_text(json.dumps(config))
+    summary_path = tmp_path / "old" / "summary.json"
+    interrupted = read_json(summary_path)
+    before = interrupted["wall_seconds"] = 1000.0  # As if the first part had trained long.
+    summary_path.write_text(json.dumps(interrupted))
+    started = time.perf_counter()
     assert main(["train", "--resume", str(tmp_path / "old")]) == 0
-    assert read_json(tmp_path / "old" / "summary.json")["status"] == "completed"
+    resumed_part = time.perf_counter() - started
+    summary = read_json(tmp_path / "old" / "summary.json")
+    assert summary["status"] == "completed"
+    # The training time of both parts: the first's, plus part of the resuming call's.
+    assert before < summary["wall_seconds"] < before + resumed_part
