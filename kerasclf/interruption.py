@@ -12,12 +12,40 @@ print that the run is being saved.
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import signal
 import sys
 
 import keras
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def removed_if_interrupted(run_dir: str | None):
+    """Removes a new run's directory if a signal ends the start-up inside the block.
+
+    Before training begins there is no epoch to save, so a half-started run
+    directory (only `config.json`) would only be litter that cannot resume.
+    SIGTERM raises `KeyboardInterrupt` here, as SIGINT does.
+
+    Args:
+        run_dir: The directory just created for this run; None for a resumed
+            run or a worker that writes nothing (nothing is removed then).
+    """
+    previous = None
+    with contextlib.suppress(ValueError):  # Not the main thread: signals stay as they were.
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    except KeyboardInterrupt:
+        if run_dir is not None:
+            shutil.rmtree(run_dir, ignore_errors=True)
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 class StopOnSignal(keras.callbacks.Callback):

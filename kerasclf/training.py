@@ -35,7 +35,7 @@ from kerasclf.config import FIELDS, KEYS_ADDED_LATER, PATH_KEYS, TrainConfig, ma
 from kerasclf.data import Data, load_data, make_dataset, split_validation
 from kerasclf.distribution import make_strategy
 from kerasclf.features import FeatureMap
-from kerasclf.interruption import StopOnSignal
+from kerasclf.interruption import StopOnSignal, removed_if_interrupted
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model, check_architecture, linear_parameters
 from kerasclf.multiworker import fit_multiworker, is_chief, parse_tf_config
@@ -380,24 +380,24 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream) -> TrainResult:
         notes.append(f"note: resuming {run_dir} after epoch {snapshot.epochs_completed}.")
     initial_epoch = snapshot.epochs_completed
     resolved = _resolved_settings(config, run_dir, engine, batch_size, training.num_samples)
-    if prepared.resume_dir is None and chief:
-        write_json(os.path.join(run_dir, "config.json"), resolved)
-    for line in notes:
-        print(line, file=stream, flush=True)
-
-    # The snapshot counts an epoch once kerasclf's callbacks have logged and printed it, so a
-    # checkpointed epoch is a logged one; the stopper acts last, after all of an epoch's work.
-    stopper = StopOnSignal(stream=stream)
-    run_callbacks = [
-        *(
-            default_callbacks(config, resolved, training, validation, run_dir, stream)
-            if chief
-            else []
-        ),
-        snapshot,
-        *_extra_callbacks(callbacks, run_dir),
-        stopper,
-    ]
+    with removed_if_interrupted(run_dir if prepared.resume_dir is None else None):
+        if prepared.resume_dir is None and chief:
+            write_json(os.path.join(run_dir, "config.json"), resolved)
+        for line in notes:
+            print(line, file=stream, flush=True)
+        # The snapshot counts an epoch once kerasclf's callbacks have logged and printed it, so
+        # a checkpointed epoch is a logged one; the stopper acts last, after an epoch's work.
+        stopper = StopOnSignal(stream=stream)
+        run_callbacks = [
+            *(
+                default_callbacks(config, resolved, training, validation, run_dir, stream)
+                if chief
+                else []
+            ),
+            snapshot,
+            *_extra_callbacks(callbacks, run_dir),
+            stopper,
+        ]
     # CostLogger puts each epoch's loss and accuracy at its final weights into
     # the logs, so the fused step need not keep Keras's running means of them.
     model.step_metrics = not chief or "cost" in config.callbacks_off

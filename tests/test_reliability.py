@@ -364,7 +364,7 @@ def _short_run(tmp_path, run_name, callbacks=(), **settings):
     return kerasclf.train(
         logdir=str(tmp_path),
         run_name=run_name,
-        callbacks=list(callbacks),
+        callbacks=callbacks if callable(callbacks) else list(callbacks),
         stream=io.StringIO(),
         **{**SHORT, **settings},
     )
@@ -516,3 +516,16 @@ def test_a_run_written_before_a_key_existed_resumes_with_its_default(tmp_path):
     assert summary["status"] == "completed"
     # The training time of both parts: the first's, plus part of the resuming call's.
     assert before < summary["wall_seconds"] < before + resumed_part
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_start_up_leaves_no_half_made_run(tmp_path, signal_number):
+    def signal_while_starting(run_dir):  # Called as the run's callbacks are built.
+        assert os.path.isfile(os.path.join(run_dir, "config.json"))
+        os.kill(os.getpid(), signal_number)
+
+    handler = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt):
+        _short_run(tmp_path, "cut", signal_while_starting)
+    assert os.listdir(tmp_path) == []  # Nothing trained, nothing to resume: no litter.
+    assert signal.getsignal(signal.SIGTERM) is handler
