@@ -10,17 +10,16 @@ from conftest import StopAt, numpy_cost, read_images
 from sklearn.linear_model import LogisticRegression
 
 import kerasclf
-from callbacks.error_surface import (
+from callbacks.error_surface import PATH_FILE, ErrorSurfaceLogger
+from callbacks.raster import Layout
+from callbacks.surfaces import (
     GRID_REACH,
-    PATH_FILE,
-    ErrorSurfaceLogger,
     LandscapeSurface,
     ParameterCost,
     WeightPlaneSurface,
     newton_minimum,
     trajectory_directions,
 )
-from callbacks.raster import Layout
 from kerasclf.cli import main
 from kerasclf.data import Data
 from kerasclf.losses import CrossEntropy
@@ -257,7 +256,7 @@ def test_cost_must_be_sum_or_mean(blobs):
 
 
 def test_large_data_uses_a_fixed_sample_scaled_to_the_full_cost():
-    from callbacks.error_surface import MAX_SURFACE_SAMPLES, cost_scale, surface_sample
+    from callbacks.surfaces import MAX_SURFACE_SAMPLES, cost_scale, surface_sample
     from kerasclf.data import make_dataset
 
     data = make_dataset("seminar_blobs", num_samples=3 * MAX_SURFACE_SAMPLES, seed=0)

@@ -1,0 +1,212 @@
+"""The error surface's picture: a plane of weights, and the cost over it as an image.
+
+`Plane` is a 2-D slice of weight space (an origin, two directions, limits),
+sampled on a `GRID_POINTS` x `GRID_POINTS` grid. `SurfacePlot` draws the cost
+over it as filled contours, colour bands spaced geometrically from the lowest
+cost (`cost_bands`) so that they crowd around the minimum, with the path, the
+current point and the minimum painted on top. Its axes and colourbar are drawn
+once with matplotlib (`callbacks.raster`); each frame is then numpy: the grid's
+costs interpolated to the pixels, a colour lookup and a few painted marks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import matplotlib.cm
+import matplotlib.colors
+import matplotlib.ticker
+import numpy as np
+from matplotlib.lines import Line2D
+
+from callbacks.raster import (
+    MATPLOTLIB_LOCK,
+    Layout,
+    RasterPlot,
+    colour_table,
+    edge_mask,
+    paint_discs,
+    paint_polyline,
+    rgb255,
+)
+
+# Cost evaluations per axis of the grid; the image interpolates between them.
+GRID_POINTS = 48
+NUM_BANDS = 16
+# Smallest band, as a fraction of the cost range: the bands grow geometrically
+# from here, so that contour lines crowd around the minimum.
+SMALLEST_BAND = 1e-3
+PATH_COLOUR = "#e41a1c"
+# Legend entries, drawn like the path and markers that `SurfacePlot.render` paints.
+PATH_HANDLE = {"color": PATH_COLOUR, "lw": 1.5, "marker": "o", "ms": 3}
+NOW_HANDLE = {"ls": "none", "marker": "o", "ms": 8, "mfc": PATH_COLOUR, "mec": "white", "mew": 1.5}
+MINIMUM_HANDLE = {"ls": "none", "marker": "x", "ms": 7, "color": "black", "mew": 2}
+LEGEND_STYLE = {"fontsize": 7, "frameon": False, "handlelength": 1.5, "columnspacing": 1.2}
+# The surface images' layout: room for ticks such as -0.15 and an axis label at the
+# left, and for the colourbar's ticks and label at the right.
+SURFACE_LAYOUT = Layout(axes_left=60, axes_width=256, colourbar_gap=10)
+
+
+@dataclasses.dataclass
+class Plane:
+    """Weights theta(u, v) = origin + u d1 + v d2, over fixed limits of (u, v)."""
+
+    origin: np.ndarray
+    directions: np.ndarray
+    x_limits: tuple[float, float]
+    y_limits: tuple[float, float]
+
+    def grid_coordinates(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (u, v) of the grid: u left to right, v top to bottom."""
+        u = np.linspace(*self.x_limits, GRID_POINTS)
+        v = np.linspace(self.y_limits[1], self.y_limits[0], GRID_POINTS)
+        return u, v
+
+    def grid_parameters(self) -> np.ndarray:
+        """Parameter vectors of the grid, `(GRID_POINTS**2, num_parameters)`, row by row."""
+        u, v = self.grid_coordinates()
+        grid_u, grid_v = np.meshgrid(u, v)
+        return (
+            self.origin
+            + grid_u.reshape(-1, 1) * self.directions[0]
+            + grid_v.reshape(-1, 1) * self.directions[1]
+        )
+
+    def project(self, parameters: np.ndarray) -> np.ndarray:
+        """(u, v) of parameter vectors, assuming orthonormal directions."""
+        return (parameters - self.origin) @ self.directions.T
+
+
+def tick_format(ticks: np.ndarray) -> str:
+    """A printf format with the fewest decimals (at most 4) that prints each tick differently.
+
+    Plain digits, narrow enough for the colourbar; "%.3g" only for costs of
+    10^7 and more.
+
+    Example:
+        >>> tick_format(np.array([56.6, 62.9, 96.9, 310.8, 1660.8]))
+        '%.0f'
+        >>> tick_format(np.array([345.0, 345.02, 345.15, 345.9, 350.0]))
+        '%.2f'
+        >>> tick_format(np.array([0.691, 0.6912, 0.6935, 0.71, 0.9]))
+        '%.4f'
+    """
+    if np.abs(ticks).max() >= 1e7:
+        return "%.3g"
+    for decimals in range(4):
+        labels = [f"{tick:.{decimals}f}" for tick in ticks]
+        if len(set(labels)) == len(labels):
+            return f"%.{decimals}f"
+    return "%.4f"
+
+
+def cost_bands(low: float, high: float) -> np.ndarray:
+    """`NUM_BANDS + 1` band edges from `low` to `high`, widening geometrically.
+
+    Example:
+        >>> edges = cost_bands(10.0, 20.0)
+        >>> len(edges), float(edges[0]), float(edges[-1])
+        (17, 10.0, 20.0)
+    """
+    span = max(high - low, 1e-9 * (1.0 + abs(low)))
+    fractions = np.concatenate([[0.0], np.geomspace(SMALLEST_BAND, 1.0, NUM_BANDS)])
+    return low + span * fractions
+
+
+def _interpolation_weights(coarse: np.ndarray, fine: np.ndarray) -> tuple:
+    """For each fine point, the coarse point before it and how far towards the next."""
+    position = (fine - coarse[0]) / (coarse[1] - coarse[0])
+    lower = np.clip(np.floor(position).astype(int), 0, len(coarse) - 2)
+    return lower, np.clip(position - lower, 0.0, 1.0)
+
+
+def _upsample(values: np.ndarray, rows: tuple, columns: tuple) -> np.ndarray:
+    """Bilinear interpolation of a coarse grid of `values` to the pixel grid.
+
+    Done with gathers rather than interpolation matrices: small matrix
+    products go through BLAS, whose threads can stall for milliseconds on a
+    busy machine.
+    """
+    (row, row_fraction), (column, column_fraction) = rows, columns
+    row_fraction = row_fraction[:, None]
+    between_rows = values[row] * (1.0 - row_fraction) + values[row + 1] * row_fraction
+    return (
+        between_rows[:, column] * (1.0 - column_fraction)
+        + between_rows[:, column + 1] * column_fraction
+    )
+
+
+class SurfacePlot:
+    """A cost image over one fixed `Plane` and fixed bands: static parts drawn once.
+
+    Args:
+        plane: The plane; only its limits matter here.
+        bands: Band edges, from `cost_bands`.
+        axis_labels: Labels of the u and v axes.
+    """
+
+    def __init__(self, plane: Plane, bands: np.ndarray, axis_labels: tuple[str, str]):
+        self.bands = bands
+        self.table = colour_table("viridis", NUM_BANDS)
+        with MATPLOTLIB_LOCK:
+            self._draw_fixed_parts(plane, bands, axis_labels)
+        u, v = plane.grid_coordinates()
+        x, y = self.plot.pixel_centres()
+        self._columns = _interpolation_weights(u, x)
+        self._rows = _interpolation_weights(v, y)
+        self._path_colour = rgb255(PATH_COLOUR)
+
+    def _draw_fixed_parts(self, plane: Plane, bands: np.ndarray, axis_labels) -> None:
+        self.plot = RasterPlot(plane.x_limits, plane.y_limits, SURFACE_LAYOUT, overlay=False)
+        axes = self.plot.axes
+        axes.set_xlabel(axis_labels[0], fontsize=9, labelpad=2)
+        axes.set_ylabel(axis_labels[1], fontsize=9, labelpad=2)
+        colormap = matplotlib.colors.ListedColormap(self.table / 255.0)
+        norm = matplotlib.colors.BoundaryNorm(bands, NUM_BANDS)
+        colorbar = self.plot.figure.colorbar(
+            matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap),
+            cax=self.plot.colourbar_axes,
+            ticks=bands[::4],
+            format=matplotlib.ticker.FormatStrFormatter(tick_format(bands[::4])),
+        )
+        colorbar.ax.tick_params(labelsize=7)
+        colorbar.set_label("cost J", fontsize=9, labelpad=2)
+        handles = [
+            Line2D([], [], label="path", **PATH_HANDLE),
+            Line2D([], [], label="now", **NOW_HANDLE),
+            Line2D([], [], label="minimum on this plane", **MINIMUM_HANDLE),
+        ]
+        # Above the axes, in the background: the path can never hide under it.
+        axes.legend(
+            handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, **LEGEND_STYLE
+        )
+        self.plot.freeze()
+
+    def render(self, costs: np.ndarray, plane: Plane, path, current, minimum) -> np.ndarray:
+        """The image of grid `costs` `(GRID_POINTS, GRID_POINTS)`, with the path and markers.
+
+        `path`, `current` and `minimum` are (u, v) coordinates on the plane;
+        `minimum` is None when the lowest cost is not in view.
+        """
+        fine = _upsample(costs, self._rows, self._columns)
+        bands = np.searchsorted(self.bands[1:-1], fine, side="right")
+        box = np.take(self.table, bands, axis=0)
+        lines = edge_mask(bands, both_sides=False)
+        box[lines] = (box[lines] * 0.6).astype(np.uint8)
+        pixels = self.plot.to_pixels(path)
+        paint_polyline(box, pixels, self._path_colour, width=2.0)
+        paint_discs(box, pixels, 1.5, self._path_colour)
+        if minimum is not None:
+            centre = self.plot.to_pixels(minimum)[0]
+            # A white outline keeps the black cross visible on the darkest band.
+            _paint_cross(box, centre, (255, 255, 255), width=4.5)
+            _paint_cross(box, centre, (0, 0, 0), width=2.0)
+        now = self.plot.to_pixels(current)
+        paint_discs(box, now, 5.0, (255, 255, 255))
+        paint_discs(box, now, 3.5, self._path_colour)
+        return self.plot.compose(box)
+
+
+def _paint_cross(box: np.ndarray, centre: np.ndarray, colour, width: float) -> None:
+    for corner in (np.array([5.0, 5.0]), np.array([5.0, -5.0])):
+        paint_polyline(box, [centre - corner, centre + corner], colour, width)
