@@ -152,7 +152,6 @@ def _expected(key: str) -> str:
         return "a list of positive integers such as [8, 8] (on the command line: 8,8)"
     if key == "callbacks_off":
         return 'a list of names such as ["boundary"] (on the command line: boundary,config)'
-
     names = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
     base = [arg for arg in typing.get_args(kind) if arg is not type(None)] or [kind]
     return names.get(base[0], str(base[0]))

@@ -217,19 +217,11 @@ def open_csv_file(path: str, chunk_lines: int = CSV_CHUNK_LINES) -> Stream:
         _Chunk(path, start, end, header if index == 0 else 0)
         for index, (start, end) in enumerate(zip(starts, ends))
     ]
-    offsets = tf.constant(starts + ends[-1:], tf.int64)
     header_rows = tf.constant([chunk.header_rows for chunk in chunks], tf.int64)
 
-    def read_bytes(start, end):
-        with open(path, "rb") as file:
-            file.seek(int(start))
-            return file.read(int(end) - int(start))
-
     def read_values(index):
-        text = tf.numpy_function(
-            read_bytes, [offsets[index], offsets[index + 1]], tf.string, stateful=False
-        )
-        return _parse_csv(tf.reshape(text, []), header_rows[index], num_columns)
+        data = tf.numpy_function(lambda i: chunks[int(i)].data(), [index], tf.string)
+        return _parse_csv(tf.reshape(data, []), header_rows[index], num_columns)
 
     return _checked_stream(path, chunks, read_values, num_columns)
 
@@ -243,12 +235,23 @@ class _Chunk:
     end: int | None
     header_rows: int
 
-    def rows(self) -> list[list[str]]:
-        """The chunk's non-empty CSV rows, header included, read with Python's csv module."""
+    def data(self) -> bytes:
+        """The chunk's bytes."""
         with open(self.path, "rb") as file:
             file.seek(self.start)
-            data = file.read() if self.end is None else file.read(self.end - self.start)
-        text = data.decode("utf-8-sig" if self.start == 0 else "utf-8")
+            return file.read() if self.end is None else file.read(self.end - self.start)
+
+    def rows(self) -> list[list[str]]:
+        """The chunk's non-empty CSV rows, header included, read with Python's csv module."""
+        try:
+            text = self.data().decode("utf-8-sig" if self.start == 0 else "utf-8")
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"{self.path}: byte {self.start + error.start} is not UTF-8 text. Save the CSV "
+                "file as UTF-8."
+            ) from None
+        except OSError as error:
+            raise ValueError(f"{self.path}: cannot read the CSV file ({error}).") from None
         return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
 
 
@@ -324,9 +327,9 @@ def _csv_layout(path: str) -> tuple[int, int]:
         with open(path, newline="", encoding="utf-8-sig") as file:
             first = next((row for row in csv.reader(file) if any(c.strip() for c in row)), None)
     except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: cannot read the CSV shard ({error}).") from None
+        raise ValueError(f"{path}: cannot read the CSV file ({error}).") from None
     if first is None:
-        raise ValueError(f"{path}: the CSV shard holds no data rows. Add rows of features, label.")
+        raise ValueError(f"{path}: the CSV file holds no data rows. Add rows of features, label.")
     try:
         [float(cell) for cell in first]
         header = 0
@@ -383,9 +386,11 @@ def _check_chunks(
             rows, bad_row, all_finite, bad_label, all_whole, labels = scan(
                 tf.constant(index, tf.int64)
             )
-        except tf.errors.InvalidArgumentError as error:
+        # (TensorFlow's message quotes the bad bytes: not UTF-8, it fails to decode itself.)
+        except (tf.errors.InvalidArgumentError, UnicodeDecodeError) as error:
             _raise_csv_error(chunk, header + before + 1, num_columns)
-            raise ValueError(f"{path}: not a numeric CSV file ({error.message}).") from None
+            reason = getattr(error, "message", error)
+            raise ValueError(f"{path}: not a numeric CSV file ({reason}).") from None
 
         def where(row: int) -> str:
             """Data row and line of a row of this chunk, counting non-empty lines."""

@@ -354,6 +354,18 @@ def test_a_bad_row_of_a_streamed_file_is_named_by_its_line(tmp_path, capsys, lin
     assert message in str(error.value) and "\n" not in str(error.value)
 
 
+def test_bytes_that_are_not_utf8_deep_in_a_streamed_file_are_one_line(tmp_path):
+    lines = [b"%d,%d,%d\n" % (i, i + 1, i % 2) for i in range(2000)]  # Past any read buffer.
+    path = tmp_path / "points.csv"
+    path.write_bytes(b"".join(lines) + b"\xff\xfe,5,1\n")
+    with pytest.raises(ValueError) as error:
+        open_csv_file(str(path), chunk_lines=100)
+    offset = sum(len(line) for line in lines)
+    assert str(error.value) == (
+        f"{path}: byte {offset} is not UTF-8 text. Save the CSV file as UTF-8."
+    )
+
+
 def test_a_large_csv_file_streams_automatically(tmp_path, monkeypatch):
     data = make_dataset("seminar_blobs", num_samples=3000, seed=1)
     path = tmp_path / "points.csv"
