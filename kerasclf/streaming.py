@@ -42,7 +42,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf.data import Data, check_dataset_arguments, csv_rows_values, missing_classes
-from kerasclf.validation import MAX_INTEGER
+from kerasclf.validation import MAX_INTEGER, check_integer
 
 # Points per generated chunk. A chunk is generated in one numpy call.
 GENERATED_CHUNK_SAMPLES = 2**16
@@ -205,6 +205,9 @@ def open_csv_file(path: str, chunk_lines: int = CSV_CHUNK_LINES) -> Stream:
     Example:
         >>> stream = open_csv_file("points.csv")  # doctest: +SKIP
     """
+    check_integer("chunk_lines", chunk_lines)
+    if not isinstance(path, str) or not os.path.isfile(path):
+        raise ValueError(f"CSV file does not exist. Received: path={path!r}.")
     header, num_columns = _csv_layout(path)
     if num_columns < 2:
         raise ValueError(

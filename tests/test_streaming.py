@@ -354,6 +354,20 @@ def test_a_bad_row_of_a_streamed_file_is_named_by_its_line(tmp_path, capsys, lin
     assert message in str(error.value) and "\n" not in str(error.value)
 
 
+@pytest.mark.parametrize(
+    "path, chunk_lines, message",
+    [
+        ("points.csv", 0, "`chunk_lines` must be an integer >= 1. Received: chunk_lines=0."),
+        ("points.csv", 2.5, "`chunk_lines` must be an integer"),
+        ("missing.csv", 10, "CSV file does not exist. Received: path="),
+    ],
+)
+def test_open_csv_file_checks_its_arguments(tmp_path, path, chunk_lines, message):
+    (tmp_path / "points.csv").write_text("1,2,0\n3,4,1\n")
+    with pytest.raises((ValueError, TypeError), match=re.escape(message)):
+        open_csv_file(str(tmp_path / path), chunk_lines=chunk_lines)
+
+
 def test_bytes_that_are_not_utf8_deep_in_a_streamed_file_are_one_line(tmp_path):
     lines = [b"%d,%d,%d\n" % (i, i + 1, i % 2) for i in range(2000)]  # Past any read buffer.
     path = tmp_path / "points.csv"
