@@ -60,8 +60,9 @@ def default_callbacks(config, resolved: dict, training, validation, run_dir: str
                 y,
                 cost=config.cost,
                 histogram_every=config.histogram_every,
-                # Without CostLogger (which logs it over all points), WeightLogger's own.
-                gradient_norm="cost" not in on,
+                # Without CostLogger (which logs it over all points), WeightLogger's own;
+                # not for a stream, where WeightLogger sees only a sample.
+                gradient_norm="cost" not in on and isinstance(training, Data),
             )
         )
     if config.batch_cost:
