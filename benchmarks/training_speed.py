@@ -808,7 +808,7 @@ def measure_throughput(
             try:
                 num_samples = settings.samples(path.size, batch_size)
                 runners[path.key] = path.make_runner(num_samples, batch_size, settings, logdir)
-            except Exception as error:  # noqa: BLE001 - reported, and the rest still run.
+            except Exception as error:
                 failures[(path.key, batch_size)] = describe_error(error)
                 progress(f"batch {batch_size}: {path.key} failed: {describe_error(error)}")
         for repeat in range(settings.repeats):
@@ -817,7 +817,7 @@ def measure_throughput(
                     continue
                 try:
                     measurement = runners[path.key]()
-                except Exception as error:  # noqa: BLE001 - reported, and the rest still run.
+                except Exception as error:
                     failures[(path.key, batch_size)] = describe_error(error)
                     progress(f"batch {batch_size}: {path.key} failed: {describe_error(error)}")
                     del runners[path.key]

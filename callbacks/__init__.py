@@ -3,6 +3,7 @@
 Each is a `keras.callbacks.Callback` that works with any `model.fit`.
 """
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 from callbacks.boundary import DecisionBoundaryLogger
 from callbacks.cost import CostLogger
 from callbacks.defaults import default_callbacks

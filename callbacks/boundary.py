@@ -17,6 +17,13 @@ plane of the two input features:
   pixels, so that its direction stays visible while |w| is small, and never
   past the axes, so that its head stays in the picture.
 
+Above the axes, a title gives the epoch and the cost J of the points at that
+step (in the model's reduction, "sum" or "mean"), and a legend lists only the
+marks that the frame draws: at step 0, with zero weights, there is neither a
+boundary nor an arrow, so neither is listed. The point colours are explained
+by the colourbar. The image is 330 pixels wide with text of 14-17 pixels, so
+that it stays readable at TensorBoard's default size (about 250 pixels wide).
+
 Axes, limits (the data's, padded, one data unit as long on both axes) and
 colours are the same at every step, so TensorBoard's step slider animates the
 boundary. Images are logged at step 0 (the initial weights), every `every`
@@ -34,6 +41,7 @@ image every epoch is affordable.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import numbers
@@ -47,18 +55,25 @@ import tensorflow as tf
 from matplotlib.lines import Line2D
 
 from callbacks.raster import (
+    LABEL_PIXELS,
+    LEGEND_ROW_PIXELS,
     MATPLOTLIB_LOCK,
+    TICK_PIXELS,
     ImageLog,
     Layout,
     RasterPlot,
     colour_table,
     edge_mask,
     equal_aspect_limits,
+    font_points,
+    frame_title,
+    legend_columns,
     padded_limits,
     paint_arrow,
     rgb255,
 )
 from kerasclf.data import Data
+from kerasclf.losses import model_reduction, per_sample_cross_entropy
 from kerasclf.models import check_probability_output, plain_linear_parameters
 from kerasclf.validation import check_integer
 
@@ -66,7 +81,8 @@ TAG = "decision_boundary"
 FILE_NAME = "decision_boundary.png"
 DESCRIPTION = (
     "p(class 1) of the model over the input plane (colours fixed at 0-1; one colour per "
-    "predicted class for k > 2), the decision boundary (black), training points (filled), "
+    "predicted class for k > 2, paler where less sure), the decision boundary (black), "
+    "training points (filled, coloured by class as in the colourbar), "
     "validation points (hollow squares), the reference line (dashed) and, for a linear "
     "model, the weight vector w (green arrow, from the boundary point closest to the origin)."
 )
@@ -76,15 +92,35 @@ MAX_POINTS_DRAWN = 2000
 BOUNDARY_COLOUR = "black"
 ARROW_COLOUR = "#1a9850"
 MIN_ARROW_PIXELS = 28.0
-# The image: 400 x 328 pixels, a square axes box of 272 pixels and a colourbar.
-LAYOUT = Layout(height=328)
-TRAINING_STYLE = {"s": 14, "edgecolors": "black", "linewidths": 0.4, "zorder": 4}
-VALIDATION_STYLE = {"s": 22, "marker": "s", "facecolors": "none", "linewidths": 1.1, "zorder": 3}
+# The image: 330 pixels wide, a title row, a legend strip (as many rows as its
+# entries need, `legend_height`), a square axes box of 200 pixels and a colourbar.
+LAYOUT = Layout(
+    width=330,
+    height=276,
+    axes_left=56,
+    axes_bottom=44,
+    axes_width=200,
+    axes_height=200,
+    colourbar_gap=10,
+    title_height=26,
+)
+# Rows between the legend strip and the axes.
+LEGEND_GAP = 6
+TRAINING_STYLE = {"s": 12, "edgecolors": "black", "linewidths": 0.4, "zorder": 4}
+VALIDATION_STYLE = {"s": 18, "marker": "s", "facecolors": "none", "linewidths": 1.1, "zorder": 3}
 REFERENCE_STYLE = {"ls": "--", "color": "0.2", "lw": 1.2}
-# Legend entries for the points, drawn like them.
-TRAINING_HANDLE = {"ls": "none", "marker": "o", "ms": 4.5, "mec": "black", "mew": 0.4}
-VALIDATION_HANDLE = {"ls": "none", "marker": "s", "ms": 5, "mfc": "none", "mec": "0.3", "mew": 1.1}
-LEGEND_STYLE = {"fontsize": 7, "framealpha": 0.8, "handlelength": 1.5, "labelspacing": 0.3}
+# Legend entries, drawn like the marks they stand for.
+VALIDATION_HANDLE = {"ls": "none", "marker": "s", "ms": 6, "mfc": "none", "mec": "0.3", "mew": 1.2}
+BOUNDARY_HANDLE = {"color": BOUNDARY_COLOUR, "lw": 2}
+ARROW_HANDLE = {"color": ARROW_COLOUR, "lw": 2, "marker": ">", "ms": 6}
+
+
+def boundary_layout(num_legend_rows: int) -> Layout:
+    """`LAYOUT` with room for a legend of `num_legend_rows` rows (none for 0)."""
+    legend_height = num_legend_rows * LEGEND_ROW_PIXELS + (LEGEND_GAP if num_legend_rows else 0)
+    return dataclasses.replace(
+        LAYOUT, height=LAYOUT.height + legend_height, legend_height=legend_height
+    )
 
 
 def check_reference_line(reference_line) -> tuple[float, float, float] | None:
@@ -202,7 +238,7 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
     def _log(self, step: int) -> None:
         # The model's probabilities now; the painting on the image thread,
         # while the next epoch trains.
-        drawing = self._picture.drawing()
+        drawing = self._picture.drawing(step)
         if drawing is not None:
             self._images.add(drawing, step)
             self._last_logged_step = step
@@ -227,11 +263,14 @@ class BoundaryPicture:
         validation: The validation points, or None.
         reference_line: `(a, b, c)` or None.
 
+    Attributes:
+        reduction: The cost in the title, "sum" or "mean" (the model's).
+
     Example:
         >>> data = make_dataset("seminar_blobs")  # doctest: +SKIP
         >>> picture = BoundaryPicture(model, data, None, None)  # doctest: +SKIP
-        >>> picture.render().shape  # doctest: +SKIP
-        (328, 400, 3)
+        >>> picture.render(step=0).shape  # doctest: +SKIP
+        (302, 330, 3)
     """
 
     def __init__(self, model: keras.Model, training: Data, validation, reference_line):
@@ -240,14 +279,24 @@ class BoundaryPicture:
         self.num_classes = max(self.num_units, 2, training.num_classes)
         self.binary = self.num_units <= 2
         self._plain_linear = plain_linear_parameters(model) is not None
+        self.reduction = model_reduction(model)
+        self._features = training.features
+        self._labels = training.labels
         everything = training.features
         if validation is not None:
             everything = np.concatenate([everything, validation.features])
         x_limits, y_limits = equal_aspect_limits(*padded_limits(everything), LAYOUT)
         self.class_colours = _class_colours(self.num_classes)
         self.table = self._field_colours()
+        self._static_handles, self._boundary_handle, self._arrow_handle = self._legend_handles(
+            validation, reference_line
+        )
+        every_handle = [*self._static_handles, self._boundary_handle, self._arrow_handle]
+        every_handle = [handle for handle in every_handle if handle is not None]
+        self._legend_columns = legend_columns(every_handle, LAYOUT.width)
+        num_rows = -(-len(every_handle) // self._legend_columns)
         with MATPLOTLIB_LOCK:
-            self.plot = RasterPlot(x_limits, y_limits, LAYOUT)
+            self.plot = RasterPlot(x_limits, y_limits, boundary_layout(num_rows))
             # Rendered at the first image, on the image thread.
             self._draw_fixed_parts(training, validation, reference_line)
         self._pixel_x, self._pixel_y = (
@@ -255,6 +304,7 @@ class BoundaryPicture:
         )
         self._grid = None  # The pixel centres as a tensor, for the compiled pass.
         self._compiled_field_indices = None
+        self._compiled_cost = None
         self._boundary_colour = rgb255(BOUNDARY_COLOUR)
         self._arrow_colour = rgb255(ARROW_COLOUR)
 
@@ -307,27 +357,31 @@ class BoundaryPicture:
         level = tf.cast(tf.clip_by_value(tf.floor(confidence * 256.0), 0.0, 255.0), tf.int32)
         return predicted * 256 + level
 
+    def _legend_handles(self, validation, reference_line) -> tuple:
+        """`(handles of the fixed marks, the boundary's, the arrow's or None)`.
+
+        The classes have no entries: the colourbar gives their colours.
+        """
+        handles = []
+        if validation is not None:
+            handles.append(Line2D([], [], label="validation", **VALIDATION_HANDLE))
+        if reference_line is not None:
+            handles.append(Line2D([], [], label=line_equation(reference_line), **REFERENCE_STYLE))
+        boundary_label = "p = 0.5" if self.binary else "boundary"
+        boundary = Line2D([], [], label=boundary_label, **BOUNDARY_HANDLE)
+        arrow = Line2D([], [], label="w", **ARROW_HANDLE) if self._plain_linear else None
+        return handles, boundary, arrow
+
     def _draw_fixed_parts(self, training: Data, validation, reference_line) -> None:
         axes, overlay = self.plot.axes, self.plot.overlay_axes
-        axes.set_xlabel("x1", fontsize=9, labelpad=2)
-        axes.set_ylabel("x2", fontsize=9, labelpad=2)
+        axes.set_xlabel("x1", fontsize=font_points(LABEL_PIXELS), labelpad=1)
+        axes.set_ylabel("x2", fontsize=font_points(LABEL_PIXELS), labelpad=1)
         self._draw_colourbar()
-        handles = [
-            Line2D([], [], mfc=colour, label=f"class {index}", **TRAINING_HANDLE)
-            for index, colour in enumerate(self.class_colours)
-        ]
         self._draw_points(training, TRAINING_STYLE)
         if validation is not None:
             self._draw_points(validation, VALIDATION_STYLE)
-            handles.append(Line2D([], [], label="validation", **VALIDATION_HANDLE))
-        boundary_label = "p = 0.5" if self.binary else "boundary"
-        handles.append(Line2D([], [], color=BOUNDARY_COLOUR, lw=2, label=boundary_label))
         if reference_line is not None:
             overlay.axline(*_two_points_on(reference_line), **REFERENCE_STYLE)
-            handles.append(Line2D([], [], label=line_equation(reference_line), **REFERENCE_STYLE))
-        if self._plain_linear:
-            handles.append(Line2D([], [], color=ARROW_COLOUR, lw=2, marker=">", ms=5, label="w"))
-        overlay.legend(handles=handles, loc="best", **LEGEND_STYLE)
 
     def _draw_points(self, data: Data, style: dict) -> None:
         rows = np.arange(data.num_samples)
@@ -344,56 +398,97 @@ class BoundaryPicture:
         if self.binary:
             colormap = matplotlib.colors.ListedColormap(self.table / 255.0)
             norm = matplotlib.colors.Normalize(0.0, 1.0)
-            label, ticks = "p(class 1)", [0.0, 0.25, 0.5, 0.75, 1.0]
+            label, ticks = "p(class 1)", [0.0, 0.5, 1.0]
         else:
             surest = self.table[255::256] / 255.0
             colormap = matplotlib.colors.ListedColormap(surest)
             norm = matplotlib.colors.BoundaryNorm(
                 np.arange(self.num_classes + 1) - 0.5, self.num_classes
             )
-            label, ticks = "predicted class (paler: less sure)", range(self.num_classes)
+            label, ticks = "predicted class", range(self.num_classes)
         mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap)
         colorbar = self.plot.figure.colorbar(mappable, cax=self.plot.colourbar_axes, ticks=ticks)
-        colorbar.ax.tick_params(labelsize=8)
-        colorbar.set_label(label, fontsize=9, labelpad=3)
+        colorbar.ax.tick_params(labelsize=font_points(TICK_PIXELS), pad=2)
+        colorbar.set_label(label, fontsize=font_points(LABEL_PIXELS), labelpad=3)
 
-    def render(self) -> np.ndarray | None:
-        """The image `(rows, columns, 3)` uint8 at the current weights; None if not finite."""
-        drawing = self.drawing()
+    def render(self, step: int | None = None) -> np.ndarray | None:
+        """The image `(rows, columns, 3)` uint8 at the current weights; None if not finite.
+
+        Args:
+            step: The epoch for the title; None for no epoch in it.
+        """
+        drawing = self.drawing(step)
         return None if drawing is None else drawing()
 
-    def drawing(self):
+    def drawing(self, step: int | None = None):
         """A function of no arguments that draws the image at the current weights.
 
         The model is evaluated now; the function only paints, so it may run on
         another thread while training goes on. None if a weight is not finite.
+
+        Args:
+            step: The epoch for the title; None for no epoch in it.
         """
         weights = self.model.get_weights()
         if not all(np.isfinite(weight).all() for weight in weights):
             return None
-        return functools.partial(self.draw, self.field_indices(weights), weights)
+        title = frame_title(step, self.cost(weights))
+        return functools.partial(self.draw, self.field_indices(weights), weights, title)
 
-    def draw(self, indices: np.ndarray, weights: list) -> np.ndarray:
+    def cost(self, weights: list | None = None) -> float:
+        """The cost J of the training points, in the model's reduction ("sum" or "mean").
+
+        Args:
+            weights: The model's `get_weights()`, if already at hand.
+        """
+        if self._plain_linear:
+            kernel, bias = self.model.get_weights() if weights is None else weights
+            logits = self._features.astype(np.float64) @ kernel[:, 0].astype(np.float64)
+            logits += float(bias[0])
+            total = float(np.sum(np.logaddexp(0.0, logits) - self._labels * logits))
+        else:
+            if self._compiled_cost is None:
+                features, labels = tf.constant(self._features), tf.constant(self._labels)
+                self._compiled_cost = tf.function(
+                    lambda: tf.reduce_sum(
+                        per_sample_cross_entropy(labels, self.model(features, training=False))
+                    ),
+                    jit_compile=True,
+                )
+            total = float(self._compiled_cost())
+        return total / len(self._labels) if self.reduction == "mean" else total
+
+    def draw(self, indices: np.ndarray, weights: list, title: str = "") -> np.ndarray:
         """The image of `field_indices(weights)`; touches neither the model nor TensorFlow.
 
         Args:
             indices: `field_indices(weights)`.
             weights: The model's `get_weights()` (for the weight vector's arrow).
+            title: The title, e.g. `frame_title(step, cost)`.
         """
         box = np.take(self.table, indices, axis=0)
         regions = indices >= 128 if self.binary else indices // 256
-        box[edge_mask(regions)] = self._boundary_colour
+        edges = edge_mask(regions)
+        box[edges] = self._boundary_colour
         image = self.plot.compose(box)
+        handles = list(self._static_handles)
+        if edges.any():
+            handles.append(self._boundary_handle)
         if self._plain_linear:  # On top of the points, which `compose` laid over the box.
             kernel, bias = weights
-            self._paint_weight_vector(self.plot.box_of(image), kernel[:, 0], float(bias[0]))
+            box = self.plot.box_of(image)
+            if self._paint_weight_vector(box, kernel[:, 0], float(bias[0])):
+                handles.append(self._arrow_handle)
+        self.plot.paint_title(image, title)
+        self.plot.paint_legend(image, handles, self._legend_columns)
         return image
 
-    def _paint_weight_vector(self, box: np.ndarray, weights: np.ndarray, bias: float) -> None:
+    def _paint_weight_vector(self, box: np.ndarray, weights: np.ndarray, bias: float) -> bool:
+        """Paints the arrow of w; returns whether any of it shows."""
         weights = weights.astype(np.float64)
         squared_norm = float(weights @ weights)
         if squared_norm == 0.0:
-            return
+            return False
         foot = -bias * weights / squared_norm
         start, end = self.plot.to_pixels(np.stack([foot, foot + weights]))
         length = np.hypot(*(end - start))
@@ -403,7 +498,7 @@ class BoundaryPicture:
         inside = (0 <= start[0] < columns) and (0 <= start[1] < rows)
         if inside:  # Shortened to end a few pixels inside the axes, head and all.
             end = start + (end - start) * _fraction_inside(start, end, columns, rows, margin=4.0)
-        paint_arrow(box, start, end, self._arrow_colour)
+        return paint_arrow(box, start, end, self._arrow_colour)
 
 
 def _fraction_inside(start, end, columns: int, rows: int, margin: float) -> float:

@@ -5,9 +5,10 @@ while the weights move, so it lags the weights the epoch ends with. This
 callback evaluates the whole training set (and the validation set) at the
 epoch's final weights: the summed cost (the seminar's), the mean cost, the
 accuracy and the gradient norm. It logs them as `cost`, `mean_cost`,
-`accuracy` (and, for training, `gradient_norm`) under
-`<logdir>/train` and `<logdir>/validation` at step = epochs completed (step 0
-is the initial weights), and adds them to the epoch's `logs` so that later
+`accuracy` and `gradient_norm`, and the validation set's as `validation/cost`,
+`validation/mean_cost` and `validation/accuracy`, all under `<logdir>/train`
+(so that TensorBoard lists the run once) at step = epochs completed (step 0
+is the initial weights). It adds them to the epoch's `logs` so that later
 callbacks and `History` see them (validation ones as `val_cost`, ...).
 
 It also sets the logs' `loss` (and `val_loss`) to the loss at the epoch's
@@ -22,7 +23,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from callbacks.writers import SummaryWriters
+from callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
 from kerasclf.evaluation import ModelEvaluator
 from kerasclf.losses import REDUCTIONS, model_reduction
@@ -81,10 +82,11 @@ class CostLogger(keras.callbacks.Callback):
             values = {}
             for split, evaluator in evaluators.items():
                 prefix = "" if split == "train" else "val_"
+                tag_prefix = "" if split == "train" else "validation/"
                 result = evaluator.compiled()
-                with self._writers[split].as_default():
-                    for key in self.SCALARS if split == "validation" else ModelEvaluator.KEYS:
-                        tf.summary.scalar(key, result[key], step=step)
+                with self._writers[EVENTS].as_default():
+                    for key in ModelEvaluator.KEYS if split == "train" else self.SCALARS:
+                        tf.summary.scalar(tag_prefix + key, result[key], step=step)
                 values.update({prefix + key: value for key, value in result.items()})
                 values[prefix + "loss"] = result[cost_key] + tf.cast(
                     tf.add_n(self.model.losses) if self.model.losses else 0.0,
@@ -102,7 +104,12 @@ class CostLogger(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         if int(self.model.optimizer.iterations.numpy()) == 0:
-            self._log(step=0)  # The starting point, before any update.
+            # The starting point, before any update. Keras hands the same logs
+            # to every callback's on_train_begin, so the callbacks after this
+            # one (EpochPrinter, DivergenceStop) read epoch 0 from them.
+            values = self._log(step=0)
+            if logs is not None:
+                logs.update(values)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}

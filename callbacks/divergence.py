@@ -1,10 +1,22 @@
-"""`DivergenceStop`: stop at the first non-finite cost, and say so.
+"""`DivergenceStop`: stop when the cost blows up, and say so.
 
 A step size that is too big makes gradient descent overshoot, and the cost
-and weights can overflow to inf and NaN. Keras's `TerminateOnNaN` only looks
-at the running-mean loss; this callback checks the cost at the epoch's
-weights and the weights themselves, stops training at once, and marks the
-model (`model.diverged_epoch`) so the run's summary says `diverged`.
+and weights grow until they overflow to inf and NaN. Keras's `TerminateOnNaN`
+only looks at the running-mean loss; this callback checks the cost at the
+epoch's weights and the weights themselves, stops training at once, and marks
+the model (`model.diverged_epoch`) so the run's summary says `diverged`.
+
+The rule: a run has diverged at the end of the first epoch where
+
+    mean_cost > 100    (nats per sample), or the cost or a weight is inf or NaN.
+
+A model that gives every class the same probability costs log k per sample
+(0.69 for two classes); a mean cost of 100 means it gives the true classes a
+probability near e^-100 on average: it is confidently wrong almost
+everywhere. Runs that converge stay far below: the seminar's too-big step
+(0.05, which overshoots and never settles) peaks at about 15, momentum's
+overshoot below 1. The mean cost comes from `CostLogger`'s logs; without it
+only inf and NaN count.
 """
 
 from __future__ import annotations
@@ -15,9 +27,15 @@ import sys
 import keras
 import numpy as np
 
+# The mean cost per sample (nats) above which a run has diverged.
+DIVERGED_MEAN_COST = 100.0
+
 
 class DivergenceStop(keras.callbacks.Callback):
-    """Stops training when the cost or a weight stops being finite.
+    """Stops training when the cost blows up or a weight stops being finite.
+
+    The rule is in this module's docstring: `mean_cost` above
+    `DIVERGED_MEAN_COST`, or an inf or NaN cost or weight.
 
     Args:
         stream: Where the one-line message goes; default stderr.
@@ -34,7 +52,7 @@ class DivergenceStop(keras.callbacks.Callback):
         super().__init__()
         self.stream = stream
         self.diverged_epoch = None
-        self._what = "cost"
+        self._what = ""
 
     def on_train_begin(self, logs=None):
         self.diverged_epoch = None
@@ -44,12 +62,20 @@ class DivergenceStop(keras.callbacks.Callback):
         cost = logs.get("cost", logs.get("loss"))
         finite_cost = cost is None or math.isfinite(cost)
         finite_weights = all(np.isfinite(w).all() for w in self.model.get_weights())
-        if finite_cost and finite_weights:
+        mean_cost = logs.get("mean_cost")
+        if not finite_cost:
+            self._what = "the cost became inf or NaN"
+        elif not finite_weights:
+            self._what = "the weights became inf or NaN"
+        elif mean_cost is not None and mean_cost > DIVERGED_MEAN_COST:
+            self._what = (
+                f"the cost per sample rose to {mean_cost:.4g}, above {DIVERGED_MEAN_COST:g}"
+            )
+        else:
             return
         self.diverged_epoch = epoch + 1
         self.model.diverged_epoch = epoch + 1
         self.model.stop_training = True
-        self._what = "cost" if not finite_cost else "weights"
 
     def on_train_end(self, logs=None):
         # Said at the end, after the line a progress callback prints for the epoch.
@@ -58,7 +84,7 @@ class DivergenceStop(keras.callbacks.Callback):
         rate = getattr(self.model.optimizer, "learning_rate", None)
         hint = f" (it is {float(rate):g})" if rate is not None else ""
         print(
-            f"diverged at epoch {self.diverged_epoch}: the {self._what} became inf or NaN. "
+            f"diverged at epoch {self.diverged_epoch}: {self._what}. "
             f"Use a smaller --learning-rate{hint}, e.g. a tenth of it.",
             file=self.stream or sys.stderr,
             flush=True,

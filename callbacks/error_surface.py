@@ -8,22 +8,28 @@ For the seminar's model, p = sigmoid(w1 x1 + w2 x2 + b), the image (tag
 
 over a grid of (w1, w2), with the bias b held at its value at that step, as
 filled contours: colour bands with a line between neighbouring bands. On it
-are the path of (w1, w2) so far (red), the current point (a red disc ringed in
-white) and the minimum of J on this slice (cross), found by Newton's method in
-float64; when the slice has no finite minimum (separable data) the grid's
+are the path of (w1, w2) so far (red), the current point (a red ring) and the
+minimum of J on this slice (a cross, drawn over the ring), found by Newton's
+method in float64; when the slice has no finite minimum (separable data) the grid's
 lowest point is marked instead, unless it lies on the grid's edge (the cost
 falls on beyond the view).
 
 The images are drawn when training ends, when the whole path is known, one
 frame for every step an image is due, each showing the path up to that step.
 The frames share their axes and colour bands, so they animate with
-TensorBoard's step slider. A few Newton steps in float64 find the optimum
-(w1*, w2*, b*) of J over all three parameters (stopping early, at a mean cost
-of 0.02, on separable data where it lies at infinity); the grid is centred on
-(w1*, w2*) and reaches 1.5 times as far as the initial point, or 1.1 times as
-far as the path's farthest point (momentum overshoots). The colour bands are
-spaced geometrically from J(w1*, w2*, b*) up to the largest cost on the grid
-at the initial bias, so that they crowd around the minimum.
+TensorBoard's step slider. Each frame's title gives its epoch, the cost at
+its weights and, on the (w1, w2) plane, the bias b of the plane shown; its
+legend lists only the marks it draws. A few Newton steps in float64 find the
+optimum (w1*, w2*, b*) of J over all three parameters (stopping early, at a
+mean cost of 0.02, on separable data where it lies at infinity); the grid is
+centred on (w1*, w2*) and reaches 1.5 times as far as the initial point, or
+1.1 times as far as the path's farthest point (momentum overshoots). A path
+whose box, padded by a fifth of its side, is less than half that wide (one
+that walks straight to the optimum, or only part of the way) gets axes zoomed
+to that box instead, so that its steps show. The colour bands are spaced
+geometrically from the lowest cost in view (J(w1*, w2*, b*) when (w1*, w2*)
+is in view) up to the largest cost on the grid at the initial bias, so that
+they crowd around the minimum.
 
 Any other model (more parameters, or not a single Dense unit) gets the
 loss-landscape view of Li et al. (2018), "Visualizing the Loss Landscape of
@@ -78,7 +84,8 @@ DESCRIPTION = (
     "The cost J over a plane of weights: (w1, w2) with the bias at this step's value for "
     "logistic regression, else a slice through the final weights along the principal "
     "directions of the whole path (Li et al. 2018), drawn when training ends. Red: the path "
-    "so far; red disc ringed in white: now; cross: the minimum on this plane."
+    "so far; red ring: now; cross: the minimum on this plane. Title: epoch, the cost at "
+    "this step's weights and (w1, w2 plane) the bias b of the plane shown."
 )
 
 
@@ -202,7 +209,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         trajectory = self._surface.trajectory_slice(self.path)
         for step in steps:
             index = self.path_steps.index(step)
-            self._images.add(functools.partial(trajectory.draw, index), step)
+            self._images.add(functools.partial(trajectory.draw, index, step), step)
 
     def _save_path(self) -> None:
         """Leaves the path in the run directory if training stopped early, else removes it."""

@@ -1,6 +1,11 @@
 """`EpochPrinter`: one clean line per epoch, as the slide prints it.
 
+    Epoch   0/100  cost 138.6294  accuracy 0.5000  W [0.0000, 0.0000]  b 0.0000
     Epoch  10/100  cost 56.5968  accuracy 0.8750  W [0.3897, 0.3390]  b 0.0113
+
+Epoch 0 is the initial weights, as step 0 in TensorBoard: its line is printed
+when a `CostLogger` before it has put the initial cost into the logs of
+`on_train_begin` (a resumed run starts later and has none).
 
 Keras's progress bar writes `\\b`, `\\r` and ANSI codes even into files; this
 line is plain text, one `print` per epoch, flushed.
@@ -31,6 +36,8 @@ class EpochPrinter(keras.callbacks.Callback):
 
     It prints `cost` and `accuracy` from the logs when a `CostLogger` ran
     before it (the cost at the epoch's final weights), else Keras's `loss`.
+    Before the first epoch it prints epoch 0, the initial weights, when the
+    training-begin logs hold their `cost` (`CostLogger` puts it there).
     Models other than one Dense unit print the norm of all weights instead of
     W and b.
 
@@ -39,6 +46,7 @@ class EpochPrinter(keras.callbacks.Callback):
 
     Example:
         >>> model.fit(x, y, epochs=3, verbose=0, callbacks=[EpochPrinter()])  # doctest: +SKIP
+        Epoch 0/3  cost 138.6294  accuracy 0.5000  W [0.0000, 0.0000]  b 0.0000
         Epoch 1/3  cost 56.7117  accuracy 0.8750  W [0.3878, 0.3658]  b 0.0000
     """
 
@@ -46,13 +54,21 @@ class EpochPrinter(keras.callbacks.Callback):
         super().__init__()
         self.stream = stream
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_train_begin(self, logs=None):
         logs = logs or {}
+        if "cost" in logs:
+            self._print(0, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._print(epoch + 1, logs or {})
+
+    def _print(self, epoch: int, logs: dict) -> None:
+        """Prints the line of `epoch` (0 for the initial weights)."""
         cost = logs.get("cost", logs.get("loss", float("nan")))
         accuracy = logs.get("accuracy", logs.get("binary_accuracy", float("nan")))
-        width = len(str(self.params.get("epochs", epoch + 1)))
+        width = len(str(self.params.get("epochs", epoch)))
         line = (
-            f"Epoch {epoch + 1:>{width}}/{self.params.get('epochs', '?')}  "
+            f"Epoch {epoch:>{width}}/{self.params.get('epochs', '?')}  "
             f"cost {shown_cost(cost)}  accuracy {accuracy:.4f}"
         )
         if "val_cost" in logs:

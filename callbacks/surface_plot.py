@@ -4,9 +4,12 @@
 sampled on a `GRID_POINTS` x `GRID_POINTS` grid. `SurfacePlot` draws the cost
 over it as filled contours, colour bands spaced geometrically from the lowest
 cost (`cost_bands`) so that they crowd around the minimum, with the path, the
-current point and the minimum painted on top. Its axes and colourbar are drawn
-once with matplotlib (`callbacks.raster`); each frame is then numpy: the grid's
-costs interpolated to the pixels, a colour lookup and a few painted marks.
+current point (a ring) and the minimum (a cross, on top, so that the ring
+never hides it) painted on top. Above the axes are a title (epoch, cost and,
+on the (w1, w2) plane, the bias) and a legend of only the marks the frame
+draws. Its axes and colourbar are drawn once with matplotlib
+(`callbacks.raster`); each frame is then numpy: the grid's costs interpolated
+to the pixels, a colour lookup, a few painted marks and the title.
 """
 
 from __future__ import annotations
@@ -20,13 +23,19 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from callbacks.raster import (
+    LABEL_PIXELS,
+    LEGEND_ROW_PIXELS,
     MATPLOTLIB_LOCK,
+    TICK_PIXELS,
     Layout,
     RasterPlot,
     colour_table,
     edge_mask,
+    font_points,
+    legend_columns,
     paint_discs,
     paint_polyline,
+    paint_rings,
     rgb255,
 )
 
@@ -37,14 +46,26 @@ NUM_BANDS = 16
 # from here, so that contour lines crowd around the minimum.
 SMALLEST_BAND = 1e-3
 PATH_COLOUR = "#e41a1c"
+# The current point: a ring, so that the minimum's cross shows through it.
+NOW_RADIUS = 6.5
 # Legend entries, drawn like the path and markers that `SurfacePlot.render` paints.
-PATH_HANDLE = {"color": PATH_COLOUR, "lw": 1.5, "marker": "o", "ms": 3}
-NOW_HANDLE = {"ls": "none", "marker": "o", "ms": 8, "mfc": PATH_COLOUR, "mec": "white", "mew": 1.5}
-MINIMUM_HANDLE = {"ls": "none", "marker": "x", "ms": 7, "color": "black", "mew": 2}
-LEGEND_STYLE = {"fontsize": 7, "frameon": False, "handlelength": 1.5, "columnspacing": 1.2}
-# The surface images' layout: room for ticks such as -0.15 and an axis label at the
-# left, and for the colourbar's ticks and label at the right.
-SURFACE_LAYOUT = Layout(axes_left=60, axes_width=256, colourbar_gap=10)
+PATH_HANDLE = {"color": PATH_COLOUR, "lw": 2, "marker": "o", "ms": 3.5}
+NOW_HANDLE = {"ls": "none", "marker": "o", "ms": 11, "mfc": "none", "mec": PATH_COLOUR, "mew": 2.5}
+MINIMUM_HANDLE = {"ls": "none", "marker": "x", "ms": 9, "color": "black", "mew": 2.5}
+# The surface images' layout, 330 pixels wide: a title row, a one-row legend
+# strip, room for ticks such as -0.15 and an axis label at the left, and for
+# the colourbar's ticks and label at the right.
+SURFACE_LAYOUT = Layout(
+    width=330,
+    height=294,
+    axes_left=58,
+    axes_bottom=44,
+    axes_width=188,
+    axes_height=188,
+    colourbar_gap=8,
+    title_height=26,
+    legend_height=LEGEND_ROW_PIXELS + 2,
+)
 
 
 @dataclasses.dataclass
@@ -148,6 +169,11 @@ class SurfacePlot:
     def __init__(self, plane: Plane, bands: np.ndarray, axis_labels: tuple[str, str]):
         self.bands = bands
         self.table = colour_table("viridis", NUM_BANDS)
+        self._path_handle = Line2D([], [], label="path", **PATH_HANDLE)
+        self._now_handle = Line2D([], [], label="now", **NOW_HANDLE)
+        self._minimum_handle = Line2D([], [], label="minimum", **MINIMUM_HANDLE)
+        every_handle = [self._path_handle, self._now_handle, self._minimum_handle]
+        self._legend_columns = legend_columns(every_handle, SURFACE_LAYOUT.width)
         with MATPLOTLIB_LOCK:
             self._draw_fixed_parts(plane, bands, axis_labels)
         u, v = plane.grid_coordinates()
@@ -159,34 +185,28 @@ class SurfacePlot:
     def _draw_fixed_parts(self, plane: Plane, bands: np.ndarray, axis_labels) -> None:
         self.plot = RasterPlot(plane.x_limits, plane.y_limits, SURFACE_LAYOUT, overlay=False)
         axes = self.plot.axes
-        axes.set_xlabel(axis_labels[0], fontsize=9, labelpad=2)
-        axes.set_ylabel(axis_labels[1], fontsize=9, labelpad=2)
+        axes.set_xlabel(axis_labels[0], fontsize=font_points(LABEL_PIXELS), labelpad=1)
+        axes.set_ylabel(axis_labels[1], fontsize=font_points(LABEL_PIXELS), labelpad=1)
         colormap = matplotlib.colors.ListedColormap(self.table / 255.0)
         norm = matplotlib.colors.BoundaryNorm(bands, NUM_BANDS)
         colorbar = self.plot.figure.colorbar(
             matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap),
             cax=self.plot.colourbar_axes,
-            ticks=bands[::4],
-            format=matplotlib.ticker.FormatStrFormatter(tick_format(bands[::4])),
+            ticks=bands[::8],  # Three ticks: the lowest cost, the middle band's and the highest.
+            format=matplotlib.ticker.FormatStrFormatter(tick_format(bands[::8])),
         )
-        colorbar.ax.tick_params(labelsize=7)
-        colorbar.set_label("cost J", fontsize=9, labelpad=2)
-        handles = [
-            Line2D([], [], label="path", **PATH_HANDLE),
-            Line2D([], [], label="now", **NOW_HANDLE),
-            Line2D([], [], label="minimum on this plane", **MINIMUM_HANDLE),
-        ]
-        # Above the axes, in the background: the path can never hide under it.
-        axes.legend(
-            handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, **LEGEND_STYLE
-        )
+        colorbar.ax.tick_params(labelsize=font_points(TICK_PIXELS), pad=2)
+        colorbar.set_label("cost J", fontsize=font_points(LABEL_PIXELS), labelpad=2)
         self.plot.freeze()
 
-    def render(self, costs: np.ndarray, plane: Plane, path, current, minimum) -> np.ndarray:
+    def render(
+        self, costs: np.ndarray, plane: Plane, path, current, minimum, title: str = ""
+    ) -> np.ndarray:
         """The image of grid `costs` `(GRID_POINTS, GRID_POINTS)`, with the path and markers.
 
         `path`, `current` and `minimum` are (u, v) coordinates on the plane;
-        `minimum` is None when the lowest cost is not in view.
+        `minimum` is None when the lowest cost is not in view. `title` goes
+        above the legend, e.g. `raster.frame_title(step, cost, bias)`.
         """
         fine = _upsample(costs, self._rows, self._columns)
         bands = np.searchsorted(self.bands[1:-1], fine, side="right")
@@ -194,17 +214,32 @@ class SurfacePlot:
         lines = edge_mask(bands, both_sides=False)
         box[lines] = (box[lines] * 0.6).astype(np.uint8)
         pixels = self.plot.to_pixels(path)
-        paint_polyline(box, pixels, self._path_colour, width=2.0)
+        handles = []
+        if paint_polyline(box, pixels, self._path_colour, width=2.0):
+            handles.append(self._path_handle)
         paint_discs(box, pixels, 1.5, self._path_colour)
+        # The current point is a ring ringed in white, and the minimum's cross
+        # goes on top of it: where the two meet, both stay visible.
+        now = self.plot.to_pixels(current)
+        if _inside(now[0], box.shape):
+            paint_rings(box, now, NOW_RADIUS, (255, 255, 255), width=4.5)
+            paint_rings(box, now, NOW_RADIUS, self._path_colour, width=2.5)
+            handles.append(self._now_handle)
         if minimum is not None:
             centre = self.plot.to_pixels(minimum)[0]
             # A white outline keeps the black cross visible on the darkest band.
             _paint_cross(box, centre, (255, 255, 255), width=4.5)
             _paint_cross(box, centre, (0, 0, 0), width=2.0)
-        now = self.plot.to_pixels(current)
-        paint_discs(box, now, 5.0, (255, 255, 255))
-        paint_discs(box, now, 3.5, self._path_colour)
-        return self.plot.compose(box)
+            handles.append(self._minimum_handle)
+        image = self.plot.compose(box)
+        self.plot.paint_title(image, title)
+        self.plot.paint_legend(image, handles, self._legend_columns)
+        return image
+
+
+def _inside(point: np.ndarray, shape) -> bool:
+    """Whether `(column, row)` lies in a box of `shape` `(rows, columns, ...)`."""
+    return bool(0 <= point[0] < shape[1] and 0 <= point[1] < shape[0])
 
 
 def _paint_cross(box: np.ndarray, centre: np.ndarray, colour, width: float) -> None:

@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from callbacks.raster import equal_aspect_limits
+from callbacks.raster import equal_aspect_limits, frame_title
 from callbacks.surface_plot import (
     GRID_POINTS,
     SURFACE_LAYOUT,
@@ -39,6 +39,13 @@ MAX_CHUNK_VALUES = 2**25
 GRID_REACH = 1.5
 # The grid reaches this much farther than the path's farthest point.
 LANDSCAPE_REACH = 1.1
+# Logistic regression's axes zoom to the path when its box, padded, is narrower
+# than this fraction of the plane around the optimum: a short path (a small
+# learning rate, few epochs) would otherwise be a dot, and SGD's steps near
+# the optimum a blur.
+ZOOM_BELOW = 0.5
+# Padding of the zoomed path's box on each side, as a fraction of its longer side.
+PATH_PADDING = 0.2
 
 
 class ParameterCost:
@@ -306,6 +313,15 @@ class WeightPlaneSurface:
         logits = tf.matmul(self._features_tensor, weights) + bias
         return tf.reduce_sum(tf.nn.softplus(logits), axis=0)
 
+    def cost(self, parameters: np.ndarray) -> float:
+        """J at one parameter vector (w1, w2, b), in float64 numpy.
+
+        For a frame's title: one vector in `costs` would compile its XLA
+        program a second time, for a new shape.
+        """
+        logits = self.features @ parameters[:2] + parameters[2]
+        return float(np.sum(np.logaddexp(0.0, logits) - self.labels * logits)) * self._scale
+
     def costs(self, parameters: np.ndarray) -> np.ndarray:
         """J at parameter vectors `(num, 3)` of (w1, w2, b), all with the same b."""
         weights, bias = parameters[:, :2], float(parameters[0, 2])
@@ -326,8 +342,11 @@ class WeightPlaneFrames:
 
     The axes are centred on the optimum (w1*, w2*) and reach `GRID_REACH`
     times as far as the start, or `LANDSCAPE_REACH` times as far as the
-    path's farthest finite point; the colour bands span the cost from the
-    optimum to the highest cost on the grid at the start's bias. Both are the
+    path's farthest finite point. Where the path's box, padded by
+    `PATH_PADDING` of its longer side, is narrower than `ZOOM_BELOW` of that,
+    the axes zoom to it instead, so that a short, noisy path shows. The
+    colour bands span the cost from the lowest in view (the optimum's, if in
+    view) to the highest cost on the grid at the start's bias. Both are the
     same for every frame, so the frames animate.
 
     Args:
@@ -338,31 +357,48 @@ class WeightPlaneFrames:
     def __init__(self, surface: WeightPlaneSurface, path: np.ndarray):
         self.surface = surface
         self.path = path.astype(np.float64)
-        finite = self.path[np.isfinite(self.path).all(axis=1), :2]
+        finite = self.path[np.isfinite(self.path).all(axis=1)]
         reach = surface.least_reach
         if len(finite):
-            reach = max(reach, LANDSCAPE_REACH * np.abs(finite - surface.centre).max())
+            reach = max(reach, LANDSCAPE_REACH * np.abs(finite[:, :2] - surface.centre).max())
         centre = surface.centre
+        if len(finite):
+            low, high = finite[:, :2].min(axis=0), finite[:, :2].max(axis=0)
+            half = (0.5 + PATH_PADDING) * (high - low).max()
+            # A path that has hardly moved keeps the whole view.
+            if 1e-6 * (1.0 + np.abs(centre).max()) < half < ZOOM_BELOW * reach:
+                centre, reach = (low + high) / 2, half
         self.limits = equal_aspect_limits(
             (centre[0] - reach, centre[0] + reach),
             (centre[1] - reach, centre[1] + reach),
             SURFACE_LAYOUT,
         )
+        self._last_finite = finite[-1] if len(finite) else None
 
     @functools.cached_property
     def picture(self) -> SurfacePlot:
         """The plot's static parts: axes and colour bands, the same in every frame."""
         plane = self._plane(self.surface.start_bias)
         first_costs = self.surface.costs(plane.grid_parameters())
-        bands = cost_bands(min(self.surface.lowest, first_costs.min()), first_costs.max())
-        return SurfacePlot(plane, bands, ("w1", "w2"))
+        low = first_costs.min()
+        if self._last_finite is not None:  # The bias moves: the last plane may lie lower.
+            last_plane = self._plane(self._last_finite[2])
+            low = min(low, self.surface.costs(last_plane.grid_parameters()).min())
+        (x_low, x_high), (y_low, y_high) = self.limits
+        optimum = self.surface.centre
+        if x_low <= optimum[0] <= x_high and y_low <= optimum[1] <= y_high:
+            low = min(low, self.surface.lowest)
+        return SurfacePlot(plane, cost_bands(low, first_costs.max()), ("w1", "w2"))
 
     def _plane(self, bias: float) -> Plane:
         origin = np.array([0.0, 0.0, bias])
         return Plane(origin, np.eye(3)[:2], *self.limits)
 
-    def draw(self, index: int) -> np.ndarray | None:
-        """The frame of the path's row `index`, at its bias; None if that row is not finite."""
+    def draw(self, index: int, step: int | None = None) -> np.ndarray | None:
+        """The frame of the path's row `index`, at its bias; None if that row is not finite.
+
+        Its title gives `step`, the cost at the row's weights and its bias.
+        """
         current = self.path[index]
         if not np.isfinite(current).all():
             return None
@@ -370,7 +406,8 @@ class WeightPlaneFrames:
         costs = self.surface.costs(plane.grid_parameters()).reshape(GRID_POINTS, GRID_POINTS)
         path = plane.project(self.path[: index + 1])
         minimum = self._minimum(current[2], costs, plane)
-        return self.picture.render(costs, plane, path, current[:2], minimum)
+        title = frame_title(step, self.surface.cost(current), bias=current[2])
+        return self.picture.render(costs, plane, path, current[:2], minimum, title)
 
     def _minimum(self, bias: float, costs: np.ndarray, plane: Plane) -> np.ndarray | None:
         """The minimum of J on the slice at this bias, else the grid's lowest point.
@@ -428,6 +465,15 @@ class TrajectorySlice:
         self.non_trainable = non_trainable
 
     @functools.cached_property
+    def path_costs(self) -> np.ndarray:
+        """The cost at each row of the path (NaN where not finite), for the titles."""
+        finite = np.isfinite(self.path).all(axis=1)
+        costs = np.full(len(self.path), np.nan)
+        if finite.any():
+            costs[finite] = self.cost(self.path[finite], self.non_trainable)
+        return costs
+
+    @functools.cached_property
     def _view(self) -> tuple:
         """`(coordinates of the path, grid costs, plane, picture, minimum)`, computed once."""
         finite = np.isfinite(self.path).all(axis=1)
@@ -441,15 +487,19 @@ class TrajectorySlice:
         picture = SurfacePlot(plane, cost_bands(costs.min(), costs.max()), labels)
         return coordinates, costs, plane, picture, _grid_minimum(costs, plane)
 
-    def draw(self, index: int) -> np.ndarray | None:
+    def draw(self, index: int, step: int | None = None) -> np.ndarray | None:
         """The frame of the path's row `index`: the path up to it, and it as the current point.
 
-        None for a row that is not finite (a diverged step), or a path with no finite row.
+        Its title gives `step` and the cost at the row's weights. None for a
+        row that is not finite (a diverged step), or a path with no finite row.
         """
         if not np.isfinite(self.path[index]).all():
             return None
         coordinates, costs, plane, picture, minimum = self._view
-        return picture.render(costs, plane, coordinates[: index + 1], coordinates[index], minimum)
+        title = frame_title(step, float(self.path_costs[index]))
+        return picture.render(
+            costs, plane, coordinates[: index + 1], coordinates[index], minimum, title
+        )
 
 
 def _landscape_limits(coordinates: np.ndarray, centre: np.ndarray) -> tuple:

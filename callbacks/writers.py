@@ -1,8 +1,11 @@
 """Lazily created TensorBoard summary writers for one run directory.
 
-A run directory `<run>/` gets `<run>/train/` and `<run>/validation/`, the
-layout of Keras's own TensorBoard callback, so TensorBoard shows the training
-and validation curves of a run on one chart. Several writers may share a
+Every event of a run goes to `<run>/train`, so that TensorBoard lists the run
+once: TensorBoard makes a run of each directory that holds event files, so
+events beside `train/` (at `<run>/` or in `<run>/validation/`) would list the
+run two or three times. Validation scalars are tagged `validation/<tag>`
+instead (`CostLogger`), and a Custom Scalars layout draws them on one chart
+with the training ones (`RunConfigLogger`). Several writers may share a
 directory: TensorBoard merges their event files.
 """
 
@@ -12,9 +15,17 @@ import os
 
 import tensorflow as tf
 
+# The one directory of a run's events, below the run directory.
+EVENTS = "train"
+
 
 class SummaryWriters:
     """`writers["train"]` is the writer of `<logdir>/train`, created on first use.
+
+    Args:
+        logdir: The run directory.
+        filename_suffix: Appended to the names of the event files, so that
+            a file can be found again (`RunConfigLogger`'s `.config`).
 
     Example:
         >>> writers = SummaryWriters("/tmp/run")  # doctest: +SKIP
@@ -23,14 +34,17 @@ class SummaryWriters:
         >>> writers.close()  # doctest: +SKIP
     """
 
-    def __init__(self, logdir: str):
+    def __init__(self, logdir: str, filename_suffix: str | None = None):
         self.logdir = logdir
+        self.filename_suffix = filename_suffix
         self._writers: dict[str, tf.summary.SummaryWriter] = {}
 
     def __getitem__(self, name: str) -> tf.summary.SummaryWriter:
         if name not in self._writers:
             path = os.path.join(self.logdir, name) if name else self.logdir
-            self._writers[name] = tf.summary.create_file_writer(path)
+            self._writers[name] = tf.summary.create_file_writer(
+                path, filename_suffix=self.filename_suffix
+            )
         return self._writers[name]
 
     def flush(self) -> None:

@@ -26,7 +26,7 @@ import keras
 import numpy as np
 
 import kerasclf
-from kerasclf.cli import TENSORBOARD_ARGUMENTS
+from kerasclf.cli import tensorboard_command
 from kerasclf.runs import check_logdir
 
 QUICK_ENVIRONMENT_VARIABLE = "KERASCLF_QUICK"
@@ -133,7 +133,7 @@ def run_experiment(
         print(format_table(outcomes))
         print(
             f"summary: {os.path.join(experiment_dir, 'summary.md')}  "
-            f"TensorBoard: tensorboard --logdir {experiment_dir} {' '.join(TENSORBOARD_ARGUMENTS)}"
+            f"open it with: {tensorboard_command(experiment_dir)}"
         )
     return outcomes
 

@@ -3,7 +3,7 @@
 What it does: runs hand_line, gradient_descent, batch_size, step_size,
 momentum, initialization and nonlinear, so that a teacher can produce all the
 TensorBoard logs before class with one command, then open them with
-`tensorboard --logdir logs --samples_per_plugin images=1000`.
+`.venv/bin/tensorboard --logdir logs --samples_per_plugin images=1000`.
 
 Run it:
 
@@ -14,7 +14,7 @@ import importlib
 import time
 
 from experiments._experiment import main_guard, parse_arguments
-from kerasclf.cli import TENSORBOARD_ARGUMENTS
+from kerasclf.cli import tensorboard_command
 
 # Settings: the order of the slides.
 EXPERIMENTS = [
@@ -42,8 +42,7 @@ def main(argv=None):
         print(f"{name:<18} {seconds:7.1f} s")
     print(
         f"{'all':<18} {time.perf_counter() - started:7.1f} s; "
-        f"open the logs with: tensorboard --logdir {arguments.logdir} "
-        + " ".join(TENSORBOARD_ARGUMENTS)
+        f"open the logs with: {tensorboard_command(arguments.logdir)}"
     )
     return timings
 

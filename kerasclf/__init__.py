@@ -1,45 +1,70 @@
-"""kerasclf: a Keras 3 training framework for the Day-1 deep-learning seminar.
+"""kerasclf: a Keras 3 training framework for the deep-learning seminar.
 
 From a hand-set linear decision function to logistic regression trained by
 gradient descent, to feature maps and MLPs, with TensorBoard showing the cost,
 the weights, the decision boundary and the error surface.
+
+`import kerasclf` is instant: each public name is imported on first use, and
+only the names that train or evaluate import TensorFlow (without its start-up
+lines, see `kerasclf.quiet_tensorflow`). So the CLI answers `--help`, the
+listings and bad input without waiting for TensorFlow.
 
 Example:
     >>> import kerasclf
     >>> result = kerasclf.train(optimizer="momentum", epochs=50)  # doctest: +SKIP
 """
 
-# First, before anything imports TensorFlow: its start-up lines silenced.
-import kerasclf.quiet_tensorflow  # noqa: F401
-from kerasclf.classifier import Classifier
-from kerasclf.config import TrainConfig, make_config
-from kerasclf.data import DATASETS, Data, load_data, make_dataset, split_validation
-from kerasclf.evaluation import evaluate_linear, evaluate_model
-from kerasclf.features import FeatureMap
-from kerasclf.losses import CrossEntropy
-from kerasclf.models import MODELS, Architecture, build_model
-from kerasclf.optimizers import PRESETS, InverseSqrtDecay, make_optimizer
-from kerasclf.training import TrainResult, train
+from __future__ import annotations
 
-__all__ = [
-    "DATASETS",
-    "MODELS",
-    "PRESETS",
-    "Architecture",
-    "Classifier",
-    "CrossEntropy",
-    "Data",
-    "FeatureMap",
-    "InverseSqrtDecay",
-    "TrainConfig",
-    "TrainResult",
-    "build_model",
-    "evaluate_linear",
-    "evaluate_model",
-    "load_data",
-    "make_config",
-    "make_dataset",
-    "make_optimizer",
-    "split_validation",
-    "train",
-]
+import importlib
+import os
+
+# Set before anything imports TensorFlow; a level the user chose is kept.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+# Each public name and the module that defines it, imported on first use.
+_PUBLIC_NAMES = {
+    "DATASETS": "kerasclf.data",
+    "Data": "kerasclf.data",
+    "load_data": "kerasclf.data",
+    "make_dataset": "kerasclf.data",
+    "split_validation": "kerasclf.data",
+    "MODELS": "kerasclf.architecture",
+    "Architecture": "kerasclf.architecture",
+    "PRESETS": "kerasclf.presets",
+    "TrainConfig": "kerasclf.config",
+    "make_config": "kerasclf.config",
+    "Classifier": "kerasclf.classifier",
+    "CrossEntropy": "kerasclf.losses",
+    "FeatureMap": "kerasclf.features",
+    "InverseSqrtDecay": "kerasclf.optimizers",
+    "make_optimizer": "kerasclf.optimizers",
+    "build_model": "kerasclf.models",
+    "evaluate_linear": "kerasclf.evaluation",
+    "evaluate_model": "kerasclf.evaluation",
+    "TrainResult": "kerasclf.training",
+    "train": "kerasclf.training",
+}
+__all__ = list(_PUBLIC_NAMES)
+# The modules above that import no TensorFlow.
+_WITHOUT_TENSORFLOW = {
+    "kerasclf.data",
+    "kerasclf.architecture",
+    "kerasclf.presets",
+    "kerasclf.config",
+}
+
+
+def __getattr__(name: str):
+    module = _PUBLIC_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kerasclf' has no attribute {name!r}")
+    if module not in _WITHOUT_TENSORFLOW:  # Silenced before any module imports it.
+        importlib.import_module("kerasclf.quiet_tensorflow")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # Looked up once.
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -38,6 +38,7 @@ either attribute before the first `fit`: the step reads them when it is traced.
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import tensorflow as tf
 

@@ -12,7 +12,10 @@ trained or written. A diverged run exits with 3, an interrupted one with 130.
 from __future__ import annotations
 
 import argparse
+import ast
+import importlib.util
 import json
+import math
 import os
 import re
 import shutil
@@ -20,7 +23,14 @@ import sys
 from typing import Any
 
 from kerasclf import config as config_module
-from kerasclf.runs import RunDirectoryError
+from kerasclf.data import describe_datasets, load_data, make_dataset, read_csv_values
+from kerasclf.presets import describe_presets
+from kerasclf.runs import (
+    EXIT_DIVERGED,
+    EXIT_INTERRUPTED,
+    RunDirectoryError,
+    check_prediction_paths,
+)
 from kerasclf.validation import did_you_mean
 
 EXIT_BAD_INPUT = 2
@@ -184,25 +194,22 @@ def _train_values(arguments: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_train(arguments: argparse.Namespace) -> int:
-    from kerasclf.training import (
-        EXIT_DIVERGED,
-        EXIT_INTERRUPTED,
-        prepare_resume,
-        prepare_run,
-        run_prepared,
-    )
+    try:
+        values = _train_values(arguments)
+        if arguments.resume is not None and (values or arguments.config):
+            raise ValueError(
+                f"`--resume` continues a run with its own config.json and takes no other "
+                f"settings. Received: {', '.join(sorted(values)) or 'config'}. Remove them."
+            )
+        # Every setting is checked before TensorFlow loads, so bad input answers at once.
+        config = None if arguments.resume is not None else config_module.make_config(values)
+    except (ValueError, TypeError) as error:
+        raise UsageError(str(error)) from None
+    # TensorFlow loads here, for the commands that train or evaluate only.
+    from kerasclf.training import prepare_resume, prepare_run, run_prepared
 
     try:
-        if arguments.resume is not None:
-            settings = sorted(set(_train_values(arguments)))
-            if settings or arguments.config:
-                raise ValueError(
-                    f"`--resume` continues a run with its own config.json and takes no other "
-                    f"settings. Received: {', '.join(settings) or 'config'}. Remove them."
-                )
-            prepared = prepare_resume(arguments.resume)
-        else:
-            prepared = prepare_run(_train_values(arguments))
+        prepared = prepare_resume(arguments.resume) if config is None else prepare_run(config)
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
     # Past validation, an exception is a bug, not bad input: let it show. Only
@@ -219,10 +226,7 @@ def run_train(arguments: argparse.Namespace) -> int:
         print("this worker is not the chief: the chief writes the run")
     else:
         print(f"run written to {result.run_dir}")
-        print(
-            f"open it with: {_tensorboard_command()} --logdir {config.logdir} "
-            + " ".join(TENSORBOARD_ARGUMENTS)
-        )
+        print(f"open it with: {tensorboard_command(config.logdir)}")
         print("and then http://localhost:6006 in a browser")
     if arguments.json:
         print(json.dumps({**summary, "run_dir": result.run_dir}))
@@ -244,9 +248,6 @@ def run_evaluate(arguments: argparse.Namespace) -> int:
 
 
 def _evaluate(arguments: argparse.Namespace) -> int:
-    from kerasclf.data import load_data, make_dataset
-    from kerasclf.evaluation import evaluate_linear
-
     weights = [_parse_number("weights", text) for text in arguments.weights]
     bias = _parse_number("bias", arguments.bias)
     if arguments.data is not None:
@@ -264,9 +265,12 @@ def _evaluate(arguments: argparse.Namespace) -> int:
         except ValueError:
             raise UsageError(f"`seed` must be an integer. Received: seed={seed_text!r}.") from None
         data = make_dataset(arguments.dataset or "seminar_blobs", seed=seed)
+    from kerasclf.evaluation import evaluate_linear  # TensorFlow loads here, after the checks.
+
     result = evaluate_linear(weights, bias, data)
+    sign = "-" if math.copysign(1.0, bias) < 0 else "+"
     print(
-        f"y = x^T {weights} + {bias:g} on {data.source}: "
+        f"y = x^T {weights} {sign} {abs(bias):g} on {data.source}: "
         f"cost (summed) {result['cost']:.6f}  mean cost {result['mean_cost']:.6f}  "
         f"accuracy {result['accuracy']:.4f}"
     )
@@ -276,9 +280,11 @@ def _evaluate(arguments: argparse.Namespace) -> int:
 
 
 def run_predict(arguments: argparse.Namespace) -> int:
-    from kerasclf.prediction import predict_run
-
     try:
+        check_prediction_paths(arguments.run, arguments.out)
+        read_csv_values(arguments.data)  # Bad points are reported before TensorFlow loads.
+        from kerasclf.prediction import predict_run  # TensorFlow loads here.
+
         rows = predict_run(arguments.run, arguments.data, arguments.out)
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
@@ -291,18 +297,32 @@ def run_predict(arguments: argparse.Namespace) -> int:
 
 def run_listing(command: str) -> int:
     if command == "datasets":
-        from kerasclf.data import describe_datasets
-
         print(describe_datasets())
     elif command == "presets":
-        from kerasclf.optimizers import describe_presets
-
         print(describe_presets())
     else:
-        from experiments import describe_experiments
-
         print(describe_experiments())
     return 0
+
+
+def describe_experiments() -> str:
+    """One line per experiment script: its name and its docstring's first line.
+
+    The scripts are read, not imported, so listing them imports no TensorFlow.
+    """
+    spec = importlib.util.find_spec("experiments")  # Finds the package; runs none of it.
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    python, lines = program_command("python"), []
+    for folder in folders:
+        for filename in sorted(os.listdir(folder)):
+            name, extension = os.path.splitext(filename)
+            if extension != ".py" or name.startswith("_"):
+                continue
+            with open(os.path.join(folder, filename), encoding="utf-8") as file:
+                docstring = ast.get_docstring(ast.parse(file.read())) or ""
+            title = docstring.strip().splitlines()[0] if docstring.strip() else ""
+            lines.append(f"{name:<18} {title}   ({python} -m experiments.{name})")
+    return "\n".join(lines) if lines else "no experiments yet"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -343,12 +363,37 @@ def _shown_number(value) -> str:
 TENSORBOARD_ARGUMENTS = ("--samples_per_plugin", "images=1000")
 
 
-def _tensorboard_command() -> str:
-    """`tensorboard` if it is on PATH, else the one installed beside this Python (a venv's)."""
-    beside = os.path.join(os.path.dirname(sys.executable), "tensorboard")
-    if shutil.which("tensorboard") is None and os.path.isfile(beside):
-        return beside
-    return "tensorboard"
+def tensorboard_command(logdir: str) -> str:
+    """The shell command that opens `logdir` in TensorBoard, as it works from here.
+
+    The program is `tensorboard` when it is on PATH (an activated venv), else
+    the one installed beside this Python, as the README writes it
+    (`.venv/bin/tensorboard`, relative to the current directory when inside it).
+
+    Example:
+        >>> tensorboard_command("logs").endswith("--logdir logs --samples_per_plugin images=1000")
+        True
+    """
+    return " ".join([program_command("tensorboard"), "--logdir", logdir, *TENSORBOARD_ARGUMENTS])
+
+
+def program_command(name: str) -> str:
+    """How to call a program of this Python's environment from here, as the README does.
+
+    `name` alone when PATH finds the one beside this Python (an activated
+    venv), else that one's path: `.venv/bin/NAME` from the checkout, absolute
+    from elsewhere.
+
+    Example:
+        >>> program_command("python").endswith("python")
+        True
+    """
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    on_path = shutil.which(name)
+    if not os.path.isfile(beside) or (on_path and os.path.abspath(on_path) == beside):
+        return name
+    relative = os.path.relpath(beside)
+    return relative if not relative.startswith("..") else beside
 
 
 def entry_point() -> None:
@@ -360,8 +405,6 @@ def entry_point() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         status = 0
     except KeyboardInterrupt:  # Ctrl-C before training began (training handles its own).
-        from kerasclf.training import EXIT_INTERRUPTED
-
         print("kerasclf: interrupted before training began", file=sys.stderr)
         status = EXIT_INTERRUPTED
     sys.exit(status)

@@ -19,21 +19,20 @@ import tomllib
 import typing
 from typing import Any
 
-from kerasclf import data as data_module
-from kerasclf.distribution import STRATEGIES
-from kerasclf.features import check_feature_names
-from kerasclf.losses import REDUCTIONS
-from kerasclf.models import INITS, MODELS, check_architecture
-from kerasclf.multiworker import parse_tf_config
-from kerasclf.optimizers import resolve_hyperparameters
-from kerasclf.runs import check_logdir, check_run_name
-from kerasclf.streaming import (
+from kerasclf.architecture import INITS, MODELS, check_architecture
+from kerasclf.cluster import STRATEGIES, parse_tf_config
+from kerasclf.data_files import (
     STREAM_ABOVE_BYTES,
     STREAM_ABOVE_SAMPLES,
     is_large_csv,
     is_shard_glob,
     match_shards,
 )
+from kerasclf.data import DATASETS
+from kerasclf.feature_names import check_feature_names
+from kerasclf.presets import resolve_hyperparameters
+from kerasclf.reductions import REDUCTIONS
+from kerasclf.runs import check_logdir, check_run_name
 from kerasclf.validation import check_choice, check_integer, check_number, did_you_mean, shown
 
 ENGINES = {
@@ -91,9 +90,13 @@ class TrainConfig:
     validation_split: float = _key(0.0, "fraction held out for validation, in [0, 1)")
     data_seed: int | None = _key(None, "seed of the data draw and split; default: --seed")
 
-    # Model: logistic regression, weights from zeros as in the seminar.
+    # Model: logistic regression, weights from zeros as in the seminar (init's default).
     model: str = _key("logistic", "model name: logistic or mlp")
-    init: str = _key("zeros", "weight initializer: zeros or random (seeded)")
+    init: str | None = _key(
+        None,
+        "weight initializer: zeros or random (Glorot uniform, seeded); default: zeros for "
+        "logistic, random for every other model",
+    )
     features: str | None = _key(None, "feature map phi(x), e.g. x1,x2,x1^2,x2^2 or poly3")
     hidden: list[int] = _key((8, 8), "mlp hidden layer sizes, e.g. 8,8")
     activation: str = _key("tanh", "mlp activation: relu, tanh, sigmoid or linear")
@@ -320,7 +323,7 @@ def validate(config: TrainConfig) -> None:
     for key in FIELDS:
         convert_value(key, getattr(config, key))  # Types, for configs built in Python.
     if config.data is None:
-        check_choice("dataset", config.dataset, data_module.DATASETS)
+        check_choice("dataset", config.dataset, DATASETS)
     elif is_shard_glob(config.data):
         match_shards(config.data)
     elif not os.path.isfile(config.data):
@@ -333,7 +336,8 @@ def validate(config: TrainConfig) -> None:
         check_number("noise", config.noise, 0.0, math.inf, low_inclusive=True)
     check_number("validation_split", config.validation_split, 0.0, 1.0, low_inclusive=True)
     check_choice("model", config.model, MODELS)
-    check_choice("init", config.init, INITS)
+    if config.init is not None:
+        check_choice("init", config.init, INITS)
     if config.features is not None:
         check_feature_names(config.features)
     check_architecture(config.hidden, config.activation, config.l1, config.l2, config.dropout)

@@ -20,13 +20,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from kerasclf.cluster import STRATEGIES
 from kerasclf.validation import check_choice, check_integer
-
-STRATEGIES = {
-    "none": "one device",
-    "mirrored": "MirroredStrategy over all local GPUs, or over --cpu-devices logical CPUs",
-    "multiworker": "MultiWorkerMirroredStrategy across the workers of TF_CONFIG",
-}
 
 
 def configure_cpu_devices(count: int) -> None:

@@ -1,14 +1,82 @@
-"""Exporting a trained model: its weights per layer as JSON, for any tool.
+"""Exporting a trained model, for tools that know nothing of kerasclf.
 
-`weights.json` maps each layer that has weights to its named arrays as nested
-lists, e.g. `{"output": {"kernel": [[0.35], [0.41]], "bias": [0.28]}}`.
+- `model.keras` holds a plain Keras model (`plain_model`): the same layers and
+  weights as the trained one, a Functional model of Keras's own layers and
+  ops, compiled with Keras's own cross-entropy and accuracy. A notebook or a
+  server loads it with `keras.saving.load_model` alone, without importing
+  kerasclf, and gets the same probabilities.
+- `weights.json` maps each layer that has weights to its named arrays as
+  nested lists, e.g. `{"output": {"kernel": [[0.35], [0.41]], "bias": [0.28]}}`.
 """
 
 from __future__ import annotations
 
 import keras
 
+from kerasclf.features import FeatureMap
+from kerasclf.losses import model_reduction
 from kerasclf.runs import write_json
+
+# Keras's own loss for each of kerasclf's cost reductions.
+KERAS_REDUCTIONS = {"sum": "sum", "mean": "sum_over_batch_size"}
+
+
+def plain_model(model: keras.Model) -> keras.Model:
+    """The trained model as a Keras Functional model that needs no kerasclf to load.
+
+    Its layers are copies of the model's, with the same configs and weights,
+    so it has the same outputs. A `FeatureMap` becomes the Keras ops it
+    computes. It is compiled with
+    Keras's binary (one output unit) or sparse categorical cross-entropy,
+    summed or averaged as the model was trained, an `accuracy` metric, and
+    the model's optimizer with its current step size as a constant (a
+    decaying schedule is kerasclf's own class) and fresh state: `--resume`
+    continues from the run's checkpoint, not from this file.
+
+    Args:
+        model: A compiled, built model of `kerasclf.models.build_model` or any
+            Functional model whose layers are Keras's own.
+
+    Returns:
+        A compiled `keras.Model`.
+
+    Example:
+        >>> from kerasclf.models import build_model
+        >>> from kerasclf.losses import CrossEntropy
+        >>> model = build_model("logistic", 2)
+        >>> model.compile(optimizer="sgd", loss=CrossEntropy("sum"))
+        >>> type(plain_model(model)).__name__, plain_model(model).loss.name
+        ('Functional', 'binary_crossentropy')
+    """
+    source = model.inputs[0]
+    inputs = keras.Input(shape=tuple(source.shape[1:]), name=source.name)
+    outputs = inputs
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        if isinstance(layer, FeatureMap):  # Made of keras.ops, which a Functional model saves.
+            outputs = layer.call(outputs)
+            continue
+        # A copy with the layer's values: its own variables, made outside any tf.distribute
+        # strategy, so that the chief alone saves it (a mirrored variable is made by all).
+        copy = type(layer).from_config(layer.get_config())
+        outputs = copy(outputs)
+        copy.set_weights([keras.ops.convert_to_numpy(weight) for weight in layer.weights])
+    exported = keras.Model(inputs, outputs, name=model.name)
+    reduction = KERAS_REDUCTIONS[model_reduction(model)]
+    if outputs.shape[-1] == 1:
+        loss = keras.losses.BinaryCrossentropy(reduction=reduction)
+        accuracy = keras.metrics.BinaryAccuracy(name="accuracy")
+    else:
+        loss = keras.losses.SparseCategoricalCrossentropy(reduction=reduction)
+        accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+    optimizer = model.optimizer
+    rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))  # Also if mirrored.
+    settings = {**optimizer.get_config(), "learning_rate": rate}
+    exported.compile(optimizer=type(optimizer).from_config(settings), loss=loss, metrics=[accuracy])
+    # Built, so that loading finds the variables it saved (and warns of no mismatch).
+    exported.optimizer.build(exported.trainable_variables)
+    return exported
 
 
 def weights_by_layer(model: keras.Model) -> dict[str, dict[str, list]]:

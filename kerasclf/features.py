@@ -16,7 +16,14 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from kerasclf.validation import did_you_mean
+from kerasclf.feature_names import (  # noqa: F401 (re-exported)
+    FEATURE_NAMES,
+    MAX_DEGREE,
+    check_feature_names,
+    monomial_powers,
+    parse_features,
+    polynomial_names,
+)
 
 FEATURES = {
     "x1": lambda x1, x2: x1,
@@ -27,84 +34,6 @@ FEATURES = {
     "sin(x1)": lambda x1, x2: ops.sin(x1),
     "sin(x2)": lambda x1, x2: ops.sin(x2),
 }
-MAX_DEGREE = 10
-
-
-def parse_features(spec: str) -> list[str]:
-    """The feature names of a spec: a comma-separated list, or `polyD`.
-
-    Example:
-        >>> parse_features("poly2")
-        ['x1', 'x2', 'x1^2', 'x1*x2', 'x2^2']
-    """
-    spec = spec.strip() if isinstance(spec, str) else spec
-    if not isinstance(spec, str) or not spec:
-        raise ValueError(
-            "`features` must be feature names such as 'x1,x2,x1^2,x2^2' or 'polyD'. "
-            f"Received: features={spec!r}."
-        )
-    if spec.startswith("poly"):
-        degree = spec[4:]
-        if not degree.isdigit() or not 1 <= int(degree) <= MAX_DEGREE:
-            raise ValueError(
-                f"`features` 'polyD' needs a degree D in 1..{MAX_DEGREE}. "
-                f"Received: features={spec!r}."
-            )
-        return polynomial_names(int(degree))
-    names = [name.strip() for name in spec.split(",")]
-    for name in names:
-        if name not in FEATURES and not _is_monomial(name):
-            raise ValueError(
-                f"Unknown feature {name!r} in features={spec!r}.{did_you_mean(name, FEATURES)} "
-                f"Valid names: {', '.join(FEATURES)}, or polyD."
-            )
-        powers = _monomial_powers(name)
-        if powers is not None and sum(powers) > MAX_DEGREE:
-            raise ValueError(
-                f"Feature {name!r} has degree {sum(powers)}; monomials go up to degree "
-                f"{MAX_DEGREE}, as polyD does. Received: features={spec!r}."
-            )
-    if len(set(names)) != len(names):
-        raise ValueError(f"`features` lists a feature twice. Received: features={spec!r}.")
-    return names
-
-
-def check_feature_names(spec: str) -> str:
-    """Returns `spec` if `parse_features` accepts it."""
-    parse_features(spec)
-    return spec
-
-
-def polynomial_names(degree: int) -> list[str]:
-    """Names of the monomials x1^i x2^j with 1 <= i + j <= degree."""
-    names = []
-    for total in range(1, degree + 1):
-        for power_x2 in range(total + 1):
-            names.append(_monomial_name(total - power_x2, power_x2))
-    return names
-
-
-def _monomial_name(power_x1: int, power_x2: int) -> str:
-    parts = [
-        f"{variable}^{power}" if power > 1 else variable
-        for variable, power in (("x1", power_x1), ("x2", power_x2))
-        if power > 0
-    ]
-    return "*".join(parts)
-
-
-def _monomial_powers(name: str) -> tuple[int, int] | None:
-    powers = {"x1": 0, "x2": 0}
-    for part in name.split("*"):
-        variable, _, power = part.partition("^")
-        if variable not in powers or (power and not power.isdigit()):
-            return None
-        powers[variable] += int(power or 1)
-    return powers["x1"], powers["x2"]
-
-
-def _is_monomial(name: str) -> bool:
-    return _monomial_powers(name) is not None
 
 
 @keras.saving.register_keras_serializable(package="kerasclf")
@@ -139,7 +68,7 @@ class FeatureMap(keras.layers.Layer):
             if name in FEATURES:
                 columns.append(FEATURES[name](x1, x2))
             else:
-                power_x1, power_x2 = _monomial_powers(name)
+                power_x1, power_x2 = monomial_powers(name)
                 columns.append(ops.power(x1, power_x1) * ops.power(x2, power_x2))
         return ops.stack(columns, axis=-1)
 

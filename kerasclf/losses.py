@@ -19,15 +19,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from kerasclf.reductions import REDUCTIONS
 from kerasclf.validation import check_choice
-
-# Cost reductions: the name users pass, and the Keras reduction that implements it.
-REDUCTIONS = {
-    # J = -sum_i [l log p + (1 - l) log(1 - p)], the slides' cost.
-    "sum": "sum",
-    # J / num_samples; padded rows with sample weight 0 do not count.
-    "mean": "mean_with_sample_weight",
-}
 
 
 @keras.saving.register_keras_serializable(package="kerasclf")

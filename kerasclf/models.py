@@ -7,73 +7,25 @@
 
 Both can first expand the inputs with a fixed feature map (`features`, see
 `kerasclf.features`). Training code only calls `build_model`, so a new
-architecture is one more entry in `MODELS`.
+architecture is one more entry in `BUILDERS` (and its name and default
+initializer in `kerasclf.architecture`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import keras
 
+from kerasclf.architecture import MODELS, Architecture, default_init
 from kerasclf.classifier import Classifier
-from kerasclf.validation import check_choice, check_integer, check_number
+from kerasclf.validation import check_choice, check_integer
 
-# Initializers of the weights: the seminar starts from zeros.
-INITS = {
+# The Keras initializer of each `init` name (kerasclf.architecture.INITS), by seed.
+INITIALIZERS = {
     "zeros": lambda seed: keras.initializers.Zeros(),
     "random": lambda seed: keras.initializers.GlorotUniform(seed=seed),
 }
-
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
-
-
-@dataclasses.dataclass(frozen=True)
-class Architecture:
-    """The hidden layers of an `mlp`, each option checked by `check_architecture`.
-
-    Attributes:
-        hidden: Units of each hidden layer.
-        activation: One of `ACTIVATIONS`.
-        l1, l2: Weight penalties of every kernel, added to the cost.
-        dropout: Fraction of each hidden layer's outputs dropped in training.
-
-    Example:
-        >>> model = build_model("mlp", 2, architecture=Architecture(hidden=(4,)))
-        >>> [tuple(w.shape) for w in model.weights]
-        [(2, 4), (4,), (4, 1), (1,)]
-    """
-
-    hidden: tuple[int, ...] = (8, 8)
-    activation: str = "tanh"
-    l1: float = 0.0
-    l2: float = 0.0
-    dropout: float = 0.0
-
-
-def check_architecture(
-    hidden: Sequence[int], activation: str, l1: float, l2: float, dropout: float
-) -> Architecture:
-    """Validates model options, raising one clear line.
-
-    Example:
-        >>> check_architecture([16, 16], "relu", l1=0, l2=1e-3, dropout=0.1).hidden
-        (16, 16)
-    """
-    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence) or not hidden:
-        raise TypeError(
-            f"`hidden` must be a non-empty list of layer sizes such as [8, 8]. "
-            f"Received: hidden={hidden!r}."
-        )
-    hidden = tuple(check_integer("hidden", size) for size in hidden)
-    return Architecture(
-        hidden=hidden,
-        activation=check_choice("activation", activation, ACTIVATIONS),
-        l1=check_number("l1", l1, 0.0, low_inclusive=True),
-        l2=check_number("l2", l2, 0.0, low_inclusive=True),
-        dropout=check_number("dropout", dropout, 0.0, 1.0, low_inclusive=True),
-    )
 
 
 def _output_layer(num_classes: int, init: str, seed: int, regularizer) -> keras.layers.Dense:
@@ -81,7 +33,7 @@ def _output_layer(num_classes: int, init: str, seed: int, regularizer) -> keras.
     return keras.layers.Dense(
         units,
         activation=activation,
-        kernel_initializer=INITS[init](seed),
+        kernel_initializer=INITIALIZERS[init](seed),
         bias_initializer="zeros",
         kernel_regularizer=regularizer,
         name="output",
@@ -107,7 +59,7 @@ def mlp(inputs, num_classes: int, init: str, seed: int, architecture: Architectu
         hidden = keras.layers.Dense(
             units,
             activation=architecture.activation,
-            kernel_initializer=INITS[init](seed + index + 1),
+            kernel_initializer=INITIALIZERS[init](seed + index + 1),
             bias_initializer="zeros",
             kernel_regularizer=regularizer,
             name=f"hidden_{index + 1}",
@@ -119,14 +71,15 @@ def mlp(inputs, num_classes: int, init: str, seed: int, architecture: Architectu
     return _output_layer(num_classes, init, seed, regularizer)(hidden)
 
 
-MODELS: dict[str, Callable] = {"logistic": logistic, "mlp": mlp}
+# The builder of each model name (kerasclf.architecture.MODELS).
+BUILDERS: dict[str, Callable] = {"logistic": logistic, "mlp": mlp}
 
 
 def build_model(
     name: str,
     num_features: int,
     num_classes: int = 2,
-    init: str = "zeros",
+    init: str | None = None,
     seed: int = 0,
     architecture: Architecture | None = None,
     feature_map: keras.layers.Layer | None = None,
@@ -137,7 +90,9 @@ def build_model(
         name: One of `MODELS`.
         num_features: Number of input features.
         num_classes: 2 for a sigmoid output, k > 2 for a softmax output.
-        init: `"zeros"` (the seminar's) or `"random"` (Glorot uniform, seeded).
+        init: `"zeros"` or `"random"` (Glorot uniform, seeded); None for the
+            model's default (`kerasclf.architecture.DEFAULT_INITS`: zeros for
+            logistic regression, random for the others).
         seed: Seed of the random initializers and dropout.
         architecture: Hidden layers, activation, regularization and dropout
             (only `mlp` has hidden layers).
@@ -151,8 +106,8 @@ def build_model(
         >>> [tuple(w.shape) for w in model.weights]
         [(2, 1), (1,)]
     """
-    builder = MODELS[check_choice("model", name, MODELS)]
-    init = check_choice("init", init, INITS)
+    builder = BUILDERS[check_choice("model", name, MODELS)]
+    init = default_init(name, init)
     num_features = check_integer("num_features", num_features)
     num_classes = check_integer("num_classes", num_classes, minimum=2)
     seed = check_integer("seed", seed, minimum=0)

@@ -1,6 +1,7 @@
 """`predict_run`: class probabilities of a trained run for new points.
 
-The run's `model.keras` is loaded with Keras's `safe_mode` (no arbitrary code).
+The run's `model.keras` (a plain Keras model, see `kerasclf.export`) is loaded
+with Keras's `safe_mode` (no arbitrary code).
 The input CSV holds the features, optionally followed by a label column,
 header optional; the output CSV has one `p_<class>` column per class.
 """
@@ -8,9 +9,9 @@ header optional; the output CSV has one `p_<class>` column per class.
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 
+import kerasclf.quiet_tensorflow
 import keras
 import numpy as np
 
@@ -20,16 +21,12 @@ import kerasclf.features
 import kerasclf.losses
 import kerasclf.optimizers  # noqa: F401
 from kerasclf.data import read_csv_values
+from kerasclf.runs import check_model_file, check_prediction_paths
 
 
 def load_run_model(run_dir: str) -> keras.Model:
     """Loads `<run_dir>/model.keras` safely, or raises one clear line."""
-    path = os.path.join(run_dir, "model.keras")
-    if not os.path.isfile(path):
-        raise ValueError(
-            f"`run` has no trained model: {path!r} does not exist. Received: run={run_dir!r}. "
-            "Pass a run directory written by `kerasclf train`."
-        )
+    path = check_model_file(run_dir)
     if not zipfile.is_zipfile(path):
         raise ValueError(
             f"{path}: not a Keras model file (a .keras file is a zip archive; this one may be "
@@ -59,17 +56,9 @@ def predict_run(run_dir: str, data_path: str, out_path: str | None = None) -> st
     Example:
         >>> print(predict_run("logs/run", "points.csv"))  # doctest: +SKIP
     """
-    model = load_run_model(run_dir)
-    if out_path is not None:
-        directory = os.path.dirname(os.path.abspath(out_path))
-        if not os.path.isdir(directory):
-            raise ValueError(f"`out` directory does not exist. Received: out={out_path!r}.")
-        if os.path.isdir(out_path):
-            raise ValueError(
-                f"`out` is a directory; it must be the path of a CSV file to write. "
-                f"Received: out={out_path!r}."
-            )
+    check_prediction_paths(run_dir, out_path)
     values = read_csv_values(data_path)
+    model = load_run_model(run_dir)
     num_features = int(model.inputs[0].shape[-1])
     if values.shape[1] == num_features + 1:
         values = values[:, :-1]  # A label column; ignored.

@@ -24,6 +24,11 @@ import numpy as np
 
 from kerasclf.validation import shown
 
+# Exit statuses of a run that did not complete (the README lists them all; bad input's,
+# 2, is `kerasclf.cli`'s).
+EXIT_DIVERGED = 3
+EXIT_INTERRUPTED = 130
+
 # Leaves room for the "-N" that makes a taken name unique.
 MAX_RUN_NAME_LENGTH = 200
 RUN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._=+-]*$")
@@ -259,3 +264,35 @@ def _write_atomically(path: str, suffix: str, mode: str, write) -> None:
 def read_json(path: str) -> Any:
     with open(path) as file:
         return json.load(file)
+
+
+def check_model_file(run_dir: str) -> str:
+    """The path of a run's `model.keras`, or one line saying it is missing.
+
+    Example:
+        >>> check_model_file("/nonexistent/run")
+        Traceback (most recent call last):
+        ...
+        ValueError: `run` has no trained model: '/nonexistent/run/model.keras' does not exist. Received: run='/nonexistent/run'. Pass a run directory written by `kerasclf train`.
+    """  # noqa: E501
+    path = os.path.join(run_dir, "model.keras")
+    if not os.path.isfile(path):
+        raise ValueError(
+            f"`run` has no trained model: {path!r} does not exist. Received: run={run_dir!r}. "
+            "Pass a run directory written by `kerasclf train`."
+        )
+    return path
+
+
+def check_prediction_paths(run_dir: str, out_path: str | None) -> None:
+    """`kerasclf predict`'s paths: a trained run, and a CSV file it can write (or None)."""
+    check_model_file(run_dir)
+    if out_path is None:
+        return
+    if not os.path.isdir(os.path.dirname(os.path.abspath(out_path))):
+        raise ValueError(f"`out` directory does not exist. Received: out={out_path!r}.")
+    if os.path.isdir(out_path):
+        raise ValueError(
+            f"`out` is a directory; it must be the path of a CSV file to write. "
+            f"Received: out={out_path!r}."
+        )

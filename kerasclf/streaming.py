@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import glob
 import io
 import math
 import os
@@ -42,22 +41,21 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf.data import Data, check_dataset_arguments, csv_rows_values, missing_classes
+from kerasclf.data_files import (  # noqa: F401 (re-exported)
+    STREAM_ABOVE_BYTES,
+    STREAM_ABOVE_SAMPLES,
+    is_large_csv,
+    is_shard_glob,
+    match_shards,
+)
 from kerasclf.validation import MAX_INTEGER, check_integer
 
 # Points per generated chunk. A chunk is generated in one numpy call.
 GENERATED_CHUNK_SAMPLES = 2**16
-# Generated sets larger than this stream instead of being held in memory.
-STREAM_ABOVE_SAMPLES = 2**24
-# CSV files larger than this stream instead of being loaded: loading parses
-# every row in Python, about 10 bytes of memory and 0.16 us per byte of file,
-# so a file of 2^28 bytes (about 10^7 rows of 2 features) already takes 2.5 GB
-# and 40 s to load.
-STREAM_ABOVE_BYTES = 2**28
 # Lines per chunk of a streamed CSV file.
 CSV_CHUNK_LINES = 2**16
 # Points the image callbacks draw for a stream (its `sample`).
 IMAGE_SAMPLE_SIZE = 4096
-_GLOB_CHARACTERS = frozenset("*?[")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,39 +110,6 @@ class Stream:
         features, labels = np.concatenate(features), np.concatenate(labels)
         rows = np.random.default_rng(seed).permutation(len(labels))[:size]
         return Data(features[rows], labels[rows], f"{self.source} (sample)", self.num_classes)
-
-
-def is_shard_glob(path) -> bool:
-    """Whether a `data` path is a glob of CSV shards rather than one file."""
-    return isinstance(path, str) and any(character in path for character in _GLOB_CHARACTERS)
-
-
-def match_shards(pattern: str) -> list[str]:
-    """The files a shard glob matches, sorted; raises if it matches none."""
-    files = sorted(path for path in glob.glob(pattern) if os.path.isfile(path))
-    if not files:
-        raise ValueError(
-            f"`data` glob matches no files. Received: data={pattern!r}. Check the directory and "
-            "quote the pattern so the shell does not expand it, e.g. --data 'shards/*.csv'."
-        )
-    not_csv = [path for path in files if os.path.splitext(path)[1].lower() != ".csv"]
-    if not_csv:
-        raise ValueError(
-            f"`data` glob must match .csv shards only. Received {not_csv[0]!r} from "
-            f"data={pattern!r}. Narrow the pattern, e.g. 'shards/*.csv'."
-        )
-    return files
-
-
-def is_large_csv(path) -> bool:
-    """Whether `data` names one CSV file too large to load: it streams instead."""
-    return (
-        isinstance(path, str)
-        and not is_shard_glob(path)
-        and path.lower().endswith(".csv")
-        and os.path.isfile(path)
-        and os.path.getsize(path) > STREAM_ABOVE_BYTES
-    )
 
 
 def open_csv_data(path: str) -> Stream:

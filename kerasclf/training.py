@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
 import tensorflow as tf
@@ -31,16 +32,22 @@ from kerasclf.checkpoint import (
     restore_checkpoint,
     write_checkpoint,
 )
+from kerasclf.architecture import check_architecture, default_init
 from kerasclf.config import FIELDS, KEYS_ADDED_LATER, PATH_KEYS, TrainConfig, make_config
 from kerasclf.data import Data, load_data, make_dataset, split_validation
 from kerasclf.distribution import make_strategy
+from kerasclf.export import plain_model, write_weights_json
 from kerasclf.features import FeatureMap
 from kerasclf.interruption import StopOnSignal, removed_if_interrupted
 from kerasclf.losses import CrossEntropy
-from kerasclf.models import build_model, check_architecture, linear_parameters
-from kerasclf.multiworker import fit_multiworker, is_chief, parse_tf_config
-from kerasclf.optimizers import make_optimizer, resolve_hyperparameters
-from kerasclf.runs import (
+from kerasclf.models import build_model, linear_parameters
+from kerasclf.cluster import is_chief, parse_tf_config
+from kerasclf.multiworker import fit_multiworker
+from kerasclf.optimizers import make_optimizer
+from kerasclf.presets import resolve_hyperparameters
+from kerasclf.runs import (  # noqa: F401 (EXIT_* re-exported)
+    EXIT_DIVERGED,
+    EXIT_INTERRUPTED,
     create_run_dir,
     default_run_name,
     json_safe,
@@ -50,11 +57,6 @@ from kerasclf.runs import (
     write_json,
 )
 from kerasclf.streaming import Stream, generated_stream, is_shard_glob, open_csv_data
-
-# Exit statuses of a run that did not complete (the README lists them all; bad input's,
-# 2, is `kerasclf.cli`'s).
-EXIT_DIVERGED = 3
-EXIT_INTERRUPTED = 130
 
 
 @dataclasses.dataclass
@@ -506,7 +508,7 @@ def _extra_callbacks(callbacks, run_dir: str | None) -> list:
 
 
 def _resolved_settings(config, run_dir, engine, batch_size, num_samples) -> dict[str, Any]:
-    """`config.json`: every setting, with the presets' defaults filled in."""
+    """`config.json`: every setting, with the model's and the preset's defaults filled in."""
     learning_rate, momentum = resolve_hyperparameters(
         config.optimizer, config.learning_rate, config.momentum
     )
@@ -517,6 +519,7 @@ def _resolved_settings(config, run_dir, engine, batch_size, num_samples) -> dict
             settings[key] = os.path.abspath(settings[key])
     return {
         **settings,
+        "init": default_init(config.model, config.init),
         "learning_rate": learning_rate,
         "momentum": momentum,
         "run_dir": run_dir,
@@ -644,17 +647,15 @@ def _summarize(
 
 
 def _save_model(model: keras.Model, run_dir: str, stream: TextIO) -> None:
-    """Saves `model.keras` and `weights.json`, falling back to a temp dir."""
-    from kerasclf.export import write_weights_json
-
+    """Saves `model.keras` (a plain Keras model) and `weights.json`, falling back to a temp dir."""
     try:
-        model.save(os.path.join(run_dir, "model.keras"))
+        plain_model(model).save(os.path.join(run_dir, "model.keras"))
         write_weights_json(model, os.path.join(run_dir, "weights.json"))
     except OSError as error:
         fallback = os.path.join(
             os.environ.get("TMPDIR", "/tmp"), f"kerasclf-{os.getpid()}-model.keras"
         )
-        model.save(fallback)
+        plain_model(model).save(fallback)
         print(
             f"error: could not write the model to {run_dir} ({error}); saved it to {fallback}",
             file=stream,

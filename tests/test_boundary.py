@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import read_images
+from conftest import numpy_cost, read_images
 
 from callbacks.boundary import (
     ARROW_COLOUR,
@@ -15,14 +15,17 @@ from callbacks.boundary import (
     MIN_ARROW_PIXELS,
     BoundaryPicture,
     DecisionBoundaryLogger,
+    boundary_layout,
     line_equation,
 )
-from callbacks.raster import edge_mask, encode_png, rgb255
+from callbacks.raster import TITLE_PIXELS, edge_mask, encode_png, frame_title, rgb255
 from kerasclf.data import make_dataset
 from kerasclf.losses import CrossEntropy
-from kerasclf.models import Architecture, build_model
+from kerasclf.architecture import Architecture
+from kerasclf.models import build_model
 
-IMAGE_SHAPE = (LAYOUT.height, LAYOUT.width, 3)
+# Without validation points or a reference line the legend has one row.
+IMAGE_SHAPE = (boundary_layout(1).height, LAYOUT.width, 3)
 
 
 def fit(model, data, callbacks, epochs, learning_rate=0.001):
@@ -36,6 +39,31 @@ def fit(model, data, callbacks, epochs, learning_rate=0.001):
 
 def arrow_pixels(image):
     return int(np.all(image == rgb255(ARROW_COLOUR), axis=-1).sum())
+
+
+def image_shape(callback):
+    layout = callback._picture.plot.layout
+    return (layout.height, layout.width, 3)
+
+
+def title_rows(image, layout):
+    return image[: layout.title_height]
+
+
+def legend_rows(image, layout):
+    return image[layout.title_height : layout.title_height + layout.legend_height]
+
+
+def longest_dark_run(image):
+    """The longest horizontal run of near-black pixels: a legend's line swatch, not text."""
+    dark = np.all(image < 60, axis=-1)
+    longest = 0
+    for row in dark:
+        run = 0
+        for value in row:
+            run = run + 1 if value else 0
+            longest = max(longest, run)
+    return longest
 
 
 def test_images_at_step_0_every_k_epochs_and_the_final_epoch(tmp_path, blobs):
@@ -54,14 +82,15 @@ def test_images_at_step_0_every_k_epochs_and_the_final_epoch(tmp_path, blobs):
     fit(build_model("logistic", 2), training, [callback], epochs=10)
     steps, images = read_images(tmp_path, "decision_boundary")
     assert steps == [0, 3, 6, 9, 10]
-    assert all(image.shape == IMAGE_SHAPE for image in images)
+    assert all(image.shape == image_shape(callback) for image in images)
     assert not np.array_equal(images[0], images[-1])
     # Not only blank-then-drawn: the boundary itself moves between trained frames.
     boundary = [np.all(image == rgb255(BOUNDARY_COLOUR), axis=-1) for image in images]
     assert boundary[1].sum() > 100 and boundary[-1].sum() > 100
     assert (boundary[1] != boundary[-1]).sum() > 50
-    # The weights start at zero: no arrow at step 0 (only the legend's), then w is drawn.
-    assert arrow_pixels(images[-1]) > arrow_pixels(images[0]) + 20
+    # The weights start at zero: no arrow at step 0 (nor in the legend), then w is drawn.
+    assert arrow_pixels(images[0]) == 0
+    assert arrow_pixels(images[-1]) > 20
 
 
 def test_final_image_is_saved_as_png(tmp_path, blobs):
@@ -155,8 +184,7 @@ def test_three_classes_get_a_boundary_image(tmp_path):
     probabilities = model.predict(grid, batch_size=len(grid), verbose=0)
     predicted = probabilities.argmax(axis=1).reshape(picture.plot.box_shape)
     sure = (probabilities.max(axis=1) > 0.6).reshape(picture.plot.box_shape)
-    top, left = LAYOUT.height - LAYOUT.axes_bottom - LAYOUT.axes_height, LAYOUT.axes_left
-    box = images[-1][top : top + LAYOUT.axes_height, left : left + LAYOUT.axes_width]
+    box = picture.plot.box_of(images[-1])
     directions = 1.0 - picture.class_colours
     directions /= np.linalg.norm(directions, axis=1, keepdims=True)
     painted = np.argmax((255.0 - box) @ directions.T, axis=-1)
@@ -235,3 +263,47 @@ def test_edge_mask_marks_both_sides_of_a_region_change():
         [False, False, True],
         [True, True, False],
     ]
+
+
+def test_the_title_gives_the_epoch_and_the_cost_in_large_text(tmp_path, blobs):
+    callback = DecisionBoundaryLogger(str(tmp_path), blobs.features, blobs.labels, every=5)
+    model = fit(build_model("logistic", 2), blobs, [callback], epochs=5)
+    _, images = read_images(tmp_path, "decision_boundary")
+    layout = callback._picture.plot.layout
+    kernel, bias = model.get_weights()
+    cost = numpy_cost(kernel[:, 0], bias[0], blobs.features, blobs.labels)
+    assert callback._picture.cost() == pytest.approx(cost, rel=1e-6)
+    # The title is exactly the text of the epoch and the numpy cost, as the title painter draws it.
+    expected = np.full_like(images[-1], 255)
+    callback._picture.plot.paint_title(expected, frame_title(5, cost))
+    np.testing.assert_array_equal(title_rows(images[-1], layout), title_rows(expected, layout))
+    for image in images:
+        dark = np.all(title_rows(image, layout) < 100, axis=-1)
+        rows, columns = np.nonzero(dark)
+        assert dark.sum() > 150  # Text, not a stray pixel.
+        assert rows.max() - rows.min() + 1 >= 0.7 * TITLE_PIXELS  # Large enough to read.
+        assert columns.max() - columns.min() > 0.3 * layout.width
+    assert not np.array_equal(title_rows(images[0], layout), title_rows(images[-1], layout))
+
+
+def test_the_legend_lists_only_what_the_frame_draws(tmp_path, blobs):
+    training = blobs.subset(np.arange(0, 200, 2), "train")
+    validation = blobs.subset(np.arange(1, 200, 2), "validation")
+    callback = DecisionBoundaryLogger(
+        str(tmp_path),
+        training.features,
+        training.labels,
+        validation_data=(validation.features, validation.labels),
+        every=5,
+    )
+    fit(build_model("logistic", 2), training, [callback], epochs=5)
+    steps, (first, trained) = read_images(tmp_path, "decision_boundary")
+    assert steps == [0, 5]
+    layout = callback._picture.plot.layout
+    first_legend, trained_legend = legend_rows(first, layout), legend_rows(trained, layout)
+    # Step 0 (zero weights) draws neither the boundary nor w: no swatch of either.
+    assert arrow_pixels(first_legend) == 0 and longest_dark_run(first_legend) < 12
+    # A trained frame draws both, and lists both: the boundary's line and w's arrow.
+    assert arrow_pixels(trained_legend) > 10 and longest_dark_run(trained_legend) >= 15
+    # The validation squares are drawn in every frame, and listed in every frame.
+    assert np.sum(np.any(first_legend < 200, axis=-1)) > 50

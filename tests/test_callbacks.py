@@ -23,7 +23,8 @@ from callbacks import (
 from callbacks.weights import histogram_summary
 from kerasclf import pipeline
 from kerasclf.losses import CrossEntropy
-from kerasclf.models import ACTIVATIONS, Architecture, build_model
+from kerasclf.architecture import ACTIVATIONS, Architecture
+from kerasclf.models import build_model
 from kerasclf.optimizers import make_optimizer
 
 
@@ -45,7 +46,7 @@ def read_scalars(directory):
             event.step: float(tf.make_ndarray(event.tensor_proto)) for event in events.Tensors(tag)
         }
         for tag in events.Tags()["tensors"]
-        if not tag.startswith("histograms/")
+        if events.SummaryMetadata(tag).plugin_data.plugin_name == "scalars"
     }
 
 
@@ -138,9 +139,9 @@ def test_cost_logger_sets_the_loss_at_the_epochs_weights(tmp_path, blobs, activa
         expected = numpy_loss(weights, validation, blobs.labels[160:])
         assert history.history["val_loss"][epoch] == pytest.approx(expected, rel=1e-5)
     # The validation split's scalars, read back: the cross-entropy at each epoch's weights.
-    events = EventAccumulator(str(tmp_path / "validation"), size_guidance={"tensors": 0})
+    events = EventAccumulator(str(tmp_path / "train"), size_guidance={"tensors": 0})
     events.Reload()
-    for tag, divisor in (("cost", 1), ("mean_cost", 40)):
+    for tag, divisor in (("validation/cost", 1), ("validation/mean_cost", 40)):
         logged = events.Tensors(tag)
         assert [event.step for event in logged] == [0, 1, 2]
         for event, weights in zip(logged, recorder.weights):
@@ -326,7 +327,7 @@ def test_sgd_logs_one_minibatch_cost_per_update(tmp_path, blobs, engine):
 
 
 def test_run_config_as_markdown_and_hparams(tmp_path):
-    config = {"optimizer": "gd", "learning_rate": 0.001, "hidden": [8, 8], "data": None}
+    config = {"model": "mlp", "optimizer": "gd", "learning_rate": 0.001, "hidden": [8, 8]}
     model = build_model("logistic", 2)
     model.compile(optimizer="sgd", loss=CrossEntropy())
     model.fit(
@@ -336,7 +337,7 @@ def test_run_config_as_markdown_and_hparams(tmp_path):
         verbose=0,
         callbacks=[RunConfigLogger(str(tmp_path), config)],
     )
-    events = EventAccumulator(str(tmp_path), size_guidance={"tensors": 0})
+    events = EventAccumulator(str(tmp_path / "train"), size_guidance={"tensors": 0})
     events.Reload()
     text = tf.make_ndarray(events.Tensors("config")[0].tensor_proto).item().decode()
     assert "| optimizer | gd |" in text and "| hidden | 8,8 |" in text
@@ -360,7 +361,7 @@ def test_run_config_is_written_once_per_run_directory(tmp_path):
             verbose=0,
             callbacks=[RunConfigLogger(str(tmp_path), {"optimizer": "gd"})],
         )
-    events = EventAccumulator(str(tmp_path), size_guidance={"tensors": 0})
+    events = EventAccumulator(str(tmp_path / "train"), size_guidance={"tensors": 0})
     events.Reload()
     assert len(events.Tensors("config")) == 1
     assert len(events.Tensors("_hparams_/session_start_info")) == 1
@@ -384,8 +385,9 @@ def test_epoch_printer_line(tmp_path, blobs):
     )
     lines = stream.getvalue().splitlines()
     kernel, bias = model.get_weights()
-    assert lines[1].startswith("Epoch 2/2  cost ")
-    assert f"W [{kernel[0, 0]:.4f}, {kernel[1, 0]:.4f}]  b {bias[0]:.4f}" in lines[1]
+    assert lines[0].startswith("Epoch 0/2  cost 138.6294  accuracy 0.5000")  # From zeros.
+    assert lines[2].startswith("Epoch 2/2  cost ")
+    assert f"W [{kernel[0, 0]:.4f}, {kernel[1, 0]:.4f}]  b {bias[0]:.4f}" in lines[2]
 
 
 def test_callbacks_validate_their_input(tmp_path, blobs):

@@ -8,7 +8,8 @@ from kerasclf import pipeline
 from kerasclf.data import make_dataset
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model
-from kerasclf.optimizers import PRESETS, make_optimizer
+from kerasclf.optimizers import make_optimizer
+from kerasclf.presets import PRESETS
 
 NUM_SAMPLES, NUM_EPOCHS = 40, 3
 

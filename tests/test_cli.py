@@ -35,7 +35,7 @@ def test_train_prints_clean_lines_and_json_last(tmp_path):
     completed = run_cli("train", "--epochs", "3", "--logdir", str(tmp_path), "--json")
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
-    assert [line.split()[1] for line in lines[:3]] == ["1/3", "2/3", "3/3"]
+    assert [line.split()[1] for line in lines[:4]] == ["0/3", "1/3", "2/3", "3/3"]
     assert not any(character in completed.stdout for character in "\b\r\x1b")
     assert completed.stderr == ""  # Not even TensorFlow's start-up lines.
     assert f"tensorboard --logdir {tmp_path}" in completed.stdout
@@ -47,7 +47,9 @@ def test_train_prints_clean_lines_and_json_last(tmp_path):
 
 def test_evaluate_hand_set_line_matches_numpy_float64(capsys):
     assert main(["evaluate", "--weights", "1.23", "1.0", "--bias", "-0.55", "--json"]) == 0
-    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("y = x^T [1.23, 1.0] - 0.55 on dataset 'seminar_blobs'")
+    result = json.loads(lines[-1])
     data = make_dataset("seminar_blobs", seed=0)
     expected = numpy_cost([1.23, 1.0], -0.55, data.features, data.labels)
     assert result["cost"] == pytest.approx(expected, rel=1e-6)
@@ -301,7 +303,9 @@ def test_unknown_commands_and_options_name_the_closest(capsys, arguments, messag
 def test_negative_numbers_in_e_notation_are_values(capsys):
     flags = ["evaluate", "--weights", "1.23", "-1e0", "--bias", "-5.5e-1", "--json"]
     assert main(flags) == 0
-    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("y = x^T [1.23, -1.0] - 0.55 on dataset 'seminar_blobs'")
+    result = json.loads(lines[-1])
     data = make_dataset("seminar_blobs", seed=0)
     assert result["weights"] == [1.23, -1.0] and result["bias"] == -0.55
     expected = numpy_cost([1.23, -1.0], -0.55, data.features, data.labels)

@@ -11,7 +11,14 @@ from sklearn.linear_model import LogisticRegression
 
 import kerasclf
 from callbacks.error_surface import PATH_FILE, ErrorSurfaceLogger
-from callbacks.raster import Layout
+from callbacks.raster import TITLE_PIXELS, frame_title, rgb255
+from callbacks.surface_plot import (
+    PATH_COLOUR,
+    SURFACE_LAYOUT,
+    Plane,
+    SurfacePlot,
+    cost_bands,
+)
 from callbacks.surfaces import (
     GRID_REACH,
     LandscapeSurface,
@@ -23,9 +30,12 @@ from callbacks.surfaces import (
 from kerasclf.cli import main
 from kerasclf.data import Data
 from kerasclf.losses import CrossEntropy
-from kerasclf.models import Architecture, build_model
+from kerasclf.architecture import Architecture
+from kerasclf.models import build_model
 
-IMAGE_SHAPE = (Layout().height, Layout().width, 3)
+IMAGE_SHAPE = (SURFACE_LAYOUT.height, SURFACE_LAYOUT.width, 3)
+# The rows of the title and the legend, above the axes.
+HEADER_ROWS = SURFACE_LAYOUT.title_height + SURFACE_LAYOUT.legend_height
 
 
 class WeightRecorder(keras.callbacks.Callback):
@@ -119,9 +129,10 @@ def test_an_mlps_frames_share_one_slice_through_the_final_weights(tmp_path, blob
     fit(model, blobs, [callback], epochs=6, learning_rate=0.01)
     steps, frames = read_images(tmp_path, "error_surface")
     assert steps == [0, 2, 4, 6]
-    # One slice, axes and bands: frames differ only where the path and markers are drawn.
+    # One slice, axes and bands: below the title and legend, frames differ only
+    # where the path and markers are drawn.
     for frame in frames[1:]:
-        assert np.mean(np.any(frame != frames[0], axis=-1)) < 0.02
+        assert np.mean(np.any(frame[HEADER_ROWS:] != frames[0][HEADER_ROWS:], axis=-1)) < 0.02
     assert np.any(frames[-1] != frames[0])
     path = callback.path.astype(np.float64)
     trajectory = callback._surface.trajectory_slice(callback.path)
@@ -271,3 +282,66 @@ def test_large_data_uses_a_fixed_sample_scaled_to_the_full_cost():
     estimate = sample_sum * cost_scale(sample, "sum", data.num_samples)
     assert estimate == pytest.approx(full_sum, rel=0.05)
     assert cost_scale(sample, "mean", data.num_samples) == 1 / MAX_SURFACE_SAMPLES
+
+
+def path_pixels(image):
+    return np.all(image == rgb255(PATH_COLOUR), axis=-1)
+
+
+def test_the_title_gives_the_epoch_the_cost_and_the_planes_bias(tmp_path, blobs):
+    callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=10)
+    fit(build_model("logistic", 2), blobs, [callback], epochs=10)
+    steps, images = read_images(tmp_path, "error_surface")
+    assert steps == [0, 10]
+    weights, bias = callback.path[-1, :2], callback.path[-1, 2]
+    cost = numpy_cost(weights, bias, blobs.features, blobs.labels)
+    picture = callback._surface.trajectory_slice(callback.path).picture
+    # Exactly the text of the epoch, the numpy cost and the bias, as the title painter draws it.
+    expected = np.full_like(images[-1], 255)
+    picture.plot.paint_title(expected, frame_title(10, cost, bias=float(bias)))
+    title_height = SURFACE_LAYOUT.title_height
+    np.testing.assert_array_equal(images[-1][:title_height], expected[:title_height])
+    rows, columns = np.nonzero(np.all(images[-1][:title_height] < 100, axis=-1))
+    assert rows.max() - rows.min() + 1 >= 0.7 * TITLE_PIXELS  # Large enough to read.
+    assert columns.max() - columns.min() > 0.4 * SURFACE_LAYOUT.width
+
+
+def test_the_minimum_shows_through_the_now_marker_on_it():
+    plane = Plane(np.zeros(2), np.eye(2), (-1.0, 1.0), (-1.0, 1.0))
+    u, v = plane.grid_coordinates()
+    costs = np.add.outer(v**2, u**2)  # Rows top to bottom, as the grid is.
+    picture = SurfacePlot(plane, cost_bands(costs.min(), costs.max()), ("w1", "w2"))
+    minimum = np.array([0.2, -0.3])
+    path = np.array([[-0.8, 0.7], [0.2, -0.3]])
+    alone = picture.render(costs, plane, path[:1], path[0], minimum)
+    covered = picture.render(costs, plane, path, minimum, minimum)  # "now" on the minimum.
+    column, row = np.floor(picture.plot.to_pixels(minimum)[0]).astype(int)
+    for image in (alone, covered):
+        box = picture.plot.box_of(image)
+        # The cross's black centre and arms, at the minimum's pixel position.
+        assert np.all(box[row - 1 : row + 2, column - 1 : column + 2] < 40)
+        assert np.all(box[row + 3, column + 3] < 40) and np.all(box[row - 3, column + 3] < 40)
+    # And the "now" marker is there too, as a red ring around it.
+    ring = path_pixels(picture.plot.box_of(covered)[row - 9 : row + 10, column - 9 : column + 10])
+    assert ring.sum() > 30 and not ring[7:12, 7:12].any()
+
+
+def test_a_short_noisy_sgd_path_gets_axes_zoomed_to_it(tmp_path, blobs):
+    # A small learning rate: a short path, far from the optimum, of noisy steps (batches of 1).
+    model = build_model("logistic", 2)
+    model.compile(optimizer=keras.optimizers.SGD(1e-5), loss=CrossEntropy("sum"))
+    callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=4)
+    keras.utils.set_random_seed(0)
+    model.fit(blobs.features, blobs.labels, batch_size=1, epochs=4, verbose=0, callbacks=[callback])
+    frames = callback._surface.trajectory_slice(callback.path)
+    path = callback.path[:, :2].astype(np.float64)
+    (x_low, x_high), (y_low, y_high) = frames.limits
+    assert (x_low < path[:, 0]).all() and (path[:, 0] < x_high).all()
+    assert (y_low < path[:, 1]).all() and (path[:, 1] < y_high).all()
+    # The whole view around the optimum would be over twice as wide.
+    start_distance = np.abs(path[0] - callback._surface.centre).max()
+    assert x_high - x_low < GRID_REACH * start_distance
+    _, images = read_images(tmp_path, "error_surface")
+    rows, columns = np.nonzero(path_pixels(frames.picture.plot.box_of(images[-1])))
+    spans = (columns.max() - columns.min(), rows.max() - rows.min())
+    assert max(spans) > 0.5 * SURFACE_LAYOUT.axes_width  # Not a dot.

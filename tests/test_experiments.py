@@ -15,6 +15,10 @@ from kerasclf.cli import main as cli_main
 from kerasclf.data import make_dataset
 
 
+# Runs that end other than completed; every other run of every experiment completes.
+EXPECTED_STATUS = {"diverging": "diverged"}
+
+
 @pytest.fixture(scope="module")
 def logdir(tmp_path_factory):
     return str(tmp_path_factory.mktemp("experiments"))
@@ -24,7 +28,12 @@ def _run(name, logdir):
     import importlib
 
     outcomes = importlib.import_module(f"experiments.{name}").main(["--quick", "--logdir", logdir])
-    return {outcome.run.name: outcome for outcome in outcomes}
+    outcomes = {outcome.run.name: outcome for outcome in outcomes}
+    # The divergence rule fires on the run meant to diverge and on no other (momentum's and
+    # the too-big step's overshoots included).
+    statuses = {run: outcome.result.summary["status"] for run, outcome in outcomes.items()}
+    assert statuses == {run: EXPECTED_STATUS.get(run, "completed") for run in outcomes}
+    return outcomes
 
 
 def _final_logged_cost(run_dir):

@@ -5,12 +5,8 @@ import tensorflow as tf
 
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model
-from kerasclf.optimizers import (
-    PRESETS,
-    InverseSqrtDecay,
-    current_learning_rate,
-    make_optimizer,
-)
+from kerasclf.optimizers import InverseSqrtDecay, current_learning_rate, make_optimizer
+from kerasclf.presets import PRESETS
 
 
 def test_decay_rates_at_iterations_one_to_five_are_alpha_over_n_sqrt_i():

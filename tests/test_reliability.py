@@ -157,7 +157,7 @@ def test_concurrent_runs_with_one_name_get_their_own_directories(tmp_path):
 DETERMINISM_SCRIPT = """
 import io, json, hashlib, sys
 import kerasclf
-from kerasclf.optimizers import PRESETS
+from kerasclf.presets import PRESETS
 digests = {}
 for optimizer in sorted(PRESETS):
     for batch_size in [1, 7, "full"]:

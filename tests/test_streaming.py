@@ -18,8 +18,10 @@ from kerasclf.cli import main
 from kerasclf.config import make_config
 from kerasclf.data import load_data, make_dataset
 from kerasclf.losses import CrossEntropy
-from kerasclf.models import build_model, check_architecture
-from kerasclf.optimizers import PRESETS, make_optimizer
+from kerasclf.architecture import check_architecture
+from kerasclf.models import build_model
+from kerasclf.optimizers import make_optimizer
+from kerasclf.presets import PRESETS
 from kerasclf.streaming import (
     GENERATED_CHUNK_SAMPLES,
     STREAM_ABOVE_SAMPLES,
@@ -385,7 +387,7 @@ def test_a_large_csv_file_streams_automatically(tmp_path, monkeypatch):
     path = tmp_path / "points.csv"
     np.savetxt(path, np.c_[data.features, data.labels], delimiter=",", fmt="%.9g")
     assert not make_config(data=str(path)).streamed
-    monkeypatch.setattr("kerasclf.streaming.STREAM_ABOVE_BYTES", path.stat().st_size - 1)
+    monkeypatch.setattr("kerasclf.data_files.STREAM_ABOVE_BYTES", path.stat().st_size - 1)
     assert make_config(data=str(path)).streamed
     stream = io.StringIO()
     result = kerasclf.train(

@@ -1,0 +1,70 @@
+"""DivergenceStop: a cost that blows up stops the run as `diverged`; converging runs never do."""
+
+import io
+import math
+
+import pytest
+
+import kerasclf
+from callbacks.divergence import DIVERGED_MEAN_COST, DivergenceStop
+
+
+def _train(tmp_path, **settings):
+    return kerasclf.train(logdir=str(tmp_path), images=False, stream=io.StringIO(), **settings)
+
+
+def test_a_huge_step_diverges_although_the_cost_stays_finite(tmp_path):
+    # With learning rate 1e6 the cost reaches about 1e10, finite in float32.
+    stream = io.StringIO()
+    result = kerasclf.train(
+        logdir=str(tmp_path), images=False, stream=stream, learning_rate=1e6, epochs=20
+    )
+    assert result.summary["status"] == "diverged"
+    assert result.summary["diverged_epoch"] == 1 and result.summary["epochs"] == 1
+    assert math.isfinite(result.history["cost"][0])
+    assert result.history["mean_cost"][0] > DIVERGED_MEAN_COST
+    assert f"above {DIVERGED_MEAN_COST:g}" in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"learning_rate": 0.05},  # The step-size experiment's "too big": overshoots, peaks at 15.
+        {"optimizer": "momentum", "learning_rate": 0.002},  # Momentum's overshoot.
+        {"optimizer": "decay", "learning_rate": 4.0},
+        {"batch_size": 1, "learning_rate": 0.05, "epochs": 5},
+    ],
+    ids=["too_big", "momentum", "decay", "sgd"],
+)
+def test_runs_that_overshoot_but_do_not_blow_up_complete(tmp_path, settings):
+    result = _train(tmp_path, **{"epochs": 60, **settings})
+    assert result.summary["status"] == "completed"
+    assert max(result.history["mean_cost"]) < DIVERGED_MEAN_COST / 4  # A wide margin.
+
+
+@pytest.mark.parametrize(
+    "logs, weights_finite, diverged",
+    [
+        ({"cost": 1.0, "mean_cost": 0.5}, True, False),
+        ({"cost": 2e4, "mean_cost": DIVERGED_MEAN_COST}, True, False),  # At the line: not yet.
+        ({"cost": 2e4, "mean_cost": DIVERGED_MEAN_COST * 1.01}, True, True),
+        ({"cost": float("inf"), "mean_cost": float("inf")}, True, True),
+        ({"cost": float("nan")}, True, True),
+        ({"cost": 1.0, "mean_cost": 0.5}, False, True),
+        ({"loss": 1e30}, True, False),  # Without CostLogger only inf and NaN count.
+    ],
+)
+def test_the_rule(logs, weights_finite, diverged):
+    import keras
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    if not weights_finite:
+        model.set_weights([np.full((2, 1), np.nan, np.float32), np.zeros(1, np.float32)])
+    model.stop_training = False  # As fit sets it.
+    stop = DivergenceStop(stream=io.StringIO())
+    stop.set_model(model)
+    stop.on_train_begin()
+    stop.on_epoch_end(6, dict(logs))
+    assert (stop.diverged_epoch == 7) is diverged
+    assert bool(model.stop_training) is diverged

@@ -1,0 +1,64 @@
+"""EpochPrinter: an Epoch 0 line for the initial weights, then one line per epoch."""
+
+import io
+import os
+
+import pytest
+import tensorflow as tf
+from conftest import numpy_cost
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+import kerasclf
+from callbacks.progress import EpochPrinter
+
+
+def _logged(run_dir, tag):
+    events = EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    return {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in events.Tensors(tag)}
+
+
+def test_epoch_0_line_is_the_initial_weights_as_step_0(tmp_path):
+    stream = io.StringIO()
+    result = kerasclf.train(logdir=str(tmp_path), epochs=3, images=False, stream=stream)
+    lines = [line for line in stream.getvalue().splitlines() if line.startswith("Epoch")]
+    assert [line.split()[1] for line in lines] == ["0/3", "1/3", "2/3", "3/3"]
+    # The default run starts from zeros: cost n log 2 = 138.63, accuracy 0.5, as on the slide.
+    data = kerasclf.make_dataset("seminar_blobs", seed=0)
+    expected = numpy_cost([0.0, 0.0], 0.0, data.features, data.labels)
+    assert expected == pytest.approx(138.6294, abs=1e-4)
+    assert lines[0] == ("Epoch 0/3  cost 138.6294  accuracy 0.5000  W [0.0000, 0.0000]  b 0.0000")
+    cost, accuracy = _logged(result.run_dir, "cost"), _logged(result.run_dir, "accuracy")
+    assert f"cost {cost[0]:.4f}  accuracy {accuracy[0]:.4f}" in lines[0]
+    assert f"cost {cost[1]:.4f}" in lines[1]
+
+
+def test_no_epoch_0_line_without_the_initial_cost():
+    stream = io.StringIO()
+    printer = EpochPrinter(stream=stream)
+    printer.set_params({"epochs": 5})
+    printer.on_train_begin({})  # No CostLogger before it, or a resumed run.
+    assert stream.getvalue() == ""
+    printer.on_train_begin(None)
+    assert stream.getvalue() == ""
+
+
+def test_resumed_run_prints_no_second_epoch_0(tmp_path):
+    from conftest import StopAt
+
+    stream = io.StringIO()
+    stopped = kerasclf.train(
+        logdir=str(tmp_path),
+        epochs=4,
+        images=False,
+        stream=io.StringIO(),
+        callbacks=[StopAt(epoch=1, batch=0)],
+    )
+    assert stopped.summary["status"] == "interrupted"
+    from kerasclf.training import prepare_resume, run_prepared
+
+    run_prepared(prepare_resume(stopped.run_dir), stream=stream)
+    epochs = [
+        line.split()[1] for line in stream.getvalue().splitlines() if line.startswith("Epoch")
+    ]
+    assert epochs == ["2/4", "3/4", "4/4"]
