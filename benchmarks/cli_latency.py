@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (report imports TensorFlow; its start-up lines silenced)
 from benchmarks.report import format_table, write_section
 
 REFERENCE = "python -c 'import tensorflow'"

@@ -34,6 +34,13 @@ from kerasclf.runs import (
 from kerasclf.validation import did_you_mean
 
 EXIT_BAD_INPUT = 2
+# The end of `kerasclf train --help`. The divergence rule is callbacks.divergence's.
+TRAIN_EXIT_STATUSES = (
+    "exit status: 0 completed; 2 bad input (one line, nothing trained or written); "
+    "3 diverged: at the end of an epoch the mean cost per sample is above 100 (a model that "
+    "gives each of k classes 1/k costs log k, 0.69 for two), or the cost or a weight is inf "
+    "or NaN; 130 interrupted (continue with --resume RUN_DIR)."
+)
 
 
 class UsageError(Exception):
@@ -134,7 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     train = commands.add_parser(
-        "train", help="train a model and write a TensorBoard run", allow_abbrev=False
+        "train",
+        help="train a model and write a TensorBoard run",
+        allow_abbrev=False,
+        epilog=TRAIN_EXIT_STATUSES,
     )
     train.add_argument("--config", help="TOML file of config keys (flags override it)")
     train.add_argument("--json", action="store_true", help="print the summary as JSON last")

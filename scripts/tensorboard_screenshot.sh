@@ -6,11 +6,12 @@
 #   scripts/tensorboard_screenshot.sh [LOGDIR] [OUT.png] [PLUGIN]
 #
 # LOGDIR defaults to logs/momentum (run `python -m experiments.momentum` first),
-# OUT.png to docs/tensorboard.png, PLUGIN to scalars (also: images, hparams).
+# OUT.png to docs/tensorboard.png, PLUGIN to scalars with smoothing 0 (also: images,
+# custom_scalars, text, hparams).
 set -euo pipefail
 logdir=${1:-logs/momentum}
 out=${2:-docs/tensorboard.png}
-plugin=${3:-scalars}
+plugin=${3:-scalars&_smoothingWeight=0}
 python=${PYTHON:-.venv/bin/python}
 port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$(dirname "$out")"

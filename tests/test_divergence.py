@@ -68,3 +68,10 @@ def test_the_rule(logs, weights_finite, diverged):
     stop.on_epoch_end(6, dict(logs))
     assert (stop.diverged_epoch == 7) is diverged
     assert bool(model.stop_training) is diverged
+
+
+def test_the_rule_is_in_train_help():
+    from kerasclf.cli import TRAIN_EXIT_STATUSES
+
+    assert f"mean cost per sample is above {DIVERGED_MEAN_COST:g}" in TRAIN_EXIT_STATUSES
+    assert "inf or NaN" in TRAIN_EXIT_STATUSES
