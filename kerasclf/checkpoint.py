@@ -18,9 +18,7 @@ import os
 import keras
 import numpy as np
 
-from kerasclf.runs import write_npz
-
-CHECKPOINT_FILE = "checkpoint.npz"
+from kerasclf.runs import CHECKPOINT_FILE, write_npz
 
 
 class EpochSnapshot(keras.callbacks.Callback):

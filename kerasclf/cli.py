@@ -30,6 +30,7 @@ from kerasclf.runs import (
     EXIT_INTERRUPTED,
     RunDirectoryError,
     check_prediction_paths,
+    check_resumable,
 )
 from kerasclf.validation import did_you_mean
 
@@ -212,6 +213,8 @@ def run_train(arguments: argparse.Namespace) -> int:
                 f"settings. Received: {', '.join(sorted(values)) or 'config'}. Remove them."
             )
         # Every setting is checked before TensorFlow loads, so bad input answers at once.
+        if arguments.resume is not None:
+            check_resumable(arguments.resume)
         config = None if arguments.resume is not None else config_module.make_config(values)
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None

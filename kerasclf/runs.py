@@ -28,6 +28,8 @@ from kerasclf.validation import shown
 # 2, is `kerasclf.cli`'s).
 EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130
+# What an interrupted run leaves for `--resume` (kerasclf.checkpoint writes it).
+CHECKPOINT_FILE = "checkpoint.npz"
 
 # Leaves room for the "-N" that makes a taken name unique.
 MAX_RUN_NAME_LENGTH = 200
@@ -264,6 +266,30 @@ def _write_atomically(path: str, suffix: str, mode: str, write) -> None:
 def read_json(path: str) -> Any:
     with open(path) as file:
         return json.load(file)
+
+
+def check_resumable(run_dir: str) -> str:
+    """The path of a run's `config.json`, if the run can be resumed: one line if not.
+
+    Only what the files say is checked here (no TensorFlow needed); the
+    checkpoint's contents are checked when it is restored.
+    """
+    config_path = os.path.join(str(run_dir), "config.json")
+    if not os.path.isfile(config_path):
+        raise ValueError(
+            f"`resume` must be a run directory holding config.json. Received: resume={run_dir!r}."
+        )
+    if not os.path.isfile(os.path.join(run_dir, CHECKPOINT_FILE)):
+        raise ValueError(
+            f"`resume` needs {CHECKPOINT_FILE} in the run directory; only interrupted runs "
+            f"have one. Received: resume={run_dir!r}."
+        )
+    if not os.access(run_dir, os.W_OK | os.X_OK) or read_only_filesystem(run_dir):
+        raise ValueError(
+            f"`resume` writes into the run directory, and {run_dir} is not writable. "
+            "Resume a copy of it on a writable disk."
+        )
+    return config_path
 
 
 def check_model_file(run_dir: str) -> str:

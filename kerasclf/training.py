@@ -52,7 +52,7 @@ from kerasclf.runs import (  # noqa: F401 (EXIT_* re-exported)
     default_run_name,
     json_safe,
     read_json,
-    read_only_filesystem,
+    check_resumable,
     run_lock,
     write_json,
 )
@@ -207,21 +207,7 @@ def check_even_split(config: TrainConfig, num_samples: int) -> None:
 
 def prepare_resume(run_dir: str) -> PreparedRun:
     """Validates an interrupted run directory for `--resume`, writing nothing."""
-    config_path = os.path.join(str(run_dir), "config.json")
-    if not os.path.isfile(config_path):
-        raise ValueError(
-            f"`resume` must be a run directory holding config.json. Received: resume={run_dir!r}."
-        )
-    if not os.path.isfile(os.path.join(run_dir, CHECKPOINT_FILE)):
-        raise ValueError(
-            f"`resume` needs {CHECKPOINT_FILE} in the run directory; only interrupted runs "
-            f"have one. Received: resume={run_dir!r}."
-        )
-    if not os.access(run_dir, os.W_OK | os.X_OK) or read_only_filesystem(run_dir):
-        raise ValueError(
-            f"`resume` writes into the run directory, and {run_dir} is not writable. "
-            "Resume a copy of it on a writable disk."
-        )
+    config_path = check_resumable(run_dir)
     saved = _read_run_config(config_path)
     if saved.get("strategy", "none") != "none":
         raise ValueError(

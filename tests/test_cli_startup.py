@@ -29,6 +29,7 @@ COMMANDS = {
     "missing config file": (["train", "--config", "/nonexistent.toml"], "does not exist"),
     "ignored setting": (["train", "--hidden", "4"], "only the mlp has hidden layers"),
     "resume with settings": (["train", "--resume", "x", "--epochs", "3"], "takes no other"),
+    "resume missing run": (["train", "--resume", "/nonexistent"], "holding config.json"),
     "evaluate bad number": (["evaluate", "--weights", "one", "--bias", "0"], "must be a number"),
     "evaluate missing data": (
         ["evaluate", "--weights", "1", "1", "--bias", "0", "--data", "/nonexistent.csv"],

@@ -491,7 +491,7 @@ def test_a_run_resumes_once_at_a_time(tmp_path, capsys):
 
 def test_resume_refuses_a_read_only_run_directory(tmp_path, capsys, monkeypatch):
     _short_run(tmp_path, "cut", [SignalAt(epoch=1)])
-    monkeypatch.setattr("kerasclf.training.read_only_filesystem", lambda path: True)
+    monkeypatch.setattr("kerasclf.runs.read_only_filesystem", lambda path: True)
     assert main(["train", "--resume", str(tmp_path / "cut")]) == 2
     error = capsys.readouterr().err
     assert "is not writable. Resume a copy of it on a writable disk." in error
