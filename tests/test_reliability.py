@@ -522,12 +522,16 @@ def test_a_run_written_before_a_key_existed_resumes_with_its_default(tmp_path):
 def test_a_signal_during_start_up_leaves_no_half_made_run(tmp_path, signal_number):
     def signal_while_starting(run_dir):  # Called as the run's callbacks are built.
         assert os.path.isfile(os.path.join(run_dir, "config.json"))
-        # To this (the main) thread, handled before the call returns: os.kill lets the kernel
-        # pick any of TensorFlow's threads, and the suite saw the SIGINT go unhandled then.
-        signal.raise_signal(signal_number)
+        os.kill(os.getpid(), signal_number)
 
+    # Ctrl-C in a terminal: Python's own SIGINT handler. A suite started in the background
+    # by a shell without job control (`pytest &` in a script) inherits SIGINT ignored.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
     handler = signal.getsignal(signal.SIGTERM)
-    with pytest.raises(KeyboardInterrupt):
-        _short_run(tmp_path, "cut", signal_while_starting)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _short_run(tmp_path, "cut", signal_while_starting)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     assert os.listdir(tmp_path) == []  # Nothing trained, nothing to resume: no litter.
     assert signal.getsignal(signal.SIGTERM) is handler
