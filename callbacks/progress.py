@@ -21,6 +21,16 @@ import numpy as np
 from kerasclf.models import linear_parameters
 
 
+# The names an accuracy has in the logs: CostLogger's, then those of Keras's metrics
+# as a model compiled with them logs them.
+ACCURACY_NAMES = (
+    "accuracy",
+    "binary_accuracy",
+    "sparse_categorical_accuracy",
+    "categorical_accuracy",
+)
+
+
 def shown_cost(cost: float) -> str:
     """A cost with 4 decimals, so the columns of successive lines line up; huge ones in e-notation.
 
@@ -65,7 +75,7 @@ class EpochPrinter(keras.callbacks.Callback):
     def _print(self, epoch: int, logs: dict) -> None:
         """Prints the line of `epoch` (0 for the initial weights)."""
         cost = logs.get("cost", logs.get("loss", float("nan")))
-        accuracy = logs.get("accuracy", logs.get("binary_accuracy", float("nan")))
+        accuracy = next((logs[name] for name in ACCURACY_NAMES if name in logs), float("nan"))
         width = len(str(self.params.get("epochs", epoch)))
         line = (
             f"Epoch {epoch:>{width}}/{self.params.get('epochs', '?')}  "

@@ -62,3 +62,20 @@ def test_resumed_run_prints_no_second_epoch_0(tmp_path):
         line.split()[1] for line in stream.getvalue().splitlines() if line.startswith("Epoch")
     ]
     assert epochs == ["2/4", "3/4", "4/4"]
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "binary_accuracy", "sparse_categorical_accuracy"])
+def test_the_accuracy_of_keras_metrics_by_their_names(metric):
+    import keras
+    import numpy as np
+
+    points = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]], np.float32)
+    labels = np.array([1, 1, 0, 1])
+    units, loss = (2, "sparse_categorical_crossentropy") if "sparse" in metric else (1, "mse")
+    activation = "softmax" if units == 2 else "sigmoid"
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(units, activation)])
+    model.compile(optimizer="sgd", loss=loss, metrics=[metric])
+    stream = io.StringIO()
+    history = model.fit(points, labels, epochs=1, verbose=0, callbacks=[EpochPrinter(stream)])
+    expected = history.history[metric][0]
+    assert f"accuracy {expected:.4f}" in stream.getvalue() and "nan" not in stream.getvalue()
