@@ -40,6 +40,10 @@ def plain_model(model: keras.Model) -> keras.Model:
     Returns:
         A compiled `keras.Model`.
 
+    Raises:
+        TypeError: if `model` is not a built Functional model.
+        ValueError: if it is not compiled.
+
     Example:
         >>> from kerasclf.models import build_model
         >>> from kerasclf.losses import CrossEntropy
@@ -48,6 +52,16 @@ def plain_model(model: keras.Model) -> keras.Model:
         >>> type(plain_model(model)).__name__, plain_model(model).loss.name
         ('Functional', 'binary_crossentropy')
     """
+    if not isinstance(model, keras.Model) or not getattr(model, "inputs", None):
+        raise TypeError(
+            "`model` must be a built Functional keras.Model (as build_model makes). "
+            f"Received: model={model!r} of type {type(model).__name__}."
+        )
+    if getattr(model, "optimizer", None) is None or getattr(model, "loss", None) is None:
+        raise ValueError(
+            f"`model` must be compiled with an optimizer and a loss, to export them. "
+            f"Received the uncompiled model {model.name!r}. Call model.compile(...) first."
+        )
     source = model.inputs[0]
     inputs = keras.Input(shape=tuple(source.shape[1:]), name=source.name)
     outputs = inputs

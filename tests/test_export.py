@@ -86,3 +86,18 @@ def test_model_keras_loads_and_predicts_without_kerasclf(runs, name):
     penalty = sum(float(loss) for loss in result.model.losses)  # Keras adds the L2 term.
     assert loaded["loss"] == pytest.approx(reference + penalty, rel=1e-4)
     assert loaded["accuracy"] == pytest.approx(evaluation["accuracy"])
+
+
+def test_plain_model_refuses_what_it_cannot_export():
+    import keras
+
+    from kerasclf.export import plain_model
+
+    with pytest.raises(TypeError, match="must be a built Functional keras.Model"):
+        plain_model("model.keras")
+    uncompiled = kerasclf.build_model("logistic", 2)
+    with pytest.raises(ValueError, match="must be compiled with an optimizer and a loss"):
+        plain_model(uncompiled)
+    subclassed = keras.Sequential([keras.layers.Dense(1)])  # Never built: no inputs.
+    with pytest.raises(TypeError, match="Received: model="):
+        plain_model(subclassed)
