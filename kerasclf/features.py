@@ -16,14 +16,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from kerasclf.feature_names import (  # noqa: F401 (re-exported)
-    FEATURE_NAMES,
-    MAX_DEGREE,
-    check_feature_names,
-    monomial_powers,
-    parse_features,
-    polynomial_names,
-)
+from kerasclf.feature_names import monomial_powers, parse_features
 
 FEATURES = {
     "x1": lambda x1, x2: x1,

@@ -8,7 +8,7 @@ of `(features, labels)` chunks. Two kinds:
   file, so memory holds a few shards at a time: cut a big file into shards of
   up to a few million rows. Every shard is read and checked once, before
   training, exactly as `load_data` checks a CSV file.
-- **One CSV file**, streamed when it is larger than `STREAM_ABOVE_BYTES` (or
+- **One CSV file**, streamed when it is larger than `kerasclf.data_files.STREAM_ABOVE_BYTES` (or
   with `streaming=True`): chunk i is its lines `CSV_CHUNK_LINES * i` onwards,
   read as a byte range, so memory holds a few chunks at a time. It is checked
   once, before training, like shards.
@@ -41,13 +41,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf.data import Data, check_dataset_arguments, csv_rows_values, missing_classes
-from kerasclf.data_files import (  # noqa: F401 (re-exported)
-    STREAM_ABOVE_BYTES,
-    STREAM_ABOVE_SAMPLES,
-    is_large_csv,
-    is_shard_glob,
-    match_shards,
-)
+from kerasclf.data_files import is_shard_glob, match_shards
 from kerasclf.validation import MAX_INTEGER, check_integer
 
 # Points per generated chunk. A chunk is generated in one numpy call.

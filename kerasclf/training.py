@@ -56,7 +56,8 @@ from kerasclf.runs import (  # noqa: F401 (EXIT_* re-exported)
     run_lock,
     write_json,
 )
-from kerasclf.streaming import Stream, generated_stream, is_shard_glob, open_csv_data
+from kerasclf.data_files import is_shard_glob
+from kerasclf.streaming import Stream, generated_stream, open_csv_data
 
 
 @dataclasses.dataclass

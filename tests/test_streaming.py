@@ -22,9 +22,9 @@ from kerasclf.architecture import check_architecture
 from kerasclf.models import build_model
 from kerasclf.optimizers import make_optimizer
 from kerasclf.presets import PRESETS
+from kerasclf.data_files import STREAM_ABOVE_SAMPLES
 from kerasclf.streaming import (
     GENERATED_CHUNK_SAMPLES,
-    STREAM_ABOVE_SAMPLES,
     generated_stream,
     open_csv_file,
     open_csv_shards,
