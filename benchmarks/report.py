@@ -1,19 +1,28 @@
-"""Shared pieces of the benchmark reports: tables, machine description, BENCHMARKS.md.
+"""The benchmark reports' tables, machine description and BENCHMARKS.md sections.
 
 Every benchmark writes its own top-level section (`# Title`) of BENCHMARKS.md
-and leaves the other sections as they are.
+and leaves the other sections as they are. The shared pieces come first
+(`format_rate`, `format_table`, `machine_description`, `write_section`), then
+the tables of `benchmarks.training_speed`, each made from its measurements:
+`{(path key, batch size): [Measurement per repeat]}` for throughput, `{key:
+{"label", "seconds", "cost", "error"}}` for whole processes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import platform
+import statistics
 
 import keras
 import numpy as np
 import sklearn
 import tensorflow as tf
+
+from benchmarks.speed.settings import BATCH_SIZES, Settings
+from benchmarks.speed.timing import median_of, median_ratio
 
 
 def format_rate(samples_per_second: float) -> str:
@@ -82,3 +91,196 @@ def write_section(path: str, text: str) -> None:
         replaced.append(text)
     with open(path, "w") as file:
         file.write("\n".join(part.rstrip("\n") + "\n" for part in replaced))
+
+
+# Tables of benchmarks.training_speed
+
+
+def format_samples(count: int) -> str:
+    """`1024` -> `"2^10"`; a count that is no power of two as it is."""
+    exponent = int(math.log2(count))
+    return f"2^{exponent}" if 2**exponent == count else str(count)
+
+
+def measured(paths: list, results: dict, failures: dict) -> list:
+    """The paths with a figure or a failure at some batch size (a run may time only some)."""
+    done = {key for key, _ in results} | {key for key, _ in failures}
+    return [path for path in paths if path.key in done]
+
+
+def throughput_table(paths: list, results: dict, failures: dict, settings: Settings) -> str:
+    """Samples/s of each path (`benchmarks.speed.paths.Path`) at each batch size, median."""
+    headers = ["path", *[f"batch {b}" for b in BATCH_SIZES], "samples/epoch"]
+    rows = []
+    for path in measured(paths, results, failures):
+        cells = []
+        for batch_size in BATCH_SIZES:
+            rate = median_of(results, path.key, batch_size, "samples_per_second")
+            if (path.key, batch_size) in failures:
+                cells.append("failed")
+            else:
+                cells.append("–" if rate is None else format_rate(rate))
+        sizes = [format_samples(settings.samples(path.size, b)) for b in path.batch_sizes]
+        rows.append([path.label, *cells, sizes[0] if len(set(sizes)) == 1 else " / ".join(sizes)])
+    return format_table(headers, rows)
+
+
+def first_epoch_table(paths: list, results: dict) -> str:
+    """Seconds of each path's warm-up epoch (compile included) in the first repeat."""
+    headers = ["path", *[f"batch {b}" for b in BATCH_SIZES]]
+    rows = []
+    for path in measured(paths, results, {}):
+        cells = []
+        for batch_size in BATCH_SIZES:
+            measurements = results.get((path.key, batch_size))
+            cells.append("–" if not measurements else f"{measurements[0].first_epoch_seconds:.2f}")
+        rows.append([path.label, *cells])
+    return format_table(headers, rows)
+
+
+def ratio_table(ratios: list, results: dict) -> str:
+    """The median of per-repeat ratios, one row per `(top, bottom, batch sizes)` in `ratios`."""
+    headers = ["ratio of samples/s", *[f"batch {b}" for b in BATCH_SIZES]]
+    rows = []
+    for top, bottom, batch_sizes in ratios:
+        cells = []
+        for batch_size in BATCH_SIZES:
+            ratio = median_ratio(results, top, bottom, batch_size)
+            cells.append("–" if ratio is None or batch_size not in batch_sizes else f"{ratio:.3g}x")
+        if any(cell != "–" for cell in cells):
+            rows.append([f"{top} / {bottom}", *cells])
+    return format_table(headers, rows)
+
+
+def target_lines(targets: list, results: dict) -> list[str]:
+    """Whether kerasclf reaches each `(top, bottom, least ratio, batch sizes)` target."""
+    lines = []
+    for top, bottom, least, batch_sizes in targets:
+        for batch_size in batch_sizes:
+            ratio = median_ratio(results, top, bottom, batch_size)
+            if ratio is not None:
+                verdict = "met" if ratio >= least else "NOT met"
+                lines.append(
+                    f"- batch {batch_size}: {top} / {bottom} = {ratio:.3g}x "
+                    f"(target >= {least:g}x: {verdict})"
+                )
+    return lines
+
+
+def context_lines(context_ratios: list, results: dict) -> list[str]:
+    """The ratios to the never-reshuffling loop d2, and what a shuffle costs against it."""
+    lines = []
+    for batch_size in BATCH_SIZES:
+        shuffles = [
+            m.parts.get("shuffle + gather") for m in results.get(("hand_shuffle", batch_size), [])
+        ]
+        fixed = median_of(results, "hand_fixed", batch_size, "seconds_per_epoch")
+        if shuffles and None not in shuffles and fixed:
+            lines.append(
+                f"- batch {batch_size}: d1's shuffle and gather alone take "
+                f"{statistics.median(shuffles) / fixed:.3g}x d2's whole epoch"
+            )
+    for top, bottom in context_ratios:
+        ratios = [median_ratio(results, top, bottom, batch_size) for batch_size in BATCH_SIZES]
+        if any(ratio is not None for ratio in ratios):
+            cells = ", ".join(
+                f"{'–' if ratio is None else f'{ratio:.3g}x'} at batch {batch_size}"
+                for ratio, batch_size in zip(ratios, BATCH_SIZES)
+            )
+            lines.append(f"- {top} / {bottom}: {cells}")
+    return lines
+
+
+def callback_rows(results: dict, label: str, key: str) -> list[tuple[str, str, str | None]]:
+    """Breakdown rows of a kerasclf path: the whole epoch, each callback, and the rest."""
+    names = []
+    for batch_size in BATCH_SIZES:
+        for measurement in results.get((key, batch_size), []):
+            names += [name for name in measurement.parts if name not in names]
+    return [
+        (label, key, None),
+        *[(f"  of which {name}.on_epoch_end", key, name) for name in names],
+        ("  of which the rest (pipeline, train step, fit)", key, "rest"),
+    ]
+
+
+def breakdown_cell(results: dict, key: str, batch_size: int, part: str | None) -> str:
+    """Median ms per epoch: the whole epoch (None), one part, or what no part covers ("rest")."""
+    measurements = results.get((key, batch_size))
+    if not measurements:
+        return "–"
+    if part is None:
+        values = [m.seconds_per_epoch for m in measurements]
+    elif part == "rest":
+        values = [m.seconds_per_epoch - sum(m.parts.values()) for m in measurements]
+    else:
+        values = [m.parts.get(part, 0.0) for m in measurements]
+    return f"{1000 * statistics.median(values):.1f}"
+
+
+def breakdown_table(results: dict, settings: Settings) -> str:
+    """Milliseconds per epoch, by part: where kerasclf's time goes."""
+    callback_size = format_samples(settings.callback_samples)
+    fast_size = format_samples(settings.fast_samples)
+    # (label, path key, part): part None is the whole epoch, "rest" what no part covers.
+    rows = callback_rows(
+        results, f"kerasclf.train, default callbacks ({callback_size} points)", "kerasclf"
+    )
+    rows.append((f"hand-written d1 ({callback_size} points)", "hand_shuffle_callback_size", None))
+    rows += callback_rows(
+        results, f"kerasclf.train, images/histograms off ({fast_size} points)", "kerasclf_lean"
+    )
+    rows += [
+        ("fit, kerasclf pipeline, no callbacks", "fused_fit", None),
+        ("fit, cached fixed blocks, no callbacks", "fused_fixed", None),
+        ("hand-written d1, shuffle + gather + XLA loop", "hand_shuffle", None),
+        ("  of which shuffle + gather (before the XLA loop)", "hand_shuffle", "shuffle + gather"),
+        ("hand-written d2, fixed batches", "hand_fixed", None),
+    ]
+    table = [
+        [label, *[breakdown_cell(results, key, b, part) for b in BATCH_SIZES]]
+        for label, key, part in rows
+    ]
+    return format_table(
+        ["ms per epoch", *[f"batch {b}" for b in BATCH_SIZES]],
+        [row for row in table if any(value != "–" for value in row[1:])],
+    )
+
+
+def process_table(results: dict) -> str:
+    """The wall seconds and final cost of each whole-process run."""
+    headers = ["100-epoch full-batch run, whole process", "median s", "all s", "final summed cost"]
+    rows = []
+    for entry in results.values():
+        cost = "–" if entry["cost"] is None else f"{entry['cost']:.4f}"
+        median = f"{statistics.median(entry['seconds']):.2f}" if entry["seconds"] else "–"
+        runs = ", ".join(f"{seconds:.2f}" for seconds in entry["seconds"])
+        if entry["error"] is not None:
+            runs = (runs + "; " if runs else "") + f"failed ({entry['error'][:120]})"
+        rows.append([entry["label"], median, runs, cost])
+    return format_table(headers, rows)
+
+
+def process_ratio_table(results: dict) -> str:
+    """The median of per-repeat wall-time ratios between whole-process runs."""
+    pairs = [
+        ("kerasclf", "stock"),
+        ("kerasclf", "hand_written"),
+        ("kerasclf", "numpy"),
+        ("kerasclf", "sklearn"),
+        ("mlp_kerasclf", "mlp_stock"),
+        ("kerasclf_no_images", "stock"),
+        ("kerasclf", "kerasclf_no_images"),
+    ]
+    rows = []
+    for numerator, denominator in pairs:
+        pairs_of_runs = list(
+            zip(
+                results.get(numerator, {}).get("seconds", []),
+                results.get(denominator, {}).get("seconds", []),
+            )
+        )
+        if pairs_of_runs:
+            ratios = [top / bottom for top, bottom in pairs_of_runs]
+            rows.append([f"{numerator} / {denominator}", f"{statistics.median(ratios):.3g}x"])
+    return format_table(["wall-time ratio", "median"], rows)

@@ -41,7 +41,7 @@ from kerasclf import pipeline
 from kerasclf.config import make_config
 from kerasclf.data import make_dataset
 from kerasclf.streaming import generated_stream, open_csv_shards
-from kerasclf.training import make_model
+from kerasclf.run_model import make_model
 
 DEFAULT_OUTPUT = "BENCHMARKS.md"
 SPEED_SAMPLES = 2**22

@@ -6,7 +6,6 @@ Each is a `keras.callbacks.Callback` that works with any `model.fit`.
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 from callbacks.boundary import DecisionBoundaryLogger
 from callbacks.cost import CostLogger
-from callbacks.defaults import default_callbacks
 from callbacks.divergence import DivergenceStop
 from callbacks.error_surface import ErrorSurfaceLogger
 from callbacks.hparams import RunConfigLogger
@@ -23,5 +22,4 @@ __all__ = [
     "MinibatchCostLogger",
     "RunConfigLogger",
     "WeightLogger",
-    "default_callbacks",
 ]

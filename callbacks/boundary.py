@@ -54,28 +54,33 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.lines import Line2D
 
-from callbacks.raster import (
+from callbacks.colours import colour_table, rgb255
+from callbacks.figure_rendering import MATPLOTLIB_LOCK
+from callbacks.frame_title import frame_title
+from callbacks.image_layout import (
     LABEL_PIXELS,
     LEGEND_ROW_PIXELS,
-    MATPLOTLIB_LOCK,
     TICK_PIXELS,
-    ImageLog,
     Layout,
-    RasterPlot,
-    colour_table,
-    edge_mask,
     equal_aspect_limits,
     font_points,
-    frame_title,
-    legend_columns,
     padded_limits,
-    paint_arrow,
-    rgb255,
 )
+from callbacks.image_log import ImageLog
+from callbacks.legend_strip import legend_columns
+from callbacks.raster import RasterPlot
+from callbacks.shape_painting import edge_mask, paint_arrow
 from kerasclf.data import Data
 from kerasclf.losses import model_reduction, per_sample_cross_entropy
-from kerasclf.models import check_probability_output, plain_linear_parameters
+from kerasclf.models import plain_linear_parameters
 from kerasclf.validation import check_integer
+from kerasclf.models.inspection import check_probability_output
+from callbacks.requirements import (
+    first_reason,
+    probability_output,
+    skip_note,
+    two_feature_points,
+)
 
 TAG = "decision_boundary"
 FILE_NAME = "decision_boundary.png"
@@ -174,6 +179,11 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
         >>> model.fit(x, y, epochs=100, verbose=0, callbacks=[callback])  # doctest: +SKIP
     """
 
+    @classmethod
+    def skip_reason(cls, model: keras.Model) -> str | None:
+        """Why it cannot draw for `model` (`callbacks.requirements`), or None: 2-D points."""
+        return first_reason(model, two_feature_points, probability_output)
+
     def __init__(
         self,
         logdir: str,
@@ -206,15 +216,11 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         logs = logs or {}
         if self._picture is None and self._skip_reason is None:
-            num_inputs = _num_inputs(self.model, self.training)
-            if num_inputs != 2:
-                self._skip_reason = (
-                    "DecisionBoundaryLogger: no decision-boundary images; they need a model "
-                    f"with exactly 2 inputs, and this one has {num_inputs}."
-                )
-                print(self._skip_reason, file=self.stream or sys.stdout, flush=True)
-                return
             check_probability_output(self.model)  # Painted on a 0-1 colour scale.
+            self._skip_reason = self.skip_reason(self.model)
+            if self._skip_reason is not None:
+                print(skip_note(type(self), self._skip_reason), file=self.stream or sys.stdout)
+                return
             self._picture = BoundaryPicture(
                 self.model, self.training, self.validation, self.reference_line
             )
@@ -242,16 +248,6 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
         if drawing is not None:
             self._images.add(drawing, step)
             self._last_logged_step = step
-
-
-def _num_inputs(model: keras.Model, training: Data) -> int:
-    """The number of input features of a single-input model (-1 for several inputs)."""
-    inputs = getattr(model, "inputs", None) or []
-    if len(inputs) > 1:
-        return -1
-    if len(inputs) == 1 and inputs[0].shape[-1] is not None:
-        return int(inputs[0].shape[-1])
-    return training.num_features
 
 
 class BoundaryPicture:

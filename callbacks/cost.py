@@ -28,6 +28,7 @@ from kerasclf.data import Data
 from kerasclf.evaluation import ModelEvaluator
 from kerasclf.losses import REDUCTIONS, model_reduction
 from kerasclf.validation import check_choice
+from callbacks.requirements import probability_output
 
 
 class CostLogger(keras.callbacks.Callback):
@@ -52,6 +53,11 @@ class CostLogger(keras.callbacks.Callback):
     """
 
     SCALARS = ("cost", "mean_cost", "accuracy")
+
+    @classmethod
+    def skip_reason(cls, model: keras.Model) -> str | None:
+        """Why it cannot log for `model` (`callbacks.requirements`), or None: any classifier."""
+        return probability_output(model)
 
     def __init__(self, logdir: str, x, y, validation_data=None, cost: str | None = None):
         super().__init__()

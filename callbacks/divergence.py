@@ -3,8 +3,9 @@
 A step size that is too big makes gradient descent overshoot, and the cost
 and weights grow until they overflow to inf and NaN. Keras's `TerminateOnNaN`
 only looks at the running-mean loss; this callback checks the cost at the
-epoch's weights and the weights themselves, stops training at once, and marks
-the model (`model.diverged_epoch`) so the run's summary says `diverged`.
+epoch's weights and the weights themselves, stops training at once, and keeps
+the epoch in its `diverged_epoch`, which `kerasclf.train` reads for the run's
+summary (`diverged`).
 
 The rule: a run has diverged at the end of the first epoch where
 
@@ -74,7 +75,6 @@ class DivergenceStop(keras.callbacks.Callback):
         else:
             return
         self.diverged_epoch = epoch + 1
-        self.model.diverged_epoch = epoch + 1
         self.model.stop_training = True
 
     def on_train_end(self, logs=None):

@@ -67,13 +67,21 @@ import sys
 import keras
 import numpy as np
 
-from callbacks.raster import ImageLog
-from callbacks.surfaces import make_surface, surface_sample
+from callbacks.image_log import ImageLog
+from callbacks.parameter_cost import surface_sample
+from callbacks.surfaces import make_surface
 from kerasclf.data import Data
 from kerasclf.losses import REDUCTIONS, model_reduction
-from kerasclf.models import check_probability_output
 from kerasclf.runs import write_npz
 from kerasclf.validation import check_choice, check_integer
+from kerasclf.models.inspection import check_probability_output
+from callbacks.requirements import (
+    first_reason,
+    no_recurrent_layers,
+    probability_output,
+    skip_note,
+    two_parameters,
+)
 
 TAG = "error_surface"
 FILE_NAME = "error_surface.png"
@@ -114,6 +122,11 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         >>> callback.path.shape  # doctest: +SKIP
         (101, 3)
     """
+
+    @classmethod
+    def skip_reason(cls, model: keras.Model) -> str | None:
+        """Why it cannot draw for `model` (`callbacks.requirements`), or None."""
+        return first_reason(model, two_parameters, probability_output, no_recurrent_layers)
 
     def __init__(
         self,
@@ -158,18 +171,14 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         logs = logs or {}
         if self._surface is None and self._skip_reason is None:
-            num_parameters = sum(int(np.prod(w.shape)) for w in self.model.trainable_weights)
-            if num_parameters < 2:
-                self._skip_reason = (
-                    "ErrorSurfaceLogger: no error-surface images; they need a model with at "
-                    f"least 2 trainable parameters, and this one has {num_parameters}."
-                )
-                print(self._skip_reason, file=self.stream or sys.stdout, flush=True)
+            check_probability_output(self.model)  # Cross-entropy of probabilities.
+            self._skip_reason = self.skip_reason(self.model)
+            if self._skip_reason is not None:
+                print(skip_note(type(self), self._skip_reason), file=self.stream or sys.stdout)
                 return
             if not self._path and int(self.model.optimizer.iterations.numpy()) > 0:
                 self._load_path()  # A resumed run: the path so far.
             start = self._path[0] if self._path else None
-            check_probability_output(self.model)
             reduction = self.cost or model_reduction(self.model)
             self._surface = make_surface(
                 self.model, self.training, reduction, self.represented_samples, start
@@ -215,8 +224,8 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         """Leaves the path in the run directory if training stopped early, else removes it."""
         path_file = os.path.join(self.logdir, PATH_FILE)
         stopped_early = self.path_steps and self.path_steps[-1] < self.params.get("epochs", 0)
-        diverged = getattr(self.model, "diverged_epoch", None) is not None  # Not resumable.
-        if stopped_early and not diverged:
+        # (A diverged run stops early too; kerasclf.train removes its path, as it cannot resume.)
+        if stopped_early:
             write_npz(path_file, path=self.path, steps=np.array(self.path_steps))
         elif os.path.exists(path_file):
             os.remove(path_file)

@@ -92,6 +92,8 @@ APPLIES: dict[str, Callable[[dict], bool]] = {
     # for the presets without one.
     "momentum": lambda config: bool(config.get("momentum")),
     "cost": _always,
+    "class_weight": _is_set("class_weight"),
+    "class_weight_used": _is_set("class_weight"),
     # Full batch is num_training_samples; a larger batch than that is cut to it.
     "batch_size_used": lambda config: (
         config.get("batch_size") != "full"
@@ -110,6 +112,9 @@ APPLIES: dict[str, Callable[[dict], bool]] = {
     "data": _is_set("data"),
     "streaming": lambda config: bool(config.get("streaming")),
     "num_training_samples": _always,
+    # Images and sequences: the shape of one sample, and the scaling of uint8 pixels.
+    "feature_shape": lambda config: len(config.get("feature_shape") or [0]) != 1,
+    "feature_scale": lambda config: config.get("feature_scale", 1.0) != 1.0,
     "validation_split": lambda config: (config.get("validation_split") or 0) > 0,
     "data_seed": _is_set("data_seed"),
     # Where the run went and what it logged: TensorBoard's run name says where,

@@ -34,7 +34,8 @@ METADATA = scalar_metadata.create_summary_metadata(display_name=None, descriptio
 class MinibatchCostLogger(keras.callbacks.Callback):
     """Logs each minibatch's cost at step = optimizer iteration.
 
-    Needs a `kerasclf.Classifier` model, which it switches to recording.
+    Needs a `kerasclf.Classifier` model configured to record them
+    (`StepSettings(record_minibatch_costs=True)`).
 
     Args:
         logdir: The run directory.
@@ -52,13 +53,14 @@ class MinibatchCostLogger(keras.callbacks.Callback):
         self._write = None
 
     def on_train_begin(self, logs=None):
-        if not hasattr(self.model, "record_minibatch_costs"):
+        settings = getattr(self.model, "step_settings", None)
+        if settings is None or not settings.record_minibatch_costs:
             raise TypeError(
-                "MinibatchCostLogger needs a kerasclf.Classifier model, which records "
-                f"minibatch costs. Received a {type(self.model).__name__}."
+                "MinibatchCostLogger needs a kerasclf.Classifier model that records minibatch "
+                "costs: call model.configure_step(StepSettings(record_minibatch_costs=True)) "
+                f"before fit. Received a {type(self.model).__name__} with step settings "
+                f"{settings}."
             )
-        self.model.record_minibatch_costs = True
-        self.model.make_train_function(force=True)
         self._pending, self._num_pending = [], 0
         writer = self._writers["train"]
 
@@ -98,6 +100,5 @@ class MinibatchCostLogger(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         # An epoch cut short: its minibatches are trained again on resume.
         self._pending, self._num_pending = [], 0
-        self.model.record_minibatch_costs = False
         self._writers.close()
         self._write = None  # The traced graph holds the closed writer.

@@ -22,22 +22,12 @@ import matplotlib.ticker
 import numpy as np
 from matplotlib.lines import Line2D
 
-from callbacks.raster import (
-    LABEL_PIXELS,
-    LEGEND_ROW_PIXELS,
-    MATPLOTLIB_LOCK,
-    TICK_PIXELS,
-    Layout,
-    RasterPlot,
-    colour_table,
-    edge_mask,
-    font_points,
-    legend_columns,
-    paint_discs,
-    paint_polyline,
-    paint_rings,
-    rgb255,
-)
+from callbacks.colours import colour_table, rgb255
+from callbacks.figure_rendering import MATPLOTLIB_LOCK
+from callbacks.image_layout import LABEL_PIXELS, LEGEND_ROW_PIXELS, TICK_PIXELS, Layout, font_points
+from callbacks.legend_strip import legend_columns
+from callbacks.raster import RasterPlot
+from callbacks.shape_painting import edge_mask, paint_discs, paint_polyline, paint_rings
 
 # Cost evaluations per axis of the grid; the image interpolates between them.
 GRID_POINTS = 48

@@ -13,7 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import kerasclf
-from kerasclf.training import load_training_data
+from kerasclf.preparation import load_training_data
 
 
 def cost_grid(features, labels, bias, w1_values, w2_values) -> np.ndarray:
@@ -34,7 +34,7 @@ def draw_paths(reference: kerasclf.TrainResult, paths: dict[str, np.ndarray]) ->
     Returns:
         A uint8 array (height, width, 3).
     """
-    training, _ = load_training_data(reference.config)
+    training, _, _ = load_training_data(reference.config)
     features = training.features.astype(np.float64)
     labels = training.labels.astype(np.float64)
     bias = float(reference.bias)

@@ -2,6 +2,7 @@
 
     kerasclf train [--key value ...] [--config FILE.toml] [--json]
     kerasclf evaluate --weights W1 W2 --bias B [--dataset NAME | --data FILE] [--json]
+    kerasclf evaluate --run RUN_DIR --data FILE [--json]
     kerasclf predict --run RUN_DIR --data FILE.csv [--out FILE.csv]
     kerasclf datasets | presets | experiments
 
@@ -15,7 +16,6 @@ import argparse
 import ast
 import importlib.util
 import json
-import math
 import os
 import re
 import shutil
@@ -23,13 +23,19 @@ import sys
 from typing import Any
 
 from kerasclf import config as config_module
-from kerasclf.data import describe_datasets, load_data, make_dataset, read_csv_values
+from kerasclf.cli_evaluate import (
+    add_evaluate_parser,
+    add_predict_parser,
+    evaluate_command,
+    predict_command,
+)
+from kerasclf.data import describe_datasets
 from kerasclf.presets import describe_presets
 from kerasclf.runs import (
+    EXIT_CALLBACK_FAILED,
     EXIT_DIVERGED,
     EXIT_INTERRUPTED,
     RunDirectoryError,
-    check_prediction_paths,
     check_resumable,
 )
 from kerasclf.validation import did_you_mean
@@ -40,7 +46,8 @@ TRAIN_EXIT_STATUSES = (
     "exit status: 0 completed; 2 bad input (one line, nothing trained or written); "
     "3 diverged: at the end of an epoch the mean cost per sample is above 100 (a model that "
     "gives each of k classes 1/k costs log k, 0.69 for two), or the cost or a weight is inf "
-    "or NaN; 130 interrupted (continue with --resume RUN_DIR)."
+    "or NaN; 4 trained and saved, but a callback failed (its error is printed and listed in "
+    "summary.json's callback_errors); 130 interrupted (continue with --resume RUN_DIR)."
 )
 
 
@@ -160,30 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
             _flag(key), dest=key, default=argparse.SUPPRESS, metavar="VALUE", help=help_text
         )
 
-    evaluate = commands.add_parser(
-        "evaluate", help="cost and accuracy of a hand-set linear classifier", allow_abbrev=False
-    )
-    evaluate.add_argument(
-        "--weights",
-        nargs="+",
-        required=True,
-        metavar="W",
-        help="one weight per feature, e.g. 1.23 1.0",
-    )
-    evaluate.add_argument("--bias", required=True, help="the bias b, e.g. -0.55")
-    evaluate.add_argument("--dataset", help="named dataset (default: seminar_blobs)")
-    evaluate.add_argument("--data", help="CSV or NPZ file instead of --dataset")
-    evaluate.add_argument("--seed", help="seed of the named dataset (default: 0)")
-    evaluate.add_argument("--json", action="store_true", help="print the result as JSON last")
-
-    predict = commands.add_parser(
-        "predict", help="class probabilities of a trained run for new points", allow_abbrev=False
-    )
-    predict.add_argument("--run", required=True, help="run directory holding model.keras")
-    predict.add_argument(
-        "--data", required=True, help="CSV of points (features only, or with labels)"
-    )
-    predict.add_argument("--out", help="write the probabilities to this CSV instead of stdout")
+    add_evaluate_parser(commands)
+    add_predict_parser(commands)
 
     commands.add_parser("datasets", help="list the named datasets")
     commands.add_parser("presets", help="list the optimizer presets with their formulas")
@@ -219,7 +204,8 @@ def run_train(arguments: argparse.Namespace) -> int:
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
     # TensorFlow loads here, for the commands that train or evaluate only.
-    from kerasclf.training import prepare_resume, prepare_run, run_prepared
+    from kerasclf.preparation import prepare_resume, prepare_run
+    from kerasclf.training import run_prepared
 
     try:
         prepared = prepare_resume(arguments.resume) if config is None else prepare_run(config)
@@ -243,69 +229,22 @@ def run_train(arguments: argparse.Namespace) -> int:
         print("and then http://localhost:6006 in a browser")
     if arguments.json:
         print(json.dumps({**summary, "run_dir": result.run_dir}))
-    return {"diverged": EXIT_DIVERGED, "interrupted": EXIT_INTERRUPTED}.get(summary["status"], 0)
-
-
-def _parse_number(name: str, text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise UsageError(f"`{name}` must be a number. Received: {name}={text!r}.") from None
+    status = {"diverged": EXIT_DIVERGED, "interrupted": EXIT_INTERRUPTED}.get(summary["status"], 0)
+    return status or (EXIT_CALLBACK_FAILED if summary.get("callback_errors") else 0)
 
 
 def run_evaluate(arguments: argparse.Namespace) -> int:
     try:
-        return _evaluate(arguments)
+        return evaluate_command(arguments)
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
-
-
-def _evaluate(arguments: argparse.Namespace) -> int:
-    weights = [_parse_number("weights", text) for text in arguments.weights]
-    bias = _parse_number("bias", arguments.bias)
-    if arguments.data is not None:
-        ignored = [f"--{key}" for key in ("dataset", "seed") if getattr(arguments, key) is not None]
-        if ignored:
-            raise UsageError(
-                f"`--data` replaces the named dataset, so {' and '.join(ignored)} would be "
-                f"ignored. Received: --data {arguments.data}. Remove {' and '.join(ignored)}."
-            )
-        data = load_data(arguments.data)
-    else:
-        seed_text = "0" if arguments.seed is None else arguments.seed
-        try:
-            seed = int(seed_text)
-        except ValueError:
-            raise UsageError(f"`seed` must be an integer. Received: seed={seed_text!r}.") from None
-        data = make_dataset(arguments.dataset or "seminar_blobs", seed=seed)
-    from kerasclf.evaluation import evaluate_linear  # TensorFlow loads here, after the checks.
-
-    result = evaluate_linear(weights, bias, data)
-    sign = "-" if math.copysign(1.0, bias) < 0 else "+"
-    print(
-        f"y = x^T {weights} {sign} {abs(bias):g} on {data.source}: "
-        f"cost (summed) {result['cost']:.6f}  mean cost {result['mean_cost']:.6f}  "
-        f"accuracy {result['accuracy']:.4f}"
-    )
-    if arguments.json:
-        print(json.dumps({"weights": weights, "bias": bias, **result}))
-    return 0
 
 
 def run_predict(arguments: argparse.Namespace) -> int:
     try:
-        check_prediction_paths(arguments.run, arguments.out)
-        read_csv_values(arguments.data)  # Bad points are reported before TensorFlow loads.
-        from kerasclf.prediction import predict_run  # TensorFlow loads here.
-
-        rows = predict_run(arguments.run, arguments.data, arguments.out)
+        return predict_command(arguments)
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
-    if arguments.out is None:
-        sys.stdout.write(rows)
-    else:
-        print(f"wrote probabilities to {arguments.out}")
-    return 0
 
 
 def run_listing(command: str) -> int:

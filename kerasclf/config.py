@@ -19,7 +19,7 @@ import tomllib
 import typing
 from typing import Any
 
-from kerasclf.architecture import INITS, MODELS, check_architecture
+from kerasclf.architecture import INITS, check_architecture
 from kerasclf.cluster import STRATEGIES, parse_tf_config
 from kerasclf.data_files import (
     STREAM_ABOVE_BYTES,
@@ -30,6 +30,7 @@ from kerasclf.data_files import (
 )
 from kerasclf.data import DATASETS
 from kerasclf.feature_names import check_feature_names
+from kerasclf.model_sources import is_model_file, parse_model_source
 from kerasclf.presets import resolve_hyperparameters
 from kerasclf.reductions import REDUCTIONS
 from kerasclf.runs import check_logdir, check_run_name
@@ -52,7 +53,7 @@ SWITCHABLE_CALLBACKS = {
 }
 # Keys added after runs were first written: a run's config.json without one
 # (an older run, resumed) takes the key's default.
-KEYS_ADDED_LATER = ("callbacks_off",)
+KEYS_ADDED_LATER = ("callbacks_off", "class_weight")
 # Keys that name a file or directory: a pathlib.Path is fine too.
 PATH_KEYS = ("data", "logdir")
 # More logical CPU devices than this only slow TensorFlow's start.
@@ -91,7 +92,10 @@ class TrainConfig:
     data_seed: int | None = _key(None, "seed of the data draw and split; default: --seed")
 
     # Model: logistic regression, weights from zeros as in the seminar (init's default).
-    model: str = _key("logistic", "model name: logistic or mlp")
+    model: str = _key(
+        "logistic",
+        "model: logistic, mlp, or your own Keras model as FILE.py:FUNCTION (docs/my_models.py)",
+    )
     init: str | None = _key(
         None,
         "weight initializer: zeros or random (Glorot uniform, seeded); default: zeros for "
@@ -109,6 +113,11 @@ class TrainConfig:
     learning_rate: float | None = _key(None, "step size; default: the preset's own")
     momentum: float | None = _key(None, "momentum beta in [0, 1); default: the preset's own")
     cost: str = _key("sum", "cross-entropy reduction: sum (the slides') or mean")
+    class_weight: str | list[float] | None = _key(
+        None,
+        "weight of each class in the cost: balanced (n / (k n_c), for imbalanced data) or one "
+        "number per class, e.g. 1,3; default: all 1",
+    )
     batch_size: int | str = _key("full", "minibatch size: an integer (1 = SGD) or full")
     epochs: int = _key(100, "passes over the training set")
     seed: int = _key(0, "seed of data, initialization, shuffling and dropout")
@@ -155,6 +164,8 @@ def _expected(key: str) -> str:
         return "a list of positive integers such as [8, 8] (on the command line: 8,8)"
     if key == "callbacks_off":
         return 'a list of names such as ["boundary"] (on the command line: boundary,config)'
+    if key == "class_weight":
+        return "'balanced' or a list of positive numbers, one per class (on the command line: 1,3)"
     names = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
     base = [arg for arg in typing.get_args(kind) if arg is not type(None)] or [kind]
     return names.get(base[0], str(base[0]))
@@ -192,6 +203,8 @@ def convert_value(key: str, value: Any, from_command_line: bool = False) -> Any:
         if not isinstance(value, (list, tuple)):
             raise error
         return [_to_int(size, error, False) for size in value]
+    if key == "class_weight":
+        return _class_weight(value, error, from_text)
     if key == "callbacks_off":
         if from_text:
             return [part.strip() for part in value.split(",") if part.strip()]
@@ -226,6 +239,21 @@ def convert_value(key: str, value: Any, from_command_line: bool = False) -> Any:
     if not isinstance(value, str):
         raise error
     return value
+
+
+def _class_weight(value: Any, error: Exception, from_text: bool) -> str | list[float]:
+    if value == "balanced":
+        return value
+    if from_text:
+        try:
+            return [float(part) for part in value.split(",")]
+        except ValueError:
+            raise error from None
+    if not isinstance(value, (list, tuple)) or not all(
+        isinstance(weight, (int, float)) and not isinstance(weight, bool) for weight in value
+    ):
+        raise error
+    return [float(weight) for weight in value]
 
 
 def _to_int(value: Any, error: Exception, from_text: bool) -> int:
@@ -335,7 +363,8 @@ def validate(config: TrainConfig) -> None:
     if config.noise is not None:
         check_number("noise", config.noise, 0.0, math.inf, low_inclusive=True)
     check_number("validation_split", config.validation_split, 0.0, 1.0, low_inclusive=True)
-    check_choice("model", config.model, MODELS)
+    parse_model_source(config.model)
+    check_class_weight(config.class_weight)
     if config.init is not None:
         check_choice("init", config.init, INITS)
     if config.features is not None:
@@ -376,6 +405,25 @@ def validate(config: TrainConfig) -> None:
     check_combinations(config)
 
 
+def check_class_weight(class_weight) -> None:
+    """Class weights must be positive, finite numbers (their count is checked with the data).
+
+    Example:
+        >>> check_class_weight([1, 0])
+        Traceback (most recent call last):
+        ...
+        ValueError: `class_weight` must hold positive, finite numbers. Received 0 for class 1. Give every class a weight above 0, or use 'balanced'.
+    """  # noqa: E501
+    if class_weight is None or class_weight == "balanced":
+        return
+    for label, weight in enumerate(class_weight):
+        if not (math.isfinite(weight) and weight > 0):
+            raise ValueError(
+                f"`class_weight` must hold positive, finite numbers. Received {weight:g} for "
+                f"class {label}. Give every class a weight above 0, or use 'balanced'."
+            )
+
+
 def check_combinations(config: TrainConfig) -> None:
     """Refuses settings that the rest of the config would silently ignore."""
     rules = []  # (keys, why they would be ignored, the fix)
@@ -387,7 +435,15 @@ def check_combinations(config: TrainConfig) -> None:
                 "Remove them, or drop --data.",
             )
         )
-    if config.model != "mlp":
+    if is_model_file(config.model):
+        rules.append(
+            (
+                ("init", "features", "hidden", "activation", "l1", "l2", "dropout"),
+                f"they shape the built-in models, not yours (model={config.model!r})",
+                "Remove them, and build those choices into your model's function.",
+            )
+        )
+    elif config.model != "mlp":
         rules.append(
             (
                 ("hidden", "activation", "dropout"),

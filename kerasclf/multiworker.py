@@ -140,7 +140,6 @@ def fit_multiworker(
         finite_cost = math.isfinite(evaluator()["cost"])
         if not finite_cost or not all(np.isfinite(w).all() for w in model.get_weights()):
             diverged_epoch = completed
-            model.diverged_epoch = completed
             break
     callback_list.on_train_end()
     return {"epochs": completed, "diverged_epoch": diverged_epoch}

@@ -160,42 +160,103 @@ def blocks(
     epochs: int,
     initial_epoch: int = 0,
     max_block_samples: int = MAX_BLOCK_SAMPLES,
+    class_weights: np.ndarray | None = None,
 ) -> tf.data.Dataset:
     """The same minibatches as `minibatches`, packed into fixed-shape blocks.
 
-    Pass it to `fit` with `steps_per_epoch=block_layout(...)[1]`.
+    Pass it to `fit` with `steps_per_epoch=block_layout(...)[1]`. The block
+    format is described in `kerasclf.classifier`: whole minibatches in `x`,
+    `y`, and the epoch's last, partial minibatch (if any) unpadded in
+    `last_x`, `last_y` of the epoch's last block.
+
+    Args:
+        class_weights: The weight of each class, float (num_classes,), or
+            None; with them every minibatch carries `sample_weight =
+            class_weights[y]`, as Keras's `fit(class_weight=...)` makes.
 
     Example:
         >>> x = np.zeros((5, 2), "float32"); y = np.zeros(5, "int32")
         >>> block = next(iter(blocks(x, y, 2, 0, 1)))
-        >>> tuple(block["x"].shape), int(block["num_batches"])
-        ((3, 2, 2), 3)
+        >>> tuple(block["x"].shape), int(block["num_batches"]), tuple(block["last_x"].shape)
+        ((3, 2, 2), 2, (1, 2))
     """
     features, labels = tf.constant(features), tf.constant(labels)
     num_samples = int(features.shape[0])
     batches_per_block, blocks_per_epoch = block_layout(num_samples, batch_size, max_block_samples)
     slots = batches_per_block * batch_size
+    full_batches, remainder = divmod(num_samples, batch_size)
+    weigh = _sample_weigher(class_weights)
 
     # XLA-compiled: the gathers and reshapes of a 2^20-sample block fuse into
     # one pass, about 4x faster than as separate graph ops.
     @tf.function(jit_compile=True)
     def block(order, index):
-        first = tf.cast(index, tf.int32) * slots
-        positions = first + tf.range(slots)
-        real = positions < num_samples
-        rows = tf.gather(order, tf.minimum(positions, num_samples - 1))
+        index = tf.cast(index, tf.int32)
+        positions = index * slots + tf.range(slots)
+        # Slots past the whole minibatches repeat the last row; the step never runs them.
+        rows = tf.gather(order, tf.minimum(positions, full_batches * batch_size - 1))
         shape = [batches_per_block, batch_size]
-        remaining = num_samples - first
-        return {
+        element = {
             "x": tf.reshape(tf.gather(features, rows), shape + features.shape[1:]),
             "y": tf.reshape(tf.gather(labels, rows), shape + labels.shape[1:]),
-            "sample_weight": tf.reshape(tf.cast(real, tf.float32), shape),
-            "num_batches": tf.minimum(
-                batches_per_block, (remaining + batch_size - 1) // batch_size
+            "num_batches": tf.clip_by_value(
+                full_batches - index * batches_per_block, 0, batches_per_block
             ),
         }
+        if remainder:
+            last_rows = order[full_batches * batch_size :]
+            element["last_x"] = tf.gather(features, last_rows)
+            element["last_y"] = tf.gather(labels, last_rows)
+            element["has_last"] = tf.equal(index, blocks_per_epoch - 1)
+        return weigh(element)
 
     return epoch_stream(num_samples, seed, initial_epoch, epochs, blocks_per_epoch, block)
+
+
+def block_minibatches(block: dict) -> list[tuple[np.ndarray, ...]]:
+    """The minibatches a block (or a part) holds, in training order, as numpy.
+
+    Each is `(x, y)`, or `(x, y, sample_weight)` when the block carries
+    weights. A part's zero-weight padding is dropped. For tests and for
+    reading a block by eye; training never unpacks blocks in Python.
+
+    Example:
+        >>> x = np.arange(10, dtype="float32").reshape(5, 2); y = np.zeros(5, "int32")
+        >>> [len(batch_x) for batch_x, _ in block_minibatches(next(iter(blocks(x, y, 2, 0, 1))))]
+        [2, 2, 1]
+    """
+    block = {key: np.asarray(value) for key, value in block.items()}
+    weighted = "sample_weight" in block
+    minibatches = []
+    for slot in range(int(block["num_batches"])):
+        minibatch = [block["x"][slot], block["y"][slot]]
+        if weighted:
+            minibatch.append(block["sample_weight"][slot])
+        if "ends_batch" in block:  # A part: padded rows have weight 0.
+            real = block["sample_weight"][slot] > 0
+            minibatch = [array[real] for array in minibatch]
+        minibatches.append(tuple(minibatch))
+    if block.get("has_last", False):
+        last = [block["last_x"], block["last_y"]]
+        if weighted:
+            last.append(block["last_sample_weight"])
+        minibatches.append(tuple(last))
+    return minibatches
+
+
+def _sample_weigher(class_weights: np.ndarray | None):
+    """A function adding the sample weights of class weights to a block (or a no-op)."""
+    if class_weights is None:
+        return lambda element: element
+    table = tf.constant(np.asarray(class_weights, np.float32))
+
+    def weigh(element):
+        element["sample_weight"] = tf.gather(table, element["y"])
+        if "last_y" in element:
+            element["last_sample_weight"] = tf.gather(table, element["last_y"])
+        return element
+
+    return weigh
 
 
 def stream_layout(num_samples: int, batch_size: int, max_block_samples: int | None = None):
@@ -224,10 +285,15 @@ def stream_blocks(
     epochs: int,
     initial_epoch: int = 0,
     max_block_samples: int | None = None,
+    class_weights: np.ndarray | None = None,
 ) -> tf.data.Dataset:
     """Blocks (or parts) of minibatches over a `Stream`, epoch after epoch.
 
-    Pass it to `fit` with `steps_per_epoch=stream_layout(...)[1]`.
+    Pass it to `fit` with `steps_per_epoch=stream_layout(...)[1]`. Blocks
+    are those of `blocks`: whole minibatches, and the epoch's partial one
+    unpadded in `last_x`. Parts (a minibatch larger than a block) are padded
+    with zero-weight rows, which `Classifier` sums away; only models that
+    `kerasclf.classifier.check_parts_trainable` accepts train on them.
 
     Example:
         >>> from kerasclf.streaming import generated_stream
@@ -239,29 +305,14 @@ def stream_blocks(
     num_samples = stream.num_samples
     max_block_samples = max_block_samples or MAX_BLOCK_SAMPLES
     part_sizes, steps = stream_layout(num_samples, batch_size, max_block_samples)
+    weigh = _sample_weigher(class_weights)
     if part_sizes is None:  # Whole minibatches: blocks cut at `slots` points.
         batches_per_block, _ = block_layout(num_samples, batch_size, max_block_samples)
-        shape = [batches_per_block, batch_size]
-        slots = cut = batches_per_block * batch_size
+        cut = batches_per_block * batch_size
+        arrange = _whole_minibatches(batches_per_block, batch_size, num_samples % batch_size)
     else:  # One minibatch in parts: cut at the part sizes, padded to the largest.
-        shape = [1, part_sizes[0]]
-        slots, cut = part_sizes[0], part_sizes
-
-    @tf.function(jit_compile=True)  # One fused gather-and-pad pass, as in `blocks`.
-    def arrange(features, labels, order):
-        """The chunk's points in `order`, padded to the block's shape."""
-        size = tf.shape(order)[0]
-
-        def padded(tensor):
-            padding = [[0, slots - size]] + [[0, 0]] * (len(tensor.shape) - 1)
-            return tf.reshape(tf.pad(tensor, padding), shape + tensor.shape[1:])
-
-        return {
-            "x": padded(tf.gather(features, order)),
-            "y": padded(tf.gather(labels, order)),
-            "sample_weight": padded(tf.ones([size], tf.float32)),
-            "num_batches": (size + batch_size - 1) // batch_size,
-        }
+        cut = part_sizes
+        arrange = _padded_part(part_sizes[0])
 
     def block(key, index, features, labels):
         order = tf.range(tf.shape(labels)[0])
@@ -269,10 +320,10 @@ def stream_blocks(
             order = tf.random.experimental.stateless_shuffle(
                 order, seed=tf.random.experimental.stateless_fold_in(key, index)
             )
+            return weigh(arrange(features, labels, order))
         element = arrange(features, labels, order)
-        if part_sizes is None:
-            return element
-        element["num_batches"] = tf.constant(1, tf.int32)
+        if class_weights is not None:  # Padded rows keep weight 0.
+            element["sample_weight"] *= weigh({"y": element["y"]})["sample_weight"]
         part = index % len(part_sizes)
         minibatch = index // len(part_sizes)
         element["ends_batch"] = tf.logical_or(
@@ -293,3 +344,57 @@ def stream_blocks(
 
     epochs_dataset = tf.data.Dataset.range(initial_epoch, epochs)
     return epochs_dataset.flat_map(epoch_blocks).prefetch(tf.data.AUTOTUNE)
+
+
+def _whole_minibatches(batches_per_block: int, batch_size: int, remainder: int):
+    """A compiled function: a chunk's points in `order` as a block of whole minibatches.
+
+    Only the epoch's last chunk ends in a partial minibatch (of `remainder`
+    points): it goes to `last_x`, `last_y`, unpadded.
+    """
+    shape = [batches_per_block, batch_size]
+
+    @tf.function(jit_compile=True)  # One fused gather-and-pad pass, as in `blocks`.
+    def arrange(features, labels, order):
+        size = tf.shape(order)[0]
+        whole = size // batch_size * batch_size
+
+        def padded(tensor):
+            tensor = tensor[:whole]
+            padding = [[0, shape[0] * batch_size - whole]] + [[0, 0]] * (len(tensor.shape) - 1)
+            return tf.reshape(tf.pad(tensor, padding), shape + tensor.shape[1:])
+
+        element = {
+            "x": padded(tf.gather(features, order)),
+            "y": padded(tf.gather(labels, order)),
+            "num_batches": size // batch_size,
+        }
+        if remainder:
+            last_rows = tf.slice(tf.pad(order, [[0, remainder]]), [whole], [remainder])
+            element["last_x"] = tf.gather(features, last_rows)
+            element["last_y"] = tf.gather(labels, last_rows)
+            element["has_last"] = tf.not_equal(size, whole)
+        return element
+
+    return arrange
+
+
+def _padded_part(part_size: int):
+    """A compiled function: a part's points, padded with zero-weight rows to `part_size`."""
+
+    @tf.function(jit_compile=True)
+    def arrange(features, labels, order):
+        size = tf.shape(order)[0]
+
+        def padded(tensor):
+            padding = [[0, part_size - size]] + [[0, 0]] * (len(tensor.shape) - 1)
+            return tf.reshape(tf.pad(tensor, padding), [1, part_size] + tensor.shape[1:])
+
+        return {
+            "x": padded(tf.gather(features, order)),
+            "y": padded(tf.gather(labels, order)),
+            "sample_weight": padded(tf.ones([size], tf.float32)),
+            "num_batches": tf.constant(1, tf.int32),
+        }
+
+    return arrange

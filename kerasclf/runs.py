@@ -27,6 +27,8 @@ from kerasclf.validation import shown
 # Exit statuses of a run that did not complete (the README lists them all; bad input's,
 # 2, is `kerasclf.cli`'s).
 EXIT_DIVERGED = 3
+# Trained and saved, but a callback failed (its error is in the summary's callback_errors).
+EXIT_CALLBACK_FAILED = 4
 EXIT_INTERRUPTED = 130
 # What an interrupted run leaves for `--resume` (kerasclf.checkpoint writes it).
 CHECKPOINT_FILE = "checkpoint.npz"

@@ -40,9 +40,12 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from kerasclf.data import Data, check_dataset_arguments, csv_rows_values, missing_classes
+from kerasclf.csv_files import csv_layout, csv_rows_values
+from kerasclf.data import Data
+from kerasclf.data_checks import check_classes_present, check_finite_samples, check_label_values
 from kerasclf.data_files import is_shard_glob, match_shards
-from kerasclf.validation import MAX_INTEGER, check_integer
+from kerasclf.datasets import check_dataset_arguments
+from kerasclf.validation import check_integer
 
 # Points per generated chunk. A chunk is generated in one numpy call.
 GENERATED_CHUNK_SAMPLES = 2**16
@@ -72,6 +75,16 @@ class Stream:
     num_classes: int
     num_chunks: int
     read_chunk: Callable[[tf.Tensor], tuple[tf.Tensor, tf.Tensor]]
+
+    @property
+    def feature_shape(self) -> tuple[int, ...]:
+        """The shape of one sample, as `Data.feature_shape`: streams are tables."""
+        return (self.num_features,)
+
+    @property
+    def feature_scale(self) -> float:
+        """As `Data.feature_scale`: streamed features are read as they are."""
+        return 1.0
 
     def chunks(self, order_key: tf.Tensor | None = None) -> tf.data.Dataset:
         """The chunks as a dataset, in stored order or in an order drawn from a key.
@@ -126,7 +139,7 @@ def open_csv_shards(pattern: str) -> Stream:
         >>> stream = open_csv_shards("shards/*.csv")  # doctest: +SKIP
     """
     files = match_shards(pattern)
-    headers, widths = zip(*(_csv_layout(path) for path in files))
+    headers, widths = zip(*(csv_layout(path) for path in files))
     if len(set(widths)) > 1:
         other = next(index for index, width in enumerate(widths) if width != widths[0])
         raise ValueError(
@@ -167,7 +180,7 @@ def open_csv_file(path: str, chunk_lines: int = CSV_CHUNK_LINES) -> Stream:
     check_integer("chunk_lines", chunk_lines)
     if not isinstance(path, str) or not os.path.isfile(path):
         raise ValueError(f"CSV file does not exist. Received: path={path!r}.")
-    header, num_columns = _csv_layout(path)
+    header, num_columns = csv_layout(path)
     if num_columns < 2:
         raise ValueError(
             f"{path}: each CSV row needs at least one feature column and a label column. "
@@ -283,23 +296,6 @@ def generated_stream(
     )
 
 
-def _csv_layout(path: str) -> tuple[int, int]:
-    """`(header_rows, columns)` of a CSV shard, from its first non-empty line."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as file:
-            first = next((row for row in csv.reader(file) if any(c.strip() for c in row)), None)
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: cannot read the CSV file ({error}).") from None
-    if first is None:
-        raise ValueError(f"{path}: the CSV file holds no data rows. Add rows of features, label.")
-    try:
-        [float(cell) for cell in first]
-        header = 0
-    except ValueError:
-        header = 1
-    return header, len(first)
-
-
 def _parse_csv(text, header_rows, num_columns: int):
     """CSV text as float32 `(features, labels)`, parsed in one vectorized op."""
     text = tf.strings.regex_replace(text, "^\ufeff", "")  # A BOM.
@@ -315,6 +311,8 @@ def _check_chunks(
 ) -> tuple[int, int]:
     """Reads every chunk once: counts rows and classes, checks every value.
 
+    The features and labels follow `kerasclf.data_checks`, as in-memory data do.
+
     Returns:
         `(num_samples, num_classes)`.
     """
@@ -322,20 +320,7 @@ def _check_chunks(
     @tf.function
     def scan(index):
         features, labels = read_values(index)
-        finite = tf.reduce_all(tf.math.is_finite(features), axis=1)
-        whole = tf.logical_and(labels >= 0, tf.equal(labels, tf.round(labels)))
-
-        def first_false(flags):  # (The appended True keeps argmin defined on no rows.)
-            return tf.argmin(tf.cast(tf.concat([flags, [True]], 0), tf.int32))
-
-        return (
-            tf.shape(labels)[0],
-            first_false(finite),
-            tf.reduce_all(finite),
-            first_false(whole),
-            tf.reduce_all(whole),
-            labels,
-        )
+        return tf.reduce_all(tf.math.is_finite(features), axis=1), labels
 
     num_samples, classes = 0, set()
     rows_before = {}  # Data rows in the earlier chunks of each file.
@@ -345,9 +330,7 @@ def _check_chunks(
         before = rows_before.setdefault(path, 0)
         header = headers.setdefault(path, chunk.header_rows)
         try:
-            rows, bad_row, all_finite, bad_label, all_whole, labels = scan(
-                tf.constant(index, tf.int64)
-            )
+            finite, labels = scan(tf.constant(index, tf.int64))
         # (TensorFlow's message quotes the bad bytes: not UTF-8, it fails to decode itself.)
         except (tf.errors.InvalidArgumentError, UnicodeDecodeError) as error:
             _raise_csv_error(chunk, header + before + 1, num_columns)
@@ -359,37 +342,15 @@ def _check_chunks(
             number = before + row + 1
             return f"data row {number} (line {header + number}, not counting blank lines)"
 
-        if not all_finite:
-            raise ValueError(
-                f"{path}: features must be finite numbers. Received a NaN or infinity in "
-                f"{where(int(bad_row))}."
-            )
-        if not all_whole:
-            value = float(labels[int(bad_label)])
-            raise ValueError(
-                f"{path}: labels must be integers 0..k-1. Received {value!r} in "
-                f"{where(int(bad_label))}."
-            )
-        if int(rows) and float(tf.reduce_max(labels)) > MAX_INTEGER:
-            row = int(tf.argmax(labels))
-            raise ValueError(
-                f"{path}: labels must be integers 0..k-1 with every class present. Received "
-                f"{float(labels[row])!r} in {where(row)}. Renumber the classes 0, 1, ..., k-1."
-            )
-        classes.update(np.unique(labels.numpy()).astype(np.int64).tolist())
-        rows_before[path] += int(rows)
-        num_samples += int(rows)
+        check_finite_samples(finite.numpy(), path, where)
+        labels = check_label_values(labels.numpy(), path, where=where)
+        classes.update(np.unique(labels).tolist())
+        rows_before[path] += len(labels)
+        num_samples += len(labels)
     empty = next((path for path, rows in rows_before.items() if rows == 0), None)
     if empty is not None:
         raise ValueError(f"{empty}: the CSV file holds no data rows. Add rows of features, label.")
-    present = sorted(classes)
-    missing = missing_classes(present) if present[-1] >= len(present) else []
-    if len(present) < 2 or missing:
-        raise ValueError(
-            f"{source}: labels must be integers 0..k-1 with k >= 2 and every class present. "
-            f"Received classes {present[:10]}" + (f", missing {missing}." if missing else ".")
-        )
-    return num_samples, len(present)
+    return num_samples, check_classes_present(classes, source)
 
 
 def _raise_csv_error(chunk: _Chunk, first_line: int, num_columns) -> None:

@@ -21,6 +21,7 @@ from callbacks import (
     WeightLogger,
 )
 from callbacks.weights import histogram_summary
+from kerasclf.classifier import StepSettings
 from kerasclf import pipeline
 from kerasclf.losses import CrossEntropy
 from kerasclf.architecture import ACTIVATIONS, Architecture
@@ -114,7 +115,7 @@ def test_cost_logger_sets_the_loss_at_the_epochs_weights(tmp_path, blobs, activa
     architecture = Architecture(hidden=(3,), activation=activation, l2=l2)
     model = build_model("mlp", 2, init="random", architecture=architecture)
     model.compile(optimizer=make_optimizer("momentum", 160, 0.01), loss=CrossEntropy(cost))
-    model.step_metrics = False
+    model.configure_step(StepSettings(step_metrics=False))
     training, validation = (blobs.features[:160], blobs.labels[:160]), blobs.features[160:]
     logger = CostLogger(str(tmp_path), *training, (validation, blobs.labels[160:]), cost=cost)
     recorder = WeightRecorder()

@@ -6,6 +6,7 @@ import pytest
 
 from kerasclf import pipeline
 from kerasclf.data import make_dataset
+from kerasclf.classifier import StepSettings
 from kerasclf.losses import CrossEntropy
 from kerasclf.models import build_model
 from kerasclf.optimizers import make_optimizer
@@ -18,7 +19,7 @@ def _train(engine, optimizer, batch_size, cost="sum", model_name="logistic", ste
     data = make_dataset("seminar_blobs", num_samples=NUM_SAMPLES, seed=2)
     keras.utils.set_random_seed(0)
     model = build_model(model_name, 2, init="random", seed=0)
-    model.step_metrics = step_metrics
+    model.configure_step(StepSettings(step_metrics=step_metrics))
     model.compile(
         optimizer=make_optimizer(optimizer, NUM_SAMPLES, learning_rate=0.003),
         loss=CrossEntropy(cost),

@@ -281,8 +281,8 @@ def test_predict_prints_probabilities(tmp_path, capsys):
     capsys.readouterr()
     assert main(["predict", "--run", str(tmp_path / "run"), "--data", str(points)]) == 0
     rows = capsys.readouterr().out.strip().splitlines()
-    assert rows[0] == "x1,x2,p_0,p_1"
-    high, low = (float(row.split(",")[-1]) for row in rows[1:])
+    assert rows[0] == "x1,x2,p_0,p_1,class"
+    high, low = (float(row.split(",")[3]) for row in rows[1:])  # p_1
     assert high > 0.5 > low
 
 

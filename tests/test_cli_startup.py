@@ -35,6 +35,19 @@ COMMANDS = {
         ["evaluate", "--weights", "1", "1", "--bias", "0", "--data", "/nonexistent.csv"],
         "does not exist",
     ),
+    "evaluate missing run dir": (
+        ["evaluate", "--run", "/nonexistent", "--data", "points.csv"],
+        "does not exist or is not a directory",
+    ),
+    "evaluate run without model": (
+        ["evaluate", "--run", "/", "--data", "points.csv"],
+        "has no trained model",
+    ),
+    "evaluate run with weights": (
+        ["evaluate", "--run", "/", "--weights", "1", "1", "--data", "points.csv"],
+        "Drop --weights to evaluate the run",
+    ),
+    "evaluate run without data": (["evaluate", "--run", "/"], "Add --data FILE"),
     "predict missing run": (
         ["predict", "--run", "/nonexistent", "--data", "points.csv"],
         "has no trained model",

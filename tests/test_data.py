@@ -119,7 +119,9 @@ def test_bad_npz_and_paths(tmp_path):
     "features, labels, error, message",
     [
         (np.zeros(4), [0, 1, 0, 1], ValueError, "2-D array"),
-        (np.zeros((4, 2, 1)), [0, 1, 0, 1], ValueError, "2-D array"),
+        # (4, 2, 1) features are accepted now: tests/test_data_shapes.py.
+        (np.float64(0.5), [0], ValueError, "2-D array"),
+        (np.zeros((4, 2, 0)), [0, 1, 0, 1], ValueError, "non-empty"),
         (np.zeros((0, 2)), [], ValueError, "non-empty"),
         (np.array([["a", "b"], ["c", "d"]]), [0, 1], TypeError, "must be numbers"),
         (np.zeros((2, 2)), np.zeros((2, 2)), ValueError, "1-D array"),

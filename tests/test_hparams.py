@@ -25,6 +25,9 @@ RESOLVED = {
     "engine_used": "fused",
     "batch_size_used": 200,
     "num_training_samples": 200,
+    "class_weight_used": None,
+    "feature_shape": [2],
+    "feature_scale": 1.0,
 }
 
 

@@ -13,7 +13,8 @@ from kerasclf import pipeline
 from kerasclf.cli import main
 from kerasclf.evaluation import evaluate_model
 from kerasclf.features import FeatureMap, parse_features
-from kerasclf.training import make_model, prepare_run
+from kerasclf.preparation import prepare_run
+from kerasclf.run_model import make_model
 
 
 def _fit(epochs, batch_size="full", **config):
@@ -199,5 +200,5 @@ def test_predict_writes_multiclass_probabilities(tmp_path, capsys):
         == 0
     )
     rows = np.loadtxt(out, delimiter=",", skiprows=1)
-    np.testing.assert_allclose(rows[:, 2:].sum(axis=1), 1.0, rtol=1e-5)
-    assert rows[0, 2:].argmax() == 0 and rows[1, 2:].argmax() == 1
+    np.testing.assert_allclose(rows[:, 2:-1].sum(axis=1), 1.0, rtol=1e-5)
+    assert rows[0, 2:-1].argmax() == 0 and rows[1, 2:-1].argmax() == 1

@@ -50,9 +50,7 @@ def test_blocks_hold_the_same_minibatches(batch_size, max_block_samples):
     for block in pipeline.blocks(
         features, labels, batch_size, seed=3, epochs=2, max_block_samples=max_block_samples
     ):
-        for slot in range(int(block["num_batches"])):
-            real = block["sample_weight"][slot].numpy() > 0
-            packed.append((block["x"][slot].numpy()[real], block["y"][slot].numpy()[real]))
+        packed.extend(pipeline.block_minibatches(block))
     assert len(packed) == len(plain)
     for (plain_x, plain_y), (block_x, block_y) in zip(plain, packed):
         np.testing.assert_array_equal(plain_x, block_x)

@@ -61,12 +61,10 @@ def epoch_points(elements):
     """The real (features, labels, minibatch) rows of an epoch's blocks or parts."""
     rows, labels, minibatches, current = [], [], [], 0
     for element in elements:
-        weights = element["sample_weight"].numpy()
-        for slot in range(int(element["num_batches"])):
-            real = weights[slot] > 0
-            rows.append(element["x"].numpy()[slot][real])
-            labels.append(element["y"].numpy()[slot][real])
-            minibatches.append(np.full(real.sum(), current))
+        for batch_x, batch_y, *_ in pipeline.block_minibatches(element):
+            rows.append(batch_x)
+            labels.append(batch_y)
+            minibatches.append(np.full(len(batch_y), current))
             if "ends_batch" not in element or bool(element["ends_batch"]):
                 current += 1
     return np.concatenate(rows), np.concatenate(labels), np.concatenate(minibatches)

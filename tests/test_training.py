@@ -14,7 +14,8 @@ import kerasclf
 from kerasclf import pipeline
 from kerasclf.config import SWITCHABLE_CALLBACKS
 from kerasclf.runs import read_json
-from kerasclf.training import make_model, prepare_run
+from kerasclf.preparation import prepare_run
+from kerasclf.run_model import make_model
 
 QUICK = {"images": False, "histogram_every": 0}
 

@@ -15,6 +15,7 @@ from callbacks.error_surface import ErrorSurfaceLogger
 from callbacks.hparams import RunConfigLogger
 from callbacks.minibatch_cost import MinibatchCostLogger
 from callbacks.progress import EpochPrinter
+from callbacks.requirements import skip_note
 from callbacks.weights import WeightLogger
 from kerasclf.config import SWITCHABLE_CALLBACKS
 from kerasclf.data import SLIDE_LINE, Data
@@ -23,11 +24,35 @@ from kerasclf.data import SLIDE_LINE, Data
 REFERENCE_LINES = {"hand_line": SLIDE_LINE}
 
 
-def default_callbacks(config, resolved: dict, training, validation, run_dir: str, stream) -> list:
-    """kerasclf's callbacks for one run.
+# The switchable callbacks that declare needs of the model (`callbacks.requirements`).
+CALLBACK_CLASSES = {
+    "cost": CostLogger,
+    "boundary": DecisionBoundaryLogger,
+    "surface": ErrorSurfaceLogger,
+}
+
+
+def fitting_callbacks(config, model, stream) -> set[str]:
+    """The switchable callbacks that are on and fit the model; a note for each left out."""
+    on = {name for name in SWITCHABLE_CALLBACKS if name not in config.callbacks_off}
+    if not config.images:
+        on -= {"boundary", "surface"}
+    for name, callback_class in CALLBACK_CLASSES.items():
+        reason = callback_class.skip_reason(model) if name in on else None
+        if reason is not None:
+            on.discard(name)
+            print(skip_note(callback_class, reason), file=stream, flush=True)
+    return on
+
+
+def default_callbacks(
+    config, resolved: dict, model, training, validation, run_dir: str, stream
+) -> list:
+    """kerasclf's callbacks for one run, those that fit its model.
 
     Args:
         config: The run's `TrainConfig`.
+        model: The model: each callback's needs are checked against it.
         resolved: The resolved settings written to `config.json`.
         training: The training `Data`, or a `Stream` for data that is not in
             memory: the cost is then taken over the whole stream, and the
@@ -43,9 +68,7 @@ def default_callbacks(config, resolved: dict, training, validation, run_dir: str
         cost_x, cost_y = training, None
         sample = training.sample(seed=config.seed)
         x, y = sample.features, sample.labels
-    on = {name for name in SWITCHABLE_CALLBACKS if name not in config.callbacks_off}
-    if not config.images:
-        on -= {"boundary", "surface"}
+    on = fitting_callbacks(config, model, stream)
     callbacks = []
     if "cost" in on:
         callbacks.append(

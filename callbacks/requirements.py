@@ -1,0 +1,111 @@
+"""What each callback needs of the model, checked before training starts.
+
+A callback declares its needs as a `skip_reason(model)` class method built
+from the checks here. Each check returns None when the model fits, or the
+reason it does not, as the end of a sentence ("it needs ..."). A run's
+default callbacks (`kerasclf.default_callbacks`) leave out every callback
+whose check fails, with one note each; a callback used on its own checks
+the same in `on_train_begin`.
+
+    any model             DivergenceStop, WeightLogger, EpochPrinter, RunConfigLogger
+    a classifier          CostLogger (probabilities out: sigmoid or softmax)
+    2-D points            DecisionBoundaryLogger (samples of shape (2,))
+    2+ parameters, no recurrent layers
+                          ErrorSurfaceLogger (XLA on the CPU rejects them)
+
+Example:
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(),
+    ...                           keras.layers.Dense(3, activation="softmax")])
+    >>> two_feature_points(model)
+    'it draws the plane of a model with exactly 2 inputs, and this one takes samples of shape (8, 8, 1)'
+    >>> probability_output(model) is None
+    True
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from kerasclf.models.inspection import check_probability_output
+
+# Layers that XLA cannot compile on the CPU ("TensorListReserve").
+RECURRENT_LAYERS = (keras.layers.RNN, keras.layers.Bidirectional)
+
+
+def sample_shape(model: keras.Model) -> tuple | None:
+    """The shape of one input sample of a single-input model, or None if unknown."""
+    inputs = getattr(model, "inputs", None) or []
+    if len(inputs) != 1:
+        return None
+    return tuple(inputs[0].shape[1:])
+
+
+def two_feature_points(model: keras.Model) -> str | None:
+    """None if the model takes points of 2 features (a plane to draw), else why not."""
+    shape = sample_shape(model)
+    if shape == (2,):
+        return None
+    needs = "it draws the plane of a model with exactly 2 inputs"
+    if shape is None:
+        return f"{needs}, and this one's input is not one tensor"
+    if len(shape) == 1:
+        return f"{needs}, and this one has {shape[0]}"
+    shown = "(" + ", ".join(str(size) for size in shape) + ")"
+    return f"{needs}, and this one takes samples of shape {shown}"
+
+
+def probability_output(model: keras.Model) -> str | None:
+    """None if the model outputs probabilities (sigmoid or softmax), else why not."""
+    try:
+        check_probability_output(model)
+    except ValueError as error:
+        return f"it reads the output as probabilities: {error}"
+    return None
+
+
+def no_recurrent_layers(model: keras.Model) -> str | None:
+    """None if no layer is recurrent, else why: XLA on the CPU cannot compile them."""
+    for layer in _all_layers(model):
+        if isinstance(layer, RECURRENT_LAYERS):
+            return (
+                f"it evaluates the model over a grid of weights in one XLA program, which "
+                f"cannot compile the recurrent layer {layer.name!r} on the CPU"
+            )
+    return None
+
+
+def two_parameters(model: keras.Model) -> str | None:
+    """None if the model has at least 2 trainable parameters (a plane of them), else why not."""
+    count = sum(int(np.prod(weight.shape)) for weight in model.trainable_weights)
+    if count >= 2:
+        return None
+    return f"it needs a model with at least 2 trainable parameters, and this one has {count}"
+
+
+def first_reason(model: keras.Model, *checks) -> str | None:
+    """The reason of the first check that fails, or None."""
+    for check in checks:
+        reason = check(model)
+        if reason is not None:
+            return reason
+    return None
+
+
+def skip_note(callback_class: type, reason: str) -> str:
+    """The one-line note printed for a callback left out of a run.
+
+    Example:
+        >>> skip_note(keras.callbacks.Callback, "it needs a classifier")
+        'note: Callback is off for this run: it needs a classifier.'
+    """
+    return f"note: {callback_class.__name__} is off for this run: {reason}."
+
+
+def _all_layers(model) -> list:
+    layers = []
+    for layer in getattr(model, "layers", []):
+        layers.append(layer)
+        layers.extend(_all_layers(layer))
+    return layers

@@ -1,0 +1,78 @@
+"""What kerasclf reads off a model: probabilities out, and a line's w and b."""
+
+from __future__ import annotations
+
+import keras
+
+# The output activations whose values kerasclf reads as probabilities.
+PROBABILITY_ACTIVATIONS = ("sigmoid", "softmax")
+
+
+def check_probability_output(model: keras.Model) -> None:
+    """Raises unless `model` ends in a sigmoid or a softmax.
+
+    kerasclf's cost, accuracy and images read the output as probabilities
+    (and the cost recovers the logit from the sigmoid or softmax that made
+    them), so a model that outputs logits would get wrong numbers silently.
+    A subclassed model's output cannot be inspected and is taken as it is.
+
+    Example:
+        >>> check_probability_output(_logistic())
+        >>> logits = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, name="out")])
+        >>> check_probability_output(logits)
+        Traceback (most recent call last):
+        ...
+        ValueError: kerasclf's cost and images need probabilities, but the model's output layer 'out' has activation 'linear'. Give it activation='sigmoid' (one unit) or 'softmax' (k units).
+    """  # noqa: E501
+    outputs = getattr(model, "outputs", None)
+    if not outputs:
+        return
+    layer = outputs[0]._keras_history.operation
+    if isinstance(layer, keras.Model):  # A nested model: its own output.
+        return check_probability_output(layer)
+    if isinstance(layer, keras.layers.Softmax):
+        return
+    activation = getattr(getattr(layer, "activation", None), "__name__", None)
+    if activation not in PROBABILITY_ACTIVATIONS:
+        raise ValueError(
+            "kerasclf's cost and images need probabilities, but the model's output layer "
+            f"{layer.name!r} has activation {activation!r}. Give it activation='sigmoid' "
+            "(one unit) or 'softmax' (k units)."
+        )
+
+
+def linear_parameters(model: keras.Model):
+    """(weights, bias) of a model whose only weights are one Dense layer, else None.
+
+    Example:
+        >>> weights, bias = linear_parameters(_logistic())
+        >>> weights.tolist(), bias
+        ([0.0, 0.0], 0.0)
+    """
+    if len(model.weights) != 2 or model.weights[0].shape[-1] != 1:
+        return None
+    kernel, bias = (keras.ops.convert_to_numpy(weight) for weight in model.weights)
+    return kernel[:, 0], float(bias[0])
+
+
+def plain_linear_parameters(model: keras.Model):
+    """(weights, bias) if the model is exactly p = sigmoid(x^T w + b) on its raw inputs.
+
+    That is one Dense unit and no other layer, so that w lives in the input
+    plane (a feature map in front would put it elsewhere). Otherwise None.
+
+    Example:
+        >>> weights, bias = plain_linear_parameters(_logistic())
+        >>> weights.tolist(), bias
+        ([0.0, 0.0], 0.0)
+    """
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    if len(layers) != 1:
+        return None
+    return linear_parameters(model)
+
+
+def _logistic() -> keras.Model:
+    """p = sigmoid(x^T w + b) from zeros, for the examples."""
+    inputs = keras.Input((2,))
+    return keras.Model(inputs, keras.layers.Dense(1, "sigmoid", kernel_initializer="zeros")(inputs))

@@ -1,0 +1,38 @@
+"""The layers the built-in models share: initializers, regularizer, output layer."""
+
+from __future__ import annotations
+
+import keras
+
+from kerasclf.architecture import Architecture
+
+# The Keras initializer of each `init` name (kerasclf.architecture.INITS), by seed.
+INITIALIZERS = {
+    "zeros": lambda seed: keras.initializers.Zeros(),
+    "random": lambda seed: keras.initializers.GlorotUniform(seed=seed),
+}
+
+
+def output_layer(num_classes: int, init: str, seed: int, regularizer) -> keras.layers.Dense:
+    """Dense(1, sigmoid) for two classes, Dense(k, softmax) for k > 2.
+
+    Example:
+        >>> output_layer(3, "zeros", 0, None).activation.__name__
+        'softmax'
+    """
+    units, activation = (1, "sigmoid") if num_classes == 2 else (num_classes, "softmax")
+    return keras.layers.Dense(
+        units,
+        activation=activation,
+        kernel_initializer=INITIALIZERS[init](seed),
+        bias_initializer="zeros",
+        kernel_regularizer=regularizer,
+        name="output",
+    )
+
+
+def kernel_regularizer(architecture: Architecture):
+    """The L1/L2 penalty of every kernel, or None without one."""
+    if architecture.l1 == 0 and architecture.l2 == 0:
+        return None
+    return keras.regularizers.L1L2(l1=architecture.l1, l2=architecture.l2)

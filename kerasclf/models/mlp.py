@@ -1,0 +1,28 @@
+"""The feed-forward network: hidden Dense layers (a learned phi), then the output."""
+
+from __future__ import annotations
+
+import keras
+
+from kerasclf.architecture import Architecture
+from kerasclf.models.layers import INITIALIZERS, kernel_regularizer, output_layer
+
+
+def mlp(inputs, num_classes: int, init: str, seed: int, architecture: Architecture):
+    """Hidden Dense layers with `activation`, optional dropout, then the output."""
+    regularizer = kernel_regularizer(architecture)
+    hidden = inputs
+    for index, units in enumerate(architecture.hidden):
+        hidden = keras.layers.Dense(
+            units,
+            activation=architecture.activation,
+            kernel_initializer=INITIALIZERS[init](seed + index + 1),
+            bias_initializer="zeros",
+            kernel_regularizer=regularizer,
+            name=f"hidden_{index + 1}",
+        )(hidden)
+        if architecture.dropout > 0:
+            hidden = keras.layers.Dropout(
+                architecture.dropout, seed=seed + index + 1, name=f"dropout_{index + 1}"
+            )(hidden)
+    return output_layer(num_classes, init, seed, regularizer)(hidden)

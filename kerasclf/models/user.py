@@ -1,0 +1,167 @@
+"""A user's own Keras model: from a file, a function or a built model, checked.
+
+The contract (see docs/my_models.py): a function called with keyword
+arguments `input_shape` (the shape of one sample, e.g. (36, 36, 1)) and
+`num_classes` returns an uncompiled `keras.Model` that maps that input to
+probabilities: one sigmoid unit for two classes, or k softmax units.
+kerasclf compiles it with its cost, optimizer and accuracy, and trains it on
+its fused engine (`Classifier.from_model`), layers and weights unchanged.
+
+Every way this can go wrong is one line, before anything is written: a file
+that cannot be imported, a missing function, a function that raises or
+returns something else, an output that is not probabilities or has the
+wrong number of units, an input shape that does not fit the data.
+
+Example:
+    >>> model = user_model("my_models.py:build", (36, 36, 1), 5)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+import keras
+
+from kerasclf.model_sources import ModelFile, parse_model_source
+from kerasclf.models.inspection import check_probability_output
+from kerasclf.validation import did_you_mean
+
+
+def load_model_function(source: ModelFile) -> Callable:
+    """Imports the user's file and returns its model function, or raises one line."""
+    path = os.path.abspath(source.path)
+    # One module per file, under a name no installed package has.
+    name = "kerasclf_user_model_" + hashlib.sha1(path.encode()).hexdigest()[:12]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as error:
+        del sys.modules[name]
+        raise ValueError(
+            f"`model` file {source.path} has a syntax error at line {error.lineno}: "
+            f"{error.msg}. Fix the file."
+        ) from None
+    except Exception as error:  # The user's code: anything can fail on import.
+        del sys.modules[name]
+        raise ValueError(
+            f"`model` file {source.path} failed on import with {_one_line(error)}"
+            f"{_where(error, path)}. Fix the file."
+        ) from None
+    function = getattr(module, source.function, None)
+    if not callable(function):
+        functions = [key for key, value in vars(module).items() if callable(value)]
+        raise ValueError(
+            f"`model` file {source.path} has no function {source.function!r}. Received: "
+            f"model={str(source)!r}.{did_you_mean(source.function, functions)} Functions "
+            f"there: {', '.join(sorted(functions)[:10]) or 'none'}."
+        )
+    return function
+
+
+def call_model_function(function: Callable, input_shape, num_classes: int, what: str):
+    """Calls a model function with the contract's keyword arguments, or raises one line."""
+    try:
+        return function(input_shape=tuple(input_shape), num_classes=num_classes)
+    except Exception as error:  # The user's code.
+        raise ValueError(
+            f"`model` function {what} raised {_one_line(error)}{_where(error)} when called "
+            f"with input_shape={tuple(input_shape)}, num_classes={num_classes}. It must accept "
+            "these keyword arguments and return an uncompiled keras.Model."
+        ) from None
+
+
+def user_model(model, input_shape: Sequence[int], num_classes: int) -> keras.Model:
+    """The user's model for data of this shape and class count, checked.
+
+    Args:
+        model: `"FILE.py:FUNCTION"`, a function as in the module docstring,
+            or a built `keras.Model`.
+        input_shape: The shape of one sample of the data.
+        num_classes: The number of classes k.
+
+    Returns:
+        The `keras.Model` (not yet compiled by kerasclf).
+
+    Raises:
+        ValueError, TypeError: one line, for anything the contract rules out.
+    """
+    what = repr(model) if isinstance(model, str) else getattr(model, "__name__", "model")
+    if isinstance(model, str):
+        source = parse_model_source(model)
+        model = call_model_function(load_model_function(source), input_shape, num_classes, what)
+    elif not isinstance(model, keras.Model) and callable(model):
+        model = call_model_function(model, input_shape, num_classes, what)
+    elif not isinstance(model, keras.Model):
+        raise TypeError(
+            "`model` must be a built-in name, 'FILE.py:FUNCTION', a keras.Model or a function "
+            f"that builds one. Received: model={model!r} of type {type(model).__name__}."
+        )
+    else:
+        what = repr(model.name)
+    check_user_model(model, input_shape, num_classes, what)
+    return model
+
+
+def check_user_model(model, input_shape: Sequence[int], num_classes: int, what: str) -> None:
+    """Refuses, in one line, a model that does not fit the data or gives no probabilities."""
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            f"`model` function {what} must return a keras.Model. Received {model!r} of type "
+            f"{type(model).__name__}."
+        )
+    if not model.built:
+        model.build((None, *input_shape))
+    expected = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
+    if expected is not None and not _shapes_fit(expected, input_shape):
+        raise ValueError(
+            f"`model` {what} takes inputs of shape {expected}, but the data's samples "
+            f"have shape {tuple(input_shape)}. Build the model with "
+            f"keras.Input({tuple(input_shape)}) (the function receives it as input_shape)."
+        )
+    try:
+        check_probability_output(model)
+    except ValueError as error:
+        raise ValueError(f"`model` {what}: {error}") from None
+    units = model.compute_output_shape((None, *input_shape))[-1]
+    allowed = (1, 2) if num_classes == 2 else (num_classes,)
+    if units not in allowed:
+        raise ValueError(
+            f"`model` {what} outputs {units} unit(s), but the data has {num_classes} classes. "
+            f"End it in Dense({num_classes if num_classes > 2 else 1}, "
+            f"activation={'softmax' if num_classes > 2 else 'sigmoid'!r})."
+        )
+
+
+def _shapes_fit(expected: tuple, actual: Sequence[int]) -> bool:
+    """Whether data of shape `actual` fits an input of shape `expected` (None: any size)."""
+    return len(expected) == len(actual) and all(
+        size is None or size == other for size, other in zip(expected, actual)
+    )
+
+
+def _one_line(error: BaseException) -> str:
+    message = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
+
+
+def _where(error: BaseException, path: str | None = None) -> str:
+    """` (file line N)` of the user's frame that raised, if found."""
+    frames = traceback.extract_tb(error.__traceback__)
+    user_frames = [
+        frame
+        for frame in frames
+        if (path is None or os.path.abspath(frame.filename) == path)
+        and "site-packages" not in frame.filename
+        and os.path.abspath(frame.filename) != os.path.abspath(__file__)
+    ]
+    if not user_frames:
+        return ""
+    frame = user_frames[-1]
+    return f" ({os.path.basename(frame.filename)} line {frame.lineno})"

@@ -1,0 +1,284 @@
+"""A user's own Keras model: from a file on the CLI, or an object in Python.
+
+A CNN (with BatchNormalization) on images and an LSTM on sequences train
+from `--model FILE.py:FUNCTION` and from `kerasclf.train(model=...)`; their
+fused-engine updates equal stock `fit`'s; every bad model is one line, exit
+status 2, and nothing written.
+"""
+
+import json
+import os
+import re
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+import kerasclf
+from kerasclf import pipeline
+from kerasclf.classifier import Classifier
+from kerasclf.cli import main
+from kerasclf.losses import CrossEntropy
+
+MODELS_FILE = """
+import keras
+
+
+def cnn(input_shape, num_classes):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Conv2D(3, 3, activation="relu")(inputs)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.MaxPooling2D(2)(x)
+    x = keras.layers.Flatten()(x)
+    return keras.Model(inputs, keras.layers.Dense(num_classes, activation="softmax")(x))
+
+
+def lstm(input_shape, num_classes):
+    return keras.Sequential(
+        [keras.Input(input_shape), keras.layers.LSTM(4), keras.layers.Dense(1, "sigmoid")]
+    )
+
+
+def logits(input_shape, num_classes):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    return keras.Model(inputs, keras.layers.Dense(num_classes, name="scores")(x))
+
+
+def two_units(input_shape, num_classes):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    return keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(x))
+
+
+def wrong_input(input_shape, num_classes):
+    inputs = keras.Input((5, 5, 1))
+    x = keras.layers.Flatten()(inputs)
+    return keras.Model(inputs, keras.layers.Dense(num_classes, activation="softmax")(x))
+
+
+def not_a_model(input_shape, num_classes):
+    return "a model"
+
+
+def raises(input_shape, num_classes):
+    return {}["missing"]
+"""
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """The models file, a 3-class image .npz and a 2-class sequence .npz."""
+    folder = tmp_path_factory.mktemp("user_models")
+    (folder / "my_models.py").write_text(MODELS_FILE)
+    rng = np.random.default_rng(0)
+    labels = np.arange(60) % 3
+    images = rng.normal(0, 0.3, size=(60, 8, 8, 1)).astype(np.float32)
+    for index, label in enumerate(labels):
+        images[index, 2 * label : 2 * label + 2, :, 0] += 1.0
+    np.savez(folder / "images.npz", X=images, y=labels)
+    sequences = rng.normal(size=(40, 6, 2)).astype(np.float32)
+    np.savez(folder / "sequences.npz", X=sequences, y=(sequences[:, 0, 0] > 0).astype(int))
+    return folder
+
+
+def _scalar_steps(run_dir, tag):
+    events = EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    return [event.step for event in events.Tensors(tag)]
+
+
+@pytest.mark.parametrize(
+    "function, data, num_classes", [("cnn", "images.npz", 3), ("lstm", "sequences.npz", 2)]
+)
+def test_a_user_model_trains_from_the_cli(files, tmp_path, capsys, function, data, num_classes):
+    argv = ["train", "--model", f"{files / 'my_models.py'}:{function}", "--data", str(files / data)]
+    argv += [
+        "--optimizer",
+        "adam",
+        "--batch-size",
+        "16",
+        "--epochs",
+        "3",
+        "--logdir",
+        str(tmp_path),
+    ]
+    assert main([*argv, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["status"] == "completed" and summary["epochs"] == 3
+    run_dir = summary["run_dir"]
+    assert os.path.basename(run_dir).startswith(f"{os.path.splitext(data)[0]}-{function}-adam")
+    saved = keras.saving.load_model(os.path.join(run_dir, "model.keras"))
+    loaded = np.load(files / data)
+    probabilities = saved.predict(loaded["X"], verbose=0)
+    assert probabilities.shape == (len(loaded["y"]), 1 if num_classes == 2 else num_classes)
+    config = json.load(open(os.path.join(run_dir, "config.json")))
+    assert config["model"] == f"{files / 'my_models.py'}:{function}" and config["init"] is None
+    assert config["feature_shape"] == list(loaded["X"].shape[1:])
+    assert _scalar_steps(run_dir, "cost") == [0, 1, 2, 3]
+
+
+def test_the_cli_notes_the_callbacks_a_model_does_not_fit(files, tmp_path, capsys):
+    argv = ["train", "--model", f"{files / 'my_models.py'}:lstm", "--data"]
+    argv += [str(files / "sequences.npz"), "--epochs", "1", "--logdir", str(tmp_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "note: DecisionBoundaryLogger is off for this run" in out
+    assert "samples of shape (6, 2)" in out
+    assert "note: ErrorSurfaceLogger is off for this run" in out
+    assert re.search(r"cannot compile the recurrent layer 'lstm[_0-9]*' on the CPU", out)
+
+
+def test_a_user_model_trains_from_python_as_an_object_and_as_a_function(files, tmp_path):
+    data = np.load(files / "images.npz")
+
+    def build(input_shape, num_classes):
+        inputs = keras.Input(input_shape)
+        outputs = keras.layers.Dense(num_classes, activation="softmax")(
+            keras.layers.Flatten()(inputs)
+        )
+        return keras.Model(inputs, outputs, name="softmax_regression")
+
+    common = dict(data=str(files / "images.npz"), epochs=2, logdir=str(tmp_path), images=False)
+    from_function = kerasclf.train(model=build, **common, batch_size=20)
+    keras.utils.set_random_seed(0)
+    model = build((8, 8, 1), 3)
+    before = [weight.copy() for weight in model.get_weights()]
+    from_object = kerasclf.train(model=model, **common, batch_size=20)
+    # The user's own layers were trained: the object's weights moved.
+    assert not all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    for result in (from_function, from_object):
+        assert result.summary["status"] == "completed"
+        config = json.load(open(os.path.join(result.run_dir, "config.json")))
+        assert config["model"] == "python:" + ("build" if result is from_function else model.name)
+    # The summary's accuracy is that of the trained model, computed here with numpy.
+    predicted = model.predict(data["X"], verbose=0).argmax(axis=1)
+    assert from_object.summary["accuracy"] == pytest.approx(np.mean(predicted == data["y"]))
+
+
+def _equal_to_stock(build, features, labels, num_classes):
+    """Fused blocks against stock fit on the same minibatches, from the same weights."""
+    keras.utils.set_random_seed(0)
+    user = build()
+    stock = keras.models.clone_model(user)
+    stock.set_weights(user.get_weights())
+    fused = Classifier.from_model(user)
+    for model in (fused, stock):
+        model.compile(
+            # (Not Adam: it scales the conv bias's gradient, ~0 under BatchNorm, to whole
+            # steps, so float rounding would decide them.)
+            optimizer=keras.optimizers.SGD(0.1, momentum=0.5),
+            loss=CrossEntropy("mean") if num_classes == 2 else "sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+            jit_compile=model is fused,
+        )
+    blocks = pipeline.blocks(features, labels, 8, 0, 2, max_block_samples=16)
+    steps = pipeline.block_layout(len(labels), 8, max_block_samples=16)[1]
+    minibatches = [batch for block in blocks for batch in pipeline.block_minibatches(block)]
+    fused_history = fused.fit(
+        blocks, epochs=2, steps_per_epoch=steps, verbose=0, shuffle=False
+    ).history
+    stock_dataset = tf.data.Dataset.from_generator(
+        lambda: iter(minibatches),
+        output_signature=(
+            tf.TensorSpec((None, *features.shape[1:]), tf.float32),
+            tf.TensorSpec([None], tf.int32),
+        ),
+    )
+    stock_history = stock.fit(
+        stock_dataset, epochs=2, steps_per_epoch=len(minibatches) // 2, verbose=0, shuffle=False
+    ).history
+    for fused_variable, stock_variable in zip(fused.variables, stock.variables):
+        if "float" in fused_variable.dtype:  # Not the seed generators' states.
+            np.testing.assert_allclose(fused_variable, stock_variable, rtol=1e-4, atol=1e-6)
+    for key, values in stock_history.items():
+        np.testing.assert_allclose(fused_history[key], values, rtol=1e-4)
+
+
+def test_a_user_cnn_with_batch_norm_trains_as_stock_fit():
+    rng = np.random.default_rng(1)
+    features = rng.normal(size=(30, 6, 6, 1)).astype(np.float32)  # 30: a partial last batch.
+    labels = (np.arange(30) % 3).astype(np.int32)
+
+    def build():
+        inputs = keras.Input((6, 6, 1))
+        x = keras.layers.Conv2D(2, 3)(inputs)
+        x = keras.layers.BatchNormalization(momentum=0.5)(x)
+        x = keras.layers.Flatten()(keras.layers.ReLU()(x))
+        return keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(x))
+
+    _equal_to_stock(build, features, labels, 3)
+
+
+def test_a_user_lstm_trains_as_stock_fit():
+    rng = np.random.default_rng(2)
+    features = rng.normal(size=(22, 5, 2)).astype(np.float32)
+    labels = (features[:, 0, 0] > 0).astype(np.int32)
+
+    def build():
+        return keras.Sequential(
+            [keras.Input((5, 2)), keras.layers.LSTM(3), keras.layers.Dense(1, "sigmoid")]
+        )
+
+    _equal_to_stock(build, features, labels, 2)
+
+
+BAD_MODELS = [
+    ("missing.py:cnn", "`model` file does not exist"),
+    ("my_models.py", "`model` in a file must be FILE.py:FUNCTION"),
+    ("my_models.py:cnnn", "has no function 'cnnn'. Received: model="),
+    ("broken.py:build", "has a syntax error at line 2"),
+    ("my_models.py:raises", "raised KeyError: 'missing' (my_models.py line"),
+    ("my_models.py:not_a_model", "must return a keras.Model. Received 'a model' of type str"),
+    ("my_models.py:logits", "output layer 'scores' has activation 'linear'"),
+    ("my_models.py:two_units", "outputs 2 unit(s), but the data has 3 classes"),
+    ("my_models.py:wrong_input", "takes inputs of shape (5, 5, 1), but the data's samples"),
+]
+
+
+@pytest.mark.parametrize("model, message", BAD_MODELS)
+def test_a_bad_model_is_one_line_exit_2_and_nothing_written(
+    files, tmp_path, capsys, monkeypatch, model, message
+):
+    (files / "broken.py").write_text("def build(input_shape, num_classes):\n    return (\n")
+    monkeypatch.chdir(files)
+    logdir = tmp_path / "logs"
+    argv = ["train", "--model", model, "--data", "images.npz", "--logdir", str(logdir)]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+    assert "Traceback" not in captured.err and not logdir.exists()
+    if "cnnn" in model:
+        assert "Did you mean 'cnn'?" in lines[0]
+
+
+def test_keys_for_built_in_models_are_refused_with_a_user_model(files, tmp_path, capsys):
+    argv = ["train", "--model", f"{files / 'my_models.py'}:cnn", "--hidden", "4"]
+    argv += ["--data", str(files / "images.npz"), "--logdir", str(tmp_path / "logs")]
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert re.search(r"they shape the built-in models, not yours .* Received: hidden=\[4\]", error)
+    assert not (tmp_path / "logs").exists()
+
+
+def test_a_python_model_and_a_model_key_together_are_refused(tmp_path):
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs))
+    with pytest.raises(ValueError, match="Give the model once"):
+        kerasclf.train({"model": "mlp"}, model=model, logdir=str(tmp_path))
+    with pytest.raises(TypeError, match="a keras.Model or a function that builds one"):
+        kerasclf.train(model=42, logdir=str(tmp_path))
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_documented_example_file_builds_a_model_for_fonts_sized_images():
+    from kerasclf.models.user import user_model
+
+    example = os.path.join(os.path.dirname(__file__), "..", "docs", "my_models.py")
+    model = user_model(f"{example}:build", (36, 36, 1), 5)
+    assert model.output_shape == (None, 5)
+    assert len(textwrap.dedent(open(example).read()).splitlines()) <= 14
