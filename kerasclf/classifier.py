@@ -95,7 +95,7 @@ class Classifier(keras.Model):
     """A functional Keras model that trains on blocks of minibatches too.
 
     Build it like any functional model, `Classifier(inputs, outputs)`, or
-    from a user's model with `kerasclf.engine_model.fused_model`. It behaves
+    from a user's model with `Classifier.from_model`. It behaves
     as a `keras.Model` in every way; only `train_step` differs, and only when
     it receives a block.
 

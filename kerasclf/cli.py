@@ -177,16 +177,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _train_values(arguments: argparse.Namespace) -> dict[str, Any]:
-    """Config keys from `--config FILE.toml`, overridden by the flags given."""
-    values: dict[str, Any] = {}
-    if arguments.config is not None:
-        values.update(config_module.load_toml(arguments.config))
-    for key in config_module.FIELDS:
-        if hasattr(arguments, key):
-            values[key] = config_module.convert_value(
-                key, getattr(arguments, key), from_command_line=True
-            )
-    return values
+    """Config keys from `--config FILE.toml`, overridden by the flags given, each read once.
+
+    A flag's text is parsed by its key's parser; a file's value is type-checked
+    by it, unless a flag overrides the key. `config.checked_config` takes the result.
+    """
+    file_values = {} if arguments.config is None else config_module.load_toml(arguments.config)
+    flags = {
+        key: getattr(arguments, key) for key in config_module.FIELDS if hasattr(arguments, key)
+    }
+    values = config_module.parse_values(flags, from_text=True)
+    kept = {key: value for key, value in file_values.items() if key not in flags}
+    return {**config_module.parse_values(kept), **values}
 
 
 def run_train(arguments: argparse.Namespace) -> int:
@@ -200,7 +202,7 @@ def run_train(arguments: argparse.Namespace) -> int:
         # Every setting is checked before TensorFlow loads, so bad input answers at once.
         if arguments.resume is not None:
             check_resumable(arguments.resume)
-        config = None if arguments.resume is not None else config_module.make_config(values)
+        config = None if arguments.resume is not None else config_module.checked_config(values)
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
     # TensorFlow loads here, for the commands that train or evaluate only.

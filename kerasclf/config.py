@@ -5,9 +5,11 @@ from zeros, full-batch gradient descent with learning rate 0.001 on the summed
 cross-entropy, 100 epochs.
 
 Every key is a command-line flag (`batch_size` is `--batch-size`) and a key
-of a `--config FILE.toml`; flags override the file. Values are type-checked
-against the key's type and then range-checked by `validate`, and an unknown key
-is an error naming the closest valid one.
+of a `--config FILE.toml`; flags override the file. An unknown key is an error
+naming the closest valid one. Each value is read once, where it enters, by its
+field's parser (`kerasclf.config_fields`: a flag's text is parsed, a TOML or
+Python value type-checked); `check_ranges` then checks the typed values'
+ranges and combinations without converting them again.
 """
 
 from __future__ import annotations
@@ -16,11 +18,28 @@ import dataclasses
 import math
 import os
 import tomllib
-import typing
+from collections.abc import Mapping
 from typing import Any
 
 from kerasclf.architecture import INITS, check_architecture
 from kerasclf.cluster import STRATEGIES, parse_tf_config
+from kerasclf.config_checks import check_class_weight, check_combinations, check_streamable
+from kerasclf.config_fields import (
+    Parser,
+    parse_batch_size,
+    parse_boolean,
+    parse_integer,
+    parse_layer_sizes,
+    parse_names,
+    parse_number,
+    parse_optional_class_weight,
+    parse_optional_integer,
+    parse_optional_number,
+    parse_optional_path,
+    parse_optional_string,
+    parse_path,
+    parse_string,
+)
 from kerasclf.data_files import (
     STREAM_ABOVE_BYTES,
     STREAM_ABOVE_SAMPLES,
@@ -30,11 +49,11 @@ from kerasclf.data_files import (
 )
 from kerasclf.data import DATASETS
 from kerasclf.feature_names import check_feature_names
-from kerasclf.model_sources import is_model_file, parse_model_source
+from kerasclf.model_sources import parse_model_source
 from kerasclf.presets import resolve_hyperparameters
 from kerasclf.reductions import REDUCTIONS
 from kerasclf.runs import check_logdir, check_run_name
-from kerasclf.validation import check_choice, check_integer, check_number, did_you_mean, shown
+from kerasclf.validation import check_choice, check_integer, check_number, did_you_mean
 
 ENGINES = {
     # Many minibatch steps per XLA program (kerasclf.classifier); the default.
@@ -60,8 +79,9 @@ PATH_KEYS = ("data", "logdir")
 MAX_CPU_DEVICES = 64
 
 
-def _key(default, help_text: str, **choices):
-    return dataclasses.field(default=default, metadata={"help": help_text, **choices})
+def _key(default: Any, help_text: str, parse: Parser):
+    """A config field: its default, its `--help` line and its parser (`kerasclf.config_fields`)."""
+    return dataclasses.field(default=default, metadata={"help": help_text, "parse": parse})
 
 
 @dataclasses.dataclass
@@ -75,67 +95,101 @@ class TrainConfig:
     """
 
     # Data: the seminar's two Gaussian blobs, no validation split.
-    dataset: str = _key("seminar_blobs", "named synthetic dataset (kerasclf datasets)")
+    dataset: str = _key(
+        "seminar_blobs", "named synthetic dataset (kerasclf datasets)", parse_string
+    )
     data: str | None = _key(
         None,
         "CSV or NPZ file of labelled points, or a quoted glob of CSV shards; replaces --dataset",
+        parse_optional_path,
     )
-    num_samples: int | None = _key(None, "points to generate; default: the dataset's own")
+    num_samples: int | None = _key(
+        None, "points to generate; default: the dataset's own", parse_optional_integer
+    )
     streaming: bool = _key(
         False,
         "read or generate the data chunk by chunk, in bounded memory (automatic for a "
         f"shard glob, a CSV file above {STREAM_ABOVE_BYTES >> 20} MiB and above "
         f"{STREAM_ABOVE_SAMPLES} generated points)",
+        parse_boolean,
     )
-    noise: float | None = _key(None, "the dataset's noise parameter; default: its own")
-    validation_split: float = _key(0.0, "fraction held out for validation, in [0, 1)")
-    data_seed: int | None = _key(None, "seed of the data draw and split; default: --seed")
+    noise: float | None = _key(
+        None, "the dataset's noise parameter; default: its own", parse_optional_number
+    )
+    validation_split: float = _key(0.0, "fraction held out for validation, in [0, 1)", parse_number)
+    data_seed: int | None = _key(
+        None, "seed of the data draw and split; default: --seed", parse_optional_integer
+    )
 
     # Model: logistic regression, weights from zeros as in the seminar (init's default).
     model: str = _key(
         "logistic",
         "model: logistic, mlp, or your own Keras model as FILE.py:FUNCTION (docs/my_models.py)",
+        parse_string,
     )
     init: str | None = _key(
         None,
         "weight initializer: zeros or random (Glorot uniform, seeded); default: zeros for "
         "logistic, random for every other model",
+        parse_optional_string,
     )
-    features: str | None = _key(None, "feature map phi(x), e.g. x1,x2,x1^2,x2^2 or poly3")
-    hidden: list[int] = _key((8, 8), "mlp hidden layer sizes, e.g. 8,8")
-    activation: str = _key("tanh", "mlp activation: relu, tanh, sigmoid or linear")
-    l1: float = _key(0.0, "L1 regularization rate")
-    l2: float = _key(0.0, "L2 regularization rate")
-    dropout: float = _key(0.0, "dropout rate after each hidden layer, in [0, 1)")
+    features: str | None = _key(
+        None, "feature map phi(x), e.g. x1,x2,x1^2,x2^2 or poly3", parse_optional_string
+    )
+    hidden: list[int] = _key((8, 8), "mlp hidden layer sizes, e.g. 8,8", parse_layer_sizes)
+    activation: str = _key("tanh", "mlp activation: relu, tanh, sigmoid or linear", parse_string)
+    l1: float = _key(0.0, "L1 regularization rate", parse_number)
+    l2: float = _key(0.0, "L2 regularization rate", parse_number)
+    dropout: float = _key(0.0, "dropout rate after each hidden layer, in [0, 1)", parse_number)
 
     # Optimization: the slide's full-batch GD on the summed cost.
-    optimizer: str = _key("gd", "optimizer preset (kerasclf presets)")
-    learning_rate: float | None = _key(None, "step size; default: the preset's own")
-    momentum: float | None = _key(None, "momentum beta in [0, 1); default: the preset's own")
-    cost: str = _key("sum", "cross-entropy reduction: sum (the slides') or mean")
+    optimizer: str = _key("gd", "optimizer preset (kerasclf presets)", parse_string)
+    learning_rate: float | None = _key(
+        None, "step size; default: the preset's own", parse_optional_number
+    )
+    momentum: float | None = _key(
+        None, "momentum beta in [0, 1); default: the preset's own", parse_optional_number
+    )
+    cost: str = _key("sum", "cross-entropy reduction: sum (the slides') or mean", parse_string)
     class_weight: str | list[float] | None = _key(
         None,
         "weight of each class in the cost: balanced (n / (k n_c), for imbalanced data) or one "
         "number per class, e.g. 1,3; default: all 1",
+        parse_optional_class_weight,
     )
-    batch_size: int | str = _key("full", "minibatch size: an integer (1 = SGD) or full")
-    epochs: int = _key(100, "passes over the training set")
-    seed: int = _key(0, "seed of data, initialization, shuffling and dropout")
-    engine: str = _key("fused", "fused (many steps per XLA program) or plain (stock fit)")
-    strategy: str = _key("none", "tf.distribute strategy: none, mirrored or multiworker")
-    cpu_devices: int | None = _key(None, "split the CPU into N logical devices (for mirrored)")
+    batch_size: int | str = _key(
+        "full", "minibatch size: an integer (1 = SGD) or full", parse_batch_size
+    )
+    epochs: int = _key(100, "passes over the training set", parse_integer)
+    seed: int = _key(0, "seed of data, initialization, shuffling and dropout", parse_integer)
+    engine: str = _key(
+        "fused", "fused (many steps per XLA program) or plain (stock fit)", parse_string
+    )
+    strategy: str = _key(
+        "none", "tf.distribute strategy: none, mirrored or multiworker", parse_string
+    )
+    cpu_devices: int | None = _key(
+        None, "split the CPU into N logical devices (for mirrored)", parse_optional_integer
+    )
 
     # Logging: TensorBoard runs under logs/.
-    logdir: str = _key("logs", "directory of the TensorBoard runs")
-    run_name: str | None = _key(None, "run directory name; default: a readable unique one")
-    boundary_every: int = _key(5, "log the decision-boundary image every k epochs")
-    surface_every: int = _key(10, "log the error-surface image every k epochs")
-    batch_cost: bool = _key(False, "also log the cost of every minibatch (SGD noise)")
-    images: bool = _key(True, "log decision-boundary and error-surface images")
-    histogram_every: int = _key(5, "log weight histograms every k epochs; 0 for none")
+    logdir: str = _key("logs", "directory of the TensorBoard runs", parse_path)
+    run_name: str | None = _key(
+        None, "run directory name; default: a readable unique one", parse_optional_string
+    )
+    boundary_every: int = _key(5, "log the decision-boundary image every k epochs", parse_integer)
+    surface_every: int = _key(10, "log the error-surface image every k epochs", parse_integer)
+    batch_cost: bool = _key(
+        False, "also log the cost of every minibatch (SGD noise)", parse_boolean
+    )
+    images: bool = _key(True, "log decision-boundary and error-surface images", parse_boolean)
+    histogram_every: int = _key(
+        5, "log weight histograms every k epochs; 0 for none", parse_integer
+    )
     callbacks_off: list[str] = _key(
         (),
         "default callbacks to switch off, e.g. boundary,config: " + ", ".join(SWITCHABLE_CALLBACKS),
+        parse_names,
     )
 
     @property
@@ -153,125 +207,46 @@ class TrainConfig:
 
 
 FIELDS = {field.name: field for field in dataclasses.fields(TrainConfig)}
-_TYPES = typing.get_type_hints(TrainConfig)
 
 
-def _expected(key: str) -> str:
-    kind = _TYPES[key]
-    if key == "batch_size":
-        return "a positive integer or 'full'"
-    if key == "hidden":
-        return "a list of positive integers such as [8, 8] (on the command line: 8,8)"
-    if key == "callbacks_off":
-        return 'a list of names such as ["boundary"] (on the command line: boundary,config)'
-    if key == "class_weight":
-        return "'balanced' or a list of positive numbers, one per class (on the command line: 1,3)"
-    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
-    base = [arg for arg in typing.get_args(kind) if arg is not type(None)] or [kind]
-    return names.get(base[0], str(base[0]))
+def parse_value(key: str, value: Any, from_text: bool = False) -> Any:
+    """`value` read by the key's own parser (the `parse` of its field).
 
-
-def convert_value(key: str, value: Any, from_command_line: bool = False) -> Any:
-    """Checks a value against the key's type; parses command-line strings.
-
-    A TOML or Python value must already have the key's type (an int is
-    accepted for a float); a command-line string is parsed into it.
+    Args:
+        key: A config key.
+        value: A command-line string when `from_text`, else a TOML or Python value.
+        from_text: Whether `value` is a flag's text, to parse; else it must already
+            have the key's type (an int is accepted for a number).
 
     Raises:
         TypeError: if the value does not have, or parse as, the key's type.
 
     Example:
+        >>> parse_value("hidden", "16,8", from_text=True)
+        [16, 8]
+    """
+    parse = FIELDS[key].metadata["parse"]
+    return parse(key, value, from_text and isinstance(value, str))
+
+
+def parse_values(values: Mapping[str, Any], from_text: bool = False) -> dict[str, Any]:
+    """Each value read once by its key's parser; an unknown key names the closest one.
+
+    Example:
+        >>> parse_values({"epochs": "5", "images": "no"}, from_text=True)
+        {'epochs': 5, 'images': False}
+    """
+    return {check_key(key): parse_value(key, value, from_text) for key, value in values.items()}
+
+
+def convert_value(key: str, value: Any, from_command_line: bool = False) -> Any:
+    """`parse_value` under its earlier name.
+
+    Example:
         >>> convert_value("epochs", "10", from_command_line=True)
         10
     """
-    kind = _TYPES[key]
-    optional = type(None) in typing.get_args(kind)
-    from_text = from_command_line and isinstance(value, str)
-    if value is None and optional:
-        return None
-    error = TypeError(
-        f"`{key}` must be {_expected(key)}. Received: {key}={shown(value)}"
-        + (f" of type {type(value).__name__}." if not from_text else ".")
-    )
-    if key == "batch_size":
-        if value == "full":
-            return value
-        return _to_int(value, error, from_text)
-    if key == "hidden":
-        if from_text:
-            return [_to_int(part.strip(), error, True) for part in value.split(",")]
-        if not isinstance(value, (list, tuple)):
-            raise error
-        return [_to_int(size, error, False) for size in value]
-    if key == "class_weight":
-        return _class_weight(value, error, from_text)
-    if key == "callbacks_off":
-        if from_text:
-            return [part.strip() for part in value.split(",") if part.strip()]
-        if not isinstance(value, (list, tuple)) or not all(isinstance(n, str) for n in value):
-            raise error
-        return list(value)
-    base = [arg for arg in typing.get_args(kind) if arg is not type(None)] or [kind]
-    if base[0] is bool:
-        if from_text and value.lower() in ("true", "false", "1", "0", "yes", "no"):
-            return value.lower() in ("true", "1", "yes")
-        if isinstance(value, bool):
-            return value
-        raise error
-    if base[0] is int:
-        return _to_int(value, error, from_text)
-    if base[0] is float:
-        if from_text:
-            try:
-                return float(value)
-            except ValueError:
-                raise error from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise error
-        try:
-            return float(value)
-        except OverflowError:  # An integer beyond float's range, e.g. 10**400.
-            raise ValueError(
-                f"`{key}` must be a finite number. Received: {key}={shown(value)}."
-            ) from None
-    if key in PATH_KEYS and isinstance(value, os.PathLike):
-        value = os.fspath(value)
-    if not isinstance(value, str):
-        raise error
-    return value
-
-
-def _class_weight(value: Any, error: Exception, from_text: bool) -> str | list[float]:
-    if value == "balanced":
-        return value
-    if from_text:
-        try:
-            return [float(part) for part in value.split(",")]
-        except ValueError:
-            raise error from None
-    if not isinstance(value, (list, tuple)) or not all(
-        isinstance(weight, (int, float)) and not isinstance(weight, bool) for weight in value
-    ):
-        raise error
-    return [float(weight) for weight in value]
-
-
-def _to_int(value: Any, error: Exception, from_text: bool) -> int:
-    if from_text and isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            pass
-        try:  # Scientific notation for a whole number: --num-samples 1e8.
-            number = float(value)
-        except ValueError:
-            raise error from None
-        if not (math.isfinite(number) and number.is_integer()):
-            raise error
-        return int(number)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise error
-    return value
+    return parse_value(key, value, from_text=from_command_line)
 
 
 def check_key(key: str) -> str:
@@ -287,19 +262,29 @@ def check_key(key: str) -> str:
 def make_config(values: dict[str, Any] | None = None, **overrides: Any) -> TrainConfig:
     """A validated `TrainConfig` from a dict of keys and keyword overrides.
 
+    Each value is type-checked once by its key's parser, then ranges are checked.
+
     Example:
         >>> make_config({"epochs": 5}, optimizer="adam").optimizer
         'adam'
     """
-    merged = {**(values or {}), **overrides}
-    converted = {check_key(key): convert_value(key, value) for key, value in merged.items()}
-    config = TrainConfig(**converted)
-    validate(config)
+    return checked_config(parse_values({**(values or {}), **overrides}))
+
+
+def checked_config(parsed: dict[str, Any]) -> TrainConfig:
+    """A `TrainConfig` of values that `parse_values` read, range-checked, not converted again.
+
+    Example:
+        >>> checked_config(parse_values({"batch_size": "8"}, from_text=True)).batch_size
+        8
+    """
+    config = TrainConfig(**parsed)
+    check_ranges(config)
     return config
 
 
 def load_toml(path: str) -> dict[str, Any]:
-    """Reads a flat TOML file of config keys (parsed with `tomllib` only)."""
+    """Reads a flat TOML file of config keys (`tomllib` only); `parse_values` reads the values."""
     if not os.path.isfile(path):
         raise ValueError(f"`config` file does not exist. Received: config={path!r}.")
     try:
@@ -317,39 +302,36 @@ def load_toml(path: str) -> dict[str, Any]:
     return values
 
 
-def check_streamable(config: TrainConfig) -> None:
-    """Streamed data trains on one device with the fused engine, without a split."""
-    what = f"data={config.data!r}" if config.data else f"num_samples={config.num_samples}"
-    if config.data is not None and not config.data.lower().endswith(".csv"):
-        raise ValueError(
-            f"`streaming` reads CSV files only. Received: data={config.data!r}. "
-            "Save the points as CSV, or drop --streaming to load the file into memory."
-        )
-    if config.validation_split:
-        raise ValueError(
-            f"`validation_split` needs the data in memory; streamed data ({what}) has no split. "
-            f"Received: validation_split={config.validation_split}. Hold out a separate file."
-        )
-    if config.engine != "fused":
-        raise ValueError(
-            f"Streamed data ({what}) trains on the fused engine only. "
-            f"Received: engine={config.engine!r}. Drop --engine plain."
-        )
-    if config.strategy != "none":
-        raise ValueError(
-            f"Streamed data ({what}) trains on one device. Received: strategy="
-            f"{config.strategy!r}. Drop --strategy, or train on in-memory data."
-        )
-
-
 def validate(config: TrainConfig) -> None:
-    """Range-checks every key, raising one clear ValueError or TypeError.
+    """Checks a `TrainConfig` built in Python: each value's type, then `check_ranges`.
 
-    Nothing is read from disk except the existence of `data` and the
-    writability of `logdir`; nothing is written.
+    Raises one clear ValueError or TypeError. Nothing is read from disk except
+    the existence of `data` and the writability of `logdir`; nothing is written.
+
+    Example:
+        >>> validate(TrainConfig(epochs="5"))
+        Traceback (most recent call last):
+        ...
+        TypeError: `epochs` must be an integer. Received: epochs='5' of type str.
     """
     for key in FIELDS:
-        convert_value(key, getattr(config, key))  # Types, for configs built in Python.
+        parse_value(key, getattr(config, key))
+    check_ranges(config)
+
+
+def check_ranges(config: TrainConfig) -> None:
+    """Range- and cross-key checks of a config whose values have their types.
+
+    Raises one clear ValueError or TypeError; converts no value.
+    """
+    _check_data(config)
+    _check_model(config)
+    _check_training(config)
+    _check_logging(config)
+    check_combinations(config)
+
+
+def _check_data(config: TrainConfig) -> None:
     if config.data is None:
         check_choice("dataset", config.dataset, DATASETS)
     elif is_shard_glob(config.data):
@@ -363,6 +345,9 @@ def validate(config: TrainConfig) -> None:
     if config.noise is not None:
         check_number("noise", config.noise, 0.0, math.inf, low_inclusive=True)
     check_number("validation_split", config.validation_split, 0.0, 1.0, low_inclusive=True)
+
+
+def _check_model(config: TrainConfig) -> None:
     parse_model_source(config.model)
     check_class_weight(config.class_weight)
     if config.init is not None:
@@ -370,6 +355,9 @@ def validate(config: TrainConfig) -> None:
     if config.features is not None:
         check_feature_names(config.features)
     check_architecture(config.hidden, config.activation, config.l1, config.l2, config.dropout)
+
+
+def _check_training(config: TrainConfig) -> None:
     resolve_hyperparameters(config.optimizer, config.learning_rate, config.momentum)
     check_choice("cost", config.cost, REDUCTIONS)
     if config.batch_size != "full":
@@ -394,6 +382,9 @@ def validate(config: TrainConfig) -> None:
             f"`batch_cost` is not available with strategy={config.strategy!r}: the per-minibatch "
             "cost is recorded by the single-device fused step. Drop --batch-cost or the strategy."
         )
+
+
+def _check_logging(config: TrainConfig) -> None:
     check_integer("boundary_every", config.boundary_every)
     check_integer("surface_every", config.surface_every)
     check_integer("histogram_every", config.histogram_every, minimum=0)
@@ -402,67 +393,3 @@ def validate(config: TrainConfig) -> None:
     check_logdir(config.logdir)
     if config.run_name is not None:
         check_run_name(config.run_name)
-    check_combinations(config)
-
-
-def check_class_weight(class_weight) -> None:
-    """Class weights must be positive, finite numbers (their count is checked with the data).
-
-    Example:
-        >>> check_class_weight([1, 0])
-        Traceback (most recent call last):
-        ...
-        ValueError: `class_weight` must hold positive, finite numbers. Received 0 for class 1. Give every class a weight above 0, or use 'balanced'.
-    """  # noqa: E501
-    if class_weight is None or class_weight == "balanced":
-        return
-    for label, weight in enumerate(class_weight):
-        if not (math.isfinite(weight) and weight > 0):
-            raise ValueError(
-                f"`class_weight` must hold positive, finite numbers. Received {weight:g} for "
-                f"class {label}. Give every class a weight above 0, or use 'balanced'."
-            )
-
-
-def check_combinations(config: TrainConfig) -> None:
-    """Refuses settings that the rest of the config would silently ignore."""
-    rules = []  # (keys, why they would be ignored, the fix)
-    if config.data is not None:
-        rules.append(
-            (
-                ("dataset", "num_samples", "noise"),
-                f"`data` replaces the named dataset (data={config.data!r})",
-                "Remove them, or drop --data.",
-            )
-        )
-    if is_model_file(config.model):
-        rules.append(
-            (
-                ("init", "features", "hidden", "activation", "l1", "l2", "dropout"),
-                f"they shape the built-in models, not yours (model={config.model!r})",
-                "Remove them, and build those choices into your model's function.",
-            )
-        )
-    elif config.model != "mlp":
-        rules.append(
-            (
-                ("hidden", "activation", "dropout"),
-                f"only the mlp has hidden layers (model={config.model!r})",
-                "Add --model mlp, or remove them.",
-            )
-        )
-    for keys, reason, fix in rules:
-        ignored = [key for key in keys if _is_set(config, key)]
-        if ignored:
-            received = ", ".join(f"{key}={getattr(config, key)!r}" for key in ignored)
-            raise ValueError(
-                f"{reason}, so {', '.join(ignored)} would be ignored. Received: {received}. {fix}"
-            )
-
-
-def _is_set(config: TrainConfig, key: str) -> bool:
-    """Whether a key differs from its default."""
-    value, default = getattr(config, key), FIELDS[key].default
-    if isinstance(default, tuple):
-        return list(value) != list(default)
-    return value != default

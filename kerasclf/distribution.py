@@ -21,6 +21,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from kerasclf.cluster import STRATEGIES
+from kerasclf.multiworker import make_multiworker_strategy
 from kerasclf.validation import check_choice, check_integer
 
 
@@ -57,8 +58,6 @@ def make_strategy(name: str, cpu_devices: int | None = None) -> tf.distribute.St
     if name == "none":
         return None
     if name == "multiworker":
-        from kerasclf.multiworker import make_multiworker_strategy
-
         return make_multiworker_strategy()
     if tf.config.list_logical_devices("GPU"):
         return tf.distribute.MirroredStrategy()

@@ -1,0 +1,140 @@
+"""Config values: each read once, where it enters, by the parser its field declares."""
+
+import collections
+import types
+
+import pytest
+
+from kerasclf import config as config_module
+from kerasclf.cli import main
+from kerasclf.config import FIELDS, TrainConfig, load_toml, make_config, parse_value, validate
+
+
+class Stop(Exception):
+    """Ends `kerasclf train` once its config is checked, before TensorFlow loads."""
+
+
+@pytest.fixture
+def parser_calls(monkeypatch):
+    """Every call of a field's parser, as (key, from_text), in order."""
+    calls = []
+    for key, field in FIELDS.items():
+        parse = field.metadata["parse"]
+
+        def counted(key_, value, from_text, parse=parse):
+            calls.append((key_, from_text))
+            return parse(key_, value, from_text)
+
+        metadata = types.MappingProxyType({**field.metadata, "parse": counted})
+        monkeypatch.setattr(field, "metadata", metadata)
+    return calls
+
+
+def test_every_field_declares_a_parser():
+    assert all(callable(field.metadata.get("parse")) for field in FIELDS.values())
+
+
+def test_a_train_command_reads_each_flag_and_file_value_once(tmp_path, monkeypatch, parser_calls):
+    toml = tmp_path / "run.toml"
+    toml.write_text(
+        'optimizer = "momentum"\nepochs = 50\nbatch_size = 8\ncallbacks_off = ["surface"]\n'
+    )
+    checked = []
+
+    def stop_after(values):  # The CLI's last step before TensorFlow loads.
+        checked.append(real_checked_config(values))
+        raise Stop
+
+    real_checked_config = config_module.checked_config
+    monkeypatch.setattr(config_module, "checked_config", stop_after)
+    flags = ["--epochs", "2", "--model", "mlp", "--hidden", "4,4", "--class-weight", "1,3"]
+    with pytest.raises(Stop):
+        main(["train", "--config", str(toml), *flags, "--logdir", str(tmp_path / "logs")])
+    counts = collections.Counter(parser_calls)
+    # Flags are parsed from text; the file's values are type-checked; `epochs`
+    # from the file is overridden, so only the flag's text is read.
+    assert counts == {
+        ("epochs", True): 1,
+        ("model", True): 1,
+        ("hidden", True): 1,
+        ("class_weight", True): 1,
+        ("logdir", True): 1,
+        ("optimizer", False): 1,
+        ("batch_size", False): 1,
+        ("callbacks_off", False): 1,
+    }
+    (config,) = checked
+    assert (config.epochs, config.batch_size, config.optimizer) == (2, 8, "momentum")
+    assert config.hidden == [4, 4] and config.class_weight == [1.0, 3.0]
+    assert config.callbacks_off == ["surface"] and config.logdir == str(tmp_path / "logs")
+
+
+def test_a_toml_config_reads_each_value_once(tmp_path, parser_calls):
+    toml = tmp_path / "run.toml"
+    toml.write_text('model = "mlp"\nhidden = [3]\nlearning_rate = 1\nimages = false\n')
+    config = make_config(load_toml(str(toml)), logdir=str(tmp_path))
+    assert collections.Counter(parser_calls) == {
+        (key, False): 1 for key in ("model", "hidden", "learning_rate", "images", "logdir")
+    }
+    assert config.learning_rate == 1.0 and isinstance(config.learning_rate, float)
+    assert config.hidden == [3] and config.images is False
+
+
+def test_validate_reads_each_value_of_a_python_config_once(tmp_path, parser_calls):
+    validate(TrainConfig(epochs=3, logdir=str(tmp_path)))
+    assert collections.Counter(parser_calls) == {(key, False): 1 for key in FIELDS}
+
+
+@pytest.mark.parametrize(
+    "values, error, message",
+    [
+        (
+            {"epochs": "5"},
+            TypeError,
+            "`epochs` must be an integer. Received: epochs='5' of type str.",
+        ),
+        ({"hidden": "8,8"}, TypeError, "`hidden` must be a list of positive integers such as"),
+        ({"images": "yes"}, TypeError, "`images` must be true or false. Received: images='yes'"),
+        ({"epochs": 0}, ValueError, "`epochs` must be an integer >= 1. Received: epochs=0."),
+    ],
+)
+def test_validate_refuses_a_config_built_in_python(tmp_path, values, error, message):
+    with pytest.raises(error) as raised:
+        validate(TrainConfig(logdir=str(tmp_path), **values))
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "key, text, value",
+    [
+        ("num_samples", "1e8", 100_000_000),
+        ("epochs", "2E1", 20),
+        ("learning_rate", "-5e-1", -0.5),
+        ("batch_size", "full", "full"),
+        ("batch_size", "16", 16),
+        ("hidden", "8, 4", (8, 4)),
+        ("callbacks_off", "boundary,,config", ("boundary", "config")),
+        ("class_weight", "1,3", (1, 3)),
+        ("class_weight", "balanced", "balanced"),
+        ("images", "No", False),
+        ("streaming", "TRUE", True),
+        ("data", "points.csv", "points.csv"),
+    ],
+)
+def test_a_flags_text_reads_as_the_same_value_written_in_toml(key, text, value):
+    from_text = parse_value(key, text, from_text=True)
+    assert from_text == parse_value(key, value)
+    assert type(from_text) is type(parse_value(key, value))
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"class_weight": [1, 10**400]}, "`class_weight` must hold positive, finite numbers."),
+        ({"learning_rate": 10**400}, "`learning_rate` must be a finite number."),
+    ],
+)
+def test_an_integer_too_large_for_a_float_is_one_line(values, message):
+    with pytest.raises(ValueError) as raised:
+        make_config(values)
+    assert str(raised.value).startswith(message) and "characters)." in str(raised.value)
