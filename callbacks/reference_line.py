@@ -9,8 +9,8 @@ Example:
     >>> line = check_reference_line([1.23, 1, -0.55])
     >>> line_equation(line)
     '1.23 x1 + x2 - 0.55 = 0'
-    >>> two_points_on(line)
-    ((0.0, 0.55), (1.0, -0.68))
+    >>> two_points_on((1.0, 2.0, -2.0))  # x1 + 2 x2 = 2 at x1 = 0 and 1
+    ((0.0, 1.0), (1.0, 0.5))
 """
 
 from __future__ import annotations

@@ -210,7 +210,11 @@ def run_train(arguments: argparse.Namespace) -> int:
     from kerasclf.training import run_prepared
 
     try:
-        prepared = prepare_resume(arguments.resume) if config is None else prepare_run(config)
+        prepared = (
+            prepare_resume(arguments.resume)
+            if config is None
+            else prepare_run(config, checked=True)
+        )
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
     # Past validation, an exception is a bug, not bad input: let it show. Only

@@ -179,8 +179,10 @@ def optional(parse: Parser) -> Parser:
     def parse_optional(key: str, value: Any, from_text: bool) -> Any:
         return None if value is None else parse(key, value, from_text)
 
-    parse_optional.__name__ = parse.__name__.replace("parse_", "parse_optional_")
-    parse_optional.__doc__ = f"None, or {parse.__doc__[0].lower()}{parse.__doc__[1:]}"
+    parse_optional.__name__ = parse_optional.__qualname__ = parse.__name__.replace(
+        "parse_", "parse_optional_"
+    )
+    parse_optional.__doc__ = f"None, or: {parse.__doc__}"
     return parse_optional
 
 

@@ -62,9 +62,9 @@ class Data:
 
     Args:
         features: Numbers, shape (num_samples, *feature_shape) with at least
-            one feature dimension. Floats and booleans are stored as float32
-            and must be finite; uint8 (image pixels) as float32 scaled by
-            1/255 to [0, 1]; other integers as int32 token ids >= 0.
+            one feature dimension. Stored as float32, every value finite;
+            uint8 images (two or more axes per sample) scaled by 1/255 to
+            [0, 1]; integer token ids exactly.
         labels: Integers 0..k-1 with k >= 2 classes all present, shape
             (num_samples,).
         source: Where the data came from, for error messages.

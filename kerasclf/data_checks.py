@@ -6,19 +6,19 @@ name a sample by its file line. Every failure is one line saying what was
 wrong, the value received and the fix.
 
 Features: an array (num_samples, *feature_shape), at least one feature
-dimension. Floats and booleans become float32 and must be finite; uint8
-(image pixels) become float32 scaled by 1/255 to [0, 1]; other integers are
-token ids for an Embedding layer and become int32, at least 0.
+dimension. Every number becomes float32 and must be finite; uint8 images
+(two or more axes per sample) are scaled by 1/255 to [0, 1]; integer token
+ids stay exact (an Embedding layer casts them back).
 
 Labels: integers 0..k-1, shape (num_samples,) or (num_samples, 1), with
 k >= 2 and every class present (or in 0..num_classes-1 when k is known).
 
 Example:
     >>> features, labels, scale = check_labelled_arrays(
-    ...     np.array([[0, 255], [255, 0]], np.uint8), np.array([0, 1])
+    ...     np.array([[[0, 255]], [[255, 0]]], np.uint8), np.array([0, 1])
     ... )
     >>> features.tolist(), labels.tolist(), scale == 1 / 255
-    ([[0.0, 1.0], [1.0, 0.0]], [0, 1], True)
+    ([[[0.0, 1.0]], [[1.0, 0.0]]], [0, 1], True)
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from typing import Any
@@ -26,6 +27,7 @@ from kerasclf import pipeline
 from kerasclf.checkpoint import CHECKPOINT_FILE, restore_checkpoint
 from kerasclf.classifier import Classifier, check_parts_trainable
 from kerasclf.config import FIELDS, KEYS_ADDED_LATER, TrainConfig, make_config
+from kerasclf.distribution import make_strategy
 from kerasclf.data import Data, load_data_splits, make_dataset, split_validation
 from kerasclf.features import FeatureMap
 from kerasclf.run_model import (
@@ -47,8 +49,8 @@ class PreparedRun:
         training: The training `Data`, or a `Stream`.
         validation: The validation split, or None.
         test: The data file's own test set (Keras's `x_test`, `y_test`), or None.
-        model: The compiled model (None under a distribution strategy, whose
-            scope must build it).
+        model: The compiled model (built in the strategy's scope).
+        strategy: The `tf.distribute` strategy, or None for one device.
         model_source: What the model was built from: a built-in name,
             `"FILE.py:FUNCTION"`, or the user's Python object.
         class_weights: The weight of each class, or None.
@@ -63,6 +65,7 @@ class PreparedRun:
     model_source: Any = None
     class_weights: np.ndarray | None = None
     resume_dir: str | None = None
+    strategy: tf.distribute.Strategy | None = None
 
     @property
     def model_name(self) -> str:
@@ -91,7 +94,11 @@ def load_training_data(config: TrainConfig) -> tuple[Data | Stream, Data | None,
 
 
 def prepare_run(
-    config: TrainConfig | dict | None = None, *, model_object=None, **overrides: Any
+    config: TrainConfig | dict | None = None,
+    *,
+    model_object=None,
+    checked: bool = False,
+    **overrides: Any,
 ) -> PreparedRun:
     """Validates a config, loads its data and builds its model, writing nothing.
 
@@ -99,6 +106,9 @@ def prepare_run(
         config: A `TrainConfig`, a dict of config keys, or None.
         model_object: The user's `keras.Model` or model function, instead
             of `config.model` (which must then be left at its default).
+        checked: `config` is a `TrainConfig` already parsed and checked
+            (`kerasclf.config.make_config` or `checked_config`, as the CLI
+            makes it), so its values are not parsed again.
         **overrides: Config keys that override `config`.
 
     Raises:
@@ -110,8 +120,9 @@ def prepare_run(
             "kerasclf.config.load_toml(path)) or None. "
             f"Received: config={config!r} of type {type(config).__name__}."
         )
-    values = config.to_dict() if isinstance(config, TrainConfig) else dict(config or {})
-    config = make_config(values, **overrides)
+    if not (checked and isinstance(config, TrainConfig) and not overrides):
+        values = config.to_dict() if isinstance(config, TrainConfig) else dict(config or {})
+        config = make_config(values, **overrides)
     if model_object is not None:
         check_python_model(model_object, config)
     source = config.model if model_object is None else model_object
@@ -123,12 +134,13 @@ def prepare_run(
     labels = training.labels if isinstance(training, Data) else None
     class_weights = resolve_class_weights(config.class_weight, labels, training.num_classes)
     prepared = PreparedRun(config, training, validation, test, None, source, class_weights)
+    # Before TensorFlow runs its first op: logical devices and the strategy.
+    prepared.strategy = make_strategy(config.strategy, config.cpu_devices)
     # Seeded first: a user's initializers draw from Keras's global seed.
     keras.utils.set_random_seed(config.seed)
-    built = make_model(config, training, source)
-    check_engine_fits(prepared, built)
-    if config.strategy == "none":
-        prepared.model = built
+    with prepared.strategy.scope() if prepared.strategy else contextlib.nullcontext():
+        prepared.model = make_model(config, training, source)
+    check_engine_fits(prepared, prepared.model)
     return prepared
 
 

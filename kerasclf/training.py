@@ -28,11 +28,9 @@ from kerasclf.default_callbacks import default_callbacks
 from kerasclf.checkpoint import EpochSnapshot, restore_checkpoint
 from kerasclf.cluster import is_chief, parse_tf_config
 from kerasclf.config import TrainConfig
-from kerasclf.distribution import make_strategy
 from kerasclf.interruption import StopOnSignal, removed_if_interrupted
 from kerasclf.classifier import StepSettings
 from kerasclf.preparation import PreparedRun, prepare_resume, prepare_run  # noqa: F401 (API)
-from kerasclf.run_model import make_model
 from kerasclf.runs import create_run_dir, default_run_name, run_lock, write_json
 from kerasclf.fitting import RunState, choose_engine, fit_run
 from kerasclf.run_outputs import name_parts, resolved_settings, save_outputs
@@ -164,8 +162,7 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream) -> TrainResult:
     """Trains a prepared run: the named steps of a run, in order."""
     config, training = prepared.config, prepared.training
     stream = stream or sys.stdout
-    # Logical devices must be configured before TensorFlow runs any op.
-    strategy = make_strategy(config.strategy, config.cpu_devices)
+    strategy, model = prepared.strategy, prepared.model
     # The epoch order comes from a stateless shuffle (kerasclf.pipeline), so runs
     # are reproducible without `enable_op_determinism`, which would also turn
     # XLA off in Keras.
@@ -173,10 +170,6 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream) -> TrainResult:
     # Each run traces its own small graphs on purpose; TensorFlow's retracing
     # warning would only alarm students running many runs in one process.
     tf.get_logger().setLevel("ERROR")
-    model = prepared.model
-    if model is None:  # Built inside the strategy's scope.
-        with strategy.scope():
-            model = make_model(config, training, prepared.model_source)
     engine, note = choose_engine(config, strategy)
     batch_size = pipeline.resolve_batch_size(config.batch_size, training.num_samples)
     chief = _is_chief(config)

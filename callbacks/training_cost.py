@@ -1,0 +1,72 @@
+"""`TrainingCost`: the cost J of the training points, for the title of an image.
+
+J is the cross-entropy summed over the training points, divided by their
+number when the model's loss averages (`kerasclf.losses.model_reduction`), so
+that the title shows the number the model minimises. For a plain linear model,
+p = sigmoid(w . x + b), numpy computes it from the weights in float64:
+J = sum(log(1 + exp(z)) - y z) with z = w . x + b. Any other model gets one
+XLA-compiled forward pass over the training points, compiled at the first call.
+
+Example:
+    >>> import keras
+    >>> from kerasclf.data import Data
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, "sigmoid")])
+    >>> points = Data(np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([0, 1]))
+    >>> cost = TrainingCost(model, points, plain_linear=True)
+    >>> round(cost.compute([np.zeros((2, 1)), np.zeros(1)]), 6)  # 2 log 2
+    1.386294
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kerasclf.data import Data
+from kerasclf.losses import model_reduction, per_sample_cross_entropy
+
+
+class TrainingCost:
+    """The cost J of fixed training points at the model's current weights.
+
+    Args:
+        model: A model with a sigmoid or softmax output.
+        training: The training points.
+        plain_linear: Whether the model is exactly p = sigmoid(w . x + b), so
+            that numpy can compute J from the weights.
+
+    Attributes:
+        reduction: "sum" or "mean", the model's (`model_reduction`).
+    """
+
+    def __init__(self, model: keras.Model, training: Data, plain_linear: bool):
+        self.model = model
+        self.plain_linear = plain_linear
+        self.reduction = model_reduction(model)
+        self._features = training.features
+        self._labels = training.labels
+        self._compiled_cost = None
+
+    def compute(self, weights: list | None = None) -> float:
+        """The cost J of the training points, in the model's reduction ("sum" or "mean").
+
+        Args:
+            weights: The model's `get_weights()`, if already at hand.
+        """
+        if self.plain_linear:
+            kernel, bias = self.model.get_weights() if weights is None else weights
+            logits = self._features.astype(np.float64) @ kernel[:, 0].astype(np.float64)
+            logits += float(bias[0])
+            total = float(np.sum(np.logaddexp(0.0, logits) - self._labels * logits))
+        else:
+            if self._compiled_cost is None:
+                features, labels = tf.constant(self._features), tf.constant(self._labels)
+                self._compiled_cost = tf.function(
+                    lambda: tf.reduce_sum(
+                        per_sample_cross_entropy(labels, self.model(features, training=False))
+                    ),
+                    jit_compile=True,
+                )
+            total = float(self._compiled_cost())
+        return total / len(self._labels) if self.reduction == "mean" else total
