@@ -64,7 +64,7 @@ def measure(repeats: int) -> dict[str, list[float]]:
     """Every command's wall seconds, `repeats` times, interleaved."""
     commands = {REFERENCE: [sys.executable, "-c", "import tensorflow"]}
     for name, arguments in COMMANDS.items():
-        commands[name] = [sys.executable, "-m", "kerasclf.cli", *arguments]
+        commands[name] = [sys.executable, "-m", "kerasclf.cli.main", *arguments]
     seconds = {name: [] for name in commands}
     for _ in range(repeats):
         for name, command in commands.items():

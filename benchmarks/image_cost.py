@@ -74,7 +74,7 @@ def command_line_flags(settings: dict) -> list[str]:
 
 def time_process(settings: dict, logdir: str) -> float:
     """Wall seconds of one `kerasclf train` process."""
-    command = [sys.executable, "-m", "kerasclf.cli", "train", "--logdir", logdir]
+    command = [sys.executable, "-m", "kerasclf.cli.main", "train", "--logdir", logdir]
     started = time.perf_counter()
     subprocess.run(
         command + command_line_flags(settings),
@@ -104,7 +104,7 @@ def tensorflow_png(image, compression: int = -1) -> bytes:
 
 def png_encoders() -> dict[str, Callable]:
     """The encoders compared, by name; the hand-written one first (the ratios' base)."""
-    from callbacks.png_encoding import encode_png
+    from kerasclf.callbacks.png_encoding import encode_png
 
     return {
         "hand-written": encode_png,
@@ -168,7 +168,7 @@ def time_encoders(images: dict, encoders: dict, repeats: int) -> None:
 @contextlib.contextmanager
 def encoder_in_use(encode: Callable):
     """Makes `ImageLog` encode its images with `encode` for the duration."""
-    from callbacks import image_log
+    from kerasclf.callbacks import image_log
 
     original = image_log.encode_png
     image_log.encode_png = encode

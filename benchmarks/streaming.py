@@ -38,10 +38,10 @@ import numpy as np
 
 from benchmarks.report import format_rate, format_table, machine_description, write_section
 from kerasclf import pipeline
-from kerasclf.config import make_config
+from kerasclf.run.config import make_config
 from kerasclf.data import make_dataset
-from kerasclf.streaming import generated_stream, open_csv_shards
-from kerasclf.run_model import make_model
+from kerasclf.data.streaming import generated_stream, open_csv_shards
+from kerasclf.run.model import make_model
 
 DEFAULT_OUTPUT = "BENCHMARKS.md"
 SPEED_SAMPLES = 2**22
@@ -53,7 +53,7 @@ TRAIN_FLAGS = ["--optimizer", "momentum", "--batch-size", "1024", "--epochs", "1
 
 def peak_rss(flags: list[str], logdir: str) -> tuple[float, float]:
     """(peak RSS in MiB, wall seconds) of one `kerasclf train` process."""
-    command = [sys.executable, "-m", "kerasclf.cli", "train", "--logdir", logdir, *flags]
+    command = [sys.executable, "-m", "kerasclf.cli.main", "train", "--logdir", logdir, *flags]
     started = time.perf_counter()
     process = subprocess.Popen(
         command,

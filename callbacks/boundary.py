@@ -50,22 +50,22 @@ import sys
 
 import keras
 
-# The picture's names, imported back so that `from callbacks.boundary import ...`
+# The picture's names, imported back so that `from kerasclf.callbacks.boundary import ...`
 # keeps working as before the picture had its own module.
-from callbacks.boundary_picture import (
+from kerasclf.callbacks.boundary_picture import (
     BOUNDARY_COLOUR,
     LAYOUT,
     MAX_POINTS_DRAWN,
     BoundaryPicture,
     boundary_layout,
 )
-from callbacks.image_log import ImageLog
-from callbacks.reference_line import check_reference_line, line_equation
-from callbacks.weight_arrow import ARROW_COLOUR, MIN_ARROW_PIXELS
+from kerasclf.callbacks.image_log import ImageLog
+from kerasclf.callbacks.reference_line import check_reference_line, line_equation
+from kerasclf.callbacks.weight_arrow import ARROW_COLOUR, MIN_ARROW_PIXELS
 from kerasclf.data import Data
 from kerasclf.validation import check_integer
 from kerasclf.models.inspection import check_probability_output
-from callbacks.requirements import (
+from kerasclf.callbacks.requirements import (
     first_reason,
     probability_output,
     skip_note,

@@ -26,11 +26,11 @@ import matplotlib.colors
 import numpy as np
 from matplotlib.lines import Line2D
 
-from callbacks.colours import rgb255
-from callbacks.field_colours import class_colours, field_colours
-from callbacks.figure_rendering import MATPLOTLIB_LOCK
-from callbacks.frame_title import frame_title
-from callbacks.image_layout import (
+from kerasclf.callbacks.colours import rgb255
+from kerasclf.callbacks.field_colours import class_colours, field_colours
+from kerasclf.callbacks.figure_rendering import MATPLOTLIB_LOCK
+from kerasclf.callbacks.frame_title import frame_title
+from kerasclf.callbacks.image_layout import (
     LABEL_PIXELS,
     LEGEND_ROW_PIXELS,
     TICK_PIXELS,
@@ -39,15 +39,15 @@ from callbacks.image_layout import (
     font_points,
     padded_limits,
 )
-from callbacks.legend_strip import legend_columns
-from callbacks.probability_field import ProbabilityField, output_units
-from callbacks.raster import RasterPlot
-from callbacks.reference_line import line_equation, two_points_on
-from callbacks.shape_painting import edge_mask
-from callbacks.training_cost import TrainingCost
-from callbacks.weight_arrow import ARROW_COLOUR, paint_weight_arrow
+from kerasclf.callbacks.legend_strip import legend_columns
+from kerasclf.callbacks.probability_field import ProbabilityField, output_units
+from kerasclf.callbacks.raster import RasterPlot
+from kerasclf.callbacks.reference_line import line_equation, two_points_on
+from kerasclf.callbacks.shape_painting import edge_mask
+from kerasclf.callbacks.training_cost import TrainingCost
+from kerasclf.callbacks.weight_arrow import ARROW_COLOUR, paint_weight_arrow
 from kerasclf.data import Data
-from kerasclf.models import plain_linear_parameters
+from kerasclf.models.inspection import plain_linear_parameters
 
 # At most this many points of each set are drawn, so that the one-off
 # matplotlib drawing stays fast and the plot readable.
@@ -106,7 +106,7 @@ class BoundaryPicture:
 
     Example:
         >>> from kerasclf.data import make_dataset
-        >>> from kerasclf.models import build_model
+        >>> from kerasclf.models.registry import build_model
         >>> data = make_dataset("seminar_blobs")
         >>> picture = BoundaryPicture(build_model("logistic", 2), data, None, None)
         >>> picture.render(step=0).shape  # A legend of one row.

@@ -23,12 +23,12 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from callbacks.writers import EVENTS, SummaryWriters
+from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
-from kerasclf.evaluation import ModelEvaluator
-from kerasclf.losses import REDUCTIONS, model_reduction
+from kerasclf.engine.evaluation import ModelEvaluator
+from kerasclf.engine.losses import REDUCTIONS, model_reduction
 from kerasclf.validation import check_choice
-from callbacks.requirements import probability_output
+from kerasclf.callbacks.requirements import probability_output
 
 
 class CostLogger(keras.callbacks.Callback):
@@ -41,12 +41,12 @@ class CostLogger(keras.callbacks.Callback):
         logdir: The run directory.
         x: Training features, shape (num_samples, num_features); or, with
             y None, data streamed in chunks: a `tf.data.Dataset` of
-            `(features, labels)` or a `kerasclf.streaming.Stream`.
+            `(features, labels)` or a `kerasclf.data.streaming.Stream`.
         y: Training labels 0..k-1.
         validation_data: Optional `(x, y)` of the validation set.
         cost: "sum" or "mean", the reduction the model is trained with (for
             the gradient norm and the logs' `loss`); None to read it from the
-            model's compiled loss (`kerasclf.losses.model_reduction`).
+            model's compiled loss (`kerasclf.engine.losses.model_reduction`).
 
     Example:
         >>> model.fit(x, y, epochs=10, callbacks=[CostLogger("logs/run", x, y)])  # doctest: +SKIP

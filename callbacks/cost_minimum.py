@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from callbacks.surface_plot import GRID_POINTS, Plane
+from kerasclf.callbacks.surface_plot import GRID_POINTS, Plane
 
 
 def logistic_cost(design: np.ndarray, labels: np.ndarray, theta: np.ndarray, offset) -> float:

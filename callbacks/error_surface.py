@@ -49,9 +49,15 @@ bands and path are those of the uninterrupted run.
 
 Each image needs the cost at every point of a 48 x 48 grid, then interpolates
 between them to the pixels. For logistic regression that is the closed form
-above, one matrix product (about 5 ms); for other models one compiled,
-vectorized pass of the model over all grid points (`ParameterCost`). The
-frames are drawn on the image log's background thread (`ImageLog`).
+above, one matrix product (about 5 ms); for other models one vectorized pass
+of the model over all grid points (`ParameterCost`). A large model (a CNN)
+would pay that many times over its training, so its slice is evaluated on a
+fixed, seeded sample of the training points, and on a coarser grid where
+that is not enough, to cost at most about half its training's work
+(`callbacks.landscape_surface.landscape_resolution`); the image's description
+then says so, e.g. "J on ... 117 of the 2,000 training samples ... on a
+16 x 16 grid". The frames are drawn on the image log's background thread
+(`ImageLog`).
 
 This module is the callback; the surfaces (the cost over weights, Newton's
 minimum, the trajectory's directions) are in `callbacks.surfaces`, and their
@@ -67,15 +73,16 @@ import sys
 import keras
 import numpy as np
 
-from callbacks.image_log import ImageLog
-from callbacks.parameter_cost import surface_sample
-from callbacks.surfaces import make_surface
+from kerasclf.callbacks.image_log import ImageLog
+from kerasclf.callbacks.landscape_surface import LandscapeSurface, TrajectorySlice
+from kerasclf.callbacks.parameter_cost import surface_sample
+from kerasclf.callbacks.surfaces import make_surface
 from kerasclf.data import Data
-from kerasclf.losses import REDUCTIONS, model_reduction
-from kerasclf.runs import write_npz
+from kerasclf.engine.losses import REDUCTIONS, model_reduction
+from kerasclf.atomic_files import write_npz
 from kerasclf.validation import check_choice, check_integer
 from kerasclf.models.inspection import check_probability_output
-from callbacks.requirements import (
+from kerasclf.callbacks.requirements import (
     first_reason,
     no_recurrent_layers,
     probability_output,
@@ -106,7 +113,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         y: Training labels 0..k-1.
         cost: `"sum"` (the seminar's) or `"mean"`, the reduction of the
             cross-entropy over the training set; None for the one the model
-            is compiled with (`kerasclf.losses.model_reduction`).
+            is compiled with (`kerasclf.engine.losses.model_reduction`).
         every: Log an image every this many epochs (an integer >= 1).
         stream: Where the one-line skip note goes; default `sys.stdout`.
         num_samples: The size of the whole training set when `x, y` are a
@@ -183,6 +190,10 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
             self._surface = make_surface(
                 self.model, self.training, reduction, self.represented_samples, start
             )
+            epochs = (self.params or {}).get("epochs")
+            if isinstance(self._surface, LandscapeSurface) and epochs:
+                # Its cost compiles on the image thread while training runs (no image).
+                self._images.add(self._surface.prepare(epochs), step=0)
         if self._skip_reason is None and int(self.model.optimizer.iterations.numpy()) == 0:
             self._path, self.path_steps = [], []  # A fresh start: a new path.
             self._frame_steps = []
@@ -216,6 +227,9 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         if not steps:
             return
         trajectory = self._surface.trajectory_slice(self.path)
+        if isinstance(trajectory, TrajectorySlice) and trajectory.note:
+            # A large model's landscape says what it was evaluated on.
+            self._images.description = f"{DESCRIPTION} {trajectory.note}"
         for step in steps:
             index = self.path_steps.index(step)
             self._images.add(functools.partial(trajectory.draw, index, step), step)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 
-from callbacks.colours import colour_table
+from kerasclf.callbacks.colours import colour_table
 
 # The shades of the field: per class for k > 2.
 NUM_SHADES = 256

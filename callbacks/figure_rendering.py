@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from callbacks.image_layout import DOTS_PER_INCH
+from kerasclf.callbacks.image_layout import DOTS_PER_INCH
 
 # Matplotlib is not thread-safe, and each image callback draws on its own
 # thread: figures are built and rendered while holding this lock.

@@ -36,7 +36,7 @@ from tensorboard.plugins.custom_scalar import metadata as custom_scalar_metadata
 from tensorboard.plugins.hparams import api as hparams_api
 from tensorboard.util import tensor_util
 
-from callbacks.writers import EVENTS, SummaryWriters
+from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 
 # Suffix of the event file that holds the config, so that a resumed run finds it.
 FILENAME_SUFFIX = ".config"

@@ -15,9 +15,9 @@ import os
 import tensorflow as tf
 from tensorboard.plugins.image import metadata as image_metadata
 
-from callbacks.png_encoding import encode_png
-from callbacks.writers import SummaryWriters
-from kerasclf.runs import write_bytes
+from kerasclf.callbacks.png_encoding import encode_png
+from kerasclf.callbacks.writers import SummaryWriters
+from kerasclf.atomic_files import write_bytes
 
 
 def write_image_summary(tag: str, png: bytes, shape, step: int, description: str = "") -> None:

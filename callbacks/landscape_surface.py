@@ -5,24 +5,113 @@ so the path shows as much of its movement as a plane can. It is computed
 once training ends; every frame shares the slice, its axes and its colour
 bands, and only the path up to the frame's step and its current point
 change, so the frames animate.
+
+Each grid point is a forward pass of the model over the training points, so
+a large model's slice could cost many times its training (a small CNN's:
+2,304 passes over 2,000 images, against 10 epochs of training). The work
+therefore fits the model (`landscape_resolution`): a slice whose full grid
+costs at most `FULL_SURFACE_MULTIPLY_ADDS` is drawn in full, as always
+(logistic regression, the Day-1 MLPs); a larger model's is evaluated on a
+fixed, seeded sample of the points and, where that is not enough, a coarser
+grid, so that it costs at most about half as much as the training it shows.
+The image's description says so (`TrajectorySlice.note`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Callable
 
 import keras
 import numpy as np
 
-from callbacks.cost_minimum import grid_minimum
-from callbacks.frame_title import frame_title
-from callbacks.image_layout import equal_aspect_limits
-from callbacks.parameter_cost import ParameterCost
-from callbacks.surface_plot import GRID_POINTS, SURFACE_LAYOUT, Plane, SurfacePlot, cost_bands
+from kerasclf.callbacks.cost_minimum import grid_minimum
+from kerasclf.callbacks.frame_title import frame_title
+from kerasclf.callbacks.image_layout import equal_aspect_limits
+from kerasclf.callbacks.parameter_cost import ParameterCost, forward_cost, surface_sample
+from kerasclf.callbacks.surface_plot import (
+    GRID_POINTS,
+    SURFACE_LAYOUT,
+    Plane,
+    SurfacePlot,
+    cost_bands,
+)
 from kerasclf.data import Data
 
 # The grid reaches this much farther than the path's farthest point.
 LANDSCAPE_REACH = 1.1
+
+# The rule that fits a slice's work to the model (`landscape_resolution`), so
+# that the surface costs at most about a quarter of a run's time (issue #18).
+# A slice whose full grid (48 x 48 forward passes over the surface's points, at
+# most 4096) costs at most this many multiply-adds is drawn in full, compiled
+# with XLA, as always: about a second on one core even for convolutions, and
+# logistic regression and the Day-1 MLPs (2 inputs, a few hidden units) are far
+# below it (the default MLP's: 2,304 x 200 points x 122 = 6e7).
+FULL_SURFACE_MULTIPLY_ADDS = 2**30
+# A larger model's slice gets at most this many one-sample forward passes (grid
+# points x samples) per sample of training (epochs x training points). A
+# training sample costs a forward and a backward pass, about three forward
+# passes, in small minibatches; so the slice costs at most about half as much
+# as the training, and, its passes batched, well under a quarter of the time.
+LANDSCAPE_SHARE = 1.5
+# It runs over at most this many of the training points, a fixed, seeded sample
+# (its summed cost scaled to all the points), and at least this many
+# (fewer only when the training set is smaller) ...
+LANDSCAPE_SAMPLES = 512
+MIN_LANDSCAPE_SAMPLES = 64
+# ... on the finest of these grids (points per axis) that fits, else on the
+# coarsest with fewer samples. The coarse grid is interpolated to the image.
+LANDSCAPE_GRID_SIZES = (GRID_POINTS, 32, 24, 16)
+
+
+@dataclasses.dataclass(frozen=True)
+class LandscapeResolution:
+    """How a slice is evaluated: its grid, its points, and whether it is the full one.
+
+    Attributes:
+        grid_points: Grid points per axis.
+        num_samples: How many of the surface's points the cost runs over.
+        full: The slice as always: the whole grid over all the surface's
+            points, compiled with XLA. Else TensorFlow's own kernels run it
+            (on the CPU about 3 times faster for convolutions, and no compiling).
+    """
+
+    grid_points: int
+    num_samples: int
+    full: bool
+
+
+def landscape_resolution(
+    multiply_adds: int, num_samples: int, training_samples: int, epochs: int
+) -> LandscapeResolution:
+    """The grid and the sample of points a slice is evaluated on (the rule above).
+
+    Args:
+        multiply_adds: One sample's forward pass (`forward_cost`).
+        num_samples: The surface's points (at most `MAX_SURFACE_SAMPLES`).
+        training_samples: The training points they stand for.
+        epochs: The epochs the path trained.
+
+    Example:
+        >>> landscape_resolution(122, 200, 200, 100)  # The Day-1 MLP: in full.
+        LandscapeResolution(grid_points=48, num_samples=200, full=True)
+        >>> landscape_resolution(153862, 2000, 2000, 10)  # A small CNN, 10 epochs.
+        LandscapeResolution(grid_points=16, num_samples=117, full=False)
+        >>> landscape_resolution(153862, 2000, 2000, 100)
+        LandscapeResolution(grid_points=24, num_samples=512, full=False)
+    """
+    if GRID_POINTS**2 * num_samples * multiply_adds <= FULL_SURFACE_MULTIPLY_ADDS:
+        return LandscapeResolution(GRID_POINTS, num_samples, full=True)
+    budget = LANDSCAPE_SHARE * max(epochs, 1) * training_samples
+    samples = min(num_samples, LANDSCAPE_SAMPLES)
+    for size in LANDSCAPE_GRID_SIZES:
+        if size**2 * samples <= budget:
+            return LandscapeResolution(size, samples, full=False)
+    size = LANDSCAPE_GRID_SIZES[-1]
+    fewest = min(MIN_LANDSCAPE_SAMPLES, samples)
+    return LandscapeResolution(size, int(np.clip(budget // size**2, fewest, samples)), full=False)
 
 
 def trajectory_directions(path: np.ndarray, centre: np.ndarray, seed: int = 0) -> tuple:
@@ -70,6 +159,8 @@ class LandscapeSurface:
     """Li et al.'s trajectory plot: one slice through the final weights along the
     path's principal directions, drawn once training ends, one frame per logged step.
 
+    The slice's grid and sample of points fit the model (`landscape_resolution`).
+
     Args:
         model: The model.
         data: The points the cost runs over.
@@ -81,7 +172,59 @@ class LandscapeSurface:
         self, model: keras.Model, data: Data, reduction: str, represented_samples: int | None = None
     ):
         self.model = model
-        self.cost = ParameterCost(model, data, reduction, represented_samples)
+        self.data = data
+        self.reduction = reduction
+        self.represented_samples = represented_samples or data.num_samples
+        self.forward = forward_cost(model, data.feature_shape, data.features.dtype)
+        # The run's epochs, once `prepare` knows them; else a path's length tells.
+        self.epochs: int | None = None
+        self._costs: dict[LandscapeResolution, ParameterCost] = {}
+
+    def resolution(self, epochs: int) -> LandscapeResolution:
+        """The grid and points of the slice of a run of `epochs` (`landscape_resolution`)."""
+        return landscape_resolution(
+            self.forward.multiply_adds, self.data.num_samples, self.represented_samples, epochs
+        )
+
+    def prepare(self, epochs: int) -> Callable[[], None]:
+        """Fixes the slice's resolution for a run of `epochs`; returns what compiles its cost.
+
+        Call the function returned on a background thread while training
+        runs (`ImageLog.add`): the cost's first call traces and compiles the
+        vectorized model (a third of a second for an MLP), which would
+        otherwise wait until training ends. It evaluates the current weights,
+        copied now, so it reads nothing that training changes.
+        """
+        self.epochs = epochs
+        cost = self.parameter_cost(self.resolution(epochs))
+        weights = [np.ravel(np.array(weight)) for weight in self.model.trainable_weights]
+        vector = np.concatenate(weights)[None]
+        non_trainable = [np.array(weight) for weight in self.model.non_trainable_variables]
+
+        def compile_cost() -> None:
+            cost(vector, non_trainable)
+
+        return compile_cost
+
+    def parameter_cost(self, resolution: LandscapeResolution) -> ParameterCost:
+        """The cost over the resolution's points: all of them, or a fixed, seeded sample."""
+        if resolution not in self._costs:
+            if resolution.full:
+                cost = ParameterCost(
+                    self.model, self.data, self.reduction, self.represented_samples
+                )
+            else:
+                sample = surface_sample(self.data, size=resolution.num_samples)
+                cost = ParameterCost(
+                    self.model,
+                    sample,
+                    self.reduction,
+                    self.represented_samples,
+                    compiled=False,
+                    activations=self.forward.activations,
+                )
+            self._costs[resolution] = cost
+        return self._costs[resolution]
 
     def trajectory_slice(self, path: np.ndarray) -> TrajectorySlice:
         """The slice of a whole `path` (a copy), its costs computed when first drawn.
@@ -89,8 +232,35 @@ class LandscapeSurface:
         The model's non-trainable variables (e.g. batch-norm statistics, a
         dropout's seed) are copied now.
         """
+        resolution = self.resolution(self.epochs or len(path) - 1)
         non_trainable = [np.array(weight) for weight in self.model.non_trainable_variables]
-        return TrajectorySlice(path, self.cost, non_trainable)
+        note = resolution_note(resolution, self.represented_samples)
+        cost = self.parameter_cost(resolution)
+        return TrajectorySlice(path, cost, non_trainable, resolution.grid_points, note)
+
+
+def resolution_note(resolution: LandscapeResolution, training_samples: int) -> str:
+    """What the image's description says of a reduced slice; empty for a full one.
+
+    Example:
+        >>> note = resolution_note(LandscapeResolution(16, 117, full=False), 2000)
+        >>> note.startswith("Large model: J on a fixed, seeded sample of 117 of the 2,000 ")
+        True
+        >>> note.endswith("on a 16 x 16 grid of weights interpolated between.")
+        True
+        >>> resolution_note(LandscapeResolution(48, 200, full=True), 200)
+        ''
+    """
+    parts = []
+    if resolution.num_samples < training_samples:
+        parts.append(
+            f"J on a fixed, seeded sample of {resolution.num_samples:,} of the "
+            f"{training_samples:,} training samples (standing for all of them)"
+        )
+    if resolution.grid_points < GRID_POINTS:
+        size = resolution.grid_points
+        parts.append(f"on a {size} x {size} grid of weights interpolated between")
+    return f"Large model: {', '.join(parts)}." if parts else ""
 
 
 class TrajectorySlice:
@@ -100,12 +270,24 @@ class TrajectorySlice:
         path: Weights along the path, `(num_steps, num_parameters)`.
         cost: The `ParameterCost` of the model.
         non_trainable: Values of the model's non-trainable variables.
+        grid_points: Grid points per axis where the cost is computed; a
+            coarser grid than the image's is interpolated to it (`refine_grid`).
+        note: What the image's description adds (`resolution_note`).
     """
 
-    def __init__(self, path: np.ndarray, cost: ParameterCost, non_trainable: list):
+    def __init__(
+        self,
+        path: np.ndarray,
+        cost: ParameterCost,
+        non_trainable: list,
+        grid_points: int = GRID_POINTS,
+        note: str = "",
+    ):
         self.path = path.astype(np.float64)
         self.cost = cost
         self.non_trainable = non_trainable
+        self.grid_points = grid_points
+        self.note = note
 
     @functools.cached_property
     def path_costs(self) -> np.ndarray:
@@ -124,8 +306,11 @@ class TrajectorySlice:
         directions, kinds = trajectory_directions(self.path, final)
         coordinates = (self.path - final) @ directions.T
         plane = Plane(final, directions, *landscape_limits(coordinates, final))
-        costs = self.cost(plane.grid_parameters(), self.non_trainable)
-        costs = costs.reshape(GRID_POINTS, GRID_POINTS)
+        if self.grid_points == GRID_POINTS:
+            costs = self.cost(plane.grid_parameters(), self.non_trainable)
+        else:
+            costs = self.cost(grid_parameters(plane, self.grid_points), self.non_trainable)
+        costs = refine_grid(costs.reshape(self.grid_points, self.grid_points))
         labels = tuple(f"{kind} direction {index + 1}" for index, kind in enumerate(kinds))
         picture = SurfacePlot(plane, cost_bands(costs.min(), costs.max()), labels)
         return coordinates, costs, plane, picture, grid_minimum(costs, plane)
@@ -143,6 +328,47 @@ class TrajectorySlice:
         return picture.render(
             costs, plane, coordinates[: index + 1], coordinates[index], minimum, title
         )
+
+
+def grid_parameters(plane: Plane, points: int) -> np.ndarray:
+    """The parameter vectors of a `points` x `points` grid over the plane, row by row.
+
+    The same grid as `Plane.grid_parameters`, with `points` per axis: u left
+    to right, v top to bottom.
+
+    Example:
+        >>> plane = Plane(np.zeros(2), np.eye(2), (-1.0, 1.0), (-1.0, 1.0))
+        >>> grid_parameters(plane, 2).tolist()
+        [[-1.0, 1.0], [1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]]
+    """
+    u = np.linspace(*plane.x_limits, points)
+    v = np.linspace(plane.y_limits[1], plane.y_limits[0], points)
+    grid_u, grid_v = np.meshgrid(u, v)
+    return (
+        plane.origin
+        + grid_u.reshape(-1, 1) * plane.directions[0]
+        + grid_v.reshape(-1, 1) * plane.directions[1]
+    )
+
+
+def refine_grid(costs: np.ndarray) -> np.ndarray:
+    """A square grid of costs interpolated to `GRID_POINTS` per axis, bilinearly.
+
+    The refined grid spans the same limits, so its corners are the coarse
+    grid's; a grid of `GRID_POINTS` already is returned as it is.
+
+    Example:
+        >>> refined = refine_grid(np.array([[0.0, 1.0], [2.0, 3.0]]))
+        >>> refined.shape, refined[[0, -1], [0, -1]].tolist(), round(float(refined[0, 24]), 3)
+        ((48, 48), [0.0, 3.0], 0.511)
+    """
+    points = len(costs)
+    if points == GRID_POINTS:
+        return costs
+    coarse, fine = np.linspace(0.0, 1.0, points), np.linspace(0.0, 1.0, GRID_POINTS)
+    # Row i of `weights` interpolates fine point i from the coarse points.
+    weights = np.stack([np.interp(fine, coarse, row) for row in np.eye(points)], axis=1)
+    return weights @ costs @ weights.T
 
 
 def landscape_limits(coordinates: np.ndarray, centre: np.ndarray) -> tuple:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from callbacks.figure_rendering import (
+from kerasclf.callbacks.figure_rendering import (
     MATPLOTLIB_LOCK,
     garbage_collection_paused,
     new_figure,
     render_figure,
 )
-from callbacks.image_layout import LEGEND_PIXELS, font_points
+from kerasclf.callbacks.image_layout import LEGEND_PIXELS, font_points
 
 LEGEND_STYLE = {
     "fontsize": font_points(LEGEND_PIXELS),

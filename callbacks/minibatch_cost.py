@@ -21,7 +21,7 @@ import numpy as np
 import tensorflow as tf
 from tensorboard.plugins.scalar import metadata as scalar_metadata
 
-from callbacks.writers import SummaryWriters
+from kerasclf.callbacks.writers import SummaryWriters
 
 TAG = "minibatch_cost"
 # An epoch with more minibatches than this (SGD over streamed data) writes them

@@ -1,33 +1,41 @@
 """The cost J at many weight vectors at once, for any model, over a sample of the points.
 
 The error surface evaluates the cost at thousands of weight vectors per
-image. `ParameterCost` does it in one compiled, vectorized pass of the
-model; `surface_sample` bounds the points it runs over, and `cost_scale`
-turns the sum over that sample into the cost of all the points.
+image. `ParameterCost` does it in one vectorized pass of the model;
+`surface_sample` bounds the points it runs over, and `cost_scale` turns the
+sum over that sample into the cost of all the points. `forward_cost` counts
+what one sample's forward pass costs (its multiply-adds and its widest
+activation), so that the landscape can fit its work to the model
+(`callbacks.landscape_surface`).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from callbacks.surface_plot import GRID_POINTS
+from kerasclf.callbacks.surface_plot import GRID_POINTS
 from kerasclf.data import Data
-from kerasclf.losses import per_sample_cross_entropy
+from kerasclf.engine.losses import per_sample_cross_entropy
 
 # Largest number of activations one vectorized chunk may hold (128 MB of float32).
 MAX_CHUNK_VALUES = 2**25
 MAX_SURFACE_SAMPLES = 4096
+# Graph operations whose cost is a contraction (multiply-adds), not one per output value.
+_CONVOLUTIONS = ("Conv2D", "Conv3D", "DepthwiseConv2dNative")
+_MATRIX_PRODUCTS = ("MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3")
 
 
 class ParameterCost:
     """The cost J at many flattened parameter vectors at once.
 
     The model runs with each vector's weights through `stateless_call`,
-    vectorized over the vectors with `tf.vectorized_map` and compiled with
-    XLA, so a whole grid is one call. The model's own weights are not
-    touched. Only the cross-entropy counts, no regularization penalty.
+    vectorized over the vectors with `tf.vectorized_map` and, by default,
+    compiled with XLA, so a whole grid is one call. The model's own weights
+    are not touched. Only the cross-entropy counts, no regularization penalty.
 
     Args:
         model: The model; its trainable weights, flattened and concatenated in
@@ -36,6 +44,12 @@ class ParameterCost:
         reduction: `"sum"` or `"mean"`.
         represented_samples: How many points `data` stands for, when it is a
             sample of them (`surface_sample`); by default its own.
+        compiled: Compile with XLA (True), or run TensorFlow's own kernels:
+            on the CPU its convolutions run about 3 times faster than XLA's,
+            and need no compiling.
+        activations: The most values one sample's forward pass holds at once
+            (`forward_cost`), to size the chunks of vectors; by default the
+            widest of the features and the weights' last axes.
 
     Example:
         >>> cost = ParameterCost(build_model("logistic", 2), data, "sum")  # doctest: +SKIP
@@ -44,20 +58,29 @@ class ParameterCost:
     """
 
     def __init__(
-        self, model: keras.Model, data: Data, reduction: str, represented_samples: int | None = None
+        self,
+        model: keras.Model,
+        data: Data,
+        reduction: str,
+        represented_samples: int | None = None,
+        compiled: bool = True,
+        activations: int | None = None,
     ):
         self.model = model
         self._shapes = [tuple(weight.shape) for weight in model.trainable_weights]
         self._sizes = [int(np.prod(shape)) for shape in self._shapes]
         self.num_parameters = sum(self._sizes)
+        self.num_samples = data.num_samples
         self._features = tf.constant(data.features)
         self._labels = tf.constant(data.labels)
         self._scale = cost_scale(data, reduction, represented_samples)
-        widest = max([data.num_features] + [shape[-1] for shape in self._shapes if shape])
+        widest = activations or max(
+            [data.num_features] + [shape[-1] for shape in self._shapes if shape]
+        )
         self._chunk = int(
             np.clip(MAX_CHUNK_VALUES // (data.num_samples * widest), 1, GRID_POINTS**2)
         )
-        self._costs = tf.function(self._chunk_costs, jit_compile=True)
+        self._costs = tf.function(self._chunk_costs, jit_compile=compiled)
 
     def _chunk_costs(self, parameters, non_trainable):
         def cost(vector):
@@ -89,17 +112,24 @@ class ParameterCost:
         return np.concatenate(costs).astype(np.float64) * self._scale
 
 
-def surface_sample(data: Data, seed: int = 0) -> Data:
-    """At most `MAX_SURFACE_SAMPLES` of the points, drawn once per run.
+def surface_sample(data: Data, seed: int = 0, size: int = MAX_SURFACE_SAMPLES) -> Data:
+    """At most `size` of the points, a seeded sample drawn once per run, in their order.
 
     The surface evaluates the cost at thousands of weight vectors per image;
     over a seeded sample of the points it costs the same for any data size,
     and `cost_scale` scales the summed cost up to stand for all the points.
+    A large model's landscape takes a smaller sample of that one
+    (`callbacks.landscape_surface.landscape_resolution`).
+
+    Example:
+        >>> ten = Data(np.arange(20.0).reshape(10, 2), np.arange(10) % 2)
+        >>> surface_sample(ten, size=4).num_samples, surface_sample(ten).num_samples
+        (4, 10)
     """
-    if data.num_samples <= MAX_SURFACE_SAMPLES:
+    if data.num_samples <= size:
         return data
     rng = np.random.default_rng(seed)
-    rows = np.sort(rng.choice(data.num_samples, MAX_SURFACE_SAMPLES, replace=False))
+    rows = np.sort(rng.choice(data.num_samples, size, replace=False))
     return data.subset(rows, f"{data.source} (a sample for the error surface)")
 
 
@@ -114,3 +144,70 @@ def cost_scale(data: Data, reduction: str, represented_samples: int | None) -> f
     if reduction == "mean":
         return 1.0 / data.num_samples
     return (represented_samples or data.num_samples) / data.num_samples
+
+
+@dataclasses.dataclass(frozen=True)
+class ForwardCost:
+    """What one sample's forward pass costs.
+
+    Attributes:
+        multiply_adds: Its multiply-adds: those of matrix products and
+            convolutions, plus one per value every other operation computes.
+        activations: The most values one operation computes for it (the
+            widest activation).
+    """
+
+    multiply_adds: int
+    activations: int
+
+
+def forward_cost(model: keras.Model, feature_shape: tuple, dtype="float32") -> ForwardCost:
+    """The cost of one sample's forward pass, counted on the model's traced graph.
+
+    The model is traced once, on a batch of one, through `stateless_call`
+    (its variables are not touched); each graph operation is counted from
+    its static shapes, so any model is counted, whatever its layers.
+
+    Example:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
+        >>> forward_cost(model, (3,))  # 3 x 4 products, 4 bias additions.
+        ForwardCost(multiply_adds=16, activations=4)
+    """
+    trainable = [weight.value for weight in model.trainable_variables]
+    non_trainable = [weight.value for weight in model.non_trainable_variables]
+    function = tf.function(
+        lambda inputs, trainable, non_trainable: model.stateless_call(
+            trainable, non_trainable, inputs, training=False
+        )
+    )
+    inputs = tf.TensorSpec((1, *feature_shape), dtype)
+    graph = function.get_concrete_function(inputs, trainable, non_trainable).graph
+    multiply_adds, activations = 0, 1
+    for operation in graph.get_operations():
+        if operation.type in ("Placeholder", "Const", "ReadVariableOp", "Identity", "NoOp"):
+            continue
+        for output in operation.outputs:
+            activations = max(activations, _num_values(output.shape))
+        multiply_adds += _operation_multiply_adds(operation)
+    return ForwardCost(int(multiply_adds), int(activations))
+
+
+def _num_values(shape) -> int:
+    """The number of values of a static shape (unknown axes count as 1; a scalar is 1)."""
+    if shape.rank is None:
+        return 1
+    return int(np.prod([size or 1 for size in shape.as_list()], dtype=np.int64))
+
+
+def _operation_multiply_adds(operation) -> int:
+    """Multiply-adds of one graph operation, from its static shapes."""
+    values = sum(_num_values(output.shape) for output in operation.outputs)
+    if operation.type in _CONVOLUTIONS:  # Each output: a kernel window (all input channels).
+        kernel = operation.inputs[1].shape.as_list()
+        window = kernel[:-2] if operation.type == "DepthwiseConv2dNative" else kernel[:-1]
+        return values * int(np.prod([size or 1 for size in window]))
+    if operation.type in _MATRIX_PRODUCTS:  # Each output: a dot product over the shared axis.
+        left = operation.inputs[0].shape.as_list()
+        transposed = operation.get_attr("transpose_a" if operation.type == "MatMul" else "adj_x")
+        return values * ((left[-2] if transposed else left[-1]) or 1)
+    return values

@@ -18,7 +18,7 @@ import sys
 import keras
 import numpy as np
 
-from kerasclf.models import linear_parameters
+from kerasclf.models.inspection import linear_parameters
 
 
 # The names an accuracy has in the logs: CostLogger's, then those of Keras's metrics

@@ -35,16 +35,16 @@ import matplotlib.ticker
 import numpy as np
 
 # Names that lived in this module before it was split, imported back so that
-# `from callbacks.raster import ...` keeps working for every importer.
-from callbacks.colours import colour_table, rgb255
-from callbacks.figure_rendering import (
+# `from kerasclf.callbacks.raster import ...` keeps working for every importer.
+from kerasclf.callbacks.colours import colour_table, rgb255
+from kerasclf.callbacks.figure_rendering import (
     MATPLOTLIB_LOCK,
     garbage_collection_paused,
     new_figure,
     render_figure,
 )
-from callbacks.frame_title import frame_title
-from callbacks.image_layout import (
+from kerasclf.callbacks.frame_title import frame_title
+from kerasclf.callbacks.image_layout import (
     DOTS_PER_INCH,
     LABEL_PIXELS,
     LEGEND_PIXELS,
@@ -56,10 +56,10 @@ from callbacks.image_layout import (
     font_points,
     padded_limits,
 )
-from callbacks.image_log import ImageLog, save_png, write_image_summary
-from callbacks.legend_strip import LEGEND_STYLE, legend_columns, legend_strip
-from callbacks.png_encoding import encode_png
-from callbacks.shape_painting import (
+from kerasclf.callbacks.image_log import ImageLog, save_png, write_image_summary
+from kerasclf.callbacks.legend_strip import LEGEND_STYLE, legend_columns, legend_strip
+from kerasclf.callbacks.png_encoding import encode_png
+from kerasclf.callbacks.shape_painting import (
     edge_mask,
     paint_arrow,
     paint_discs,
@@ -67,7 +67,7 @@ from callbacks.shape_painting import (
     paint_rings,
     paint_triangle,
 )
-from callbacks.text_painter import TextPainter, title_painter
+from kerasclf.callbacks.text_painter import TextPainter, title_painter
 
 __all__ = [
     "DOTS_PER_INCH",

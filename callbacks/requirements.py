@@ -3,7 +3,7 @@
 A callback declares its needs as a `skip_reason(model)` class method built
 from the checks here. Each check returns None when the model fits, or the
 reason it does not, as the end of a sentence ("it needs ..."). A run's
-default callbacks (`kerasclf.default_callbacks`) leave out every callback
+default callbacks (`kerasclf.run.default_callbacks`) leave out every callback
 whose check fails, with one note each; a callback used on its own checks
 the same in `on_train_begin`.
 

@@ -22,12 +22,18 @@ import matplotlib.ticker
 import numpy as np
 from matplotlib.lines import Line2D
 
-from callbacks.colours import colour_table, rgb255
-from callbacks.figure_rendering import MATPLOTLIB_LOCK
-from callbacks.image_layout import LABEL_PIXELS, LEGEND_ROW_PIXELS, TICK_PIXELS, Layout, font_points
-from callbacks.legend_strip import legend_columns
-from callbacks.raster import RasterPlot
-from callbacks.shape_painting import edge_mask, paint_discs, paint_polyline, paint_rings
+from kerasclf.callbacks.colours import colour_table, rgb255
+from kerasclf.callbacks.figure_rendering import MATPLOTLIB_LOCK
+from kerasclf.callbacks.image_layout import (
+    LABEL_PIXELS,
+    LEGEND_ROW_PIXELS,
+    TICK_PIXELS,
+    Layout,
+    font_points,
+)
+from kerasclf.callbacks.legend_strip import legend_columns
+from kerasclf.callbacks.raster import RasterPlot
+from kerasclf.callbacks.shape_painting import edge_mask, paint_discs, paint_polyline, paint_rings
 
 # Cost evaluations per axis of the grid; the image interpolates between them.
 GRID_POINTS = 48

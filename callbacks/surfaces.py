@@ -1,8 +1,9 @@
 """The cost over weight space, for the error surface: the view that fits a model.
 
 - `callbacks.parameter_cost`: `ParameterCost`, the cost J at many flattened
-  parameter vectors at once, one compiled, vectorized pass of the model
-  (any model); `surface_sample` and `cost_scale`.
+  parameter vectors at once, one vectorized pass of the model (any model);
+  `surface_sample`, `cost_scale`, and `forward_cost`, what one sample's
+  forward pass costs.
 - `callbacks.cost_minimum`: `newton_minimum`, the minimum of logistic
   regression's J in float64, and `grid_minimum`.
 - `callbacks.weight_plane_surface`: `WeightPlaneSurface` and
@@ -10,7 +11,8 @@
   at each step's bias, on axes that hold the path.
 - `callbacks.landscape_surface`: `LandscapeSurface` and `TrajectorySlice`, any
   other model, Li et al.'s slice through the final weights along the path's
-  principal directions (`trajectory_directions`).
+  principal directions (`trajectory_directions`), on a grid and sample of
+  points that fit the model's cost (`landscape_resolution`).
 
 This module picks one for a model (`make_surface`); `callbacks.error_surface`
 draws its frames.
@@ -22,22 +24,31 @@ import keras
 import numpy as np
 
 # Names that lived in this module before it was split, imported back so that
-# `from callbacks.surfaces import ...` keeps working for every importer.
-from callbacks.cost_minimum import grid_minimum, newton_minimum
-from callbacks.landscape_surface import (
+# `from kerasclf.callbacks.surfaces import ...` keeps working for every importer.
+from kerasclf.callbacks.cost_minimum import grid_minimum, newton_minimum
+from kerasclf.callbacks.landscape_surface import (
+    FULL_SURFACE_MULTIPLY_ADDS,
+    LANDSCAPE_GRID_SIZES,
     LANDSCAPE_REACH,
+    LANDSCAPE_SAMPLES,
+    LANDSCAPE_SHARE,
+    MIN_LANDSCAPE_SAMPLES,
+    LandscapeResolution,
     LandscapeSurface,
     TrajectorySlice,
+    landscape_resolution,
     trajectory_directions,
 )
-from callbacks.parameter_cost import (
+from kerasclf.callbacks.parameter_cost import (
     MAX_CHUNK_VALUES,
     MAX_SURFACE_SAMPLES,
+    ForwardCost,
     ParameterCost,
     cost_scale,
+    forward_cost,
     surface_sample,
 )
-from callbacks.weight_plane_surface import (
+from kerasclf.callbacks.weight_plane_surface import (
     GRID_REACH,
     PATH_PADDING,
     ZOOM_BELOW,
@@ -45,22 +56,31 @@ from callbacks.weight_plane_surface import (
     WeightPlaneSurface,
 )
 from kerasclf.data import Data
-from kerasclf.models import plain_linear_parameters
+from kerasclf.models.inspection import plain_linear_parameters
 
 __all__ = [
+    "FULL_SURFACE_MULTIPLY_ADDS",
     "GRID_REACH",
+    "LANDSCAPE_GRID_SIZES",
     "LANDSCAPE_REACH",
+    "LANDSCAPE_SAMPLES",
+    "LANDSCAPE_SHARE",
     "MAX_CHUNK_VALUES",
     "MAX_SURFACE_SAMPLES",
+    "MIN_LANDSCAPE_SAMPLES",
     "PATH_PADDING",
     "ZOOM_BELOW",
+    "ForwardCost",
+    "LandscapeResolution",
     "LandscapeSurface",
     "ParameterCost",
     "TrajectorySlice",
     "WeightPlaneFrames",
     "WeightPlaneSurface",
     "cost_scale",
+    "forward_cost",
     "grid_minimum",
+    "landscape_resolution",
     "make_surface",
     "newton_minimum",
     "surface_sample",

@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import get_hinting_flag
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 
-from callbacks.image_layout import DOTS_PER_INCH, TITLE_PIXELS, font_points
+from kerasclf.callbacks.image_layout import DOTS_PER_INCH, TITLE_PIXELS, font_points
 
 
 class TextPainter:

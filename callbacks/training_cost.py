@@ -1,7 +1,7 @@
 """`TrainingCost`: the cost J of the training points, for the title of an image.
 
 J is the cross-entropy summed over the training points, divided by their
-number when the model's loss averages (`kerasclf.losses.model_reduction`), so
+number when the model's loss averages (`kerasclf.engine.losses.model_reduction`), so
 that the title shows the number the model minimises. For a plain linear model,
 p = sigmoid(w . x + b), numpy computes it from the weights in float64:
 J = sum(log(1 + exp(z)) - y z) with z = w . x + b. Any other model gets one
@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf.data import Data
-from kerasclf.losses import model_reduction, per_sample_cross_entropy
+from kerasclf.engine.losses import model_reduction, per_sample_cross_entropy
 
 
 class TrainingCost:

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from callbacks.raster import RasterPlot
-from callbacks.shape_painting import paint_arrow
+from kerasclf.callbacks.raster import RasterPlot
+from kerasclf.callbacks.shape_painting import paint_arrow
 
 ARROW_COLOUR = "#1a9850"
 MIN_ARROW_PIXELS = 28.0

@@ -14,12 +14,18 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from callbacks.cost_minimum import grid_minimum, logistic_cost, newton_minimum
-from callbacks.frame_title import frame_title
-from callbacks.image_layout import equal_aspect_limits
-from callbacks.landscape_surface import LANDSCAPE_REACH
-from callbacks.parameter_cost import MAX_CHUNK_VALUES, cost_scale
-from callbacks.surface_plot import GRID_POINTS, SURFACE_LAYOUT, Plane, SurfacePlot, cost_bands
+from kerasclf.callbacks.cost_minimum import grid_minimum, logistic_cost, newton_minimum
+from kerasclf.callbacks.frame_title import frame_title
+from kerasclf.callbacks.image_layout import equal_aspect_limits
+from kerasclf.callbacks.landscape_surface import LANDSCAPE_REACH
+from kerasclf.callbacks.parameter_cost import MAX_CHUNK_VALUES, cost_scale
+from kerasclf.callbacks.surface_plot import (
+    GRID_POINTS,
+    SURFACE_LAYOUT,
+    Plane,
+    SurfacePlot,
+    cost_bands,
+)
 from kerasclf.data import Data
 
 # Reach of logistic regression's grid, at least: in units of the start's distance from the optimum.

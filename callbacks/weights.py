@@ -23,12 +23,12 @@ from tensorboard.compat.proto import summary_pb2
 from tensorboard.plugins.histogram import metadata as histogram_metadata
 from tensorboard.util import tensor_util
 
-from callbacks.writers import SummaryWriters
+from kerasclf.callbacks.writers import SummaryWriters
 from kerasclf.data import Data
-from kerasclf.evaluation import ModelEvaluator
-from kerasclf.losses import REDUCTIONS
-from kerasclf.models import linear_parameters
-from kerasclf.optimizers import current_learning_rate
+from kerasclf.engine.evaluation import ModelEvaluator
+from kerasclf.engine.losses import REDUCTIONS
+from kerasclf.models.inspection import linear_parameters
+from kerasclf.engine.optimizers import current_learning_rate
 from kerasclf.validation import check_choice, check_integer
 
 MAX_SCALAR_PARAMETERS = 16
@@ -39,7 +39,7 @@ def parameter_names(model: keras.Model) -> list[str]:
     """Scalar names of every parameter: w1, w2, ..., b for one Dense unit.
 
     Example:
-        >>> from kerasclf.models import build_model
+        >>> from kerasclf.models.registry import build_model
         >>> parameter_names(build_model("logistic", 2))
         ['w1', 'w2', 'b']
     """

@@ -26,8 +26,8 @@ import keras
 import numpy as np
 
 import kerasclf
-from kerasclf.cli import tensorboard_command
-from kerasclf.runs import check_logdir
+from kerasclf.cli.main import tensorboard_command
+from kerasclf.run.directory import check_logdir
 
 QUICK_ENVIRONMENT_VARIABLE = "KERASCLF_QUICK"
 

@@ -13,7 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import kerasclf
-from kerasclf.preparation import load_training_data
+from kerasclf.run.preparation import load_training_data
 
 
 def cost_grid(features, labels, bias, w1_values, w2_values) -> np.ndarray:

@@ -13,8 +13,8 @@ Run it:
 import importlib
 import time
 
-from experiments._experiment import main_guard, parse_arguments
-from kerasclf.cli import tensorboard_command
+from ._experiment import main_guard, parse_arguments
+from kerasclf.cli.main import tensorboard_command
 
 # Settings: the order of the slides.
 EXPERIMENTS = [

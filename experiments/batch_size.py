@@ -20,8 +20,8 @@ import time
 import keras
 import tensorflow as tf
 
-from callbacks.writers import SummaryWriters
-from experiments._experiment import Run, main_guard, parse_arguments, run_experiment
+from kerasclf.callbacks.writers import SummaryWriters
+from ._experiment import Run, main_guard, parse_arguments, run_experiment
 
 # Settings: one step size for every batch size, on the mean cost.
 COMMON = {

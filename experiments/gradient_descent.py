@@ -12,7 +12,7 @@ Run it:
 """
 
 import kerasclf
-from experiments._experiment import (
+from ._experiment import (
     Outcome,
     Run,
     format_table,

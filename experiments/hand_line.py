@@ -22,12 +22,12 @@ import keras
 import numpy as np
 
 import kerasclf
-from callbacks import CostLogger, DecisionBoundaryLogger, RunConfigLogger
-from experiments._experiment import Run, main_guard, parse_arguments, run_experiment
+from kerasclf.callbacks import CostLogger, DecisionBoundaryLogger, RunConfigLogger
+from ._experiment import Run, main_guard, parse_arguments, run_experiment
 from kerasclf.data import SLIDE_LINE
-from kerasclf.evaluation import evaluate_linear
-from kerasclf.models import build_model
-from kerasclf.runs import create_run_dir
+from kerasclf.engine.evaluation import evaluate_linear
+from kerasclf.models.registry import build_model
+from kerasclf.run.directory import create_run_dir
 
 # Settings: each hand-set line and the dataset it is checked on.
 LINES = {

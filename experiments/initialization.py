@@ -15,7 +15,7 @@ Run it:
 
 import numpy as np
 
-from experiments._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, main_guard, parse_arguments, run_experiment
 
 # Settings.
 LOGISTIC = {

@@ -15,8 +15,8 @@ import os
 
 import tensorflow as tf
 
-from experiments._experiment import Run, main_guard, parse_arguments, run_experiment
-from experiments._paths import draw_paths
+from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._paths import draw_paths
 
 # Settings: a step size small enough that plain GD visibly crawls.
 COMMON = {

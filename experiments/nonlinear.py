@@ -11,7 +11,7 @@ Run it:
     python -m experiments.nonlinear [--quick]
 """
 
-from experiments._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, main_guard, parse_arguments, run_experiment
 
 # Settings: Adam on the mean cost, so every model trains at one step size.
 COMMON = {

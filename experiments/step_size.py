@@ -18,7 +18,7 @@ Run it:
     python -m experiments.step_size [--quick]
 """
 
-from experiments._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, main_guard, parse_arguments, run_experiment
 
 # Settings.
 COMMON = {"dataset": "seminar_blobs", "batch_size": "full", "epochs": 100, "seed": 0}

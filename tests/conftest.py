@@ -48,7 +48,7 @@ def read_images(run_dir, tag):
 
 def train_run(logdir, run_name, *flags):
     """`kerasclf train` in-process, images off, into `logdir/run_name`; the exit status."""
-    from kerasclf.cli import main
+    from kerasclf.cli.main import main
 
     arguments = ["--images", "false", "--logdir", str(logdir), "--run-name", run_name, *flags]
     return main(["train", *arguments])

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 import kerasclf
-from kerasclf.architecture import DEFAULT_INITS, INITS, MODELS, default_init
-from kerasclf.models import BUILDERS, INITIALIZERS, build_model
+from kerasclf.models.architecture import DEFAULT_INITS, INITS, MODELS, default_init
+from kerasclf.models.registry import BUILDERS, build_model
+from kerasclf.models.layers import INITIALIZERS
 
 
 def test_every_model_and_init_name_has_a_builder_and_a_default():

@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 from conftest import numpy_cost, read_images
 
-from callbacks.boundary import (
+from kerasclf.callbacks.boundary import (
     ARROW_COLOUR,
     BOUNDARY_COLOUR,
     LAYOUT,
@@ -18,11 +18,11 @@ from callbacks.boundary import (
     boundary_layout,
     line_equation,
 )
-from callbacks.raster import TITLE_PIXELS, edge_mask, encode_png, frame_title, rgb255
+from kerasclf.callbacks.raster import TITLE_PIXELS, edge_mask, encode_png, frame_title, rgb255
 from kerasclf.data import make_dataset
-from kerasclf.losses import CrossEntropy
-from kerasclf.architecture import Architecture
-from kerasclf.models import build_model
+from kerasclf.engine.losses import CrossEntropy
+from kerasclf.models.architecture import Architecture
+from kerasclf.models.registry import build_model
 
 # Without validation points or a reference line the legend has one row.
 IMAGE_SHAPE = (boundary_layout(1).height, LAYOUT.width, 3)

@@ -11,7 +11,7 @@ from conftest import numpy_cost
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import kerasclf
-from callbacks import (
+from kerasclf.callbacks import (
     CostLogger,
     DecisionBoundaryLogger,
     EpochPrinter,
@@ -20,13 +20,13 @@ from callbacks import (
     RunConfigLogger,
     WeightLogger,
 )
-from callbacks.weights import histogram_summary
-from kerasclf.classifier import StepSettings
+from kerasclf.callbacks.weights import histogram_summary
+from kerasclf.engine.classifier import Classifier, StepSettings
 from kerasclf import pipeline
-from kerasclf.losses import CrossEntropy
-from kerasclf.architecture import ACTIVATIONS, Architecture
-from kerasclf.models import build_model
-from kerasclf.optimizers import make_optimizer
+from kerasclf.engine.losses import CrossEntropy
+from kerasclf.models.architecture import ACTIVATIONS, Architecture
+from kerasclf.models.registry import build_model
+from kerasclf.engine.optimizers import make_optimizer
 
 
 class WeightRecorder(keras.callbacks.Callback):
@@ -113,7 +113,7 @@ def test_cost_logger_sets_the_loss_at_the_epochs_weights(tmp_path, blobs, activa
     """`loss` and `val_loss`: the cost in the model's reduction plus the L2 penalty."""
     l2 = 0.01
     architecture = Architecture(hidden=(3,), activation=activation, l2=l2)
-    model = build_model("mlp", 2, init="random", architecture=architecture)
+    model = Classifier.from_model(build_model("mlp", 2, init="random", architecture=architecture))
     model.compile(optimizer=make_optimizer("momentum", 160, 0.01), loss=CrossEntropy(cost))
     model.configure_step(StepSettings(step_metrics=False))
     training, validation = (blobs.features[:160], blobs.labels[:160]), blobs.features[160:]

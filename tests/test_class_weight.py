@@ -8,8 +8,8 @@ import pytest
 from sklearn.utils.class_weight import compute_class_weight
 
 import kerasclf
-from kerasclf.cli import main
-from kerasclf.run_model import resolve_class_weights
+from kerasclf.cli.main import main
+from kerasclf.run.model import resolve_class_weights
 
 
 def test_balanced_weights_are_scikit_learns():

@@ -6,11 +6,11 @@ import pytest
 
 from kerasclf import pipeline
 from kerasclf.data import make_dataset
-from kerasclf.classifier import StepSettings
-from kerasclf.losses import CrossEntropy
-from kerasclf.models import build_model
-from kerasclf.optimizers import make_optimizer
-from kerasclf.presets import PRESETS
+from kerasclf.engine.classifier import Classifier, StepSettings
+from kerasclf.engine.losses import CrossEntropy
+from kerasclf.models.registry import build_model
+from kerasclf.engine.optimizers import make_optimizer
+from kerasclf.engine.presets import PRESETS
 
 NUM_SAMPLES, NUM_EPOCHS = 40, 3
 
@@ -18,7 +18,7 @@ NUM_SAMPLES, NUM_EPOCHS = 40, 3
 def _train(engine, optimizer, batch_size, cost="sum", model_name="logistic", step_metrics=True):
     data = make_dataset("seminar_blobs", num_samples=NUM_SAMPLES, seed=2)
     keras.utils.set_random_seed(0)
-    model = build_model(model_name, 2, init="random", seed=0)
+    model = Classifier.from_model(build_model(model_name, 2, init="random", seed=0))
     model.configure_step(StepSettings(step_metrics=step_metrics))
     model.compile(
         optimizer=make_optimizer(optimizer, NUM_SAMPLES, learning_rate=0.003),

@@ -11,9 +11,9 @@ import pytest
 from conftest import StopAt, numpy_cost, train_run
 
 import kerasclf
-from kerasclf.cli import main
+from kerasclf.cli.main import main
 from kerasclf.data import make_dataset
-from kerasclf.runs import read_json
+from kerasclf.atomic_files import read_json
 
 # As a user's shell has it: kerasclf itself quiets TensorFlow.
 ENV = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
@@ -21,7 +21,7 @@ ENV = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG
 
 def run_cli(*arguments, cwd=None):
     return subprocess.run(
-        [sys.executable, "-m", "kerasclf.cli", *arguments],
+        [sys.executable, "-m", "kerasclf.cli.main", *arguments],
         capture_output=True,
         text=True,
         env=ENV,
@@ -79,7 +79,7 @@ def test_config_file_with_flags_overriding(tmp_path, capsys):
 
 
 def test_whole_numbers_may_be_written_in_scientific_notation():
-    from kerasclf.config import convert_value
+    from kerasclf.run.config import convert_value
 
     assert convert_value("num_samples", "1e8", from_command_line=True) == 100_000_000
     assert convert_value("epochs", "2E1", from_command_line=True) == 20
@@ -225,7 +225,7 @@ def test_a_logdir_the_file_system_refuses_is_one_line_too(tmp_path, capsys, monk
     def refuse(path, *args, **kwargs):
         raise PermissionError(errno.EPERM, "Operation not permitted", path)
 
-    monkeypatch.setattr("kerasclf.runs.os.makedirs", refuse)
+    monkeypatch.setattr("kerasclf.run.directory.os.makedirs", refuse)
     logdir = str(tmp_path / "logs")
     assert main(["train", "--epochs", "1", "--logdir", logdir]) == 2
     error = capsys.readouterr().err
@@ -238,7 +238,7 @@ def test_a_logdir_the_file_system_refuses_is_one_line_too(tmp_path, capsys, monk
 def test_output_piped_into_a_reader_that_stops_is_no_error():
     """As `kerasclf datasets | head -1`: a closed pipe ends the command quietly."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "kerasclf.cli", "datasets"],
+        [sys.executable, "-m", "kerasclf.cli.main", "datasets"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=ENV,
@@ -362,7 +362,7 @@ def test_data_too_big_for_memory_is_one_line_not_a_crash(tmp_path, capsys, monke
     np.savetxt(tmp_path / "points.csv", np.c_[arrays["X"], arrays["y"]], delimiter=",")
     logdir = str(tmp_path / "logs")
     # An .npz is refused before its arrays are read, by their size in the archive ...
-    monkeypatch.setattr("kerasclf.data.available_memory", lambda: 100)
+    monkeypatch.setattr("kerasclf.data.labelled.available_memory", lambda: 100)
     assert main(["train", "--data", str(tmp_path / "points.npz"), "--logdir", logdir]) == 2
     needed = sum(array.nbytes + 128 for array in arrays.values())  # .npy headers: 128 bytes.
     assert f"arrays X and y need {needed} bytes of memory and 100 are available" in (
@@ -373,7 +373,7 @@ def test_data_too_big_for_memory_is_one_line_not_a_crash(tmp_path, capsys, monke
     def out_of_memory(path):
         raise MemoryError
 
-    monkeypatch.setattr("kerasclf.data.read_csv_values", out_of_memory)
+    monkeypatch.setattr("kerasclf.data.labelled.read_csv_values", out_of_memory)
     assert main(["train", "--data", str(tmp_path / "points.csv"), "--logdir", logdir]) == 2
     error = capsys.readouterr().err
     assert "points.csv: the points do not fit in memory" in error and "--streaming true" in error

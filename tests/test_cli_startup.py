@@ -1,6 +1,6 @@
 """The CLI answers without TensorFlow when it does not train.
 
-One subprocess runs every such command through `kerasclf.cli.main` and
+One subprocess runs every such command through `kerasclf.cli.main.main` and
 reports, after each, whether TensorFlow or Keras were imported. Speed itself
 is measured in `benchmarks/cli_latency.py`, not here.
 """
@@ -56,7 +56,7 @@ COMMANDS = {
 
 SCRIPT = """
 import contextlib, io, json, sys
-from kerasclf.cli import main
+from kerasclf.cli.main import main
 results = {}
 for name, arguments in json.loads(sys.argv[1]).items():
     output = io.StringIO()

@@ -5,9 +5,9 @@ import types
 
 import pytest
 
-from kerasclf import config as config_module
-from kerasclf.cli import main
-from kerasclf.config import FIELDS, TrainConfig, load_toml, make_config, parse_value, validate
+from kerasclf.run import config as config_module
+from kerasclf.cli.main import main
+from kerasclf.run.config import FIELDS, TrainConfig, load_toml, make_config, parse_value, validate
 
 
 class Stop(Exception):

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import kerasclf
-from kerasclf.cli import main
-from kerasclf.runs import read_json
+from kerasclf.cli.main import main
+from kerasclf.atomic_files import read_json
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 SETTINGS = ["--optimizer", "momentum", "--epochs", "5", "--images", "false"]
@@ -22,7 +22,7 @@ def train_command(logdir, cost: str, batch_size: int, strategy: str, *flags: str
     return [
         sys.executable,
         "-m",
-        "kerasclf.cli",
+        "kerasclf.cli.main",
         "train",
         *SETTINGS,
         *("--cost", cost, "--batch-size", str(batch_size), "--strategy", strategy),

@@ -6,7 +6,7 @@ import math
 import pytest
 
 import kerasclf
-from callbacks.divergence import DIVERGED_MEAN_COST, DivergenceStop
+from kerasclf.callbacks.divergence import DIVERGED_MEAN_COST, DivergenceStop
 
 
 def _train(tmp_path, **settings):
@@ -71,7 +71,7 @@ def test_the_rule(logs, weights_finite, diverged):
 
 
 def test_the_rule_is_in_train_help():
-    from kerasclf.cli import TRAIN_EXIT_STATUSES
+    from kerasclf.cli.main import TRAIN_EXIT_STATUSES
 
     assert f"mean cost per sample is above {DIVERGED_MEAN_COST:g}" in TRAIN_EXIT_STATUSES
     assert "inf or NaN" in TRAIN_EXIT_STATUSES

@@ -19,9 +19,9 @@ import pytest
 import tensorflow as tf
 
 from kerasclf import pipeline
-from kerasclf.classifier import Classifier, check_parts_trainable
-from kerasclf.losses import CrossEntropy
-from kerasclf.streaming import open_csv_file
+from kerasclf.engine.classifier import Classifier, check_parts_trainable
+from kerasclf.engine.losses import CrossEntropy
+from kerasclf.data.streaming import open_csv_file
 
 NUM_EPOCHS, BATCH_SIZE = 2, 4
 LOSSES = {
@@ -29,6 +29,7 @@ LOSSES = {
     "keras_default": lambda classes: (
         "binary_crossentropy" if classes == 2 else "sparse_categorical_crossentropy"
     ),
+    "keras_sum": lambda classes: keras.losses.BinaryCrossentropy(reduction="sum"),
     "label_smoothing": lambda classes: keras.losses.BinaryCrossentropy(label_smoothing=0.1),
     "mse": lambda classes: "mse",
 }
@@ -128,6 +129,7 @@ CASES = [
     ("keras_default", 24, True, True, None, 2),
     ("keras_default", 22, False, True, None, 3),
     ("keras_default", 23, True, False, {0: 1.0, 1: 3.0, 2: 0.5}, 3),
+    ("keras_sum", 22, True, True, None, 2),
     ("label_smoothing", 22, True, False, None, 2),
     ("mse", 22, False, True, None, 2),
     ("mse", 21, True, True, {0: 2.0, 1: 0.5}, 2),

@@ -8,30 +8,40 @@ import pytest
 import tensorflow as tf
 from conftest import StopAt, numpy_cost, read_images
 from sklearn.linear_model import LogisticRegression
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import kerasclf
-from callbacks.error_surface import PATH_FILE, ErrorSurfaceLogger
-from callbacks.raster import TITLE_PIXELS, frame_title, rgb255
-from callbacks.surface_plot import (
+from kerasclf.callbacks.error_surface import DESCRIPTION, PATH_FILE, ErrorSurfaceLogger
+from kerasclf.callbacks.raster import TITLE_PIXELS, frame_title, rgb255
+from kerasclf.callbacks.surface_plot import (
     PATH_COLOUR,
     SURFACE_LAYOUT,
     Plane,
     SurfacePlot,
     cost_bands,
 )
-from callbacks.surfaces import (
+from kerasclf.callbacks.surfaces import (
     GRID_REACH,
+    LANDSCAPE_GRID_SIZES,
+    LANDSCAPE_SAMPLES,
+    LANDSCAPE_SHARE,
+    MIN_LANDSCAPE_SAMPLES,
+    ForwardCost,
+    LandscapeResolution,
     LandscapeSurface,
     ParameterCost,
+    TrajectorySlice,
     WeightPlaneSurface,
+    forward_cost,
+    landscape_resolution,
     newton_minimum,
     trajectory_directions,
 )
-from kerasclf.cli import main
+from kerasclf.cli.main import main
 from kerasclf.data import Data
-from kerasclf.losses import CrossEntropy
-from kerasclf.architecture import Architecture
-from kerasclf.models import build_model
+from kerasclf.engine.losses import CrossEntropy
+from kerasclf.models.architecture import Architecture
+from kerasclf.models.registry import build_model
 
 IMAGE_SHAPE = (SURFACE_LAYOUT.height, SURFACE_LAYOUT.width, 3)
 # The rows of the title and the legend, above the axes.
@@ -267,7 +277,7 @@ def test_cost_must_be_sum_or_mean(blobs):
 
 
 def test_large_data_uses_a_fixed_sample_scaled_to_the_full_cost():
-    from callbacks.surfaces import MAX_SURFACE_SAMPLES, cost_scale, surface_sample
+    from kerasclf.callbacks.surfaces import MAX_SURFACE_SAMPLES, cost_scale, surface_sample
     from kerasclf.data import make_dataset
 
     data = make_dataset("seminar_blobs", num_samples=3 * MAX_SURFACE_SAMPLES, seed=0)
@@ -345,3 +355,133 @@ def test_a_short_noisy_sgd_path_gets_axes_zoomed_to_it(tmp_path, blobs):
     rows, columns = np.nonzero(path_pixels(frames.picture.plot.box_of(images[-1])))
     spans = (columns.max() - columns.min(), rows.max() - rows.min())
     assert max(spans) > 0.5 * SURFACE_LAYOUT.axes_width  # Not a dot.
+
+
+# The error surface's cost on large models (issue #18): a CNN's landscape runs on
+# a fixed, seeded sample and a coarser grid; the Day-1 models' surfaces are as before.
+
+
+def small_cnn(input_shape, num_classes):
+    inputs = keras.Input(input_shape)
+    hidden = keras.layers.Conv2D(2, 3, activation="relu")(inputs)
+    hidden = keras.layers.BatchNormalization()(hidden)
+    hidden = keras.layers.MaxPooling2D(2)(hidden)
+    hidden = keras.layers.Flatten()(hidden)
+    hidden = keras.layers.Dense(8, activation="relu")(hidden)
+    return keras.Model(inputs, keras.layers.Dense(num_classes, activation="softmax")(hidden))
+
+
+def summed_cross_entropy(model, vector, features, labels):
+    """Keras's forward pass at the flattened trainable weights `vector`, numpy's summed CE."""
+    start = 0
+    for weight in model.trainable_weights:
+        size = int(np.prod(weight.shape))
+        weight.assign(vector[start : start + size].reshape(weight.shape))
+        start += size
+    probabilities = model.predict(features, verbose=0).astype(np.float64)
+    return -np.sum(np.log(probabilities[np.arange(len(labels)), labels]))
+
+
+def numpy_mlp_cost(vector, data, hidden):
+    """Summed cross-entropy of a tanh MLP on 2 inputs with a sigmoid output, in numpy."""
+    activations, start, width = data.features.astype(np.float64), 0, 2
+    for layer, units in enumerate((*hidden, 1)):
+        kernel = vector[start : start + width * units].reshape(width, units)
+        bias = vector[start + width * units : start + (width + 1) * units]
+        start, width = start + (width + 1) * units, units
+        activations = activations @ kernel + bias
+        if layer < len(hidden):  # The hidden layers' tanh; the output's logit stays.
+            activations = np.tanh(activations)
+    logits = activations[:, 0]
+    return np.sum(np.logaddexp(0.0, logits) - data.labels * logits)
+
+
+def surface_description(run_dir):
+    accumulator = EventAccumulator(os.path.join(run_dir, "train"))
+    accumulator.Reload()
+    return accumulator.SummaryMetadata("error_surface").summary_description
+
+
+def test_a_cnns_landscape_is_the_scaled_cost_of_a_seeded_sample_on_a_coarse_grid(tmp_path):
+    rng = np.random.default_rng(0)
+    data = Data(rng.random((600, 12, 12, 1), dtype=np.float32), rng.integers(0, 3, 600))
+    model = small_cnn((12, 12, 1), 3)
+    callback = ErrorSurfaceLogger(str(tmp_path), data.features, data.labels, every=2)
+    fit(model, data, [callback], epochs=2, learning_rate=0.001)
+    # 600 points x 2 epochs x LANDSCAPE_SHARE = 1,800 one-sample passes: the
+    # coarsest grid, on the fewest samples.
+    assert callback._surface.resolution(epochs=2) == LandscapeResolution(
+        LANDSCAPE_GRID_SIZES[-1], MIN_LANDSCAPE_SAMPLES, full=False
+    )
+    trajectory = callback._surface.trajectory_slice(callback.path)
+    assert trajectory.cost.num_samples == MIN_LANDSCAPE_SAMPLES
+    # The sample: seeded rows of the training points, drawn as numpy draws them.
+    rows = np.sort(np.random.default_rng(0).choice(600, MIN_LANDSCAPE_SAMPLES, replace=False))
+    features, labels = data.features[rows], data.labels[rows]
+    scale = 600 / MIN_LANDSCAPE_SAMPLES
+    final = callback.path[-1].astype(np.float64)
+    expected = summed_cross_entropy(model, final, features, labels) * scale
+    assert trajectory.path_costs[-1] == pytest.approx(expected, rel=1e-5)
+    # The grid's corners (the coarse grid's, kept by the interpolation) and the image.
+    _, costs, plane, _, _ = trajectory._view
+    u, v = plane.grid_coordinates()
+    for row, column in ((0, 0), (-1, -1), (0, -1)):
+        corner = plane.origin + u[column] * plane.directions[0] + v[row] * plane.directions[1]
+        expected = summed_cross_entropy(model, corner, features, labels) * scale
+        assert costs[row, column] == pytest.approx(expected, rel=1e-4)
+    steps, images = read_images(tmp_path, "error_surface")
+    assert steps == [0, 2] and images[-1].shape == IMAGE_SHAPE
+    description = surface_description(tmp_path)
+    assert description.startswith(DESCRIPTION)
+    assert f"{MIN_LANDSCAPE_SAMPLES} of the 600 training samples" in description
+    size = LANDSCAPE_GRID_SIZES[-1]
+    assert f"on a {size} x {size} grid" in description
+
+
+def test_the_landscapes_work_fits_the_training_it_shows():
+    cnn = forward_cost(small_cnn((12, 12, 1), 3), (12, 12, 1)).multiply_adds
+    for num_samples, epochs in ((600, 2), (2000, 10), (2000, 100), (4096, 1000), (200, 1)):
+        resolution = landscape_resolution(cnn, num_samples, num_samples, epochs)
+        assert not resolution.full and resolution.grid_points in LANDSCAPE_GRID_SIZES
+        assert resolution.num_samples <= min(num_samples, LANDSCAPE_SAMPLES)
+        work = resolution.grid_points**2 * resolution.num_samples
+        at_the_floor = resolution.num_samples == min(MIN_LANDSCAPE_SAMPLES, num_samples)
+        assert work <= LANDSCAPE_SHARE * epochs * num_samples or at_the_floor
+    # A long run on many points: the whole grid, on the largest sample.
+    assert landscape_resolution(cnn, 4096, 10**6, 100) == LandscapeResolution(
+        48, LANDSCAPE_SAMPLES, full=False
+    )
+    # The Day-1 MLP (2 inputs, 8 and 8 tanh units): its full surface is far below the bound.
+    day_one = forward_cost(build_model("mlp", 2, init="random"), (2,)).multiply_adds
+    assert landscape_resolution(day_one, 200, 200, 1) == LandscapeResolution(48, 200, full=True)
+
+
+def test_forward_cost_counts_matrix_products_and_convolutions():
+    dense = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, use_bias=False)])
+    assert forward_cost(dense, (3,)) == ForwardCost(multiply_adds=3 * 4, activations=4)
+    convolution = keras.Sequential(
+        [keras.Input((5, 5, 1)), keras.layers.Conv2D(2, 3, use_bias=False)]
+    )
+    # 3 x 3 x 2 outputs, each a 3 x 3 window.
+    assert forward_cost(convolution, (5, 5, 1)) == ForwardCost(3 * 3 * 2 * 9, 3 * 3 * 2)
+
+
+def test_the_day_one_mlps_landscape_is_the_full_grid_over_every_point(tmp_path, blobs):
+    model = build_model("mlp", 2, init="random")  # The default: 8 and 8 tanh units.
+    callback = ErrorSurfaceLogger(str(tmp_path), blobs.features, blobs.labels, every=5)
+    fit(model, blobs, [callback], epochs=5, learning_rate=0.01)
+    trajectory = callback._surface.trajectory_slice(callback.path)
+    assert trajectory.grid_points == 48 and trajectory.cost.num_samples == 200
+    assert trajectory.note == "" and surface_description(tmp_path) == DESCRIPTION
+    # Pixel for pixel the image of the slice before the rule: all 200 points, a 48 x 48
+    # grid, one XLA program.
+    non_trainable = [np.array(weight) for weight in model.non_trainable_variables]
+    before = TrajectorySlice(callback.path, ParameterCost(model, blobs, "sum"), non_trainable)
+    _, images = read_images(tmp_path, "error_surface")
+    np.testing.assert_array_equal(images[-1], before.draw(5, 5))
+    # And its costs are numpy's.
+    _, costs, plane, _, _ = trajectory._view
+    assert costs.shape == (48, 48)
+    corner = plane.grid_parameters()[0]
+    expected = numpy_mlp_cost(corner, blobs, hidden=(8, 8))
+    assert costs[0, 0] == pytest.approx(expected, rel=1e-5)

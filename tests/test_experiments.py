@@ -10,8 +10,8 @@ import tensorflow as tf
 from conftest import numpy_cost
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from experiments import experiment_names
-from kerasclf.cli import main as cli_main
+from kerasclf.experiments import experiment_names
+from kerasclf.cli.main import main as cli_main
 from kerasclf.data import make_dataset
 
 
@@ -136,7 +136,7 @@ def test_batch_size_sgd_gets_further_per_epoch(logdir):
 
 
 def test_every_experiment_is_listed_and_run_by_all(capsys):
-    from experiments.all import EXPERIMENTS
+    from kerasclf.experiments.all import EXPERIMENTS
 
     assert sorted([*EXPERIMENTS, "all"]) == experiment_names()
     assert cli_main(["experiments"]) == 0

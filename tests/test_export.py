@@ -91,7 +91,7 @@ def test_model_keras_loads_and_predicts_without_kerasclf(runs, name):
 def test_plain_model_refuses_what_it_cannot_export():
     import keras
 
-    from kerasclf.export import plain_model
+    from kerasclf.run.export import plain_model
 
     with pytest.raises(TypeError, match="must be a built Functional keras.Model"):
         plain_model("model.keras")

@@ -9,7 +9,7 @@ from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.custom_scalar import metadata as custom_scalar_metadata
 from tensorboard.plugins.hparams import metadata as hparams_metadata
 
-from callbacks.hparams import (
+from kerasclf.callbacks.hparams import (
     APPLIES,
     RunConfigLogger,
     applicable_settings,
@@ -17,9 +17,9 @@ from callbacks.hparams import (
     markdown_table,
     text_value,
 )
-from kerasclf.config import TrainConfig
+from kerasclf.run.config import TrainConfig
 
-# What kerasclf.training adds to TrainConfig's keys in config.json.
+# What kerasclf.run.training adds to TrainConfig's keys in config.json.
 RESOLVED = {
     "run_dir": "/logs/run",
     "engine_used": "fused",
@@ -32,7 +32,7 @@ RESOLVED = {
 
 
 def _config(**overrides) -> dict:
-    """A config.json as `kerasclf.training` writes it, with the presets' values."""
+    """A config.json as `kerasclf.run.training` writes it, with the presets' values."""
     config = {**TrainConfig().to_dict(), **RESOLVED, "learning_rate": 0.001, "momentum": 0.0}
     return {**config, **overrides}
 

@@ -12,10 +12,10 @@ import tensorflow as tf
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.font_manager import FontProperties
 
-import callbacks.raster
-import callbacks.surfaces
-from callbacks.figure_rendering import MATPLOTLIB_LOCK, new_figure, render_figure
-from callbacks.image_layout import (
+import kerasclf.callbacks.raster
+import kerasclf.callbacks.surfaces
+from kerasclf.callbacks.figure_rendering import MATPLOTLIB_LOCK, new_figure, render_figure
+from kerasclf.callbacks.image_layout import (
     DOTS_PER_INCH,
     TICK_PIXELS,
     TITLE_PIXELS,
@@ -24,18 +24,18 @@ from callbacks.image_layout import (
     font_points,
     padded_limits,
 )
-from callbacks.image_log import ImageLog
-from callbacks.png_encoding import encode_png
-from callbacks.raster import RasterPlot
-from callbacks.shape_painting import (
+from kerasclf.callbacks.image_log import ImageLog
+from kerasclf.callbacks.png_encoding import encode_png
+from kerasclf.callbacks.raster import RasterPlot
+from kerasclf.callbacks.shape_painting import (
     paint_arrow,
     paint_discs,
     paint_polyline,
     paint_rings,
     paint_triangle,
 )
-from callbacks.surface_plot import SURFACE_LAYOUT
-from callbacks.text_painter import TextPainter
+from kerasclf.callbacks.surface_plot import SURFACE_LAYOUT
+from kerasclf.callbacks.text_painter import TextPainter
 
 # The names other modules and tests imported from the two modules before they were split.
 RASTER_NAMES = [
@@ -76,7 +76,11 @@ SURFACES_NAMES = [
 
 
 @pytest.mark.parametrize(
-    "module, names", [(callbacks.raster, RASTER_NAMES), (callbacks.surfaces, SURFACES_NAMES)]
+    "module, names",
+    [
+        (kerasclf.callbacks.raster, RASTER_NAMES),
+        (kerasclf.callbacks.surfaces, SURFACES_NAMES),
+    ],
 )
 def test_every_name_importers_used_is_still_in_its_old_module(module, names):
     missing = [name for name in names if not hasattr(module, name)]

@@ -4,15 +4,15 @@ import pytest
 from conftest import numpy_cost
 
 from kerasclf.data import Data
-from kerasclf.evaluation import (
+from kerasclf.engine.evaluation import (
     CHUNK_SAMPLES,
     XLA_ABOVE_SAMPLES,
     ModelEvaluator,
     evaluate_linear,
     evaluate_model,
 )
-from kerasclf.losses import CrossEntropy
-from kerasclf.models import build_model
+from kerasclf.engine.losses import CrossEntropy
+from kerasclf.models.registry import build_model
 
 
 @pytest.mark.parametrize("reduction", ["sum", "mean"])

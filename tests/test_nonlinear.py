@@ -10,11 +10,11 @@ from sklearn.linear_model import LogisticRegression
 
 import kerasclf
 from kerasclf import pipeline
-from kerasclf.cli import main
-from kerasclf.evaluation import evaluate_model
-from kerasclf.features import FeatureMap, parse_features
-from kerasclf.preparation import prepare_run
-from kerasclf.run_model import make_model
+from kerasclf.cli.main import main
+from kerasclf.engine.evaluation import evaluate_model
+from kerasclf.models.features import FeatureMap, parse_features
+from kerasclf.run.preparation import prepare_run
+from kerasclf.run.model import make_model
 
 
 def _fit(epochs, batch_size="full", **config):

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from kerasclf.losses import CrossEntropy
-from kerasclf.models import build_model
-from kerasclf.optimizers import InverseSqrtDecay, current_learning_rate, make_optimizer
-from kerasclf.presets import PRESETS
+from kerasclf.engine.losses import CrossEntropy
+from kerasclf.models.registry import build_model
+from kerasclf.engine.optimizers import InverseSqrtDecay, current_learning_rate, make_optimizer
+from kerasclf.engine.presets import PRESETS
 
 
 def test_decay_rates_at_iterations_one_to_five_are_alpha_over_n_sqrt_i():
@@ -47,7 +47,7 @@ def test_one_full_batch_gd_step_equals_numpy(blobs):
     assert new_bias[0] == pytest.approx(expected_bias, rel=1e-5)
 
 
-# The presets' documented defaults (kerasclf.optimizers), written out so that a
+# The presets' documented defaults (kerasclf.engine.optimizers), written out so that a
 # changed default fails: learning rate, momentum beta, nesterov, Adam's betas.
 DEFAULTS = {
     "gd": {"learning_rate": 0.001, "momentum": 0.0, "nesterov": False},
@@ -90,7 +90,7 @@ def test_every_preset_builds_with_its_defaults(name):
 def numpy_preset_steps(name, gradient_of, weights, num_samples, num_steps):
     """The weights after each of `num_steps` updates of a preset at its defaults, in numpy.
 
-    Each formula is the one `kerasclf.optimizers` documents; Adam is Keras's
+    Each formula is the one `kerasclf.engine.optimizers` documents; Adam is Keras's
     (its epsilon 1e-7 is added to sqrt(v) without bias correction).
 
     Args:

@@ -9,7 +9,7 @@ from conftest import numpy_cost
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import kerasclf
-from callbacks.progress import EpochPrinter
+from kerasclf.callbacks.progress import EpochPrinter
 
 
 def _logged(run_dir, tag):
@@ -55,7 +55,7 @@ def test_resumed_run_prints_no_second_epoch_0(tmp_path):
         callbacks=[StopAt(epoch=1, batch=0)],
     )
     assert stopped.summary["status"] == "interrupted"
-    from kerasclf.training import prepare_resume, run_prepared
+    from kerasclf.run.training import prepare_resume, run_prepared
 
     run_prepared(prepare_resume(stopped.run_dir), stream=stream)
     epochs = [

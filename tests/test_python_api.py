@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 import kerasclf
-from kerasclf.config import make_config
+from kerasclf.run.config import make_config
 from kerasclf.data import Data, make_dataset, split_validation
-from kerasclf.evaluation import evaluate_linear
-from kerasclf.models import build_model
+from kerasclf.engine.evaluation import evaluate_linear
+from kerasclf.models.registry import build_model
 
 BAD_TRAIN_ARGUMENTS = [
     ({"config": "run.toml"}, TypeError, "`config` must be a TrainConfig, a dict"),

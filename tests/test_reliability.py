@@ -22,11 +22,12 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 import kerasclf
 from kerasclf import pipeline
-from kerasclf.cli import main
-from kerasclf.config import KEYS_ADDED_LATER
+from kerasclf.cli.main import main
+from kerasclf.run.config import KEYS_ADDED_LATER
 from kerasclf.data import Data
-from kerasclf.runs import LOCK_FILE, read_json
-from kerasclf.training import prepare_resume, run_prepared
+from kerasclf.atomic_files import read_json
+from kerasclf.run.directory import LOCK_FILE
+from kerasclf.run.training import prepare_resume, run_prepared
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 RUN = [
@@ -45,7 +46,7 @@ RUN = [
 
 def _start(arguments):
     return subprocess.Popen(
-        [sys.executable, "-m", "kerasclf.cli", "train", *arguments],
+        [sys.executable, "-m", "kerasclf.cli.main", "train", *arguments],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -157,7 +158,7 @@ def test_concurrent_runs_with_one_name_get_their_own_directories(tmp_path):
 DETERMINISM_SCRIPT = """
 import io, json, hashlib, sys
 import kerasclf
-from kerasclf.presets import PRESETS
+from kerasclf.engine.presets import PRESETS
 digests = {}
 for optimizer in sorted(PRESETS):
     for batch_size in [1, 7, "full"]:
@@ -490,7 +491,7 @@ def test_a_run_resumes_once_at_a_time(tmp_path, capsys):
 
 def test_resume_refuses_a_read_only_run_directory(tmp_path, capsys, monkeypatch):
     _short_run(tmp_path, "cut", [SignalAt(epoch=1)])
-    monkeypatch.setattr("kerasclf.runs.read_only_filesystem", lambda path: True)
+    monkeypatch.setattr("kerasclf.run.directory.read_only_filesystem", lambda path: True)
     assert main(["train", "--resume", str(tmp_path / "cut")]) == 2
     error = capsys.readouterr().err
     assert "is not writable. Resume a copy of it on a writable disk." in error

@@ -11,9 +11,9 @@ import sklearn.metrics
 from conftest import numpy_cost
 
 import kerasclf
-from kerasclf.cli import main
+from kerasclf.cli.main import main
 from kerasclf.data import Data, make_dataset
-from kerasclf.run_evaluation import class_accuracies, confusion_matrix, evaluate_run
+from kerasclf.run.evaluation import class_accuracies, confusion_matrix, evaluate_run
 
 # The two runs: 3 classes (softmax), and the seminar's 2 (one sigmoid unit).
 DATASETS = ("blobs", "seminar_blobs")

@@ -13,17 +13,19 @@ from conftest import numpy_cost
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import kerasclf
+import kerasclf.atomic_files
 from kerasclf import pipeline
-from kerasclf.cli import main
-from kerasclf.config import make_config
+from kerasclf.cli.main import main
+from kerasclf.run.config import make_config
 from kerasclf.data import load_data, make_dataset
-from kerasclf.losses import CrossEntropy
-from kerasclf.architecture import check_architecture
-from kerasclf.models import build_model
-from kerasclf.optimizers import make_optimizer
-from kerasclf.presets import PRESETS
-from kerasclf.data_files import STREAM_ABOVE_SAMPLES
-from kerasclf.streaming import (
+from kerasclf.engine.losses import CrossEntropy
+from kerasclf.models.architecture import check_architecture
+from kerasclf.engine.classifier import Classifier
+from kerasclf.models.registry import build_model
+from kerasclf.engine.optimizers import make_optimizer
+from kerasclf.engine.presets import PRESETS
+from kerasclf.data.files import STREAM_ABOVE_SAMPLES
+from kerasclf.data.streaming import (
     GENERATED_CHUNK_SAMPLES,
     generated_stream,
     open_csv_file,
@@ -124,6 +126,7 @@ def compiled_model(engine, optimizer, cost, model_name, num_samples):
     keras.utils.set_random_seed(0)
     architecture = check_architecture([8, 8], "tanh", 0.0, 0.01, 0.0)
     model = build_model(model_name, 2, init="random", seed=0, architecture=architecture)
+    model = Classifier.from_model(model)
     model.compile(
         optimizer=make_optimizer(optimizer, num_samples, learning_rate=0.003),
         loss=CrossEntropy(cost),
@@ -166,7 +169,9 @@ def test_full_batch_over_shards_equals_in_memory_plain_training(shards, tmp_path
     np.savetxt(tmp_path / "all.csv", np.c_[data.features, data.labels], delimiter=",")
     settings = dict(epochs=5, images=False, logdir=str(tmp_path / "logs"), optimizer="momentum")
     in_memory = kerasclf.train(data=str(tmp_path / "all.csv"), engine="plain", **settings)
-    monkeypatch.setattr(pipeline, "MAX_BLOCK_SAMPLES", 64)  # 250 points: four parts.
+    monkeypatch.setattr(
+        "kerasclf.pipeline.streamed.MAX_BLOCK_SAMPLES", 64
+    )  # 250 points: four parts.
     streamed = kerasclf.train(data=pattern, **settings)
     assert streamed.summary["iterations"] == 5 == in_memory.summary["iterations"]
     np.testing.assert_allclose(streamed.weights, in_memory.weights, rtol=1e-5)
@@ -236,8 +241,8 @@ def test_generated_stream_trains_with_the_fused_engine(tmp_path, capsys):
         ]
     )  # fmt: skip
     assert code == 0
-    summary = kerasclf.runs.read_json(tmp_path / "generated" / "summary.json")
-    config = kerasclf.runs.read_json(tmp_path / "generated" / "config.json")
+    summary = kerasclf.atomic_files.read_json(tmp_path / "generated" / "summary.json")
+    config = kerasclf.atomic_files.read_json(tmp_path / "generated" / "config.json")
     assert config["engine_used"] == "fused" and summary["iterations"] == 2 * 196
     assert summary["accuracy"] > 0.85
 
@@ -246,7 +251,7 @@ def test_large_generated_sets_stream_automatically(tmp_path, monkeypatch):
     assert make_config(num_samples=STREAM_ABOVE_SAMPLES + 1).streamed
     assert not make_config(num_samples=STREAM_ABOVE_SAMPLES).streamed
     # The fallback says so in one line, and trains: here above a lowered threshold.
-    monkeypatch.setattr("kerasclf.config.STREAM_ABOVE_SAMPLES", 1000)
+    monkeypatch.setattr("kerasclf.run.config.STREAM_ABOVE_SAMPLES", 1000)
     stream = io.StringIO()
     result = kerasclf.train(
         num_samples=3000, batch_size=100, epochs=1, images=False, logdir=str(tmp_path),
@@ -385,7 +390,7 @@ def test_a_large_csv_file_streams_automatically(tmp_path, monkeypatch):
     path = tmp_path / "points.csv"
     np.savetxt(path, np.c_[data.features, data.labels], delimiter=",", fmt="%.9g")
     assert not make_config(data=str(path)).streamed
-    monkeypatch.setattr("kerasclf.data_files.STREAM_ABOVE_BYTES", path.stat().st_size - 1)
+    monkeypatch.setattr("kerasclf.data.files.STREAM_ABOVE_BYTES", path.stat().st_size - 1)
     assert make_config(data=str(path)).streamed
     stream = io.StringIO()
     result = kerasclf.train(
@@ -453,7 +458,7 @@ def test_an_interrupted_streamed_run_resumes_to_the_uninterrupted_weights(shards
     cut = kerasclf.train(run_name="cut", callbacks=[InterruptAfterEpoch()], **settings)
     assert cut.summary["status"] == "interrupted" and 2 <= cut.summary["epochs"] < 5
     assert main(["train", "--resume", cut.run_dir]) == 0
-    resumed = kerasclf.runs.read_json(os.path.join(cut.run_dir, "summary.json"))
+    resumed = kerasclf.atomic_files.read_json(os.path.join(cut.run_dir, "summary.json"))
     straight = kerasclf.train(run_name="straight", **settings)
     assert resumed["status"] == "completed" and resumed["epochs"] == 5
     assert resumed["weights"] == straight.weights and resumed["bias"] == straight.bias

@@ -12,10 +12,10 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 import kerasclf
 from kerasclf import pipeline
-from kerasclf.config import SWITCHABLE_CALLBACKS
-from kerasclf.runs import read_json
-from kerasclf.preparation import prepare_run
-from kerasclf.run_model import make_model
+from kerasclf.run.config import SWITCHABLE_CALLBACKS
+from kerasclf.atomic_files import read_json
+from kerasclf.run.preparation import prepare_run
+from kerasclf.run.model import make_model
 
 QUICK = {"images": False, "histogram_every": 0}
 
@@ -137,13 +137,13 @@ def test_summary_is_of_the_final_weights_and_reuses_the_last_epochs_pass(
     tmp_path, monkeypatch, changed_at_end, cost
 ):
     evaluations = []
-    original = kerasclf.evaluation.evaluate_model
+    original = kerasclf.engine.evaluation.evaluate_model
 
     def counted(model, data):
         evaluations.append(data)
         return original(model, data)
 
-    monkeypatch.setattr(kerasclf.evaluation, "evaluate_model", counted)
+    monkeypatch.setattr(kerasclf.engine.evaluation, "evaluate_model", counted)
     callbacks = [ZeroWeightsAtEnd()] if changed_at_end else []
     result = _train(
         tmp_path,

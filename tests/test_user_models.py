@@ -19,9 +19,9 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 import kerasclf
 from kerasclf import pipeline
-from kerasclf.classifier import Classifier
-from kerasclf.cli import main
-from kerasclf.losses import CrossEntropy
+from kerasclf.engine.classifier import Classifier
+from kerasclf.cli.main import main
+from kerasclf.engine.losses import CrossEntropy
 
 MODELS_FILE = """
 import keras
@@ -159,6 +159,24 @@ def test_a_user_model_trains_from_python_as_an_object_and_as_a_function(files, t
     assert from_object.summary["accuracy"] == pytest.approx(np.mean(predicted == data["y"]))
 
 
+def test_a_user_lstm_trains_from_python_with_its_logs_read_back(files, tmp_path):
+    def lstm(input_shape, num_classes):
+        return keras.Sequential(
+            [keras.Input(input_shape), keras.layers.GRU(3), keras.layers.Dense(1, "sigmoid")]
+        )
+
+    result = kerasclf.train(
+        model=lstm, data=str(files / "sequences.npz"), epochs=2, batch_size=8, logdir=str(tmp_path)
+    )
+    assert result.summary["status"] == "completed" and "callback_errors" not in result.summary
+    assert _scalar_steps(result.run_dir, "cost") == [0, 1, 2]
+    saved = keras.saving.load_model(os.path.join(result.run_dir, "model.keras"))
+    sequences = np.load(files / "sequences.npz")["X"]
+    np.testing.assert_allclose(
+        saved.predict(sequences, verbose=0), result.model.predict(sequences, verbose=0), rtol=1e-6
+    )
+
+
 def _equal_to_stock(build, features, labels, num_classes):
     """Fused blocks against stock fit on the same minibatches, from the same weights."""
     keras.utils.set_random_seed(0)
@@ -282,3 +300,33 @@ def test_the_documented_example_file_builds_a_model_for_fonts_sized_images():
     model = user_model(f"{example}:build", (36, 36, 1), 5)
     assert model.output_shape == (None, 5)
     assert len(textwrap.dedent(open(example).read()).splitlines()) <= 14
+
+
+def test_keras_layout_trains_on_the_train_part_and_reports_the_test_part(tmp_path):
+    """x_train/y_train train; x_test/y_test are the test set, reported as test_* in the summary."""
+    rng = np.random.default_rng(3)
+
+    def images(count):
+        labels = np.arange(count) % 2
+        pixels = rng.integers(0, 100, size=(count, 6, 6)).astype(np.uint8)
+        pixels[labels == 1, :3] += 150  # Class 1: a bright top half.
+        return pixels, labels.astype(np.uint8)
+
+    (x_train, y_train), (x_test, y_test) = images(40), images(20)
+    path = tmp_path / "mnist_like.npz"
+    np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    result = kerasclf.train(
+        data=str(path), epochs=3, optimizer="adam", logdir=str(tmp_path / "logs"), images=False
+    )
+    assert result.config.data == str(path) and result.summary["status"] == "completed"
+    probabilities = result.model.predict(x_test.astype(np.float32) / 255, verbose=0)[:, 0]
+    expected_accuracy = np.mean((probabilities > 0.5) == y_test)
+    assert result.summary["test_accuracy"] == pytest.approx(expected_accuracy)
+    expected_cost = -np.sum(
+        y_test * np.log(probabilities.astype(np.float64))
+        + (1 - y_test) * np.log(1 - probabilities.astype(np.float64))
+    )
+    assert result.summary["test_cost"] == pytest.approx(expected_cost, rel=1e-4)
+    config = json.load(open(os.path.join(result.run_dir, "config.json")))
+    assert config["feature_scale"] == pytest.approx(1 / 255) and config["feature_shape"] == [6, 6]
+    assert config["num_training_samples"] == 40

@@ -14,15 +14,15 @@ import io
 import math
 import time
 
-import kerasclf.training as training_module
+import kerasclf.run.training as training_module
 import tensorflow as tf
 
 import kerasclf
 from benchmarks.speed.settings import LEARNING_RATE, MAX_EPOCHS, SEED, Settings
 from benchmarks.speed.timing import EpochTimer, Measurement, Runner
 from kerasclf import pipeline
-from kerasclf.config import TrainConfig
-from kerasclf.training import make_model, prepare_run
+from kerasclf.run.config import TrainConfig
+from kerasclf.run.training import make_model, prepare_run
 
 
 def image_period() -> int:
@@ -49,7 +49,7 @@ def image_period() -> int:
 def callback_timings():
     """Times the `on_epoch_end` of each of kerasclf's default callbacks.
 
-    `kerasclf.train` looks up `kerasclf.training.default_callbacks` when it runs, so
+    `kerasclf.train` looks up `kerasclf.run.training.default_callbacks` when it runs, so
     wrapping it here reaches the callbacks of every run inside the block.
 
     Yields:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import keras
 
-from kerasclf.architecture import Architecture
+from kerasclf.models.architecture import Architecture
 
-# The Keras initializer of each `init` name (kerasclf.architecture.INITS), by seed.
+# The Keras initializer of each `init` name (kerasclf.models.architecture.INITS), by seed.
 INITIALIZERS = {
     "zeros": lambda seed: keras.initializers.Zeros(),
     "random": lambda seed: keras.initializers.GlorotUniform(seed=seed),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kerasclf.architecture import Architecture
+from kerasclf.models.architecture import Architecture
 from kerasclf.models.layers import kernel_regularizer, output_layer
 
 

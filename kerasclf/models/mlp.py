@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from kerasclf.architecture import Architecture
+from kerasclf.models.architecture import Architecture
 from kerasclf.models.layers import INITIALIZERS, kernel_regularizer, output_layer
 
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 
 import keras
 
-from kerasclf.model_sources import ModelFile, parse_model_source
+from kerasclf.models.sources import ModelFile, parse_model_source
 from kerasclf.models.inspection import check_probability_output
 from kerasclf.validation import did_you_mean
 

@@ -10,12 +10,12 @@ Two shapes of the same stream:
 - `minibatches`: one `(x, y)` minibatch per element, for Keras's per-step
   `fit` (the "plain" engine).
 - `blocks`: many minibatches per element, for the "fused" engine, whose train
-  step loops over a block inside one XLA program (see `kerasclf.classifier`).
+  step loops over a block inside one XLA program (see `kerasclf.engine.classifier`).
 
 The batch size is an integer (1 is SGD) or "full" (full-batch gradient
 descent). A batch size larger than the data is full batch.
 
-A `kerasclf.streaming.Stream` (data that is never all in memory) becomes
+A `kerasclf.data.streaming.Stream` (data that is never all in memory) becomes
 blocks through `stream_blocks`, with a local shuffle: the stream's chunks in
 an order drawn from `(seed, epoch)`, then the points shuffled within each
 block. A minibatch larger than a block is cut into *parts*, blocks of one

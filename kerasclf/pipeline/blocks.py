@@ -55,7 +55,7 @@ def blocks(
     """The same minibatches as `minibatches`, packed into fixed-shape blocks.
 
     Pass it to `fit` with `steps_per_epoch=block_layout(...)[1]`. The block
-    format is described in `kerasclf.classifier`: whole minibatches in `x`,
+    format is described in `kerasclf.engine.classifier`: whole minibatches in `x`,
     `y`, and the epoch's last, partial minibatch (if any) unpadded in
     `last_x`, `last_y` of the epoch's last block.
 

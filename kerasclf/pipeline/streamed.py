@@ -43,10 +43,10 @@ def stream_blocks(
     are those of `blocks`: whole minibatches, and the epoch's partial one
     unpadded in `last_x`. Parts (a minibatch larger than a block) are padded
     with zero-weight rows, which `Classifier` sums away; only models that
-    `kerasclf.classifier.check_parts_trainable` accepts train on them.
+    `kerasclf.engine.classifier.check_parts_trainable` accepts train on them.
 
     Example:
-        >>> from kerasclf.streaming import generated_stream
+        >>> from kerasclf.data.streaming import generated_stream
         >>> stream = generated_stream("seminar_blobs", 10**6)
         >>> block = next(iter(stream_blocks(stream, 1024, seed=0, epochs=1)))
         >>> tuple(block["x"].shape)  # All 977 minibatches of 10^6 points fit one block.
@@ -74,16 +74,7 @@ def stream_blocks(
         element = arrange(features, labels, order)
         if class_weights is not None:  # Padded rows keep weight 0.
             element["sample_weight"] *= weigh({"y": element["y"]})["sample_weight"]
-        part = index % len(part_sizes)
-        minibatch = index // len(part_sizes)
-        element["ends_batch"] = tf.logical_or(
-            tf.equal(part, len(part_sizes) - 1), tf.equal(index, steps - 1)
-        )
-        element["batch_samples"] = tf.cast(
-            tf.minimum(tf.constant(batch_size, tf.int64), num_samples - minibatch * batch_size),
-            tf.float32,
-        )
-        return element
+        return {**element, **_part_position(index, len(part_sizes), steps, batch_size, num_samples)}
 
     def epoch_blocks(epoch):
         key = epoch_key(seed, epoch)
@@ -94,6 +85,17 @@ def stream_blocks(
 
     epochs_dataset = tf.data.Dataset.range(initial_epoch, epochs)
     return epochs_dataset.flat_map(epoch_blocks).prefetch(tf.data.AUTOTUNE)
+
+
+def _part_position(index, parts_per_batch: int, steps: int, batch_size: int, num_samples: int):
+    """Where part `index` of an epoch lies: whether it ends its minibatch, and that one's size."""
+    part = index % parts_per_batch
+    minibatch = index // parts_per_batch
+    ends_batch = tf.logical_or(tf.equal(part, parts_per_batch - 1), tf.equal(index, steps - 1))
+    batch_samples = tf.minimum(
+        tf.constant(batch_size, tf.int64), num_samples - minibatch * batch_size
+    )
+    return {"ends_batch": ends_batch, "batch_samples": tf.cast(batch_samples, tf.float32)}
 
 
 def _whole_minibatches(batches_per_block: int, batch_size: int, remainder: int):

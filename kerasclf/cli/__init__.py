@@ -1,0 +1,1 @@
+"""The `kerasclf` command: `main` parses the flags; `evaluate` holds evaluate and predict."""

@@ -1,0 +1,373 @@
+"""The `kerasclf` command line.
+
+    kerasclf train [--key value ...] [--config FILE.toml] [--json]
+    kerasclf evaluate --weights W1 W2 --bias B [--dataset NAME | --data FILE] [--json]
+    kerasclf evaluate --run RUN_DIR --data FILE [--json]
+    kerasclf predict --run RUN_DIR --data FILE.csv [--out FILE.csv]
+    kerasclf datasets | presets | experiments
+
+Bad input exits with status 2 and one line on stderr, before anything is
+trained or written. A diverged run exits with 3, an interrupted one with 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib.util
+import json
+import os
+import re
+import shutil
+import sys
+from typing import Any
+
+from kerasclf.run import config as config_module
+from kerasclf.cli.evaluate import (
+    add_evaluate_parser,
+    add_predict_parser,
+    evaluate_command,
+    predict_command,
+)
+from kerasclf.data import describe_datasets
+from kerasclf.engine.presets import describe_presets
+from kerasclf.run.directory import (
+    EXIT_CALLBACK_FAILED,
+    EXIT_DIVERGED,
+    EXIT_INTERRUPTED,
+    RunDirectoryError,
+    check_resumable,
+)
+from kerasclf.validation import did_you_mean
+
+EXIT_BAD_INPUT = 2
+# The end of `kerasclf train --help`. The divergence rule is callbacks.divergence's.
+TRAIN_EXIT_STATUSES = (
+    "exit status: 0 completed; 2 bad input (one line, nothing trained or written); "
+    "3 diverged: at the end of an epoch the mean cost per sample is above 100 (a model that "
+    "gives each of k classes 1/k costs log k, 0.69 for two), or the cost or a weight is inf "
+    "or NaN; 4 trained and saved, but a callback failed (its error is printed and listed in "
+    "summary.json's callback_errors); 130 interrupted (continue with --resume RUN_DIR)."
+)
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one line, exit status 2."""
+
+
+# A value that starts with "-" is a negative number, not an option, when it
+# matches this: -3, -0.5, .5, -5e-1, -1E3, -inf. (argparse's own pattern, on
+# Python 3.11, takes "-5e-1" for an option.)
+NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|nan)$", re.IGNORECASE)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises one-line errors, and reads -5e-1 as a number."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER
+
+    def error(self, message: str):
+        raise UsageError(f"{message}. See `{self.prog} --help`.")
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands' parsers by name."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _check_command(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Refuses an unknown command, naming the closest one, and options before a command."""
+    commands = _commands(parser)
+    if not argv or argv[0] in commands or argv[0] in ("-h", "--help"):
+        return
+    if argv[0].startswith("-"):
+        raise UsageError(
+            f"unknown option {argv[0]!r}; options go after a command: "
+            f"{', '.join(commands)}. See `{parser.prog} --help`."
+        )
+    raise UsageError(
+        f"unknown command {argv[0]!r}.{did_you_mean(argv[0], commands)} Commands: "
+        f"{', '.join(commands)}. See `{parser.prog} --help`."
+    )
+
+
+def _check_options(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Refuses an option the command does not take, before argparse's other errors.
+
+    (A mistyped required option would otherwise be reported as missing.)
+    """
+    commands = _commands(parser)
+    command = next((arg for arg in argv if arg in commands), None)
+    if command is None:
+        return
+    rest = argv[argv.index(command) + 1 :]
+    unknown = [
+        arg
+        for arg in rest
+        if arg.startswith("--") and arg.split("=", 1)[0] not in _options(commands[command])
+    ]
+    if unknown:
+        raise _unknown_arguments(parser, command, unknown)
+
+
+def _options(parser: argparse.ArgumentParser) -> list[str]:
+    return [option for action in parser._actions for option in action.option_strings]
+
+
+def _unknown_arguments(parser: argparse.ArgumentParser, command: str, unknown: list[str]):
+    """One line about the first argument the command does not take."""
+    subparser = _commands(parser)[command]
+    first = next((arg for arg in unknown if arg.startswith("-")), unknown[0])
+    if not first.startswith("-"):
+        return UsageError(
+            f"unexpected argument {first!r}: `{subparser.prog}` takes only options. "
+            f"See `{subparser.prog} --help`."
+        )
+    flag = first.split("=", 1)[0]
+    valid = _options(subparser)
+    return UsageError(
+        f"unknown option {flag!r} for `{subparser.prog}`.{did_you_mean(flag, valid)} "
+        f"See `{subparser.prog} --help`."
+    )
+
+
+def _flag(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kerasclf",
+        description="Train and inspect the seminar's classifiers, or your own Keras models.",
+        allow_abbrev=False,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    train = commands.add_parser(
+        "train",
+        help="train a model and write a TensorBoard run",
+        allow_abbrev=False,
+        epilog=TRAIN_EXIT_STATUSES,
+    )
+    train.add_argument("--config", help="TOML file of config keys (flags override it)")
+    train.add_argument("--json", action="store_true", help="print the summary as JSON last")
+    train.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run")
+    for key, field in config_module.FIELDS.items():
+        default = field.default
+        shown = (",".join(map(str, default)) or "none") if isinstance(default, tuple) else default
+        help_text = field.metadata["help"]
+        if default is not None:  # A None default is described in the help text.
+            help_text += f" (default: {shown})"
+        train.add_argument(
+            _flag(key), dest=key, default=argparse.SUPPRESS, metavar="VALUE", help=help_text
+        )
+
+    add_evaluate_parser(commands)
+    add_predict_parser(commands)
+
+    commands.add_parser("datasets", help="list the named datasets")
+    commands.add_parser("presets", help="list the optimizer presets with their formulas")
+    commands.add_parser("experiments", help="list the experiment scripts")
+    return parser
+
+
+def _train_values(arguments: argparse.Namespace) -> dict[str, Any]:
+    """Config keys from `--config FILE.toml`, overridden by the flags given, each read once.
+
+    A flag's text is parsed by its key's parser; a file's value is type-checked
+    by it, unless a flag overrides the key. `config.checked_config` takes the result.
+    """
+    file_values = {} if arguments.config is None else config_module.load_toml(arguments.config)
+    flags = {
+        key: getattr(arguments, key) for key in config_module.FIELDS if hasattr(arguments, key)
+    }
+    values = config_module.parse_values(flags, from_text=True)
+    kept = {key: value for key, value in file_values.items() if key not in flags}
+    return {**config_module.parse_values(kept), **values}
+
+
+def run_train(arguments: argparse.Namespace) -> int:
+    try:
+        values = _train_values(arguments)
+        if arguments.resume is not None and (values or arguments.config):
+            raise ValueError(
+                f"`--resume` continues a run with its own config.json and takes no other "
+                f"settings. Received: {', '.join(sorted(values)) or 'config'}. Remove them."
+            )
+        # Every setting is checked before TensorFlow loads, so bad input answers at once.
+        if arguments.resume is not None:
+            check_resumable(arguments.resume)
+        config = None if arguments.resume is not None else config_module.checked_config(values)
+    except (ValueError, TypeError) as error:
+        raise UsageError(str(error)) from None
+    # TensorFlow loads here, for the commands that train or evaluate only.
+    from kerasclf.run.preparation import prepare_resume, prepare_run
+    from kerasclf.run.training import run_prepared
+
+    try:
+        prepared = (
+            prepare_resume(arguments.resume)
+            if config is None
+            else prepare_run(config, checked=True)
+        )
+    except (ValueError, TypeError) as error:
+        raise UsageError(str(error)) from None
+    # Past validation, an exception is a bug, not bad input: let it show. Only
+    # a logdir that the file system refuses is found this late (nothing has
+    # trained or been written then).
+    try:
+        result = run_prepared(prepared)
+    except RunDirectoryError as error:
+        raise UsageError(str(error)) from None
+    config, summary = prepared.config, result.summary
+    cost, accuracy = _shown_number(summary["cost"]), _shown_number(summary["accuracy"])
+    print(f"status: {summary['status']}  cost {cost}  accuracy {accuracy}")
+    if result.run_dir is None:
+        print("this worker is not the chief: the chief writes the run")
+    else:
+        print(f"run written to {result.run_dir}")
+        print(f"open it with: {tensorboard_command(config.logdir)}")
+        print("and then http://localhost:6006 in a browser")
+    if arguments.json:
+        print(json.dumps({**summary, "run_dir": result.run_dir}))
+    status = {"diverged": EXIT_DIVERGED, "interrupted": EXIT_INTERRUPTED}.get(summary["status"], 0)
+    return status or (EXIT_CALLBACK_FAILED if summary.get("callback_errors") else 0)
+
+
+def run_evaluate(arguments: argparse.Namespace) -> int:
+    try:
+        return evaluate_command(arguments)
+    except (ValueError, TypeError) as error:
+        raise UsageError(str(error)) from None
+
+
+def run_predict(arguments: argparse.Namespace) -> int:
+    try:
+        return predict_command(arguments)
+    except (ValueError, TypeError) as error:
+        raise UsageError(str(error)) from None
+
+
+def run_listing(command: str) -> int:
+    if command == "datasets":
+        print(describe_datasets())
+    elif command == "presets":
+        print(describe_presets())
+    else:
+        print(describe_experiments())
+    return 0
+
+
+def describe_experiments() -> str:
+    """One line per experiment script: its name and its docstring's first line.
+
+    The scripts are read, not imported, so listing them imports no TensorFlow.
+    """
+    # Finds the package (installed as kerasclf.experiments); runs none of it.
+    spec = importlib.util.find_spec("kerasclf.experiments")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    python, lines = program_command("python"), []
+    for folder in folders:
+        for filename in sorted(os.listdir(folder)):
+            name, extension = os.path.splitext(filename)
+            if extension != ".py" or name.startswith("_"):
+                continue
+            with open(os.path.join(folder, filename), encoding="utf-8") as file:
+                docstring = ast.get_docstring(ast.parse(file.read())) or ""
+            title = docstring.strip().splitlines()[0] if docstring.strip() else ""
+            lines.append(f"{name:<18} {title}   ({python} -m experiments.{name})")
+    return "\n".join(lines) if lines else "no experiments yet"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the CLI; returns the exit status."""
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        _check_command(parser, argv)
+        _check_options(parser, argv)
+        arguments, unknown = parser.parse_known_args(argv)
+        if unknown and arguments.command is not None:
+            raise _unknown_arguments(parser, arguments.command, unknown)
+        if arguments.command is None:
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        if arguments.command == "train":
+            return run_train(arguments)
+        if arguments.command == "evaluate":
+            return run_evaluate(arguments)
+        if arguments.command == "predict":
+            return run_predict(arguments)
+        return run_listing(arguments.command)
+    except UsageError as error:
+        message = " ".join(str(error).split())
+        print(f"kerasclf: error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _shown_number(value) -> str:
+    """A summary.json number as the epoch lines print it ("nan" for null, "inf" as is)."""
+    if value is None:
+        return "nan"
+    return value if isinstance(value, str) else f"{value:.4f}"
+
+
+# TensorBoard keeps 10 images per tag by default, a random sample of the steps;
+# these keep up to 1000, so the step slider animates the images frame by frame.
+TENSORBOARD_ARGUMENTS = ("--samples_per_plugin", "images=1000")
+
+
+def tensorboard_command(logdir: str) -> str:
+    """The shell command that opens `logdir` in TensorBoard, as it works from here.
+
+    The program is `tensorboard` when it is on PATH (an activated venv), else
+    the one installed beside this Python, as the README writes it
+    (`.venv/bin/tensorboard`, relative to the current directory when inside it).
+
+    Example:
+        >>> tensorboard_command("logs").endswith("--logdir logs --samples_per_plugin images=1000")
+        True
+    """
+    return " ".join([program_command("tensorboard"), "--logdir", logdir, *TENSORBOARD_ARGUMENTS])
+
+
+def program_command(name: str) -> str:
+    """How to call a program of this Python's environment from here, as the README does.
+
+    `name` alone when PATH finds the one beside this Python (an activated
+    venv), else that one's path: `.venv/bin/NAME` from the checkout, absolute
+    from elsewhere.
+
+    Example:
+        >>> program_command("python").endswith("python")
+        True
+    """
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    on_path = shutil.which(name)
+    if not os.path.isfile(beside) or (on_path and os.path.abspath(on_path) == beside):
+        return name
+    relative = os.path.relpath(beside)
+    return relative if not relative.startswith("..") else beside
+
+
+def entry_point() -> None:
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # Piped into `head`, say, which stopped reading.
+        # Python would report the failed flush of stdout at exit: point it at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 0
+    except KeyboardInterrupt:  # Ctrl-C before training began (training handles its own).
+        print("kerasclf: interrupted before training began", file=sys.stderr)
+        status = EXIT_INTERRUPTED
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    entry_point()

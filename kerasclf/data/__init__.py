@@ -1,0 +1,46 @@
+"""The data layer: labelled samples of any shape, named datasets, files and streams.
+
+    labelled    Data (features (N, *feature_shape), labels 0..k-1), load_data, split_validation
+    datasets    the seminar's named synthetic sets
+    checks      the rules labelled data follows, shared by in-memory and streamed data
+    csv_files   CSV parsed by numpy, with one-line errors naming the line and cell
+    files       which files stream, shard globs (no NumPy parsing, no TensorFlow)
+    streaming   data read or generated chunk by chunk (imports TensorFlow)
+
+The names below are the data layer's API, importable from `kerasclf.data`;
+nothing here imports TensorFlow.
+"""
+
+from kerasclf.data.checks import check_arrays, missing_classes
+from kerasclf.data.csv_files import csv_rows_values, read_csv_values
+from kerasclf.data.datasets import (
+    DATASETS,
+    SLIDE_LINE,
+    check_dataset_arguments,
+    describe_datasets,
+)
+from kerasclf.data.labelled import (
+    Data,
+    available_memory,
+    load_data,
+    load_data_splits,
+    make_dataset,
+    split_validation,
+)
+
+__all__ = [
+    "DATASETS",
+    "SLIDE_LINE",
+    "Data",
+    "available_memory",
+    "check_arrays",
+    "check_dataset_arguments",
+    "csv_rows_values",
+    "describe_datasets",
+    "load_data",
+    "load_data_splits",
+    "make_dataset",
+    "missing_classes",
+    "read_csv_values",
+    "split_validation",
+]

@@ -1,0 +1,166 @@
+"""CSV files of numbers: the header rule, fast parsing, and errors that name the cell.
+
+A data CSV file holds one sample per row, numbers separated by commas. Its
+first non-empty row is a header when any of its cells is not a number
+(`is_header_row`); rows whose cells are all blank are skipped. Both
+`kerasclf.data` (whole files) and `kerasclf.data.streaming` (files in chunks) read
+the layout here.
+
+`read_csv_values` parses a whole file with numpy's C parser. Only when that
+fails does it read the file again row by row in Python, to name the line,
+column and cell at fault.
+
+Example:
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as file:
+    ...     _ = file.write("x1,x2,label\\n1.5,2,0\\n-1,0.5,1\\n")
+    >>> read_csv_values(file.name).tolist()
+    [[1.5, 2.0, 0.0], [-1.0, 0.5, 1.0]]
+    >>> csv_layout(file.name)
+    (1, 3)
+    >>> os.remove(file.name)
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import warnings
+
+import numpy as np
+
+
+def is_header_row(cells: list[str]) -> bool:
+    """Whether the first non-empty row of a CSV file is a header: a cell is not a number.
+
+    Example:
+        >>> is_header_row(["x1", "x2", "label"]), is_header_row(["1", " 2.5", "0"])
+        (True, False)
+    """
+    try:
+        [float(cell) for cell in cells]
+    except ValueError:
+        return True
+    return False
+
+
+def _is_blank(row: list[str]) -> bool:
+    return not any(cell.strip() for cell in row)
+
+
+def _first_row(path: str) -> tuple[list[str] | None, int]:
+    """The first non-empty row of a CSV file, and the lines up to its end (0 if none)."""
+    try:
+        # utf-8-sig: a byte-order mark (as some spreadsheets write) is not data.
+        with open(path, newline="", encoding="utf-8-sig") as file:
+            reader = csv.reader(file)
+            for row in reader:
+                if not _is_blank(row):
+                    return row, reader.line_num
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: cannot read the CSV file ({error}).") from None
+    return None, 0
+
+
+def _no_rows_error(path: str) -> ValueError:
+    return ValueError(f"{path}: the CSV file holds no data rows. Add rows of features, label.")
+
+
+def csv_layout(path: str) -> tuple[int, int]:
+    """`(header_rows, num_columns)` of a CSV file, from its first non-empty row.
+
+    Raises:
+        ValueError: for a file that cannot be read or holds no rows.
+    """
+    first, _ = _first_row(path)
+    if first is None:
+        raise _no_rows_error(path)
+    return int(is_header_row(first)), len(first)
+
+
+def read_csv_values(path: str) -> np.ndarray:
+    """The numbers of a CSV file as a float64 array, skipping an optional header.
+
+    Raises:
+        ValueError: for a missing or empty file, ragged rows or a non-numeric
+            cell, naming the line and column.
+    """
+    if not os.path.isfile(path):
+        raise ValueError(f"CSV file does not exist. Received: {path!r}.")
+    first, lines_through_first = _first_row(path)
+    if first is None:
+        raise _no_rows_error(path)
+    header_lines = lines_through_first if is_header_row(first) else 0
+    try:
+        with open(path, encoding="utf-8-sig") as file, warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "Input contained no data".
+            values = np.loadtxt(
+                file,
+                dtype=np.float64,
+                delimiter=",",
+                comments=None,
+                quotechar='"',
+                skiprows=header_lines,
+                ndmin=2,
+            )
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: cannot read the CSV file ({error}).") from None
+    except ValueError:
+        # numpy names no line in its file; the row scan names the cell (or, for
+        # what only Python reads, such as blank rows of commas, returns the values).
+        values = _scan_csv_file(path)
+    if not len(values):
+        raise _no_rows_error(path)
+    return values
+
+
+def _scan_csv_file(path: str) -> np.ndarray:
+    """The numbers of a CSV file read row by row in Python, naming any bad cell."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as file:
+            rows = [row for row in csv.reader(file) if not _is_blank(row)]
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: cannot read the CSV file ({error}).") from None
+    first_line = 1
+    if rows and is_header_row(rows[0]):
+        rows, first_line = rows[1:], 2
+    if not rows:
+        raise _no_rows_error(path)
+    return csv_rows_values(rows, path, first_line)
+
+
+def csv_rows_values(rows: list[list[str]], path: str, first_line: int, width=None) -> np.ndarray:
+    """CSV rows (cells as text) as a float64 array; every row must be `width` numbers.
+
+    Args:
+        rows: The non-empty data rows.
+        path: The file, for messages.
+        first_line: The line number of `rows[0]` in the file, for messages.
+        width: The columns each row must have; default, as many as the first.
+
+    Raises:
+        ValueError: for a ragged row or a non-numeric cell, naming the line and column.
+
+    Example:
+        >>> csv_rows_values([["1", "2"], ["3", "x"]], "points.csv", 1)
+        Traceback (most recent call last):
+        ...
+        ValueError: points.csv: line 2, column 2: expected a number. Received 'x'.
+    """
+    width = len(rows[0]) if width is None else width
+    values = np.empty((len(rows), width), dtype=np.float64)
+    for offset, row in enumerate(rows):
+        line = first_line + offset
+        if len(row) != width:
+            raise ValueError(
+                f"{path}: line {line} has {len(row)} columns, expected {width} like the first row."
+            )
+        for column, cell in enumerate(row):
+            try:
+                values[offset, column] = float(cell)
+            except ValueError:
+                raise ValueError(
+                    f"{path}: line {line}, column {column + 1}: expected a number. "
+                    f"Received {cell!r}."
+                ) from None
+    return values

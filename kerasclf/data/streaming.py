@@ -1,0 +1,360 @@
+"""Streams: labelled points read or generated chunk by chunk, in bounded memory.
+
+A `Stream` is the out-of-memory counterpart of `Data`. It never holds the
+whole set; it knows its size, and it produces its points as a tf.data dataset
+of `(features, labels)` chunks. Two kinds:
+
+- **CSV shards**, from a glob such as `shards/*.csv`. One chunk is one shard
+  file, so memory holds a few shards at a time: cut a big file into shards of
+  up to a few million rows. Every shard is read and checked once, before
+  training, exactly as `load_data` checks a CSV file.
+- **One CSV file**, streamed when it is larger than `kerasclf.data.files.STREAM_ABOVE_BYTES` (or
+  with `streaming=True`): chunk i is its lines `CSV_CHUNK_LINES * i` onwards,
+  read as a byte range, so memory holds a few chunks at a time. It is checked
+  once, before training, like shards.
+- **Generated data**, for a named dataset with many points: chunk i holds
+  `GENERATED_CHUNK_SAMPLES` points drawn by the dataset's own generator from
+  the seed `(data_seed, i)`. Every epoch sees the same points.
+
+`kerasclf.pipeline.stream_blocks` turns a stream into the fused engine's
+blocks. The epoch order is a *local* shuffle, since a full permutation would
+need every point in memory: the chunks come in an order drawn from
+`(seed, epoch)`, and the points are shuffled within each block of up to
+`pipeline.MAX_BLOCK_SAMPLES`.
+
+Example:
+    >>> stream = generated_stream("seminar_blobs", 10**8, seed=0)
+    >>> stream.num_samples, stream.num_features, stream.num_classes
+    (100000000, 2, 2)
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import math
+import os
+from collections.abc import Callable
+
+import numpy as np
+import tensorflow as tf
+
+from kerasclf.data.csv_files import csv_layout, csv_rows_values
+from kerasclf.data import Data
+from kerasclf.data.checks import check_classes_present, check_finite_samples, check_label_values
+from kerasclf.data.files import is_shard_glob, match_shards
+from kerasclf.data.datasets import check_dataset_arguments
+from kerasclf.validation import check_integer
+
+# Points per generated chunk. A chunk is generated in one numpy call.
+GENERATED_CHUNK_SAMPLES = 2**16
+# Lines per chunk of a streamed CSV file.
+CSV_CHUNK_LINES = 2**16
+# Points the image callbacks draw for a stream (its `sample`).
+IMAGE_SAMPLE_SIZE = 4096
+
+
+@dataclasses.dataclass(frozen=True)
+class Stream:
+    """Labelled points produced chunk by chunk.
+
+    Attributes:
+        source: Where the points come from, for messages.
+        num_samples: The number of points in one epoch.
+        num_features: Features per point.
+        num_classes: Classes k; labels are 0..k-1.
+        num_chunks: Chunks per epoch.
+        read_chunk: Chunk index (an int64 tensor) -> `(features, labels)`,
+            float32 `(n, num_features)` and int32 `(n,)`.
+    """
+
+    source: str
+    num_samples: int
+    num_features: int
+    num_classes: int
+    num_chunks: int
+    read_chunk: Callable[[tf.Tensor], tuple[tf.Tensor, tf.Tensor]]
+
+    @property
+    def feature_shape(self) -> tuple[int, ...]:
+        """The shape of one sample, as `Data.feature_shape`: streams are tables."""
+        return (self.num_features,)
+
+    @property
+    def feature_scale(self) -> float:
+        """As `Data.feature_scale`: streamed features are read as they are."""
+        return 1.0
+
+    def chunks(self, order_key: tf.Tensor | None = None) -> tf.data.Dataset:
+        """The chunks as a dataset, in stored order or in an order drawn from a key.
+
+        Args:
+            order_key: None for chunk 0, 1, ...; else a shape-[2] int64
+                stateless seed that permutes the chunks.
+        """
+        indices = tf.range(self.num_chunks, dtype=tf.int64)
+        if order_key is not None:
+            indices = tf.random.experimental.stateless_shuffle(indices, seed=order_key)
+        return tf.data.Dataset.from_tensor_slices(indices).map(
+            self.read_chunk, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+        )
+
+    def sample(self, size: int = IMAGE_SAMPLE_SIZE, seed: int = 0) -> Data:
+        """Up to `size` points, held in memory, drawn at random (seeded) from
+        the stream's first chunks (about `16 * size` points).
+
+        The image callbacks draw these points; the cost is always taken over
+        the whole stream.
+        """
+        features, labels, count = [], [], 0
+        for chunk_features, chunk_labels in self.chunks().take(16):
+            features.append(chunk_features.numpy())
+            labels.append(chunk_labels.numpy())
+            count += len(chunk_labels)
+            if count >= 16 * size:
+                break
+        features, labels = np.concatenate(features), np.concatenate(labels)
+        rows = np.random.default_rng(seed).permutation(len(labels))[:size]
+        return Data(features[rows], labels[rows], f"{self.source} (sample)", self.num_classes)
+
+
+def open_csv_data(path: str) -> Stream:
+    """A glob of CSV shards, or one CSV file in chunks, as a `Stream`."""
+    return open_csv_shards(path) if is_shard_glob(path) else open_csv_file(path)
+
+
+def open_csv_shards(pattern: str) -> Stream:
+    """Checks a glob of CSV shards and returns them as a `Stream`.
+
+    Every shard has the features in every column but the last and the label
+    in the last, with an optional header row, as for `load_data`. All shards
+    must have the same columns. Each shard is read once here, to count its
+    rows and check its values.
+
+    Raises:
+        ValueError: one line naming the shard (and line) at fault.
+
+    Example:
+        >>> stream = open_csv_shards("shards/*.csv")  # doctest: +SKIP
+    """
+    files = match_shards(pattern)
+    headers, widths = zip(*(csv_layout(path) for path in files))
+    if len(set(widths)) > 1:
+        other = next(index for index, width in enumerate(widths) if width != widths[0])
+        raise ValueError(
+            f"CSV shards have different column counts: {files[0]} has {widths[0]}, "
+            f"{files[other]} has {widths[other]}. Every shard needs the same feature columns "
+            f"and a label. Received: data={pattern!r}."
+        )
+    num_columns = widths[0]
+    if num_columns < 2:
+        raise ValueError(
+            f"{files[0]}: each CSV row needs at least one feature column and a label column. "
+            f"Received {num_columns} column(s)."
+        )
+    file_names = tf.constant(files)
+    header_rows = tf.constant(headers, tf.int64)
+
+    def read_values(index):
+        text = tf.io.read_file(file_names[index])
+        return _parse_csv(text, header_rows[index], num_columns)
+
+    chunks = [_Chunk(path, 0, None, header) for path, header in zip(files, headers)]
+    return _checked_stream(pattern, chunks, read_values, num_columns)
+
+
+def open_csv_file(path: str, chunk_lines: int = CSV_CHUNK_LINES) -> Stream:
+    """Checks one CSV file and returns it as a `Stream` of `chunk_lines`-line chunks.
+
+    The file is laid out as for `load_data`. It is read once here, block by
+    block, to find where its chunks start, and once more to count and check
+    its rows; each chunk is then read as a byte range when the pipeline asks.
+
+    Raises:
+        ValueError: one line naming the file and the line at fault.
+
+    Example:
+        >>> stream = open_csv_file("points.csv")  # doctest: +SKIP
+    """
+    check_integer("chunk_lines", chunk_lines)
+    if not isinstance(path, str) or not os.path.isfile(path):
+        raise ValueError(f"CSV file does not exist. Received: path={path!r}.")
+    header, num_columns = csv_layout(path)
+    if num_columns < 2:
+        raise ValueError(
+            f"{path}: each CSV row needs at least one feature column and a label column. "
+            f"Received {num_columns} column(s)."
+        )
+    starts = _line_offsets(path, chunk_lines)
+    ends = [*starts[1:], os.path.getsize(path)]
+    chunks = [
+        _Chunk(path, start, end, header if index == 0 else 0)
+        for index, (start, end) in enumerate(zip(starts, ends))
+    ]
+    header_rows = tf.constant([chunk.header_rows for chunk in chunks], tf.int64)
+
+    def read_values(index):
+        data = tf.numpy_function(lambda i: chunks[int(i)].data(), [index], tf.string)
+        return _parse_csv(tf.reshape(data, []), header_rows[index], num_columns)
+
+    return _checked_stream(path, chunks, read_values, num_columns)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Chunk:
+    """Bytes `start..end` (None: to the end) of a CSV file, with `header_rows` to skip."""
+
+    path: str
+    start: int
+    end: int | None
+    header_rows: int
+
+    def data(self) -> bytes:
+        """The chunk's bytes."""
+        with open(self.path, "rb") as file:
+            file.seek(self.start)
+            return file.read() if self.end is None else file.read(self.end - self.start)
+
+    def rows(self) -> list[list[str]]:
+        """The chunk's non-empty CSV rows, header included, read with Python's csv module."""
+        try:
+            text = self.data().decode("utf-8-sig" if self.start == 0 else "utf-8")
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"{self.path}: byte {self.start + error.start} is not UTF-8 text. Save the CSV "
+                "file as UTF-8."
+            ) from None
+        except OSError as error:
+            raise ValueError(f"{self.path}: cannot read the CSV file ({error}).") from None
+        return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
+
+
+def _checked_stream(source: str, chunks: list[_Chunk], read_values, num_columns: int) -> Stream:
+    """The stream of `chunks`, after one checking pass over them."""
+
+    def read_chunk(index):
+        features, labels = read_values(index)
+        return features, tf.cast(labels, tf.int32)
+
+    num_samples, num_classes = _check_chunks(read_values, chunks, source, num_columns)
+    return Stream(source, num_samples, num_columns - 1, num_classes, len(chunks), read_chunk)
+
+
+def _line_offsets(path: str, every: int, block_bytes: int = 2**24) -> list[int]:
+    """Byte offsets of lines 0, `every`, `2 * every`, ... of a file (those that exist)."""
+    offsets, lines_seen, position = [0], 0, 0
+    try:
+        with open(path, "rb") as file:
+            while block := file.read(block_bytes):
+                newlines = np.flatnonzero(np.frombuffer(block, np.uint8) == ord("\n"))
+                # Line (lines_seen + j + 1) starts after the block's j-th newline.
+                first = (-lines_seen - 1) % every
+                offsets += (position + newlines[first::every] + 1).tolist()
+                lines_seen += len(newlines)
+                position += len(block)
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read the CSV file ({error}).") from None
+    return [offset for offset in offsets if offset < position] or [0]
+
+
+def generated_stream(
+    name: str, num_samples: int | None = None, noise: float | None = None, seed: int = 0
+) -> Stream:
+    """A named synthetic dataset of any size, generated chunk by chunk.
+
+    Args:
+        name: One of `kerasclf.data.DATASETS`.
+        num_samples: Points per epoch, e.g. 10**8; None for the dataset's default.
+        noise: The dataset's noise parameter; None for its default.
+        seed: The data seed; chunk i is drawn from `(seed, i)`.
+
+    Example:
+        >>> stream = generated_stream("seminar_blobs", 10**6)
+        >>> stream.num_chunks
+        16
+    """
+    spec, num_samples, noise, seed = check_dataset_arguments(name, num_samples, noise, seed)
+    num_chunks = math.ceil(num_samples / GENERATED_CHUNK_SAMPLES)
+
+    def generate(index):
+        index = int(index)
+        size = min(GENERATED_CHUNK_SAMPLES, num_samples - index * GENERATED_CHUNK_SAMPLES)
+        features, labels = spec.generate(size, noise, np.random.default_rng([seed, index]))
+        return features.astype(np.float32), labels.astype(np.int32)
+
+    first_features, first_labels = generate(0)
+    num_features = first_features.shape[1]
+
+    def read_chunk(index):
+        features, labels = tf.numpy_function(generate, [index], [tf.float32, tf.int32])
+        return tf.reshape(features, [-1, num_features]), tf.reshape(labels, [-1])
+
+    num_classes = int(first_labels.max()) + 1
+    return Stream(
+        f"dataset {name!r}", num_samples, num_features, num_classes, num_chunks, read_chunk
+    )
+
+
+def _parse_csv(text, header_rows, num_columns: int):
+    """CSV text as float32 `(features, labels)`, parsed in one vectorized op."""
+    text = tf.strings.regex_replace(text, "^\ufeff", "")  # A BOM.
+    lines = tf.strings.strip(tf.strings.split(text, "\n"))
+    lines = tf.boolean_mask(lines, tf.strings.length(lines) > 0)[header_rows:]
+    columns = tf.io.decode_csv(lines, [tf.constant([], tf.float32)] * num_columns)
+    labels = columns[-1]
+    return tf.stack(columns[:-1], axis=1), labels
+
+
+def _check_chunks(
+    read_values, chunks: list[_Chunk], source: str, num_columns: int
+) -> tuple[int, int]:
+    """Reads every chunk once: counts rows and classes, checks every value.
+
+    The features and labels follow `kerasclf.data.checks`, as in-memory data do.
+
+    Returns:
+        `(num_samples, num_classes)`.
+    """
+
+    @tf.function
+    def scan(index):
+        features, labels = read_values(index)
+        return tf.reduce_all(tf.math.is_finite(features), axis=1), labels
+
+    num_samples, classes = 0, set()
+    rows_before = {}  # Data rows in the earlier chunks of each file.
+    headers = {}  # Header rows of each file: those of its first chunk.
+    for index, chunk in enumerate(chunks):
+        path = chunk.path
+        before = rows_before.setdefault(path, 0)
+        header = headers.setdefault(path, chunk.header_rows)
+        try:
+            finite, labels = scan(tf.constant(index, tf.int64))
+        # (TensorFlow's message quotes the bad bytes: not UTF-8, it fails to decode itself.)
+        except (tf.errors.InvalidArgumentError, UnicodeDecodeError) as error:
+            _raise_csv_error(chunk, header + before + 1, num_columns)
+            reason = getattr(error, "message", error)
+            raise ValueError(f"{path}: not a numeric CSV file ({reason}).") from None
+
+        def where(row: int) -> str:
+            """Data row and line of a row of this chunk, counting non-empty lines."""
+            number = before + row + 1
+            return f"data row {number} (line {header + number}, not counting blank lines)"
+
+        check_finite_samples(finite.numpy(), path, where)
+        labels = check_label_values(labels.numpy(), path, where=where)
+        classes.update(np.unique(labels).tolist())
+        rows_before[path] += len(labels)
+        num_samples += len(labels)
+    empty = next((path for path, rows in rows_before.items() if rows == 0), None)
+    if empty is not None:
+        raise ValueError(f"{empty}: the CSV file holds no data rows. Add rows of features, label.")
+    return num_samples, check_classes_present(classes, source)
+
+
+def _raise_csv_error(chunk: _Chunk, first_line: int, num_columns) -> None:
+    """Raises the precise line and column of a chunk that TensorFlow could not parse."""
+    rows = chunk.rows()[chunk.header_rows :]
+    if rows:
+        csv_rows_values(rows, chunk.path, first_line, width=num_columns)

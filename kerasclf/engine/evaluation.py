@@ -1,0 +1,253 @@
+"""The cost J and the accuracy of a model at its current weights.
+
+Keras's own epoch "loss" is a running mean over the epoch's minibatches, taken
+while the weights move. The seminar plots J(W, b) at a given W, b over the
+whole training set, which is what `evaluate_model` computes: one compiled
+forward and backward pass over the data in chunks, with the summed cost
+accumulated in float64.
+
+On large in-memory data the chunks are split into one group per CPU core,
+and each group is an XLA-compiled loop; the groups run at the same time and
+their totals are added. On 2 cores that halves the pass, which callbacks
+make every epoch.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kerasclf.data import Data
+from kerasclf.engine.losses import REDUCTIONS, model_reduction, per_sample_cross_entropy
+from kerasclf.models.registry import build_model
+from kerasclf.models.inspection import check_probability_output
+from kerasclf.validation import check_choice, check_number
+
+# The pass reads the data this many samples at a time.
+CHUNK_SAMPLES = 2**14
+# Data up to this size is evaluated in one graph-mode pass, which traces in a
+# fraction of XLA's compile time; larger data by XLA-compiled loops, which run
+# about twice as fast.
+XLA_ABOVE_SAMPLES = 2**16
+# At most this many loops run at the same time.
+MAX_PARALLEL_PARTS = 8
+# Hand-set weights and bias must stay below this, to be finite in float32.
+FLOAT32_LIMIT = 3e38
+
+
+def parallel_parts() -> int:
+    """How many XLA loops the pass runs at the same time: one per CPU core, or 1 on a GPU."""
+    if tf.config.list_logical_devices("GPU"):
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, MAX_PARALLEL_PARTS))
+
+
+class ModelEvaluator:
+    """Computes the cost, accuracy and gradient norm of one model on fixed data.
+
+    The data is converted once and the pass is traced once, so per-epoch
+    callbacks can afford to call it every epoch. `compiled()` returns the
+    values as tensors and can be called inside a `tf.function`, to evaluate
+    (XLA-compiled where that pays) and write summaries in one graph.
+
+    Args:
+        model: A classifier with a sigmoid (1 unit) or softmax (k units) output.
+        data: The points to evaluate on: a `Data`, a `kerasclf.data.streaming.Stream`,
+            or a `tf.data.Dataset` of `(features, labels)` chunks (streamed
+            through, in bounded memory).
+        reduction: "sum" or "mean": which cost the gradient norm is of;
+            None for the one the model is compiled with (`model_reduction`).
+
+    Example:
+        >>> evaluator = ModelEvaluator(model, training_data)  # doctest: +SKIP
+        >>> evaluator()  # doctest: +SKIP
+        {'cost': 56.55, 'mean_cost': 0.2828, 'accuracy': 0.875, 'gradient_norm': 0.61}
+    """
+
+    KEYS = ("cost", "mean_cost", "accuracy", "gradient_norm")
+
+    def __init__(self, model: keras.Model, data, reduction: str | None = None):
+        check_probability_output(model)
+        self.model = model
+        if reduction is None:
+            reduction = model_reduction(model)
+        self.reduction = check_choice("reduction", reduction, REDUCTIONS)
+        self._dataset = None
+        self._parts = []  # (features, labels) stacks of whole chunks, one loop each.
+        self._rest = None  # The samples after the last whole chunk, or small data.
+        if isinstance(data, Data):
+            self._split(data.features, data.labels)
+        elif isinstance(data, tf.data.Dataset):
+            self._dataset = data
+        elif hasattr(data, "chunks"):  # A kerasclf.data.streaming.Stream.
+            self._dataset = data.chunks()
+        else:
+            raise TypeError(
+                "`data` must be a kerasclf Data, Stream or tf.data.Dataset of (features, labels). "
+                f"Received a {type(data).__name__}."
+            )
+        self._loop = tf.function(self._loop_totals, jit_compile=True)
+        # Graph mode: it runs the parts' loops concurrently. (A dataset is
+        # read by tf.data ops, which XLA cannot compile anyway.)
+        self.compiled = tf.function(self.tensors)
+
+    def _split(self, features: np.ndarray, labels: np.ndarray) -> None:
+        """Cuts in-memory data into parts of whole chunks and the rest."""
+        num_samples = len(features)
+        num_chunks = num_samples // CHUNK_SAMPLES if num_samples > XLA_ABOVE_SAMPLES else 0
+        whole = num_chunks * CHUNK_SAMPLES
+        if num_chunks:
+            chunked = (num_chunks, CHUNK_SAMPLES)
+            stacked_features = features[:whole].reshape(*chunked, *features.shape[1:])
+            stacked_labels = labels[:whole].reshape(*chunked, *labels.shape[1:])
+            bounds = np.linspace(0, num_chunks, min(parallel_parts(), num_chunks) + 1).astype(int)
+            for start, stop in zip(bounds[:-1], bounds[1:]):
+                part = stacked_features[start:stop], stacked_labels[start:stop]
+                self._parts.append(tuple(tf.constant(array) for array in part))
+        if whole < num_samples:
+            self._rest = (tf.constant(features[whole:]), tf.constant(labels[whole:]))
+
+    def _zeros(self) -> tuple:
+        """The totals before any chunk: cost, number correct, count, gradient."""
+        zero = tf.constant(0.0, tf.float64)
+        gradients = tuple(tf.zeros(w.shape, w.dtype) for w in self.model.trainable_weights)
+        return zero, zero, zero, gradients
+
+    def _loop_totals(self, features: tf.Tensor, labels: tf.Tensor) -> tuple:
+        """The totals of a stack of chunks, shape (num_chunks, CHUNK_SAMPLES, ...)."""
+
+        def add_next(index, totals):
+            return index + 1, self._add_chunk(totals, (features[index], labels[index]))
+
+        num_chunks = features.shape[0]
+        _, totals = tf.while_loop(
+            lambda index, totals: index < num_chunks, add_next, (tf.constant(0), self._zeros())
+        )
+        return totals
+
+    def tensors(self) -> dict[str, tf.Tensor]:
+        """The values as scalar tensors; one forward and backward pass."""
+        # The loops do not depend on each other, so TensorFlow runs them at once.
+        part_totals = [self._loop(features, labels) for features, labels in self._parts]
+        if self._rest is not None:
+            part_totals.append(self._add_chunk(self._zeros(), self._rest))
+        if self._dataset is not None:  # A graph loop that reads one chunk at a time.
+            part_totals.append(self._dataset.reduce(self._zeros(), self._add_chunk))
+        cost, correct, count, gradients = tf.nest.map_structure(
+            lambda *values: tf.add_n(values), *part_totals
+        )
+        scale = 1.0 / tf.cast(count, tf.float32) if self.reduction == "mean" else 1.0
+        norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(g)) for g in gradients])) * scale
+        # At weights that diverged (an infinite or NaN cost) an accuracy means nothing.
+        accuracy = tf.where(
+            tf.math.is_finite(cost), correct / count, tf.constant(np.nan, tf.float64)
+        )
+        return {
+            "cost": cost,
+            "mean_cost": cost / count,
+            "accuracy": accuracy,
+            "gradient_norm": tf.cast(norm, tf.float64),
+        }
+
+    def _add_chunk(self, totals, chunk):
+        """Adds one chunk's summed cost, number correct, size and gradient to the totals."""
+        cost, correct, count, gradients = totals
+        features, labels = chunk
+        with tf.GradientTape() as tape:
+            probabilities = self.model(features, training=False)
+            chunk_cost = tf.reduce_sum(per_sample_cross_entropy(labels, probabilities))
+        chunk_gradients = tape.gradient(chunk_cost, self.model.trainable_weights)
+        if probabilities.shape[-1] == 1:
+            predicted = tf.cast(probabilities[:, 0] > 0.5, tf.int32)
+        else:
+            predicted = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+        return (
+            # Accumulated in float64, so a million float32 costs add up exactly enough.
+            cost + tf.cast(chunk_cost, tf.float64),
+            correct + tf.reduce_sum(tf.cast(tf.equal(predicted, labels), tf.float64)),
+            count + tf.cast(tf.shape(labels)[0], tf.float64),
+            tuple(total + chunk for total, chunk in zip(gradients, chunk_gradients)),
+        )
+
+    def __call__(self) -> dict[str, float]:
+        """Returns `{"cost": summed, "mean_cost", "accuracy", "gradient_norm"}` as floats."""
+        return {key: float(value) for key, value in self.compiled().items()}
+
+
+def evaluate_model(model: keras.Model, data, reduction: str | None = None) -> dict[str, float]:
+    """The summed and mean cost, the accuracy and the gradient norm of `model` on `data`.
+
+    Args:
+        model: A classifier with a sigmoid (1 unit) or softmax (k units) output.
+        data: A `Data`, a `kerasclf.data.streaming.Stream` or a dataset of chunks.
+        reduction: "sum" or "mean": which cost the gradient norm is of; None
+            for the one the model is compiled with ("sum" if it is not).
+
+    Returns:
+        `{"cost": summed, "mean_cost", "accuracy", "gradient_norm"}` as floats.
+
+    Example:
+        >>> from kerasclf.data import make_dataset
+        >>> from kerasclf.models.registry import build_model
+        >>> from kerasclf.models.inspection import check_probability_output
+        >>> model = build_model("logistic", 2)  # Zero weights: p = 0.5 everywhere.
+        >>> result = evaluate_model(model, make_dataset("seminar_blobs"))
+        >>> round(result["mean_cost"], 4), result["accuracy"]  # log 2; p > 0.5 is never true.
+        (0.6931, 0.5)
+    """
+    return ModelEvaluator(model, data, reduction)()
+
+
+def evaluate_linear(weights, bias: float, data: Data) -> dict[str, float]:
+    """Cost and accuracy of the hand-set decision function y = x^T w + b.
+
+    The slide's check: p = sigmoid(x^T w + b), classify 1 where p > 0.5.
+
+    Args:
+        weights: One weight per feature.
+        bias: The bias b.
+        data: Labelled points with two classes.
+
+    Example:
+        >>> from kerasclf.data import make_dataset
+        >>> result = evaluate_linear([1.23, 1.0], -0.55, make_dataset("hand_line"))
+        >>> result["accuracy"]
+        1.0
+    """
+    if not isinstance(data, Data):
+        raise TypeError(
+            "`data` must be a kerasclf Data, e.g. make_dataset('seminar_blobs') or "
+            f"load_data('points.csv'). Received: data={data!r} of type {type(data).__name__}."
+        )
+    weights = _check_weights(weights, data.num_features)
+    # float32 holds the model's weights: beyond its range a value becomes inf.
+    bias = check_number("bias", bias, -FLOAT32_LIMIT, FLOAT32_LIMIT)
+    if data.num_classes != 2:
+        raise ValueError(
+            f"A hand-set linear classifier needs two classes. Received data with "
+            f"{data.num_classes} classes from {data.source}."
+        )
+    model = build_model("logistic", data.num_features)
+    model.set_weights([weights.reshape(-1, 1), np.array([bias], dtype=np.float32)])
+    return evaluate_model(model, data)
+
+
+def _check_weights(weights, num_features: int) -> np.ndarray:
+    try:
+        array = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"`weights` must be a list of numbers. Received: weights={weights!r}.")
+    if array.ndim != 1 or len(array) != num_features:
+        raise ValueError(
+            f"`weights` must hold one number per feature ({num_features}). "
+            f"Received {array.size} value(s): weights={np.asarray(weights).tolist()!r}."
+        )
+    if not all(math.isfinite(value) and abs(value) < FLOAT32_LIMIT for value in array):
+        raise ValueError(f"`weights` must be finite numbers. Received: weights={array.tolist()!r}.")
+    return array.astype(np.float32)

@@ -1,0 +1,102 @@
+"""A callback that fails is switched off and reported; the run goes on and is saved.
+
+Keras's `fit` stops at the first exception a callback raises, and the run
+would lose what it was about to write: `model.keras`, `weights.json`,
+`summary.json`. `Isolated` wraps a callback so that an exception in any of
+its hooks is caught, printed as one line, kept in `errors`, and ends that
+callback only (its `on_train_end` still runs, to close its writers). The
+run's summary lists the errors and the CLI's exit status says so
+(`kerasclf.run.directory.EXIT_CALLBACK_FAILED`).
+
+Example:
+    >>> callbacks = isolate([CostLogger(...)], stream=sys.stdout)  # doctest: +SKIP
+    >>> model.fit(data, callbacks=callbacks)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
+import keras
+
+HOOKS = (
+    "on_train_begin",
+    "on_epoch_begin",
+    "on_train_batch_begin",
+    "on_train_batch_end",
+    "on_epoch_end",
+    "on_test_begin",
+    "on_test_batch_begin",
+    "on_test_batch_end",
+    "on_test_end",
+    "on_predict_begin",
+    "on_predict_batch_begin",
+    "on_predict_batch_end",
+    "on_predict_end",
+)
+
+
+class Isolated(keras.callbacks.Callback):
+    """Runs `callback`'s hooks; the first exception switches it off.
+
+    Args:
+        callback: Any Keras callback.
+        errors: A list shared by a run's isolated callbacks: each failure
+            appends one line to it.
+        stream: Where the failure's line is printed; default stderr.
+
+    Attributes:
+        callback: The wrapped callback.
+    """
+
+    def __init__(self, callback: keras.callbacks.Callback, errors: list[str], stream=None):
+        super().__init__()
+        self.callback = callback
+        self._errors = errors
+        self._stream = stream
+        self._failed = False
+        for hook in HOOKS:
+            setattr(self, hook, functools.partial(self._run, hook))
+
+    def set_model(self, model):
+        super().set_model(model)
+        self.callback.set_model(model)
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.callback.set_params(params)
+
+    def _run(self, hook: str, *args, **kwargs):
+        if self._failed:
+            return
+        try:
+            getattr(self.callback, hook)(*args, **kwargs)
+        except Exception as error:  # Any callback's bug: reported, never fatal.
+            self._fail(hook, error)
+
+    def on_train_end(self, logs=None):
+        try:
+            self.callback.on_train_end(logs)
+        except Exception as error:
+            if not self._failed:
+                self._fail("on_train_end", error)
+
+    def _fail(self, hook: str, error: Exception) -> None:
+        self._failed = True
+        message = str(error).strip().splitlines()
+        line = f"{type(self.callback).__name__}.{hook} failed with {type(error).__name__}" + (
+            f": {message[0]}" if message else ""
+        )
+        self._errors.append(line)
+        print(
+            f"error: {line}; that callback is off for the rest of the run, which goes on.",
+            file=self._stream or sys.stderr,
+            flush=True,
+        )
+
+
+def isolate(callbacks: list, errors: list[str], stream=None) -> list[Isolated]:
+    """Each callback wrapped in `Isolated`, sharing one list of errors."""
+    return [Isolated(callback, errors, stream) for callback in callbacks]

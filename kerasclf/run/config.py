@@ -1,0 +1,395 @@
+"""One flat, typed run configuration, shared by the CLI, TOML files and Python.
+
+The defaults reproduce the seminar's slide: seminar_blobs, logistic regression
+from zeros, full-batch gradient descent with learning rate 0.001 on the summed
+cross-entropy, 100 epochs.
+
+Every key is a command-line flag (`batch_size` is `--batch-size`) and a key
+of a `--config FILE.toml`; flags override the file. An unknown key is an error
+naming the closest valid one. Each value is read once, where it enters, by its
+field's parser (`kerasclf.run.config_fields`: a flag's text is parsed, a TOML or
+Python value type-checked); `check_ranges` then checks the typed values'
+ranges and combinations without converting them again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import tomllib
+from collections.abc import Mapping
+from typing import Any
+
+from kerasclf.models.architecture import INITS, check_architecture
+from kerasclf.engine.cluster import STRATEGIES, parse_tf_config
+from kerasclf.run.config_checks import check_class_weight, check_combinations, check_streamable
+from kerasclf.run.config_fields import (
+    Parser,
+    parse_batch_size,
+    parse_boolean,
+    parse_integer,
+    parse_layer_sizes,
+    parse_names,
+    parse_number,
+    parse_optional_class_weight,
+    parse_optional_integer,
+    parse_optional_number,
+    parse_optional_path,
+    parse_optional_string,
+    parse_path,
+    parse_string,
+)
+from kerasclf.data.files import (
+    STREAM_ABOVE_BYTES,
+    STREAM_ABOVE_SAMPLES,
+    is_large_csv,
+    is_shard_glob,
+    match_shards,
+)
+from kerasclf.data import DATASETS
+from kerasclf.models.feature_names import check_feature_names
+from kerasclf.models.sources import parse_model_source
+from kerasclf.engine.presets import resolve_hyperparameters
+from kerasclf.engine.reductions import REDUCTIONS
+from kerasclf.run.directory import check_logdir, check_run_name
+from kerasclf.validation import check_choice, check_integer, check_number, did_you_mean
+
+ENGINES = {
+    # Many minibatch steps per XLA program (kerasclf.engine.classifier); the default.
+    "fused": "blocks of minibatches, one XLA program per block",
+    # Keras's own per-step fit: one program call per minibatch.
+    "plain": "stock Keras fit, one step per minibatch",
+}
+# The default callbacks that `callbacks_off` can switch off, by name.
+SWITCHABLE_CALLBACKS = {
+    "cost": "CostLogger: cost, mean cost and accuracy at each epoch's weights",
+    "weights": "WeightLogger: w1, w2, b, learning rate, gradient norm, histograms",
+    "boundary": "DecisionBoundaryLogger: the decision-boundary images",
+    "surface": "ErrorSurfaceLogger: the error-surface images",
+    "config": "RunConfigLogger: the run's config as text and HParams",
+    "progress": "EpochPrinter: the line printed after each epoch",
+}
+# Keys added after runs were first written: a run's config.json without one
+# (an older run, resumed) takes the key's default.
+KEYS_ADDED_LATER = ("callbacks_off", "class_weight")
+# Keys that name a file or directory: a pathlib.Path is fine too.
+PATH_KEYS = ("data", "logdir")
+# More logical CPU devices than this only slow TensorFlow's start.
+MAX_CPU_DEVICES = 64
+
+
+def _key(default: Any, help_text: str, parse: Parser):
+    """A config field: its default, its `--help` line and its parser (see `config_fields`)."""
+    return dataclasses.field(default=default, metadata={"help": help_text, "parse": parse})
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Everything that defines a training run. See `kerasclf train --help`.
+
+    Example:
+        >>> config = TrainConfig(optimizer="momentum", epochs=10)
+        >>> config.batch_size
+        'full'
+    """
+
+    # Data: the seminar's two Gaussian blobs, no validation split.
+    dataset: str = _key(
+        "seminar_blobs", "named synthetic dataset (kerasclf datasets)", parse_string
+    )
+    data: str | None = _key(
+        None,
+        "CSV or NPZ file of labelled points, or a quoted glob of CSV shards; replaces --dataset",
+        parse_optional_path,
+    )
+    num_samples: int | None = _key(
+        None, "points to generate; default: the dataset's own", parse_optional_integer
+    )
+    streaming: bool = _key(
+        False,
+        "read or generate the data chunk by chunk, in bounded memory (automatic for a "
+        f"shard glob, a CSV file above {STREAM_ABOVE_BYTES >> 20} MiB and above "
+        f"{STREAM_ABOVE_SAMPLES} generated points)",
+        parse_boolean,
+    )
+    noise: float | None = _key(
+        None, "the dataset's noise parameter; default: its own", parse_optional_number
+    )
+    validation_split: float = _key(0.0, "fraction held out for validation, in [0, 1)", parse_number)
+    data_seed: int | None = _key(
+        None, "seed of the data draw and split; default: --seed", parse_optional_integer
+    )
+
+    # Model: logistic regression, weights from zeros as in the seminar (init's default).
+    model: str = _key(
+        "logistic",
+        "model: logistic, mlp, or your own Keras model as FILE.py:FUNCTION (docs/my_models.py)",
+        parse_string,
+    )
+    init: str | None = _key(
+        None,
+        "weight initializer: zeros or random (Glorot uniform, seeded); default: zeros for "
+        "logistic, random for every other model",
+        parse_optional_string,
+    )
+    features: str | None = _key(
+        None, "feature map phi(x), e.g. x1,x2,x1^2,x2^2 or poly3", parse_optional_string
+    )
+    hidden: list[int] = _key((8, 8), "mlp hidden layer sizes, e.g. 8,8", parse_layer_sizes)
+    activation: str = _key("tanh", "mlp activation: relu, tanh, sigmoid or linear", parse_string)
+    l1: float = _key(0.0, "L1 regularization rate", parse_number)
+    l2: float = _key(0.0, "L2 regularization rate", parse_number)
+    dropout: float = _key(0.0, "dropout rate after each hidden layer, in [0, 1)", parse_number)
+
+    # Optimization: the slide's full-batch GD on the summed cost.
+    optimizer: str = _key("gd", "optimizer preset (kerasclf presets)", parse_string)
+    learning_rate: float | None = _key(
+        None, "step size; default: the preset's own", parse_optional_number
+    )
+    momentum: float | None = _key(
+        None, "momentum beta in [0, 1); default: the preset's own", parse_optional_number
+    )
+    cost: str = _key("sum", "cross-entropy reduction: sum (the slides') or mean", parse_string)
+    class_weight: str | list[float] | None = _key(
+        None,
+        "weight of each class in the cost: balanced (n / (k n_c), for imbalanced data) or one "
+        "number per class, e.g. 1,3; default: all 1",
+        parse_optional_class_weight,
+    )
+    batch_size: int | str = _key(
+        "full", "minibatch size: an integer (1 = SGD) or full", parse_batch_size
+    )
+    epochs: int = _key(100, "passes over the training set", parse_integer)
+    seed: int = _key(0, "seed of data, initialization, shuffling and dropout", parse_integer)
+    engine: str = _key(
+        "fused", "fused (many steps per XLA program) or plain (stock fit)", parse_string
+    )
+    strategy: str = _key(
+        "none", "tf.distribute strategy: none, mirrored or multiworker", parse_string
+    )
+    cpu_devices: int | None = _key(
+        None, "split the CPU into N logical devices (for mirrored)", parse_optional_integer
+    )
+
+    # Logging: TensorBoard runs under logs/.
+    logdir: str = _key("logs", "directory of the TensorBoard runs", parse_path)
+    run_name: str | None = _key(
+        None, "run directory name; default: a readable unique one", parse_optional_string
+    )
+    boundary_every: int = _key(5, "log the decision-boundary image every k epochs", parse_integer)
+    surface_every: int = _key(10, "log the error-surface image every k epochs", parse_integer)
+    batch_cost: bool = _key(
+        False, "also log the cost of every minibatch (SGD noise)", parse_boolean
+    )
+    images: bool = _key(True, "log decision-boundary and error-surface images", parse_boolean)
+    histogram_every: int = _key(
+        5, "log weight histograms every k epochs; 0 for none", parse_integer
+    )
+    callbacks_off: list[str] = _key(
+        (),
+        "default callbacks to switch off, e.g. boundary,config: " + ", ".join(SWITCHABLE_CALLBACKS),
+        parse_names,
+    )
+
+    @property
+    def streamed(self) -> bool:
+        """Whether the data streams chunk by chunk (`kerasclf.data.streaming`), not in memory."""
+        if self.data is not None:
+            return self.streaming or is_shard_glob(self.data) or is_large_csv(self.data)
+        return self.streaming or (self.num_samples or 0) > STREAM_ABOVE_SAMPLES
+
+    def to_dict(self) -> dict[str, Any]:
+        values = dataclasses.asdict(self)
+        values["hidden"] = list(values["hidden"])
+        values["callbacks_off"] = list(values["callbacks_off"])
+        return values
+
+
+FIELDS = {field.name: field for field in dataclasses.fields(TrainConfig)}
+
+
+def parse_value(key: str, value: Any, from_text: bool = False) -> Any:
+    """`value` read by the key's own parser (the `parse` of its field).
+
+    Args:
+        key: A config key.
+        value: A command-line string when `from_text`, else a TOML or Python value.
+        from_text: Whether `value` is a flag's text, to parse; else it must already
+            have the key's type (an int is accepted for a number).
+
+    Raises:
+        TypeError: if the value does not have, or parse as, the key's type.
+
+    Example:
+        >>> parse_value("hidden", "16,8", from_text=True)
+        [16, 8]
+    """
+    parse = FIELDS[key].metadata["parse"]
+    return parse(key, value, from_text and isinstance(value, str))
+
+
+def parse_values(values: Mapping[str, Any], from_text: bool = False) -> dict[str, Any]:
+    """Each value read once by its key's parser; an unknown key names the closest one.
+
+    Example:
+        >>> parse_values({"epochs": "5", "images": "no"}, from_text=True)
+        {'epochs': 5, 'images': False}
+    """
+    return {check_key(key): parse_value(key, value, from_text) for key, value in values.items()}
+
+
+def convert_value(key: str, value: Any, from_command_line: bool = False) -> Any:
+    """`parse_value` under its earlier name.
+
+    Example:
+        >>> convert_value("epochs", "10", from_command_line=True)
+        10
+    """
+    return parse_value(key, value, from_text=from_command_line)
+
+
+def check_key(key: str) -> str:
+    """Returns `key` if it is a config key, else raises with the closest one."""
+    if key not in FIELDS:
+        raise ValueError(
+            f"Unknown config key {key!r}.{did_you_mean(key, FIELDS)} "
+            f"Valid keys: {', '.join(FIELDS)}."
+        )
+    return key
+
+
+def make_config(values: dict[str, Any] | None = None, **overrides: Any) -> TrainConfig:
+    """A validated `TrainConfig` from a dict of keys and keyword overrides.
+
+    Each value is type-checked once by its key's parser, then ranges are checked.
+
+    Example:
+        >>> make_config({"epochs": 5}, optimizer="adam").optimizer
+        'adam'
+    """
+    return checked_config(parse_values({**(values or {}), **overrides}))
+
+
+def checked_config(parsed: dict[str, Any]) -> TrainConfig:
+    """A `TrainConfig` of values that `parse_values` read, range-checked, not converted again.
+
+    Example:
+        >>> checked_config(parse_values({"batch_size": "8"}, from_text=True)).batch_size
+        8
+    """
+    config = TrainConfig(**parsed)
+    check_ranges(config)
+    return config
+
+
+def load_toml(path: str) -> dict[str, Any]:
+    """Reads a flat TOML file of config keys (`tomllib` only); `parse_values` reads the values."""
+    if not os.path.isfile(path):
+        raise ValueError(f"`config` file does not exist. Received: config={path!r}.")
+    try:
+        with open(path, "rb") as file:
+            values = tomllib.load(file)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: not valid TOML ({error}).") from None
+    for key, value in values.items():
+        if isinstance(value, dict):
+            raise ValueError(
+                f"{path}: config files are flat; [{key}] tables are not read. "
+                "Put every key at the top level."
+            )
+        check_key(key)
+    return values
+
+
+def validate(config: TrainConfig) -> None:
+    """Checks a `TrainConfig` built in Python: each value's type, then `check_ranges`.
+
+    Raises one clear ValueError or TypeError. Nothing is read from disk except
+    the existence of `data` and the writability of `logdir`; nothing is written.
+
+    Example:
+        >>> validate(TrainConfig(epochs="5"))
+        Traceback (most recent call last):
+        ...
+        TypeError: `epochs` must be an integer. Received: epochs='5' of type str.
+    """
+    for key in FIELDS:
+        parse_value(key, getattr(config, key))
+    check_ranges(config)
+
+
+def check_ranges(config: TrainConfig) -> None:
+    """Range- and cross-key checks of a config whose values have their types.
+
+    Raises one clear ValueError or TypeError; converts no value.
+    """
+    _check_data(config)
+    _check_model(config)
+    _check_training(config)
+    _check_logging(config)
+    check_combinations(config)
+
+
+def _check_data(config: TrainConfig) -> None:
+    if config.data is None:
+        check_choice("dataset", config.dataset, DATASETS)
+    elif is_shard_glob(config.data):
+        match_shards(config.data)
+    elif not os.path.isfile(config.data):
+        raise ValueError(f"`data` file does not exist. Received: data={config.data!r}.")
+    if config.streamed:
+        check_streamable(config)
+    if config.num_samples is not None:
+        check_integer("num_samples", config.num_samples, minimum=2)
+    if config.noise is not None:
+        check_number("noise", config.noise, 0.0, math.inf, low_inclusive=True)
+    check_number("validation_split", config.validation_split, 0.0, 1.0, low_inclusive=True)
+
+
+def _check_model(config: TrainConfig) -> None:
+    parse_model_source(config.model)
+    check_class_weight(config.class_weight)
+    if config.init is not None:
+        check_choice("init", config.init, INITS)
+    if config.features is not None:
+        check_feature_names(config.features)
+    check_architecture(config.hidden, config.activation, config.l1, config.l2, config.dropout)
+
+
+def _check_training(config: TrainConfig) -> None:
+    resolve_hyperparameters(config.optimizer, config.learning_rate, config.momentum)
+    check_choice("cost", config.cost, REDUCTIONS)
+    if config.batch_size != "full":
+        check_integer("batch_size", config.batch_size)
+    check_integer("epochs", config.epochs)
+    check_integer("seed", config.seed, minimum=0)
+    if config.data_seed is not None:
+        check_integer("data_seed", config.data_seed, minimum=0)
+    check_choice("engine", config.engine, ENGINES)
+    check_choice("strategy", config.strategy, STRATEGIES)
+    if config.cpu_devices is not None:
+        check_integer("cpu_devices", config.cpu_devices, maximum=MAX_CPU_DEVICES)
+    if config.strategy == "multiworker":
+        parse_tf_config(os.environ.get("TF_CONFIG"))
+        if config.cpu_devices is not None:
+            raise ValueError(
+                "`cpu_devices` applies to strategy 'mirrored' only; each multiworker worker "
+                f"uses its own device. Received: cpu_devices={config.cpu_devices}."
+            )
+    if config.strategy != "none" and config.batch_cost:
+        raise ValueError(
+            f"`batch_cost` is not available with strategy={config.strategy!r}: the per-minibatch "
+            "cost is recorded by the single-device fused step. Drop --batch-cost or the strategy."
+        )
+
+
+def _check_logging(config: TrainConfig) -> None:
+    check_integer("boundary_every", config.boundary_every)
+    check_integer("surface_every", config.surface_every)
+    check_integer("histogram_every", config.histogram_every, minimum=0)
+    for name in config.callbacks_off:
+        check_choice("callbacks_off", name, SWITCHABLE_CALLBACKS)
+    check_logdir(config.logdir)
+    if config.run_name is not None:
+        check_run_name(config.run_name)

@@ -1,0 +1,109 @@
+"""Checks of a typed config's values that a single key's parser cannot make.
+
+`kerasclf.run.config_fields` gives each value its type; these checks then read
+the typed `TrainConfig`: settings that other settings would silently ignore,
+what streamed data allows, and class weights' signs. Each raises one line
+that names the keys, the values received and the fix.
+
+Example:
+    >>> check_class_weight("balanced")
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import TYPE_CHECKING
+
+from kerasclf.models.sources import is_model_file
+
+if TYPE_CHECKING:
+    from kerasclf.run.config import TrainConfig
+
+
+def check_streamable(config: TrainConfig) -> None:
+    """Streamed data trains on one device with the fused engine, without a split."""
+    what = f"data={config.data!r}" if config.data else f"num_samples={config.num_samples}"
+    if config.data is not None and not config.data.lower().endswith(".csv"):
+        raise ValueError(
+            f"`streaming` reads CSV files only. Received: data={config.data!r}. "
+            "Save the points as CSV, or drop --streaming to load the file into memory."
+        )
+    if config.validation_split:
+        raise ValueError(
+            f"`validation_split` needs the data in memory; streamed data ({what}) has no split. "
+            f"Received: validation_split={config.validation_split}. Hold out a separate file."
+        )
+    if config.engine != "fused":
+        raise ValueError(
+            f"Streamed data ({what}) trains on the fused engine only. "
+            f"Received: engine={config.engine!r}. Drop --engine plain."
+        )
+    if config.strategy != "none":
+        raise ValueError(
+            f"Streamed data ({what}) trains on one device. Received: strategy="
+            f"{config.strategy!r}. Drop --strategy, or train on in-memory data."
+        )
+
+
+def check_class_weight(class_weight: str | list[float] | None) -> None:
+    """Class weights must be positive, finite numbers (their count is checked with the data).
+
+    Example:
+        >>> check_class_weight([1, 0])
+        Traceback (most recent call last):
+        ...
+        ValueError: `class_weight` must hold positive, finite numbers. Received 0 for class 1. Give every class a weight above 0, or use 'balanced'.
+    """  # noqa: E501
+    if class_weight is None or class_weight == "balanced":
+        return
+    for label, weight in enumerate(class_weight):
+        if not (math.isfinite(weight) and weight > 0):
+            raise ValueError(
+                f"`class_weight` must hold positive, finite numbers. Received {weight:g} for "
+                f"class {label}. Give every class a weight above 0, or use 'balanced'."
+            )
+
+
+def check_combinations(config: TrainConfig) -> None:
+    """Refuses settings that the rest of the config would silently ignore."""
+    rules = []  # (keys, why they would be ignored, the fix)
+    if config.data is not None:
+        rules.append(
+            (
+                ("dataset", "num_samples", "noise"),
+                f"`data` replaces the named dataset (data={config.data!r})",
+                "Remove them, or drop --data.",
+            )
+        )
+    if is_model_file(config.model):
+        rules.append(
+            (
+                ("init", "features", "hidden", "activation", "l1", "l2", "dropout"),
+                f"they shape the built-in models, not yours (model={config.model!r})",
+                "Remove them, and build those choices into your model's function.",
+            )
+        )
+    elif config.model != "mlp":
+        rules.append(
+            (
+                ("hidden", "activation", "dropout"),
+                f"only the mlp has hidden layers (model={config.model!r})",
+                "Add --model mlp, or remove them.",
+            )
+        )
+    defaults = {field.name: field.default for field in dataclasses.fields(config)}
+    for keys, reason, fix in rules:
+        ignored = [key for key in keys if _differs(getattr(config, key), defaults[key])]
+        if ignored:
+            received = ", ".join(f"{key}={getattr(config, key)!r}" for key in ignored)
+            raise ValueError(
+                f"{reason}, so {', '.join(ignored)} would be ignored. Received: {received}. {fix}"
+            )
+
+
+def _differs(value, default) -> bool:
+    """Whether a key's value differs from its default (a tuple default equals its list)."""
+    if isinstance(default, tuple):
+        return list(value) != list(default)
+    return value != default

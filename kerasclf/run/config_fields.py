@@ -1,0 +1,193 @@
+"""How a config key's value is read: one parser per kind of value.
+
+Each `TrainConfig` field names its parser in its metadata, and every value
+passes through it once, where it enters: a command-line flag's text is parsed
+(`from_text=True`); a TOML or Python value must already have the kind's type
+(an int is accepted for a number). Ranges, names and the keys' combinations
+are checked afterwards, on typed values, by `kerasclf.run.config.validate`.
+
+A parser is called as `parse(key, value, from_text)` and returns the typed
+value, or raises one line naming the key, the value and what is expected:
+
+    `epochs` must be an integer. Received: epochs='1.5'.
+
+Example:
+    >>> parse_integer("epochs", "2E1", from_text=True)
+    20
+    >>> parse_layer_sizes("hidden", "8, 4", from_text=True)
+    [8, 4]
+    >>> parse_optional_number("noise", None, from_text=False) is None
+    True
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
+from kerasclf.validation import shown
+
+# A parser: (key, value, from_text) -> the typed value.
+Parser = Callable[[str, Any, bool], Any]
+# The words for a command-line boolean.
+TRUE_WORDS = ("true", "1", "yes")
+FALSE_WORDS = ("false", "0", "no")
+
+
+def type_error(key: str, value: Any, expected: str, from_text: bool) -> TypeError:
+    """The one-line error for a value that is not of its key's kind.
+
+    Example:
+        >>> type_error("epochs", "100", "an integer", from_text=False)
+        TypeError("`epochs` must be an integer. Received: epochs='100' of type str.")
+    """
+    received = "." if from_text else f" of type {type(value).__name__}."
+    return TypeError(f"`{key}` must be {expected}. Received: {key}={shown(value)}{received}")
+
+
+def _whole_number(value: Any, from_text: bool) -> int | None:
+    """The integer `value` holds, or None; text may be a whole number such as 1e8."""
+    if not from_text:
+        return None if isinstance(value, bool) or not isinstance(value, int) else value
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:  # Scientific notation for a whole number: --num-samples 1e8.
+        number = float(value)
+    except ValueError:
+        return None
+    return int(number) if math.isfinite(number) and number.is_integer() else None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def parse_integer(key: str, value: Any, from_text: bool) -> int:
+    """An integer (bools are refused); on the command line also 1e8 or 2E1."""
+    number = _whole_number(value, from_text)
+    if number is None:
+        raise type_error(key, value, "an integer", from_text)
+    return number
+
+
+def parse_number(key: str, value: Any, from_text: bool) -> float:
+    """A number, as a float; an int is accepted (bools are refused)."""
+    if from_text:
+        try:
+            return float(value)
+        except ValueError:
+            raise type_error(key, value, "a number", from_text) from None
+    if not _is_number(value):
+        raise type_error(key, value, "a number", from_text)
+    try:
+        return float(value)
+    except OverflowError:  # An integer beyond float's range, e.g. 10**400.
+        raise ValueError(
+            f"`{key}` must be a finite number. Received: {key}={shown(value)}."
+        ) from None
+
+
+def parse_boolean(key: str, value: Any, from_text: bool) -> bool:
+    """True or false; on the command line also yes/no and 1/0, in any case."""
+    if from_text and isinstance(value, str) and value.lower() in TRUE_WORDS + FALSE_WORDS:
+        return value.lower() in TRUE_WORDS
+    if not isinstance(value, bool):
+        raise type_error(key, value, "true or false", from_text)
+    return value
+
+
+def parse_string(key: str, value: Any, from_text: bool) -> str:
+    """A string; whether it names a valid choice is `validate`'s check."""
+    if not isinstance(value, str):
+        raise type_error(key, value, "a string", from_text)
+    return value
+
+
+def parse_path(key: str, value: Any, from_text: bool) -> str:
+    """A file or directory name: a string, or a `pathlib.Path` (returned as a string)."""
+    return parse_string(
+        key, os.fspath(value) if isinstance(value, os.PathLike) else value, from_text
+    )
+
+
+def parse_batch_size(key: str, value: Any, from_text: bool) -> int | str:
+    """A minibatch size: an integer, or 'full' for the whole training set."""
+    if value == "full":
+        return value
+    number = _whole_number(value, from_text)
+    if number is None:
+        raise type_error(key, value, "a positive integer or 'full'", from_text)
+    return number
+
+
+def parse_layer_sizes(key: str, value: Any, from_text: bool) -> list[int]:
+    """Layer sizes: a list of integers; on the command line comma-separated, as 8,8."""
+    expected = "a list of positive integers such as [8, 8] (on the command line: 8,8)"
+    if from_text:
+        sizes = [_whole_number(part.strip(), True) for part in value.split(",")]
+    elif isinstance(value, (list, tuple)):
+        sizes = [_whole_number(size, False) for size in value]
+    else:
+        sizes = [None]
+    if None in sizes:
+        raise type_error(key, value, expected, from_text)
+    return sizes
+
+
+def parse_names(key: str, value: Any, from_text: bool) -> list[str]:
+    """A list of names; on the command line comma-separated, as boundary,config."""
+    if from_text:
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(name, str) for name in value):
+        expected = 'a list of names such as ["boundary"] (on the command line: boundary,config)'
+        raise type_error(key, value, expected, from_text)
+    return list(value)
+
+
+def parse_class_weight(key: str, value: Any, from_text: bool) -> str | list[float]:
+    """'balanced', or one number per class; on the command line comma-separated, as 1,3."""
+    expected = "'balanced' or a list of positive numbers, one per class (on the command line: 1,3)"
+    if value == "balanced":
+        return value
+    if from_text:
+        try:
+            return [float(part) for part in value.split(",")]
+        except ValueError:
+            raise type_error(key, value, expected, from_text) from None
+    if not isinstance(value, (list, tuple)) or not all(_is_number(weight) for weight in value):
+        raise type_error(key, value, expected, from_text)
+    try:
+        return [float(weight) for weight in value]
+    except OverflowError:  # An integer beyond float's range, e.g. 10**400.
+        raise ValueError(
+            f"`{key}` must hold positive, finite numbers. Received: {key}={shown(value)}."
+        ) from None
+
+
+def optional(parse: Parser) -> Parser:
+    """The parser of a key whose value may also be None (no value: the key's own default).
+
+    Example:
+        >>> optional(parse_integer)("num_samples", None, from_text=False) is None
+        True
+    """
+
+    def parse_optional(key: str, value: Any, from_text: bool) -> Any:
+        return None if value is None else parse(key, value, from_text)
+
+    parse_optional.__name__ = parse_optional.__qualname__ = parse.__name__.replace(
+        "parse_", "parse_optional_"
+    )
+    parse_optional.__doc__ = f"None, or: {parse.__doc__}"
+    return parse_optional
+
+
+parse_optional_integer = optional(parse_integer)
+parse_optional_number = optional(parse_number)
+parse_optional_string = optional(parse_string)
+parse_optional_path = optional(parse_path)
+parse_optional_class_weight = optional(parse_class_weight)

@@ -1,0 +1,133 @@
+"""The callbacks `kerasclf train` turns on, in the order they must run.
+
+`CostLogger` goes first: it puts the cost at the epoch's weights into the
+epoch's `logs`, which `DivergenceStop` and `EpochPrinter` then read. Each
+logger can be switched off by name (`TrainConfig.callbacks_off`); without
+`CostLogger`, they read Keras's running mean of the loss instead.
+"""
+
+from __future__ import annotations
+
+from kerasclf.callbacks.boundary import DecisionBoundaryLogger
+from kerasclf.callbacks.cost import CostLogger
+from kerasclf.callbacks.divergence import DivergenceStop
+from kerasclf.callbacks.error_surface import ErrorSurfaceLogger
+from kerasclf.callbacks.hparams import RunConfigLogger
+from kerasclf.callbacks.minibatch_cost import MinibatchCostLogger
+from kerasclf.callbacks.progress import EpochPrinter
+from kerasclf.callbacks.requirements import skip_note
+from kerasclf.callbacks.weights import WeightLogger
+from kerasclf.run.config import SWITCHABLE_CALLBACKS
+from kerasclf.data import SLIDE_LINE, Data
+
+# Lines drawn on a named dataset's images: the slide's line on hand_line.
+REFERENCE_LINES = {"hand_line": SLIDE_LINE}
+
+
+# The switchable callbacks that declare needs of the model (`callbacks.requirements`).
+CALLBACK_CLASSES = {
+    "cost": CostLogger,
+    "boundary": DecisionBoundaryLogger,
+    "surface": ErrorSurfaceLogger,
+}
+
+
+def fitting_callbacks(config, model, stream) -> set[str]:
+    """The switchable callbacks that are on and fit the model; a note for each left out."""
+    on = {name for name in SWITCHABLE_CALLBACKS if name not in config.callbacks_off}
+    if not config.images:
+        on -= {"boundary", "surface"}
+    for name, callback_class in CALLBACK_CLASSES.items():
+        reason = callback_class.skip_reason(model) if name in on else None
+        if reason is not None:
+            on.discard(name)
+            print(skip_note(callback_class, reason), file=stream, flush=True)
+    return on
+
+
+def default_callbacks(
+    config, resolved: dict, model, training, validation, run_dir: str, stream
+) -> list:
+    """kerasclf's callbacks for one run, those that fit its model, in the order they run.
+
+    Args:
+        config: The run's `TrainConfig`.
+        resolved: The resolved settings written to `config.json`.
+        model: The model: each callback's needs are checked against it.
+        training: The training `Data`, or a `Stream` for data that is not in
+            memory: the cost is then taken over the whole stream, and the
+            images draw a sample of it.
+        validation: The validation `Data`, or None.
+        run_dir: The run directory.
+        stream: Where printed lines go.
+    """
+    on = fitting_callbacks(config, model, stream)
+    points = _Points(config, training, validation)
+    callbacks = []
+    if "cost" in on:
+        callbacks.append(
+            CostLogger(run_dir, *points.cost, validation_data=points.validation, cost=config.cost)
+        )
+    callbacks.append(DivergenceStop(stream=stream))
+    if "weights" in on:
+        # Without CostLogger (which logs it over all points), WeightLogger's own gradient
+        # norm; not for a stream, where WeightLogger sees only a sample.
+        gradient_norm = "cost" not in on and isinstance(training, Data)
+        callbacks.append(
+            WeightLogger(
+                run_dir,
+                *points.images,
+                cost=config.cost,
+                histogram_every=config.histogram_every,
+                gradient_norm=gradient_norm,
+            )
+        )
+    if config.batch_cost:
+        callbacks.append(MinibatchCostLogger(run_dir))
+    callbacks.extend(_image_callbacks(config, on, points, training.num_samples, run_dir, stream))
+    if "config" in on:
+        callbacks.append(RunConfigLogger(run_dir, resolved))
+    if "progress" in on:
+        callbacks.append(EpochPrinter(stream=stream))
+    return callbacks
+
+
+class _Points:
+    """The points each callback reads: all of them for the cost, a sample of a stream to draw."""
+
+    def __init__(self, config, training, validation):
+        self.validation = None if validation is None else (validation.features, validation.labels)
+        if isinstance(training, Data):
+            self.cost = self.images = (training.features, training.labels)
+        else:
+            sample = training.sample(seed=config.seed)
+            self.cost, self.images = (training, None), (sample.features, sample.labels)
+
+
+def _image_callbacks(config, on: set[str], points: _Points, num_samples, run_dir, stream):
+    """The decision-boundary and error-surface loggers that are on."""
+    callbacks = []
+    if "boundary" in on:
+        reference = None if config.data else REFERENCE_LINES.get(config.dataset)
+        callbacks.append(
+            DecisionBoundaryLogger(
+                run_dir,
+                *points.images,
+                validation_data=points.validation,
+                every=config.boundary_every,
+                reference_line=reference,
+                stream=stream,
+            )
+        )
+    if "surface" in on:
+        callbacks.append(
+            ErrorSurfaceLogger(
+                run_dir,
+                *points.images,
+                cost=config.cost,
+                every=config.surface_every,
+                stream=stream,
+                num_samples=num_samples,
+            )
+        )
+    return callbacks

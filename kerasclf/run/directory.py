@@ -1,0 +1,251 @@
+"""Run directories: `<logdir>/<run-name>/`, never overwritten, never escaping.
+
+A run directory holds the TensorBoard event files, `config.json`,
+`summary.json`, `model.keras`, `weights.json` and the final PNG images.
+Directories are claimed with `os.mkdir`, which is atomic, so concurrent runs
+with the same name each get their own (`name`, `name-2`, `name-3`, ...).
+Files are written to a temporary name and renamed into place, so a reader
+never sees half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import re
+import socket
+
+
+from kerasclf.validation import shown
+
+# Exit statuses of a run that did not complete (the README lists them all; bad input's,
+# 2, is `kerasclf.cli.main`'s).
+EXIT_DIVERGED = 3
+# Trained and saved, but a callback failed (its error is in the summary's callback_errors).
+EXIT_CALLBACK_FAILED = 4
+EXIT_INTERRUPTED = 130
+# What an interrupted run leaves for `--resume` (kerasclf.run.checkpoint writes it).
+CHECKPOINT_FILE = "checkpoint.npz"
+
+# Leaves room for the "-N" that makes a taken name unique.
+MAX_RUN_NAME_LENGTH = 200
+RUN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._=+-]*$")
+
+
+def check_run_name(name: str) -> str:
+    """Returns `name` if it is a plain directory name inside the logdir.
+
+    Raises:
+        ValueError: for path separators, `..`, absolute paths and odd characters.
+
+    Example:
+        >>> check_run_name("momentum-lr0.01")
+        'momentum-lr0.01'
+    """
+    if not isinstance(name, str) or not RUN_NAME_PATTERN.match(name) or ".." in name:
+        raise ValueError(
+            "`run_name` must be a plain directory name of letters, digits and . _ = + - "
+            f"(no '/', '..' or absolute path). Received: run_name={shown(name)}."
+        )
+    if len(name) > MAX_RUN_NAME_LENGTH:
+        raise ValueError(
+            f"`run_name` must be at most {MAX_RUN_NAME_LENGTH} characters (file systems cap a "
+            f"name at 255). Received a name of {len(name)} characters: {name[:20]}..."
+        )
+    return name
+
+
+def check_logdir(logdir: str) -> str:
+    """Checks that `logdir` is, or can become, a writable directory.
+
+    Nothing is created: the nearest existing ancestor must be a writable
+    directory.
+    """
+    if not isinstance(logdir, str) or not logdir:
+        raise ValueError(f"`logdir` must be a directory path. Received: logdir={logdir!r}.")
+    path = os.path.abspath(logdir)
+    probe = path
+    while not os.path.exists(probe):
+        if os.path.islink(probe):  # A symbolic link to nothing.
+            raise ValueError(
+                f"`logdir` leads through {probe!r}, a symbolic link to "
+                f"{os.readlink(probe)!r}, which does not exist. Received: logdir={logdir!r}. "
+                "Create its target or choose another --logdir."
+            )
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        raise ValueError(
+            f"`logdir` must be a directory, but {probe!r} is a file. "
+            f"Received: logdir={logdir!r}. Choose another --logdir."
+        )
+    if not os.access(probe, os.W_OK | os.X_OK) or read_only_filesystem(probe):
+        raise ValueError(
+            f"`logdir` is not writable: no permission to write in {probe!r}. "
+            f"Received: logdir={logdir!r}. Choose a writable --logdir."
+        )
+    return logdir
+
+
+def read_only_filesystem(path: str) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def default_run_name(parts: list[str]) -> str:
+    """A readable name from the run's main settings and the time.
+
+    Example:
+        >>> default_run_name(["gd", "lr0.001"])  # doctest: +SKIP
+        'gd-lr0.001-20261126-130501'
+    """
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = "-".join([*parts, stamp])
+    return re.sub(r"[^A-Za-z0-9._=+-]", "_", name)
+
+
+class RunDirectoryError(ValueError):
+    """The run directory cannot be created or taken: bad input, found only when writing."""
+
+
+# Held in a run directory while a resumed run trains in it.
+LOCK_FILE = ".lock"
+
+
+@contextlib.contextmanager
+def run_lock(run_dir: str):
+    """Holds `<run_dir>/.lock` while the block runs: a second `--resume` of the run is refused.
+
+    A lock left by a process of this machine that has ended is taken over.
+
+    Raises:
+        RunDirectoryError: one line, naming the process that holds the run.
+    """
+    path = os.path.join(run_dir, LOCK_FILE)
+    owner = f"{os.getpid()} {socket.gethostname()}"
+    for attempt in range(2):
+        try:
+            handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        except FileExistsError:
+            holder = _lock_holder(path)
+            if attempt == 0 and holder is None:  # Stale: its process has ended.
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+                continue
+            raise RunDirectoryError(
+                f"`resume`: {run_dir} is being trained by process {holder or '?'} (its {path} "
+                "says so). Wait for that run to end, or delete the file if that process is gone."
+            ) from None
+        except OSError as error:
+            raise RunDirectoryError(
+                f"`resume`: cannot write in {run_dir} ({error.strerror or error}). "
+                "Resume a copy of the run directory on a writable disk."
+            ) from None
+        with os.fdopen(handle, "w") as file:
+            file.write(owner + "\n")
+        break
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+
+
+def _lock_holder(path: str) -> str | None:
+    """ "pid on host" of a lock's process, or None if the lock is stale (or unreadable)."""
+    try:
+        with open(path) as file:
+            pid_text, host = file.read().split()
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return None
+    if host == socket.gethostname():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:  # Alive, another user's.
+            pass
+    return f"{pid} on {host}"
+
+
+def create_run_dir(logdir: str, name: str) -> str:
+    """Creates and returns a new run directory, adding `-2`, `-3`... if taken.
+
+    Raises:
+        RunDirectoryError: one line, if the file system refuses the directory even
+            though `check_logdir` passed (e.g. under /proc).
+    """
+    try:
+        os.makedirs(logdir, exist_ok=True)
+        for attempt in range(1, 10_000):
+            candidate = os.path.join(logdir, name if attempt == 1 else f"{name}-{attempt}")
+            try:
+                os.mkdir(candidate)
+            except FileExistsError:
+                continue
+            return candidate
+    except OSError as error:
+        raise RunDirectoryError(
+            f"`logdir` cannot hold a run directory: {error.strerror or error} "
+            f"({error.filename!r}). Received: logdir={logdir!r}. Choose a writable --logdir."
+        ) from None
+    raise RuntimeError(f"No free run directory named {name!r}-N under {logdir!r}.")
+
+
+def check_resumable(run_dir: str) -> str:
+    """The path of a run's `config.json`, if the run can be resumed: one line if not.
+
+    Only what the files say is checked here (no TensorFlow needed); the
+    checkpoint's contents are checked when it is restored.
+    """
+    config_path = os.path.join(str(run_dir), "config.json")
+    if not os.path.isfile(config_path):
+        raise ValueError(
+            f"`resume` must be a run directory holding config.json. Received: resume={run_dir!r}."
+        )
+    if not os.path.isfile(os.path.join(run_dir, CHECKPOINT_FILE)):
+        raise ValueError(
+            f"`resume` needs {CHECKPOINT_FILE} in the run directory; only interrupted runs "
+            f"have one. Received: resume={run_dir!r}."
+        )
+    if not os.access(run_dir, os.W_OK | os.X_OK) or read_only_filesystem(run_dir):
+        raise ValueError(
+            f"`resume` writes into the run directory, and {run_dir} is not writable. "
+            "Resume a copy of it on a writable disk."
+        )
+    return config_path
+
+
+def check_model_file(run_dir: str) -> str:
+    """The path of a run's `model.keras`, or one line saying it is missing.
+
+    Example:
+        >>> check_model_file("/nonexistent/run")
+        Traceback (most recent call last):
+        ...
+        ValueError: `run` has no trained model: '/nonexistent/run/model.keras' does not exist. Received: run='/nonexistent/run'. Pass a run directory written by `kerasclf train`.
+    """  # noqa: E501
+    path = os.path.join(run_dir, "model.keras")
+    if not os.path.isfile(path):
+        raise ValueError(
+            f"`run` has no trained model: {path!r} does not exist. Received: run={run_dir!r}. "
+            "Pass a run directory written by `kerasclf train`."
+        )
+    return path
+
+
+def check_prediction_paths(run_dir: str, out_path: str | None) -> None:
+    """`kerasclf predict`'s paths: a trained run, and a CSV file it can write (or None)."""
+    check_model_file(run_dir)
+    if out_path is None:
+        return
+    if not os.path.isdir(os.path.dirname(os.path.abspath(out_path))):
+        raise ValueError(f"`out` directory does not exist. Received: out={out_path!r}.")
+    if os.path.isdir(out_path):
+        raise ValueError(
+            f"`out` is a directory; it must be the path of a CSV file to write. "
+            f"Received: out={out_path!r}."
+        )

@@ -1,0 +1,115 @@
+"""Exporting a trained model, for tools that know nothing of kerasclf.
+
+- `model.keras` holds a plain Keras model (`plain_model`): the same layers and
+  weights as the trained one, a Functional model of Keras's own layers and
+  ops, compiled with Keras's own cross-entropy and accuracy. A notebook or a
+  server loads it with `keras.saving.load_model` alone, without importing
+  kerasclf, and gets the same probabilities.
+- `weights.json` maps each layer that has weights to its named arrays as
+  nested lists, e.g. `{"output": {"kernel": [[0.35], [0.41]], "bias": [0.28]}}`.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from kerasclf.models.features import FeatureMap
+from kerasclf.engine.losses import model_reduction
+from kerasclf.atomic_files import write_json
+
+# Keras's own loss for each of kerasclf's cost reductions.
+KERAS_REDUCTIONS = {"sum": "sum", "mean": "sum_over_batch_size"}
+
+
+def plain_model(model: keras.Model) -> keras.Model:
+    """The trained model as a Keras Functional model that needs no kerasclf to load.
+
+    Its layers are copies of the model's, with the same configs and weights,
+    so it has the same outputs. A `FeatureMap` becomes the Keras ops it
+    computes. It is compiled with
+    Keras's binary (one output unit) or sparse categorical cross-entropy,
+    summed or averaged as the model was trained, an `accuracy` metric, and
+    the model's optimizer with its current step size as a constant (a
+    decaying schedule is kerasclf's own class) and fresh state: `--resume`
+    continues from the run's checkpoint, not from this file.
+
+    Args:
+        model: A compiled, built model of `kerasclf.models.registry.build_model` or any
+            Functional model whose layers are Keras's own.
+
+    Returns:
+        A compiled `keras.Model`.
+
+    Raises:
+        TypeError: if `model` is not a built Functional model.
+        ValueError: if it is not compiled.
+
+    Example:
+        >>> from kerasclf.models.registry import build_model
+        >>> from kerasclf.engine.losses import CrossEntropy
+        >>> model = build_model("logistic", 2)
+        >>> model.compile(optimizer="sgd", loss=CrossEntropy("sum"))
+        >>> type(plain_model(model)).__name__, plain_model(model).loss.name
+        ('Functional', 'binary_crossentropy')
+    """
+    if not isinstance(model, keras.Model) or not getattr(model, "inputs", None):
+        raise TypeError(
+            "`model` must be a built Functional keras.Model (as build_model makes). "
+            f"Received: model={model!r} of type {type(model).__name__}."
+        )
+    if getattr(model, "optimizer", None) is None or getattr(model, "loss", None) is None:
+        raise ValueError(
+            f"`model` must be compiled with an optimizer and a loss, to export them. "
+            f"Received the uncompiled model {model.name!r}. Call model.compile(...) first."
+        )
+    source = model.inputs[0]
+    inputs = keras.Input(shape=tuple(source.shape[1:]), name=source.name)
+    outputs = inputs
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        if isinstance(layer, FeatureMap):  # Made of keras.ops, which a Functional model saves.
+            outputs = layer.call(outputs)
+            continue
+        # A copy with the layer's values: its own variables, made outside any tf.distribute
+        # strategy, so that the chief alone saves it (a mirrored variable is made by all).
+        copy = type(layer).from_config(layer.get_config())
+        outputs = copy(outputs)
+        copy.set_weights([keras.ops.convert_to_numpy(weight) for weight in layer.weights])
+    exported = keras.Model(inputs, outputs, name=model.name)
+    reduction = KERAS_REDUCTIONS[model_reduction(model)]
+    if outputs.shape[-1] == 1:
+        loss = keras.losses.BinaryCrossentropy(reduction=reduction)
+        accuracy = keras.metrics.BinaryAccuracy(name="accuracy")
+    else:
+        loss = keras.losses.SparseCategoricalCrossentropy(reduction=reduction)
+        accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+    optimizer = model.optimizer
+    rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))  # Also if mirrored.
+    settings = {**optimizer.get_config(), "learning_rate": rate}
+    exported.compile(optimizer=type(optimizer).from_config(settings), loss=loss, metrics=[accuracy])
+    # Built, so that loading finds the variables it saved (and warns of no mismatch).
+    exported.optimizer.build(exported.trainable_variables)
+    return exported
+
+
+def weights_by_layer(model: keras.Model) -> dict[str, dict[str, list]]:
+    """The model's weights as `{layer name: {weight name: nested list}}`.
+
+    Example:
+        >>> from kerasclf.models.registry import build_model
+        >>> weights_by_layer(build_model("logistic", 2))
+        {'output': {'kernel': [[0.0], [0.0]], 'bias': [0.0]}}
+    """
+    return {
+        layer.name: {
+            weight.name: keras.ops.convert_to_numpy(weight).tolist() for weight in layer.weights
+        }
+        for layer in model.layers
+        if layer.weights
+    }
+
+
+def write_weights_json(model: keras.Model, path: str) -> None:
+    """Writes `weights_by_layer(model)` to `path` atomically."""
+    write_json(path, weights_by_layer(model))

@@ -1,0 +1,114 @@
+"""The model of a run: built-in or the user's, compiled, on the engine that runs it.
+
+Example:
+    >>> prepared = prepare_run(epochs=5)  # doctest: +SKIP
+    >>> model = make_model(prepared.config, prepared.training)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
+import keras
+
+from kerasclf.models.architecture import MODELS, check_architecture
+from kerasclf.engine.classifier import Classifier
+from kerasclf.run.config import TrainConfig
+from kerasclf.models.features import FeatureMap
+from kerasclf.engine.losses import CrossEntropy
+from kerasclf.models.registry import build_model
+from kerasclf.models.user import user_model
+from kerasclf.engine.optimizers import make_optimizer
+
+# The `model` of a config.json whose model was a Python object (not resumable from it).
+PYTHON_MODEL_PREFIX = "python:"
+
+
+def make_model(config: TrainConfig, data, source=None) -> Classifier:
+    """The compiled model of a config, for data of this shape.
+
+    Args:
+        config: The run's config.
+        data: The training `Data` (or `Stream`): its sample shape and classes.
+        source: The model: None for `config.model`; a built-in name,
+            `"FILE.py:FUNCTION"`, a `keras.Model` or a function that builds
+            one (see `kerasclf.models.user`).
+
+    Returns:
+        A compiled `Classifier`: the built-in model, or the user's model on
+        the fused engine (its layers and weights unchanged).
+    """
+    source = config.model if source is None else source
+    input_shape = feature_shape(data)
+    if isinstance(source, str) and source in MODELS:
+        architecture = check_architecture(
+            config.hidden, config.activation, config.l1, config.l2, config.dropout
+        )
+        feature_map = FeatureMap(config.features, name="phi") if config.features else None
+        model = build_model(
+            source,
+            input_shape,
+            data.num_classes,
+            init=config.init,
+            seed=config.seed,
+            architecture=architecture,
+            feature_map=feature_map,
+        )
+    else:
+        model = user_model(source, input_shape, data.num_classes)
+    # The fused engine's model: the same layers and weights.
+    model = Classifier.from_model(model, input_shape)
+    accuracy = "binary_accuracy" if model.output_shape[-1] == 1 else "sparse_categorical_accuracy"
+    model.compile(
+        optimizer=make_optimizer(
+            config.optimizer, data.num_samples, config.learning_rate, config.momentum
+        ),
+        loss=CrossEntropy(config.cost),
+        # Weighted, so that class weights weigh the accuracy as stock `fit` does.
+        weighted_metrics=[keras.metrics.get(accuracy)],
+        jit_compile=config.engine == "fused" and config.strategy == "none",
+    )
+    return model
+
+
+def feature_shape(data) -> tuple[int, ...]:
+    """The shape of one sample of `Data` or of a `Stream` (tabular)."""
+    shape = getattr(data, "feature_shape", None)
+    return tuple(shape) if shape is not None else (data.num_features,)
+
+
+def model_description(source) -> str:
+    """What config.json records as the model: its name, file, or Python object."""
+    if isinstance(source, str):
+        return source
+    return PYTHON_MODEL_PREFIX + getattr(source, "name", getattr(source, "__name__", "model"))
+
+
+def resolve_class_weights(class_weight, labels: np.ndarray | None, num_classes: int):
+    """The weight of each class as float32 (num_classes,), or None.
+
+    `"balanced"` weighs class c by n / (k n_c), as scikit-learn's
+    `compute_class_weight("balanced", ...)`: each class then counts as much
+    in the cost as if the classes were equally frequent.
+
+    Example:
+        >>> resolve_class_weights("balanced", np.array([0, 0, 0, 1]), 2).tolist()
+        [0.6666666865348816, 2.0]
+    """
+    if class_weight is None:
+        return None
+    if class_weight == "balanced":
+        if labels is None:
+            raise ValueError(
+                "`class_weight='balanced'` counts the classes, which streamed data cannot do "
+                "before training. Give one weight per class instead, e.g. --class-weight 1,3."
+            )
+        counts = np.bincount(labels, minlength=num_classes)
+        return (len(labels) / (num_classes * np.maximum(counts, 1))).astype(np.float32)
+    if len(class_weight) != num_classes:
+        raise ValueError(
+            f"`class_weight` must hold one weight per class, {num_classes} here. Received "
+            f"{len(class_weight)}: class_weight={list(class_weight)}."
+        )
+    return np.asarray(class_weight, np.float32)

@@ -1,0 +1,132 @@
+"""`predict_run`: class probabilities of a trained run for new points.
+
+The run's `model.keras` (a plain Keras model, see `kerasclf.run.export`) is loaded
+with Keras's `safe_mode` (no arbitrary code).
+The input CSV holds the features, optionally followed by a label column,
+header optional; the output CSV has one `p_<class>` column per class, then the
+predicted `class`, then the `label` when the input has one.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import kerasclf.quiet_tensorflow
+import keras
+import numpy as np
+
+# Importing these registers the classes that model.keras names.
+import kerasclf.engine.classifier
+import kerasclf.models.features
+import kerasclf.engine.losses
+import kerasclf.engine.optimizers  # noqa: F401
+from kerasclf.data import read_csv_values
+from kerasclf.run.directory import check_model_file, check_prediction_paths
+
+
+def load_run_model(run_dir: str) -> keras.Model:
+    """Loads `<run_dir>/model.keras` safely, or raises one clear line."""
+    path = check_model_file(run_dir)
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path}: not a Keras model file (a .keras file is a zip archive; this one may be "
+            "truncated or corrupt). Train the run again, or pass another run directory."
+        )
+    try:
+        return keras.saving.load_model(path, safe_mode=True)
+    except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ValueError(
+            f"{path}: not a readable Keras model ({type(error).__name__}: {first_line}). "
+            "Train the run again, or pass another run directory."
+        ) from None
+
+
+def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
+    """The class each row of probabilities predicts, as kerasclf's accuracy counts it.
+
+    One column (a sigmoid's p of class 1): class 1 where p > 0.5, else 0.
+    Several columns: the most probable class (the first, on a tie).
+
+    Example:
+        >>> predicted_classes(np.array([[0.7], [0.5]])).tolist()
+        [1, 0]
+        >>> predicted_classes(np.array([[0.2, 0.5, 0.3]])).tolist()
+        [1]
+    """
+    probabilities = np.asarray(probabilities)
+    if probabilities.shape[1] == 1:
+        return (probabilities[:, 0] > 0.5).astype(np.int32)
+    return np.argmax(probabilities, axis=1).astype(np.int32)
+
+
+def predict_run(run_dir: str, data_path: str, out_path: str | None = None) -> str:
+    """Predicts class probabilities and the class for the points of a CSV file.
+
+    Args:
+        run_dir: A run directory holding `model.keras`.
+        data_path: CSV of points: the model's features, optionally a label last.
+        out_path: Where to write the CSV; None to only return it.
+
+    Returns:
+        The CSV text: per row the features `x1, x2, ...`, then `p_0, p_1, ...`,
+        the predicted `class` (`predicted_classes`), and the `label` when the
+        file has a label column.
+
+    Example:
+        >>> print(predict_run("logs/run", "points.csv"))  # doctest: +SKIP
+        x1,x2,p_0,p_1,class
+        4,4,0.012345,0.987655,1
+    """
+    check_prediction_paths(run_dir, out_path)
+    values = read_csv_values(data_path)
+    model = load_run_model(run_dir)
+    feature_shape = tuple(int(size) for size in model.inputs[0].shape[1:])
+    num_features = int(np.prod(feature_shape))
+    labels = None
+    if values.shape[1] == num_features + 1:
+        values, labels = values[:, :-1], values[:, -1]
+    if values.shape[1] != num_features:
+        raise ValueError(
+            f"{data_path}: the model takes {num_features} features per point. "
+            f"Received {values.shape[1]} columns. Give {num_features} feature columns "
+            "(and optionally a label)."
+        )
+    _check_finite(values, data_path)
+    points = values.astype(np.float32).reshape(-1, *feature_shape)
+    probabilities = model.predict(points, verbose=0)
+    classes = predicted_classes(probabilities)
+    if probabilities.shape[1] == 1:
+        probabilities = np.concatenate([1 - probabilities, probabilities], axis=1)
+    text = _prediction_csv(values, probabilities, classes, labels)
+    if out_path is not None:
+        with open(out_path, "w") as file:
+            file.write(text)
+    return text
+
+
+def _check_finite(values: np.ndarray, data_path: str) -> None:
+    with np.errstate(over="ignore"):
+        finite = np.isfinite(values.astype(np.float32)).all(axis=1)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        raise ValueError(
+            f"{data_path}: features must be finite float32 numbers. Received NaN, inf or a value "
+            f"too large for float32 in data row {row + 1}."
+        )
+
+
+def _prediction_csv(values, probabilities, classes, labels) -> str:
+    """The output CSV: features, `p_<class>` columns, `class`, and `label` if given."""
+    header = [f"x{index + 1}" for index in range(values.shape[1])]
+    header += [f"p_{index}" for index in range(probabilities.shape[1])]
+    header += ["class"] + ([] if labels is None else ["label"])
+    text = io.StringIO()
+    text.write(",".join(header) + "\n")
+    for index, (features, row) in enumerate(zip(values, probabilities)):
+        cells = [*(f"{v:g}" for v in features), *(f"{p:.6f}" for p in row), str(classes[index])]
+        if labels is not None:
+            cells.append(f"{labels[index]:g}")
+        text.write(",".join(cells) + "\n")
+    return text.getvalue()

@@ -1,0 +1,242 @@
+"""A run, validated and ready: config, data, model and class weights; nothing written.
+
+`prepare_run` checks every setting, loads the data and builds and compiles
+the model, so that a bad setting, data file or model fails in one line
+before the run directory exists. `prepare_resume` does the same for an
+interrupted run directory.
+
+Example:
+    >>> prepared = prepare_run(epochs=5, logdir="/tmp/logs")  # doctest: +SKIP
+    >>> prepared.training.num_samples  # doctest: +SKIP
+    200
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+from typing import Any
+
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kerasclf import pipeline
+from kerasclf.run.checkpoint import CHECKPOINT_FILE, restore_checkpoint
+from kerasclf.engine.classifier import Classifier, check_parts_trainable
+from kerasclf.run.config import FIELDS, KEYS_ADDED_LATER, TrainConfig, make_config
+from kerasclf.engine.distribution import make_strategy
+from kerasclf.data import Data, load_data_splits, make_dataset, split_validation
+from kerasclf.models.features import FeatureMap
+from kerasclf.run.model import (
+    PYTHON_MODEL_PREFIX,
+    make_model,
+    model_description,
+    resolve_class_weights,
+)
+from kerasclf.atomic_files import read_json
+from kerasclf.run.directory import check_resumable
+from kerasclf.data.streaming import Stream, generated_stream, open_csv_data
+
+
+@dataclasses.dataclass
+class PreparedRun:
+    """A validated run, ready to train: nothing has been written yet.
+
+    Attributes:
+        config: The checked config.
+        training: The training `Data`, or a `Stream`.
+        validation: The validation split, or None.
+        test: The data file's own test set (Keras's `x_test`, `y_test`), or None.
+        model: The compiled model (built in the strategy's scope).
+        strategy: The `tf.distribute` strategy, or None for one device.
+        model_source: What the model was built from: a built-in name,
+            `"FILE.py:FUNCTION"`, or the user's Python object.
+        class_weights: The weight of each class, or None.
+        resume_dir: The run directory to continue, or None for a new run.
+    """
+
+    config: TrainConfig
+    training: Data | Stream
+    validation: Data | None
+    test: Data | None = None
+    model: Classifier | None = None
+    model_source: Any = None
+    class_weights: np.ndarray | None = None
+    resume_dir: str | None = None
+    strategy: tf.distribute.Strategy | None = None
+
+    @property
+    def model_name(self) -> str:
+        """The model as config.json records it."""
+        return model_description(self.model_source)
+
+
+def load_training_data(config: TrainConfig) -> tuple[Data | Stream, Data | None, Data | None]:
+    """The training data, the optional validation split and the file's test set.
+
+    Streamed data (`config.streamed`) comes back as a `Stream`, with no split.
+    """
+    data_seed = config.seed if config.data_seed is None else config.data_seed
+    if config.streamed and config.data is not None:
+        return open_csv_data(config.data), None, None
+    if config.streamed:
+        stream = generated_stream(config.dataset, config.num_samples, config.noise, data_seed)
+        return stream, None, None
+    test = None
+    if config.data is not None:
+        data, test = load_data_splits(config.data)
+    else:
+        data = make_dataset(config.dataset, config.num_samples, config.noise, data_seed)
+    training, validation = split_validation(data, config.validation_split, data_seed)
+    return training, validation, test
+
+
+def prepare_run(
+    config: TrainConfig | dict | None = None,
+    *,
+    model_object=None,
+    checked: bool = False,
+    **overrides: Any,
+) -> PreparedRun:
+    """Validates a config, loads its data and builds its model, writing nothing.
+
+    Args:
+        config: A `TrainConfig`, a dict of config keys, or None.
+        model_object: The user's `keras.Model` or model function, instead
+            of `config.model` (which must then be left at its default).
+        checked: `config` is a `TrainConfig` already parsed and checked
+            (`kerasclf.run.config.make_config` or `checked_config`, as the CLI
+            makes it), so its values are not parsed again.
+        **overrides: Config keys that override `config`.
+
+    Raises:
+        ValueError, TypeError: one clear line about the first bad setting.
+    """
+    if config is not None and not isinstance(config, (TrainConfig, dict)):
+        raise TypeError(
+            "`config` must be a TrainConfig, a dict of config keys (a TOML file's, from "
+            "kerasclf.run.config.load_toml(path)) or None. "
+            f"Received: config={config!r} of type {type(config).__name__}."
+        )
+    if not (checked and isinstance(config, TrainConfig) and not overrides):
+        values = config.to_dict() if isinstance(config, TrainConfig) else dict(config or {})
+        config = make_config(values, **overrides)
+    if model_object is not None:
+        check_python_model(model_object, config)
+    source = config.model if model_object is None else model_object
+    training, validation, test = load_training_data(config)
+    if config.features is not None:
+        FeatureMap(config.features).build((None, training.num_features))
+    if config.strategy == "mirrored":
+        check_even_split(config, training.num_samples)
+    labels = training.labels if isinstance(training, Data) else None
+    class_weights = resolve_class_weights(config.class_weight, labels, training.num_classes)
+    prepared = PreparedRun(config, training, validation, test, None, source, class_weights)
+    # Before TensorFlow runs its first op: logical devices and the strategy.
+    prepared.strategy = make_strategy(config.strategy, config.cpu_devices)
+    # Seeded first: a user's initializers draw from Keras's global seed.
+    keras.utils.set_random_seed(config.seed)
+    with prepared.strategy.scope() if prepared.strategy else contextlib.nullcontext():
+        prepared.model = make_model(config, training, source)
+    check_engine_fits(prepared, prepared.model)
+    return prepared
+
+
+def check_python_model(model, config: TrainConfig) -> None:
+    """A model passed as a Python object replaces `config.model`, on one device."""
+    if config.model != FIELDS["model"].default:
+        raise ValueError(
+            f"Give the model once: as `model=` (a keras.Model or a function) or as the config's "
+            f"`model` key. Received both, config model={config.model!r}."
+        )
+    if not callable(model) and not isinstance(model, keras.Model):
+        raise TypeError(
+            "`model` must be a built-in name, 'FILE.py:FUNCTION', a keras.Model or a function "
+            f"that builds one. Received: model={model!r} of type {type(model).__name__}."
+        )
+    if config.strategy != "none":
+        raise ValueError(
+            f"strategy={config.strategy!r} builds the model inside its scope, which a built "
+            "keras.Model cannot enter. Give the model as 'FILE.py:FUNCTION' instead."
+        )
+
+
+def check_engine_fits(prepared: PreparedRun, model: Classifier) -> None:
+    """Refuses, in one line, a model or setting the chosen engine cannot train exactly."""
+    config, training = prepared.config, prepared.training
+    if config.streamed:
+        batch_size = pipeline.resolve_batch_size(config.batch_size, training.num_samples)
+        if pipeline.stream_layout(training.num_samples, batch_size)[0] is not None:
+            check_parts_trainable(model)
+    if prepared.class_weights is not None and config.strategy == "multiworker":
+        raise ValueError(
+            "`class_weight` is not available with strategy='multiworker', whose loop "
+            f"weighs every sample alike. Received: class_weight={config.class_weight!r}."
+        )
+
+
+def check_even_split(config: TrainConfig, num_samples: int) -> None:
+    """Keras's mirrored `fit` needs every minibatch to split evenly across devices."""
+    replicas = config.cpu_devices or max(1, len(tf.config.list_physical_devices("GPU")))
+    batch_size = pipeline.resolve_batch_size(config.batch_size, num_samples)
+    last = num_samples - batch_size * (pipeline.num_minibatches(num_samples, batch_size) - 1)
+    if batch_size % replicas or last % replicas:
+        raise ValueError(
+            f"strategy 'mirrored' splits every minibatch across {replicas} devices, so the batch "
+            f"size and the last minibatch must be multiples of {replicas}. Received: "
+            f"batch_size={config.batch_size} on {num_samples} points (last minibatch {last}). "
+            "Choose another --batch-size, or --strategy multiworker, which pads."
+        )
+
+
+def prepare_resume(run_dir: str) -> PreparedRun:
+    """Validates an interrupted run directory for `--resume`, writing nothing."""
+    config_path = check_resumable(run_dir)
+    saved = read_run_config(config_path)
+    if saved.get("strategy", "none") != "none":
+        raise ValueError(
+            f"`resume` continues single-process runs only. Received a run with "
+            f"strategy={saved['strategy']!r}: resume={run_dir!r}."
+        )
+    if str(saved.get("model", "")).startswith(PYTHON_MODEL_PREFIX):
+        raise ValueError(
+            f"{config_path}: the run's model was a Python object ({saved['model']}), which "
+            "config.json cannot rebuild. Continue it from Python, or train models given as "
+            "'FILE.py:FUNCTION' to resume them from the command line."
+        )
+    values = {key: value for key, value in saved.items() if key in FIELDS}
+    try:
+        prepared = prepare_run(values)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{config_path}: {error}") from None
+    # Restored once into the model: a checkpoint that is unreadable or does
+    # not fit the model fails here, before anything is written.
+    completed = restore_checkpoint(prepared.model, run_dir)
+    if not 0 <= completed <= prepared.config.epochs:
+        raise ValueError(
+            f"{os.path.join(run_dir, CHECKPOINT_FILE)}: epochs_completed is {completed}, outside "
+            f"0..{prepared.config.epochs}. Start the run again instead of resuming it."
+        )
+    prepared.resume_dir = run_dir
+    return prepared
+
+
+def read_run_config(path: str) -> dict[str, Any]:
+    """A run's `config.json`, with every config key, or one clear line."""
+    try:
+        saved = read_json(path)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ValueError(f"{path}: not a readable config.json ({error}).") from None
+    if isinstance(saved, dict):  # Runs written before a key existed have its default.
+        saved = {**{key: FIELDS[key].default for key in KEYS_ADDED_LATER}, **saved}
+    missing = [key for key in FIELDS if not isinstance(saved, dict) or key not in saved]
+    if missing:
+        raise ValueError(
+            f"{path}: a run's config.json holds every config key; this one lacks "
+            f"{', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}. Resume a run "
+            "directory written by `kerasclf train`."
+        )
+    return saved

@@ -1,0 +1,118 @@
+"""`summary.json`: how a run ended, its final cost and accuracy, and its line's w and b.
+
+Example:
+    >>> summarize(model, training, None, None, RunOutcome(...))  # doctest: +SKIP
+    {'status': 'completed', 'cost': 56.5, ...}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any
+
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
+import numpy as np
+
+from kerasclf.run.checkpoint import EpochSnapshot
+from kerasclf.engine import evaluation
+from kerasclf.models.inspection import linear_parameters
+from kerasclf.atomic_files import json_safe, read_json
+
+
+@dataclasses.dataclass
+class RunOutcome:
+    """How training ended: what the summary reports besides the model's numbers.
+
+    Attributes:
+        status: "completed", "interrupted", "diverged" or "failed" (an exception).
+        epochs: The epochs completed.
+        wall_seconds: Training time, summed over a resumed run's parts.
+        diverged_epoch: The epoch at whose end the run diverged, or None.
+        history: Keras's per-epoch logs.
+        callback_errors: One line per callback that failed.
+        error: The exception that ended training ("failed"), or None.
+    """
+
+    status: str
+    epochs: int
+    wall_seconds: float
+    diverged_epoch: int | None = None
+    history: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+    callback_errors: list[str] = dataclasses.field(default_factory=list)
+    error: BaseException | None = None
+
+
+def earlier_seconds(resume_dir: str | None) -> float:
+    """The training time of a resumed run's earlier parts, from its summary (0 if none)."""
+    if resume_dir is None:
+        return 0.0
+    try:
+        seconds = read_json(os.path.join(resume_dir, "summary.json"))["wall_seconds"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0.0
+    return float(seconds) if isinstance(seconds, (int, float)) and seconds >= 0 else 0.0
+
+
+def last_logged(model, snapshot: EpochSnapshot, history: dict) -> dict[str, float] | None:
+    """The last epoch's logged values, if the model still has that epoch's weights.
+
+    `CostLogger` has then already evaluated the final weights, and the summary
+    need not pass over the data again (on streamed data, a whole pass).
+    Otherwise (nothing logged, stopped mid-epoch, weights changed by a
+    callback at the end) None.
+    """
+    if not history.get("cost") or snapshot.model_values is None:
+        return None
+    current = [np.asarray(variable) for variable in model.variables]
+    if len(current) != len(snapshot.model_values) or not all(
+        np.array_equal(now, then, equal_nan=True)
+        for now, then in zip(current, snapshot.model_values)
+    ):
+        return None
+    return {key: values[-1] for key, values in history.items() if values}
+
+
+def summarize(
+    model, training, validation, test, outcome: RunOutcome, logged=None
+) -> dict[str, Any]:
+    """`summary.json`: the final cost and accuracy, weights and how the run ended.
+
+    Args:
+        model: The trained model.
+        training, validation, test: The data (validation and test may be None).
+        outcome: How training ended.
+        logged: The last epoch's logs when they are of the final weights
+            (`last_logged`); their values are used instead of evaluating again.
+    """
+
+    def final_values(data, prefix):
+        keys = [prefix + key for key in evaluation.ModelEvaluator.KEYS]
+        if logged is not None and all(key in logged for key in keys):
+            return {key: logged[prefix + key] for key in evaluation.ModelEvaluator.KEYS}
+        return evaluation.evaluate_model(model, data)
+
+    final = final_values(training, "")
+    linear = linear_parameters(model)
+    summary = {
+        "status": outcome.status,
+        "cost": final["cost"],
+        "mean_cost": final["mean_cost"],
+        "accuracy": final["accuracy"],
+        "weights": linear[0].tolist() if linear else None,
+        "bias": linear[1] if linear else None,
+        "epochs": outcome.epochs,
+        "iterations": int(model.optimizer.iterations.numpy()),
+        "wall_seconds": outcome.wall_seconds,
+        "diverged_epoch": outcome.diverged_epoch,
+    }
+    if outcome.callback_errors:
+        summary["callback_errors"] = list(outcome.callback_errors)
+    if outcome.error is not None:
+        message = str(outcome.error).strip().splitlines()
+        summary["error"] = type(outcome.error).__name__ + (f": {message[0]}" if message else "")
+    for data, prefix in ((validation, "val_"), (test, "test_")):
+        if data is not None:
+            values = final_values(data, prefix)
+            summary.update({prefix + key: value for key, value in values.items()})
+    return json_safe(summary)
