@@ -15,10 +15,11 @@ for three models, each with the error surface on and off:
 
 Each variant first runs once untimed, for one epoch with the surface off
 (imports, first traces), then `--repeats` times, interleaved so that machine
-noise hits on and off alike. It prints every time, each variant's median, and
-for each model the ratio with surface / without: the ratio of the medians and
-the median of the per-repeat ratios. The target is at most 1.25 for every
-model (issue #18).
+noise hits on and off alike. It prints every run's wall and CPU seconds (the
+process's, all threads), and for each model the ratio with surface / without
+of the median wall times, of the fastest wall times (the least disturbed on
+a shared machine) and of the median CPU times. The target is at most 1.25
+(issue #18).
 
 Run it:
 
@@ -85,15 +86,15 @@ def model_settings(name: str, data_path: str, epochs: int) -> dict:
     )
 
 
-def time_run(settings: dict, logdir: str) -> float:
-    """Wall seconds of one `kerasclf.train` call, in this process."""
-    started = time.perf_counter()
+def time_run(settings: dict, logdir: str) -> tuple[float, float]:
+    """Wall and CPU seconds of one `kerasclf.train` call, in this process."""
+    wall, cpu = time.perf_counter(), time.process_time()
     kerasclf.train(logdir=logdir, stream=io.StringIO(), **settings)
-    return time.perf_counter() - started
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def measure(models: list[str], repeats: int, num_samples: int, epochs: int) -> dict:
-    """`{(model, "on" | "off"): [seconds, ...]}`, interleaved repeats after a warm-up."""
+    """`{(model, "on" | "off"): [(wall, cpu), ...]}`, interleaved repeats after a warm-up."""
     with tempfile.TemporaryDirectory() as directory:
         data_path = write_images(directory, num_samples)
         logdir = os.path.join(directory, "logs")
@@ -107,27 +108,31 @@ def measure(models: list[str], repeats: int, num_samples: int, epochs: int) -> d
         seconds = {variant: [] for variant in variants}
         for repeat in range(repeats):
             for variant, settings in variants.items():
-                seconds[variant].append(time_run(settings, logdir))
+                wall, cpu = time_run(settings, logdir)
+                seconds[variant].append((wall, cpu))
                 print(
                     f"  repeat {repeat + 1}: {variant[0]:<8} surface {variant[1]:<3} "
-                    f"{seconds[variant][-1]:7.2f} s",
+                    f"wall {wall:7.2f} s  cpu {cpu:7.2f} s",
                     flush=True,
                 )
         return seconds
 
 
 def report(seconds: dict, models: list[str]) -> None:
-    """Prints each variant's median and each model's ratio with surface / without."""
-    print(f"\nmedian wall seconds; ratio = with surface / without (target <= {TARGET_RATIO}):")
+    """Prints each model's medians and its ratios with surface / without."""
+    print(f"\nratio = with surface / without (target <= {TARGET_RATIO}):")
     for name in models:
-        on, off = seconds[name, "on"], seconds[name, "off"]
-        ratio = statistics.median(on) / statistics.median(off)
-        per_repeat = statistics.median(a / b for a, b in zip(on, off))
+        on_wall, on_cpu = zip(*seconds[name, "on"])
+        off_wall, off_cpu = zip(*seconds[name, "off"])
+        ratio = statistics.median(on_wall) / statistics.median(off_wall)
+        fastest = min(on_wall) / min(off_wall)
+        cpu = statistics.median(on_cpu) / statistics.median(off_cpu)
         verdict = "ok" if ratio <= TARGET_RATIO else "OVER"
         print(
-            f"  {name:<8} with {statistics.median(on):7.2f} s  without "
-            f"{statistics.median(off):7.2f} s  ratio {ratio:5.2f} "
-            f"(per-repeat median {per_repeat:5.2f})  {verdict}"
+            f"  {name:<8} median wall {statistics.median(on_wall):6.2f} s vs "
+            f"{statistics.median(off_wall):6.2f} s: ratio {ratio:4.2f}; fastest "
+            f"{min(on_wall):6.2f} s vs {min(off_wall):6.2f} s: {fastest:4.2f}; "
+            f"median cpu ratio {cpu:4.2f}  {verdict}"
         )
 
 

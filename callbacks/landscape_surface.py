@@ -13,7 +13,8 @@ therefore fits the model (`landscape_resolution`): a slice whose full grid
 costs at most `FULL_SURFACE_MULTIPLY_ADDS` is drawn in full, as always
 (logistic regression, the Day-1 MLPs); a larger model's is evaluated on a
 fixed, seeded sample of the points and, where that is not enough, a coarser
-grid, so that it costs at most about half as much as the training it shows.
+grid, so that it does at most about a third of the work of the training it
+shows.
 The image's description says so (`TrajectorySlice.note`).
 """
 
@@ -53,9 +54,11 @@ FULL_SURFACE_MULTIPLY_ADDS = 2**30
 # A larger model's slice gets at most this many one-sample forward passes (grid
 # points x samples) per sample of training (epochs x training points). A
 # training sample costs a forward and a backward pass, about three forward
-# passes, in small minibatches; so the slice costs at most about half as much
-# as the training, and, its passes batched, well under a quarter of the time.
-LANDSCAPE_SHARE = 1.5
+# passes, in minibatches; so the slice does at most about a third of the
+# training's work, and, its passes batched, takes about a tenth of its time
+# (benchmarks/surface_cost.py: on the CPU a small CNN's pass takes ~30 us in
+# the slice, ~300 us per training sample at batch 32).
+LANDSCAPE_SHARE = 1.0
 # It runs over at most this many of the training points, a fixed, seeded sample
 # (its summed cost scaled to all the points), and at least this many
 # (fewer only when the training set is smaller) ...
@@ -98,8 +101,10 @@ def landscape_resolution(
         >>> landscape_resolution(122, 200, 200, 100)  # The Day-1 MLP: in full.
         LandscapeResolution(grid_points=48, num_samples=200, full=True)
         >>> landscape_resolution(153862, 2000, 2000, 10)  # A small CNN, 10 epochs.
-        LandscapeResolution(grid_points=16, num_samples=117, full=False)
+        LandscapeResolution(grid_points=16, num_samples=78, full=False)
         >>> landscape_resolution(153862, 2000, 2000, 100)
+        LandscapeResolution(grid_points=16, num_samples=512, full=False)
+        >>> landscape_resolution(153862, 2000, 2000, 300)
         LandscapeResolution(grid_points=24, num_samples=512, full=False)
     """
     if GRID_POINTS**2 * num_samples * multiply_adds <= FULL_SURFACE_MULTIPLY_ADDS:
@@ -197,9 +202,11 @@ class LandscapeSurface:
         """
         self.epochs = epochs
         cost = self.parameter_cost(self.resolution(epochs))
-        weights = [np.ravel(np.array(weight)) for weight in self.model.trainable_weights]
-        vector = np.concatenate(weights)[None]
-        non_trainable = [np.array(weight) for weight in self.model.non_trainable_variables]
+        weights = [keras.ops.convert_to_numpy(weight) for weight in self.model.trainable_weights]
+        vector = np.concatenate([np.ravel(weight) for weight in weights])[None]
+        non_trainable = [
+            keras.ops.convert_to_numpy(weight) for weight in self.model.non_trainable_variables
+        ]
 
         def compile_cost() -> None:
             cost(vector, non_trainable)
@@ -243,8 +250,8 @@ def resolution_note(resolution: LandscapeResolution, training_samples: int) -> s
     """What the image's description says of a reduced slice; empty for a full one.
 
     Example:
-        >>> note = resolution_note(LandscapeResolution(16, 117, full=False), 2000)
-        >>> note.startswith("Large model: J on a fixed, seeded sample of 117 of the 2,000 ")
+        >>> note = resolution_note(LandscapeResolution(16, 78, full=False), 2000)
+        >>> note.startswith("Large model: J on a fixed, seeded sample of 78 of the 2,000 ")
         True
         >>> note.endswith("on a 16 x 16 grid of weights interpolated between.")
         True

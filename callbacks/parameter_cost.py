@@ -24,6 +24,9 @@ from kerasclf.engine.losses import per_sample_cross_entropy
 # Largest number of activations one vectorized chunk may hold (128 MB of float32).
 MAX_CHUNK_VALUES = 2**25
 MAX_SURFACE_SAMPLES = 4096
+# Most vectors per chunk without XLA (`compiled=False`): larger chunks run no
+# faster per vector, and the path's last chunk is padded up to it.
+LARGE_MODEL_CHUNK = 32
 # Graph operations whose cost is a contraction (multiply-adds), not one per output value.
 _CONVOLUTIONS = ("Conv2D", "Conv3D", "DepthwiseConv2dNative")
 _MATRIX_PRODUCTS = ("MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3")
@@ -80,6 +83,10 @@ class ParameterCost:
         self._chunk = int(
             np.clip(MAX_CHUNK_VALUES // (data.num_samples * widest), 1, GRID_POINTS**2)
         )
+        if not compiled:
+            # A power of two up to LARGE_MODEL_CHUNK: it divides every grid's
+            # points, so only the path's last chunk is padded.
+            self._chunk = 2 ** int(np.log2(min(self._chunk, LARGE_MODEL_CHUNK)))
         self._costs = tf.function(self._chunk_costs, jit_compile=compiled)
 
     def _chunk_costs(self, parameters, non_trainable):
@@ -106,7 +113,7 @@ class ParameterCost:
         costs = []
         for start in range(0, len(parameters), self._chunk):
             chunk = parameters[start : start + self._chunk]
-            # Every chunk has the same shape, so XLA compiles only once.
+            # Every chunk has the same shape, so the function is traced only once.
             padded = np.resize(chunk, (self._chunk, self.num_parameters))
             costs.append(self._costs(padded, non_trainable).numpy()[: len(chunk)])
         return np.concatenate(costs).astype(np.float64) * self._scale
