@@ -53,9 +53,9 @@ above, one matrix product (about 5 ms); for other models one vectorized pass
 of the model over all grid points (`ParameterCost`). A large model (a CNN)
 would pay that many times over its training, so its slice is evaluated on a
 fixed, seeded sample of the training points, and on a coarser grid where
-that is not enough, to do at most about a third of its training's work
+that is not enough, to do at most about a sixth of its training's work
 (`callbacks.landscape_surface.landscape_resolution`); the image's description
-then says so, e.g. "J on ... 78 of the 2,000 training samples ... on a
+then says so, e.g. "J on ... 64 of the 2,000 training samples ... on a
 16 x 16 grid". The frames are drawn on the image log's background thread
 (`ImageLog`), where a landscape's cost is also compiled while training runs.
 

@@ -6,16 +6,11 @@ once training ends; every frame shares the slice, its axes and its colour
 bands, and only the path up to the frame's step and its current point
 change, so the frames animate.
 
-Each grid point is a forward pass of the model over the training points, so
-a large model's slice could cost many times its training (a small CNN's:
-2,304 passes over 2,000 images, against 10 epochs of training). The work
-therefore fits the model (`landscape_resolution`): a slice whose full grid
-costs at most `FULL_SURFACE_MULTIPLY_ADDS` is drawn in full, as always
-(logistic regression, the Day-1 MLPs); a larger model's is evaluated on a
-fixed, seeded sample of the points and, where that is not enough, a coarser
-grid, so that it does at most about a third of the work of the training it
-shows.
-The image's description says so (`TrajectorySlice.note`).
+Each grid point is a forward pass over the training points, so the work fits
+the model (`landscape_resolution`): a small model's slice is drawn in full, a
+large model's on a fixed, seeded sample of the points and, where that is not
+enough, a coarser grid, and the image's description says so
+(`TrajectorySlice.note`).
 """
 
 from __future__ import annotations
@@ -44,21 +39,22 @@ from kerasclf.data import Data
 LANDSCAPE_REACH = 1.1
 
 # The rule that fits a slice's work to the model (`landscape_resolution`), so
-# that the surface costs at most about a quarter of a run's time (issue #18).
+# that the surface costs at most about a quarter of a run's time (issue #18;
+# a small CNN's full slice: 2,304 passes over 2,000 images, against 10 epochs).
 # A slice whose full grid (48 x 48 forward passes over the surface's points, at
-# most 4096) costs at most this many multiply-adds is drawn in full, compiled
-# with XLA, as always: about a second on one core even for convolutions, and
-# logistic regression and the Day-1 MLPs (2 inputs, a few hidden units) are far
-# below it (the default MLP's: 2,304 x 200 points x 122 = 6e7).
+# most 4096) costs at most this many multiply-adds is drawn in full with XLA,
+# as always: under a second on one core even for convolutions; the Day-1 MLP's
+# is 2,304 x 200 points x 122 = 6e7.
 FULL_SURFACE_MULTIPLY_ADDS = 2**30
 # A larger model's slice gets at most this many one-sample forward passes (grid
 # points x samples) per sample of training (epochs x training points). A
 # training sample costs a forward and a backward pass, about three forward
-# passes, in minibatches; so the slice does at most about a third of the
-# training's work, and, its passes batched, takes about a tenth of its time
-# (benchmarks/surface_cost.py: on the CPU a small CNN's pass takes ~30 us in
-# the slice, ~300 us per training sample at batch 32).
-LANDSCAPE_SHARE = 1.0
+# passes, in minibatches; so the slice does at most about a sixth of the
+# training's work, and, its passes batched, takes well under a tenth of its
+# time (benchmarks/surface_cost.py: on the CPU a small CNN's pass takes 30 to
+# 50 us in the slice, a training sample about 300 us at batch 32). The
+# drawing, the path's costs and compiling add a fixed half second or so.
+LANDSCAPE_SHARE = 0.5
 # It runs over at most this many of the training points, a fixed, seeded sample
 # (its summed cost scaled to all the points), and at least this many
 # (fewer only when the training set is smaller) ...
@@ -101,10 +97,10 @@ def landscape_resolution(
         >>> landscape_resolution(122, 200, 200, 100)  # The Day-1 MLP: in full.
         LandscapeResolution(grid_points=48, num_samples=200, full=True)
         >>> landscape_resolution(153862, 2000, 2000, 10)  # A small CNN, 10 epochs.
-        LandscapeResolution(grid_points=16, num_samples=78, full=False)
+        LandscapeResolution(grid_points=16, num_samples=64, full=False)
         >>> landscape_resolution(153862, 2000, 2000, 100)
-        LandscapeResolution(grid_points=16, num_samples=512, full=False)
-        >>> landscape_resolution(153862, 2000, 2000, 300)
+        LandscapeResolution(grid_points=16, num_samples=390, full=False)
+        >>> landscape_resolution(153862, 2000, 2000, 500)
         LandscapeResolution(grid_points=24, num_samples=512, full=False)
     """
     if GRID_POINTS**2 * num_samples * multiply_adds <= FULL_SURFACE_MULTIPLY_ADDS:
@@ -243,15 +239,15 @@ class LandscapeSurface:
         non_trainable = [np.array(weight) for weight in self.model.non_trainable_variables]
         note = resolution_note(resolution, self.represented_samples)
         cost = self.parameter_cost(resolution)
-        return TrajectorySlice(path, cost, non_trainable, resolution.grid_points, note)
+        return TrajectorySlice(path, cost, non_trainable, resolution, note)
 
 
 def resolution_note(resolution: LandscapeResolution, training_samples: int) -> str:
     """What the image's description says of a reduced slice; empty for a full one.
 
     Example:
-        >>> note = resolution_note(LandscapeResolution(16, 78, full=False), 2000)
-        >>> note.startswith("Large model: J on a fixed, seeded sample of 78 of the 2,000 ")
+        >>> note = resolution_note(LandscapeResolution(16, 64, full=False), 2000)
+        >>> note.startswith("Large model: J on a fixed, seeded sample of 64 of the 2,000 ")
         True
         >>> note.endswith("on a 16 x 16 grid of weights interpolated between.")
         True
@@ -277,8 +273,11 @@ class TrajectorySlice:
         path: Weights along the path, `(num_steps, num_parameters)`.
         cost: The `ParameterCost` of the model.
         non_trainable: Values of the model's non-trainable variables.
-        grid_points: Grid points per axis where the cost is computed; a
-            coarser grid than the image's is interpolated to it (`refine_grid`).
+        resolution: The grid and points it is evaluated on; None for the full
+            grid, as `ParameterCost` runs (all its points, XLA). A reduced
+            one's grid is built a chunk at a time, in float32 (a large
+            model's whole grid would not fit in memory), and a coarser grid
+            than the image's is interpolated to it (`refine_grid`).
         note: What the image's description adds (`resolution_note`).
     """
 
@@ -287,13 +286,14 @@ class TrajectorySlice:
         path: np.ndarray,
         cost: ParameterCost,
         non_trainable: list,
-        grid_points: int = GRID_POINTS,
+        resolution: LandscapeResolution | None = None,
         note: str = "",
     ):
         self.path = path.astype(np.float64)
         self.cost = cost
         self.non_trainable = non_trainable
-        self.grid_points = grid_points
+        self.resolution = resolution
+        self.grid_points = GRID_POINTS if resolution is None else resolution.grid_points
         self.note = note
 
     @functools.cached_property
@@ -313,10 +313,15 @@ class TrajectorySlice:
         directions, kinds = trajectory_directions(self.path, final)
         coordinates = (self.path - final) @ directions.T
         plane = Plane(final, directions, *landscape_limits(coordinates, final))
-        if self.grid_points == GRID_POINTS:
+        if self.resolution is None or self.resolution.full:
             costs = self.cost(plane.grid_parameters(), self.non_trainable)
         else:
-            costs = self.cost(grid_parameters(plane, self.grid_points), self.non_trainable)
+            points, step = self.grid_points, self.cost.chunk_size
+            chunks = [
+                self.cost(grid_parameters(plane, points, start, start + step), self.non_trainable)
+                for start in range(0, points**2, step)
+            ]
+            costs = np.concatenate(chunks)
         costs = refine_grid(costs.reshape(self.grid_points, self.grid_points))
         labels = tuple(f"{kind} direction {index + 1}" for index, kind in enumerate(kinds))
         picture = SurfacePlot(plane, cost_bands(costs.min(), costs.max()), labels)
@@ -337,25 +342,24 @@ class TrajectorySlice:
         )
 
 
-def grid_parameters(plane: Plane, points: int) -> np.ndarray:
-    """The parameter vectors of a `points` x `points` grid over the plane, row by row.
+def grid_parameters(plane: Plane, points: int, start: int = 0, stop: int | None = None):
+    """Rows `start:stop` of the parameter vectors of a `points` x `points` grid, in float32.
 
-    The same grid as `Plane.grid_parameters`, with `points` per axis: u left
-    to right, v top to bottom.
+    The grid of `Plane.grid_parameters` with `points` per axis, row by row: u
+    left to right, v top to bottom. A slice of it at a time bounds the memory
+    of a large model's grid.
 
     Example:
         >>> plane = Plane(np.zeros(2), np.eye(2), (-1.0, 1.0), (-1.0, 1.0))
-        >>> grid_parameters(plane, 2).tolist()
-        [[-1.0, 1.0], [1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]]
+        >>> grid_parameters(plane, 2).tolist(), grid_parameters(plane, 2, 3).tolist()
+        ([[-1.0, 1.0], [1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]], [[1.0, -1.0]])
     """
     u = np.linspace(*plane.x_limits, points)
     v = np.linspace(plane.y_limits[1], plane.y_limits[0], points)
-    grid_u, grid_v = np.meshgrid(u, v)
-    return (
-        plane.origin
-        + grid_u.reshape(-1, 1) * plane.directions[0]
-        + grid_v.reshape(-1, 1) * plane.directions[1]
-    )
+    index = np.arange(points**2)[start:stop]
+    coordinates = np.stack([u[index % points], v[index // points]], axis=1)
+    directions = plane.directions.astype(np.float32)
+    return coordinates.astype(np.float32) @ directions + plane.origin.astype(np.float32)
 
 
 def refine_grid(costs: np.ndarray) -> np.ndarray:

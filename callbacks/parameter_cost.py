@@ -89,6 +89,11 @@ class ParameterCost:
             self._chunk = 2 ** int(np.log2(min(self._chunk, LARGE_MODEL_CHUNK)))
         self._costs = tf.function(self._chunk_costs, jit_compile=compiled)
 
+    @property
+    def chunk_size(self) -> int:
+        """How many vectors one call of the vectorized model evaluates."""
+        return self._chunk
+
     def _chunk_costs(self, parameters, non_trainable):
         def cost(vector):
             pieces = tf.split(vector, self._sizes)

@@ -408,7 +408,7 @@ def test_a_cnns_landscape_is_the_scaled_cost_of_a_seeded_sample_on_a_coarse_grid
     model = small_cnn((12, 12, 1), 3)
     callback = ErrorSurfaceLogger(str(tmp_path), data.features, data.labels, every=2)
     fit(model, data, [callback], epochs=2, learning_rate=0.001)
-    # 600 points x 2 epochs x LANDSCAPE_SHARE = 1,200 one-sample passes: the
+    # 600 points x 2 epochs x LANDSCAPE_SHARE = 600 one-sample passes: the
     # coarsest grid, on the fewest samples.
     assert callback._surface.resolution(epochs=2) == LandscapeResolution(
         LANDSCAPE_GRID_SIZES[-1], MIN_LANDSCAPE_SAMPLES, full=False
