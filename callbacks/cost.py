@@ -8,8 +8,10 @@ accuracy and the gradient norm. It logs them as `cost`, `mean_cost`,
 `accuracy` and `gradient_norm`, and the validation set's as `validation/cost`,
 `validation/mean_cost` and `validation/accuracy`, all under `<logdir>/train`
 (so that TensorBoard lists the run once) at step = epochs completed (step 0
-is the initial weights). It adds them to the epoch's `logs` so that later
-callbacks and `History` see them (validation ones as `val_cost`, ...).
+is the initial weights). A held-out test set, when given, is logged the same
+way as `test/cost`, `test/mean_cost` and `test/accuracy`. It adds them to
+the epoch's `logs` so that later callbacks and `History` see them
+(validation ones as `val_cost`, test ones as `test_cost`, ...).
 
 It also sets the logs' `loss` (and `val_loss`) to the loss at the epoch's
 final weights: the cost in the model's reduction plus any regularization, the
@@ -31,6 +33,10 @@ from kerasclf.validation import check_choice
 from kerasclf.callbacks.requirements import probability_output
 
 
+# The TensorBoard tag prefix of each set, by its prefix in the logs.
+TAG_PREFIXES = {"": "", "val_": "validation/", "test_": "test/"}
+
+
 class CostLogger(keras.callbacks.Callback):
     """Logs the summed and mean cost and the accuracy at each epoch's weights.
 
@@ -44,6 +50,9 @@ class CostLogger(keras.callbacks.Callback):
             `(features, labels)` or a `kerasclf.data.streaming.Stream`.
         y: Training labels 0..k-1.
         validation_data: Optional `(x, y)` of the validation set.
+        test_data: Optional `(x, y)` of a held-out test set (a data file's
+            `x_test`, a named dataset's test part), logged as `test/cost`,
+            `test/mean_cost` and `test/accuracy` (`test_cost`, ... in the logs).
         cost: "sum" or "mean", the reduction the model is trained with (for
             the gradient norm and the logs' `loss`); None to read it from the
             model's compiled loss (`kerasclf.engine.losses.model_reduction`).
@@ -59,39 +68,40 @@ class CostLogger(keras.callbacks.Callback):
         """Why it cannot log for `model` (`callbacks.requirements`), or None: any classifier."""
         return probability_output(model)
 
-    def __init__(self, logdir: str, x, y, validation_data=None, cost: str | None = None):
+    def __init__(
+        self, logdir: str, x, y, validation_data=None, cost: str | None = None, test_data=None
+    ):
         super().__init__()
         self.logdir = logdir
         self.cost = None if cost is None else check_choice("cost", cost, REDUCTIONS)
         streamed = y is None and (isinstance(x, tf.data.Dataset) or hasattr(x, "chunks"))
         self.training = x if streamed else Data(x, y, source="CostLogger training data")
-        self.validation = None
-        if validation_data is not None:
-            self.validation = Data(
-                *validation_data,
-                source="CostLogger validation data",
-                num_classes=getattr(self.training, "num_classes", None),
-            )
+        num_classes = getattr(self.training, "num_classes", None)
+        self.held_out = {}  # The logs' prefix of each held-out set: its Data.
+        for prefix, data in (("val_", validation_data), ("test_", test_data)):
+            if data is not None:
+                source = f"CostLogger {'validation' if prefix == 'val_' else 'test'} data"
+                self.held_out[prefix] = Data(*data, source=source, num_classes=num_classes)
         self._writers = SummaryWriters(logdir)
         self._log_step = None
 
     def _build(self) -> None:
         reduction = self.cost or model_reduction(self.model)
-        evaluators = {"train": ModelEvaluator(self.model, self.training, reduction)}
+        # The logs' prefix of each set: its evaluator.
+        evaluators = {"": ModelEvaluator(self.model, self.training, reduction)}
+        for prefix, data in self.held_out.items():
+            evaluators[prefix] = ModelEvaluator(self.model, data, reduction)
         cost_key = "cost" if reduction == "sum" else "mean_cost"
-        if self.validation is not None:
-            evaluators["validation"] = ModelEvaluator(self.model, self.validation, reduction)
 
         def log_step(step):
             # One graph evaluates and writes everything: eager summary ops cost
             # about a millisecond each, more than an epoch of training here.
             values = {}
-            for split, evaluator in evaluators.items():
-                prefix = "" if split == "train" else "val_"
-                tag_prefix = "" if split == "train" else "validation/"
+            for prefix, evaluator in evaluators.items():
+                tag_prefix = TAG_PREFIXES[prefix]
                 result = evaluator.compiled()
                 with self._writers[EVENTS].as_default():
-                    for key in ModelEvaluator.KEYS if split == "train" else self.SCALARS:
+                    for key in ModelEvaluator.KEYS if not prefix else self.SCALARS:
                         tf.summary.scalar(tag_prefix + key, result[key], step=step)
                 values.update({prefix + key: value for key, value in result.items()})
                 values[prefix + "loss"] = result[cost_key] + tf.cast(

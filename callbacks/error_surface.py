@@ -55,7 +55,7 @@ would pay that many times over its training, so its slice is evaluated on a
 fixed, seeded sample of the training points, and on a coarser grid where
 that is not enough, to do at most about a sixth of its training's work
 (`callbacks.landscape_surface.landscape_resolution`); the image's description
-then says so, e.g. "J on ... 64 of the 2,000 training samples ... on a
+then says so, e.g. "J on ... 39 of the 2,000 training samples ... on a
 16 x 16 grid". The frames are drawn on the image log's background thread
 (`ImageLog`), where a landscape's cost is also compiled while training runs.
 

@@ -40,8 +40,6 @@ from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 
 # Suffix of the event file that holds the config, so that a resumed run finds it.
 FILENAME_SUFFIX = ".config"
-# Models with hidden layers, the only ones that `hidden`, `activation` and `dropout` change.
-HIDDEN_LAYER_MODELS = ("mlp",)
 # CostLogger's scalars, each drawn for training and validation on one Custom Scalars chart.
 PAIRED_SCALARS = ("cost", "mean_cost", "accuracy")
 
@@ -56,10 +54,6 @@ def _never(config: dict) -> bool:
 
 def _is_set(key: str) -> Callable[[dict], bool]:
     return lambda config: config.get(key) is not None
-
-
-def _has_hidden_layers(config: dict) -> bool:
-    return config.get("model") in HIDDEN_LAYER_MODELS
 
 
 def _is_regularized(config: dict) -> bool:
@@ -83,9 +77,14 @@ APPLIES: dict[str, Callable[[dict], bool]] = {
     # None: the model's default (zeros for logistic regression, else random).
     "init": _is_set("init"),
     "features": _is_set("features"),
-    "hidden": _has_hidden_layers,
-    "activation": _has_hidden_layers,
-    "dropout": _has_hidden_layers,
+    # A model's layer options: None where they do not shape the model (logistic).
+    "hidden": _is_set("hidden"),
+    "activation": _is_set("activation"),
+    "dropout": _is_set("dropout"),
+    "filters": _is_set("filters"),
+    "kernel_size": _is_set("kernel_size"),
+    "pool_size": _is_set("pool_size"),
+    "pooling": _is_set("pooling"),
     "l1": _is_regularized,
     "l2": _is_regularized,
     # The optimization. The resolved momentum is None (adam) or 0.0 (gd, decay)
@@ -144,7 +143,7 @@ def applicable_settings(config: dict) -> dict:
         The keys of `config` that apply to the run, those of `APPLIES` first.
 
     Example:
-        >>> applicable_settings({"epochs": 10, "model": "logistic", "hidden": [8, 8]})
+        >>> applicable_settings({"epochs": 10, "model": "logistic", "hidden": None})
         {'model': 'logistic', 'epochs': 10}
     """
     known = {key: config[key] for key in APPLIES if key in config and APPLIES[key](config)}
@@ -191,7 +190,7 @@ def markdown_table(config: dict) -> str:
     """The applicable settings as a two-column Markdown table.
 
     Example:
-        >>> print(markdown_table({"epochs": 100, "model": "logistic", "dropout": 0.0}))
+        >>> print(markdown_table({"epochs": 100, "model": "logistic", "dropout": None}))
         | key | value |
         |---|---|
         | model | logistic |
@@ -205,14 +204,15 @@ def markdown_table(config: dict) -> str:
 
 
 def scalars_layout() -> layout_pb2.Layout:
-    """The Custom Scalars layout: a run's training and validation scalar on one chart.
+    """The Custom Scalars layout: a run's training, validation and test scalar on one chart.
 
-    Each chart matches `cost` and `validation/cost` (and so on) in every run,
-    one line per run and tag.
+    Each chart matches `cost`, `validation/cost` and `test/cost` (and so on)
+    in every run, one line per run and tag.
     """
     charts = [
         layout_pb2.Chart(
-            title=tag, multiline=layout_pb2.MultilineChartContent(tag=[rf"^(validation/)?{tag}$"])
+            title=tag,
+            multiline=layout_pb2.MultilineChartContent(tag=[rf"^(validation/|test/)?{tag}$"]),
         )
         for tag in PAIRED_SCALARS
     ]

@@ -59,10 +59,12 @@ LANDSCAPE_SHARE = 0.5
 # (its summed cost scaled to all the points), and at least this many
 # (fewer only when the training set is smaller) ...
 LANDSCAPE_SAMPLES = 512
-MIN_LANDSCAPE_SAMPLES = 64
+MIN_LANDSCAPE_SAMPLES = 32
 # ... on the finest of these grids (points per axis) that fits, else on the
 # coarsest with fewer samples. The coarse grid is interpolated to the image.
 LANDSCAPE_GRID_SIZES = (GRID_POINTS, 32, 24, 16)
+# The title's note on a slice where the cost overflowed (`clip_non_finite`).
+CLIPPED_NOTE = "J = \N{INFINITY} shown as max"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,7 +99,7 @@ def landscape_resolution(
         >>> landscape_resolution(122, 200, 200, 100)  # The Day-1 MLP: in full.
         LandscapeResolution(grid_points=48, num_samples=200, full=True)
         >>> landscape_resolution(153862, 2000, 2000, 10)  # A small CNN, 10 epochs.
-        LandscapeResolution(grid_points=16, num_samples=64, full=False)
+        LandscapeResolution(grid_points=16, num_samples=39, full=False)
         >>> landscape_resolution(153862, 2000, 2000, 100)
         LandscapeResolution(grid_points=16, num_samples=390, full=False)
         >>> landscape_resolution(153862, 2000, 2000, 500)
@@ -295,6 +297,7 @@ class TrajectorySlice:
         self.resolution = resolution
         self.grid_points = GRID_POINTS if resolution is None else resolution.grid_points
         self.note = note
+        self.clipped = 0  # Grid points whose cost is not finite, once `_view` is computed.
 
     @functools.cached_property
     def path_costs(self) -> np.ndarray:
@@ -322,7 +325,8 @@ class TrajectorySlice:
                 for start in range(0, points**2, step)
             ]
             costs = np.concatenate(chunks)
-        costs = refine_grid(costs.reshape(self.grid_points, self.grid_points))
+        costs, self.clipped = clip_non_finite(costs.reshape(self.grid_points, self.grid_points))
+        costs = refine_grid(costs)
         labels = tuple(f"{kind} direction {index + 1}" for index, kind in enumerate(kinds))
         picture = SurfacePlot(plane, cost_bands(costs.min(), costs.max()), labels)
         return coordinates, costs, plane, picture, grid_minimum(costs, plane)
@@ -337,9 +341,31 @@ class TrajectorySlice:
             return None
         coordinates, costs, plane, picture, minimum = self._view
         title = frame_title(step, float(self.path_costs[index]))
+        if self.clipped:  # Overflowed costs show in the top band; the title says so.
+            title = f"{title} \N{MIDDLE DOT} {CLIPPED_NOTE}" if title else CLIPPED_NOTE
         return picture.render(
             costs, plane, coordinates[: index + 1], coordinates[index], minimum, title
         )
+
+
+def clip_non_finite(costs: np.ndarray) -> tuple[np.ndarray, int]:
+    """`costs` with each non-finite cost (an overflow) set to the largest finite one; and how many.
+
+    A diverging model's weights overflow the forward pass, and its cost is
+    inf or NaN on part of the slice; those points are drawn in the top band
+    (all zeros when no cost is finite).
+
+    Example:
+        >>> clipped, count = clip_non_finite(np.array([[1.0, np.inf], [np.nan, 3.0]]))
+        >>> clipped.tolist(), count
+        ([[1.0, 3.0], [3.0, 3.0]], 2)
+    """
+    finite = np.isfinite(costs)
+    count = int(costs.size - finite.sum())
+    if not count:
+        return costs, 0
+    top = float(costs[finite].max()) if finite.any() else 0.0
+    return np.where(finite, costs, top), count
 
 
 def grid_parameters(plane: Plane, points: int, start: int = 0, stop: int | None = None):

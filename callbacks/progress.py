@@ -81,9 +81,13 @@ class EpochPrinter(keras.callbacks.Callback):
             f"Epoch {epoch:>{width}}/{self.params.get('epochs', '?')}  "
             f"cost {shown_cost(cost)}  accuracy {accuracy:.4f}"
         )
-        if "val_cost" in logs:
-            validation_cost = shown_cost(logs["val_cost"])
-            line += f"  val_cost {validation_cost}  val_accuracy {logs['val_accuracy']:.4f}"
+        for prefix in ("val_", "test_"):  # The held-out sets' cost and accuracy.
+            if prefix + "cost" in logs:
+                held_out_cost = shown_cost(logs[prefix + "cost"])
+                line += (
+                    f"  {prefix}cost {held_out_cost}  "
+                    f"{prefix}accuracy {logs[prefix + 'accuracy']:.4f}"
+                )
         parameters = linear_parameters(self.model)
         if parameters is not None:
             weights, bias = parameters

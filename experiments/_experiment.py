@@ -16,10 +16,12 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import importlib
 import io
 import math
 import os
 import sys
+import time
 from typing import Any
 
 import keras
@@ -174,48 +176,103 @@ def mark_epochs_to_settle(outcomes: list[Outcome]) -> None:
 
 
 COLUMNS = ("run", "final cost", "accuracy", "epochs to settle within 1%", "wall seconds", "status")
+# The held-out accuracy's column, shown when a run has a validation or test set.
+HELD_OUT_COLUMN = "held-out accuracy"
+
+
+def held_out_accuracy(summary: dict[str, Any]) -> float | None:
+    """The validation accuracy of a run's summary, else its test accuracy, else None.
+
+    Example:
+        >>> held_out_accuracy({"accuracy": 1.0, "test_accuracy": 0.9})
+        0.9
+    """
+    for key in ("val_accuracy", "test_accuracy"):
+        if summary.get(key) is not None:
+            return summary[key]
+    return None
+
+
+def table_columns(outcomes: list[Outcome]) -> tuple[str, ...]:
+    """The table's columns: `COLUMNS`, with the held-out accuracy after the accuracy if any."""
+    if any(held_out_accuracy(outcome.result.summary) is not None for outcome in outcomes):
+        return (*COLUMNS[:3], HELD_OUT_COLUMN, *COLUMNS[3:])
+    return COLUMNS
+
+
+def _accuracy_cell(accuracy: float | None) -> str:
+    return "-" if accuracy is None else f"{accuracy:.4f}"
 
 
 def table_rows(outcomes: list[Outcome]) -> list[list[str]]:
-    """The summary table's rows as strings."""
+    """The summary table's rows as strings, one cell per `table_columns`."""
+    held_out = HELD_OUT_COLUMN in table_columns(outcomes)
     rows = []
     for outcome in outcomes:
         summary = outcome.result.summary
         cost = summary["cost"]
-        rows.append(
-            [
-                outcome.run.name,
-                f"{cost:.6g}" if isinstance(cost, float) else str(cost),
-                "-" if summary["accuracy"] is None else f"{summary['accuracy']:.4f}",
-                "never" if outcome.epochs_to_settle is None else str(outcome.epochs_to_settle),
-                f"{summary['wall_seconds']:.2f}",
-                summary["status"],
-            ]
-        )
+        row = [
+            outcome.run.name,
+            f"{cost:.6g}" if isinstance(cost, float) else str(cost),
+            _accuracy_cell(summary["accuracy"]),
+            "never" if outcome.epochs_to_settle is None else str(outcome.epochs_to_settle),
+            f"{summary['wall_seconds']:.2f}",
+            summary["status"],
+        ]
+        if held_out:
+            row.insert(3, _accuracy_cell(held_out_accuracy(summary)))
+        rows.append(row)
     return rows
 
 
 def format_table(outcomes: list[Outcome]) -> str:
     """The summary as a Markdown table (also readable in a terminal)."""
-    rows = table_rows(outcomes)
-    widths = [max(len(row[i]) for row in [list(COLUMNS), *rows]) for i in range(len(COLUMNS))]
+    columns, rows = table_columns(outcomes), table_rows(outcomes)
+    widths = [max(len(row[i]) for row in [list(columns), *rows]) for i in range(len(columns))]
 
     def line(cells):
         return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths)) + " |"
 
     separator = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
-    return "\n".join([line(COLUMNS), separator, *(line(row) for row in rows)])
+    return "\n".join([line(columns), separator, *(line(row) for row in rows)])
 
 
 def write_summary(experiment_dir: str, outcomes: list[Outcome]) -> None:
     """Writes `summary.csv` and `summary.md` in the experiment directory."""
     with open(os.path.join(experiment_dir, "summary.csv"), "w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow([*COLUMNS, "run_dir"])
+        writer.writerow([*table_columns(outcomes), "run_dir"])
         for row, outcome in zip(table_rows(outcomes), outcomes):
             writer.writerow([*row, outcome.result.run_dir])
     with open(os.path.join(experiment_dir, "summary.md"), "w") as file:
         file.write(format_table(outcomes) + "\n")
+
+
+def run_sequence(names: list[str], arguments: argparse.Namespace) -> dict[str, float]:
+    """Runs experiments one after the other (their `main`), then prints each one's time.
+
+    Args:
+        names: Experiment module names, e.g. `["fonts", "optimizers"]`.
+        arguments: The parsed `--quick` and `--logdir`, passed on to each.
+
+    Returns:
+        The wall seconds of each experiment, by name.
+    """
+    forwarded = ["--logdir", arguments.logdir] + (["--quick"] if arguments.quick else [])
+    started = time.perf_counter()
+    timings = {}
+    for name in names:
+        print(f"=== {name} ===", flush=True)
+        began = time.perf_counter()
+        importlib.import_module(f".{name}", __package__).main(forwarded)
+        timings[name] = time.perf_counter() - began
+    for name, seconds in timings.items():
+        print(f"{name:<20} {seconds:7.1f} s")
+    print(
+        f"{'all':<20} {time.perf_counter() - started:7.1f} s; "
+        f"open the logs with: {tensorboard_command(arguments.logdir)}"
+    )
+    return timings
 
 
 def main_guard(main) -> None:

@@ -8,7 +8,19 @@ import numpy as np
 import pytest
 
 import kerasclf
-from kerasclf.models.architecture import DEFAULT_INITS, INITS, MODELS, default_init
+from kerasclf.models.architecture import (
+    DEFAULT_INITS,
+    INITS,
+    MODEL_DEFAULTS,
+    MODEL_OPTIONS,
+    MODELS,
+    Architecture,
+    ConvArchitecture,
+    check_architecture,
+    check_conv_architecture,
+    default_architecture,
+    default_init,
+)
 from kerasclf.models.registry import BUILDERS, build_model
 from kerasclf.models.layers import INITIALIZERS
 
@@ -18,17 +30,23 @@ def test_every_model_and_init_name_has_a_builder_and_a_default():
     assert set(INITIALIZERS) == set(INITS) and set(DEFAULT_INITS.values()) <= set(INITS)
 
 
+# A sample each model takes: two features, or a small grey image for the cnn.
+SAMPLE_SHAPES = {"cnn": (6, 6)}
+
+
 @pytest.mark.parametrize("model", list(MODELS))
 def test_default_initializer_of_each_model(model):
-    built = build_model(model, 2, seed=3)
-    kernels = [w for w in built.get_weights() if w.ndim == 2]
+    shape = SAMPLE_SHAPES.get(model, 2)
+    built = build_model(model, shape, seed=3)
+    kernels = [w for w in built.get_weights() if w.ndim >= 2]
     if default_init(model) == "zeros":
         assert model == "logistic" and all(not kernel.any() for kernel in kernels)
     else:  # Glorot uniform, as Keras's Dense has by default: U(-r, r), r = sqrt(6/(in + out)).
-        for kernel in kernels:
-            limit = np.sqrt(6 / sum(kernel.shape))
+        for kernel in kernels:  # A k x k convolution's fans count k*k per input/output.
+            window = np.prod(kernel.shape[:-2])
+            limit = np.sqrt(6 / (window * (kernel.shape[-2] + kernel.shape[-1])))
             assert np.abs(kernel).max() <= limit and np.unique(kernel).size == kernel.size
-        reference = build_model(model, 2, seed=3, init="random").get_weights()
+        reference = build_model(model, shape, seed=3, init="random").get_weights()
         for ours, theirs in zip(built.get_weights(), reference):
             np.testing.assert_array_equal(ours, theirs)
 
@@ -54,3 +72,26 @@ def test_mlp_from_zeros_still_works_with_its_note(tmp_path):
     assert "init=zeros starts every hidden unit the same" in stream.getvalue()
     hidden = result.model.get_weights()[0]
     assert np.all(hidden == hidden[:, :1])  # Every hidden unit is still the same.
+
+
+def test_every_model_has_its_options_and_their_defaults():
+    assert set(MODEL_OPTIONS) == set(MODEL_DEFAULTS) == set(MODELS)
+    for model, options in MODEL_OPTIONS.items():
+        assert set(MODEL_DEFAULTS[model]) == set(options)
+    # The mlp's defaults are Architecture's; the cnn's are the seminar's small CNN.
+    assert default_architecture("mlp") == Architecture()
+    assert default_architecture("logistic") == Architecture()
+    cnn = MODEL_DEFAULTS["cnn"]
+    assert default_architecture("cnn") == Architecture(
+        hidden=(32,), activation="relu", dropout=0.25
+    )
+    conv = check_conv_architecture(
+        cnn["filters"], cnn["kernel_size"], cnn["pool_size"], cnn["pooling"]
+    )
+    assert conv == ConvArchitecture(filters=(4,), kernel_size=5, pool_size=2, pooling="max")
+    check_architecture(cnn["hidden"], cnn["activation"], 0.0, 0.0, cnn["dropout"])
+
+
+def test_an_unknown_model_has_no_default_architecture():
+    with pytest.raises(ValueError, match="Did you mean 'cnn'"):
+        default_architecture("cnnn")

@@ -134,8 +134,19 @@ BAD_TRAIN_FLAGS = [
     (["--cpu-devices", "100000"], "`cpu_devices` must be an integer <= 64"),
     (["--run-name", "a" * 201], "`run_name` must be at most 200 characters"),
     (["--features", "x1^11"], "Feature 'x1^11' has degree 11; monomials go up to degree 10"),
-    (["--model", "logistic", "--hidden", "4"], "hidden would be ignored. Received: hidden=[4]"),
-    (["--activation", "relu", "--dropout", "0.5"], "Add --model mlp"),
+    (["--model", "logistic", "--hidden", "4"], "so it would be ignored. Received: hidden=[4]"),
+    (["--activation", "relu", "--dropout", "0.5"], "It applies to: mlp, cnn."),
+    (["--model", "mlp", "--filters", "8"], "`filters` does not shape the 'mlp' model"),
+    (["--model", "cnn", "--pooling", "maxx"], "Did you mean 'max'"),
+    (["--model", "cnn", "--kernel-size", "0"], "kernel_size"),
+    (["--model", "cnn"], "images"),  # seminar_blobs' points are no images.
+    (
+        ["--dataset", "fonts", "--num-samples", "20", "--model", "cnn", "--filters", "4,4,4,4,4,4"],
+        "At most 5 pools fit",
+    ),
+    (["--dataset", "fonts", "--num-samples", "9"], "must be an integer in [10, 100000]"),
+    (["--dataset", "fonts", "--noise", "1.5"], "noise"),
+    (["--dataset", "fonts", "--streaming", "true"], "generates the 2-D point datasets only"),
     (["--learning-rate", "-1e-3"], "Received: learning_rate=-0.001"),
     (["--bias", "1"], "unknown option '--bias' for `kerasclf train`"),
     (["extra"], "unexpected argument 'extra'"),
@@ -362,7 +373,7 @@ def test_data_too_big_for_memory_is_one_line_not_a_crash(tmp_path, capsys, monke
     np.savetxt(tmp_path / "points.csv", np.c_[arrays["X"], arrays["y"]], delimiter=",")
     logdir = str(tmp_path / "logs")
     # An .npz is refused before its arrays are read, by their size in the archive ...
-    monkeypatch.setattr("kerasclf.data.labelled.available_memory", lambda: 100)
+    monkeypatch.setattr("kerasclf.data.loading.available_memory", lambda: 100)
     assert main(["train", "--data", str(tmp_path / "points.npz"), "--logdir", logdir]) == 2
     needed = sum(array.nbytes + 128 for array in arrays.values())  # .npy headers: 128 bytes.
     assert f"arrays X and y need {needed} bytes of memory and 100 are available" in (
@@ -373,7 +384,7 @@ def test_data_too_big_for_memory_is_one_line_not_a_crash(tmp_path, capsys, monke
     def out_of_memory(path):
         raise MemoryError
 
-    monkeypatch.setattr("kerasclf.data.labelled.read_csv_values", out_of_memory)
+    monkeypatch.setattr("kerasclf.data.loading.read_csv_values", out_of_memory)
     assert main(["train", "--data", str(tmp_path / "points.csv"), "--logdir", logdir]) == 2
     error = capsys.readouterr().err
     assert "points.csv: the points do not fit in memory" in error and "--streaming true" in error

@@ -27,7 +27,7 @@ COMMANDS = {
     "bad name": (["train", "--optimizer", "adamm"], "Did you mean 'adam'?"),
     "missing data file": (["train", "--data", "/nonexistent.csv"], "does not exist"),
     "missing config file": (["train", "--config", "/nonexistent.toml"], "does not exist"),
-    "ignored setting": (["train", "--hidden", "4"], "only the mlp has hidden layers"),
+    "ignored setting": (["train", "--hidden", "4"], "`hidden` does not shape the 'logistic' model"),
     "resume with settings": (["train", "--resume", "x", "--epochs", "3"], "takes no other"),
     "resume missing run": (["train", "--resume", "/nonexistent"], "holding config.json"),
     "evaluate bad number": (["evaluate", "--weights", "one", "--bias", "0"], "must be a number"),

@@ -485,3 +485,26 @@ def test_the_day_one_mlps_landscape_is_the_full_grid_over_every_point(tmp_path, 
     corner = plane.grid_parameters()[0]
     expected = numpy_mlp_cost(corner, blobs, hidden=(8, 8))
     assert costs[0, 0] == pytest.approx(expected, rel=1e-5)
+
+
+def test_a_landscape_whose_cost_overflows_draws_with_the_overflow_in_the_top_band(tmp_path):
+    rng = np.random.default_rng(1)
+    data = Data(rng.random((600, 12, 12, 1), dtype=np.float32), rng.integers(0, 3, 600))
+    model = small_cnn((12, 12, 1), 3)
+    callback = ErrorSurfaceLogger(str(tmp_path), data.features, data.labels, every=1)
+    fit(model, data, [callback], epochs=1)
+    # A diverging step: finite weights whose forward pass overflows (the cost is NaN there).
+    start = callback.path[0].astype(np.float64)
+    trajectory = callback._surface.trajectory_slice(np.stack([start, start * 1e10]))
+    assert np.isnan(trajectory.path_costs[1])
+    image = trajectory.draw(1, step=1)
+    assert image.shape == IMAGE_SHAPE
+    _, costs, _, _, _ = trajectory._view
+    assert 0 < trajectory.clipped < trajectory.grid_points**2 and np.isfinite(costs).all()
+    # The overflowed points take the largest finite cost, the top band's edge.
+    assert costs.max() == pytest.approx(trajectory._view[3].bands[-1])
+    # The finite start keeps its cost (Keras's forward pass on the seeded sample, scaled).
+    assert trajectory.resolution.num_samples == MIN_LANDSCAPE_SAMPLES
+    rows = np.sort(np.random.default_rng(0).choice(600, MIN_LANDSCAPE_SAMPLES, replace=False))
+    expected = summed_cross_entropy(model, start, data.features[rows], data.labels[rows])
+    assert trajectory.path_costs[0] == pytest.approx(expected * 600 / len(rows), rel=1e-5)

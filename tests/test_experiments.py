@@ -138,8 +138,59 @@ def test_batch_size_sgd_gets_further_per_epoch(logdir):
 def test_every_experiment_is_listed_and_run_by_all(capsys):
     from kerasclf.experiments.all import EXPERIMENTS
 
-    assert sorted([*EXPERIMENTS, "all"]) == experiment_names()
+    assert sorted([*EXPERIMENTS, "all", "day1", "day2"]) == experiment_names()
     assert cli_main(["experiments"]) == 0
     listing = capsys.readouterr().out
     for name in experiment_names():
-        assert f"python -m experiments.{name}" in listing
+        assert f"python -m kerasclf.experiments.{name}" in listing
+
+
+def _held_out_accuracy(outcome):
+    summary = outcome.result.summary
+    return summary.get("val_accuracy", summary.get("test_accuracy"))
+
+
+def test_fonts_cnn_beats_feed_forward_beats_logistic(logdir):
+    outcomes = _run("fonts", logdir)
+    accuracy = {name: _held_out_accuracy(outcome) for name, outcome in outcomes.items()}
+    assert accuracy["logistic"] < accuracy["feed_forward"] < accuracy["cnn"], accuracy
+    # The table shows the held-out accuracy the summaries hold.
+    with open(os.path.join(logdir, "fonts", "summary.csv")) as file:
+        rows = {row["run"]: row for row in csv.DictReader(file)}
+    for name, value in accuracy.items():
+        assert float(rows[name]["held-out accuracy"]) == pytest.approx(value, abs=1e-4)
+    _check_summary_against_events(logdir, "fonts", outcomes)
+
+
+def test_vanishing_gradients_sigmoid_first_layer_learns_least(logdir):
+    outcomes = _run("vanishing_gradients", logdir)
+    ratio = {
+        name: outcome.gradient_norms["hidden_1"] / outcome.gradient_norms["output"]
+        for name, outcome in outcomes.items()
+    }
+    # Six sigmoid layers shrink the gradient by orders of magnitude; ReLU much less.
+    assert ratio["sigmoid"] < 0.05 and ratio["relu"] > 10 * ratio["sigmoid"], ratio
+    with open(os.path.join(logdir, "vanishing_gradients", "gradient_norms.md")) as file:
+        assert file.read().count("| hidden_") == 6
+
+
+def test_overfitting_dropout_and_l2_keep_validation_cost_lower(logdir):
+    outcomes = _run("overfitting", logdir)
+    plain = outcomes["plain"].result
+    assert plain.summary["accuracy"] > 0.99  # Memorised its training set...
+    assert plain.summary["val_accuracy"] < plain.summary["accuracy"] - 0.1  # ...not the task.
+    validation_cost = plain.history["val_mean_cost"]
+    # It turned and climbed: its lowest point lies in the first half of the epochs.
+    assert validation_cost[-1] > 1.1 * min(validation_cost)
+    assert np.argmin(validation_cost) < len(validation_cost) / 2
+    for cure in ("dropout", "l2"):
+        assert outcomes[cure].result.summary["val_mean_cost"] < plain.summary["val_mean_cost"]
+    _check_summary_against_events(logdir, "overfitting", outcomes)
+
+
+def test_optimizers_momentum_and_adaptive_beat_sgd(logdir):
+    outcomes = _run("optimizers", logdir)
+    cost = {name: outcome.result.summary["mean_cost"] for name, outcome in outcomes.items()}
+    for name in ("momentum", "nesterov", "rmsprop", "adam"):
+        assert cost[name] < cost["sgd"], cost
+    _check_summary_against_events(logdir, "optimizers", outcomes)

@@ -17,7 +17,7 @@ from kerasclf.callbacks.hparams import (
     markdown_table,
     text_value,
 )
-from kerasclf.run.config import TrainConfig
+from kerasclf.run.config import make_config
 
 # What kerasclf.run.training adds to TrainConfig's keys in config.json.
 RESOLVED = {
@@ -33,8 +33,9 @@ RESOLVED = {
 
 def _config(**overrides) -> dict:
     """A config.json as `kerasclf.run.training` writes it, with the presets' values."""
-    config = {**TrainConfig().to_dict(), **RESOLVED, "learning_rate": 0.001, "momentum": 0.0}
-    return {**config, **overrides}
+    model = {key: overrides[key] for key in ("model",) if key in overrides}
+    config = {**make_config(**model).to_dict(), **RESOLVED, "learning_rate": 0.001}
+    return {**config, "momentum": 0.0, **overrides}
 
 
 def test_every_config_key_has_a_rule():
@@ -139,7 +140,7 @@ def test_config_hparams_and_layout_are_written_once_per_run(tmp_path):
     (layout_event,) = events.Tensors(custom_scalar_metadata.CONFIG_SUMMARY_TAG)
     layout = layout_pb2.Layout.FromString(tf.make_ndarray(layout_event.tensor_proto).item())
     chart = next(c for c in layout.category[0].chart if c.title == "cost")
-    assert list(chart.multiline.tag) == ["^(validation/)?cost$"]
+    assert list(chart.multiline.tag) == ["^(validation/|test/)?cost$"]
 
 
 def test_a_run_written_before_keeps_its_top_level_config(tmp_path):

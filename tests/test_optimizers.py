@@ -55,6 +55,7 @@ DEFAULTS = {
     "nesterov": {"learning_rate": 0.001, "momentum": 0.9, "nesterov": True},
     "decay": {"learning_rate": 0.1, "momentum": 0.0, "nesterov": False},
     "adam": {"learning_rate": 0.01, "beta_1": 0.9, "beta_2": 0.999},
+    "rmsprop": {"learning_rate": 0.001, "rho": 0.9, "epsilon": 1e-7},
 }
 
 
@@ -74,6 +75,12 @@ def test_every_preset_builds_with_its_defaults(name):
         assert float(optimizer.learning_rate) == pytest.approx(expected["learning_rate"], rel=1e-7)
         assert optimizer.beta_1 == expected["beta_1"] and optimizer.beta_2 == expected["beta_2"]
         return
+    if name == "rmsprop":  # The seminar's TensorBoard notebook: RMSprop(lr=0.001), rho 0.9.
+        assert isinstance(optimizer, keras.optimizers.RMSprop) and preset.default_momentum is None
+        assert float(optimizer.learning_rate) == pytest.approx(expected["learning_rate"], rel=1e-7)
+        assert optimizer.rho == expected["rho"] and optimizer.epsilon == expected["epsilon"]
+        assert optimizer.momentum == 0 and not optimizer.centered
+        return
     assert isinstance(optimizer, keras.optimizers.SGD)
     assert preset.default_momentum == expected["momentum"]
     assert float(optimizer.momentum) == expected["momentum"]
@@ -90,8 +97,9 @@ def test_every_preset_builds_with_its_defaults(name):
 def numpy_preset_steps(name, gradient_of, weights, num_samples, num_steps):
     """The weights after each of `num_steps` updates of a preset at its defaults, in numpy.
 
-    Each formula is the one `kerasclf.engine.optimizers` documents; Adam is Keras's
-    (its epsilon 1e-7 is added to sqrt(v) without bias correction).
+    Each formula is the one `kerasclf.engine.presets` documents; Adam is Keras's
+    (its epsilon 1e-7 is added to sqrt(v) without bias correction), and RMSprop
+    adds its epsilon inside the square root, as Keras does.
 
     Args:
         name: A preset name.
@@ -123,6 +131,10 @@ def numpy_preset_steps(name, gradient_of, weights, num_samples, num_steps):
             second_moment = beta_2 * second_moment + (1 - beta_2) * gradient**2
             step = rate * np.sqrt(1 - beta_2**iteration) / (1 - beta_1**iteration)
             weights = weights - step * first_moment / (np.sqrt(second_moment) + 1e-7)
+        elif name == "rmsprop":
+            rho, epsilon = DEFAULTS[name]["rho"], DEFAULTS[name]["epsilon"]
+            second_moment = rho * second_moment + (1 - rho) * gradient**2
+            weights = weights - rate * gradient / np.sqrt(second_moment + epsilon)
         else:
             raise AssertionError(f"no numpy formula for the preset {name!r}")
         history.append(weights)
@@ -180,6 +192,8 @@ def test_decay_schedule_round_trips_through_model_save(tmp_path):
         ({"name": "momentum", "momentum": 1.0}, ValueError, "momentum"),
         ({"name": "momentum", "momentum": -0.1}, ValueError, "momentum"),
         ({"name": "adam", "momentum": 0.9}, ValueError, "does not apply"),
+        ({"name": "rmsprop", "momentum": 0.9}, ValueError, "does not apply to the 'rmsprop'"),
+        ({"name": "rmsprp"}, ValueError, "Did you mean 'rmsprop'"),
     ],
 )
 def test_bad_optimizer_settings(kwargs, error, message):

@@ -35,12 +35,18 @@ SKIP_RULES = {
     "a long experiment": lambda tokens: (
         tokens[:2] == [".venv/bin/python", "-m"] and tokens[2].startswith("experiments.")
     ),
+    # tests/test_day2_runs.py trains the same CNN on fewer images and epochs.
+    "a long run (Day 2's CNN)": lambda tokens: "--dataset" in tokens and "fonts" in tokens,
 }
 EXPECTED_SKIPPED = {
     "install (CI runs it: .ci/run)": [INSTALL],
     "the test suite itself": [".venv/bin/python -m pytest"],
     "a server (TensorBoard)": [TENSORBOARD],
-    "a long experiment": [".venv/bin/python -m experiments.momentum"],
+    "a long experiment": [
+        ".venv/bin/python -m experiments.momentum",
+        ".venv/bin/python -m experiments.day2",
+    ],
+    "a long run (Day 2's CNN)": [".venv/bin/kerasclf train --dataset fonts --model cnn"],
 }
 # Every other command, and a word its output must hold.
 EXPECTED_OUTPUT = {

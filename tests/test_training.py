@@ -107,9 +107,18 @@ def _tags(run_dir):
     return tags
 
 
-@pytest.mark.parametrize("name", sorted(SWITCHABLE_CALLBACKS))
+# What only each image classifier's callback writes (on image samples only).
+IMAGE_SIGNS = {
+    "panels": "confusion_matrix",
+    "first_layer": "first_layer",
+    "activations": "activations",
+    "gradient_norms": "gradient_norm/conv_1",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SIGNS))
 def test_each_default_callback_can_be_switched_off(tmp_path, name):
-    assert set(SIGNS) == set(SWITCHABLE_CALLBACKS)
+    assert set(SIGNS) | set(IMAGE_SIGNS) == set(SWITCHABLE_CALLBACKS)
     stream = io.StringIO()
     result = kerasclf.train(epochs=2, callbacks_off=[name], logdir=str(tmp_path), stream=stream)
     written = _tags(result.run_dir) | {
@@ -122,6 +131,22 @@ def test_each_default_callback_can_be_switched_off(tmp_path, name):
     assert result.summary["cost"] == pytest.approx(
         numpy_cost(result.weights, result.bias, data.features, data.labels), rel=1e-5
     )
+
+
+@pytest.mark.parametrize("off", [("panels", "activations"), ("first_layer", "gradient_norms")])
+def test_each_image_panel_can_be_switched_off(tmp_path, off):
+    result = kerasclf.train(
+        dataset="fonts",
+        num_samples=50,
+        model="cnn",
+        epochs=1,
+        callbacks_off=list(off),
+        logdir=str(tmp_path),
+        stream=io.StringIO(),
+    )
+    written = _tags(result.run_dir)
+    for name, sign in IMAGE_SIGNS.items():
+        assert (sign in written) == (name not in off), (name, sorted(written))
 
 
 class ZeroWeightsAtEnd(keras.callbacks.Callback):

@@ -279,7 +279,7 @@ def test_keys_for_built_in_models_are_refused_with_a_user_model(files, tmp_path,
     argv += ["--data", str(files / "images.npz"), "--logdir", str(tmp_path / "logs")]
     assert main(argv) == 2
     error = capsys.readouterr().err
-    assert re.search(r"they shape the built-in models, not yours .* Received: hidden=\[4\]", error)
+    assert re.search(r"shapes the built-in models, not yours .* Received: hidden=\[4\]", error)
     assert not (tmp_path / "logs").exists()
 
 

@@ -280,7 +280,7 @@ def describe_experiments() -> str:
             with open(os.path.join(folder, filename), encoding="utf-8") as file:
                 docstring = ast.get_docstring(ast.parse(file.read())) or ""
             title = docstring.strip().splitlines()[0] if docstring.strip() else ""
-            lines.append(f"{name:<18} {title}   ({python} -m experiments.{name})")
+            lines.append(f"{name:<20} {title}   ({python} -m kerasclf.experiments.{name})")
     return "\n".join(lines) if lines else "no experiments yet"
 
 

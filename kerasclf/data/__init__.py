@@ -1,7 +1,11 @@
 """The data layer: labelled samples of any shape, named datasets, files and streams.
 
-    labelled    Data (features (N, *feature_shape), labels 0..k-1), load_data, split_validation
-    datasets    the seminar's named synthetic sets
+    labelled    Data (features (N, *feature_shape), labels 0..k-1, class names)
+    named       make_dataset, make_dataset_splits: the named sets as Data, with a test part
+    loading     load_data, load_data_splits: CSV and .npz files (Keras's layout too)
+    splits      split_validation, split_stratified
+    datasets    the seminar's named synthetic sets: generators and their table
+    fonts       the seminar's font-recognition images, rendered from matplotlib's fonts
     checks      the rules labelled data follows, shared by in-memory and streamed data
     csv_files   CSV parsed by numpy, with one-line errors naming the line and cell
     files       which files stream, shard globs (no NumPy parsing, no TensorFlow)
@@ -19,14 +23,10 @@ from kerasclf.data.datasets import (
     check_dataset_arguments,
     describe_datasets,
 )
-from kerasclf.data.labelled import (
-    Data,
-    available_memory,
-    load_data,
-    load_data_splits,
-    make_dataset,
-    split_validation,
-)
+from kerasclf.data.labelled import Data
+from kerasclf.data.loading import available_memory, load_data, load_data_splits
+from kerasclf.data.named import make_dataset, make_dataset_splits
+from kerasclf.data.splits import split_stratified, split_validation
 
 __all__ = [
     "DATASETS",
@@ -40,7 +40,9 @@ __all__ = [
     "load_data",
     "load_data_splits",
     "make_dataset",
+    "make_dataset_splits",
     "missing_classes",
     "read_csv_values",
+    "split_stratified",
     "split_validation",
 ]

@@ -1,8 +1,8 @@
 """The seminar's named synthetic datasets: seeded generators of labelled points.
 
 Each generator draws `(features, labels)` as numpy arrays from a
-`numpy.random.Generator`: features of shape (num_samples, 2) and labels
-0..k-1. `kerasclf.data.make_dataset` wraps them in a checked `Data`, and
+`numpy.random.Generator`: features of shape (num_samples, *feature_shape) and
+labels 0..k-1. `kerasclf.data.make_dataset` wraps them in a checked `Data`, and
 `kerasclf.data.streaming.generated_stream` draws them chunk by chunk.
 
     seminar_blobs  class 0 ~ N((-4,-4), 20 I), class 1 ~ N((4,4), 20 I); 100 each.
@@ -14,9 +14,14 @@ Each generator draws `(features, labels)` as numpy arrays from a
     gauss          N((2,2)) (label 1) against N((-2,-2)) (label 0).
     spiral         two interleaved arms of radius up to 5.
     blobs          3 Gaussian blobs, labels 0, 1, 2: the multi-class case.
+    fonts          36x36 grey images of characters in 5 fonts, one class per font
+                   (`kerasclf.data.fonts`); 2,790 images, 10% held out for testing.
 
-The last five have 500 points and `noise` in [0, 1], 0 by default; circle,
-xor, gauss and spiral follow TensorFlow Playground (whose slider goes to 0.5).
+The 2-D sets draw features of shape (num_samples, 2); fonts draws images
+(num_samples, 36, 36). circle, xor, gauss, spiral and blobs have 500 points
+and `noise` in [0, 1], 0 by default; they follow TensorFlow Playground (whose
+slider goes to 0.5). Each `NamedDataset` records its class names (None:
+"0", "1", ...), its held-out test fraction, and its ranges of sizes and noise.
 
 Example:
     >>> spec, num_samples, noise, seed = check_dataset_arguments("xor", None, None, 0)
@@ -33,7 +38,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from kerasclf.validation import check_choice, check_integer, check_number
+from kerasclf.data.fonts import DEFAULT_NOISE, FONT_NAMES, render_fonts
+from kerasclf.validation import MAX_INTEGER, check_choice, check_integer, check_number
 
 
 # Generators: (num_samples, noise, random generator) -> (features, labels).
@@ -121,19 +127,49 @@ def blobs(num_samples: int, noise: float, rng: np.random.Generator, num_classes:
     return centers + rng.normal(0.0, 1.0 + 2.0 * noise, size=(num_samples, 2)), labels
 
 
+# The sizes of a synthetic set of points: at least 2, at most the largest int32.
+ANY_SIZE = (2, MAX_INTEGER)
+
+
 @dataclasses.dataclass(frozen=True)
 class NamedDataset:
-    """A named generator with its defaults and a one-line description."""
+    """A named generator with its defaults, its limits and a one-line description.
+
+    Args:
+        generate: `(num_samples, noise, rng) -> (features, labels)`.
+        num_samples: The default size.
+        noise: The default noise.
+        description: One line for `kerasclf datasets`.
+        class_names: One readable name per class, or None for "0", "1", ...
+        test_fraction: The part held out for testing by `make_dataset_splits`
+            (stratified); 0 for none.
+        noise_range: The lowest and highest noise allowed.
+        zero_noise: Whether the lowest noise itself is allowed.
+        size_range: The fewest and most samples allowed.
+    """
 
     generate: Callable
     num_samples: int
     noise: float
     description: str
+    class_names: tuple[str, ...] | None = None
+    test_fraction: float = 0.0
+    noise_range: tuple[float, float] = (0.0, 1.0)
+    zero_noise: bool = True
+    size_range: tuple[int, int] = ANY_SIZE
 
+
+# The most font images a set may hold: 100,000 images of 36x36 float32 are 518 MB.
+MAX_FONT_IMAGES = 100_000
 
 DATASETS = {
     "seminar_blobs": NamedDataset(
-        seminar_blobs, 200, 20.0, "N((-4,-4), 20I) vs N((4,4), 20I), 100 each (the seminar's)"
+        seminar_blobs,
+        200,
+        20.0,
+        "N((-4,-4), 20I) vs N((4,4), 20I), 100 each (the seminar's)",
+        noise_range=(0.0, math.inf),  # The variance: any positive number.
+        zero_noise=False,
     ),
     "hand_line": NamedDataset(
         hand_line, 200, 0.0, "uniform in [-5,5]^2, label 1 above x2 + 1.23 x1 - 0.55 = 0"
@@ -143,6 +179,16 @@ DATASETS = {
     "gauss": NamedDataset(gauss, 500, 0.0, "N((2,2)) (1) vs N((-2,-2)) (0), wider with noise"),
     "spiral": NamedDataset(spiral, 500, 0.0, "two interleaved spiral arms, radius up to 5"),
     "blobs": NamedDataset(blobs, 500, 0.0, "3 Gaussian blobs, labels 0, 1, 2 (multi-class)"),
+    "fonts": NamedDataset(
+        render_fonts,
+        2790,
+        DEFAULT_NOISE,
+        "36x36 images of characters in 5 fonts, class = font (the seminar's Day 2)",
+        class_names=FONT_NAMES,
+        test_fraction=0.1,
+        # Each font in both the training and the test part.
+        size_range=(2 * len(FONT_NAMES), MAX_FONT_IMAGES),
+    ),
 }
 
 
@@ -152,14 +198,31 @@ def check_dataset_arguments(name: str, num_samples: int | None, noise: float | N
     Returns:
         `(spec, num_samples, noise, seed)`, the `NamedDataset` and the
         checked values.
+
+    Raises:
+        ValueError: for an unknown name, or a size or noise outside the
+            dataset's ranges.
+
+    Example:
+        >>> check_dataset_arguments("fonts", None, None, 0)[1:]
+        (2790, 0.2, 0)
     """
     spec = DATASETS[check_choice("dataset", name, DATASETS)]
     num_samples = spec.num_samples if num_samples is None else num_samples
-    num_samples = check_integer("num_samples", num_samples, minimum=2)
+    fewest, most = spec.size_range
+    try:
+        num_samples = check_integer("num_samples", num_samples, minimum=fewest, maximum=most)
+    except ValueError:
+        if spec.size_range == ANY_SIZE:
+            raise
+        raise ValueError(
+            f"`num_samples` of dataset {name!r} must be an integer in [{fewest}, {most}]. "
+            f"Received: num_samples={num_samples}."
+        ) from None
     noise = spec.noise if noise is None else noise
-    noise_limit = math.inf if name == "seminar_blobs" else 1.0
+    low, high = spec.noise_range
     noise = check_number(
-        "noise", noise, 0.0, noise_limit, low_inclusive=name != "seminar_blobs", high_inclusive=True
+        "noise", noise, low, high, low_inclusive=spec.zero_noise, high_inclusive=True
     )
     return spec, num_samples, noise, check_integer("seed", seed, minimum=0)
 

@@ -275,6 +275,11 @@ def generated_stream(
         16
     """
     spec, num_samples, noise, seed = check_dataset_arguments(name, num_samples, noise, seed)
+    if spec.class_names is not None:  # Images, whose sets are small enough for memory.
+        raise ValueError(
+            f"`generated_stream` generates the 2-D point datasets only. Received: name={name!r}, "
+            "a dataset of images; load it whole with kerasclf.data.make_dataset_splits."
+        )
     num_chunks = math.ceil(num_samples / GENERATED_CHUNK_SAMPLES)
 
     def generate(index):

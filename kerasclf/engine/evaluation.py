@@ -22,6 +22,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasclf.engine.xla import xla_is_faster
+
 from kerasclf.data import Data
 from kerasclf.engine.losses import REDUCTIONS, model_reduction, per_sample_cross_entropy
 from kerasclf.models.registry import build_model
@@ -92,7 +94,7 @@ class ModelEvaluator:
                 "`data` must be a kerasclf Data, Stream or tf.data.Dataset of (features, labels). "
                 f"Received a {type(data).__name__}."
             )
-        self._loop = tf.function(self._loop_totals, jit_compile=True)
+        self._loop = tf.function(self._loop_totals, jit_compile=xla_is_faster(model))
         # Graph mode: it runs the parts' loops concurrently. (A dataset is
         # read by tf.data ops, which XLA cannot compile anyway.)
         self.compiled = tf.function(self.tensors)

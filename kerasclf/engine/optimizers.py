@@ -56,8 +56,8 @@ def make_optimizer(
         num_samples: The number of training points (n of the `decay` preset).
         learning_rate: The step size eta (alpha for `decay`); None for the
             preset's default.
-        momentum: beta in [0, 1); None for the preset's default. `adam` takes
-            no momentum.
+        momentum: beta in [0, 1); None for the preset's default. `rmsprop`
+            and `adam` take no momentum.
 
     Returns:
         A fresh `keras.optimizers.Optimizer`.
@@ -71,6 +71,8 @@ def make_optimizer(
     num_samples = check_integer("num_samples", num_samples)
     if name == "adam":
         return keras.optimizers.Adam(learning_rate=learning_rate)
+    if name == "rmsprop":  # Keras's defaults: rho = 0.9, epsilon = 1e-7, no momentum.
+        return keras.optimizers.RMSprop(learning_rate=learning_rate, rho=0.9)
     if name == "decay":
         learning_rate = InverseSqrtDecay(learning_rate, num_samples)
     return keras.optimizers.SGD(

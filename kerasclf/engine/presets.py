@@ -9,6 +9,10 @@ gradient g_i of the cost at iteration i (counting from 1) and step size eta:
     nesterov  v <- beta * v - eta * g_i;  w <- w + beta * v - eta * g_i
     decay     w <- w - alpha_i * g_i,  alpha_i = alpha / (n * sqrt(i))
               The slides' decaying step; n is the number of training points.
+    rmsprop   s <- rho * s + (1 - rho) * g_i^2;  w <- w - eta * g_i / sqrt(s + eps)
+              (rho = 0.9, eps = 1e-7, s starts at 0; Keras's RMSprop): each
+              weight's step is scaled by its recent gradient size. The
+              seminar's TensorBoard notebook uses it with eta = 0.001.
     adam      Adam (Kingma & Ba, 2015), for the later days.
 
 `kerasclf presets` prints this table. The module needs no TensorFlow, so the
@@ -38,6 +42,9 @@ PRESETS = {
     "momentum": Preset("v <- beta*v - eta*g; w <- w + v", 0.001, 0.9),
     "nesterov": Preset("v <- beta*v - eta*g; w <- w + beta*v - eta*g", 0.001, 0.9),
     "decay": Preset("w <- w - alpha/(n*sqrt(i)) * g, i = 1, 2, ...", 0.1, 0.0),
+    "rmsprop": Preset(
+        "s <- rho*s + (1-rho)*g^2; w <- w - eta*g/sqrt(s+eps), rho = 0.9", 0.001, None
+    ),
     "adam": Preset("Adam(eta), beta_1 = 0.9, beta_2 = 0.999", 0.01, None),
 }
 
@@ -48,7 +55,7 @@ def resolve_hyperparameters(
     """Validates a preset's learning rate and momentum, filling in defaults.
 
     Returns:
-        `(learning_rate, momentum)`; momentum is None for `adam`.
+        `(learning_rate, momentum)`; momentum is None for `rmsprop` and `adam`.
     """
     preset = PRESETS[check_choice("optimizer", name, PRESETS)]
     if learning_rate is None:

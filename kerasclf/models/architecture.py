@@ -1,7 +1,16 @@
 """The built-in models' names and options, checked without TensorFlow.
 
-    logistic  p = sigmoid(x^T w + b), or softmax(x W + b) for k > 2 classes.
-    mlp       hidden Dense layers (a learned feature map phi), then the same output.
+    logistic  p = sigmoid(x^T w + b), or softmax(x W + b) for k > 2 classes;
+              on images, softmax regression on the pixels.
+    mlp       hidden Dense layers (a learned feature map phi), then the same output;
+              images are flattened first.
+    cnn       convolution blocks (Conv2D, same padding, then pooling), then
+              Dense layers with dropout, then the same output. Its defaults are
+              the seminar's small CNN: 5x5 convolution with 4 filters, ReLU,
+              2x2 max-pool, Dense 32, dropout 0.25 (keep 0.75), softmax.
+
+Each model's options (`MODEL_OPTIONS`) and their defaults (`MODEL_DEFAULTS`)
+are tables here, so that a config refuses an option its model does not take.
 
 Initializers (`init`):
 
@@ -26,14 +35,38 @@ from kerasclf.validation import check_choice, check_integer, check_number
 MODELS = {
     "logistic": "p = sigmoid(x^T w + b): one Dense(1, sigmoid) (softmax for k classes)",
     "mlp": "hidden Dense layers (--hidden, --activation), then the logistic output",
+    "cnn": "convolution blocks (--filters, --kernel-size, --pooling), then Dense layers",
 }
 INITS = {
     "zeros": "every weight 0 (the seminar's logistic regression)",
     "random": "Glorot uniform, Keras's default, seeded",
 }
 # The initializer of each model when `init` is not given.
-DEFAULT_INITS = {"logistic": "zeros", "mlp": "random"}
+DEFAULT_INITS = {"logistic": "zeros", "mlp": "random", "cnn": "random"}
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+# The pooling layer after each convolution: MaxPooling2D, AveragePooling2D, or none.
+POOLINGS = ("max", "average", "none")
+# The options that shape each built-in model; a config refuses the others.
+MODEL_OPTIONS = {
+    "logistic": (),
+    "mlp": ("hidden", "activation", "dropout"),
+    "cnn": ("hidden", "activation", "dropout", "filters", "kernel_size", "pool_size", "pooling"),
+}
+# Each model's default of each of its options: the mlp of the Day-1 slides, the
+# seminar's Day-2 CNN (Dense 32 with ReLU, dropout 0.25, one 5x5 block of 4 filters).
+MODEL_DEFAULTS = {
+    "logistic": {},
+    "mlp": {"hidden": (8, 8), "activation": "tanh", "dropout": 0.0},
+    "cnn": {
+        "hidden": (32,),
+        "activation": "relu",
+        "dropout": 0.25,
+        "filters": (4,),
+        "kernel_size": 5,
+        "pool_size": 2,
+        "pooling": "max",
+    },
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,12 +100,7 @@ def check_architecture(
         >>> check_architecture([16, 16], "relu", l1=0, l2=1e-3, dropout=0.1).hidden
         (16, 16)
     """
-    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence) or not hidden:
-        raise TypeError(
-            f"`hidden` must be a non-empty list of layer sizes such as [8, 8]. "
-            f"Received: hidden={hidden!r}."
-        )
-    hidden = tuple(check_integer("hidden", size) for size in hidden)
+    hidden = _check_sizes("hidden", hidden, "[8, 8]")
     return Architecture(
         hidden=hidden,
         activation=check_choice("activation", activation, ACTIVATIONS),
@@ -92,3 +120,117 @@ def default_init(model: str, init: str | None = None) -> str:
     if init is not None:
         return check_choice("init", init, INITS)
     return DEFAULT_INITS[check_choice("model", model, MODELS)]
+
+
+def default_architecture(model: str) -> Architecture:
+    """The Dense layers a built-in model has when none are given (`MODEL_DEFAULTS`).
+
+    Example:
+        >>> default_architecture("cnn")
+        Architecture(hidden=(32,), activation='relu', l1=0.0, l2=0.0, dropout=0.25)
+    """
+    defaults = MODEL_DEFAULTS[check_choice("model", model, MODELS)]
+    fields = {field.name for field in dataclasses.fields(Architecture)}
+    return Architecture(**{key: value for key, value in defaults.items() if key in fields})
+
+
+@dataclasses.dataclass(frozen=True)
+class ConvArchitecture:
+    """The convolution blocks of a `cnn`, each option checked by `check_conv_architecture`.
+
+    Block i is Conv2D(filters[i], kernel_size x kernel_size, padding "same")
+    with the model's activation, then a pooling layer of pool_size x pool_size
+    (stride pool_size), unless pooling is "none".
+
+    Attributes:
+        filters: The number of filters of each block's convolution.
+        kernel_size: The side of every convolution kernel.
+        pool_size: The side (and stride) of every pooling window.
+        pooling: One of `POOLINGS`.
+
+    Example:
+        >>> ConvArchitecture()
+        ConvArchitecture(filters=(4,), kernel_size=5, pool_size=2, pooling='max')
+    """
+
+    filters: tuple[int, ...] = (4,)
+    kernel_size: int = 5
+    pool_size: int = 2
+    pooling: str = "max"
+
+
+def check_conv_architecture(
+    filters: Sequence[int], kernel_size: int, pool_size: int, pooling: str
+) -> ConvArchitecture:
+    """Validates a cnn's convolution options, raising one clear line.
+
+    Example:
+        >>> check_conv_architecture([8, 16], 3, 2, "average").filters
+        (8, 16)
+    """
+    return ConvArchitecture(
+        filters=_check_sizes("filters", filters, "[4] or [8, 16]"),
+        kernel_size=check_integer("kernel_size", kernel_size),
+        pool_size=check_integer("pool_size", pool_size),
+        pooling=check_choice("pooling", pooling, POOLINGS),
+    )
+
+
+def check_feature_map(conv: ConvArchitecture, input_shape: tuple[int, ...]) -> None:
+    """Refuses samples that are not images, or that pooling shrinks to nothing.
+
+    Each pooling layer divides the height and width by pool_size, rounding
+    down (36 -> 18 -> 9 -> 4 -> 2 -> 1 -> 0 with 2x2 pools), so a stack of too
+    many blocks leaves an empty feature map.
+
+    Args:
+        conv: The convolution blocks.
+        input_shape: The shape of one sample: (height, width) or
+            (height, width, channels).
+
+    Raises:
+        ValueError: One line saying what does not fit and how many pools do.
+
+    Example:
+        >>> check_feature_map(ConvArchitecture(filters=(4,) * 6), (36, 36))
+        Traceback (most recent call last):
+        ...
+        ValueError: 6 pooling layers of 2x2 shrink the 36x36 images to an empty feature map (36x36 -> 18x18 -> 9x9 -> 4x4 -> 2x2 -> 1x1 -> 0x0). Received: filters=[4, 4, 4, 4, 4, 4], pool_size=2. At most 5 pools fit: use at most 5 blocks, a smaller pool_size, or pooling='none'.
+    """  # noqa: E501
+    if not isinstance(conv, ConvArchitecture):
+        raise TypeError(
+            "`conv` must be a ConvArchitecture (from check_conv_architecture). "
+            f"Received: conv={conv!r}."
+        )
+    input_shape = tuple(input_shape)
+    if len(input_shape) not in (2, 3):
+        raise ValueError(
+            "The 'cnn' model takes images, samples of shape (height, width) or "
+            f"(height, width, channels). Received: input_shape={input_shape!r}. "
+            "Use --model mlp or logistic for samples of another shape."
+        )
+    if conv.pooling == "none" or conv.pool_size == 1:
+        return
+    height, width = input_shape[:2]
+    num_pools, pool = len(conv.filters), conv.pool_size
+    sizes = [(height // pool**index, width // pool**index) for index in range(num_pools + 1)]
+    if min(sizes[-1]) > 0:
+        return
+    fits = next(index for index, size in enumerate(sizes) if min(size) // pool == 0)
+    path = " -> ".join(f"{rows}x{columns}" for rows, columns in sizes[: fits + 2])
+    raise ValueError(
+        f"{num_pools} pooling layers of {pool}x{pool} shrink the {height}x{width} images to an "
+        f"empty feature map ({path}). Received: filters={list(conv.filters)}, "
+        f"pool_size={pool}. At most {fits} pools fit: use at most {fits} blocks, a smaller "
+        "pool_size, or pooling='none'."
+    )
+
+
+def _check_sizes(key: str, sizes: Sequence[int], example: str) -> tuple[int, ...]:
+    """A non-empty list of positive integers (layer sizes, filter counts), as a tuple."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or not sizes:
+        raise TypeError(
+            f"`{key}` must be a non-empty list of positive integers such as {example}. "
+            f"Received: {key}={sizes!r}."
+        )
+    return tuple(check_integer(key, size) for size in sizes)

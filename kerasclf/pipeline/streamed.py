@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf.pipeline.blocks import sample_weigher
-from kerasclf.pipeline.order import MAX_BLOCK_SAMPLES, block_layout, epoch_key
+from kerasclf.pipeline.order import MAX_BLOCK_SAMPLES, block_layout, epoch_key, without_autotune
 
 
 def stream_layout(num_samples: int, batch_size: int, max_block_samples: int | None = None):
@@ -84,7 +84,7 @@ def stream_blocks(
         )
 
     epochs_dataset = tf.data.Dataset.range(initial_epoch, epochs)
-    return epochs_dataset.flat_map(epoch_blocks).prefetch(tf.data.AUTOTUNE)
+    return without_autotune(epochs_dataset.flat_map(epoch_blocks).prefetch(tf.data.AUTOTUNE))
 
 
 def _part_position(index, parts_per_batch: int, steps: int, batch_size: int, num_samples: int):

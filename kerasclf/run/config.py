@@ -2,7 +2,10 @@
 
 The defaults reproduce the seminar's slide: seminar_blobs, logistic regression
 from zeros, full-batch gradient descent with learning rate 0.001 on the summed
-cross-entropy, 100 epochs.
+cross-entropy, 100 epochs. Keys whose default depends on the model (its
+layers' options, the optimizer, the batch size, the epochs and the cost) are
+None until the config is made, then take the model's own
+(`kerasclf.run.model_defaults`): the CNN trains with Adam on minibatches of 32.
 
 Every key is a command-line flag (`batch_size` is `--batch-size`) and a key
 of a `--config FILE.toml`; flags override the file. An unknown key is an error
@@ -15,68 +18,55 @@ ranges and combinations without converting them again.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from kerasclf.models.architecture import INITS, check_architecture
-from kerasclf.engine.cluster import STRATEGIES, parse_tf_config
-from kerasclf.run.config_checks import check_class_weight, check_combinations, check_streamable
+from kerasclf.data.files import (
+    STREAM_ABOVE_BYTES,
+    STREAM_ABOVE_SAMPLES,
+    is_large_csv,
+    is_shard_glob,
+)
 from kerasclf.run.config_fields import (
     Parser,
-    parse_batch_size,
     parse_boolean,
     parse_integer,
-    parse_layer_sizes,
     parse_names,
     parse_number,
+    parse_optional_batch_size,
     parse_optional_class_weight,
     parse_optional_integer,
+    parse_optional_layer_sizes,
     parse_optional_number,
     parse_optional_path,
     parse_optional_string,
     parse_path,
     parse_string,
 )
-from kerasclf.data.files import (
-    STREAM_ABOVE_BYTES,
-    STREAM_ABOVE_SAMPLES,
-    is_large_csv,
-    is_shard_glob,
-    match_shards,
+from kerasclf.run.config_ranges import (  # noqa: F401 (the config's vocabularies)
+    ENGINES,
+    IMAGE_CALLBACKS,
+    MAX_CPU_DEVICES,
+    SWITCHABLE_CALLBACKS,
+    check_ranges,
 )
-from kerasclf.data import DATASETS
-from kerasclf.models.feature_names import check_feature_names
-from kerasclf.models.sources import parse_model_source
-from kerasclf.engine.presets import resolve_hyperparameters
-from kerasclf.engine.reductions import REDUCTIONS
-from kerasclf.run.directory import check_logdir, check_run_name
-from kerasclf.validation import check_choice, check_integer, check_number, did_you_mean
+from kerasclf.run.model_defaults import check_options_apply, fill_model_defaults
+from kerasclf.validation import did_you_mean
 
-ENGINES = {
-    # Many minibatch steps per XLA program (kerasclf.engine.classifier); the default.
-    "fused": "blocks of minibatches, one XLA program per block",
-    # Keras's own per-step fit: one program call per minibatch.
-    "plain": "stock Keras fit, one step per minibatch",
-}
-# The default callbacks that `callbacks_off` can switch off, by name.
-SWITCHABLE_CALLBACKS = {
-    "cost": "CostLogger: cost, mean cost and accuracy at each epoch's weights",
-    "weights": "WeightLogger: w1, w2, b, learning rate, gradient norm, histograms",
-    "boundary": "DecisionBoundaryLogger: the decision-boundary images",
-    "surface": "ErrorSurfaceLogger: the error-surface images",
-    "config": "RunConfigLogger: the run's config as text and HParams",
-    "progress": "EpochPrinter: the line printed after each epoch",
-}
 # Keys added after runs were first written: a run's config.json without one
 # (an older run, resumed) takes the key's default.
-KEYS_ADDED_LATER = ("callbacks_off", "class_weight")
+KEYS_ADDED_LATER = (
+    "callbacks_off",
+    "class_weight",
+    "filters",
+    "kernel_size",
+    "pool_size",
+    "pooling",
+)
 # Keys that name a file or directory: a pathlib.Path is fine too.
 PATH_KEYS = ("data", "logdir")
-# More logical CPU devices than this only slow TensorFlow's start.
-MAX_CPU_DEVICES = 64
 
 
 def _key(default: Any, help_text: str, parse: Parser):
@@ -89,7 +79,7 @@ class TrainConfig:
     """Everything that defines a training run. See `kerasclf train --help`.
 
     Example:
-        >>> config = TrainConfig(optimizer="momentum", epochs=10)
+        >>> config = make_config(optimizer="momentum", epochs=10)
         >>> config.batch_size
         'full'
     """
@@ -136,31 +126,71 @@ class TrainConfig:
     features: str | None = _key(
         None, "feature map phi(x), e.g. x1,x2,x1^2,x2^2 or poly3", parse_optional_string
     )
-    hidden: list[int] = _key((8, 8), "mlp hidden layer sizes, e.g. 8,8", parse_layer_sizes)
-    activation: str = _key("tanh", "mlp activation: relu, tanh, sigmoid or linear", parse_string)
+    # The model's layer options: None takes the model's own (kerasclf.run.model_defaults).
+    hidden: list[int] | None = _key(
+        None,
+        "sizes of the hidden Dense layers of mlp and cnn, e.g. 128,32; default: mlp 8,8, cnn 32",
+        parse_optional_layer_sizes,
+    )
+    activation: str | None = _key(
+        None,
+        "hidden activation of mlp and cnn: relu, tanh, sigmoid or linear; default: mlp tanh, "
+        "cnn relu",
+        parse_optional_string,
+    )
     l1: float = _key(0.0, "L1 regularization rate", parse_number)
     l2: float = _key(0.0, "L2 regularization rate", parse_number)
-    dropout: float = _key(0.0, "dropout rate after each hidden layer, in [0, 1)", parse_number)
+    dropout: float | None = _key(
+        None,
+        "dropout rate after each hidden Dense layer, in [0, 1); default: mlp 0, cnn 0.25",
+        parse_optional_number,
+    )
+    filters: list[int] | None = _key(
+        None,
+        "cnn: filters of each convolution block (a block per number), e.g. 32,64; default: 4",
+        parse_optional_layer_sizes,
+    )
+    kernel_size: int | None = _key(
+        None, "cnn: convolution kernel size (square); default: 5", parse_optional_integer
+    )
+    pool_size: int | None = _key(
+        None, "cnn: pooling window after each convolution; default: 2", parse_optional_integer
+    )
+    pooling: str | None = _key(
+        None, "cnn: max, average or none; default: max", parse_optional_string
+    )
 
-    # Optimization: the slide's full-batch GD on the summed cost.
-    optimizer: str = _key("gd", "optimizer preset (kerasclf presets)", parse_string)
+    # Optimization: None takes the model's own (the slides' full-batch GD; cnn: Adam on 32s).
+    optimizer: str | None = _key(
+        None,
+        "optimizer preset (kerasclf presets); default: gd, cnn adam",
+        parse_optional_string,
+    )
     learning_rate: float | None = _key(
         None, "step size; default: the preset's own", parse_optional_number
     )
     momentum: float | None = _key(
         None, "momentum beta in [0, 1); default: the preset's own", parse_optional_number
     )
-    cost: str = _key("sum", "cross-entropy reduction: sum (the slides') or mean", parse_string)
+    cost: str | None = _key(
+        None,
+        "cross-entropy reduction: sum (the slides') or mean; default: sum, cnn mean",
+        parse_optional_string,
+    )
     class_weight: str | list[float] | None = _key(
         None,
         "weight of each class in the cost: balanced (n / (k n_c), for imbalanced data) or one "
         "number per class, e.g. 1,3; default: all 1",
         parse_optional_class_weight,
     )
-    batch_size: int | str = _key(
-        "full", "minibatch size: an integer (1 = SGD) or full", parse_batch_size
+    batch_size: int | str | None = _key(
+        None,
+        "minibatch size: an integer (1 = SGD) or full; default: full, cnn 32",
+        parse_optional_batch_size,
     )
-    epochs: int = _key(100, "passes over the training set", parse_integer)
+    epochs: int | None = _key(
+        None, "passes over the training set; default: 100, cnn 20", parse_optional_integer
+    )
     seed: int = _key(0, "seed of data, initialization, shuffling and dropout", parse_integer)
     engine: str = _key(
         "fused", "fused (many steps per XLA program) or plain (stock fit)", parse_string
@@ -182,7 +212,12 @@ class TrainConfig:
     batch_cost: bool = _key(
         False, "also log the cost of every minibatch (SGD noise)", parse_boolean
     )
-    images: bool = _key(True, "log decision-boundary and error-surface images", parse_boolean)
+    images: bool = _key(
+        True,
+        "log images: decision boundary, error surface, and for images the panels, first layer "
+        "and activations",
+        parse_boolean,
+    )
     histogram_every: int = _key(
         5, "log weight histograms every k epochs; 0 for none", parse_integer
     )
@@ -201,8 +236,9 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         values = dataclasses.asdict(self)
-        values["hidden"] = list(values["hidden"])
-        values["callbacks_off"] = list(values["callbacks_off"])
+        for key in ("hidden", "filters", "callbacks_off"):
+            if values[key] is not None:
+                values[key] = list(values[key])
         return values
 
 
@@ -278,8 +314,9 @@ def checked_config(parsed: dict[str, Any]) -> TrainConfig:
         >>> checked_config(parse_values({"batch_size": "8"}, from_text=True)).batch_size
         8
     """
-    config = TrainConfig(**parsed)
+    config = fill_model_defaults(TrainConfig(**parsed))
     check_ranges(config)
+    check_options_apply(config)
     return config
 
 
@@ -316,80 +353,5 @@ def validate(config: TrainConfig) -> None:
     """
     for key in FIELDS:
         parse_value(key, getattr(config, key))
-    check_ranges(config)
-
-
-def check_ranges(config: TrainConfig) -> None:
-    """Range- and cross-key checks of a config whose values have their types.
-
-    Raises one clear ValueError or TypeError; converts no value.
-    """
-    _check_data(config)
-    _check_model(config)
-    _check_training(config)
-    _check_logging(config)
-    check_combinations(config)
-
-
-def _check_data(config: TrainConfig) -> None:
-    if config.data is None:
-        check_choice("dataset", config.dataset, DATASETS)
-    elif is_shard_glob(config.data):
-        match_shards(config.data)
-    elif not os.path.isfile(config.data):
-        raise ValueError(f"`data` file does not exist. Received: data={config.data!r}.")
-    if config.streamed:
-        check_streamable(config)
-    if config.num_samples is not None:
-        check_integer("num_samples", config.num_samples, minimum=2)
-    if config.noise is not None:
-        check_number("noise", config.noise, 0.0, math.inf, low_inclusive=True)
-    check_number("validation_split", config.validation_split, 0.0, 1.0, low_inclusive=True)
-
-
-def _check_model(config: TrainConfig) -> None:
-    parse_model_source(config.model)
-    check_class_weight(config.class_weight)
-    if config.init is not None:
-        check_choice("init", config.init, INITS)
-    if config.features is not None:
-        check_feature_names(config.features)
-    check_architecture(config.hidden, config.activation, config.l1, config.l2, config.dropout)
-
-
-def _check_training(config: TrainConfig) -> None:
-    resolve_hyperparameters(config.optimizer, config.learning_rate, config.momentum)
-    check_choice("cost", config.cost, REDUCTIONS)
-    if config.batch_size != "full":
-        check_integer("batch_size", config.batch_size)
-    check_integer("epochs", config.epochs)
-    check_integer("seed", config.seed, minimum=0)
-    if config.data_seed is not None:
-        check_integer("data_seed", config.data_seed, minimum=0)
-    check_choice("engine", config.engine, ENGINES)
-    check_choice("strategy", config.strategy, STRATEGIES)
-    if config.cpu_devices is not None:
-        check_integer("cpu_devices", config.cpu_devices, maximum=MAX_CPU_DEVICES)
-    if config.strategy == "multiworker":
-        parse_tf_config(os.environ.get("TF_CONFIG"))
-        if config.cpu_devices is not None:
-            raise ValueError(
-                "`cpu_devices` applies to strategy 'mirrored' only; each multiworker worker "
-                f"uses its own device. Received: cpu_devices={config.cpu_devices}."
-            )
-    if config.strategy != "none" and config.batch_cost:
-        raise ValueError(
-            f"`batch_cost` is not available with strategy={config.strategy!r}: the per-minibatch "
-            "cost is recorded by the single-device fused step. Drop --batch-cost or the strategy."
-        )
-
-
-def _check_logging(config: TrainConfig) -> None:
-    check_integer("boundary_every", config.boundary_every)
-    check_integer("surface_every", config.surface_every)
-    check_integer("histogram_every", config.histogram_every, minimum=0)
-    for name in config.callbacks_off:
-        check_choice("callbacks_off", name, SWITCHABLE_CALLBACKS)
-    check_logdir(config.logdir)
-    if config.run_name is not None:
-        check_run_name(config.run_name)
+    check_ranges(fill_model_defaults(config))
+    check_options_apply(config)

@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING
 
 from kerasclf.models.sources import is_model_file
 
+# Named datasets of images: generated whole, in memory.
+IMAGE_DATASETS = ("fonts",)
+
 if TYPE_CHECKING:
     from kerasclf.run.config import TrainConfig
 
@@ -28,6 +31,11 @@ def check_streamable(config: TrainConfig) -> None:
         raise ValueError(
             f"`streaming` reads CSV files only. Received: data={config.data!r}. "
             "Save the points as CSV, or drop --streaming to load the file into memory."
+        )
+    if config.data is None and config.dataset in IMAGE_DATASETS:
+        raise ValueError(
+            f"`streaming` generates the 2-D point datasets only. Received: dataset="
+            f"{config.dataset!r}, whose images fit in memory. Drop --streaming."
         )
     if config.validation_split:
         raise ValueError(
@@ -79,17 +87,9 @@ def check_combinations(config: TrainConfig) -> None:
     if is_model_file(config.model):
         rules.append(
             (
-                ("init", "features", "hidden", "activation", "l1", "l2", "dropout"),
+                ("init", "features", "l1", "l2"),
                 f"they shape the built-in models, not yours (model={config.model!r})",
                 "Remove them, and build those choices into your model's function.",
-            )
-        )
-    elif config.model != "mlp":
-        rules.append(
-            (
-                ("hidden", "activation", "dropout"),
-                f"only the mlp has hidden layers (model={config.model!r})",
-                "Add --model mlp, or remove them.",
             )
         )
     defaults = {field.name: field.default for field in dataclasses.fields(config)}

@@ -17,7 +17,9 @@ from kerasclf.callbacks.minibatch_cost import MinibatchCostLogger
 from kerasclf.callbacks.progress import EpochPrinter
 from kerasclf.callbacks.requirements import skip_note
 from kerasclf.callbacks.weights import WeightLogger
-from kerasclf.run.config import SWITCHABLE_CALLBACKS
+from kerasclf.run.config import IMAGE_CALLBACKS, SWITCHABLE_CALLBACKS
+from kerasclf.run.image_panels import PANEL_CLASSES, has_image_samples, panel_callbacks
+from kerasclf.run.preparation import PreparedRun
 from kerasclf.data import SLIDE_LINE, Data
 
 # Lines drawn on a named dataset's images: the slide's line on hand_line.
@@ -32,12 +34,19 @@ CALLBACK_CLASSES = {
 }
 
 
-def fitting_callbacks(config, model, stream) -> set[str]:
-    """The switchable callbacks that are on and fit the model; a note for each left out."""
+def fitting_callbacks(prepared: PreparedRun, stream) -> set[str]:
+    """The switchable callbacks that are on and fit the model; a note for each left out.
+
+    The image classifiers' panels are candidates only for samples that are
+    images; `images` false switches off every callback that draws images.
+    """
+    config, model = prepared.config, prepared.model
     on = {name for name in SWITCHABLE_CALLBACKS if name not in config.callbacks_off}
+    if not has_image_samples(prepared):
+        on -= set(IMAGE_CALLBACKS)
     if not config.images:
-        on -= {"boundary", "surface"}
-    for name, callback_class in CALLBACK_CLASSES.items():
+        on -= {"boundary", "surface", "panels", "first_layer", "activations"}
+    for name, callback_class in {**CALLBACK_CLASSES, **PANEL_CLASSES}.items():
         reason = callback_class.skip_reason(model) if name in on else None
         if reason is not None:
             on.discard(name)
@@ -45,28 +54,31 @@ def fitting_callbacks(config, model, stream) -> set[str]:
     return on
 
 
-def default_callbacks(
-    config, resolved: dict, model, training, validation, run_dir: str, stream
-) -> list:
+def default_callbacks(prepared: PreparedRun, resolved: dict, run_dir: str, stream) -> list:
     """kerasclf's callbacks for one run, those that fit its model, in the order they run.
 
     Args:
-        config: The run's `TrainConfig`.
+        prepared: The run: its config, its model (each callback's needs are
+            checked against it) and its data. Training data that is a
+            `Stream` (not in memory) has its cost taken over the whole
+            stream, and its images drawn from a sample.
         resolved: The resolved settings written to `config.json`.
-        model: The model: each callback's needs are checked against it.
-        training: The training `Data`, or a `Stream` for data that is not in
-            memory: the cost is then taken over the whole stream, and the
-            images draw a sample of it.
-        validation: The validation `Data`, or None.
         run_dir: The run directory.
         stream: Where printed lines go.
     """
-    on = fitting_callbacks(config, model, stream)
-    points = _Points(config, training, validation)
+    config, training = prepared.config, prepared.training
+    on = fitting_callbacks(prepared, stream)
+    points = _Points(config, training, prepared.validation, prepared.test)
     callbacks = []
     if "cost" in on:
         callbacks.append(
-            CostLogger(run_dir, *points.cost, validation_data=points.validation, cost=config.cost)
+            CostLogger(
+                run_dir,
+                *points.cost,
+                validation_data=points.validation,
+                cost=config.cost,
+                test_data=points.test,
+            )
         )
     callbacks.append(DivergenceStop(stream=stream))
     if "weights" in on:
@@ -85,6 +97,7 @@ def default_callbacks(
     if config.batch_cost:
         callbacks.append(MinibatchCostLogger(run_dir))
     callbacks.extend(_image_callbacks(config, on, points, training.num_samples, run_dir, stream))
+    callbacks.extend(panel_callbacks(prepared, on, run_dir, stream))
     if "config" in on:
         callbacks.append(RunConfigLogger(run_dir, resolved))
     if "progress" in on:
@@ -95,8 +108,9 @@ def default_callbacks(
 class _Points:
     """The points each callback reads: all of them for the cost, a sample of a stream to draw."""
 
-    def __init__(self, config, training, validation):
+    def __init__(self, config, training, validation, test):
         self.validation = None if validation is None else (validation.features, validation.labels)
+        self.test = None if test is None else (test.features, test.labels)
         if isinstance(training, Data):
             self.cost = self.images = (training.features, training.labels)
         else:

@@ -12,11 +12,18 @@ import numpy as np
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 
-from kerasclf.models.architecture import MODELS, check_architecture
+from kerasclf.models.architecture import (
+    MODELS,
+    Architecture,
+    ConvArchitecture,
+    check_architecture,
+    check_conv_architecture,
+)
 from kerasclf.engine.classifier import Classifier
 from kerasclf.run.config import TrainConfig
 from kerasclf.models.features import FeatureMap
 from kerasclf.engine.losses import CrossEntropy
+from kerasclf.engine.xla import xla_is_faster
 from kerasclf.models.registry import build_model
 from kerasclf.models.user import user_model
 from kerasclf.engine.optimizers import make_optimizer
@@ -42,9 +49,6 @@ def make_model(config: TrainConfig, data, source=None) -> Classifier:
     source = config.model if source is None else source
     input_shape = feature_shape(data)
     if isinstance(source, str) and source in MODELS:
-        architecture = check_architecture(
-            config.hidden, config.activation, config.l1, config.l2, config.dropout
-        )
         feature_map = FeatureMap(config.features, name="phi") if config.features else None
         model = build_model(
             source,
@@ -52,7 +56,8 @@ def make_model(config: TrainConfig, data, source=None) -> Classifier:
             data.num_classes,
             init=config.init,
             seed=config.seed,
-            architecture=architecture,
+            architecture=layer_architecture(config),
+            conv=conv_architecture(config),
             feature_map=feature_map,
         )
     else:
@@ -67,9 +72,36 @@ def make_model(config: TrainConfig, data, source=None) -> Classifier:
         loss=CrossEntropy(config.cost),
         # Weighted, so that class weights weigh the accuracy as stock `fit` does.
         weighted_metrics=[keras.metrics.get(accuracy)],
-        jit_compile=config.engine == "fused" and config.strategy == "none",
+        jit_compile=uses_xla(config, model),
     )
     return model
+
+
+def uses_xla(config: TrainConfig, model: keras.Model) -> bool:
+    """Whether the fused step compiles with XLA: on one device, where XLA is faster."""
+    single_device = config.engine == "fused" and config.strategy == "none"
+    return single_device and xla_is_faster(model)
+
+
+def layer_architecture(config: TrainConfig) -> Architecture:
+    """The hidden layers and penalties of a built-in model (logistic: penalties only)."""
+    unset = Architecture()  # A model without hidden layers leaves their options unset.
+    return check_architecture(
+        unset.hidden if config.hidden is None else config.hidden,
+        unset.activation if config.activation is None else config.activation,
+        config.l1,
+        config.l2,
+        unset.dropout if config.dropout is None else config.dropout,
+    )
+
+
+def conv_architecture(config: TrainConfig) -> ConvArchitecture | None:
+    """The convolution blocks of a `cnn`, or None for a model without them."""
+    if config.filters is None:
+        return None
+    return check_conv_architecture(
+        config.filters, config.kernel_size, config.pool_size, config.pooling
+    )
 
 
 def feature_shape(data) -> tuple[int, ...]:

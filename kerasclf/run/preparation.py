@@ -28,7 +28,7 @@ from kerasclf.run.checkpoint import CHECKPOINT_FILE, restore_checkpoint
 from kerasclf.engine.classifier import Classifier, check_parts_trainable
 from kerasclf.run.config import FIELDS, KEYS_ADDED_LATER, TrainConfig, make_config
 from kerasclf.engine.distribution import make_strategy
-from kerasclf.data import Data, load_data_splits, make_dataset, split_validation
+from kerasclf.data import Data, load_data_splits, make_dataset_splits, split_validation
 from kerasclf.models.features import FeatureMap
 from kerasclf.run.model import (
     PYTHON_MODEL_PREFIX,
@@ -85,11 +85,12 @@ def load_training_data(config: TrainConfig) -> tuple[Data | Stream, Data | None,
     if config.streamed:
         stream = generated_stream(config.dataset, config.num_samples, config.noise, data_seed)
         return stream, None, None
-    test = None
     if config.data is not None:
         data, test = load_data_splits(config.data)
-    else:
-        data = make_dataset(config.dataset, config.num_samples, config.noise, data_seed)
+    else:  # A named dataset and its held-out test part, if it has one (fonts).
+        data, test = make_dataset_splits(
+            config.dataset, config.num_samples, config.noise, data_seed
+        )
     training, validation = split_validation(data, config.validation_split, data_seed)
     return training, validation, test
 

@@ -242,18 +242,9 @@ def _run_callbacks(prepared: PreparedRun, model, run: RunState, callbacks, chief
     printed it, so a checkpointed epoch is a logged one; the stopper acts
     last, after an epoch's work.
     """
-    config = prepared.config
     logging_callbacks = []
     if chief:
-        logging_callbacks = default_callbacks(
-            config,
-            run.resolved,
-            model,
-            prepared.training,
-            prepared.validation,
-            run.run_dir,
-            stream,
-        )
+        logging_callbacks = default_callbacks(prepared, run.resolved, run.run_dir, stream)
     run.divergence = next(
         (callback for callback in logging_callbacks if isinstance(callback, DivergenceStop)),
         None,

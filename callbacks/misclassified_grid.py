@@ -1,0 +1,184 @@
+"""A grid of misclassified examples as an image, each with its true and predicted class.
+
+Each tile shows one sample in grey (scaled to its own darkest and brightest
+pixel, so that a faint sample shows as well as a bold one) in a red frame,
+and under it three lines: the true class in black, the predicted class in
+red, and `p = 0.87`, the probability the model gave its (wrong) choice; a
+line under the title says so. Names too long for a tile end in an ellipsis.
+The samples shown are the model's most confident mistakes, the most
+instructive ones, up to a maximum.
+The title gives the epoch and how many samples are misclassified.
+
+The grid has the same size at every step (room for the maximum), so that
+TensorBoard's step slider does not make it jump; tiles without a sample stay
+white. A frame is numpy and `TextPainter`, a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kerasclf.callbacks.colours import rgb255
+from kerasclf.callbacks.confusion_picture import shorten
+from kerasclf.callbacks.text_painter import TextPainter, title_painter
+from kerasclf.validation import check_integer
+
+NUM_COLUMNS = 3
+TILE_WIDTH = 160
+SAMPLE_PIXELS = 80  # The longer side of a sample's picture.
+FRAME_PIXELS = 2
+CAPTION_PIXELS = 14
+CAPTION_ROWS = 3 * (CAPTION_PIXELS + 4) + 4
+TILE_HEIGHT = SAMPLE_PIXELS + 2 * FRAME_PIXELS + CAPTION_ROWS + 8
+TITLE_ROWS = 52
+LEGEND = "black: true class \N{MIDDLE DOT} red: predicted, p = its probability"
+MARGIN = 8
+FRAME_COLOUR = rgb255("#d62728")
+TRUE_COLOUR = (0, 0, 0)
+PREDICTED_COLOUR = tuple(int(value) for value in rgb255("#b2182b"))
+# A sample whose sides differ more than this is stretched to this ratio, so a
+# 128 x 9 sensor window still shows as a picture.
+MAX_ASPECT = 4.0
+
+
+def is_picture_shape(sample_shape: tuple) -> bool:
+    """Whether samples of this shape are pictures: (h, w), (h, w, 1) or (h, w, 3).
+
+    Example:
+        >>> is_picture_shape((36, 36)), is_picture_shape((28, 28, 1)), is_picture_shape((4,))
+        (True, True, False)
+    """
+    return len(sample_shape) == 2 or (len(sample_shape) == 3 and sample_shape[2] in (1, 3))
+
+
+def grey_picture(sample: np.ndarray, rows: int, columns: int) -> np.ndarray:
+    """A sample as `(rows, columns, 3)` uint8, scaled to its own range, nearest pixels.
+
+    Example:
+        >>> grey_picture(np.array([[0.0, 2.0]]), 1, 4)[0, :, 0].tolist()
+        [0, 0, 255, 255]
+    """
+    sample = np.asarray(sample, np.float32)
+    if sample.ndim == 2:
+        sample = sample[:, :, None]
+    low, high = float(sample.min()), float(sample.max())
+    scaled = (sample - low) / (high - low) if high > low else np.zeros_like(sample)
+    row_index = (np.arange(rows) * sample.shape[0] / rows).astype(int)
+    column_index = (np.arange(columns) * sample.shape[1] / columns).astype(int)
+    picked = scaled[row_index][:, column_index]
+    picked = np.broadcast_to(picked, (rows, columns, 3))
+    return np.round(picked * 255).astype(np.uint8)
+
+
+def picture_size(sample_shape: tuple) -> tuple[int, int]:
+    """`(rows, columns)` of a sample's picture: its longer side `SAMPLE_PIXELS`.
+
+    Example:
+        >>> picture_size((36, 36)), picture_size((128, 9, 1))
+        ((80, 80), (80, 20))
+    """
+    height, width = float(sample_shape[0]), float(sample_shape[1])
+    height, width = max(height, width / MAX_ASPECT), max(width, height / MAX_ASPECT)
+    scale = SAMPLE_PIXELS / max(height, width)
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+class MisclassifiedGrid:
+    """Draws grids of up to `max_tiles` misclassified samples of `sample_shape`.
+
+    Args:
+        class_names: One name per class.
+        sample_shape: The shape of one sample (a picture: `is_picture_shape`).
+        max_tiles: The most samples shown (an integer >= 1).
+
+    Example:
+        >>> grid = MisclassifiedGrid(["cat", "dog"], (8, 8), max_tiles=4)
+        >>> samples = np.random.default_rng(0).random((2, 8, 8))
+        >>> image = grid.draw(samples, np.array([0, 1]), np.array([1, 0]),
+        ...                   np.array([0.9, 0.6]), step=1, num_wrong=2, num_samples=10)
+        >>> image.shape
+        (360, 496, 3)
+        >>> [grid.has_tile(image, index) for index in range(4)]
+        [True, True, False, False]
+    """
+
+    def __init__(self, class_names, sample_shape: tuple, max_tiles: int = 24):
+        self.class_names = tuple(class_names)
+        self.sample_shape = tuple(sample_shape)
+        self.max_tiles = check_integer("max_tiles", max_tiles)
+        self._painter = TextPainter(CAPTION_PIXELS)
+        self._picture_rows, self._picture_columns = picture_size(self.sample_shape)
+        num_rows = -(-self.max_tiles // NUM_COLUMNS)
+        num_columns = min(NUM_COLUMNS, self.max_tiles)
+        self.shape = (
+            TITLE_ROWS + num_rows * TILE_HEIGHT + MARGIN,
+            max(2 * MARGIN + num_columns * TILE_WIDTH, 2 * MARGIN + 2 * TILE_WIDTH),
+            3,
+        )
+
+    def tile_origin(self, index: int) -> tuple[int, int]:
+        """`(row, column)` of the top-left pixel of tile `index`'s frame."""
+        row, column = divmod(index, NUM_COLUMNS)
+        left = MARGIN + column * TILE_WIDTH + (TILE_WIDTH - self._picture_columns) // 2
+        return TITLE_ROWS + row * TILE_HEIGHT, left - FRAME_PIXELS
+
+    def has_tile(self, image: np.ndarray, index: int) -> bool:
+        """Whether tile `index` of `image` holds a sample: its frame's corner is red."""
+        row, column = self.tile_origin(index)
+        return bool((image[row, column] == FRAME_COLOUR).all())
+
+    def draw(self, samples, true_labels, predicted_labels, probabilities, step, **counts):
+        """The grid of `samples` (at most `max_tiles`), titled with `step`.
+
+        Args:
+            samples: The misclassified samples, most important first.
+            true_labels: Their true classes.
+            predicted_labels: The classes the model chose.
+            probabilities: The probability the model gave its choice.
+            step: The epoch, for the title (None for none).
+            **counts: `num_wrong` and `num_samples`, for the title.
+
+        Returns:
+            `(rows, columns, 3)` uint8.
+        """
+        image = np.full(self.shape, 255, np.uint8)
+        num_wrong, num_samples = counts["num_wrong"], counts["num_samples"]
+        title = f"{num_wrong} of {num_samples} misclassified"
+        if num_wrong > self.max_tiles:
+            title += f", {self.max_tiles} most sure"
+        if step is not None:
+            title = f"epoch {step} \N{MIDDLE DOT} {title}"
+        title_painter().paint(image, title, image.shape[1] / 2, 22)
+        self._painter.paint(image, LEGEND, image.shape[1] / 2, TITLE_ROWS - 12, (90, 90, 90))
+        for index in range(min(len(samples), self.max_tiles)):
+            self._paint_tile(
+                image,
+                index,
+                samples[index],
+                int(true_labels[index]),
+                int(predicted_labels[index]),
+                float(probabilities[index]),
+            )
+        return image
+
+    def _paint_tile(self, image, index, sample, true_label, predicted_label, probability):
+        top, left = self.tile_origin(index)
+        rows, columns = self._picture_rows, self._picture_columns
+        frame = 2 * FRAME_PIXELS
+        image[top : top + rows + frame, left : left + columns + frame] = FRAME_COLOUR
+        inner_top, inner_left = top + FRAME_PIXELS, left + FRAME_PIXELS
+        image[inner_top : inner_top + rows, inner_left : inner_left + columns] = grey_picture(
+            sample, rows, columns
+        )
+        centre = MARGIN + (index % NUM_COLUMNS + 0.5) * TILE_WIDTH
+        baseline = top + rows + frame + CAPTION_PIXELS + 4
+        lines = (
+            (self.class_names[true_label], TRUE_COLOUR),
+            (self.class_names[predicted_label], PREDICTED_COLOUR),
+            (f"p = {probability:.2f}", PREDICTED_COLOUR),
+        )
+        for number, (text, colour) in enumerate(lines):
+            text = shorten(text, self._painter, TILE_WIDTH - 8)
+            self._painter.paint(
+                image, text, centre, baseline + number * (CAPTION_PIXELS + 4), colour
+            )

@@ -1,0 +1,181 @@
+"""The user's data files as `Data`: CSV and `.npz`, with Keras's train/test layout.
+
+- CSV: the features in every column but the last, the 0/1 (or 0..k-1) label
+  in the last, header optional. Always a table.
+- `.npz` with arrays `X` (num_samples, *feature_shape) and `y`.
+- `.npz` in Keras's dataset layout (as `mnist.npz`): `x_train`, `y_train`,
+  `x_test`, `y_test`; the test part is the test set.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from kerasclf.data.csv_files import read_csv_values
+from kerasclf.data.labelled import Data
+
+
+# The arrays of the two .npz layouts: features and labels, then test features and labels.
+XY_ARRAYS = ("X", "y")
+KERAS_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+def load_data(path: str) -> Data:
+    """Loads a CSV or `.npz` file of labelled samples: its training part.
+
+    CSV: features in every column but the last, the label in the last; an
+    optional header row. NPZ: arrays `X` (num_samples, *feature_shape) and
+    `y`, or Keras's `x_train`, `y_train`, `x_test`, `y_test` (only the
+    training arrays are read; `load_data_splits` reads the test part too).
+
+    Raises:
+        ValueError: with the file, line and cell at fault.
+
+    Example:
+        >>> data = load_data("points.csv")  # doctest: +SKIP
+    """
+    return _load(path, with_test=False)[0]
+
+
+def load_data_splits(path: str) -> tuple[Data, Data | None]:
+    """Loads a CSV or `.npz` file as `(training, test)`.
+
+    The test part is the `x_test`, `y_test` arrays of an `.npz` in Keras's
+    layout, with the training part's number of classes and sample shape; it is
+    None for a CSV file and for an `.npz` of `X` and `y`.
+
+    Raises:
+        ValueError: with the file and the array, line or cell at fault.
+
+    Example:
+        >>> training, test = load_data_splits("mnist.npz")  # doctest: +SKIP
+        >>> training.feature_shape, test.num_samples  # doctest: +SKIP
+        ((28, 28), 10000)
+    """
+    return _load(path, with_test=True)
+
+
+def _load(path: str, with_test: bool) -> tuple[Data, Data | None]:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"`data` must be a file path. Received: data={path!r}.")
+    path = os.fspath(path)
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in (".csv", ".npz"):
+        raise ValueError(
+            f"`data` must be a .csv or .npz file. Received: data={path!r}. "
+            "Save the points as CSV (label in the last column) or as .npz with X and y."
+        )
+    if not os.path.isfile(path):
+        raise ValueError(f"`data` file does not exist or is not a file. Received: data={path!r}.")
+    try:
+        if extension == ".npz":
+            return _data_from_arrays(path, _read_npz(path, with_test))
+        return _load_csv(path), None
+    except MemoryError:
+        raise ValueError(
+            f"{path}: the points do not fit in memory ({os.path.getsize(path)} bytes on disk). "
+            "Stream a CSV file instead (--streaming true, or a glob of CSV shards); an .npz "
+            "file is always loaded whole."
+        ) from None
+
+
+def _data_from_arrays(path: str, arrays: dict[str, np.ndarray]) -> tuple[Data, Data | None]:
+    """`(training, test)` from the arrays of an .npz file's layout."""
+    if "X" in arrays:
+        return Data(arrays["X"], arrays["y"], source=path), None
+    training = Data(arrays["x_train"], arrays["y_train"], source=f"{path} (x_train, y_train)")
+    if "x_test" not in arrays:
+        return training, None
+    x_train, x_test = arrays["x_train"], arrays["x_test"]
+    mismatch = ValueError(
+        f"{path}: x_test must hold samples like x_train's. Received samples of shape "
+        f"{x_test.shape[1:]} and dtype {x_test.dtype} in x_test, {x_train.shape[1:]} and "
+        f"{x_train.dtype} in x_train. Save both with the same sample shape and dtype."
+    )
+    if x_test.shape[1:] != x_train.shape[1:]:
+        raise mismatch
+    test = Data(x_test, arrays["y_test"], f"{path} (x_test, y_test)", training.num_classes)
+    if (test.features.dtype, test.feature_scale) != (
+        training.features.dtype,
+        training.feature_scale,
+    ):
+        raise mismatch  # Token ids against numbers, or pixels scaled against unscaled.
+    return training, test
+
+
+def _read_npz(path: str, with_test: bool) -> dict[str, np.ndarray]:
+    """The arrays of an .npz data file's layout: `X`, `y`, or Keras's (training) arrays."""
+    try:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ValueError(
+                f"{path}: an .npz data file must be a zip of arrays 'X' and 'y' "
+                "(np.savez(path, X=..., y=...)). Received a single .npy array."
+            )
+        with archive:
+            names = _npz_layout(path, archive.files)
+            names = names if with_test else names[:2]
+            _check_fits_in_memory(path, archive, names)
+            return {name: archive[name] for name in names}
+    except ValueError as error:
+        if str(error).startswith(path):
+            raise
+        raise ValueError(f"{path}: not a readable .npz file ({error}).")
+    except (OSError, EOFError) as error:
+        raise ValueError(f"{path}: not a readable .npz file ({error}).")
+
+
+def _npz_layout(path: str, files: list[str]) -> tuple[str, ...]:
+    """The names of the layout an .npz file holds, `XY_ARRAYS` or `KERAS_ARRAYS`."""
+    expected = "arrays 'X' and 'y', or Keras's 'x_train', 'y_train', 'x_test' and 'y_test'"
+    keras = [name for name in KERAS_ARRAYS if name in files]
+    if keras and any(name in files for name in XY_ARRAYS):
+        raise ValueError(
+            f"{path}: an .npz data file holds {expected}, not both layouts. Received arrays "
+            f"{files}. Save one layout."
+        )
+    layout = KERAS_ARRAYS if keras else XY_ARRAYS
+    missing = [name for name in layout if name not in files]
+    if missing:
+        raise ValueError(
+            f"{path}: an .npz data file must hold {expected}. Received arrays {files}, "
+            f"missing {missing}."
+        )
+    return layout
+
+
+def _check_fits_in_memory(path: str, archive, names: tuple[str, ...]) -> None:
+    """Refuses an .npz whose arrays `names` need more than the memory now available."""
+    needed = sum(archive.zip.getinfo(f"{name}.npy").file_size for name in names)
+    available = available_memory()
+    if available is not None and needed > available:
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        raise ValueError(
+            f"{path}: arrays {listed} need {needed} bytes of memory and {available} are "
+            "available. Save the points as CSV and stream them (--streaming true, or a glob of "
+            "CSV shards)."
+        )
+
+
+def available_memory() -> int | None:
+    """The bytes of memory available to new allocations (Linux), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _load_csv(path: str) -> Data:
+    values = read_csv_values(path)
+    if values.shape[1] < 2:
+        raise ValueError(
+            f"{path}: each CSV row needs at least one feature column and a label column. "
+            f"Received {values.shape[1]} column(s)."
+        )
+    return Data(values[:, :-1], values[:, -1], source=path)

@@ -1,0 +1,108 @@
+"""Held-out parts of a `Data`: a random validation split and a stratified test split."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kerasclf.data.labelled import Data
+from kerasclf.validation import check_integer, check_number
+
+
+def split_validation(data: Data, fraction: float, seed: int) -> tuple[Data, Data | None]:
+    """Holds out a random `fraction` of the points for validation.
+
+    Args:
+        data: The labelled points.
+        fraction: In [0, 1); 0 means no validation set (the seminar's default).
+        seed: Seed of the split.
+
+    Returns:
+        `(training, validation)`; validation is None when fraction is 0.
+
+    Example:
+        >>> data = Data(np.arange(400.0).reshape(200, 2), np.arange(200) % 2)
+        >>> train, valid = split_validation(data, 0.25, 0)
+        >>> train.num_samples, valid.num_samples
+        (150, 50)
+    """
+    fraction = check_number("validation_split", fraction, 0.0, 1.0, low_inclusive=True)
+    if fraction == 0.0:
+        return data, None
+    num_validation = int(round(fraction * data.num_samples))
+    if num_validation < 1 or num_validation > data.num_samples - 2:
+        raise ValueError(
+            f"`validation_split` leaves {num_validation} validation and "
+            f"{data.num_samples - num_validation} training points of {data.num_samples}. "
+            f"Received: validation_split={fraction!r}. Choose a fraction that keeps both sides."
+        )
+    order = np.random.default_rng(check_integer("seed", seed, minimum=0)).permutation(
+        data.num_samples
+    )
+    training = data.subset(np.sort(order[num_validation:]), f"{data.source} (training split)")
+    lacking = sorted(set(range(data.num_classes)) - set(np.unique(training.labels).tolist()))
+    if lacking:
+        raise ValueError(
+            f"`validation_split` leaves no point of class {lacking[0]} in the training split of "
+            f"{data.source} ({training.num_samples} points). Received: validation_split="
+            f"{fraction!r}, seed {seed}. Choose a smaller fraction or another seed."
+        )
+    validation = data.subset(np.sort(order[:num_validation]), f"{data.source} (validation split)")
+    return training, validation
+
+
+def _test_counts(counts: np.ndarray, fraction: float) -> np.ndarray:
+    """Test samples per class: `fraction` of the whole, shared in proportion, 1+ each side.
+
+    The total is round(fraction * N), kept in [k, N - k]; each class gets its
+    share rounded by the largest remainders, at least 1 and at most its count - 1.
+    """
+    total_samples, num_classes = int(counts.sum()), len(counts)
+    total = min(max(round(fraction * total_samples), num_classes), total_samples - num_classes)
+    quota = total * counts / total_samples
+    per_class = np.clip(np.floor(quota), 1, counts - 1).astype(int)
+    while per_class.sum() < total:
+        room = np.where(per_class < counts - 1, quota - per_class, -np.inf)
+        per_class[np.argmax(room)] += 1
+    while per_class.sum() > total:
+        excess = np.where(per_class > 1, per_class - quota, -np.inf)
+        per_class[np.argmax(excess)] -= 1
+    return per_class
+
+
+def split_stratified(data: Data, fraction: float, seed: int) -> tuple[Data, Data]:
+    """Holds out a seeded, stratified `fraction` of the samples for testing.
+
+    Every class keeps its share in both parts (at least one sample each
+    side); the test part holds round(fraction * N) samples.
+
+    Args:
+        data: The labelled samples; each class needs at least 2.
+        fraction: In (0, 1).
+        seed: Seed of the split.
+
+    Returns:
+        `(training, test)`, both with the data's classes and class names.
+
+    Example:
+        >>> data = Data(np.arange(20.0).reshape(10, 2), np.arange(10) % 2)
+        >>> training, test = split_stratified(data, 0.2, seed=0)
+        >>> training.num_samples, np.bincount(test.labels).tolist()
+        (8, [1, 1])
+    """
+    fraction = check_number("test_fraction", fraction, 0.0, 1.0)
+    rng = np.random.default_rng(check_integer("seed", seed, minimum=0))
+    counts = np.bincount(data.labels, minlength=data.num_classes)
+    if counts.min() < 2:
+        label = int(np.argmin(counts))
+        raise ValueError(
+            f"{data.source}: a stratified test split needs at least 2 samples of every class. "
+            f"Received {int(counts[label])} of class {label}. Generate more samples."
+        )
+    test_rows = [
+        rng.choice(np.flatnonzero(data.labels == label), count, replace=False)
+        for label, count in enumerate(_test_counts(counts, fraction))
+    ]
+    is_test = np.zeros(data.num_samples, bool)
+    is_test[np.concatenate(test_rows)] = True
+    training = data.subset(np.flatnonzero(~is_test), f"{data.source} (training split)")
+    return training, data.subset(np.flatnonzero(is_test), f"{data.source} (test split)")

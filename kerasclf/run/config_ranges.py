@@ -1,0 +1,152 @@
+"""Range and cross-key checks of a typed config, and the vocabularies they check against.
+
+`kerasclf.run.config` reads each value once into its type; `check_ranges`
+then checks ranges, names and combinations without converting anything, and
+raises one line naming the key, the value received and the fix.
+
+Example:
+    >>> check_choice("engine", "fused", ENGINES)
+    'fused'
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import TYPE_CHECKING
+
+from kerasclf.data import DATASETS
+from kerasclf.data.files import is_shard_glob, match_shards
+from kerasclf.engine.cluster import STRATEGIES, parse_tf_config
+from kerasclf.engine.presets import resolve_hyperparameters
+from kerasclf.engine.reductions import REDUCTIONS
+from kerasclf.models.architecture import (
+    INITS,
+    Architecture,
+    ConvArchitecture,
+    check_architecture,
+    check_conv_architecture,
+)
+from kerasclf.models.feature_names import check_feature_names
+from kerasclf.models.sources import parse_model_source
+from kerasclf.run.config_checks import check_class_weight, check_combinations, check_streamable
+from kerasclf.run.directory import check_logdir, check_run_name
+from kerasclf.validation import check_choice, check_integer, check_number
+
+if TYPE_CHECKING:
+    from kerasclf.run.config import TrainConfig
+
+ENGINES = {
+    # Many minibatch steps per XLA program (kerasclf.engine.classifier); the default.
+    "fused": "blocks of minibatches, one XLA program per block",
+    # Keras's own per-step fit: one program call per minibatch.
+    "plain": "stock Keras fit, one step per minibatch",
+}
+# The default callbacks that `callbacks_off` can switch off, by name.
+SWITCHABLE_CALLBACKS = {
+    "cost": "CostLogger: cost, mean cost and accuracy at each epoch's weights",
+    "weights": "WeightLogger: w1, w2, b, learning rate, gradient norm, histograms",
+    "boundary": "DecisionBoundaryLogger: the decision-boundary images",
+    "surface": "ErrorSurfaceLogger: the error-surface images",
+    "config": "RunConfigLogger: the run's config as text and HParams",
+    "progress": "EpochPrinter: the line printed after each epoch",
+    # Image classifiers' panels (on for samples with two or more axes).
+    "panels": "ClassificationPanels: confusion_matrix, class_accuracy, misclassified, pr_curves",
+    "first_layer": "FirstLayerImages: the first layer's weights (units or filters) as images",
+    "activations": "ActivationImages: a fixed example's feature maps through each convolution",
+    "gradient_norms": "GradientNorms: gradient_norm/<layer>, the gradient's norm per layer",
+}
+# The switchable callbacks of image classifiers, on when samples have two or more axes.
+IMAGE_CALLBACKS = ("panels", "first_layer", "activations", "gradient_norms")
+# More logical CPU devices than this only slow TensorFlow's start.
+MAX_CPU_DEVICES = 64
+
+
+def check_ranges(config: TrainConfig) -> None:
+    """Range- and cross-key checks of a config whose values have their types.
+
+    Raises one clear ValueError or TypeError; converts no value.
+    """
+    _check_data(config)
+    _check_model(config)
+    _check_training(config)
+    _check_logging(config)
+    check_combinations(config)
+
+
+def _check_data(config: TrainConfig) -> None:
+    if config.data is None:
+        check_choice("dataset", config.dataset, DATASETS)
+    elif is_shard_glob(config.data):
+        match_shards(config.data)
+    elif not os.path.isfile(config.data):
+        raise ValueError(f"`data` file does not exist. Received: data={config.data!r}.")
+    if config.streamed:
+        check_streamable(config)
+    if config.num_samples is not None:
+        check_integer("num_samples", config.num_samples, minimum=2)
+    if config.noise is not None:
+        check_number("noise", config.noise, 0.0, math.inf, low_inclusive=True)
+    check_number("validation_split", config.validation_split, 0.0, 1.0, low_inclusive=True)
+
+
+def _check_model(config: TrainConfig) -> None:
+    parse_model_source(config.model)
+    check_class_weight(config.class_weight)
+    if config.init is not None:
+        check_choice("init", config.init, INITS)
+    if config.features is not None:
+        check_feature_names(config.features)
+    # A model's layer options: each one given is checked, the others at their defaults.
+    unset, unset_conv = Architecture(), ConvArchitecture()
+    check_architecture(
+        unset.hidden if config.hidden is None else config.hidden,
+        unset.activation if config.activation is None else config.activation,
+        config.l1,
+        config.l2,
+        unset.dropout if config.dropout is None else config.dropout,
+    )
+    check_conv_architecture(
+        *(
+            getattr(unset_conv, key) if getattr(config, key) is None else getattr(config, key)
+            for key in ("filters", "kernel_size", "pool_size", "pooling")
+        )
+    )
+
+
+def _check_training(config: TrainConfig) -> None:
+    resolve_hyperparameters(config.optimizer, config.learning_rate, config.momentum)
+    check_choice("cost", config.cost, REDUCTIONS)
+    if config.batch_size != "full":
+        check_integer("batch_size", config.batch_size)
+    check_integer("epochs", config.epochs)
+    check_integer("seed", config.seed, minimum=0)
+    if config.data_seed is not None:
+        check_integer("data_seed", config.data_seed, minimum=0)
+    check_choice("engine", config.engine, ENGINES)
+    check_choice("strategy", config.strategy, STRATEGIES)
+    if config.cpu_devices is not None:
+        check_integer("cpu_devices", config.cpu_devices, maximum=MAX_CPU_DEVICES)
+    if config.strategy == "multiworker":
+        parse_tf_config(os.environ.get("TF_CONFIG"))
+        if config.cpu_devices is not None:
+            raise ValueError(
+                "`cpu_devices` applies to strategy 'mirrored' only; each multiworker worker "
+                f"uses its own device. Received: cpu_devices={config.cpu_devices}."
+            )
+    if config.strategy != "none" and config.batch_cost:
+        raise ValueError(
+            f"`batch_cost` is not available with strategy={config.strategy!r}: the per-minibatch "
+            "cost is recorded by the single-device fused step. Drop --batch-cost or the strategy."
+        )
+
+
+def _check_logging(config: TrainConfig) -> None:
+    check_integer("boundary_every", config.boundary_every)
+    check_integer("surface_every", config.surface_every)
+    check_integer("histogram_every", config.histogram_every, minimum=0)
+    for name in config.callbacks_off:
+        check_choice("callbacks_off", name, SWITCHABLE_CALLBACKS)
+    check_logdir(config.logdir)
+    if config.run_name is not None:
+        check_run_name(config.run_name)
