@@ -125,7 +125,7 @@ class ClassificationPanels(keras.callbacks.Callback):
         return probability_output(model)
 
     def __init__(
-        self, run_dir: str, x, y, class_names, *, every=1, max_misclassified=24, stream=None
+        self, run_dir: str, x, y, class_names, *, every=1, max_misclassified=12, stream=None
     ):
         super().__init__()
         self.run_dir = run_dir

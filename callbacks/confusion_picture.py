@@ -34,7 +34,7 @@ from kerasclf.callbacks.text_painter import TextPainter, title_painter
 
 COLOURMAP = "viridis"
 # A class name wider than this many pixels is cut short with an ellipsis.
-MAX_NAME_PIXELS = 150
+MAX_NAME_PIXELS = 120
 # The pixel rows above the axes for the title.
 TITLE_ROWS = 32
 SEPARATOR_COLOUR = rgb255("white")
@@ -103,7 +103,7 @@ class ConfusionPicture:
         self._names = [shorten(name, self._tick_painter, MAX_NAME_PIXELS) for name in class_names]
         widest = max(self._tick_painter.width(name) for name in self._names)
         num_classes = len(self.class_names)
-        self.box_size = int(np.clip(56 * num_classes, 220, 320))
+        self.box_size = int(np.clip(40 * num_classes, 180, 320))
         self.box_left = int(widest) + 2 * LABEL_PIXELS + 8
         # The column names are turned by 45 degrees: their height is their width / sqrt(2).
         bottom = int(widest / np.sqrt(2) + TICK_PIXELS) + 2 * LABEL_PIXELS + 12

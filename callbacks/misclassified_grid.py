@@ -23,7 +23,7 @@ from kerasclf.callbacks.confusion_picture import shorten
 from kerasclf.callbacks.text_painter import TextPainter, title_painter
 from kerasclf.validation import check_integer
 
-NUM_COLUMNS = 3
+NUM_COLUMNS = 4
 TILE_WIDTH = 160
 SAMPLE_PIXELS = 80  # The longer side of a sample's picture.
 FRAME_PIXELS = 2
@@ -97,12 +97,12 @@ class MisclassifiedGrid:
         >>> image = grid.draw(samples, np.array([0, 1]), np.array([1, 0]),
         ...                   np.array([0.9, 0.6]), step=1, num_wrong=2, num_samples=10)
         >>> image.shape
-        (360, 496, 3)
+        (210, 656, 3)
         >>> [grid.has_tile(image, index) for index in range(4)]
         [True, True, False, False]
     """
 
-    def __init__(self, class_names, sample_shape: tuple, max_tiles: int = 24):
+    def __init__(self, class_names, sample_shape: tuple, max_tiles: int = 12):
         self.class_names = tuple(class_names)
         self.sample_shape = tuple(sample_shape)
         self.max_tiles = check_integer("max_tiles", max_tiles)

@@ -30,7 +30,8 @@ RUNS = [
     Run("rmsprop", {"optimizer": "rmsprop", "learning_rate": 0.001}),
     Run("adam", {"optimizer": "adam", "learning_rate": 0.001}),
 ]
-QUICK = {"num_samples": 1000, "epochs": 3}
+# Quick: fewer images and epochs, and no images drawn (the costs tell the story).
+QUICK = {"num_samples": 1000, "epochs": 3, "images": False}
 
 
 def main(argv=None):

@@ -39,7 +39,8 @@ RUNS = [
     Run("sigmoid", {"activation": "sigmoid"}),
     Run("relu", {"activation": "relu"}),
 ]
-QUICK = {"num_samples": 600, "epochs": 2}
+# Quick: fewer images and epochs, and no images drawn (the gradient norms tell the story).
+QUICK = {"num_samples": 600, "epochs": 2, "images": False}
 # The layers compared, from the first hidden layer to the output.
 LAYERS = [f"hidden_{index}" for index in range(1, DEPTH + 1)] + ["output"]
 

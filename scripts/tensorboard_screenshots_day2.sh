@@ -9,7 +9,11 @@
 #   kerasclf train --dataset fonts --model cnn --logdir logs --run-name cnn),
 # OUTDIR to day2_screenshots, RUN (a regular expression over run names) to cnn.
 # WINDOW (default 1400,1000) and BUDGET (virtual-time milliseconds, default
-# 20000) can be set in the environment. Writes one PNG per panel into OUTDIR:
+# 20000) can be set in the environment; DOCS=PATH.png also writes the
+# documentation's picture of the confusion matrix and misclassified cards
+# (window DOCS_WINDOW, default 1100,600). Writes one PNG per panel into OUTDIR:
+#   timeseries_confusion_misclassified.png, timeseries_first_layer_activations.png
+#   (Time Series is the default tab),
 #   images_confusion_misclassified.png, images_first_layer_activations.png,
 #   images_all.png, scalars_class_accuracy.png, scalars_gradient_norm.png,
 #   pr_curves.png
@@ -35,17 +39,26 @@ for _ in $(seq 240); do
 done
 sleep 2
 shoot() {
-    local name=$1 fragment=$2
+    local out=$1 address=$2 size=${3:-$window}
     chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
         --disable-background-networking --disable-component-update --disable-sync \
-        --user-data-dir="$profile" --hide-scrollbars --window-size="$window" \
-        --virtual-time-budget="$budget" --screenshot="$outdir/$name.png" \
-        "http://127.0.0.1:$port/#$fragment" >/dev/null 2>&1
-    echo "wrote $outdir/$name.png"
+        --user-data-dir="$profile" --hide-scrollbars --window-size="$size" \
+        --virtual-time-budget="$budget" --screenshot="$out" \
+        "http://127.0.0.1:$port/$address" >/dev/null 2>&1
+    echo "wrote $out"
 }
-shoot images_confusion_misclassified "images&regexInput=$run&tagFilter=confusion_matrix%7Cmisclassified"
-shoot images_first_layer_activations "images&regexInput=$run&tagFilter=first_layer%7Cactivations"
-shoot images_all "images&regexInput=$run"
-shoot scalars_class_accuracy "scalars&_smoothingWeight=0&tagFilter=class_accuracy"
-shoot scalars_gradient_norm "scalars&_smoothingWeight=0&tagFilter=gradient_norm"
-shoot pr_curves "pr_curves"
+shoot "$outdir/timeseries_confusion_misclassified.png" "?runFilter=$run&tagFilter=confusion_matrix%7Cmisclassified#timeseries"
+shoot "$outdir/timeseries_first_layer_activations.png" "?runFilter=$run&tagFilter=first_layer%7Cactivations#timeseries"
+shoot "$outdir/images_confusion_misclassified.png" "#images&regexInput=$run&tagFilter=confusion_matrix%7Cmisclassified"
+shoot "$outdir/images_first_layer_activations.png" "#images&regexInput=$run&tagFilter=first_layer%7Cactivations"
+shoot "$outdir/images_all.png" "#images&regexInput=$run"
+shoot "$outdir/scalars_class_accuracy.png" "#scalars&_smoothingWeight=0&tagFilter=class_accuracy"
+shoot "$outdir/scalars_gradient_norm.png" "#scalars&_smoothingWeight=0&tagFilter=gradient_norm"
+shoot "$outdir/pr_curves.png" "#pr_curves"
+if [ -n "${DOCS:-}" ]; then
+    # The documentation's picture: both cards, the tab bar and the run list,
+    # in a window just wide enough for two cards side by side.
+    mkdir -p "$(dirname "$DOCS")"
+    shoot "$DOCS" "#images&regexInput=$run&tagFilter=confusion_matrix%7Cmisclassified" \
+        "${DOCS_WINDOW:-1100,600}"
+fi

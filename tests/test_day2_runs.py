@@ -38,9 +38,7 @@ def cnn_run(tmp_path_factory):
         run_name="cnn",
         stream=stream,
     )
-    events = EventAccumulator(
-        os.path.join(result.run_dir, "train"), size_guidance={"tensors": 0}
-    )
+    events = EventAccumulator(os.path.join(result.run_dir, "train"), size_guidance={"tensors": 0})
     events.Reload()
     return result, events, stream.getvalue()
 
@@ -125,9 +123,7 @@ def test_keras_image_npz_is_scaled_recorded_and_its_test_set_shown(tmp_path):
     )
     with open(os.path.join(result.run_dir, "config.json")) as file:
         assert json.load(file)["feature_scale"] == pytest.approx(1 / 255)
-    events = EventAccumulator(
-        os.path.join(result.run_dir, "train"), size_guidance={"tensors": 0}
-    )
+    events = EventAccumulator(os.path.join(result.run_dir, "train"), size_guidance={"tensors": 0})
     events.Reload()
     # The panels show the file's 30 test images: each class's recall is a multiple of 1/10.
     for name in ("0", "1", "2"):

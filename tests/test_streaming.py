@@ -462,3 +462,23 @@ def test_an_interrupted_streamed_run_resumes_to_the_uninterrupted_weights(shards
     straight = kerasclf.train(run_name="straight", **settings)
     assert resumed["status"] == "completed" and resumed["epochs"] == 5
     assert resumed["weights"] == straight.weights and resumed["bias"] == straight.bias
+
+
+def test_parts_under_mixed_precision_scale_the_loss_as_stock_keras(shards):
+    """Mixed float16: each part's gradient is of the scaled loss, unscaled once per update."""
+    pattern, _ = shards
+    stream = open_csv_shards(pattern)
+    _, steps = pipeline.stream_layout(250, 100, 32)
+    dataset = pipeline.stream_blocks(stream, 100, 1, 2, max_block_samples=32)
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        fused = compiled_model("fused", "gd", "mean", "mlp", 250)
+        assert isinstance(fused.optimizer, keras.optimizers.LossScaleOptimizer)
+        start = [weight.copy() for weight in fused.get_weights()]
+        fused.fit(dataset, epochs=2, steps_per_epoch=steps, verbose=0, shuffle=False)
+        reference = per_step_reference(dataset, steps, 2, "gd", "mean", "mlp", 250)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    for got, expected, before in zip(fused.get_weights(), reference.get_weights(), start):
+        # float16 sums parts and whole minibatches in different orders: compare the steps taken.
+        np.testing.assert_allclose(got - before, expected - before, rtol=0.05, atol=1e-4)

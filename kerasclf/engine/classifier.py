@@ -223,7 +223,9 @@ class Classifier(keras.Model):
         ends_batch = data["ends_batch"]
         with tf.GradientTape() as tape:
             y_pred = self(x, training=True)
-            cost = tf.reduce_sum(per_sample_cross_entropy(y, y_pred) * weight)
+            # In float32, as a Keras loss computes (under mixed_float16 y_pred is float16).
+            probabilities = tf.cast(y_pred, weight.dtype)
+            cost = tf.reduce_sum(per_sample_cross_entropy(y, probabilities) * weight)
             if model_reduction(self) == "mean":
                 cost = cost / data["batch_samples"]
             loss = cost
