@@ -32,6 +32,7 @@ import sys
 import keras
 import numpy as np
 
+from kerasclf.callbacks.epoch_schedule import EpochSchedule
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.requirements import sample_shape, skip_note
 from kerasclf.callbacks.text_painter import title_painter
@@ -167,12 +168,12 @@ class ActivationImages(keras.callbacks.Callback):
                 "`example` must be one finite image sample, of shape (h, w) or (h, w, c). "
                 f"Received: an array of shape {self.example.shape}."
             )
-        self.every = check_integer("every", every)
+        self._schedule = EpochSchedule(every)
+        self.every = self._schedule.every
         self.max_maps = check_integer("max_maps", max_maps)
         self._images = ImageLog(logdir, TAG, FILE_NAME, DESCRIPTION)
         self._probe = None
         self._skip_reason = None
-        self._last_step = self._logged_step = None
 
     def on_train_begin(self, logs=None):
         logs = logs or {}
@@ -202,14 +203,14 @@ class ActivationImages(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        self._last_step = epoch + 1
-        if self._probe is not None and (epoch + 1) % self.every == 0:
+        if self._schedule.epoch_ended(epoch) and self._probe is not None:
             self._log(step=epoch + 1)
 
     def on_train_end(self, logs=None):
         logs = logs or {}
-        if self._probe is not None and self._last_step not in (None, self._logged_step):
-            self._log(step=self._last_step)
+        final = self._schedule.final_step()
+        if self._probe is not None and final is not None:
+            self._log(step=final)
         self._images.close()
 
     def feature_maps(self) -> dict[str, np.ndarray]:
@@ -228,4 +229,4 @@ class ActivationImages(keras.callbacks.Callback):
         # The forward pass here, the drawing and encoding on the image thread.
         maps, example, max_maps = self.feature_maps(), self.example, self.max_maps
         self._images.add(lambda: activations_picture(step, example, maps, max_maps), step)
-        self._logged_step = step
+        self._schedule.logged(step)

@@ -59,11 +59,11 @@ from kerasclf.callbacks.boundary_picture import (
     BoundaryPicture,
     boundary_layout,
 )
+from kerasclf.callbacks.epoch_schedule import EpochSchedule
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.reference_line import check_reference_line, line_equation
 from kerasclf.callbacks.weight_arrow import ARROW_COLOUR, MIN_ARROW_PIXELS
 from kerasclf.data import Data
-from kerasclf.validation import check_integer
 from kerasclf.models.inspection import check_probability_output
 from kerasclf.callbacks.requirements import (
     first_reason,
@@ -147,14 +147,13 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
                 source="DecisionBoundaryLogger validation data",
                 num_classes=self.training.num_classes,
             )
-        self.every = check_integer("every", every)
+        self._schedule = EpochSchedule(every)
+        self.every = self._schedule.every
         self.reference_line = check_reference_line(reference_line)
         self.stream = stream
         self._images = ImageLog(logdir, TAG, FILE_NAME, DESCRIPTION)
         self._picture = None
         self._skip_reason = None
-        self._last_step = None
-        self._last_logged_step = None
 
     def on_train_begin(self, logs=None):
         logs = logs or {}
@@ -172,15 +171,14 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        self._last_step = epoch + 1
-        if self._skip_reason is None and (epoch + 1) % self.every == 0:
+        if self._schedule.epoch_ended(epoch) and self._skip_reason is None:
             self._log(step=epoch + 1)
 
     def on_train_end(self, logs=None):
         logs = logs or {}
         # The final epoch always gets an image, whether or not `every` divides it.
-        final = self._last_step
-        if self._skip_reason is None and final not in (None, self._last_logged_step):
+        final = self._schedule.final_step()
+        if self._skip_reason is None and final is not None:
             self._log(step=final)
         self._images.close()
 
@@ -190,4 +188,4 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
         drawing = self._picture.drawing(step)
         if drawing is not None:
             self._images.add(drawing, step)
-            self._last_logged_step = step
+            self._schedule.logged(step)

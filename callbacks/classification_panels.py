@@ -31,6 +31,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasclf.callbacks.epoch_schedule import EpochSchedule
 from kerasclf.callbacks.confusion_picture import ConfusionPicture
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.misclassified_grid import MisclassifiedGrid, is_picture_shape
@@ -143,7 +144,8 @@ class ClassificationPanels(keras.callbacks.Callback):
             class_names=names,
         )
         self.class_names = self.data.class_names
-        self.every = check_integer("every", every)
+        self._schedule = EpochSchedule(every)
+        self.every = self._schedule.every
         self.max_misclassified = check_integer("max_misclassified", max_misclassified)
         self.stream = stream
         self._tags = class_tags(self.class_names)
@@ -162,8 +164,6 @@ class ClassificationPanels(keras.callbacks.Callback):
         )
         self._predict = None
         self._skip_reason = None
-        self._last_step = None
-        self._last_logged_step = None
 
     def on_train_begin(self, logs=None):
         logs = logs or {}
@@ -186,14 +186,13 @@ class ClassificationPanels(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        self._last_step = epoch + 1
-        if self._skip_reason is None and (epoch + 1) % self.every == 0:
+        if self._schedule.epoch_ended(epoch) and self._skip_reason is None:
             self._log(step=epoch + 1)
 
     def on_train_end(self, logs=None):
         logs = logs or {}
-        final = self._last_step
-        if self._skip_reason is None and final not in (None, self._last_logged_step):
+        final = self._schedule.final_step()
+        if self._skip_reason is None and final is not None:
             self._log(step=final)
         try:
             self._confusion_log.close()
@@ -233,7 +232,7 @@ class ClassificationPanels(keras.callbacks.Callback):
         self._confusion_log.add(lambda: picture.draw(counts, step), step)
         if self._grid is not None:
             self._misclassified_log.add(self._grid_drawing(probabilities, predicted, step), step)
-        self._last_logged_step = step
+        self._schedule.logged(step)
 
     def _grid_drawing(self, probabilities, predicted, step: int):
         """A function that draws the grid of the most confident mistakes, on the image thread."""

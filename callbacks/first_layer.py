@@ -34,6 +34,7 @@ import sys
 import keras
 import numpy as np
 
+from kerasclf.callbacks.epoch_schedule import EpochSchedule
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.requirements import sample_shape, skip_note
 from kerasclf.callbacks.text_painter import title_painter
@@ -170,11 +171,11 @@ class FirstLayerImages(keras.callbacks.Callback):
         super().__init__()
         self.logdir = logdir
         self.max_units = check_integer("max_units", max_units)
-        self.every = check_integer("every", every)
+        self._schedule = EpochSchedule(every)
+        self.every = self._schedule.every
         self._images = None  # Its description names the layer, known at train begin.
         self._layer = None
         self._skip_reason = None
-        self._last_step = self._logged_step = None
 
     def on_train_begin(self, logs=None):
         logs = logs or {}
@@ -190,14 +191,14 @@ class FirstLayerImages(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        self._last_step = epoch + 1
-        if self._layer is not None and (epoch + 1) % self.every == 0:
+        if self._schedule.epoch_ended(epoch) and self._layer is not None:
             self._log(step=epoch + 1)
 
     def on_train_end(self, logs=None):
         logs = logs or {}
-        if self._layer is not None and self._last_step not in (None, self._logged_step):
-            self._log(step=self._last_step)
+        final = self._schedule.final_step()
+        if self._layer is not None and final is not None:
+            self._log(step=final)
         if self._images is not None:
             self._images.close()
 
@@ -205,7 +206,7 @@ class FirstLayerImages(keras.callbacks.Callback):
         # A copy of the weights here, the drawing and encoding on the image thread.
         kernel = keras.ops.convert_to_numpy(self._layer.kernel).copy()
         self._images.add(lambda: self.picture(kernel, step)[0], step)
-        self._logged_step = step
+        self._schedule.logged(step)
 
     def tiles(self, kernel: np.ndarray) -> tuple[np.ndarray, int, int]:
         """The weights drawn `(tiles, h, w)`, how much they are enlarged, and tiles per row."""

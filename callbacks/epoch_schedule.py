@@ -1,0 +1,45 @@
+"""When a periodic TensorBoard logger draws: step 0, every k epochs, and always the last epoch.
+
+Example:
+    >>> schedule = EpochSchedule(every=5)
+    >>> [schedule.epoch_ended(epoch) for epoch in range(7)]
+    [False, False, False, False, True, False, False]
+    >>> schedule.logged(5)
+    >>> schedule.final_step()
+    7
+"""
+
+from __future__ import annotations
+
+from kerasclf.validation import check_integer
+
+
+class EpochSchedule:
+    """The steps of a logger that draws every `every` epochs and at the end.
+
+    Step k is the state after k epochs. A logger draws step 0 itself (the
+    untrained weights); `epoch_ended` says which later steps are due, and
+    `final_step` which step the end still owes, whether or not `every`
+    divides it.
+
+    Args:
+        every: Draw every this many epochs (an integer >= 1).
+    """
+
+    def __init__(self, every: int):
+        self.every = check_integer("every", every)
+        self.last_step: int | None = None
+        self.logged_step: int | None = None
+
+    def epoch_ended(self, epoch: int) -> bool:
+        """Records the end of `epoch` (0-based); whether its step, epoch + 1, is due."""
+        self.last_step = epoch + 1
+        return self.last_step % self.every == 0
+
+    def logged(self, step: int) -> None:
+        """Records that `step` was drawn."""
+        self.logged_step = step
+
+    def final_step(self) -> int | None:
+        """The last epoch's step if it has not been drawn yet, else None."""
+        return None if self.last_step in (None, self.logged_step) else self.last_step
