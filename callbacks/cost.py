@@ -18,6 +18,9 @@ final weights: the cost in the model's reduction plus any regularization, the
 quantity of which Keras's running mean is an estimate. `kerasclf.train`
 therefore lets the fused train step skip that running mean
 (`Classifier.step_metrics`).
+
+A regression model (compiled with `SquaredError`) has the squared error as
+its cost and no accuracy: its `accuracy` series are absent.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import tensorflow as tf
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
 from kerasclf.engine.evaluation import ModelEvaluator
-from kerasclf.engine.losses import REDUCTIONS, model_reduction
+from kerasclf.engine.losses import REDUCTIONS, TASKS, model_reduction, model_task
 from kerasclf.validation import check_choice
 from kerasclf.callbacks.requirements import probability_output
 
@@ -56,6 +59,8 @@ class CostLogger(keras.callbacks.Callback):
         cost: "sum" or "mean", the reduction the model is trained with (for
             the gradient norm and the logs' `loss`); None to read it from the
             model's compiled loss (`kerasclf.engine.losses.model_reduction`).
+        task: "classification" (integer labels) or "regression" (float
+            targets, a model with a linear output).
 
     Example:
         >>> model.fit(x, y, epochs=10, callbacks=[CostLogger("logs/run", x, y)])  # doctest: +SKIP
@@ -65,23 +70,38 @@ class CostLogger(keras.callbacks.Callback):
 
     @classmethod
     def skip_reason(cls, model: keras.Model) -> str | None:
-        """Why it cannot log for `model` (`callbacks.requirements`), or None: any classifier."""
-        return probability_output(model)
+        """Why it cannot log for `model` (`callbacks.requirements`), or None.
+
+        Any classifier, and any regression model.
+        """
+        return None if model_task(model) == "regression" else probability_output(model)
 
     def __init__(
-        self, logdir: str, x, y, validation_data=None, cost: str | None = None, test_data=None
+        self,
+        logdir: str,
+        x,
+        y,
+        validation_data=None,
+        cost: str | None = None,
+        test_data=None,
+        task: str = "classification",
     ):
         super().__init__()
         self.logdir = logdir
         self.cost = None if cost is None else check_choice("cost", cost, REDUCTIONS)
+        self.task = check_choice("task", task, TASKS)
         streamed = y is None and (isinstance(x, tf.data.Dataset) or hasattr(x, "chunks"))
-        self.training = x if streamed else Data(x, y, source="CostLogger training data")
+        self.training = (
+            x if streamed else Data(x, y, source="CostLogger training data", task=self.task)
+        )
         num_classes = getattr(self.training, "num_classes", None)
         self.held_out = {}  # The logs' prefix of each held-out set: its Data.
         for prefix, data in (("val_", validation_data), ("test_", test_data)):
             if data is not None:
                 source = f"CostLogger {'validation' if prefix == 'val_' else 'test'} data"
-                self.held_out[prefix] = Data(*data, source=source, num_classes=num_classes)
+                self.held_out[prefix] = Data(
+                    *data, source=source, num_classes=num_classes, task=self.task
+                )
         self._writers = SummaryWriters(logdir)
         self._log_step = None
 
@@ -101,7 +121,8 @@ class CostLogger(keras.callbacks.Callback):
                 tag_prefix = TAG_PREFIXES[prefix]
                 result = evaluator.compiled()
                 with self._writers[EVENTS].as_default():
-                    for key in ModelEvaluator.KEYS if not prefix else self.SCALARS:
+                    scalars = evaluator.keys if not prefix else self.SCALARS
+                    for key in (key for key in scalars if key in result):
                         tf.summary.scalar(tag_prefix + key, result[key], step=step)
                 values.update({prefix + key: value for key, value in result.items()})
                 values[prefix + "loss"] = result[cost_key] + tf.cast(

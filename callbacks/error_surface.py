@@ -45,7 +45,9 @@ step 0, every `every` epochs and at the final epoch; the final image is also
 saved as `<logdir>/error_surface.png`. A run that stops early (interrupted)
 leaves its path in `<logdir>/error_surface_path.npz`; a resumed run (one that
 starts with optimizer iterations > 0) reads it back, so its grid, colour
-bands and path are those of the uninterrupted run.
+bands and path are those of the uninterrupted run. A killed run drew none of
+its frames; its path file (restored from its checkpoint) lists them as
+`frame_steps`, and the resumed run draws them with its own.
 
 Each image needs the cost at every point of a 48 x 48 grid, then interpolates
 between them to the pixels. For logistic regression that is the closed form
@@ -170,6 +172,11 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
             return np.zeros((0, 0), np.float32)
         return np.stack(self._path)
 
+    @property
+    def frame_steps(self) -> list[int]:
+        """The steps whose frames are due but not drawn yet (they are drawn when training ends)."""
+        return list(self._frame_steps)
+
     def _record(self, step: int) -> None:
         weights = [keras.ops.convert_to_numpy(w) for w in self.model.trainable_weights]
         self._path.append(np.concatenate([np.ravel(w) for w in weights]))
@@ -251,10 +258,14 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
             return
         with np.load(path_file, allow_pickle=False) as saved:
             path, steps = saved["path"], saved["steps"]
+            saved_frames = {key: saved[key] for key in saved.files if key == "frame_steps"}
         num_parameters = sum(int(np.prod(w.shape)) for w in self.model.trainable_weights)
         if path.ndim == 2 and path.shape[1] == num_parameters and len(steps) == len(path):
             self._path = list(path)
             self.path_steps = [int(step) for step in steps]
+            if "frame_steps" in saved_frames:  # A killed run's frames, never drawn.
+                self._frame_steps = [int(step) for step in saved_frames["frame_steps"]]
+                self._last_logged_step = self._frame_steps[-1] if self._frame_steps else None
 
     def _log(self, step: int) -> None:
         """Marks `step` for a frame; the frames are drawn when training ends."""

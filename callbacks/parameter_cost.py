@@ -19,7 +19,7 @@ import tensorflow as tf
 
 from kerasclf.callbacks.surface_plot import GRID_POINTS
 from kerasclf.data import Data
-from kerasclf.engine.losses import per_sample_cross_entropy
+from kerasclf.engine.losses import model_task, per_sample_cost
 
 # Largest number of activations one vectorized chunk may hold (128 MB of float32).
 MAX_CHUNK_VALUES = 2**25
@@ -70,6 +70,7 @@ class ParameterCost:
         activations: int | None = None,
     ):
         self.model = model
+        self._task = model_task(model)
         self._shapes = [tuple(weight.shape) for weight in model.trainable_weights]
         self._sizes = [int(np.prod(shape)) for shape in self._shapes]
         self.num_parameters = sum(self._sizes)
@@ -101,7 +102,7 @@ class ParameterCost:
             probabilities, _ = self.model.stateless_call(
                 weights, non_trainable, self._features, training=False
             )
-            return tf.reduce_sum(per_sample_cross_entropy(self._labels, probabilities))
+            return tf.reduce_sum(per_sample_cost(self._task)(self._labels, probabilities))
 
         return tf.vectorized_map(cost, parameters)
 

@@ -75,19 +75,14 @@ class EpochPrinter(keras.callbacks.Callback):
     def _print(self, epoch: int, logs: dict) -> None:
         """Prints the line of `epoch` (0 for the initial weights)."""
         cost = logs.get("cost", logs.get("loss", float("nan")))
-        accuracy = next((logs[name] for name in ACCURACY_NAMES if name in logs), float("nan"))
         width = len(str(self.params.get("epochs", epoch)))
-        line = (
-            f"Epoch {epoch:>{width}}/{self.params.get('epochs', '?')}  "
-            f"cost {shown_cost(cost)}  accuracy {accuracy:.4f}"
-        )
-        for prefix in ("val_", "test_"):  # The held-out sets' cost and accuracy.
-            if prefix + "cost" in logs:
-                held_out_cost = shown_cost(logs[prefix + "cost"])
-                line += (
-                    f"  {prefix}cost {held_out_cost}  "
-                    f"{prefix}accuracy {logs[prefix + 'accuracy']:.4f}"
-                )
+        line = f"Epoch {epoch:>{width}}/{self.params.get('epochs', '?')}"
+        for prefix in ("", "val_", "test_"):  # The held-out sets' cost and accuracy.
+            if prefix and prefix + "cost" not in logs:
+                continue
+            line += f"  {prefix}cost {shown_cost(logs[prefix + 'cost'] if prefix else cost)}"
+            line += self._second_value(prefix, logs)
+        parameters = linear_parameters(self.model)
         parameters = linear_parameters(self.model)
         if parameters is not None:
             weights, bias = parameters
@@ -96,3 +91,14 @@ class EpochPrinter(keras.callbacks.Callback):
             norm = np.sqrt(sum(float(np.sum(np.square(w))) for w in self.model.get_weights()))
             line += f"  |W| {norm:.4f}"
         print(line, file=self.stream or sys.stdout, flush=True)
+
+    @staticmethod
+    def _second_value(prefix: str, logs: dict) -> str:
+        """A classifier's accuracy; a regression's mean cost (its mean squared error)."""
+        names = ACCURACY_NAMES if not prefix else ("accuracy",)
+        accuracy = next((logs[prefix + name] for name in names if prefix + name in logs), None)
+        if accuracy is not None:
+            return f"  {prefix}accuracy {accuracy:.4f}"
+        if prefix + "mean_cost" in logs:
+            return f"  {prefix}mean_cost {shown_cost(logs[prefix + 'mean_cost'])}"
+        return f"  {prefix}accuracy nan" if not prefix else ""

@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf.data import Data
-from kerasclf.engine.losses import model_reduction, per_sample_cross_entropy
+from kerasclf.engine.losses import model_reduction, model_task, per_sample_cost
 
 
 class TrainingCost:
@@ -64,7 +64,9 @@ class TrainingCost:
                 features, labels = tf.constant(self._features), tf.constant(self._labels)
                 self._compiled_cost = tf.function(
                     lambda: tf.reduce_sum(
-                        per_sample_cross_entropy(labels, self.model(features, training=False))
+                        per_sample_cost(model_task(self.model))(
+                            labels, self.model(features, training=False)
+                        )
                     ),
                     jit_compile=True,
                 )

@@ -112,6 +112,7 @@ class WeightLogger(keras.callbacks.Callback):
             epoch to the next, so not every epoch by default.
         gradient_norm: Whether to log `gradient_norm`; off where a
             `CostLogger` already logs it.
+        task: "classification" (integer labels) or "regression" (float targets).
 
     Example:
         >>> model.fit(x, y, callbacks=[WeightLogger("logs/run", x, y)])  # doctest: +SKIP
@@ -125,11 +126,12 @@ class WeightLogger(keras.callbacks.Callback):
         cost: str | None = None,
         histogram_every: int = 5,
         gradient_norm: bool = True,
+        task: str = "classification",
     ):
         super().__init__()
         self.gradient_norm = gradient_norm
         self.logdir = logdir
-        self.training = Data(x, y, source="WeightLogger training data")
+        self.training = Data(x, y, source="WeightLogger training data", task=task)
         self.cost = None if cost is None else check_choice("cost", cost, REDUCTIONS)
         self.histogram_every = check_integer("histogram_every", histogram_every, minimum=0)
         self._writers = SummaryWriters(logdir)

@@ -214,7 +214,7 @@ def table_rows(outcomes: list[Outcome]) -> list[list[str]]:
         row = [
             outcome.run.name,
             f"{cost:.6g}" if isinstance(cost, float) else str(cost),
-            _accuracy_cell(summary["accuracy"]),
+            _accuracy_cell(summary.get("accuracy")),
             "never" if outcome.epochs_to_settle is None else str(outcome.epochs_to_settle),
             f"{summary['wall_seconds']:.2f}",
             summary["status"],

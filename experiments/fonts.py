@@ -3,7 +3,10 @@
 What it shows: on the `fonts` images (36x36 characters in five fonts, 2,511
 for training and 279 held out, as in the seminar), softmax regression on the
 pixels is beaten by a feed-forward network, which is beaten by the seminar's
-small CNN (5x5 convolution with 4 filters, 2x2 max-pool, Dense 32, dropout).
+small CNN (5x5 convolution with 4 filters, 2x2 max-pool, Dense 32, dropout):
+about 0.6, 0.85 and 0.96 after 20 epochs (seeds 0 and 1; the glyphs sit up to
+3 pixels off centre, which the convolution shrugs off and the Dense layers on
+raw pixels must learn position by position).
 All three train alike: Adam at its preset's step size (0.01) on the mean
 cost, minibatches of 32, the CNN's own defaults. The table
 gives each model's held-out accuracy, epochs and wall time. In TensorBoard,

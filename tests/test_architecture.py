@@ -30,15 +30,17 @@ def test_every_model_and_init_name_has_a_builder_and_a_default():
     assert set(INITIALIZERS) == set(INITS) and set(DEFAULT_INITS.values()) <= set(INITS)
 
 
-# A sample each model takes: two features, or a small grey image for the cnn.
-SAMPLE_SHAPES = {"cnn": (6, 6)}
+# A sample each model takes: two features, a small grey image for the cnn, or a
+# sequence of 5 steps of 2 numbers for the recurrent models.
+SAMPLE_SHAPES = {"cnn": (6, 6), "rnn": (5, 2), "lstm": (5, 2), "gru": (5, 2)}
 
 
 @pytest.mark.parametrize("model", list(MODELS))
 def test_default_initializer_of_each_model(model):
     shape = SAMPLE_SHAPES.get(model, 2)
     built = build_model(model, shape, seed=3)
-    kernels = [w for w in built.get_weights() if w.ndim >= 2]
+    # The kernels W; a recurrent U starts orthogonal, as Keras's (tests/test_recurrent_models.py).
+    kernels = [w.numpy() for w in built.weights if w.path.endswith("/kernel")]
     if default_init(model) == "zeros":
         assert model == "logistic" and all(not kernel.any() for kernel in kernels)
     else:  # Glorot uniform, as Keras's Dense has by default: U(-r, r), r = sqrt(6/(in + out)).

@@ -11,12 +11,25 @@ def test_every_dataset_is_seeded_shaped_and_labelled(name):
     first = make_dataset(name, noise=noise, seed=3)
     again = make_dataset(name, noise=noise, seed=3)
     other = make_dataset(name, noise=noise, seed=4)
-    sample_shape = (36, 36) if name == "fonts" else (2,)
-    assert first.features.shape == (DATASETS[name].num_samples, *sample_shape)
-    assert first.features.dtype == np.float32 and first.labels.dtype == np.int32
+    spec = DATASETS[name]
+    length = spec.sequence_length
+    sample_shape = {
+        "images": (36, 36),
+        "points": (2,),
+        "text": (length,),
+        "sequences": (length, first.features.shape[-1]),
+    }[spec.kind]
+    # A text of C characters gives C - T windows of T characters, each with its next one.
+    num_samples = spec.num_samples - length if spec.kind == "text" else spec.num_samples
+    assert first.features.shape == (num_samples, *sample_shape)
+    assert first.features.dtype == np.float32 and first.task == spec.task
     np.testing.assert_array_equal(first.features, again.features)
     assert not np.array_equal(first.features, other.features)
-    assert set(np.unique(first.labels)) == set(range(first.num_classes))
+    if spec.task == "regression":
+        assert first.labels.dtype == np.float32 and first.num_classes is None
+    else:
+        assert first.labels.dtype == np.int32
+        assert set(np.unique(first.labels)) == set(range(first.num_classes))
 
 
 def test_seminar_blobs_follow_the_notebook_draw():
@@ -112,8 +125,8 @@ def test_bad_npz_and_paths(tmp_path):
         load_data(str(tmp_path / "mismatch.npz"))
     with pytest.raises(ValueError, match="does not exist"):
         load_data(str(tmp_path / "missing.csv"))
-    with pytest.raises(ValueError, match=".csv or .npz"):
-        load_data(str(tmp_path / "points.txt"))
+    with pytest.raises(ValueError, match=r"\.csv, \.npz or \.txt file"):
+        load_data(str(tmp_path / "points.xlsx"))
 
 
 @pytest.mark.parametrize(

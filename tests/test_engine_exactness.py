@@ -198,7 +198,7 @@ def test_parts_refuse_what_they_cannot_train_exactly():
     with pytest.raises(ValueError, match="layer 'batch_normalization.*' is a BatchNormalization"):
         check_parts_trainable(model)
     model.compile(loss="binary_crossentropy")
-    with pytest.raises(ValueError, match="needs kerasclf's CrossEntropy cost"):
+    with pytest.raises(ValueError, match="needs kerasclf's CrossEntropy or SquaredError cost"):
         check_parts_trainable(model)
     plain = _model(2, batch_norm=False, regularizers=False, fused=True)
     plain.compile(loss=CrossEntropy("mean"))

@@ -12,7 +12,7 @@ from kerasclf.data import (
     make_dataset_splits,
     split_validation,
 )
-from kerasclf.data.fonts import FONT_NAMES, change_stroke, render_fonts
+from kerasclf.data.fonts import DEFAULT_NOISE, FONT_NAMES, change_stroke, render_fonts
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +132,23 @@ def test_fonts_are_learnable_but_not_linearly_trivial():
     training, test = make_dataset_splits("fonts", num_samples=1000, seed=5)
     x_train = training.features.reshape(training.num_samples, -1)
     x_test = test.features.reshape(test.num_samples, -1)
-    logistic = LogisticRegression(max_iter=200).fit(x_train, training.labels)
+    # Strongly penalised (C=0.01) so that it converges in a few dozen iterations.
+    logistic = LogisticRegression(C=0.01, max_iter=200).fit(x_train, training.labels)
     linear_accuracy = logistic.score(x_test, test.labels)
-    assert 0.4 < linear_accuracy < 0.85  # 0.69 measured; chance is 0.2.
+    assert 0.3 < linear_accuracy < 0.75  # 0.57 measured; chance is 0.2.
     neighbours = KNeighborsClassifier(1).fit(x_train, training.labels)
-    assert neighbours.score(x_test, test.labels) > 0.5  # 0.76 measured.
+    assert neighbours.score(x_test, test.labels) > 0.5  # 0.72 measured.
+
+
+def test_default_noise_shifts_glyphs_by_up_to_three_pixels():
+    # The shifts are what a CNN shrugs off and a Dense layer on the pixels does not:
+    # each ink box's centre moves uniformly in +-3 pixels per axis (less where the
+    # canvas's edge stops it), and not at all at noise 0.
+    images, _ = render_fonts(500, DEFAULT_NOISE, np.random.default_rng(3))
+    offsets = []
+    for image in images > 0.5:  # The ink, without the pixel noise.
+        rows, columns = np.flatnonzero(image.any(1)), np.flatnonzero(image.any(0))
+        offsets.append([(rows[0] + rows[-1] - 35) / 2, (columns[0] + columns[-1] - 35) / 2])
+    offsets = np.abs(np.array(offsets))
+    assert offsets.max() <= 4.0 and (offsets > 2.0).mean() > 0.1
+    assert 0.9 < offsets.mean() < 2.0  # Uniform on +-3: mean |shift| 1.5.

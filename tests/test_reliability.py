@@ -112,7 +112,7 @@ def test_resume_rejects_runs_without_checkpoint_and_extra_settings(tmp_path, cap
     assert train_run(str(tmp_path), "done", "--epochs", "1") == 0
     capsys.readouterr()
     assert main(["train", "--resume", str(tmp_path / "done")]) == 2
-    assert "only interrupted runs" in capsys.readouterr().err
+    assert "only interrupted or killed runs" in capsys.readouterr().err
     assert main(["train", "--resume", str(tmp_path / "done"), "--epochs", "5"]) == 2
     assert "takes no other settings" in capsys.readouterr().err
 

@@ -4,6 +4,7 @@
     kerasclf evaluate --weights W1 W2 --bias B [--dataset NAME | --data FILE] [--json]
     kerasclf evaluate --run RUN_DIR --data FILE [--json]
     kerasclf predict --run RUN_DIR --data FILE.csv [--out FILE.csv]
+    kerasclf generate --run RUN_DIR --prompt TEXT [--length N] [--temperature T] [--seed S]
     kerasclf datasets | presets | experiments
 
 Bad input exits with status 2 and one line on stderr, before anything is
@@ -23,12 +24,14 @@ import sys
 from typing import Any
 
 from kerasclf.run import config as config_module
+from kerasclf.cli.runs import add_runs_parser, runs_command
 from kerasclf.cli.evaluate import (
     add_evaluate_parser,
     add_predict_parser,
     evaluate_command,
     predict_command,
 )
+from kerasclf.cli.generate import add_generate_parser, checked_settings
 from kerasclf.data import describe_datasets
 from kerasclf.engine.presets import describe_presets
 from kerasclf.run.directory import (
@@ -169,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_evaluate_parser(commands)
     add_predict_parser(commands)
+    add_runs_parser(commands)
+    add_generate_parser(commands)
 
     commands.add_parser("datasets", help="list the named datasets")
     commands.add_parser("presets", help="list the optimizer presets with their formulas")
@@ -225,8 +230,10 @@ def run_train(arguments: argparse.Namespace) -> int:
     except RunDirectoryError as error:
         raise UsageError(str(error)) from None
     config, summary = prepared.config, result.summary
-    cost, accuracy = _shown_number(summary["cost"]), _shown_number(summary["accuracy"])
-    print(f"status: {summary['status']}  cost {cost}  accuracy {accuracy}")
+    line = f"status: {summary['status']}  cost {_shown_number(summary['cost'])}"
+    if "accuracy" in summary:  # A regression has none.
+        line += f"  accuracy {_shown_number(summary['accuracy'])}"
+    print(line)
     if result.run_dir is None:
         print("this worker is not the chief: the chief writes the run")
     else:
@@ -249,6 +256,29 @@ def run_evaluate(arguments: argparse.Namespace) -> int:
 def run_predict(arguments: argparse.Namespace) -> int:
     try:
         return predict_command(arguments)
+    except (ValueError, TypeError) as error:
+        raise UsageError(str(error)) from None
+
+
+def run_generate(arguments: argparse.Namespace) -> int:
+    try:
+        settings = checked_settings(arguments)
+    except (ValueError, TypeError) as error:
+        raise UsageError(str(error)) from None
+    # TensorFlow loads here, after the checks.
+    from kerasclf.run.generation import generate_from_run
+
+    try:
+        text = generate_from_run(**settings)
+    except (ValueError, TypeError) as error:  # A model file that cannot be read, say.
+        raise UsageError(str(error)) from None
+    print(arguments.prompt + text)
+    return 0
+
+
+def run_runs(arguments: argparse.Namespace) -> int:
+    try:
+        return runs_command(arguments)
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
 
@@ -303,6 +333,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_evaluate(arguments)
         if arguments.command == "predict":
             return run_predict(arguments)
+        if arguments.command == "runs":
+            return run_runs(arguments)
+        if arguments.command == "generate":
+            return run_generate(arguments)
         return run_listing(arguments.command)
     except UsageError as error:
         message = " ".join(str(error).split())

@@ -1,4 +1,4 @@
-"""The seminar's named synthetic datasets: seeded generators of labelled points.
+"""The seminar's named synthetic datasets: seeded generators of points, images, sequences, text.
 
 Each generator draws `(features, labels)` as numpy arrays from a
 `numpy.random.Generator`: features of shape (num_samples, *feature_shape) and
@@ -17,6 +17,16 @@ labels 0..k-1. `kerasclf.data.make_dataset` wraps them in a checked `Data`, and
     fonts          36x36 grey images of characters in 5 fonts, one class per font
                    (`kerasclf.data.fonts`); 2,790 images, 10% held out for testing.
 
+Day 3's sequences (`kerasclf.data.sequence_tasks`) take a `sequence_length` T:
+
+    long_dependency  4,000 sequences (T, 2), T = 50: the class is the sign of one
+                     marked step among N(0, noise^2) steps (noise 1); 20% held out.
+    series           2,000 windows (T, 1), T = 30, of a noisy sum of three sines,
+                     each with the next value as its float target (regression);
+                     the last 10% (in time) held out.
+    grammar          a text of 20,000 characters from a tiny grammar, cut by the
+                     run into windows of T = 40 characters; the last 10% held out.
+
 The 2-D sets draw features of shape (num_samples, 2); fonts draws images
 (num_samples, 36, 36). circle, xor, gauss, spiral and blobs have 500 points
 and `noise` in [0, 1], 0 by default; they follow TensorFlow Playground (whose
@@ -25,7 +35,7 @@ slider goes to 0.5). Each `NamedDataset` records its class names (None:
 
 Example:
     >>> spec, num_samples, noise, seed = check_dataset_arguments("xor", None, None, 0)
-    >>> features, labels = spec.generate(num_samples, noise, np.random.default_rng(seed))
+    >>> features, labels = spec.draw(num_samples, noise, np.random.default_rng(seed))
     >>> features.shape, sorted(set(labels.tolist()))
     ((500, 2), [0, 1])
 """
@@ -39,7 +49,8 @@ from collections.abc import Callable
 import numpy as np
 
 from kerasclf.data.fonts import DEFAULT_NOISE, FONT_NAMES, render_fonts
-from kerasclf.validation import MAX_INTEGER, check_choice, check_integer, check_number
+from kerasclf.data.sequence_tasks import grammar_text, long_dependency, series
+from kerasclf.validation import MAX_INTEGER, check_choice, check_integer, check_number, shown
 
 
 # Generators: (num_samples, noise, random generator) -> (features, labels).
@@ -131,21 +142,41 @@ def blobs(num_samples: int, noise: float, rng: np.random.Generator, num_classes:
 ANY_SIZE = (2, MAX_INTEGER)
 
 
+# What a dataset's samples are; "text" is one string, cut into windows by the run.
+KINDS = ("points", "images", "sequences", "text")
+# What its labels are: classes 0..k-1, or float targets.
+TASKS = ("classification", "regression")
+# How its test part is held out: drawn per class, or the last samples (in time).
+TEST_SPLITS = ("stratified", "tail")
+
+
 @dataclasses.dataclass(frozen=True)
 class NamedDataset:
     """A named generator with its defaults, its limits and a one-line description.
 
     Args:
-        generate: `(num_samples, noise, rng) -> (features, labels)`.
-        num_samples: The default size.
+        generate: `(num_samples, noise, rng) -> (features, labels)`; for a
+            "sequences" set `(num_samples, noise, rng, sequence_length)`; for
+            a "text" set `(num_characters, noise, rng) -> str`. `draw` calls
+            each the right way.
+        num_samples: The default size (a "text" set: its characters).
         noise: The default noise.
         description: One line for `kerasclf datasets`.
         class_names: One readable name per class, or None for "0", "1", ...
-        test_fraction: The part held out for testing by `make_dataset_splits`
-            (stratified); 0 for none.
+        test_fraction: The part held out for testing by `make_dataset_splits`;
+            0 for none.
         noise_range: The lowest and highest noise allowed.
         zero_noise: Whether the lowest noise itself is allowed.
         size_range: The fewest and most samples allowed.
+        kind: One of `KINDS`: "points", "images", "sequences" (features of
+            shape (num_samples, T, channels)) or "text" (a string).
+        task: One of `TASKS`: "classification" or "regression" (float targets).
+        test_split: One of `TEST_SPLITS`: "stratified" (per class) or "tail"
+            (the last `test_fraction` of the samples, the latest in time).
+        sequence_length: The default T of a "sequences" or "text" set (a
+            text's window); None for the others. `check_dataset_arguments`
+            returns the spec with the chosen T here.
+        sequence_length_range: The shortest and longest T allowed.
     """
 
     generate: Callable
@@ -157,10 +188,38 @@ class NamedDataset:
     noise_range: tuple[float, float] = (0.0, 1.0)
     zero_noise: bool = True
     size_range: tuple[int, int] = ANY_SIZE
+    kind: str = "points"
+    task: str = "classification"
+    test_split: str = "stratified"
+    sequence_length: int | None = None
+    sequence_length_range: tuple[int, int] = (1, 1)
+
+    def draw(self, num_samples: int, noise: float, rng: np.random.Generator):
+        """Draws the dataset: `generate`, given `sequence_length` for a "sequences" set.
+
+        Returns:
+            `(features, labels)`, or a `str` for a "text" set.
+
+        Example:
+            >>> spec = check_dataset_arguments("series", None, None, 0, sequence_length=8)[0]
+            >>> spec.draw(100, 0.1, np.random.default_rng(0))[0].shape
+            (100, 8, 1)
+        """
+        if self.kind == "sequences":
+            return self.generate(num_samples, noise, rng, self.sequence_length)
+        return self.generate(num_samples, noise, rng)
 
 
 # The most font images a set may hold: 100,000 images of 36x36 float32 are 518 MB.
 MAX_FONT_IMAGES = 100_000
+# The longest sequence a set may have, and the most values (samples x steps) a
+# sequence set may hold: 50 million, 400 MB of float32 in long_dependency's 2 channels.
+MAX_SEQUENCE_LENGTH = 10_000
+MAX_SEQUENCE_VALUES = 50_000_000
+# The longest generated text: 10 million characters.
+MAX_TEXT_CHARACTERS = 10_000_000
+# long_dependency's default noise: the later steps' standard deviation.
+LONG_DEPENDENCY_NOISE = 1.0
 
 DATASETS = {
     "seminar_blobs": NamedDataset(
@@ -188,24 +247,80 @@ DATASETS = {
         test_fraction=0.1,
         # Each font in both the training and the test part.
         size_range=(2 * len(FONT_NAMES), MAX_FONT_IMAGES),
+        kind="images",
+    ),
+    "long_dependency": NamedDataset(
+        long_dependency,
+        4000,
+        LONG_DEPENDENCY_NOISE,
+        "class = sign of 1 marked step in T=50 noisy steps: RNN fails, LSTM/GRU learn it",
+        test_fraction=0.2,
+        noise_range=(0.0, math.inf),  # The noise's standard deviation.
+        size_range=(2, MAX_INTEGER),
+        kind="sequences",
+        sequence_length=50,
+        sequence_length_range=(1, MAX_SEQUENCE_LENGTH),
+    ),
+    "series": NamedDataset(
+        series,
+        2000,
+        0.1,
+        "windows of T=30 steps of 3 noisy sines, target = the next value (Day 3)",
+        test_fraction=0.1,
+        noise_range=(0.0, math.inf),
+        size_range=(2, MAX_INTEGER),
+        kind="sequences",
+        task="regression",
+        test_split="tail",
+        sequence_length=30,
+        sequence_length_range=(1, MAX_SEQUENCE_LENGTH),
+    ),
+    "grammar": NamedDataset(
+        grammar_text,
+        20_000,
+        0.0,
+        "text of a tiny grammar (the big cat sees two dogs.), windows of 40 characters",
+        test_fraction=0.1,
+        size_range=(2, MAX_TEXT_CHARACTERS),
+        kind="text",
+        test_split="tail",
+        sequence_length=40,
+        sequence_length_range=(1, MAX_SEQUENCE_LENGTH),
     ),
 }
 
 
-def check_dataset_arguments(name: str, num_samples: int | None, noise: float | None, seed: int):
+def check_dataset_arguments(
+    name: str,
+    num_samples: int | None,
+    noise: float | None,
+    seed: int,
+    sequence_length: int | None = None,
+):
     """Checks the arguments of a named dataset and fills in its defaults.
 
+    Args:
+        name: One of `DATASETS`.
+        num_samples: The size (a "text" set: its characters); None for the default.
+        noise: The noise; None for the default.
+        seed: The seed, >= 0.
+        sequence_length: T of a "sequences" or "text" set; None for its
+            default. Refused for the other sets.
+
     Returns:
-        `(spec, num_samples, noise, seed)`, the `NamedDataset` and the
-        checked values.
+        `(spec, num_samples, noise, seed)`, the `NamedDataset` (for a
+        "sequences" or "text" set, with `sequence_length` set to the checked
+        T) and the checked values.
 
     Raises:
-        ValueError: for an unknown name, or a size or noise outside the
-            dataset's ranges.
+        ValueError: for an unknown name, or a size, noise or sequence length
+            outside the dataset's ranges.
 
     Example:
         >>> check_dataset_arguments("fonts", None, None, 0)[1:]
         (2790, 0.2, 0)
+        >>> check_dataset_arguments("series", None, None, 0, sequence_length=12)[0].sequence_length
+        12
     """
     spec = DATASETS[check_choice("dataset", name, DATASETS)]
     num_samples = spec.num_samples if num_samples is None else num_samples
@@ -224,12 +339,66 @@ def check_dataset_arguments(name: str, num_samples: int | None, noise: float | N
     noise = check_number(
         "noise", noise, low, high, low_inclusive=spec.zero_noise, high_inclusive=True
     )
+    if spec.sequence_length is not None:
+        length = check_sequence_length(name, spec, num_samples, sequence_length)
+        spec = dataclasses.replace(spec, sequence_length=length)
+    elif sequence_length is not None:
+        raise ValueError(
+            f"`sequence_length` applies to the sequence and text datasets "
+            f"({', '.join(repr(key) for key in sequence_datasets())}); dataset {name!r} has "
+            f"{spec.kind}. Received: sequence_length={sequence_length!r}; expected None."
+        )
     return spec, num_samples, noise, check_integer("seed", seed, minimum=0)
+
+
+def sequence_datasets() -> tuple[str, ...]:
+    """The names of the datasets that take a `sequence_length`.
+
+    Example:
+        >>> sequence_datasets()
+        ('long_dependency', 'series', 'grammar')
+    """
+    return tuple(name for name, spec in DATASETS.items() if spec.sequence_length is not None)
+
+
+def check_sequence_length(
+    name: str, spec: NamedDataset, num_samples: int, sequence_length: int | None
+) -> int:
+    """The checked T of a sequence or text set: in its range, and its data not too big.
+
+    A text set needs more characters than T (one window and its next
+    character); a sequence set at most `MAX_SEQUENCE_VALUES` samples x steps.
+
+    Example:
+        >>> check_sequence_length("grammar", DATASETS["grammar"], 100, None)
+        40
+    """
+    length = spec.sequence_length if sequence_length is None else sequence_length
+    shortest, longest = spec.sequence_length_range
+    try:
+        length = check_integer("sequence_length", length, minimum=shortest, maximum=longest)
+    except ValueError:
+        raise ValueError(
+            f"`sequence_length` of dataset {name!r} must be an integer in "
+            f"[{shortest}, {longest}]. Received: sequence_length={shown(length)}."
+        ) from None
+    if spec.kind == "text" and num_samples <= length:
+        raise ValueError(
+            f"`num_samples` (the characters) of dataset {name!r} must exceed sequence_length="
+            f"{length}. Received: num_samples={num_samples}."
+        )
+    if spec.kind == "sequences" and num_samples * length > MAX_SEQUENCE_VALUES:
+        raise ValueError(
+            f"`num_samples` x `sequence_length` of dataset {name!r} must be at most "
+            f"{MAX_SEQUENCE_VALUES}. Received: num_samples={num_samples}, "
+            f"sequence_length={length}."
+        )
+    return length
 
 
 def describe_datasets() -> str:
     """One line per named dataset: name, default size and noise, description."""
     return "\n".join(
-        f"{name:<14} n={spec.num_samples:<4} noise={spec.noise:<5g} {spec.description}"
+        f"{name:<16} n={spec.num_samples:<5} noise={spec.noise:<5g} {spec.description}"
         for name, spec in DATASETS.items()
     )

@@ -14,16 +14,29 @@ in [0, 1], 0 the background and 1 full ink, as MNIST.
 
 `noise` in [0, 1] (default `DEFAULT_NOISE`) scales every variation at once:
 
-    size       the glyph's pixel size, uniform in [24 - 8 noise, 24 + 4 noise]
-    position   a shift from the centre, uniform in +-8 noise pixels per axis
-               (the glyph stays on the canvas)
-    stroke     bolder or thinner: a blend of weight s ~ U(-noise, noise)
+    size       the glyph's pixel size, uniform in [26 - 2 noise, 26 + 2 noise]
+               (rounded: one size, 26, at the default noise)
+    position   a shift from the centre, uniform in +-15 noise pixels per axis
+               (+-3 at the default; the glyph stays on the canvas)
+    stroke     bolder or thinner: a blend of weight s ~ U(-0.25 noise, 0.25 noise)
                towards the 2x2 maximum (s > 0) or minimum (s < 0)
     contrast   the ink's brightness, uniform in [1 - 0.4 noise, 1]
     pixels     Gaussian pixel noise of standard deviation 0.1 noise,
                clipped to [0, 1]
 
-At noise 0 every glyph is centred at size 24 and the only variation is the
+Why mostly position: the seminar's Day 2 shows a CNN clearly beating a
+feed-forward network, which beats logistic regression. The font is told
+by local strokes (serifs, slant, weight), wherever the glyph sits; a 5x5
+convolution finds them at every position with the same weights, while a
+Dense layer on the raw pixels must learn each font at each position from
+the training images. Shifts of up to 3 pixels make that gap: with
+experiments/fonts.py's settings (Adam 0.01, batch 32, 20 epochs) the
+held-out accuracy is about 0.6-0.7 for logistic regression, 0.84-0.87 for
+the feed-forward network and 0.96-0.97 for the CNN (seeds 0 and 1). Size
+and stroke changes are kept small at the default: they change the very
+strokes the CNN reads and cost it as much as the feed-forward network.
+
+At noise 0 every glyph is centred at size 26 and the only variation is the
 character.
 
 Example:
@@ -62,11 +75,11 @@ CHARACTERS = string.ascii_letters + string.digits
 DEFAULT_NOISE = 0.2
 
 # The variations at noise 1 (each scales linearly with noise).
-BASE_PIXEL_SIZE = 24
-SMALLER_PIXELS = 4
-LARGER_PIXELS = 4
-MAX_SHIFT = 4.0
-MAX_STROKE = 1.0
+BASE_PIXEL_SIZE = 26
+SMALLER_PIXELS = 2
+LARGER_PIXELS = 2
+MAX_SHIFT = 15.0
+MAX_STROKE = 0.25
 MAX_CONTRAST_LOSS = 0.4
 PIXEL_NOISE = 0.1
 

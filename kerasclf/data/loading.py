@@ -1,10 +1,16 @@
-"""The user's data files as `Data`: CSV and `.npz`, with Keras's train/test layout.
+"""The user's data files as `Data`: CSV, `.npz` (Keras's train/test layout too) and text.
 
 - CSV: the features in every column but the last, the 0/1 (or 0..k-1) label
-  in the last, header optional. Always a table.
-- `.npz` with arrays `X` (num_samples, *feature_shape) and `y`.
+  in the last (a float target with task="regression"), header optional.
+  Always a table.
+- `.npz` with arrays `X` (num_samples, *feature_shape) and `y`: tables,
+  images, float sequences (N, T, F), or integer token ids (N, T) with an
+  optional scalar `vocabulary_size` (else the largest id + 1). With
+  task="regression", `y` holds float targets (N,) or (N, k).
 - `.npz` in Keras's dataset layout (as `mnist.npz`): `x_train`, `y_train`,
   `x_test`, `y_test`; the test part is the test set.
+- `.txt`: a UTF-8 text, as windows of `sequence_length` characters labelled
+  with the next character (`kerasclf.data.text_corpus`).
 """
 
 from __future__ import annotations
@@ -14,37 +20,66 @@ import os
 import numpy as np
 
 from kerasclf.data.csv_files import read_csv_values
-from kerasclf.data.labelled import Data
+from kerasclf.data.labelled import TASKS, Data
+from kerasclf.data.text_corpus import character_windows, read_text
+from kerasclf.validation import check_choice, check_integer
 
 
 # The arrays of the two .npz layouts: features and labels, then test features and labels.
 XY_ARRAYS = ("X", "y")
 KERAS_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
+# The optional scalar of an .npz of token ids: the number of ids.
+VOCABULARY_SIZE_ARRAY = "vocabulary_size"
+EXTENSIONS = (".csv", ".npz", ".txt")
 
 
-def load_data(path: str) -> Data:
-    """Loads a CSV or `.npz` file of labelled samples: its training part.
+def load_data(
+    path: str,
+    *,
+    task: str = "classification",
+    sequence_length: int = 100,
+    stride: int = 1,
+) -> Data:
+    """Loads a CSV, `.npz` or `.txt` file of labelled samples: its training part.
 
     CSV: features in every column but the last, the label in the last; an
     optional header row. NPZ: arrays `X` (num_samples, *feature_shape) and
-    `y`, or Keras's `x_train`, `y_train`, `x_test`, `y_test` (only the
-    training arrays are read; `load_data_splits` reads the test part too).
+    `y` (and an optional scalar `vocabulary_size` for token ids), or Keras's
+    `x_train`, `y_train`, `x_test`, `y_test` (only the training arrays are
+    read; `load_data_splits` reads the test part too). TXT: windows of
+    `sequence_length` characters, `stride` apart, each labelled with the
+    next character.
+
+    Args:
+        path: The file.
+        task: "classification" (class labels) or "regression" (float
+            targets); a text is always classification.
+        sequence_length: Characters per window of a `.txt` file.
+        stride: Characters between windows of a `.txt` file.
 
     Raises:
         ValueError: with the file, line and cell at fault.
 
     Example:
         >>> data = load_data("points.csv")  # doctest: +SKIP
+        >>> text = load_data("shakespeare.txt", sequence_length=40)  # doctest: +SKIP
     """
-    return _load(path, with_test=False)[0]
+    return _load(path, False, task, sequence_length, stride)[0]
 
 
-def load_data_splits(path: str) -> tuple[Data, Data | None]:
-    """Loads a CSV or `.npz` file as `(training, test)`.
+def load_data_splits(
+    path: str,
+    *,
+    task: str = "classification",
+    sequence_length: int = 100,
+    stride: int = 1,
+) -> tuple[Data, Data | None]:
+    """Loads a CSV, `.npz` or `.txt` file as `(training, test)`.
 
     The test part is the `x_test`, `y_test` arrays of an `.npz` in Keras's
-    layout, with the training part's number of classes and sample shape; it is
-    None for a CSV file and for an `.npz` of `X` and `y`.
+    layout, with the training part's number of classes, sample shape and
+    vocabulary size; it is None for a CSV or text file and for an `.npz` of
+    `X` and `y`. The keywords are `load_data`'s.
 
     Raises:
         ValueError: with the file and the array, line or cell at fault.
@@ -54,25 +89,33 @@ def load_data_splits(path: str) -> tuple[Data, Data | None]:
         >>> training.feature_shape, test.num_samples  # doctest: +SKIP
         ((28, 28), 10000)
     """
-    return _load(path, with_test=True)
+    return _load(path, True, task, sequence_length, stride)
 
 
-def _load(path: str, with_test: bool) -> tuple[Data, Data | None]:
+def _load(
+    path: str, with_test: bool, task: str, sequence_length: int, stride: int
+) -> tuple[Data, Data | None]:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"`data` must be a file path. Received: data={path!r}.")
     path = os.fspath(path)
+    task = check_choice("task", task, TASKS)
+    sequence_length = check_integer("sequence_length", sequence_length, minimum=1)
+    stride = check_integer("stride", stride, minimum=1)
     extension = os.path.splitext(path)[1].lower()
-    if extension not in (".csv", ".npz"):
+    if extension not in EXTENSIONS:
         raise ValueError(
-            f"`data` must be a .csv or .npz file. Received: data={path!r}. "
-            "Save the points as CSV (label in the last column) or as .npz with X and y."
+            f"`data` must be a .csv, .npz or .txt file. Received: data={path!r}. "
+            "Save the points as CSV (label in the last column) or as .npz with X and y, or a "
+            "text as UTF-8 .txt."
         )
     if not os.path.isfile(path):
         raise ValueError(f"`data` file does not exist or is not a file. Received: data={path!r}.")
     try:
+        if extension == ".txt":
+            return _load_text(path, task, sequence_length, stride), None
         if extension == ".npz":
-            return _data_from_arrays(path, _read_npz(path, with_test))
-        return _load_csv(path), None
+            return _data_from_arrays(path, _read_npz(path, with_test), task)
+        return _load_csv(path, task), None
     except MemoryError:
         raise ValueError(
             f"{path}: the points do not fit in memory ({os.path.getsize(path)} bytes on disk). "
@@ -81,11 +124,32 @@ def _load(path: str, with_test: bool) -> tuple[Data, Data | None]:
         ) from None
 
 
-def _data_from_arrays(path: str, arrays: dict[str, np.ndarray]) -> tuple[Data, Data | None]:
+def _load_text(path: str, task: str, sequence_length: int, stride: int) -> Data:
+    """A text file as character windows (`kerasclf.data.text_corpus`)."""
+    if task != "classification":
+        raise ValueError(
+            f"{path}: a text file is data for classification (the next character is a class). "
+            f"Received: task={task!r}. Use task='classification'."
+        )
+    return character_windows(read_text(path), sequence_length, stride, source=path)
+
+
+def _data_from_arrays(
+    path: str, arrays: dict[str, np.ndarray], task: str
+) -> tuple[Data, Data | None]:
     """`(training, test)` from the arrays of an .npz file's layout."""
+    vocabulary_size = _vocabulary_size(path, arrays)
     if "X" in arrays:
-        return Data(arrays["X"], arrays["y"], source=path), None
-    training = Data(arrays["x_train"], arrays["y_train"], source=f"{path} (x_train, y_train)")
+        return Data(
+            arrays["X"], arrays["y"], path, task=task, vocabulary_size=vocabulary_size
+        ), None
+    training = Data(
+        arrays["x_train"],
+        arrays["y_train"],
+        f"{path} (x_train, y_train)",
+        task=task,
+        vocabulary_size=vocabulary_size,
+    )
     if "x_test" not in arrays:
         return training, None
     x_train, x_test = arrays["x_train"], arrays["x_test"]
@@ -96,13 +160,35 @@ def _data_from_arrays(path: str, arrays: dict[str, np.ndarray]) -> tuple[Data, D
     )
     if x_test.shape[1:] != x_train.shape[1:]:
         raise mismatch
-    test = Data(x_test, arrays["y_test"], f"{path} (x_test, y_test)", training.num_classes)
+    test = Data(
+        x_test,
+        arrays["y_test"],
+        f"{path} (x_test, y_test)",
+        training.num_classes,
+        task=task,
+        vocabulary_size=vocabulary_size,
+    )
     if (test.features.dtype, test.feature_scale) != (
         training.features.dtype,
         training.feature_scale,
     ):
         raise mismatch  # Token ids against numbers, or pixels scaled against unscaled.
     return training, test
+
+
+def _vocabulary_size(path: str, arrays: dict[str, np.ndarray]) -> int | None:
+    """The .npz file's scalar `vocabulary_size`, or None without one."""
+    if VOCABULARY_SIZE_ARRAY not in arrays:
+        return None
+    value = arrays[VOCABULARY_SIZE_ARRAY]
+    if value.shape != () or value.dtype.kind not in "iu" or value < 1:
+        raise ValueError(
+            f"{path}: `vocabulary_size` must be one integer >= 1, the number of token ids. "
+            f"Received an array of shape {value.shape} and dtype {value.dtype}"
+            + (f": {value.item()!r}." if value.shape == () else ".")
+            + " Save it as np.savez(path, X=ids, y=labels, vocabulary_size=45)."
+        )
+    return int(value)
 
 
 def _read_npz(path: str, with_test: bool) -> dict[str, np.ndarray]:
@@ -117,14 +203,30 @@ def _read_npz(path: str, with_test: bool) -> dict[str, np.ndarray]:
         with archive:
             names = _npz_layout(path, archive.files)
             names = names if with_test else names[:2]
+            if VOCABULARY_SIZE_ARRAY in archive.files:
+                names = (*names, VOCABULARY_SIZE_ARRAY)
             _check_fits_in_memory(path, archive, names)
-            return {name: archive[name] for name in names}
+            return {name: _read_array(path, archive, name) for name in names}
     except ValueError as error:
         if str(error).startswith(path):
             raise
         raise ValueError(f"{path}: not a readable .npz file ({error}).")
     except (OSError, EOFError) as error:
         raise ValueError(f"{path}: not a readable .npz file ({error}).")
+
+
+def _read_array(path: str, archive, name: str) -> np.ndarray:
+    """One array of an .npz file; ragged sequences (saved as objects) are refused in one line."""
+    try:
+        return archive[name]
+    except ValueError as error:
+        if "allow_pickle" not in str(error):
+            raise
+        raise ValueError(
+            f"{path}: ragged sequences: array {name!r} holds Python objects (sequences of "
+            "different lengths, saved as an object array), not one array of numbers. Pad them "
+            "to one length before saving, e.g. keras.utils.pad_sequences(sequences, maxlen=100)."
+        ) from None
 
 
 def _npz_layout(path: str, files: list[str]) -> tuple[str, ...]:
@@ -171,11 +273,11 @@ def available_memory() -> int | None:
     return None
 
 
-def _load_csv(path: str) -> Data:
+def _load_csv(path: str, task: str) -> Data:
     values = read_csv_values(path)
     if values.shape[1] < 2:
         raise ValueError(
             f"{path}: each CSV row needs at least one feature column and a label column. "
             f"Received {values.shape[1]} column(s)."
         )
-    return Data(values[:, :-1], values[:, -1], source=path)
+    return Data(values[:, :-1], values[:, -1], source=path, task=task)

@@ -1,4 +1,10 @@
-"""Held-out parts of a `Data`: a random validation split and a stratified test split."""
+"""Held-out parts of a `Data`: a random validation split, a stratified test split, a tail.
+
+`split_stratified` keeps each class's share for classification and draws a
+plain seeded random part for regression (targets have no classes);
+`split_tail` holds out the last stretch in order, as a time series' forecast
+is tested on the stretch after its training.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +45,8 @@ def split_validation(data: Data, fraction: float, seed: int) -> tuple[Data, Data
         data.num_samples
     )
     training = data.subset(np.sort(order[num_validation:]), f"{data.source} (training split)")
-    lacking = sorted(set(range(data.num_classes)) - set(np.unique(training.labels).tolist()))
+    classes = range(data.num_classes) if data.task == "classification" else ()
+    lacking = sorted(set(classes) - set(np.unique(training.labels).tolist()))
     if lacking:
         raise ValueError(
             f"`validation_split` leaves no point of class {lacking[0]} in the training split of "
@@ -73,7 +80,9 @@ def split_stratified(data: Data, fraction: float, seed: int) -> tuple[Data, Data
     """Holds out a seeded, stratified `fraction` of the samples for testing.
 
     Every class keeps its share in both parts (at least one sample each
-    side); the test part holds round(fraction * N) samples.
+    side); the test part holds round(fraction * N) samples. Regression data
+    has no classes: its test part is a plain seeded random draw of
+    round(fraction * N) samples (at least one each side).
 
     Args:
         data: The labelled samples; each class needs at least 2.
@@ -91,6 +100,12 @@ def split_stratified(data: Data, fraction: float, seed: int) -> tuple[Data, Data
     """
     fraction = check_number("test_fraction", fraction, 0.0, 1.0)
     rng = np.random.default_rng(check_integer("seed", seed, minimum=0))
+    if data.task == "regression":
+        num_test = _held_out_count(data, fraction, "test_fraction")
+        is_test = np.zeros(data.num_samples, bool)
+        is_test[rng.choice(data.num_samples, num_test, replace=False)] = True
+        training = data.subset(np.flatnonzero(~is_test), f"{data.source} (training split)")
+        return training, data.subset(np.flatnonzero(is_test), f"{data.source} (test split)")
     counts = np.bincount(data.labels, minlength=data.num_classes)
     if counts.min() < 2:
         label = int(np.argmin(counts))
@@ -106,3 +121,48 @@ def split_stratified(data: Data, fraction: float, seed: int) -> tuple[Data, Data
     is_test[np.concatenate(test_rows)] = True
     training = data.subset(np.flatnonzero(~is_test), f"{data.source} (training split)")
     return training, data.subset(np.flatnonzero(is_test), f"{data.source} (test split)")
+
+
+def split_tail(data: Data, fraction: float) -> tuple[Data, Data]:
+    """Holds out the last `fraction` of the samples, in order: a time series' later stretch.
+
+    Nothing is shuffled: the training part is the first N - round(fraction * N)
+    samples and the held-out part the rest, each in its order (at least one
+    sample each side). For classification, both parts keep the data's classes
+    even where one part lacks some.
+
+    Args:
+        data: The samples, in time order.
+        fraction: In (0, 1).
+
+    Returns:
+        `(training, held_out)`.
+
+    Example:
+        >>> data = Data(np.arange(10.0).reshape(5, 2), np.arange(5.0) / 2, task="regression")
+        >>> training, held_out = split_tail(data, 0.4)
+        >>> training.labels.tolist(), held_out.labels.tolist()
+        ([0.0, 0.5, 1.0], [1.5, 2.0])
+    """
+    if not isinstance(data, Data):
+        raise TypeError(
+            f"`data` must be a kerasclf.data.Data. Received an object of type "
+            f"{type(data).__name__}."
+        )
+    fraction = check_number("fraction", fraction, 0.0, 1.0)
+    num_training = data.num_samples - _held_out_count(data, fraction, "fraction")
+    rows = np.arange(data.num_samples)
+    training = data.subset(rows[:num_training], f"{data.source} (first part)")
+    return training, data.subset(rows[num_training:], f"{data.source} (last part, held out)")
+
+
+def _held_out_count(data: Data, fraction: float, key: str) -> int:
+    """round(fraction * N) samples held out, raising unless both sides keep one or more."""
+    count = int(round(fraction * data.num_samples))
+    if count < 1 or count > data.num_samples - 1:
+        raise ValueError(
+            f"`{key}` leaves {count} held-out and {data.num_samples - count} training samples "
+            f"of {data.num_samples} in {data.source}. Received: {key}={fraction!r}. Choose a "
+            "fraction that keeps at least one sample on each side."
+        )
+    return count

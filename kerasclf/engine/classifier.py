@@ -55,7 +55,13 @@ import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lin
 import keras
 import tensorflow as tf
 
-from kerasclf.engine.losses import CrossEntropy, model_reduction, per_sample_cross_entropy
+from kerasclf.engine.losses import (
+    CrossEntropy,
+    SquaredError,
+    model_reduction,
+    model_task,
+    per_sample_cost,
+)
 
 # The keys every block has; a block of parts has PART_KEYS too.
 BLOCK_KEYS = frozenset({"x", "y", "num_batches"})
@@ -225,7 +231,7 @@ class Classifier(keras.Model):
             y_pred = self(x, training=True)
             # In float32, as a Keras loss computes (under mixed_float16 y_pred is float16).
             probabilities = tf.cast(y_pred, weight.dtype)
-            cost = tf.reduce_sum(per_sample_cross_entropy(y, probabilities) * weight)
+            cost = tf.reduce_sum(per_sample_cost(model_task(self))(y, probabilities) * weight)
             if model_reduction(self) == "mean":
                 cost = cost / data["batch_samples"]
             loss = cost
@@ -278,7 +284,7 @@ def check_parts_trainable(model: keras.Model) -> None:
     """Refuses, in one line, a model whose minibatch cannot be trained in parts.
 
     A part's gradient adds up to the minibatch's only when the cost is a sum
-    over independent samples: kerasclf's `CrossEntropy`, with no layer that
+    over independent samples: kerasclf's `CrossEntropy` or `SquaredError`, with no layer that
     looks across the batch (BatchNormalization) and no activity regularizer.
 
     Example:
@@ -288,14 +294,14 @@ def check_parts_trainable(model: keras.Model) -> None:
         >>> check_parts_trainable(model)
         Traceback (most recent call last):
         ...
-        ValueError: A minibatch larger than a block (2**20 samples) trains in parts, which needs kerasclf's CrossEntropy cost. Received a model compiled with loss 'binary_crossentropy'. Use a smaller --batch-size, or load the data into memory.
+        ValueError: A minibatch larger than a block (2**20 samples) trains in parts, which needs kerasclf's CrossEntropy or SquaredError cost. Received a model compiled with loss 'binary_crossentropy'. Use a smaller --batch-size, or load the data into memory.
     """  # noqa: E501
     fix = "Use a smaller --batch-size, or load the data into memory."
     what = "A minibatch larger than a block (2**20 samples) trains in parts, which needs"
-    if not isinstance(model.loss, CrossEntropy):
+    if not isinstance(model.loss, (CrossEntropy, SquaredError)):
         raise ValueError(
-            f"{what} kerasclf's CrossEntropy cost. Received a model compiled with loss "
-            f"{model.loss!r}. {fix}"
+            f"{what} kerasclf's CrossEntropy or SquaredError cost. Received a model compiled "
+            f"with loss {model.loss!r}. {fix}"
         )
     for layer in _all_layers(model):
         if isinstance(layer, keras.layers.BatchNormalization):

@@ -25,7 +25,7 @@ import tensorflow as tf
 from kerasclf.engine.xla import xla_is_faster
 
 from kerasclf.data import Data
-from kerasclf.engine.losses import REDUCTIONS, model_reduction, per_sample_cross_entropy
+from kerasclf.engine.losses import REDUCTIONS, model_reduction, model_task, per_sample_cost
 from kerasclf.models.registry import build_model
 from kerasclf.models.inspection import check_probability_output
 from kerasclf.validation import check_choice, check_number
@@ -38,6 +38,8 @@ CHUNK_SAMPLES = 2**14
 XLA_ABOVE_SAMPLES = 2**16
 # At most this many loops run at the same time.
 MAX_PARALLEL_PARTS = 8
+# What a regression model's evaluation gives: no accuracy.
+REGRESSION_KEYS = ("cost", "mean_cost", "gradient_norm")
 # Hand-set weights and bias must stay below this, to be finite in float32.
 FLOAT32_LIMIT = 3e38
 
@@ -53,13 +55,18 @@ def parallel_parts() -> int:
 class ModelEvaluator:
     """Computes the cost, accuracy and gradient norm of one model on fixed data.
 
+    A classifier's cost is the cross-entropy; a regression model's (one
+    compiled with `SquaredError`, see `kerasclf.engine.losses.model_task`)
+    is the squared error, and it has no accuracy.
+
     The data is converted once and the pass is traced once, so per-epoch
     callbacks can afford to call it every epoch. `compiled()` returns the
     values as tensors and can be called inside a `tf.function`, to evaluate
     (XLA-compiled where that pays) and write summaries in one graph.
 
     Args:
-        model: A classifier with a sigmoid (1 unit) or softmax (k units) output.
+        model: A classifier with a sigmoid (1 unit) or softmax (k units)
+            output, or a regression model with a linear output.
         data: The points to evaluate on: a `Data`, a `kerasclf.data.streaming.Stream`,
             or a `tf.data.Dataset` of `(features, labels)` chunks (streamed
             through, in bounded memory).
@@ -75,7 +82,11 @@ class ModelEvaluator:
     KEYS = ("cost", "mean_cost", "accuracy", "gradient_norm")
 
     def __init__(self, model: keras.Model, data, reduction: str | None = None):
-        check_probability_output(model)
+        self.task = model_task(model)
+        if self.task == "classification":
+            check_probability_output(model)
+        self.keys = self.KEYS if self.task == "classification" else REGRESSION_KEYS
+        self._cost = per_sample_cost(self.task)
         self.model = model
         if reduction is None:
             reduction = model_reduction(model)
@@ -146,39 +157,47 @@ class ModelEvaluator:
         )
         scale = 1.0 / tf.cast(count, tf.float32) if self.reduction == "mean" else 1.0
         norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(g)) for g in gradients])) * scale
-        # At weights that diverged (an infinite or NaN cost) an accuracy means nothing.
-        accuracy = tf.where(
-            tf.math.is_finite(cost), correct / count, tf.constant(np.nan, tf.float64)
-        )
-        return {
-            "cost": cost,
-            "mean_cost": cost / count,
-            "accuracy": accuracy,
-            "gradient_norm": tf.cast(norm, tf.float64),
-        }
+        values = {"cost": cost, "mean_cost": cost / count}
+        if self.task == "classification":
+            # At weights that diverged (an infinite or NaN cost) an accuracy means nothing.
+            values["accuracy"] = tf.where(
+                tf.math.is_finite(cost), correct / count, tf.constant(np.nan, tf.float64)
+            )
+        values["gradient_norm"] = tf.cast(norm, tf.float64)
+        return values
 
     def _add_chunk(self, totals, chunk):
         """Adds one chunk's summed cost, number correct, size and gradient to the totals."""
         cost, correct, count, gradients = totals
         features, labels = chunk
         with tf.GradientTape() as tape:
-            probabilities = self.model(features, training=False)
-            chunk_cost = tf.reduce_sum(per_sample_cross_entropy(labels, probabilities))
+            outputs = self.model(features, training=False)
+            chunk_cost = tf.reduce_sum(self._cost(labels, outputs))
         chunk_gradients = tape.gradient(chunk_cost, self.model.trainable_weights)
-        if probabilities.shape[-1] == 1:
-            predicted = tf.cast(probabilities[:, 0] > 0.5, tf.int32)
-        else:
-            predicted = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
         return (
             # Accumulated in float64, so a million float32 costs add up exactly enough.
             cost + tf.cast(chunk_cost, tf.float64),
-            correct + tf.reduce_sum(tf.cast(tf.equal(predicted, labels), tf.float64)),
+            correct + self._num_correct(outputs, labels),
             count + tf.cast(tf.shape(labels)[0], tf.float64),
             tuple(total + chunk for total, chunk in zip(gradients, chunk_gradients)),
         )
 
+    def _num_correct(self, outputs, labels) -> tf.Tensor:
+        """How many samples a classifier labels right (0 for a regression)."""
+        if self.task == "regression":
+            return tf.constant(0.0, tf.float64)
+        if outputs.shape[-1] == 1:
+            predicted = tf.cast(outputs[:, 0] > 0.5, tf.int32)
+        else:
+            predicted = tf.argmax(outputs, axis=-1, output_type=tf.int32)
+        labels = tf.cast(tf.reshape(labels, [-1]), tf.int32)
+        return tf.reduce_sum(tf.cast(tf.equal(predicted, labels), tf.float64))
+
     def __call__(self) -> dict[str, float]:
-        """Returns `{"cost": summed, "mean_cost", "accuracy", "gradient_norm"}` as floats."""
+        """Returns `{"cost": summed, "mean_cost", "accuracy", "gradient_norm"}` as floats.
+
+        A regression model's values have no "accuracy".
+        """
         return {key: float(value) for key, value in self.compiled().items()}
 
 

@@ -31,7 +31,7 @@ import tensorflow as tf
 
 from kerasclf.engine.cluster import parse_tf_config
 from kerasclf.engine.evaluation import ModelEvaluator
-from kerasclf.engine.losses import per_sample_cross_entropy
+from kerasclf.engine.losses import model_task, per_sample_cost
 from kerasclf.pipeline import epoch_stream, num_minibatches
 
 
@@ -105,7 +105,7 @@ def fit_multiworker(
     def replica_step(x, y, weight, global_count):
         with tf.GradientTape() as tape:
             probabilities = model(x, training=True)
-            cost = tf.reduce_sum(per_sample_cross_entropy(y, probabilities) * weight)
+            cost = tf.reduce_sum(per_sample_cost(model_task(model))(y, probabilities) * weight)
             if reduction == "mean":
                 cost /= tf.cast(global_count, cost.dtype)
             if model.losses:  # Regularization, counted once across the replicas.

@@ -8,6 +8,10 @@
               Dense layers with dropout, then the same output. Its defaults are
               the seminar's small CNN: 5x5 convolution with 4 filters, ReLU,
               2x2 max-pool, Dense 32, dropout 0.25 (keep 0.75), softmax.
+    rnn       recurrent layers over a sequence, h_t = tanh(W x_t + U h_{t-1} + b),
+    lstm      or LSTM / GRU cells (stacked: every layer but the last returns its
+    gru       whole sequence), dropout after each, then the same output on the
+              last state. Token ids (time,) go through an Embedding first.
 
 Each model's options (`MODEL_OPTIONS`) and their defaults (`MODEL_DEFAULTS`)
 are tables here, so that a config refuses an option its model does not take.
@@ -17,6 +21,8 @@ Initializers (`init`):
     zeros     every weight 0: the seminar's start for logistic regression.
     random    Glorot uniform, U(-r, r) with r = sqrt(6 / (fan_in + fan_out)),
               seeded: Keras's own default for Dense kernels (biases start at 0).
+              The recurrent models keep Keras's other defaults, seeded: an
+              orthogonal recurrent kernel U, embeddings U(-0.05, 0.05).
 
 Each model has its own default initializer (`DEFAULT_INITS`): logistic
 regression starts from zeros as on the slide, and every other model from
@@ -36,13 +42,25 @@ MODELS = {
     "logistic": "p = sigmoid(x^T w + b): one Dense(1, sigmoid) (softmax for k classes)",
     "mlp": "hidden Dense layers (--hidden, --activation), then the logistic output",
     "cnn": "convolution blocks (--filters, --kernel-size, --pooling), then Dense layers",
+    "rnn": "h_t = tanh(W x_t + U h_{t-1} + b): SimpleRNN layers (--units, --layers)",
+    "lstm": "LSTM layers (gated cell state, --units, --layers), then the output",
+    "gru": "GRU layers (update and reset gates, --units, --layers), then the output",
 }
+# The models that read sequences (time, features) or token ids (time,).
+RECURRENT_MODELS = ("rnn", "lstm", "gru")
+# The Embedding's width for token ids when `embedding_dim` is not given.
+DEFAULT_EMBEDDING_DIM = 16
 INITS = {
     "zeros": "every weight 0 (the seminar's logistic regression)",
     "random": "Glorot uniform, Keras's default, seeded",
 }
 # The initializer of each model when `init` is not given.
-DEFAULT_INITS = {"logistic": "zeros", "mlp": "random", "cnn": "random"}
+DEFAULT_INITS = {
+    "logistic": "zeros",
+    "mlp": "random",
+    "cnn": "random",
+    **{name: "random" for name in RECURRENT_MODELS},
+}
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 # The pooling layer after each convolution: MaxPooling2D, AveragePooling2D, or none.
 POOLINGS = ("max", "average", "none")
@@ -51,9 +69,14 @@ MODEL_OPTIONS = {
     "logistic": (),
     "mlp": ("hidden", "activation", "dropout"),
     "cnn": ("hidden", "activation", "dropout", "filters", "kernel_size", "pool_size", "pooling"),
+    "rnn": ("units", "layers", "embedding_dim", "activation", "dropout"),
+    "lstm": ("units", "layers", "embedding_dim", "dropout"),
+    "gru": ("units", "layers", "embedding_dim", "dropout"),
 }
 # Each model's default of each of its options: the mlp of the Day-1 slides, the
-# seminar's Day-2 CNN (Dense 32 with ReLU, dropout 0.25, one 5x5 block of 4 filters).
+# seminar's Day-2 CNN (Dense 32 with ReLU, dropout 0.25, one 5x5 block of 4 filters),
+# one recurrent layer of 32 units. `embedding_dim` None: DEFAULT_EMBEDDING_DIM (16)
+# for token ids, and no Embedding for sequences of numbers (which refuse one given).
 MODEL_DEFAULTS = {
     "logistic": {},
     "mlp": {"hidden": (8, 8), "activation": "tanh", "dropout": 0.0},
@@ -66,6 +89,9 @@ MODEL_DEFAULTS = {
         "pool_size": 2,
         "pooling": "max",
     },
+    "rnn": {"units": 32, "layers": 1, "embedding_dim": None, "activation": "tanh", "dropout": 0.0},
+    "lstm": {"units": 32, "layers": 1, "embedding_dim": None, "dropout": 0.0},
+    "gru": {"units": 32, "layers": 1, "embedding_dim": None, "dropout": 0.0},
 }
 
 
@@ -224,6 +250,111 @@ def check_feature_map(conv: ConvArchitecture, input_shape: tuple[int, ...]) -> N
         f"pool_size={pool}. At most {fits} pools fit: use at most {fits} blocks, a smaller "
         "pool_size, or pooling='none'."
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class RecurrentArchitecture:
+    """The recurrent layers of an `rnn`, `lstm` or `gru`, checked by `check_recurrent_architecture`.
+
+    `layers` layers of `units` each, stacked: every layer but the last returns
+    its whole sequence to the next, the last only its final state. The
+    activation (the rnn's), the dropout after each layer and the penalties
+    are the model's `Architecture`'s.
+
+    Attributes:
+        units: The size of each layer's state h_t.
+        layers: The number of recurrent layers.
+        embedding_dim: The width of the Embedding that token ids go through
+            first; None for `DEFAULT_EMBEDDING_DIM` with token ids, and for
+            sequences of numbers (which have no Embedding).
+
+    Example:
+        >>> RecurrentArchitecture()
+        RecurrentArchitecture(units=32, layers=1, embedding_dim=None)
+    """
+
+    units: int = 32
+    layers: int = 1
+    embedding_dim: int | None = None
+
+
+def check_recurrent_architecture(
+    units: int, layers: int, embedding_dim: int | None = None
+) -> RecurrentArchitecture:
+    """Validates a recurrent model's options, raising one clear line.
+
+    Example:
+        >>> check_recurrent_architecture(64, 2, 8)
+        RecurrentArchitecture(units=64, layers=2, embedding_dim=8)
+        >>> check_recurrent_architecture(0, 1)
+        Traceback (most recent call last):
+        ...
+        ValueError: `units` must be an integer >= 1. Received: units=0.
+    """
+    return RecurrentArchitecture(
+        units=check_integer("units", units),
+        layers=check_integer("layers", layers),
+        embedding_dim=None
+        if embedding_dim is None
+        else check_integer("embedding_dim", embedding_dim),
+    )
+
+
+def check_sequence_input(
+    model: str,
+    recurrent: RecurrentArchitecture,
+    input_shape: tuple[int, ...],
+    vocabulary_size: int | None,
+) -> bool:
+    """Whether a recurrent model reads token ids; refuses inputs and options that do not fit.
+
+    Samples of shape (time,) are token ids, which need `vocabulary_size`;
+    samples of shape (time, features) are sequences of numbers, which take
+    neither a vocabulary nor an `embedding_dim`.
+
+    Example:
+        >>> check_sequence_input("lstm", RecurrentArchitecture(), (10,), 27)
+        True
+        >>> check_sequence_input("lstm", RecurrentArchitecture(), (10, 1), None)
+        False
+        >>> check_sequence_input("gru", RecurrentArchitecture(), (10,), None)
+        Traceback (most recent call last):
+        ...
+        ValueError: The 'gru' model reads samples of shape (time,) as token ids, which need `vocabulary_size` (the number of token ids) for its Embedding. Received: input_shape=(10,), vocabulary_size=None. Pass vocabulary_size, or give sequences of numbers of shape (time, features), e.g. (10, 1).
+    """  # noqa: E501
+    if not isinstance(recurrent, RecurrentArchitecture):
+        raise TypeError(
+            "`recurrent` must be a RecurrentArchitecture (from check_recurrent_architecture) or "
+            f"None. Received: recurrent={recurrent!r}."
+        )
+    if len(input_shape) not in (1, 2):
+        raise ValueError(
+            f"The {model!r} model reads sequences: token ids of shape (time,) or numbers of "
+            f"shape (time, features). Received: input_shape={tuple(input_shape)!r}. Use "
+            "--model cnn, mlp or logistic for samples of another shape."
+        )
+    if len(input_shape) == 1:
+        if vocabulary_size is None:
+            raise ValueError(
+                f"The {model!r} model reads samples of shape (time,) as token ids, which need "
+                "`vocabulary_size` (the number of token ids) for its Embedding. Received: "
+                f"input_shape={tuple(input_shape)!r}, vocabulary_size=None. Pass "
+                "vocabulary_size, or give sequences of numbers of shape (time, features), "
+                f"e.g. ({input_shape[0]}, 1)."
+            )
+        check_integer("vocabulary_size", vocabulary_size)
+        return True
+    for key, value in (
+        ("embedding_dim", recurrent.embedding_dim),
+        ("vocabulary_size", vocabulary_size),
+    ):
+        if value is not None:
+            raise ValueError(
+                f"`{key}` applies to token ids of shape (time,), but the {model!r} model's "
+                f"samples of shape {tuple(input_shape)!r} are sequences of numbers, so it would "
+                f"be ignored. Received: {key}={value!r}. Remove it, or give token ids."
+            )
+    return False
 
 
 def _check_sizes(key: str, sizes: Sequence[int], example: str) -> tuple[int, ...]:

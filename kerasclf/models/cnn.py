@@ -26,6 +26,8 @@ def cnn(
     seed: int,
     architecture: Architecture,
     conv: ConvArchitecture,
+    task: str = "classification",
+    num_targets: int = 1,
 ):
     """Convolution blocks, flatten, Dense layers with dropout, then the output.
 
@@ -38,9 +40,12 @@ def cnn(
         architecture: The Dense layers, their activation (also the
             convolutions'), penalties and dropout.
         conv: The convolution blocks.
+        task: "classification" for probabilities out, "regression" for a
+            linear read-out of `num_targets` numbers.
+        num_targets: The numbers a regression predicts.
 
     Returns:
-        The output tensor of probabilities.
+        The output tensor: probabilities, or the numbers of a regression.
 
     Example:
         >>> inputs = keras.Input((12, 12))
@@ -80,4 +85,4 @@ def cnn(
             hidden = keras.layers.Dropout(
                 architecture.dropout, seed=layer_seed, name=f"dropout_{index + 1}"
             )(hidden)
-    return output_layer(num_classes, init, seed, regularizer)(hidden)
+    return output_layer(num_classes, init, seed, regularizer, task, num_targets)(hidden)

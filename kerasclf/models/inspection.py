@@ -1,4 +1,4 @@
-"""What kerasclf reads off a model: probabilities out, and a line's w and b."""
+"""What kerasclf reads off a model: probabilities or numbers out, and a line's w and b."""
 
 from __future__ import annotations
 
@@ -6,6 +6,27 @@ import keras
 
 # The output activations whose values kerasclf reads as probabilities.
 PROBABILITY_ACTIVATIONS = ("sigmoid", "softmax")
+
+
+def output_activation(model: keras.Model) -> str | None:
+    """The name of the activation of the model's output layer; None if it cannot be read.
+
+    A nested model's own output counts; a Softmax layer is "softmax"; a
+    subclassed model's output cannot be inspected (None).
+
+    Example:
+        >>> output_activation(_logistic())
+        'sigmoid'
+    """
+    outputs = getattr(model, "outputs", None)
+    if not outputs:
+        return None
+    layer = outputs[0]._keras_history.operation
+    if isinstance(layer, keras.Model):  # A nested model: its own output.
+        return output_activation(layer)
+    if isinstance(layer, keras.layers.Softmax):
+        return "softmax"
+    return getattr(getattr(layer, "activation", None), "__name__", None)
 
 
 def check_probability_output(model: keras.Model) -> None:
@@ -24,21 +45,60 @@ def check_probability_output(model: keras.Model) -> None:
         ...
         ValueError: kerasclf's cost and images need probabilities, but the model's output layer 'out' has activation 'linear'. Give it activation='sigmoid' (one unit) or 'softmax' (k units).
     """  # noqa: E501
-    outputs = getattr(model, "outputs", None)
-    if not outputs:
+    if not getattr(model, "outputs", None):
         return
-    layer = outputs[0]._keras_history.operation
-    if isinstance(layer, keras.Model):  # A nested model: its own output.
-        return check_probability_output(layer)
-    if isinstance(layer, keras.layers.Softmax):
-        return
-    activation = getattr(getattr(layer, "activation", None), "__name__", None)
+    activation = output_activation(model)
     if activation not in PROBABILITY_ACTIVATIONS:
         raise ValueError(
             "kerasclf's cost and images need probabilities, but the model's output layer "
-            f"{layer.name!r} has activation {activation!r}. Give it activation='sigmoid' "
-            "(one unit) or 'softmax' (k units)."
+            f"{_output_layer(model).name!r} has activation {activation!r}. Give it "
+            "activation='sigmoid' (one unit) or 'softmax' (k units)."
         )
+
+
+def check_regression_output(model: keras.Model) -> None:
+    """Raises if `model` ends in a sigmoid or a softmax: a regression predicts any number.
+
+    A subclassed model's output cannot be inspected and is taken as it is.
+
+    Example:
+        >>> linear = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, name="out")])
+        >>> check_regression_output(linear)
+        >>> check_regression_output(_logistic())
+        Traceback (most recent call last):
+        ...
+        ValueError: a regression model needs a linear output (numbers of any size), but the model's output layer 'line' has activation 'sigmoid', whose values are squashed into probabilities. Give it activation=None (linear).
+    """  # noqa: E501
+    activation = output_activation(model)
+    if activation in PROBABILITY_ACTIVATIONS:
+        raise ValueError(
+            "a regression model needs a linear output (numbers of any size), but the model's "
+            f"output layer {_output_layer(model).name!r} has activation {activation!r}, whose "
+            "values are squashed into probabilities. Give it activation=None (linear)."
+        )
+
+
+def model_task(model: keras.Model) -> str:
+    """ "classification" for a model that ends in a sigmoid or softmax, else "regression".
+
+    A subclassed model, whose output cannot be inspected, counts as a
+    classification (kerasclf's default task).
+
+    Example:
+        >>> linear = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> model_task(_logistic()), model_task(linear)
+        ('classification', 'regression')
+    """
+    if not getattr(model, "outputs", None):
+        return "classification"
+    activation = output_activation(model)
+    return "classification" if activation in PROBABILITY_ACTIVATIONS else "regression"
+
+
+def _output_layer(model: keras.Model):
+    """The layer that makes the output, inside nested models."""
+    layer = model.outputs[0]._keras_history.operation
+    return _output_layer(layer) if isinstance(layer, keras.Model) else layer
 
 
 def linear_parameters(model: keras.Model):
@@ -75,4 +135,6 @@ def plain_linear_parameters(model: keras.Model):
 def _logistic() -> keras.Model:
     """p = sigmoid(x^T w + b) from zeros, for the examples."""
     inputs = keras.Input((2,))
-    return keras.Model(inputs, keras.layers.Dense(1, "sigmoid", kernel_initializer="zeros")(inputs))
+    return keras.Model(
+        inputs, keras.layers.Dense(1, "sigmoid", kernel_initializer="zeros", name="line")(inputs)
+    )

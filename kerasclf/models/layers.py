@@ -13,14 +13,33 @@ INITIALIZERS = {
 }
 
 
-def output_layer(num_classes: int, init: str, seed: int, regularizer) -> keras.layers.Dense:
-    """Dense(1, sigmoid) for two classes, Dense(k, softmax) for k > 2.
+def output_layer(
+    num_classes: int,
+    init: str,
+    seed: int,
+    regularizer,
+    task: str = "classification",
+    num_targets: int = 1,
+) -> keras.layers.Dense:
+    """The read-out, named "output": probabilities, or numbers for a regression.
+
+    Classification: Dense(1, sigmoid) for two classes, Dense(k, softmax) for
+    k > 2. Regression: Dense(num_targets) with a linear activation
+    (`num_classes` is ignored then).
 
     Example:
         >>> output_layer(3, "zeros", 0, None).activation.__name__
         'softmax'
+        >>> layer = output_layer(None, "zeros", 0, None, task="regression", num_targets=2)
+        >>> layer.units, layer.activation.__name__
+        (2, 'linear')
     """
-    units, activation = (1, "sigmoid") if num_classes == 2 else (num_classes, "softmax")
+    if task == "regression":
+        units, activation = num_targets, "linear"
+    elif num_classes == 2:
+        units, activation = 1, "sigmoid"
+    else:
+        units, activation = num_classes, "softmax"
     return keras.layers.Dense(
         units,
         activation=activation,

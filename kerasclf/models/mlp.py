@@ -8,8 +8,23 @@ from kerasclf.models.architecture import Architecture
 from kerasclf.models.layers import INITIALIZERS, kernel_regularizer, output_layer
 
 
-def mlp(inputs, num_classes: int, init: str, seed: int, architecture: Architecture):
-    """Hidden Dense layers with `activation`, optional dropout, then the output."""
+def mlp(
+    inputs,
+    num_classes: int,
+    init: str,
+    seed: int,
+    architecture: Architecture,
+    task: str = "classification",
+    num_targets: int = 1,
+):
+    """Hidden Dense layers with `activation`, optional dropout, then the output.
+
+    Example:
+        >>> inputs = keras.Input((2,))
+        >>> outputs = mlp(inputs, 2, "zeros", 0, Architecture(hidden=(3,)))
+        >>> keras.Model(inputs, outputs).count_params()
+        13
+    """
     regularizer = kernel_regularizer(architecture)
     hidden = inputs
     for index, units in enumerate(architecture.hidden):
@@ -25,4 +40,4 @@ def mlp(inputs, num_classes: int, init: str, seed: int, architecture: Architectu
             hidden = keras.layers.Dropout(
                 architecture.dropout, seed=seed + index + 1, name=f"dropout_{index + 1}"
             )(hidden)
-    return output_layer(num_classes, init, seed, regularizer)(hidden)
+    return output_layer(num_classes, init, seed, regularizer, task, num_targets)(hidden)

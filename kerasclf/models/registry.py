@@ -6,6 +6,16 @@
               output layer: p = sigmoid(phi(x)^T w + b).
     cnn       Convolution blocks with pooling, then Dense layers with dropout,
               then the same output (defaults: the seminar's small CNN).
+    rnn       h_t = tanh(W x_t + U h_{t-1} + b), then the same output on the last state h_T.
+    lstm      c_t = f_t * c_{t-1} + i_t * tanh(W_c x_t + U_c h_{t-1} + b_c), h_t = o_t * tanh(c_t).
+    gru       h_t = z_t * h_{t-1} + (1 - z_t) * tanh(W x_t + r_t * (U h_{t-1} + b') + b).
+
+The gates i, f, o (LSTM) and z, r (GRU) are sigmoid(W x_t + U h_{t-1} + b),
+each with its own weights. The recurrent models stack `layers` layers (each
+but the last returns its sequence) with dropout after each; token ids
+(time,) go through an Embedding first, and the time axis takes any length.
+With `task="regression"` every model ends in a linear Dense(num_targets)
+instead (logistic becomes linear regression).
 
 Each built-in model is a builder in its own module, registered in
 `BUILDERS` (its name, description and default initializer live in the
@@ -22,11 +32,15 @@ from collections.abc import Callable, Sequence
 
 import keras
 
+from kerasclf.data.labelled import TASKS
 from kerasclf.models.architecture import (
     MODELS,
+    RECURRENT_MODELS,
     Architecture,
     ConvArchitecture,
+    RecurrentArchitecture,
     check_feature_map,
+    check_sequence_input,
     default_architecture,
     default_init,
 )
@@ -34,17 +48,26 @@ from kerasclf.models.cnn import cnn
 from kerasclf.models.inspection import (  # noqa: F401 (the models' public API)
     PROBABILITY_ACTIVATIONS,
     check_probability_output,
+    check_regression_output,
     linear_parameters,
+    model_task,
     plain_linear_parameters,
 )
 from kerasclf.models.layers import INITIALIZERS  # noqa: F401 (the models' public API)
 from kerasclf.models.logistic import logistic
 from kerasclf.models.mlp import mlp
+from kerasclf.models.recurrent import RECURRENT_BUILDERS
 from kerasclf.validation import check_choice, check_integer
 
 # The builder of each model name (kerasclf.models.architecture.MODELS):
-# (inputs, num_classes, init, seed, architecture) -> outputs; the cnn also takes `conv`.
-BUILDERS: dict[str, Callable] = {"logistic": logistic, "mlp": mlp, "cnn": cnn}
+# (inputs, num_classes, init, seed, architecture, ..., task, num_targets) -> outputs;
+# the cnn also takes `conv`, the recurrent models `recurrent` and `vocabulary_size`.
+BUILDERS: dict[str, Callable] = {
+    "logistic": logistic,
+    "mlp": mlp,
+    "cnn": cnn,
+    **RECURRENT_BUILDERS,
+}
 # The models that take images as they are, not flattened.
 IMAGE_MODELS = ("cnn",)
 
@@ -69,12 +92,16 @@ def check_input_shape(input_shape: int | Sequence[int]) -> tuple[int, ...]:
 def build_model(
     name: str,
     input_shape: int | Sequence[int],
-    num_classes: int = 2,
+    num_classes: int | None = 2,
     init: str | None = None,
     seed: int = 0,
     architecture: Architecture | None = None,
     feature_map: keras.layers.Layer | None = None,
     conv: ConvArchitecture | None = None,
+    recurrent: RecurrentArchitecture | None = None,
+    vocabulary_size: int | None = None,
+    task: str = "classification",
+    num_targets: int = 1,
 ) -> keras.Model:
     """Builds a named model: a plain Keras functional model.
 
@@ -82,19 +109,31 @@ def build_model(
         name: One of `MODELS`.
         input_shape: The number of input features, or the shape of one
             sample (an image's (height, width) or (height, width, channels),
-            ...), flattened first except for the `cnn`.
-        num_classes: 2 for a sigmoid output, k > 2 for a softmax output.
+            ...), flattened first except for the `cnn`. The recurrent models
+            read token ids (time,) or sequences of numbers (time, features),
+            with a time axis of any length.
+        num_classes: 2 for a sigmoid output, k > 2 for a softmax output
+            (ignored for a regression).
         init: `"zeros"` or `"random"` (Glorot uniform, seeded); None for the
             model's default (`kerasclf.models.architecture.DEFAULT_INITS`: zeros for
             logistic regression, random for the others).
         seed: Seed of the random initializers and dropout.
         architecture: Hidden layers, activation, regularization and dropout
-            (`mlp` and `cnn` have hidden layers); None for the model's
+            (`mlp` and `cnn` have hidden layers; the recurrent models take
+            the dropout, the rnn the activation); None for the model's
             defaults (`kerasclf.models.architecture.MODEL_DEFAULTS`).
-        feature_map: An optional layer applied to the inputs first (not for
-            the `cnn`).
+        feature_map: An optional layer applied to the inputs first (only for
+            the `logistic` and `mlp` models).
         conv: The `cnn`'s convolution blocks; None for its defaults (one
             5x5 convolution of 4 filters, then a 2x2 max-pool).
+        recurrent: The recurrent models' units, layers and Embedding width;
+            None for their defaults (one layer of 32 units).
+        vocabulary_size: The number of token ids, needed by a recurrent model
+            on token ids (time,); the other models take the ids as numbers
+            and ignore it.
+        task: "classification" (probabilities out) or "regression" (a
+            linear read-out, Dense(num_targets)).
+        num_targets: The numbers a regression predicts per sample.
 
     Returns:
         An uncompiled `keras.Model` (the engine trains it as a
@@ -108,11 +147,18 @@ def build_model(
         (None, 3)
         >>> build_model("cnn", (36, 36), num_classes=5).count_params()  # The seminar's CNN.
         41773
+        >>> build_model("lstm", (40,), 27, vocabulary_size=27).input_shape  # Any length.
+        (None, None)
+        >>> build_model("gru", (12, 1), task="regression").output_shape
+        (None, 1)
     """
     builder = BUILDERS[check_choice("model", name, MODELS)]
     init = default_init(name, init)
     input_shape = check_input_shape(input_shape)
-    num_classes = check_integer("num_classes", num_classes, minimum=2)
+    task = check_choice("task", task, TASKS)
+    if task == "classification":
+        num_classes = check_integer("num_classes", num_classes, minimum=2)
+    num_targets = check_integer("num_targets", num_targets)
     seed = check_integer("seed", seed, minimum=0)
     if architecture is not None and not isinstance(architecture, Architecture):
         raise TypeError(
@@ -120,17 +166,51 @@ def build_model(
             f"Received: architecture={architecture!r}."
         )
     architecture = architecture or default_architecture(name)
+    head = {"task": task, "num_targets": num_targets}
+    recurrent = _check_recurrent(name, input_shape, feature_map, recurrent, vocabulary_size)
+    if recurrent is not None:  # A sequence model: a time axis of any length.
+        token_ids = len(input_shape) == 1
+        inputs = (
+            keras.Input((None,), dtype="int32", name="x")
+            if token_ids
+            else keras.Input((None, input_shape[-1]), name="x")
+        )
+        outputs = builder(
+            inputs, num_classes, init, seed, architecture, recurrent, vocabulary_size, **head
+        )
+        return keras.Model(inputs, outputs, name=name)
     inputs = keras.Input(input_shape, name="x")
     conv = _check_conv(name, input_shape, feature_map, conv)
     if conv is not None:  # An image model: it takes the images as they are.
-        return keras.Model(
-            inputs, builder(inputs, num_classes, init, seed, architecture, conv), name=name
-        )
+        outputs = builder(inputs, num_classes, init, seed, architecture, conv, **head)
+        return keras.Model(inputs, outputs, name=name)
     expanded = feature_map(inputs) if feature_map is not None else inputs
     if len(input_shape) > 1:
         expanded = keras.layers.Flatten(name="flatten")(expanded)
-    outputs = builder(expanded, num_classes, init, seed, architecture)
+    outputs = builder(expanded, num_classes, init, seed, architecture, **head)
     return keras.Model(inputs, outputs, name=name)
+
+
+def _check_recurrent(
+    name, input_shape, feature_map, recurrent, vocabulary_size
+) -> RecurrentArchitecture | None:
+    """The recurrent layers of a sequence model, checked against its input; None for others."""
+    if name not in RECURRENT_MODELS:
+        if recurrent is not None:
+            raise ValueError(
+                f"`recurrent` shapes only the {', '.join(map(repr, RECURRENT_MODELS))} models, "
+                f"not the {name!r} one. Received: recurrent={recurrent!r}. Remove it, or build "
+                "one of those."
+            )
+        return None
+    if feature_map is not None:
+        raise ValueError(
+            f"A feature map (`features`) expands the two inputs (x1, x2) of a table; the "
+            f"{name!r} model reads sequences. Received: feature_map={feature_map!r}. Remove it."
+        )
+    recurrent = RecurrentArchitecture() if recurrent is None else recurrent
+    check_sequence_input(name, recurrent, input_shape, vocabulary_size)
+    return recurrent
 
 
 def _check_conv(name, input_shape, feature_map, conv) -> ConvArchitecture | None:

@@ -6,6 +6,9 @@ arguments `input_shape` (the shape of one sample, e.g. (36, 36, 1)) and
 probabilities: one sigmoid unit for two classes, or k softmax units.
 kerasclf compiles it with its cost, optimizer and accuracy, and trains it on
 its fused engine (`Classifier.from_model`), layers and weights unchanged.
+For a regression (`task="regression"`) the function is called with
+`input_shape` and `num_targets` instead, and its model ends in a linear
+Dense(num_targets): output shape (None, num_targets).
 
 Every way this can go wrong is one line, before anything is written: a file
 that cannot be imported, a missing function, a function that raises or
@@ -28,8 +31,9 @@ from collections.abc import Callable, Sequence
 import keras
 
 from kerasclf.models.sources import ModelFile, parse_model_source
-from kerasclf.models.inspection import check_probability_output
-from kerasclf.validation import did_you_mean
+from kerasclf.data.labelled import TASKS
+from kerasclf.models.inspection import check_probability_output, check_regression_output
+from kerasclf.validation import check_choice, check_integer, did_you_mean
 
 
 def load_model_function(source: ModelFile) -> Callable:
@@ -65,26 +69,40 @@ def load_model_function(source: ModelFile) -> Callable:
     return function
 
 
-def call_model_function(function: Callable, input_shape, num_classes: int, what: str):
-    """Calls a model function with the contract's keyword arguments, or raises one line."""
+def call_model_function(function: Callable, input_shape, num_classes: int, what: str, **head):
+    """Calls a model function with the contract's keyword arguments, or raises one line.
+
+    `head` is empty for a classification (the function gets `num_classes`),
+    or `num_targets=k` for a regression (it gets that instead).
+    """
+    arguments = {"input_shape": tuple(input_shape), **(head or {"num_classes": num_classes})}
     try:
-        return function(input_shape=tuple(input_shape), num_classes=num_classes)
+        return function(**arguments)
     except Exception as error:  # The user's code.
+        shown = ", ".join(f"{key}={value}" for key, value in arguments.items())
         raise ValueError(
             f"`model` function {what} raised {_one_line(error)}{_where(error)} when called "
-            f"with input_shape={tuple(input_shape)}, num_classes={num_classes}. It must accept "
-            "these keyword arguments and return an uncompiled keras.Model."
+            f"with {shown}. It must accept these keyword arguments and return an uncompiled "
+            "keras.Model."
         ) from None
 
 
-def user_model(model, input_shape: Sequence[int], num_classes: int) -> keras.Model:
-    """The user's model for data of this shape and class count, checked.
+def user_model(
+    model,
+    input_shape: Sequence[int],
+    num_classes: int | None,
+    task: str = "classification",
+    num_targets: int = 1,
+) -> keras.Model:
+    """The user's model for data of this shape and class count (or targets), checked.
 
     Args:
         model: `"FILE.py:FUNCTION"`, a function as in the module docstring,
             or a built `keras.Model`.
         input_shape: The shape of one sample of the data.
-        num_classes: The number of classes k.
+        num_classes: The number of classes k (ignored for a regression).
+        task: "classification" or "regression".
+        num_targets: The numbers a regression predicts per sample.
 
     Returns:
         The `keras.Model` (not yet compiled by kerasclf).
@@ -92,12 +110,16 @@ def user_model(model, input_shape: Sequence[int], num_classes: int) -> keras.Mod
     Raises:
         ValueError, TypeError: one line, for anything the contract rules out.
     """
+    task = check_choice("task", task, TASKS)
+    head = (
+        {"num_targets": check_integer("num_targets", num_targets)} if task == "regression" else {}
+    )
     what = repr(model) if isinstance(model, str) else getattr(model, "__name__", "model")
     if isinstance(model, str):
-        source = parse_model_source(model)
-        model = call_model_function(load_model_function(source), input_shape, num_classes, what)
+        function = load_model_function(parse_model_source(model))
+        model = call_model_function(function, input_shape, num_classes, what, **head)
     elif not isinstance(model, keras.Model) and callable(model):
-        model = call_model_function(model, input_shape, num_classes, what)
+        model = call_model_function(model, input_shape, num_classes, what, **head)
     elif not isinstance(model, keras.Model):
         raise TypeError(
             "`model` must be a built-in name, 'FILE.py:FUNCTION', a keras.Model or a function "
@@ -105,12 +127,19 @@ def user_model(model, input_shape: Sequence[int], num_classes: int) -> keras.Mod
         )
     else:
         what = repr(model.name)
-    check_user_model(model, input_shape, num_classes, what)
+    check_user_model(model, input_shape, num_classes, what, **head)
     return model
 
 
-def check_user_model(model, input_shape: Sequence[int], num_classes: int, what: str) -> None:
-    """Refuses, in one line, a model that does not fit the data or gives no probabilities."""
+def check_user_model(
+    model, input_shape: Sequence[int], num_classes: int | None, what: str, num_targets=None
+) -> None:
+    """Refuses, in one line, a model that does not fit the data or its task's output.
+
+    A classification model (`num_targets` None) must give probabilities, one
+    sigmoid unit or k softmax units; a regression model (`num_targets` k) a
+    linear output of shape (None, k).
+    """
     if not isinstance(model, keras.Model):
         raise TypeError(
             f"`model` function {what} must return a keras.Model. Received {model!r} of type "
@@ -125,6 +154,8 @@ def check_user_model(model, input_shape: Sequence[int], num_classes: int, what: 
             f"have shape {tuple(input_shape)}. Build the model with "
             f"keras.Input({tuple(input_shape)}) (the function receives it as input_shape)."
         )
+    if num_targets is not None:
+        return _check_regression_model(model, input_shape, num_targets, what)
     try:
         check_probability_output(model)
     except ValueError as error:
@@ -136,6 +167,21 @@ def check_user_model(model, input_shape: Sequence[int], num_classes: int, what: 
             f"`model` {what} outputs {units} unit(s), but the data has {num_classes} classes. "
             f"End it in Dense({num_classes if num_classes > 2 else 1}, "
             f"activation={'softmax' if num_classes > 2 else 'sigmoid'!r})."
+        )
+
+
+def _check_regression_model(model, input_shape, num_targets: int, what: str) -> None:
+    """Refuses a regression model whose output is squashed or not (None, num_targets)."""
+    try:
+        check_regression_output(model)
+    except ValueError as error:
+        raise ValueError(f"`model` {what}: {error}") from None
+    shape = tuple(model.compute_output_shape((None, *input_shape)))
+    if shape[1:] != (num_targets,):
+        raise ValueError(
+            f"`model` {what} outputs shape {shape}, but a regression on {num_targets} "
+            f"target(s) needs (None, {num_targets}). End it in Dense({num_targets}) "
+            "(linear)."
         )
 
 

@@ -1,10 +1,14 @@
-"""Checkpoints at epoch boundaries, so an interrupted run resumes exactly.
+"""Checkpoints at epoch boundaries, so an interrupted or killed run resumes exactly.
 
 `EpochSnapshot` copies the model's variables (weights and random-seed state)
 and the optimizer's (iteration count, momentum, Adam moments) into memory at
 the end of every epoch; for the seminar's models that is a few microseconds.
-When a run is interrupted mid-epoch, `write_checkpoint` saves the last
-completed epoch's snapshot as `checkpoint.npz`. `kerasclf train --resume RUN_DIR`
+`write_checkpoint` saves a snapshot as `checkpoint.npz`: when a run is
+interrupted (SIGINT, SIGTERM, an error), and every `checkpoint_every` seconds
+while it trains (`kerasclf.run.periodic_checkpoint`), with the run's other
+state beside it (the error surface's path, the training time so far). It is
+written to a temporary file and renamed into place, so a run killed while
+writing keeps its previous checkpoint. `kerasclf train --resume RUN_DIR`
 rebuilds the model from `config.json`, restores the snapshot with
 `restore_checkpoint` and continues from the next epoch. Because every epoch's
 visiting order comes from `(seed, epoch)`, the resumed run ends with the same
@@ -14,12 +18,16 @@ weights as an uninterrupted one.
 from __future__ import annotations
 
 import os
+import tempfile
 
 import keras
 import numpy as np
 
-from kerasclf.atomic_files import write_npz
-from kerasclf.run.directory import CHECKPOINT_FILE
+from kerasclf.run.directory import CHECKPOINT_FILE, TEMPORARY_PREFIX
+from kerasclf.run.fault_injection import kill_if_due
+
+# Arrays a checkpoint may hold besides the model's and optimizer's variables.
+EXTRA_KEYS = ("wall_seconds", "surface_path", "surface_path_steps", "surface_frame_steps")
 
 
 class EpochSnapshot(keras.callbacks.Callback):
@@ -62,14 +70,66 @@ class EpochSnapshot(keras.callbacks.Callback):
         self.take()
 
 
-def write_checkpoint(snapshot: EpochSnapshot, run_dir: str) -> str:
-    """Saves a snapshot as `<run_dir>/checkpoint.npz`; returns the path."""
+def write_checkpoint(
+    snapshot: EpochSnapshot, run_dir: str, extras: dict[str, np.ndarray] | None = None
+) -> str:
+    """Saves a snapshot as `<run_dir>/checkpoint.npz`, atomically; returns the path.
+
+    Args:
+        snapshot: The last completed epoch's state.
+        run_dir: The run directory.
+        extras: More of the run's state, by a name of `EXTRA_KEYS`.
+
+    Example:
+        >>> extras = {"wall_seconds": np.array(3.5)}
+        >>> write_checkpoint(snapshot, "logs/run", extras)  # doctest: +SKIP
+        'logs/run/checkpoint.npz'
+    """
+    unknown = sorted(set(extras or {}) - set(EXTRA_KEYS))
+    if unknown:
+        raise ValueError(f"`extras` takes {', '.join(EXTRA_KEYS)}. Received: {unknown}.")
     arrays = {f"model_{i}": value for i, value in enumerate(snapshot.model_values)}
     arrays.update({f"optimizer_{i}": value for i, value in enumerate(snapshot.optimizer_values)})
     arrays["epochs_completed"] = np.array(snapshot.epochs_completed)
+    arrays.update(extras or {})
     path = os.path.join(run_dir, CHECKPOINT_FILE)
-    write_npz(path, **arrays)
+    handle, temporary = tempfile.mkstemp(dir=run_dir, prefix=TEMPORARY_PREFIX, suffix=".npz")
+    try:
+        os.chmod(handle, 0o666 & ~_UMASK)  # mkstemp's 0600, as the run's other files.
+        with os.fdopen(handle, "wb") as file:
+            np.savez(file, **arrays)
+        kill_if_due("kill-before-rename", snapshot.epochs_completed)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
     return path
+
+
+def read_extras(run_dir: str) -> dict[str, np.ndarray]:
+    """The `EXTRA_KEYS` arrays a run's checkpoint holds (none for one an interrupt wrote early).
+
+    Example:
+        >>> read_extras("logs/run")["wall_seconds"]  # doctest: +SKIP
+        array(31.2)
+    """
+    path = os.path.join(run_dir, CHECKPOINT_FILE)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {key: _array(archive, key, path) for key in EXTRA_KEYS if key in archive.files}
+    except (OSError, ValueError, EOFError):
+        return {}
+
+
+def _process_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+# Read once, at import, as kerasclf.atomic_files does.
+_UMASK = _process_umask()
 
 
 def restore_checkpoint(model: keras.Model, run_dir: str) -> int:
@@ -85,15 +145,15 @@ def restore_checkpoint(model: keras.Model, run_dir: str) -> int:
     if not os.path.isfile(path):
         raise ValueError(
             f"`resume` needs a checkpoint: {path!r} does not exist. Received: resume={run_dir!r}. "
-            "Only interrupted runs can be resumed."
+            "Only interrupted or killed runs that saved one can be resumed."
         )
     model.optimizer.build(model.trainable_variables)
     try:
         archive = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError) as error:
         raise ValueError(
-            f"{path}: not a readable checkpoint ({error}). It is written only when a run is "
-            "interrupted; start the run again instead of resuming it."
+            f"{path}: not a readable checkpoint ({error}). Start the run again instead of "
+            "resuming it."
         ) from None
     with archive:
         completed = (

@@ -23,6 +23,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
+from kerasclf.data import DATASETS
 from kerasclf.data.files import (
     STREAM_ABOVE_BYTES,
     STREAM_ABOVE_SAMPLES,
@@ -49,9 +50,11 @@ from kerasclf.run.config_ranges import (  # noqa: F401 (the config's vocabularie
     ENGINES,
     IMAGE_CALLBACKS,
     MAX_CPU_DEVICES,
+    SEQUENCE_CALLBACKS,
     SWITCHABLE_CALLBACKS,
     check_ranges,
 )
+from kerasclf.run.checkpoint_period import DEFAULT_CHECKPOINT_SECONDS, parse_checkpoint_every
 from kerasclf.run.model_defaults import check_options_apply, fill_model_defaults
 from kerasclf.validation import did_you_mean
 
@@ -59,12 +62,22 @@ from kerasclf.validation import did_you_mean
 # (an older run, resumed) takes the key's default.
 KEYS_ADDED_LATER = (
     "callbacks_off",
+    "checkpoint_every",
     "class_weight",
     "filters",
     "kernel_size",
     "pool_size",
     "pooling",
+    "task",
+    "sequence_length",
+    "stride",
+    "units",
+    "layers",
+    "embedding_dim",
+    "prompt",
 )
+# A text file's window, in characters, unless `sequence_length` says otherwise.
+TEXT_SEQUENCE_LENGTH = 100
 # Keys that name a file or directory: a pathlib.Path is fine too.
 PATH_KEYS = ("data", "logdir")
 
@@ -110,11 +123,25 @@ class TrainConfig:
     data_seed: int | None = _key(
         None, "seed of the data draw and split; default: --seed", parse_optional_integer
     )
+    task: str | None = _key(
+        None,
+        "classification (cross-entropy) or regression (squared error, e.g. a forecast); "
+        "default: the dataset's own (series: regression), else classification",
+        parse_optional_string,
+    )
+    sequence_length: int | None = _key(
+        None,
+        "steps per sequence: a text's window of characters, or a generated sequence's length; "
+        "default: the dataset's own (text 100)",
+        parse_optional_integer,
+    )
+    stride: int = _key(1, "a text's step between windows, in characters", parse_integer)
 
     # Model: logistic regression, weights from zeros as in the seminar (init's default).
     model: str = _key(
         "logistic",
-        "model: logistic, mlp, or your own Keras model as FILE.py:FUNCTION (docs/my_models.py)",
+        "model: logistic, mlp, cnn, rnn, lstm, gru, or your own Keras model as FILE.py:FUNCTION "
+        "(docs/my_models.py)",
         parse_string,
     )
     init: str | None = _key(
@@ -158,6 +185,17 @@ class TrainConfig:
     )
     pooling: str | None = _key(
         None, "cnn: max, average or none; default: max", parse_optional_string
+    )
+    units: int | None = _key(
+        None, "rnn, lstm, gru: units of each recurrent layer; default: 32", parse_optional_integer
+    )
+    layers: int | None = _key(
+        None, "rnn, lstm, gru: recurrent layers, stacked; default: 1", parse_optional_integer
+    )
+    embedding_dim: int | None = _key(
+        None,
+        "rnn, lstm, gru on token ids (text): size of each token's embedding; default: 16",
+        parse_optional_integer,
     )
 
     # Optimization: None takes the model's own (the slides' full-batch GD; cnn: Adam on 32s).
@@ -207,6 +245,11 @@ class TrainConfig:
     run_name: str | None = _key(
         None, "run directory name; default: a readable unique one", parse_optional_string
     )
+    checkpoint_every: float = _key(
+        DEFAULT_CHECKPOINT_SECONDS,
+        "seconds of training between checkpoints, so that a killed run can resume; 0: none",
+        parse_checkpoint_every,
+    )
     boundary_every: int = _key(5, "log the decision-boundary image every k epochs", parse_integer)
     surface_every: int = _key(10, "log the error-surface image every k epochs", parse_integer)
     batch_cost: bool = _key(
@@ -220,6 +263,11 @@ class TrainConfig:
     )
     histogram_every: int = _key(
         5, "log weight histograms every k epochs; 0 for none", parse_integer
+    )
+    prompt: str | None = _key(
+        None,
+        "a character model's prompt for the generated_text panel; default: the text's start",
+        parse_optional_string,
     )
     callbacks_off: list[str] = _key(
         (),
@@ -314,10 +362,40 @@ def checked_config(parsed: dict[str, Any]) -> TrainConfig:
         >>> checked_config(parse_values({"batch_size": "8"}, from_text=True)).batch_size
         8
     """
-    config = fill_model_defaults(TrainConfig(**parsed))
+    config = fill_data_defaults(fill_model_defaults(TrainConfig(**parsed)))
     check_ranges(config)
     check_options_apply(config)
     return config
+
+
+def fill_data_defaults(config: TrainConfig) -> TrainConfig:
+    """`config` with the data's own task and sequence length where they are unset.
+
+    A named dataset brings its task (series: regression) and its sequence
+    length (long_dependency 50, series 30, grammar 40); a `.txt` file is cut
+    into windows of `TEXT_SEQUENCE_LENGTH` characters; anything else is a
+    classification without sequence length.
+
+    Example:
+        >>> filled = fill_data_defaults(TrainConfig(dataset="series"))
+        >>> filled.task, filled.sequence_length
+        ('regression', 30)
+    """
+    spec = DATASETS.get(config.dataset) if config.data is None else None
+    filled = {}
+    if config.task is None:
+        filled["task"] = spec.task if spec is not None else "classification"
+    if config.sequence_length is None:
+        if spec is not None:
+            filled["sequence_length"] = spec.sequence_length
+        elif is_text_file(config.data):
+            filled["sequence_length"] = TEXT_SEQUENCE_LENGTH
+    return dataclasses.replace(config, **filled)
+
+
+def is_text_file(path: str | None) -> bool:
+    """Whether `path` names a text corpus (a `.txt` file)."""
+    return path is not None and str(path).lower().endswith(".txt")
 
 
 def load_toml(path: str) -> dict[str, Any]:
@@ -353,5 +431,5 @@ def validate(config: TrainConfig) -> None:
     """
     for key in FIELDS:
         parse_value(key, getattr(config, key))
-    check_ranges(fill_model_defaults(config))
+    check_ranges(fill_data_defaults(fill_model_defaults(config)))
     check_options_apply(config)

@@ -20,12 +20,15 @@ from kerasclf.data.files import is_shard_glob, match_shards
 from kerasclf.engine.cluster import STRATEGIES, parse_tf_config
 from kerasclf.engine.presets import resolve_hyperparameters
 from kerasclf.engine.reductions import REDUCTIONS
+from kerasclf.engine.tasks import TASKS
 from kerasclf.models.architecture import (
     INITS,
     Architecture,
     ConvArchitecture,
     check_architecture,
     check_conv_architecture,
+    check_recurrent_architecture,
+    RecurrentArchitecture,
 )
 from kerasclf.models.feature_names import check_feature_names
 from kerasclf.models.sources import parse_model_source
@@ -55,7 +58,14 @@ SWITCHABLE_CALLBACKS = {
     "first_layer": "FirstLayerImages: the first layer's weights (units or filters) as images",
     "activations": "ActivationImages: a fixed example's feature maps through each convolution",
     "gradient_norms": "GradientNorms: gradient_norm/<layer>, the gradient's norm per layer",
+    # Sequence models' panels.
+    "generated_text": "GeneratedTextLogger: a character model's text from a fixed prompt",
+    "hidden_state": "HiddenStateLogger: the first recurrent layer's hidden units over time",
+    "forecast": "ForecastLogger: a regression's predicted series against the truth",
+    "projector": "EmbeddingProjector: the learned embeddings in TensorBoard's Projector",
 }
+# The switchable callbacks of sequence models.
+SEQUENCE_CALLBACKS = ("generated_text", "hidden_state", "forecast", "projector")
 # The switchable callbacks of image classifiers, on when samples have two or more axes.
 IMAGE_CALLBACKS = ("panels", "first_layer", "activations", "gradient_norms")
 # More logical CPU devices than this only slow TensorFlow's start.
@@ -88,6 +98,33 @@ def _check_data(config: TrainConfig) -> None:
     if config.noise is not None:
         check_number("noise", config.noise, 0.0, math.inf, low_inclusive=True)
     check_number("validation_split", config.validation_split, 0.0, 1.0, low_inclusive=True)
+    _check_sequences(config)
+
+
+def _check_sequences(config: TrainConfig) -> None:
+    """The task fits the data; a sequence length and stride only where there are sequences."""
+    check_choice("task", config.task, TASKS)
+    spec = DATASETS[config.dataset] if config.data is None else None
+    if spec is not None and config.task != spec.task:
+        labels = "float targets" if spec.task == "regression" else "classes"
+        raise ValueError(
+            f"`task` does not fit dataset {config.dataset!r}, whose labels are {labels}. "
+            f"Received: task={config.task!r}. Leave it out, or give --task {spec.task}."
+        )
+    if config.sequence_length is not None:
+        check_integer("sequence_length", config.sequence_length)
+        if spec is not None and spec.sequence_length is None:
+            raise ValueError(
+                f"`sequence_length` applies to sequence datasets and text files, not to dataset "
+                f"{config.dataset!r}. Received: sequence_length={config.sequence_length}. "
+                "Remove it, or choose long_dependency, series, grammar or a .txt file."
+            )
+    check_integer("stride", config.stride)
+    if config.stride != 1 and not str(config.data or "").lower().endswith(".txt"):
+        raise ValueError(
+            "`stride` applies to a text file's windows (--data FILE.txt). "
+            f"Received: stride={config.stride}. Remove it, or give a .txt file."
+        )
 
 
 def _check_model(config: TrainConfig) -> None:
@@ -111,6 +148,12 @@ def _check_model(config: TrainConfig) -> None:
             getattr(unset_conv, key) if getattr(config, key) is None else getattr(config, key)
             for key in ("filters", "kernel_size", "pool_size", "pooling")
         )
+    )
+    unset_recurrent = RecurrentArchitecture()
+    check_recurrent_architecture(
+        unset_recurrent.units if config.units is None else config.units,
+        unset_recurrent.layers if config.layers is None else config.layers,
+        config.embedding_dim,
     )
 
 
@@ -147,6 +190,8 @@ def _check_logging(config: TrainConfig) -> None:
     check_integer("histogram_every", config.histogram_every, minimum=0)
     for name in config.callbacks_off:
         check_choice("callbacks_off", name, SWITCHABLE_CALLBACKS)
+    if config.prompt is not None and not config.prompt:
+        raise ValueError("`prompt` must be some text to continue. Received: prompt=''.")
     check_logdir(config.logdir)
     if config.run_name is not None:
         check_run_name(config.run_name)

@@ -17,8 +17,14 @@ from kerasclf.callbacks.minibatch_cost import MinibatchCostLogger
 from kerasclf.callbacks.progress import EpochPrinter
 from kerasclf.callbacks.requirements import skip_note
 from kerasclf.callbacks.weights import WeightLogger
-from kerasclf.run.config import IMAGE_CALLBACKS, SWITCHABLE_CALLBACKS
+from kerasclf.run.config import IMAGE_CALLBACKS, SEQUENCE_CALLBACKS, SWITCHABLE_CALLBACKS
 from kerasclf.run.image_panels import PANEL_CLASSES, has_image_samples, panel_callbacks
+from kerasclf.run.sequence_panels import (
+    SEQUENCE_CLASSES,
+    has_sequence_samples,
+    sequence_callbacks,
+    unfit_callbacks,
+)
 from kerasclf.run.preparation import PreparedRun
 from kerasclf.data import SLIDE_LINE, Data
 
@@ -38,16 +44,25 @@ def fitting_callbacks(prepared: PreparedRun, stream) -> set[str]:
     """The switchable callbacks that are on and fit the model; a note for each left out.
 
     The image classifiers' panels are candidates only for samples that are
-    images; `images` false switches off every callback that draws images.
+    images, the sequence panels only for sequences (`has_sequence_samples`);
+    `images` false switches off every callback that draws images.
     """
     config, model = prepared.config, prepared.model
     on = {name for name in SWITCHABLE_CALLBACKS if name not in config.callbacks_off}
-    if not has_image_samples(prepared):
+    sequences = has_sequence_samples(prepared)
+    if sequences or not has_image_samples(prepared):
         on -= set(IMAGE_CALLBACKS)
+    if not sequences:
+        on -= set(SEQUENCE_CALLBACKS)
     if not config.images:
         on -= {"boundary", "surface", "panels", "first_layer", "activations"}
-    for name, callback_class in {**CALLBACK_CLASSES, **PANEL_CLASSES}.items():
-        reason = callback_class.skip_reason(model) if name in on else None
+        on -= {"hidden_state", "forecast"}
+    data_reasons = unfit_callbacks(prepared)
+    classes = {**CALLBACK_CLASSES, **PANEL_CLASSES, **SEQUENCE_CLASSES}
+    for name, callback_class in classes.items():
+        reason = None
+        if name in on:
+            reason = data_reasons.get(name) or callback_class.skip_reason(model)
         if reason is not None:
             on.discard(name)
             print(skip_note(callback_class, reason), file=stream, flush=True)
@@ -78,6 +93,7 @@ def default_callbacks(prepared: PreparedRun, resolved: dict, run_dir: str, strea
                 validation_data=points.validation,
                 cost=config.cost,
                 test_data=points.test,
+                task=config.task,
             )
         )
     callbacks.append(DivergenceStop(stream=stream))
@@ -92,12 +108,14 @@ def default_callbacks(prepared: PreparedRun, resolved: dict, run_dir: str, strea
                 cost=config.cost,
                 histogram_every=config.histogram_every,
                 gradient_norm=gradient_norm,
+                task=config.task,
             )
         )
     if config.batch_cost:
         callbacks.append(MinibatchCostLogger(run_dir))
     callbacks.extend(_image_callbacks(config, on, points, training.num_samples, run_dir, stream))
     callbacks.extend(panel_callbacks(prepared, on, run_dir, stream))
+    callbacks.extend(sequence_callbacks(prepared, on, run_dir))
     if "config" in on:
         callbacks.append(RunConfigLogger(run_dir, resolved))
     if "progress" in on:

@@ -5,18 +5,22 @@ A run directory holds the TensorBoard event files, `config.json`,
 Directories are claimed with `os.mkdir`, which is atomic, so concurrent runs
 with the same name each get their own (`name`, `name-2`, `name-3`, ...).
 Files are written to a temporary name and renamed into place, so a reader
-never sees half a file.
+never sees half a file. A run holds `<run>/.lock` while it trains, so that
+a run that is alive is never resumed twice and one that was killed (its
+process gone, the lock left behind) can be told from one that ended.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import json
 import os
 import re
 import socket
 
 
+from kerasclf.run.event_files import last_event_step
 from kerasclf.validation import shown
 
 # Exit statuses of a run that did not complete (the README lists them all; bad input's,
@@ -27,6 +31,9 @@ EXIT_CALLBACK_FAILED = 4
 EXIT_INTERRUPTED = 130
 # What an interrupted run leaves for `--resume` (kerasclf.run.checkpoint writes it).
 CHECKPOINT_FILE = "checkpoint.npz"
+# How the names of files being written begin (kerasclf.atomic_files, checkpoints,
+# event truncation); one left behind was cut short by a kill.
+TEMPORARY_PREFIX = ".tmp-"
 
 # Leaves room for the "-N" that makes a taken name unique.
 MAX_RUN_NAME_LENGTH = 200
@@ -110,15 +117,16 @@ class RunDirectoryError(ValueError):
     """The run directory cannot be created or taken: bad input, found only when writing."""
 
 
-# Held in a run directory while a resumed run trains in it.
+# Held in a run directory while a run trains in it (a new run or a resumed one).
 LOCK_FILE = ".lock"
 
 
 @contextlib.contextmanager
 def run_lock(run_dir: str):
-    """Holds `<run_dir>/.lock` while the block runs: a second `--resume` of the run is refused.
+    """Holds `<run_dir>/.lock` while the block runs: a `--resume` of the run is refused.
 
-    A lock left by a process of this machine that has ended is taken over.
+    A lock left by a process of this machine that has ended (a killed run)
+    is taken over.
 
     Raises:
         RunDirectoryError: one line, naming the process that holds the run.
@@ -135,8 +143,9 @@ def run_lock(run_dir: str):
                     os.remove(path)
                 continue
             raise RunDirectoryError(
-                f"`resume`: {run_dir} is being trained by process {holder or '?'} (its {path} "
-                "says so). Wait for that run to end, or delete the file if that process is gone."
+                f"`resume`: {run_dir} is still running: it is being trained by process "
+                f"{holder or '?'} (its {path} says so). Wait for that run to end, or delete the "
+                "file if that process is gone."
             ) from None
         except OSError as error:
             raise RunDirectoryError(
@@ -151,6 +160,47 @@ def run_lock(run_dir: str):
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)
+
+
+def lock_holder(run_dir: str) -> str | None:
+    """ "pid on host" of the live process training in `run_dir`, or None.
+
+    Example:
+        >>> lock_holder("/nonexistent/run") is None
+        True
+    """
+    return _lock_holder(os.path.join(run_dir, LOCK_FILE))
+
+
+def has_stale_lock(run_dir: str) -> bool:
+    """Whether `run_dir` holds a lock whose process is gone: the run was killed.
+
+    Example:
+        >>> has_stale_lock("/nonexistent/run")
+        False
+    """
+    return os.path.isfile(os.path.join(run_dir, LOCK_FILE)) and lock_holder(run_dir) is None
+
+
+def remove_temporary_files(run_dir: str) -> list[str]:
+    """Removes the half-written files a kill left in `run_dir` (any depth); returns their paths.
+
+    Call it only while holding the run's lock: a live run's temporary files
+    are files being written.
+
+    Example:
+        >>> remove_temporary_files("/nonexistent/run")
+        []
+    """
+    removed = []
+    for folder, _, names in os.walk(run_dir):
+        for name in names:
+            if name.startswith(TEMPORARY_PREFIX):
+                path = os.path.join(folder, name)
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+                    removed.append(path)
+    return sorted(removed)
 
 
 def _lock_holder(path: str) -> str | None:
@@ -198,25 +248,49 @@ def create_run_dir(logdir: str, name: str) -> str:
 def check_resumable(run_dir: str) -> str:
     """The path of a run's `config.json`, if the run can be resumed: one line if not.
 
-    Only what the files say is checked here (no TensorFlow needed); the
-    checkpoint's contents are checked when it is restored.
+    Only what the files say is checked here (no TensorFlow needed): a run
+    still alive (its lock's process) is refused, and a run without a
+    checkpoint is told where its events end. The checkpoint's contents are
+    checked when it is restored.
     """
     config_path = os.path.join(str(run_dir), "config.json")
     if not os.path.isfile(config_path):
         raise ValueError(
             f"`resume` must be a run directory holding config.json. Received: resume={run_dir!r}."
         )
-    if not os.path.isfile(os.path.join(run_dir, CHECKPOINT_FILE)):
+    holder = lock_holder(run_dir)
+    if holder is not None:
         raise ValueError(
-            f"`resume` needs {CHECKPOINT_FILE} in the run directory; only interrupted runs "
-            f"have one. Received: resume={run_dir!r}."
+            f"`resume`: {run_dir} is still running: it is being trained by process {holder} "
+            f"(its {LOCK_FILE} says so). Wait for that run to end, or stop it, before resuming it."
         )
+    if not os.path.isfile(os.path.join(run_dir, CHECKPOINT_FILE)):
+        raise ValueError(no_checkpoint_message(run_dir))
     if not os.access(run_dir, os.W_OK | os.X_OK) or read_only_filesystem(run_dir):
         raise ValueError(
             f"`resume` writes into the run directory, and {run_dir} is not writable. "
             "Resume a copy of it on a writable disk."
         )
     return config_path
+
+
+def no_checkpoint_message(run_dir: str) -> str:
+    """Why a run without `checkpoint.npz` cannot resume, in one line."""
+    status = None
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        with open(os.path.join(run_dir, "summary.json")) as file:
+            status = json.load(file).get("status")
+    if status in ("completed", "diverged") and not os.path.exists(os.path.join(run_dir, LOCK_FILE)):
+        return (
+            f"`resume` needs {CHECKPOINT_FILE} in the run directory; this run {status}, and only "
+            f"interrupted or killed runs that saved one resume. Received: resume={run_dir!r}."
+        )
+    step = last_event_step(run_dir)
+    where = "it wrote no events" if step is None else f"its events end at step {step}"
+    return (
+        f"`resume`: {run_dir} died without a checkpoint ({where}); nothing to resume from. "
+        "Train it again; a run saves one every --checkpoint-every seconds (not 0)."
+    )
 
 
 def check_model_file(run_dir: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import keras
 
 from kerasclf.models.features import FeatureMap
-from kerasclf.engine.losses import model_reduction
+from kerasclf.engine.losses import model_task, model_reduction
 from kerasclf.atomic_files import write_json
 
 # Keras's own loss for each of kerasclf's cost reductions.
@@ -63,7 +63,7 @@ def plain_model(model: keras.Model) -> keras.Model:
             f"Received the uncompiled model {model.name!r}. Call model.compile(...) first."
         )
     source = model.inputs[0]
-    inputs = keras.Input(shape=tuple(source.shape[1:]), name=source.name)
+    inputs = keras.Input(shape=tuple(source.shape[1:]), name=source.name, dtype=source.dtype)
     outputs = inputs
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
@@ -77,20 +77,26 @@ def plain_model(model: keras.Model) -> keras.Model:
         outputs = copy(outputs)
         copy.set_weights([keras.ops.convert_to_numpy(weight) for weight in layer.weights])
     exported = keras.Model(inputs, outputs, name=model.name)
-    reduction = KERAS_REDUCTIONS[model_reduction(model)]
-    if outputs.shape[-1] == 1:
-        loss = keras.losses.BinaryCrossentropy(reduction=reduction)
-        accuracy = keras.metrics.BinaryAccuracy(name="accuracy")
-    else:
-        loss = keras.losses.SparseCategoricalCrossentropy(reduction=reduction)
-        accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+    loss, metrics = keras_loss_and_metrics(model, outputs.shape[-1])
     optimizer = model.optimizer
     rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))  # Also if mirrored.
     settings = {**optimizer.get_config(), "learning_rate": rate}
-    exported.compile(optimizer=type(optimizer).from_config(settings), loss=loss, metrics=[accuracy])
+    exported.compile(optimizer=type(optimizer).from_config(settings), loss=loss, metrics=metrics)
     # Built, so that loading finds the variables it saved (and warns of no mismatch).
     exported.optimizer.build(exported.trainable_variables)
     return exported
+
+
+def keras_loss_and_metrics(model: keras.Model, num_outputs: int) -> tuple:
+    """Keras's own loss (and accuracy) equal to the model's kerasclf cost, in its reduction."""
+    reduction = KERAS_REDUCTIONS[model_reduction(model)]
+    if model_task(model) == "regression":
+        return keras.losses.MeanSquaredError(reduction=reduction), []
+    if num_outputs == 1:
+        loss = keras.losses.BinaryCrossentropy(reduction=reduction)
+        return loss, [keras.metrics.BinaryAccuracy(name="accuracy")]
+    loss = keras.losses.SparseCategoricalCrossentropy(reduction=reduction)
+    return loss, [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
 
 
 def weights_by_layer(model: keras.Model) -> dict[str, dict[str, list]]:

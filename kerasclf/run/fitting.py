@@ -60,6 +60,8 @@ def choose_engine(config: TrainConfig, strategy) -> tuple[str, str | None]:
 def fit_run(prepared: PreparedRun, model, strategy, engine, batch_size, run: RunState, callbacks):
     """Fits the model; returns the `RunOutcome` (status, epochs, time, divergence)."""
     config, snapshot, stopper = prepared.config, run.snapshot, run.stopper
+    # Read before training: the run's own periodic checkpoints replace the one it resumed.
+    earlier = earlier_seconds(prepared.resume_dir)
     started = time.perf_counter()
     status, diverged_epoch, failure = "completed", None, None
     with stopper:
@@ -94,7 +96,7 @@ def fit_run(prepared: PreparedRun, model, strategy, engine, batch_size, run: Run
         # Signals from here on wait: the run is saved whole.
         stopper.finishing()
     # Summed over the parts of a resumed run: the time before, as its summary says.
-    wall_seconds = time.perf_counter() - started + earlier_seconds(prepared.resume_dir)
+    wall_seconds = time.perf_counter() - started + earlier
     # A signal during the last epoch's work stopped nothing.
     if stopper.signal_number is not None and snapshot.epochs_completed < config.epochs:
         status = "interrupted"

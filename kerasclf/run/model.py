@@ -15,14 +15,17 @@ import keras
 from kerasclf.models.architecture import (
     MODELS,
     Architecture,
+    RECURRENT_MODELS,
     ConvArchitecture,
+    RecurrentArchitecture,
     check_architecture,
     check_conv_architecture,
+    check_recurrent_architecture,
 )
 from kerasclf.engine.classifier import Classifier
 from kerasclf.run.config import TrainConfig
 from kerasclf.models.features import FeatureMap
-from kerasclf.engine.losses import CrossEntropy
+from kerasclf.engine.losses import task_loss
 from kerasclf.engine.xla import xla_is_faster
 from kerasclf.models.registry import build_model
 from kerasclf.models.user import user_model
@@ -48,6 +51,7 @@ def make_model(config: TrainConfig, data, source=None) -> Classifier:
     """
     source = config.model if source is None else source
     input_shape = feature_shape(data)
+    task, num_targets = config.task, getattr(data, "num_targets", None) or 1
     if isinstance(source, str) and source in MODELS:
         feature_map = FeatureMap(config.features, name="phi") if config.features else None
         model = build_model(
@@ -59,22 +63,33 @@ def make_model(config: TrainConfig, data, source=None) -> Classifier:
             architecture=layer_architecture(config),
             conv=conv_architecture(config),
             feature_map=feature_map,
+            recurrent=recurrent_architecture(config),
+            vocabulary_size=getattr(data, "vocabulary_size", None),
+            task=task,
+            num_targets=num_targets,
         )
     else:
-        model = user_model(source, input_shape, data.num_classes)
+        model = user_model(source, input_shape, data.num_classes, task, num_targets)
     # The fused engine's model: the same layers and weights.
     model = Classifier.from_model(model, input_shape)
-    accuracy = "binary_accuracy" if model.output_shape[-1] == 1 else "sparse_categorical_accuracy"
     model.compile(
         optimizer=make_optimizer(
             config.optimizer, data.num_samples, config.learning_rate, config.momentum
         ),
-        loss=CrossEntropy(config.cost),
+        loss=task_loss(task, config.cost),
         # Weighted, so that class weights weigh the accuracy as stock `fit` does.
-        weighted_metrics=[keras.metrics.get(accuracy)],
+        weighted_metrics=task_metrics(task, model),
         jit_compile=uses_xla(config, model),
     )
     return model
+
+
+def task_metrics(task: str, model: keras.Model) -> list:
+    """The step metrics: a classifier's accuracy; none for a regression (its cost says it)."""
+    if task == "regression":
+        return []
+    accuracy = "binary_accuracy" if model.output_shape[-1] == 1 else "sparse_categorical_accuracy"
+    return [keras.metrics.get(accuracy)]
 
 
 def uses_xla(config: TrainConfig, model: keras.Model) -> bool:
@@ -102,6 +117,13 @@ def conv_architecture(config: TrainConfig) -> ConvArchitecture | None:
     return check_conv_architecture(
         config.filters, config.kernel_size, config.pool_size, config.pooling
     )
+
+
+def recurrent_architecture(config: TrainConfig) -> RecurrentArchitecture | None:
+    """The recurrent layers of an `rnn`, `lstm` or `gru`, or None for another model."""
+    if config.model not in RECURRENT_MODELS:
+        return None
+    return check_recurrent_architecture(config.units, config.layers, config.embedding_dim)
 
 
 def feature_shape(data) -> tuple[int, ...]:

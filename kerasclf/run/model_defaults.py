@@ -7,13 +7,18 @@ made (`fill_model_defaults`), so `config.json` records the value used:
     logistic   -       -           -        gd         full        100     sum
     mlp        8,8     tanh        0        gd         full        100     sum
     cnn        32      relu        0.25     adam       32          20      mean
+    rnn        -       tanh        0        adam       32          20      mean
+    lstm, gru  -       -           0        adam       32          20      mean
     FILE.py    -       -           -        gd         full        100     sum
 
+    model          units  layers  embedding_dim
+    rnn/lstm/gru   32     1       16 for token ids (recorded as None), none otherwise
+
 Logistic regression and the mlp train as on the Day-1 slides (full-batch
-gradient descent on the summed cost); the CNN as the seminar's Keras notebooks
-(minibatches of 32, the mean cost, Adam). A model's layer options that do not
-apply to it (`MODEL_OPTIONS`) stay None, and giving one is an error
-(`check_options_apply`), so that no flag is silently ignored.
+gradient descent on the summed cost); the CNN and the recurrent models as the
+seminar's Keras notebooks (minibatches of 32, the mean cost, Adam). A model's
+layer options that do not apply to it (`MODEL_OPTIONS`) stay None, and giving
+one is an error (`check_options_apply`), so that no flag is silently ignored.
 
 Example:
     >>> model_defaults("cnn")["optimizer"], model_defaults("logistic")["epochs"]
@@ -34,7 +39,8 @@ if TYPE_CHECKING:
 # The Day-1 slides' training: full-batch gradient descent on the summed cross-entropy.
 SLIDE_TRAINING = {"optimizer": "gd", "batch_size": "full", "epochs": 100, "cost": "sum"}
 # Models trained as the seminar's Keras notebooks train them instead.
-MODEL_TRAINING = {"cnn": {"optimizer": "adam", "batch_size": 32, "epochs": 20, "cost": "mean"}}
+NOTEBOOK_TRAINING = {"optimizer": "adam", "batch_size": 32, "epochs": 20, "cost": "mean"}
+MODEL_TRAINING = {model: NOTEBOOK_TRAINING for model in ("cnn", "rnn", "lstm", "gru")}
 # Every key whose default is the model's.
 TRAINING_KEYS = tuple(SLIDE_TRAINING)
 LAYER_KEYS = tuple(sorted({key for keys in MODEL_OPTIONS.values() for key in keys}))
@@ -56,6 +62,8 @@ def model_defaults(model: str) -> dict[str, Any]:
     Example:
         >>> model_defaults("mlp")["hidden"]
         (8, 8)
+        >>> model_defaults("lstm")["units"], model_defaults("gru")["optimizer"]
+        (32, 'adam')
     """
     return {
         **SLIDE_TRAINING,
@@ -73,6 +81,10 @@ def check_options_apply(config: TrainConfig) -> None:
         Traceback (most recent call last):
         ...
         ValueError: `hidden` does not shape the 'logistic' model, so it would be ignored. Received: hidden=[4]. It applies to: mlp, cnn. Remove it, or choose one of those models.
+        >>> check_options_apply(TrainConfig(model="mlp", units=8))
+        Traceback (most recent call last):
+        ...
+        ValueError: `units` does not shape the 'mlp' model, so it would be ignored. Received: units=8. It applies to: rnn, lstm, gru. Remove it, or choose one of those models.
     """  # noqa: E501
     applies = model_options(config.model)
     for key in LAYER_KEYS:

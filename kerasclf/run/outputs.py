@@ -20,6 +20,7 @@ from kerasclf.models.architecture import MODELS, default_init
 from kerasclf.run.checkpoint import CHECKPOINT_FILE, write_checkpoint
 from kerasclf.run.config import PATH_KEYS, TrainConfig
 from kerasclf.data.files import is_shard_glob
+from kerasclf.data.vocabulary import VOCABULARY_FILE
 from kerasclf.run.export import plain_model, write_weights_json
 from kerasclf.run.fitting import RunState
 from kerasclf.models.sources import is_model_file, parse_model_source
@@ -42,6 +43,13 @@ def save_outputs(model, run: RunState, summary: dict, status: str, stream) -> No
     path_file = os.path.join(run.run_dir, SURFACE_PATH_FILE)
     if status == "diverged" and os.path.exists(path_file):
         os.remove(path_file)  # A diverged run cannot resume: its path is not kept.
+
+
+def save_vocabulary(training, run_dir: str) -> None:
+    """`vocabulary.json`, for a text's run: what `kerasclf generate` decodes with."""
+    vocabulary = getattr(training, "vocabulary", None)
+    if vocabulary is not None:
+        vocabulary.save(os.path.join(run_dir, VOCABULARY_FILE))
 
 
 def resolved_settings(prepared: PreparedRun, run_dir, engine, batch_size) -> dict[str, Any]:

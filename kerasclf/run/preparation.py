@@ -26,9 +26,16 @@ import tensorflow as tf
 from kerasclf import pipeline
 from kerasclf.run.checkpoint import CHECKPOINT_FILE, restore_checkpoint
 from kerasclf.engine.classifier import Classifier, check_parts_trainable
-from kerasclf.run.config import FIELDS, KEYS_ADDED_LATER, TrainConfig, make_config
+from kerasclf.run.config import (
+    FIELDS,
+    KEYS_ADDED_LATER,
+    TEXT_SEQUENCE_LENGTH,
+    TrainConfig,
+    make_config,
+)
 from kerasclf.engine.distribution import make_strategy
 from kerasclf.data import Data, load_data_splits, make_dataset_splits, split_validation
+from kerasclf.models.architecture import DEFAULT_EMBEDDING_DIM, RECURRENT_MODELS
 from kerasclf.models.features import FeatureMap
 from kerasclf.run.model import (
     PYTHON_MODEL_PREFIX,
@@ -86,10 +93,15 @@ def load_training_data(config: TrainConfig) -> tuple[Data | Stream, Data | None,
         stream = generated_stream(config.dataset, config.num_samples, config.noise, data_seed)
         return stream, None, None
     if config.data is not None:
-        data, test = load_data_splits(config.data)
+        data, test = load_data_splits(
+            config.data,
+            task=config.task,
+            sequence_length=config.sequence_length or TEXT_SEQUENCE_LENGTH,
+            stride=config.stride,
+        )
     else:  # A named dataset and its held-out test part, if it has one (fonts).
         data, test = make_dataset_splits(
-            config.dataset, config.num_samples, config.noise, data_seed
+            config.dataset, config.num_samples, config.noise, data_seed, config.sequence_length
         )
     training, validation = split_validation(data, config.validation_split, data_seed)
     return training, validation, test
@@ -129,6 +141,8 @@ def prepare_run(
         check_python_model(model_object, config)
     source = config.model if model_object is None else model_object
     training, validation, test = load_training_data(config)
+    config = fill_embedding_dim(config, training)
+    check_prompt(config, training)
     if config.features is not None:
         FeatureMap(config.features).build((None, training.num_features))
     if config.strategy == "mirrored":
@@ -144,6 +158,27 @@ def prepare_run(
         prepared.model = make_model(config, training, source)
     check_engine_fits(prepared, prepared.model)
     return prepared
+
+
+def fill_embedding_dim(config: TrainConfig, training) -> TrainConfig:
+    """A recurrent model on token ids records its Embedding's width: `DEFAULT_EMBEDDING_DIM`."""
+    token_ids = getattr(training, "vocabulary_size", None) is not None
+    if config.model in RECURRENT_MODELS and token_ids and config.embedding_dim is None:
+        return dataclasses.replace(config, embedding_dim=DEFAULT_EMBEDDING_DIM)
+    return config
+
+
+def check_prompt(config: TrainConfig, training) -> None:
+    """A `prompt` needs a text's vocabulary, and only characters from it."""
+    if config.prompt is None:
+        return
+    vocabulary = getattr(training, "vocabulary", None)
+    if vocabulary is None:
+        raise ValueError(
+            "`prompt` starts a character model's generated text, so it needs a text: "
+            f"--data FILE.txt or --dataset grammar. Received: prompt={config.prompt!r}."
+        )
+    vocabulary.encode(config.prompt, key="prompt")
 
 
 def check_python_model(model, config: TrainConfig) -> None:

@@ -8,14 +8,16 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from typing import Any
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import numpy as np
 
-from kerasclf.run.checkpoint import EpochSnapshot
+from kerasclf.run.checkpoint import EpochSnapshot, read_extras
 from kerasclf.engine import evaluation
+from kerasclf.engine.losses import model_task
 from kerasclf.models.inspection import linear_parameters
 from kerasclf.atomic_files import json_safe, read_json
 
@@ -44,14 +46,28 @@ class RunOutcome:
 
 
 def earlier_seconds(resume_dir: str | None) -> float:
-    """The training time of a resumed run's earlier parts, from its summary (0 if none)."""
+    """The training time of a resumed run's earlier parts (0 if none).
+
+    A periodic checkpoint records it (a killed run wrote no summary); else
+    the summary of the interrupted part says it.
+
+    Example:
+        >>> earlier_seconds(None)
+        0.0
+    """
     if resume_dir is None:
         return 0.0
-    try:
-        seconds = read_json(os.path.join(resume_dir, "summary.json"))["wall_seconds"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return 0.0
-    return float(seconds) if isinstance(seconds, (int, float)) and seconds >= 0 else 0.0
+    recorded = read_extras(resume_dir).get("wall_seconds")
+    if recorded is not None and recorded.shape == () and recorded.dtype.kind == "f":
+        seconds = float(recorded)
+    else:
+        try:
+            seconds = read_json(os.path.join(resume_dir, "summary.json"))["wall_seconds"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0.0
+    if isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds >= 0:
+        return float(seconds)
+    return 0.0
 
 
 def last_logged(model, snapshot: EpochSnapshot, history: dict) -> dict[str, float] | None:
@@ -86,10 +102,13 @@ def summarize(
             (`last_logged`); their values are used instead of evaluating again.
     """
 
+    names = evaluation.REGRESSION_KEYS if model_task(model) == "regression" else None
+    names = names or evaluation.ModelEvaluator.KEYS
+
     def final_values(data, prefix):
-        keys = [prefix + key for key in evaluation.ModelEvaluator.KEYS]
+        keys = [prefix + key for key in names]
         if logged is not None and all(key in logged for key in keys):
-            return {key: logged[prefix + key] for key in evaluation.ModelEvaluator.KEYS}
+            return {key: logged[prefix + key] for key in names}
         return evaluation.evaluate_model(model, data)
 
     final = final_values(training, "")
@@ -98,7 +117,7 @@ def summarize(
         "status": outcome.status,
         "cost": final["cost"],
         "mean_cost": final["mean_cost"],
-        "accuracy": final["accuracy"],
+        **({"accuracy": final["accuracy"]} if "accuracy" in final else {}),
         "weights": linear[0].tolist() if linear else None,
         "bias": linear[1] if linear else None,
         "epochs": outcome.epochs,

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
@@ -34,8 +35,10 @@ from kerasclf.run.preparation import PreparedRun, prepare_resume, prepare_run  #
 from kerasclf.atomic_files import write_json
 from kerasclf.run.directory import create_run_dir, default_run_name, run_lock
 from kerasclf.run.fitting import RunState, choose_engine, fit_run
-from kerasclf.run.outputs import name_parts, resolved_settings, save_outputs
-from kerasclf.run.summary import last_logged, summarize
+from kerasclf.run.periodic_checkpoint import periodic_checkpoints
+from kerasclf.run.resume_cleanup import clean_for_resume
+from kerasclf.run.outputs import name_parts, resolved_settings, save_outputs, save_vocabulary
+from kerasclf.run.summary import earlier_seconds, last_logged, summarize
 from kerasclf.callbacks.divergence import DivergenceStop
 
 
@@ -151,15 +154,14 @@ def run_prepared(
 ) -> TrainResult:
     """Trains a `PreparedRun`: creates the run directory, fits, saves.
 
-    A resumed run holds its directory's lock (`runs.run_lock`) meanwhile.
+    A run holds its directory's lock (`directory.run_lock`) meanwhile, a new
+    run from the moment its directory exists, a resumed one from the start.
     """
-    if prepared.resume_dir is None:
-        return _train_prepared(prepared, callbacks, stream)
-    with run_lock(prepared.resume_dir):
-        return _train_prepared(prepared, callbacks, stream)
+    with contextlib.ExitStack() as lock:
+        return _train_prepared(prepared, callbacks, stream, lock)
 
 
-def _train_prepared(prepared: PreparedRun, callbacks, stream) -> TrainResult:
+def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResult:
     """Trains a prepared run: the named steps of a run, in order."""
     config, training = prepared.config, prepared.training
     stream = stream or sys.stdout
@@ -174,11 +176,12 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream) -> TrainResult:
     engine, note = choose_engine(config, strategy)
     batch_size = pipeline.resolve_batch_size(config.batch_size, training.num_samples)
     chief = _is_chief(config)
-    run = _start_run(prepared, model, engine, batch_size, chief)
+    run = _start_run(prepared, model, engine, batch_size, chief, lock)
     notes = run_notes(prepared, note) + run.notes
     with removed_if_interrupted(run.run_dir if prepared.resume_dir is None else None):
         if prepared.resume_dir is None and chief:
             write_json(os.path.join(run.run_dir, "config.json"), run.resolved)
+            save_vocabulary(training, run.run_dir)
         for line in notes:
             print(line, file=stream, flush=True)
         run_callbacks = _run_callbacks(prepared, model, run, callbacks, chief, stream)
@@ -219,7 +222,7 @@ def _is_chief(config: TrainConfig) -> bool:
     )
 
 
-def _start_run(prepared: PreparedRun, model, engine: str, batch_size: int, chief: bool) -> RunState:
+def _start_run(prepared: PreparedRun, model, engine, batch_size, chief, lock) -> RunState:
     """Claims the run directory (or restores the run to resume); writes nothing else."""
     config = prepared.config
     snapshot = EpochSnapshot()
@@ -227,9 +230,14 @@ def _start_run(prepared: PreparedRun, model, engine: str, batch_size: int, chief
     if prepared.resume_dir is None:
         name = config.run_name or default_run_name(name_parts(config, prepared))
         run_dir = create_run_dir(config.logdir, name) if chief else None
+        if run_dir is not None:
+            lock.enter_context(run_lock(run_dir))
     else:
         run_dir = prepared.resume_dir
+        lock.enter_context(run_lock(run_dir))
         snapshot.epochs_completed = restore_checkpoint(model, run_dir)
+        iterations = int(model.optimizer.iterations.numpy())
+        notes.extend(clean_for_resume(run_dir, snapshot.epochs_completed, iterations))
         notes.append(f"note: resuming {run_dir} after epoch {snapshot.epochs_completed}.")
     resolved = resolved_settings(prepared, run_dir, engine, batch_size)
     return RunState(run_dir, resolved, snapshot, notes=notes)
@@ -253,6 +261,13 @@ def _run_callbacks(prepared: PreparedRun, model, run: RunState, callbacks, chief
     return [
         *isolate(logging_callbacks, run.callback_errors, stream),
         run.snapshot,
+        *periodic_checkpoints(
+            prepared.config,
+            run.snapshot,
+            run.run_dir if chief else None,
+            earlier_seconds(prepared.resume_dir),
+            logging_callbacks,
+        ),
         # The caller's callbacks keep Keras's rule: an exception ends training (and
         # `train` raises it once the run's outputs are saved).
         *_extra_callbacks(callbacks, run.run_dir),

@@ -1,0 +1,54 @@
+"""`kerasclf runs LOGDIR`: each run's status, last epoch, cost and whether it resumes.
+
+    $ kerasclf runs logs
+    run        status     epoch  cost     resumable
+    gd-lr0.01  completed  100    56.4952  no
+    sgd-bs1    killed     2015   48.1207  yes, from epoch 2000
+
+It reads the run directories' files only (`kerasclf.run.run_status`), so it
+answers at once, without loading TensorFlow, also while runs train.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+
+from kerasclf.run.run_status import STATUSES, format_runs, list_runs
+
+
+def add_runs_parser(commands) -> argparse.ArgumentParser:
+    """Adds `runs` and its arguments to the CLI's subcommands (`add_subparsers()`'s action).
+
+    Example:
+        >>> parser = argparse.ArgumentParser()
+        >>> runs = add_runs_parser(parser.add_subparsers())
+        >>> runs.parse_args(["logs"]).logdir
+        'logs'
+    """
+    runs = commands.add_parser(
+        "runs",
+        help="list the runs in a log directory: " + ", ".join(STATUSES) + "; which resume",
+        allow_abbrev=False,
+    )
+    runs.add_argument("logdir", nargs="?", default="logs", metavar="LOGDIR", help="default: logs")
+    runs.add_argument("--json", action="store_true", help="print one JSON object per run")
+    return runs
+
+
+def runs_command(arguments: argparse.Namespace) -> int:
+    """Prints the runs of `arguments.logdir`; returns the exit status (0).
+
+    Raises:
+        ValueError: one line, if the log directory does not exist.
+    """
+    runs = list_runs(arguments.logdir)
+    if arguments.json:
+        for run in runs:
+            print(json.dumps(dataclasses.asdict(run)))
+    elif runs:
+        print(format_runs(runs))
+    else:
+        print(f"no runs in {arguments.logdir}")
+    return 0

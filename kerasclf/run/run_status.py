@@ -1,0 +1,167 @@
+"""What became of each run in a log directory: completed, diverged, interrupted, killed, running.
+
+A run says how it ended in `summary.json`, written as it ends. A run that
+was killed (SIGKILL, out of memory, a power cut) wrote none, or only its
+earlier part's, and left its lock (`directory.run_lock`) behind: its
+process is gone without a final status. A run whose lock's process is
+alive is running. Where a run's summary says nothing (killed, running),
+its epoch and cost are the last ones in its TensorBoard events. Reading a
+status loads no TensorFlow.
+
+Example:
+    >>> [(run.name, run.status) for run in list_runs("logs")]  # doctest: +SKIP
+    [('sgd-bs1', 'killed'), ('gd-lr0.001', 'completed')]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+
+import numpy as np
+
+from kerasclf.run.directory import CHECKPOINT_FILE, LOCK_FILE, has_stale_lock, lock_holder
+from kerasclf.run.event_files import last_event_step, last_scalar
+
+# Every status a run can have; the first four are summary.json's.
+STATUSES = ("completed", "diverged", "interrupted", "failed", "killed", "running")
+# What `--resume` continues (with a checkpoint; kerasclf.run.preparation.prepare_resume).
+RESUMABLE_STATUSES = ("interrupted", "failed", "killed")
+
+
+@dataclasses.dataclass
+class RunStatus:
+    """One run's state.
+
+    Attributes:
+        name: The run directory's name.
+        run_dir: Its path.
+        status: One of `STATUSES`.
+        epoch: The last epoch it completed (its events' last step if it wrote
+            no summary of it), or None.
+        cost: The cost at that epoch, or None.
+        checkpoint_epoch: The epoch its checkpoint holds, or None without one.
+        resumable: Whether `kerasclf train --resume` continues it.
+        holder: "pid on host" of a running run's process, else None.
+    """
+
+    name: str
+    run_dir: str
+    status: str
+    epoch: int | None
+    cost: float | None
+    checkpoint_epoch: int | None
+    resumable: bool
+    holder: str | None = None
+
+
+def run_status(run_dir: str) -> RunStatus:
+    """The status of one run directory (one holding `config.json`).
+
+    Example:
+        >>> run_status("logs/sgd-bs1").status  # doctest: +SKIP
+        'killed'
+    """
+    holder = lock_holder(run_dir)
+    summary = _read_json(os.path.join(run_dir, "summary.json"))
+    if holder is not None:
+        status = "running"
+    elif has_stale_lock(run_dir) or summary is None or summary.get("status") not in STATUSES:
+        status = "killed"
+    else:
+        status = summary["status"]
+    if status in ("running", "killed"):
+        epoch = last_event_step(run_dir)
+        last_cost = last_scalar(run_dir)
+        cost = last_cost[1] if last_cost is not None and last_cost[0] == epoch else None
+    else:
+        epoch, cost = summary.get("epochs"), summary.get("cost")
+    checkpoint_epoch = _checkpoint_epoch(run_dir)
+    return RunStatus(
+        name=os.path.basename(os.path.normpath(run_dir)),
+        run_dir=run_dir,
+        status=status,
+        epoch=epoch if isinstance(epoch, int) else None,
+        cost=float(cost) if isinstance(cost, (int, float)) else None,
+        checkpoint_epoch=checkpoint_epoch,
+        resumable=(
+            status in RESUMABLE_STATUSES
+            and checkpoint_epoch is not None
+            and _config_resumes(run_dir)
+        ),
+        holder=holder,
+    )
+
+
+def list_runs(logdir: str) -> list[RunStatus]:
+    """The status of every run directory directly in `logdir`, by name.
+
+    Raises:
+        ValueError: one line, if `logdir` is not a directory.
+
+    Example:
+        >>> list_runs("/nonexistent")
+        Traceback (most recent call last):
+        ...
+        ValueError: `logdir` must be a directory of runs. Received: logdir='/nonexistent'.
+    """
+    if not isinstance(logdir, str) or not os.path.isdir(logdir):
+        raise ValueError(f"`logdir` must be a directory of runs. Received: logdir={logdir!r}.")
+    names = sorted(
+        name
+        for name in os.listdir(logdir)
+        if os.path.isfile(os.path.join(logdir, name, "config.json"))
+        or os.path.isfile(os.path.join(logdir, name, LOCK_FILE))
+    )
+    return [run_status(os.path.join(logdir, name)) for name in names]
+
+
+def format_runs(runs: list[RunStatus]) -> str:
+    """A table of runs: name, status, last epoch, cost, and whether and whence it resumes.
+
+    Example:
+        >>> print(format_runs([RunStatus("a", "logs/a", "killed", 2015, 56.5, 2000, True)]))
+        run  status  epoch  cost     resumable
+        a    killed  2015   56.5000  yes, from epoch 2000
+    """
+    header = ("run", "status", "epoch", "cost", "resumable")
+    rows = [
+        (
+            run.name,
+            run.status if run.holder is None else f"{run.status} ({run.holder})",
+            "-" if run.epoch is None else str(run.epoch),
+            "-" if run.cost is None else f"{run.cost:.4f}",
+            f"yes, from epoch {run.checkpoint_epoch}" if run.resumable else "no",
+        )
+        for run in runs
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in [header, *rows]
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _read_json(path: str) -> dict | None:
+    with contextlib.suppress(OSError, ValueError):
+        with open(path) as file:
+            values = json.load(file)
+        return values if isinstance(values, dict) else None
+    return None
+
+
+def _checkpoint_epoch(run_dir: str) -> int | None:
+    """The epochs a run's checkpoint completed, or None without a readable one."""
+    with contextlib.suppress(OSError, ValueError, KeyError, EOFError):
+        with np.load(os.path.join(run_dir, CHECKPOINT_FILE), allow_pickle=False) as archive:
+            return int(archive["epochs_completed"])
+    return None
+
+
+def _config_resumes(run_dir: str) -> bool:
+    """Whether `--resume` rebuilds the run: single-process, with a model config.json names."""
+    config = _read_json(os.path.join(run_dir, "config.json")) or {}
+    model = config.get("model")
+    return config.get("strategy", "none") == "none" and not str(model).startswith("python:")

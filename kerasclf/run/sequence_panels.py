@@ -1,0 +1,115 @@
+"""The panels a sequence model's run adds to TensorBoard.
+
+    generated_text  GeneratedTextLogger: a character model's continuation of a fixed
+                    prompt at temperatures 0.5 and 1, every epoch (Text tab)
+    hidden_state    HiddenStateLogger: the first recurrent layer's units over the time
+                    steps of the first shown sequence, every epoch
+    forecast        ForecastLogger: a regression's predicted series against the truth,
+                    over the shown windows in time order, every epoch
+    projector       EmbeddingProjector: the Embedding layer's vectors, labelled with
+                    their tokens, in TensorBoard's Projector, at the end
+
+They are candidates when the samples are sequences (one or two axes per
+sample: token ids, or steps of features), and each is left out, with a note,
+when the model does not fit it (`skip_reason`): generated text needs a
+character vocabulary, the forecast a regression. They show the validation
+set, else the test set, else the training set (`evaluation_set`).
+
+Example:
+    >>> sequence_callbacks(prepared, {"hidden_state"}, "logs/run")  # doctest: +SKIP
+    [<HiddenStateLogger ...>]
+"""
+
+from __future__ import annotations
+
+import keras
+
+from kerasclf.callbacks.embedding_projector import EmbeddingProjector
+from kerasclf.callbacks.forecast import ForecastLogger
+from kerasclf.callbacks.generated_text import GeneratedTextLogger
+from kerasclf.callbacks.hidden_state import HiddenStateLogger
+from kerasclf.data import Data
+from kerasclf.run.image_panels import evaluation_set
+from kerasclf.run.preparation import PreparedRun
+
+# The switchable name of each sequence-model callback (`SWITCHABLE_CALLBACKS`).
+SEQUENCE_CLASSES = {
+    "generated_text": GeneratedTextLogger,
+    "hidden_state": HiddenStateLogger,
+    "forecast": ForecastLogger,
+    "projector": EmbeddingProjector,
+}
+# The callbacks that only make sense for classes.
+CLASS_CALLBACKS = ("boundary", "surface", "panels", "first_layer", "activations")
+# The default prompt: the training text's first characters, at most this many.
+PROMPT_CHARACTERS = 40
+# Characters generated per temperature and epoch.
+GENERATED_CHARACTERS = 200
+
+
+def has_sequence_samples(prepared: PreparedRun) -> bool:
+    """Whether the run's samples are sequences: a text's token ids, or a recurrent model's input.
+
+    (Images and sequences of steps both have two axes per sample; the model
+    tells them apart.)
+    """
+    training = prepared.training
+    if not isinstance(training, Data):
+        return False
+    if training.vocabulary is not None:
+        return True
+    sequence_layers = (keras.layers.RNN, keras.layers.Embedding)
+    return any(isinstance(layer, sequence_layers) for layer in prepared.model._flatten_layers())
+
+
+def unfit_callbacks(prepared: PreparedRun) -> dict[str, str]:
+    """The callbacks that this run's data or task rules out, with the reason."""
+    training, reasons = prepared.training, {}
+    if getattr(training, "vocabulary", None) is None:
+        reasons["generated_text"] = "the data is not a text (no character vocabulary)"
+    if prepared.config.task != "regression":
+        reasons["forecast"] = "the task is not a regression"
+    else:
+        for name in CLASS_CALLBACKS:
+            reasons[name] = "it shows a classifier's probabilities, and this run is a regression"
+    return reasons
+
+
+def default_prompt(training: Data) -> str:
+    """The training text's first characters: the first window, at most `PROMPT_CHARACTERS`."""
+    first = training.features[0][:PROMPT_CHARACTERS]
+    return training.vocabulary.decode(first.astype(int))
+
+
+def sequence_callbacks(prepared: PreparedRun, on: set[str], run_dir: str) -> list:
+    """The sequence-model callbacks that are on, in the order they run.
+
+    Args:
+        prepared: The run: its model, data and config.
+        on: The switchable callbacks that are on and fit the model and data.
+        run_dir: The run directory.
+    """
+    config, model, training = prepared.config, prepared.model, prepared.training
+    _, shown = evaluation_set(prepared)
+    callbacks = []
+    if "generated_text" in on:
+        prompt = config.prompt or default_prompt(training)
+        training.vocabulary.encode(prompt)  # One line if the prompt has unknown characters.
+        callbacks.append(
+            GeneratedTextLogger(
+                run_dir,
+                model,
+                training.vocabulary,
+                prompt,
+                length=GENERATED_CHARACTERS,
+                seed=config.seed,
+            )
+        )
+    if "hidden_state" in on:
+        callbacks.append(HiddenStateLogger(run_dir, model, shown.features[0]))
+    if "forecast" in on:
+        callbacks.append(ForecastLogger(run_dir, model, shown.features, shown.labels))
+    if "projector" in on:
+        tokens = training.vocabulary or [str(index) for index in range(training.vocabulary_size)]
+        callbacks.append(EmbeddingProjector(run_dir, model, tokens))
+    return callbacks

@@ -1,0 +1,378 @@
+"""Day 3's panels and text sampling, checked against independent references.
+
+Text sampling against numpy (greedy at a tiny temperature, the model's own
+probabilities at T = 1 by a chi-square bound); the panels read back with
+TensorBoard's EventAccumulator, images by their pixels, the projector files
+with TensorBoard's projector plugin and `tf.train.load_variable`.
+"""
+
+import html
+import os
+
+import keras
+import matplotlib
+import numpy as np
+import pytest
+import scipy.stats
+import tensorflow as tf
+from google.protobuf import text_format
+from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.plugins import base_plugin, projector
+from tensorboard.plugins.projector import projector_plugin
+from tensorboard.plugins.text import text_plugin
+
+from conftest import read_images
+from kerasclf.callbacks import (
+    EmbeddingProjector,
+    ForecastLogger,
+    GeneratedTextLogger,
+    HiddenStateLogger,
+)
+from kerasclf.callbacks.embedding_projector import METADATA_FILE, TENSOR_NAME, readable_token
+from kerasclf.callbacks.forecast import (
+    AXES_BOTTOM,
+    AXES_HEIGHT,
+    AXES_LEFT,
+    AXES_WIDTH,
+    HEIGHT,
+    PREDICTED_COLOUR,
+    TRUE_COLOUR,
+    value_limits,
+    value_row,
+)
+from kerasclf.callbacks.generated_text import sample_from_markdown
+from kerasclf.callbacks.hidden_state import COLOUR_MAP, cell_centre
+from kerasclf.data.vocabulary import Vocabulary
+from kerasclf.models.text_sampling import TextSampler, sample_text, tempered_probabilities
+
+TEXT = "abc abc\nbca cab\n" * 12
+WINDOW = 6
+PROMPT = "ab"
+
+
+def char_model(vocabulary_size: int, time_steps=None, seed: int = 0) -> keras.Model:
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential(
+        [
+            keras.Input((time_steps,), dtype="int32"),
+            keras.layers.Embedding(vocabulary_size, 4),
+            keras.layers.LSTM(8),
+            keras.layers.Dense(vocabulary_size, activation="softmax"),
+        ]
+    )
+
+
+def peaked(model: keras.Model, seed: int = 0) -> keras.Model:
+    """Large random embeddings and output weights: untrained probabilities far from uniform."""
+    generator = np.random.default_rng(seed)
+    embedding, output = model.layers[0], model.layers[-1]
+    embedding.set_weights([generator.normal(0.0, 2.0, embedding.embeddings.shape)])
+    kernel, bias = output.get_weights()
+    output.set_weights([generator.normal(0.0, 3.0, kernel.shape), bias])
+    return model
+
+
+@pytest.fixture(scope="module")
+def vocabulary():
+    return Vocabulary.from_text(TEXT)
+
+
+# Text sampling against numpy.
+
+
+def test_tiny_temperature_is_greedy_argmax(vocabulary):
+    model = peaked(char_model(vocabulary.size))
+    text = sample_text(model, vocabulary, PROMPT, length=12, temperature=1e-6, seed=3)
+    tokens = list(vocabulary.encode(PROMPT))
+    for _ in range(12):  # The reference: the whole text so far, the most probable next.
+        probabilities = model(np.array([tokens], np.int32), training=False).numpy()[0]
+        tokens.append(int(np.argmax(probabilities)))
+    assert text == vocabulary.decode(tokens[len(PROMPT) :])
+
+
+def test_frequencies_at_temperature_one_match_the_model(vocabulary):
+    model = peaked(char_model(vocabulary.size, seed=1), seed=1)
+    # With a context of one token the samples are a Markov chain: the frequency of
+    # each transition a -> b must match the model's p(b | a).
+    size = vocabulary.size
+    reference = model(np.arange(size, dtype=np.int32)[:, None], training=False).numpy()
+    assert reference.max() > 0.4  # Far from uniform: a uniform sampler would fail.
+    text = PROMPT[-1] + sample_text(model, vocabulary, PROMPT[-1], 1500, 1.0, seed=7, context=1)
+    tokens = vocabulary.encode(text)
+    counts = np.zeros((size, size))
+    np.add.at(counts, (tokens[:-1], tokens[1:]), 1)
+    expected = counts.sum(axis=1, keepdims=True) * reference
+    seen = expected > 0
+    chi_square = float(np.sum((counts[seen] - expected[seen]) ** 2 / expected[seen]))
+    degrees = int(seen.sum()) - size
+    assert chi_square < scipy.stats.chi2.ppf(0.9999, degrees)
+    # The same counts against the uniform distribution are far off.
+    uniform = counts.sum(axis=1, keepdims=True) / size
+    assert np.sum((counts - uniform) ** 2 / uniform) > scipy.stats.chi2.ppf(0.9999, degrees)
+
+
+def test_a_sigmoid_unit_samples_a_two_token_vocabulary():
+    vocabulary = Vocabulary(("a", "b"))
+    keras.utils.set_random_seed(2)
+    model = keras.Sequential(
+        [
+            keras.Input((None,), dtype="int32"),
+            keras.layers.Embedding(2, 3, embeddings_initializer="random_normal"),
+            keras.layers.GRU(4),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    text = sample_text(model, vocabulary, "ab", length=6, temperature=1e-6)
+    tokens = [0, 1]
+    for _ in range(6):
+        p_b = float(model(np.array([tokens], np.int32))[0, 0])
+        tokens.append(int(p_b > 0.5))
+    assert text == vocabulary.decode(tokens[2:])
+
+
+def test_tempered_probabilities_match_the_power_formula():
+    probabilities = np.array([0.1, 0.2, 0.7, 0.0])
+    for temperature in (0.3, 1.0, 2.5):
+        power = probabilities ** (1.0 / temperature)
+        np.testing.assert_allclose(
+            tempered_probabilities(probabilities, temperature), power / power.sum(), rtol=1e-12
+        )
+    assert tempered_probabilities(probabilities, 1e-12).tolist() == [0.0, 0.0, 1.0, 0.0]
+
+
+def test_sampling_is_reproducible_by_seed(vocabulary):
+    model = char_model(vocabulary.size)
+    first = sample_text(model, vocabulary, PROMPT, 40, 1.0, seed=5)
+    assert len(first) == 40 and vocabulary.encode(first).size == 40
+    assert sample_text(model, vocabulary, PROMPT, 40, 1.0, seed=5) == first
+    assert sample_text(model, vocabulary, PROMPT, 40, 1.0, seed=6) != first
+
+
+def test_fixed_time_axis_sees_the_last_steps_left_padded(vocabulary):
+    model = char_model(vocabulary.size, time_steps=5)
+    sampler = TextSampler(model, vocabulary)
+    ids = vocabulary.encode("ab")
+    padded = np.array([[ids[0]] * 3 + list(ids)], np.int32)
+    np.testing.assert_allclose(
+        sampler.probabilities(list(ids)), model(padded).numpy()[0], rtol=1e-5, atol=1e-7
+    )
+    long = vocabulary.encode("abc abc")
+    np.testing.assert_allclose(
+        sampler.probabilities(list(long)), model(long[None, -5:]).numpy()[0], atol=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    "arguments, match",
+    [
+        ({"temperature": 0.0}, "temperature"),
+        ({"temperature": -1.0}, "temperature"),
+        ({"length": 0}, "length"),
+        ({"prompt": ""}, "prompt"),
+        ({"prompt": "abZ"}, "outside the run's vocabulary: 'Z'"),
+    ],
+)
+def test_sampling_refuses_bad_arguments_in_one_line(vocabulary, arguments, match):
+    model = char_model(vocabulary.size)
+    values = {"prompt": PROMPT, "length": 5, "temperature": 1.0, **arguments}
+    with pytest.raises(ValueError, match=match) as error:
+        sample_text(model, vocabulary, **values)
+    assert "\n" not in str(error.value)
+
+
+# The panels of a trained character model.
+
+
+def next_character_windows(vocabulary):
+    ids = vocabulary.encode(TEXT)
+    starts = np.arange(len(ids) - WINDOW)
+    return np.stack([ids[start : start + WINDOW] for start in starts]), ids[starts + WINDOW]
+
+
+@pytest.fixture(scope="module")
+def char_run(tmp_path_factory, vocabulary):
+    logdir = str(tmp_path_factory.mktemp("char_run"))
+    model = char_model(vocabulary.size)
+    model.compile(keras.optimizers.Adam(0.05), "sparse_categorical_crossentropy")
+    features, labels = next_character_windows(vocabulary)
+    initial = model.get_weights()
+    callbacks = [
+        GeneratedTextLogger(logdir, model, vocabulary, PROMPT, (0.5, 1.0), length=40, every=3),
+        HiddenStateLogger(logdir, None, features[0], every=3),
+        EmbeddingProjector(logdir, model, vocabulary),
+    ]
+    model.fit(features, labels, batch_size=32, epochs=4, verbose=0, callbacks=callbacks)
+    return {"logdir": logdir, "model": model, "initial": initial, "example": features[0]}
+
+
+def read_texts(logdir: str, tag: str) -> dict[int, str]:
+    accumulator = EventAccumulator(os.path.join(logdir, "train"), size_guidance={"tensors": 0})
+    accumulator.Reload()
+    assert accumulator.SummaryMetadata(tag).plugin_data.plugin_name == "text"
+    return {
+        event.step: tf.make_ndarray(event.tensor_proto).item().decode("utf-8")
+        for event in accumulator.Tensors(tag)
+    }
+
+
+def test_generated_text_is_logged_at_step_zero_every_k_and_last(char_run, vocabulary):
+    texts = read_texts(char_run["logdir"], "generated_text")
+    assert sorted(texts) == [0, 3, 4]
+    for markdown in texts.values():
+        assert "### temperature 0.5" in markdown and "### temperature 1" in markdown
+        for temperature in (0.5, 1.0):
+            text = sample_from_markdown(markdown, temperature)
+            assert text.startswith(PROMPT) and len(text) == len(PROMPT) + 40
+            assert vocabulary.decode(vocabulary.encode(text)) == text
+    # TensorBoard's text plugin shows each text in a code block, spaces and newlines as they are.
+    shown = text_plugin.text_array_to_html(np.array(texts[4].encode()), enable_markdown=True)
+    blocks = [html.unescape(block.split("</code>")[0]) for block in shown.split("<code>")[1:]]
+    expected = [sample_from_markdown(texts[4], temperature) for temperature in (0.5, 1.0)]
+    assert [block.rstrip() for block in blocks] == [text.rstrip() for text in expected]
+    before = sample_from_markdown(texts[0], 0.5)
+    after = sample_from_markdown(texts[4], 0.5)
+    assert before != after
+    # The step-4 text is what the trained model samples with the same seed.
+    assert after[len(PROMPT) :] == sample_text(char_run["model"], vocabulary, PROMPT, 40, 0.5)
+
+
+def reference_hidden_states(weights, example) -> np.ndarray:
+    """h_t by a stock LSTM(return_sequences=True) fed the numpy embedding lookup."""
+    embedding, kernel, recurrent, bias = weights[:4]
+    layer = keras.layers.LSTM(8, return_sequences=True)
+    inputs = embedding[example][None].astype(np.float32)
+    layer.build(inputs.shape)
+    layer.set_weights([kernel, recurrent, bias])
+    return layer(inputs).numpy()[0]
+
+
+def values_of_colours(pixels: np.ndarray, scale: float) -> np.ndarray:
+    """The values in [-scale, scale] whose colour on the map is nearest each pixel's."""
+    grid = np.linspace(-scale, scale, 1001)
+    table = matplotlib.colormaps[COLOUR_MAP]((grid + scale) / (2 * scale))[:, :3] * 255
+    distances = np.linalg.norm(pixels[:, None, :3].astype(float) - table[None], axis=2)
+    return grid[np.argmin(distances, axis=1)]
+
+
+def test_hidden_state_cells_match_a_stock_lstm(char_run):
+    steps, images = read_images(char_run["logdir"], "hidden_state")
+    assert steps == [0, 3, 4]
+    example = char_run["example"]
+    for image, weights in ((images[0], char_run["initial"]), (images[-1], None)):
+        weights = weights or char_run["model"].get_weights()
+        states = reference_hidden_states(weights, example)
+        cells = [(unit, step) for unit in range(8) for step in range(WINDOW)]
+        pixels = np.array([image[cell_centre(unit, step, 8, WINDOW)] for unit, step in cells])
+        drawn = values_of_colours(pixels, scale=1.0)
+        expected = np.array([states[step, unit] for unit, step in cells])
+        assert np.abs(drawn - expected).max() < 0.03
+    assert np.abs(images[0].astype(int) - images[-1]).max() > 0
+    assert os.path.isfile(os.path.join(char_run["logdir"], "hidden_state.png"))
+
+
+def test_projector_files_hold_the_embedding_and_tokens(char_run, vocabulary):
+    directory = os.path.join(char_run["logdir"], "train")
+    config = projector.ProjectorConfig()
+    with open(os.path.join(directory, "projector_config.pbtxt")) as file:
+        text_format.Parse(file.read(), config)
+    assert config.embeddings[0].tensor_name == TENSOR_NAME
+    expected = char_run["model"].layers[0].get_weights()[0]
+    checkpoint = tf.train.latest_checkpoint(directory)
+    np.testing.assert_array_equal(tf.train.load_variable(checkpoint, TENSOR_NAME), expected)
+    with open(os.path.join(directory, METADATA_FILE), encoding="utf-8") as file:
+        rows = file.read().split("\n")[:-1]
+    assert rows == [readable_token(token) for token in vocabulary.tokens]
+    assert "\\n" in rows and "\N{OPEN BOX}" in rows  # Newline and space, readable.
+    # TensorBoard's own projector plugin finds the run and reads the same matrix.
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(char_run["logdir"])
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, char_run["logdir"])
+    plugin = projector_plugin.ProjectorPlugin(
+        base_plugin.TBContext(logdir=char_run["logdir"], data_provider=provider)
+    )
+    plugin._update_configs()  # What `is_active` runs on its thread.
+    assert "train" in plugin._configs
+    reader = plugin._get_reader_for_run("train")
+    np.testing.assert_array_equal(reader.get_tensor(TENSOR_NAME), expected)
+
+
+# Forecasting.
+
+
+@pytest.fixture(scope="module")
+def forecast_run(tmp_path_factory):
+    logdir = str(tmp_path_factory.mktemp("forecast_run"))
+    series = np.sin(np.arange(400) * 0.15).astype(np.float32)
+    starts = np.arange(len(series) - 8)
+    features = np.stack([series[start : start + 8] for start in starts])[..., None]
+    targets = series[starts + 8]
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [keras.Input((None, 1)), keras.layers.SimpleRNN(8), keras.layers.Dense(1)]
+    )
+    model.compile(keras.optimizers.Adam(0.02), "mse")
+    held_out = slice(300, 380)
+    logger = ForecastLogger(logdir, model, features[held_out], targets[held_out], every=10)
+    model.fit(features[:300], targets[:300], epochs=6, verbose=0, callbacks=[logger])
+    predictions = model(features[held_out]).numpy()[:, 0]
+    return {"logdir": logdir, "targets": targets[held_out], "predictions": predictions}
+
+
+def line_rows(image: np.ndarray, colour: str) -> dict[int, float]:
+    """Per pixel column of the axes box, the mean row of pixels near `colour`."""
+    target = np.array(matplotlib.colors.to_rgb(colour)) * 255
+    top = HEIGHT - AXES_BOTTOM - AXES_HEIGHT
+    box = image[top : top + AXES_HEIGHT, AXES_LEFT : AXES_LEFT + AXES_WIDTH, :3].astype(float)
+    near = np.linalg.norm(box - target, axis=2) < 40
+    near[:3] = near[-3:] = False  # The frame of the axes box.
+    return {
+        AXES_LEFT + column: top + float(np.mean(np.flatnonzero(near[:, column])))
+        for column in range(4, AXES_WIDTH - 4)
+        if near[:, column].any()
+    }
+
+
+def test_forecast_lines_are_drawn_where_the_values_are(forecast_run):
+    steps, images = read_images(forecast_run["logdir"], "forecast")
+    assert steps == [0, 6]
+    targets, predictions = forecast_run["targets"], forecast_run["predictions"]
+    limits = value_limits(targets)
+    positions = AXES_LEFT + np.arange(len(targets)) / (len(targets) - 1) * AXES_WIDTH
+    for colour, values in ((PREDICTED_COLOUR, predictions), (TRUE_COLOUR, targets)):
+        drawn = line_rows(images[-1], colour)
+        expected = [value_row(np.interp(column, positions, values), limits) for column in drawn]
+        assert len(drawn) > 0.5 * AXES_WIDTH
+        assert np.median(np.abs(np.array(list(drawn.values())) - expected)) < 2.5
+    # Training moved the prediction towards the truth.
+    gaps = []
+    for image in images:
+        predicted, true = line_rows(image, PREDICTED_COLOUR), line_rows(image, TRUE_COLOUR)
+        gaps.append(np.mean([abs(predicted[c] - true[c]) for c in predicted if c in true]))
+    assert gaps[-1] < 0.5 * gaps[0]
+
+
+# Models a panel does not fit: each skips itself with a note.
+
+
+def test_each_panel_skips_a_model_it_does_not_fit(tmp_path, capsys, vocabulary):
+    dense = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    dense.compile("sgd", "sparse_categorical_crossentropy")
+    callbacks = [
+        GeneratedTextLogger(str(tmp_path), None, vocabulary, PROMPT, length=5),
+        HiddenStateLogger(str(tmp_path), None, np.zeros(4)),
+        ForecastLogger(str(tmp_path), None, np.zeros((3, 4)), np.zeros(3)),
+        EmbeddingProjector(str(tmp_path), None, vocabulary),
+    ]
+    dense.fit(np.zeros((8, 4)), np.zeros(8), epochs=1, verbose=0, callbacks=callbacks)
+    notes = capsys.readouterr().out
+    for name in (
+        "GeneratedTextLogger",
+        "HiddenStateLogger",
+        "ForecastLogger",
+        "EmbeddingProjector",
+    ):
+        assert f"note: {name} is off for this run:" in notes
+    assert not os.path.exists(tmp_path / "train" / "projector_config.pbtxt")
+    assert read_images(str(tmp_path), "hidden_state") == ([], [])
