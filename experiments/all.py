@@ -1,8 +1,9 @@
-"""Every experiment of the seminar, Day 1 then Day 2, one after the other.
+"""Every experiment of the seminar, Days 1, 2 and 3, one after the other.
 
 What it does: runs `day1` (hand_line, gradient_descent, batch_size,
-step_size, momentum, initialization, nonlinear) then `day2` (fonts,
-vanishing_gradients, overfitting, optimizers), so that a teacher can produce
+step_size, momentum, initialization, nonlinear), `day2` (fonts,
+vanishing_gradients, overfitting, optimizers) and `day3` (recurrent, char_lm,
+forecast, truncated_bptt), so that a teacher can produce
 all the TensorBoard logs before class with one command, then open them with
 `.venv/bin/tensorboard --logdir logs --samples_per_plugin images=1000`.
 
@@ -11,11 +12,11 @@ Run it:
     python -m experiments.all [--quick]
 """
 
-from . import day1, day2
+from . import day1, day2, day3
 from ._experiment import main_guard, parse_arguments, run_sequence
 
 # Settings: the days in order.
-EXPERIMENTS = [*day1.EXPERIMENTS, *day2.EXPERIMENTS]
+EXPERIMENTS = [*day1.EXPERIMENTS, *day2.EXPERIMENTS, *day3.EXPERIMENTS]
 
 
 def main(argv=None):

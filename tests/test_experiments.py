@@ -138,7 +138,7 @@ def test_batch_size_sgd_gets_further_per_epoch(logdir):
 def test_every_experiment_is_listed_and_run_by_all(capsys):
     from kerasclf.experiments.all import EXPERIMENTS
 
-    assert sorted([*EXPERIMENTS, "all", "day1", "day2"]) == experiment_names()
+    assert sorted([*EXPERIMENTS, "all", "day1", "day2", "day3"]) == experiment_names()
     assert cli_main(["experiments"]) == 0
     listing = capsys.readouterr().out
     for name in experiment_names():
@@ -194,3 +194,69 @@ def test_optimizers_momentum_and_adaptive_beat_sgd(logdir):
     for name in ("momentum", "nesterov", "rmsprop", "adam"):
         assert cost[name] < cost["sgd"], cost
     _check_summary_against_events(logdir, "optimizers", outcomes)
+
+
+def test_recurrent_lstm_and_gru_hold_the_long_dependency_the_rnn_loses(logdir):
+    outcomes = _run("recurrent", logdir)
+    accuracy = next(iter(outcomes.values())).accuracy_by_length
+    short, long = sorted(accuracy["rnn"])
+    for model in ("rnn", "lstm", "gru"):  # Short sequences: every model learns the sign.
+        assert accuracy[model][short] > 0.95, accuracy
+    assert accuracy["rnn"][long] < 0.65, accuracy  # Near chance (0.5).
+    assert accuracy["lstm"][long] > 0.9 and accuracy["gru"][long] > 0.9, accuracy
+    # The table holds the summaries' held-out accuracies.
+    with open(os.path.join(logdir, "recurrent", "accuracy.md")) as file:
+        assert f"| lstm | {accuracy['lstm'][short]:.3f} | {accuracy['lstm'][long]:.3f} |" in (
+            file.read()
+        )
+    _check_summary_against_events(logdir, "recurrent", outcomes)
+
+
+def test_char_lm_writes_more_real_words_as_it_learns(logdir, capsys):
+    from kerasclf.experiments.char_lm import word_share
+
+    outcomes = _run("char_lm", logdir)
+    outcome = outcomes["lstm"]
+    shares = outcome.word_shares
+    steps = sorted(shares)
+    assert steps[0] == 0 and len(steps) == outcome.result.config.epochs + 1
+    assert shares[steps[-1]] > 0.9 > 0.5 > shares[0], shares
+    # The run generates again from its saved files, as `kerasclf generate` does.
+    assert word_share(outcome.generated) > 0.8
+    assert (
+        cli_main(
+            ["generate", "--run", outcome.result.run_dir, "--prompt", "the ", "--length", "60"]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out.strip().splitlines()[-1]
+    assert printed.startswith("the ") and len(printed) >= 60
+
+
+def test_forecast_beats_the_mean_and_the_last_value(logdir):
+    outcomes = _run("forecast", logdir)
+    errors = next(iter(outcomes.values())).errors
+    for model in ("rnn", "lstm", "gru"):
+        assert errors[model] < errors["baseline: last value"] < errors["baseline: mean"], errors
+        summary = outcomes[model].result.summary
+        assert "accuracy" not in summary and "test_accuracy" not in summary
+    # The held-out error is the mean squared error of the saved model, recomputed here.
+    from kerasclf.data import make_dataset_splits
+    from kerasclf.run.prediction import load_run_model
+
+    outcome = outcomes["lstm"]
+    config = outcome.result.config
+    _, test = make_dataset_splits("series", config.num_samples, None, config.seed)
+    model = load_run_model(outcome.result.run_dir)
+    predicted = np.asarray(model.predict(test.features, verbose=0))[:, 0]
+    assert np.mean((predicted - test.labels) ** 2) == pytest.approx(errors["lstm"], rel=1e-4)
+    _check_summary_against_events(logdir, "forecast", outcomes)
+
+
+def test_truncated_bptt_longer_windows_predict_better(logdir):
+    outcomes = _run("truncated_bptt", logdir)
+    costs = next(iter(outcomes.values())).costs_by_window
+    windows = sorted(costs)
+    for shorter, longer in zip(windows, windows[1:]):
+        assert costs[longer] < 0.98 * costs[shorter], costs
+    _check_summary_against_events(logdir, "truncated_bptt", outcomes)

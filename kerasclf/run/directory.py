@@ -280,7 +280,7 @@ def no_checkpoint_message(run_dir: str) -> str:
     with contextlib.suppress(OSError, ValueError, AttributeError):
         with open(os.path.join(run_dir, "summary.json")) as file:
             status = json.load(file).get("status")
-    if status in ("completed", "diverged") and not os.path.exists(os.path.join(run_dir, LOCK_FILE)):
+    if status in ("completed", "diverged"):  # Its checkpoint is removed last of all.
         return (
             f"`resume` needs {CHECKPOINT_FILE} in the run directory; this run {status}, and only "
             f"interrupted or killed runs that saved one resume. Received: resume={run_dir!r}."

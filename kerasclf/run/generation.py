@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 
+from kerasclf.atomic_files import read_json
 from kerasclf.models.text_sampling import sample_text
 from kerasclf.run.generation_checks import check_generation
 from kerasclf.run.prediction import load_run_model
@@ -41,4 +42,18 @@ def generate_from_run(
     """
     vocabulary = check_generation(run_dir, prompt, length, temperature, seed)
     model = load_run_model(os.fspath(run_dir))
-    return sample_text(model, vocabulary, prompt, length, temperature, seed=seed)
+    context = training_window(run_dir)
+    return sample_text(model, vocabulary, prompt, length, temperature, seed=seed, context=context)
+
+
+def training_window(run_dir: str) -> int | None:
+    """The characters per window the run trained on (`config.json`), or None if not recorded.
+
+    The model then reads the last that many characters of the text so far, as in training.
+    """
+    try:
+        settings = read_json(os.path.join(os.fspath(run_dir), "config.json"))
+    except (OSError, ValueError):  # No readable config: the model reads the whole text.
+        return None
+    window = settings.get("sequence_length") if isinstance(settings, dict) else None
+    return window if isinstance(window, int) and window > 0 else None

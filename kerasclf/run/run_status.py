@@ -66,9 +66,14 @@ def run_status(run_dir: str) -> RunStatus:
     """
     holder = lock_holder(run_dir)
     summary = _read_json(os.path.join(run_dir, "summary.json"))
+    checkpoint_epoch = _checkpoint_epoch(run_dir)
+    # A run that ended removes its checkpoint last of all (then its lock).
+    ended = summary is not None and summary.get("status") in ("completed", "diverged")
     if holder is not None:
         status = "running"
-    elif has_stale_lock(run_dir) or summary is None or summary.get("status") not in STATUSES:
+    elif summary is None or summary.get("status") not in STATUSES:
+        status = "killed"
+    elif has_stale_lock(run_dir) and not (ended and checkpoint_epoch is None):
         status = "killed"
     else:
         status = summary["status"]
@@ -78,7 +83,6 @@ def run_status(run_dir: str) -> RunStatus:
         cost = last_cost[1] if last_cost is not None and last_cost[0] == epoch else None
     else:
         epoch, cost = summary.get("epochs"), summary.get("cost")
-    checkpoint_epoch = _checkpoint_epoch(run_dir)
     return RunStatus(
         name=os.path.basename(os.path.normpath(run_dir)),
         run_dir=run_dir,

@@ -103,6 +103,8 @@ def sequence_callbacks(prepared: PreparedRun, on: set[str], run_dir: str) -> lis
                 prompt,
                 length=GENERATED_CHARACTERS,
                 seed=config.seed,
+                # The model reads as many characters as it was trained on.
+                context=config.sequence_length,
             )
         )
     if "hidden_state" in on:
