@@ -61,6 +61,8 @@ class CostLogger(keras.callbacks.Callback):
             model's compiled loss (`kerasclf.engine.losses.model_reduction`).
         task: "classification" (integer labels) or "regression" (float
             targets, a model with a linear output).
+        num_classes: The number of classes, when the labels may lack one
+            (a text's next characters); None to count them.
 
     Example:
         >>> model.fit(x, y, epochs=10, callbacks=[CostLogger("logs/run", x, y)])  # doctest: +SKIP
@@ -85,6 +87,7 @@ class CostLogger(keras.callbacks.Callback):
         cost: str | None = None,
         test_data=None,
         task: str = "classification",
+        num_classes: int | None = None,
     ):
         super().__init__()
         self.logdir = logdir
@@ -92,7 +95,11 @@ class CostLogger(keras.callbacks.Callback):
         self.task = check_choice("task", task, TASKS)
         streamed = y is None and (isinstance(x, tf.data.Dataset) or hasattr(x, "chunks"))
         self.training = (
-            x if streamed else Data(x, y, source="CostLogger training data", task=self.task)
+            x
+            if streamed
+            else Data(
+                x, y, source="CostLogger training data", task=self.task, num_classes=num_classes
+            )
         )
         num_classes = getattr(self.training, "num_classes", None)
         self.held_out = {}  # The logs' prefix of each held-out set: its Data.

@@ -113,6 +113,7 @@ class WeightLogger(keras.callbacks.Callback):
         gradient_norm: Whether to log `gradient_norm`; off where a
             `CostLogger` already logs it.
         task: "classification" (integer labels) or "regression" (float targets).
+        num_classes: The number of classes, when the labels may lack one; None to count them.
 
     Example:
         >>> model.fit(x, y, callbacks=[WeightLogger("logs/run", x, y)])  # doctest: +SKIP
@@ -127,11 +128,14 @@ class WeightLogger(keras.callbacks.Callback):
         histogram_every: int = 5,
         gradient_norm: bool = True,
         task: str = "classification",
+        num_classes: int | None = None,
     ):
         super().__init__()
         self.gradient_norm = gradient_norm
         self.logdir = logdir
-        self.training = Data(x, y, source="WeightLogger training data", task=task)
+        self.training = Data(
+            x, y, source="WeightLogger training data", task=task, num_classes=num_classes
+        )
         self.cost = None if cost is None else check_choice("cost", cost, REDUCTIONS)
         self.histogram_every = check_integer("histogram_every", histogram_every, minimum=0)
         self._writers = SummaryWriters(logdir)

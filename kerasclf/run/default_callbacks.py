@@ -94,6 +94,7 @@ def default_callbacks(prepared: PreparedRun, resolved: dict, run_dir: str, strea
                 cost=config.cost,
                 test_data=points.test,
                 task=config.task,
+                num_classes=training.num_classes,
             )
         )
     callbacks.append(DivergenceStop(stream=stream))
@@ -109,6 +110,7 @@ def default_callbacks(prepared: PreparedRun, resolved: dict, run_dir: str, strea
                 histogram_every=config.histogram_every,
                 gradient_norm=gradient_norm,
                 task=config.task,
+                num_classes=training.num_classes,
             )
         )
     if config.batch_cost:

@@ -1,0 +1,183 @@
+"""Day 3 from the command line and the Python API: regression against references, bad input.
+
+A regression trains on the squared error: its summary's costs are recomputed
+with numpy from the saved model, its TensorBoard costs read back with
+TensorBoard's reader, and logistic regression turned linear regression lands
+where scikit-learn's least squares does. Each Day-3 mistake is one line and
+exit 2, with nothing written.
+"""
+
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from sklearn.linear_model import LinearRegression
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+import kerasclf
+from kerasclf.cli.main import main
+from kerasclf.engine.evaluation import evaluate_model
+from kerasclf.engine.losses import SquaredError
+from kerasclf.run.prediction import load_run_model
+
+
+def _linear_targets(num_samples=60, seed=0):
+    rng = np.random.default_rng(seed)
+    features = rng.normal(size=(num_samples, 3)).astype(np.float32)
+    targets = features @ np.array([1.5, -2.0, 0.5]) + 0.7 + 0.1 * rng.normal(size=num_samples)
+    return features, targets.astype(np.float32)
+
+
+@pytest.mark.parametrize("shape", [(5,), (5, 3)])
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_squared_error_is_keras_mean_squared_error(shape, reduction):
+    rng = np.random.default_rng(1)
+    targets, predictions = (
+        rng.normal(size=shape),
+        rng.normal(size=(5, shape[-1] if len(shape) > 1 else 1)),
+    )
+    keras_reduction = "sum" if reduction == "sum" else "sum_over_batch_size"
+    reference = keras.losses.MeanSquaredError(reduction=keras_reduction)(
+        targets.reshape(predictions.shape), predictions
+    )
+    ours = SquaredError(reduction)(targets, predictions)
+    assert float(ours) == pytest.approx(float(reference), rel=1e-6)
+
+
+def test_regression_evaluation_and_its_gradient_match_numpy():
+    features, targets = _linear_targets()
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    model.compile(loss=SquaredError("sum"))
+    kernel, bias = np.array([[0.5], [0.1], [-0.3]], np.float32), np.array([0.2], np.float32)
+    model.set_weights([kernel, bias])
+    data = kerasclf.Data(features, targets, task="regression")
+    result = evaluate_model(model, data)
+    errors = features.astype(np.float64) @ kernel[:, 0] + bias[0] - targets
+    assert set(result) == {"cost", "mean_cost", "gradient_norm"}
+    assert result["cost"] == pytest.approx(np.sum(errors**2), rel=1e-5)
+    assert result["mean_cost"] == pytest.approx(np.mean(errors**2), rel=1e-5)
+    gradient = np.concatenate([2 * features.T @ errors, [2 * np.sum(errors)]])
+    assert result["gradient_norm"] == pytest.approx(np.linalg.norm(gradient), rel=1e-4)
+
+
+@pytest.fixture(scope="module")
+def linear_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("regression")
+    features, targets = _linear_targets()
+    path = str(folder / "linear.npz")
+    np.savez(path, X=features, y=targets)
+    result = kerasclf.train(
+        data=path,
+        task="regression",
+        optimizer="adam",
+        learning_rate=0.1,
+        epochs=300,
+        logdir=str(folder / "logs"),
+        stream=open(os.devnull, "w"),
+    )
+    return result, features, targets
+
+
+def test_linear_regression_lands_on_least_squares(linear_run):
+    result, features, targets = linear_run
+    reference = LinearRegression().fit(features, targets)
+    assert result.weights == pytest.approx(reference.coef_.tolist(), abs=2e-3)
+    assert result.bias == pytest.approx(reference.intercept_, abs=2e-3)
+    assert result.config.task == "regression" and result.config.cost == "sum"
+
+
+def test_regression_summary_and_events_hold_the_squared_error(linear_run):
+    result, features, targets = linear_run
+    summary = result.summary
+    assert "accuracy" not in summary
+    model = load_run_model(result.run_dir)
+    predictions = np.asarray(model.predict(features, verbose=0))[:, 0].astype(np.float64)
+    squared = np.sum((predictions - targets) ** 2)
+    assert summary["cost"] == pytest.approx(squared, rel=1e-4)
+    assert summary["mean_cost"] == pytest.approx(squared / len(targets), rel=1e-4)
+    events = EventAccumulator(os.path.join(result.run_dir, "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    tags = events.Tags()["tensors"]
+    assert "cost" in tags and "mean_cost" in tags and "accuracy" not in tags
+    logged = {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in events.Tensors("cost")}
+    assert sorted(logged) == list(range(result.config.epochs + 1))
+    assert logged[result.config.epochs] == pytest.approx(summary["cost"], rel=1e-5)
+
+
+def _write(path, **arrays):
+    np.savez(path, **arrays)
+    return str(path)
+
+
+def _bad_inputs(tmp_path):
+    rng = np.random.default_rng(0)
+    sequences = rng.normal(size=(20, 6, 2)).astype(np.float32)
+    classes = np.arange(20) % 2
+    text = tmp_path / "tiny.txt"
+    text.write_text("the cat sees a dog. " * 20)
+    ragged = np.empty(2, dtype=object)
+    ragged[0], ragged[1] = np.zeros(3), np.zeros(4)
+    return [
+        (["--data", _write(tmp_path / "ragged.npz", X=ragged, y=np.array([0, 1]))], "ragged"),
+        (
+            [
+                "--data",
+                _write(
+                    tmp_path / "ids.npz",
+                    X=rng.integers(0, 9, size=(20, 5)),
+                    y=classes,
+                    vocabulary_size=np.array(5),
+                ),
+            ],
+            "outside the vocabulary",
+        ),
+        (
+            [
+                "--data",
+                _write(tmp_path / "classes.npz", X=sequences, y=classes),
+                "--task",
+                "regression",
+            ],
+            "look like class labels",
+        ),
+        (["--dataset", "fonts", "--task", "regression"], "`task` does not fit dataset 'fonts'"),
+        (["--task", "regresion"], "Did you mean 'regression'"),
+        (["--dataset", "fonts", "--sequence-length", "10"], "`sequence_length` applies to"),
+        (["--stride", "3"], "`stride` applies to a text file's windows"),
+        (["--model", "mlp", "--units", "8"], "`units` does not shape the 'mlp' model"),
+        (["--model", "lstm", "--dataset", "series", "--layers", "0"], "layers"),
+        (["--data", str(text), "--model", "lstm", "--prompt", "The Cat"], "'C', 'T'"),
+        (["--prompt", "hello"], "`prompt` starts a character model's generated text"),
+        (["--data", str(text), "--sequence-length", "500"], "the text has 400 characters"),
+    ]
+
+
+def test_bad_day3_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys):
+    for flags, message in _bad_inputs(tmp_path):
+        logdir = tmp_path / "logs"
+        code = main(["train", "--logdir", str(logdir), "--epochs", "1", *flags])
+        error = capsys.readouterr().err
+        assert code == 2, (flags, error)
+        assert message in error, (flags, error)
+        assert error.count("\n") == 1 and error.startswith("kerasclf: error: "), error
+        assert not logdir.exists(), flags
+
+
+def test_a_text_run_saves_its_vocabulary_and_generates_from_it(tmp_path, capsys):
+    text = tmp_path / "tiny.txt"
+    text.write_text("abcabcabd " * 30)
+    logdir = tmp_path / "logs"
+    flags = ["--data", str(text), "--model", "gru", "--sequence-length", "6", "--stride", "2"]
+    assert main(["train", "--logdir", str(logdir), "--epochs", "2", *flags]) == 0
+    run_dir = os.path.join(logdir, os.listdir(logdir)[0])
+    vocabulary = kerasclf.data.vocabulary.Vocabulary.load(os.path.join(run_dir, "vocabulary.json"))
+    assert vocabulary.tokens == (" ", "a", "b", "c", "d")
+    config = kerasclf.atomic_files.read_json(os.path.join(run_dir, "config.json"))
+    assert (config["sequence_length"], config["stride"], config["embedding_dim"]) == (6, 2, 16)
+    capsys.readouterr()
+    assert main(["generate", "--run", run_dir, "--prompt", "ab", "--length", "20"]) == 0
+    generated = capsys.readouterr().out.strip().splitlines()[-1]
+    assert generated.startswith("ab") and set(generated) <= set(vocabulary.tokens)
