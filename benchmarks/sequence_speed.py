@@ -116,9 +116,12 @@ def lstm(data: Data) -> keras.Model:
         >>> lstm(training_set("grammar", 200)).count_params()  # doctest: +SKIP
         9403
     """
-    vocabulary_size = data.num_classes if len(data.feature_shape) == 1 else None
     return build_model(
-        "lstm", data.feature_shape, data.num_classes, seed=SEED, vocabulary_size=vocabulary_size
+        "lstm",
+        data.feature_shape,
+        data.num_classes,
+        seed=SEED,
+        vocabulary_size=getattr(data, "vocabulary_size", None),
     )
 
 

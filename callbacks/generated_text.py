@@ -39,11 +39,36 @@ def token_input(model: keras.Model) -> str | None:
     return None
 
 
+# Shown lines are wrapped at this many characters (TensorBoard's code blocks do not wrap).
+LINE_CHARACTERS = 80
+# Ends a shown line that the text itself continues (a wrap, not a line break of the text).
+WRAP_MARK = "↩"
+
+
+def wrapped_lines(line: str, width: int = LINE_CHARACTERS) -> list[str]:
+    """One line of text cut into shown lines of at most `width` characters, at spaces.
+
+    Each cut line ends with its space, then `WRAP_MARK`; joining the lines
+    without the marks gives the line back.
+
+    Example:
+        >>> wrapped_lines("the cat sees a dog.", width=8)
+        ['the cat ↩', 'sees a ↩', 'dog.']
+    """
+    pieces = []
+    while len(line) > width:
+        cut = line.rfind(" ", 0, width) + 1 or width  # After a space, else hard.
+        pieces.append(line[:cut] + WRAP_MARK)
+        line = line[cut:]
+    return [*pieces, line]
+
+
 def generated_markdown(prompt: str, samples: dict[float, str]) -> str:
     """The Markdown of one step: per temperature a heading, then prompt + sample as code.
 
     An indented code block (4 spaces a line) shows the text as it is: spaces,
-    blank lines, and characters Markdown would read as markup.
+    blank lines, and characters Markdown would read as markup. Lines longer
+    than `LINE_CHARACTERS` are wrapped at a space, the cut marked `WRAP_MARK`.
 
     Example:
         >>> print(generated_markdown("ab", {0.5: "c\\nd"}))
@@ -55,7 +80,8 @@ def generated_markdown(prompt: str, samples: dict[float, str]) -> str:
     parts = []
     for temperature, sample in samples.items():
         lines = (prompt + sample).replace("\r", "\\r").split("\n")
-        block = "\n".join("    " + line for line in lines)
+        shown = [piece for line in lines for piece in wrapped_lines(line)]
+        block = "\n".join("    " + line for line in shown)
         parts.append(f"### temperature {temperature:g}\n\n{block}")
     return "\n\n".join(parts)
 
@@ -69,7 +95,8 @@ def sample_from_markdown(markdown: str, temperature: float) -> str:
     """
     heading = f"### temperature {temperature:g}\n\n"
     block = markdown.split(heading, 1)[1].split("\n\n### temperature ", 1)[0]
-    return "\n".join(line[4:] for line in block.split("\n"))
+    text = "\n".join(line[4:] for line in block.split("\n"))
+    return text.replace(WRAP_MARK + "\n", "")
 
 
 class GeneratedTextLogger(keras.callbacks.Callback):

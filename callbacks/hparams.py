@@ -85,6 +85,9 @@ APPLIES: dict[str, Callable[[dict], bool]] = {
     "kernel_size": _is_set("kernel_size"),
     "pool_size": _is_set("pool_size"),
     "pooling": _is_set("pooling"),
+    "units": _is_set("units"),
+    "layers": _is_set("layers"),
+    "embedding_dim": _is_set("embedding_dim"),
     "l1": _is_regularized,
     "l2": _is_regularized,
     # The optimization. The resolved momentum is None (adam) or 0.0 (gd, decay)
@@ -116,10 +119,16 @@ APPLIES: dict[str, Callable[[dict], bool]] = {
     "feature_scale": lambda config: config.get("feature_scale", 1.0) != 1.0,
     "validation_split": lambda config: (config.get("validation_split") or 0) > 0,
     "data_seed": _is_set("data_seed"),
+    # Sequences: the task (classification unless a regression), a window and its stride.
+    "task": lambda config: config.get("task") not in (None, "classification"),
+    "sequence_length": _is_set("sequence_length"),
+    "stride": lambda config: config.get("stride", 1) != 1,
     # Where the run went and what it logged: TensorBoard's run name says where,
     # and neither changes the training. config.json keeps them.
     "logdir": _never,
     "run_name": _never,
+    "checkpoint_every": _never,
+    "prompt": _never,
     "run_dir": _never,
     "boundary_every": _never,
     "surface_every": _never,

@@ -50,8 +50,10 @@ def two_feature_points(model: keras.Model) -> str | None:
     needs = "it draws the plane of a model with exactly 2 inputs"
     if shape is None:
         return f"{needs}, and this one's input is not one tensor"
-    if len(shape) == 1:
+    if len(shape) == 1 and shape[0] is not None:
         return f"{needs}, and this one has {shape[0]}"
+    if len(shape) == 1:
+        return f"{needs}, and this one takes sequences of any length"
     shown = "(" + ", ".join(str(size) for size in shape) + ")"
     return f"{needs}, and this one takes samples of shape {shown}"
 

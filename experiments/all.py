@@ -5,7 +5,7 @@ step_size, momentum, initialization, nonlinear), `day2` (fonts,
 vanishing_gradients, overfitting, optimizers) and `day3` (recurrent, char_lm,
 forecast, truncated_bptt), so that a teacher can produce
 all the TensorBoard logs before class with one command, then open them with
-`.venv/bin/tensorboard --logdir logs --samples_per_plugin images=1000`.
+`.venv/bin/tensorboard --logdir logs --samples_per_plugin images=1000,text=1000`.
 
 Run it:
 

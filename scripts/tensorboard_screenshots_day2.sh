@@ -27,7 +27,7 @@ python=${PYTHON:-.venv/bin/python}
 port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$outdir"
 "$python" -m tensorboard.main --logdir "$logdir" --host 127.0.0.1 --port "$port" \
-    --load_fast false --samples_per_plugin images=1000 >/dev/null 2>&1 &
+    --load_fast false --samples_per_plugin images=1000,text=1000 >/dev/null 2>&1 &
 server=$!
 profile=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$profile"' EXIT

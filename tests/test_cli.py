@@ -135,7 +135,7 @@ BAD_TRAIN_FLAGS = [
     (["--run-name", "a" * 201], "`run_name` must be at most 200 characters"),
     (["--features", "x1^11"], "Feature 'x1^11' has degree 11; monomials go up to degree 10"),
     (["--model", "logistic", "--hidden", "4"], "so it would be ignored. Received: hidden=[4]"),
-    (["--activation", "relu", "--dropout", "0.5"], "It applies to: mlp, cnn."),
+    (["--activation", "relu", "--dropout", "0.5"], "It applies to: mlp, cnn, rnn."),
     (["--model", "mlp", "--filters", "8"], "`filters` does not shape the 'mlp' model"),
     (["--model", "cnn", "--pooling", "maxx"], "Did you mean 'max'"),
     (["--model", "cnn", "--kernel-size", "0"], "kernel_size"),

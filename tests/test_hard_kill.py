@@ -199,7 +199,7 @@ def test_a_user_cnn_killed_at_an_arbitrary_moment_resumes_bitwise(tmp_path, caps
     (tmp_path / "user_cnn.py").write_text(USER_CNN)
     model = f"{tmp_path / 'user_cnn.py'}:build"
     flags = ["--data", str(tmp_path / "images.npz"), "--model", model, "--images", "false"]
-    flags += ["--optimizer", "adam", "--batch-size", "8", "--epochs", "30"]
+    flags += ["--optimizer", "adam", "--batch-size", "8", "--epochs", "40"]
     logdir = tmp_path / "logs"
     process = _start(logdir, "cut", flags)
     for line in process.stdout:
@@ -208,7 +208,7 @@ def test_a_user_cnn_killed_at_an_arbitrary_moment_resumes_bitwise(tmp_path, caps
     else:
         raise AssertionError(f"the run ended before epoch 4: {process.stderr.read()}")
     # Anywhere in an epoch: training, logging, writing a checkpoint or renaming it.
-    delay = random.uniform(0.0, 0.2)
+    delay = random.uniform(0.0, 0.05)  # Well before the run could end.
     time.sleep(delay)
     process.kill()
     process.communicate(timeout=60)

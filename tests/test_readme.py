@@ -25,7 +25,7 @@ VENV_BIN = os.path.dirname(sys.executable)
 INSTALL = (
     'python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]" && .venv/bin/kerasclf train'
 )
-TENSORBOARD = ".venv/bin/tensorboard --logdir logs --samples_per_plugin images=1000"
+TENSORBOARD = ".venv/bin/tensorboard --logdir logs --samples_per_plugin images=1000,text=1000"
 
 # Commands not run here, each by a rule with its reason.
 SKIP_RULES = {

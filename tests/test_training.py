@@ -116,9 +116,18 @@ IMAGE_SIGNS = {
 }
 
 
+# What only each sequence model's callback writes (on sequences only); the projector a file.
+SEQUENCE_SIGNS = {
+    "generated_text": "generated_text",
+    "hidden_state": "hidden_state",
+    "forecast": "forecast",
+    "projector": "projector_config.pbtxt",
+}
+
+
 @pytest.mark.parametrize("name", sorted(SIGNS))
 def test_each_default_callback_can_be_switched_off(tmp_path, name):
-    assert set(SIGNS) | set(IMAGE_SIGNS) == set(SWITCHABLE_CALLBACKS)
+    assert set(SIGNS) | set(IMAGE_SIGNS) | set(SEQUENCE_SIGNS) == set(SWITCHABLE_CALLBACKS)
     stream = io.StringIO()
     result = kerasclf.train(epochs=2, callbacks_off=[name], logdir=str(tmp_path), stream=stream)
     written = _tags(result.run_dir) | {
@@ -131,6 +140,31 @@ def test_each_default_callback_can_be_switched_off(tmp_path, name):
     assert result.summary["cost"] == pytest.approx(
         numpy_cost(result.weights, result.bias, data.features, data.labels), rel=1e-5
     )
+
+
+@pytest.mark.parametrize(
+    "dataset, off",
+    [("grammar", ("generated_text",)), ("grammar", ("hidden_state", "projector")), ("series", ())],
+)
+def test_each_sequence_panel_can_be_switched_off(tmp_path, dataset, off):
+    result = kerasclf.train(
+        dataset=dataset,
+        num_samples=300,
+        sequence_length=10,
+        model="gru",
+        units=8,
+        epochs=1,
+        callbacks_off=list(off),
+        logdir=str(tmp_path),
+        stream=io.StringIO(),
+    )
+    written = _tags(result.run_dir) | set(os.listdir(os.path.join(result.run_dir, "train")))
+    # A text has no forecast; a series (a regression of numbers) no text nor embedding.
+    fits = {"grammar": {"generated_text", "hidden_state", "projector"}}
+    fits["series"] = {"hidden_state", "forecast"}
+    for name, sign in SEQUENCE_SIGNS.items():
+        on = name in fits[dataset] and name not in off
+        assert (sign in written) == on, (name, sorted(written))
 
 
 @pytest.mark.parametrize("off", [("panels", "activations"), ("first_layer", "gradient_norms")])

@@ -91,9 +91,12 @@ class HandWrittenLoop:
         return tf.reshape(features, shape + [-1]), tf.reshape(labels, shape)
 
     def _shuffled_batches(self, epoch):
-        # As kerasclf's pipeline: the stateless shuffle (which XLA cannot
-        # compile), then one XLA-compiled gather into the epoch's order.
-        return self._gather(pipeline.epoch_permutation(SEED, epoch, self.num_samples))
+        # As kerasclf's pipeline did until issue #22, so that d1 stays
+        # comparable with earlier runs: the stateless shuffle (which XLA
+        # cannot compile), then one XLA-compiled gather into the epoch's order.
+        key = pipeline.epoch_key(SEED, epoch)
+        order = tf.random.experimental.stateless_shuffle(tf.range(self.num_samples), seed=key)
+        return self._gather(order)
 
     def _gather_batches(self, order):
         return self._batched(tf.gather(self._features, order), tf.gather(self._labels, order))

@@ -353,7 +353,7 @@ def _shown_number(value) -> str:
 
 # TensorBoard keeps 10 images per tag by default, a random sample of the steps;
 # these keep up to 1000, so the step slider animates the images frame by frame.
-TENSORBOARD_ARGUMENTS = ("--samples_per_plugin", "images=1000")
+TENSORBOARD_ARGUMENTS = ("--samples_per_plugin", "images=1000,text=1000")
 
 
 def tensorboard_command(logdir: str) -> str:
@@ -364,7 +364,7 @@ def tensorboard_command(logdir: str) -> str:
     (`.venv/bin/tensorboard`, relative to the current directory when inside it).
 
     Example:
-        >>> tensorboard_command("logs").endswith("--logdir logs --samples_per_plugin images=1000")
+        >>> tensorboard_command("logs").endswith("--samples_per_plugin images=1000,text=1000")
         True
     """
     return " ".join([program_command("tensorboard"), "--logdir", logdir, *TENSORBOARD_ARGUMENTS])

@@ -12,6 +12,10 @@ of `(features, labels)` chunks. Two kinds:
   with `streaming=True`): chunk i is its lines `CSV_CHUNK_LINES * i` onwards,
   read as a byte range, so memory holds a few chunks at a time. It is checked
   once, before training, like shards.
+- Both CSV kinds are **parsed once**: the checking pass parses chunks in
+  parallel and keeps the numbers in a `kerasclf.data.chunk_cache.ChunkCache`
+  on local disk, which every epoch reads back without parsing (`cache=False`,
+  or no room for a cache: every epoch parses the text again).
 - **Generated data**, for a named dataset with many points: chunk i holds
   `GENERATED_CHUNK_SAMPLES` points drawn by the dataset's own generator from
   the seed `(data_seed, i)`. Every epoch sees the same points.
@@ -40,8 +44,9 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from kerasclf.data.csv_files import csv_layout, csv_rows_values
 from kerasclf.data import Data
+from kerasclf.data.chunk_cache import ChunkCache, check_cache
+from kerasclf.data.csv_files import csv_layout, csv_rows_values
 from kerasclf.data.checks import check_classes_present, check_finite_samples, check_label_values
 from kerasclf.data.files import is_shard_glob, match_shards
 from kerasclf.data.datasets import check_dataset_arguments
@@ -119,18 +124,27 @@ class Stream:
         return Data(features[rows], labels[rows], f"{self.source} (sample)", self.num_classes)
 
 
-def open_csv_data(path: str) -> Stream:
-    """A glob of CSV shards, or one CSV file in chunks, as a `Stream`."""
-    return open_csv_shards(path) if is_shard_glob(path) else open_csv_file(path)
+def open_csv_data(path: str, cache: bool = True) -> Stream:
+    """A glob of CSV shards, or one CSV file in chunks, as a `Stream`.
+
+    With `cache`, the chunks parsed by the checking pass are kept on local
+    disk (`kerasclf.data.chunk_cache`) and every epoch reads them back
+    without parsing; without it, or where no cache can be made, every epoch
+    parses the CSV text again.
+    """
+    if is_shard_glob(path):
+        return open_csv_shards(path, cache=cache)
+    return open_csv_file(path, cache=cache)
 
 
-def open_csv_shards(pattern: str) -> Stream:
+def open_csv_shards(pattern: str, cache: bool = True) -> Stream:
     """Checks a glob of CSV shards and returns them as a `Stream`.
 
     Every shard has the features in every column but the last and the label
     in the last, with an optional header row, as for `load_data`. All shards
     must have the same columns. Each shard is read once here, to count its
-    rows and check its values.
+    rows and check its values (shards in parallel); with `cache`, what that
+    pass parsed is what every epoch reads (see `open_csv_data`).
 
     Raises:
         ValueError: one line naming the shard (and line) at fault.
@@ -138,6 +152,7 @@ def open_csv_shards(pattern: str) -> Stream:
     Example:
         >>> stream = open_csv_shards("shards/*.csv")  # doctest: +SKIP
     """
+    check_cache(cache)
     files = match_shards(pattern)
     headers, widths = zip(*(csv_layout(path) for path in files))
     if len(set(widths)) > 1:
@@ -161,15 +176,16 @@ def open_csv_shards(pattern: str) -> Stream:
         return _parse_csv(text, header_rows[index], num_columns)
 
     chunks = [_Chunk(path, 0, None, header) for path, header in zip(files, headers)]
-    return _checked_stream(pattern, chunks, read_values, num_columns)
+    return _checked_stream(pattern, chunks, read_values, num_columns, cache)
 
 
-def open_csv_file(path: str, chunk_lines: int = CSV_CHUNK_LINES) -> Stream:
+def open_csv_file(path: str, chunk_lines: int = CSV_CHUNK_LINES, cache: bool = True) -> Stream:
     """Checks one CSV file and returns it as a `Stream` of `chunk_lines`-line chunks.
 
     The file is laid out as for `load_data`. It is read once here, block by
     block, to find where its chunks start, and once more to count and check
-    its rows; each chunk is then read as a byte range when the pipeline asks.
+    its rows; each chunk is then read as a byte range when the pipeline asks,
+    or, with `cache`, read back parsed (see `open_csv_data`).
 
     Raises:
         ValueError: one line naming the file and the line at fault.
@@ -178,6 +194,7 @@ def open_csv_file(path: str, chunk_lines: int = CSV_CHUNK_LINES) -> Stream:
         >>> stream = open_csv_file("points.csv")  # doctest: +SKIP
     """
     check_integer("chunk_lines", chunk_lines)
+    check_cache(cache)
     if not isinstance(path, str) or not os.path.isfile(path):
         raise ValueError(f"CSV file does not exist. Received: path={path!r}.")
     header, num_columns = csv_layout(path)
@@ -198,7 +215,7 @@ def open_csv_file(path: str, chunk_lines: int = CSV_CHUNK_LINES) -> Stream:
         data = tf.numpy_function(lambda i: chunks[int(i)].data(), [index], tf.string)
         return _parse_csv(tf.reshape(data, []), header_rows[index], num_columns)
 
-    return _checked_stream(path, chunks, read_values, num_columns)
+    return _checked_stream(path, chunks, read_values, num_columns, cache)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -230,14 +247,30 @@ class _Chunk:
         return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
 
 
-def _checked_stream(source: str, chunks: list[_Chunk], read_values, num_columns: int) -> Stream:
-    """The stream of `chunks`, after one checking pass over them."""
+def _checked_stream(
+    source: str, chunks: list[_Chunk], read_values, num_columns: int, cache: bool
+) -> Stream:
+    """The stream of `chunks`, after one checking pass over them.
+
+    With `cache`, the pass stores what it parsed, and the stream reads that
+    back (a `ChunkCache` is then its `read_chunk`); else it parses again.
+    """
 
     def read_chunk(index):
         features, labels = read_values(index)
         return features, tf.cast(labels, tf.int32)
 
-    num_samples, num_classes = _check_chunks(read_values, chunks, source, num_columns)
+    stored = ChunkCache.create(len(chunks), num_columns - 1) if cache else None
+    try:
+        num_samples, num_classes = _check_chunks(read_values, chunks, source, num_columns, stored)
+    except BaseException:
+        if stored is not None:
+            stored.close()
+        raise
+    if stored is not None and stored.complete:
+        read_chunk = stored
+    elif stored is not None:
+        stored.close()
     return Stream(source, num_samples, num_columns - 1, num_classes, len(chunks), read_chunk)
 
 
@@ -275,10 +308,10 @@ def generated_stream(
         16
     """
     spec, num_samples, noise, seed = check_dataset_arguments(name, num_samples, noise, seed)
-    if spec.class_names is not None:  # Images, whose sets are small enough for memory.
+    if spec.kind != "points":  # Images, sequences, text: small enough for memory.
         raise ValueError(
             f"`generated_stream` generates the 2-D point datasets only. Received: name={name!r}, "
-            "a dataset of images; load it whole with kerasclf.data.make_dataset_splits."
+            f"a dataset of {spec.kind}; load it whole with kerasclf.data.make_dataset_splits."
         )
     num_chunks = math.ceil(num_samples / GENERATED_CHUNK_SAMPLES)
 
@@ -311,22 +344,31 @@ def _parse_csv(text, header_rows, num_columns: int):
     return tf.stack(columns[:-1], axis=1), labels
 
 
+def _parsed_chunks(read_values, num_chunks: int):
+    """An iterator over every chunk's parsed `(features, labels)`, in order, parsed in parallel.
+
+    A chunk that fails to parse raises when its turn comes, after the chunks before it.
+    """
+    dataset = tf.data.Dataset.range(num_chunks).map(
+        read_values, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+    )
+    options = tf.data.Options()
+    options.autotune.enabled = False  # Its thread delays the iterator's teardown.
+    return iter(dataset.with_options(options))
+
+
 def _check_chunks(
-    read_values, chunks: list[_Chunk], source: str, num_columns: int
+    read_values, chunks: list[_Chunk], source: str, num_columns: int, stored: ChunkCache | None
 ) -> tuple[int, int]:
     """Reads every chunk once: counts rows and classes, checks every value.
 
-    The features and labels follow `kerasclf.data.checks`, as in-memory data do.
+    The features and labels follow `kerasclf.data.checks`, as in-memory data
+    do. Each checked chunk goes to `stored`, when there is one.
 
     Returns:
         `(num_samples, num_classes)`.
     """
-
-    @tf.function
-    def scan(index):
-        features, labels = read_values(index)
-        return tf.reduce_all(tf.math.is_finite(features), axis=1), labels
-
+    parsed = _parsed_chunks(read_values, len(chunks))
     num_samples, classes = 0, set()
     rows_before = {}  # Data rows in the earlier chunks of each file.
     headers = {}  # Header rows of each file: those of its first chunk.
@@ -335,7 +377,7 @@ def _check_chunks(
         before = rows_before.setdefault(path, 0)
         header = headers.setdefault(path, chunk.header_rows)
         try:
-            finite, labels = scan(tf.constant(index, tf.int64))
+            features, labels = (tensor.numpy() for tensor in next(parsed))
         # (TensorFlow's message quotes the bad bytes: not UTF-8, it fails to decode itself.)
         except (tf.errors.InvalidArgumentError, UnicodeDecodeError) as error:
             _raise_csv_error(chunk, header + before + 1, num_columns)
@@ -347,8 +389,10 @@ def _check_chunks(
             number = before + row + 1
             return f"data row {number} (line {header + number}, not counting blank lines)"
 
-        check_finite_samples(finite.numpy(), path, where)
-        labels = check_label_values(labels.numpy(), path, where=where)
+        check_finite_samples(np.isfinite(features).all(axis=1), path, where)
+        labels = check_label_values(labels, path, where=where)
+        if stored is not None:
+            stored.store(index, features, labels)
         classes.update(np.unique(labels).tolist())
         rows_before[path] += len(labels)
         num_samples += len(labels)

@@ -1,7 +1,8 @@
 """The tf.data minibatch pipeline: shuffle -> batch -> (block) -> prefetch.
 
-Every epoch visits the training points in a fresh order, a permutation drawn
-from `(seed, epoch)` by a stateless TensorFlow op. The order is therefore the
+Every epoch visits the training points in a fresh order, a keyed Feistel
+permutation of `(seed, epoch)` (`kerasclf.pipeline.feistel`), computed inside
+the XLA program that gathers each block. The order is therefore the
 same in every process, on every engine, and after a resume from any epoch.
 The last, partial minibatch is kept.
 
@@ -34,6 +35,7 @@ from kerasclf.pipeline.order import (
     epoch_key,
     epoch_permutation,
     epoch_stream,
+    keyed_epoch_stream,
     num_minibatches,
     resolve_batch_size,
 )
@@ -47,6 +49,7 @@ __all__ = [
     "epoch_key",
     "epoch_permutation",
     "epoch_stream",
+    "keyed_epoch_stream",
     "minibatches",
     "num_minibatches",
     "resolve_batch_size",

@@ -6,6 +6,7 @@ import math
 
 import tensorflow as tf
 
+from kerasclf.pipeline.feistel import permuted_index
 from kerasclf.validation import check_integer
 
 # The fused engine packs at most this many samples into one block, so that an
@@ -61,6 +62,11 @@ def epoch_key(seed: int, epoch) -> tf.Tensor:
 def epoch_permutation(seed: int, epoch, num_samples: int) -> tf.Tensor:
     """The visiting order of the training points in one epoch.
 
+    Position `i` visits point `permuted_index(i, num_samples, epoch_key(seed,
+    epoch))`, a keyed Feistel permutation (`kerasclf.pipeline.feistel`): the
+    blocks compute their own slice of it inside their XLA program, and this
+    whole order equals theirs.
+
     Args:
         seed: The run's seed.
         epoch: The epoch, from 0 (a Python int or an int64 tensor).
@@ -68,10 +74,18 @@ def epoch_permutation(seed: int, epoch, num_samples: int) -> tf.Tensor:
 
     Returns:
         An int32 tensor holding a permutation of `range(num_samples)`.
+
+    Example:
+        >>> order = epoch_permutation(0, 1, 5).numpy()
+        >>> sorted(order.tolist())
+        [0, 1, 2, 3, 4]
     """
-    key = epoch_key(seed, epoch)
-    # int32 indices shuffle about 1.5x faster than int64 ones.
-    return tf.random.experimental.stateless_shuffle(tf.range(num_samples), seed=key)
+    return _compiled_permutation(epoch_key(seed, epoch), num_samples)
+
+
+@tf.function(jit_compile=True)
+def _compiled_permutation(key, num_samples):
+    return permuted_index(tf.range(num_samples), num_samples, key)
 
 
 def epoch_stream(
@@ -88,11 +102,42 @@ def epoch_stream(
     epoch's visiting order; the elements are built in parallel, in order, and
     prefetched.
     """
+    return keyed_epoch_stream(
+        seed,
+        initial_epoch,
+        epochs,
+        elements_per_epoch,
+        make_element,
+        per_epoch=lambda key: _compiled_permutation(key, num_samples),
+    )
+
+
+def keyed_epoch_stream(
+    seed: int,
+    initial_epoch: int,
+    epochs: int,
+    elements_per_epoch: int,
+    make_element,
+    per_epoch=lambda key: key,
+) -> tf.data.Dataset:
+    """Epochs `initial_epoch..epochs-1`, each element built from the epoch's key.
+
+    `make_element(per_epoch(key), index)` builds element `index` of the epoch
+    whose key is `epoch_key(seed, epoch)`; `per_epoch` runs once per epoch
+    (by default the key itself goes to `make_element`, which then computes
+    the positions it needs with `permuted_index`). The elements are built in
+    parallel, in order, and prefetched.
+
+    Example:
+        >>> stream = keyed_epoch_stream(7, 1, 3, 2, lambda key, index: (key[1], index))
+        >>> [(int(epoch), int(index)) for epoch, index in stream]
+        [(1, 0), (1, 1), (2, 0), (2, 1)]
+    """
 
     def epoch_elements(epoch):
-        order = epoch_permutation(seed, epoch, num_samples)
+        shared = per_epoch(epoch_key(seed, epoch))
         return tf.data.Dataset.range(elements_per_epoch).map(
-            lambda index: make_element(order, index), num_parallel_calls=tf.data.AUTOTUNE
+            lambda index: make_element(shared, index), num_parallel_calls=tf.data.AUTOTUNE
         )
 
     epochs_dataset = tf.data.Dataset.range(initial_epoch, epochs)

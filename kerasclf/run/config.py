@@ -23,7 +23,6 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from kerasclf.data import DATASETS
 from kerasclf.data.files import (
     STREAM_ABOVE_BYTES,
     STREAM_ABOVE_SAMPLES,
@@ -55,6 +54,10 @@ from kerasclf.run.config_ranges import (  # noqa: F401 (the config's vocabularie
     check_ranges,
 )
 from kerasclf.run.checkpoint_period import DEFAULT_CHECKPOINT_SECONDS, parse_checkpoint_every
+from kerasclf.run.data_defaults import (  # noqa: F401 (TEXT_SEQUENCE_LENGTH: the config's)
+    TEXT_SEQUENCE_LENGTH,
+    fill_data_defaults,
+)
 from kerasclf.run.model_defaults import check_options_apply, fill_model_defaults
 from kerasclf.validation import did_you_mean
 
@@ -76,8 +79,6 @@ KEYS_ADDED_LATER = (
     "embedding_dim",
     "prompt",
 )
-# A text file's window, in characters, unless `sequence_length` says otherwise.
-TEXT_SEQUENCE_LENGTH = 100
 # Keys that name a file or directory: a pathlib.Path is fine too.
 PATH_KEYS = ("data", "logdir")
 
@@ -366,36 +367,6 @@ def checked_config(parsed: dict[str, Any]) -> TrainConfig:
     check_ranges(config)
     check_options_apply(config)
     return config
-
-
-def fill_data_defaults(config: TrainConfig) -> TrainConfig:
-    """`config` with the data's own task and sequence length where they are unset.
-
-    A named dataset brings its task (series: regression) and its sequence
-    length (long_dependency 50, series 30, grammar 40); a `.txt` file is cut
-    into windows of `TEXT_SEQUENCE_LENGTH` characters; anything else is a
-    classification without sequence length.
-
-    Example:
-        >>> filled = fill_data_defaults(TrainConfig(dataset="series"))
-        >>> filled.task, filled.sequence_length
-        ('regression', 30)
-    """
-    spec = DATASETS.get(config.dataset) if config.data is None else None
-    filled = {}
-    if config.task is None:
-        filled["task"] = spec.task if spec is not None else "classification"
-    if config.sequence_length is None:
-        if spec is not None:
-            filled["sequence_length"] = spec.sequence_length
-        elif is_text_file(config.data):
-            filled["sequence_length"] = TEXT_SEQUENCE_LENGTH
-    return dataclasses.replace(config, **filled)
-
-
-def is_text_file(path: str | None) -> bool:
-    """Whether `path` names a text corpus (a `.txt` file)."""
-    return path is not None and str(path).lower().endswith(".txt")
 
 
 def load_toml(path: str) -> dict[str, Any]:

@@ -10,6 +10,8 @@ needs no TensorFlow.
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
+
 import os
 
 from kerasclf.atomic_files import read_json

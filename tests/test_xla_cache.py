@@ -1,0 +1,99 @@
+"""XLA's persistent compilation cache: a second process reuses it, a changed program does not."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from kerasclf.quiet_tensorflow import CACHE_FLAG, use_xla_cache, xla_cache_directory
+
+# Compiles one small program per argument, the argument its constant, and prints their values.
+PROGRAM = """
+import sys
+import kerasclf.quiet_tensorflow
+import tensorflow as tf
+
+for argument in sys.argv[1:]:
+    scale = float(argument)
+
+    @tf.function(jit_compile=True)
+    def scaled(x):
+        return tf.reduce_sum(tf.tanh(x) * scale)
+
+    print(float(scaled(tf.ones([5]))))
+"""
+
+
+def run_programs(scales: list[float], cache_home: str) -> list[float]:
+    """The programs' values, computed in a fresh process with `cache_home` as its cache."""
+    environment = {key: value for key, value in os.environ.items() if key != "TF_XLA_FLAGS"}
+    environment.pop("KERASCLF_XLA_CACHE", None)
+    environment["XDG_CACHE_HOME"] = cache_home
+    finished = subprocess.run(
+        [sys.executable, "-c", PROGRAM, *map(str, scales)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+    )
+    return [float(line) for line in finished.stdout.split()]
+
+
+def cache_files(cache_home: str) -> dict[str, int]:
+    """Each cached program's file name: its modification time in nanoseconds."""
+    root = os.path.join(cache_home, "kerasclf", "xla")
+    return {
+        os.path.join(folder, name): os.stat(os.path.join(folder, name)).st_mtime_ns
+        for folder, _, names in os.walk(root)
+        for name in names
+    }
+
+
+def test_second_process_reuses_the_cache_and_a_changed_program_compiles_anew(tmp_path):
+    cache_home = str(tmp_path)
+    value = 5 * float(np.tanh(np.float32(1.0)))
+    assert run_programs([2.0], cache_home) == pytest.approx([2 * value], rel=1e-6)
+    first = cache_files(cache_home)
+    assert len(first) == 1  # The first process compiled one program and kept it.
+    (path,) = first
+    folder = os.path.join(cache_home, "kerasclf", "xla", f"tf-{tf.__version__}")
+    assert os.path.dirname(path) == folder
+
+    # A second process: the same program's file is neither added nor rewritten,
+    # although that process does write the cache: the changed program gets its own file.
+    values = run_programs([2.0, 3.0], cache_home)
+    assert values == pytest.approx([2 * value, 3 * value], rel=1e-6)
+    second = cache_files(cache_home)
+    assert len(second) == 2 and second[path] == first[path]
+
+
+def test_cache_directory_follows_xdg_cache_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert xla_cache_directory("9.9") == os.path.join(str(tmp_path), "kerasclf", "xla", "tf-9.9")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert xla_cache_directory("9.9") == os.path.join(
+        str(tmp_path / "home"), ".cache", "kerasclf", "xla", "tf-9.9"
+    )
+
+
+def test_use_xla_cache_sets_the_flag_and_keeps_the_users_choice(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("KERASCLF_XLA_CACHE", raising=False)
+    monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_auto_jit=0")
+    use_xla_cache("9.9")
+    directory = xla_cache_directory("9.9")
+    assert os.environ["TF_XLA_FLAGS"] == f"--tf_xla_auto_jit=0 {CACHE_FLAG}={directory}"
+    assert os.path.isdir(directory)
+
+    monkeypatch.setenv("TF_XLA_FLAGS", f"{CACHE_FLAG}=/elsewhere")
+    use_xla_cache("9.9")
+    assert os.environ["TF_XLA_FLAGS"] == f"{CACHE_FLAG}=/elsewhere"
+
+    monkeypatch.setenv("KERASCLF_XLA_CACHE", "off")
+    monkeypatch.delenv("TF_XLA_FLAGS")
+    use_xla_cache("9.9")
+    assert "TF_XLA_FLAGS" not in os.environ
