@@ -10,7 +10,10 @@ Measures, side by side in one run, the wall time of whole processes:
   callback), with XLA's persistent compilation cache warm, as a student's
   second and later runs find it;
 - the same with an empty cache (a fresh `XDG_CACHE_HOME`), a student's first
-  run.
+  run (with `--cold-cache`);
+- an experiment: the warm run ending in `os._exit` once its files are
+  written, i.e. without the interpreter's teardown, which every TensorFlow
+  process pays (about 0.9 s here).
 
 The processes run interleaved, several repeats each, so that machine noise
 hits every command alike. It prints each command's median, every time, and
@@ -47,7 +50,12 @@ import time
 TARGET_RATIO = 1.25
 FLOOR = "python -c 'import keras'"
 COMPILE_LINE = re.compile(r"Compiled (\S+) \d+ times, compile time: (\d+) us")
-PERSISTENT_LOAD = re.compile(r"xla_device_executable_persistor")
+# `kerasclf train --logdir LOGDIR` that ends without the interpreter's teardown.
+SKIP_TEARDOWN = (
+    "import os, sys; from kerasclf.cli.main import main; "
+    "status = main(['train', '--logdir', sys.argv[1]]); "
+    "sys.stdout.flush(); sys.stderr.flush(); os._exit(status or 0)"
+)
 
 
 def time_process(command: list[str], environment: dict[str, str]) -> float:
@@ -82,6 +90,12 @@ def measure(repeats: int, cold_cache: bool) -> dict[str, list[float]]:
                     {"XDG_CACHE_HOME": warm_cache},
                 ),
             }
+            # An experiment, not what the CLI does: the same run, skipping the
+            # interpreter's teardown (TensorFlow's finalizers, about 0.9 s).
+            commands["kerasclf train, ending in os._exit (experiment)"] = (
+                [python, "-c", SKIP_TEARDOWN, logdir + "-exit"],
+                {"XDG_CACHE_HOME": warm_cache},
+            )
             if cold_cache:
                 fresh = os.path.join(scratch, f"cold-cache-{repeat}")
                 commands["kerasclf train (first run: empty XLA cache)"] = (
@@ -193,7 +207,7 @@ def breakdown(cache_home: str | None) -> str:
     environment = {
         **os.environ,
         "TF_CPP_MIN_LOG_LEVEL": "0",
-        "TF_CPP_VMODULE": "device_compilation_profiler=1,xla_device_executable_persistor=1",
+        "TF_CPP_VMODULE": "device_compilation_profiler=1",
     }
     if cache_home is not None:
         environment["XDG_CACHE_HOME"] = cache_home
@@ -210,12 +224,12 @@ def breakdown(cache_home: str | None) -> str:
     result = json.loads(finished.stdout.strip().splitlines()[-1])
     lines = [f"whole process: {wall:.2f} s (TensorFlow's logging on)", "", "phases:"]
     lines += [f"  {name}: {value:.3f}" for name, value in result["phases"].items()]
+    own = result["phases"]["whole child process so far"]
+    lines += [f"  Python's start and the interpreter's teardown: {wall - own:.3f}"]
     compiles = COMPILE_LINE.findall(finished.stderr)
     total = sum(int(micro) for _, micro in compiles) / 1e6
     lines += ["", f"XLA compilations: {len(compiles)}, {total:.3f} s in all"]
     lines += [f"  {name}: {int(micro) / 1e3:.1f} ms" for name, micro in compiles]
-    loads = [line for line in finished.stderr.splitlines() if PERSISTENT_LOAD.search(line)]
-    lines += [f"persistent-cache log lines: {len(loads)}"]
     lines += ["", "callbacks (s):"]
     ranked = sorted(result["callbacks"].items(), key=lambda item: -item[1])
     lines += [f"  {name}: {value:.3f}" for name, value in ranked if value >= 0.005]

@@ -26,8 +26,9 @@ median over repeats):
    - A hand-written XLA loop, no Keras objects: one `tf.function(jit_compile=
      True)` per epoch runs a `tf.while_loop` over a [num_batches, batch, 2]
      tensor and does the momentum update by hand. "d1" draws each epoch's
-     order with the same stateless shuffle and gather as kerasclf; "d2" runs
-     over one fixed pre-batched tensor.
+     order with the stateless shuffle and gather kerasclf used until issue
+     #22 (now a Feistel permutation inside XLA); "d2" runs over one fixed
+     pre-batched tensor.
    - numpy minibatch SGD with momentum (vectorized per batch), and
      scikit-learn's `SGDClassifier` (always batch 1, no momentum).
 

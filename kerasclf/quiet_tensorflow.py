@@ -19,7 +19,8 @@ changed model or shape has another key and compiles anew. A cache
 directory the user set in TF_XLA_FLAGS is kept; set KERASCLF_XLA_CACHE=off
 to use none. TensorFlow fails a run on a damaged cache file ("Read less bytes
 than requested"); deleting the folder cures it. (It writes each file whole,
-then renames it, so only something else can damage one.)
+then renames it, so only something else can damage one.) A process that
+finds the cache over 256 MiB deletes its oldest programs down to half that.
 """
 
 import os
@@ -28,6 +29,9 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 CACHE_FLAG = "--tf_xla_persistent_cache_directory"
+# The cache is trimmed to half this size, oldest files first, when a process finds it larger.
+CACHE_LIMIT_BYTES = 256 * 2**20
+CACHE_FILE_PREFIX = "xla_compile_cache__"  # TensorFlow's name for a whole, renamed file.
 
 
 def xla_cache_directory(tensorflow_version: str) -> str:
@@ -65,9 +69,43 @@ def use_xla_cache(tensorflow_version: str) -> None:
     directory = xla_cache_directory(tensorflow_version)
     try:
         os.makedirs(directory, exist_ok=True)
+        trim_xla_cache(os.path.dirname(directory), CACHE_LIMIT_BYTES)
     except OSError:  # A read-only home: compile every time, as before.
         return
     os.environ["TF_XLA_FLAGS"] = f"{flags} {CACHE_FLAG}={directory}".strip()
+
+
+def trim_xla_cache(root: str, limit_bytes: int) -> None:
+    """Deletes the oldest cached programs under `root` until they fill half of `limit_bytes`.
+
+    Nothing happens while they fill at most `limit_bytes`. Only whole files
+    are deleted, never one TensorFlow is still writing; a program deleted
+    is compiled again when it is next needed.
+
+    Example:
+        >>> trim_xla_cache("/tmp/no-such-kerasclf-cache", 2**20)
+    """
+    files = []
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if name.startswith(CACHE_FILE_PREFIX) and name.endswith(".pb"):
+                path = os.path.join(folder, name)
+                try:
+                    status = os.stat(path)
+                except FileNotFoundError:  # Another process trimmed it meanwhile.
+                    continue
+                files.append((status.st_mtime, status.st_size, path))
+    total = sum(size for _, size, _ in files)
+    if total <= limit_bytes:
+        return
+    for _, size, path in sorted(files):
+        if total <= limit_bytes // 2:
+            break
+        try:
+            os.remove(path)
+        except FileNotFoundError:  # Another process trimmed it first.
+            pass
+        total -= size
 
 
 def import_tensorflow_quietly() -> None:

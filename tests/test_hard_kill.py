@@ -70,13 +70,14 @@ def _series(run_dir):
         os.path.join(run_dir, "train"), size_guidance={"tensors": 0}, purge_orphaned_data=False
     )
     events.Reload()
-    # A user model built twice in one process has layers conv2d and conv2d_1: one name here.
-    return {
-        re.sub(r"_\d+(?=/|$)", "", tag): [
-            (event.step, tf.make_ndarray(event.tensor_proto)) for event in events.Tensors(tag)
-        ]
-        for tag in events.Tags()["tensors"]
-    }
+    # A user model built twice in one process has layers conv2d and conv2d_1 (a resume in
+    # the process that built it before): one series here, as a fresh process would name it.
+    series = collections.defaultdict(list)
+    for tag in events.Tags()["tensors"]:
+        events_of_tag = events.Tensors(tag)
+        values = [(event.step, tf.make_ndarray(event.tensor_proto)) for event in events_of_tag]
+        series[re.sub(r"_\d+(?=/|$)", "", tag)].extend(values)
+    return {tag: sorted(values, key=lambda value: value[0]) for tag, values in series.items()}
 
 
 def _assert_true_events(run_dir, straight_dir, differing=("config",)):

@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from kerasclf.quiet_tensorflow import CACHE_FLAG, use_xla_cache, xla_cache_directory
+from kerasclf.quiet_tensorflow import (
+    CACHE_FLAG,
+    trim_xla_cache,
+    use_xla_cache,
+    xla_cache_directory,
+)
 
 # Compiles one small program per argument, the argument its constant, and prints their values.
 PROGRAM = """
@@ -97,3 +102,23 @@ def test_use_xla_cache_sets_the_flag_and_keeps_the_users_choice(monkeypatch, tmp
     monkeypatch.delenv("TF_XLA_FLAGS")
     use_xla_cache("9.9")
     assert "TF_XLA_FLAGS" not in os.environ
+
+
+def test_trim_deletes_the_oldest_programs_down_to_half_the_limit(tmp_path):
+    old_version, new_version = tmp_path / "tf-1", tmp_path / "tf-2"
+    old_version.mkdir()
+    new_version.mkdir()
+    paths = []
+    for age, folder in enumerate([old_version, old_version, new_version, new_version]):
+        path = folder / f"xla_compile_cache__{age}__0__XLA_CPU_JIT.pb"
+        path.write_bytes(b"x" * 100)
+        os.utime(path, (1000 + age, 1000 + age))  # Written in this order.
+        paths.append(path)
+    in_progress = new_version / "xla_compile_cache__9.tmp"  # Being written: never deleted.
+    in_progress.write_bytes(b"x" * 1000)
+
+    trim_xla_cache(str(tmp_path), limit_bytes=400)  # 400 bytes of programs: within the limit.
+    assert all(path.exists() for path in paths)
+    trim_xla_cache(str(tmp_path), limit_bytes=399)  # Over it: trimmed to 199 bytes, oldest first.
+    assert [path.exists() for path in paths] == [False, False, False, True]
+    assert in_progress.exists()

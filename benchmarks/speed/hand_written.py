@@ -3,8 +3,10 @@
 The same update as every other path (SGD with momentum on the summed
 cross-entropy), written with raw TensorFlow: a `tf.function(jit_compile=True)`
 runs a `tf.while_loop` over a [num_batches, batch, features] tensor. "d1"
-draws each epoch's order with the same stateless shuffle and gather as
-kerasclf; "d2" runs over one fixed pre-batched tensor.
+draws each epoch's order with the stateless shuffle and gather that kerasclf
+used until issue #22 (kept, so that its rows stay comparable; kerasclf now
+computes a keyed Feistel permutation inside the gather's XLA program); "d2"
+runs over one fixed pre-batched tensor.
 """
 
 from __future__ import annotations
@@ -55,8 +57,8 @@ class HandWrittenLoop:
         data: The training points.
         batch_size: Samples per minibatch; must divide the number of points.
         hidden: Hidden layer sizes; () for logistic regression.
-        reshuffle: Draw each epoch's order as kerasclf does (stateless shuffle
-            keyed by (seed, epoch), then a gather), rather than reuse one
+        reshuffle: Draw each epoch's order as kerasclf did until issue #22
+            (stateless shuffle keyed by (seed, epoch), then a gather), rather than reuse one
             fixed pre-batched tensor.
 
     Example:

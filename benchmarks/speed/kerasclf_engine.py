@@ -22,7 +22,8 @@ from benchmarks.speed.settings import LEARNING_RATE, MAX_EPOCHS, SEED, Settings
 from benchmarks.speed.timing import EpochTimer, Measurement, Runner
 from kerasclf import pipeline
 from kerasclf.run.config import TrainConfig
-from kerasclf.run.training import make_model, prepare_run
+from kerasclf.run.model import make_model
+from kerasclf.run.preparation import prepare_run
 
 
 def image_period() -> int:
