@@ -166,7 +166,7 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
     config, training = prepared.config, prepared.training
     stream = stream or sys.stdout
     strategy, model = prepared.strategy, prepared.model
-    # The epoch order comes from a stateless shuffle (kerasclf.pipeline), so runs
+    # The epoch order is a keyed permutation of (seed, epoch) (kerasclf.pipeline), so runs
     # are reproducible without `enable_op_determinism`, which would also turn
     # XLA off in Keras.
     keras.utils.set_random_seed(config.seed)
