@@ -32,7 +32,7 @@ import sys
 import keras
 import numpy as np
 
-from kerasclf.callbacks.epoch_schedule import EpochSchedule
+from kerasclf.callbacks.epoch_schedule import ScheduledLogger
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.requirements import sample_shape, skip_note
 from kerasclf.callbacks.text_painter import title_painter
@@ -139,7 +139,7 @@ def activations_picture(
     return stack_rows(parts[:-1])
 
 
-class ActivationImages(keras.callbacks.Callback):
+class ActivationImages(ScheduledLogger):
     """Draws the feature maps of every Conv2D layer for one fixed example.
 
     Args:
@@ -160,7 +160,7 @@ class ActivationImages(keras.callbacks.Callback):
         return conv_layer_reason(model)
 
     def __init__(self, logdir: str, example, *, every: int = 5, max_maps: int = 16):
-        super().__init__()
+        super().__init__(every)
         self.logdir = logdir
         self.example = np.asarray(example, np.float32)
         if self.example.ndim not in (2, 3) or not np.isfinite(self.example).all():
@@ -168,8 +168,6 @@ class ActivationImages(keras.callbacks.Callback):
                 "`example` must be one finite image sample, of shape (h, w) or (h, w, c). "
                 f"Received: an array of shape {self.example.shape}."
             )
-        self._schedule = EpochSchedule(every)
-        self.every = self._schedule.every
         self.max_maps = check_integer("max_maps", max_maps)
         self._images = ImageLog(logdir, TAG, FILE_NAME, DESCRIPTION)
         self._probe = None
@@ -201,16 +199,11 @@ class ActivationImages(keras.callbacks.Callback):
         layers = conv_layers(self.model)
         self._probe = keras.Model(self.model.inputs[0], [layer.output for layer in layers])
 
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self._schedule.epoch_ended(epoch) and self._probe is not None:
-            self._log(step=epoch + 1)
+    def is_drawing(self) -> bool:
+        return self._probe is not None
 
     def on_train_end(self, logs=None):
-        logs = logs or {}
-        final = self._schedule.final_step()
-        if self._probe is not None and final is not None:
-            self._log(step=final)
+        self.log_final_step()
         self._images.close()
 
     def feature_maps(self) -> dict[str, np.ndarray]:

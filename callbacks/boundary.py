@@ -59,7 +59,7 @@ from kerasclf.callbacks.boundary_picture import (
     BoundaryPicture,
     boundary_layout,
 )
-from kerasclf.callbacks.epoch_schedule import EpochSchedule
+from kerasclf.callbacks.epoch_schedule import ScheduledLogger
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.reference_line import check_reference_line, line_equation
 from kerasclf.callbacks.weight_arrow import ARROW_COLOUR, MIN_ARROW_PIXELS
@@ -99,7 +99,7 @@ DESCRIPTION = (
 )
 
 
-class DecisionBoundaryLogger(keras.callbacks.Callback):
+class DecisionBoundaryLogger(ScheduledLogger):
     """Logs an image of the decision boundary every `every` epochs.
 
     Works for any model with exactly two inputs and a sigmoid (1 unit) or
@@ -137,7 +137,7 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
         reference_line=None,
         stream=None,
     ):
-        super().__init__()
+        super().__init__(every)
         self.logdir = logdir
         self.training = Data(x, y, source="DecisionBoundaryLogger training data")
         self.validation = None
@@ -147,8 +147,6 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
                 source="DecisionBoundaryLogger validation data",
                 num_classes=self.training.num_classes,
             )
-        self._schedule = EpochSchedule(every)
-        self.every = self._schedule.every
         self.reference_line = check_reference_line(reference_line)
         self.stream = stream
         self._images = ImageLog(logdir, TAG, FILE_NAME, DESCRIPTION)
@@ -169,17 +167,11 @@ class DecisionBoundaryLogger(keras.callbacks.Callback):
         if self._skip_reason is None and int(self.model.optimizer.iterations.numpy()) == 0:
             self._log(step=0)
 
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self._schedule.epoch_ended(epoch) and self._skip_reason is None:
-            self._log(step=epoch + 1)
+    def is_drawing(self) -> bool:
+        return self._skip_reason is None
 
     def on_train_end(self, logs=None):
-        logs = logs or {}
-        # The final epoch always gets an image, whether or not `every` divides it.
-        final = self._schedule.final_step()
-        if self._skip_reason is None and final is not None:
-            self._log(step=final)
+        self.log_final_step()
         self._images.close()
 
     def _log(self, step: int) -> None:

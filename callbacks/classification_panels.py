@@ -31,7 +31,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasclf.callbacks.epoch_schedule import EpochSchedule
+from kerasclf.callbacks.epoch_schedule import ScheduledLogger
 from kerasclf.callbacks.confusion_picture import ConfusionPicture
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.misclassified_grid import MisclassifiedGrid, is_picture_shape
@@ -98,7 +98,7 @@ def class_probabilities(outputs: np.ndarray, num_classes: int) -> np.ndarray:
     return outputs
 
 
-class ClassificationPanels(keras.callbacks.Callback):
+class ClassificationPanels(ScheduledLogger):
     """Logs a confusion matrix, per-class accuracy, misclassified examples and PR curves.
 
     Args:
@@ -128,7 +128,7 @@ class ClassificationPanels(keras.callbacks.Callback):
     def __init__(
         self, run_dir: str, x, y, class_names, *, every=1, max_misclassified=12, stream=None
     ):
-        super().__init__()
+        super().__init__(every)
         self.run_dir = run_dir
         names = tuple(class_names) if isinstance(class_names, (list, tuple)) else class_names
         if isinstance(names, tuple) and len(names) < 2:
@@ -144,8 +144,6 @@ class ClassificationPanels(keras.callbacks.Callback):
             class_names=names,
         )
         self.class_names = self.data.class_names
-        self._schedule = EpochSchedule(every)
-        self.every = self._schedule.every
         self.max_misclassified = check_integer("max_misclassified", max_misclassified)
         self.stream = stream
         self._tags = class_tags(self.class_names)
@@ -184,16 +182,11 @@ class ClassificationPanels(keras.callbacks.Callback):
         if int(self.model.optimizer.iterations.numpy()) == 0:
             self._log(step=0)
 
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self._schedule.epoch_ended(epoch) and self._skip_reason is None:
-            self._log(step=epoch + 1)
+    def is_drawing(self) -> bool:
+        return self._skip_reason is None
 
     def on_train_end(self, logs=None):
-        logs = logs or {}
-        final = self._schedule.final_step()
-        if self._skip_reason is None and final is not None:
-            self._log(step=final)
+        self.log_final_step()
         try:
             self._confusion_log.close()
             self._misclassified_log.close()

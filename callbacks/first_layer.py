@@ -34,7 +34,7 @@ import sys
 import keras
 import numpy as np
 
-from kerasclf.callbacks.epoch_schedule import EpochSchedule
+from kerasclf.callbacks.epoch_schedule import ScheduledLogger
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.requirements import sample_shape, skip_note
 from kerasclf.callbacks.text_painter import title_painter
@@ -150,7 +150,7 @@ def colour_scale(weights: np.ndarray) -> float:
     return float(np.quantile(magnitudes, SCALE_QUANTILE)) if magnitudes.size else 0.0
 
 
-class FirstLayerImages(keras.callbacks.Callback):
+class FirstLayerImages(ScheduledLogger):
     """Draws the first layer's weights as pictures, one tile per unit or filter.
 
     Args:
@@ -168,11 +168,9 @@ class FirstLayerImages(keras.callbacks.Callback):
         return first_layer_reason(model)
 
     def __init__(self, logdir: str, *, max_units: int = 32, every: int = 1):
-        super().__init__()
+        super().__init__(every)
         self.logdir = logdir
         self.max_units = check_integer("max_units", max_units)
-        self._schedule = EpochSchedule(every)
-        self.every = self._schedule.every
         self._images = None  # Its description names the layer, known at train begin.
         self._layer = None
         self._skip_reason = None
@@ -189,16 +187,11 @@ class FirstLayerImages(keras.callbacks.Callback):
         if self._layer is not None and int(self.model.optimizer.iterations.numpy()) == 0:
             self._log(step=0)
 
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self._schedule.epoch_ended(epoch) and self._layer is not None:
-            self._log(step=epoch + 1)
+    def is_drawing(self) -> bool:
+        return self._layer is not None
 
     def on_train_end(self, logs=None):
-        logs = logs or {}
-        final = self._schedule.final_step()
-        if self._layer is not None and final is not None:
-            self._log(step=final)
+        self.log_final_step()
         if self._images is not None:
             self._images.close()
 

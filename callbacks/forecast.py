@@ -22,7 +22,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasclf.callbacks.epoch_schedule import EpochSchedule
+from kerasclf.callbacks.epoch_schedule import ScheduledLogger
 from kerasclf.callbacks.figure_rendering import (
     MATPLOTLIB_LOCK,
     garbage_collection_paused,
@@ -124,7 +124,7 @@ def forecast_plot(targets: np.ndarray, predictions: np.ndarray, title: str) -> n
         return render_figure(figure)[:, :, :3].copy()
 
 
-class ForecastLogger(keras.callbacks.Callback):
+class ForecastLogger(ScheduledLogger):
     """Plots a forecasting model's predictions against the true values of a held-out stretch.
 
     Args:
@@ -145,7 +145,7 @@ class ForecastLogger(keras.callbacks.Callback):
         return one_output_per_sample(model)
 
     def __init__(self, logdir: str, model, features, targets, every: int = 1):
-        super().__init__()
+        super().__init__(every)
         self.logdir = logdir
         self.logged_model = model
         self.features = np.asarray(features)
@@ -159,8 +159,6 @@ class ForecastLogger(keras.callbacks.Callback):
         if not np.all(np.isfinite(self.targets)):
             raise ValueError("`targets` must be finite numbers. Received a NaN or inf.")
         self.targets = self.targets[:, 0]
-        self._schedule = EpochSchedule(every)
-        self.every = self._schedule.every
         self._images = ImageLog(logdir, TAG, FILE_NAME, DESCRIPTION)
         self._predict = None
         self._skip_reason = None
@@ -194,16 +192,11 @@ class ForecastLogger(keras.callbacks.Callback):
         ]
         return np.concatenate(outputs).reshape(len(self.features)).astype(np.float64)
 
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self._schedule.epoch_ended(epoch) and self._skip_reason is None:
-            self._log(step=epoch + 1)
+    def is_drawing(self) -> bool:
+        return self._skip_reason is None
 
     def on_train_end(self, logs=None):
-        logs = logs or {}
-        final = self._schedule.final_step()
-        if self._skip_reason is None and final is not None:
-            self._log(step=final)
+        self.log_final_step()
         self._images.close()
         self._predict = None  # The traced graph holds the model.
 

@@ -16,7 +16,7 @@ import sys
 import keras
 import tensorflow as tf
 
-from kerasclf.callbacks.epoch_schedule import EpochSchedule
+from kerasclf.callbacks.epoch_schedule import ScheduledLogger
 from kerasclf.callbacks.requirements import first_reason, probability_output, skip_note
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.models.text_sampling import TextSampler, token_time_steps
@@ -99,7 +99,7 @@ def sample_from_markdown(markdown: str, temperature: float) -> str:
     return text.replace(WRAP_MARK + "\n", "")
 
 
-class GeneratedTextLogger(keras.callbacks.Callback):
+class GeneratedTextLogger(ScheduledLogger):
     """Logs text sampled from a character model at a few temperatures, as it trains.
 
     Args:
@@ -138,7 +138,7 @@ class GeneratedTextLogger(keras.callbacks.Callback):
         seed: int = 0,
         context: int | None = None,
     ):
-        super().__init__()
+        super().__init__(every)
         self.logdir = logdir
         self.logged_model = model
         self.vocabulary = vocabulary
@@ -158,8 +158,6 @@ class GeneratedTextLogger(keras.callbacks.Callback):
             check_number("temperatures", value, low=0.0) for value in temperatures
         )
         self.length = check_integer("length", length)
-        self._schedule = EpochSchedule(every)
-        self.every = self._schedule.every
         self.seed = check_integer("seed", seed, minimum=0)
         self.context = None if context is None else check_integer("context", context)
         self._writers = SummaryWriters(logdir)
@@ -178,16 +176,11 @@ class GeneratedTextLogger(keras.callbacks.Callback):
         if int(self.model.optimizer.iterations.numpy()) == 0:
             self._log(step=0)
 
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self._schedule.epoch_ended(epoch) and self._sampler is not None:
-            self._log(step=epoch + 1)
+    def is_drawing(self) -> bool:
+        return self._sampler is not None
 
     def on_train_end(self, logs=None):
-        logs = logs or {}
-        final = self._schedule.final_step()
-        if self._sampler is not None and final is not None:
-            self._log(step=final)
+        self.log_final_step()
         self._writers.close()
 
     def samples(self) -> dict[float, str]:

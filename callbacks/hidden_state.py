@@ -23,7 +23,7 @@ import keras
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from kerasclf.callbacks.epoch_schedule import EpochSchedule
+from kerasclf.callbacks.epoch_schedule import ScheduledLogger
 from kerasclf.callbacks.figure_rendering import (
     MATPLOTLIB_LOCK,
     garbage_collection_paused,
@@ -141,7 +141,7 @@ def heat_map(states: np.ndarray, scale: float, title: str) -> np.ndarray:
         return render_figure(figure)[:, :, :3].copy()
 
 
-class HiddenStateLogger(keras.callbacks.Callback):
+class HiddenStateLogger(ScheduledLogger):
     """Draws the first recurrent layer's hidden state over the time steps of one example.
 
     Args:
@@ -162,12 +162,10 @@ class HiddenStateLogger(keras.callbacks.Callback):
         return hidden_state_reason(model)
 
     def __init__(self, logdir: str, model, example, every: int = 1):
-        super().__init__()
+        super().__init__(every)
         self.logdir = logdir
         self.logged_model = model
         self.example = np.asarray(example)
-        self._schedule = EpochSchedule(every)
-        self.every = self._schedule.every
         self._images = None
         self._layer = None
         self._front = None
@@ -215,16 +213,11 @@ class HiddenStateLogger(keras.callbacks.Callback):
         states = self._copy(sequences, training=False)
         return keras.ops.convert_to_numpy(states)[0].astype(np.float64)
 
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self._schedule.epoch_ended(epoch) and self._layer is not None:
-            self._log(step=epoch + 1)
+    def is_drawing(self) -> bool:
+        return self._layer is not None
 
     def on_train_end(self, logs=None):
-        logs = logs or {}
-        final = self._schedule.final_step()
-        if self._layer is not None and final is not None:
-            self._log(step=final)
+        self.log_final_step()
         if self._images is not None:
             self._images.close()
 

@@ -110,6 +110,11 @@ class ImageLog:
             self._last_png = self._pending.result()
             self._pending = None
 
+    def flush(self) -> None:
+        """Finishes the pending image and puts every image so far on disk (before a checkpoint)."""
+        self._wait()
+        self._writers.flush()
+
     def close(self) -> None:
         """Finishes the pending image, saves the last one to the file, closes the writer."""
         try:

@@ -269,7 +269,9 @@ def test_arbitrary_arrays_are_accepted_or_rejected_cleanly():
             outcomes["rejected"] += 1
             return
         outcomes["accepted"] += 1
-        assert data.features.dtype == np.float32 and data.features.ndim == 2
+        # Any shape (num_samples, *feature_shape) is kept as it is, in float32.
+        assert data.features.dtype == np.float32
+        assert data.features.shape == np.shape(features) and data.features.ndim >= 2
         assert np.isfinite(data.features).all()
         np.testing.assert_array_equal(data.features, np.asarray(features).astype(np.float32))
         np.testing.assert_array_equal(data.labels, np.ravel(labels).astype(np.int64))

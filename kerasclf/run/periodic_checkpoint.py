@@ -33,6 +33,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf.callbacks.error_surface import ErrorSurfaceLogger
+from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.writers import SummaryWriters
 from kerasclf.run.checkpoint import EpochSnapshot, write_checkpoint
 from kerasclf.run.fault_injection import fault_due, kill_if_due
@@ -126,8 +127,9 @@ def flush_event_writers(callbacks: list) -> int:
     """Flushes every TensorBoard writer the callbacks hold; returns how many.
 
     The writers are found among each callback's attributes (and theirs, a
-    few levels down): `callbacks.writers.SummaryWriters` and TensorFlow's
-    own summary writers (a Keras TensorBoard callback's).
+    few levels down): `callbacks.writers.SummaryWriters`, TensorFlow's own
+    summary writers (a Keras TensorBoard callback's), and `ImageLog`s, whose
+    image still being drawn on their thread is finished first.
 
     Example:
         >>> flush_event_writers([])
@@ -142,7 +144,8 @@ def flush_event_writers(callbacks: list) -> int:
 
 
 def _collect_writers(value, depth: int, found: dict[int, object]) -> None:
-    if isinstance(value, (SummaryWriters, tf.summary.SummaryWriter)):
+    # An ImageLog's flush first waits for the image its thread is still drawing.
+    if isinstance(value, (ImageLog, SummaryWriters, tf.summary.SummaryWriter)):
         found[id(value)] = value
         return
     if depth == 0 or isinstance(value, (keras.Model, keras.layers.Layer)):
@@ -150,7 +153,7 @@ def _collect_writers(value, depth: int, found: dict[int, object]) -> None:
     children = value if isinstance(value, dict) else getattr(value, "__dict__", {})
     children = children.values()
     for child in children:
-        if isinstance(child, (dict, SummaryWriters, tf.summary.SummaryWriter)) or hasattr(
+        if isinstance(child, (dict, ImageLog, SummaryWriters, tf.summary.SummaryWriter)) or hasattr(
             child, "__dict__"
         ):
             _collect_writers(child, depth - 1, found)
