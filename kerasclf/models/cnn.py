@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 
 from kerasclf.models.architecture import Architecture, ConvArchitecture
-from kerasclf.models.layers import INITIALIZERS, kernel_regularizer, output_layer
+from kerasclf.models.layers import INITIALIZERS, kernel_regularizer, output_layer, with_dropout
 
 # The Keras layer of each pooling name (kerasclf.models.architecture.POOLINGS but "none").
 POOLING_LAYERS = {"max": keras.layers.MaxPooling2D, "average": keras.layers.AveragePooling2D}
@@ -81,8 +81,5 @@ def cnn(
             kernel_regularizer=regularizer,
             name=f"dense_{index + 1}",
         )(hidden)
-        if architecture.dropout > 0:
-            hidden = keras.layers.Dropout(
-                architecture.dropout, seed=layer_seed, name=f"dropout_{index + 1}"
-            )(hidden)
+        hidden = with_dropout(hidden, architecture, layer_seed, index + 1)
     return output_layer(num_classes, init, seed, regularizer, task, num_targets)(hidden)

@@ -55,3 +55,16 @@ def kernel_regularizer(architecture: Architecture):
     if architecture.l1 == 0 and architecture.l2 == 0:
         return None
     return keras.regularizers.L1L2(l1=architecture.l1, l2=architecture.l2)
+
+
+def with_dropout(hidden, architecture: Architecture, seed: int, index: int):
+    """`hidden` through the architecture's dropout (seeded, named `dropout_<index>`), if any.
+
+    Example:
+        >>> inputs = keras.Input((3,))
+        >>> with_dropout(inputs, Architecture(dropout=0.0), 0, 1) is inputs
+        True
+    """
+    if architecture.dropout <= 0:
+        return hidden
+    return keras.layers.Dropout(architecture.dropout, seed=seed, name=f"dropout_{index}")(hidden)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 
 from kerasclf.models.architecture import Architecture
-from kerasclf.models.layers import INITIALIZERS, kernel_regularizer, output_layer
+from kerasclf.models.layers import INITIALIZERS, kernel_regularizer, output_layer, with_dropout
 
 
 def mlp(
@@ -36,8 +36,5 @@ def mlp(
             kernel_regularizer=regularizer,
             name=f"hidden_{index + 1}",
         )(hidden)
-        if architecture.dropout > 0:
-            hidden = keras.layers.Dropout(
-                architecture.dropout, seed=seed + index + 1, name=f"dropout_{index + 1}"
-            )(hidden)
+        hidden = with_dropout(hidden, architecture, seed + index + 1, index + 1)
     return output_layer(num_classes, init, seed, regularizer, task, num_targets)(hidden)

@@ -29,7 +29,7 @@ from kerasclf.models.architecture import (
     Architecture,
     RecurrentArchitecture,
 )
-from kerasclf.models.layers import INITIALIZERS, kernel_regularizer, output_layer
+from kerasclf.models.layers import INITIALIZERS, kernel_regularizer, output_layer, with_dropout
 
 # The Keras layer of each recurrent model name.
 RECURRENT_LAYERS = {
@@ -109,10 +109,7 @@ def recurrent_network(
             name=f"{kind}_{index + 1}",
             **activation,
         )(hidden)
-        if architecture.dropout > 0:
-            hidden = keras.layers.Dropout(
-                architecture.dropout, seed=layer_seed, name=f"dropout_{index + 1}"
-            )(hidden)
+        hidden = with_dropout(hidden, architecture, layer_seed, index + 1)
     return output_layer(num_classes, init, seed, regularizer, task, num_targets)(hidden)
 
 
