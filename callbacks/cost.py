@@ -138,7 +138,7 @@ class CostLogger(keras.callbacks.Callback):
                 )
             return values
 
-        self._log_step = tf.function(log_step)
+        self._log_step = tf.function(log_step, autograph=False)
 
     def _log(self, step: int) -> dict[str, float]:
         if self._log_step is None:

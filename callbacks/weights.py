@@ -158,7 +158,7 @@ class WeightLogger(keras.callbacks.Callback):
             if self.gradient_norm:
                 tf.summary.scalar("gradient_norm", evaluator.compiled()["gradient_norm"], step=step)
 
-        self._write_scalars = tf.function(write_scalars)
+        self._write_scalars = tf.function(write_scalars, autograph=False)
 
     def _log(self, step: int) -> None:
         if self._write_scalars is None:

@@ -32,6 +32,7 @@ from kerasclf.cli.evaluate import (
     predict_command,
 )
 from kerasclf.cli.generate import add_generate_parser, checked_settings
+from kerasclf.cli.process_exit import exit_process
 from kerasclf.data import describe_datasets
 from kerasclf.engine.presets import describe_presets
 from kerasclf.run.directory import (
@@ -400,7 +401,7 @@ def entry_point() -> None:
     except KeyboardInterrupt:  # Ctrl-C before training began (training handles its own).
         print("kerasclf: interrupted before training began", file=sys.stderr)
         status = EXIT_INTERRUPTED
-    sys.exit(status)
+    exit_process(status)
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ def blocks(
     # XLA-compiled: the block's positions in the epoch's order (the keyed
     # Feistel permutation of `epoch_permutation`), the gathers and the
     # reshapes fuse into one pass; no permutation is drawn before it.
-    @tf.function(jit_compile=True)
+    @tf.function(jit_compile=True, autograph=False)
     def block(key, index):
         index = tf.cast(index, tf.int32)
         positions = index * slots + tf.range(slots)

@@ -83,7 +83,7 @@ def epoch_permutation(seed: int, epoch, num_samples: int) -> tf.Tensor:
     return _compiled_permutation(epoch_key(seed, epoch), num_samples)
 
 
-@tf.function(jit_compile=True)
+@tf.function(jit_compile=True, autograph=False)
 def _compiled_permutation(key, num_samples):
     return permuted_index(tf.range(num_samples), num_samples, key)
 
@@ -137,11 +137,28 @@ def keyed_epoch_stream(
     def epoch_elements(epoch):
         shared = per_epoch(epoch_key(seed, epoch))
         return tf.data.Dataset.range(elements_per_epoch).map(
-            lambda index: make_element(shared, index), num_parallel_calls=tf.data.AUTOTUNE
+            as_written(lambda index: make_element(shared, index)),
+            num_parallel_calls=tf.data.AUTOTUNE,
         )
 
     epochs_dataset = tf.data.Dataset.range(initial_epoch, epochs)
-    return without_autotune(epochs_dataset.flat_map(epoch_elements).prefetch(tf.data.AUTOTUNE))
+    epochs_elements = epochs_dataset.flat_map(as_written(epoch_elements))
+    return without_autotune(epochs_elements.prefetch(tf.data.AUTOTUNE))
+
+
+def as_written(function):
+    """`function` for `Dataset.map`, traced as written: AutoGraph does not rewrite it.
+
+    tf.data runs AutoGraph on every mapped function by default, and the
+    pipeline's functions, which branch only on Python values and loop with
+    `tf.while_loop`, need none of it: converting them cost about 0.2 s of
+    every run (`python -m benchmarks.run_overhead --breakdown`).
+
+    Example:
+        >>> [int(x) for x in tf.data.Dataset.range(2).map(as_written(lambda x: x + 1))]
+        [1, 2]
+    """
+    return tf.autograph.experimental.do_not_convert(function)
 
 
 def without_autotune(dataset: tf.data.Dataset) -> tf.data.Dataset:

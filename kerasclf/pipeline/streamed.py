@@ -6,7 +6,13 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf.pipeline.blocks import sample_weigher
-from kerasclf.pipeline.order import MAX_BLOCK_SAMPLES, block_layout, epoch_key, without_autotune
+from kerasclf.pipeline.order import (
+    MAX_BLOCK_SAMPLES,
+    as_written,
+    block_layout,
+    epoch_key,
+    without_autotune,
+)
 
 
 def stream_layout(num_samples: int, batch_size: int, max_block_samples: int | None = None):
@@ -80,11 +86,13 @@ def stream_blocks(
         key = epoch_key(seed, epoch)
         rebatched = stream.chunks(order_key=key).rebatch(tf.constant(cut, tf.int64))
         return rebatched.enumerate().map(
-            lambda index, chunk: block(key, index, *chunk), num_parallel_calls=tf.data.AUTOTUNE
+            as_written(lambda index, chunk: block(key, index, *chunk)),
+            num_parallel_calls=tf.data.AUTOTUNE,
         )
 
     epochs_dataset = tf.data.Dataset.range(initial_epoch, epochs)
-    return without_autotune(epochs_dataset.flat_map(epoch_blocks).prefetch(tf.data.AUTOTUNE))
+    epochs_blocks = epochs_dataset.flat_map(as_written(epoch_blocks))
+    return without_autotune(epochs_blocks.prefetch(tf.data.AUTOTUNE))
 
 
 def _part_position(index, parts_per_batch: int, steps: int, batch_size: int, num_samples: int):
@@ -106,7 +114,7 @@ def _whole_minibatches(batches_per_block: int, batch_size: int, remainder: int):
     """
     shape = [batches_per_block, batch_size]
 
-    @tf.function(jit_compile=True)  # One fused gather-and-pad pass, as in `blocks`.
+    @tf.function(jit_compile=True, autograph=False)  # One fused gather-and-pad pass.
     def arrange(features, labels, order):
         size = tf.shape(order)[0]
         whole = size // batch_size * batch_size
@@ -134,7 +142,7 @@ def _whole_minibatches(batches_per_block: int, batch_size: int, remainder: int):
 def _padded_part(part_size: int):
     """A compiled function: a part's points, padded with zero-weight rows to `part_size`."""
 
-    @tf.function(jit_compile=True)
+    @tf.function(jit_compile=True, autograph=False)
     def arrange(features, labels, order):
         size = tf.shape(order)[0]
 
