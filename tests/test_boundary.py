@@ -18,8 +18,9 @@ from kerasclf.callbacks.boundary import (
     boundary_layout,
     line_equation,
 )
+from kerasclf.callbacks.training_cost import NUMPY_MAX_SAMPLES, TrainingCost
 from kerasclf.callbacks.raster import TITLE_PIXELS, edge_mask, encode_png, frame_title, rgb255
-from kerasclf.data import make_dataset
+from kerasclf.data import Data, make_dataset
 from kerasclf.engine.losses import CrossEntropy
 from kerasclf.models.architecture import Architecture
 from kerasclf.models.registry import build_model
@@ -307,3 +308,20 @@ def test_the_legend_lists_only_what_the_frame_draws(tmp_path, blobs):
     assert arrow_pixels(trained_legend) > 10 and longest_dark_run(trained_legend) >= 15
     # The validation squares are drawn in every frame, and listed in every frame.
     assert np.sum(np.any(first_legend < 200, axis=-1)) > 50
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+@pytest.mark.parametrize("num_samples", [200, NUMPY_MAX_SAMPLES + 1])
+def test_the_titles_cost_equals_numpy_by_either_path(num_samples, reduction):
+    # Up to NUMPY_MAX_SAMPLES points numpy computes it; past them one compiled pass.
+    rng = np.random.default_rng(3)
+    features = rng.normal(size=(num_samples, 2)).astype("float32")
+    labels = (rng.random(num_samples) < 0.4).astype("int32")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, "sigmoid")])
+    model.compile(optimizer="sgd", loss=CrossEntropy(reduction=reduction))
+    model.set_weights([np.array([[0.7], [-1.3]], "float32"), np.array([0.4], "float32")])
+    cost = TrainingCost(model, Data(features, labels), plain_linear=True)
+    expected = numpy_cost([0.7, -1.3], 0.4, features, labels)
+    expected /= num_samples if reduction == "mean" else 1
+    assert cost.reduction == reduction
+    assert cost.compute() == pytest.approx(expected, rel=1e-6)
