@@ -17,6 +17,7 @@ LAYERS = [
     ("kerasclf.validation", 0),
     ("kerasclf.quiet_tensorflow", 0),
     ("kerasclf.atomic_files", 0),
+    ("kerasclf.xla_cache", 0),
     ("kerasclf.data", 1),
     ("kerasclf.pipeline", 2),
     ("kerasclf.models", 3),

@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from kerasclf.quiet_tensorflow import (
+from kerasclf.xla_cache import (
     CACHE_FLAG,
+    cache_entries,
+    is_whole_entry,
+    remove_damaged_entries,
     trim_xla_cache,
     use_xla_cache,
     xla_cache_directory,
@@ -50,11 +53,7 @@ def run_programs(scales: list[float], cache_home: str) -> list[float]:
 def cache_files(cache_home: str) -> dict[str, int]:
     """Each cached program's file name: its modification time in nanoseconds."""
     root = os.path.join(cache_home, "kerasclf", "xla")
-    return {
-        os.path.join(folder, name): os.stat(os.path.join(folder, name)).st_mtime_ns
-        for folder, _, names in os.walk(root)
-        for name in names
-    }
+    return {path: os.stat(path).st_mtime_ns for path in cache_entries(root)}
 
 
 def test_second_process_reuses_the_cache_and_a_changed_program_compiles_anew(tmp_path):
@@ -122,3 +121,41 @@ def test_trim_deletes_the_oldest_programs_down_to_half_the_limit(tmp_path):
     trim_xla_cache(str(tmp_path), limit_bytes=399)  # Over it: trimmed to 199 bytes, oldest first.
     assert [path.exists() for path in paths] == [False, False, False, True]
     assert in_progress.exists()
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "other bytes"])
+def test_a_damaged_program_is_deleted_and_compiled_again(tmp_path, damage):
+    # TensorFlow fails a run that reads such a file ("Can't parse ... as binary proto").
+    cache_home = str(tmp_path)
+    value = 5 * float(np.tanh(np.float32(1.0)))
+    run_programs([2.0], cache_home)
+    (path,) = cache_files(cache_home)
+    whole = open(path, "rb").read()
+    assert is_whole_entry(path)
+    damaged = {"empty": b"", "truncated": whole[:-1], "other bytes": b"x" * 100}[damage]
+    open(path, "wb").write(damaged)
+    assert not is_whole_entry(path)
+
+    assert run_programs([2.0], cache_home) == pytest.approx([2 * value], rel=1e-6)
+    assert is_whole_entry(path)  # Compiled again, and kept again.
+    assert abs(os.path.getsize(path) - len(whole)) < 64
+
+
+def test_only_damaged_files_written_since_the_last_check_are_deleted(tmp_path):
+    entry = bytes([0x0A, 1, 0, 0x12, 0, 0x1A, 2, 7, 7])  # Key, HLO module, executable.
+    names = [f"xla_compile_cache__{number}__0__XLA_CPU_JIT.pb" for number in range(4)]
+    for name, content in zip(names, [entry, entry[:-1], entry[:3], entry + b"\x08\x01"]):
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "xla_compile_cache__9.tmp").write_bytes(b"")  # Being written: never read.
+    removed = remove_damaged_entries(str(tmp_path))
+    assert sorted(os.path.basename(path) for path in removed) == names[1:]
+    assert sorted(os.listdir(tmp_path)) == sorted([".checked", names[0], "xla_compile_cache__9.tmp"])
+
+    # A file from before the check is not read again; one renamed in since is.
+    old, new = tmp_path / names[1], tmp_path / names[2]
+    old.write_bytes(b"")
+    mark = os.path.getmtime(tmp_path / ".checked")
+    os.utime(old, (mark - 10, mark - 10))
+    new.write_bytes(b"")
+    os.utime(new, (mark + 10, mark + 10))
+    assert [os.path.basename(path) for path in remove_damaged_entries(str(tmp_path))] == [names[2]]
