@@ -21,6 +21,7 @@ from kerasclf.xla_cache import use_xla_cache
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+
 def import_tensorflow_quietly() -> None:
     """Imports TensorFlow with file descriptor 2 pointing at /dev/null meanwhile.
 

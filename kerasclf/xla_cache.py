@@ -15,8 +15,9 @@ other bytes: "Can't parse ... as binary proto", "Serialized cache key does
 not match"). So each process first deletes the files of its TensorFlow's
 folder that are not whole cache entries (`is_whole_entry`); their programs
 compile again. Files written before the last such check (the folder's
-`CHECKED_MARK` file's time) are not read again: about 60 us a file. A process that finds the cache over `CACHE_LIMIT_BYTES`
-deletes its oldest programs down to half that.
+`CHECKED_MARK` file's time) are not read again: about 60 us a file. A
+process that finds the cache over `CACHE_LIMIT_BYTES` deletes its oldest
+programs down to half that.
 """
 
 from __future__ import annotations

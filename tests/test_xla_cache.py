@@ -149,7 +149,8 @@ def test_only_damaged_files_written_since_the_last_check_are_deleted(tmp_path):
     (tmp_path / "xla_compile_cache__9.tmp").write_bytes(b"")  # Being written: never read.
     removed = remove_damaged_entries(str(tmp_path))
     assert sorted(os.path.basename(path) for path in removed) == names[1:]
-    assert sorted(os.listdir(tmp_path)) == sorted([".checked", names[0], "xla_compile_cache__9.tmp"])
+    kept = [".checked", names[0], "xla_compile_cache__9.tmp"]
+    assert sorted(os.listdir(tmp_path)) == sorted(kept)
 
     # A file from before the check is not read again; one renamed in since is.
     old, new = tmp_path / names[1], tmp_path / names[2]
