@@ -26,17 +26,19 @@ import numpy as np
 # Names that lived in this module before it was split, imported back so that
 # `from kerasclf.callbacks.surfaces import ...` keeps working for every importer.
 from kerasclf.callbacks.cost_minimum import grid_minimum, newton_minimum
-from kerasclf.callbacks.landscape_surface import (
+from kerasclf.callbacks.landscape_resolution import (
     FULL_SURFACE_MULTIPLY_ADDS,
     LANDSCAPE_GRID_SIZES,
-    LANDSCAPE_REACH,
     LANDSCAPE_SAMPLES,
     LANDSCAPE_SHARE,
     MIN_LANDSCAPE_SAMPLES,
     LandscapeResolution,
+    landscape_resolution,
+)
+from kerasclf.callbacks.landscape_surface import (
+    LANDSCAPE_REACH,
     LandscapeSurface,
     TrajectorySlice,
-    landscape_resolution,
     trajectory_directions,
 )
 from kerasclf.callbacks.parameter_cost import (
