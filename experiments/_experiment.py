@@ -28,7 +28,7 @@ import keras
 import numpy as np
 
 import kerasclf
-from kerasclf.cli.main import tensorboard_command
+from kerasclf.cli.tensorboard_command import tensorboard_command
 from kerasclf.run.directory import check_logdir
 
 QUICK_ENVIRONMENT_VARIABLE = "KERASCLF_QUICK"

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import kerasclf
-from kerasclf.cli.main import TENSORBOARD_ARGUMENTS
+from kerasclf.cli.tensorboard_command import TENSORBOARD_ARGUMENTS
 
 
 def _free_port():

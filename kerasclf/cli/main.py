@@ -19,7 +19,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import sys
 from typing import Any
 
@@ -33,6 +32,7 @@ from kerasclf.cli.evaluate import (
 )
 from kerasclf.cli.generate import add_generate_parser, checked_settings
 from kerasclf.cli.process_exit import exit_process
+from kerasclf.cli.tensorboard_command import program_command, tensorboard_command
 from kerasclf.data import describe_datasets
 from kerasclf.engine.presets import describe_presets
 from kerasclf.run.directory import (
@@ -350,44 +350,6 @@ def _shown_number(value) -> str:
     if value is None:
         return "nan"
     return value if isinstance(value, str) else f"{value:.4f}"
-
-
-# TensorBoard keeps 10 images per tag by default, a random sample of the steps;
-# these keep up to 1000, so the step slider animates the images frame by frame.
-TENSORBOARD_ARGUMENTS = ("--samples_per_plugin", "images=1000,text=1000")
-
-
-def tensorboard_command(logdir: str) -> str:
-    """The shell command that opens `logdir` in TensorBoard, as it works from here.
-
-    The program is `tensorboard` when it is on PATH (an activated venv), else
-    the one installed beside this Python, as the README writes it
-    (`.venv/bin/tensorboard`, relative to the current directory when inside it).
-
-    Example:
-        >>> tensorboard_command("logs").endswith("--samples_per_plugin images=1000,text=1000")
-        True
-    """
-    return " ".join([program_command("tensorboard"), "--logdir", logdir, *TENSORBOARD_ARGUMENTS])
-
-
-def program_command(name: str) -> str:
-    """How to call a program of this Python's environment from here, as the README does.
-
-    `name` alone when PATH finds the one beside this Python (an activated
-    venv), else that one's path: `.venv/bin/NAME` from the checkout, absolute
-    from elsewhere.
-
-    Example:
-        >>> program_command("python").endswith("python")
-        True
-    """
-    beside = os.path.join(os.path.dirname(sys.executable), name)
-    on_path = shutil.which(name)
-    if not os.path.isfile(beside) or (on_path and os.path.abspath(on_path) == beside):
-        return name
-    relative = os.path.relpath(beside)
-    return relative if not relative.startswith("..") else beside
 
 
 def entry_point() -> None:
