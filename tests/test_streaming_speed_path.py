@@ -3,6 +3,8 @@
 import gc
 import os
 import re
+import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -75,7 +77,8 @@ def test_the_cache_goes_with_its_stream(shards, temp_directory):
     stream = open_csv_data(shards[0])
     directory = stream.read_chunk.path
     assert os.path.dirname(directory) == str(temp_directory)
-    assert len(os.listdir(directory)) == 2 * 5  # Features and labels of each shard.
+    # Features and labels of each shard, and the owner's host and process id.
+    assert len(os.listdir(directory)) == 2 * 5 + 1
     del stream
     gc.collect()
     assert not os.path.exists(directory)
@@ -143,3 +146,31 @@ def test_a_chunk_cache_reads_back_what_it_stored(tmp_path):
         np.testing.assert_array_equal(read_labels.numpy(), labels)
     cache.close()
     assert not cache.complete and not os.path.exists(cache.path)
+
+
+# Makes a cache in the temp directory given, then dies by SIGKILL: nothing of
+# Python's runs at exit, so the cache stays behind.
+KILLED_OWNER = """
+import os, signal, sys, tempfile
+tempfile.tempdir = sys.argv[1]
+from kerasclf.data.chunk_cache import ChunkCache
+cache = ChunkCache.create(num_chunks=1, num_features=2)
+print(cache.path, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_cache_left_by_a_killed_process_is_removed_by_the_next_one(temp_directory):
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_OWNER, str(temp_directory)], capture_output=True, text=True
+    )
+    assert killed.returncode == -9
+    orphan = killed.stdout.strip()
+    assert os.path.isdir(orphan)
+    live = ChunkCache.create(num_chunks=1, num_features=2)  # This process: alive.
+    assert not os.path.exists(orphan)
+    foreign = temp_directory / "kerasclf-chunks-without-owner"  # Not provably orphaned: kept.
+    foreign.mkdir()
+    assert chunk_cache.remove_orphaned_caches(str(temp_directory)) == []
+    assert sorted(os.listdir(temp_directory)) == sorted([os.path.basename(live.path), foreign.name])
+    live.close()

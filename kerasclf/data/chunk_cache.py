@@ -10,7 +10,10 @@ parsing), still one chunk at a time, so memory stays bounded.
 
 The cache costs `4 * (num_features + 1)` bytes of disk per row (about the size
 of the CSV text). It lives in `tempfile.gettempdir()` (set `TMPDIR` to move it)
-and is removed with the stream that owns it, or at exit. It is not made where
+and is removed with the stream that owns it, or at exit; a cache whose process
+was killed (SIGKILL, a power cut) is removed by the next cache made in the
+same place (`remove_orphaned_caches`: its `OWNER_FILE` names a process of this
+machine that no longer runs). It is not made where
 it would cost memory rather than disk (a tmpfs or ramfs temp directory), nor
 when the disk would keep less than `CACHE_RESERVE_BYTES` free: the stream
 then parses its text every epoch, as before.
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
 
 import numpy as np
@@ -40,6 +44,9 @@ from kerasclf.validation import check_integer
 CACHE_RESERVE_BYTES = 2**30
 # File systems held in memory: a cache there would defeat streaming.
 _MEMORY_FILE_SYSTEMS = frozenset({"tmpfs", "ramfs"})
+CACHE_PREFIX = "kerasclf-chunks-"
+# In each cache: "HOST PID" of the process that made it.
+OWNER_FILE = "owner"
 
 
 def check_cache(cache) -> bool:
@@ -80,6 +87,46 @@ def file_system_type(path: str) -> str | None:
     return kind
 
 
+def remove_orphaned_caches(location: str) -> list[str]:
+    """Removes the caches in `location` left by processes of this machine that are gone.
+
+    A cache is kept unless its `OWNER_FILE` names this host and a process id
+    that no longer runs (a reused id keeps it: it is never removed under a
+    live owner). Returns the removed caches' paths.
+
+    Example:
+        >>> remove_orphaned_caches("/tmp/no-such-kerasclf-folder")
+        []
+    """
+    try:
+        names = [name for name in os.listdir(location) if name.startswith(CACHE_PREFIX)]
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        path = os.path.join(location, name)
+        try:
+            with open(os.path.join(path, OWNER_FILE), encoding="utf-8") as owner:
+                host, pid = owner.read().split()
+        except (OSError, ValueError):  # Not ours, being made, or from before owner files.
+            continue
+        if host == socket.gethostname() and pid.isdigit() and not _is_running(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _is_running(pid: int) -> bool:
+    """Whether a process with this id runs on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # Another user's process.
+        return True
+    return True
+
+
 class ChunkCache:
     """Parsed chunks as raw files; called with a chunk index, reads that chunk back.
 
@@ -90,8 +137,10 @@ class ChunkCache:
     def __init__(self, num_chunks: int, num_features: int, directory: str | None = None):
         check_integer("num_chunks", num_chunks, minimum=1)
         check_integer("num_features", num_features, minimum=1)
-        self._directory = tempfile.TemporaryDirectory(prefix="kerasclf-chunks-", dir=directory)
+        self._directory = tempfile.TemporaryDirectory(prefix=CACHE_PREFIX, dir=directory)
         self.path = self._directory.name
+        with open(os.path.join(self.path, OWNER_FILE), "w", encoding="utf-8") as owner:
+            owner.write(f"{socket.gethostname()} {os.getpid()}")
         self.num_chunks, self.num_features = num_chunks, num_features
         self._stored: set[int] = set()
         self._closed = False
@@ -109,6 +158,7 @@ class ChunkCache:
         location = directory or tempfile.gettempdir()
         if file_system_type(location) in _MEMORY_FILE_SYSTEMS:
             return None
+        remove_orphaned_caches(location)
         try:
             return cls(num_chunks, num_features, directory)
         except OSError:
