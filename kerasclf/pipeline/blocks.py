@@ -79,32 +79,38 @@ def blocks(
     full_batches, remainder = divmod(num_samples, batch_size)
     weigh = sample_weigher(class_weights)
 
-    # XLA-compiled: the block's positions in the epoch's order (the keyed
-    # Feistel permutation of `epoch_permutation`), the gathers and the
-    # reshapes fuse into one pass; no permutation is drawn before it.
+    # Two XLA programs: the rows the block's positions visit in the epoch's
+    # order (the keyed Feistel permutation of `epoch_permutation`), then the
+    # gathers and reshapes. In one program XLA fused the permutation into
+    # each gather, computing it twice: 5.0 ms against 3.7 ms for 2**20 points.
     @tf.function(jit_compile=True, autograph=False)
-    def block(key, index):
-        index = tf.cast(index, tf.int32)
-        positions = index * slots + tf.range(slots)
+    def block_rows(key, index):
+        positions = tf.cast(index, tf.int32) * slots + tf.range(slots)
         # Slots past the whole minibatches repeat the last row; the step never runs them.
         positions = tf.minimum(positions, full_batches * batch_size - 1)
-        rows = permuted_index(positions, num_samples, key)
+        if remainder:
+            positions = tf.concat([positions, tf.range(full_batches * batch_size, num_samples)], 0)
+        return permuted_index(positions, num_samples, key)
+
+    @tf.function(jit_compile=True, autograph=False)
+    def gather_block(rows, index):
+        index = tf.cast(index, tf.int32)
         shape = [batches_per_block, batch_size]
         element = {
-            "x": tf.reshape(tf.gather(features, rows), shape + features.shape[1:]),
-            "y": tf.reshape(tf.gather(labels, rows), shape + labels.shape[1:]),
+            "x": tf.reshape(tf.gather(features, rows[:slots]), shape + features.shape[1:]),
+            "y": tf.reshape(tf.gather(labels, rows[:slots]), shape + labels.shape[1:]),
             "num_batches": tf.clip_by_value(
                 full_batches - index * batches_per_block, 0, batches_per_block
             ),
         }
         if remainder:
-            last_rows = permuted_index(
-                tf.range(full_batches * batch_size, num_samples), num_samples, key
-            )
-            element["last_x"] = tf.gather(features, last_rows)
-            element["last_y"] = tf.gather(labels, last_rows)
+            element["last_x"] = tf.gather(features, rows[slots:])
+            element["last_y"] = tf.gather(labels, rows[slots:])
             element["has_last"] = tf.equal(index, blocks_per_epoch - 1)
-        return weigh(element)
+        return element
+
+    def block(key, index):
+        return weigh(gather_block(block_rows(key, index), index))
 
     return keyed_epoch_stream(seed, initial_epoch, epochs, blocks_per_epoch, block)
 
