@@ -3,9 +3,11 @@
 "stateless": the order drawn by `tf.random.experimental.stateless_shuffle`
 before the blocks (kerasclf until issue #22), then one XLA program per block
 gathering in that order. "feistel": `kerasclf.pipeline.blocks`, whose XLA
-program computes its positions' points with the keyed Feistel permutation
-and gathers them. No training: the blocks are made and read, ms per epoch,
-median over repeats (interleaved).
+programs compute its positions' points with the keyed Feistel permutation
+and gather them. "stored order": the same blocks without any permutation,
+the floor that shows what a shuffle's random access costs. No training:
+the blocks are made and read, ms per epoch, median over repeats
+(interleaved).
 
     .venv/bin/python -m benchmarks.speed.permutation                  # 2^20 points
     .venv/bin/python -m benchmarks.speed.permutation --num-samples 1048577
@@ -62,6 +64,36 @@ def stateless_blocks(features, labels, batch_size: int, seed: int, epochs: int):
     return without_autotune(epochs_dataset.flat_map(epoch_elements).prefetch(tf.data.AUTOTUNE))
 
 
+def stored_order_blocks(features, labels, batch_size: int, seed: int, epochs: int):
+    """The floor: the same blocks with no permutation, the points gathered in stored order.
+
+    What any shuffle adds to it is the permutation and, above all, the random
+    access of its gather (cache misses): the part no epoch order can avoid.
+
+    Example:
+        >>> x = np.arange(8, dtype="float32").reshape(4, 2); y = np.zeros(4, "int32")
+        >>> next(iter(stored_order_blocks(x, y, 2, 0, 1)))["x"].numpy()[0].tolist()
+        [[0.0, 1.0], [2.0, 3.0]]
+    """
+    features, labels = tf.constant(features), tf.constant(labels)
+    num_samples = int(features.shape[0])
+    batches_per_block, blocks_per_epoch = block_layout(num_samples, batch_size)
+    slots, full_batches = batches_per_block * batch_size, num_samples // batch_size
+
+    @tf.function(jit_compile=True, autograph=False)
+    def block(index):
+        index = tf.cast(index, tf.int32)
+        rows = tf.minimum(index * slots + tf.range(slots), full_batches * batch_size - 1)
+        shape = [batches_per_block, batch_size]
+        return {
+            "x": tf.reshape(tf.gather(features, rows), shape + features.shape[1:]),
+            "y": tf.reshape(tf.gather(labels, rows), shape),
+        }
+
+    epoch_elements = tf.data.Dataset.range(blocks_per_epoch).map(block)
+    return without_autotune(epoch_elements.repeat(epochs).prefetch(tf.data.AUTOTUNE))
+
+
 def epoch_milliseconds(make, features, labels, batch_size: int, epochs: int = 10) -> float:
     """ms per epoch of reading `make`'s blocks, after one warm-up epoch."""
     steps = block_layout(len(features), batch_size)[1]
@@ -82,7 +114,11 @@ def main() -> None:
     generator = np.random.default_rng(0)
     features = generator.random((arguments.num_samples, 2), dtype=np.float32)
     labels = (features[:, 0] > 0.5).astype("int32")
-    makers = {"stateless": stateless_blocks, "feistel": pipeline.blocks}
+    makers = {
+        "stateless": stateless_blocks,
+        "feistel": pipeline.blocks,
+        "stored order (no shuffle)": stored_order_blocks,
+    }
     print(f"{arguments.num_samples} points, ms per epoch of blocks (median of {arguments.repeats})")
     for batch_size in (1, 32, 1024):
         times = {name: [] for name in makers}
