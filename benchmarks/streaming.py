@@ -61,7 +61,7 @@ PARSE_NOTE = (
     "Why a cache rather than a faster parser: on one shard of 2^19 rows (one core), "
     "TensorFlow's parse as streamed (split lines, strip, `tf.io.decode_csv`) took 0.44 s, and "
     "the fastest variant tried (split cells, `tf.strings.to_number`) 0.25 s, while an "
-    "in-memory epoch of all 8 shards' points takes 0.1-0.2 s: even parsed in parallel on both "
+    "in-memory epoch of all 8 shards' points takes 0.03-0.2 s: even parsed in parallel on both "
     "cores, text cannot keep up."
 )
 CSV_ROW = f"CSV, {NUM_SHARDS} shards, streamed"
