@@ -18,6 +18,7 @@ LAYERS = [
     ("kerasclf.quiet_tensorflow", 0),
     ("kerasclf.atomic_files", 0),
     ("kerasclf.xla_cache", 0),
+    ("kerasclf.tracing", 0),
     ("kerasclf.data", 1),
     ("kerasclf.pipeline", 2),
     ("kerasclf.models", 3),

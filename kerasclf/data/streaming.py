@@ -50,6 +50,7 @@ from kerasclf.data.csv_files import csv_layout, csv_rows_values
 from kerasclf.data.checks import check_classes_present, check_finite_samples, check_label_values
 from kerasclf.data.files import is_shard_glob, match_shards
 from kerasclf.data.datasets import check_dataset_arguments
+from kerasclf.tracing import as_written
 from kerasclf.validation import check_integer
 
 # Points per generated chunk. A chunk is generated in one numpy call.
@@ -102,7 +103,7 @@ class Stream:
         if order_key is not None:
             indices = tf.random.experimental.stateless_shuffle(indices, seed=order_key)
         return tf.data.Dataset.from_tensor_slices(indices).map(
-            self.read_chunk, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+            as_written(self.read_chunk), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
         )
 
     def sample(self, size: int = IMAGE_SAMPLE_SIZE, seed: int = 0) -> Data:
@@ -350,7 +351,7 @@ def _parsed_chunks(read_values, num_chunks: int):
     A chunk that fails to parse raises when its turn comes, after the chunks before it.
     """
     dataset = tf.data.Dataset.range(num_chunks).map(
-        read_values, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+        as_written(read_values), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
     )
     options = tf.data.Options()
     options.autotune.enabled = False  # Its thread delays the iterator's teardown.

@@ -7,6 +7,7 @@ import math
 import tensorflow as tf
 
 from kerasclf.pipeline.feistel import permuted_index
+from kerasclf.tracing import as_written
 from kerasclf.validation import check_integer
 
 # The fused engine packs at most this many samples into one block, so that an
@@ -144,21 +145,6 @@ def keyed_epoch_stream(
     epochs_dataset = tf.data.Dataset.range(initial_epoch, epochs)
     epochs_elements = epochs_dataset.flat_map(as_written(epoch_elements))
     return without_autotune(epochs_elements.prefetch(tf.data.AUTOTUNE))
-
-
-def as_written(function):
-    """`function` for `Dataset.map`, traced as written: AutoGraph does not rewrite it.
-
-    tf.data runs AutoGraph on every mapped function by default, and the
-    pipeline's functions, which branch only on Python values and loop with
-    `tf.while_loop`, need none of it: converting them cost about 0.2 s of
-    every run (`python -m benchmarks.run_overhead --breakdown`).
-
-    Example:
-        >>> [int(x) for x in tf.data.Dataset.range(2).map(as_written(lambda x: x + 1))]
-        [1, 2]
-    """
-    return tf.autograph.experimental.do_not_convert(function)
 
 
 def without_autotune(dataset: tf.data.Dataset) -> tf.data.Dataset:

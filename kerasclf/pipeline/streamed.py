@@ -8,11 +8,11 @@ import tensorflow as tf
 from kerasclf.pipeline.blocks import sample_weigher
 from kerasclf.pipeline.order import (
     MAX_BLOCK_SAMPLES,
-    as_written,
     block_layout,
     epoch_key,
     without_autotune,
 )
+from kerasclf.tracing import as_written
 
 
 def stream_layout(num_samples: int, batch_size: int, max_block_samples: int | None = None):
