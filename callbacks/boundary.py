@@ -46,7 +46,6 @@ parts `callbacks.probability_field`, `callbacks.field_colours`,
 
 from __future__ import annotations
 
-import sys
 
 import keras
 
@@ -67,8 +66,8 @@ from kerasclf.data import Data
 from kerasclf.models.inspection import check_probability_output
 from kerasclf.callbacks.requirements import (
     first_reason,
+    noted_skip_reason,
     probability_output,
-    skip_note,
     two_feature_points,
 )
 
@@ -157,9 +156,8 @@ class DecisionBoundaryLogger(ScheduledLogger):
         logs = logs or {}
         if self._picture is None and self._skip_reason is None:
             check_probability_output(self.model)  # Painted on a 0-1 colour scale.
-            self._skip_reason = self.skip_reason(self.model)
+            self._skip_reason = noted_skip_reason(self, self.model, self.stream)
             if self._skip_reason is not None:
-                print(skip_note(type(self), self._skip_reason), file=self.stream or sys.stdout)
                 return
             self._picture = BoundaryPicture(
                 self.model, self.training, self.validation, self.reference_line

@@ -36,7 +36,7 @@ from kerasclf.callbacks.confusion_picture import ConfusionPicture
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.misclassified_grid import MisclassifiedGrid, is_picture_shape
 from kerasclf.callbacks.pr_curves import pr_curve_data, write_pr_curve
-from kerasclf.callbacks.requirements import probability_output, skip_note
+from kerasclf.callbacks.requirements import noted_skip_reason, probability_output
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
 from kerasclf.validation import check_integer, shown
@@ -165,9 +165,8 @@ class ClassificationPanels(ScheduledLogger):
 
     def on_train_begin(self, logs=None):
         logs = logs or {}
-        self._skip_reason = self.skip_reason(self.model)
+        self._skip_reason = noted_skip_reason(self, self.model, self.stream)
         if self._skip_reason is not None:
-            print(skip_note(type(self), self._skip_reason), file=self.stream or sys.stdout)
             return
         if self._grid is None:
             shape = "(" + ", ".join(str(size) for size in self.data.feature_shape) + ")"

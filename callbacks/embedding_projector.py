@@ -21,7 +21,6 @@ They are written at the end of training, and also every `every` epochs if
 from __future__ import annotations
 
 import os
-import sys
 
 import keras
 import numpy as np
@@ -30,7 +29,7 @@ from google.protobuf import text_format
 from tensorboard.plugins import projector
 
 from kerasclf.atomic_files import write_bytes
-from kerasclf.callbacks.requirements import skip_note
+from kerasclf.callbacks.requirements import noted_skip_reason
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.validation import check_integer, shown
 
@@ -131,9 +130,7 @@ class EmbeddingProjector(keras.callbacks.Callback):
         if self._layer is not None:
             return
         model = self.logged_model if self.logged_model is not None else self.model
-        reason = self.skip_reason(model)
-        if reason is not None:
-            print(skip_note(type(self), reason), file=sys.stdout)
+        if noted_skip_reason(self, model) is not None:
             return
         layer = first_embedding(model)
         if layer.input_dim != len(self.tokens):

@@ -70,7 +70,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 
 import keras
 import numpy as np
@@ -87,8 +86,8 @@ from kerasclf.models.inspection import check_probability_output
 from kerasclf.callbacks.requirements import (
     first_reason,
     no_recurrent_layers,
+    noted_skip_reason,
     probability_output,
-    skip_note,
     two_parameters,
 )
 
@@ -186,9 +185,8 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         logs = logs or {}
         if self._surface is None and self._skip_reason is None:
             check_probability_output(self.model)  # Cross-entropy of probabilities.
-            self._skip_reason = self.skip_reason(self.model)
+            self._skip_reason = noted_skip_reason(self, self.model, self.stream)
             if self._skip_reason is not None:
-                print(skip_note(type(self), self._skip_reason), file=self.stream or sys.stdout)
                 return
             if not self._path and int(self.model.optimizer.iterations.numpy()) > 0:
                 self._load_path()  # A resumed run: the path so far.

@@ -29,14 +29,13 @@ every `every` epochs and at the final epoch: the steps of the cost
 from __future__ import annotations
 
 import math
-import sys
 
 import keras
 import numpy as np
 
 from kerasclf.callbacks.epoch_schedule import ScheduledLogger
 from kerasclf.callbacks.image_log import ImageLog
-from kerasclf.callbacks.requirements import sample_shape, skip_note
+from kerasclf.callbacks.requirements import noted_skip_reason, sample_shape
 from kerasclf.callbacks.text_painter import title_painter
 from kerasclf.callbacks.tile_grid import (
     caption_painter,
@@ -178,9 +177,8 @@ class FirstLayerImages(ScheduledLogger):
     def on_train_begin(self, logs=None):
         logs = logs or {}
         if self._layer is None and self._skip_reason is None:
-            self._skip_reason = self.skip_reason(self.model)
+            self._skip_reason = noted_skip_reason(self, self.model)
             if self._skip_reason is not None:
-                print(skip_note(type(self), self._skip_reason), file=sys.stdout)
                 return
             self._layer = first_weighted_layer(self.model)
             self._images = ImageLog(self.logdir, TAG, FILE_NAME, self.description())

@@ -16,7 +16,6 @@ every `every` epochs and at the last epoch; the last one is also saved as
 
 from __future__ import annotations
 
-import sys
 
 import keras
 import numpy as np
@@ -37,7 +36,7 @@ from kerasclf.callbacks.image_layout import (
     font_points,
 )
 from kerasclf.callbacks.image_log import ImageLog
-from kerasclf.callbacks.requirements import sample_shape, skip_note
+from kerasclf.callbacks.requirements import noted_skip_reason, sample_shape
 from kerasclf.validation import shown
 
 TAG = "forecast"
@@ -166,9 +165,8 @@ class ForecastLogger(ScheduledLogger):
     def on_train_begin(self, logs=None):
         logs = logs or {}
         model = self.logged_model if self.logged_model is not None else self.model
-        self._skip_reason = self.skip_reason(model)
+        self._skip_reason = noted_skip_reason(self, model)
         if self._skip_reason is not None:
-            print(skip_note(type(self), self._skip_reason), file=sys.stdout)
             return
         shape = sample_shape(model)
         if shape is not None and (

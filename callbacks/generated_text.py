@@ -11,13 +11,12 @@ an indented code block, which shows every space and line break as sampled.
 
 from __future__ import annotations
 
-import sys
 
 import keras
 import tensorflow as tf
 
 from kerasclf.callbacks.epoch_schedule import ScheduledLogger
-from kerasclf.callbacks.requirements import first_reason, probability_output, skip_note
+from kerasclf.callbacks.requirements import first_reason, noted_skip_reason, probability_output
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.models.text_sampling import TextSampler, token_time_steps
 from kerasclf.validation import check_integer, check_number, shown
@@ -167,9 +166,8 @@ class GeneratedTextLogger(ScheduledLogger):
     def on_train_begin(self, logs=None):
         logs = logs or {}
         model = self.logged_model if self.logged_model is not None else self.model
-        self._skip_reason = self.skip_reason(model)
+        self._skip_reason = noted_skip_reason(self, model)
         if self._skip_reason is not None:
-            print(skip_note(type(self), self._skip_reason), file=sys.stdout)
             return
         if self._sampler is None:
             self._sampler = TextSampler(model, self.vocabulary, self.context)

@@ -25,13 +25,12 @@ data). One traced `tf.function` computes and writes them all.
 
 from __future__ import annotations
 
-import sys
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasclf.callbacks.requirements import skip_note
+from kerasclf.callbacks.requirements import noted_skip_reason
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.validation import check_integer
 
@@ -170,9 +169,8 @@ class GradientNorms(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         logs = logs or {}
         if self._write is None and self._skip_reason is None:
-            self._skip_reason = self.skip_reason(self.model)
+            self._skip_reason = noted_skip_reason(self, self.model)
             if self._skip_reason is not None:
-                print(skip_note(type(self), self._skip_reason), file=sys.stdout)
                 return
         if self._skip_reason is None and int(self.model.optimizer.iterations.numpy()) == 0:
             self.norms(step=0)

@@ -17,7 +17,6 @@ also saved as `<logdir>/hidden_state.png`.
 
 from __future__ import annotations
 
-import sys
 
 import keras
 import numpy as np
@@ -32,7 +31,7 @@ from kerasclf.callbacks.figure_rendering import (
 )
 from kerasclf.callbacks.image_layout import LABEL_PIXELS, TICK_PIXELS, TITLE_PIXELS, font_points
 from kerasclf.callbacks.image_log import ImageLog
-from kerasclf.callbacks.requirements import RECURRENT_LAYERS, sample_shape, skip_note
+from kerasclf.callbacks.requirements import RECURRENT_LAYERS, noted_skip_reason, sample_shape
 from kerasclf.validation import shown
 
 TAG = "hidden_state"
@@ -175,9 +174,7 @@ class HiddenStateLogger(ScheduledLogger):
         logs = logs or {}
         if self._layer is None:
             model = self.logged_model if self.logged_model is not None else self.model
-            reason = self.skip_reason(model)
-            if reason is not None:
-                print(skip_note(type(self), reason), file=sys.stdout)
+            if noted_skip_reason(self, model) is not None:
                 return
             self._prepare(model)
         if int(self.model.optimizer.iterations.numpy()) == 0:

@@ -25,6 +25,8 @@ Example:
 
 from __future__ import annotations
 
+import sys
+
 import keras
 import numpy as np
 
@@ -103,6 +105,29 @@ def skip_note(callback_class: type, reason: str) -> str:
         'note: Callback is off for this run: it needs a classifier.'
     """
     return f"note: {callback_class.__name__} is off for this run: {reason}."
+
+
+def noted_skip_reason(callback, model, stream=None) -> str | None:
+    """Why `callback` leaves `model` out (its class's `skip_reason`), the note printed; or None.
+
+    Args:
+        callback: A kerasclf callback with a `skip_reason(model)` class method.
+        model: The model it would draw.
+        stream: Where the note goes (default: stdout).
+
+    Example:
+        >>> class Picky(keras.callbacks.Callback):
+        ...     @classmethod
+        ...     def skip_reason(cls, model):
+        ...         return "it needs a classifier"
+        >>> noted_skip_reason(Picky(), model=None)
+        note: Picky is off for this run: it needs a classifier.
+        'it needs a classifier'
+    """
+    reason = type(callback).skip_reason(model)
+    if reason is not None:
+        print(skip_note(type(callback), reason), file=stream or sys.stdout)
+    return reason
 
 
 def _all_layers(model) -> list:

@@ -54,6 +54,27 @@ def train_run(logdir, run_name, *flags):
     return main(["train", *arguments])
 
 
+def table_cells(line: str) -> list[str]:
+    """The cells of one row of a Markdown table."""
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def table_rows(report: str, headers: list[str]) -> list[list[str]]:
+    """The cells of a report's Markdown table whose header row starts with `headers`."""
+    lines = report.splitlines()
+    start = next(
+        i
+        for i, line in enumerate(lines)
+        if line.startswith("|") and table_cells(line)[: len(headers)] == headers
+    )
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append(table_cells(line))
+    return rows
+
+
 class StopAt(keras.callbacks.Callback):
     """Raises `error` after update `batch` of epoch `epoch` (0-based), as a second Ctrl-C does.
 

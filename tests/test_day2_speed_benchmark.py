@@ -8,30 +8,11 @@ asserted: speed is reported by the benchmark, never tested.
 from __future__ import annotations
 
 import pytest
+from conftest import table_rows
 
 from benchmarks import day2_speed
 
 TINY = ["--epochs", "2", "--repeats", "1", "--num-samples", "200", "--batch-sizes", "32"]
-
-
-def cells(line: str) -> list[str]:
-    return [cell.strip() for cell in line.strip().strip("|").split("|")]
-
-
-def table_rows(report: str, headers: list[str]) -> list[list[str]]:
-    """The cells of the Markdown table whose header row starts with `headers`."""
-    lines = report.splitlines()
-    start = next(
-        i
-        for i, line in enumerate(lines)
-        if line.startswith("|") and cells(line)[: len(headers)] == headers
-    )
-    rows = []
-    for line in lines[start + 2 :]:
-        if not line.startswith("|"):
-            break
-        rows.append(cells(line))
-    return rows
 
 
 @pytest.fixture(scope="module")
