@@ -1,13 +1,19 @@
 """XLA's persistent compilation cache, in the user's cache directory.
 
 `use_xla_cache` points XLA's persistent compilation cache at
-`xla_cache_directory` (`$XDG_CACHE_HOME/kerasclf/xla/tf-VERSION`, by default
-under `~/.cache`) through TF_XLA_FLAGS, before TensorFlow reads them: a
-second run of the same model loads its compiled programs instead of
+`xla_cache_directory` (`$XDG_CACHE_HOME/kerasclf/xla/tf-VERSION/MACHINE`, by
+default under `~/.cache`) through TF_XLA_FLAGS, before TensorFlow reads them:
+a second run of the same model loads its compiled programs instead of
 compiling them again (about half a second of every default run,
 `python -m benchmarks.run_overhead`). A changed model or shape has another
 key and compiles anew. A cache directory the user set in TF_XLA_FLAGS is
 kept; set KERASCLF_XLA_CACHE=off to use none.
+
+XLA's key does not name the processor: a program compiled on a machine with
+AVX-512 would be loaded, with only a warning, on one without it, and die
+there of an illegal instruction. A home directory shared by a lab's
+machines is common, so each processor (its architecture and instruction
+sets, `machine_name`) has its own folder.
 
 TensorFlow writes each cached program whole, then renames it into place, but
 it fails the run that reads a damaged one (an empty or truncated file, or
@@ -22,8 +28,10 @@ programs down to half that.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
+import platform
 import sys
 import time
 
@@ -37,17 +45,47 @@ ENTRY_FIELDS = {1, 2, 3}
 LENGTH_DELIMITED = 2  # Protocol buffers' wire type of messages and bytes.
 # Its modification time is when the folder's files were last checked.
 CHECKED_MARK = ".checked"
+# Linux lists each processor's instruction sets here: "flags" on x86, "Features" on ARM.
+CPUINFO_PATH = "/proc/cpuinfo"
+CPUINFO_FEATURE_KEYS = ("flags", "features")
 
 
 def xla_cache_directory(tensorflow_version: str) -> str:
-    """Where XLA's compiled programs are kept between processes, one folder per TensorFlow.
+    """Where XLA's compiled programs are kept: one folder per TensorFlow and processor.
 
     Example:
-        >>> xla_cache_directory("2.21.0").endswith(os.path.join("kerasclf", "xla", "tf-2.21.0"))
+        >>> folder = xla_cache_directory("2.21.0")
+        >>> os.path.dirname(folder).endswith(os.path.join("kerasclf", "xla", "tf-2.21.0"))
+        True
+        >>> os.path.basename(folder) == machine_name()
         True
     """
     cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(cache_home, "kerasclf", "xla", f"tf-{tensorflow_version}")
+    return os.path.join(cache_home, "kerasclf", "xla", f"tf-{tensorflow_version}", machine_name())
+
+
+def machine_name(cpuinfo_path: str = CPUINFO_PATH) -> str:
+    """The processor's architecture and a digest of its instruction sets, e.g. "x86_64-3f9a0c1e".
+
+    The instruction sets are the first processor's feature list in
+    `cpuinfo_path` (Linux); elsewhere `platform.processor()` stands in.
+
+    Example:
+        >>> machine_name().startswith(platform.machine() or "unknown")
+        True
+    """
+    features = platform.processor()
+    try:
+        with open(cpuinfo_path, encoding="utf-8", errors="replace") as cpuinfo:
+            for line in cpuinfo:
+                key, _, value = line.partition(":")
+                if key.strip().lower() in CPUINFO_FEATURE_KEYS:
+                    features = " ".join(sorted(value.split()))
+                    break
+    except OSError:  # Not Linux.
+        pass
+    digest = hashlib.sha1(features.encode()).hexdigest()[:8]
+    return f"{platform.machine() or 'unknown'}-{digest}"
 
 
 def use_xla_cache(tensorflow_version: str) -> None:
@@ -77,7 +115,7 @@ def use_xla_cache(tensorflow_version: str) -> None:
         os.makedirs(directory, exist_ok=True)
         for path in remove_damaged_entries(directory):
             print(f"kerasclf: deleted a damaged XLA cache file: {path}", file=sys.stderr)
-        trim_xla_cache(os.path.dirname(directory), CACHE_LIMIT_BYTES)
+        trim_xla_cache(os.path.dirname(os.path.dirname(directory)), CACHE_LIMIT_BYTES)
     except OSError:  # A read-only home: compile every time, as before.
         return
     os.environ["TF_XLA_FLAGS"] = f"{flags} {CACHE_FLAG}={directory}".strip()

@@ -177,6 +177,26 @@ def test_a_user_lstm_trains_from_python_with_its_logs_read_back(files, tmp_path)
     )
 
 
+def test_a_model_function_run_twice_in_one_process_logs_the_same_tags(files, tmp_path):
+    """As a notebook does: the second run's layers are named as the first's, as a fresh process
+    names them, so TensorBoard overlays their weight charts; the user's own names go on."""
+    keras.layers.Dense(1)  # The user's script made layers before: Keras has counted "dense".
+    common = dict(data=str(files / "images.npz"), epochs=1, batch_size=20, images=False)
+    runs = [
+        kerasclf.train(model=str(files / "my_models.py:cnn"), logdir=str(tmp_path / name), **common)
+        for name in ("first", "second")
+    ]
+    tags = []
+    for run in runs:
+        events = EventAccumulator(os.path.join(run.run_dir, "train"), size_guidance={"tensors": 0})
+        events.Reload()
+        tags.append(sorted(events.Tags()["tensors"]))
+        assert [layer.name for layer in run.model.layers][1:3] == ["conv2d", "batch_normalization"]
+    assert tags[0] == tags[1], set(tags[0]) ^ set(tags[1])
+    assert any("conv2d" in tag for tag in tags[0]), tags[0]
+    assert keras.layers.Dense(1).name != "dense"  # The user's counters were restored.
+
+
 def _equal_to_stock(build, features, labels, num_classes):
     """Fused blocks against stock fit on the same minibatches, from the same weights."""
     keras.utils.set_random_seed(0)

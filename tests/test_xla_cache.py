@@ -1,6 +1,7 @@
 """XLA's persistent compilation cache: a second process reuses it, a changed program does not."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -12,6 +13,7 @@ from kerasclf.xla_cache import (
     CACHE_FLAG,
     cache_entries,
     is_whole_entry,
+    machine_name,
     remove_damaged_entries,
     trim_xla_cache,
     use_xla_cache,
@@ -63,7 +65,7 @@ def test_second_process_reuses_the_cache_and_a_changed_program_compiles_anew(tmp
     first = cache_files(cache_home)
     assert len(first) == 1  # The first process compiled one program and kept it.
     (path,) = first
-    folder = os.path.join(cache_home, "kerasclf", "xla", f"tf-{tf.__version__}")
+    folder = os.path.join(cache_home, "kerasclf", "xla", f"tf-{tf.__version__}", machine_name())
     assert os.path.dirname(path) == folder
 
     # A second process: the same program's file is neither added nor rewritten,
@@ -76,12 +78,38 @@ def test_second_process_reuses_the_cache_and_a_changed_program_compiles_anew(tmp
 
 def test_cache_directory_follows_xdg_cache_home(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert xla_cache_directory("9.9") == os.path.join(str(tmp_path), "kerasclf", "xla", "tf-9.9")
+    machine = machine_name()
+    assert xla_cache_directory("9.9") == os.path.join(
+        str(tmp_path), "kerasclf", "xla", "tf-9.9", machine
+    )
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert xla_cache_directory("9.9") == os.path.join(
-        str(tmp_path / "home"), ".cache", "kerasclf", "xla", "tf-9.9"
+        str(tmp_path / "home"), ".cache", "kerasclf", "xla", "tf-9.9", machine
     )
+
+
+def test_each_processors_instruction_sets_have_a_folder_of_their_own(tmp_path):
+    """A lab's shared home: a program compiled with AVX-512 must not load where it is missing."""
+    lines = "processor\t: {0}\nvendor_id\t: AuthenticAMD\nflags\t\t: {1}\n\n"
+
+    def name(*processors):
+        path = tmp_path / "cpuinfo"
+        path.write_text("".join(lines.format(i, flags) for i, flags in enumerate(processors)))
+        return machine_name(str(path))
+
+    base = "fpu sse sse2 avx avx2"
+    with_avx512 = name(base + " avx512f", base + " avx512f")
+    assert name(base) != with_avx512 != name(base + " avx512f avx512bw")
+    assert with_avx512 == name("avx512f " + base)  # The same sets in another order.
+    assert with_avx512 == name(base + " avx512f", base)  # The first processor's.
+    arm, arm_with_sve = tmp_path / "arm", tmp_path / "arm_sve"
+    arm.write_text("processor\t: 0\nFeatures\t: fp asimd\n")
+    arm_with_sve.write_text("processor\t: 0\nFeatures\t: fp asimd sve\n")
+    assert machine_name(str(arm)) != machine_name(str(arm_with_sve))
+    assert re.fullmatch(r"[\w.-]+-[0-9a-f]{8}", with_avx512), with_avx512
+    # No cpuinfo (not Linux): the processor's name stands in, the same every time.
+    assert machine_name(str(tmp_path / "missing")) == machine_name(str(tmp_path / "absent"))
 
 
 def test_use_xla_cache_sets_the_flag_and_keeps_the_users_choice(monkeypatch, tmp_path):

@@ -21,6 +21,8 @@ Example:
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -29,6 +31,14 @@ import traceback
 from collections.abc import Callable, Sequence
 
 import keras
+
+# Keras's counters of automatic layer names ("dense", "dense_1", ...). Only
+# `keras.backend.clear_session` resets them publicly, and it also resets the
+# user's dtype policy and every other global setting.
+try:
+    from keras.src.backend.common import global_state as keras_global_state
+except ImportError:  # A Keras that moved them: a model built again numbers its layers.
+    keras_global_state = None
 
 from kerasclf.models.sources import ModelFile, parse_model_source
 from kerasclf.data.labelled import TASKS
@@ -77,7 +87,8 @@ def call_model_function(function: Callable, input_shape, num_classes: int, what:
     """
     arguments = {"input_shape": tuple(input_shape), **(head or {"num_classes": num_classes})}
     try:
-        return function(**arguments)
+        with first_layer_names():
+            return function(**arguments)
     except Exception as error:  # The user's code.
         shown = ", ".join(f"{key}={value}" for key, value in arguments.items())
         raise ValueError(
@@ -85,6 +96,34 @@ def call_model_function(function: Callable, input_shape, num_classes: int, what:
             f"with {shown}. It must accept these keyword arguments and return an uncompiled "
             "keras.Model."
         ) from None
+
+
+@contextlib.contextmanager
+def first_layer_names():
+    """Inside the block, Keras names new layers as in a fresh process.
+
+    A model function called again in the same process (a second run in a
+    notebook, a resume after a run) would otherwise name its layers
+    `conv2d_1`, `dense_3`, ...: its weight charts in TensorBoard would not
+    line up with the first run's, nor with the same run made from the CLI.
+    The counters are restored after the block, so names the user's own code
+    makes later are unchanged.
+
+    Example:
+        >>> first = keras.layers.Dense(1).name
+        >>> with first_layer_names():
+        ...     keras.layers.Dense(1).name
+        'dense'
+    """
+    if keras_global_state is None:
+        yield
+        return
+    saved = keras_global_state.get_global_attribute("object_name_uids")
+    keras_global_state.set_global_attribute("object_name_uids", collections.defaultdict(int))
+    try:
+        yield
+    finally:
+        keras_global_state.set_global_attribute("object_name_uids", saved)
 
 
 def user_model(
