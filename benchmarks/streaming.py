@@ -48,7 +48,8 @@ from kerasclf import pipeline
 from kerasclf.run.config import make_config
 from kerasclf.data import make_dataset
 from kerasclf.data.chunk_cache import ChunkCache
-from kerasclf.data.streaming import generated_stream, open_csv_shards
+from kerasclf.data.csv_streams import open_csv_shards
+from kerasclf.data.streaming import generated_stream
 from kerasclf.run.model import make_model
 
 DEFAULT_OUTPUT = "BENCHMARKS.md"

@@ -21,7 +21,7 @@ import tensorflow as tf
 from kerasclf import pipeline
 from kerasclf.engine.classifier import Classifier, check_parts_trainable
 from kerasclf.engine.losses import CrossEntropy
-from kerasclf.data.streaming import open_csv_file
+from kerasclf.data.csv_streams import open_csv_file
 
 NUM_EPOCHS, BATCH_SIZE = 2, 4
 LOSSES = {

@@ -25,12 +25,8 @@ from kerasclf.models.registry import build_model
 from kerasclf.engine.optimizers import make_optimizer
 from kerasclf.engine.presets import PRESETS
 from kerasclf.data.files import STREAM_ABOVE_SAMPLES
-from kerasclf.data.streaming import (
-    GENERATED_CHUNK_SAMPLES,
-    generated_stream,
-    open_csv_file,
-    open_csv_shards,
-)
+from kerasclf.data.csv_streams import open_csv_file, open_csv_shards
+from kerasclf.data.streaming import GENERATED_CHUNK_SAMPLES, generated_stream
 
 
 def write_shards(directory, data, sizes, header_in=(1,)):

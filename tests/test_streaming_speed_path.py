@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from kerasclf.data import chunk_cache, make_dataset
 from kerasclf.data.chunk_cache import ChunkCache, file_system_type
-from kerasclf.data.streaming import open_csv_data, open_csv_file, open_csv_shards
+from kerasclf.data.csv_streams import open_csv_data, open_csv_file, open_csv_shards
 
 
 @pytest.fixture

@@ -4,12 +4,14 @@
     named       make_dataset, make_dataset_splits: the named sets as Data, with a test part
     loading     load_data, load_data_splits: CSV and .npz files (Keras's layout too)
     splits      split_validation, split_stratified
-    datasets    the seminar's named synthetic sets: generators and their table
+    datasets    the seminar's named synthetic sets: their table, sizes and checks
+    point_sets  the 2-D point sets' generators (seminar_blobs, hand_line, xor, ...)
     fonts       the seminar's font-recognition images, rendered from matplotlib's fonts
     checks      the rules labelled data follows, shared by in-memory and streamed data
     csv_files   CSV parsed by numpy, with one-line errors naming the line and cell
     files       which files stream, shard globs (no NumPy parsing, no TensorFlow)
-    streaming   data read or generated chunk by chunk (imports TensorFlow)
+    streaming   Stream: data read or generated chunk by chunk (imports TensorFlow)
+    csv_streams CSV shards, or one big CSV file in chunks, as a checked Stream
 
 The names below are the data layer's API, importable from `kerasclf.data`;
 nothing here imports TensorFlow.
@@ -17,15 +19,11 @@ nothing here imports TensorFlow.
 
 from kerasclf.data.checks import check_arrays, missing_classes
 from kerasclf.data.csv_files import csv_rows_values, read_csv_values
-from kerasclf.data.datasets import (
-    DATASETS,
-    SLIDE_LINE,
-    check_dataset_arguments,
-    describe_datasets,
-)
+from kerasclf.data.datasets import DATASETS, check_dataset_arguments, describe_datasets
 from kerasclf.data.labelled import Data
 from kerasclf.data.loading import available_memory, load_data, load_data_splits
 from kerasclf.data.named import make_dataset, make_dataset_splits
+from kerasclf.data.point_sets import SLIDE_LINE
 from kerasclf.data.splits import split_stratified, split_validation
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 Parsing CSV text is what made streamed shards slow: 4.2M rows of 2 features
 took about 1 s per epoch on 2 cores, five times the in-memory epoch.
-`kerasclf.data.streaming` already parses every chunk once, to check it,
+`kerasclf.data.csv_streams` already parses every chunk once, to check it,
 before training; a `ChunkCache` keeps what that pass parsed, as one float32
 file of features and one int32 file of labels per chunk, in a temporary
 directory. Every epoch then reads those bytes (`tf.io.decode_raw`, no

@@ -3,7 +3,7 @@
 A data CSV file holds one sample per row, numbers separated by commas. Its
 first non-empty row is a header when any of its cells is not a number
 (`is_header_row`); rows whose cells are all blank are skipped. Both
-`kerasclf.data` (whole files) and `kerasclf.data.streaming` (files in chunks) read
+`kerasclf.data` (whole files) and `kerasclf.data.csv_streams` (files in chunks) read
 the layout here.
 
 `read_csv_values` parses a whole file with numpy's C parser. Only when that

@@ -45,7 +45,8 @@ from kerasclf.run.model import (
 )
 from kerasclf.atomic_files import read_json
 from kerasclf.run.directory import check_resumable
-from kerasclf.data.streaming import Stream, generated_stream, open_csv_data
+from kerasclf.data.csv_streams import open_csv_data
+from kerasclf.data.streaming import Stream, generated_stream
 
 
 @dataclasses.dataclass
