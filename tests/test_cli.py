@@ -14,6 +14,7 @@ import kerasclf
 from kerasclf.cli.main import main
 from kerasclf.data import make_dataset
 from kerasclf.atomic_files import read_json
+from kerasclf.run.config import parse_value
 
 # As a user's shell has it: kerasclf itself quiets TensorFlow.
 ENV = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
@@ -79,10 +80,8 @@ def test_config_file_with_flags_overriding(tmp_path, capsys):
 
 
 def test_whole_numbers_may_be_written_in_scientific_notation():
-    from kerasclf.run.config import convert_value
-
-    assert convert_value("num_samples", "1e8", from_command_line=True) == 100_000_000
-    assert convert_value("epochs", "2E1", from_command_line=True) == 20
+    assert parse_value("num_samples", "1e8", from_text=True) == 100_000_000
+    assert parse_value("epochs", "2E1", from_text=True) == 20
 
 
 def test_listings(capsys):

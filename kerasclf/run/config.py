@@ -324,16 +324,6 @@ def parse_values(values: Mapping[str, Any], from_text: bool = False) -> dict[str
     return {check_key(key): parse_value(key, value, from_text) for key, value in values.items()}
 
 
-def convert_value(key: str, value: Any, from_command_line: bool = False) -> Any:
-    """`parse_value` under its earlier name.
-
-    Example:
-        >>> convert_value("epochs", "10", from_command_line=True)
-        10
-    """
-    return parse_value(key, value, from_text=from_command_line)
-
-
 def check_key(key: str) -> str:
     """Returns `key` if it is a config key, else raises with the closest one."""
     if key not in FIELDS:
