@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -29,20 +29,42 @@ def shown(value: Any, limit: int = 60) -> str:
     return f"{text[:25]}...{text[-10:]} ({len(text)} characters)"
 
 
-def closest_name(name: str, valid_names: Iterable[str]) -> str | None:
+def closest_name(
+    name: str, valid_names: Iterable[str], synonyms: Mapping[str, str] | None = None
+) -> str | None:
     """The valid name closest to `name`, or None if nothing is close.
+
+    A name that `synonyms` knows (another library's word for a setting, such
+    as "lr" for "learning_rate") gives its valid name; dashes and underscores,
+    leading dashes and case do not matter there. Otherwise the closest by
+    spelling.
 
     Example:
         >>> closest_name("momentm", ["gd", "momentum"])
         'momentum'
+        >>> closest_name("--lr", ["--l2", "--learning-rate"], {"lr": "learning_rate"})
+        '--learning-rate'
     """
-    matches = difflib.get_close_matches(str(name), list(valid_names), n=1, cutoff=0.6)
+    valid_names = list(valid_names)
+    meant = (synonyms or {}).get(_plain(name))
+    if meant is not None:
+        for valid in valid_names:
+            if _plain(valid) == _plain(meant):
+                return valid
+    matches = difflib.get_close_matches(str(name), valid_names, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 
-def did_you_mean(name: str, valid_names: Iterable[str]) -> str:
-    """ " Did you mean 'x'?" for the closest valid name, or an empty string."""
-    match = closest_name(name, valid_names)
+def _plain(name: str) -> str:
+    """A name without leading dashes, in lower case, with underscores for dashes."""
+    return str(name).lstrip("-").replace("-", "_").lower()
+
+
+def did_you_mean(
+    name: str, valid_names: Iterable[str], synonyms: Mapping[str, str] | None = None
+) -> str:
+    """ " Did you mean 'x'?" for the closest valid name (see `closest_name`), or an empty string."""
+    match = closest_name(name, valid_names, synonyms)
     return f" Did you mean {match!r}?" if match else ""
 
 

@@ -14,7 +14,8 @@ import kerasclf
 from kerasclf.cli.main import main
 from kerasclf.data import make_dataset
 from kerasclf.atomic_files import read_json
-from kerasclf.run.config import parse_value
+from kerasclf.run.config import FIELDS, parse_value
+from kerasclf.run.key_synonyms import KEY_SYNONYMS
 
 # As a user's shell has it: kerasclf itself quiets TensorFlow.
 ENV = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
@@ -161,6 +162,26 @@ def test_bad_train_flags_exit_2_with_one_line_and_write_nothing(tmp_path, capsys
     assert message in captured.err
     assert captured.err.count("\n") == 1 and captured.err.startswith("kerasclf: error: ")
     assert not logdir.exists()
+
+
+@pytest.mark.parametrize("word, key", sorted(KEY_SYNONYMS.items()))
+def test_other_libraries_words_for_a_key_name_it_on_the_cli_in_toml_and_in_python(
+    tmp_path, capsys, word, key
+):
+    """`--lr` is closest to `--l2` by spelling, but a Keras user means `--learning-rate`."""
+    assert key in FIELDS and word not in FIELDS
+    flag, expected_flag = "--" + word.replace("_", "-"), "--" + key.replace("_", "-")
+    assert main(["train", "--logdir", str(tmp_path / "logs"), flag, "1"]) == 2
+    assert f"unknown option {flag!r} for `kerasclf train`. Did you mean {expected_flag!r}?" in (
+        capsys.readouterr().err
+    )
+    config = tmp_path / "config.toml"
+    config.write_text(f"{word} = 1\n")
+    assert main(["train", "--config", str(config), "--logdir", str(tmp_path / "logs")]) == 2
+    assert f"Unknown config key {word!r}. Did you mean {key!r}?" in capsys.readouterr().err
+    with pytest.raises(ValueError, match=f"Did you mean {key!r}"):
+        kerasclf.train(**{word: 1}, logdir=str(tmp_path / "logs"))
+    assert not (tmp_path / "logs").exists()
 
 
 BAD_CONFIG_FILES = [

@@ -42,6 +42,7 @@ from kerasclf.run.directory import (
     RunDirectoryError,
     check_resumable,
 )
+from kerasclf.run.key_synonyms import KEY_SYNONYMS
 from kerasclf.validation import did_you_mean
 
 EXIT_BAD_INPUT = 2
@@ -135,7 +136,8 @@ def _unknown_arguments(parser: argparse.ArgumentParser, command: str, unknown: l
     flag = first.split("=", 1)[0]
     valid = _options(subparser)
     return UsageError(
-        f"unknown option {flag!r} for `{subparser.prog}`.{did_you_mean(flag, valid)} "
+        f"unknown option {flag!r} for `{subparser.prog}`."
+        f"{did_you_mean(flag, valid, KEY_SYNONYMS)} "
         f"See `{subparser.prog} --help`."
     )
 

@@ -58,6 +58,7 @@ from kerasclf.run.data_defaults import (  # noqa: F401 (TEXT_SEQUENCE_LENGTH: th
     TEXT_SEQUENCE_LENGTH,
     fill_data_defaults,
 )
+from kerasclf.run.key_synonyms import KEY_SYNONYMS
 from kerasclf.run.model_defaults import check_options_apply, fill_model_defaults
 from kerasclf.validation import did_you_mean
 
@@ -328,7 +329,7 @@ def check_key(key: str) -> str:
     """Returns `key` if it is a config key, else raises with the closest one."""
     if key not in FIELDS:
         raise ValueError(
-            f"Unknown config key {key!r}.{did_you_mean(key, FIELDS)} "
+            f"Unknown config key {key!r}.{did_you_mean(key, FIELDS, KEY_SYNONYMS)} "
             f"Valid keys: {', '.join(FIELDS)}."
         )
     return key
