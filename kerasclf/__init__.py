@@ -17,10 +17,9 @@ Example:
 from __future__ import annotations
 
 import importlib
-import os
 
-# Set before anything imports TensorFlow; a level the user chose is kept.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Sets TensorFlow's log level before anything imports TensorFlow; a level the user chose is kept.
+from kerasclf import tensorflow_log  # noqa: F401
 
 # Each public name and the module that defines it, imported on first use.
 _PUBLIC_NAMES = {

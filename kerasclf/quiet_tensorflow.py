@@ -3,23 +3,29 @@
 TensorFlow writes a few lines as it loads (oneDNN, "Could not find cuda
 drivers", CPU features) before it reads TF_CPP_MIN_LOG_LEVEL, straight to
 file descriptor 2, so only redirecting that descriptor while it loads stops
-them. After that, TF_CPP_MIN_LOG_LEVEL=3 (set here unless the user chose a
-level) keeps its C++ log to FATAL messages, e.g. no "failed call to cuInit" on
-a machine without a GPU. Set TF_CPP_MIN_LOG_LEVEL=0 to see everything.
+them. After that, TF_CPP_MIN_LOG_LEVEL=3 (set by `kerasclf.tensorflow_log`
+unless the user chose a level) keeps its C++ log to FATAL messages, e.g. no
+"failed call to cuInit" on a machine without a GPU. Set
+TF_CPP_MIN_LOG_LEVEL=0 to see everything.
 
 `import kerasclf` imports this module first. An import error still raises as
 usual; only the native lines written while TensorFlow loads are dropped.
 
 It also points XLA's persistent compilation cache at the user's cache
-directory (`kerasclf.xla_cache`) before TensorFlow reads its flags.
+directory (`kerasclf.xla_cache`) before TensorFlow reads its flags, when
+TensorFlow's C++ log hides errors: for every program it loads from that
+cache, TensorFlow logs three error lines ("Error parsing text-format
+tensorflow.XlaSerializedCacheEntry", "could lead to execution errors such as
+SIGILL"), harmless but alarming. A script that imports TensorFlow before
+kerasclf, without TF_CPP_MIN_LOG_LEVEL=3, has TensorFlow's log on: its runs
+compile without the cache.
 """
 
 import os
 import sys
 
+from kerasclf.tensorflow_log import LEVEL_VARIABLE, QUIET, errors_hidden
 from kerasclf.xla_cache import use_xla_cache
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def import_tensorflow_quietly() -> None:
@@ -33,7 +39,7 @@ def import_tensorflow_quietly() -> None:
         >>> "tensorflow" in sys.modules
         True
     """
-    if "tensorflow" in sys.modules or os.environ["TF_CPP_MIN_LOG_LEVEL"] != "3":
+    if "tensorflow" in sys.modules or os.environ[LEVEL_VARIABLE] != QUIET:
         return
     sys.stderr.flush()
     saved = os.dup(2)
@@ -49,4 +55,5 @@ def import_tensorflow_quietly() -> None:
 import_tensorflow_quietly()
 import tensorflow  # noqa: E402 (imported quietly just above, unless the user wants its lines)
 
-use_xla_cache(tensorflow.__version__)
+if errors_hidden():  # Else each program loaded from the cache logs three errors.
+    use_xla_cache(tensorflow.__version__)

@@ -19,6 +19,7 @@ LAYERS = [
     ("kerasclf.atomic_files", 0),
     ("kerasclf.xla_cache", 0),
     ("kerasclf.tracing", 0),
+    ("kerasclf.tensorflow_log", 0),
     ("kerasclf.data", 1),
     ("kerasclf.pipeline", 2),
     ("kerasclf.models", 3),

@@ -76,6 +76,29 @@ def test_second_process_reuses_the_cache_and_a_changed_program_compiles_anew(tmp
     assert len(second) == 2 and second[path] == first[path]
 
 
+def test_a_script_that_imported_tensorflow_first_compiles_without_the_cache(tmp_path):
+    """Its TensorFlow log is on, and would show three error lines per program loaded."""
+    cache_home = str(tmp_path)
+    run_programs([2.0], cache_home)  # The program is in the cache.
+    environment = {key: value for key, value in os.environ.items() if key != "TF_XLA_FLAGS"}
+    environment.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    environment["XDG_CACHE_HOME"] = cache_home
+    tensorflow_first = "import os, tensorflow\n" + PROGRAM + "print(os.environ.get('TF_XLA_FLAGS'))"
+    finished = subprocess.run(
+        [sys.executable, "-c", tensorflow_first, "2.0"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+    )
+    value, flags = finished.stdout.split()
+    assert float(value) == pytest.approx(10 * float(np.tanh(np.float32(1.0))), rel=1e-6)
+    assert flags == "None"
+    assert "XlaSerializedCacheEntry" not in finished.stderr
+    assert "cpu_aot_loader" not in finished.stderr
+    assert "XLA service" in finished.stderr  # TensorFlow's log is on: it would show them.
+
+
 def test_cache_directory_follows_xdg_cache_home(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     machine = machine_name()
