@@ -174,22 +174,27 @@ def test_trim_deletes_the_oldest_programs_down_to_half_the_limit(tmp_path):
     assert in_progress.exists()
 
 
-@pytest.mark.parametrize("damage", ["empty", "truncated", "other bytes"])
-def test_a_damaged_program_is_deleted_and_compiled_again(tmp_path, damage):
-    # TensorFlow fails a run that reads such a file ("Can't parse ... as binary proto").
-    cache_home = str(tmp_path)
-    value = 5 * float(np.tanh(np.float32(1.0)))
-    run_programs([2.0], cache_home)
-    (path,) = cache_files(cache_home)
-    whole = open(path, "rb").read()
-    assert is_whole_entry(path)
-    damaged = {"empty": b"", "truncated": whole[:-1], "other bytes": b"x" * 100}[damage]
-    open(path, "wb").write(damaged)
-    assert not is_whole_entry(path)
+def test_damaged_programs_are_deleted_and_compiled_again(tmp_path):
+    """An empty, a truncated and a foreign file, one program each, in one cache.
 
-    assert run_programs([2.0], cache_home) == pytest.approx([2 * value], rel=1e-6)
-    assert is_whole_entry(path)  # Compiled again, and kept again.
-    assert abs(os.path.getsize(path) - len(whole)) < 64
+    TensorFlow fails a run that reads such a file ("Can't parse ... as binary
+    proto", "Serialized cache key does not match").
+    """
+    cache_home = str(tmp_path)
+    scales = [2.0, 3.0, 4.0]
+    run_programs(scales, cache_home)
+    wholes = {path: open(path, "rb").read() for path in cache_files(cache_home)}
+    assert len(wholes) == 3 and all(map(is_whole_entry, wholes))
+    damages = {"empty": b"", "truncated": b"", "other bytes": b"x" * 100}
+    for (path, whole), damage in zip(sorted(wholes.items()), damages):
+        open(path, "wb").write(whole[:-1] if damage == "truncated" else damages[damage])
+        assert not is_whole_entry(path), damage
+
+    value = 5 * float(np.tanh(np.float32(1.0)))
+    assert run_programs(scales, cache_home) == pytest.approx([s * value for s in scales], rel=1e-6)
+    for (path, whole), damage in zip(sorted(wholes.items()), damages):
+        assert is_whole_entry(path), damage  # Compiled again, and kept again.
+        assert abs(os.path.getsize(path) - len(whole)) < 64, damage
 
 
 def test_only_damaged_files_written_since_the_last_check_are_deleted(tmp_path):

@@ -110,7 +110,7 @@ def first_layer_names():
     makes later are unchanged.
 
     Example:
-        >>> first = keras.layers.Dense(1).name
+        >>> _ = keras.layers.Dense(1)  # Keras has counted one "dense" already.
         >>> with first_layer_names():
         ...     keras.layers.Dense(1).name
         'dense'
