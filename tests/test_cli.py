@@ -91,6 +91,22 @@ def test_listings(capsys):
         assert expected in capsys.readouterr().out
 
 
+def test_runs_takes_its_log_directory_as_logdir_or_as_train_spells_it(
+    tmp_path, capsys, monkeypatch
+):
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second, tmp_path / "logs"):
+        folder.mkdir()
+    for arguments in (["runs", str(first)], ["runs", "--logdir", str(first)]):
+        assert main(arguments) == 0
+        assert capsys.readouterr().out == f"no runs in {first}\n"
+    monkeypatch.chdir(tmp_path)
+    assert main(["runs"]) == 0 and capsys.readouterr().out == "no runs in logs\n"
+    assert main(["runs", str(first), "--logdir", str(second)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "lists one log directory. Received: LOGDIR" in error
+
+
 BAD_TRAIN_FLAGS = [
     (["--epochs", "0"], "`epochs` must be an integer >= 1. Received: epochs=0"),
     (["--epochs", "ten"], "`epochs` must be an integer"),

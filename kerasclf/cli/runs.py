@@ -32,23 +32,43 @@ def add_runs_parser(commands) -> argparse.ArgumentParser:
         help="list the runs in a log directory: " + ", ".join(STATUSES) + "; which resume",
         allow_abbrev=False,
     )
-    runs.add_argument("logdir", nargs="?", default="logs", metavar="LOGDIR", help="default: logs")
+    runs.add_argument("logdir", nargs="?", metavar="LOGDIR", help="default: logs")
+    runs.add_argument(
+        "--logdir", dest="logdir_option", metavar="LOGDIR", help="the same, as `train` takes it"
+    )
     runs.add_argument("--json", action="store_true", help="print one JSON object per run")
     return runs
 
 
+def runs_logdir(arguments: argparse.Namespace) -> str:
+    """The log directory given as LOGDIR or as `--logdir` (not both), or "logs".
+
+    Example:
+        >>> runs_logdir(argparse.Namespace(logdir=None, logdir_option="logs/momentum"))
+        'logs/momentum'
+    """
+    given = [value for value in (arguments.logdir, arguments.logdir_option) if value is not None]
+    if len(set(given)) > 1:
+        raise ValueError(
+            "`kerasclf runs` lists one log directory. Received: LOGDIR "
+            f"{arguments.logdir!r} and --logdir {arguments.logdir_option!r}. Give one of them."
+        )
+    return given[0] if given else "logs"
+
+
 def runs_command(arguments: argparse.Namespace) -> int:
-    """Prints the runs of `arguments.logdir`; returns the exit status (0).
+    """Prints the runs of the log directory (`runs_logdir`); returns the exit status (0).
 
     Raises:
-        ValueError: one line, if the log directory does not exist.
+        ValueError: one line, if the log directory does not exist or two are given.
     """
-    runs = list_runs(arguments.logdir)
+    logdir = runs_logdir(arguments)
+    runs = list_runs(logdir)
     if arguments.json:
         for run in runs:
             print(json.dumps(dataclasses.asdict(run)))
     elif runs:
         print(format_runs(runs))
     else:
-        print(f"no runs in {arguments.logdir}")
+        print(f"no runs in {logdir}")
     return 0
