@@ -74,6 +74,7 @@ def machine_name(cpuinfo_path: str = CPUINFO_PATH) -> str:
         >>> machine_name().startswith(platform.machine() or "unknown")
         True
     """
+    cpuinfo_path = os.fspath(cpuinfo_path)  # A path: never an open file's descriptor.
     features = platform.processor()
     try:
         with open(cpuinfo_path, encoding="utf-8", errors="replace") as cpuinfo:
