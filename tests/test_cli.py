@@ -3,6 +3,7 @@
 import errno
 import json
 import os
+import shlex
 import subprocess
 import sys
 
@@ -105,6 +106,14 @@ def test_runs_takes_its_log_directory_as_logdir_or_as_train_spells_it(
     assert main(["runs", str(first), "--logdir", str(second)]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "lists one log directory. Received: LOGDIR" in error
+
+
+def test_the_printed_tensorboard_command_pastes_as_it_is_with_spaces_in_the_path(tmp_path, capsys):
+    logdir = tmp_path / "my runs" / "día 1"
+    assert main(["train", "--logdir", str(logdir), "--epochs", "1", "--images", "false"]) == 0
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if "open it with: " in line]
+    words = shlex.split(line.split("open it with: ", 1)[1])
+    assert words[words.index("--logdir") + 1] == str(logdir)
 
 
 BAD_TRAIN_FLAGS = [

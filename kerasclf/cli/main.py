@@ -19,6 +19,7 @@ import importlib.util
 import json
 import os
 import re
+import shlex
 import sys
 from typing import Any
 
@@ -304,7 +305,7 @@ def describe_experiments() -> str:
     # Finds the package (installed as kerasclf.experiments); runs none of it.
     spec = importlib.util.find_spec("kerasclf.experiments")
     folders = list(spec.submodule_search_locations or []) if spec else []
-    python, lines = program_command("python"), []
+    python, lines = shlex.quote(program_command("python")), []
     for folder in folders:
         for filename in sorted(os.listdir(folder)):
             name, extension = os.path.splitext(filename)

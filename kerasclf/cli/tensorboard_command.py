@@ -7,6 +7,7 @@ so the command asks for up to 1000 (`TENSORBOARD_ARGUMENTS`).
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sys
 
@@ -21,12 +22,16 @@ def tensorboard_command(logdir: str) -> str:
     The program is `tensorboard` when it is on PATH (an activated venv), else
     the one installed beside this Python, as the README writes it
     (`.venv/bin/tensorboard`, relative to the current directory when inside it).
+    Words a shell would split are quoted.
 
     Example:
         >>> tensorboard_command("logs").endswith("--samples_per_plugin images=1000,text=1000")
         True
+        >>> tensorboard_command("my logs").split(" --logdir ")[1].startswith("'my logs'")
+        True
     """
-    return " ".join([program_command("tensorboard"), "--logdir", logdir, *TENSORBOARD_ARGUMENTS])
+    words = [program_command("tensorboard"), "--logdir", os.fspath(logdir), *TENSORBOARD_ARGUMENTS]
+    return shlex.join(words)  # A path with spaces is quoted, so the line pastes as it is.
 
 
 def program_command(name: str) -> str:

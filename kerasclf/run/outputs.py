@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from typing import Any, TextIO
 
@@ -105,7 +106,7 @@ def save_interrupted(model, snapshot, run_dir, stream, failed: bool = False) -> 
     what = "training failed" if failed else "interrupted"
     print(
         f"{what} after epoch {snapshot.epochs_completed}: saved {path}; continue with "
-        f"`kerasclf train --resume {run_dir}`",
+        f"`kerasclf train --resume {shlex.quote(run_dir)}`",
         file=stream,
         flush=True,
     )
