@@ -344,6 +344,7 @@ def test_one_csv_file_streams_in_chunks_of_lines(tmp_path, chunk_lines, newline,
         ("1,2,3,1", "points.csv: line 5 has 4 columns, expected 3"),
         ("1,nan,1", "a NaN or infinity in data row 4 (line 5, not counting blank lines)"),
         ("1,2,0.5", "Received 0.5 in data row 4 (line 5, not counting blank lines)"),
+        ("1;2;0", "line 5 has 1 columns, expected 3 like the first row. The cells are separated"),
     ],
 )
 def test_a_bad_row_of_a_streamed_file_is_named_by_its_line(tmp_path, capsys, line, message):

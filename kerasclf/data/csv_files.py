@@ -153,7 +153,8 @@ def csv_rows_values(rows: list[list[str]], path: str, first_line: int, width=Non
         line = first_line + offset
         if len(row) != width:
             raise ValueError(
-                f"{path}: line {line} has {len(row)} columns, expected {width} like the first row."
+                f"{path}: line {line} has {len(row)} columns, expected {width} like the first "
+                f"row.{separator_hint(''.join(row))}"
             )
         for column, cell in enumerate(row):
             try:
@@ -161,6 +162,28 @@ def csv_rows_values(rows: list[list[str]], path: str, first_line: int, width=Non
             except ValueError:
                 raise ValueError(
                     f"{path}: line {line}, column {column + 1}: expected a number. "
-                    f"Received {cell!r}."
+                    f"Received {cell!r}.{separator_hint(cell)}"
                 ) from None
     return values
+
+
+# Separators of spreadsheet exports that are not CSV's comma, with their names.
+OTHER_SEPARATORS = {";": "';'", "\t": "tabs"}
+
+
+def separator_hint(cell: str) -> str:
+    """The fix for a cell that holds several values split by another separator, or "".
+
+    Example:
+        >>> separator_hint("1,5;2,3;0").split(":")[0]
+        " The cells are separated by ';'"
+        >>> separator_hint("x")
+        ''
+    """
+    for separator, name in OTHER_SEPARATORS.items():
+        if separator in cell:
+            return (
+                f" The cells are separated by {name}: save the file with commas between cells "
+                "and '.' in numbers."
+            )
+    return ""
