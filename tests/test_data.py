@@ -138,7 +138,10 @@ def test_bad_npz_and_paths(tmp_path):
         (np.zeros((4, 2, 0)), [0, 1, 0, 1], ValueError, "non-empty"),
         (np.zeros((0, 2)), [], ValueError, "non-empty"),
         (np.array([["a", "b"], ["c", "d"]]), [0, 1], TypeError, "must be numbers"),
-        (np.zeros((2, 2)), np.zeros((2, 2)), ValueError, "1-D array"),
+        (np.zeros((2, 2)), np.zeros((2, 2)), ValueError, "1-D array.*task='regression'"),
+        # Keras's to_categorical labels, and class names: the fix is in the message.
+        (np.zeros((3, 2)), np.eye(3), ValueError, r"They are one-hot: .*y\.argmax\(axis=1\)"),
+        (np.zeros((2, 2)), ["cat", "dog"], TypeError, r"Number class names 0\.\.k-1, e\.g\. np"),
         (np.full((2, 2), 1e39), [0, 1], ValueError, "finite float32"),
     ],
 )

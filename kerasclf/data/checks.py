@@ -161,7 +161,10 @@ def check_label_values(
         [0, 2, 1]
     """
     if not _is_number_array(labels):
-        raise TypeError(f"{source}: labels must be integers 0..k-1. Received dtype {labels.dtype}.")
+        raise TypeError(
+            f"{source}: labels must be integers 0..k-1. Received dtype {labels.dtype}. Number "
+            "class names 0..k-1, e.g. np.unique(y, return_inverse=True)[1]."
+        )
     if not len(labels):
         return labels.astype(np.int64)
     with np.errstate(invalid="ignore"):
@@ -233,6 +236,11 @@ def missing_classes(present, limit: int = 10) -> list[int]:
     return missing
 
 
+def _rows_are_one_hot(labels: np.ndarray) -> bool:
+    """Whether each row holds one 1 and otherwise 0s (Keras's `to_categorical`)."""
+    return bool(np.isin(labels, (0, 1)).all() and (labels.sum(axis=1) == 1).all())
+
+
 def check_labelled_arrays(
     features, labels, source: str = "data", num_classes: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, float]:
@@ -256,9 +264,14 @@ def check_labelled_arrays(
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
     if labels.ndim != 1:
+        one_hot = _is_number_array(labels) and labels.ndim == 2 and _rows_are_one_hot(labels)
         raise ValueError(
             f"{source}: labels must be a 1-D array (num_samples,). Received shape {labels.shape}. "
-            "For several numbers to predict per sample, use task='regression'."
+            + (
+                "They are one-hot: pass the class numbers, y.argmax(axis=1)."
+                if one_hot
+                else "For several numbers to predict per sample, use task='regression'."
+            )
         )
     if len(labels) != len(features):
         raise ValueError(
