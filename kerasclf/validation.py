@@ -12,18 +12,25 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 
 def shown(value: Any, limit: int = 60) -> str:
-    """`repr(value)`, shortened in the middle when it is longer than `limit`.
+    """`repr(value)` on one line, shortened in the middle when it is longer than `limit`.
+
+    A repr that spans lines (a numpy array's) is joined with single spaces, so
+    that the error stays one line; a string's repr never spans lines.
 
     Example:
         >>> shown(10**100)
         '1000000000000000000000000...0000000000 (101 characters)'
+        >>> import numpy as np
+        >>> shown(np.zeros((2, 2)))
+        'array([[0., 0.], [0., 0.]])'
     """
-    text = repr(value)
+    text = re.sub(r"\s*\n\s*", " ", repr(value))
     if len(text) <= limit:
         return text
     return f"{text[:25]}...{text[-10:]} ({len(text)} characters)"

@@ -3,6 +3,7 @@
 import collections
 import types
 
+import numpy as np
 import pytest
 
 from kerasclf.run import config as config_module
@@ -96,6 +97,12 @@ def test_validate_reads_each_value_of_a_python_config_once(tmp_path, parser_call
         ({"hidden": "8,8"}, TypeError, "`hidden` must be a list of positive integers such as"),
         ({"images": "yes"}, TypeError, "`images` must be true or false. Received: images='yes'"),
         ({"epochs": 0}, ValueError, "`epochs` must be an integer >= 1. Received: epochs=0."),
+        # Arrays where a file belongs: the way to pass them.
+        (
+            {"data": (np.zeros((4, 2)), np.zeros(4))},
+            TypeError,
+            'of type tuple. For arrays, save them first: numpy.savez("data.npz", X=features, y=',
+        ),
     ],
 )
 def test_validate_refuses_a_config_built_in_python(tmp_path, values, error, message):

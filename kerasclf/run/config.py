@@ -37,10 +37,10 @@ from kerasclf.run.config_fields import (
     parse_number,
     parse_optional_batch_size,
     parse_optional_class_weight,
+    parse_optional_data_path,
     parse_optional_integer,
     parse_optional_layer_sizes,
     parse_optional_number,
-    parse_optional_path,
     parse_optional_string,
     parse_path,
     parse_string,
@@ -106,7 +106,7 @@ class TrainConfig:
     data: str | None = _key(
         None,
         "CSV or NPZ file of labelled points, or a quoted glob of CSV shards; replaces --dataset",
-        parse_optional_path,
+        parse_optional_data_path,
     )
     num_samples: int | None = _key(
         None, "points to generate; default: the dataset's own", parse_optional_integer

@@ -114,6 +114,26 @@ def parse_path(key: str, value: Any, from_text: bool) -> str:
     )
 
 
+def parse_data_path(key: str, value: Any, from_text: bool) -> str:
+    """A data file's name (or a glob of shards); arrays are refused with the way to pass them.
+
+    Example:
+        >>> parse_data_path("data", ([[0.0]], [0]), from_text=False)
+        Traceback (most recent call last):
+        ...
+        TypeError: `data` must be a file name (CSV, .npz, .txt, or a glob of CSV shards). \
+Received: data=([[0.0]], [0]) of type tuple. For arrays, save them first: \
+numpy.savez("data.npz", X=features, y=labels), then data="data.npz".
+    """
+    if isinstance(value, (str, os.PathLike)):
+        return parse_path(key, value, from_text)
+    raise TypeError(
+        f"`{key}` must be a file name (CSV, .npz, .txt, or a glob of CSV shards). Received: "
+        f"{key}={shown(value)} of type {type(value).__name__}. For arrays, save them first: "
+        f'numpy.savez("data.npz", X=features, y=labels), then {key}="data.npz".'
+    )
+
+
 def parse_batch_size(key: str, value: Any, from_text: bool) -> int | str:
     """A minibatch size: an integer, or 'full' for the whole training set."""
     if value == "full":
@@ -189,7 +209,7 @@ def optional(parse: Parser) -> Parser:
 parse_optional_integer = optional(parse_integer)
 parse_optional_number = optional(parse_number)
 parse_optional_string = optional(parse_string)
-parse_optional_path = optional(parse_path)
+parse_optional_data_path = optional(parse_data_path)
 parse_optional_class_weight = optional(parse_class_weight)
 parse_optional_batch_size = optional(parse_batch_size)
 parse_optional_layer_sizes = optional(parse_layer_sizes)
