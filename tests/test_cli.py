@@ -456,6 +456,26 @@ def test_named_dataset_settings_with_data_are_refused(tmp_path, capsys, flags, i
     assert not logdir.exists()
 
 
+@pytest.mark.parametrize(
+    "flags, ignored",
+    [
+        (["--init", "random"], "init would be ignored: only the built-in models take them"),
+        (
+            ["--l2", "0.1", "--features", "poly2"],
+            "features, l2 would be ignored: only the",
+        ),
+    ],
+)
+def test_built_in_model_settings_with_a_model_file_are_refused(tmp_path, capsys, flags, ignored):
+    logdir = tmp_path / "logs"
+    example = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "my_models.py")
+    argv = ["train", "--model", f"{example}:build", "--logdir", str(logdir), *flags]
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("kerasclf: error: " + ignored) and error.count("\n") == 1
+    assert "build those choices into your model's function" in error and not logdir.exists()
+
+
 def test_a_split_that_leaves_a_class_out_of_training_is_refused(tmp_path, capsys):
     path = tmp_path / "points.csv"
     path.write_text("0,0,0\n1,0,0\n2,0,0\n3,0,1\n")

@@ -121,6 +121,23 @@ def test_a_user_model_trains_from_the_cli(files, tmp_path, capsys, function, dat
     assert _scalar_steps(run_dir, "cost") == [0, 1, 2, 3]
 
 
+@pytest.mark.parametrize("channel_axis", [False, True])
+def test_the_docs_example_model_trains_on_grey_images(files, tmp_path, capsys, channel_axis):
+    """docs/my_models.py:build, as README and docs/models.md give it: (36, 36) fonts-like
+    images as Keras's datasets store them, and (H, W, 1) images."""
+    images = np.load(files / "images.npz")
+    features = images["X"] if channel_axis else images["X"][..., 0]
+    data = tmp_path / "grey.npz"
+    np.savez(data, X=features, y=images["y"])
+    example = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "my_models.py")
+    argv = ["train", "--model", f"{example}:build", "--data", str(data), "--epochs", "1"]
+    assert main([*argv, "--batch-size", "16", "--logdir", str(tmp_path), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["status"] == "completed" and 0.0 <= summary["accuracy"] <= 1.0
+    config = json.load(open(os.path.join(summary["run_dir"], "config.json")))
+    assert config["feature_shape"] == list(features.shape[1:])
+
+
 def test_the_cli_notes_the_callbacks_a_model_does_not_fit(files, tmp_path, capsys):
     argv = ["train", "--model", f"{files / 'my_models.py'}:lstm", "--data"]
     argv += [str(files / "sequences.npz"), "--epochs", "1", "--logdir", str(tmp_path)]

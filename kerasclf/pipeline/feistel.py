@@ -6,12 +6,14 @@ inside an XLA program, fused with the gather that reads the points in that
 order (`kerasclf.pipeline.blocks`); `tf.random.experimental.stateless_shuffle`
 cannot be compiled and took about 12 ms for 2**20 points outside XLA.
 
-How: the `bits = ceil(log2(num_samples))` bits of an index are split into a
-high half of `bits // 2` bits and a low half of the rest; each of `ROUNDS`
-rounds XORs one half with a hash of the other half and the round's key (an
-unbalanced, alternating Feistel network: each round is its own inverse, so
-the whole is a bijection of `range(2**bits)`). The values below
-`num_samples`, in the network's order, are the permutation.
+How: an index is split into two halves on a near-square grid of
+`high * low >= num_samples` cells (`halves`: `low` a power of two, so the
+split is a shift and a mask). Each of `ROUNDS` rounds adds, modulo that
+half's size, a hash of the other half and the round's key to one half,
+alternating halves (an unbalanced Feistel network: each round can be undone
+by subtracting, so the whole is a bijection of `range(high * low)`). An index
+that lands at or past `num_samples` goes through the network again (cycle
+walking), so the values below `num_samples`, in order, are the permutation.
 
 The round function is Chris Wellons' `lowbias32` integer hash (xorshift,
 multiply, xorshift, multiply, xorshift) of the half XOR the round key; the

@@ -105,7 +105,8 @@ class TrainConfig:
     )
     data: str | None = _key(
         None,
-        "CSV or NPZ file of labelled points, or a quoted glob of CSV shards; replaces --dataset",
+        "CSV or NPZ file of labelled points, a .txt file (character windows), or a quoted glob "
+        "of CSV shards; replaces --dataset",
         parse_optional_data_path,
     )
     num_samples: int | None = _key(
@@ -163,15 +164,16 @@ class TrainConfig:
     )
     activation: str | None = _key(
         None,
-        "hidden activation of mlp and cnn: relu, tanh, sigmoid or linear; default: mlp tanh, "
-        "cnn relu",
+        "hidden activation of mlp, cnn and rnn: relu, tanh, sigmoid or linear; default: mlp "
+        "tanh, cnn relu, rnn tanh",
         parse_optional_string,
     )
     l1: float = _key(0.0, "L1 regularization rate", parse_number)
     l2: float = _key(0.0, "L2 regularization rate", parse_number)
     dropout: float | None = _key(
         None,
-        "dropout rate after each hidden Dense layer, in [0, 1); default: mlp 0, cnn 0.25",
+        "dropout rate after each hidden Dense layer (mlp, cnn) or recurrent layer (rnn, lstm, "
+        "gru), in [0, 1); default: mlp 0, cnn 0.25, recurrent 0",
         parse_optional_number,
     )
     filters: list[int] | None = _key(
@@ -203,7 +205,7 @@ class TrainConfig:
     # Optimization: None takes the model's own (the slides' full-batch GD; cnn: Adam on 32s).
     optimizer: str | None = _key(
         None,
-        "optimizer preset (kerasclf presets); default: gd, cnn adam",
+        "optimizer preset (kerasclf presets); default: gd, cnn and recurrent models adam",
         parse_optional_string,
     )
     learning_rate: float | None = _key(
@@ -214,7 +216,8 @@ class TrainConfig:
     )
     cost: str | None = _key(
         None,
-        "cross-entropy reduction: sum (the slides') or mean; default: sum, cnn mean",
+        "cross-entropy reduction: sum (the slides') or mean; default: sum, cnn and recurrent "
+        "models mean",
         parse_optional_string,
     )
     class_weight: str | list[float] | None = _key(
@@ -225,11 +228,13 @@ class TrainConfig:
     )
     batch_size: int | str | None = _key(
         None,
-        "minibatch size: an integer (1 = SGD) or full; default: full, cnn 32",
+        "minibatch size: an integer (1 = SGD) or full; default: full, cnn and recurrent models 32",
         parse_optional_batch_size,
     )
     epochs: int | None = _key(
-        None, "passes over the training set; default: 100, cnn 20", parse_optional_integer
+        None,
+        "passes over the training set; default: 100, cnn and recurrent models 20",
+        parse_optional_integer,
     )
     seed: int = _key(0, "seed of data, initialization, shuffling and dropout", parse_integer)
     engine: str = _key(

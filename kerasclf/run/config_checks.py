@@ -75,12 +75,15 @@ def check_class_weight(class_weight: str | list[float] | None) -> None:
 
 def check_combinations(config: TrainConfig) -> None:
     """Refuses settings that the rest of the config would silently ignore."""
-    rules = []  # (keys, why they would be ignored, the fix)
+    rules = []  # (keys, why the named ones would be ignored, the fix)
     if config.data is not None:
         rules.append(
             (
                 ("dataset", "num_samples", "noise"),
-                f"`data` replaces the named dataset (data={config.data!r})",
+                lambda named: (
+                    f"`data` replaces the named dataset (data={config.data!r}), so "
+                    f"{named} would be ignored"
+                ),
                 "Remove them, or drop --data.",
             )
         )
@@ -88,7 +91,10 @@ def check_combinations(config: TrainConfig) -> None:
         rules.append(
             (
                 ("init", "features", "l1", "l2"),
-                f"they shape the built-in models, not yours (model={config.model!r})",
+                lambda named: (
+                    f"{named} would be ignored: only the built-in models take them, "
+                    f"not yours (model={config.model!r})"
+                ),
                 "Remove them, and build those choices into your model's function.",
             )
         )
@@ -97,9 +103,7 @@ def check_combinations(config: TrainConfig) -> None:
         ignored = [key for key in keys if _differs(getattr(config, key), defaults[key])]
         if ignored:
             received = ", ".join(f"{key}={getattr(config, key)!r}" for key in ignored)
-            raise ValueError(
-                f"{reason}, so {', '.join(ignored)} would be ignored. Received: {received}. {fix}"
-            )
+            raise ValueError(f"{reason(', '.join(ignored))}. Received: {received}. {fix}")
 
 
 def _differs(value, default) -> bool:

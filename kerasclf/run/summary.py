@@ -118,6 +118,7 @@ def summarize(
         "cost": final["cost"],
         "mean_cost": final["mean_cost"],
         **({"accuracy": final["accuracy"]} if "accuracy" in final else {}),
+        "gradient_norm": final["gradient_norm"],
         "weights": linear[0].tolist() if linear else None,
         "bias": linear[1] if linear else None,
         "epochs": outcome.epochs,
