@@ -7,6 +7,7 @@ where scikit-learn's least squares does. Each Day-3 mistake is one line and
 exit 2, with nothing written.
 """
 
+import io
 import os
 
 import keras
@@ -76,21 +77,32 @@ def linear_run(tmp_path_factory):
         learning_rate=0.1,
         epochs=300,
         logdir=str(folder / "logs"),
-        stream=open(os.devnull, "w"),
+        stream=(stream := io.StringIO()),
     )
-    return result, features, targets
+    notes = [line for line in stream.getvalue().splitlines() if line.startswith("note:")]
+    return result, features, targets, notes
 
 
 def test_linear_regression_lands_on_least_squares(linear_run):
-    result, features, targets = linear_run
+    result, features, targets, _ = linear_run
     reference = LinearRegression().fit(features, targets)
     assert result.weights == pytest.approx(reference.coef_.tolist(), abs=2e-3)
     assert result.bias == pytest.approx(reference.intercept_, abs=2e-3)
     assert result.config.task == "regression" and result.config.cost == "sum"
 
 
+def test_a_regression_notes_why_the_classifier_images_are_off(linear_run):
+    notes = linear_run[3]
+    assert notes == [
+        "note: DecisionBoundaryLogger is off for this run: it shows a classifier's "
+        "probabilities, and this run is a regression.",
+        "note: ErrorSurfaceLogger is off for this run: it draws the cross-entropy over a plane "
+        "of weights, and this run is a regression.",
+    ]
+
+
 def test_regression_summary_and_events_hold_the_squared_error(linear_run):
-    result, features, targets = linear_run
+    result, features, targets, _ = linear_run
     summary = result.summary
     assert "accuracy" not in summary
     model = load_run_model(result.run_dir)
@@ -177,7 +189,12 @@ def test_a_text_run_saves_its_vocabulary_and_generates_from_it(tmp_path, capsys)
     assert vocabulary.tokens == (" ", "a", "b", "c", "d")
     config = kerasclf.atomic_files.read_json(os.path.join(run_dir, "config.json"))
     assert (config["sequence_length"], config["stride"], config["embedding_dim"]) == (6, 2, 16)
-    capsys.readouterr()
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+    # The classifier's images of a 2-D plane are noted; a forecast's absence is not.
+    assert [note.split(" is off")[0] for note in notes] == [
+        "note: DecisionBoundaryLogger",
+        "note: ErrorSurfaceLogger",
+    ]
     assert main(["generate", "--run", run_dir, "--prompt", "ab", "--length", "20"]) == 0
     generated = capsys.readouterr().out.strip().splitlines()[-1]
     assert generated.startswith("ab") and set(generated) <= set(vocabulary.tokens)

@@ -23,6 +23,7 @@ from kerasclf.run.sequence_panels import (
     SEQUENCE_CLASSES,
     has_sequence_samples,
     sequence_callbacks,
+    KIND_CALLBACKS,
     unfit_callbacks,
 )
 from kerasclf.run.preparation import PreparedRun
@@ -42,6 +43,9 @@ CALLBACK_CLASSES = {
 
 def fitting_callbacks(prepared: PreparedRun, stream) -> set[str]:
     """The switchable callbacks that are on and fit the model; a note for each left out.
+
+    The panels of one kind of data (`KIND_CALLBACKS`: the generated text,
+    the forecast, the projector) are left out of other runs without a note.
 
     The image classifiers' panels are candidates only for samples that are
     images, the sequence panels only for sequences (`has_sequence_samples`);
@@ -65,7 +69,8 @@ def fitting_callbacks(prepared: PreparedRun, stream) -> set[str]:
             reason = data_reasons.get(name) or callback_class.skip_reason(model)
         if reason is not None:
             on.discard(name)
-            print(skip_note(callback_class, reason), file=stream, flush=True)
+            if name not in KIND_CALLBACKS:
+                print(skip_note(callback_class, reason), file=stream, flush=True)
     return on
 
 

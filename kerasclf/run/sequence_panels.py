@@ -39,6 +39,9 @@ SEQUENCE_CLASSES = {
     "forecast": ForecastLogger,
     "projector": EmbeddingProjector,
 }
+# The panels of one kind of data (a text, a regression's series, an Embedding): a run of
+# another kind leaves them out without a note, as nobody expects them there.
+KIND_CALLBACKS = ("generated_text", "forecast", "projector")
 # The callbacks that only make sense for classes.
 CLASS_CALLBACKS = ("boundary", "surface", "panels", "first_layer", "activations")
 # The default prompt: the training text's first characters, at most this many.
@@ -72,6 +75,9 @@ def unfit_callbacks(prepared: PreparedRun) -> dict[str, str]:
     else:
         for name in CLASS_CALLBACKS:
             reasons[name] = "it shows a classifier's probabilities, and this run is a regression"
+        reasons["surface"] = (
+            "it draws the cross-entropy over a plane of weights, and this run is a regression"
+        )
     return reasons
 
 
