@@ -28,6 +28,7 @@ also saved as `<logdir>/activations.png`.
 from __future__ import annotations
 
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
 

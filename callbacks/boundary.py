@@ -47,6 +47,7 @@ parts `callbacks.probability_field`, `callbacks.field_colours`,
 from __future__ import annotations
 
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 
 # The picture's names, imported back so that `from kerasclf.callbacks.boundary import ...`

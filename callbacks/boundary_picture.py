@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import matplotlib.cm
 import matplotlib.colors

@@ -25,6 +25,7 @@ its cost and no accuracy: its `accuracy` series are absent.
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import tensorflow as tf
 

@@ -17,6 +17,7 @@ every `every` epochs and at the last epoch; the last one is also saved as
 from __future__ import annotations
 
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
 import tensorflow as tf

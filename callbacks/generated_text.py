@@ -4,14 +4,16 @@ At step 0 (the untrained model), every `every` epochs and at the last one, it
 continues a fixed prompt by sampling `length` characters at each of a few
 temperatures (`kerasclf.models.text_sampling`), with the same seed each time,
 so that the frames differ only by what the model has learnt. The text goes
-to tag `generated_text` under `<logdir>/train` as Markdown: a heading
-"temperature 0.5" per temperature, then the prompt and its continuation as
-an indented code block, which shows every space and line break as sampled.
+to tag `generated_text` under `<logdir>/train` as Markdown: a line that
+says where the prompt ends and what the wrap mark means, then a heading
+"temperature 0.5" per temperature and the prompt and its continuation as an
+indented code block, which shows every space and line break as sampled.
 """
 
 from __future__ import annotations
 
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import tensorflow as tf
 
@@ -63,20 +65,27 @@ def wrapped_lines(line: str, width: int = LINE_CHARACTERS) -> list[str]:
 
 
 def generated_markdown(prompt: str, samples: dict[float, str]) -> str:
-    """The Markdown of one step: per temperature a heading, then prompt + sample as code.
+    """The Markdown of one step: a legend, then per temperature a heading and prompt + sample.
 
-    An indented code block (4 spaces a line) shows the text as it is: spaces,
+    The legend says how many characters of each block are the prompt. An
+    indented code block (4 spaces a line) shows the text as it is: spaces,
     blank lines, and characters Markdown would read as markup. Lines longer
     than `LINE_CHARACTERS` are wrapped at a space, the cut marked `WRAP_MARK`.
 
     Example:
         >>> print(generated_markdown("ab", {0.5: "c\\nd"}))
+        The first 2 characters of each text are the prompt; the model wrote the rest. ↩ ends \
+a line cut here to fit, not a line break of the text.
+        <BLANKLINE>
         ### temperature 0.5
         <BLANKLINE>
             abc
             d
     """
-    parts = []
+    parts = [
+        f"The first {len(prompt)} characters of each text are the prompt; the model wrote the "
+        f"rest. {WRAP_MARK} ends a line cut here to fit, not a line break of the text."
+    ]
     for temperature, sample in samples.items():
         lines = (prompt + sample).replace("\r", "\\r").split("\n")
         shown = [piece for line in lines for piece in wrapped_lines(line)]

@@ -26,6 +26,7 @@ data). One traced `tf.function` computes and writes them all.
 from __future__ import annotations
 
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
 import tensorflow as tf

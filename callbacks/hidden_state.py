@@ -18,6 +18,7 @@ also saved as `<logdir>/hidden_state.png`.
 from __future__ import annotations
 
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
 from matplotlib.ticker import MaxNLocator

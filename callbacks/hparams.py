@@ -28,6 +28,7 @@ import glob
 import os
 from collections.abc import Callable
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import tensorflow as tf
 from tensorboard.compat.proto import summary_pb2

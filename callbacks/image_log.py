@@ -12,6 +12,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import tensorflow as tf
 from tensorboard.plugins.image import metadata as image_metadata
 

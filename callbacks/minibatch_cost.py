@@ -16,6 +16,7 @@ minibatches, and a resumed run that trains it again logs each step once.
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
 import tensorflow as tf

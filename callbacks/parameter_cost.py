@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
 import tensorflow as tf

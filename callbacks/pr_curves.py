@@ -15,6 +15,7 @@ without TensorFlow 1's graph API.
 from __future__ import annotations
 
 import numpy as np
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import tensorflow as tf
 from tensorboard.plugins.pr_curve import metadata as pr_curve_metadata
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import sys
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
 

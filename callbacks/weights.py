@@ -16,6 +16,7 @@ All at step = epochs completed, under `<logdir>/train`; step 0 is the start.
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
 import tensorflow as tf

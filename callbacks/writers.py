@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import tensorflow as tf
 
 # The one directory of a run's events, below the run directory.

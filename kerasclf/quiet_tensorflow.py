@@ -8,8 +8,11 @@ unless the user chose a level) keeps its C++ log to FATAL messages, e.g. no
 "failed call to cuInit" on a machine without a GPU. Set
 TF_CPP_MIN_LOG_LEVEL=0 to see everything.
 
-`import kerasclf` imports this module first. An import error still raises as
-usual; only the native lines written while TensorFlow loads are dropped.
+Every module of kerasclf that imports TensorFlow or Keras imports this module
+first (`tests/test_cli_startup.py` checks it), so a script that imports one of
+them directly, `from kerasclf.models.registry import build_model`, is as quiet
+as `kerasclf.train`. An import error still raises as usual; only the native
+lines written while TensorFlow loads are dropped.
 
 It also points XLA's persistent compilation cache at the user's cache
 directory (`kerasclf.xla_cache`) before TensorFlow reads its flags, when

@@ -10,6 +10,7 @@ pipeline's and the default callbacks' functions cost about 0.5 s of every run
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import tensorflow as tf
 
 

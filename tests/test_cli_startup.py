@@ -7,7 +7,10 @@ is measured in `benchmarks/cli_latency.py`, not here.
 
 from __future__ import annotations
 
+import ast
 import json
+import os
+import pathlib
 import subprocess
 import sys
 
@@ -110,3 +113,54 @@ def test_import_kerasclf_loads_tensorflow_only_on_use():
     )
     assert completed.stdout.split() == ["False", "False", "True"]
     assert completed.stderr == ""  # TensorFlow's start-up lines stay silenced.
+
+
+# Packages whose import loads TensorFlow. (TensorBoard's protos and stubs, which `kerasclf runs`
+# reads events with, load none.)
+HEAVY_PACKAGES = ("tensorflow", "keras")
+
+
+def first_heavy_import(path) -> str | None:
+    """The first top-level import of `path` that loads TensorFlow, unless the quiet one is first."""
+    for node in ast.parse(path.read_text()).body:
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        if "kerasclf.quiet_tensorflow" in names:
+            return None
+        heavy = [name for name in names if name.split(".")[0] in HEAVY_PACKAGES]
+        if heavy:
+            return f"{path}:{node.lineno} imports {heavy[0]}"
+    return None
+
+
+def test_every_module_that_loads_tensorflow_silences_it_first():
+    """So that `from kerasclf.models.registry import build_model`, with no `kerasclf.NAME`
+    first, also loads TensorFlow without its start-up lines, and with the XLA cache."""
+    root = pathlib.Path(__file__).resolve().parent.parent
+    modules = [*root.joinpath("kerasclf").rglob("*.py"), *root.joinpath("callbacks").rglob("*.py")]
+    assert len(modules) > 100
+    loud = [first_heavy_import(path) for path in modules if path.name != "quiet_tensorflow.py"]
+    assert [line for line in loud if line] == []
+
+
+def test_a_submodule_imported_directly_loads_tensorflow_quietly(tmp_path):
+    script = (
+        "import os, sys\n"
+        "from kerasclf.models.registry import build_model\n"
+        "print('tensorflow' in sys.modules, os.environ.get('TF_XLA_FLAGS', ''))\n"
+    )
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("TF_CPP_MIN_LOG_LEVEL", "TF_XLA_FLAGS", "KERASCLF_XLA_CACHE")
+    }
+    environment["XDG_CACHE_HOME"] = str(tmp_path)
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=environment
+    )
+    loaded, flags = completed.stdout.split(" ", 1)
+    assert completed.stderr == ""  # No oneDNN, cudart or absl lines.
+    assert loaded == "True" and f"={tmp_path}" in flags  # The XLA cache, in the user's folder.

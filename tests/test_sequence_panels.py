@@ -43,7 +43,9 @@ from kerasclf.callbacks.forecast import (
 )
 from kerasclf.callbacks.generated_text import sample_from_markdown
 from kerasclf.callbacks.hidden_state import COLOUR_MAP, cell_centre
+from kerasclf.data import Data
 from kerasclf.data.vocabulary import Vocabulary
+from kerasclf.run.sequence_panels import PROMPT_CHARACTERS, default_prompt
 from kerasclf.models.text_sampling import TextSampler, sample_text, tempered_probabilities
 
 TEXT = "abc abc\nbca cab\n" * 12
@@ -230,11 +232,39 @@ def test_generated_text_is_logged_at_step_zero_every_k_and_last(char_run, vocabu
     blocks = [html.unescape(block.split("</code>")[0]) for block in shown.split("<code>")[1:]]
     expected = [sample_from_markdown(texts[4], temperature) for temperature in (0.5, 1.0)]
     assert [block.rstrip() for block in blocks] == [text.rstrip() for text in expected]
+    # Above the blocks, as text, where the prompt ends and what the wrap mark means.
+    legend = html.unescape(shown.split("<code>")[0])
+    assert f"The first {len(PROMPT)} characters of each text are the prompt" in legend
+    assert "↩ ends a line cut here to fit" in legend
     before = sample_from_markdown(texts[0], 0.5)
     after = sample_from_markdown(texts[4], 0.5)
     assert before != after
     # The step-4 text is what the trained model samples with the same seed.
     assert after[len(PROMPT) :] == sample_text(char_run["model"], vocabulary, PROMPT, 40, 0.5)
+
+
+@pytest.mark.parametrize(
+    "text, prompt",
+    [
+        ("every old cat follows the horse. every hungry dog sees the cat. ", None),
+        ("a cat. " * 3, "a cat. a cat. a cat."),  # A window shorter than the limit: all of it.
+        ("abcdefghijklmnopqrstuvwxyzabcdefghijklmn opq", None),  # A space too late to cut at.
+    ],
+)
+def test_the_default_prompt_is_the_texts_first_words(text, prompt):
+    vocabulary = Vocabulary.from_text(text)
+    window = vocabulary.encode(text)[None, :-1]
+    label = vocabulary.encode(text)[-1:]
+    data = Data(window, label, num_classes=vocabulary.size, vocabulary=vocabulary)
+    chosen = default_prompt(data)
+    if prompt is not None:
+        assert chosen == prompt
+    elif " " in text[PROMPT_CHARACTERS // 4 : PROMPT_CHARACTERS]:
+        # Up to the last space of the limit's window, so the model starts a word.
+        assert chosen == text[: text.rindex(" ", 0, PROMPT_CHARACTERS) + 1]
+        assert chosen == "every old cat follows the horse. every "
+    else:
+        assert chosen == text[:PROMPT_CHARACTERS]
 
 
 def reference_hidden_states(weights, example) -> np.ndarray:

@@ -36,6 +36,7 @@ import socket
 import tempfile
 
 import numpy as np
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import tensorflow as tf
 
 from kerasclf.validation import check_integer

@@ -24,6 +24,7 @@ import io
 import os
 
 import numpy as np
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import tensorflow as tf
 
 from kerasclf.data.checks import check_classes_present, check_finite_samples, check_label_values

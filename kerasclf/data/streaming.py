@@ -29,6 +29,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import tensorflow as tf
 
 from kerasclf.data import Data

@@ -18,6 +18,7 @@ CLI does so).
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import tensorflow as tf
 
 from kerasclf.engine.cluster import STRATEGIES

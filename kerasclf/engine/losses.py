@@ -21,6 +21,7 @@ give `inf` there, and clipping p would give a wrong, flat cost.
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 from keras import ops
 

@@ -7,6 +7,7 @@ needs no TensorFlow); `make_optimizer` builds the Keras optimizer of one, and
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 from keras import ops
 

@@ -10,6 +10,7 @@ ReLU, a 2x2 max-pool, Dense 32, dropout 0.25 (keep 0.75), softmax over 5 fonts.
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 
 from kerasclf.models.architecture import Architecture, ConvArchitecture

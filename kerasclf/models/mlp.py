@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 
 from kerasclf.models.architecture import Architecture

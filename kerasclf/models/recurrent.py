@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 
 from kerasclf.models.architecture import (

@@ -30,6 +30,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 
 # Keras's counters of automatic layer names ("dense", "dense_1", ...). Only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import tensorflow as tf
 
 from kerasclf.pipeline.feistel import permuted_index

@@ -25,6 +25,7 @@ as numpy's uniform shuffle does (and `index_shuffle` and a 1-round network do no
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import tensorflow as tf
 
 # Feistel rounds: 4, Luby and Rackoff's count for a strong pseudorandom

@@ -17,6 +17,7 @@ import shutil
 import signal
 import sys
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 
 from kerasclf.callbacks.embedding_projector import EmbeddingProjector
@@ -82,9 +83,16 @@ def unfit_callbacks(prepared: PreparedRun) -> dict[str, str]:
 
 
 def default_prompt(training: Data) -> str:
-    """The training text's first characters: the first window, at most `PROMPT_CHARACTERS`."""
-    first = training.features[0][:PROMPT_CHARACTERS]
-    return training.vocabulary.decode(first.astype(int))
+    """The training text's first words: at most `PROMPT_CHARACTERS` of the first window.
+
+    The prompt ends after a space where the window has one past its first
+    quarter, so that the model starts a word rather than finishing a cut one.
+    """
+    first = training.vocabulary.decode(training.features[0][:PROMPT_CHARACTERS].astype(int))
+    if len(first) < PROMPT_CHARACTERS:  # The whole window.
+        return first
+    cut = first.rfind(" ") + 1
+    return first[:cut] if cut > PROMPT_CHARACTERS // 4 else first
 
 
 def sequence_callbacks(prepared: PreparedRun, on: set[str], run_dir: str) -> list:
