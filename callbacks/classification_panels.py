@@ -56,6 +56,7 @@ MISCLASSIFIED_DESCRIPTION = (
     "The model's most confident mistakes: each sample with its true class (black), the "
     "predicted class (red) and the probability the model gave it."
 )
+ACCURACY_DESCRIPTION = "The fraction of this class's samples classified correctly (its recall)."
 PR_CURVE_DESCRIPTION = (
     "Precision against recall of one class against the rest, as the probability threshold "
     "moves from 0 to 1."
@@ -114,6 +115,8 @@ class ClassificationPanels(ScheduledLogger):
         stream: Where one-line notes go (the grid's absence for samples that
             are not pictures, the callback's for a model without probabilities);
             default `sys.stdout`.
+        data_name: Which set `x` is, e.g. "test" or "validation", named in the
+            images' titles and the descriptions; None names none.
 
     Example:
         >>> names = ["cat", "dog"]
@@ -127,10 +130,25 @@ class ClassificationPanels(ScheduledLogger):
         return probability_output(model)
 
     def __init__(
-        self, run_dir: str, x, y, class_names, *, every=1, max_misclassified=12, stream=None
+        self,
+        run_dir: str,
+        x,
+        y,
+        class_names,
+        *,
+        every=1,
+        max_misclassified=12,
+        stream=None,
+        data_name: str | None = None,
     ):
         super().__init__(every)
         self.run_dir = run_dir
+        if data_name is not None and (not isinstance(data_name, str) or not data_name.strip()):
+            raise ValueError(
+                "`data_name` must be the set's name, e.g. 'test' or 'validation', or None. "
+                f"Received: data_name={shown(data_name)}."
+            )
+        self.data_name = data_name
         names = tuple(class_names) if isinstance(class_names, (list, tuple)) else class_names
         if isinstance(names, tuple) and len(names) < 2:
             raise ValueError(
@@ -148,18 +166,21 @@ class ClassificationPanels(ScheduledLogger):
         self.max_misclassified = check_integer("max_misclassified", max_misclassified)
         self.stream = stream
         self._tags = class_tags(self.class_names)
-        self._picture = ConfusionPicture(self.class_names)
+        self._picture = ConfusionPicture(self.class_names, data_name)
         self._grid = None
         if is_picture_shape(self.data.feature_shape):
             self._grid = MisclassifiedGrid(
-                self.class_names, self.data.feature_shape, self.max_misclassified
+                self.class_names, self.data.feature_shape, self.max_misclassified, data_name
             )
         self._writers = SummaryWriters(run_dir)
+        on_set = "" if data_name is None else f" On the {data_name} set."
+        self._accuracy_description = ACCURACY_DESCRIPTION + on_set
+        self._pr_curve_description = PR_CURVE_DESCRIPTION + on_set
         self._confusion_log = ImageLog(
-            run_dir, CONFUSION_TAG, "confusion_matrix.png", CONFUSION_DESCRIPTION
+            run_dir, CONFUSION_TAG, "confusion_matrix.png", CONFUSION_DESCRIPTION + on_set
         )
         self._misclassified_log = ImageLog(
-            run_dir, MISCLASSIFIED_TAG, "misclassified.png", MISCLASSIFIED_DESCRIPTION
+            run_dir, MISCLASSIFIED_TAG, "misclassified.png", MISCLASSIFIED_DESCRIPTION + on_set
         )
         self._predict = None
         self._skip_reason = None
@@ -218,9 +239,14 @@ class ClassificationPanels(ScheduledLogger):
             for label, tag in enumerate(self._tags):
                 if totals[label] > 0:  # A class absent from the data has no recall.
                     recall = counts[label, label] / totals[label]
-                    tf.summary.scalar(ACCURACY_PREFIX + tag, recall, step=step)
+                    tf.summary.scalar(
+                        ACCURACY_PREFIX + tag,
+                        recall,
+                        step=step,
+                        description=self._accuracy_description,
+                    )
                 curve = pr_curve_data(labels == label, probabilities[:, label])
-                write_pr_curve(PR_CURVE_PREFIX + tag, curve, step, PR_CURVE_DESCRIPTION)
+                write_pr_curve(PR_CURVE_PREFIX + tag, curve, step, self._pr_curve_description)
         picture = self._picture
         self._confusion_log.add(lambda: picture.draw(counts, step), step)
         if self._grid is not None:

@@ -54,18 +54,21 @@ def shorten(text: str, painter: TextPainter, max_pixels: float) -> str:
     return text.rstrip() + "\N{HORIZONTAL ELLIPSIS}"
 
 
-def confusion_title(step: int | None, counts: np.ndarray) -> str:
+def confusion_title(step: int | None, counts: np.ndarray, data_name: str | None = None) -> str:
     """The title: the epoch and the accuracy, the diagonal's share of all samples.
 
     Example:
         >>> confusion_title(3, np.array([[5, 1], [0, 4]]))
         'epoch 3 · accuracy 0.900 (9/10)'
+        >>> confusion_title(3, np.array([[5, 1], [0, 4]]), "test")
+        'epoch 3 · test accuracy 0.900 (9/10)'
     """
     total = int(counts.sum())
     correct = int(np.trace(counts))
     accuracy = correct / total if total else float("nan")
     parts = [] if step is None else [f"epoch {step}"]
-    parts.append(f"accuracy {accuracy:.3f} ({correct}/{total})")
+    named = "" if data_name is None else f"{data_name} "
+    parts.append(f"{named}accuracy {accuracy:.3f} ({correct}/{total})")
     return " \N{MIDDLE DOT} ".join(parts)
 
 
@@ -85,6 +88,8 @@ class ConfusionPicture:
 
     Args:
         class_names: One name per class, k >= 2 of them.
+        data_name: The set the counts are of, for the title ("test": "test
+            accuracy 0.900"), or None.
 
     Example:
         >>> picture = ConfusionPicture(["cat", "dog", "bird"])
@@ -96,8 +101,9 @@ class ConfusionPicture:
         True
     """
 
-    def __init__(self, class_names):
+    def __init__(self, class_names, data_name: str | None = None):
         self.class_names = tuple(class_names)
+        self.data_name = data_name
         self.colours = colour_table(COLOURMAP)
         self._tick_painter = TextPainter(TICK_PIXELS)
         self._names = [shorten(name, self._tick_painter, MAX_NAME_PIXELS) for name in class_names]
@@ -153,8 +159,11 @@ class ConfusionPicture:
                 self._count_painter.paint(
                     image, str(counts[row, column]), (left + right) / 2, baseline, text_colour
                 )
-        centre = self.box_left + self.box_size / 2
-        title_painter().paint(image, confusion_title(step, counts), centre, TITLE_ROWS - 10)
+        title = confusion_title(step, counts, self.data_name)
+        # Over the box, moved in where a long title would run off the image.
+        half = title_painter().width(title) / 2 + 4
+        centre = float(np.clip(self.box_left + self.box_size / 2, half, image.shape[1] - half))
+        title_painter().paint(image, title, centre, TITLE_ROWS - 10)
         return image
 
 

@@ -10,8 +10,8 @@ events (so that TensorBoard lists the run once):
   session is the run `<run>/train`, and TensorBoard takes a session's metrics
   from the scalars of its run and of the runs below it, never from a sibling
   such as `<run>/validation`;
-- a Custom Scalars layout that draws the training and validation `cost`,
-  `mean_cost` and `accuracy` of each run on one chart.
+- a Custom Scalars layout that draws the training, validation and test
+  `cost`, `mean_cost` and `accuracy` of each run on one chart.
 
 No HParams experiment summary is written: without one, TensorBoard builds the
 HParams columns from the union of all sessions, so a column appears only when
@@ -41,7 +41,7 @@ from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 
 # Suffix of the event file that holds the config, so that a resumed run finds it.
 FILENAME_SUFFIX = ".config"
-# CostLogger's scalars, each drawn for training and validation on one Custom Scalars chart.
+# CostLogger's scalars, each drawn for training, validation and test on one Custom Scalars chart.
 PAIRED_SCALARS = ("cost", "mean_cost", "accuracy")
 
 
@@ -213,6 +213,10 @@ def markdown_table(config: dict) -> str:
     return "\n".join(["| key | value |", "|---|---|", *rows])
 
 
+# The Custom Scalars category: the sets a run's charts can hold.
+LAYOUT_TITLE = "training, validation and test"
+
+
 def scalars_layout() -> layout_pb2.Layout:
     """The Custom Scalars layout: a run's training, validation and test scalar on one chart.
 
@@ -226,9 +230,7 @@ def scalars_layout() -> layout_pb2.Layout:
         )
         for tag in PAIRED_SCALARS
     ]
-    return layout_pb2.Layout(
-        category=[layout_pb2.Category(title="training and validation", chart=charts)]
-    )
+    return layout_pb2.Layout(category=[layout_pb2.Category(title=LAYOUT_TITLE, chart=charts)])
 
 
 def layout_summary(layout: layout_pb2.Layout) -> bytes:

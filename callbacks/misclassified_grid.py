@@ -7,7 +7,8 @@ red, and `p = 0.87`, the probability the model gave its (wrong) choice; a
 line under the title says so. Names too long for a tile end in an ellipsis.
 The samples shown are the model's most confident mistakes, the most
 instructive ones, up to a maximum.
-The title gives the epoch and how many samples are misclassified.
+The title gives the epoch and how many samples are misclassified ("39 of
+279 test samples wrong").
 
 The grid has the same size at every step (room for the maximum), so that
 TensorBoard's step slider does not make it jump; tiles without a sample stay
@@ -23,8 +24,10 @@ from kerasclf.callbacks.confusion_picture import shorten
 from kerasclf.callbacks.text_painter import TextPainter, title_painter
 from kerasclf.validation import check_integer
 
-NUM_COLUMNS = 4
-TILE_WIDTH = 160
+# Three columns: the grid is about as wide as the confusion matrix beside it, so that
+# TensorBoard's cards shrink both alike and the captions stay readable.
+NUM_COLUMNS = 3
+TILE_WIDTH = 144
 SAMPLE_PIXELS = 80  # The longer side of a sample's picture.
 FRAME_PIXELS = 2
 CAPTION_PIXELS = 14
@@ -90,6 +93,8 @@ class MisclassifiedGrid:
         class_names: One name per class.
         sample_shape: The shape of one sample (a picture: `is_picture_shape`).
         max_tiles: The most samples shown (an integer >= 1).
+        data_name: The set the samples are from, for the title ("2 of 10 test
+            samples wrong"), or None.
 
     Example:
         >>> grid = MisclassifiedGrid(["cat", "dog"], (8, 8), max_tiles=4)
@@ -97,13 +102,16 @@ class MisclassifiedGrid:
         >>> image = grid.draw(samples, np.array([0, 1]), np.array([1, 0]),
         ...                   np.array([0.9, 0.6]), step=1, num_wrong=2, num_samples=10)
         >>> image.shape
-        (210, 656, 3)
+        (360, 448, 3)
         >>> [grid.has_tile(image, index) for index in range(4)]
         [True, True, False, False]
     """
 
-    def __init__(self, class_names, sample_shape: tuple, max_tiles: int = 12):
+    def __init__(
+        self, class_names, sample_shape: tuple, max_tiles: int = 12, data_name: str | None = None
+    ):
         self.class_names = tuple(class_names)
+        self.data_name = data_name
         self.sample_shape = tuple(sample_shape)
         self.max_tiles = check_integer("max_tiles", max_tiles)
         self._painter = TextPainter(CAPTION_PIXELS)
@@ -143,9 +151,9 @@ class MisclassifiedGrid:
         """
         image = np.full(self.shape, 255, np.uint8)
         num_wrong, num_samples = counts["num_wrong"], counts["num_samples"]
-        title = f"{num_wrong} of {num_samples} misclassified"
-        if num_wrong > self.max_tiles:
-            title += f", {self.max_tiles} most sure"
+        named = "" if self.data_name is None else f" {self.data_name}"
+        # The tiles are the surest of them (the tag's description says so).
+        title = f"{num_wrong} of {num_samples}{named} samples wrong"
         if step is not None:
             title = f"epoch {step} \N{MIDDLE DOT} {title}"
         title_painter().paint(image, title, image.shape[1] / 2, 22)

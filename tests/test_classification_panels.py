@@ -156,6 +156,13 @@ def test_grid_draws_each_sample_in_its_tile():
     top, left = grid.tile_origin(1)
     assert image[top + 4, left + 4].tolist() == [255, 255, 255]
     assert image[top + 70, left + 4].tolist() == [0, 0, 0]
+    # Naming the set ("3 of 9 test samples misclassified") changes the title, nothing else.
+    named = MisclassifiedGrid(["a", "b"], (6, 4), max_tiles=5, data_name="test").draw(
+        samples, [0, 0, 1], [1, 1, 0], [0.9, 0.8, 0.7], step=2, num_wrong=3, num_samples=9
+    )
+    title_rows = grid.tile_origin(0)[0]
+    assert (named[:title_rows] != image[:title_rows]).any()
+    np.testing.assert_array_equal(named[title_rows:], image[title_rows:])
 
 
 def test_sigmoid_two_classes_and_tables(tmp_path):

@@ -19,6 +19,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 import kerasclf
 from kerasclf.data import make_dataset_splits
+from kerasclf.callbacks.confusion_picture import ConfusionPicture
 from kerasclf.data.fonts import FONT_NAMES
 
 EPOCHS = 3
@@ -94,9 +95,14 @@ def test_test_set_numbers_equal_sklearns_on_the_saved_models_predictions(cnn_run
     accuracy = float(np.mean(predicted == test.labels))
     assert result.summary["test_accuracy"] == pytest.approx(accuracy)
     assert _scalars(events, "test/accuracy")[EPOCHS] == pytest.approx(accuracy)
-    # The saved confusion matrix is the last one TensorBoard shows.
-    assert confusion_matrix(test.labels, predicted).trace() == round(accuracy * len(predicted))
+    # The saved confusion matrix is the last one TensorBoard shows, titled as the test set's.
+    counts = confusion_matrix(test.labels, predicted, labels=range(5))
+    assert counts.trace() == round(accuracy * len(predicted))
     last_png = events.Tensors("confusion_matrix")[-1].tensor_proto.string_val[2]
+    expected = ConfusionPicture(FONT_NAMES, "test").draw(counts, EPOCHS)
+    np.testing.assert_array_equal(tf.io.decode_png(last_png).numpy(), expected)
+    for tag in ("confusion_matrix", "misclassified", f"class_accuracy/{FONT_NAMES[0]}"):
+        assert events.SummaryMetadata(tag).summary_description.endswith(" On the test set.")
     with open(os.path.join(result.run_dir, "confusion_matrix.png"), "rb") as file:
         assert file.read() == last_png
 

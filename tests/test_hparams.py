@@ -139,6 +139,7 @@ def test_config_hparams_and_layout_are_written_once_per_run(tmp_path):
     assert start_info.hparams["hidden"].string_value == "8,8"
     (layout_event,) = events.Tensors(custom_scalar_metadata.CONFIG_SUMMARY_TAG)
     layout = layout_pb2.Layout.FromString(tf.make_ndarray(layout_event.tensor_proto).item())
+    assert [category.title for category in layout.category] == ["training, validation and test"]
     chart = next(c for c in layout.category[0].chart if c.title == "cost")
     assert list(chart.multiline.tag) == ["^(validation/|test/)?cost$"]
 

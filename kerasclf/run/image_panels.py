@@ -58,13 +58,18 @@ def panel_callbacks(prepared: PreparedRun, on: set[str], run_dir: str, stream) -
         run_dir: The run directory.
         stream: Where notes go.
     """
-    _, shown = evaluation_set(prepared)
+    shown_name, shown = evaluation_set(prepared)
     training = prepared.training
     callbacks = []
     if "panels" in on:
         callbacks.append(
             ClassificationPanels(
-                run_dir, shown.features, shown.labels, training.label_names, stream=stream
+                run_dir,
+                shown.features,
+                shown.labels,
+                training.label_names,
+                stream=stream,
+                data_name=shown_name,
             )
         )
     if "first_layer" in on:
