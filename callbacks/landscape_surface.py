@@ -171,7 +171,12 @@ class LandscapeSurface:
         non_trainable = [np.array(weight) for weight in self.model.non_trainable_variables]
         note = resolution_note(resolution, self.represented_samples)
         cost = self.parameter_cost(resolution)
-        return TrajectorySlice(path, cost, non_trainable, resolution, note)
+        # A title's cost over a sample of the data is not the logged cost: it says so.
+        sample = (
+            resolution.num_samples if resolution.num_samples < self.represented_samples else None
+        )
+        name = "mean cost" if self.reduction == "mean" else "cost"
+        return TrajectorySlice(path, cost, non_trainable, resolution, note, (name, sample))
 
 
 class TrajectorySlice:
@@ -187,6 +192,8 @@ class TrajectorySlice:
             model's whole grid would not fit in memory), and a coarser grid
             than the image's is interpolated to it (`refine_grid`).
         note: What the image's description adds (`resolution_note`).
+        title_cost: What the titles call the cost, and the number of samples
+            it is over when they are a sample of the data (else None).
     """
 
     def __init__(
@@ -196,6 +203,7 @@ class TrajectorySlice:
         non_trainable: list,
         resolution: LandscapeResolution | None = None,
         note: str = "",
+        title_cost: tuple[str, int | None] = ("cost", None),
     ):
         self.path = path.astype(np.float64)
         self.cost = cost
@@ -203,6 +211,7 @@ class TrajectorySlice:
         self.resolution = resolution
         self.grid_points = GRID_POINTS if resolution is None else resolution.grid_points
         self.note = note
+        self.title_cost = title_cost
         self.clipped = 0  # Grid points whose cost is not finite, once `_view` is computed.
 
     @functools.cached_property
@@ -246,7 +255,8 @@ class TrajectorySlice:
         if not np.isfinite(self.path[index]).all():
             return None
         coordinates, costs, plane, picture, minimum = self._view
-        title = frame_title(step, float(self.path_costs[index]))
+        name, samples = self.title_cost
+        title = frame_title(step, float(self.path_costs[index]), name=name, samples=samples)
         if self.clipped:  # Overflowed costs show in the top band; the title says so.
             title = f"{title} \N{MIDDLE DOT} {CLIPPED_NOTE}" if title else CLIPPED_NOTE
         return picture.render(

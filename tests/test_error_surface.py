@@ -431,6 +431,9 @@ def test_a_cnns_landscape_is_the_scaled_cost_of_a_seeded_sample_on_a_coarse_grid
         assert costs[row, column] == pytest.approx(expected, rel=1e-4)
     steps, images = read_images(tmp_path, "error_surface")
     assert steps == [0, 2] and images[-1].shape == IMAGE_SHAPE
+    # Its title's cost is the sample's, and says so: "cost 1234 (sample of 32)".
+    assert trajectory.title_cost == ("cost", MIN_LANDSCAPE_SAMPLES)
+    np.testing.assert_array_equal(images[-1], trajectory.draw(len(callback.path) - 1, step=2))
     description = surface_description(tmp_path)
     assert description.startswith(DESCRIPTION)
     assert f"{MIN_LANDSCAPE_SAMPLES} of the 600 training samples" in description
