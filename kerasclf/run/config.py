@@ -105,8 +105,7 @@ class TrainConfig:
     )
     data: str | None = _key(
         None,
-        "CSV or NPZ file of labelled points, a .txt file (character windows), or a quoted glob "
-        "of CSV shards; replaces --dataset",
+        "CSV, NPZ or .txt (character windows) file, or a quoted glob of CSV shards",
         parse_optional_data_path,
     )
     num_samples: int | None = _key(
@@ -205,7 +204,7 @@ class TrainConfig:
     # Optimization: None takes the model's own (the slides' full-batch GD; cnn: Adam on 32s).
     optimizer: str | None = _key(
         None,
-        "optimizer preset (kerasclf presets); default: gd, cnn and recurrent models adam",
+        "optimizer preset (kerasclf presets); default: gd; cnn, rnn, lstm, gru: adam",
         parse_optional_string,
     )
     learning_rate: float | None = _key(
@@ -216,8 +215,7 @@ class TrainConfig:
     )
     cost: str | None = _key(
         None,
-        "cross-entropy reduction: sum (the slides') or mean; default: sum, cnn and recurrent "
-        "models mean",
+        "cost reduction: sum (the slides') or mean; default: sum; cnn, rnn, lstm, gru: mean",
         parse_optional_string,
     )
     class_weight: str | list[float] | None = _key(
@@ -228,12 +226,12 @@ class TrainConfig:
     )
     batch_size: int | str | None = _key(
         None,
-        "minibatch size: an integer (1 = SGD) or full; default: full, cnn and recurrent models 32",
+        "minibatch size: an integer (1 = SGD) or full; default: full; cnn, rnn, lstm, gru: 32",
         parse_optional_batch_size,
     )
     epochs: int | None = _key(
         None,
-        "passes over the training set; default: 100, cnn and recurrent models 20",
+        "passes over the training set; default: 100; cnn, rnn, lstm, gru: 20",
         parse_optional_integer,
     )
     seed: int = _key(0, "seed of data, initialization, shuffling and dropout", parse_integer)
