@@ -84,7 +84,6 @@ class EpochPrinter(keras.callbacks.Callback):
             line += f"  {prefix}cost {shown_cost(logs[prefix + 'cost'] if prefix else cost)}"
             line += self._second_value(prefix, logs)
         parameters = linear_parameters(self.model)
-        parameters = linear_parameters(self.model)
         if parameters is not None:
             weights, bias = parameters
             line += f"  W [{', '.join(f'{w:.4f}' for w in weights)}]  b {bias:.4f}"
