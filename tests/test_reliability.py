@@ -67,9 +67,24 @@ def _final_weights(run_dir):
     return np.array(weights["kernel"]).ravel(), np.array(weights["bias"])
 
 
+@pytest.fixture(scope="module")
+def straight_weights(tmp_path_factory):
+    """The final weights of `RUN` trained straight through, uninterrupted."""
+    straight = kerasclf.train(
+        batch_size=7,
+        optimizer="momentum",
+        epochs=400,
+        images=False,
+        histogram_every=0,
+        logdir=str(tmp_path_factory.mktemp("straight")),
+        stream=io.StringIO(),
+    )
+    return _final_weights(straight.run_dir)
+
+
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_saves_everything_and_resume_ends_where_an_uninterrupted_run_does(
-    tmp_path, signal_number
+    tmp_path, signal_number, straight_weights
 ):
     process = _start([*RUN, "--logdir", str(tmp_path), "--run-name", "cut"])
     _wait_for_epoch(process, 5)
@@ -90,19 +105,7 @@ def test_a_signal_saves_everything_and_resume_ends_where_an_uninterrupted_run_do
     assert resumed["status"] == "completed" and resumed["epochs"] == 400
     assert not (run_dir / "checkpoint.npz").exists()
 
-    straight = kerasclf.train(
-        batch_size=7,
-        optimizer="momentum",
-        epochs=400,
-        images=False,
-        histogram_every=0,
-        logdir=str(tmp_path),
-        run_name="straight",
-        stream=io.StringIO(),
-    )
-    for resumed_value, straight_value in zip(
-        _final_weights(run_dir), _final_weights(straight.run_dir)
-    ):
+    for resumed_value, straight_value in zip(_final_weights(run_dir), straight_weights):
         np.testing.assert_array_equal(resumed_value, straight_value)
 
 
@@ -134,13 +137,13 @@ def test_concurrent_runs_with_one_name_get_their_own_directories(tmp_path):
                 "--json",
             ]
         )
-        for seed in range(4)
+        for seed in range(3)
     ]
     outputs = [process.communicate(timeout=300) for process in processes]
     assert all(process.returncode == 0 for process in processes), outputs[0][1]
     run_dirs = sorted(json.loads(out.splitlines()[-1])["run_dir"] for out, _ in outputs)
     assert run_dirs == sorted(
-        str(tmp_path / name) for name in ("shared", "shared-2", "shared-3", "shared-4")
+        str(tmp_path / name) for name in ("shared", "shared-2", "shared-3")
     )
     seeds = set()
     for run_dir in run_dirs:
@@ -153,7 +156,7 @@ def test_concurrent_runs_with_one_name_get_their_own_directories(tmp_path):
         assert [event.step for event in events.Tensors("cost")] == list(range(21))
         logged = float(tf.make_ndarray(events.Tensors("cost")[-1].tensor_proto))
         assert logged == pytest.approx(summary["cost"], rel=1e-6)
-    assert seeds == {0, 1, 2, 3}
+    assert seeds == {0, 1, 2}
 
 
 DETERMINISM_SCRIPT = """
@@ -306,7 +309,7 @@ def test_valid_points_are_accepted_exactly_when_every_class_is_present():
     assert outcomes["accepted"] > 0 and outcomes["rejected"] > 0, outcomes
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     num_samples=st.integers(1, 40),
     batch_size=st.integers(1, 50),
