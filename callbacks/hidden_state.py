@@ -13,6 +13,10 @@ its weights at each frame; the layers in front of it (an Embedding, say)
 run as they are. One image, tag `hidden_state` under `<logdir>/train`, at step
 0 (untrained), every `every` epochs and at the last epoch; the last one is
 also saved as `<logdir>/hidden_state.png`.
+
+Given the tokens of a text model, each column is labelled with the character
+read at that step (up to `MAX_LABELLED_STEPS` steps; a space shows as ␣, a
+newline as ↵), and the image's description quotes the example's text.
 """
 
 from __future__ import annotations
@@ -43,6 +47,14 @@ MAX_UNITS = 32
 WIDTH, HEIGHT = 480, 320
 AXES_LEFT, AXES_BOTTOM, AXES_WIDTH, AXES_HEIGHT = 60, 46, 350, 220
 BAR_GAP, BAR_WIDTH = 12, 12
+# Columns are labelled with their characters up to this many steps (7 px each).
+MAX_LABELLED_STEPS = 50
+# Characters drawn as a visible glyph in a column's label.
+SHOWN_CHARACTERS = {
+    " ": "\N{OPEN BOX}",
+    "\n": "\N{DOWNWARDS ARROW WITH CORNER LEFTWARDS}",
+    "\t": "\N{RIGHTWARDS ARROW TO BAR}",
+}
 
 
 def first_recurrent_layer(model: keras.Model):
@@ -113,8 +125,24 @@ def cell_centre(unit: int, step: int, num_units: int, num_steps: int) -> tuple[i
     return int(row), int(column)
 
 
-def heat_map(states: np.ndarray, scale: float, title: str) -> np.ndarray:
-    """The picture of `states` `(time, units)`: units down, time across; uint8 RGB."""
+def step_label(token: str) -> str:
+    """A token as a column's label: whitespace as a visible glyph.
+
+    Example:
+        >>> [step_label(token) for token in ["a", " ", "\\n"]]
+        ['a', '␣', '↵']
+    """
+    return "".join(SHOWN_CHARACTERS.get(character, character) for character in token)
+
+
+def heat_map(
+    states: np.ndarray, scale: float, title: str, step_labels: list[str] | None = None
+) -> np.ndarray:
+    """The picture of `states` `(time, units)`: units down, time across; uint8 RGB.
+
+    `step_labels` (one string per time step, at most `MAX_LABELLED_STEPS`)
+    label the columns instead of step numbers.
+    """
     num_steps, num_units = states.shape
     with MATPLOTLIB_LOCK, garbage_collection_paused():
         figure = new_figure(WIDTH, HEIGHT)
@@ -135,7 +163,14 @@ def heat_map(states: np.ndarray, scale: float, title: str) -> np.ndarray:
         for axis in (axes.xaxis, axes.yaxis):
             axis.set_major_locator(MaxNLocator(nbins=8, integer=True))
         axes.tick_params(labelsize=font_points(TICK_PIXELS))
-        axes.set_xlabel("time step", fontsize=font_points(LABEL_PIXELS))
+        if step_labels is None:
+            axes.set_xlabel("time step", fontsize=font_points(LABEL_PIXELS))
+        else:
+            axes.set_xticks(range(num_steps), [step_label(label) for label in step_labels])
+            axes.tick_params(axis="x", length=2, pad=2)
+            axes.set_xlabel(
+                "the character read at each time step", fontsize=font_points(LABEL_PIXELS)
+            )
         axes.set_ylabel("unit", fontsize=font_points(LABEL_PIXELS))
         axes.set_title(title, fontsize=font_points(TITLE_PIXELS))
         return render_figure(figure)[:, :, :3].copy()
@@ -150,9 +185,12 @@ class HiddenStateLogger(ScheduledLogger):
         example: One sample of the model's input: token ids `(time,)` or
             values `(time, features)` (a leading batch axis of 1 is allowed).
         every: Draw every this many epochs (and at step 0 and the last epoch).
+        tokens: For token ids: the string of each id (a sequence of strings,
+            or a `Vocabulary`), to label each time step with the character
+            read there; None for step numbers.
 
     Example:
-        >>> logger = HiddenStateLogger("logs/run", model, x_val[0])  # doctest: +SKIP
+        >>> logger = HiddenStateLogger("run", model, ids[0], tokens=vocabulary)  # doctest: +SKIP
         >>> model.fit(x, y, epochs=10, callbacks=[logger])  # doctest: +SKIP
     """
 
@@ -161,11 +199,20 @@ class HiddenStateLogger(ScheduledLogger):
         """Why it cannot draw for `model` (`callbacks.requirements`), or None."""
         return hidden_state_reason(model)
 
-    def __init__(self, logdir: str, model, example, every: int = 1):
+    def __init__(self, logdir: str, model, example, every: int = 1, tokens=None):
         super().__init__(every)
         self.logdir = logdir
         self.logged_model = model
         self.example = np.asarray(example)
+        self.tokens = None if tokens is None else getattr(tokens, "tokens", tokens)
+        if self.tokens is not None and (
+            isinstance(self.tokens, str) or not all(isinstance(t, str) for t in self.tokens)
+        ):
+            raise TypeError(
+                "`tokens` must be a sequence of strings (or a Vocabulary), one per token id. "
+                f"Received: tokens={shown(tokens)}."
+            )
+        self._step_labels = None
         self._images = None
         self._layer = None
         self._front = None
@@ -202,7 +249,34 @@ class HiddenStateLogger(ScheduledLogger):
             f"The hidden state of `{layer.name}` over the {example.shape[0]} time steps of one "
             "example: a row per unit, a column per step; blue negative, white 0, red positive."
         )
+        if self.tokens is not None:
+            text = self._example_text(example)
+            if len(text) <= MAX_LABELLED_STEPS:
+                self._step_labels = text
+            quoted = (
+                "".join(text)
+                .replace("`", "'")
+                .replace("\n", "\N{DOWNWARDS ARROW WITH CORNER LEFTWARDS}")
+            )
+            description += f" The example's text: `{quoted}`"
         self._images = ImageLog(self.logdir, TAG, FILE_NAME, description)
+
+    def _example_text(self, example: np.ndarray) -> list[str]:
+        """The token of each time step of an example of token ids (ints, or whole floats)."""
+        whole = np.issubdtype(example.dtype, np.number) and np.all(example == np.round(example))
+        if example.ndim != 1 or not whole:
+            raise ValueError(
+                "`tokens` label token ids: `example` must then be one sequence of whole-number "
+                f"ids. Received: example of shape {example.shape} and dtype {example.dtype}."
+            )
+        ids = example.astype(np.int64)
+        outside = ids[(ids < 0) | (ids >= len(self.tokens))]
+        if outside.size:
+            raise ValueError(
+                f"`example` holds ids without a token: {shown(sorted(set(outside.tolist())))}. "
+                f"Expected ids in [0, {len(self.tokens)}), one per token of `tokens`."
+            )
+        return [self.tokens[index] for index in ids.tolist()]
 
     def states(self) -> np.ndarray:
         """The layer's hidden state at each step of the example, `(time, units)`."""
@@ -225,5 +299,6 @@ class HiddenStateLogger(ScheduledLogger):
         units = self._layer.cell.units if hasattr(self._layer, "cell") else states.shape[1]
         shown_units = f"{states.shape[1]} of {units}" if units > states.shape[1] else units
         title = f"epoch {step} \N{MIDDLE DOT} {self._layer.name}: h of {shown_units} units"
-        self._images.add(lambda: heat_map(states, scale, title), step)
+        labels = self._step_labels
+        self._images.add(lambda: heat_map(states, scale, title, labels), step)
         self._schedule.logged(step)

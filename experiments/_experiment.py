@@ -8,7 +8,8 @@ within 1% of the best cost in its group, wall seconds, status) and saves it as
 `logs/<experiment>/summary.csv` and `summary.md`.
 
 Every script takes `--quick` (or the environment variable `KERASCLF_QUICK=1`),
-which cuts epochs for tests and smoke runs, and `--logdir`.
+which cuts epochs and data and leaves out the image panels, for tests and
+smoke runs, and `--logdir`.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def parse_arguments(description: str, argv: list[str] | None = None) -> argparse
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"fewer epochs (also: {QUICK_ENVIRONMENT_VARIABLE}=1)",
+        help="a smoke run: fewer epochs, less data, most without images "
+        f"({QUICK_ENVIRONMENT_VARIABLE}=1 too)",
     )
     parser.add_argument("--logdir", default="logs", help="parent of logs/<experiment>/")
     arguments = parser.parse_args(argv)

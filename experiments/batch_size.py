@@ -39,7 +39,7 @@ RUNS = [
     Run("minibatch_8", {"batch_size": 8}),
     Run("sgd_1", {"batch_size": 1}),
 ]
-QUICK = {"epochs": 10}
+QUICK = {"epochs": 10, "images": False}
 
 
 class ComputationAxes(keras.callbacks.Callback):

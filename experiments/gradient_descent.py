@@ -36,7 +36,7 @@ SETTINGS = {
     "boundary_every": 5,
     "surface_every": 5,
 }
-QUICK = {"epochs": 20}
+QUICK = {"epochs": 20, "images": False}
 
 
 def main(argv=None):

@@ -35,7 +35,7 @@ LINES = {
     "notebook_line": {"weights": [1.0, 1.0], "bias": 5.0, "dataset": "seminar_blobs"},
 }
 TRAINED = {"optimizer": "momentum", "learning_rate": 0.003, "epochs": 300, "seed": 0}
-QUICK = {"epochs": 40}
+QUICK = {"epochs": 40, "images": False}
 SAMPLE_POINTS = np.array([[0.0, 0.0], [1.0, 1.0], [-4.0, -4.0], [4.0, 4.0], [0.45, 0.0]])
 
 

@@ -32,7 +32,7 @@ RUNS = [
     Run("momentum_0.9", {"optimizer": "momentum", "momentum": 0.9}),
     Run("nesterov_0.9", {"optimizer": "nesterov", "momentum": 0.9}),
 ]
-QUICK = {"epochs": 40}
+QUICK = {"epochs": 40, "images": False}
 
 
 def main(argv=None):

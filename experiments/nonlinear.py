@@ -27,7 +27,7 @@ FEATURES = {"circle": "x1^2,x2^2", "xor": "x1*x2", "spiral": "poly3"}
 MLP = {"model": "mlp", "init": "random", "activation": "tanh"}
 HIDDEN = {"circle": [8, 8], "xor": [8, 8], "spiral": [16, 16, 16]}
 EPOCHS = {"spiral": 400}
-QUICK = {"epochs": 80}
+QUICK = {"epochs": 80, "images": False}
 
 
 def main(argv=None):

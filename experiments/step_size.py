@@ -29,7 +29,7 @@ RUNS = [
     Run("diverging", {"optimizer": "gd", "learning_rate": 1e38}),
     Run("decay", {"optimizer": "decay", "learning_rate": 4.0}),
 ]
-QUICK = {"epochs": 30}
+QUICK = {"epochs": 30, "images": False}
 
 
 def main(argv=None):

@@ -9,6 +9,7 @@ exit 2, with nothing written.
 
 import io
 import os
+import re
 
 import keras
 import numpy as np
@@ -189,6 +190,11 @@ def test_a_text_run_saves_its_vocabulary_and_generates_from_it(tmp_path, capsys)
     assert vocabulary.tokens == (" ", "a", "b", "c", "d")
     config = kerasclf.atomic_files.read_json(os.path.join(run_dir, "config.json"))
     assert (config["sequence_length"], config["stride"], config["embedding_dim"]) == (6, 2, 16)
+    # The hidden state's columns are the characters of one window, quoted in its description.
+    events = EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    description = events.SummaryMetadata("hidden_state").summary_description
+    assert re.search(r"The example's text: `[ abcd]{6}`$", description), description
     notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
     # The classifier's images of a 2-D plane are noted; a forecast's absence is not.
     assert [note.split(" is off")[0] for note in notes] == [

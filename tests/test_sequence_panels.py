@@ -8,6 +8,7 @@ with TensorBoard's projector plugin and `tf.train.load_variable`.
 
 import html
 import os
+import re
 
 import keras
 import matplotlib
@@ -42,6 +43,7 @@ from kerasclf.callbacks.forecast import (
     value_row,
 )
 from kerasclf.callbacks.generated_text import sample_from_markdown
+from kerasclf.callbacks import hidden_state
 from kerasclf.callbacks.hidden_state import COLOUR_MAP, cell_centre
 from kerasclf.data import Data
 from kerasclf.data.vocabulary import Vocabulary
@@ -299,6 +301,38 @@ def test_hidden_state_cells_match_a_stock_lstm(char_run):
         assert np.abs(drawn - expected).max() < 0.03
     assert np.abs(images[0].astype(int) - images[-1]).max() > 0
     assert os.path.isfile(os.path.join(char_run["logdir"], "hidden_state.png"))
+
+
+def test_hidden_state_columns_are_labelled_with_the_characters_read():
+    states = np.linspace(-1.0, 1.0, 6 * 3).reshape(6, 3)
+    labelled = hidden_state.heat_map(states, 1.0, "title", list("ab cd\n"))
+    relabelled = hidden_state.heat_map(states, 1.0, "title", list("xyzuvw"))
+    numbered = hidden_state.heat_map(states, 1.0, "title")
+    axes_bottom = hidden_state.HEIGHT - hidden_state.AXES_BOTTOM
+    cells = np.s_[axes_bottom - hidden_state.AXES_HEIGHT + 2 : axes_bottom - 2]
+    np.testing.assert_array_equal(labelled[cells], numbered[cells])  # The cells do not move.
+    labels = np.s_[axes_bottom + 3 : axes_bottom + 20]
+    assert np.abs(labelled[labels].astype(int) - relabelled[labels]).max() > 100
+    for step in range(6):  # Ink under every column, the space's and the newline's included.
+        column = cell_centre(0, step, num_units=3, num_steps=6)[1]
+        assert labelled[labels][:, column - 4 : column + 5].min() < 100, step
+
+
+@pytest.mark.parametrize(
+    "tokens, example, message",
+    [
+        ("abc", [0, 1], "`tokens` must be a sequence of strings"),
+        (["a", "b"], [0, 2], "ids without a token: [2]"),
+        (["a", "b"], [0.5, 1.0], "one sequence of whole-number ids"),
+    ],
+)
+def test_hidden_state_tokens_are_checked(tmp_path, tokens, example, message):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Embedding(2, 3), keras.layers.GRU(2)])
+    model.compile("sgd", "mse")
+    with pytest.raises((TypeError, ValueError), match=re.escape(message)):
+        logger = HiddenStateLogger(str(tmp_path), model, np.array(example), tokens=tokens)
+        logger.set_model(model)
+        logger.on_train_begin()
 
 
 def test_projector_files_hold_the_embedding_and_tokens(char_run, vocabulary):
