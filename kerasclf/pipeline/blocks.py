@@ -50,7 +50,8 @@ def minibatches(
 # gathers and reshapes. In one program XLA fused the permutation into
 # each gather, computing it twice: 5.0 ms against 3.7 ms for 2**20 points.
 # The first is a module-level function of the layout alone, so that every
-# run with the same layout in a process reuses its trace (0.1 s a run).
+# run with the same layout in a process reuses its trace and XLA program
+# (`python -m benchmarks.block_trace`).
 @tf.function(jit_compile=True, autograph=False)
 def _block_rows(key, index, slots: int, batch_size: int, num_samples: int):
     """The rows block `index` visits in the epoch's order: its slots, then the partial minibatch."""
