@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -76,10 +77,30 @@ def test_second_process_reuses_the_cache_and_a_changed_program_compiles_anew(tmp
     assert len(second) == 2 and second[path] == first[path]
 
 
-def test_a_script_that_imported_tensorflow_first_compiles_without_the_cache(tmp_path):
+SCALES = [2.0, 3.0, 4.0]
+
+
+@pytest.fixture(scope="module")
+def three_programs(tmp_path_factory) -> str:
+    """A cache home with the programs of `SCALES`, compiled by one process (copy it to change)."""
+    cache_home = str(tmp_path_factory.mktemp("three_programs"))
+    value = 5 * float(np.tanh(np.float32(1.0)))
+    assert run_programs(SCALES, cache_home) == pytest.approx([s * value for s in SCALES], rel=1e-6)
+    return cache_home
+
+
+def copied(cache_home: str, tmp_path) -> str:
+    """A copy of a cache home, to change without changing the original."""
+    copy = str(tmp_path / "cache_home")
+    shutil.copytree(cache_home, copy)
+    return copy
+
+
+def test_a_script_that_imported_tensorflow_first_compiles_without_the_cache(
+    tmp_path, three_programs
+):
     """Its TensorFlow log is on, and would show three error lines per program loaded."""
-    cache_home = str(tmp_path)
-    run_programs([2.0], cache_home)  # The program is in the cache.
+    cache_home = copied(three_programs, tmp_path)  # The program of 2.0 is in the cache.
     environment = {key: value for key, value in os.environ.items() if key != "TF_XLA_FLAGS"}
     environment.pop("TF_CPP_MIN_LOG_LEVEL", None)
     environment["XDG_CACHE_HOME"] = cache_home
@@ -174,15 +195,14 @@ def test_trim_deletes_the_oldest_programs_down_to_half_the_limit(tmp_path):
     assert in_progress.exists()
 
 
-def test_damaged_programs_are_deleted_and_compiled_again(tmp_path):
+def test_damaged_programs_are_deleted_and_compiled_again(tmp_path, three_programs):
     """An empty, a truncated and a foreign file, one program each, in one cache.
 
     TensorFlow fails a run that reads such a file ("Can't parse ... as binary
     proto", "Serialized cache key does not match").
     """
-    cache_home = str(tmp_path)
-    scales = [2.0, 3.0, 4.0]
-    run_programs(scales, cache_home)
+    cache_home = copied(three_programs, tmp_path)
+    scales = SCALES
     wholes = {path: open(path, "rb").read() for path in cache_files(cache_home)}
     assert len(wholes) == 3 and all(map(is_whole_entry, wholes))
     damages = {"empty": b"", "truncated": b"", "other bytes": b"x" * 100}
