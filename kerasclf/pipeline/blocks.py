@@ -49,9 +49,9 @@ def minibatches(
 # order (the keyed Feistel permutation of `epoch_permutation`), then the
 # gathers and reshapes. In one program XLA fused the permutation into
 # each gather, computing it twice: 5.0 ms against 3.7 ms for 2**20 points.
-# The first is a module-level function of the layout alone, so that every
-# run with the same layout in a process reuses its trace and XLA program
-# (`python -m benchmarks.block_trace`).
+# Both are module-level functions of the layout (and the data's shape)
+# alone, so that every run of that layout in a process reuses their traces
+# and XLA programs (`python -m benchmarks.block_trace`).
 @tf.function(jit_compile=True, autograph=False)
 def _block_rows(key, index, slots: int, batch_size: int, num_samples: int):
     """The rows block `index` visits in the epoch's order: its slots, then the partial minibatch."""
@@ -62,6 +62,40 @@ def _block_rows(key, index, slots: int, batch_size: int, num_samples: int):
     if remainder:
         positions = tf.concat([positions, tf.range(full_batches * batch_size, num_samples)], 0)
     return permuted_index(positions, num_samples, key)
+
+
+@tf.function(jit_compile=True, autograph=False)
+def _gather_block(
+    features,
+    labels,
+    rows,
+    index,
+    batches_per_block: int,
+    blocks_per_epoch: int,
+    batch_size: int,
+    num_samples: int,
+):
+    """Block `index`'s minibatches from the rows it visits: whole ones, then the partial one.
+
+    The data comes in as arguments, not captured: runs of one layout and
+    data shape in a process share the trace and the XLA program.
+    """
+    slots = batches_per_block * batch_size
+    full_batches, remainder = divmod(num_samples, batch_size)
+    index = tf.cast(index, tf.int32)
+    shape = [batches_per_block, batch_size]
+    element = {
+        "x": tf.reshape(tf.gather(features, rows[:slots]), shape + features.shape[1:]),
+        "y": tf.reshape(tf.gather(labels, rows[:slots]), shape + labels.shape[1:]),
+        "num_batches": tf.clip_by_value(
+            full_batches - index * batches_per_block, 0, batches_per_block
+        ),
+    }
+    if remainder:
+        element["last_x"] = tf.gather(features, rows[slots:])
+        element["last_y"] = tf.gather(labels, rows[slots:])
+        element["has_last"] = tf.equal(index, blocks_per_epoch - 1)
+    return element
 
 
 def blocks(
@@ -96,29 +130,12 @@ def blocks(
     num_samples = int(features.shape[0])
     batches_per_block, blocks_per_epoch = block_layout(num_samples, batch_size, max_block_samples)
     slots = batches_per_block * batch_size
-    full_batches, remainder = divmod(num_samples, batch_size)
     weigh = sample_weigher(class_weights)
-
-    @tf.function(jit_compile=True, autograph=False)
-    def gather_block(rows, index):
-        index = tf.cast(index, tf.int32)
-        shape = [batches_per_block, batch_size]
-        element = {
-            "x": tf.reshape(tf.gather(features, rows[:slots]), shape + features.shape[1:]),
-            "y": tf.reshape(tf.gather(labels, rows[:slots]), shape + labels.shape[1:]),
-            "num_batches": tf.clip_by_value(
-                full_batches - index * batches_per_block, 0, batches_per_block
-            ),
-        }
-        if remainder:
-            element["last_x"] = tf.gather(features, rows[slots:])
-            element["last_y"] = tf.gather(labels, rows[slots:])
-            element["has_last"] = tf.equal(index, blocks_per_epoch - 1)
-        return element
+    layout = (batches_per_block, blocks_per_epoch, batch_size, num_samples)
 
     def block(key, index):
         rows = _block_rows(key, index, slots, batch_size, num_samples)
-        return weigh(gather_block(rows, index))
+        return weigh(_gather_block(features, labels, rows, index, *layout))
 
     return keyed_epoch_stream(seed, initial_epoch, epochs, blocks_per_epoch, block)
 
