@@ -144,6 +144,11 @@ def heat_map(
     label the columns instead of step numbers.
     """
     num_steps, num_units = states.shape
+    if step_labels is not None and len(step_labels) != num_steps:
+        raise ValueError(
+            f"`step_labels` must hold one label per time step, {num_steps}. "
+            f"Received {len(step_labels)}: step_labels={shown(step_labels)}."
+        )
     with MATPLOTLIB_LOCK, garbage_collection_paused():
         figure = new_figure(WIDTH, HEIGHT)
         box = [AXES_LEFT / WIDTH, AXES_BOTTOM / HEIGHT, AXES_WIDTH / WIDTH, AXES_HEIGHT / HEIGHT]

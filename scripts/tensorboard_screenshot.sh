@@ -26,5 +26,6 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; sleep 1; rm -rf "$work"' EXIT
 # shellcheck source=scripts/chromium_screenshot.sh
 source "$(dirname "$0")/chromium_screenshot.sh"
 
-serve "$logdir" scalars .
+# Any run's scalar tag: the JSON then holds a quoted name.
+serve "$logdir" scalars '"'
 shoot "$out" "http://127.0.0.1:$port/#$plugin"

@@ -316,6 +316,8 @@ def test_hidden_state_columns_are_labelled_with_the_characters_read():
     for step in range(6):  # Ink under every column, the space's and the newline's included.
         column = cell_centre(0, step, num_units=3, num_steps=6)[1]
         assert labelled[labels][:, column - 4 : column + 5].min() < 100, step
+    with pytest.raises(ValueError, match="one label per time step, 6. Received 5"):
+        hidden_state.heat_map(states, 1.0, "title", list("abcde"))
 
 
 @pytest.mark.parametrize(

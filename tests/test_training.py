@@ -267,7 +267,7 @@ def test_training_reaches_the_scikit_learn_optimum(optimizer, blobs):
     epochs = 3000
     dataset = pipeline.blocks(blobs.features, blobs.labels, 200, 0, epochs)
     # Full batch: one block an epoch. As one Keras epoch of `epochs` steps, the same
-    # updates without Keras's per-epoch overhead (2 ms each).
+    # updates without Keras's per-epoch overhead.
     model.fit(dataset, epochs=1, steps_per_epoch=epochs, verbose=0, shuffle=False)
     kernel, bias = model.get_weights()
     cost = numpy_cost(kernel[:, 0], bias[0], blobs.features, blobs.labels)
