@@ -1,11 +1,12 @@
 """What building the fused engine's block stream costs a run, new layout or seen one.
 
-`kerasclf.pipeline.blocks` builds each run's `tf.data` stream of blocks. Its
-first XLA program, the rows a block visits in the epoch's keyed Feistel
-order (`_block_rows`), is a module-level `tf.function` of the layout alone
-(points, batch size, block size): a run whose layout this process has seen
-before reuses its trace and compiled program, as an experiment's runs and
-the test suite's do. This measures, side by side in one process:
+`kerasclf.pipeline.blocks` builds each run's `tf.data` stream of blocks from
+two XLA programs: the rows a block visits in the epoch's keyed Feistel order
+(`_block_rows`) and their gathers (`_gather_block`). Both are module-level
+`tf.function`s of the layout (points, batch size, block size) and the data's
+shape alone: a run whose layout this process has seen before reuses their
+traces and compiled programs, as an experiment's runs and the test suite's
+do. This measures, side by side in one process:
 
 - building the stream for a layout not seen before (`num_samples` differs
   each time), and taking its first block: tracing and compiling;
@@ -46,6 +47,8 @@ def main(argv=None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     arguments = parser.parse_args(argv)
+    if arguments.repeats < 1:
+        parser.error(f"--repeats must be at least 1. Received: {arguments.repeats}.")
     first_block_seconds(NUM_SAMPLES)  # The layout seen before; also imports and warms tf.data.
     seconds = {"new layout": [], "seen layout": []}
     for repeat in range(arguments.repeats):  # Interleaved: noise hits both alike.

@@ -40,7 +40,7 @@ from kerasclf.callbacks.pr_curves import pr_curve_data, write_pr_curve
 from kerasclf.callbacks.requirements import noted_skip_reason, probability_output
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
-from kerasclf.validation import check_integer, shown
+from kerasclf.validation import check_data_name, check_integer, shown
 
 CONFUSION_TAG = "confusion_matrix"
 MISCLASSIFIED_TAG = "misclassified"
@@ -143,12 +143,7 @@ class ClassificationPanels(ScheduledLogger):
     ):
         super().__init__(every)
         self.run_dir = run_dir
-        if data_name is not None and (not isinstance(data_name, str) or not data_name.strip()):
-            raise ValueError(
-                "`data_name` must be the set's name, e.g. 'test' or 'validation', or None. "
-                f"Received: data_name={shown(data_name)}."
-            )
-        self.data_name = data_name
+        self.data_name = check_data_name(data_name)
         names = tuple(class_names) if isinstance(class_names, (list, tuple)) else class_names
         if isinstance(names, tuple) and len(names) < 2:
             raise ValueError(

@@ -31,6 +31,7 @@ from kerasclf.callbacks.figure_rendering import (
 )
 from kerasclf.callbacks.image_layout import LABEL_PIXELS, TICK_PIXELS, font_points
 from kerasclf.callbacks.text_painter import TextPainter, title_painter
+from kerasclf.validation import check_data_name
 
 COLOURMAP = "viridis"
 # A class name wider than this many pixels is cut short with an ellipsis.
@@ -103,7 +104,7 @@ class ConfusionPicture:
 
     def __init__(self, class_names, data_name: str | None = None):
         self.class_names = tuple(class_names)
-        self.data_name = data_name
+        self.data_name = check_data_name(data_name)
         self.colours = colour_table(COLOURMAP)
         self._tick_painter = TextPainter(TICK_PIXELS)
         self._names = [shorten(name, self._tick_painter, MAX_NAME_PIXELS) for name in class_names]

@@ -32,7 +32,8 @@ from tensorboard.plugins import projector
 from kerasclf.atomic_files import write_bytes
 from kerasclf.callbacks.requirements import noted_skip_reason
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
-from kerasclf.validation import check_integer, shown
+from kerasclf.data.vocabulary import token_strings
+from kerasclf.validation import check_integer
 
 METADATA_FILE = "metadata.tsv"
 CHECKPOINT_NAME = "embedding"
@@ -115,13 +116,7 @@ class EmbeddingProjector(keras.callbacks.Callback):
         super().__init__()
         self.logdir = logdir
         self.logged_model = model
-        tokens = getattr(tokens, "tokens", tokens)
-        if isinstance(tokens, str) or not all(isinstance(token, str) for token in tokens):
-            raise TypeError(
-                "`tokens` must be a sequence of strings (or a Vocabulary), one per token id. "
-                f"Received: tokens={shown(tokens)}."
-            )
-        self.tokens = tuple(tokens)
+        self.tokens = token_strings(tokens)
         self.every = None if every is None else check_integer("every", every)
         self._layer = None
         self.checkpoint_path = None

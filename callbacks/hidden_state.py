@@ -37,6 +37,7 @@ from kerasclf.callbacks.figure_rendering import (
 from kerasclf.callbacks.image_layout import LABEL_PIXELS, TICK_PIXELS, TITLE_PIXELS, font_points
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.requirements import RECURRENT_LAYERS, noted_skip_reason, sample_shape
+from kerasclf.data.vocabulary import token_strings
 from kerasclf.validation import shown
 
 TAG = "hidden_state"
@@ -209,14 +210,7 @@ class HiddenStateLogger(ScheduledLogger):
         self.logdir = logdir
         self.logged_model = model
         self.example = np.asarray(example)
-        self.tokens = None if tokens is None else getattr(tokens, "tokens", tokens)
-        if self.tokens is not None and (
-            isinstance(self.tokens, str) or not all(isinstance(t, str) for t in self.tokens)
-        ):
-            raise TypeError(
-                "`tokens` must be a sequence of strings (or a Vocabulary), one per token id. "
-                f"Received: tokens={shown(tokens)}."
-            )
+        self.tokens = None if tokens is None else token_strings(tokens)
         self._step_labels = None
         self._images = None
         self._layer = None

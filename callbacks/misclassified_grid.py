@@ -22,7 +22,7 @@ import numpy as np
 from kerasclf.callbacks.colours import rgb255
 from kerasclf.callbacks.confusion_picture import shorten
 from kerasclf.callbacks.text_painter import TextPainter, title_painter
-from kerasclf.validation import check_integer
+from kerasclf.validation import check_data_name, check_integer
 
 # Three columns: the grid is about as wide as the confusion matrix beside it, so that
 # TensorBoard's cards shrink both alike and the captions stay readable.
@@ -111,7 +111,7 @@ class MisclassifiedGrid:
         self, class_names, sample_shape: tuple, max_tiles: int = 12, data_name: str | None = None
     ):
         self.class_names = tuple(class_names)
-        self.data_name = data_name
+        self.data_name = check_data_name(data_name)
         self.sample_shape = tuple(sample_shape)
         self.max_tiles = check_integer("max_tiles", max_tiles)
         self._painter = TextPainter(CAPTION_PIXELS)

@@ -149,3 +149,23 @@ def check_number(
     if not math.isfinite(value) or too_low or too_high:
         raise ValueError(f"`{key}` must be {expected}. Received: {key}={shown(value)}.")
     return value
+
+
+def check_data_name(data_name: Any) -> str | None:
+    """A data set's name for titles and descriptions ("test", "validation"), or None.
+
+    Example:
+        >>> check_data_name("test"), check_data_name(None)
+        ('test', None)
+        >>> check_data_name(" ")
+        Traceback (most recent call last):
+        ...
+        ValueError: `data_name` must be the set's name, e.g. 'test' or 'validation', or None. \
+Received: data_name=' '.
+    """
+    if data_name is not None and (not isinstance(data_name, str) or not data_name.strip()):
+        raise ValueError(
+            "`data_name` must be the set's name, e.g. 'test' or 'validation', or None. "
+            f"Received: data_name={shown(data_name)}."
+        )
+    return data_name

@@ -29,6 +29,25 @@ from kerasclf.validation import shown
 VOCABULARY_FILE = "vocabulary.json"
 
 
+def token_strings(tokens) -> tuple[str, ...]:
+    """The strings of token ids 0, 1, ...: from a `Vocabulary` or a sequence of strings.
+
+    Raises:
+        TypeError: for anything else, e.g. one string.
+
+    Example:
+        >>> token_strings(Vocabulary(("a", "b"))), token_strings(["x", "y"])
+        (('a', 'b'), ('x', 'y'))
+    """
+    tokens = getattr(tokens, "tokens", tokens)
+    if isinstance(tokens, str) or not all(isinstance(token, str) for token in tokens):
+        raise TypeError(
+            "`tokens` must be a sequence of strings (or a Vocabulary), one per token id. "
+            f"Received: tokens={shown(tokens)}."
+        )
+    return tuple(tokens)
+
+
 @dataclasses.dataclass(frozen=True)
 class Vocabulary:
     """The tokens of a run, checked on creation: id i stands for `tokens[i]`.

@@ -53,8 +53,11 @@ def minibatches(
 # alone, so that every run of that layout in a process reuses their traces
 # and XLA programs (`python -m benchmarks.block_trace`).
 @tf.function(jit_compile=True, autograph=False)
-def _block_rows(key, index, slots: int, batch_size: int, num_samples: int):
+def _block_rows(
+    key, index, batches_per_block: int, blocks_per_epoch: int, batch_size: int, num_samples: int
+):
     """The rows block `index` visits in the epoch's order: its slots, then the partial minibatch."""
+    slots = batches_per_block * batch_size
     full_batches, remainder = divmod(num_samples, batch_size)
     positions = tf.cast(index, tf.int32) * slots + tf.range(slots)
     # Slots past the whole minibatches repeat the last row; the step never runs them.
@@ -129,12 +132,11 @@ def blocks(
     features, labels = tf.constant(features), tf.constant(labels)
     num_samples = int(features.shape[0])
     batches_per_block, blocks_per_epoch = block_layout(num_samples, batch_size, max_block_samples)
-    slots = batches_per_block * batch_size
     weigh = sample_weigher(class_weights)
     layout = (batches_per_block, blocks_per_epoch, batch_size, num_samples)
 
     def block(key, index):
-        rows = _block_rows(key, index, slots, batch_size, num_samples)
+        rows = _block_rows(key, index, *layout)
         return weigh(_gather_block(features, labels, rows, index, *layout))
 
     return keyed_epoch_stream(seed, initial_epoch, epochs, blocks_per_epoch, block)

@@ -123,8 +123,7 @@ def sequence_callbacks(prepared: PreparedRun, on: set[str], run_dir: str) -> lis
         )
     if "hidden_state" in on:
         # A text's columns are labelled with the characters read.
-        vocabulary = getattr(training, "vocabulary", None)
-        tokens = vocabulary.tokens if vocabulary is not None else None
+        tokens = getattr(training, "vocabulary", None)
         callbacks.append(HiddenStateLogger(run_dir, model, shown.features[0], tokens=tokens))
     if "forecast" in on:
         callbacks.append(ForecastLogger(run_dir, model, shown.features, shown.labels))
