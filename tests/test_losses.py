@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from conftest import numpy_cost
 
 from kerasclf.data import Data
@@ -26,6 +27,39 @@ def test_cross_entropy_matches_numpy(reduction):
         expected /= 50
     loss = CrossEntropy(reduction)(labels, probabilities[:, None].astype("float32"))
     np.testing.assert_allclose(float(loss), expected, rtol=1e-5)
+
+
+SIGMOIDS = {"keras": keras.ops.sigmoid, "tensorflow": tf.sigmoid}
+
+
+@pytest.mark.parametrize(
+    "mode, sigmoid",
+    [("eager", "keras"), ("graph", "keras"), ("xla", "keras"), ("graph", "tensorflow")],
+)
+def test_two_class_gradient_is_exact_where_p_saturates(mode, sigmoid):
+    """dJ/dz = p - l from the recovered logit, to float32 precision even where p is 0 or 1.
+
+    At z = 30 with label 1, p - 1 is -9.4e-14: computed from a rounded p it
+    would be 0, and through clipped probabilities the gradient would vanish.
+    """
+    logits = np.array([-80, -30, -2, 0, 2, 30, 80] * 2, "float32")
+    labels = np.repeat([0, 1], 7)
+    z = tf.Variable(logits[:, None])
+
+    def cost_and_gradient():
+        with tf.GradientTape() as tape:
+            cost = CrossEntropy("sum")(labels, SIGMOIDS[sigmoid](z))
+        return cost, tape.gradient(cost, z)
+
+    if mode != "eager":
+        cost_and_gradient = tf.function(cost_and_gradient, jit_compile=mode == "xla")
+    cost, gradient = cost_and_gradient()
+    exact_logits = logits.astype(np.float64)
+    probabilities = 1 / (1 + np.exp(-exact_logits))
+    exact_gradient = np.where(labels == 1, -1 / (1 + np.exp(exact_logits)), probabilities)
+    np.testing.assert_allclose(gradient.numpy()[:, 0], exact_gradient, rtol=1e-6)
+    exact_cost = np.sum(np.logaddexp(0, exact_logits) - labels * exact_logits)
+    assert float(cost) == pytest.approx(exact_cost, rel=1e-6)
 
 
 def test_hand_set_evaluation_equals_float64_numpy(blobs):

@@ -14,15 +14,23 @@ For k classes with integer labels 0..k-1 and softmax probabilities p_ij:
     J = -sum_i log(p_i,l_i)
 
 Both are computed from the logit that produced p, not from p itself, so the cost
-stays finite and exact when p saturates at exactly 0 or 1 in float32 (Keras
-recovers the logit from a sigmoid or softmax output). A plain `log(p)` would
-give `inf` there, and clipping p would give a wrong, flat cost.
+stays finite and exact when p saturates at exactly 0 or 1 in float32 (the logit
+is recovered from a sigmoid or softmax output, as Keras's own losses do). A
+plain `log(p)` would give `inf` there, and clipping p would give a wrong, flat
+cost.
+
+The two-class cost's gradient with respect to the logit z is written out,
+dJ/dz = p - l (`binary_cross_entropy_from_logits`), exact where p saturates.
+TensorFlow's own derivative of its stable formula is a chain of selects, which
+XLA compiled into more kernels per minibatch of the fused loop: without them
+the loop runs 10-20% faster at batch 1 and 32 (BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
+import tensorflow as tf
 from keras import ops
 
 from kerasclf.engine.reductions import REDUCTIONS
@@ -173,12 +181,22 @@ def per_sample_cross_entropy(y_true, y_pred):
 
     Returns:
         A float tensor of shape `(batch,)`.
+
+    Example:
+        >>> logits = tf.constant([[30.0], [-2.0]])
+        >>> costs = per_sample_cross_entropy([1, 1], keras.ops.sigmoid(logits))
+        >>> [round(float(cost), 4) for cost in costs]
+        [0.0, 2.1269]
     """
     if not hasattr(y_pred, "shape"):  # A list; a model's tensor keeps its logit.
         y_pred = ops.convert_to_tensor(y_pred)
     if y_pred.shape[-1] == 1:
-        labels = ops.reshape(ops.cast(y_true, y_pred.dtype), ops.shape(y_pred))
-        return ops.squeeze(ops.binary_crossentropy(labels, y_pred), axis=-1)
+        logits = sigmoid_logits(y_pred)
+        if logits is None:  # Not straight from a sigmoid: Keras clips the probabilities.
+            labels = ops.reshape(ops.cast(y_true, y_pred.dtype), ops.shape(y_pred))
+            return ops.squeeze(ops.binary_crossentropy(labels, y_pred), axis=-1)
+        labels = tf.reshape(tf.cast(y_true, logits.dtype), tf.shape(logits))
+        return tf.squeeze(binary_cross_entropy_from_logits(labels, logits), axis=-1)
     labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
     return ops.sparse_categorical_crossentropy(labels, y_pred)
 
@@ -197,3 +215,73 @@ def per_sample_squared_error(y_true, y_pred):
     y_pred = ops.convert_to_tensor(y_pred)
     targets = ops.reshape(ops.cast(y_true, y_pred.dtype), ops.shape(y_pred))
     return ops.mean(ops.square(targets - y_pred), axis=-1)
+
+
+def sigmoid_logits(probabilities):
+    """The logits a sigmoid turned into `probabilities`, or None.
+
+    Found as Keras's own losses find them: Keras's sigmoid keeps them on its
+    output (`_keras_logits`), and in a traced graph the output of a `Sigmoid`
+    op has them as its input.
+
+    Example:
+        >>> logits = tf.constant([[40.0], [-1.0]])
+        >>> sigmoid_logits(keras.ops.sigmoid(logits)) is logits
+        True
+        >>> sigmoid_logits(tf.constant([[0.5]])) is None
+        True
+    """
+    logits = getattr(probabilities, "_keras_logits", None)
+    if logits is not None:
+        return logits
+    op = getattr(probabilities, "op", None)  # None for an eager tensor.
+    if op is not None and op.type == "Sigmoid":
+        return op.inputs[0]
+    return None
+
+
+@tf.custom_gradient
+def binary_cross_entropy_from_logits(labels, logits):
+    """-[l log(p) + (1 - l) log(1 - p)] with p = sigmoid(z), elementwise, and its gradient.
+
+    The cost is TensorFlow's stable formula (`sigmoid_cross_entropy_with_logits`),
+    max(z, 0) - z l + log(1 + e^-|z|). Its gradient with respect to z, p - l,
+    is computed as s sigmoid(s z) with s = 1 - 2l: for label 0 that is p, for
+    label 1 it is -sigmoid(-z) = p - 1, exact even where p rounds to 1 in
+    float32. So it holds for labels 0 and 1, the only ones a one-unit
+    `CrossEntropy` takes. The cost and the gradient share e^-|z|: one
+    exponential per sample, whether a pass needs both (an evaluation, a step
+    that records its cost) or the gradient alone (the fused train step, where
+    XLA drops the logarithm). The gradient with respect to the labels is -z.
+
+    Args:
+        labels: Float labels, 0 or 1, of the shape of `logits`.
+        logits: The logits z.
+
+    Returns:
+        The cost of each element, the shape of `logits`.
+
+    Example:
+        >>> z = tf.constant([30.0, -2.0])
+        >>> with tf.GradientTape() as tape:
+        ...     tape.watch(z)
+        ...     cost = binary_cross_entropy_from_logits(tf.constant([1.0, 1.0]), z)
+        >>> # p - 1 for each, though p is exactly 1.0 in float32 at z = 30:
+        >>> [float(g) for g in tape.gradient(cost, z)]  # doctest: +ELLIPSIS
+        [-9.35...e-14, -0.880...]
+    """
+    # With `where`, as TensorFlow writes it: with `abs` and `maximum` XLA's pass
+    # over 2**19 points took 3.0 ms instead of 2.0 ms.
+    positive = logits >= 0
+    decay = tf.exp(tf.where(positive, -logits, logits))  # e^-|z|, in (0, 1]: no overflow.
+    cost = (
+        tf.where(positive, logits, tf.zeros_like(logits)) - logits * labels + tf.math.log1p(decay)
+    )
+
+    def gradient(upstream):
+        sign = 1.0 - 2.0 * labels
+        # sigmoid(s z) is 1 / (1 + e^-|z|) where s z >= 0, e^-|z| / (1 + e^-|z|) elsewhere.
+        numerator = sign * tf.where(sign * logits >= 0, tf.ones_like(decay), decay)
+        return -upstream * logits, upstream * (numerator / (1.0 + decay))
+
+    return cost, gradient
