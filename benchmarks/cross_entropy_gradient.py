@@ -10,6 +10,8 @@ logistic regression:
 - "gradient alone": one epoch of minibatch gradient descent at batch 1, 32
   and 1024, one update per minibatch, the cost's value never used: the work
   of the fused train step when `CostLogger` is on (`kerasclf.train`'s default);
+  and at batch 32 once more with momentum 0.9, whose two more updates make
+  the loop body longer (see BENCHMARKS.md on XLA's thunk executor);
 - "cost and gradient": the summed cost and its gradient over all the points
   in chunks of 2**14: the work of an evaluation (`CostLogger`'s, each epoch).
 
@@ -24,6 +26,7 @@ Run it:
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import time
 
@@ -38,6 +41,7 @@ NUM_SAMPLES = 2**20
 CHUNK_SAMPLES = 2**14
 BATCH_SIZES = (1, 32, 1024)
 LEARNING_RATE = 1e-4
+MOMENTUM = 0.9
 
 
 def tensorflow_cost(labels, logits):
@@ -57,20 +61,31 @@ def cost_and_gradient(cost_function, features, labels, kernel, bias):
     return cost, tape.gradient(cost, [kernel, bias])
 
 
-def descent_epoch(cost_function):
+def descent_epoch(cost_function, momentum: float = 0.0):
     """An XLA program: gradient descent over (batches, batch, 2) features; the weights after."""
 
     def epoch(features, labels, kernel, bias):
-        def step(index, kernel, bias):
+        def step(index, kernel, bias, kernel_velocity, bias_velocity):
             _, (kernel_gradient, bias_gradient) = cost_and_gradient(
                 cost_function, features[index], labels[index], kernel, bias
             )
-            kernel -= LEARNING_RATE * kernel_gradient
-            return index + 1, kernel, bias - LEARNING_RATE * bias_gradient
+            if not momentum:
+                kernel -= LEARNING_RATE * kernel_gradient
+                bias -= LEARNING_RATE * bias_gradient
+                return index + 1, kernel, bias, kernel_velocity, bias_velocity
+            kernel_velocity = momentum * kernel_velocity - LEARNING_RATE * kernel_gradient
+            bias_velocity = momentum * bias_velocity - LEARNING_RATE * bias_gradient
+            return (
+                index + 1,
+                kernel + kernel_velocity,
+                bias + bias_velocity,
+                kernel_velocity,
+                bias_velocity,
+            )
 
         num_batches = features.shape[0]
-        start = (tf.constant(0), kernel, bias)
-        return tf.while_loop(lambda index, *_: index < num_batches, step, start)[1:]
+        start = (tf.constant(0), kernel, bias, tf.zeros_like(kernel), tf.zeros_like(bias))
+        return tf.while_loop(lambda index, *_: index < num_batches, step, start)[1:3]
 
     return tf.function(epoch, jit_compile=True, autograph=False)
 
@@ -107,9 +122,12 @@ def milliseconds(program, *arguments) -> float:
 def passes(features: np.ndarray, labels: np.ndarray) -> dict:
     """Each measured pass's name: its (program of a cost function, stacked arguments)."""
     kernel, bias = tf.constant([[1.0], [-1.0]]), tf.constant([0.2])
-    stacked = {f"gradient alone, batch {size}": (descent_epoch, size) for size in BATCH_SIZES} | {
-        "cost and gradient, all points": (evaluation, CHUNK_SAMPLES)
-    }
+    stacked = {f"gradient alone, batch {size}": (descent_epoch, size) for size in BATCH_SIZES}
+    stacked["the same with momentum, batch 32"] = (
+        functools.partial(descent_epoch, momentum=MOMENTUM),
+        32,
+    )
+    stacked["cost and gradient, all points"] = (evaluation, CHUNK_SAMPLES)
     return {
         name: (
             make,
@@ -132,7 +150,7 @@ def main(argv=None) -> dict[str, float]:
         parser.error(f"--repeats must be at least 1. Received: {arguments.repeats}.")
     data = kerasclf.make_dataset("hand_line", num_samples=NUM_SAMPLES, seed=0)
     ratios = {}
-    print(f"{'pass':<30} {'TensorFlow ms':>13} {'written ms':>10} {'written / TensorFlow':>21}")
+    print(f"{'pass':<34} {'TensorFlow ms':>13} {'written ms':>10} {'written / TensorFlow':>21}")
     for name, (make, stacked) in passes(data.features, data.labels).items():
         programs = {variant: make(cost) for variant, cost in COSTS.items()}
         results = {variant: program(*stacked) for variant, program in programs.items()}
@@ -145,7 +163,7 @@ def main(argv=None) -> dict[str, float]:
         medians = {variant: statistics.median(values) for variant, values in times.items()}
         ratios[name] = medians["written"] / medians["tensorflow"]
         print(
-            f"{name:<30} {medians['tensorflow']:13.2f} {medians['written']:10.2f} "
+            f"{name:<34} {medians['tensorflow']:13.2f} {medians['written']:10.2f} "
             f"{ratios[name]:20.2f}x"
         )
     return ratios

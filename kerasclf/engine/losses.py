@@ -22,8 +22,8 @@ cost.
 The two-class cost's gradient with respect to the logit z is written out,
 dJ/dz = p - l (`binary_cross_entropy_from_logits`), exact where p saturates.
 TensorFlow's own derivative of its stable formula is a chain of selects, which
-XLA compiled into more kernels per minibatch of the fused loop: without them
-the loop runs 10-20% faster at batch 1 and 32 (BENCHMARKS.md).
+XLA compiled into one more kernel per minibatch of the fused loop: without it
+the loop runs about 12% faster at batch 1 and 7% at batch 32 (BENCHMARKS.md).
 """
 
 from __future__ import annotations
