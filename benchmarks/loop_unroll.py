@@ -1,0 +1,104 @@
+"""Minibatches per iteration of an XLA training loop: a lead for the fused step (issue #22).
+
+XLA's CPU runtime runs a loop body of at most 8 kernels ("thunks") one after
+the other, and a longer one through its concurrent executor, which costs some
+hundreds of nanoseconds an iteration (see BENCHMARKS.md). Momentum SGD on
+logistic regression has a body above that threshold. This measures, side by
+side in one process, the same momentum SGD epoch over 2**20 `hand_line`
+points written with 1, 2, 4 and 8 minibatches per loop iteration (the same
+updates in the same order; the script checks that the weights agree), at
+batch 1, 32 and 1024, and prints the median milliseconds per epoch over
+`--repeats` (interleaved) and each one's ratio to one minibatch an iteration.
+
+kerasclf's fused step (`kerasclf.engine.classifier`) runs one minibatch an
+iteration; this is a measurement to decide on, not what it does.
+
+Run it:
+
+    python -m benchmarks.loop_unroll [--repeats 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import kerasclf.quiet_tensorflow  # first: TensorFlow's start-up lines silenced
+import numpy as np
+import tensorflow as tf
+
+import kerasclf
+from benchmarks.cross_entropy_gradient import LEARNING_RATE, MOMENTUM, cost_and_gradient
+from kerasclf.engine.losses import binary_cross_entropy_from_logits
+
+NUM_SAMPLES = 2**20
+BATCH_SIZES = (1, 32, 1024)
+UNROLLS = (1, 2, 4, 8)
+
+
+def momentum_epoch(unroll: int):
+    """An XLA program: momentum SGD over (batches, batch, 2), `unroll` minibatches an iteration."""
+
+    def update(features, labels, kernel, bias, kernel_velocity, bias_velocity):
+        _, (kernel_gradient, bias_gradient) = cost_and_gradient(
+            binary_cross_entropy_from_logits, features, labels, kernel, bias
+        )
+        kernel_velocity = MOMENTUM * kernel_velocity - LEARNING_RATE * kernel_gradient
+        bias_velocity = MOMENTUM * bias_velocity - LEARNING_RATE * bias_gradient
+        return kernel + kernel_velocity, bias + bias_velocity, kernel_velocity, bias_velocity
+
+    def epoch(features, labels, kernel, bias):
+        def step(index, *state):
+            for offset in range(unroll):
+                minibatch = index * unroll + offset
+                state = update(features[minibatch], labels[minibatch], *state)
+            return (index + 1, *state)
+
+        iterations = features.shape[0] // unroll
+        start = (tf.constant(0), kernel, bias, tf.zeros_like(kernel), tf.zeros_like(bias))
+        return tf.while_loop(lambda index, *_: index < iterations, step, start)[1:3]
+
+    return tf.function(epoch, jit_compile=True, autograph=False)
+
+
+def milliseconds(program, *arguments) -> float:
+    """Milliseconds of one call of `program`, its results fetched."""
+    start = time.perf_counter()
+    [result.numpy() for result in program(*arguments)]
+    return 1000 * (time.perf_counter() - start)
+
+
+def main(argv=None) -> dict[tuple[int, int], float]:
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=9)
+    arguments = parser.parse_args(argv)
+    if arguments.repeats < 1:
+        parser.error(f"--repeats must be at least 1. Received: {arguments.repeats}.")
+    data = kerasclf.make_dataset("hand_line", num_samples=NUM_SAMPLES, seed=0)
+    weights = (tf.constant([[1.0], [-1.0]]), tf.constant([0.2]))
+    ratios = {}
+    print("batch  " + "  ".join(f"{unroll} an iteration, ms" for unroll in UNROLLS))
+    for batch_size in BATCH_SIZES:
+        features = tf.constant(data.features.reshape(-1, batch_size, data.features.shape[1]))
+        labels = tf.constant(data.labels.reshape(-1, batch_size).astype(np.float32))
+        programs = {unroll: momentum_epoch(unroll) for unroll in UNROLLS}
+        reference = programs[1](features, labels, *weights)
+        for unroll in UNROLLS[1:]:
+            for value, expected in zip(programs[unroll](features, labels, *weights), reference):
+                np.testing.assert_allclose(value.numpy(), expected.numpy(), rtol=1e-5, atol=1e-7)
+        times = {unroll: [] for unroll in UNROLLS}
+        for _ in range(arguments.repeats):  # Interleaved: noise hits all alike.
+            for unroll, program in programs.items():
+                times[unroll].append(milliseconds(program, features, labels, *weights))
+        medians = {unroll: statistics.median(values) for unroll, values in times.items()}
+        cells = []
+        for unroll in UNROLLS:
+            ratios[batch_size, unroll] = medians[unroll] / medians[1]
+            cells.append(f"{medians[unroll]:8.2f} ({ratios[batch_size, unroll]:.2f}x)")
+        print(f"{batch_size:<6} " + "  ".join(f"{cell:>21}" for cell in cells))
+    return ratios
+
+
+if __name__ == "__main__":
+    main()
