@@ -22,13 +22,13 @@ Run it:
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import numpy as np
 
+from benchmarks.arguments import parse_repeats
 from kerasclf.pipeline.blocks import blocks
 
 NUM_SAMPLES, EPOCHS = 200, 100
@@ -44,14 +44,10 @@ def first_block_seconds(num_samples: int) -> float:
 
 
 def main(argv=None) -> dict[str, float]:
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
-    arguments = parser.parse_args(argv)
-    if arguments.repeats < 1:
-        parser.error(f"--repeats must be at least 1. Received: {arguments.repeats}.")
+    repeats = parse_repeats(__doc__.strip().splitlines()[0], 7, argv)
     first_block_seconds(NUM_SAMPLES)  # The layout seen before; also imports and warms tf.data.
     seconds = {"new layout": [], "seen layout": []}
-    for repeat in range(arguments.repeats):  # Interleaved: noise hits both alike.
+    for repeat in range(repeats):  # Interleaved: noise hits both alike.
         seconds["new layout"].append(first_block_seconds(NUM_SAMPLES + 1 + repeat))
         seconds["seen layout"].append(first_block_seconds(NUM_SAMPLES))
     medians = {name: statistics.median(values) for name, values in seconds.items()}

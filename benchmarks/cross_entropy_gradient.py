@@ -25,7 +25,6 @@ Run it:
 
 from __future__ import annotations
 
-import argparse
 import functools
 import statistics
 import time
@@ -35,6 +34,7 @@ import numpy as np
 import tensorflow as tf
 
 import kerasclf
+from benchmarks.arguments import parse_repeats
 from kerasclf.engine.losses import binary_cross_entropy_from_logits
 
 NUM_SAMPLES = 2**20
@@ -143,11 +143,7 @@ def passes(features: np.ndarray, labels: np.ndarray) -> dict:
 
 
 def main(argv=None) -> dict[str, float]:
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=15)
-    arguments = parser.parse_args(argv)
-    if arguments.repeats < 1:
-        parser.error(f"--repeats must be at least 1. Received: {arguments.repeats}.")
+    repeats = parse_repeats(__doc__.strip().splitlines()[0], 15, argv)
     data = kerasclf.make_dataset("hand_line", num_samples=NUM_SAMPLES, seed=0)
     ratios = {}
     print(f"{'pass':<34} {'TensorFlow ms':>13} {'written ms':>10} {'written / TensorFlow':>21}")
@@ -157,7 +153,7 @@ def main(argv=None) -> dict[str, float]:
         for value, reference in zip(results["written"], results["tensorflow"]):
             np.testing.assert_allclose(value.numpy(), reference.numpy(), rtol=1e-4, atol=1e-6)
         times = {variant: [] for variant in programs}
-        for _ in range(arguments.repeats):  # Interleaved: noise hits both alike.
+        for _ in range(repeats):  # Interleaved: noise hits both alike.
             for variant, program in programs.items():
                 times[variant].append(milliseconds(program, *stacked))
         medians = {variant: statistics.median(values) for variant, values in times.items()}

@@ -20,16 +20,20 @@ Run it:
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import time
 
 import kerasclf.quiet_tensorflow  # first: TensorFlow's start-up lines silenced
 import numpy as np
 import tensorflow as tf
 
 import kerasclf
-from benchmarks.cross_entropy_gradient import LEARNING_RATE, MOMENTUM, cost_and_gradient
+from benchmarks.arguments import parse_repeats
+from benchmarks.cross_entropy_gradient import (
+    LEARNING_RATE,
+    MOMENTUM,
+    cost_and_gradient,
+    milliseconds,
+)
 from kerasclf.engine.losses import binary_cross_entropy_from_logits
 
 NUM_SAMPLES = 2**20
@@ -62,19 +66,8 @@ def momentum_epoch(unroll: int):
     return tf.function(epoch, jit_compile=True, autograph=False)
 
 
-def milliseconds(program, *arguments) -> float:
-    """Milliseconds of one call of `program`, its results fetched."""
-    start = time.perf_counter()
-    [result.numpy() for result in program(*arguments)]
-    return 1000 * (time.perf_counter() - start)
-
-
 def main(argv=None) -> dict[tuple[int, int], float]:
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9)
-    arguments = parser.parse_args(argv)
-    if arguments.repeats < 1:
-        parser.error(f"--repeats must be at least 1. Received: {arguments.repeats}.")
+    repeats = parse_repeats(__doc__.strip().splitlines()[0], 9, argv)
     data = kerasclf.make_dataset("hand_line", num_samples=NUM_SAMPLES, seed=0)
     weights = (tf.constant([[1.0], [-1.0]]), tf.constant([0.2]))
     ratios = {}
@@ -88,7 +81,7 @@ def main(argv=None) -> dict[tuple[int, int], float]:
             for value, expected in zip(programs[unroll](features, labels, *weights), reference):
                 np.testing.assert_allclose(value.numpy(), expected.numpy(), rtol=1e-5, atol=1e-7)
         times = {unroll: [] for unroll in UNROLLS}
-        for _ in range(arguments.repeats):  # Interleaved: noise hits all alike.
+        for _ in range(repeats):  # Interleaved: noise hits all alike.
             for unroll, program in programs.items():
                 times[unroll].append(milliseconds(program, features, labels, *weights))
         medians = {unroll: statistics.median(values) for unroll, values in times.items()}
