@@ -1,4 +1,4 @@
-"""Minibatches per iteration of an XLA training loop: a lead for the fused step (issue #22).
+"""Minibatches per iteration of an XLA training loop: why the fused step runs 4 (issue #22).
 
 XLA's CPU runtime runs a loop body of at most 8 kernels ("thunks") one after
 the other, and a longer one through its concurrent executor, which costs some
@@ -10,8 +10,8 @@ updates in the same order; the script checks that the weights agree), at
 batch 1, 32 and 1024, and prints the median milliseconds per epoch over
 `--repeats` (interleaved) and each one's ratio to one minibatch an iteration.
 
-kerasclf's fused step (`kerasclf.engine.classifier`) runs one minibatch an
-iteration; this is a measurement to decide on, not what it does.
+It is the measurement behind `kerasclf.engine.unrolling`, which has the fused
+step run 4 minibatches an iteration where a step is small.
 
 Run it:
 

@@ -31,7 +31,7 @@ import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lin
 import keras
 import numpy as np
 
-from kerasclf.models.inspection import check_probability_output
+from kerasclf.models.inspection import all_layers, check_probability_output
 
 # Layers that XLA cannot compile on the CPU ("TensorListReserve").
 RECURRENT_LAYERS = (keras.layers.RNN, keras.layers.Bidirectional)
@@ -72,7 +72,7 @@ def probability_output(model: keras.Model) -> str | None:
 
 def no_recurrent_layers(model: keras.Model) -> str | None:
     """None if no layer is recurrent, else why: XLA on the CPU cannot compile them."""
-    for layer in _all_layers(model):
+    for layer in all_layers(model):
         if isinstance(layer, RECURRENT_LAYERS):
             return (
                 f"it evaluates the model over a grid of weights in one XLA program, which "
@@ -129,11 +129,3 @@ def noted_skip_reason(callback, model, stream=None) -> str | None:
     if reason is not None:
         print(skip_note(type(callback), reason), file=stream or sys.stdout)
     return reason
-
-
-def _all_layers(model) -> list:
-    layers = []
-    for layer in getattr(model, "layers", []):
-        layers.append(layer)
-        layers.extend(_all_layers(layer))
-    return layers

@@ -45,6 +45,10 @@ How the step runs is set by a `StepSettings` (`Classifier.configure_step`):
   logarithms. The step's logs then hold only `iterations`, the optimizer's
   iteration count. `kerasclf.train` turns them off when `callbacks.CostLogger`
   puts the loss and the accuracy at each epoch's final weights into the logs.
+- `minibatches_per_iteration`: how many minibatches one iteration of the
+  loop runs (the same updates in the same order); None, the default, lets
+  `kerasclf.engine.unrolling` choose: 4 for small XLA-compiled steps, whose
+  loop otherwise pays XLA's concurrent executor every minibatch, else 1.
 """
 
 from __future__ import annotations
@@ -62,6 +66,9 @@ from kerasclf.engine.losses import (
     model_task,
     per_sample_cost,
 )
+from kerasclf.engine.unrolling import minibatches_per_iteration
+from kerasclf.models.inspection import all_layers
+from kerasclf.validation import check_integer
 
 # The keys every block has; a block of parts has PART_KEYS too.
 BLOCK_KEYS = frozenset({"x", "y", "num_batches"})
@@ -86,14 +93,22 @@ class StepSettings:
         record_minibatch_costs: Return each minibatch's cost as
             `logs["minibatch_costs"]`.
         step_metrics: Keep Keras's running means of the loss and metrics.
+        minibatches_per_iteration: Minibatches per iteration of the block's
+            loop (an integer >= 1); None to let
+            `kerasclf.engine.unrolling.minibatches_per_iteration` choose.
 
     Example:
         >>> StepSettings(record_minibatch_costs=True)
-        StepSettings(record_minibatch_costs=True, step_metrics=True)
+        StepSettings(record_minibatch_costs=True, step_metrics=True, minibatches_per_iteration=None)
     """
 
     record_minibatch_costs: bool = False
     step_metrics: bool = True
+    minibatches_per_iteration: int | None = None
+
+    def __post_init__(self):
+        if self.minibatches_per_iteration is not None:
+            check_integer("minibatches_per_iteration", self.minibatches_per_iteration)
 
 
 @keras.saving.register_keras_serializable(package="kerasclf")
@@ -109,8 +124,8 @@ class Classifier(keras.Model):
         >>> inputs = keras.Input((2,))
         >>> outputs = keras.layers.Dense(1, activation="sigmoid")(inputs)
         >>> model = Classifier(inputs, outputs)
-        >>> model.step_settings
-        StepSettings(record_minibatch_costs=False, step_metrics=True)
+        >>> model.step_settings.step_metrics
+        True
     """
 
     step_settings = StepSettings()
@@ -171,11 +186,21 @@ class Classifier(keras.Model):
 
         num_batches = tf.cast(data["num_batches"], tf.int32)
         slots = tf.shape(x)[0] + 1 if record else 0
-        _, costs = tf.while_loop(
-            lambda index, costs: index < num_batches,
-            one_minibatch,
-            (tf.constant(0), tf.zeros([slots], tf.float32)),
+        state = (tf.constant(0), tf.zeros([slots], tf.float32))
+        unroll = self.step_settings.minibatches_per_iteration or minibatches_per_iteration(
+            self, batch_size=x.shape[1], num_slots=x.shape[0]
         )
+        if unroll > 1:  # Whole groups of `unroll` minibatches, then one at a time.
+
+            def several_minibatches(index, costs):
+                for _ in range(unroll):
+                    index, costs = one_minibatch(index, costs)
+                return index, costs
+
+            state = tf.while_loop(
+                lambda index, costs: index + unroll <= num_batches, several_minibatches, state
+            )
+        _, costs = tf.while_loop(lambda index, costs: index < num_batches, one_minibatch, state)
         count = num_batches
         if "last_x" in data:
             costs, count = self._last_minibatch(data, num_batches, costs, record)
@@ -303,7 +328,7 @@ def check_parts_trainable(model: keras.Model) -> None:
             f"{what} kerasclf's CrossEntropy or SquaredError cost. Received a model compiled "
             f"with loss {model.loss!r}. {fix}"
         )
-    for layer in _all_layers(model):
+    for layer in all_layers(model):
         if isinstance(layer, keras.layers.BatchNormalization):
             reason = "is a BatchNormalization layer, whose statistics span the whole minibatch"
         elif getattr(layer, "activity_regularizer", None) is not None:
@@ -311,16 +336,6 @@ def check_parts_trainable(model: keras.Model) -> None:
         else:
             continue
         raise ValueError(f"{what} per-sample layers, but layer {layer.name!r} {reason}. {fix}")
-
-
-def _all_layers(model: keras.Model) -> list:
-    """Every layer of a model, nested models' layers included."""
-    layers = []
-    for layer in model.layers:
-        layers.append(layer)
-        if isinstance(layer, keras.Model):
-            layers.extend(_all_layers(layer))
-    return layers
 
 
 def _recorded(costs, index, cost):

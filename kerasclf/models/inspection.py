@@ -139,3 +139,19 @@ def _logistic() -> keras.Model:
     return keras.Model(
         inputs, keras.layers.Dense(1, "sigmoid", kernel_initializer="zeros", name="line")(inputs)
     )
+
+
+def all_layers(model: keras.Model) -> list:
+    """Every layer of `model`, the layers of nested models included, outermost first.
+
+    Example:
+        >>> inner = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+        >>> outer = keras.Sequential([keras.Input((2,)), inner, keras.layers.Dense(1)])
+        >>> [type(layer).__name__ for layer in all_layers(outer)]
+        ['Sequential', 'Dense', 'Dense']
+    """
+    layers = []
+    for layer in getattr(model, "layers", []):
+        layers.append(layer)
+        layers.extend(all_layers(layer))
+    return layers

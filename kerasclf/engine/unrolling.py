@@ -1,0 +1,57 @@
+"""How many minibatches one iteration of the fused step's loop runs.
+
+XLA's CPU runtime runs the body of a compiled loop as a sequence of kernels
+("thunks"). A body of at most 8 runs them one after the other; a longer one
+goes through XLA's concurrent executor, which costs some hundreds of
+nanoseconds every iteration (`execute_sequential_num_thunks_threshold` in
+XLA's `thunk_executor.h`). Keras's train step for logistic regression with
+momentum is just over that: at batch 32 the executor's cost was about two
+thirds of the step. Running several minibatches per iteration pays it once
+for all of them: the same updates, in the same order.
+
+`BENCHMARKS.md` has the measurements (`python -m benchmarks.loop_unroll` in a
+bare loop, `python -m benchmarks.training_speed` in kerasclf). They decide the
+rule below: the unrolled body is `UNROLLED_MINIBATCHES` copies of the step,
+so it is worth its longer compile only where a step's own work is small.
+"""
+
+from __future__ import annotations
+
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
+import keras
+import numpy as np
+
+from kerasclf.models.inspection import all_layers
+
+# Minibatches per iteration where unrolling pays (at 8, batch 1 was 4.8x slower
+# in the bare loop: its body crossed the threshold the other way).
+UNROLLED_MINIBATCHES = 4
+# A step does at most this much work (batch size x trainable parameters) to be unrolled.
+MAX_UNROLLED_WORK = 2**18
+
+
+def minibatches_per_iteration(model: keras.Model, batch_size: int, num_slots: int) -> int:
+    """How many minibatches each iteration of `model`'s fused loop runs: 1 or 4.
+
+    `UNROLLED_MINIBATCHES` when all of these hold, else 1:
+    - the step is XLA-compiled (`model.jit_compile`; convolutions on a CPU
+      are not, and TensorFlow's own executor has no such threshold);
+    - the model has no recurrent layer, whose own loop would be compiled
+      four times over;
+    - a block holds at least that many minibatches (`num_slots`);
+    - batch_size x trainable parameters is at most `MAX_UNROLLED_WORK`.
+
+    Example:
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, "sigmoid")])
+        >>> model.compile(loss="binary_crossentropy", jit_compile=True)
+        >>> minibatches_per_iteration(model, batch_size=32, num_slots=1024)
+        4
+        >>> minibatches_per_iteration(model, batch_size=200, num_slots=1)  # Full batch.
+        1
+    """
+    if not getattr(model, "jit_compile", False) or num_slots < UNROLLED_MINIBATCHES:
+        return 1
+    if any(isinstance(layer, keras.layers.RNN) for layer in all_layers(model)):
+        return 1
+    parameters = sum(int(np.prod(weight.shape)) for weight in model.trainable_weights)
+    return UNROLLED_MINIBATCHES if batch_size * parameters <= MAX_UNROLLED_WORK else 1
