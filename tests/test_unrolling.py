@@ -92,6 +92,8 @@ def test_small_xla_steps_run_four_minibatches_an_iteration():
             1,
             1024,
         ),
+        ("an unknown batch size", _compiled(_logistic()), None, 1024),
+        ("an unknown number of slots", _compiled(_logistic()), 32, None),
         # 3 parameters: just over the limit at this batch size.
         ("too much work a step", _compiled(_logistic()), MAX_UNROLLED_WORK // 3 + 1, 1024),
     ],

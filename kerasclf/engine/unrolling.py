@@ -30,16 +30,19 @@ UNROLLED_MINIBATCHES = 4
 MAX_UNROLLED_WORK = 2**18
 
 
-def minibatches_per_iteration(model: keras.Model, batch_size: int, num_slots: int) -> int:
+def minibatches_per_iteration(
+    model: keras.Model, batch_size: int | None, num_slots: int | None
+) -> int:
     """How many minibatches each iteration of `model`'s fused loop runs: 1 or 4.
 
     `UNROLLED_MINIBATCHES` when all of these hold, else 1:
     - the step is XLA-compiled (`model.jit_compile`; convolutions on a CPU
-      are not, and TensorFlow's own executor has no such threshold);
+      are not, and TensorFlow's graph executor was not measured);
     - the model has no recurrent layer, whose own loop would be compiled
       four times over;
     - a block holds at least that many minibatches (`num_slots`);
-    - batch_size x trainable parameters is at most `MAX_UNROLLED_WORK`.
+    - batch_size x trainable parameters is at most `MAX_UNROLLED_WORK`;
+    - both sizes are known when the step is traced (not None).
 
     Example:
         >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, "sigmoid")])
@@ -49,6 +52,8 @@ def minibatches_per_iteration(model: keras.Model, batch_size: int, num_slots: in
         >>> minibatches_per_iteration(model, batch_size=200, num_slots=1)  # Full batch.
         1
     """
+    if batch_size is None or num_slots is None:  # Shapes unknown when traced: no unrolling.
+        return 1
     if not getattr(model, "jit_compile", False) or num_slots < UNROLLED_MINIBATCHES:
         return 1
     if any(isinstance(layer, keras.layers.RNN) for layer in all_layers(model)):
