@@ -61,31 +61,36 @@ def cost_and_gradient(cost_function, features, labels, kernel, bias):
     return cost, tape.gradient(cost, [kernel, bias])
 
 
-def descent_epoch(cost_function, momentum: float = 0.0):
-    """An XLA program: gradient descent over (batches, batch, 2) features; the weights after."""
+def descent_epoch(cost_function, momentum: float = 0.0, minibatches_per_iteration: int = 1):
+    """An XLA program: gradient descent over (batches, batch, 2) features; the weights after.
+
+    Each iteration of its loop runs `minibatches_per_iteration` minibatches,
+    one after the other (`benchmarks.loop_unroll`); minibatches after the
+    last whole group are left out.
+    """
+
+    def update(features, labels, kernel, bias, kernel_velocity, bias_velocity):
+        _, (kernel_gradient, bias_gradient) = cost_and_gradient(
+            cost_function, features, labels, kernel, bias
+        )
+        if not momentum:
+            kernel -= LEARNING_RATE * kernel_gradient
+            bias -= LEARNING_RATE * bias_gradient
+            return kernel, bias, kernel_velocity, bias_velocity
+        kernel_velocity = momentum * kernel_velocity - LEARNING_RATE * kernel_gradient
+        bias_velocity = momentum * bias_velocity - LEARNING_RATE * bias_gradient
+        return kernel + kernel_velocity, bias + bias_velocity, kernel_velocity, bias_velocity
 
     def epoch(features, labels, kernel, bias):
-        def step(index, kernel, bias, kernel_velocity, bias_velocity):
-            _, (kernel_gradient, bias_gradient) = cost_and_gradient(
-                cost_function, features[index], labels[index], kernel, bias
-            )
-            if not momentum:
-                kernel -= LEARNING_RATE * kernel_gradient
-                bias -= LEARNING_RATE * bias_gradient
-                return index + 1, kernel, bias, kernel_velocity, bias_velocity
-            kernel_velocity = momentum * kernel_velocity - LEARNING_RATE * kernel_gradient
-            bias_velocity = momentum * bias_velocity - LEARNING_RATE * bias_gradient
-            return (
-                index + 1,
-                kernel + kernel_velocity,
-                bias + bias_velocity,
-                kernel_velocity,
-                bias_velocity,
-            )
+        def step(index, *state):
+            for offset in range(minibatches_per_iteration):
+                minibatch = index * minibatches_per_iteration + offset
+                state = update(features[minibatch], labels[minibatch], *state)
+            return (index + 1, *state)
 
-        num_batches = features.shape[0]
+        iterations = features.shape[0] // minibatches_per_iteration
         start = (tf.constant(0), kernel, bias, tf.zeros_like(kernel), tf.zeros_like(bias))
-        return tf.while_loop(lambda index, *_: index < num_batches, step, start)[1:3]
+        return tf.while_loop(lambda index, *_: index < iterations, step, start)[1:3]
 
     return tf.function(epoch, jit_compile=True, autograph=False)
 

@@ -28,42 +28,12 @@ import tensorflow as tf
 
 import kerasclf
 from benchmarks.arguments import parse_repeats
-from benchmarks.cross_entropy_gradient import (
-    LEARNING_RATE,
-    MOMENTUM,
-    cost_and_gradient,
-    milliseconds,
-)
+from benchmarks.cross_entropy_gradient import MOMENTUM, descent_epoch, milliseconds
 from kerasclf.engine.losses import binary_cross_entropy_from_logits
 
 NUM_SAMPLES = 2**20
 BATCH_SIZES = (1, 32, 1024)
 UNROLLS = (1, 2, 4, 8)
-
-
-def momentum_epoch(unroll: int):
-    """An XLA program: momentum SGD over (batches, batch, 2), `unroll` minibatches an iteration."""
-
-    def update(features, labels, kernel, bias, kernel_velocity, bias_velocity):
-        _, (kernel_gradient, bias_gradient) = cost_and_gradient(
-            binary_cross_entropy_from_logits, features, labels, kernel, bias
-        )
-        kernel_velocity = MOMENTUM * kernel_velocity - LEARNING_RATE * kernel_gradient
-        bias_velocity = MOMENTUM * bias_velocity - LEARNING_RATE * bias_gradient
-        return kernel + kernel_velocity, bias + bias_velocity, kernel_velocity, bias_velocity
-
-    def epoch(features, labels, kernel, bias):
-        def step(index, *state):
-            for offset in range(unroll):
-                minibatch = index * unroll + offset
-                state = update(features[minibatch], labels[minibatch], *state)
-            return (index + 1, *state)
-
-        iterations = features.shape[0] // unroll
-        start = (tf.constant(0), kernel, bias, tf.zeros_like(kernel), tf.zeros_like(bias))
-        return tf.while_loop(lambda index, *_: index < iterations, step, start)[1:3]
-
-    return tf.function(epoch, jit_compile=True, autograph=False)
 
 
 def main(argv=None) -> dict[tuple[int, int], float]:
@@ -75,7 +45,10 @@ def main(argv=None) -> dict[tuple[int, int], float]:
     for batch_size in BATCH_SIZES:
         features = tf.constant(data.features.reshape(-1, batch_size, data.features.shape[1]))
         labels = tf.constant(data.labels.reshape(-1, batch_size).astype(np.float32))
-        programs = {unroll: momentum_epoch(unroll) for unroll in UNROLLS}
+        programs = {
+            unroll: descent_epoch(binary_cross_entropy_from_logits, MOMENTUM, unroll)
+            for unroll in UNROLLS
+        }
         reference = programs[1](features, labels, *weights)
         for unroll in UNROLLS[1:]:
             for value, expected in zip(programs[unroll](features, labels, *weights), reference):

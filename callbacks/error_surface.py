@@ -83,7 +83,7 @@ from kerasclf.data import Data
 from kerasclf.engine.losses import REDUCTIONS, model_reduction
 from kerasclf.atomic_files import write_npz
 from kerasclf.validation import check_choice, check_integer
-from kerasclf.models.inspection import check_probability_output
+from kerasclf.models.inspection import check_probability_output, trainable_parameter_count
 from kerasclf.callbacks.requirements import (
     first_reason,
     no_recurrent_layers,
@@ -258,7 +258,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         with np.load(path_file, allow_pickle=False) as saved:
             path, steps = saved["path"], saved["steps"]
             saved_frames = {key: saved[key] for key in saved.files if key == "frame_steps"}
-        num_parameters = sum(int(np.prod(w.shape)) for w in self.model.trainable_weights)
+        num_parameters = trainable_parameter_count(self.model)
         if path.ndim == 2 and path.shape[1] == num_parameters and len(steps) == len(path):
             self._path = list(path)
             self.path_steps = [int(step) for step in steps]

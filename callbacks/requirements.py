@@ -29,9 +29,12 @@ import sys
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
-import numpy as np
 
-from kerasclf.models.inspection import all_layers, check_probability_output
+from kerasclf.models.inspection import (
+    all_layers,
+    check_probability_output,
+    trainable_parameter_count,
+)
 
 # Layers that XLA cannot compile on the CPU ("TensorListReserve").
 RECURRENT_LAYERS = (keras.layers.RNN, keras.layers.Bidirectional)
@@ -83,7 +86,7 @@ def no_recurrent_layers(model: keras.Model) -> str | None:
 
 def two_parameters(model: keras.Model) -> str | None:
     """None if the model has at least 2 trainable parameters (a plane of them), else why not."""
-    count = sum(int(np.prod(weight.shape)) for weight in model.trainable_weights)
+    count = trainable_parameter_count(model)
     if count >= 2:
         return None
     return f"it needs a model with at least 2 trainable parameters, and this one has {count}"

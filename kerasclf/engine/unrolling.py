@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
-import numpy as np
 
-from kerasclf.models.inspection import all_layers
+from kerasclf.models.inspection import all_layers, trainable_parameter_count
 
 # Minibatches per iteration where unrolling pays (at 8, batch 1 was 4.8x slower
 # in the bare loop: its body crossed the threshold the other way).
@@ -58,5 +57,5 @@ def minibatches_per_iteration(
         return 1
     if any(isinstance(layer, keras.layers.RNN) for layer in all_layers(model)):
         return 1
-    parameters = sum(int(np.prod(weight.shape)) for weight in model.trainable_weights)
-    return UNROLLED_MINIBATCHES if batch_size * parameters <= MAX_UNROLLED_WORK else 1
+    work = batch_size * trainable_parameter_count(model)
+    return UNROLLED_MINIBATCHES if work <= MAX_UNROLLED_WORK else 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
+import numpy as np
 
 # The output activations whose values kerasclf reads as probabilities.
 PROBABILITY_ACTIVATIONS = ("sigmoid", "softmax")
@@ -155,3 +156,13 @@ def all_layers(model: keras.Model) -> list:
         layers.append(layer)
         layers.extend(all_layers(layer))
     return layers
+
+
+def trainable_parameter_count(model: keras.Model) -> int:
+    """How many numbers training changes: the sizes of `model`'s trainable weights, added up.
+
+    Example:
+        >>> trainable_parameter_count(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]))
+        3
+    """
+    return sum(int(np.prod(weight.shape)) for weight in model.trainable_weights)
