@@ -1,9 +1,12 @@
 """Several minibatches per loop iteration: the same updates, and only where they pay."""
 
+import io
+
 import keras
 import numpy as np
 import pytest
 
+import kerasclf
 from kerasclf import pipeline
 from kerasclf.data import make_dataset
 from kerasclf.engine.classifier import Classifier, StepSettings
@@ -12,8 +15,10 @@ from kerasclf.engine.optimizers import make_optimizer
 from kerasclf.engine.presets import PRESETS
 from kerasclf.engine.unrolling import (
     MAX_UNROLLED_WORK,
+    MIN_UNROLLED_RUN_STEPS,
     UNROLLED_MINIBATCHES,
     minibatches_per_iteration,
+    minibatches_per_iteration_for_run,
 )
 from kerasclf.models.registry import build_model
 
@@ -106,3 +111,34 @@ def test_other_steps_run_one_minibatch_an_iteration(case, model, batch_size, num
 def test_step_settings_refuse_a_bad_number_of_minibatches(value):
     with pytest.raises((TypeError, ValueError), match="minibatches_per_iteration"):
         StepSettings(minibatches_per_iteration=value)
+
+
+def test_only_a_run_of_many_steps_may_unroll():
+    assert minibatches_per_iteration_for_run(MIN_UNROLLED_RUN_STEPS - 1) == 1
+    assert minibatches_per_iteration_for_run(MIN_UNROLLED_RUN_STEPS) is None
+
+
+class _StopAfterOneEpoch(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.stop_training = True
+
+
+@pytest.mark.parametrize(
+    "epochs, expected",
+    [
+        (3, 1),  # 75 steps: the unrolled program's longer compile would not pay.
+        (-(-MIN_UNROLLED_RUN_STEPS // 25), None),  # Enough epochs of 25 steps: the model decides.
+    ],
+)
+def test_kerasclf_train_unrolls_only_a_long_run(tmp_path, epochs, expected):
+    result = kerasclf.train(
+        optimizer="momentum",
+        batch_size=8,  # 200 points: 25 minibatches an epoch.
+        epochs=epochs,
+        logdir=str(tmp_path),
+        images=False,
+        callbacks=[_StopAfterOneEpoch()],
+        stream=io.StringIO(),
+    )
+    assert result.model.step_settings.minibatches_per_iteration == expected
+    assert len(result.history["loss"]) == 1

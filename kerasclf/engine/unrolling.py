@@ -11,8 +11,10 @@ for all of them: the same updates, in the same order.
 
 `BENCHMARKS.md` has the measurements (`python -m benchmarks.loop_unroll` in a
 bare loop, `python -m benchmarks.training_speed` in kerasclf). They decide the
-rule below: the unrolled body is `UNROLLED_MINIBATCHES` copies of the step,
-so it is worth its longer compile only where a step's own work is small.
+rules below: the unrolled body is `UNROLLED_MINIBATCHES` copies of the step,
+so it is worth its longer compile only where a step's own work is small
+(`minibatches_per_iteration`) and the run takes many steps
+(`minibatches_per_iteration_for_run`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,14 @@ from kerasclf.models.inspection import all_layers, trainable_parameter_count
 # in the bare loop: its body crossed the threshold the other way).
 UNROLLED_MINIBATCHES = 4
 # A step does at most this much work (batch size x trainable parameters) to be unrolled.
-MAX_UNROLLED_WORK = 2**18
+# An MLP (64, 64) at batch 32 (141,000) gained nothing unrolled (0.97-1.1x the epoch
+# in five runs, once 1.85x); logistic regression at batch 1024 (3,072) took 0.84-0.9x.
+MAX_UNROLLED_WORK = 2**16
+# A run takes at least this many minibatch steps to be unrolled. The unrolled
+# program compiles about 0.45 s longer for logistic regression and 1 s longer for
+# an MLP, which 0.3 us saved a step repays after 1.4 to 3 million steps
+# (`python -m benchmarks.unroll_cost`).
+MIN_UNROLLED_RUN_STEPS = 2**21
 
 
 def minibatches_per_iteration(
@@ -59,3 +68,19 @@ def minibatches_per_iteration(
         return 1
     work = batch_size * trainable_parameter_count(model)
     return UNROLLED_MINIBATCHES if work <= MAX_UNROLLED_WORK else 1
+
+
+def minibatches_per_iteration_for_run(num_steps: int) -> int | None:
+    """The `StepSettings.minibatches_per_iteration` of a run of `num_steps` minibatch steps.
+
+    A short run saves less than the unrolled program's longer compile, so it
+    runs 1 minibatch an iteration; a run of at least `MIN_UNROLLED_RUN_STEPS`
+    leaves the choice to `minibatches_per_iteration` (None).
+
+    Example:
+        >>> minibatches_per_iteration_for_run(100 * 25)  # The seminar's 200 points at batch 8.
+        1
+        >>> minibatches_per_iteration_for_run(100 * 32768) is None  # 2**20 points at batch 32.
+        True
+    """
+    return None if num_steps >= MIN_UNROLLED_RUN_STEPS else 1

@@ -31,6 +31,7 @@ from kerasclf.engine.cluster import is_chief, parse_tf_config
 from kerasclf.run.config import TrainConfig
 from kerasclf.run.interruption import StopOnSignal, removed_if_interrupted
 from kerasclf.engine.classifier import StepSettings
+from kerasclf.engine.unrolling import minibatches_per_iteration_for_run
 from kerasclf.run.preparation import PreparedRun, prepare_resume, prepare_run  # noqa: F401 (API)
 from kerasclf.atomic_files import write_json
 from kerasclf.run.directory import create_run_dir, default_run_name, run_lock
@@ -186,10 +187,12 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
             print(line, file=stream, flush=True)
         run_callbacks = _run_callbacks(prepared, model, run, callbacks, chief, stream)
     # Callbacks say what the step must compute; CostLogger logs the epoch's loss itself.
+    num_steps = config.epochs * pipeline.num_minibatches(training.num_samples, batch_size)
     model.configure_step(
         StepSettings(
             record_minibatch_costs=config.batch_cost,
             step_metrics=not chief or "cost" in config.callbacks_off,
+            minibatches_per_iteration=minibatches_per_iteration_for_run(num_steps),
         )
     )
     outcome = fit_run(prepared, model, strategy, engine, batch_size, run, run_callbacks)
