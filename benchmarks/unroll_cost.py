@@ -26,11 +26,10 @@ os.environ["KERASCLF_XLA_CACHE"] = "off"
 import dataclasses
 import statistics
 import tempfile
-import time
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
-import keras
 from benchmarks.arguments import parse_repeats
+from benchmarks.streaming import EpochTimer
 from kerasclf import pipeline
 from kerasclf.run.model import make_model
 from kerasclf.run.preparation import prepare_run
@@ -50,20 +49,6 @@ CASES = (
     ("MLP 16-16", _mlp(16), 32, 2**16),
     ("MLP 64-64", _mlp(64), 32, 2**16),
 )
-
-
-class _EpochTimes(keras.callbacks.Callback):
-    """Each epoch's seconds, `fit`'s own start and end left out."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds, self._started = [], 0.0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._started)
 
 
 def _fitter(overrides: dict, batch_size: int, num_samples: int, unroll: int):
@@ -90,7 +75,7 @@ def _fitter(overrides: dict, batch_size: int, num_samples: int, unroll: int):
     steps = pipeline.block_layout(num_samples, batch_size)[1]
 
     def fit(epochs: int) -> list[float]:
-        timer = _EpochTimes()
+        timer = EpochTimer()
         model.fit(
             dataset,
             epochs=epochs,
