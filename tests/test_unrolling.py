@@ -118,6 +118,13 @@ def test_only_a_run_of_many_steps_may_unroll():
     assert minibatches_per_iteration_for_run(MIN_UNROLLED_RUN_STEPS) is None
 
 
+@pytest.mark.parametrize("value", [0, -5, 2.5, "100", True])
+def test_a_bad_number_of_run_steps_is_refused_in_one_line(value):
+    one_line = r"^`num_steps` must be an integer >= 1\.[^\n]*$"
+    with pytest.raises((TypeError, ValueError), match=one_line):
+        minibatches_per_iteration_for_run(value)
+
+
 class _StopAfterOneEpoch(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.model.stop_training = True

@@ -20,9 +20,12 @@ so it is worth its longer compile only where a step's own work is small
 from __future__ import annotations
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
+import sys
+
 import keras
 
 from kerasclf.models.inspection import all_layers, trainable_parameter_count
+from kerasclf.validation import check_integer
 
 # Minibatches per iteration where unrolling pays (at 8, batch 1 was 4.8x slower
 # in the bare loop: its body crossed the threshold the other way).
@@ -83,4 +86,5 @@ def minibatches_per_iteration_for_run(num_steps: int) -> int | None:
         >>> minibatches_per_iteration_for_run(100 * 32768) is None  # 2**20 points at batch 32.
         True
     """
+    num_steps = check_integer("num_steps", num_steps, maximum=sys.maxsize)
     return None if num_steps >= MIN_UNROLLED_RUN_STEPS else 1

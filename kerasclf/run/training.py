@@ -187,6 +187,7 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
             print(line, file=stream, flush=True)
         run_callbacks = _run_callbacks(prepared, model, run, callbacks, chief, stream)
     # Callbacks say what the step must compute; CostLogger logs the epoch's loss itself.
+    # Steps of the whole run, resumed or not, so that a resume unrolls as the run did.
     num_steps = config.epochs * pipeline.num_minibatches(training.num_samples, batch_size)
     model.configure_step(
         StepSettings(
