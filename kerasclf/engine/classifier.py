@@ -49,6 +49,9 @@ How the step runs is set by a `StepSettings` (`Classifier.configure_step`):
   loop runs (the same updates in the same order); None, the default, lets
   `kerasclf.engine.unrolling` choose: 4 for small XLA-compiled steps, whose
   loop otherwise pays XLA's concurrent executor every minibatch, else 1.
+  `kerasclf.train` sets 1 for a run of fewer than
+  `kerasclf.engine.unrolling.MIN_UNROLLED_RUN_STEPS` minibatch steps, too
+  short to win back the unrolled program's longer compile.
 """
 
 from __future__ import annotations
