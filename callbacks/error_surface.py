@@ -82,6 +82,7 @@ from kerasclf.callbacks.surfaces import make_surface
 from kerasclf.data import Data
 from kerasclf.engine.losses import REDUCTIONS, model_reduction
 from kerasclf.atomic_files import write_npz
+from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
 from kerasclf.validation import check_choice, check_integer
 from kerasclf.models.inspection import check_probability_output, trainable_parameter_count
 from kerasclf.callbacks.requirements import (
@@ -255,9 +256,12 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         path_file = os.path.join(self.logdir, PATH_FILE)
         if not os.path.isfile(path_file):
             return
-        with np.load(path_file, allow_pickle=False) as saved:
-            path, steps = saved["path"], saved["steps"]
-            saved_frames = {key: saved[key] for key in saved.files if key == "frame_steps"}
+        try:
+            with np.load(path_file, allow_pickle=False) as saved:
+                path, steps = saved["path"], saved["steps"]
+                saved_frames = {key: saved[key] for key in saved.files if key == "frame_steps"}
+        except (KeyError, *UNREADABLE_NPZ_ERRORS):
+            return  # A damaged path: the resumed run draws its path from here on.
         num_parameters = trainable_parameter_count(self.model)
         if path.ndim == 2 and path.shape[1] == num_parameters and len(steps) == len(path):
             self._path = list(path)

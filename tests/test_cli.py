@@ -1,6 +1,7 @@
 """The command line: outputs, exit statuses, and one-line errors before any write."""
 
 import errno
+import io
 import json
 import os
 import shlex
@@ -409,6 +410,33 @@ def test_bad_npz_files(tmp_path, capsys, arrays, message):
     assert not (tmp_path / "logs").exists()
 
 
+def _damaged_npz(how, **arrays):
+    """The bytes of `np.savez_compressed(arrays)`, cut short or with changed compressed bytes."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    data = bytearray(buffer.getvalue())
+    if how == "truncated":
+        return bytes(data[:100])
+    # Inside the first member's deflate stream: after its 30-byte local header, name and extra.
+    start = 30 + int.from_bytes(data[26:28], "little") + int.from_bytes(data[28:30], "little") + 4
+    data[start : start + 8] = bytes(byte ^ 0xFF for byte in data[start : start + 8])
+    return bytes(data)
+
+
+@pytest.mark.parametrize("how", ["truncated", "corrupted"])
+def test_damaged_npz_data_files_are_one_line_for_train_and_evaluate(tmp_path, capsys, how):
+    points = make_dataset("blobs", seed=0)
+    path = tmp_path / "points.npz"
+    path.write_bytes(_damaged_npz(how, X=points.features, y=points.labels))
+    logdir = tmp_path / "logs"
+    line = ["--weights", "1", "2", "--bias", "0"]
+    for arguments in (["train", "--logdir", str(logdir)], ["evaluate", *line]):
+        assert main([*arguments, "--data", str(path)]) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and f"{path}: not a readable .npz file (" in error
+    assert not logdir.exists()
+
+
 def test_data_too_big_for_memory_is_one_line_not_a_crash(tmp_path, capsys, monkeypatch):
     arrays = {"X": np.zeros((6, 2), "float32"), "y": np.array([0, 1] * 3)}
     np.savez(tmp_path / "points.npz", **arrays)
@@ -488,6 +516,18 @@ def test_a_split_that_leaves_a_class_out_of_training_is_refused(tmp_path, capsys
         ("[1, 2]", None, "lacks dataset, data"),
         ("{}", None, "lacks dataset, data"),
         (None, b"not a zip", "not a readable checkpoint"),
+        pytest.param(
+            None,
+            _damaged_npz("truncated", epochs_completed=np.array(1)),
+            "not a readable checkpoint",
+            id="truncated checkpoint",
+        ),
+        pytest.param(
+            None,
+            _damaged_npz("corrupted", epochs_completed=np.array(1)),
+            "not a readable checkpoint",
+            id="corrupted checkpoint",
+        ),
         (None, {"model_0": np.zeros(3)}, "not a checkpoint of this run"),
         (
             None,
@@ -515,6 +555,10 @@ def test_resume_refuses_a_broken_run_directory(tmp_path, capsys, config_text, ch
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1
     assert {path.name: path.stat().st_mtime_ns for path in run_dir.iterdir()} == before
+    # The listing shows the run, not resumable from a checkpoint it cannot read.
+    assert main(["runs", str(logdir)]) == 0
+    row = capsys.readouterr().out.splitlines()[1].split()
+    assert row[0] == "run" and (row[-1] == "no" or not isinstance(checkpoint, bytes))
 
 
 def test_resume_refuses_a_checkpoint_past_the_runs_epochs(tmp_path, capsys):

@@ -23,6 +23,7 @@ from kerasclf.data.csv_files import read_csv_values
 from kerasclf.data.labelled import TASKS, Data
 from kerasclf.data.text_corpus import character_windows, read_text
 from kerasclf.validation import check_choice, check_integer
+from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
 
 
 # The arrays of the two .npz layouts: features and labels, then test features and labels.
@@ -207,12 +208,10 @@ def _read_npz(path: str, with_test: bool) -> dict[str, np.ndarray]:
                 names = (*names, VOCABULARY_SIZE_ARRAY)
             _check_fits_in_memory(path, archive, names)
             return {name: _read_array(path, archive, name) for name in names}
-    except ValueError as error:
-        if str(error).startswith(path):
+    except UNREADABLE_NPZ_ERRORS as error:
+        if isinstance(error, ValueError) and str(error).startswith(path):
             raise
-        raise ValueError(f"{path}: not a readable .npz file ({error}).")
-    except (OSError, EOFError) as error:
-        raise ValueError(f"{path}: not a readable .npz file ({error}).")
+        raise ValueError(f"{path}: not a readable .npz file ({error}).") from None
 
 
 def _read_array(path: str, archive, name: str) -> np.ndarray:

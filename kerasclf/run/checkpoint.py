@@ -24,6 +24,7 @@ import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lin
 import keras
 import numpy as np
 
+from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
 from kerasclf.run.directory import CHECKPOINT_FILE, TEMPORARY_PREFIX
 from kerasclf.run.fault_injection import kill_if_due
 
@@ -119,7 +120,7 @@ def read_extras(run_dir: str) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as archive:
             return {key: _array(archive, key, path) for key in EXTRA_KEYS if key in archive.files}
-    except (OSError, ValueError, EOFError):
+    except UNREADABLE_NPZ_ERRORS:
         return {}
 
 
@@ -151,7 +152,7 @@ def restore_checkpoint(model: keras.Model, run_dir: str) -> int:
     model.optimizer.build(model.trainable_variables)
     try:
         archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as error:
+    except UNREADABLE_NPZ_ERRORS as error:
         raise ValueError(
             f"{path}: not a readable checkpoint ({error}). Start the run again instead of "
             "resuming it."
@@ -195,3 +196,8 @@ def _array(archive, key: str, path: str) -> np.ndarray:
         return archive[key]
     except ValueError as error:
         raise ValueError(f"{path}: {key} is not a plain numeric array ({error}).") from None
+    except UNREADABLE_NPZ_ERRORS as error:
+        raise ValueError(
+            f"{path}: not a readable checkpoint ({key}: {error}). Start the run again instead "
+            "of resuming it."
+        ) from None

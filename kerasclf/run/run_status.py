@@ -22,6 +22,7 @@ import os
 
 import numpy as np
 
+from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
 from kerasclf.run.directory import CHECKPOINT_FILE, LOCK_FILE, has_stale_lock, lock_holder
 from kerasclf.run.event_files import last_event_step, last_scalar
 
@@ -158,7 +159,7 @@ def _read_json(path: str) -> dict | None:
 
 def _checkpoint_epoch(run_dir: str) -> int | None:
     """The epochs a run's checkpoint completed, or None without a readable one."""
-    with contextlib.suppress(OSError, ValueError, KeyError, EOFError):
+    with contextlib.suppress(KeyError, TypeError, *UNREADABLE_NPZ_ERRORS):
         with np.load(os.path.join(run_dir, CHECKPOINT_FILE), allow_pickle=False) as archive:
             return int(archive["epochs_completed"])
     return None
