@@ -24,6 +24,8 @@ from kerasclf.cli.main import main
 from kerasclf.engine.losses import CrossEntropy
 
 MODELS_FILE = """
+import sys
+
 import keras
 
 
@@ -66,6 +68,10 @@ def not_a_model(input_shape, num_classes):
 
 def raises(input_shape, num_classes):
     return {}["missing"]
+
+
+def exits(input_shape, num_classes):
+    sys.exit(0)
 """
 
 
@@ -287,6 +293,8 @@ BAD_MODELS = [
     ("my_models.py:cnnn", "has no function 'cnnn'. Received: model="),
     ("broken.py:build", "has a syntax error at line 2"),
     ("my_models.py:raises", "raised KeyError: 'missing' (my_models.py line"),
+    ("my_models.py:exits", "raised SystemExit: 0 (my_models.py line"),
+    ("exits_on_import.py:build", "failed on import with SystemExit: 0 (exits_on_import.py line 1)"),
     ("my_models.py:not_a_model", "must return a keras.Model. Received 'a model' of type str"),
     ("my_models.py:logits", "output layer 'scores' has activation 'linear'"),
     ("my_models.py:two_units", "outputs 2 unit(s), but the data has 3 classes"),
@@ -299,6 +307,7 @@ def test_a_bad_model_is_one_line_exit_2_and_nothing_written(
     files, tmp_path, capsys, monkeypatch, model, message
 ):
     (files / "broken.py").write_text("def build(input_shape, num_classes):\n    return (\n")
+    (files / "exits_on_import.py").write_text("raise SystemExit(0)\n")
     monkeypatch.chdir(files)
     logdir = tmp_path / "logs"
     argv = ["train", "--model", model, "--data", "images.npz", "--logdir", str(logdir)]

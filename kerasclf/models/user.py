@@ -63,7 +63,7 @@ def load_model_function(source: ModelFile) -> Callable:
             f"`model` file {source.path} has a syntax error at line {error.lineno}: "
             f"{error.msg}. Fix the file."
         ) from None
-    except Exception as error:  # The user's code: anything can fail on import.
+    except (Exception, SystemExit) as error:  # The user's code: anything can fail, or exit.
         del sys.modules[name]
         raise ValueError(
             f"`model` file {source.path} failed on import with {_one_line(error)}"
@@ -90,7 +90,7 @@ def call_model_function(function: Callable, input_shape, num_classes: int, what:
     try:
         with first_layer_names():
             return function(**arguments)
-    except Exception as error:  # The user's code.
+    except (Exception, SystemExit) as error:  # The user's code: sys.exit() included.
         shown = ", ".join(f"{key}={value}" for key, value in arguments.items())
         raise ValueError(
             f"`model` function {what} raised {_one_line(error)}{_where(error)} when called "
