@@ -31,6 +31,7 @@ import numpy as np
 import kerasclf
 from kerasclf.cli.tensorboard_command import tensorboard_command
 from kerasclf.run.directory import check_logdir
+from kerasclf.validation import did_you_mean
 
 QUICK_ENVIRONMENT_VARIABLE = "KERASCLF_QUICK"
 
@@ -78,9 +79,27 @@ class Outcome:
         return self.result.history.get("cost", [])
 
 
+class _ExperimentParser(argparse.ArgumentParser):
+    """argparse whose errors are one-line ValueErrors (exit status 2 by `main_guard`)."""
+
+    def error(self, message: str):
+        raise ValueError(f"{message}. See `{self.prog} --help`.")
+
+
 def parse_arguments(description: str, argv: list[str] | None = None) -> argparse.Namespace:
-    """`--quick` and `--logdir`, shared by every experiment script."""
-    parser = argparse.ArgumentParser(description=description.strip().splitlines()[0])
+    """`--quick` and `--logdir`, shared by every experiment script.
+
+    Raises:
+        ValueError: for an unknown option (naming the closest) or an unusable logdir.
+    """
+    main_module = getattr(sys.modules["__main__"], "__spec__", None)
+    parser = _ExperimentParser(
+        # As the student ran it: `python -m kerasclf.experiments.step_size --help`.
+        prog=f"python -m {main_module.name}"
+        if main_module is not None and ".experiments." in main_module.name
+        else None,
+        description=description.strip().splitlines()[0],
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -88,12 +107,16 @@ def parse_arguments(description: str, argv: list[str] | None = None) -> argparse
         f"({QUICK_ENVIRONMENT_VARIABLE}=1 too)",
     )
     parser.add_argument("--logdir", default="logs", help="parent of logs/<experiment>/")
-    arguments = parser.parse_args(argv)
+    arguments, unknown = parser.parse_known_args(argv)
+    if unknown:
+        first = next((argument for argument in unknown if argument.startswith("-")), unknown[0])
+        options = [option for action in parser._actions for option in action.option_strings]
+        raise ValueError(
+            f"unknown argument {first!r}.{did_you_mean(first.split('=', 1)[0], options)} "
+            f"See `{parser.prog} --help`."
+        )
     arguments.quick = arguments.quick or os.environ.get(QUICK_ENVIRONMENT_VARIABLE) == "1"
-    try:
-        check_logdir(arguments.logdir)
-    except ValueError as error:
-        parser.error(str(error))
+    check_logdir(arguments.logdir)
     return arguments
 
 

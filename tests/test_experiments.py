@@ -145,6 +145,25 @@ def test_every_experiment_is_listed_and_run_by_all(capsys):
         assert f"python -m kerasclf.experiments.{name}" in listing
 
 
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--logdri", "logs"], "unknown argument '--logdri'. Did you mean '--logdir'? See `"),
+        (["--quick", "extra"], "unknown argument 'extra'. See `"),
+        (["--logdir"], "argument --logdir: expected one argument. See `"),
+        (["--logdir", __file__], "is a file. Received: logdir="),
+    ],
+)
+def test_an_experiments_bad_arguments_are_one_line_exit_2(capsys, argv, message):
+    from kerasclf.experiments._experiment import main_guard, parse_arguments
+
+    with pytest.raises(SystemExit) as exit_status:
+        main_guard(lambda: parse_arguments("An experiment.", argv))
+    assert exit_status.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and error.count("\n") == 1 and message in error
+
+
 def _held_out_accuracy(outcome):
     summary = outcome.result.summary
     return summary.get("val_accuracy", summary.get("test_accuracy"))
