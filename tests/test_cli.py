@@ -266,11 +266,15 @@ def test_bad_data_files(tmp_path, capsys, content, message):
         (["--weights", "1", "2", "--bias", "0", "--data", "x.csv", "--seed", "3"], "--seed"),
         (["--weights", "1", "2", "--bias", "0", "--data", "x.csv", "--dataset", "xor"], "ignored"),
         (["--weights", "1", "2", "--bais", "0"], "Did you mean '--bias'"),
+        (["--weights", *"1" * 100, "--bias", "0", "--dataset", "long_dependency"], "shape (50, 2)"),
+        (["--weights", "1", "--bias", "0", "--dataset", "series"], "takes points (one row"),
+        (["--weights", "1", "2", "--bias", "0", "--dataset", "blobs"], "data with 3 classes"),
     ],
 )
 def test_bad_evaluate_input(capsys, flags, message):
     assert main(["evaluate", *flags]) == 2
-    assert message in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
 
 
 def test_unwritable_logdir_is_rejected_before_training(tmp_path, capsys):

@@ -62,6 +62,13 @@ def test_a_callback_function_and_a_path_are_accepted(tmp_path):
             TypeError,
             "`data` must be a kerasclf Data",
         ),
+        (
+            lambda data: evaluate_linear(
+                [1, 1], 0, Data(data.features, data.features[:, 0], task="regression")
+            ),
+            ValueError,
+            "needs two classes. Received regression data (numbers to predict, no classes)",
+        ),
         (lambda data: build_model("logistic", 2, seed="a"), TypeError, "`seed` must be an integer"),
         (lambda data: make_dataset("xor", noise=10**400), ValueError, "`noise` must be a finite"),
         (lambda data: make_config(learning_rate=10**400), ValueError, "`learning_rate` must be"),

@@ -250,17 +250,34 @@ def evaluate_linear(weights, bias: float, data: Data) -> dict[str, float]:
             "`data` must be a kerasclf Data, e.g. make_dataset('seminar_blobs') or "
             f"load_data('points.csv'). Received: data={data!r} of type {type(data).__name__}."
         )
+    _check_two_class_points(data)
     weights = _check_weights(weights, data.num_features)
     # float32 holds the model's weights: beyond its range a value becomes inf.
     bias = check_number("bias", bias, -FLOAT32_LIMIT, FLOAT32_LIMIT)
-    if data.num_classes != 2:
-        raise ValueError(
-            f"A hand-set linear classifier needs two classes. Received data with "
-            f"{data.num_classes} classes from {data.source}."
-        )
     model = build_model("logistic", data.num_features)
     model.set_weights([weights.reshape(-1, 1), np.array([bias], dtype=np.float32)])
     return evaluate_model(model, data)
+
+
+def _check_two_class_points(data: Data) -> None:
+    """A hand-set line needs rows of features (points) in two classes."""
+    example = "Use a set of two-class points, e.g. --dataset seminar_blobs."
+    if len(data.feature_shape) != 1:
+        raise ValueError(
+            f"A hand-set linear classifier takes points (one row of features each). Received "
+            f"samples of shape {data.feature_shape} (sequences or images) from {data.source}. "
+            f"{example}"
+        )
+    if data.task != "classification":
+        raise ValueError(
+            f"A hand-set linear classifier needs two classes. Received {data.task} data "
+            f"(numbers to predict, no classes) from {data.source}. {example}"
+        )
+    if data.num_classes != 2:
+        raise ValueError(
+            f"A hand-set linear classifier needs two classes. Received data with "
+            f"{data.num_classes} classes from {data.source}. {example}"
+        )
 
 
 def _check_weights(weights, num_features: int) -> np.ndarray:
