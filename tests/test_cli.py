@@ -300,6 +300,26 @@ def test_a_logdir_the_file_system_refuses_is_one_line_too(tmp_path, capsys, monk
     )
 
 
+def test_a_refused_run_directory_leaves_no_new_folder_behind(tmp_path, capsys, monkeypatch):
+    too_long = str(tmp_path / "new" / ("a" * 300))
+    assert main(["train", "--epochs", "1", "--logdir", too_long]) == 2
+    assert (
+        "has a folder name of 300 bytes; file systems take at most 255" in capsys.readouterr().err
+    )
+    mkdir = os.mkdir
+
+    def refuse_the_run(path, *args, **kwargs):  # The logdir's folders are made, the run's not.
+        if os.path.basename(path) == "run":
+            raise PermissionError(errno.EPERM, "Operation not permitted", path)
+        return mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr("kerasclf.run.directory.os.mkdir", refuse_the_run)
+    logdir = str(tmp_path / "new" / "deeper")
+    assert main(["train", "--epochs", "1", "--logdir", logdir, "--run-name", "run"]) == 2
+    assert "cannot hold a run directory: Operation not permitted" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == []
+
+
 def test_output_piped_into_a_reader_that_stops_is_no_error():
     """As `kerasclf datasets | head -1`: a closed pipe ends the command quietly."""
     process = subprocess.Popen(

@@ -37,6 +37,8 @@ TEMPORARY_PREFIX = ".tmp-"
 
 # Leaves room for the "-N" that makes a taken name unique.
 MAX_RUN_NAME_LENGTH = 200
+# The longest name, in bytes, that common file systems (ext4, XFS, APFS, NTFS) accept.
+MAX_FILE_NAME_BYTES = 255
 RUN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._=+-]*$")
 
 
@@ -72,6 +74,13 @@ def check_logdir(logdir: str) -> str:
     if not isinstance(logdir, str) or not logdir:
         raise ValueError(f"`logdir` must be a directory path. Received: logdir={logdir!r}.")
     path = os.path.abspath(logdir)
+    too_long = [part for part in path.split(os.sep) if len(part.encode()) > MAX_FILE_NAME_BYTES]
+    if too_long:
+        raise ValueError(
+            f"`logdir` has a folder name of {len(too_long[0].encode())} bytes; file systems "
+            f"take at most {MAX_FILE_NAME_BYTES}. Received: logdir={shown(logdir)}. Choose a "
+            "shorter --logdir."
+        )
     probe = path
     while not os.path.exists(probe):
         if os.path.islink(probe):  # A symbolic link to nothing.
@@ -228,6 +237,7 @@ def create_run_dir(logdir: str, name: str) -> str:
         RunDirectoryError: one line, if the file system refuses the directory even
             though `check_logdir` passed (e.g. under /proc).
     """
+    missing = _missing_folders(logdir)
     try:
         os.makedirs(logdir, exist_ok=True)
         for attempt in range(1, 10_000):
@@ -238,11 +248,24 @@ def create_run_dir(logdir: str, name: str) -> str:
                 continue
             return candidate
     except OSError as error:
+        for folder in reversed(missing):  # Leave no empty folder of ours behind.
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
         raise RunDirectoryError(
             f"`logdir` cannot hold a run directory: {error.strerror or error} "
             f"({error.filename!r}). Received: logdir={logdir!r}. Choose a writable --logdir."
         ) from None
     raise RuntimeError(f"No free run directory named {name!r}-N under {logdir!r}.")
+
+
+def _missing_folders(path: str) -> list[str]:
+    """The folders of `path` that do not exist yet, outermost first."""
+    missing = []
+    path = os.path.abspath(path)
+    while not os.path.exists(path) and os.path.dirname(path) != path:
+        missing.append(path)
+        path = os.path.dirname(path)
+    return missing[::-1]
 
 
 def check_resumable(run_dir: str) -> str:
