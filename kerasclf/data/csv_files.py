@@ -82,9 +82,14 @@ def read_csv_values(path: str) -> np.ndarray:
     """The numbers of a CSV file as a float64 array, skipping an optional header.
 
     Raises:
-        ValueError: for a missing or empty file, ragged rows or a non-numeric
-            cell, naming the line and column.
+        ValueError: for a name not ending in .csv, a missing or empty file,
+            ragged rows or a non-numeric cell, naming the line and column.
     """
+    if os.path.splitext(path)[1].lower() != ".csv":
+        raise ValueError(
+            f"expected a CSV file of numbers, a name ending in .csv. Received: {path!r}. Save "
+            "the points as CSV, e.g. np.savetxt('points.csv', X, delimiter=',')."
+        )
     if not os.path.isfile(path):
         raise ValueError(f"CSV file does not exist. Received: {path!r}.")
     first, lines_through_first = _first_row(path)
