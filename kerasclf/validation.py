@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+import os
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -169,3 +170,22 @@ Received: data_name=' '.
             f"Received: data_name={shown(data_name)}."
         )
     return data_name
+
+
+def check_file_exists(key: str, path: str) -> str:
+    """Returns `path` if it names a file; else one line: missing, or a directory.
+
+    Example:
+        >>> check_file_exists("config", "runs.toml")
+        Traceback (most recent call last):
+        ...
+        ValueError: `config` file does not exist. Received: config='runs.toml'.
+    """
+    if os.path.isdir(path):
+        raise ValueError(
+            f"`{key}` must be a file, but {path!r} is a directory. Received: {key}={path!r}. "
+            "Name a file in it."
+        )
+    if not os.path.isfile(path):
+        raise ValueError(f"`{key}` file does not exist. Received: {key}={path!r}.")
+    return path

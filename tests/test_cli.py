@@ -176,6 +176,9 @@ BAD_TRAIN_FLAGS = [
     (["--learning-rate", "-1e-3"], "Received: learning_rate=-0.001"),
     (["--bias", "1"], "unknown option '--bias' for `kerasclf train`"),
     (["extra"], "unexpected argument 'extra'"),
+    (["--data", os.path.dirname(__file__)], "`data` must be a file, but '"),
+    (["--config", os.path.dirname(__file__)], "is a directory. Received: config='"),
+    (["--data", "missing.csv"], "`data` file does not exist. Received: data='missing.csv'."),
 ]
 
 

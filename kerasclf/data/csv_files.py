@@ -29,6 +29,8 @@ import warnings
 
 import numpy as np
 
+from kerasclf.validation import check_file_exists
+
 
 def is_header_row(cells: list[str]) -> bool:
     """Whether the first non-empty row of a CSV file is a header: a cell is not a number.
@@ -90,8 +92,7 @@ def read_csv_values(path: str) -> np.ndarray:
             f"expected a CSV file of numbers, a name ending in .csv. Received: {path!r}. Save "
             "the points as CSV, e.g. np.savetxt('points.csv', X, delimiter=',')."
         )
-    if not os.path.isfile(path):
-        raise ValueError(f"CSV file does not exist. Received: {path!r}.")
+    check_file_exists("data", path)
     first, lines_through_first = _first_row(path)
     if first is None:
         raise _no_rows_error(path)

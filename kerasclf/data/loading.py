@@ -22,7 +22,7 @@ import numpy as np
 from kerasclf.data.csv_files import read_csv_values
 from kerasclf.data.labelled import TASKS, Data
 from kerasclf.data.text_corpus import character_windows, read_text
-from kerasclf.validation import check_choice, check_integer
+from kerasclf.validation import check_choice, check_file_exists, check_integer
 from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
 
 
@@ -109,8 +109,7 @@ def _load(
             "Save the points as CSV (label in the last column) or as .npz with X and y, or a "
             "text as UTF-8 .txt."
         )
-    if not os.path.isfile(path):
-        raise ValueError(f"`data` file does not exist or is not a file. Received: data={path!r}.")
+    check_file_exists("data", path)
     try:
         if extension == ".txt":
             return _load_text(path, task, sequence_length, stride), None

@@ -26,7 +26,7 @@ import numpy as np
 
 from kerasclf.data.labelled import Data
 from kerasclf.data.vocabulary import Vocabulary
-from kerasclf.validation import MAX_INTEGER, check_integer, shown
+from kerasclf.validation import MAX_INTEGER, check_file_exists, check_integer, shown
 
 # Characters that do not show on a page, named by a visible sign.
 READABLE_CHARACTERS = {"\n": "⏎", " ": "␣", "\t": "⇥", "\r": "␍"}
@@ -49,8 +49,7 @@ def read_text(path: str) -> str:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"`data` must be a file path. Received: data={shown(path)}.")
     path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise ValueError(f"`data` file does not exist or is not a file. Received: data={path!r}.")
+    check_file_exists("data", path)
     try:
         with open(path, "rb") as file:
             raw = file.read()

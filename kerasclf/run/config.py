@@ -18,7 +18,6 @@ ranges and combinations without converting them again.
 from __future__ import annotations
 
 import dataclasses
-import os
 import tomllib
 from collections.abc import Mapping
 from typing import Any
@@ -60,7 +59,7 @@ from kerasclf.run.data_defaults import (  # noqa: F401 (TEXT_SEQUENCE_LENGTH: th
 )
 from kerasclf.run.key_synonyms import KEY_SYNONYMS
 from kerasclf.run.model_defaults import check_options_apply, fill_model_defaults
-from kerasclf.validation import did_you_mean
+from kerasclf.validation import check_file_exists, did_you_mean
 
 # Keys added after runs were first written: a run's config.json without one
 # (an older run, resumed) takes the key's default.
@@ -365,8 +364,7 @@ def checked_config(parsed: dict[str, Any]) -> TrainConfig:
 
 def load_toml(path: str) -> dict[str, Any]:
     """Reads a flat TOML file of config keys (`tomllib` only); `parse_values` reads the values."""
-    if not os.path.isfile(path):
-        raise ValueError(f"`config` file does not exist. Received: config={path!r}.")
+    check_file_exists("config", path)
     try:
         with open(path, "rb") as file:
             values = tomllib.load(file)

@@ -34,7 +34,7 @@ from kerasclf.models.feature_names import check_feature_names
 from kerasclf.models.sources import parse_model_source
 from kerasclf.run.config_checks import check_class_weight, check_combinations, check_streamable
 from kerasclf.run.directory import check_logdir, check_run_name
-from kerasclf.validation import check_choice, check_integer, check_number
+from kerasclf.validation import check_choice, check_file_exists, check_integer, check_number
 
 if TYPE_CHECKING:
     from kerasclf.run.config import TrainConfig
@@ -89,8 +89,8 @@ def _check_data(config: TrainConfig) -> None:
         check_choice("dataset", config.dataset, DATASETS)
     elif is_shard_glob(config.data):
         match_shards(config.data)
-    elif not os.path.isfile(config.data):
-        raise ValueError(f"`data` file does not exist. Received: data={config.data!r}.")
+    else:
+        check_file_exists("data", config.data)
     if config.streamed:
         check_streamable(config)
     if config.num_samples is not None:
