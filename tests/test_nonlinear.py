@@ -176,7 +176,10 @@ def test_predict_errors(tmp_path, capsys):
     np.savez(archive, X=np.zeros((2, 2)), y=np.array([0, 1]))
     assert main(["predict", "--run", str(tmp_path / "run"), "--data", str(archive)]) == 2
     error = capsys.readouterr().err
-    assert "expected a CSV file of numbers, a name ending in .csv. Received:" in error and error.count("\n") == 1
+    assert (
+        "expected a CSV file of numbers, a name ending in .csv. Received:" in error
+        and error.count("\n") == 1
+    )
 
 
 def test_predict_writes_multiclass_probabilities(tmp_path, capsys):

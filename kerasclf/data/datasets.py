@@ -45,7 +45,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -60,7 +59,7 @@ from kerasclf.data.point_sets import (
     spiral,
     xor,
 )
-from kerasclf.data.sequence_tasks import grammar_text, long_dependency, series
+from kerasclf.data.sequence_tasks import MAX_NOISE_STD, grammar_text, long_dependency, series
 from kerasclf.validation import MAX_INTEGER, check_choice, check_integer, check_number, shown
 
 
@@ -153,7 +152,7 @@ DATASETS = {
         200,
         20.0,
         "N((-4,-4), 20I) vs N((4,4), 20I), 100 each (the seminar's)",
-        noise_range=(0.0, math.inf),  # The variance: any positive number.
+        noise_range=(0.0, MAX_NOISE_STD**2),  # The variance.
         zero_noise=False,
     ),
     "hand_line": NamedDataset(
@@ -181,7 +180,7 @@ DATASETS = {
         LONG_DEPENDENCY_NOISE,
         "class = sign of 1 marked step in T=50 noisy steps: RNN fails, LSTM/GRU learn it",
         test_fraction=0.2,
-        noise_range=(0.0, math.inf),  # The noise's standard deviation.
+        noise_range=(0.0, MAX_NOISE_STD),  # The noise's standard deviation.
         size_range=(2, MAX_INTEGER),
         kind="sequences",
         sequence_length=50,
@@ -193,7 +192,7 @@ DATASETS = {
         0.1,
         "windows of T=30 steps of 3 noisy sines, target = the next value (Day 3)",
         test_fraction=0.1,
-        noise_range=(0.0, math.inf),
+        noise_range=(0.0, MAX_NOISE_STD),
         size_range=(2, MAX_INTEGER),
         kind="sequences",
         task="regression",

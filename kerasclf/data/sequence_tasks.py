@@ -28,6 +28,10 @@ import numpy as np
 
 from kerasclf.validation import check_integer, check_number
 
+# The largest noise standard deviation a generated set takes: 1000 times the
+# signal drowns it already, and far larger noise overflows float32 (3.4e38).
+MAX_NOISE_STD = 1e3
+
 
 def long_dependency(
     num_samples: int, noise: float, rng: np.random.Generator, sequence_length: int = 50
@@ -62,7 +66,9 @@ def long_dependency(
         True
     """
     num_samples = check_integer("num_samples", num_samples, minimum=1)
-    noise = check_number("noise", noise, 0.0, math.inf, low_inclusive=True)
+    noise = check_number(
+        "noise", noise, 0.0, MAX_NOISE_STD, low_inclusive=True, high_inclusive=True
+    )
     sequence_length = check_integer("sequence_length", sequence_length, minimum=1)
     labels = rng.permutation(np.arange(num_samples) % 2)
     values = rng.normal(0.0, 1.0, size=(num_samples, sequence_length)) * noise
@@ -100,7 +106,9 @@ def series_values(length: int, noise: float, rng: np.random.Generator) -> np.nda
         (3,)
     """
     length = check_integer("length", length, minimum=1)
-    noise = check_number("noise", noise, 0.0, math.inf, low_inclusive=True)
+    noise = check_number(
+        "noise", noise, 0.0, MAX_NOISE_STD, low_inclusive=True, high_inclusive=True
+    )
     phases = rng.uniform(0.0, 2 * math.pi, len(SERIES_PERIODS))
     steps = np.arange(length, dtype=np.float64)
     values = np.zeros(length)
