@@ -72,6 +72,19 @@ def raises(input_shape, num_classes):
 
 def exits(input_shape, num_classes):
     sys.exit(0)
+
+
+def two_outputs(input_shape, num_classes):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    scores = keras.layers.Dense(num_classes, activation="softmax")(x)
+    return keras.Model(inputs, [scores, scores])
+
+
+def two_inputs(input_shape, num_classes):
+    inputs = [keras.Input(input_shape), keras.Input(input_shape)]
+    x = keras.layers.Flatten()(keras.layers.Add()(inputs))
+    return keras.Model(inputs, keras.layers.Dense(num_classes, activation="softmax")(x))
 """
 
 
@@ -294,6 +307,8 @@ BAD_MODELS = [
     ("broken.py:build", "has a syntax error at line 2"),
     ("my_models.py:raises", "raised KeyError: 'missing' (my_models.py line"),
     ("my_models.py:exits", "raised SystemExit: 0 (my_models.py line"),
+    ("my_models.py:two_outputs", "has 2 outputs; kerasclf trains models of one input and one"),
+    ("my_models.py:two_inputs", "has 2 inputs; kerasclf trains models of one input and one"),
     ("exits_on_import.py:build", "failed on import with SystemExit: 0 (exits_on_import.py line 1)"),
     ("my_models.py:not_a_model", "must return a keras.Model. Received 'a model' of type str"),
     ("my_models.py:logits", "output layer 'scores' has activation 'linear'"),

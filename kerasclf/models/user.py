@@ -187,6 +187,7 @@ def check_user_model(
         )
     if not model.built:
         model.build((None, *input_shape))
+    _check_one_input_and_output(model, what)
     expected = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
     if expected is not None and not _shapes_fit(expected, input_shape):
         raise ValueError(
@@ -223,6 +224,19 @@ def _check_regression_model(model, input_shape, num_targets: int, what: str) -> 
             f"target(s) needs (None, {num_targets}). End it in Dense({num_targets}) "
             "(linear)."
         )
+
+
+def _check_one_input_and_output(model, what: str) -> None:
+    """kerasclf feeds a model one array of samples and trains one output."""
+    for kind in ("inputs", "outputs"):
+        tensors = getattr(model, kind, None) or []
+        if len(tensors) > 1:
+            raise ValueError(
+                f"`model` {what} has {len(tensors)} {kind}; kerasclf trains models of one "
+                f"input and one output. Received {kind} "
+                f"{[tuple(tensor.shape) for tensor in tensors]}. Return "
+                "keras.Model(inputs, outputs) with a single tensor for each."
+            )
 
 
 def _shapes_fit(expected: tuple, actual: Sequence[int]) -> bool:
