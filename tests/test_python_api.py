@@ -56,6 +56,20 @@ def test_a_callback_function_and_a_path_are_accepted(tmp_path):
             "`seed` must be an integer >= 0",
         ),
         (lambda data: split_validation(data, 10**400, 0), ValueError, "validation_split"),
+        (
+            lambda data: split_validation(data, 0.999, 0),
+            ValueError,
+            "leaves 200 validation and 0 training points of 200; a split needs at least 1 "
+            "validation and 2 training points. Received: validation_split=0.999. Choose a "
+            "fraction between 0.0075 and 0.988.",
+        ),
+        (
+            lambda data: split_validation(data.subset(np.array([0, 199]), "two"), 0.5, 0),
+            ValueError,
+            "leaves 1 validation and 1 training points of 2; a split needs at least 1 "
+            "validation and 2 training points. Received: validation_split=0.5. Use at least 3 "
+            "points, or validation_split=0.",
+        ),
         (lambda data: evaluate_linear([1, 1], 1e39, data), ValueError, "`bias` must be a finite"),
         (
             lambda data: evaluate_linear([1, 1], 0, "data"),
@@ -88,3 +102,11 @@ def test_public_functions_refuse_bad_arguments(call, error, message):
     with pytest.raises(error) as raised:
         call(make_dataset("seminar_blobs"))
     assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_the_fractions_a_split_error_suggests_split():
+    points = make_dataset("seminar_blobs")  # 200 points; as regression, no class to lack.
+    data = Data(points.features, points.features[:, 0], task="regression")
+    for fraction, sizes in ((0.0075, (198, 2)), (0.988, (2, 198))):
+        training, validation = split_validation(data, fraction, 0)
+        assert (training.num_samples, validation.num_samples) == sizes

@@ -36,10 +36,17 @@ def split_validation(data: Data, fraction: float, seed: int) -> tuple[Data, Data
         return data, None
     num_validation = int(round(fraction * data.num_samples))
     if num_validation < 1 or num_validation > data.num_samples - 2:
+        fix = (
+            f"Choose a fraction between {1.5 / data.num_samples:.3g} and "
+            f"{(data.num_samples - 2.5) / data.num_samples:.3g}"
+            if data.num_samples >= 3
+            else "Use at least 3 points, or validation_split=0"
+        )
         raise ValueError(
             f"`validation_split` leaves {num_validation} validation and "
-            f"{data.num_samples - num_validation} training points of {data.num_samples}. "
-            f"Received: validation_split={fraction!r}. Choose a fraction that keeps both sides."
+            f"{data.num_samples - num_validation} training points of {data.num_samples}; a "
+            f"split needs at least 1 validation and 2 training points. Received: "
+            f"validation_split={fraction!r}. {fix}."
         )
     order = np.random.default_rng(check_integer("seed", seed, minimum=0)).permutation(
         data.num_samples
