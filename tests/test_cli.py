@@ -176,6 +176,11 @@ BAD_TRAIN_FLAGS = [
     (["--learning-rate", "-1e-3"], "Received: learning_rate=-0.001"),
     (["--bias", "1"], "unknown option '--bias' for `kerasclf train`"),
     (["extra"], "unexpected argument 'extra'"),
+    (
+        ["--images", "tru"],
+        "`images` must be true or false. Received: images='tru'. Did you mean 'true'?",
+    ),
+    (["--class-weight", "balnced"], "Received: class_weight='balnced'. Did you mean 'balanced'?"),
     (["--data", os.path.dirname(__file__)], "`data` must be a file, but '"),
     (["--config", os.path.dirname(__file__)], "is a directory. Received: config='"),
     (["--data", "missing.csv"], "`data` file does not exist. Received: data='missing.csv'."),
@@ -423,6 +428,10 @@ def test_a_byte_order_mark_is_not_a_header(tmp_path, capsys):
     [
         ({"X": np.ones((4, 2), complex), "y": np.array([0, 1, 0, 1])}, "dtype complex128"),
         (None, "Received a single .npy array"),
+        (
+            {"x": np.zeros((4, 2)), "Y": np.array([0, 1, 0, 1])},
+            "missing ['X', 'y']. Did you mean 'x' for 'X', 'Y' for 'y'? Save the arrays under",
+        ),
     ],
 )
 def test_bad_npz_files(tmp_path, capsys, arrays, message):

@@ -22,7 +22,7 @@ import numpy as np
 from kerasclf.data.csv_files import read_csv_values
 from kerasclf.data.labelled import TASKS, Data
 from kerasclf.data.text_corpus import character_windows, read_text
-from kerasclf.validation import check_choice, check_file_exists, check_integer
+from kerasclf.validation import check_choice, check_file_exists, check_integer, closest_name
 from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
 
 
@@ -241,9 +241,22 @@ def _npz_layout(path: str, files: list[str]) -> tuple[str, ...]:
     if missing:
         raise ValueError(
             f"{path}: an .npz data file must hold {expected}. Received arrays {files}, "
-            f"missing {missing}."
+            f"missing {missing}.{_renames(missing, [name for name in files if name not in layout])}"
         )
     return layout
+
+
+def _renames(missing: list[str], stored: list[str]) -> str:
+    """ " Did you mean 'x' for 'X'?" for stored arrays that look like the missing ones."""
+    renames = []
+    for name in missing:
+        same_but_case = [other for other in stored if other.lower() == name.lower()]
+        match = same_but_case[0] if same_but_case else closest_name(name, stored)
+        if match is not None:
+            renames.append(f"{match!r} for {name!r}")
+    return (
+        f" Did you mean {', '.join(renames)}? Save the arrays under those names." if renames else ""
+    )
 
 
 def _check_fits_in_memory(path: str, archive, names: tuple[str, ...]) -> None:

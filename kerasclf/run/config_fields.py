@@ -27,7 +27,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from kerasclf.validation import shown
+from kerasclf.validation import did_you_mean, shown
 
 # A parser: (key, value, from_text) -> the typed value.
 Parser = Callable[[str, Any, bool], Any]
@@ -36,15 +36,23 @@ TRUE_WORDS = ("true", "1", "yes")
 FALSE_WORDS = ("false", "0", "no")
 
 
-def type_error(key: str, value: Any, expected: str, from_text: bool) -> TypeError:
+def type_error(
+    key: str, value: Any, expected: str, from_text: bool, words: tuple[str, ...] = ()
+) -> TypeError:
     """The one-line error for a value that is not of its key's kind.
+
+    Args:
+        words: The words the key takes, if any, to name the closest of (a typo).
 
     Example:
         >>> type_error("epochs", "100", "an integer", from_text=False)
         TypeError("`epochs` must be an integer. Received: epochs='100' of type str.")
+        >>> type_error("images", "tru", "true or false", True, words=TRUE_WORDS + FALSE_WORDS)
+        TypeError("`images` must be true or false. Received: images='tru'. Did you mean 'true'?")
     """
     received = "." if from_text else f" of type {type(value).__name__}."
-    return TypeError(f"`{key}` must be {expected}. Received: {key}={shown(value)}{received}")
+    hint = did_you_mean(value, words) if words and isinstance(value, str) else ""
+    return TypeError(f"`{key}` must be {expected}. Received: {key}={shown(value)}{received}{hint}")
 
 
 def _whole_number(value: Any, from_text: bool) -> int | None:
@@ -96,7 +104,7 @@ def parse_boolean(key: str, value: Any, from_text: bool) -> bool:
     if from_text and isinstance(value, str) and value.lower() in TRUE_WORDS + FALSE_WORDS:
         return value.lower() in TRUE_WORDS
     if not isinstance(value, bool):
-        raise type_error(key, value, "true or false", from_text)
+        raise type_error(key, value, "true or false", from_text, TRUE_WORDS + FALSE_WORDS)
     return value
 
 
@@ -177,9 +185,9 @@ def parse_class_weight(key: str, value: Any, from_text: bool) -> str | list[floa
         try:
             return [float(part) for part in value.split(",")]
         except ValueError:
-            raise type_error(key, value, expected, from_text) from None
+            raise type_error(key, value, expected, from_text, ("balanced",)) from None
     if not isinstance(value, (list, tuple)) or not all(_is_number(weight) for weight in value):
-        raise type_error(key, value, expected, from_text)
+        raise type_error(key, value, expected, from_text, ("balanced",))
     try:
         return [float(weight) for weight in value]
     except OverflowError:  # An integer beyond float's range, e.g. 10**400.
