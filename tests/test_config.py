@@ -145,3 +145,12 @@ def test_an_integer_too_large_for_a_float_is_one_line(values, message):
     with pytest.raises(ValueError) as raised:
         make_config(values)
     assert str(raised.value).startswith(message) and "characters)." in str(raised.value)
+
+
+def test_a_toml_file_saved_with_a_byte_order_mark_reads_as_without(tmp_path):
+    text = 'epochs = 7\noptimizer = "momentum"\n'
+    (tmp_path / "plain.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "marked.toml").write_text(text, encoding="utf-8-sig")  # As Notepad saves.
+    assert (tmp_path / "marked.toml").read_bytes().startswith(b"\xef\xbb\xbf")
+    plain, marked = (load_toml(str(tmp_path / name)) for name in ("plain.toml", "marked.toml"))
+    assert marked == plain == {"epochs": 7, "optimizer": "momentum"}

@@ -366,8 +366,8 @@ def load_toml(path: str) -> dict[str, Any]:
     """Reads a flat TOML file of config keys (`tomllib` only); `parse_values` reads the values."""
     check_file_exists("config", path)
     try:
-        with open(path, "rb") as file:
-            values = tomllib.load(file)
+        with open(path, encoding="utf-8-sig") as file:  # A byte-order mark (Notepad's) is no key.
+            values = tomllib.loads(file.read())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"{path}: not valid TOML ({error}).") from None
     for key, value in values.items():
