@@ -7,11 +7,19 @@ default callbacks (`kerasclf.run.default_callbacks`) leave out every callback
 whose check fails, with one note each; a callback used on its own checks
 the same in `on_train_begin`.
 
-    any model             DivergenceStop, WeightLogger, EpochPrinter, RunConfigLogger
-    a classifier          CostLogger (probabilities out: sigmoid or softmax)
-    2-D points            DecisionBoundaryLogger (samples of shape (2,))
-    2+ parameters, no recurrent layers
+    any model             DivergenceStop, WeightLogger, EpochPrinter, RunConfigLogger,
+                          MinibatchCostLogger
+    a classifier or a regression model
+                          CostLogger (a classifier's probabilities: sigmoid or softmax)
+    a classifier          ClassificationPanels, and with 2-D points (samples of
+                          shape (2,)) DecisionBoundaryLogger
+    a classifier, 2+ parameters, no recurrent layers
                           ErrorSurfaceLogger (XLA on the CPU rejects them)
+    trainable weights     GradientNorms
+
+The panels of images and sequences check their layer in their own modules:
+FirstLayerImages, ActivationImages, HiddenStateLogger, GeneratedTextLogger,
+EmbeddingProjector and ForecastLogger (docs/models.md has the table).
 
 Example:
     >>> import keras

@@ -4,8 +4,10 @@ tf.data runs AutoGraph on every function passed to `Dataset.map`, and
 `tf.function` does by default. kerasclf's own functions branch only on Python
 values and loop with `tf.while_loop`, so they need none of it: converting the
 pipeline's and the default callbacks' functions cost about 0.5 s of every run
-(261 functions; `python -m benchmarks.run_overhead --breakdown`). Its
-`tf.function`s pass `autograph=False`; mapped functions go through `as_written`.
+(261 functions; `python -m benchmarks.run_overhead --breakdown`). The pipeline,
+the evaluation loop and the cost and weight loggers pass `autograph=False` to
+`tf.function`; mapped functions go through `as_written`. (The panel callbacks'
+small functions keep AutoGraph: `MinibatchCost` loops with `for ... in tf.range`.)
 """
 
 from __future__ import annotations
