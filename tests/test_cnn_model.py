@@ -147,9 +147,15 @@ def test_logistic_on_images_is_softmax_regression_on_the_pixels():
 
 
 def test_as_many_pools_as_fit_build_and_one_more_is_refused():
-    build_model("cnn", (32, 32), 5, conv=ConvArchitecture(filters=(1,) * 5))  # Down to 1x1.
-    build_model("cnn", (32, 32), 5, conv=ConvArchitecture((1,) * 6, pooling="none"))
-    check_feature_map(ConvArchitecture((1,) * 2, pool_size=3), (9, 9))  # 9 -> 3 -> 1.
+    five = build_model("cnn", (32, 32), 5, conv=ConvArchitecture(filters=(1,) * 5))
+    assert tuple(five.get_layer("pool_5").output.shape) == (None, 1, 1, 1)  # 32 -> ... -> 1.
+    with pytest.raises(ValueError, match="At most 5 pools fit"):
+        build_model("cnn", (32, 32), 5, conv=ConvArchitecture(filters=(1,) * 6))
+    unpooled = build_model("cnn", (32, 32), 5, conv=ConvArchitecture((1,) * 6, pooling="none"))
+    assert tuple(unpooled.get_layer("flatten").output.shape) == (None, 32 * 32)
+    assert check_feature_map(ConvArchitecture((1,) * 2, pool_size=3), (9, 9)) is None  # 9, 3, 1.
+    with pytest.raises(ValueError, match="At most 2 pools fit"):
+        check_feature_map(ConvArchitecture((1,) * 3, pool_size=3), (9, 9))
 
 
 BAD_IMAGES = [

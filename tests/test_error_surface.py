@@ -402,7 +402,9 @@ def surface_description(run_dir):
     return accumulator.SummaryMetadata("error_surface").summary_description
 
 
-def test_a_cnns_landscape_is_the_scaled_cost_of_a_seeded_sample_on_a_coarse_grid(tmp_path):
+def test_a_cnns_landscape_is_the_scaled_cost_of_a_seeded_sample_on_a_coarse_grid(
+    tmp_path, monkeypatch
+):
     rng = np.random.default_rng(0)
     data = Data(rng.random((600, 12, 12, 1), dtype=np.float32), rng.integers(0, 3, 600))
     model = small_cnn((12, 12, 1), 3)
@@ -420,8 +422,8 @@ def test_a_cnns_landscape_is_the_scaled_cost_of_a_seeded_sample_on_a_coarse_grid
     features, labels = data.features[rows], data.labels[rows]
     scale = 600 / MIN_LANDSCAPE_SAMPLES
     final = callback.path[-1].astype(np.float64)
-    expected = summed_cross_entropy(model, final, features, labels) * scale
-    assert trajectory.path_costs[-1] == pytest.approx(expected, rel=1e-5)
+    final_cost = summed_cross_entropy(model, final, features, labels) * scale
+    assert trajectory.path_costs[-1] == pytest.approx(final_cost, rel=1e-5)
     # The grid's corners (the coarse grid's, kept by the interpolation) and the image.
     _, costs, plane, _, _ = trajectory._view
     u, v = plane.grid_coordinates()
@@ -431,9 +433,19 @@ def test_a_cnns_landscape_is_the_scaled_cost_of_a_seeded_sample_on_a_coarse_grid
         assert costs[row, column] == pytest.approx(expected, rel=1e-4)
     steps, images = read_images(tmp_path, "error_surface")
     assert steps == [0, 2] and images[-1].shape == IMAGE_SHAPE
-    # Its title's cost is the sample's, and says so: "cost 1234 (sample of 32)".
-    assert trajectory.title_cost == ("cost", MIN_LANDSCAPE_SAMPLES)
+    # Its title's cost is the sample's, and says so: "epoch 2 · cost 659.2 (sample of 32)".
+    titles = []
+
+    def recorded_title(*args, **kwargs):
+        titles.append(frame_title(*args, **kwargs))
+        return titles[-1]
+
+    monkeypatch.setattr("kerasclf.callbacks.landscape_surface.frame_title", recorded_title)
     np.testing.assert_array_equal(images[-1], trajectory.draw(len(callback.path) - 1, step=2))
+    title = re.fullmatch(r"epoch 2 \N{MIDDLE DOT} cost ([0-9.]+) \(sample of (\d+)\)", titles[-1])
+    assert title is not None, titles
+    assert float(title[1]) == pytest.approx(final_cost, rel=1e-3)
+    assert int(title[2]) == MIN_LANDSCAPE_SAMPLES
     description = surface_description(tmp_path)
     assert description.startswith(DESCRIPTION)
     assert f"{MIN_LANDSCAPE_SAMPLES} of the 600 training samples" in description

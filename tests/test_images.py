@@ -229,9 +229,12 @@ def test_text_is_painted_centred_on_its_column():
 
 def test_text_off_the_image_is_clipped_not_an_error():
     image = np.full((10, 20, 3), 255, np.uint8)
+    # Centred on the left edge: its right half is drawn, the rest clipped.
     TextPainter(TITLE_PIXELS).paint(image, "a long title", column=0.0, baseline=8)
-    TextPainter(TITLE_PIXELS).paint(image, "far away", column=500.0, baseline=8)
-    assert image.shape == (10, 20, 3)
+    assert image.shape == (10, 20, 3) and (image < 128).any()
+    away = np.full((10, 20, 3), 255, np.uint8)
+    TextPainter(TITLE_PIXELS).paint(away, "far away", column=500.0, baseline=8)
+    assert (away == 255).all()  # Wholly off the image: nothing drawn.
 
 
 # Layout: data limits and pixel coordinates.

@@ -123,10 +123,7 @@ def test_saturated_probabilities_give_the_exact_finite_cost(tmp_path):
 def test_points_of_any_shape_are_evaluated_as_the_model_takes_them(tmp_path):
     features = np.random.default_rng(0).normal(size=(12, 2, 3)).astype(np.float32)
     labels = np.arange(12) % 3
-    try:
-        data = Data(features, labels)
-    except ValueError:
-        pytest.skip("kerasclf.data.Data holds only (num_samples, num_features) features yet")
+    data = Data(features, labels)
     inputs = keras.Input((2, 3))
     outputs = keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(inputs))
     keras.Model(inputs, outputs).save(tmp_path / "model.keras")
