@@ -4,6 +4,7 @@ import csv
 import math
 import os
 
+import matplotlib
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -86,8 +87,18 @@ def test_momentum(logdir):
     settle = {name: outcome.epochs_to_settle or math.inf for name, outcome in outcomes.items()}
     assert settle["momentum_0.9"] < settle["gd"]  # Far fewer epochs than plain GD,
     assert settle["nesterov_0.9"] < settle["momentum_0.9"]  # and Nesterov damps the overshoot.
-    assert os.path.isfile(os.path.join(logdir, "momentum", "paths.png"))
     _check_summary_against_events(logdir, "momentum", outcomes)
+    # One picture of every path: the file, and the same pixels in TensorBoard's Images tab.
+    directory = os.path.join(logdir, "momentum")
+    picture = tf.io.decode_png(tf.io.read_file(os.path.join(directory, "paths.png")), 3).numpy()
+    events = EventAccumulator(os.path.join(directory, "paths"), size_guidance={"tensors": 0})
+    events.Reload()
+    _, _, png = tf.make_ndarray(events.Tensors("optimizer_paths")[-1].tensor_proto)
+    np.testing.assert_array_equal(tf.io.decode_png(png, 3).numpy(), picture)
+    # Each run's path in its own tab10 colour, and no fifth colour (there are four runs).
+    colours = np.round(np.array(matplotlib.colormaps["tab10"].colors[:5]) * 255).astype(int)
+    counts = [(np.abs(picture.astype(int) - colour).max(axis=2) <= 3).sum() for colour in colours]
+    assert len(outcomes) == 4 and min(counts[:4]) >= 50 and counts[4] == 0, counts
 
 
 def test_initialization(logdir):

@@ -208,6 +208,13 @@ def test_activations_show_each_conv_layers_maps(tmp_path):
     example[1:7, 2:4] = 1.0  # A bright bar and a bright corner on black.
     example[6:, 6:] = 1.0
     x = np.stack([example, 1 - example] * 4)
+    # Stock Keras's conv_2 maps of the example at the step-0 weights, scaled black to white.
+    probe = keras.Model(model.inputs, model.get_layer("conv_2").output)
+    maps = np.asarray(probe(example[None]))[0].astype(np.float64)
+    low, high = maps.min(axis=(0, 1)), maps.max(axis=(0, 1))
+    span = np.where(high > low, high - low, 1.0)
+    conv_2_grey = np.round((maps - low) / span * 255).astype(int)
+    assert (conv_2_grey[:, :, :3].max(axis=(0, 1)) == 255).all()  # No map is blank.
     callback = ActivationImages(str(tmp_path), example, every=2, max_maps=3)
     fit(model, x, np.arange(8) % 2, [callback], epochs=3, learning_rate=0.01)
 
@@ -224,8 +231,12 @@ def test_activations_show_each_conv_layers_maps(tmp_path):
     np.testing.assert_array_equal(tile_values(images[0], input_box, (8, 8))[..., 0], bright)
     np.testing.assert_array_equal(tile_values(images[0], map_0, (8, 8))[..., 0], bright)
     np.testing.assert_array_equal(tile_values(images[0], map_1, (8, 8))[..., 0], 255 - bright)
-    assert all(tile_values(images[0], box, (4, 4)).shape == (4, 4, 3) for box in conv_2)
-    assert os.path.exists(tmp_path / "activations.png")
+    for index, box in enumerate(conv_2):
+        tile = tile_values(images[0], box, (4, 4))[..., 0]
+        np.testing.assert_allclose(tile, conv_2_grey[:, :, index], atol=1)  # float32 rounding.
+    # The run's final picture is also saved as a file, pixel for pixel the last event's.
+    saved = tf.io.decode_png(tf.io.read_file(str(tmp_path / "activations.png")), channels=3)
+    np.testing.assert_array_equal(saved.numpy(), images[3])
 
 
 def test_activations_example_must_fit_the_model(tmp_path):

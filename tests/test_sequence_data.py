@@ -198,13 +198,23 @@ def test_decode_refuses_ids_outside_the_vocabulary():
     one_line(raised)
 
 
-@pytest.mark.parametrize("content", [None, b"{not json", b'{"tokens": "ab"}', b'{"tokens": [1]}'])
-def test_loading_a_missing_or_corrupt_vocabulary_fails_in_one_line(tmp_path, content):
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "vocabulary file does not exist or is not a file. Received: path="),
+        (b"{not json", "not a readable vocabulary file (Expecting property name"),
+        (b'{"tokens": "ab"}', "a list of strings. Received: {'tokens': 'ab'}"),
+        (b'{"tokens": [1]}', "`tokens` must be strings, one per token id. Received 1 of type int"),
+    ],
+)
+def test_loading_a_missing_or_corrupt_vocabulary_fails_in_one_line(tmp_path, content, message):
     path = tmp_path / VOCABULARY_FILE
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(ValueError, match="does not exist" if content is None else "vocabulary"):
+    with pytest.raises(ValueError) as raised:
         Vocabulary.load(str(path))
+    assert message in str(raised.value)
+    one_line(raised)
 
 
 # Token ids with a vocabulary.

@@ -14,7 +14,7 @@ import kerasclf
 from kerasclf import pipeline
 from kerasclf.run.config import SWITCHABLE_CALLBACKS
 from kerasclf.atomic_files import read_json
-from kerasclf.run.preparation import prepare_run
+from kerasclf.run.preparation import load_training_data, prepare_run
 from kerasclf.run.model import make_model
 
 QUICK = {"images": False, "histogram_every": 0}
@@ -284,8 +284,20 @@ def test_the_slide_run_matches_the_issue_figures(tmp_path):
 
 def test_validation_split_is_evaluated(tmp_path):
     result = _train(tmp_path, validation_split=0.25, epochs=2)
-    assert "val_cost" in result.history and len(result.history["val_cost"]) == 2
-    assert "val_accuracy" in result.summary
+    assert len(result.history["val_cost"]) == 2
+    # A quarter of the 200 points, held out: the other 150 train.
+    data = kerasclf.make_dataset("seminar_blobs", seed=result.config.seed)
+    training, validation, _ = load_training_data(result.config)
+    assert (training.num_samples, validation.num_samples) == (150, 50)
+    rows = {tuple(row) for row in np.concatenate([training.features, validation.features])}
+    assert rows == {tuple(row) for row in data.features}
+    # Its cost and accuracy at the final weights, against numpy.
+    weights, bias = np.array(result.weights), result.bias
+    expected = numpy_cost(weights, bias, validation.features, validation.labels)
+    assert result.summary["val_cost"] == pytest.approx(expected, rel=1e-5)
+    assert result.history["val_cost"][-1] == pytest.approx(expected, rel=1e-5)
+    predicted = (validation.features.astype(np.float64) @ weights + bias > 0).astype(int)
+    assert result.summary["val_accuracy"] == pytest.approx(np.mean(predicted == validation.labels))
 
 
 def test_a_too_big_step_is_reported_as_diverged(tmp_path):
