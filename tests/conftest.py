@@ -27,6 +27,15 @@ def numpy_cost(weights, bias, features, labels):
     return float(np.sum(np.logaddexp(0.0, logits) - labels * logits))
 
 
+def written_files(folder):
+    """Every file under `folder`, relative paths, sorted: [] for a callback that wrote nothing."""
+    return sorted(
+        os.path.relpath(os.path.join(parent, name), folder)
+        for parent, _, names in os.walk(folder)
+        for name in names
+    )
+
+
 def read_images(run_dir, tag):
     """(steps, decoded images) of a tag, read back with TensorBoard's own reader."""
     path = os.path.join(run_dir, "train")

@@ -55,7 +55,11 @@ def test_a_callback_function_and_a_path_are_accepted(tmp_path):
             ValueError,
             "`seed` must be an integer >= 0",
         ),
-        (lambda data: split_validation(data, 10**400, 0), ValueError, "validation_split"),
+        (
+            lambda data: split_validation(data, 10**400, 0),
+            ValueError,
+            "in [0.0, 1.0). Received: validation_split=1000",
+        ),
         (
             lambda data: split_validation(data, 0.999, 0),
             ValueError,

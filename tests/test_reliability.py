@@ -204,7 +204,7 @@ def test_a_failing_save_keeps_the_model_and_says_where(tmp_path, monkeypatch, ca
     monkeypatch.setattr(keras.Model, "save", failing_save)
     monkeypatch.setenv("TMPDIR", str(tmp_path.parent))
     stream = io.StringIO()
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No space left on device"):
         kerasclf.train(epochs=2, images=False, logdir=str(tmp_path), stream=stream)
     message = stream.getvalue().splitlines()[-1]
     assert "could not write the model" in message and "saved it to" in message
