@@ -169,10 +169,10 @@ def _evaluate_linear(arguments: argparse.Namespace) -> int:
 def predict_command(arguments: argparse.Namespace) -> int:
     """`kerasclf predict`: the probabilities and class of each point, as CSV."""
     check_prediction_paths(arguments.run, arguments.out)
-    read_csv_values(arguments.data)  # Bad points are reported before TensorFlow loads.
+    values = read_csv_values(arguments.data)  # Bad points are reported before TensorFlow loads.
     from kerasclf.run.prediction import predict_run  # TensorFlow loads here.
 
-    rows = predict_run(arguments.run, arguments.data, arguments.out)
+    rows = predict_run(arguments.run, arguments.data, arguments.out, values)
     if arguments.out is None:
         sys.stdout.write(rows)
     else:

@@ -61,13 +61,17 @@ def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
     return np.argmax(probabilities, axis=1).astype(np.int32)
 
 
-def predict_run(run_dir: str, data_path: str, out_path: str | None = None) -> str:
+def predict_run(
+    run_dir: str, data_path: str, out_path: str | None = None, values: np.ndarray | None = None
+) -> str:
     """Predicts class probabilities and the class for the points of a CSV file.
 
     Args:
         run_dir: A run directory holding `model.keras`.
         data_path: CSV of points: the model's features, optionally a label last.
         out_path: Where to write the CSV; None to only return it.
+        values: The file's numbers, if the caller has read them already
+            (`kerasclf.data.read_csv_values(data_path)`); None to read them.
 
     Returns:
         The CSV text: per row the features `x1, x2, ...`, then `p_0, p_1, ...`,
@@ -80,7 +84,7 @@ def predict_run(run_dir: str, data_path: str, out_path: str | None = None) -> st
         4,4,0.012345,0.987655,1
     """
     check_prediction_paths(run_dir, out_path)
-    values = read_csv_values(data_path)
+    values = read_csv_values(data_path) if values is None else values
     model = load_run_model(run_dir)
     feature_shape = tuple(int(size) for size in model.inputs[0].shape[1:])
     num_features = int(np.prod(feature_shape))
