@@ -209,7 +209,7 @@ def test_activations_show_each_conv_layers_maps(tmp_path):
     example[6:, 6:] = 1.0
     x = np.stack([example, 1 - example] * 4)
     # Stock Keras's conv_2 maps of the example at the step-0 weights, scaled black to white.
-    probe = keras.Model(model.inputs, model.get_layer("conv_2").output)
+    probe = keras.Model(model.inputs[0], model.get_layer("conv_2").output)
     maps = np.asarray(probe(example[None]))[0].astype(np.float64)
     low, high = maps.min(axis=(0, 1)), maps.max(axis=(0, 1))
     span = np.where(high > low, high - low, 1.0)
