@@ -628,6 +628,14 @@ def test_predict_refuses_a_directory_out_and_a_corrupt_model(tmp_path, capsys):
     capsys.readouterr()
     assert main(["predict", "--run", run, "--data", str(points), "--out", str(tmp_path)]) == 2
     assert "`out` is a directory" in capsys.readouterr().err
+    assert main(["predict", "--run", run, "--data", str(points), "--out", ""]) == 2
+    assert "`out` must be the path of a CSV file to write. Received: out=''." in (
+        capsys.readouterr().err
+    )
+    if os.path.isdir("/proc"):  # Its permission bits allow what open() refuses.
+        assert main(["predict", "--run", run, "--data", str(points), "--out", "/proc/x.csv"]) == 2
+        error = capsys.readouterr().err
+        assert "`out` cannot be written" in error and error.count("\n") == 1
     points.write_text("1,2\n3,1e39\n")
     assert main(["predict", "--run", run, "--data", str(points)]) == 2
     assert "too large for float32 in data row 2" in capsys.readouterr().err

@@ -339,8 +339,16 @@ def check_prediction_paths(run_dir: str, out_path: str | None) -> None:
     check_model_file(run_dir)
     if out_path is None:
         return
-    if not os.path.isdir(os.path.dirname(os.path.abspath(out_path))):
+    if not out_path:
+        raise ValueError("`out` must be the path of a CSV file to write. Received: out=''.")
+    folder = os.path.dirname(os.path.abspath(out_path))
+    if not os.path.isdir(folder):
         raise ValueError(f"`out` directory does not exist. Received: out={out_path!r}.")
+    if not os.access(folder, os.W_OK) or read_only_filesystem(folder):
+        raise ValueError(
+            f"`out` is not writable: no permission to write in {folder!r}. "
+            f"Received: out={out_path!r}. Choose a writable path."
+        )
     if os.path.isdir(out_path):
         raise ValueError(
             f"`out` is a directory; it must be the path of a CSV file to write. "

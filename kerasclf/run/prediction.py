@@ -105,8 +105,14 @@ def predict_run(
         probabilities = np.concatenate([1 - probabilities, probabilities], axis=1)
     text = _prediction_csv(values, probabilities, classes, labels)
     if out_path is not None:
-        with open(out_path, "w") as file:
-            file.write(text)
+        try:
+            with open(out_path, "w") as file:
+                file.write(text)
+        except OSError as error:  # As under /proc, where permission bits allow what open refuses.
+            raise ValueError(
+                f"`out` cannot be written: {error.strerror or error}. Received: out={out_path!r}. "
+                "Choose a writable path."
+            ) from None
     return text
 
 
