@@ -180,6 +180,16 @@ BAD_TRAIN_FLAGS = [
     (["--bias", "1"], "unknown option '--bias' for `kerasclf train`"),
     (["extra"], "unexpected argument 'extra'"),
     (
+        ["--model", "lstm", "--units", "1e9"],
+        "`units` must be an integer <= 4096. Received: units=1",
+    ),
+    (
+        ["--model", "gru", "--layers", "1000"],
+        "`layers` must be an integer <= 64. Received: layers=",
+    ),
+    (["--model", "cnn", "--filters", "8,5000"], "`filters` must be an integer <= 4096. Received:"),
+    (["--model", "mlp", "--hidden", ",".join(["2"] * 65)], "`hidden` must list at most 64 layers"),
+    (
         ["--images", "tru"],
         "`images` must be true or false. Received: images='tru'. Did you mean 'true'?",
     ),

@@ -36,7 +36,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from kerasclf.validation import check_choice, check_integer, check_number
+from kerasclf.validation import check_choice, check_integer, check_number, shown
 
 MODELS = {
     "logistic": "p = sigmoid(x^T w + b): one Dense(1, sigmoid) (softmax for k classes)",
@@ -50,6 +50,12 @@ MODELS = {
 RECURRENT_MODELS = ("rnn", "lstm", "gru")
 # The Embedding's width for token ids when `embedding_dim` is not given.
 DEFAULT_EMBEDDING_DIM = 16
+# The widest layer (hidden units, filters, recurrent units, embedding numbers) and
+# the deepest stack a model takes: far past the seminar's sizes (8 to 128), and
+# short of what runs out of memory (an LSTM of 10^9 units) or of Python's
+# recursion limit (1000 stacked layers).
+MAX_LAYER_WIDTH = 4096
+MAX_LAYERS = 64
 INITS = {
     "zeros": "every weight 0 (the seminar's logistic regression)",
     "random": "Glorot uniform, Keras's default, seeded",
@@ -292,11 +298,11 @@ def check_recurrent_architecture(
         ValueError: `units` must be an integer >= 1. Received: units=0.
     """
     return RecurrentArchitecture(
-        units=check_integer("units", units),
-        layers=check_integer("layers", layers),
+        units=check_integer("units", units, maximum=MAX_LAYER_WIDTH),
+        layers=check_integer("layers", layers, maximum=MAX_LAYERS),
         embedding_dim=None
         if embedding_dim is None
-        else check_integer("embedding_dim", embedding_dim),
+        else check_integer("embedding_dim", embedding_dim, maximum=MAX_LAYER_WIDTH),
     )
 
 
@@ -364,4 +370,9 @@ def _check_sizes(key: str, sizes: Sequence[int], example: str) -> tuple[int, ...
             f"`{key}` must be a non-empty list of positive integers such as {example}. "
             f"Received: {key}={sizes!r}."
         )
-    return tuple(check_integer(key, size) for size in sizes)
+    if len(sizes) > MAX_LAYERS:
+        raise ValueError(
+            f"`{key}` must list at most {MAX_LAYERS} layers. Received {len(sizes)}: "
+            f"{key}={shown(list(sizes))}."
+        )
+    return tuple(check_integer(key, size, maximum=MAX_LAYER_WIDTH) for size in sizes)
