@@ -179,6 +179,10 @@ BAD_TRAIN_FLAGS = [
     (["--learning-rate", "-1e-3"], "Received: learning_rate=-0.001"),
     (["--bias", "1"], "unknown option '--bias' for `kerasclf train`"),
     (["extra"], "unexpected argument 'extra'"),
+    (["--dataset", "grammar"], "A text is read as token ids, which the 'logistic' model would"),
+    (["--dataset", "grammar", "--model", "mlp"], "Received: model='mlp'. Use --model lstm, gru"),
+    (["--dataset", "series", "--model", "lstm", "--class-weight", "1,2"], "a regression has none"),
+    (["--dataset", "series", "--class-weight", "balanced"], "Received: class_weight='balanced'"),
     (
         ["--model", "lstm", "--units", "1e9"],
         "`units` must be an integer <= 4096. Received: units=1",

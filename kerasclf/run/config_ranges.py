@@ -23,6 +23,8 @@ from kerasclf.engine.reductions import REDUCTIONS
 from kerasclf.engine.tasks import TASKS
 from kerasclf.models.architecture import (
     INITS,
+    MODELS,
+    RECURRENT_MODELS,
     Architecture,
     ConvArchitecture,
     check_architecture,
@@ -119,11 +121,28 @@ def _check_sequences(config: TrainConfig) -> None:
                 f"{config.dataset!r}. Received: sequence_length={config.sequence_length}. "
                 "Remove it, or choose long_dependency, series, grammar or a .txt file."
             )
+    _check_task_fits(config, spec)
     check_integer("stride", config.stride)
     if config.stride != 1 and not str(config.data or "").lower().endswith(".txt"):
         raise ValueError(
             "`stride` applies to a text file's windows (--data FILE.txt). "
             f"Received: stride={config.stride}. Remove it, or give a .txt file."
+        )
+
+
+def _check_task_fits(config: TrainConfig, spec) -> None:
+    """No class weights without classes; text (token ids) only for a model that embeds them."""
+    if config.class_weight is not None and config.task == "regression":
+        raise ValueError(
+            "`class_weight` weighs classes, and a regression has none. Received: "
+            f"class_weight={config.class_weight!r} with task='regression'. Remove it."
+        )
+    text = spec.kind == "text" if spec is not None else str(config.data).lower().endswith(".txt")
+    if text and config.model in MODELS and config.model not in RECURRENT_MODELS:
+        raise ValueError(
+            f"A text is read as token ids, which the {config.model!r} model would take for "
+            f"numbers. Received: model={config.model!r}. Use --model lstm, gru or rnn, which "
+            "embed each token (or your own model with an Embedding layer)."
         )
 
 
