@@ -8,6 +8,7 @@ exit 2, with nothing written.
 """
 
 import io
+import json
 import os
 import re
 
@@ -204,3 +205,27 @@ def test_a_text_run_saves_its_vocabulary_and_generates_from_it(tmp_path, capsys)
     assert main(["generate", "--run", run_dir, "--prompt", "ab", "--length", "20"]) == 0
     generated = capsys.readouterr().out.strip().splitlines()[-1]
     assert generated.startswith("ab") and set(generated) <= set(vocabulary.tokens)
+    # evaluate --run reads a text as the run does: its vocabulary, windows of its length.
+    other = tmp_path / "other.txt"
+    other.write_text("dcba " * 6)  # 30 characters: windows of 6, labelled with the next.
+    assert main(["evaluate", "--run", run_dir, "--data", str(other), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    ids = np.array([vocabulary.tokens.index(character) for character in other.read_text()])
+    windows = np.lib.stride_tricks.sliding_window_view(ids[:-1], 6)
+    probabilities = load_run_model(run_dir).predict(windows, verbose=0).astype(np.float64)
+    expected = -np.sum(np.log(probabilities[np.arange(len(windows)), ids[6:]]))
+    assert result["num_samples"] == 24 and result["cost"] == pytest.approx(expected, rel=1e-4)
+    # Characters it never saw, and numbers that are not its token ids, are one line each.
+    other.write_text("ABC abc " * 5)
+    points = tmp_path / "points.csv"
+    points.write_text("0.5,-1,0\n1,2,1\n")
+    for path, message in (
+        (other, "has characters outside the run's vocabulary: 'A', 'B', 'C'"),
+        (points, "token id 0.5 at sample 0 (step 0) is outside the vocabulary of 5 tokens"),
+    ):
+        assert main(["evaluate", "--run", run_dir, "--data", str(path)]) == 2
+        error = capsys.readouterr().err
+        assert message in error and error.count("\n") == 1
+    assert main(["predict", "--run", run_dir, "--data", str(points)]) == 2
+    error = capsys.readouterr().err
+    assert "this run's model reads sequences of any length" in error and error.count("\n") == 1

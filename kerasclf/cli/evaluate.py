@@ -21,6 +21,7 @@ import sys
 from kerasclf.data import load_data, make_dataset, read_csv_values
 from kerasclf.atomic_files import json_safe
 from kerasclf.run.directory import check_model_file, check_prediction_paths
+from kerasclf.run.run_data import load_run_data
 
 HAND_SET_FLAGS = ("--weights", "--bias")
 
@@ -113,7 +114,7 @@ def _evaluate_run(arguments: argparse.Namespace) -> int:
             f"or is not a directory. Received: run={arguments.run!r}."
         )
     check_model_file(arguments.run)
-    data = load_data(arguments.data)
+    data = load_run_data(arguments.run, arguments.data)
     # TensorFlow loads here, after the checks.
     from kerasclf.run.evaluation import describe_run_evaluation, evaluate_run
 

@@ -107,7 +107,11 @@ def readable_names(tokens: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def character_windows(
-    text: str, sequence_length: int, stride: int = 1, source: str = "text"
+    text: str,
+    sequence_length: int,
+    stride: int = 1,
+    source: str = "text",
+    vocabulary: Vocabulary | None = None,
 ) -> Data:
     """Windows of `sequence_length` character ids, each labelled with the next character.
 
@@ -121,6 +125,8 @@ def character_windows(
         sequence_length: Characters per window, >= 1.
         stride: Characters between the starts of two windows, >= 1.
         source: Where the text came from, for error messages.
+        vocabulary: The characters' ids, e.g. a trained run's; None for the
+            text's own (`Vocabulary.from_text`).
 
     Returns:
         A `Data` of token ids: `num_classes` the vocabulary's size,
@@ -141,13 +147,24 @@ def character_windows(
             f"{sequence_length} need at least {sequence_length + 1} (a window and the character "
             "after it). Give a longer text or a shorter sequence_length."
         )
-    vocabulary = Vocabulary.from_text(text)
-    if vocabulary.size < 2:
-        raise ValueError(
-            f"{source}: the text has only 1 distinct character ({text[0]!r}), so there is "
-            "nothing to predict. Give a text of at least 2 different characters."
-        )
-    ids = vocabulary.encode(text, key="text")
+    if vocabulary is None:
+        vocabulary = Vocabulary.from_text(text)
+        if vocabulary.size < 2:
+            raise ValueError(
+                f"{source}: the text has only 1 distinct character ({text[0]!r}), so there is "
+                "nothing to predict. Give a text of at least 2 different characters."
+            )
+    return _windows(text, sequence_length, stride, source, vocabulary)
+
+
+def _windows(
+    text: str, sequence_length: int, stride: int, source: str, vocabulary: Vocabulary
+) -> Data:
+    """The windows of `text`'s ids in `vocabulary`, each labelled with the next id."""
+    try:
+        ids = vocabulary.encode(text, key="text")
+    except ValueError as error:
+        raise ValueError(f"{source}: {error}") from None
     windows = np.lib.stride_tricks.sliding_window_view(ids[:-1], sequence_length)[::stride]
     labels = ids[sequence_length:][::stride]
     return Data(

@@ -21,11 +21,12 @@ import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lin
 import keras
 import numpy as np
 
-from kerasclf.data import Data, load_data
+from kerasclf.data import Data
 from kerasclf.engine.evaluation import CHUNK_SAMPLES
 from kerasclf.engine.losses import per_sample_cross_entropy
 from kerasclf.models.inspection import check_probability_output
 from kerasclf.run.prediction import load_run_model, predicted_classes
+from kerasclf.run.run_data import load_run_data
 
 
 def evaluate_run(run_dir: str, data: Data | str) -> dict:
@@ -52,7 +53,7 @@ def evaluate_run(run_dir: str, data: Data | str) -> dict:
         (0.875, [[90, 10], [15, 85]])
     """
     if not isinstance(data, Data):
-        data = load_data(data)
+        data = load_run_data(run_dir, data)
     model = load_run_model(run_dir)
     check_probability_output(model)
     num_classes = model_classes(model)

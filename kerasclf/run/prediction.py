@@ -86,6 +86,13 @@ def predict_run(
     check_prediction_paths(run_dir, out_path)
     values = read_csv_values(data_path) if values is None else values
     model = load_run_model(run_dir)
+    if None in tuple(model.inputs[0].shape[1:]):
+        raise ValueError(
+            f"`predict` reads rows of a fixed number of features, and this run's model reads "
+            f"sequences of any length (input shape {tuple(model.inputs[0].shape)}). Received: "
+            f"run={run_dir!r}. Use `kerasclf generate` for a text run, or `kerasclf evaluate "
+            "--run` with an .npz of sequences."
+        )
     feature_shape = tuple(int(size) for size in model.inputs[0].shape[1:])
     num_features = int(np.prod(feature_shape))
     labels = None

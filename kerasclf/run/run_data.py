@@ -1,0 +1,60 @@
+"""`load_run_data`: a file of samples, read as a trained run reads its own.
+
+A character model's run (one that saved `vocabulary.json`) reads a `.txt`
+file as windows of its own `sequence_length`, each character encoded with
+its own vocabulary, and a CSV or `.npz` file's features as token ids of
+that vocabulary. Any other run reads the file with `kerasclf.data.load_data`.
+No TensorFlow here: the command line checks the data before it loads.
+"""
+
+from __future__ import annotations
+
+import os
+
+from kerasclf.atomic_files import read_json
+from kerasclf.data import Data, load_data
+from kerasclf.data.text_corpus import character_windows, read_text
+from kerasclf.data.vocabulary import VOCABULARY_FILE, Vocabulary, check_token_ids
+from kerasclf.validation import check_integer
+
+
+def run_vocabulary(run_dir: str) -> Vocabulary | None:
+    """The vocabulary a character model's run saved, or None for a run of another model."""
+    path = os.path.join(run_dir, VOCABULARY_FILE)
+    return Vocabulary.load(path) if os.path.isfile(path) else None
+
+
+def load_run_data(run_dir: str, path: str) -> Data:
+    """The labelled samples of the file `path`, as the run in `run_dir` reads them.
+
+    Raises:
+        ValueError: one line: a bad file, characters outside a text run's
+            vocabulary, or features that are not its token ids.
+
+    Example:
+        >>> data = load_run_data("logs/grammar-lstm", "more_text.txt")  # doctest: +SKIP
+        >>> data.features.shape  # Windows of the run's 40 characters.  # doctest: +SKIP
+        (1960, 40)
+    """
+    vocabulary = run_vocabulary(run_dir)
+    if vocabulary is None:
+        return load_data(path)
+    if os.fspath(path).lower().endswith(".txt"):
+        length = _sequence_length(run_dir)
+        return character_windows(read_text(path), length, source=path, vocabulary=vocabulary)
+    data = load_data(path)
+    check_token_ids(data.features, vocabulary.size, data.source)
+    return data
+
+
+def _sequence_length(run_dir: str) -> int:
+    """The window length a text run was trained on, from its config.json."""
+    try:
+        length = read_json(os.path.join(run_dir, "config.json"))["sequence_length"]
+        return check_integer("sequence_length", length)
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ValueError(
+            f"{run_dir}: its config.json does not give the sequence_length its model was "
+            "trained on, so a .txt file cannot be cut into its windows. Evaluate a run that "
+            "`kerasclf train` wrote whole."
+        ) from None
