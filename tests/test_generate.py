@@ -9,6 +9,7 @@ model that was saved; bad input in-process, and twice as a real process
 import os
 import subprocess
 import sys
+import warnings
 
 import keras
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 
 from kerasclf.cli.main import main
 from kerasclf.data.vocabulary import VOCABULARY_FILE, Vocabulary
-from kerasclf.models.text_sampling import sample_text
+from kerasclf.models.text_sampling import sample_text, tempered_probabilities
 from kerasclf.run.generation import generate_from_run
 
 VOCABULARY = Vocabulary.from_text("to be or not\n")
@@ -131,3 +132,20 @@ def test_a_prompt_outside_the_vocabulary_is_refused_before_tensorflow_loads(run_
     assert process.stdout.split() == ["2", "False"]
     assert "outside the run's vocabulary: 'x', 'y', 'z'" in process.stderr
     assert process.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("temperature", [1e-320, 1e-9, 1.0, 1e300])
+def test_tempering_is_quiet_and_finite_at_any_temperature(temperature):
+    probabilities = np.array([0.0, 0.1, 0.3, 0.6])
+    with warnings.catch_warnings():  # No overflow or invalid-value warning printed.
+        warnings.simplefilter("error")
+        tempered = tempered_probabilities(probabilities, temperature)
+    # p^(1/T) normalised, as numpy computes it where it can: argmax at tiny T, uniform on the
+    # support at huge T.
+    expected = {
+        1e-320: [0.0, 0.0, 0.0, 1.0],
+        1e-9: [0.0, 0.0, 0.0, 1.0],
+        1.0: probabilities,
+        1e300: [0.0, 1 / 3, 1 / 3, 1 / 3],
+    }[temperature]
+    np.testing.assert_allclose(tempered, expected, atol=1e-12)

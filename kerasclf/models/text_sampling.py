@@ -62,12 +62,14 @@ def tempered_probabilities(probabilities: np.ndarray, temperature: float) -> np.
         [0.0588, 0.9412]
         >>> tempered_probabilities(np.array([0.2, 0.8]), 1e-9).tolist()
         [0.0, 1.0]
+        >>> tempered_probabilities(np.array([0.2, 0.8]), 1e-320).tolist()  # 1/T overflows.
+        [0.0, 1.0]
     """
     probabilities = np.asarray(probabilities, np.float64)
-    with np.errstate(divide="ignore"):
-        logits = np.log(np.clip(probabilities, 0.0, None)) / temperature
-    logits -= logits.max()
-    weights = np.exp(logits)
+    with np.errstate(divide="ignore", over="ignore"):
+        logits = np.log(np.clip(probabilities, 0.0, None))
+        # The largest first: it stays 0 at any T, the others fall to -inf, never NaN.
+        weights = np.exp((logits - logits.max()) / temperature)
     return weights / weights.sum()
 
 
