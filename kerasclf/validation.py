@@ -17,6 +17,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+# A setting the model holds as float32 (a weight, a step size, a penalty) must
+# stay below this, or it becomes infinity.
+FLOAT32_LIMIT = 3e38
+
 
 def shown(value: Any, limit: int = 60) -> str:
     """`repr(value)` on one line, shortened in the middle when it is longer than `limit`.

@@ -28,7 +28,7 @@ from kerasclf.data import Data
 from kerasclf.engine.losses import REDUCTIONS, model_reduction, model_task, per_sample_cost
 from kerasclf.models.registry import build_model
 from kerasclf.models.inspection import check_probability_output
-from kerasclf.validation import check_choice, check_number
+from kerasclf.validation import FLOAT32_LIMIT, check_choice, check_number
 
 # The pass reads the data this many samples at a time.
 CHUNK_SAMPLES = 2**14
@@ -40,8 +40,6 @@ XLA_ABOVE_SAMPLES = 2**16
 MAX_PARALLEL_PARTS = 8
 # What a regression model's evaluation gives: no accuracy.
 REGRESSION_KEYS = ("cost", "mean_cost", "gradient_norm")
-# Hand-set weights and bias must stay below this, to be finite in float32.
-FLOAT32_LIMIT = 3e38
 
 
 def parallel_parts() -> int:

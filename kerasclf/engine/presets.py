@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from kerasclf.validation import check_choice, check_number
+from kerasclf.validation import FLOAT32_LIMIT, check_choice, check_number
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,7 +60,7 @@ def resolve_hyperparameters(
     preset = PRESETS[check_choice("optimizer", name, PRESETS)]
     if learning_rate is None:
         learning_rate = preset.default_learning_rate
-    learning_rate = check_number("learning_rate", learning_rate, low=0.0)
+    learning_rate = check_number("learning_rate", learning_rate, low=0.0, high=FLOAT32_LIMIT)
     if preset.default_momentum is None:
         if momentum not in (None, 0, 0.0):
             raise ValueError(

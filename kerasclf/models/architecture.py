@@ -36,7 +36,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from kerasclf.validation import check_choice, check_integer, check_number, shown
+from kerasclf.validation import FLOAT32_LIMIT, check_choice, check_integer, check_number, shown
 
 MODELS = {
     "logistic": "p = sigmoid(x^T w + b): one Dense(1, sigmoid) (softmax for k classes)",
@@ -136,8 +136,8 @@ def check_architecture(
     return Architecture(
         hidden=hidden,
         activation=check_choice("activation", activation, ACTIVATIONS),
-        l1=check_number("l1", l1, 0.0, low_inclusive=True),
-        l2=check_number("l2", l2, 0.0, low_inclusive=True),
+        l1=check_number("l1", l1, 0.0, FLOAT32_LIMIT, low_inclusive=True),
+        l2=check_number("l2", l2, 0.0, FLOAT32_LIMIT, low_inclusive=True),
         dropout=check_number("dropout", dropout, 0.0, 1.0, low_inclusive=True),
     )
 
