@@ -1,6 +1,7 @@
 """The Python API refuses bad arguments with one line, before writing anything."""
 
 import io
+import os
 
 import numpy as np
 import pytest
@@ -114,3 +115,12 @@ def test_the_fractions_a_split_error_suggests_split():
     for fraction, sizes in ((0.0075, (198, 2)), (0.988, (2, 198))):
         training, validation = split_validation(data, fraction, 0)
         assert (training.num_samples, validation.num_samples) == sizes
+
+
+@pytest.mark.parametrize("factory", [lambda run_dir: 3, lambda run_dir: {}["missing"]])
+def test_a_callbacks_function_that_fails_leaves_no_run_behind(tmp_path, factory):
+    with pytest.raises((TypeError, KeyError)):
+        kerasclf.train(
+            callbacks=factory, logdir=str(tmp_path), epochs=1, images=False, stream=io.StringIO()
+        )
+    assert os.listdir(tmp_path) == []  # Not a half-started run that `kerasclf runs` calls killed.

@@ -24,12 +24,13 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
-def removed_if_interrupted(run_dir: str | None):
-    """Removes a new run's directory if a signal ends the start-up inside the block.
+def removed_if_start_fails(run_dir: str | None):
+    """Removes a new run's directory if a signal or an error ends the start-up in the block.
 
     Before training begins there is no epoch to save, so a half-started run
-    directory (only `config.json`) would only be litter that cannot resume.
-    SIGTERM raises `KeyboardInterrupt` here, as SIGINT does.
+    directory (only `config.json`) would only be litter that cannot resume:
+    `kerasclf runs` would list it as killed. SIGTERM raises `KeyboardInterrupt`
+    here, as SIGINT does; an error is, say, a callbacks function that raises.
 
     Args:
         run_dir: The directory just created for this run; None for a resumed
@@ -40,7 +41,7 @@ def removed_if_interrupted(run_dir: str | None):
         previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         yield
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Exception):
         if run_dir is not None:
             shutil.rmtree(run_dir, ignore_errors=True)
         raise

@@ -29,7 +29,7 @@ from kerasclf.run.default_callbacks import default_callbacks
 from kerasclf.run.checkpoint import EpochSnapshot, restore_checkpoint
 from kerasclf.engine.cluster import is_chief, parse_tf_config
 from kerasclf.run.config import TrainConfig
-from kerasclf.run.interruption import StopOnSignal, removed_if_interrupted
+from kerasclf.run.interruption import StopOnSignal, removed_if_start_fails
 from kerasclf.engine.classifier import StepSettings
 from kerasclf.engine.unrolling import minibatches_per_iteration_for_run
 from kerasclf.run.preparation import PreparedRun, prepare_resume, prepare_run  # noqa: F401 (API)
@@ -179,7 +179,7 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
     chief = _is_chief(config)
     run = _start_run(prepared, model, engine, batch_size, chief, lock)
     notes = run_notes(prepared, note) + run.notes
-    with removed_if_interrupted(run.run_dir if prepared.resume_dir is None else None):
+    with removed_if_start_fails(run.run_dir if prepared.resume_dir is None else None):
         if prepared.resume_dir is None and chief:
             write_json(os.path.join(run.run_dir, "config.json"), run.resolved)
             save_vocabulary(training, run.run_dir)
