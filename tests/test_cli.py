@@ -333,6 +333,19 @@ def test_a_logdir_the_file_system_refuses_is_one_line_too(tmp_path, capsys, monk
     )
 
 
+def test_a_run_directory_is_no_logdir_for_another_run(tmp_path, capsys):
+    logdir = tmp_path / "logs"
+    assert main(["train", "--epochs", "1", "--images", "false", "--logdir", str(logdir)]) == 0
+    (run_dir,) = logdir.iterdir()
+    before = sorted(path.name for path in run_dir.iterdir())
+    capsys.readouterr()
+    assert main(["train", "--epochs", "1", "--logdir", str(run_dir)]) == 2
+    error = capsys.readouterr().err
+    assert "`logdir` is a run directory (it holds config.json)" in error
+    assert f"--logdir {str(logdir)!r}" in error and error.count("\n") == 1
+    assert sorted(path.name for path in run_dir.iterdir()) == before
+
+
 def test_a_refused_run_directory_leaves_no_new_folder_behind(tmp_path, capsys, monkeypatch):
     too_long = str(tmp_path / "new" / ("a" * 300))
     assert main(["train", "--epochs", "1", "--logdir", too_long]) == 2

@@ -95,6 +95,12 @@ def check_logdir(logdir: str) -> str:
             f"`logdir` must be a directory, but {probe!r} is a file. "
             f"Received: logdir={logdir!r}. Choose another --logdir."
         )
+    if os.path.isfile(os.path.join(path, "config.json")):
+        raise ValueError(
+            f"`logdir` is a run directory (it holds config.json), and a new run would be written "
+            f"inside it. Received: logdir={logdir!r}. Pass the folder that holds the runs, e.g. "
+            f"--logdir {os.path.dirname(path)!r}."
+        )
     if not os.access(probe, os.W_OK | os.X_OK) or read_only_filesystem(probe):
         raise ValueError(
             f"`logdir` is not writable: no permission to write in {probe!r}. "
