@@ -9,6 +9,7 @@ from sklearn.utils.class_weight import compute_class_weight
 
 import kerasclf
 from kerasclf.cli.main import main
+from kerasclf.run.config import make_config
 from kerasclf.run.model import resolve_class_weights
 
 
@@ -54,3 +55,10 @@ def test_bad_class_weights_are_one_line_exit_2(tmp_path, capsys):
         error = capsys.readouterr().err.strip().splitlines()
         assert len(error) == 1 and message in error[0], error
     assert not logdir.exists()
+
+
+def test_a_numpy_array_of_weights_is_a_list_of_weights():
+    config = make_config(class_weight=np.array([1.0, 2.0]))
+    assert config.class_weight == [1.0, 2.0] and type(config.class_weight[0]) is float
+    with pytest.raises(TypeError, match=r"Received: class_weight=\[\[1.0, 2.0\]\] of type list"):
+        make_config(class_weight=np.array([[1.0, 2.0]]))

@@ -179,8 +179,10 @@ def parse_names(key: str, value: Any, from_text: bool) -> list[str]:
 def parse_class_weight(key: str, value: Any, from_text: bool) -> str | list[float]:
     """'balanced', or one number per class; on the command line comma-separated, as 1,3."""
     expected = "'balanced' or a list of positive numbers, one per class (on the command line: 1,3)"
-    if value == "balanced":
+    if isinstance(value, str) and value == "balanced":
         return value
+    if not from_text and callable(getattr(value, "tolist", None)):  # A numpy array.
+        value = value.tolist()
     if from_text:
         try:
             return [float(part) for part in value.split(",")]
