@@ -82,6 +82,11 @@ def test_a_callback_function_and_a_path_are_accepted(tmp_path):
             "`data` must be a kerasclf Data",
         ),
         (
+            lambda data: evaluate_linear([1, 1], 0, (data.features, data.labels)),
+            TypeError,
+            "Received: data=(array([[",  # A tuple of arrays, on one line.
+        ),
+        (
             lambda data: evaluate_linear(
                 [1, 1], 0, Data(data.features, data.features[:, 0], task="regression")
             ),

@@ -28,7 +28,7 @@ from kerasclf.data import Data
 from kerasclf.engine.losses import REDUCTIONS, model_reduction, model_task, per_sample_cost
 from kerasclf.models.registry import build_model
 from kerasclf.models.inspection import check_probability_output
-from kerasclf.validation import FLOAT32_LIMIT, check_choice, check_number
+from kerasclf.validation import FLOAT32_LIMIT, check_choice, check_number, shown
 
 # The pass reads the data this many samples at a time.
 CHUNK_SAMPLES = 2**14
@@ -246,7 +246,7 @@ def evaluate_linear(weights, bias: float, data: Data) -> dict[str, float]:
     if not isinstance(data, Data):
         raise TypeError(
             "`data` must be a kerasclf Data, e.g. make_dataset('seminar_blobs') or "
-            f"load_data('points.csv'). Received: data={data!r} of type {type(data).__name__}."
+            f"load_data('points.csv'). Received: data={shown(data)} of type {type(data).__name__}."
         )
     _check_two_class_points(data)
     weights = _check_weights(weights, data.num_features)

@@ -44,7 +44,7 @@ except ImportError:  # A Keras that moved them: a model built again numbers its 
 from kerasclf.models.sources import ModelFile, parse_model_source
 from kerasclf.data.labelled import TASKS
 from kerasclf.models.inspection import check_probability_output, check_regression_output
-from kerasclf.validation import check_choice, check_integer, did_you_mean
+from kerasclf.validation import check_choice, check_integer, did_you_mean, shown
 
 
 def load_model_function(source: ModelFile) -> Callable:
@@ -163,7 +163,7 @@ def user_model(
     elif not isinstance(model, keras.Model):
         raise TypeError(
             "`model` must be a built-in name, 'FILE.py:FUNCTION', a keras.Model or a function "
-            f"that builds one. Received: model={model!r} of type {type(model).__name__}."
+            f"that builds one. Received: model={shown(model)} of type {type(model).__name__}."
         )
     else:
         what = repr(model.name)

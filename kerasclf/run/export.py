@@ -17,6 +17,7 @@ import keras
 from kerasclf.models.features import FeatureMap
 from kerasclf.engine.losses import model_task, model_reduction
 from kerasclf.atomic_files import write_json
+from kerasclf.validation import shown
 
 # Keras's own loss for each of kerasclf's cost reductions.
 KERAS_REDUCTIONS = {"sum": "sum", "mean": "sum_over_batch_size"}
@@ -56,7 +57,7 @@ def plain_model(model: keras.Model) -> keras.Model:
     if not isinstance(model, keras.Model) or not getattr(model, "inputs", None):
         raise TypeError(
             "`model` must be a built Functional keras.Model (as build_model makes). "
-            f"Received: model={model!r} of type {type(model).__name__}."
+            f"Received: model={shown(model)} of type {type(model).__name__}."
         )
     if getattr(model, "optimizer", None) is None or getattr(model, "loss", None) is None:
         raise ValueError(

@@ -47,6 +47,7 @@ from kerasclf.atomic_files import read_json
 from kerasclf.run.directory import check_resumable
 from kerasclf.data.csv_streams import open_csv_data
 from kerasclf.data.streaming import Stream, generated_stream
+from kerasclf.validation import shown
 
 
 @dataclasses.dataclass
@@ -133,7 +134,7 @@ def prepare_run(
         raise TypeError(
             "`config` must be a TrainConfig, a dict of config keys (a TOML file's, from "
             "kerasclf.run.config.load_toml(path)) or None. "
-            f"Received: config={config!r} of type {type(config).__name__}."
+            f"Received: config={shown(config)} of type {type(config).__name__}."
         )
     if not (checked and isinstance(config, TrainConfig) and not overrides):
         values = config.to_dict() if isinstance(config, TrainConfig) else dict(config or {})
@@ -192,7 +193,7 @@ def check_python_model(model, config: TrainConfig) -> None:
     if not callable(model) and not isinstance(model, keras.Model):
         raise TypeError(
             "`model` must be a built-in name, 'FILE.py:FUNCTION', a keras.Model or a function "
-            f"that builds one. Received: model={model!r} of type {type(model).__name__}."
+            f"that builds one. Received: model={shown(model)} of type {type(model).__name__}."
         )
     if config.strategy != "none":
         raise ValueError(

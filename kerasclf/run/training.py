@@ -41,6 +41,7 @@ from kerasclf.run.resume_cleanup import clean_for_resume
 from kerasclf.run.outputs import name_parts, resolved_settings, save_outputs, save_vocabulary
 from kerasclf.run.summary import earlier_seconds, last_logged, summarize
 from kerasclf.callbacks.divergence import DivergenceStop
+from kerasclf.validation import shown
 
 
 @dataclasses.dataclass
@@ -135,7 +136,7 @@ def check_callbacks(callbacks) -> None:
     ):
         raise TypeError(
             "`callbacks` must be a list of keras.callbacks.Callback, or a function that takes "
-            f"the run directory and returns one. Received: callbacks={callbacks!r}."
+            f"the run directory and returns one. Received: callbacks={shown(callbacks)}."
         )
 
 
@@ -144,7 +145,7 @@ def check_stream(stream) -> None:
     if stream is not None and not callable(getattr(stream, "write", None)):
         raise TypeError(
             "`stream` must be a text stream such as sys.stdout or an open file, or None. "
-            f"Received: stream={stream!r} of type {type(stream).__name__}."
+            f"Received: stream={shown(stream)} of type {type(stream).__name__}."
         )
 
 
