@@ -240,9 +240,10 @@ def test_other_libraries_words_for_a_key_name_it_on_the_cli_in_toml_and_in_pytho
 BAD_CONFIG_FILES = [
     ("lerning_rate = 0.1\n", "Unknown config key 'lerning_rate'. Did you mean 'learning_rate'?"),
     ('epochs = "100"\n', "`epochs` must be an integer. Received: epochs='100' of type str"),
-    ("epochs = 1.5\n", "epochs"),
-    ("batch_size = true\n", "batch_size"),
-    ("optimizer = 3\n", "optimizer"),
+    ("epochs = 1.5\n", "`epochs` must be an integer. Received: epochs=1.5 of type float"),
+    ("batch_size = true\n", "Received: batch_size=True of type bool"),
+    ("optimizer = 3\n", "`optimizer` must be a string. Received: optimizer=3 of type int"),
+    ('images = "false"\n', "Write it without quotes: images = false in TOML, images=False in"),
     ("[training]\nepochs = 3\n", "config files are flat"),
     ("epochs = \n", "not valid TOML"),
     ("epochs = 99999999999999999999\n", "`epochs` must be an integer <= 2147483647"),
@@ -254,8 +255,17 @@ BAD_CONFIG_FILES = [
 def test_bad_config_files(tmp_path, capsys, content, message):
     config = tmp_path / "bad.toml"
     config.write_text(content)
-    assert main(["train", "--config", str(config), "--logdir", str(tmp_path / "logs")]) == 2
-    assert message in capsys.readouterr().err
+    # A file's value of the wrong type is refused also where a flag overrides it.
+    overriding = {
+        'epochs = "100"\n': ["--epochs", "2"],
+        "epochs = 1.5\n": ["--epochs", "2"],
+        'images = "false"\n': ["--images", "true"],
+    }
+    for flags in ([], overriding[content]) if content in overriding else ([],):
+        arguments = ["train", "--config", str(config), "--logdir", str(tmp_path / "logs")]
+        assert main([*arguments, *flags]) == 2
+        error = capsys.readouterr().err
+        assert message in error and error.count("\n") == 1
     assert not (tmp_path / "logs").exists()
 
 

@@ -52,9 +52,10 @@ def test_a_train_command_reads_each_flag_and_file_value_once(tmp_path, monkeypat
     with pytest.raises(Stop):
         main(["train", "--config", str(toml), *flags, "--logdir", str(tmp_path / "logs")])
     counts = collections.Counter(parser_calls)
-    # Flags are parsed from text; the file's values are type-checked; `epochs`
-    # from the file is overridden, so only the flag's text is read.
+    # Flags are parsed from text; the file's values are type-checked, `epochs`
+    # too, although the flag overrides it (a wrong file is refused whole).
     assert counts == {
+        ("epochs", False): 1,
         ("epochs", True): 1,
         ("model", True): 1,
         ("hidden", True): 1,
@@ -95,7 +96,11 @@ def test_validate_reads_each_value_of_a_python_config_once(tmp_path, parser_call
             "`epochs` must be an integer. Received: epochs='5' of type str.",
         ),
         ({"hidden": "8,8"}, TypeError, "`hidden` must be a list of positive integers such as"),
-        ({"images": "yes"}, TypeError, "`images` must be true or false. Received: images='yes'"),
+        (
+            {"images": "yes"},
+            TypeError,
+            "`images` must be true or false, not a string. Received: images='yes'",
+        ),
         ({"epochs": 0}, ValueError, "`epochs` must be an integer >= 1. Received: epochs=0."),
         # Arrays where a file belongs: the way to pass them.
         (

@@ -188,16 +188,18 @@ def build_parser() -> argparse.ArgumentParser:
 def _train_values(arguments: argparse.Namespace) -> dict[str, Any]:
     """Config keys from `--config FILE.toml`, overridden by the flags given, each read once.
 
-    A flag's text is parsed by its key's parser; a file's value is type-checked
-    by it, unless a flag overrides the key. `config.checked_config` takes the result.
+    A flag's text is parsed by its key's parser, and a file's value is
+    type-checked by it, also where a flag overrides it (a wrong file is
+    refused, not silently half-used). `config.checked_config` takes the result.
     """
     file_values = {} if arguments.config is None else config_module.load_toml(arguments.config)
     flags = {
         key: getattr(arguments, key) for key in config_module.FIELDS if hasattr(arguments, key)
     }
-    values = config_module.parse_values(flags, from_text=True)
-    kept = {key: value for key, value in file_values.items() if key not in flags}
-    return {**config_module.parse_values(kept), **values}
+    return {
+        **config_module.parse_values(file_values),
+        **config_module.parse_values(flags, from_text=True),
+    }
 
 
 def run_train(arguments: argparse.Namespace) -> int:

@@ -101,8 +101,14 @@ def parse_number(key: str, value: Any, from_text: bool) -> float:
 
 def parse_boolean(key: str, value: Any, from_text: bool) -> bool:
     """True or false; on the command line also yes/no and 1/0, in any case."""
-    if from_text and isinstance(value, str) and value.lower() in TRUE_WORDS + FALSE_WORDS:
-        return value.lower() in TRUE_WORDS
+    if isinstance(value, str) and value.lower() in TRUE_WORDS + FALSE_WORDS:
+        if from_text:
+            return value.lower() in TRUE_WORDS
+        meant = value.lower() in TRUE_WORDS
+        raise TypeError(
+            f"`{key}` must be true or false, not a string. Received: {key}={value!r}. Write it "
+            f"without quotes: {key} = {str(meant).lower()} in TOML, {key}={meant} in Python."
+        )
     if not isinstance(value, bool):
         raise type_error(key, value, "true or false", from_text, TRUE_WORDS + FALSE_WORDS)
     return value
