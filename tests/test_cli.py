@@ -178,6 +178,8 @@ BAD_TRAIN_FLAGS = [
     (["--dataset", "fonts", "--num-samples", "9"], "must be an integer in [10, 100000]"),
     (["--dataset", "fonts", "--noise", "1.5"], "in [0.0, 1.0]. Received: noise=1.5."),
     (["--dataset", "fonts", "--streaming", "true"], "generates the 2-D point datasets only"),
+    (["--dataset", "grammar", "--model", "lstm", "--streaming", "true"], "a set of text that"),
+    (["--dataset", "series", "--model", "gru", "--streaming", "true"], "'series', a set of seq"),
     (["--learning-rate", "-1e-3"], "Received: learning_rate=-0.001"),
     (["--bias", "1"], "unknown option '--bias' for `kerasclf train`"),
     (["extra"], "unexpected argument 'extra'"),

@@ -15,10 +15,8 @@ import dataclasses
 import math
 from typing import TYPE_CHECKING
 
+from kerasclf.data import DATASETS
 from kerasclf.models.sources import is_model_file
-
-# Named datasets of images: generated whole, in memory.
-IMAGE_DATASETS = ("fonts",)
 
 if TYPE_CHECKING:
     from kerasclf.run.config import TrainConfig
@@ -32,10 +30,11 @@ def check_streamable(config: TrainConfig) -> None:
             f"`streaming` reads CSV files only. Received: data={config.data!r}. "
             "Save the points as CSV, or drop --streaming to load the file into memory."
         )
-    if config.data is None and config.dataset in IMAGE_DATASETS:
+    kind = DATASETS[config.dataset].kind if config.data is None else "points"
+    if kind != "points":
         raise ValueError(
             f"`streaming` generates the 2-D point datasets only. Received: dataset="
-            f"{config.dataset!r}, whose images fit in memory. Drop --streaming."
+            f"{config.dataset!r}, a set of {kind} that fits in memory. Drop --streaming."
         )
     if config.validation_split:
         raise ValueError(
