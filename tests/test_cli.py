@@ -109,6 +109,27 @@ def test_runs_takes_its_log_directory_as_logdir_or_as_train_spells_it(
     assert error.count("\n") == 1 and "lists one log directory. Received: LOGDIR" in error
 
 
+def test_runs_json_is_one_valid_json_object_per_run(tmp_path, capsys):
+    logdir = tmp_path / "logs"
+    for name in ("first", "second"):
+        arguments = ["--epochs", "2", "--images", "false", "--run-name", name]
+        assert main(["train", "--logdir", str(logdir), *arguments]) == 0
+    summary = logdir / "second" / "summary.json"
+    summary.write_text(summary.read_text().replace('"cost": ', '"cost": 1e400, "was": ', 1))
+    capsys.readouterr()
+    assert main(["runs", str(logdir), "--json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    def strict(constant):  # JSON has no NaN or Infinity.
+        raise AssertionError(f"not JSON: {constant}")
+
+    runs = {run["name"]: run for run in (json.loads(line, parse_constant=strict) for line in lines)}
+    first = read_json(str(logdir / "first" / "summary.json"))
+    assert runs["first"]["status"] == "completed" and runs["first"]["epoch"] == 2
+    assert runs["first"]["cost"] == pytest.approx(first["cost"])
+    assert runs["second"]["cost"] == "inf"
+
+
 def test_the_printed_tensorboard_command_pastes_as_it_is_with_spaces_in_the_path(tmp_path, capsys):
     logdir = tmp_path / "my runs" / "día 1"
     assert main(["train", "--logdir", str(logdir), "--epochs", "1", "--images", "false"]) == 0

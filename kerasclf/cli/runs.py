@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import json
 
+from kerasclf.atomic_files import json_safe
 from kerasclf.run.run_status import STATUSES, format_runs, list_runs
 
 
@@ -66,7 +67,7 @@ def runs_command(arguments: argparse.Namespace) -> int:
     runs = list_runs(logdir)
     if arguments.json:
         for run in runs:
-            print(json.dumps(dataclasses.asdict(run)))
+            print(json.dumps(json_safe(dataclasses.asdict(run)), allow_nan=False))
     elif runs:
         print(format_runs(runs))
     else:
