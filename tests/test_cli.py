@@ -181,6 +181,11 @@ BAD_TRAIN_FLAGS = [
     (["--batch-size", "3000000000"], "`batch_size` must be an integer <= 2147483647"),
     (["--seed", "2147483648"], "`seed` must be an integer <= 2147483647"),
     (["--cpu-devices", "100000"], "`cpu_devices` must be an integer <= 64"),
+    (["--cpu-devices", "2"], "Received: cpu_devices=2 with strategy='none'. Add --strategy mirr"),
+    (
+        ["--dataset", "fonts", "--model", "cnn", "--pooling", "none", "--pool-size", "3"],
+        "pooling='none' pools nothing, so pool_size would be ignored. Received: pool_size=3.",
+    ),
     (["--run-name", "a" * 201], "`run_name` must be at most 200 characters"),
     (["--features", "x1^11"], "Feature 'x1^11' has degree 11; monomials go up to degree 10"),
     (["--model", "logistic", "--hidden", "4"], "so it would be ignored. Received: hidden=[4]"),

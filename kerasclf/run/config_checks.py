@@ -97,6 +97,14 @@ def check_combinations(config: TrainConfig) -> None:
                 "Remove them, and build those choices into your model's function.",
             )
         )
+    if config.pooling == "none":
+        rules.append(
+            (
+                ("pool_size",),
+                lambda named: f"pooling='none' pools nothing, so {named} would be ignored",
+                "Remove it, or choose --pooling max or average.",
+            )
+        )
     defaults = {field.name: field.default for field in dataclasses.fields(config)}
     for keys, reason, fix in rules:
         ignored = [key for key in keys if _differs(getattr(config, key), defaults[key])]

@@ -191,11 +191,13 @@ def _check_training(config: TrainConfig) -> None:
         check_integer("cpu_devices", config.cpu_devices, maximum=MAX_CPU_DEVICES)
     if config.strategy == "multiworker":
         parse_tf_config(os.environ.get("TF_CONFIG"))
-        if config.cpu_devices is not None:
-            raise ValueError(
-                "`cpu_devices` applies to strategy 'mirrored' only; each multiworker worker "
-                f"uses its own device. Received: cpu_devices={config.cpu_devices}."
-            )
+    if config.strategy != "mirrored" and config.cpu_devices is not None:
+        raise ValueError(
+            "`cpu_devices` applies to strategy 'mirrored' only (with none, the run uses one "
+            "device; each multiworker worker uses its own). Received: cpu_devices="
+            f"{config.cpu_devices} with strategy={config.strategy!r}. Add --strategy mirrored, "
+            "or drop --cpu-devices."
+        )
     if config.strategy != "none" and config.batch_cost:
         raise ValueError(
             f"`batch_cost` is not available with strategy={config.strategy!r}: the per-minibatch "
