@@ -93,6 +93,15 @@ def test_linear_regression_lands_on_least_squares(linear_run):
     assert result.config.task == "regression" and result.config.cost == "sum"
 
 
+def test_evaluate_of_a_regression_run_says_where_its_error_is(linear_run, capsys):
+    result = linear_run[0]
+    data = result.config.data
+    assert main(["evaluate", "--run", result.run_dir, "--data", data]) == 2
+    error = capsys.readouterr().err
+    assert "`evaluate --run` scores a classifier" in error and "this run is a regression" in error
+    assert "test_cost in its summary.json" in error and error.count("\n") == 1
+
+
 def test_a_regression_notes_why_the_classifier_images_are_off(linear_run):
     notes = linear_run[3]
     assert notes == [

@@ -36,6 +36,7 @@ def load_run_data(run_dir: str, path: str) -> Data:
         >>> data.features.shape  # Windows of the run's 40 characters.  # doctest: +SKIP
         (1960, 40)
     """
+    _check_classifier_run(run_dir)
     vocabulary = run_vocabulary(run_dir)
     if vocabulary is None:
         return load_data(path)
@@ -58,3 +59,17 @@ def _sequence_length(run_dir: str) -> int:
             "trained on, so a .txt file cannot be cut into its windows. Evaluate a run that "
             "`kerasclf train` wrote whole."
         ) from None
+
+
+def _check_classifier_run(run_dir: str) -> None:
+    """A run's evaluation scores classes: a regression run's error is in its summary."""
+    try:
+        task = read_json(os.path.join(run_dir, "config.json")).get("task")
+    except (OSError, ValueError, AttributeError):
+        return  # No readable config.json: the model itself is checked when it loads.
+    if task == "regression":
+        raise ValueError(
+            "`evaluate --run` scores a classifier (cost, accuracy, confusion matrix), and this "
+            f"run is a regression. Received: run={run_dir!r}. Its held-out squared error is "
+            "test_cost in its summary.json."
+        )
