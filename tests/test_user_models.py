@@ -348,6 +348,21 @@ def test_keys_for_built_in_models_are_refused_with_a_user_model(files, tmp_path,
     assert not (tmp_path / "logs").exists()
 
 
+@pytest.mark.parametrize("as_function", [False, True])
+def test_keys_for_built_in_models_are_refused_with_a_python_model(tmp_path, as_function):
+    def build(input_shape, num_classes):
+        inputs = keras.Input(input_shape)
+        return keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs))
+
+    model = build if as_function else build((2,), 2)
+    with pytest.raises(ValueError) as raised:
+        kerasclf.train(model=model, hidden=[4], l2=0.1, logdir=str(tmp_path), epochs=1)
+    message = str(raised.value)
+    assert message.startswith("hidden, l2 shape the built-in models, not yours (model=")
+    assert "Received: hidden=[4], l2=0.1." in message and "\n" not in message
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_python_model_and_a_model_key_together_are_refused(tmp_path):
     inputs = keras.Input((2,))
     model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs))

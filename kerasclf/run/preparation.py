@@ -45,6 +45,7 @@ from kerasclf.run.model import (
 )
 from kerasclf.atomic_files import read_json
 from kerasclf.run.directory import check_resumable
+from kerasclf.run.model_defaults import LAYER_KEYS
 from kerasclf.data.csv_streams import open_csv_data
 from kerasclf.data.streaming import Stream, generated_stream
 from kerasclf.validation import shown
@@ -138,6 +139,8 @@ def prepare_run(
         )
     if not (checked and isinstance(config, TrainConfig) and not overrides):
         values = config.to_dict() if isinstance(config, TrainConfig) else dict(config or {})
+        if model_object is not None:
+            _check_no_built_in_options({**values, **overrides}, model_object)
         config = make_config(values, **overrides)
     if model_object is not None:
         check_python_model(model_object, config)
@@ -181,6 +184,19 @@ def check_prompt(config: TrainConfig, training) -> None:
             f"--data FILE.txt or --dataset grammar. Received: prompt={config.prompt!r}."
         )
     vocabulary.encode(config.prompt, key="prompt")
+
+
+def _check_no_built_in_options(values: dict[str, Any], model_object) -> None:
+    """Refuses the options that shape only the built-in models, given with the user's own."""
+    keys = (*LAYER_KEYS, "init", "features", "l1", "l2")
+    given = [key for key in keys if values.get(key) not in (None, FIELDS[key].default)]
+    if given:
+        received = ", ".join(f"{key}={shown(values[key])}" for key in given)
+        raise ValueError(
+            f"{', '.join(given)} shape the built-in models, not yours (model="
+            f"{shown(model_object)}), so they would be ignored. Received: {received}. Remove "
+            "them, and build those choices into your model."
+        )
 
 
 def check_python_model(model, config: TrainConfig) -> None:
