@@ -8,7 +8,7 @@ import pytest
 
 import kerasclf
 from kerasclf.run.config import make_config
-from kerasclf.data import Data, make_dataset, split_validation
+from kerasclf.data import Data, load_data, make_dataset, split_validation
 from kerasclf.engine.evaluation import evaluate_linear
 from kerasclf.models.registry import build_model
 
@@ -94,6 +94,7 @@ def test_a_callback_function_and_a_path_are_accepted(tmp_path):
             "needs two classes. Received regression data (numbers to predict, no classes)",
         ),
         (lambda data: build_model("logistic", 2, seed="a"), TypeError, "`seed` must be an integer"),
+        (lambda data: load_data("shards/*.csv"), ValueError, "a glob of CSV shards streams"),
         (lambda data: make_dataset("xor", noise=10**400), ValueError, "`noise` must be a finite"),
         (lambda data: make_config(learning_rate=10**400), ValueError, "`learning_rate` must be"),
         (

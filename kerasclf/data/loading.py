@@ -20,6 +20,7 @@ import os
 import numpy as np
 
 from kerasclf.data.csv_files import read_csv_values
+from kerasclf.data.files import is_shard_glob
 from kerasclf.data.labelled import TASKS, Data
 from kerasclf.data.text_corpus import character_windows, read_text
 from kerasclf.validation import check_choice, check_file_exists, check_integer, closest_name
@@ -102,6 +103,12 @@ def _load(
     task = check_choice("task", task, TASKS)
     sequence_length = check_integer("sequence_length", sequence_length, minimum=1)
     stride = check_integer("stride", stride, minimum=1)
+    if is_shard_glob(path):
+        raise ValueError(
+            f"`data` here is one file, and a glob of CSV shards streams. Received: data={path!r}. "
+            "Train on the shards with kerasclf.train(data=...), or read them chunk by chunk with "
+            "kerasclf.data.csv_streams.open_csv_data."
+        )
     extension = os.path.splitext(path)[1].lower()
     if extension not in EXTENSIONS:
         raise ValueError(
