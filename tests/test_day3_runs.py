@@ -171,10 +171,14 @@ def _bad_inputs(tmp_path):
         (["--dataset", "fonts", "--sequence-length", "10"], "`sequence_length` applies to"),
         (["--stride", "3"], "`stride` applies to a text file's windows"),
         (["--model", "mlp", "--units", "8"], "`units` does not shape the 'mlp' model"),
-        (["--model", "lstm", "--dataset", "series", "--layers", "0"], "layers"),
+        (["--model", "lstm", "--dataset", "series", "--layers", "0"], "Received: layers=0."),
         (["--data", str(text), "--model", "lstm", "--prompt", "The Cat"], "'C', 'T'"),
         (["--prompt", "hello"], "`prompt` starts a character model's generated text"),
-        (["--data", str(text), "--sequence-length", "500"], "the text has 400 characters"),
+        (
+            ["--data", str(text), "--model", "gru", "--sequence-length", "500"],
+            "the text has 400 characters",
+        ),
+        (["--data", str(text), "--model", "mlp"], "which the 'mlp' model would take for numbers"),
     ]
 
 
