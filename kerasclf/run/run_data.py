@@ -36,40 +36,40 @@ def load_run_data(run_dir: str, path: str) -> Data:
         >>> data.features.shape  # Windows of the run's 40 characters.  # doctest: +SKIP
         (1960, 40)
     """
-    _check_classifier_run(run_dir)
+    config = _run_config(run_dir)
+    if config.get("task") == "regression":
+        raise ValueError(
+            "`evaluate --run` scores a classifier (cost, accuracy, confusion matrix), and this "
+            f"run is a regression. Received: run={run_dir!r}. Its held-out squared error is "
+            "test_cost in its summary.json."
+        )
     vocabulary = run_vocabulary(run_dir)
     if vocabulary is None:
         return load_data(path)
     if os.fspath(path).lower().endswith(".txt"):
-        length = _sequence_length(run_dir)
+        length = _sequence_length(run_dir, config)
         return character_windows(read_text(path), length, source=path, vocabulary=vocabulary)
     data = load_data(path)
     check_token_ids(data.features, vocabulary.size, data.source)
     return data
 
 
-def _sequence_length(run_dir: str) -> int:
+def _run_config(run_dir: str) -> dict:
+    """A run's config.json; empty when unreadable (its model is checked when it loads)."""
+    try:
+        config = read_json(os.path.join(run_dir, "config.json"))
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def _sequence_length(run_dir: str, config: dict) -> int:
     """The window length a text run was trained on, from its config.json."""
     try:
-        length = read_json(os.path.join(run_dir, "config.json"))["sequence_length"]
-        return check_integer("sequence_length", length)
-    except (OSError, ValueError, KeyError, TypeError):
+        return check_integer("sequence_length", config["sequence_length"])
+    except (KeyError, TypeError, ValueError):
         raise ValueError(
             f"{run_dir}: its config.json does not give the sequence_length its model was "
             "trained on, so a .txt file cannot be cut into its windows. Evaluate a run that "
             "`kerasclf train` wrote whole."
         ) from None
-
-
-def _check_classifier_run(run_dir: str) -> None:
-    """A run's evaluation scores classes: a regression run's error is in its summary."""
-    try:
-        task = read_json(os.path.join(run_dir, "config.json")).get("task")
-    except (OSError, ValueError, AttributeError):
-        return  # No readable config.json: the model itself is checked when it loads.
-    if task == "regression":
-        raise ValueError(
-            "`evaluate --run` scores a classifier (cost, accuracy, confusion matrix), and this "
-            f"run is a regression. Received: run={run_dir!r}. Its held-out squared error is "
-            "test_cost in its summary.json."
-        )
