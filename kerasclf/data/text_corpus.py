@@ -154,13 +154,6 @@ def character_windows(
                 f"{source}: the text has only 1 distinct character ({text[0]!r}), so there is "
                 "nothing to predict. Give a text of at least 2 different characters."
             )
-    return _windows(text, sequence_length, stride, source, vocabulary)
-
-
-def _windows(
-    text: str, sequence_length: int, stride: int, source: str, vocabulary: Vocabulary
-) -> Data:
-    """The windows of `text`'s ids in `vocabulary`, each labelled with the next id."""
     try:
         ids = vocabulary.encode(text, key="text")
     except ValueError as error:
