@@ -172,6 +172,13 @@ def test_predict_errors(tmp_path, capsys):
     capsys.readouterr()
     assert main(["predict", "--run", str(tmp_path / "run"), "--data", str(wide)]) == 2
     assert "takes 2 features per point. Received 4 columns" in capsys.readouterr().err
+    for label in ("7", "0.5"):
+        labelled = tmp_path / "labelled.csv"
+        labelled.write_text(f"1,2,0\n3,4,{label}\n")
+        assert main(["predict", "--run", str(tmp_path / "run"), "--data", str(labelled)]) == 2
+        error = capsys.readouterr().err
+        assert f"tells 2 classes apart. Received {label} in data row 2" in error
+        assert error.count("\n") == 1
     archive = tmp_path / "points.npz"
     np.savez(archive, X=np.zeros((2, 2)), y=np.array([0, 1]))
     assert main(["predict", "--run", str(tmp_path / "run"), "--data", str(archive)]) == 2

@@ -184,6 +184,9 @@ def test_streamed_run_logs_the_cost_over_every_shard(shards, tmp_path):
     accumulator.Reload()
     costs = {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in accumulator.Tensors("cost")}
     assert sorted(costs) == [0, 1, 2, 3]
+    # config.json says it streamed: a shard glob streams, whatever `streaming` says.
+    config = kerasclf.atomic_files.read_json(os.path.join(result.run_dir, "config.json"))
+    assert result.config.streaming is False and config["streaming"] is True
     expected = numpy_cost(result.weights, result.bias, data.features, data.labels)
     assert costs[3] == pytest.approx(expected, rel=1e-5)
     assert costs[0] == pytest.approx(250 * np.log(2), rel=1e-6)

@@ -72,6 +72,8 @@ def resolved_settings(prepared: PreparedRun, run_dir, engine, batch_size) -> dic
     data = prepared.training
     return {
         **settings,
+        # Whether the data streamed: a shard glob or a large file does whatever `streaming` says.
+        "streaming": config.streamed,
         "model": model,
         "init": default_init(model, config.init) if builtin else None,
         "learning_rate": learning_rate,

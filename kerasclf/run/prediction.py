@@ -94,16 +94,8 @@ def predict_run(
             "--run` with an .npz of sequences."
         )
     feature_shape = tuple(int(size) for size in model.inputs[0].shape[1:])
-    num_features = int(np.prod(feature_shape))
-    labels = None
-    if values.shape[1] == num_features + 1:
-        values, labels = values[:, :-1], values[:, -1]
-    if values.shape[1] != num_features:
-        raise ValueError(
-            f"{data_path}: the model takes {num_features} features per point. "
-            f"Received {values.shape[1]} columns. Give {num_features} feature columns "
-            "(and optionally a label)."
-        )
+    num_classes = max(2, int(model.outputs[0].shape[-1]))
+    values, labels = _features_and_labels(values, feature_shape, num_classes, data_path)
     _check_finite(values, data_path)
     points = values.astype(np.float32).reshape(-1, *feature_shape)
     probabilities = model.predict(points, verbose=0)
@@ -121,6 +113,31 @@ def predict_run(
                 "Choose a writable path."
             ) from None
     return text
+
+
+def _features_and_labels(
+    values: np.ndarray, feature_shape: tuple, num_classes: int, data_path: str
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The feature columns, and the label column if the file has one: the run's classes."""
+    num_features = int(np.prod(feature_shape))
+    if values.shape[1] != num_features + 1:
+        if values.shape[1] != num_features:
+            raise ValueError(
+                f"{data_path}: the model takes {num_features} features per point. "
+                f"Received {values.shape[1]} columns. Give {num_features} feature columns "
+                "(and optionally a label)."
+            )
+        return values, None
+    labels = values[:, -1]
+    bad = ~((labels == np.round(labels)) & (labels >= 0) & (labels < num_classes))
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise ValueError(
+            f"{data_path}: the column after the {num_features} features is read as the label, "
+            f"and the run's model tells {num_classes} classes apart. Received {labels[row]:g} "
+            f"in data row {row + 1}. Give labels 0..{num_classes - 1}, or leave the column out."
+        )
+    return values[:, :-1], labels
 
 
 def _check_finite(values: np.ndarray, data_path: str) -> None:
