@@ -6,6 +6,7 @@ fused-engine updates equal stock `fit`'s; every bad model is one line, exit
 status 2, and nothing written.
 """
 
+import io
 import json
 import os
 import re
@@ -410,3 +411,25 @@ def test_keras_layout_trains_on_the_train_part_and_reports_the_test_part(tmp_pat
     config = json.load(open(os.path.join(result.run_dir, "config.json")))
     assert config["feature_scale"] == pytest.approx(1 / 255) and config["feature_shape"] == [6, 6]
     assert config["num_training_samples"] == 40
+
+
+def test_a_compiled_model_is_noted_and_trained_with_kerasclfs_settings(tmp_path):
+    def model(compiled):
+        inputs = keras.Input((2,))
+        built = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs))
+        if compiled:
+            built.compile(optimizer="adam", loss="binary_crossentropy")
+        return built
+
+    for compiled in (True, False):
+        stream = io.StringIO()
+        result = kerasclf.train(
+            model=model(compiled), epochs=1, images=False, logdir=str(tmp_path), stream=stream
+        )
+        notes = [line for line in stream.getvalue().splitlines() if "was compiled" in line]
+        expected = (
+            "note: your model was compiled (optimizer Adam); kerasclf trains a copy with its own "
+            "settings: optimizer='gd', cost='sum'. Choose them with those keys."
+        )
+        assert notes == ([expected] if compiled else [])
+        assert type(result.model.optimizer).__name__ == "SGD"
