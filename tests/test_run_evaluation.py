@@ -12,6 +12,7 @@ from conftest import numpy_cost
 
 import kerasclf
 from kerasclf.cli.main import main
+from kerasclf.atomic_files import read_json
 from kerasclf.data import Data, make_dataset
 from kerasclf.run.evaluation import class_accuracies, confusion_matrix, evaluate_run
 
@@ -91,6 +92,22 @@ def test_cli_evaluate_run_prints_a_table_and_json_last(runs, name, capsys):
         assert (
             f"  class {k}  {accuracy:.4f}  ({sum(result['confusion_matrix'][k])} samples)" in lines
         )
+
+
+@pytest.mark.parametrize("kept", [(1,), (0, 2)])
+def test_evaluate_run_on_a_csv_file_of_some_of_its_classes(runs, tmp_path, capsys, kept):
+    """The run's config.json gives its 3 classes: a file may hold one, or skip the middle one."""
+    run_dir, _, data = runs["blobs"]
+    assert read_json(os.path.join(run_dir, "config.json"))["num_classes"] == 3
+    present = np.isin(data.labels, kept)
+    path = tmp_path / "some_classes.csv"
+    np.savetxt(path, np.column_stack([data.features, data.labels])[present], delimiter=",")
+    assert main(["evaluate", "--run", run_dir, "--data", str(path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    cost, _, matrix = numpy_reference(run_dir, data.features[present], data.labels[present])
+    assert result["cost"] == pytest.approx(cost, rel=1e-5)
+    assert result["confusion_matrix"] == matrix.tolist()
+    assert [k for k in range(3) if result["class_accuracy"][k] is not None] == list(kept)
 
 
 def test_evaluate_run_on_an_npz_file_without_a_class(runs, tmp_path, capsys):

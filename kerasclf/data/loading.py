@@ -41,6 +41,7 @@ def load_data(
     task: str = "classification",
     sequence_length: int = 100,
     stride: int = 1,
+    num_classes: int | None = None,
 ) -> Data:
     """Loads a CSV, `.npz` or `.txt` file of labelled samples: its training part.
 
@@ -58,6 +59,9 @@ def load_data(
             targets); a text is always classification.
         sequence_length: Characters per window of a `.txt` file.
         stride: Characters between windows of a `.txt` file.
+        num_classes: The number of classes, when known (a trained model's):
+            the file's labels must lie in 0..num_classes-1, and may lack some
+            of them. None to infer it from the labels, every class present.
 
     Raises:
         ValueError: with the file, line and cell at fault.
@@ -66,7 +70,7 @@ def load_data(
         >>> data = load_data("points.csv")  # doctest: +SKIP
         >>> text = load_data("shakespeare.txt", sequence_length=40)  # doctest: +SKIP
     """
-    return _load(path, False, task, sequence_length, stride)[0]
+    return _load(path, False, task, sequence_length, stride, num_classes)[0]
 
 
 def load_data_splits(
@@ -95,7 +99,12 @@ def load_data_splits(
 
 
 def _load(
-    path: str, with_test: bool, task: str, sequence_length: int, stride: int
+    path: str,
+    with_test: bool,
+    task: str,
+    sequence_length: int,
+    stride: int,
+    num_classes: int | None = None,
 ) -> tuple[Data, Data | None]:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"`data` must be a file path. Received: data={path!r}.")
@@ -121,8 +130,8 @@ def _load(
         if extension == ".txt":
             return _load_text(path, task, sequence_length, stride), None
         if extension == ".npz":
-            return _data_from_arrays(path, _read_npz(path, with_test), task)
-        return _load_csv(path, task), None
+            return _data_from_arrays(path, _read_npz(path, with_test), task, num_classes)
+        return _load_csv(path, task, num_classes), None
     except MemoryError:
         raise ValueError(
             f"{path}: the points do not fit in memory ({os.path.getsize(path)} bytes on disk). "
@@ -142,20 +151,15 @@ def _load_text(path: str, task: str, sequence_length: int, stride: int) -> Data:
 
 
 def _data_from_arrays(
-    path: str, arrays: dict[str, np.ndarray], task: str
+    path: str, arrays: dict[str, np.ndarray], task: str, num_classes: int | None = None
 ) -> tuple[Data, Data | None]:
     """`(training, test)` from the arrays of an .npz file's layout."""
     vocabulary_size = _vocabulary_size(path, arrays)
+    known = {"num_classes": num_classes, "vocabulary_size": vocabulary_size}
     if "X" in arrays:
-        return Data(
-            arrays["X"], arrays["y"], path, task=task, vocabulary_size=vocabulary_size
-        ), None
+        return Data(arrays["X"], arrays["y"], path, task=task, **known), None
     training = Data(
-        arrays["x_train"],
-        arrays["y_train"],
-        f"{path} (x_train, y_train)",
-        task=task,
-        vocabulary_size=vocabulary_size,
+        arrays["x_train"], arrays["y_train"], f"{path} (x_train, y_train)", task=task, **known
     )
     if "x_test" not in arrays:
         return training, None
@@ -291,11 +295,11 @@ def available_memory() -> int | None:
     return None
 
 
-def _load_csv(path: str, task: str) -> Data:
+def _load_csv(path: str, task: str, num_classes: int | None = None) -> Data:
     values = read_csv_values(path)
     if values.shape[1] < 2:
         raise ValueError(
             f"{path}: each CSV row needs at least one feature column and a label column. "
             f"Received {values.shape[1]} column(s)."
         )
-    return Data(values[:, :-1], values[:, -1], source=path, task=task)
+    return Data(values[:, :-1], values[:, -1], source=path, task=task, num_classes=num_classes)

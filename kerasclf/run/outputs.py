@@ -87,6 +87,7 @@ def resolved_settings(prepared: PreparedRun, run_dir, engine, batch_size) -> dic
         "engine_used": engine,
         "batch_size_used": batch_size,
         "num_training_samples": data.num_samples,
+        "num_classes": getattr(data, "num_classes", None),
     }
 
 

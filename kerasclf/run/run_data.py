@@ -3,8 +3,10 @@
 A character model's run (one that saved `vocabulary.json`) reads a `.txt`
 file as windows of its own `sequence_length`, each character encoded with
 its own vocabulary, and a CSV or `.npz` file's features as token ids of
-that vocabulary. Any other run reads the file with `kerasclf.data.load_data`.
-No TensorFlow here: the command line checks the data before it loads.
+that vocabulary. Any other run reads the file with `kerasclf.data.load_data`
+and the run's number of classes (`num_classes` in its config.json), so that a
+file may hold only some of them. No TensorFlow here: the command line checks
+the data before it loads.
 """
 
 from __future__ import annotations
@@ -45,11 +47,11 @@ def load_run_data(run_dir: str, path: str) -> Data:
         )
     vocabulary = run_vocabulary(run_dir)
     if vocabulary is None:
-        return load_data(path)
+        return _load_classes(path, config.get("num_classes"))
     if os.fspath(path).lower().endswith(".txt"):
         length = _sequence_length(run_dir, config)
         return character_windows(read_text(path), length, source=path, vocabulary=vocabulary)
-    data = load_data(path)
+    data = load_data(path, num_classes=vocabulary.size)
     check_token_ids(data.features, vocabulary.size, data.source)
     return data
 
@@ -73,3 +75,15 @@ def _sequence_length(run_dir: str, config: dict) -> int:
             "trained on, so a .txt file cannot be cut into its windows. Evaluate a run that "
             "`kerasclf train` wrote whole."
         ) from None
+
+
+def _load_classes(path: str, num_classes) -> Data:
+    """Samples labelled with some of the run's classes (inferred for a run that did not say)."""
+    try:
+        return load_data(path, num_classes=num_classes)
+    except ValueError:
+        if num_classes is None:
+            raise
+        # Labels past the run's classes, or another fault: read as the file says, so that
+        # `evaluate_run` names a label past the run's classes as such.
+        return load_data(path)
