@@ -25,7 +25,7 @@ from kerasclf.data import Data
 from kerasclf.engine.evaluation import CHUNK_SAMPLES
 from kerasclf.engine.losses import per_sample_cross_entropy
 from kerasclf.models.inspection import check_probability_output
-from kerasclf.run.prediction import load_run_model, predicted_classes
+from kerasclf.run.prediction import load_run_model, model_classes, predicted_classes
 from kerasclf.run.run_data import load_run_data
 
 
@@ -71,18 +71,6 @@ def evaluate_run(run_dir: str, data: Data | str) -> dict:
         "run_dir": run_dir,
         "data": data.source,
     }
-
-
-def model_classes(model: keras.Model) -> int:
-    """The number of classes a classifier tells apart: 2 for one output unit, else its units.
-
-    Example:
-        >>> from kerasclf.models.registry import build_model
-        >>> model_classes(build_model("logistic", 2)), model_classes(build_model("logistic", 2, 3))
-        (2, 3)
-    """
-    units = int(model.outputs[0].shape[-1])
-    return 2 if units == 1 else units
 
 
 def check_data_fits_model(data: Data, model: keras.Model, num_classes: int) -> None:

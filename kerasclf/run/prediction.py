@@ -43,6 +43,18 @@ def load_run_model(run_dir: str) -> keras.Model:
         ) from None
 
 
+def model_classes(model: keras.Model) -> int:
+    """The number of classes a classifier tells apart: 2 for one output unit, else its units.
+
+    Example:
+        >>> from kerasclf.models.registry import build_model
+        >>> model_classes(build_model("logistic", 2)), model_classes(build_model("logistic", 2, 3))
+        (2, 3)
+    """
+    units = int(model.outputs[0].shape[-1])
+    return 2 if units == 1 else units
+
+
 def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
     """The class each row of probabilities predicts, as kerasclf's accuracy counts it.
 
@@ -94,8 +106,7 @@ def predict_run(
             "--run` with an .npz of sequences."
         )
     feature_shape = tuple(int(size) for size in model.inputs[0].shape[1:])
-    num_classes = max(2, int(model.outputs[0].shape[-1]))
-    values, labels = _features_and_labels(values, feature_shape, num_classes, data_path)
+    values, labels = _features_and_labels(values, feature_shape, model_classes(model), data_path)
     _check_finite(values, data_path)
     points = values.astype(np.float32).reshape(-1, *feature_shape)
     probabilities = model.predict(points, verbose=0)
