@@ -12,7 +12,7 @@ from kerasclf.engine.evaluation import (
     evaluate_linear,
     evaluate_model,
 )
-from kerasclf.engine.losses import CrossEntropy
+from kerasclf.engine.losses import CrossEntropy, SquaredError
 from kerasclf.models.registry import build_model
 
 
@@ -27,6 +27,35 @@ def test_cross_entropy_matches_numpy(reduction):
         expected /= 50
     loss = CrossEntropy(reduction)(labels, probabilities[:, None].astype("float32"))
     np.testing.assert_allclose(float(loss), expected, rtol=1e-5)
+
+
+# (kerasclf's cost, Keras's own loss for the same output) with its default reduction.
+KERAS_LOSSES = {
+    "two classes": (CrossEntropy, keras.losses.BinaryCrossentropy, 2),
+    "three classes": (CrossEntropy, keras.losses.SparseCategoricalCrossentropy, 3),
+    "regression": (SquaredError, keras.losses.MeanSquaredError, 0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KERAS_LOSSES))
+def test_weighted_mean_cost_divides_by_the_samples_as_keras_does(case):
+    """`fit(class_weight=...)` weighs each sample's term; the mean is still over the n samples."""
+    cost, keras_loss, num_classes = KERAS_LOSSES[case]
+    rng = np.random.default_rng(1)
+    weights = rng.choice([0.5, 1.0, 3.0], 40).astype("float32")
+    if num_classes == 0:
+        targets, outputs = rng.normal(size=(40, 1)), rng.normal(size=(40, 1))
+    else:
+        targets = rng.integers(0, num_classes, 40)
+        logits = rng.normal(0, 2, (40, max(num_classes, 1) if num_classes > 2 else 1))
+        outputs = keras.ops.softmax(logits) if num_classes > 2 else keras.ops.sigmoid(logits)
+        targets = targets[:, None] if num_classes == 2 else targets
+    outputs = np.asarray(outputs, "float32")
+    ours = float(cost("mean")(targets, outputs, sample_weight=weights))
+    summed = float(cost("sum")(targets, outputs, sample_weight=weights))
+    np.testing.assert_allclose(ours, float(keras_loss()(targets, outputs, weights)), rtol=1e-5)
+    np.testing.assert_allclose(ours, summed / 40, rtol=1e-6)
+    assert abs(ours - summed / weights.sum()) > 1e-3  # Not divided by the weights' sum.
 
 
 SIGMOIDS = {"keras": keras.ops.sigmoid, "tensorflow": tf.sigmoid}

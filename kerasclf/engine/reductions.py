@@ -8,6 +8,7 @@ mean  J / n, over the n real samples
 REDUCTIONS = {
     # J = -sum_i [l log p + (1 - l) log(1 - p)], the slides' cost.
     "sum": "sum",
-    # J / num_samples; padded rows with sample weight 0 do not count.
-    "mean": "mean_with_sample_weight",
+    # J / n, n the minibatch's samples, as Keras's default reduction: class
+    # weights scale each sample's term, not the count (fit(class_weight=...)).
+    "mean": "sum_over_batch_size",
 }
