@@ -14,8 +14,10 @@ the epoch's `logs` so that later callbacks and `History` see them
 (validation ones as `val_cost`, test ones as `test_cost`, ...).
 
 It also sets the logs' `loss` (and `val_loss`) to the loss at the epoch's
-final weights: the cost in the model's reduction plus any regularization, the
-quantity of which Keras's running mean is an estimate. `kerasclf.train`
+final weights: the cost in the model's reduction plus the weights' penalties
+and the activity penalties of the same pass (per sample, as Keras divides
+them by the minibatch's size), the quantity of which Keras's running mean is
+an estimate, and what Keras's `evaluate` gives over the whole set at once. `kerasclf.train`
 therefore lets the fused train step skip that running mean
 (`Classifier.step_metrics`).
 
@@ -127,16 +129,14 @@ class CostLogger(keras.callbacks.Callback):
             values = {}
             for prefix, evaluator in evaluators.items():
                 tag_prefix = TAG_PREFIXES[prefix]
-                result = evaluator.compiled()
+                result = evaluator.compiled(regularization=True)
+                regularization = result.pop("regularization")
                 with self._writers[EVENTS].as_default():
                     scalars = evaluator.keys if not prefix else self.SCALARS
                     for key in (key for key in scalars if key in result):
                         tf.summary.scalar(tag_prefix + key, result[key], step=step)
                 values.update({prefix + key: value for key, value in result.items()})
-                values[prefix + "loss"] = result[cost_key] + tf.cast(
-                    tf.add_n(self.model.losses) if self.model.losses else 0.0,
-                    result[cost_key].dtype,
-                )
+                values[prefix + "loss"] = result[cost_key] + regularization
             return values
 
         self._log_step = tf.function(log_step, autograph=False)

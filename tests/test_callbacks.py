@@ -150,6 +150,34 @@ def test_cost_logger_sets_the_loss_at_the_epochs_weights(tmp_path, blobs, activa
             assert float(tf.make_ndarray(event.tensor_proto)) == pytest.approx(expected, rel=1e-5)
 
 
+# 200 points are one pass; 2**16 + 300 are XLA loops of chunks and the rest.
+@pytest.mark.parametrize("num_samples", [200, 2**16 + 300])
+def test_cost_logger_loss_counts_activity_penalties_as_keras_evaluate(tmp_path, num_samples):
+    """An activity regularizer's penalty joins `loss`, as in Keras's own full-batch evaluate."""
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(num_samples, 2)).astype("float32")
+    labels = (features[:, 0] + rng.normal(size=num_samples) > 0).astype("int32")
+    inputs = keras.Input((2,))
+    hidden = keras.layers.Dense(
+        4,
+        activation="tanh",
+        activity_regularizer=keras.regularizers.L1(0.05),
+        kernel_regularizer=keras.regularizers.L2(0.01),
+    )(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(hidden))
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy")
+    split = num_samples * 3 // 4
+    training, validation = (features[:split], labels[:split]), (features[split:], labels[split:])
+    logger = CostLogger(str(tmp_path), *training, validation)
+    history = model.fit(*training, batch_size=64, epochs=2, verbose=0, callbacks=[logger])
+    for key, (x, y) in (("loss", training), ("val_loss", validation)):
+        expected = model.evaluate(x, y, batch_size=len(x), verbose=0)
+        assert history.history[key][-1] == pytest.approx(expected, rel=1e-5)
+        probabilities = model.predict(x, verbose=0)
+        cross_entropy = np.mean(keras.losses.binary_crossentropy(y[:, None], probabilities))
+        assert expected - cross_entropy > 1e-3  # The penalties are a real part of the loss.
+
+
 def test_cost_logger_takes_the_reduction_of_a_stock_keras_models_loss(tmp_path, blobs):
     """Without `cost`, `loss` stays Keras's mean loss, now at the epoch's final weights."""
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])

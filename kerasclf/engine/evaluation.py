@@ -129,10 +129,10 @@ class ModelEvaluator:
             self._rest = (tf.constant(features[whole:]), tf.constant(labels[whole:]))
 
     def _zeros(self) -> tuple:
-        """The totals before any chunk: cost, number correct, count, gradient."""
+        """The totals before any chunk: cost, number correct, count, activity penalty, gradient."""
         zero = tf.constant(0.0, tf.float64)
         gradients = tuple(tf.zeros(w.shape, w.dtype) for w in self.model.trainable_weights)
-        return zero, zero, zero, gradients
+        return zero, zero, zero, zero, gradients
 
     def _loop_totals(self, features: tf.Tensor, labels: tf.Tensor) -> tuple:
         """The totals of a stack of chunks, shape (num_chunks, CHUNK_SAMPLES, ...)."""
@@ -146,15 +146,23 @@ class ModelEvaluator:
         )
         return totals
 
-    def tensors(self) -> dict[str, tf.Tensor]:
-        """The values as scalar tensors; one forward and backward pass."""
+    def tensors(self, regularization: bool = False) -> dict[str, tf.Tensor]:
+        """The values as scalar tensors; one forward and backward pass.
+
+        Args:
+            regularization: Whether to add `"regularization"`: the weights'
+                penalties plus the activity penalties of the pass (Keras
+                divides those by the minibatch's size, so here they are per
+                sample over all the data). A loss in Keras's sense is the
+                cost in the model's reduction plus this.
+        """
         # The loops do not depend on each other, so TensorFlow runs them at once.
         part_totals = [self._loop(features, labels) for features, labels in self._parts]
         if self._rest is not None:
             part_totals.append(self._add_chunk(self._zeros(), self._rest))
         if self._dataset is not None:  # A graph loop that reads one chunk at a time.
             part_totals.append(self._dataset.reduce(self._zeros(), self._add_chunk))
-        cost, correct, count, gradients = tf.nest.map_structure(
+        cost, correct, count, activity, gradients = tf.nest.map_structure(
             lambda *values: tf.add_n(values), *part_totals
         )
         scale = 1.0 / tf.cast(count, tf.float32) if self.reduction == "mean" else 1.0
@@ -166,21 +174,27 @@ class ModelEvaluator:
                 tf.math.is_finite(cost), correct / count, tf.constant(np.nan, tf.float64)
             )
         values["gradient_norm"] = tf.cast(norm, tf.float64)
+        if regularization:
+            penalties = [tf.cast(penalty, tf.float64) for penalty in weight_penalties(self.model)]
+            values["regularization"] = tf.add_n([activity / count, *penalties])
         return values
 
     def _add_chunk(self, totals, chunk):
-        """Adds one chunk's summed cost, number correct, size and gradient to the totals."""
-        cost, correct, count, gradients = totals
+        """Adds one chunk's summed cost, number correct, size, activity penalty and gradient."""
+        cost, correct, count, activity, gradients = totals
         features, labels = chunk
         with tf.GradientTape() as tape:
             outputs = self.model(features, training=False)
             chunk_cost = tf.reduce_sum(self._cost(labels, outputs))
         chunk_gradients = tape.gradient(chunk_cost, self.model.trainable_weights)
+        chunk_size = tf.cast(tf.shape(labels)[0], tf.float64)
         return (
             # Accumulated in float64, so a million float32 costs add up exactly enough.
             cost + tf.cast(chunk_cost, tf.float64),
             correct + self._num_correct(outputs, labels),
-            count + tf.cast(tf.shape(labels)[0], tf.float64),
+            count + chunk_size,
+            # Keras divides a chunk's activity penalty by its size; summed back.
+            activity + chunk_size * activity_penalty(self.model),
             tuple(total + chunk for total, chunk in zip(gradients, chunk_gradients)),
         )
 
@@ -201,6 +215,37 @@ class ModelEvaluator:
         A regression model's values have no "accuracy".
         """
         return {key: float(value) for key, value in self.compiled().items()}
+
+
+def weight_penalties(model: keras.Model) -> list[tf.Tensor]:
+    """The penalties of the model's weight regularizers, at its current weights.
+
+    Example:
+        >>> layer = keras.layers.Dense(1, kernel_regularizer=keras.regularizers.L2(0.5))
+        >>> model = keras.Sequential([keras.Input((1,)), layer])
+        >>> _ = layer.kernel.assign([[2.0]])
+        >>> [float(penalty) for penalty in weight_penalties(model)]
+        [2.0]
+    """
+    return [
+        weight.regularizer(weight)
+        for weight in model.trainable_weights
+        if weight.regularizer is not None
+    ]
+
+
+def activity_penalty(model: keras.Model) -> tf.Tensor:
+    """The penalties the model's last call added (activity regularizers, `add_loss`).
+
+    Read in the graph of that call, right after it. Keras lists them before
+    the weights' penalties in `model.losses`.
+    """
+    losses = model.losses
+    regularized = [weight for weight in model.trainable_weights if weight.regularizer is not None]
+    added = losses[: len(losses) - len(regularized)]
+    if not added:
+        return tf.constant(0.0, tf.float64)
+    return tf.cast(tf.add_n([tf.cast(loss, tf.float64) for loss in added]), tf.float64)
 
 
 def evaluate_model(model: keras.Model, data, reduction: str | None = None) -> dict[str, float]:
