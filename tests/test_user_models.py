@@ -218,6 +218,37 @@ def test_a_user_lstm_trains_from_python_with_its_logs_read_back(files, tmp_path)
     )
 
 
+def test_logging_callbacks_leave_a_dropout_gru_trained_as_without_them(files, tmp_path):
+    """Keras's GRU advances its dropout seed even at training=False; a callback's pass must not."""
+
+    def gru(input_shape, num_classes):
+        return keras.Sequential(
+            [
+                keras.Input(input_shape),
+                keras.layers.GRU(3, dropout=0.3),
+                keras.layers.Dense(1, "sigmoid"),
+            ]
+        )
+
+    common = dict(model=gru, data=str(files / "sequences.npz"), epochs=3, batch_size=8)
+    logged = kerasclf.train(logdir=str(tmp_path / "logged"), **common)
+    quiet = kerasclf.train(
+        logdir=str(tmp_path / "quiet"),
+        callbacks_off=["cost", "weights", "surface", "hidden_state", "progress"],
+        images=False,
+        **common,
+    )
+    assert logged.summary["status"] == quiet.summary["status"] == "completed"
+    assert "callback_errors" not in logged.summary
+    # The weights and the optimizer's slots; the seeds' end states differ (the
+    # quiet run's summary makes one more pass after training).
+    for logged_weight, quiet_weight in zip(
+        logged.model.trainable_variables + logged.model.optimizer.variables,
+        quiet.model.trainable_variables + quiet.model.optimizer.variables,
+    ):
+        np.testing.assert_array_equal(np.asarray(logged_weight), np.asarray(quiet_weight))
+
+
 def test_a_model_function_run_twice_in_one_process_logs_the_same_tags(files, tmp_path):
     """As a notebook does: the second run's layers are named as the first's, as a fresh process
     names them, so TensorBoard overlays their weight charts; the user's own names go on."""

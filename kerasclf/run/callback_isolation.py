@@ -1,4 +1,6 @@
-"""A callback that fails is switched off and reported; the run goes on and is saved.
+"""kerasclf's callbacks watch training and never change it.
+
+A callback that fails is switched off and reported; the run goes on and is saved.
 
 Keras's `fit` stops at the first exception a callback raises, and the run
 would lose what it was about to write: `model.keras`, `weights.json`,
@@ -7,6 +9,12 @@ its hooks is caught, printed as one line, kept in `errors`, and ends that
 callback only (its `on_train_end` still runs, to close its writers). The
 run's summary lists the errors and the CLI's exit status says so
 (`kerasclf.run.directory.EXIT_CALLBACK_FAILED`).
+
+A callback that calls the model (the cost over all the points, activations,
+images) would also draw from its random layers: Keras's recurrent layers
+advance their dropout's seed even with `training=False`. `Isolated` puts the
+model's seed states back after each hook, so the run trains the same with
+any callbacks on or off.
 
 Example:
     >>> callbacks = isolate([CostLogger(...)], stream=sys.stdout)  # doctest: +SKIP
@@ -57,6 +65,7 @@ class Isolated(keras.callbacks.Callback):
         self._errors = errors
         self._stream = stream
         self._failed = False
+        self._seed_states = None  # The model's seed generators' states, found once.
         for hook in HOOKS:
             setattr(self, hook, functools.partial(self._run, hook))
 
@@ -71,10 +80,15 @@ class Isolated(keras.callbacks.Callback):
     def _run(self, hook: str, *args, **kwargs):
         if self._failed:
             return
+        if self._seed_states is None and self.model is not None and self.model.built:
+            self._seed_states = seed_states(self.model)
+        kept = [state.numpy() for state in self._seed_states or ()]
         try:
             getattr(self.callback, hook)(*args, **kwargs)
         except Exception as error:  # Any callback's bug: reported, never fatal.
             self._fail(hook, error)
+        for state, value in zip(self._seed_states or (), kept):
+            state.assign(value)
 
     def on_train_end(self, logs=None):
         try:
@@ -95,6 +109,21 @@ class Isolated(keras.callbacks.Callback):
             file=self._stream or sys.stderr,
             flush=True,
         )
+
+
+def seed_states(model: keras.Model) -> list:
+    """The state variables of the model's random seed generators (dropout, noise).
+
+    Example:
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dropout(0.5)])
+        >>> [state.path.split("/")[-1] for state in seed_states(model)]
+        ['seed_generator_state']
+    """
+    return [
+        variable
+        for variable in model.variables
+        if variable.path.split("/")[-1] == "seed_generator_state"
+    ]
 
 
 def isolate(callbacks: list, errors: list[str], stream=None) -> list[Isolated]:
