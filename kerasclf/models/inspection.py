@@ -20,15 +20,33 @@ def output_activation(model: keras.Model) -> str | None:
         >>> output_activation(_logistic())
         'sigmoid'
     """
-    outputs = getattr(model, "outputs", None)
-    if not outputs:
+    if not inspectable(model):
         return None
-    layer = outputs[0]._keras_history.operation
+    layer = model.outputs[0]._keras_history.operation
     if isinstance(layer, keras.Model):  # A nested model: its own output.
         return output_activation(layer)
     if isinstance(layer, keras.layers.Softmax):
         return "softmax"
     return getattr(getattr(layer, "activation", None), "__name__", None)
+
+
+def inspectable(model: keras.Model) -> bool:
+    """Whether the layer that makes the output can be read: False for a subclassed model.
+
+    A functional model that ends in a subclassed one cannot be read either.
+
+    Example:
+        >>> class Subclassed(keras.Model):
+        ...     def call(self, inputs):
+        ...         return inputs
+        >>> inspectable(_logistic()), inspectable(Subclassed())
+        (True, False)
+    """
+    outputs = getattr(model, "outputs", None)
+    if not outputs:
+        return False
+    layer = outputs[0]._keras_history.operation
+    return inspectable(layer) if isinstance(layer, keras.Model) else True
 
 
 def check_probability_output(model: keras.Model) -> None:
@@ -47,7 +65,7 @@ def check_probability_output(model: keras.Model) -> None:
         ...
         ValueError: kerasclf's cost and images need probabilities, but the model's output layer 'out' has activation 'linear'. Give it activation='sigmoid' (one unit) or 'softmax' (k units).
     """  # noqa: E501
-    if not getattr(model, "outputs", None):
+    if not inspectable(model):
         return
     activation = output_activation(model)
     if activation not in PROBABILITY_ACTIVATIONS:
@@ -91,7 +109,7 @@ def model_task(model: keras.Model) -> str:
         >>> model_task(_logistic()), model_task(linear)
         ('classification', 'regression')
     """
-    if not getattr(model, "outputs", None):
+    if not inspectable(model):
         return "classification"
     activation = output_activation(model)
     return "classification" if activation in PROBABILITY_ACTIVATIONS else "regression"

@@ -47,11 +47,22 @@ from kerasclf.models.inspection import check_probability_output, check_regressio
 from kerasclf.validation import check_choice, check_integer, did_you_mean, shown
 
 
+def module_name(source: ModelFile) -> str:
+    """The module the user's file is imported as: one per file, a name no package has.
+
+    Example:
+        >>> name = module_name(parse_model_source("docs/my_models.py:cnn"))
+        >>> name.startswith("kerasclf_user_model_")
+        True
+    """
+    path = os.path.abspath(source.path)
+    return "kerasclf_user_model_" + hashlib.sha1(path.encode()).hexdigest()[:12]
+
+
 def load_model_function(source: ModelFile) -> Callable:
     """Imports the user's file and returns its model function, or raises one line."""
     path = os.path.abspath(source.path)
-    # One module per file, under a name no installed package has.
-    name = "kerasclf_user_model_" + hashlib.sha1(path.encode()).hexdigest()[:12]
+    name = module_name(source)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -186,8 +197,12 @@ def check_user_model(
             f"{type(model).__name__}."
         )
     if not model.built:
-        model.build((None, *input_shape))
+        if getattr(model, "inputs", None) is None:  # Subclassed: its call builds its layers.
+            model(keras.Input(tuple(input_shape)))
+        else:
+            model.build((None, *input_shape))
     _check_one_input_and_output(model, what)
+    _check_rebuildable(model, what)
     expected = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
     if expected is not None and not _shapes_fit(expected, input_shape):
         raise ValueError(
@@ -201,7 +216,7 @@ def check_user_model(
         check_probability_output(model)
     except ValueError as error:
         raise ValueError(f"`model` {what}: {error}") from None
-    units = model.compute_output_shape((None, *input_shape))[-1]
+    units = output_shape(model, input_shape)[-1]
     allowed = (1, 2) if num_classes == 2 else (num_classes,)
     if units not in allowed:
         raise ValueError(
@@ -217,13 +232,54 @@ def _check_regression_model(model, input_shape, num_targets: int, what: str) -> 
         check_regression_output(model)
     except ValueError as error:
         raise ValueError(f"`model` {what}: {error}") from None
-    shape = tuple(model.compute_output_shape((None, *input_shape)))
+    shape = output_shape(model, input_shape)
     if shape[1:] != (num_targets,):
         raise ValueError(
             f"`model` {what} outputs shape {shape}, but a regression on {num_targets} "
             f"target(s) needs (None, {num_targets}). End it in Dense({num_targets}) "
             "(linear)."
         )
+
+
+def output_shape(model: keras.Model, input_shape: Sequence[int]) -> tuple:
+    """The shape of the model's output for a minibatch of samples of `input_shape`.
+
+    A subclassed model without `compute_output_shape` is called on a symbolic input.
+
+    Example:
+        >>> output_shape(keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)]), (4,))
+        (None, 3)
+    """
+    if getattr(model, "outputs", None):
+        return tuple(model.compute_output_shape((None, *input_shape)))
+    return tuple(model(keras.Input(tuple(input_shape))).shape)
+
+
+def _check_rebuildable(model, what: str) -> None:
+    """Refuses a custom layer or model class that cannot be made again from its config.
+
+    `model.keras` (`kerasclf.run.export.plain_model`) copies each layer with
+    `from_config(get_config())`; a class whose `__init__` takes no `**kwargs`
+    fails there, after training, so it is tried before.
+    """
+    layers = [model] if getattr(model, "inputs", None) is None else model.layers
+    for layer in layers:
+        if getattr(layer, "inputs", None) is not None and isinstance(layer, keras.Model):
+            _check_rebuildable(layer, what)  # A nested functional model: its layers.
+            continue
+        if type(layer).__module__.split(".")[0] in ("keras", "kerasclf"):
+            continue
+        try:
+            type(layer).from_config(layer.get_config())
+        except Exception as error:  # The user's class: anything can fail.
+            name = type(layer).__name__
+            raise ValueError(
+                f"`model` {what}: kerasclf saves the trained model to model.keras, which "
+                f"makes each layer again from its config, and {name} cannot be made again "
+                f"({_one_line(error)}). Give {name}.__init__ **kwargs and pass them to "
+                "super().__init__(**kwargs), with a get_config() that returns its own "
+                "arguments."
+            ) from None
 
 
 def _check_one_input_and_output(model, what: str) -> None:

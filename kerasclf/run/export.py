@@ -66,18 +66,10 @@ def plain_model(model: keras.Model) -> keras.Model:
         )
     source = model.inputs[0]
     inputs = keras.Input(shape=tuple(source.shape[1:]), name=source.name, dtype=source.dtype)
-    outputs = inputs
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
-        if isinstance(layer, FeatureMap):  # Made of keras.ops, which a Functional model saves.
-            outputs = layer.call(outputs)
-            continue
-        # A copy with the layer's values: its own variables, made outside any tf.distribute
-        # strategy, so that the chief alone saves it (a mirrored variable is made by all).
-        copy = type(layer).from_config(layer.get_config())
-        outputs = copy(outputs)
-        copy.set_weights([keras.ops.convert_to_numpy(weight) for weight in layer.weights])
+    # The new input in the structure the model was built with (a tensor or a list of one).
+    structured = [inputs] if isinstance(model.input, (list, tuple)) else inputs
+    copied = keras.models.clone_model(model, structured, **_copies_with_weights())
+    outputs = copied.outputs[0]
     exported = keras.Model(inputs, outputs, name=model.name)
     loss, metrics = keras_loss_and_metrics(model, outputs.shape[-1])
     optimizer = model.optimizer
@@ -87,6 +79,34 @@ def plain_model(model: keras.Model) -> keras.Model:
     # Built, so that loading finds the variables it saved (and warns of no mismatch).
     exported.optimizer.build(exported.trainable_variables)
     return exported
+
+
+def _copies_with_weights() -> dict:
+    """`clone_model`'s functions: each layer copied with its values, a `FeatureMap` as ops.
+
+    The graph is the model's own (branches, shared layers); each copy is
+    made from the layer's config, with its own variables, made outside any
+    tf.distribute strategy, so that the chief alone saves it (a mirrored
+    variable is made by all).
+    """
+    originals = {}  # id(copy): the layer it copies.
+
+    def clone_function(layer):
+        if isinstance(layer, FeatureMap):  # Made of keras.ops, which a Functional model saves.
+            return layer
+        copy = type(layer).from_config(layer.get_config())
+        originals[id(copy)] = layer
+        return copy
+
+    def call_function(layer, *args, **kwargs):
+        if isinstance(layer, FeatureMap):
+            return layer.call(*args, **kwargs)
+        outputs = layer(*args, **kwargs)
+        original = originals[id(layer)]
+        layer.set_weights([keras.ops.convert_to_numpy(weight) for weight in original.weights])
+        return outputs
+
+    return {"clone_function": clone_function, "call_function": call_function}
 
 
 def keras_loss_and_metrics(model: keras.Model, num_outputs: int) -> tuple:

@@ -1,7 +1,8 @@
 """`predict_run`: class probabilities of a trained run for new points.
 
 The run's `model.keras` (a plain Keras model, see `kerasclf.run.export`) is loaded
-with Keras's `safe_mode` (no arbitrary code).
+with Keras's `safe_mode` (no arbitrary code), after the run's own model file,
+when its custom classes are needed (`model_file_classes`).
 The input CSV holds the features, optionally followed by a label column,
 header optional; the output CSV has one `p_<class>` column per class, then the
 predicted `class`, then the `label` when the input has one.
@@ -9,7 +10,10 @@ predicted `class`, then the `label` when the input has one.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import sys
 import zipfile
 
 import kerasclf.quiet_tensorflow
@@ -21,7 +25,10 @@ import kerasclf.engine.classifier
 import kerasclf.models.features
 import kerasclf.engine.losses
 import kerasclf.engine.optimizers  # noqa: F401
+from kerasclf.atomic_files import read_json
 from kerasclf.data import read_csv_values
+from kerasclf.models.sources import is_model_file, parse_model_source
+from kerasclf.models.user import load_model_function, module_name
 from kerasclf.run.directory import check_model_file, check_prediction_paths
 
 
@@ -37,10 +44,42 @@ def load_run_model(run_dir: str) -> keras.Model:
         return keras.saving.load_model(path, safe_mode=True)
     except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        custom_objects = model_file_classes(run_dir)
+        if custom_objects:
+            with contextlib.suppress(ValueError, TypeError, KeyError, OSError):
+                return keras.saving.load_model(path, custom_objects, safe_mode=True)
         raise ValueError(
             f"{path}: not a readable Keras model ({type(error).__name__}: {first_line}). "
             "Train the run again, or pass another run directory."
         ) from None
+
+
+def model_file_classes(run_dir: str) -> dict[str, type]:
+    """The layer and model classes of the run's own model file (`--model FILE.py:FUNCTION`).
+
+    They are what Keras needs to load a `model.keras` that holds them, as a
+    notebook passes `custom_objects` to `keras.saving.load_model`. The file
+    is the code the run trained with; none (a built-in model, a file since
+    removed) gives `{}`.
+    """
+    try:
+        source = read_json(os.path.join(run_dir, "config.json")).get("model")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return {}
+    if not isinstance(source, str) or not is_model_file(source):
+        return {}
+    parsed = parse_model_source(source)
+    if not os.path.isfile(parsed.path):
+        return {}
+    module = sys.modules.get(module_name(parsed))
+    if module is None:
+        load_model_function(parsed)
+        module = sys.modules[module_name(parsed)]
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if isinstance(value, type) and issubclass(value, keras.layers.Layer)
+    }
 
 
 def model_classes(model: keras.Model) -> int:
