@@ -7,6 +7,7 @@ status 2, and nothing written.
 """
 
 import io
+import itertools
 import json
 import os
 import re
@@ -452,10 +453,13 @@ def test_a_compiled_model_is_noted_and_trained_with_kerasclfs_settings(tmp_path)
             built.compile(optimizer="adam", loss="binary_crossentropy")
         return built
 
-    for compiled in (True, False):
+    def function(compiled):  # A model function that returns a compiled model.
+        return lambda input_shape, num_classes: model(compiled)
+
+    for compiled, source in itertools.product((True, False), (model, function)):
         stream = io.StringIO()
         result = kerasclf.train(
-            model=model(compiled), epochs=1, images=False, logdir=str(tmp_path), stream=stream
+            model=source(compiled), epochs=1, images=False, logdir=str(tmp_path), stream=stream
         )
         notes = [line for line in stream.getvalue().splitlines() if "was compiled" in line]
         expected = (
@@ -464,3 +468,15 @@ def test_a_compiled_model_is_noted_and_trained_with_kerasclfs_settings(tmp_path)
         )
         assert notes == ([expected] if compiled else [])
         assert type(result.model.optimizer).__name__ == "SGD"
+
+
+def test_one_softmax_unit_is_refused_before_training(tmp_path):
+    # softmax over one unit is 1 for every input: the model could never learn.
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="softmax")(inputs))
+    with pytest.raises(ValueError) as raised:
+        kerasclf.train(model=model, logdir=str(tmp_path), epochs=1)
+    message = str(raised.value)
+    assert "ends in one softmax unit, whose output is always 1" in message
+    assert "Dense(1, activation='sigmoid')" in message and "\n" not in message
+    assert os.listdir(tmp_path) == []

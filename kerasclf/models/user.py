@@ -43,7 +43,11 @@ except ImportError:  # A Keras that moved them: a model built again numbers its 
 
 from kerasclf.models.sources import ModelFile, parse_model_source
 from kerasclf.data.labelled import TASKS
-from kerasclf.models.inspection import check_probability_output, check_regression_output
+from kerasclf.models.inspection import (
+    check_probability_output,
+    check_regression_output,
+    output_activation,
+)
 from kerasclf.validation import check_choice, check_integer, did_you_mean, shown
 
 
@@ -223,6 +227,12 @@ def check_user_model(
             f"`model` {what} outputs {units} unit(s), but the data has {num_classes} classes. "
             f"End it in Dense({num_classes if num_classes > 2 else 1}, "
             f"activation={'softmax' if num_classes > 2 else 'sigmoid'!r})."
+        )
+    if units == 1 and output_activation(model) == "softmax":
+        raise ValueError(
+            f"`model` {what} ends in one softmax unit, whose output is always 1 whatever "
+            "the input, so it cannot learn. End it in Dense(1, activation='sigmoid') "
+            "(or Dense(2, activation='softmax'))."
         )
 
 

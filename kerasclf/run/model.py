@@ -49,12 +49,21 @@ def make_model(config: TrainConfig, data, source=None) -> Classifier:
         A compiled `Classifier`: the built-in model, or the user's model on
         the fused engine (its layers and weights unchanged).
     """
+    return compile_model(config, data, base_model(config, data, source))
+
+
+def base_model(config: TrainConfig, data, source=None) -> keras.Model:
+    """The model as built, before kerasclf compiles it: built-in, or the user's, checked.
+
+    Arguments as for `make_model`. A user's model comes back as the user
+    made it, compiled or not.
+    """
     source = config.model if source is None else source
     input_shape = feature_shape(data)
     task, num_targets = config.task, getattr(data, "num_targets", None) or 1
     if isinstance(source, str) and source in MODELS:
         feature_map = FeatureMap(config.features, name="phi") if config.features else None
-        model = build_model(
+        return build_model(
             source,
             input_shape,
             data.num_classes,
@@ -68,20 +77,38 @@ def make_model(config: TrainConfig, data, source=None) -> Classifier:
             task=task,
             num_targets=num_targets,
         )
-    else:
-        model = user_model(source, input_shape, data.num_classes, task, num_targets)
-    # The fused engine's model: the same layers and weights.
-    model = Classifier.from_model(model, input_shape)
+    return user_model(source, input_shape, data.num_classes, task, num_targets)
+
+
+def compile_model(config: TrainConfig, data, model: keras.Model) -> Classifier:
+    """`model` on the fused engine (the same layers and weights), compiled with the config's
+    optimizer and cost."""
+    model = Classifier.from_model(model, feature_shape(data))
     model.compile(
         optimizer=make_optimizer(
             config.optimizer, data.num_samples, config.learning_rate, config.momentum
         ),
-        loss=task_loss(task, config.cost),
+        loss=task_loss(config.task, config.cost),
         # Weighted, so that class weights weigh the accuracy as stock `fit` does.
-        weighted_metrics=task_metrics(task, model),
+        weighted_metrics=task_metrics(config.task, model),
         jit_compile=uses_xla(config, model),
     )
     return model
+
+
+def compiled_optimizer(model: keras.Model) -> str | None:
+    """The class name of the optimizer the user compiled `model` with; None if uncompiled.
+
+    Example:
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> compiled_optimizer(model)
+        >>> model.compile(optimizer="adam", loss="mse")
+        >>> compiled_optimizer(model)
+        'Adam'
+    """
+    if not getattr(model, "compiled", False) or getattr(model, "optimizer", None) is None:
+        return None
+    return type(model.optimizer).__name__
 
 
 def task_metrics(task: str, model: keras.Model) -> list:

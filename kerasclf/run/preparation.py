@@ -39,7 +39,9 @@ from kerasclf.models.architecture import DEFAULT_EMBEDDING_DIM, RECURRENT_MODELS
 from kerasclf.models.features import FeatureMap
 from kerasclf.run.model import (
     PYTHON_MODEL_PREFIX,
-    make_model,
+    base_model,
+    compile_model,
+    compiled_optimizer,
     model_description,
     resolve_class_weights,
 )
@@ -66,6 +68,8 @@ class PreparedRun:
             `"FILE.py:FUNCTION"`, or the user's Python object.
         class_weights: The weight of each class, or None.
         resume_dir: The run directory to continue, or None for a new run.
+        user_optimizer: The optimizer's class name if the user's model came
+            compiled (kerasclf trains it with its own settings), else None.
     """
 
     config: TrainConfig
@@ -77,6 +81,7 @@ class PreparedRun:
     class_weights: np.ndarray | None = None
     resume_dir: str | None = None
     strategy: tf.distribute.Strategy | None = None
+    user_optimizer: str | None = None
 
     @property
     def model_name(self) -> str:
@@ -160,7 +165,9 @@ def prepare_run(
     # Seeded first: a user's initializers draw from Keras's global seed.
     keras.utils.set_random_seed(config.seed)
     with prepared.strategy.scope() if prepared.strategy else contextlib.nullcontext():
-        prepared.model = make_model(config, training, source)
+        built = base_model(config, training, source)
+        prepared.user_optimizer = compiled_optimizer(built)
+        prepared.model = compile_model(config, training, built)
     check_engine_fits(prepared, prepared.model)
     return prepared
 

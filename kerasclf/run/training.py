@@ -299,10 +299,9 @@ def run_notes(prepared: PreparedRun, engine_note: str | None) -> list[str]:
             "note: init=zeros starts every hidden unit the same, so they all learn the same "
             "thing (with tanh or relu: nothing); init=random breaks the symmetry."
         )
-    source = prepared.model_source
-    if isinstance(source, keras.Model) and getattr(source, "compiled", False):
+    if prepared.user_optimizer is not None:
         notes.append(
-            f"note: your model was compiled (optimizer {type(source.optimizer).__name__}); "
+            f"note: your model was compiled (optimizer {prepared.user_optimizer}); "
             f"kerasclf trains a copy with its own settings: optimizer={config.optimizer!r}, "
             f"cost={config.cost!r}. Choose them with those keys."
         )
