@@ -474,6 +474,16 @@ def test_negative_numbers_in_e_notation_are_values(capsys):
     assert result["cost"] == pytest.approx(expected, rel=1e-6)
 
 
+@pytest.mark.parametrize("value", ["-1,1", "-0.5,2", "-1e0,-2"])
+def test_a_list_that_starts_with_a_negative_number_is_a_value(tmp_path, capsys, value):
+    # argparse took "-1,1" for an option ("expected one argument"); the value's own check runs.
+    argv = ["train", "--class-weight", value, "--logdir", str(tmp_path / "logs")]
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert "`class_weight` must hold positive, finite numbers. Received -" in error
+    assert error.count("\n") == 1 and not (tmp_path / "logs").exists()
+
+
 def test_a_byte_order_mark_is_not_a_header(tmp_path, capsys):
     rows = np.array([[1.0, 2.0, 0], [-1.0, 0.5, 1], [3.0, -2.0, 1]])
     path = tmp_path / "points.csv"

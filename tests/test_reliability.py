@@ -540,3 +540,17 @@ def test_a_signal_during_start_up_leaves_no_half_made_run(tmp_path, signal_numbe
         signal.signal(signal.SIGINT, inherited)
     assert os.listdir(tmp_path) == []  # Nothing trained, nothing to resume: no litter.
     assert signal.getsignal(signal.SIGTERM) is handler
+
+
+def test_sigterm_while_tensorflow_loads_exits_130_with_one_line(tmp_path):
+    # TensorFlow takes seconds to import; SIGTERM then used to kill the CLI silently (143).
+    code = "from kerasclf.cli.main import entry_point; entry_point()"
+    argv = [sys.executable, "-c", code, "train", "--logdir", str(tmp_path / "logs")]
+    process = subprocess.Popen(argv, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.0)  # In the import of TensorFlow (3-6 s); the CLI itself is up in 0.2 s.
+    assert process.poll() is None
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.decode().strip() == "kerasclf: interrupted; nothing was trained or saved"
+    assert not (tmp_path / "logs").exists() or os.listdir(tmp_path / "logs") == []

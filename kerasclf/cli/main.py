@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import sys
 from typing import Any
 
@@ -53,7 +54,9 @@ TRAIN_EXIT_STATUSES = (
     "3 diverged: at the end of an epoch the mean cost per sample is above 100 (a model that "
     "gives each of k classes 1/k costs log k, 0.69 for two), or the cost or a weight is inf "
     "or NaN; 4 trained and saved, but a callback failed (its error is printed and listed in "
-    "summary.json's callback_errors); 130 interrupted (continue with --resume RUN_DIR)."
+    "summary.json's callback_errors); 1 an exception in your own code (a callback you passed): "
+    "its traceback is shown, and the last completed epoch is saved for --resume; 130 "
+    "interrupted (continue with --resume RUN_DIR)."
 )
 
 
@@ -62,9 +65,11 @@ class UsageError(Exception):
 
 
 # A value that starts with "-" is a negative number, not an option, when it
-# matches this: -3, -0.5, .5, -5e-1, -1E3, -inf. (argparse's own pattern, on
-# Python 3.11, takes "-5e-1" for an option.)
-NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|nan)$", re.IGNORECASE)
+# matches this: -3, -0.5, -5e-1, -1E3, -inf, or a list that starts with one,
+# such as --class-weight -1,1. (argparse's own pattern, on Python 3.11, takes
+# "-5e-1" and "-1,1" for options.)
+_NUMBER = r"(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|nan"
+NEGATIVE_NUMBER = re.compile(rf"^-({_NUMBER})(,[-+]?({_NUMBER}))*$", re.IGNORECASE)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -358,6 +363,9 @@ def _shown_number(value) -> str:
 
 
 def entry_point() -> None:
+    # SIGTERM interrupts as Ctrl-C does from the start, so that a run stopped while
+    # TensorFlow loads exits 130 like one stopped later (the default action exits 143).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         status = main()
         sys.stdout.flush()
@@ -365,8 +373,8 @@ def entry_point() -> None:
         # Python would report the failed flush of stdout at exit: point it at nothing.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         status = 0
-    except KeyboardInterrupt:  # Ctrl-C before training began (training handles its own).
-        print("kerasclf: interrupted before training began", file=sys.stderr)
+    except KeyboardInterrupt:  # SIGINT or SIGTERM outside training (training handles its own).
+        print("kerasclf: interrupted; nothing was trained or saved", file=sys.stderr)
         status = EXIT_INTERRUPTED
     exit_process(status)
 
