@@ -4,7 +4,8 @@ An experiment is a list of named runs (config overrides of `kerasclf.train`).
 Each run is written to `logs/<experiment>/<run>/` with HParams, so that
 TensorBoard's HParams and Scalars tabs compare them. At the end the script
 prints a table (run, final cost, accuracy, epochs until the cost settles
-within 1% of the best cost in its group, wall seconds, status) and saves it as
+within 1% of the best cost of its group, or of its own best when it has no
+group, wall seconds, status) and saves it as
 `logs/<experiment>/summary.csv` and `summary.md`.
 
 Every script takes `--quick` (or the environment variable `KERASCLF_QUICK=1`),
@@ -43,13 +44,16 @@ class Run:
     Attributes:
         name: The run directory name, unique within the experiment.
         settings: `kerasclf.train` config keys.
-        group: Runs are compared with the best cost of their group (runs on
-            different datasets have incomparable costs).
+        group: Runs of one group are set against each other (optimizers on
+            one model, models on one dataset) and settle within 1% of the
+            group's best cost, so that a run that stops short of it never
+            settles. A run without one (None) settles within 1% of its own
+            best: its cost compares with no other run's.
     """
 
     name: str
     settings: dict[str, Any]
-    group: str = "all"
+    group: str | None = None
 
 
 class PathRecorder(keras.callbacks.Callback):
@@ -189,9 +193,13 @@ def epochs_to_settle(costs: list[float], threshold: float) -> int | None:
 
 
 def mark_epochs_to_settle(outcomes: list[Outcome]) -> None:
-    """Epochs each run needs to settle within 1% of the best cost of its group."""
-    for group in {outcome.run.group for outcome in outcomes}:
-        members = [outcome for outcome in outcomes if outcome.run.group == group]
+    """Epochs each run needs to settle within 1% of the best cost of its group (or its own)."""
+
+    def group(outcome: Outcome) -> tuple[str, str]:
+        return ("group", outcome.run.group) if outcome.run.group else ("run", outcome.run.name)
+
+    for key in {group(outcome) for outcome in outcomes}:
+        members = [outcome for outcome in outcomes if group(outcome) == key]
         finite = [cost for outcome in members for cost in outcome.costs if math.isfinite(cost)]
         if not finite:
             continue
@@ -225,6 +233,13 @@ def table_columns(outcomes: list[Outcome]) -> tuple[str, ...]:
     return COLUMNS
 
 
+def _cost_cell(cost) -> str:
+    """A summary's cost as the epoch lines print it: a diverged run's null is "nan"."""
+    if cost is None:
+        return "nan"
+    return f"{cost:.6g}" if isinstance(cost, (int, float)) else str(cost)
+
+
 def _accuracy_cell(accuracy: float | None) -> str:
     return "-" if accuracy is None else f"{accuracy:.4f}"
 
@@ -238,7 +253,7 @@ def table_rows(outcomes: list[Outcome]) -> list[list[str]]:
         cost = summary["cost"]
         row = [
             outcome.run.name,
-            f"{cost:.6g}" if isinstance(cost, float) else str(cost),
+            _cost_cell(cost),
             _accuracy_cell(summary.get("accuracy")),
             "never" if outcome.epochs_to_settle is None else str(outcome.epochs_to_settle),
             f"{summary['wall_seconds']:.2f}",

@@ -75,7 +75,7 @@ class ComputationAxes(keras.callbacks.Callback):
 def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     common = {**COMMON, **(QUICK if arguments.quick else {})}
-    runs = [Run(run.name, {**common, **run.settings}) for run in RUNS]
+    runs = [Run(run.name, {**common, **run.settings}, group="all") for run in RUNS]
     return run_experiment(
         "batch_size",
         runs,

@@ -38,7 +38,7 @@ QUICK = {"epochs": 40, "images": False}
 def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     common = {**COMMON, **(QUICK if arguments.quick else {})}
-    runs = [Run(run.name, {**common, **run.settings}) for run in RUNS]
+    runs = [Run(run.name, {**common, **run.settings}, group="all") for run in RUNS]
     outcomes = run_experiment("momentum", runs, arguments.logdir)
     # Results: every path on one error surface.
     paths = {outcome.run.name: outcome.path for outcome in outcomes}

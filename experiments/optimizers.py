@@ -37,7 +37,7 @@ QUICK = {"num_samples": 1000, "epochs": 3, "images": False}
 def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     common = {**COMMON, **(QUICK if arguments.quick else {})}
-    runs = [Run(run.name, {**common, **run.settings}) for run in RUNS]
+    runs = [Run(run.name, {**common, **run.settings}, group="all") for run in RUNS]
     return run_experiment("optimizers", runs, arguments.logdir)
 
 

@@ -36,7 +36,9 @@ def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     common = {**COMMON, **(QUICK if arguments.quick else {})}
     return run_experiment(
-        "step_size", [Run(run.name, {**common, **run.settings}) for run in RUNS], arguments.logdir
+        "step_size",
+        [Run(run.name, {**common, **run.settings}, group="all") for run in RUNS],
+        arguments.logdir,
     )
 
 

@@ -11,6 +11,8 @@ import tensorflow as tf
 from conftest import numpy_cost
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+import kerasclf
+from experiments._experiment import Outcome, Run, mark_epochs_to_settle
 from kerasclf.experiments import experiment_names
 from kerasclf.cli.main import main as cli_main
 from kerasclf.data import make_dataset
@@ -73,6 +75,9 @@ def test_step_size(logdir):
     diverging = outcomes["diverging"].result.summary
     assert diverging["status"] == "diverged" and diverging["accuracy"] is None
     assert outcomes["decay"].result.summary["status"] == "completed"  # Carried on.
+    with open(os.path.join(logdir, "step_size", "summary.csv")) as file:
+        rows = {row["run"]: row for row in csv.DictReader(file)}
+    assert rows["diverging"]["final cost"] == "nan"  # Its summary's null, not Python's None.
     # The decaying step: alpha / (n sqrt(i)) at update i (full batch: one per epoch),
     # a first step that overshoots, then a cost that only goes down.
     rates = _logged_scalars(outcomes["decay"].result.run_dir, "learning_rate")
@@ -290,3 +295,29 @@ def test_truncated_bptt_longer_windows_predict_better(logdir):
     for shorter, longer in zip(windows, windows[1:]):
         assert costs[longer] < 0.98 * costs[shorter], costs
     _check_summary_against_events(logdir, "truncated_bptt", outcomes)
+
+
+def test_a_run_settles_within_1_percent_of_its_groups_best_or_its_own():
+    def outcome(name, costs, group=None):
+        result = kerasclf.TrainResult(None, {"cost": costs}, {}, None, None)
+        return Outcome(Run(name, {}, group), result)
+
+    outcomes = [
+        outcome("fast", [9.0, 1.0, 1.0, 1.0], group="same problem"),
+        outcome("slow", [9.0, 5.0, 1.5, 1.01], group="same problem"),
+        outcome("short", [9.0, 3.0, 2.0, 2.0], group="same problem"),  # Never reaches 1.01.
+        # Another model, alone: it settles at its own best (2.0) though the group's is 1.0.
+        outcome("other model", [9.0, 3.0, 2.0, 2.0]),
+        outcome("overshoots", [9.0, 1.0, 4.0, 1.0]),  # Settles only once it stays.
+        outcome("diverged", [9.0, math.inf, math.nan]),
+    ]
+    mark_epochs_to_settle(outcomes)
+    settled = {outcome.run.name: outcome.epochs_to_settle for outcome in outcomes}
+    assert settled == {
+        "fast": 2,
+        "slow": 4,
+        "short": None,
+        "other model": 3,
+        "overshoots": 4,
+        "diverged": None,
+    }
