@@ -16,7 +16,12 @@ made (`fill_model_defaults`), so `config.json` records the value used:
 
 Logistic regression and the mlp train as on the Day-1 slides (full-batch
 gradient descent on the summed cost); the CNN and the recurrent models as the
-seminar's Keras notebooks (minibatches of 32, the mean cost, Adam). A model's
+seminar's Keras notebooks (minibatches of 32, the mean cost, Adam). On a named
+dataset of images or sequences every model trains as the notebooks do: the
+slides' step, made for 200 points in the plane, sends logistic regression on
+the 2,790 `fonts` images up from a cost of 4,041 to 22,964 in 30 epochs, at
+chance accuracy, where the notebooks' training reaches 0.90. (A `--data`
+file's shape is not known when the config is made: it takes the model's.) A model's
 layer options that do not apply to it (`MODEL_OPTIONS`) stay None, and giving
 one is an error (`check_options_apply`), so that no flag is silently ignored.
 
@@ -30,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from kerasclf.data import DATASETS
 from kerasclf.models.architecture import MODEL_DEFAULTS, MODEL_OPTIONS
 from kerasclf.models.sources import is_model_file
 
@@ -56,17 +62,26 @@ def model_options(model: str) -> tuple[str, ...]:
     return MODEL_OPTIONS.get(model, ())
 
 
-def model_defaults(model: str) -> dict[str, Any]:
+def model_defaults(model: str, dataset_kind: str = "points") -> dict[str, Any]:
     """The default of every model-dependent key that applies to `model`.
+
+    Args:
+        model: A built-in model's name or `"FILE.py:FUNCTION"`.
+        dataset_kind: The kind of the named dataset (`kerasclf.data.DATASETS`):
+            every model trains as the notebooks do on "images", "sequences"
+            and "text".
 
     Example:
         >>> model_defaults("mlp")["hidden"]
         (8, 8)
         >>> model_defaults("lstm")["units"], model_defaults("gru")["optimizer"]
         (32, 'adam')
+        >>> model_defaults("logistic", "images")["optimizer"]
+        'adam'
     """
+    slides = dataset_kind == "points"
     return {
-        **SLIDE_TRAINING,
+        **(SLIDE_TRAINING if slides else NOTEBOOK_TRAINING),
         **MODEL_TRAINING.get(model, {}),
         **MODEL_DEFAULTS.get(model, {}),
     }
@@ -113,9 +128,12 @@ def fill_model_defaults(config: TrainConfig) -> TrainConfig:
         >>> filled = fill_model_defaults(TrainConfig(model="cnn"))
         >>> filled.batch_size, filled.filters, filled.hidden
         (32, [4], [32])
+        >>> fill_model_defaults(TrainConfig(model="mlp", dataset="fonts")).optimizer
+        'adam'
     """
+    dataset = DATASETS.get(config.dataset) if config.data is None else None
     filled = {}
-    for key, default in model_defaults(config.model).items():
+    for key, default in model_defaults(config.model, getattr(dataset, "kind", "points")).items():
         if getattr(config, key) is None:
             filled[key] = list(default) if isinstance(default, tuple) else default
     return dataclasses.replace(config, **filled)
