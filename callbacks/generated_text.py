@@ -20,6 +20,7 @@ import tensorflow as tf
 from kerasclf.callbacks.epoch_schedule import ScheduledLogger
 from kerasclf.callbacks.requirements import first_reason, noted_skip_reason, probability_output
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
+from kerasclf.data.vocabulary import as_vocabulary
 from kerasclf.models.text_sampling import TextSampler, token_time_steps
 from kerasclf.validation import check_integer, check_number, shown
 
@@ -114,7 +115,8 @@ class GeneratedTextLogger(ScheduledLogger):
         logdir: The run directory; events go to `<logdir>/train`.
         model: The character model to sample from (token ids in, next-token
             softmax out); None for the model being trained.
-        vocabulary: Its `Vocabulary` (`kerasclf.data.vocabulary`).
+        vocabulary: Its `Vocabulary` (`kerasclf.data.vocabulary`), or its tokens:
+            a list of strings, one per token id.
         prompt: The text to continue, non-empty, of the vocabulary's characters.
         temperatures: The temperatures T > 0 sampled at, one text each.
         length: Characters sampled per temperature (>= 1).
@@ -149,7 +151,7 @@ class GeneratedTextLogger(ScheduledLogger):
         super().__init__(every)
         self.logdir = logdir
         self.logged_model = model
-        self.vocabulary = vocabulary
+        self.vocabulary = vocabulary = as_vocabulary(vocabulary)
         if not isinstance(prompt, str) or not prompt:
             raise ValueError(
                 "`prompt` must be a non-empty string of characters of the vocabulary. "

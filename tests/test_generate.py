@@ -51,6 +51,17 @@ def test_generated_text_is_the_saved_models_sample(run_dir):
     assert generate_from_run(directory, "to be", length=30, temperature=0.7, seed=5) != text
 
 
+def test_sample_text_takes_the_tokens_as_a_list_and_refuses_a_string(run_dir):
+    _, model = run_dir
+    expected = sample_text(model, VOCABULARY, "to be", 20, 0.7, seed=1)
+    assert sample_text(model, list(VOCABULARY.tokens), "to be", 20, 0.7, seed=1) == expected
+    with pytest.raises(TypeError) as raised:
+        sample_text(model, "".join(VOCABULARY.tokens), "to be", 20, 0.7)
+    message = str(raised.value)
+    assert message.startswith("`vocabulary` must be a Vocabulary or a list of the model's tokens")
+    assert "of type str" in message and "\n" not in message
+
+
 def test_the_command_prints_prompt_and_continuation(run_dir, capsys):
     directory, model = run_dir
     arguments = ["--run", directory, "--prompt", "not", "--length", "25", "--temperature", "0.5"]

@@ -244,6 +244,31 @@ Received: prompt='Qz'. Expected characters among: 'a', 'b'.
         return {token: index for index, token in enumerate(self.tokens)}
 
 
+def as_vocabulary(value, key: str = "vocabulary") -> Vocabulary:
+    """`value` as a `Vocabulary`: one already, or its tokens (a list or tuple of strings).
+
+    Raises:
+        TypeError: one line, for anything else (one string, a dict, ...).
+
+    Example:
+        >>> as_vocabulary(["a", "b", " "]).encode("ab a", key="prompt").tolist()
+        [0, 1, 2, 0]
+        >>> as_vocabulary("ab")
+        Traceback (most recent call last):
+        ...
+        TypeError: `vocabulary` must be a Vocabulary or a list of the model's tokens, one string per token id (a run's: Vocabulary.load("RUN/vocabulary.json")). Received: vocabulary='ab' of type str.
+    """  # noqa: E501
+    if isinstance(value, Vocabulary):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(token, str) for token in value):
+        return Vocabulary(tuple(value))
+    raise TypeError(
+        f"`{key}` must be a Vocabulary or a list of the model's tokens, one string per token "
+        f'id (a run\'s: Vocabulary.load("RUN/{VOCABULARY_FILE}")). Received: '
+        f"{key}={shown(value)} of type {type(value).__name__}."
+    )
+
+
 def check_token_ids(features: np.ndarray, vocabulary_size: int, source: str = "data") -> None:
     """Checks token-id features: (num_samples, steps), whole numbers 0..vocabulary_size-1.
 

@@ -27,6 +27,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasclf.data.vocabulary import as_vocabulary
 from kerasclf.models.inspection import check_probability_output
 from kerasclf.validation import check_integer, check_number, shown
 
@@ -111,8 +112,8 @@ class TextSampler:
     Args:
         model: Reads token ids `(time,)` (a fixed or variable time axis) and
             outputs the next token's probabilities (a softmax over the vocabulary).
-        vocabulary: Has `size`, `encode(text, key=...)` and `decode(ids)`
-            (`kerasclf.data.vocabulary.Vocabulary`).
+        vocabulary: The model's `kerasclf.data.vocabulary.Vocabulary`, or its
+            tokens: a list of strings, one per token id.
         context: How many of the last tokens the model sees (None: all of the
             text so far). A model with a fixed time axis always sees its own
             number of steps.
@@ -123,6 +124,7 @@ class TextSampler:
     """
 
     def __init__(self, model: keras.Model, vocabulary, context: int | None = None):
+        vocabulary = as_vocabulary(vocabulary)
         self.time_steps = token_time_steps(model)
         check_probability_output(model)
         outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else None
@@ -190,7 +192,7 @@ def sample_text(
 
     Args:
         model: A character model: token ids `(time,)` in, next-token softmax out.
-        vocabulary: The model's `Vocabulary` (`size`, `encode`, `decode`).
+        vocabulary: The model's `Vocabulary`, or its tokens (a list of strings).
         prompt: The text to continue, non-empty, of the vocabulary's characters.
         length: How many characters to generate (>= 1).
         temperature: T > 0; 1 samples the model's probabilities.
