@@ -155,6 +155,21 @@ def test_logistic_sgd_killed_after_an_unsaved_epoch_resumes_bitwise(tmp_path, ca
     assert [point.step for point in scalars["cut/train"]["cost"]] == list(range(10))
 
 
+def test_a_run_killed_after_drawing_its_last_frames_draws_each_frame_once(tmp_path, capsys):
+    # The error surface draws its frames when training ends; a kill then, before the run is
+    # saved, left them in the events, and the resumed run drew every one a second time.
+    flags = ["--epochs", "3"]
+    _killed(_start(tmp_path, "cut", flags, fault="kill-after-images:3"))
+    run_dir = str(tmp_path / "cut")
+    assert _status(tmp_path, "cut").checkpoint_epoch == 3
+    frames = [step for step, _ in _series(run_dir)["error_surface"]]
+    assert frames[0] == 0 and frames[-1] == 3  # Drawn before the kill.
+    assert main(["train", "--resume", run_dir]) == 0
+    straight_dir = _straight(tmp_path, flags)
+    _assert_same_weights(run_dir, straight_dir)
+    _assert_true_events(run_dir, straight_dir)  # One frame per step, the straight run's pixels.
+
+
 def test_mlp_killed_between_the_checkpoints_write_and_rename(tmp_path, capsys):
     flags = ["--model", "mlp", "--dropout", "0.3", "--batch-size", "16", "--epochs", "8"]
     flags += ["--images", "false"]

@@ -80,15 +80,21 @@ def read_events(path: str) -> Iterator[event_pb2.Event]:
             return
 
 
-def kept_on_resume(event: event_pb2.Event, epochs: int, iterations: int) -> bool:
+def kept_on_resume(
+    event: event_pb2.Event, epochs: int, iterations: int, redrawn: dict | None = None
+) -> bool:
     """Whether an event belongs to a run resumed after `epochs` epochs (`iterations` steps).
 
     Summary values are kept up to their step's unit: epochs, or the
     optimizer's iterations for `ITERATION_TAGS`; events without values (the
-    file's version, say) are always kept.
+    file's version, say) are always kept. `redrawn` maps a tag to the steps
+    that the resumed run draws again (the error surface's frames, drawn at a
+    run's end): those are dropped too.
     """
+    redrawn = redrawn or {}
     return all(
         event.step <= (iterations if value.tag in ITERATION_TAGS else epochs)
+        and event.step not in redrawn.get(value.tag, ())
         for value in event.summary.value
     )
 

@@ -26,13 +26,15 @@ from kerasclf.validation import check_integer
 from tensorboard.compat.proto import event_pb2
 
 
-def truncate_events(run_dir: str, epochs: int, iterations: int) -> int:
+def truncate_events(run_dir: str, epochs: int, iterations: int, redrawn: dict | None = None) -> int:
     """Drops the events of `run_dir` past a checkpoint; returns how many were dropped.
 
     Args:
         run_dir: The run directory (event files at any depth below it).
         epochs: The checkpoint's epochs completed.
         iterations: The checkpoint's optimizer iterations.
+        redrawn: Tag -> steps of images that the resumed run draws again,
+            dropped wherever they are (`event_files.kept_on_resume`).
 
     Example:
         >>> truncate_events("logs/run", epochs=5, iterations=50)  # doctest: +SKIP
@@ -50,7 +52,7 @@ def truncate_events(run_dir: str, epochs: int, iterations: int) -> int:
                 whole = False
                 break
             size += len(framed)
-            if kept_on_resume(event, epochs, iterations):
+            if kept_on_resume(event, epochs, iterations, redrawn):
                 kept.append(framed)
             else:
                 dropped_here += 1

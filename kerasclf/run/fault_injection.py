@@ -7,6 +7,10 @@ worst ones, reproducibly. `KERASCLF_FAULT` names one point and one epoch:
                            on disk, before any checkpoint of that epoch
     kill-before-rename:N   while writing epoch N's checkpoint: the temporary
                            file is complete, the rename has not happened
+    kill-after-images:N    when training ends after N epochs, once the
+                           callbacks have drawn their images (the error
+                           surface's frames) and flushed them, before the
+                           run's model and summary are saved
 
 The process sends itself SIGKILL there: nothing of Python's runs after it
 (no `finally`, no `atexit`). Unset, as in every real run, nothing happens.
@@ -23,7 +27,7 @@ import os
 import signal
 
 FAULT_VARIABLE = "KERASCLF_FAULT"
-FAULT_POINTS = ("kill-after-epoch", "kill-before-rename")
+FAULT_POINTS = ("kill-after-epoch", "kill-before-rename", "kill-after-images")
 
 
 def fault_due(point: str, epoch: int) -> bool:

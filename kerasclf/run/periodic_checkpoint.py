@@ -102,6 +102,12 @@ class PeriodicCheckpoint(keras.callbacks.Callback):
             return
         self.write()
 
+    def on_train_end(self, logs=None):
+        # After the logging callbacks' own ends (they come first): their images are drawn.
+        if fault_due("kill-after-images", self.snapshot.epochs_completed):
+            flush_event_writers(self.callbacks)
+            kill_if_due("kill-after-images", self.snapshot.epochs_completed)
+
     def write(self) -> str:
         """Flushes the run's event writers, writes the snapshot's checkpoint; returns its path."""
         flush_event_writers(self.callbacks)
