@@ -30,10 +30,17 @@ COMMANDS = {
     "bad name": (["train", "--optimizer", "adamm"], "Did you mean 'adam'?"),
     "missing data file": (["train", "--data", "/nonexistent.csv"], "does not exist"),
     "missing config file": (["train", "--config", "/nonexistent.toml"], "does not exist"),
+    "data file type": (["train", "--data", "README.md"], "must be a .csv, .npz or .txt file"),
+    "dataset noise": (["train", "--dataset", "fonts", "--noise", "1.5"], "in [0.0, 1.0]"),
+    "dataset size": (["train", "--dataset", "fonts", "--num-samples", "9"], "in [10, 100000]"),
     "ignored setting": (["train", "--hidden", "4"], "`hidden` does not shape the 'logistic' model"),
     "resume with settings": (["train", "--resume", "x", "--epochs", "3"], "takes no other"),
     "resume missing run": (["train", "--resume", "/nonexistent"], "holding config.json"),
     "evaluate bad number": (["evaluate", "--weights", "one", "--bias", "0"], "must be a number"),
+    "evaluate infinite number": (
+        ["evaluate", "--weights", "nan", "1", "--bias", "inf"],
+        "`weights` must be a finite number. Received: weights='nan'.",
+    ),
     "evaluate missing data": (
         ["evaluate", "--weights", "1", "1", "--bias", "0", "--data", "/nonexistent.csv"],
         "does not exist",

@@ -127,9 +127,12 @@ def _evaluate_run(arguments: argparse.Namespace) -> int:
 
 def _parse_number(name: str, text: str) -> float:
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         raise ValueError(f"`{name}` must be a number. Received: {name}={text!r}.") from None
+    if not math.isfinite(number):
+        raise ValueError(f"`{name}` must be a finite number. Received: {name}={text!r}.")
+    return number
 
 
 def _evaluate_linear(arguments: argparse.Namespace) -> int:

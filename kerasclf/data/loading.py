@@ -98,6 +98,29 @@ def load_data_splits(
     return _load(path, True, task, sequence_length, stride)
 
 
+def check_data_path(path: str) -> str:
+    """Refuses a data file of another type than `EXTENSIONS`, or one that does not exist.
+
+    Returns:
+        The file's extension, lower case.
+
+    Example:
+        >>> check_data_path("README.md")
+        Traceback (most recent call last):
+        ...
+        ValueError: `data` must be a .csv, .npz or .txt file. Received: data='README.md'. Save the points as CSV (label in the last column) or as .npz with X and y, or a text as UTF-8 .txt.
+    """  # noqa: E501
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in EXTENSIONS and not os.path.isdir(path):  # A folder: "must be a file".
+        raise ValueError(
+            f"`data` must be a .csv, .npz or .txt file. Received: data={path!r}. "
+            "Save the points as CSV (label in the last column) or as .npz with X and y, or a "
+            "text as UTF-8 .txt."
+        )
+    check_file_exists("data", path)
+    return extension
+
+
 def _load(
     path: str,
     with_test: bool,
@@ -118,14 +141,7 @@ def _load(
             "Train on the shards with kerasclf.train(data=...), or read them chunk by chunk with "
             "kerasclf.data.csv_streams.open_csv_data."
         )
-    extension = os.path.splitext(path)[1].lower()
-    if extension not in EXTENSIONS:
-        raise ValueError(
-            f"`data` must be a .csv, .npz or .txt file. Received: data={path!r}. "
-            "Save the points as CSV (label in the last column) or as .npz with X and y, or a "
-            "text as UTF-8 .txt."
-        )
-    check_file_exists("data", path)
+    extension = check_data_path(path)
     try:
         if extension == ".txt":
             return _load_text(path, task, sequence_length, stride), None

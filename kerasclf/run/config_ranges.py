@@ -16,6 +16,8 @@ import os
 from typing import TYPE_CHECKING
 
 from kerasclf.data import DATASETS
+from kerasclf.data.datasets import check_dataset_arguments
+from kerasclf.data.loading import check_data_path
 from kerasclf.data.files import is_shard_glob, match_shards
 from kerasclf.engine.cluster import STRATEGIES, parse_tf_config
 from kerasclf.engine.presets import resolve_hyperparameters
@@ -36,7 +38,7 @@ from kerasclf.models.feature_names import check_feature_names
 from kerasclf.models.sources import parse_model_source
 from kerasclf.run.config_checks import check_class_weight, check_combinations, check_streamable
 from kerasclf.run.directory import check_logdir, check_run_name
-from kerasclf.validation import check_choice, check_file_exists, check_integer, check_number
+from kerasclf.validation import check_choice, check_integer, check_number
 
 if TYPE_CHECKING:
     from kerasclf.run.config import TrainConfig
@@ -92,7 +94,7 @@ def _check_data(config: TrainConfig) -> None:
     elif is_shard_glob(config.data):
         match_shards(config.data)
     else:
-        check_file_exists("data", config.data)
+        check_data_path(config.data)
     if config.streamed:
         check_streamable(config)
     if config.num_samples is not None:
@@ -101,6 +103,10 @@ def _check_data(config: TrainConfig) -> None:
         check_number("noise", config.noise, 0.0, math.inf, low_inclusive=True)
     check_number("validation_split", config.validation_split, 0.0, 1.0, low_inclusive=True)
     _check_sequences(config)
+    if config.data is None and not config.streamed:  # The dataset's own size and noise ranges.
+        check_dataset_arguments(
+            config.dataset, config.num_samples, config.noise, 0, config.sequence_length
+        )
 
 
 def _check_sequences(config: TrainConfig) -> None:
