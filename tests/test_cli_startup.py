@@ -33,6 +33,7 @@ COMMANDS = {
     "data file type": (["train", "--data", "README.md"], "must be a .csv, .npz or .txt file"),
     "dataset noise": (["train", "--dataset", "fonts", "--noise", "1.5"], "in [0.0, 1.0]"),
     "dataset size": (["train", "--dataset", "fonts", "--num-samples", "9"], "in [10, 100000]"),
+    "model for other data": (["train", "--model", "gru"], "The 'gru' model reads sequences"),
     "ignored setting": (["train", "--hidden", "4"], "`hidden` does not shape the 'logistic' model"),
     "resume with settings": (["train", "--resume", "x", "--epochs", "3"], "takes no other"),
     "resume missing run": (["train", "--resume", "/nonexistent"], "holding config.json"),

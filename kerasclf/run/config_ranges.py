@@ -137,7 +137,8 @@ def _check_sequences(config: TrainConfig) -> None:
 
 
 def _check_task_fits(config: TrainConfig, spec) -> None:
-    """No class weights without classes; text (token ids) only for a model that embeds them."""
+    """No class weights without classes; text (token ids) only for a model that embeds them;
+    a recurrent model only on sequences (or a file)."""
     if config.class_weight is not None and config.task == "regression":
         raise ValueError(
             "`class_weight` weighs classes, and a regression has none. Received: "
@@ -149,6 +150,16 @@ def _check_task_fits(config: TrainConfig, spec) -> None:
             f"A text is read as token ids, which the {config.model!r} model would take for "
             f"numbers. Received: model={config.model!r}. Use --model lstm, gru or rnn, which "
             "embed each token (or your own model with an Embedding layer)."
+        )
+    if spec is not None and spec.kind == "points" and config.model in RECURRENT_MODELS:
+        sequences = [name for name, data in DATASETS.items() if data.sequence_length is not None]
+        images = [name for name, data in DATASETS.items() if data.kind == "images"]
+        raise ValueError(
+            f"The {config.model!r} model reads sequences, and dataset {config.dataset!r} holds "
+            f"points in the plane (x1, x2). Received: model={config.model!r}, "
+            f"dataset={config.dataset!r}. Choose a dataset of sequences ({', '.join(sequences)}; "
+            f"{', '.join(images)} read row by row) or --data FILE, or a model for points "
+            "(logistic, mlp)."
         )
 
 
