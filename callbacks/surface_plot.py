@@ -10,30 +10,42 @@ on the (w1, w2) plane, the bias) and a legend of only the marks the frame
 draws. Its axes and colourbar are drawn once with matplotlib
 (`callbacks.raster`); each frame is then numpy: the grid's costs interpolated
 to the pixels, a colour lookup, a few painted marks and the title.
+
+Everything stays inside the 330-pixel image: the colourbar's ticks are short
+("171k", "7.2M", `tick_labels`), tick labels and then axis labels shrink a
+pixel at a time where they would still stick out (`fit_inside`), and a title
+too wide for one line at full size is set smaller, or on two lines
+(`title_lines`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import matplotlib.cm
 import matplotlib.colors
 import matplotlib.ticker
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.transforms import Bbox
 
 from kerasclf.callbacks.colours import colour_table, rgb255
 from kerasclf.callbacks.figure_rendering import MATPLOTLIB_LOCK
+from kerasclf.callbacks.frame_title import short_number
 from kerasclf.callbacks.image_layout import (
     LABEL_PIXELS,
     LEGEND_ROW_PIXELS,
     TICK_PIXELS,
+    TITLE_PIXELS,
     Layout,
     font_points,
 )
 from kerasclf.callbacks.legend_strip import legend_columns
 from kerasclf.callbacks.raster import RasterPlot
 from kerasclf.callbacks.shape_painting import edge_mask, paint_discs, paint_polyline, paint_rings
+from kerasclf.callbacks.text_painter import TextPainter, title_painter
 
 # Cost evaluations per axis of the grid; the image interpolates between them.
 GRID_POINTS = 48
@@ -62,6 +74,18 @@ SURFACE_LAYOUT = Layout(
     title_height=26,
     legend_height=LEGEND_ROW_PIXELS + 2,
 )
+# Where they would stick out of the image, tick and axis labels shrink, at
+# most to these sizes (`fit_inside`); a title too wide for one line of
+# MIN_TITLE_PIXELS goes on two lines of the largest of TWO_LINE_PIXELS that
+# fits (else of the smallest, cut at the edges).
+MIN_TICK_PIXELS = 10
+MIN_LABEL_PIXELS = 12
+MIN_TITLE_PIXELS = 13
+TWO_LINE_PIXELS = (11, 10, 9, 8)
+# Blank columns at each side of a title, as `RasterPlot.paint_title` keeps.
+TITLE_MARGIN = 2
+# Colourbar ticks from this cost on are written short: "171k", "7.2M".
+SHORT_TICKS_FROM = 1e4
 
 
 @dataclasses.dataclass
@@ -94,27 +118,119 @@ class Plane:
         return (parameters - self.origin) @ self.directions.T
 
 
-def tick_format(ticks: np.ndarray) -> str:
-    """A printf format with the fewest decimals (at most 4) that prints each tick differently.
+def tick_labels(ticks: np.ndarray) -> list[str]:
+    """Short labels that print each tick differently, narrow enough for the colourbar.
 
-    Plain digits, narrow enough for the colourbar; "%.3g" only for costs of
-    10^7 and more.
+    Below 10^4, plain numbers with the fewest decimals (at most 4); from
+    10^4 on, the fewest significant digits (at least 2) with k, M, G or T
+    (`frame_title.short_number`), so that 6- to 8-digit costs take 4 to 6
+    characters.
 
     Example:
-        >>> tick_format(np.array([56.6, 62.9, 96.9, 310.8, 1660.8]))
-        '%.0f'
-        >>> tick_format(np.array([345.0, 345.02, 345.15, 345.9, 350.0]))
-        '%.2f'
-        >>> tick_format(np.array([0.691, 0.6912, 0.6935, 0.71, 0.9]))
-        '%.4f'
+        >>> tick_labels(np.array([56.6, 62.9, 96.9, 310.8, 1660.8]))
+        ['57', '63', '97', '311', '1661']
+        >>> tick_labels(np.array([345.0, 345.02, 345.15, 345.9, 350.0]))
+        ['345.00', '345.02', '345.15', '345.90', '350.00']
+        >>> tick_labels(np.array([4850.0, 185663.0, 7203153.0]))
+        ['4.8k', '186k', '7.2M']
+        >>> tick_labels(np.array([123456.0, 123789.0, 987654.0]))
+        ['123k', '124k', '988k']
+        >>> tick_labels(np.array([171185.0, 171405.0, 180000.0]))
+        ['171.2k', '171.4k', '180.0k']
     """
-    if np.abs(ticks).max() >= 1e7:
-        return "%.3g"
-    for decimals in range(4):
-        labels = [f"{tick:.{decimals}f}" for tick in ticks]
+    if np.abs(ticks).max() < SHORT_TICKS_FROM:
+        candidates = ([f"{tick:.{decimals}f}" for tick in ticks] for decimals in range(5))
+    else:
+        candidates = ([short_number(tick, digits) for tick in ticks] for digits in range(2, 8))
+    for labels in candidates:
         if len(set(labels)) == len(labels):
-            return f"%.{decimals}f"
-    return "%.4f"
+            break
+    return labels
+
+
+def fit_inside(axes: Axes, visible: Bbox) -> None:
+    """Shrinks the tick and axis labels of `axes` until they lie in `visible`.
+
+    A pixel at a time (`_shrinking_sizes`), down to `MIN_TICK_PIXELS` and
+    `MIN_LABEL_PIXELS`; the sizes stay as they are where everything fits at
+    full size. Hold `MATPLOTLIB_LOCK`.
+
+    Args:
+        axes: Axes of a figure on an Agg canvas (`figure_rendering.new_figure`).
+        visible: The part of the figure the image shows, in display pixels.
+    """
+    renderer = axes.figure.canvas.get_renderer()
+    for tick_pixels, label_pixels in _shrinking_sizes():
+        axes.tick_params(labelsize=font_points(tick_pixels))
+        for label in (axes.xaxis.label, axes.yaxis.label):
+            label.set_fontsize(font_points(label_pixels))
+        box = axes.get_tightbbox(renderer)
+        if box.x0 >= visible.x0 and box.x1 <= visible.x1:
+            if box.y0 >= visible.y0 and box.y1 <= visible.y1:
+                return
+
+
+def _shrinking_sizes():
+    """`(tick, label)` font sizes in pixels, from full size down, one pixel off one of them a step.
+
+    The label shrinks while it is 2 pixels larger than the ticks, then the
+    ticks, so that neither ends much smaller than the other.
+
+    Example:
+        >>> list(_shrinking_sizes())[:4]
+        [(14, 16), (14, 15), (13, 15), (13, 14)]
+    """
+    tick, label = TICK_PIXELS, LABEL_PIXELS
+    yield tick, label
+    while tick > MIN_TICK_PIXELS or label > MIN_LABEL_PIXELS:
+        if label > MIN_LABEL_PIXELS and (label - tick >= 2 or tick == MIN_TICK_PIXELS):
+            label -= 1
+        else:
+            tick -= 1
+        yield tick, label
+
+
+def title_lines(title: str, width: int) -> tuple[int, list[str]]:
+    """The font size in pixels, and the lines, of `title` in an image `width` pixels wide.
+
+    One line at `TITLE_PIXELS` where it fits, else at the largest size down
+    to `MIN_TITLE_PIXELS` that fits; else two lines, broken at the " · "
+    nearest the middle (`_two_lines`), at the largest of `TWO_LINE_PIXELS`
+    that fits. Each line keeps `TITLE_MARGIN` blank columns at both sides.
+
+    Example:
+        >>> title_lines("epoch 5 · cost 56.62 · b = 0.0052", 330)
+        (17, ['epoch 5 · cost 56.62 · b = 0.0052'])
+        >>> title_lines("epoch 3 · mean cost 0.7749 (sample of 32)", 330)
+        (15, ['epoch 3 · mean cost 0.7749 (sample of 32)'])
+        >>> title_lines("epoch 1000 · cost 27.06M (sample of 512) · J = ∞ shown as max", 330)
+        (11, ['epoch 1000 · cost 27.06M (sample of 512)', 'J = ∞ shown as max'])
+    """
+    room = width - 2 * TITLE_MARGIN
+    for pixels in range(TITLE_PIXELS, MIN_TITLE_PIXELS - 1, -1):
+        if _painter(pixels).width(title) <= room:
+            return pixels, [title]
+    lines = _two_lines(title)
+    for pixels in TWO_LINE_PIXELS:
+        if max(_painter(pixels).width(line) for line in lines) <= room:
+            break
+    return pixels, lines
+
+
+def _two_lines(title: str) -> list[str]:
+    """`title` broken in two at the " · " (else the space) nearest its middle."""
+    for separator in (" \N{MIDDLE DOT} ", " "):
+        starts = [index for index in range(len(title)) if title.startswith(separator, index)]
+        if starts:
+            cut = min(starts, key=lambda start: abs(2 * start + len(separator) - len(title)))
+            return [title[:cut], title[cut + len(separator) :]]
+    return [title[: len(title) // 2], title[len(title) // 2 :]]
+
+
+@functools.lru_cache(maxsize=None)
+def _painter(pixels: int) -> TextPainter:
+    """The title painter of `pixels`: `title_painter()` at full size, as every plot's title."""
+    return title_painter() if pixels == TITLE_PIXELS else TextPainter(pixels)
 
 
 def cost_bands(low: float, high: float) -> np.ndarray:
@@ -189,10 +305,15 @@ class SurfacePlot:
             matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap),
             cax=self.plot.colourbar_axes,
             ticks=bands[::8],  # Three ticks: the lowest cost, the middle band's and the highest.
-            format=matplotlib.ticker.FormatStrFormatter(tick_format(bands[::8])),
+            format=_fixed_labels(bands[::8]),
         )
         colorbar.ax.tick_params(labelsize=font_points(TICK_PIXELS), pad=2)
         colorbar.set_label("cost J", fontsize=font_points(LABEL_PIXELS), labelpad=2)
+        # What the title and the legend strip do not cover, in matplotlib's pixels (from below).
+        header = SURFACE_LAYOUT.title_height + SURFACE_LAYOUT.legend_height
+        visible = Bbox.from_extents(1, 1, SURFACE_LAYOUT.width - 1, SURFACE_LAYOUT.height - header)
+        fit_inside(axes, visible)
+        fit_inside(colorbar.ax, visible)
         self.plot.freeze()
 
     def render(
@@ -228,9 +349,34 @@ class SurfacePlot:
             _paint_cross(box, centre, (0, 0, 0), width=2.0)
             handles.append(self._minimum_handle)
         image = self.plot.compose(box)
-        self.plot.paint_title(image, title)
+        self._paint_title(image, title)
         self.plot.paint_legend(image, handles, self._legend_columns)
         return image
+
+    def _paint_title(self, image: np.ndarray, title: str) -> None:
+        """Paints `title` in the title rows, as `title_lines` sets it, centred over the axes."""
+        layout = SURFACE_LAYOUT
+        pixels, lines = title_lines(title, layout.width)
+        if pixels == TITLE_PIXELS:
+            self.plot.paint_title(image, title)  # As every plot paints a title that fits.
+            return
+        if len(lines) == 1:
+            baselines = [(layout.title_height + pixels) // 2 + 1]
+        else:  # Two lines of at most 11 pixels fill the 26 title rows.
+            baselines = [layout.title_height // 2 - 2, layout.title_height - 3]
+        painter = _painter(pixels)
+        for line, baseline in zip(lines, baselines):
+            half = painter.width(line) / 2 + TITLE_MARGIN
+            centre = np.clip(layout.axes_left + layout.axes_width / 2, half, layout.width - half)
+            painter.paint(image, line, float(centre), baseline)
+
+
+def _fixed_labels(ticks: np.ndarray) -> matplotlib.ticker.FuncFormatter:
+    """A formatter that writes each of `ticks` as `tick_labels` does (the nearest one's label)."""
+    labels = tick_labels(ticks)
+    return matplotlib.ticker.FuncFormatter(
+        lambda value, position: labels[int(np.argmin(np.abs(ticks - value)))]
+    )
 
 
 def _inside(point: np.ndarray, shape) -> bool:
