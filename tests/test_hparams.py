@@ -140,8 +140,12 @@ def test_config_hparams_and_layout_are_written_once_per_run(tmp_path):
     (layout_event,) = events.Tensors(custom_scalar_metadata.CONFIG_SUMMARY_TAG)
     layout = layout_pb2.Layout.FromString(tf.make_ndarray(layout_event.tensor_proto).item())
     assert [category.title for category in layout.category] == ["training, validation and test"]
-    chart = next(c for c in layout.category[0].chart if c.title == "cost")
-    assert list(chart.multiline.tag) == ["^(validation/|test/)?cost$"]
+    # The mean cost, not the summed one: training and test sets differ in size.
+    charts = {chart.title: list(chart.multiline.tag) for chart in layout.category[0].chart}
+    assert charts == {
+        "mean_cost": ["^(validation/|test/)?mean_cost$"],
+        "accuracy": ["^(validation/|test/)?accuracy$"],
+    }
 
 
 def test_a_run_written_before_keeps_its_top_level_config(tmp_path):
