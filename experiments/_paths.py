@@ -1,8 +1,9 @@
 """Several optimizers' paths on one error surface, for comparing them.
 
 The cost J(w1, w2) of a logistic model is drawn as filled contours over a
-grid, with the bias held at the reference run's final value; every run's
-(w1, w2) path is drawn on top in its own colour.
+grid, with the bias held at the reference run's final value, and its lowest
+point marked; every run's (w1, w2) path is drawn on top in its own colour,
+the first run's uppermost.
 """
 
 from __future__ import annotations
@@ -51,13 +52,35 @@ def draw_paths(reference: kerasclf.TrainResult, paths: dict[str, np.ndarray]) ->
     # Levels crowd towards the minimum, where the paths end.
     levels = costs.min() + (costs.max() - costs.min()) * np.linspace(0, 1, 24) ** 2
     filled = axes.contourf(w1_values, w2_values, costs, levels=levels, cmap="viridis")
+    # Thin lines between the bands, so that the bowl shows where the colours are all dark.
+    axes.contour(w1_values, w2_values, costs, levels=levels, colors="white", linewidths=0.3)
     figure.colorbar(filled, ax=axes, label="cost J (summed)")
     colours = matplotlib.colormaps["tab10"].colors
-    for (name, path), colour in zip(paths.items(), colours):
+    for index, ((name, path), colour) in enumerate(zip(paths.items(), colours)):
+        # The first runs on top: plain GD's short path would hide under momentum's loops.
+        order = 3 + len(paths) - index
         axes.plot(
-            path[:, 0], path[:, 1], "-o", color=colour, markersize=2, linewidth=1.5, label=name
+            path[:, 0],
+            path[:, 1],
+            "-o",
+            color=colour,
+            markersize=2,
+            linewidth=1.5,
+            label=name,
+            zorder=order,
         )
-        axes.plot(path[-1, 0], path[-1, 1], "*", color=colour, markersize=10)
+        axes.plot(path[-1, 0], path[-1, 1], "*", color=colour, markersize=10, zorder=order)
+    row, column = np.unravel_index(np.argmin(costs), costs.shape)
+    axes.plot(
+        w1_values[column],
+        w2_values[row],
+        "X",
+        color="black",
+        markeredgecolor="white",
+        markersize=11,
+        label="minimum at this b",
+        zorder=3 + len(paths) + 1,
+    )
     axes.set_xlabel("w1")
     axes.set_ylabel("w2")
     axes.set_title(f"error surface at b = {bias:.3f}, with each optimizer's path")
