@@ -29,6 +29,11 @@ def short_number(value: float, significant: int) -> str:
         >>> short_number(-0.1234, 2), short_number(3.2e30, 2), short_number(0.0, 2)
         ('-0.12', '3.2e30', '0')
     """
+    if not np.isfinite(value) or not isinstance(significant, int) or significant < 1:
+        raise ValueError(
+            "`short_number` needs a finite value and an integer significant >= 1. "
+            f"Received: value={value!r}, significant={significant!r}."
+        )
     magnitude = abs(value)
     if magnitude >= 1e15:
         mantissa, exponent = f"{value:.{significant - 1}e}".split("e")

@@ -10,7 +10,7 @@ between a frame with the title and the same frame without it.
 import numpy as np
 import pytest
 
-from kerasclf.callbacks.frame_title import frame_title
+from kerasclf.callbacks.frame_title import frame_title, short_number
 from kerasclf.callbacks.raster import RasterPlot
 from kerasclf.callbacks.surface_plot import SURFACE_LAYOUT, Plane, SurfacePlot, cost_bands
 from kerasclf.callbacks.text_painter import TextPainter
@@ -133,3 +133,12 @@ def test_a_titles_numbers_stay_short_however_large():
     for cost, bias in ((27061167.0, 0.0), (3.4e38, -1.0e30), (1.0e12, 123456.0)):
         title = frame_title(100000, cost, bias=bias)
         assert len(title) <= len("epoch 100000 · cost 1.000e30 · b = −1.00e30"), title
+
+
+@pytest.mark.parametrize("value, significant", [(float("nan"), 2), (float("inf"), 2), (1.0, 0)])
+def test_short_number_refuses_what_it_cannot_write_in_one_line(value, significant):
+    with pytest.raises(ValueError) as raised:
+        short_number(value, significant)
+    message = str(raised.value)
+    assert "needs a finite value and an integer significant >= 1. Received: value=" in message
+    assert "\n" not in message

@@ -248,7 +248,8 @@ def as_vocabulary(value, key: str = "vocabulary") -> Vocabulary:
     """`value` as a `Vocabulary`: one already, or its tokens (a list or tuple of strings).
 
     Raises:
-        TypeError: one line, for anything else (one string, a dict, ...).
+        TypeError: one line, for anything else (one string, a dict, ...); the
+            tokens themselves are checked by `Vocabulary`.
 
     Example:
         >>> as_vocabulary(["a", "b", " "]).encode("ab a", key="prompt").tolist()
@@ -260,7 +261,7 @@ def as_vocabulary(value, key: str = "vocabulary") -> Vocabulary:
     """  # noqa: E501
     if isinstance(value, Vocabulary):
         return value
-    if isinstance(value, (list, tuple)) and all(isinstance(token, str) for token in value):
+    if isinstance(value, (list, tuple)):
         return Vocabulary(tuple(value))
     raise TypeError(
         f"`{key}` must be a Vocabulary or a list of the model's tokens, one string per token "
