@@ -30,7 +30,8 @@ from kerasclf.callbacks.figure_rendering import (
     render_figure,
 )
 from kerasclf.callbacks.image_layout import LABEL_PIXELS, TICK_PIXELS, font_points
-from kerasclf.callbacks.text_painter import TextPainter, title_painter
+from kerasclf.callbacks.text_painter import TextPainter
+from kerasclf.callbacks.title_fitting import TITLE_HEIGHT, paint_title
 from kerasclf.validation import check_data_name
 
 COLOURMAP = "viridis"
@@ -161,10 +162,8 @@ class ConfusionPicture:
                     image, str(counts[row, column]), (left + right) / 2, baseline, text_colour
                 )
         title = confusion_title(step, counts, self.data_name)
-        # Over the box, moved in where a long title would run off the image.
-        half = title_painter().width(title) / 2 + 4
-        centre = float(np.clip(self.box_left + self.box_size / 2, half, image.shape[1] - half))
-        title_painter().paint(image, title, centre, TITLE_ROWS - 10)
+        # Over the box; set smaller or moved in where it would run off the image.
+        paint_title(image, title, self.box_left + self.box_size / 2, TITLE_HEIGHT)
         return image
 
 

@@ -21,7 +21,8 @@ import numpy as np
 
 from kerasclf.callbacks.colours import rgb255
 from kerasclf.callbacks.confusion_picture import shorten
-from kerasclf.callbacks.text_painter import TextPainter, title_painter
+from kerasclf.callbacks.text_painter import TextPainter
+from kerasclf.callbacks.title_fitting import TITLE_HEIGHT, paint_title
 from kerasclf.validation import check_data_name, check_integer
 
 # Three columns: the grid is about as wide as the confusion matrix beside it, so that
@@ -156,7 +157,7 @@ class MisclassifiedGrid:
         title = f"{num_wrong} of {num_samples}{named} samples wrong"
         if step is not None:
             title = f"epoch {step} \N{MIDDLE DOT} {title}"
-        title_painter().paint(image, title, image.shape[1] / 2, 22)
+        paint_title(image, title, image.shape[1] / 2, TITLE_HEIGHT)
         self._painter.paint(image, LEGEND, image.shape[1] / 2, TITLE_ROWS - 12, (90, 90, 90))
         for index in range(min(len(samples), self.max_tiles)):
             self._paint_tile(

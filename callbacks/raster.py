@@ -20,7 +20,8 @@ writes it to TensorBoard on a background thread.
 The pieces, one module each: `callbacks.image_layout` (pixel sizes and data
 limits), `callbacks.colours`, `callbacks.figure_rendering` (matplotlib
 off-screen, thread-safe), `callbacks.legend_strip`, `callbacks.text_painter`
-(titles), `callbacks.frame_title`, `callbacks.shape_painting`,
+(text), `callbacks.title_fitting` (titles kept inside the image),
+`callbacks.frame_title`, `callbacks.shape_painting`,
 `callbacks.png_encoding` and `callbacks.image_log`. This module is the compositor, `RasterPlot`.
 
 Coordinates: a frame is the axes box as an array `(rows, columns, 3)` of
@@ -67,7 +68,8 @@ from kerasclf.callbacks.shape_painting import (
     paint_rings,
     paint_triangle,
 )
-from kerasclf.callbacks.text_painter import TextPainter, title_painter
+from kerasclf.callbacks.text_painter import TextPainter
+from kerasclf.callbacks.title_fitting import paint_title
 
 __all__ = [
     "DOTS_PER_INCH",
@@ -239,14 +241,14 @@ class RasterPlot:
         return image[top : top + rows, left : left + columns]
 
     def paint_title(self, image: np.ndarray, text: str) -> None:
-        """Paints `text` in the title rows of a composed `image`, centred over the axes."""
+        """Paints `text` in the title rows of a composed `image`, centred over the axes.
+
+        A title too wide for the image is set smaller or on two lines
+        (`callbacks.title_fitting`), and moved in from an edge it would cross.
+        """
         layout = self.layout
-        baseline = (layout.title_height + TITLE_PIXELS) // 2 + 1
-        painter = title_painter()
-        # Over the axes' centre, unless that pushes a long title off the image.
-        half = painter.width(text) / 2 + 2
-        centre = np.clip(layout.axes_left + layout.axes_width / 2, half, layout.width - half)
-        painter.paint(image, text, float(centre), baseline)
+        centre = layout.axes_left + layout.axes_width / 2
+        paint_title(image, text, centre, layout.title_height)
 
     def paint_legend(self, image: np.ndarray, handles: list, num_columns: int) -> None:
         """Pastes the legend of `handles` (the marks this frame draws) under the title.

@@ -15,13 +15,12 @@ Everything stays inside the 330-pixel image: the colourbar's ticks are short
 ("171k", "7.2M", `tick_labels`), tick labels and then axis labels shrink a
 pixel at a time where they would still stick out (`fit_inside`), and a title
 too wide for one line at full size is set smaller, or on two lines
-(`title_lines`).
+(`callbacks.title_fitting`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import matplotlib.cm
 import matplotlib.colors
@@ -38,14 +37,12 @@ from kerasclf.callbacks.image_layout import (
     LABEL_PIXELS,
     LEGEND_ROW_PIXELS,
     TICK_PIXELS,
-    TITLE_PIXELS,
     Layout,
     font_points,
 )
 from kerasclf.callbacks.legend_strip import legend_columns
 from kerasclf.callbacks.raster import RasterPlot
 from kerasclf.callbacks.shape_painting import edge_mask, paint_discs, paint_polyline, paint_rings
-from kerasclf.callbacks.text_painter import TextPainter, title_painter
 
 # Cost evaluations per axis of the grid; the image interpolates between them.
 GRID_POINTS = 48
@@ -75,15 +72,9 @@ SURFACE_LAYOUT = Layout(
     legend_height=LEGEND_ROW_PIXELS + 2,
 )
 # Where they would stick out of the image, tick and axis labels shrink, at
-# most to these sizes (`fit_inside`); a title too wide for one line of
-# MIN_TITLE_PIXELS goes on two lines of the largest of TWO_LINE_PIXELS that
-# fits (else of the smallest, cut at the edges).
+# most to these sizes (`fit_inside`).
 MIN_TICK_PIXELS = 10
 MIN_LABEL_PIXELS = 12
-MIN_TITLE_PIXELS = 13
-TWO_LINE_PIXELS = (11, 10, 9, 8)
-# Blank columns at each side of a title, as `RasterPlot.paint_title` keeps.
-TITLE_MARGIN = 2
 # Colourbar ticks from this cost on are written short: "171k", "7.2M".
 SHORT_TICKS_FROM = 1e4
 
@@ -188,49 +179,6 @@ def _shrinking_sizes():
         else:
             tick -= 1
         yield tick, label
-
-
-def title_lines(title: str, width: int) -> tuple[int, list[str]]:
-    """The font size in pixels, and the lines, of `title` in an image `width` pixels wide.
-
-    One line at `TITLE_PIXELS` where it fits, else at the largest size down
-    to `MIN_TITLE_PIXELS` that fits; else two lines, broken at the " · "
-    nearest the middle (`_two_lines`), at the largest of `TWO_LINE_PIXELS`
-    that fits. Each line keeps `TITLE_MARGIN` blank columns at both sides.
-
-    Example:
-        >>> title_lines("epoch 5 · cost 56.62 · b = 0.0052", 330)
-        (17, ['epoch 5 · cost 56.62 · b = 0.0052'])
-        >>> title_lines("epoch 3 · mean cost 0.7749 (sample of 32)", 330)
-        (15, ['epoch 3 · mean cost 0.7749 (sample of 32)'])
-        >>> title_lines("epoch 1000 · cost 27.06M (sample of 512) · J = ∞ shown as max", 330)
-        (11, ['epoch 1000 · cost 27.06M (sample of 512)', 'J = ∞ shown as max'])
-    """
-    room = width - 2 * TITLE_MARGIN
-    for pixels in range(TITLE_PIXELS, MIN_TITLE_PIXELS - 1, -1):
-        if _painter(pixels).width(title) <= room:
-            return pixels, [title]
-    lines = _two_lines(title)
-    for pixels in TWO_LINE_PIXELS:
-        if max(_painter(pixels).width(line) for line in lines) <= room:
-            break
-    return pixels, lines
-
-
-def _two_lines(title: str) -> list[str]:
-    """`title` broken in two at the " · " (else the space) nearest its middle."""
-    for separator in (" \N{MIDDLE DOT} ", " "):
-        starts = [index for index in range(len(title)) if title.startswith(separator, index)]
-        if starts:
-            cut = min(starts, key=lambda start: abs(2 * start + len(separator) - len(title)))
-            return [title[:cut], title[cut + len(separator) :]]
-    return [title[: len(title) // 2], title[len(title) // 2 :]]
-
-
-@functools.lru_cache(maxsize=None)
-def _painter(pixels: int) -> TextPainter:
-    """The title painter of `pixels`: `title_painter()` at full size, as every plot's title."""
-    return title_painter() if pixels == TITLE_PIXELS else TextPainter(pixels)
 
 
 def cost_bands(low: float, high: float) -> np.ndarray:
@@ -349,26 +297,9 @@ class SurfacePlot:
             _paint_cross(box, centre, (0, 0, 0), width=2.0)
             handles.append(self._minimum_handle)
         image = self.plot.compose(box)
-        self._paint_title(image, title)
+        self.plot.paint_title(image, title)
         self.plot.paint_legend(image, handles, self._legend_columns)
         return image
-
-    def _paint_title(self, image: np.ndarray, title: str) -> None:
-        """Paints `title` in the title rows, as `title_lines` sets it, centred over the axes."""
-        layout = SURFACE_LAYOUT
-        pixels, lines = title_lines(title, layout.width)
-        if pixels == TITLE_PIXELS:
-            self.plot.paint_title(image, title)  # As every plot paints a title that fits.
-            return
-        if len(lines) == 1:
-            baselines = [(layout.title_height + pixels) // 2 + 1]
-        else:  # Two lines of at most 11 pixels fill the 26 title rows.
-            baselines = [layout.title_height // 2 - 2, layout.title_height - 3]
-        painter = _painter(pixels)
-        for line, baseline in zip(lines, baselines):
-            half = painter.width(line) / 2 + TITLE_MARGIN
-            centre = np.clip(layout.axes_left + layout.axes_width / 2, half, layout.width - half)
-            painter.paint(image, line, float(centre), baseline)
 
 
 def _fixed_labels(ticks: np.ndarray) -> matplotlib.ticker.FuncFormatter:
