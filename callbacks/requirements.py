@@ -68,6 +68,8 @@ def two_feature_points(model: keras.Model) -> str | None:
         return f"{needs}, and this one has {shape[0]}"
     if len(shape) == 1:
         return f"{needs}, and this one takes sequences of any length"
+    if len(shape) == 2 and shape[0] is None:
+        return f"{needs}, and this one takes sequences of any length, of {shape[1]} per step"
     shown = "(" + ", ".join(str(size) for size in shape) + ")"
     return f"{needs}, and this one takes samples of shape {shown}"
 

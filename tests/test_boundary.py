@@ -18,6 +18,7 @@ from kerasclf.callbacks.boundary import (
     line_equation,
 )
 from kerasclf.callbacks.training_cost import NUMPY_MAX_SAMPLES, TrainingCost
+from kerasclf.callbacks.requirements import two_feature_points
 from kerasclf.callbacks.raster import TITLE_PIXELS, edge_mask, encode_png, frame_title, rgb255
 from kerasclf.data import Data, make_dataset
 from kerasclf.engine.losses import CrossEntropy
@@ -213,6 +214,30 @@ def test_three_inputs_are_skipped_with_one_note(tmp_path, blobs):
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1 and "exactly 2 inputs" in lines[0] and "has 3" in lines[0]
     assert written_files(tmp_path) == []  # No event file, no decision_boundary.png.
+
+
+@pytest.mark.parametrize(
+    "input_shape, says",
+    [
+        ((3,), "and this one has 3"),
+        ((None,), "and this one takes sequences of any length"),
+        ((None, 2), "and this one takes sequences of any length, of 2 per step"),
+        ((20, 2), "and this one takes samples of shape (20, 2)"),
+        ((8, 8, 1), "and this one takes samples of shape (8, 8, 1)"),
+    ],
+)
+def test_the_note_says_what_the_model_takes_instead_of_two_features(input_shape, says):
+    layers = [keras.layers.Flatten()] if len(input_shape) == 3 else []
+    if len(input_shape) == 1 and input_shape[0] is None:
+        layers = [keras.layers.Embedding(10, 4), keras.layers.GRU(3)]
+    elif len(input_shape) == 2:
+        layers = [keras.layers.GRU(3)]
+    model = keras.Sequential(
+        [keras.Input(input_shape), *layers, keras.layers.Dense(1, activation="sigmoid")]
+    )
+    note = two_feature_points(model)
+    assert note == f"it draws the plane of a model with exactly 2 inputs, {says}"
+    assert two_feature_points(build_model("logistic", 2)) is None
 
 
 def test_a_diverged_run_keeps_the_images_before_divergence(tmp_path, blobs):
