@@ -35,6 +35,13 @@ def draw_paths(reference: kerasclf.TrainResult, paths: dict[str, np.ndarray]) ->
     Returns:
         A uint8 array (height, width, 3).
     """
+    figure, _ = paths_figure(reference, paths)
+    figure.canvas.draw()
+    return np.asarray(figure.canvas.buffer_rgba())[:, :, :3].copy()
+
+
+def paths_figure(reference: kerasclf.TrainResult, paths: dict[str, np.ndarray]) -> tuple:
+    """The figure that `draw_paths` draws, and the (w1, w2) of the surface's lowest grid point."""
     training, _, _ = load_training_data(reference.config)
     features = training.features.astype(np.float64)
     labels = training.labels.astype(np.float64)
@@ -85,5 +92,4 @@ def draw_paths(reference: kerasclf.TrainResult, paths: dict[str, np.ndarray]) ->
     axes.set_ylabel("w2")
     axes.set_title(f"error surface at b = {bias:.3f}, with each optimizer's path")
     axes.legend(loc="upper left", fontsize=8)
-    figure.canvas.draw()
-    return np.asarray(figure.canvas.buffer_rgba())[:, :, :3].copy()
+    return figure, (float(w1_values[column]), float(w2_values[row]))

@@ -7,15 +7,18 @@ import os
 import matplotlib
 import numpy as np
 import pytest
+import scipy.optimize
 import tensorflow as tf
 from conftest import numpy_cost
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import kerasclf
 from experiments._experiment import Outcome, Run, mark_epochs_to_settle
+from experiments._paths import paths_figure
 from kerasclf.experiments import experiment_names
 from kerasclf.cli.main import main as cli_main
 from kerasclf.data import make_dataset
+from kerasclf.run.preparation import load_training_data
 
 
 # Runs that end other than completed; every other run of every experiment completes.
@@ -104,6 +107,30 @@ def test_momentum(logdir):
     colours = np.round(np.array(matplotlib.colormaps["tab10"].colors[:5]) * 255).astype(int)
     counts = [(np.abs(picture.astype(int) - colour).max(axis=2) <= 3).sum() for colour in colours]
     assert len(outcomes) == 4 and min(counts[:4]) >= 50 and counts[4] == 0, counts
+    _check_the_minimum_is_marked(picture, outcomes)
+
+
+def _check_the_minimum_is_marked(picture, outcomes):
+    """A black cross outlined in white at scipy's minimum of J(w1, w2) at the last run's b."""
+    reference = list(outcomes.values())[-1].result
+    figure, marked = paths_figure(reference, {name: run.path for name, run in outcomes.items()})
+    training, _, _ = load_training_data(reference.config)
+    features, labels = training.features.astype(float), training.labels.astype(float)
+
+    def cost(weights):
+        logits = features @ weights + float(reference.bias)
+        return np.sum(np.logaddexp(0.0, logits) - labels * logits)
+
+    minimum = scipy.optimize.minimize(cost, np.zeros(2), method="BFGS").x
+    axes = figure.axes[0]
+    grid_step = np.array([np.ptp(axes.get_xlim()), np.ptp(axes.get_ylim())]) / 159
+    np.testing.assert_array_less(np.abs(np.array(marked) - minimum), 1.5 * grid_step)
+    column, row_from_bottom = axes.transData.transform(marked)
+    row, column = round(picture.shape[0] - row_from_bottom), round(column)
+    centre = picture[row - 1 : row + 2, column - 1 : column + 2].astype(int)
+    assert centre.max() <= 40, centre  # Black at the cross's centre,
+    ring = picture[row - 9 : row + 10, column - 9 : column + 10].astype(int)
+    assert (ring.min(axis=2) >= 230).sum() >= 10  # outlined in white over the dark bands.
 
 
 def test_initialization(logdir):
