@@ -137,7 +137,7 @@ class ClassificationPanels(ScheduledLogger):
         class_names,
         *,
         every=1,
-        max_misclassified=12,
+        max_misclassified=8,
         stream=None,
         data_name: str | None = None,
     ):

@@ -25,9 +25,11 @@ from kerasclf.callbacks.text_painter import TextPainter
 from kerasclf.callbacks.title_fitting import TITLE_HEIGHT, paint_title
 from kerasclf.validation import check_data_name, check_integer
 
-# Three columns: the grid is about as wide as the confusion matrix beside it, so that
-# TensorBoard's cards shrink both alike and the captions stay readable.
-NUM_COLUMNS = 3
+# Four columns: the default 8 tiles make a landscape grid (592 x 360 pixels),
+# about the confusion matrix's shape, so that TensorBoard's cards, which fit
+# an image to their width and height, shrink both alike. Three columns of 12
+# tiles (448 x 650) shrank to a third in a Time Series card.
+NUM_COLUMNS = 4
 TILE_WIDTH = 144
 SAMPLE_PIXELS = 80  # The longer side of a sample's picture.
 FRAME_PIXELS = 2
@@ -103,13 +105,13 @@ class MisclassifiedGrid:
         >>> image = grid.draw(samples, np.array([0, 1]), np.array([1, 0]),
         ...                   np.array([0.9, 0.6]), step=1, num_wrong=2, num_samples=10)
         >>> image.shape
-        (360, 448, 3)
+        (210, 592, 3)
         >>> [grid.has_tile(image, index) for index in range(4)]
         [True, True, False, False]
     """
 
     def __init__(
-        self, class_names, sample_shape: tuple, max_tiles: int = 12, data_name: str | None = None
+        self, class_names, sample_shape: tuple, max_tiles: int = 8, data_name: str | None = None
     ):
         self.class_names = tuple(class_names)
         self.data_name = check_data_name(data_name)

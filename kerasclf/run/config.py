@@ -203,7 +203,8 @@ class TrainConfig:
     # Optimization: None takes the model's own (the slides' full-batch GD; cnn: Adam on 32s).
     optimizer: str | None = _key(
         None,
-        "optimizer preset (kerasclf presets); default: gd; cnn, rnn, lstm, gru: adam",
+        "optimizer preset (kerasclf presets); default: gd; adam for cnn, rnn, lstm, gru and "
+        "for every model on an image or sequence dataset (as the notebooks train)",
         parse_optional_string,
     )
     learning_rate: float | None = _key(
@@ -214,7 +215,8 @@ class TrainConfig:
     )
     cost: str | None = _key(
         None,
-        "cost reduction: sum (the slides') or mean; default: sum; cnn, rnn, lstm, gru: mean",
+        "cost reduction: sum (the slides') or mean; default: sum; mean where the optimizer "
+        "defaults to adam",
         parse_optional_string,
     )
     class_weight: str | list[float] | None = _key(
@@ -225,12 +227,13 @@ class TrainConfig:
     )
     batch_size: int | str | None = _key(
         None,
-        "minibatch size: an integer (1 = SGD) or full; default: full; cnn, rnn, lstm, gru: 32",
+        "minibatch size: an integer (1 = SGD) or full; default: full; 32 where the optimizer "
+        "defaults to adam",
         parse_optional_batch_size,
     )
     epochs: int | None = _key(
         None,
-        "passes over the training set; default: 100; cnn, rnn, lstm, gru: 20",
+        "passes over the training set; default: 100; 20 where the optimizer defaults to adam",
         parse_optional_integer,
     )
     seed: int = _key(0, "seed of data, initialization, shuffling and dropout", parse_integer)
