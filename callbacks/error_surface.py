@@ -102,7 +102,9 @@ DESCRIPTION = (
     "The cost J over a plane of weights: (w1, w2) with the bias at this step's value for "
     "logistic regression, else a slice through the final weights along the principal "
     "directions of the whole path (Li et al. 2018), drawn when training ends. Red: the path "
-    "so far; red ring: now; cross: the minimum on this plane. Title: epoch, the cost at "
+    "so far; red ring: now; cross: the minimum on this plane. The colour bands widen "
+    "geometrically from the lowest cost, so the colourbar is not linear: its ticks are the "
+    "lowest cost, the middle band's and the highest. Title: epoch, the cost at "
     "this step's weights and (w1, w2 plane) the bias b of the plane shown."
 )
 

@@ -112,8 +112,10 @@ class Plane:
 def tick_labels(ticks: np.ndarray) -> list[str]:
     """Short labels that print each tick differently, narrow enough for the colourbar.
 
-    Below 10^4, plain numbers with the fewest decimals (at most 4); from
-    10^4 on, the fewest significant digits (at least 2) with k, M, G or T
+    Below 10^4, plain numbers, each to at least 2 significant digits (at most
+    4 decimals), more where two would print alike (a colourbar's bands widen
+    geometrically, so its ticks span decades: 0.044, 1.2, 39); from 10^4 on, the fewest
+    significant digits (at least 2) with k, M, G or T
     (`frame_title.short_number`), so that 6- to 8-digit costs take 4 to 6
     characters.
 
@@ -122,6 +124,8 @@ def tick_labels(ticks: np.ndarray) -> list[str]:
         ['57', '63', '97', '311', '1661']
         >>> tick_labels(np.array([345.0, 345.02, 345.15, 345.9, 350.0]))
         ['345.00', '345.02', '345.15', '345.90', '350.00']
+        >>> tick_labels(np.array([0.0436, 1.183, 39.1])), tick_labels(np.array([0.0, 0.31, 12.8]))
+        (['0.044', '1.2', '39'], ['0', '0.31', '13'])
         >>> tick_labels(np.array([4850.0, 185663.0, 7203153.0]))
         ['4.8k', '186k', '7.2M']
         >>> tick_labels(np.array([123456.0, 123789.0, 987654.0]))
@@ -130,13 +134,21 @@ def tick_labels(ticks: np.ndarray) -> list[str]:
         ['171.2k', '171.4k', '180.0k']
     """
     if np.abs(ticks).max() < SHORT_TICKS_FROM:
-        candidates = ([f"{tick:.{decimals}f}" for tick in ticks] for decimals in range(5))
+        candidates = (_plain_labels(ticks, digits) for digits in range(2, 10))
     else:
         candidates = ([short_number(tick, digits) for tick in ticks] for digits in range(2, 8))
     for labels in candidates:
         if len(set(labels)) == len(labels):
             break
     return labels
+
+
+def _plain_labels(ticks: np.ndarray, significant: int) -> list[str]:
+    """Each tick to `significant` digits (all digits left of the point kept, at most 4 decimals)."""
+    magnitudes = np.floor(np.log10(np.maximum(np.abs(ticks), 1e-300)))
+    decimals = np.clip(significant - 1 - magnitudes, 0, 4).astype(int)
+    decimals[ticks == 0] = 0
+    return [f"{tick:.{count}f}" for tick, count in zip(ticks, decimals)]
 
 
 def fit_inside(axes: Axes, visible: Bbox) -> None:

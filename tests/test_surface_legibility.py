@@ -18,6 +18,7 @@ from kerasclf.callbacks.text_painter import TextPainter
 # (lowest cost, highest cost, half the width of the view, axis labels) of each plot.
 COST_RANGES = {
     "decimals": (0.679, 0.884, 0.15, ("PCA direction 1", "PCA direction 2")),
+    "decades": (0.0436, 39.1, 30.0, ("PCA direction 1", "PCA direction 2")),
     "hundreds": (56.6, 218.0, 0.45, ("w1", "w2")),
     "thousands": (1172.0, 5832.0, 0.5, ("w1", "w2")),
     "six digits": (123456.0, 987654.0, 400.0, ("w1", "w2")),
