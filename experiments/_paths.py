@@ -3,7 +3,8 @@
 The cost J(w1, w2) of a logistic model is drawn as filled contours over a
 grid, with the bias held at the reference run's final value, and its lowest
 point marked; every run's (w1, w2) path is drawn on top in its own colour,
-the first run's uppermost.
+each over the runs before it in a thinner line, so that paths along the same
+line all show.
 """
 
 from __future__ import annotations
@@ -64,15 +65,18 @@ def paths_figure(reference: kerasclf.TrainResult, paths: dict[str, np.ndarray]) 
     figure.colorbar(filled, ax=axes, label="cost J (summed)")
     colours = matplotlib.colormaps["tab10"].colors
     for index, ((name, path), colour) in enumerate(zip(paths.items(), colours)):
-        # The first runs on top: plain GD's short path would hide under momentum's loops.
-        order = 3 + len(paths) - index
+        # Each run over the ones before, in a thinner line: where two paths run
+        # along the same line (plain GD and momentum 0.5), the one below shows
+        # at both sides of the one on top.
+        order = 3 + index
+        width = 1.5 + 2.0 * (len(paths) - 1 - index)
         axes.plot(
             path[:, 0],
             path[:, 1],
             "-o",
             color=colour,
-            markersize=2,
-            linewidth=1.5,
+            markersize=width + 1,
+            linewidth=width,
             label=name,
             zorder=order,
         )
@@ -88,8 +92,9 @@ def paths_figure(reference: kerasclf.TrainResult, paths: dict[str, np.ndarray]) 
         label="minimum at this b",
         zorder=3 + len(paths) + 1,
     )
-    axes.set_xlabel("w1")
-    axes.set_ylabel("w2")
-    axes.set_title(f"error surface at b = {bias:.3f}, with each optimizer's path")
-    axes.legend(loc="upper left", fontsize=8)
+    axes.set_xlabel("w1", fontsize=12)
+    axes.set_ylabel("w2", fontsize=12)
+    axes.set_title(f"error surface at b = {bias:.3f}, with each optimizer's path", fontsize=12)
+    axes.tick_params(labelsize=11)
+    axes.legend(loc="upper left", fontsize=10)
     return figure, (float(w1_values[column]), float(w2_values[row]))
