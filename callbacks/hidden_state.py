@@ -44,12 +44,17 @@ TAG = "hidden_state"
 FILE_NAME = "hidden_state.png"
 COLOUR_MAP = "RdBu_r"
 MAX_UNITS = 32
-# The picture in pixels: the axes box (from the left and bottom edges) and the colour bar.
+# The picture in pixels: the axes box (from the left and bottom edges) and the colour bar;
+# labelled columns widen the box and the picture (`axes_width`).
 WIDTH, HEIGHT = 480, 320
 AXES_LEFT, AXES_BOTTOM, AXES_WIDTH, AXES_HEIGHT = 60, 46, 350, 220
 BAR_GAP, BAR_WIDTH = 12, 12
-# Columns are labelled with their characters up to this many steps (7 px each).
+# Columns are labelled with their characters up to this many steps, in a
+# monospaced font, each column at least LABELLED_STEP_PIXELS wide (the picture
+# widens for them), so that a character stays clear of its neighbours'.
 MAX_LABELLED_STEPS = 50
+LABELLED_STEP_PIXELS = 12
+LABEL_FONT = "DejaVu Sans Mono"
 # Characters drawn as a visible glyph in a column's label.
 SHOWN_CHARACTERS = {
     " ": "\N{OPEN BOX}",
@@ -113,7 +118,19 @@ def hidden_scale(layer, states: np.ndarray) -> float:
     return largest if largest > 0 else 1.0
 
 
-def cell_centre(unit: int, step: int, num_units: int, num_steps: int) -> tuple[int, int]:
+def axes_width(num_steps: int, labelled: bool) -> int:
+    """The heat map's width in pixels: `AXES_WIDTH`, wider where labelled columns need it.
+
+    Example:
+        >>> axes_width(30, labelled=False), axes_width(20, True), axes_width(40, True)
+        (350, 350, 480)
+    """
+    return max(AXES_WIDTH, LABELLED_STEP_PIXELS * num_steps) if labelled else AXES_WIDTH
+
+
+def cell_centre(
+    unit: int, step: int, num_units: int, num_steps: int, labelled: bool = False
+) -> tuple[int, int]:
     """(row, column) of the pixel at the centre of cell (unit, time step) in the picture.
 
     Example:
@@ -122,7 +139,7 @@ def cell_centre(unit: int, step: int, num_units: int, num_steps: int) -> tuple[i
     """
     top = HEIGHT - AXES_BOTTOM - AXES_HEIGHT
     row = top + (unit + 0.5) * AXES_HEIGHT / num_units
-    column = AXES_LEFT + (step + 0.5) * AXES_WIDTH / num_steps
+    column = AXES_LEFT + (step + 0.5) * axes_width(num_steps, labelled) / num_steps
     return int(row), int(column)
 
 
@@ -150,9 +167,11 @@ def heat_map(
             f"`step_labels` must hold one label per time step, {num_steps}. "
             f"Received {len(step_labels)}: step_labels={shown(step_labels)}."
         )
+    box_width = axes_width(num_steps, step_labels is not None)
+    width = WIDTH - AXES_WIDTH + box_width
     with MATPLOTLIB_LOCK, garbage_collection_paused():
-        figure = new_figure(WIDTH, HEIGHT)
-        box = [AXES_LEFT / WIDTH, AXES_BOTTOM / HEIGHT, AXES_WIDTH / WIDTH, AXES_HEIGHT / HEIGHT]
+        figure = new_figure(width, HEIGHT)
+        box = [AXES_LEFT / width, AXES_BOTTOM / HEIGHT, box_width / width, AXES_HEIGHT / HEIGHT]
         axes = figure.add_axes(box)
         image = axes.imshow(
             states.T,
@@ -163,8 +182,8 @@ def heat_map(
             interpolation="nearest",
             extent=(-0.5, num_steps - 0.5, num_units - 0.5, -0.5),
         )
-        bar_left = (AXES_LEFT + AXES_WIDTH + BAR_GAP) / WIDTH
-        bar = figure.add_axes([bar_left, box[1], BAR_WIDTH / WIDTH, box[3]])
+        bar_left = (AXES_LEFT + box_width + BAR_GAP) / width
+        bar = figure.add_axes([bar_left, box[1], BAR_WIDTH / width, box[3]])
         figure.colorbar(image, cax=bar).ax.tick_params(labelsize=font_points(TICK_PIXELS))
         for axis in (axes.xaxis, axes.yaxis):
             axis.set_major_locator(MaxNLocator(nbins=8, integer=True))
@@ -173,6 +192,8 @@ def heat_map(
             axes.set_xlabel("time step", fontsize=font_points(LABEL_PIXELS))
         else:
             axes.set_xticks(range(num_steps), [step_label(label) for label in step_labels])
+            for label in axes.get_xticklabels():
+                label.set_fontfamily(LABEL_FONT)
             axes.tick_params(axis="x", length=2, pad=2)
             axes.set_xlabel(
                 "the character read at each time step", fontsize=font_points(LABEL_PIXELS)

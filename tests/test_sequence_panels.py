@@ -322,6 +322,22 @@ def test_hidden_state_columns_are_labelled_with_the_characters_read():
         hidden_state.heat_map(states, 1.0, "title", list("abcde"))
 
 
+@pytest.mark.parametrize("num_steps", [6, 40, 50])
+def test_hidden_state_labels_of_a_long_window_keep_apart(num_steps):
+    # Wide characters in every column: each label's ink stays clear of its neighbours'.
+    states = np.zeros((num_steps, 3))
+    image = hidden_state.heat_map(states, 1.0, "title", list("mw" * (num_steps // 2)))
+    axes_bottom = hidden_state.HEIGHT - hidden_state.AXES_BOTTOM
+    labels = image[axes_bottom + 5 : axes_bottom + 20]  # Under the tick marks.
+    centres = [cell_centre(0, step, 3, num_steps, labelled=True)[1] for step in range(num_steps)]
+    for left, right in zip(centres, centres[1:]):
+        assert labels[:, left - 2 : left + 3].min() < 100  # Ink under each column,
+        assert labels[:, (left + right) // 2].min() > 200, (left, right)  # none between.
+    assert image.shape[1] == hidden_state.WIDTH - hidden_state.AXES_WIDTH + max(
+        hidden_state.AXES_WIDTH, hidden_state.LABELLED_STEP_PIXELS * num_steps
+    )
+
+
 @pytest.mark.parametrize(
     "tokens, example, message",
     [
