@@ -35,8 +35,9 @@ from kerasclf.callbacks.title_fitting import TITLE_HEIGHT, paint_title
 from kerasclf.validation import check_data_name
 
 COLOURMAP = "viridis"
-# A class name wider than this many pixels is cut short with an ellipsis.
-MAX_NAME_PIXELS = 120
+# A row's class name wider than this many pixels goes on two lines (`class_label`),
+# a line still wider is cut short with an ellipsis; a column's, turned, at twice this.
+MAX_NAME_PIXELS = 130
 # The pixel rows above the axes for the title.
 TITLE_ROWS = 32
 SEPARATOR_COLOUR = rgb255("white")
@@ -54,6 +55,30 @@ def shorten(text: str, painter: TextPainter, max_pixels: float) -> str:
     while text and painter.width(text + "\N{HORIZONTAL ELLIPSIS}") > max_pixels:
         text = text[:-1]
     return text.rstrip() + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def class_label(name: str, painter: TextPainter, max_pixels: float) -> str:
+    r"""`name` as an axis label: on one line, else on two, each cut short only if still too wide.
+
+    Two lines break at the space that makes the wider of them narrowest.
+
+    Example:
+        >>> painter = TextPainter(14)
+        >>> class_label("STIX Italic", painter, 130), class_label("DejaVu Serif Bold", painter, 100)
+        ('STIX Italic', 'DejaVu\nSerif Bold')
+        >>> class_label("Computer Modern Typewriter", painter, 130)
+        'Computer Modern\nTypewriter'
+        >>> class_label("Supercalifragilistic", painter, 90)
+        'Supercalifr…'
+    """
+    if painter.width(name) <= max_pixels or " " not in name.strip():
+        return shorten(name, painter, max_pixels)
+    spaces = [index for index, character in enumerate(name) if character == " "]
+    cut = min(
+        spaces, key=lambda index: max(painter.width(name[:index]), painter.width(name[index:]))
+    )
+    lines = (name[:cut].strip(), name[cut + 1 :].strip())
+    return "\n".join(shorten(line, painter, max_pixels) for line in lines)
 
 
 def confusion_title(step: int | None, counts: np.ndarray, data_name: str | None = None) -> str:
@@ -107,14 +132,19 @@ class ConfusionPicture:
         self.class_names = tuple(class_names)
         self.data_name = check_data_name(data_name)
         self.colours = colour_table(COLOURMAP)
-        self._tick_painter = TextPainter(TICK_PIXELS)
-        self._names = [shorten(name, self._tick_painter, MAX_NAME_PIXELS) for name in class_names]
-        widest = max(self._tick_painter.width(name) for name in self._names)
+        self._tick_painter = painter = TextPainter(TICK_PIXELS)
+        # The rows' names on two lines where long; the columns' turned names on one,
+        # where a second line would run into the next column's.
+        self.row_labels = [class_label(name, painter, MAX_NAME_PIXELS) for name in class_names]
+        self.column_labels = [shorten(name, painter, 2 * MAX_NAME_PIXELS) for name in class_names]
+        lines = [line for name in self.row_labels for line in name.split("\n")]
+        widest = max(painter.width(line) for line in lines)
+        longest = max(painter.width(name) for name in self.column_labels)
         num_classes = len(self.class_names)
         self.box_size = int(np.clip(40 * num_classes, 180, 320))
         self.box_left = int(widest) + 2 * LABEL_PIXELS + 8
         # The column names are turned by 45 degrees: their height is their width / sqrt(2).
-        bottom = int(widest / np.sqrt(2) + TICK_PIXELS) + 2 * LABEL_PIXELS + 12
+        bottom = int(longest / np.sqrt(2) + TICK_PIXELS) + 2 * LABEL_PIXELS + 12
         self.box_top = TITLE_ROWS
         width = self.box_left + self.box_size + 86
         self.shape = (self.box_top + self.box_size + bottom, max(width, 400), 3)
@@ -189,8 +219,8 @@ def _draw_background(picture: ConfusionPicture) -> np.ndarray:
     axes.set_ylim(num_classes - 0.5, -0.5)
     ticks = np.arange(num_classes)
     tick_font = font_points(TICK_PIXELS)
-    axes.set_xticks(ticks, picture._names, rotation=45, ha="right", rotation_mode="anchor")
-    axes.set_yticks(ticks, picture._names)
+    axes.set_xticks(ticks, picture.column_labels, rotation=45, ha="right", rotation_mode="anchor")
+    axes.set_yticks(ticks, picture.row_labels, ma="right")
     axes.tick_params(labelsize=tick_font, length=3)
     axes.set_xlabel("predicted class", fontsize=font_points(LABEL_PIXELS))
     axes.set_ylabel("true class", fontsize=font_points(LABEL_PIXELS))

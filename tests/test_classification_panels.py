@@ -15,6 +15,7 @@ from kerasclf.callbacks.classification_panels import ClassificationPanels, class
 from kerasclf.callbacks.confusion_picture import ConfusionPicture
 from kerasclf.callbacks.misclassified_grid import MisclassifiedGrid
 from kerasclf.callbacks.pr_curves import pr_curve_data
+from kerasclf.data.fonts import FONT_NAMES
 
 NAMES = ["left block", "middle/centre", "right block"]
 TAGS = ["left block", "middle-centre", "right block"]
@@ -89,6 +90,19 @@ def test_confusion_matrix_colours_follow_sklearn(trained):
     assert first[1] == first[2] == picture.colours[0].astype(float).mean()
     saved = tf.io.decode_png(open(os.path.join(run_dir, "confusion_matrix.png"), "rb").read())
     assert (saved.numpy() == images[-1]).all()
+
+
+def test_the_fonts_class_names_are_shown_whole():
+    # Long names go on two lines down the rows, turned on one line along the columns.
+    picture = ConfusionPicture(FONT_NAMES, "test")
+    assert [label.replace("\n", " ") for label in picture.row_labels] == list(FONT_NAMES)
+    assert picture.column_labels == list(FONT_NAMES)
+    assert "DejaVu Sans Bold Oblique" in FONT_NAMES
+    assert max(label.count("\n") for label in picture.row_labels) == 1
+    image = picture.draw(np.eye(len(FONT_NAMES), dtype=int), step=1)
+    # Nothing cut at the image's edges: the outer two pixels are white all round.
+    for edge in (image[:, :2], image[:, -2:], image[-2:], image[:2]):
+        assert (edge == 255).all()
 
 
 def test_class_accuracy_is_sklearn_recall(trained):
