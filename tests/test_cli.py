@@ -698,6 +698,32 @@ def test_resume_refuses_a_checkpoint_past_the_runs_epochs(tmp_path, capsys):
     assert "epochs_completed is 7, outside 0..3" in capsys.readouterr().err
 
 
+def test_predict_writes_over_no_file_unasked_and_never_the_data_or_a_run(tmp_path, capsys):
+    logdir = tmp_path / "logs"
+    assert main(["train", "--epochs", "2", "--logdir", str(logdir), "--run-name", "run"]) == 0
+    run = logdir / "run"
+    points = tmp_path / "points.csv"
+    points.write_text("1,2\n3,4\n")
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_text("kept\n")
+    model_bytes = (run / "model.keras").read_bytes()
+    predict = ["predict", "--run", str(run), "--data", str(points), "--out"]
+    capsys.readouterr()
+    for out, overwrite, message in [
+        (earlier, [], "`out` already exists, and predict does not write over a file unasked"),
+        (points, ["--overwrite"], "`out` is the data file being read"),
+        (run / "model.keras", ["--overwrite"], "`out` is a file of the run directory"),
+        (run / "config.json", [], "`out` is a file of the run directory"),
+    ]:
+        assert main([*predict, str(out), *overwrite]) == 2, out
+        error = capsys.readouterr().err
+        assert message in error and f"out={str(out)!r}" in error and error.count("\n") == 1
+    assert earlier.read_text() == "kept\n" and points.read_text() == "1,2\n3,4\n"
+    assert (run / "model.keras").read_bytes() == model_bytes
+    assert main([*predict, str(earlier), "--overwrite"]) == 0
+    assert earlier.read_text().startswith("x1,x2,p_0,p_1,class\n")
+
+
 def test_predict_refuses_a_directory_out_and_a_corrupt_model(tmp_path, capsys):
     logdir = tmp_path / "logs"
     assert main(["train", "--epochs", "2", "--logdir", str(logdir), "--run-name", "run"]) == 0

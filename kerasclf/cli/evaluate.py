@@ -2,7 +2,7 @@
 
     kerasclf evaluate --weights W1 W2 --bias B [--dataset NAME [--seed S] | --data FILE] [--json]
     kerasclf evaluate --run RUN_DIR --data FILE [--json]
-    kerasclf predict --run RUN_DIR --data FILE.csv [--out FILE.csv]
+    kerasclf predict --run RUN_DIR --data FILE.csv [--out FILE.csv [--overwrite]]
 
 `kerasclf.cli.main` dispatches to `evaluate_command` and `predict_command`, which
 raise `ValueError` or `TypeError` for bad input (the CLI prints one line and
@@ -60,7 +60,14 @@ def add_predict_parser(commands) -> argparse.ArgumentParser:
     predict.add_argument(
         "--data", required=True, help="CSV of points (features only, or with labels)"
     )
-    predict.add_argument("--out", help="write the predictions to this CSV instead of stdout")
+    predict.add_argument(
+        "--out", help="write the predictions to this new CSV file instead of stdout"
+    )
+    predict.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="let --out replace an existing file (never the data, nor a run's own file)",
+    )
     return predict
 
 
@@ -172,11 +179,11 @@ def _evaluate_linear(arguments: argparse.Namespace) -> int:
 
 def predict_command(arguments: argparse.Namespace) -> int:
     """`kerasclf predict`: the probabilities and class of each point, as CSV."""
-    check_prediction_paths(arguments.run, arguments.out)
+    check_prediction_paths(arguments.run, arguments.out, arguments.data, arguments.overwrite)
     values = read_csv_values(arguments.data)  # Bad points are reported before TensorFlow loads.
     from kerasclf.run.prediction import predict_run  # TensorFlow loads here.
 
-    rows = predict_run(arguments.run, arguments.data, arguments.out, values)
+    rows = predict_run(arguments.run, arguments.data, arguments.out, values, arguments.overwrite)
     if arguments.out is None:
         sys.stdout.write(rows)
     else:

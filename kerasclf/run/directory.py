@@ -340,11 +340,18 @@ def check_model_file(run_dir: str) -> str:
     return path
 
 
-def check_prediction_paths(run_dir: str, out_path: str | None) -> None:
-    """`kerasclf predict`'s paths: a trained run, and a CSV file it can write (or None)."""
+def check_prediction_paths(
+    run_dir: str, out_path: str | None, data_path: str | None = None, overwrite: bool = False
+) -> None:
+    """`kerasclf predict`'s paths: a trained run, and a new CSV file it can write (or None).
+
+    An existing `out_path` is replaced only with `overwrite`, and never when it
+    is the data read (`data_path`) or a file of a run directory.
+    """
     check_model_file(run_dir)
     if out_path is None:
         return
+    _check_not_overwritten(out_path, data_path, overwrite)
     if not out_path:
         raise ValueError("`out` must be the path of a CSV file to write. Received: out=''.")
     folder = os.path.dirname(os.path.abspath(out_path))
@@ -359,4 +366,29 @@ def check_prediction_paths(run_dir: str, out_path: str | None) -> None:
         raise ValueError(
             f"`out` is a directory; it must be the path of a CSV file to write. "
             f"Received: out={out_path!r}."
+        )
+
+
+def _check_not_overwritten(out_path: str, data_path: str | None, overwrite: bool) -> None:
+    """Refuses an `out_path` that would replace the data, a run's file, or (without
+    `overwrite`) any existing file."""
+    if not os.path.isfile(out_path):
+        return
+    if data_path is not None and os.path.isfile(data_path):
+        if os.path.samefile(out_path, data_path):
+            raise ValueError(
+                f"`out` is the data file being read; writing the predictions there would "
+                f"replace the points. Received: out={out_path!r}, data={data_path!r}. "
+                "Choose another path for --out."
+            )
+    folder = os.path.dirname(os.path.abspath(out_path))
+    if os.path.isfile(os.path.join(folder, "config.json")):
+        raise ValueError(
+            f"`out` is a file of the run directory {folder!r}; writing there would replace "
+            f"the run's own file. Received: out={out_path!r}. Choose a path outside the run."
+        )
+    if not overwrite:
+        raise ValueError(
+            f"`out` already exists, and predict does not write over a file unasked. "
+            f"Received: out={out_path!r}. Choose a new path, or pass --overwrite to replace it."
         )

@@ -113,7 +113,11 @@ def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
 
 
 def predict_run(
-    run_dir: str, data_path: str, out_path: str | None = None, values: np.ndarray | None = None
+    run_dir: str,
+    data_path: str,
+    out_path: str | None = None,
+    values: np.ndarray | None = None,
+    overwrite: bool = False,
 ) -> str:
     """Predicts class probabilities and the class for the points of a CSV file.
 
@@ -123,6 +127,8 @@ def predict_run(
         out_path: Where to write the CSV; None to only return it.
         values: The file's numbers, if the caller has read them already
             (`kerasclf.data.read_csv_values(data_path)`); None to read them.
+        overwrite: Whether an existing `out_path` may be replaced (never the
+            data file, nor a file of a run directory).
 
     Returns:
         The CSV text: per row the features `x1, x2, ...`, then `p_0, p_1, ...`,
@@ -134,7 +140,7 @@ def predict_run(
         x1,x2,p_0,p_1,class
         4,4,0.012345,0.987655,1
     """
-    check_prediction_paths(run_dir, out_path)
+    check_prediction_paths(run_dir, out_path, data_path, overwrite)
     values = read_csv_values(data_path) if values is None else values
     model = load_run_model(run_dir)
     if None in tuple(model.inputs[0].shape[1:]):
