@@ -470,6 +470,34 @@ def test_a_compiled_model_is_noted_and_trained_with_kerasclfs_settings(tmp_path)
         assert type(result.model.optimizer).__name__ == "SGD"
 
 
+def _sequence_output_model():
+    # The forgotten return_sequences=False: one probability per sample and time step.
+    inputs = keras.Input((2,))
+    steps = keras.layers.Reshape((2, 1))(inputs)
+    hidden = keras.layers.LSTM(3, return_sequences=True)(steps)
+    return keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(hidden))
+
+
+def _two_sigmoid_units_model():
+    inputs = keras.Input((2,))
+    return keras.Model(inputs, keras.layers.Dense(2, activation="sigmoid")(inputs))
+
+
+@pytest.mark.parametrize(
+    "build, says",
+    [
+        (_sequence_output_model, "outputs shape (None, 2, 1), but a classifier gives one row"),
+        (_two_sigmoid_units_model, "ends in 2 sigmoid units: 2 separate yes/no probabilities"),
+    ],
+)
+def test_an_output_that_is_not_one_probability_per_class_is_refused(tmp_path, build, says):
+    with pytest.raises(ValueError) as raised:
+        kerasclf.train(model=build(), logdir=str(tmp_path), epochs=1)
+    message = str(raised.value)
+    assert says in message and "\n" not in message
+    assert os.listdir(tmp_path) == []
+
+
 def test_one_softmax_unit_is_refused_before_training(tmp_path):
     # softmax over one unit is 1 for every input: the model could never learn.
     inputs = keras.Input((2,))

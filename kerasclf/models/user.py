@@ -216,11 +216,30 @@ def check_user_model(
         )
     if num_targets is not None:
         return _check_regression_model(model, input_shape, num_targets, what)
+    _check_classifier_output(model, input_shape, num_classes, what)
+
+
+def _check_classifier_output(model, input_shape, num_classes: int, what: str) -> None:
+    """Refuses a classifier's output that is not one probability per class and sample."""
     try:
         check_probability_output(model)
     except ValueError as error:
         raise ValueError(f"`model` {what}: {error}") from None
-    units = output_shape(model, input_shape)[-1]
+    shape = output_shape(model, input_shape)
+    if len(shape) != 2:
+        raise ValueError(
+            f"`model` {what} outputs shape {shape}, but a classifier gives one row of "
+            f"probabilities per sample, shape (None, k). Flatten before the output layer, or "
+            "give its recurrent layer return_sequences=False."
+        )
+    units = shape[-1]
+    if units > 1 and output_activation(model) == "sigmoid":
+        raise ValueError(
+            f"`model` {what} ends in {units} sigmoid units: {units} separate yes/no "
+            "probabilities, which need not sum to 1, not one probability per class. End it "
+            f"in Dense({num_classes if num_classes > 2 else 1}, "
+            f"activation={'softmax' if num_classes > 2 else 'sigmoid'!r})."
+        )
     allowed = (1, 2) if num_classes == 2 else (num_classes,)
     if units not in allowed:
         raise ValueError(
