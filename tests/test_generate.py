@@ -90,6 +90,7 @@ def copy_without(run_dir: str, tmp_path, missing: str) -> str:
         ({"temperature": 0.0}, "`temperature` must be a finite number in \\(0.0, inf\\)"),
         ({"temperature": -2.0}, "`temperature`"),
         ({"length": 0}, "`length` must be an integer >= 1"),
+        ({"length": 2147483647}, "`length` must be an integer <= 100000 \\(characters are"),
     ],
 )
 def test_bad_input_is_one_line(run_dir, tmp_path, change, match):

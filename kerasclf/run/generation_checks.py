@@ -14,6 +14,9 @@ from kerasclf.data.vocabulary import VOCABULARY_FILE, Vocabulary
 from kerasclf.run.directory import check_model_file
 from kerasclf.validation import check_integer, check_number, shown
 
+# The most characters `kerasclf generate` samples in one call.
+MAX_LENGTH = 100_000
+
 
 def check_generation(
     run_dir: str, prompt: str, length: int, temperature: float, seed: int
@@ -23,7 +26,7 @@ def check_generation(
     Raises:
         ValueError: one line: not a run directory, no model, no vocabulary (not
             a character model), a prompt with characters outside the
-            vocabulary, a length < 1, a temperature <= 0 or a negative seed.
+            vocabulary, a length < 1 or > `MAX_LENGTH`, a temperature <= 0 or a negative seed.
 
     Example:
         >>> check_generation("/nonexistent", "a", 10, 1.0, 0)
@@ -51,6 +54,12 @@ def check_generation(
             f"Received: prompt={shown(prompt)}."
         )
     vocabulary.encode(prompt, key="prompt")
+    if isinstance(length, int) and length > MAX_LENGTH:
+        raise ValueError(
+            f"`length` must be an integer <= {MAX_LENGTH} (characters are sampled one at a "
+            f"time: a stray zero would run for hours). Received: length={length!r}. Generate "
+            "fewer, or call kerasclf.models.text_sampling.sample_text from Python."
+        )
     check_integer("length", length)
     check_number("temperature", temperature, low=0.0)
     check_integer("seed", seed, minimum=0)
