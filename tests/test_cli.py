@@ -16,7 +16,7 @@ import kerasclf
 from kerasclf.cli.main import main
 from kerasclf.data import make_dataset
 from kerasclf.atomic_files import read_json
-from kerasclf.run.config import FIELDS, parse_value
+from kerasclf.run.config import FIELDS, RECORDED_KEYS, parse_value
 from kerasclf.run.key_synonyms import KEY_SYNONYMS
 
 # As a user's shell has it: kerasclf itself quiets TensorFlow.
@@ -683,6 +683,32 @@ def test_resume_refuses_a_broken_run_directory(tmp_path, capsys, config_text, ch
     assert main(["runs", str(logdir)]) == 0
     row = capsys.readouterr().out.splitlines()[1].split()
     assert row[0] == "run" and (row[-1] == "no" or not isinstance(checkpoint, bytes))
+
+
+def test_resume_refuses_a_config_key_that_train_did_not_write(tmp_path, capsys):
+    stopped = kerasclf.train(
+        epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]
+    )
+    config_path = os.path.join(stopped.run_dir, "config.json")
+    config = read_json(config_path)
+    # Every key a run writes is a setting or one of the recorded facts that --resume reads.
+    assert set(config) <= set(FIELDS) | set(RECORDED_KEYS)
+    assert set(RECORDED_KEYS) <= set(config)
+    with open(config_path, "w") as file:
+        json.dump({**config, "epoch": 5}, file)  # A hand edit's typo for "epochs".
+    before = {
+        name: os.stat(os.path.join(stopped.run_dir, name)).st_mtime_ns
+        for name in os.listdir(stopped.run_dir)
+    }
+    capsys.readouterr()
+    assert main(["train", "--resume", stopped.run_dir]) == 2
+    error = capsys.readouterr().err
+    assert "unknown key 'epoch' in the run's config.json" in error
+    assert "Did you mean 'epochs'?" in error and error.count("\n") == 1
+    assert {
+        name: os.stat(os.path.join(stopped.run_dir, name)).st_mtime_ns
+        for name in os.listdir(stopped.run_dir)
+    } == before
 
 
 def test_resume_refuses_a_checkpoint_past_the_runs_epochs(tmp_path, capsys):

@@ -29,6 +29,7 @@ from kerasclf.engine.classifier import Classifier, check_parts_trainable
 from kerasclf.run.config import (
     FIELDS,
     KEYS_ADDED_LATER,
+    RECORDED_KEYS,
     TEXT_SEQUENCE_LENGTH,
     TrainConfig,
     make_config,
@@ -47,6 +48,7 @@ from kerasclf.run.model import (
 )
 from kerasclf.atomic_files import read_json
 from kerasclf.run.directory import check_resumable
+from kerasclf.validation import did_you_mean
 from kerasclf.run.model_defaults import LAYER_KEYS
 from kerasclf.data.csv_streams import open_csv_data
 from kerasclf.data.streaming import Stream, generated_stream
@@ -267,6 +269,13 @@ def prepare_resume(run_dir: str) -> PreparedRun:
             f"{config_path}: the run's model was a Python object ({saved['model']}), which "
             "config.json cannot rebuild. Continue it from Python, or train models given as "
             "'FILE.py:FUNCTION' to resume them from the command line."
+        )
+    unknown = [key for key in saved if key not in FIELDS and key not in RECORDED_KEYS]
+    if unknown:
+        raise ValueError(
+            f"{config_path}: unknown key {unknown[0]!r} in the run's config.json, which "
+            f"`kerasclf train` did not write.{did_you_mean(unknown[0], FIELDS)} Received: "
+            f"resume={run_dir!r}. Remove or correct the key, then resume."
         )
     values = {key: value for key, value in saved.items() if key in FIELDS}
     try:
