@@ -14,7 +14,7 @@
 # and OUTLIERS=show (scalar charts not ignoring outliers) can be set in the
 # environment; DOCS=PATH.png also writes the
 # documentation's picture of the confusion matrix and misclassified cards
-# (window DOCS_WINDOW, default 1100,600). Writes one PNG per panel into OUTDIR:
+# (window DOCS_WINDOW, default 1100,660). Writes one PNG per panel into OUTDIR:
 #   timeseries_confusion_misclassified.png, timeseries_first_layer_activations.png
 #   (Time Series is the default tab),
 #   images_confusion_misclassified.png, images_first_layer_activations.png,
@@ -50,5 +50,5 @@ if [ -n "${DOCS:-}" ]; then
     # in a window just wide enough for two cards side by side.
     mkdir -p "$(dirname "$DOCS")"
     shoot "$DOCS" "$address/#images&regexInput=$run&tagFilter=confusion_matrix%7Cmisclassified" "" \
-        "${DOCS_WINDOW:-1100,600}"
+        "${DOCS_WINDOW:-1100,660}"
 fi

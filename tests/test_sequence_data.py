@@ -15,6 +15,7 @@ from kerasclf.data import (
     split_stratified,
     split_validation,
 )
+from kerasclf.cli.main import main as cli_main
 from kerasclf.data.splits import split_tail
 from kerasclf.data.text_corpus import character_windows, read_text, readable_names
 from kerasclf.data.vocabulary import VOCABULARY_FILE, Vocabulary
@@ -337,6 +338,18 @@ def test_npz_token_ids_with_a_vocabulary_size(tmp_path):
     with pytest.raises(ValueError, match="one integer >= 1") as raised:
         load_data(saved(tmp_path, X=ids, y=labels, vocabulary_size=[50, 60]))
     one_line(raised)
+
+
+def test_a_negative_token_id_without_a_vocabulary_size_is_named(tmp_path, capsys):
+    ids = RNG.integers(0, 9, size=(12, 7))
+    ids[3, 4] = -2
+    path = saved(tmp_path, X=ids, y=np.arange(12) % 2)
+    logdir = tmp_path / "logs"
+    assert cli_main(["train", "--data", path, "--model", "lstm", "--logdir", str(logdir)]) == 2
+    error = capsys.readouterr().err
+    assert "token id -2 at sample 3 (step 4) is negative" in error
+    assert "vocabulary_size" not in error and error.count("\n") == 1
+    assert not logdir.exists()
 
 
 def test_npz_keras_layout_shares_the_vocabulary_size(tmp_path):
