@@ -6,7 +6,7 @@ import tensorflow as tf
 from kerasclf.engine.losses import CrossEntropy
 from kerasclf.models.registry import build_model
 from kerasclf.engine.optimizers import InverseSqrtDecay, current_learning_rate, make_optimizer
-from kerasclf.engine.presets import PRESETS
+from kerasclf.engine.presets import MAX_MOMENTUM, PRESETS
 
 
 def test_decay_rates_at_iterations_one_to_five_are_alpha_over_n_sqrt_i():
@@ -191,6 +191,9 @@ def test_decay_schedule_round_trips_through_model_save(tmp_path):
         ({"name": "gd", "learning_rate": "fast"}, TypeError, "learning_rate"),
         ({"name": "momentum", "momentum": 1.0}, ValueError, "momentum"),
         ({"name": "momentum", "momentum": -0.1}, ValueError, "momentum"),
+        # Values that float32, the precision training runs in, rounds to 0 or to 1.
+        ({"name": "gd", "learning_rate": 1e-50}, ValueError, "rounds to 0 in float32"),
+        ({"name": "momentum", "momentum": 1 - 1e-11}, ValueError, "rounds to 1 in float32"),
         ({"name": "adam", "momentum": 0.9}, ValueError, "does not apply"),
         ({"name": "rmsprop", "momentum": 0.9}, ValueError, "does not apply to the 'rmsprop'"),
         ({"name": "rmsprp"}, ValueError, "Did you mean 'rmsprop'"),
@@ -199,3 +202,8 @@ def test_decay_schedule_round_trips_through_model_save(tmp_path):
 def test_bad_optimizer_settings(kwargs, error, message):
     with pytest.raises(error, match=message):
         make_optimizer(num_samples=200, **kwargs)
+
+
+def test_the_largest_momentum_below_1_in_float32_is_taken():
+    assert np.float32(MAX_MOMENTUM) == np.nextafter(np.float32(1), np.float32(0))
+    make_optimizer("momentum", num_samples=200, momentum=MAX_MOMENTUM)

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from kerasclf.validation import FLOAT32_LIMIT, check_choice, check_number
 
 
@@ -49,6 +51,10 @@ PRESETS = {
 }
 
 
+# The largest momentum below 1 in float32, the precision training runs in.
+MAX_MOMENTUM = 0.99999994
+
+
 def resolve_hyperparameters(
     name: str, learning_rate: float | None, momentum: float | None
 ) -> tuple[float, float | None]:
@@ -61,6 +67,12 @@ def resolve_hyperparameters(
     if learning_rate is None:
         learning_rate = preset.default_learning_rate
     learning_rate = check_number("learning_rate", learning_rate, low=0.0, high=FLOAT32_LIMIT)
+    if float(np.float32(learning_rate)) == 0.0:  # Training runs in float32.
+        raise ValueError(
+            f"`learning_rate` rounds to 0 in float32, the precision training runs in, so "
+            f"nothing would move. Received: learning_rate={learning_rate!r}. Use a step of at "
+            "least 1e-38."
+        )
     if preset.default_momentum is None:
         if momentum not in (None, 0, 0.0):
             raise ValueError(
@@ -72,6 +84,11 @@ def resolve_hyperparameters(
     if momentum is None:
         momentum = preset.default_momentum
     momentum = check_number("momentum", momentum, 0.0, 1.0, low_inclusive=True)
+    if float(np.float32(momentum)) >= 1.0:
+        raise ValueError(
+            f"`momentum` rounds to 1 in float32, the precision training runs in, where the "
+            f"velocity never decays. Received: momentum={momentum!r}. Use at most {MAX_MOMENTUM}."
+        )
     if preset.default_momentum == 0.0 and momentum != 0.0:
         raise ValueError(
             f"`momentum` does not apply to the {name!r} optimizer ({preset.formula}). "
