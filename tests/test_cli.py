@@ -203,6 +203,9 @@ BAD_TRAIN_FLAGS = [
     ),
     (["--dataset", "fonts", "--num-samples", "9"], "must be an integer in [10, 100000]"),
     (["--dataset", "fonts", "--noise", "1.5"], "in [0.0, 1.0]. Received: noise=1.5."),
+    # Below 0 and at 0 alike: the dataset's own range, which excludes 0 here.
+    (["--noise", "-1"], "`noise` of dataset 'seminar_blobs' must be a finite number in (0.0,"),
+    (["--noise", "0"], "`noise` of dataset 'seminar_blobs' must be a finite number in (0.0,"),
     (["--dataset", "fonts", "--streaming", "true"], "generates the 2-D point datasets only"),
     (["--dataset", "grammar", "--model", "lstm", "--streaming", "true"], "a set of text that"),
     (["--dataset", "series", "--model", "gru", "--streaming", "true"], "'series', a set of seq"),

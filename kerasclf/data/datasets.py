@@ -261,9 +261,12 @@ def check_dataset_arguments(
         ) from None
     noise = spec.noise if noise is None else noise
     low, high = spec.noise_range
-    noise = check_number(
-        "noise", noise, low, high, low_inclusive=spec.zero_noise, high_inclusive=True
-    )
+    try:
+        noise = check_number(
+            "noise", noise, low, high, low_inclusive=spec.zero_noise, high_inclusive=True
+        )
+    except ValueError as error:
+        raise ValueError(str(error).replace("`noise`", f"`noise` of dataset {name!r}", 1)) from None
     if spec.sequence_length is not None:
         length = check_sequence_length(name, spec, num_samples, sequence_length)
         spec = dataclasses.replace(spec, sequence_length=length)

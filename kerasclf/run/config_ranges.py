@@ -99,11 +99,12 @@ def _check_data(config: TrainConfig) -> None:
         check_streamable(config)
     if config.num_samples is not None:
         check_integer("num_samples", config.num_samples, minimum=2)
-    if config.noise is not None:
+    named = config.data is None and not config.streamed
+    if config.noise is not None and not named:  # A named dataset's own range is checked below.
         check_number("noise", config.noise, 0.0, math.inf, low_inclusive=True)
     check_number("validation_split", config.validation_split, 0.0, 1.0, low_inclusive=True)
     _check_sequences(config)
-    if config.data is None and not config.streamed:  # The dataset's own size and noise ranges.
+    if named:  # The dataset's own size and noise ranges.
         check_dataset_arguments(
             config.dataset, config.num_samples, config.noise, 0, config.sequence_length
         )
