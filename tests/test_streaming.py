@@ -379,10 +379,23 @@ def test_bytes_that_are_not_utf8_deep_in_a_streamed_file_are_one_line(tmp_path):
     path.write_bytes(b"".join(lines) + b"\xff\xfe,5,1\n")
     with pytest.raises(ValueError) as error:
         open_csv_file(str(path), chunk_lines=100)
-    offset = sum(len(line) for line in lines)
     assert str(error.value) == (
-        f"{path}: byte {offset} is not UTF-8 text. Save the CSV file as UTF-8."
+        f"{path}: a CSV file must be UTF-8. Received byte 0xff on line 2001, which is not UTF-8 "
+        "(invalid start byte). Save the file as UTF-8, e.g. iconv -f latin1 -t utf-8 old.csv > "
+        "new.csv."
     )
+
+
+@pytest.mark.parametrize("streaming", ["false", "true"])
+def test_a_latin1_csv_file_is_named_with_its_line_and_the_fix(tmp_path, capsys, streaming):
+    path = tmp_path / "points.csv"
+    path.write_bytes("x1,x2,label\n1,2,0\n3,4,1\n5,6,0 café\n".encode("latin1"))
+    arguments = ["train", "--data", str(path), "--streaming", streaming]
+    assert main([*arguments, "--logdir", str(tmp_path / "logs")]) == 2
+    error = capsys.readouterr().err
+    assert "a CSV file must be UTF-8. Received byte 0xe9 on line 4" in error
+    assert "iconv -f latin1 -t utf-8" in error and error.count("\n") == 1
+    assert not (tmp_path / "logs").exists()
 
 
 def test_a_large_csv_file_streams_automatically(tmp_path, monkeypatch):

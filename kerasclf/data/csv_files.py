@@ -60,8 +60,30 @@ def _first_row(path: str) -> tuple[list[str] | None, int]:
                 if not _is_blank(row):
                     return row, reader.line_num
     except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: cannot read the CSV file ({error}).") from None
+        raise csv_read_error(path, error) from None
     return None, 0
+
+
+def csv_read_error(path: str, error: OSError | UnicodeDecodeError) -> ValueError:
+    """The one-line error for a CSV file that cannot be read.
+
+    A byte that is not UTF-8 is named with its line, and the fix.
+    """
+    if isinstance(error, UnicodeDecodeError):
+        try:
+            with open(path, "rb") as file:
+                raw = file.read()
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exact:  # The error's own offset is its chunk's.
+            line = raw[: exact.start].count(b"\n") + 1
+            return ValueError(
+                f"{path}: a CSV file must be UTF-8. Received byte {raw[exact.start]:#04x} on "
+                f"line {line}, which is not UTF-8 ({exact.reason}). Save the file as UTF-8, "
+                "e.g. iconv -f latin1 -t utf-8 old.csv > new.csv."
+            )
+        except OSError:
+            pass
+    return ValueError(f"{path}: cannot read the CSV file ({error}).")
 
 
 def _no_rows_error(path: str) -> ValueError:
@@ -110,7 +132,7 @@ def read_csv_values(path: str) -> np.ndarray:
                 ndmin=2,
             )
     except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: cannot read the CSV file ({error}).") from None
+        raise csv_read_error(path, error) from None
     except ValueError:
         # numpy names no line in its file; the row scan names the cell (or, for
         # what only Python reads, such as blank rows of commas, returns the values).
@@ -126,7 +148,7 @@ def _scan_csv_file(path: str) -> np.ndarray:
         with open(path, newline="", encoding="utf-8-sig") as file:
             rows = [row for row in csv.reader(file) if not _is_blank(row)]
     except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: cannot read the CSV file ({error}).") from None
+        raise csv_read_error(path, error) from None
     first_line = 1
     if rows and is_header_row(rows[0]):
         rows, first_line = rows[1:], 2

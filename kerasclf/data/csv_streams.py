@@ -29,7 +29,7 @@ import tensorflow as tf
 
 from kerasclf.data.checks import check_classes_present, check_finite_samples, check_label_values
 from kerasclf.data.chunk_cache import ChunkCache, check_cache
-from kerasclf.data.csv_files import csv_layout, csv_rows_values
+from kerasclf.data.csv_files import csv_layout, csv_read_error, csv_rows_values
 from kerasclf.data.files import is_shard_glob, match_shards
 from kerasclf.data.streaming import Stream
 from kerasclf.tracing import as_written
@@ -153,10 +153,7 @@ class _Chunk:
         try:
             text = self.data().decode("utf-8-sig" if self.start == 0 else "utf-8")
         except UnicodeDecodeError as error:
-            raise ValueError(
-                f"{self.path}: byte {self.start + error.start} is not UTF-8 text. Save the CSV "
-                "file as UTF-8."
-            ) from None
+            raise csv_read_error(self.path, error) from None
         except OSError as error:
             raise ValueError(f"{self.path}: cannot read the CSV file ({error}).") from None
         return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
