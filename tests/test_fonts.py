@@ -99,13 +99,18 @@ def test_fonts_sizes_out_of_range_fail_in_one_line(num_samples):
 
 
 def test_fonts_noise_out_of_range_fails():
-    with pytest.raises(ValueError, match=r"`noise` must be a finite number in \[0.0, 1.0\]"):
+    with pytest.raises(
+        ValueError, match=r"`noise` of dataset 'fonts' must be a finite number in \[0.0, 1.0\]"
+    ):
         check_dataset_arguments("fonts", None, 1.5, 0)
-    with pytest.raises(ValueError, match=r"`noise` must be a finite number in \(0.0, 1000000.0\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"`noise` of dataset 'seminar_blobs' must be a finite number in \(0.0, 1000000.0\]",
+    ):
         check_dataset_arguments("seminar_blobs", None, 0.0, 0)
     # Noise that would overflow float32 is named as noise, not as NaN features.
     for name in ("seminar_blobs", "long_dependency", "series"):
-        with pytest.raises(ValueError, match=r"`noise` must be .* Received: noise=1e\+300\."):
+        with pytest.raises(ValueError, match=r"`noise` of dataset .* must be .* Received: noise=1e\+300\."):
             check_dataset_arguments(name, None, 1e300, 0)
 
 

@@ -9,7 +9,8 @@ import pytest
 import kerasclf
 from kerasclf.run.config import make_config
 from kerasclf.data import Data, load_data, make_dataset, split_validation
-from kerasclf.engine.evaluation import evaluate_linear
+from kerasclf.engine.evaluation import evaluate_linear, evaluate_model
+from kerasclf.run.evaluation import evaluate_run
 from kerasclf.models.registry import build_model
 
 BAD_TRAIN_ARGUMENTS = [
@@ -94,8 +95,28 @@ def test_a_callback_function_and_a_path_are_accepted(tmp_path):
             "needs two classes. Received regression data (numbers to predict, no classes)",
         ),
         (lambda data: build_model("logistic", 2, seed="a"), TypeError, "`seed` must be an integer"),
+        (
+            lambda data: split_validation([1, 2, 3], 0.2, 0),
+            TypeError,
+            "`data` must be a kerasclf.data.Data of labelled points",
+        ),
+        (lambda data: evaluate_model(42, data), TypeError, "`model` must be a keras.Model"),
+        (
+            lambda data: evaluate_model(build_model("logistic", 3), data),
+            ValueError,
+            "the model takes samples of shape (3,), but the data's samples have shape (2,)",
+        ),
+        (
+            lambda data: evaluate_run(3, data),
+            TypeError,
+            "`run_dir` must be the path of a run directory written by `kerasclf train`",
+        ),
         (lambda data: load_data("shards/*.csv"), ValueError, "a glob of CSV shards streams"),
-        (lambda data: make_dataset("xor", noise=10**400), ValueError, "`noise` must be a finite"),
+        (
+            lambda data: make_dataset("xor", noise=10**400),
+            ValueError,
+            "`noise` of dataset 'xor' must be a finite",
+        ),
         (lambda data: make_config(learning_rate=10**400), ValueError, "`learning_rate` must be"),
         (
             lambda data: Data(np.zeros((3, 2)), np.array([0, 1, 5])),

@@ -151,7 +151,7 @@ def test_points_of_any_shape_are_evaluated_as_the_model_takes_them(tmp_path):
 def test_points_of_another_shape_and_labels_beyond_the_classes_are_one_line(runs, tmp_path):
     run_dir, _, data = runs["seminar_blobs"]
     wide = Data(np.column_stack([data.features, data.features[:, :1]]), data.labels, "wide.csv")
-    with pytest.raises(ValueError, match=r"takes points of shape \(2,\), .* have shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"takes samples of shape \(2,\), .* have shape \(3,\)"):
         evaluate_run(run_dir, wide)
     _, blobs_path, _ = runs["blobs"]  # Labels 0..2; the seminar's run has 2 classes.
     with pytest.raises(ValueError, match="tells 2 classes apart, 0..1. Received label 2 in row"):

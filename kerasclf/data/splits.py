@@ -31,6 +31,11 @@ def split_validation(data: Data, fraction: float, seed: int) -> tuple[Data, Data
         >>> train.num_samples, valid.num_samples
         (150, 50)
     """
+    if not isinstance(data, Data):
+        raise TypeError(
+            "`data` must be a kerasclf.data.Data of labelled points, e.g. "
+            f"make_dataset('seminar_blobs'). Received: data of type {type(data).__name__}."
+        )
     fraction = check_number("validation_split", fraction, 0.0, 1.0, low_inclusive=True)
     if fraction == 0.0:
         return data, None

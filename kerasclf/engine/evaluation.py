@@ -80,6 +80,13 @@ class ModelEvaluator:
     KEYS = ("cost", "mean_cost", "accuracy", "gradient_norm")
 
     def __init__(self, model: keras.Model, data, reduction: str | None = None):
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                f"`model` must be a keras.Model. Received: model={shown(model)} of type "
+                f"{type(model).__name__}."
+            )
+        if isinstance(data, Data):
+            check_input_shape(model, data)
         self.task = model_task(model)
         if self.task == "classification":
             check_probability_output(model)
@@ -246,6 +253,34 @@ def activity_penalty(model: keras.Model) -> tf.Tensor:
     if not added:
         return tf.constant(0.0, tf.float64)
     return tf.cast(tf.add_n([tf.cast(loss, tf.float64) for loss in added]), tf.float64)
+
+
+def check_input_shape(model: keras.Model, data: Data, what: str = "model") -> None:
+    """Raises one line unless `data`'s samples have `model`'s input shape.
+
+    A size the model leaves open (None) matches any size; a model without
+    known inputs (subclassed, not built) matches any data.
+
+    Example:
+        >>> from kerasclf.models.registry import build_model
+        >>> check_input_shape(build_model("logistic", 3), Data(np.zeros((4, 2)), [0, 1, 0, 1]))
+        Traceback (most recent call last):
+        ...
+        ValueError: data: the model takes samples of shape (3,), but the data's samples have shape (2,). Give it data with the features it was built for.
+    """  # noqa: E501
+    inputs = getattr(model, "inputs", None)
+    if not inputs:
+        return
+    expected = tuple(None if size is None else int(size) for size in inputs[0].shape[1:])
+    received = tuple(int(size) for size in data.features.shape[1:])
+    fits = len(expected) == len(received) and all(
+        size is None or size == other for size, other in zip(expected, received)
+    )
+    if not fits:
+        raise ValueError(
+            f"{data.source}: the {what} takes samples of shape {expected}, but the data's "
+            f"samples have shape {received}. Give it data with the features it was built for."
+        )
 
 
 def evaluate_model(model: keras.Model, data, reduction: str | None = None) -> dict[str, float]:

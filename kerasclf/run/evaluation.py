@@ -16,13 +16,14 @@ class (columns); its diagonal over the number of points is the accuracy.
 from __future__ import annotations
 
 import math
+import os
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
 
 from kerasclf.data import Data
-from kerasclf.engine.evaluation import CHUNK_SAMPLES
+from kerasclf.engine.evaluation import CHUNK_SAMPLES, check_input_shape
 from kerasclf.engine.losses import per_sample_cross_entropy
 from kerasclf.models.inspection import check_probability_output
 from kerasclf.run.prediction import load_run_model, model_classes, predicted_classes
@@ -52,6 +53,11 @@ def evaluate_run(run_dir: str, data: Data | str) -> dict:
         >>> result["accuracy"], result["confusion_matrix"]  # doctest: +SKIP
         (0.875, [[90, 10], [15, 85]])
     """
+    if not isinstance(run_dir, (str, os.PathLike)):
+        raise TypeError(
+            f"`run_dir` must be the path of a run directory written by `kerasclf train`. "
+            f"Received: run_dir={run_dir!r} of type {type(run_dir).__name__}."
+        )
     if not isinstance(data, Data):
         data = load_run_data(run_dir, data)
     model = load_run_model(run_dir)
@@ -78,17 +84,7 @@ def check_data_fits_model(data: Data, model: keras.Model, num_classes: int) -> N
 
     A size the model leaves open (None) matches any size.
     """
-    expected = tuple(model.inputs[0].shape[1:])
-    received = tuple(data.features.shape[1:])
-    fits = len(expected) == len(received) and all(
-        size is None or int(size) == other for size, other in zip(expected, received)
-    )
-    if not fits:
-        raise ValueError(
-            f"{data.source}: the run's model takes points of shape {_shape(expected)}, "
-            f"but the data's points have shape {_shape(received)}. Evaluate on data with the "
-            "features the run was trained on."
-        )
+    check_input_shape(model, data, what="run's model")
     largest = int(data.labels.max())
     if largest >= num_classes:
         row = int(np.argmax(data.labels))
@@ -97,10 +93,6 @@ def check_data_fits_model(data: Data, model: keras.Model, num_classes: int) -> N
             f"0..{num_classes - 1}. Received label {largest} in row {row}. Evaluate on data "
             "labelled with the run's classes."
         )
-
-
-def _shape(shape: tuple) -> str:
-    return str(tuple(None if size is None else int(size) for size in shape))
 
 
 def _costs_and_classes(model: keras.Model, data: Data) -> tuple[np.ndarray, np.ndarray]:
