@@ -593,6 +593,7 @@ def test_data_too_big_for_memory_is_one_line_not_a_crash(tmp_path, capsys, monke
     [
         (["--dataset", "xorr"], "so dataset would be ignored. Received: dataset='xorr'"),
         (["--num-samples", "5", "--noise", "0.3"], "num_samples, noise would be ignored"),
+        (["--data-seed", "3"], "not split, so data_seed would be ignored. Received: data_seed=3"),
     ],
 )
 def test_named_dataset_settings_with_data_are_refused(tmp_path, capsys, flags, ignored):

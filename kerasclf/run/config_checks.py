@@ -86,6 +86,17 @@ def check_combinations(config: TrainConfig) -> None:
                 "Remove them, or drop --data.",
             )
         )
+    if config.data is not None and config.validation_split == 0:
+        rules.append(
+            (
+                ("data_seed",),
+                lambda named: (
+                    "a data file is read as it is, and with validation_split=0 not split, so "
+                    f"{named} would be ignored"
+                ),
+                "Remove it, or hold out a validation set with --validation-split.",
+            )
+        )
     if is_model_file(config.model):
         rules.append(
             (
