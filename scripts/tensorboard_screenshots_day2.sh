@@ -42,9 +42,9 @@ shoot "$outdir/timeseries_first_layer_activations.png" "$address/?runFilter=$run
 shoot "$outdir/images_confusion_misclassified.png" "$address/#images&regexInput=$run&tagFilter=confusion_matrix%7Cmisclassified"
 shoot "$outdir/images_first_layer_activations.png" "$address/#images&regexInput=$run&tagFilter=first_layer%7Cactivations"
 shoot "$outdir/images_all.png" "$address/#images&regexInput=$run"
-shoot "$outdir/scalars_class_accuracy.png" "$address/#scalars&_smoothingWeight=0&tagFilter=class_accuracy"
-shoot "$outdir/scalars_gradient_norm.png" "$address/#scalars&_smoothingWeight=0&tagFilter=gradient_norm"
-shoot "$outdir/pr_curves.png" "$address/#pr_curves"
+shoot "$outdir/scalars_class_accuracy.png" "$address/#scalars&_smoothingWeight=0&regexInput=$run&tagFilter=class_accuracy"
+shoot "$outdir/scalars_gradient_norm.png" "$address/#scalars&_smoothingWeight=0&regexInput=$run&tagFilter=gradient_norm"
+shoot "$outdir/pr_curves.png" "$address/#pr_curves&regexInput=$run"
 if [ -n "${DOCS:-}" ]; then
     # The documentation's picture: both cards, the tab bar and the run list,
     # in a window just wide enough for two cards side by side.
