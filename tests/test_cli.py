@@ -170,6 +170,7 @@ BAD_TRAIN_FLAGS = [
     (["--surface-every", "-2"], "`surface_every` must be an integer >= 1"),
     (["--histogram-every", "-1"], "an integer >= 0. Received: histogram_every=-1."),
     (["--callbacks-off", "cost,boundry"], "Received: callbacks_off='boundry'. Did you mean"),
+    (["--callbacks-off", "cost,cost"], "names 'cost' twice. Received: callbacks_off='cost,cost'"),
     (["--images", "maybe"], "`images` must be true or false. Received: images='maybe'."),
     (["--data", "missing.csv"], "does not exist"),
     (["--features", "x3"], "Unknown feature 'x3'"),

@@ -227,8 +227,13 @@ def _check_logging(config: TrainConfig) -> None:
     check_integer("boundary_every", config.boundary_every)
     check_integer("surface_every", config.surface_every)
     check_integer("histogram_every", config.histogram_every, minimum=0)
-    for name in config.callbacks_off:
+    for index, name in enumerate(config.callbacks_off):
         check_choice("callbacks_off", name, SWITCHABLE_CALLBACKS)
+        if name in config.callbacks_off[:index]:
+            raise ValueError(
+                f"`callbacks_off` names {name!r} twice. Received: "
+                f"callbacks_off={','.join(config.callbacks_off)!r}. Name each callback once."
+            )
     if config.prompt is not None and not config.prompt:
         raise ValueError("`prompt` must be some text to continue. Received: prompt=''.")
     check_logdir(config.logdir)
