@@ -8,6 +8,7 @@ import pytest
 
 from kerasclf.run import config as config_module
 from kerasclf.cli.main import main
+from kerasclf.data import data_file_kind
 from kerasclf.run.config import FIELDS, TrainConfig, load_toml, make_config, parse_value, validate
 
 
@@ -159,3 +160,41 @@ def test_a_toml_file_saved_with_a_byte_order_mark_reads_as_without(tmp_path):
     assert (tmp_path / "marked.toml").read_bytes().startswith(b"\xef\xbb\xbf")
     plain, marked = (load_toml(str(tmp_path / name)) for name in ("plain.toml", "marked.toml"))
     assert marked == plain == {"epochs": 7, "optimizer": "momentum"}
+
+
+# What each data file holds, by its header: the points of a table, or arrays the notebooks train on.
+DATA_FILES = {
+    "points.csv": ("points", None),
+    "points.npz": ("points", {"X": np.zeros((4, 2), np.float32), "y": np.array([0, 1, 0, 1])}),
+    "images.npz": ("images", {"X": np.zeros((4, 8, 8), np.uint8), "y": np.array([0, 1, 0, 1])}),
+    "colour.npz": (
+        "images",
+        {
+            "x_train": np.zeros((4, 8, 8, 3)),
+            "y_train": np.array([0, 1, 0, 1]),
+            "x_test": np.zeros((2, 8, 8, 3)),
+            "y_test": np.array([0, 1]),
+        },
+    ),
+    "series.npz": ("sequences", {"X": np.zeros((4, 5, 2), np.float32), "y": np.zeros(4)}),
+    "tokens.npz": ("sequences", {"X": np.zeros((4, 5), np.int64), "y": np.array([0, 1, 0, 1])}),
+    "corpus.txt": ("text", None),
+}
+
+
+@pytest.mark.parametrize("name", list(DATA_FILES))
+@pytest.mark.parametrize("model", ["logistic", "mlp", "docs/my_models.py:build"])
+def test_a_data_file_of_arrays_trains_as_the_notebooks_do(tmp_path, name, model):
+    kind, arrays = DATA_FILES[name]
+    path = tmp_path / name
+    if arrays is not None:
+        np.savez(path, **arrays)
+    else:
+        path.write_text("0,0,0\n1,1,1\n" if name.endswith(".csv") else "the cat sees a dog. " * 20)
+    assert data_file_kind(str(path)) == kind
+    if kind == "text" and model in ("logistic", "mlp"):
+        model = "lstm"  # A text's token ids are refused by the table models.
+    config = make_config(data=str(path), model=model)
+    training = (config.optimizer, config.batch_size, config.cost, config.epochs)
+    expected = ("gd", "full", "sum", 100) if kind == "points" else ("adam", 32, "mean", 20)
+    assert training == expected

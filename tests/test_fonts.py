@@ -110,7 +110,8 @@ def test_fonts_noise_out_of_range_fails():
         check_dataset_arguments("seminar_blobs", None, 0.0, 0)
     # Noise that would overflow float32 is named as noise, not as NaN features.
     for name in ("seminar_blobs", "long_dependency", "series"):
-        with pytest.raises(ValueError, match=r"`noise` of dataset .* must be .* Received: noise=1e\+300\."):
+        message = r"`noise` of dataset .* must be .* Received: noise=1e\+300\."
+        with pytest.raises(ValueError, match=message):
             check_dataset_arguments(name, None, 1e300, 0)
 
 

@@ -2,7 +2,8 @@
 
     labelled    Data (features (N, *feature_shape), labels 0..k-1, class names)
     named       make_dataset, make_dataset_splits: the named sets as Data, with a test part
-    loading     load_data, load_data_splits: CSV and .npz files (Keras's layout too)
+    loading     load_data, load_data_splits: CSV and .npz files (Keras's layout too);
+                data_file_kind: what a file holds, from its header
     splits      split_validation, split_stratified
     datasets    the seminar's named synthetic sets: their table, sizes and checks
     point_sets  the 2-D point sets' generators (seminar_blobs, hand_line, xor, ...)
@@ -21,7 +22,7 @@ from kerasclf.data.checks import check_arrays, missing_classes
 from kerasclf.data.csv_files import csv_rows_values, read_csv_values
 from kerasclf.data.datasets import DATASETS, check_dataset_arguments, describe_datasets
 from kerasclf.data.labelled import Data
-from kerasclf.data.loading import available_memory, load_data, load_data_splits
+from kerasclf.data.loading import available_memory, data_file_kind, load_data, load_data_splits
 from kerasclf.data.named import make_dataset, make_dataset_splits
 from kerasclf.data.point_sets import SLIDE_LINE
 from kerasclf.data.splits import split_stratified, split_validation
@@ -34,6 +35,7 @@ __all__ = [
     "check_arrays",
     "check_dataset_arguments",
     "csv_rows_values",
+    "data_file_kind",
     "describe_datasets",
     "load_data",
     "load_data_splits",

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 
 import numpy as np
 
@@ -216,6 +217,55 @@ def _vocabulary_size(path: str, arrays: dict[str, np.ndarray]) -> int | None:
             + " Save it as np.savez(path, X=ids, y=labels, vocabulary_size=45)."
         )
     return int(value)
+
+
+def data_file_kind(path: str) -> str:
+    """What a data file holds, as a named dataset's `kind`, read from its name and headers.
+
+    "text" for a .txt file; "points" for CSV (a table of numbers) and for an
+    .npz of float features (N, k); "images" for an .npz of (N, H, W) or
+    (N, H, W, C); "sequences" for (N, T, F) and for integer ids (N, T),
+    which the loader reads as token ids. Only the .npz array's header is
+    read, not its data; a file that cannot be read counts as "points" (its
+    loading then says what is wrong).
+
+    Example:
+        >>> data_file_kind("corpus.txt"), data_file_kind("shards/*.csv")
+        ('text', 'points')
+    """
+    path = os.fspath(path)
+    extension = os.path.splitext(path)[1].lower()
+    if extension == ".txt":
+        return "text"
+    if extension != ".npz" or is_shard_glob(path):
+        return "points"
+    try:
+        shape, dtype, names = _npz_features_header(path)
+    except (*UNREADABLE_NPZ_ERRORS, StopIteration):
+        return "points"
+    if len(shape) == 2:
+        return "sequences" if dtype.kind in "iu" or VOCABULARY_SIZE_ARRAY in names else "points"
+    return (
+        "images"
+        if len(shape) == 4 or (len(shape) == 3 and dtype.kind == "u")
+        else ("sequences" if len(shape) == 3 else "points")
+    )
+
+
+def _npz_features_header(path: str) -> tuple[tuple, np.dtype, list[str]]:
+    """The shape and dtype of an .npz file's features (`X` or `x_train`), from the header only."""
+    with zipfile.ZipFile(path) as archive:
+        names = [name.removesuffix(".npy") for name in archive.namelist()]
+        features = next(name for name in ("X", "x_train") if name in names)
+        with archive.open(f"{features}.npy") as member:
+            version = np.lib.format.read_magic(member)
+            reader = (
+                np.lib.format.read_array_header_1_0
+                if version == (1, 0)
+                else np.lib.format.read_array_header_2_0
+            )
+            shape, _, dtype = reader(member)
+    return shape, dtype, names
 
 
 def _read_npz(path: str, with_test: bool) -> dict[str, np.ndarray]:

@@ -216,7 +216,8 @@ class TrainConfig:
     optimizer: str | None = _key(
         None,
         "optimizer preset (kerasclf presets); default: gd; adam for cnn, rnn, lstm, gru and "
-        "for every model on an image or sequence dataset (as the notebooks train)",
+        "for every model on images or sequences (a dataset or a --data file of them, as the "
+        "notebooks train)",
         parse_optional_string,
     )
     learning_rate: float | None = _key(

@@ -17,11 +17,12 @@ made (`fill_model_defaults`), so `config.json` records the value used:
 Logistic regression and the mlp train as on the Day-1 slides (full-batch
 gradient descent on the summed cost); the CNN and the recurrent models as the
 seminar's Keras notebooks (minibatches of 32, the mean cost, Adam). On a named
-dataset of images or sequences every model trains as the notebooks do: the
+dataset of images or sequences, and on a `--data` file of them (an .npz of
+images, sequences or token ids, or a .txt; `kerasclf.data.data_file_kind`
+reads the array's header), every model trains as the notebooks do: the
 slides' step, made for 200 points in the plane, sends logistic regression on
 the 2,790 `fonts` images up from a cost of 4,041 to 22,964 in 30 epochs, at
-chance accuracy, where the notebooks' training reaches 0.90. (A `--data`
-file's shape is not known when the config is made: it takes the model's.) A model's
+chance accuracy, where the notebooks' training reaches 0.90. A model's
 layer options that do not apply to it (`MODEL_OPTIONS`) stay None, and giving
 one is an error (`check_options_apply`), so that no flag is silently ignored.
 
@@ -35,7 +36,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from kerasclf.data import DATASETS
+from kerasclf.data import DATASETS, data_file_kind
 from kerasclf.models.architecture import MODEL_DEFAULTS, MODEL_OPTIONS
 from kerasclf.models.sources import is_model_file
 
@@ -131,9 +132,12 @@ def fill_model_defaults(config: TrainConfig) -> TrainConfig:
         >>> fill_model_defaults(TrainConfig(model="mlp", dataset="fonts")).optimizer
         'adam'
     """
-    dataset = DATASETS.get(config.dataset) if config.data is None else None
+    if config.data is None:
+        kind = DATASETS[config.dataset].kind if config.dataset in DATASETS else "points"
+    else:
+        kind = data_file_kind(config.data)
     filled = {}
-    for key, default in model_defaults(config.model, getattr(dataset, "kind", "points")).items():
+    for key, default in model_defaults(config.model, kind).items():
         if getattr(config, key) is None:
             filled[key] = list(default) if isinstance(default, tuple) else default
     return dataclasses.replace(config, **filled)
