@@ -203,6 +203,8 @@ BAD_TRAIN_FLAGS = [
         "At most 5 pools fit",
     ),
     (["--dataset", "fonts", "--num-samples", "9"], "must be an integer in [10, 100000]"),
+    # Past the size at which point sets stream: still the dataset's own range, not streaming's.
+    (["--dataset", "fonts", "--num-samples", "16777217"], "must be an integer in [10, 100000]"),
     (["--dataset", "fonts", "--noise", "1.5"], "in [0.0, 1.0]. Received: noise=1.5."),
     # Below 0 and at 0 alike: the dataset's own range, which excludes 0 here.
     (["--noise", "-1"], "`noise` of dataset 'seminar_blobs' must be a finite number in (0.0,"),

@@ -22,6 +22,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
+from kerasclf.data.datasets import DATASETS
 from kerasclf.data.files import (
     STREAM_ABOVE_BYTES,
     STREAM_ABOVE_SAMPLES,
@@ -300,7 +301,10 @@ class TrainConfig:
         """Whether the data streams chunk by chunk (`kerasclf.data.streaming`), not in memory."""
         if self.data is not None:
             return self.streaming or is_shard_glob(self.data) or is_large_csv(self.data)
-        return self.streaming or (self.num_samples or 0) > STREAM_ABOVE_SAMPLES
+        many = (self.num_samples or 0) > STREAM_ABOVE_SAMPLES
+        # Only point sets stream; the others' own size range refuses so many.
+        points = getattr(DATASETS.get(self.dataset), "kind", "points") == "points"
+        return self.streaming or (many and points)
 
     def to_dict(self) -> dict[str, Any]:
         values = dataclasses.asdict(self)
