@@ -11,6 +11,8 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+from kerasclf.callbacks.text_painter import TextPainter
+
 
 @pytest.fixture
 def blobs():
@@ -18,6 +20,22 @@ def blobs():
     from kerasclf.data import make_dataset
 
     return make_dataset("seminar_blobs", seed=0)
+
+
+@pytest.fixture
+def painted_lines(monkeypatch):
+    """`(text, left, right, baseline)` of each line of text painted, in image columns and rows."""
+    lines = []
+    paint = TextPainter.paint
+
+    def recorded_paint(painter, image, text, column, baseline, colour=(0, 0, 0)):
+        if text:
+            half = painter.width(text) / 2
+            lines.append((text, column - half, column + half, baseline))
+        paint(painter, image, text, column, baseline, colour)
+
+    monkeypatch.setattr(TextPainter, "paint", recorded_paint)
+    return lines
 
 
 def numpy_cost(weights, bias, features, labels):

@@ -13,7 +13,6 @@ import pytest
 from kerasclf.callbacks.frame_title import frame_title, short_number
 from kerasclf.callbacks.raster import RasterPlot
 from kerasclf.callbacks.surface_plot import SURFACE_LAYOUT, Plane, SurfacePlot, cost_bands
-from kerasclf.callbacks.text_painter import TextPainter
 
 # (lowest cost, highest cost, half the width of the view, axis labels) of each plot.
 COST_RANGES = {
@@ -59,22 +58,6 @@ def drawn_extents(monkeypatch):
 
     monkeypatch.setattr(RasterPlot, "freeze", measured_freeze)
     return extents
-
-
-@pytest.fixture
-def painted_lines(monkeypatch):
-    """`(text, left, right, baseline)` of each line of text painted, in image columns and rows."""
-    lines = []
-    paint = TextPainter.paint
-
-    def recorded_paint(painter, image, text, column, baseline, colour=(0, 0, 0)):
-        if text:
-            half = painter.width(text) / 2
-            lines.append((text, column - half, column + half, baseline))
-        paint(painter, image, text, column, baseline, colour)
-
-    monkeypatch.setattr(TextPainter, "paint", recorded_paint)
-    return lines
 
 
 def surface(low: float, high: float, reach: float, labels) -> tuple:

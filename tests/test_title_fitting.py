@@ -24,22 +24,6 @@ BOUNDARY_TITLES = {
 }
 
 
-@pytest.fixture
-def painted_lines(monkeypatch):
-    """`(text, left, right, baseline, pixels)` of each line painted, in image columns and rows."""
-    lines = []
-    paint = TextPainter.paint
-
-    def recorded_paint(painter, image, text, column, baseline, colour=(0, 0, 0)):
-        if text:
-            half = painter.width(text) / 2
-            lines.append((text, column - half, column + half, baseline))
-        paint(painter, image, text, column, baseline, colour)
-
-    monkeypatch.setattr(TextPainter, "paint", recorded_paint)
-    return lines
-
-
 def words(text: str) -> list[str]:
     return [word for word in text.split() if word != "\N{MIDDLE DOT}"]
 
