@@ -8,8 +8,8 @@ import pytest
 
 import kerasclf
 from kerasclf.run.config import make_config
-from kerasclf.data import Data, load_data, make_dataset, split_validation
-from kerasclf.engine.evaluation import evaluate_linear, evaluate_model
+from kerasclf.data import Data, data_file_kind, load_data, make_dataset, split_validation
+from kerasclf.engine.evaluation import check_input_shape, evaluate_linear, evaluate_model
 from kerasclf.run.evaluation import evaluate_run
 from kerasclf.models.registry import build_model
 
@@ -101,6 +101,12 @@ def test_a_callback_function_and_a_path_are_accepted(tmp_path):
             "`data` must be a kerasclf.data.Data of labelled points",
         ),
         (lambda data: evaluate_model(42, data), TypeError, "`model` must be a keras.Model"),
+        (lambda data: data_file_kind(3), TypeError, "`path` must be the path of a data file"),
+        (
+            lambda data: check_input_shape(build_model("logistic", 2), data.features),
+            TypeError,
+            "`data` must be a kerasclf Data. Received: data of type ndarray.",
+        ),
         (
             lambda data: evaluate_model(build_model("logistic", 3), data),
             ValueError,

@@ -233,6 +233,11 @@ def data_file_kind(path: str) -> str:
         >>> data_file_kind("corpus.txt"), data_file_kind("shards/*.csv")
         ('text', 'points')
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"`path` must be the path of a data file. Received: path={path!r} of type "
+            f"{type(path).__name__}."
+        )
     path = os.fspath(path)
     extension = os.path.splitext(path)[1].lower()
     if extension == ".txt":

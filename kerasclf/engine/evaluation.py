@@ -268,6 +268,10 @@ def check_input_shape(model: keras.Model, data: Data, what: str = "model") -> No
         ...
         ValueError: data: the model takes samples of shape (3,), but the data's samples have shape (2,). Give it data with the features it was built for.
     """  # noqa: E501
+    if not isinstance(data, Data):
+        raise TypeError(
+            f"`data` must be a kerasclf Data. Received: data of type {type(data).__name__}."
+        )
     inputs = getattr(model, "inputs", None)
     if not inputs:
         return
