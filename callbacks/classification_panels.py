@@ -35,7 +35,11 @@ import tensorflow as tf
 from kerasclf.callbacks.epoch_schedule import ScheduledLogger
 from kerasclf.callbacks.confusion_picture import ConfusionPicture
 from kerasclf.callbacks.image_log import ImageLog
-from kerasclf.callbacks.misclassified_grid import MisclassifiedGrid, is_picture_shape
+from kerasclf.callbacks.misclassified_grid import (
+    DEFAULT_MAX_TILES,
+    MisclassifiedGrid,
+    is_picture_shape,
+)
 from kerasclf.callbacks.pr_curves import pr_curve_data, write_pr_curve
 from kerasclf.callbacks.requirements import noted_skip_reason, probability_output
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
@@ -137,7 +141,7 @@ class ClassificationPanels(ScheduledLogger):
         class_names,
         *,
         every=1,
-        max_misclassified=8,
+        max_misclassified=DEFAULT_MAX_TILES,
         stream=None,
         data_name: str | None = None,
     ):

@@ -31,7 +31,7 @@ from kerasclf.callbacks.figure_rendering import (
 )
 from kerasclf.callbacks.image_layout import LABEL_PIXELS, TICK_PIXELS, font_points
 from kerasclf.callbacks.text_painter import TextPainter
-from kerasclf.callbacks.title_fitting import TITLE_HEIGHT, paint_title
+from kerasclf.callbacks.text_fitting import TITLE_HEIGHT, class_label, paint_title, shorten
 from kerasclf.validation import check_data_name
 
 COLOURMAP = "viridis"
@@ -41,44 +41,6 @@ MAX_NAME_PIXELS = 130
 # The pixel rows above the axes for the title.
 TITLE_ROWS = 32
 SEPARATOR_COLOUR = rgb255("white")
-
-
-def shorten(text: str, painter: TextPainter, max_pixels: float) -> str:
-    """`text`, cut short with an ellipsis if it is wider than `max_pixels`.
-
-    Example:
-        >>> shorten("DejaVu Serif Bold Italic", TextPainter(14), 90)
-        'DejaVu Se…'
-    """
-    if painter.width(text) <= max_pixels:
-        return text
-    while text and painter.width(text + "\N{HORIZONTAL ELLIPSIS}") > max_pixels:
-        text = text[:-1]
-    return text.rstrip() + "\N{HORIZONTAL ELLIPSIS}"
-
-
-def class_label(name: str, painter: TextPainter, max_pixels: float) -> str:
-    r"""`name` as an axis label: on one line, else on two, each cut short only if still too wide.
-
-    Two lines break at the space that makes the wider of them narrowest.
-
-    Example:
-        >>> painter = TextPainter(14)
-        >>> class_label("STIX Italic", painter, 130), class_label("DejaVu Serif Bold", painter, 100)
-        ('STIX Italic', 'DejaVu\nSerif Bold')
-        >>> class_label("Computer Modern Typewriter", painter, 130)
-        'Computer Modern\nTypewriter'
-        >>> class_label("Supercalifragilistic", painter, 90)
-        'Supercalifr…'
-    """
-    if painter.width(name) <= max_pixels or " " not in name.strip():
-        return shorten(name, painter, max_pixels)
-    spaces = [index for index, character in enumerate(name) if character == " "]
-    cut = min(
-        spaces, key=lambda index: max(painter.width(name[:index]), painter.width(name[index:]))
-    )
-    lines = (name[:cut].strip(), name[cut + 1 :].strip())
-    return "\n".join(shorten(line, painter, max_pixels) for line in lines)
 
 
 def confusion_title(step: int | None, counts: np.ndarray, data_name: str | None = None) -> str:

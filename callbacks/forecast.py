@@ -91,11 +91,6 @@ def value_row(value: float, limits: tuple[float, float]) -> float:
     return top + (limits[1] - value) / (limits[1] - limits[0]) * AXES_HEIGHT
 
 
-def sample_column(index: int, num_samples: int) -> float:
-    """The pixel column where window `index` of `num_samples` is drawn."""
-    return AXES_LEFT + index / max(num_samples - 1, 1) * AXES_WIDTH
-
-
 def forecast_plot(targets: np.ndarray, predictions: np.ndarray, title: str) -> np.ndarray:
     """The line plot of `targets` and `predictions` by window, uint8 RGB."""
     limits = value_limits(targets)

@@ -20,9 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from kerasclf.callbacks.colours import rgb255
-from kerasclf.callbacks.confusion_picture import shorten
 from kerasclf.callbacks.text_painter import TextPainter
-from kerasclf.callbacks.title_fitting import TITLE_HEIGHT, paint_title
+from kerasclf.callbacks.text_fitting import TITLE_HEIGHT, paint_title, shorten
 from kerasclf.validation import check_data_name, check_integer
 
 # Four columns: the default 8 tiles make a landscape grid (592 x 360 pixels),
@@ -30,6 +29,7 @@ from kerasclf.validation import check_data_name, check_integer
 # an image to their width and height, shrink both alike. Three columns of 12
 # tiles (448 x 650) shrank to a third in a Time Series card.
 NUM_COLUMNS = 4
+DEFAULT_MAX_TILES = 8
 TILE_WIDTH = 144
 SAMPLE_PIXELS = 80  # The longer side of a sample's picture.
 FRAME_PIXELS = 2
@@ -111,7 +111,11 @@ class MisclassifiedGrid:
     """
 
     def __init__(
-        self, class_names, sample_shape: tuple, max_tiles: int = 8, data_name: str | None = None
+        self,
+        class_names,
+        sample_shape: tuple,
+        max_tiles: int = DEFAULT_MAX_TILES,
+        data_name: str | None = None,
     ):
         self.class_names = tuple(class_names)
         self.data_name = check_data_name(data_name)

@@ -20,7 +20,7 @@ writes it to TensorBoard on a background thread.
 The pieces, one module each: `callbacks.image_layout` (pixel sizes and data
 limits), `callbacks.colours`, `callbacks.figure_rendering` (matplotlib
 off-screen, thread-safe), `callbacks.legend_strip`, `callbacks.text_painter`
-(text), `callbacks.title_fitting` (titles kept inside the image),
+(text), `callbacks.text_fitting` (titles kept inside the image),
 `callbacks.frame_title`, `callbacks.shape_painting`,
 `callbacks.png_encoding` and `callbacks.image_log`. This module is the compositor, `RasterPlot`.
 
@@ -69,7 +69,7 @@ from kerasclf.callbacks.shape_painting import (
     paint_triangle,
 )
 from kerasclf.callbacks.text_painter import TextPainter
-from kerasclf.callbacks.title_fitting import paint_title
+from kerasclf.callbacks.text_fitting import paint_title
 
 __all__ = [
     "DOTS_PER_INCH",
@@ -244,7 +244,7 @@ class RasterPlot:
         """Paints `text` in the title rows of a composed `image`, centred over the axes.
 
         A title too wide for the image is set smaller or on two lines
-        (`callbacks.title_fitting`), and moved in from an edge it would cross.
+        (`callbacks.text_fitting`), and moved in from an edge it would cross.
         """
         layout = self.layout
         centre = layout.axes_left + layout.axes_width / 2

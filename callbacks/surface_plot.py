@@ -15,7 +15,7 @@ Everything stays inside the 330-pixel image: the colourbar's ticks are short
 ("171k", "7.2M", `tick_labels`), tick labels and then axis labels shrink a
 pixel at a time where they would still stick out (`fit_inside`), and a title
 too wide for one line at full size is set smaller, or on two lines
-(`callbacks.title_fitting`).
+(`callbacks.text_fitting`).
 """
 
 from __future__ import annotations

@@ -98,7 +98,16 @@ def _merge_mask(alpha: np.ndarray, mask: np.ndarray, row: int, column: int) -> N
         )
 
 
-@functools.lru_cache(maxsize=1)
-def title_painter() -> TextPainter:
-    """The painter of frame titles, `TITLE_PIXELS` tall, shared by every plot."""
-    return TextPainter(TITLE_PIXELS)
+def title_painter(pixels: int = TITLE_PIXELS) -> TextPainter:
+    """The painter of frame titles, `pixels` tall (`TITLE_PIXELS`), one per size, shared.
+
+    Example:
+        >>> title_painter() is title_painter(TITLE_PIXELS), title_painter(11).width("ab") > 0
+        (True, True)
+    """
+    return _shared_painter(int(pixels))
+
+
+@functools.lru_cache(maxsize=None)
+def _shared_painter(pixels: int) -> TextPainter:
+    return TextPainter(pixels)

@@ -105,8 +105,9 @@ class WeightPlaneSurface:
         For a frame's title: one vector in `costs` would compile its XLA
         program a second time, for a new shape.
         """
-        logits = self.features @ parameters[:2] + parameters[2]
-        return float(np.sum(np.logaddexp(0.0, logits) - self.labels * logits)) * self._scale
+        return (
+            logistic_cost(self.features, self.labels, parameters[:2], parameters[2]) * self._scale
+        )
 
     def costs(self, parameters: np.ndarray) -> np.ndarray:
         """J at parameter vectors `(num, 3)` of (w1, w2, b), all with the same b."""

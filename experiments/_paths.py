@@ -41,8 +41,15 @@ def draw_paths(reference: kerasclf.TrainResult, paths: dict[str, np.ndarray]) ->
     return np.asarray(figure.canvas.buffer_rgba())[:, :, :3].copy()
 
 
-def paths_figure(reference: kerasclf.TrainResult, paths: dict[str, np.ndarray]) -> tuple:
-    """The figure that `draw_paths` draws, and the (w1, w2) of the surface's lowest grid point."""
+def paths_figure(
+    reference: kerasclf.TrainResult, paths: dict[str, np.ndarray]
+) -> tuple[Figure, tuple[float, float]]:
+    """The figure that `draw_paths` draws, and the (w1, w2) of the surface's lowest grid point.
+
+    Example:
+        >>> figure, (w1, w2) = paths_figure(result, {"gd": path})  # doctest: +SKIP
+        >>> figure.axes[0].transData.transform((w1, w2))  # The minimum's pixel.  # doctest: +SKIP
+    """
     training, _, _ = load_training_data(reference.config)
     features = training.features.astype(np.float64)
     labels = training.labels.astype(np.float64)

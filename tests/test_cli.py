@@ -16,7 +16,8 @@ import kerasclf
 from kerasclf.cli.main import main
 from kerasclf.data import make_dataset
 from kerasclf.atomic_files import read_json
-from kerasclf.run.config import FIELDS, RECORDED_KEYS, parse_value
+from kerasclf.run.config import FIELDS, parse_value
+from kerasclf.run.config_json_keys import RECORDED_KEYS
 from kerasclf.run.key_synonyms import KEY_SYNONYMS
 
 # As a user's shell has it: kerasclf itself quiets TensorFlow.

@@ -178,6 +178,8 @@ DATA_FILES = {
     ),
     "series.npz": ("sequences", {"X": np.zeros((4, 5, 2), np.float32), "y": np.zeros(4)}),
     "tokens.npz": ("sequences", {"X": np.zeros((4, 5), np.int64), "y": np.array([0, 1, 0, 1])}),
+    # Integers with a negative one are no token ids: a table, as the loader reads it.
+    "grid.npz": ("points", {"X": np.array([[-1, 2], [3, 4]] * 2), "y": np.array([0, 1, 0, 1])}),
     "corpus.txt": ("text", None),
 }
 

@@ -23,7 +23,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 import kerasclf
 from kerasclf import pipeline
 from kerasclf.cli.main import main
-from kerasclf.run.config import KEYS_ADDED_LATER
+from kerasclf.run.config_json_keys import KEYS_ADDED_LATER
 from kerasclf.data import Data
 from kerasclf.engine.presets import PRESETS
 from kerasclf.atomic_files import read_json

@@ -16,6 +16,7 @@ import kerasclf
 import kerasclf.atomic_files
 from kerasclf import pipeline
 from kerasclf.cli.main import main
+from kerasclf.data.csv_files import _first_non_utf8_byte
 from kerasclf.run.config import make_config
 from kerasclf.data import load_data, make_dataset
 from kerasclf.engine.losses import CrossEntropy
@@ -495,3 +496,13 @@ def test_parts_under_mixed_precision_scale_the_loss_as_stock_keras(shards):
     for got, expected, before in zip(fused.get_weights(), reference.get_weights(), start):
         # float16 sums parts and whole minibatches in different orders: compare the steps taken.
         np.testing.assert_allclose(got - before, expected - before, rtol=0.05, atol=1e-5)
+
+
+@pytest.mark.parametrize("block_size", [3, 5, 7, 1 << 20])
+def test_the_non_utf8_scan_reads_blocks_and_splits_no_character(tmp_path, block_size):
+    good = tmp_path / "good.csv"
+    good.write_bytes(b"a,b\n" * 3 + "é".encode() * 10 + b"\n")  # Characters across blocks.
+    assert _first_non_utf8_byte(str(good), block_size) is None
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"1,2\n" * 1000 + "é".encode() + b"\xe9,1\n")
+    assert _first_non_utf8_byte(str(bad), block_size) == (0xE9, 1001, "invalid continuation byte")

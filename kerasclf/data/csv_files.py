@@ -67,23 +67,49 @@ def _first_row(path: str) -> tuple[list[str] | None, int]:
 def csv_read_error(path: str, error: OSError | UnicodeDecodeError) -> ValueError:
     """The one-line error for a CSV file that cannot be read.
 
-    A byte that is not UTF-8 is named with its line, and the fix.
+    A byte that is not UTF-8 is named with its line, and the fix; the file is
+    scanned a block at a time, so a large streamed file is not read whole.
+
+    Example:
+        >>> print(csv_read_error("missing.csv", FileNotFoundError("No such file")))
+        missing.csv: cannot read the CSV file (No such file). Check that it exists and is readable.
     """
     if isinstance(error, UnicodeDecodeError):
         try:
-            with open(path, "rb") as file:
-                raw = file.read()
-            raw.decode("utf-8")
-        except UnicodeDecodeError as exact:  # The error's own offset is its chunk's.
-            line = raw[: exact.start].count(b"\n") + 1
-            return ValueError(
-                f"{path}: a CSV file must be UTF-8. Received byte {raw[exact.start]:#04x} on "
-                f"line {line}, which is not UTF-8 ({exact.reason}). Save the file as UTF-8, "
-                "e.g. iconv -f latin1 -t utf-8 old.csv > new.csv."
-            )
+            found = _first_non_utf8_byte(path)
         except OSError:
-            pass
-    return ValueError(f"{path}: cannot read the CSV file ({error}).")
+            found = None
+        if found is not None:
+            byte, line, reason = found
+            return ValueError(
+                f"{path}: a CSV file must be UTF-8. Received byte {byte:#04x} on line {line}, "
+                f"which is not UTF-8 ({reason}). Save the file as UTF-8, e.g. iconv -f latin1 "
+                "-t utf-8 old.csv > new.csv."
+            )
+    return ValueError(
+        f"{path}: cannot read the CSV file ({error}). Check that it exists and is readable."
+    )
+
+
+def _first_non_utf8_byte(path: str, block_size: int = 1 << 20) -> tuple[int, int, str] | None:
+    """`(byte, line, reason)` of the first byte of `path` that is not UTF-8, or None."""
+    lines_before, carried = 0, b""
+    with open(path, "rb") as file:
+        while block := file.read(block_size):
+            data = carried + block
+            try:
+                data.decode("utf-8")
+                carried = b""
+            except UnicodeDecodeError as error:
+                if error.reason != "unexpected end of data" or error.start < len(data) - 3:
+                    line = lines_before + data[: error.start].count(b"\n") + 1
+                    return data[error.start], line, error.reason
+                carried = data[error.start :]  # A character split between two blocks.
+                data = data[: error.start]
+            lines_before += data.count(b"\n")
+    if carried:
+        return carried[0], lines_before + 1, "unexpected end of data"
+    return None
 
 
 def _no_rows_error(path: str) -> ValueError:

@@ -155,7 +155,7 @@ class _Chunk:
         except UnicodeDecodeError as error:
             raise csv_read_error(self.path, error) from None
         except OSError as error:
-            raise ValueError(f"{self.path}: cannot read the CSV file ({error}).") from None
+            raise csv_read_error(self.path, error) from None
         return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
 
 
@@ -199,7 +199,7 @@ def _line_offsets(path: str, every: int, block_bytes: int = 2**24) -> list[int]:
                 lines_seen += len(newlines)
                 position += len(block)
     except OSError as error:
-        raise ValueError(f"{path}: cannot read the CSV file ({error}).") from None
+        raise csv_read_error(path, error) from None
     return [offset for offset in offsets if offset < position] or [0]
 
 

@@ -265,8 +265,12 @@ def check_dataset_arguments(
         noise = check_number(
             "noise", noise, low, high, low_inclusive=spec.zero_noise, high_inclusive=True
         )
-    except ValueError as error:
-        raise ValueError(str(error).replace("`noise`", f"`noise` of dataset {name!r}", 1)) from None
+    except ValueError:
+        interval = f"{'[' if spec.zero_noise else '('}{low}, {high}]"
+        raise ValueError(
+            f"`noise` of dataset {name!r} must be a finite number in {interval}. Received: "
+            f"noise={noise!r}."
+        ) from None
     if spec.sequence_length is not None:
         length = check_sequence_length(name, spec, num_samples, sequence_length)
         spec = dataclasses.replace(spec, sequence_length=length)

@@ -201,10 +201,22 @@ def _resolve_vocabulary_size(
     if vocabulary_size is not None:
         check_token_ids(features, vocabulary_size, source)
         return vocabulary_size
-    if given_dtype.kind in "iu" and features.ndim == 2 and features.min() >= 0:
-        largest = int(features.max())
-        return largest + 1 if largest < MAX_VOCABULARY_SIZE else None
+    if reads_as_token_ids(given_dtype, features):
+        return int(features.max()) + 1
     return None
+
+
+def reads_as_token_ids(dtype: np.dtype, features: np.ndarray) -> bool:
+    """Whether features given without a vocabulary are token ids: integers (N, T), ids >= 0.
+
+    Example:
+        >>> ids = np.array([[3, 1], [0, 2]])
+        >>> reads_as_token_ids(ids.dtype, ids), reads_as_token_ids(ids.dtype, -ids)
+        (True, False)
+    """
+    if np.dtype(dtype).kind not in "iu" or features.ndim != 2 or features.size == 0:
+        return False
+    return bool(features.min() >= 0) and int(features.max()) < MAX_VOCABULARY_SIZE
 
 
 def check_class_names(class_names, num_classes: int) -> tuple[str, ...]:

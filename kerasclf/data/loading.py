@@ -22,7 +22,7 @@ import numpy as np
 
 from kerasclf.data.csv_files import read_csv_values
 from kerasclf.data.files import is_shard_glob
-from kerasclf.data.labelled import TASKS, Data
+from kerasclf.data.labelled import TASKS, Data, reads_as_token_ids
 from kerasclf.data.text_corpus import character_windows, read_text
 from kerasclf.validation import check_choice, check_file_exists, check_integer, closest_name
 from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
@@ -224,9 +224,10 @@ def data_file_kind(path: str) -> str:
 
     "text" for a .txt file; "points" for CSV (a table of numbers) and for an
     .npz of float features (N, k); "images" for an .npz of (N, H, W) or
-    (N, H, W, C); "sequences" for (N, T, F) and for integer ids (N, T),
-    which the loader reads as token ids. Only the .npz array's header is
-    read, not its data; a file that cannot be read counts as "points" (its
+    (N, H, W, C); "sequences" for (N, T, F) and for integers (N, T) that the
+    loader reads as token ids (`labelled.reads_as_token_ids`, or with a
+    `vocabulary_size`). Only the .npz array's header is read, and the
+    integers' values; a file that cannot be read counts as "points" (its
     loading then says what is wrong).
 
     Example:
@@ -236,7 +237,7 @@ def data_file_kind(path: str) -> str:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(
             f"`path` must be the path of a data file. Received: path={path!r} of type "
-            f"{type(path).__name__}."
+            f"{type(path).__name__}. Pass it as a string, e.g. 'points.csv'."
         )
     path = os.fspath(path)
     extension = os.path.splitext(path)[1].lower()
@@ -246,10 +247,14 @@ def data_file_kind(path: str) -> str:
         return "points"
     try:
         shape, dtype, names = _npz_features_header(path)
+        if len(shape) == 2 and dtype.kind in "iu" and VOCABULARY_SIZE_ARRAY not in names:
+            with np.load(path, allow_pickle=False) as archive:  # Ids >= 0, as the loader asks.
+                features = archive["X" if "X" in names else "x_train"]
+            return "sequences" if reads_as_token_ids(dtype, features) else "points"
     except (*UNREADABLE_NPZ_ERRORS, StopIteration):
         return "points"
     if len(shape) == 2:
-        return "sequences" if dtype.kind in "iu" or VOCABULARY_SIZE_ARRAY in names else "points"
+        return "sequences" if VOCABULARY_SIZE_ARRAY in names else "points"
     return (
         "images"
         if len(shape) == 4 or (len(shape) == 3 and dtype.kind == "u")

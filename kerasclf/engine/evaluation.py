@@ -27,7 +27,7 @@ from kerasclf.engine.xla import xla_is_faster
 from kerasclf.data import Data
 from kerasclf.engine.losses import REDUCTIONS, model_reduction, model_task, per_sample_cost
 from kerasclf.models.registry import build_model
-from kerasclf.models.inspection import check_probability_output
+from kerasclf.models.inspection import check_probability_output, input_shape_fits
 from kerasclf.validation import FLOAT32_LIMIT, check_choice, check_number, shown
 
 # The pass reads the data this many samples at a time.
@@ -270,17 +270,15 @@ def check_input_shape(model: keras.Model, data: Data, what: str = "model") -> No
     """  # noqa: E501
     if not isinstance(data, Data):
         raise TypeError(
-            f"`data` must be a kerasclf Data. Received: data of type {type(data).__name__}."
+            f"`data` must be a kerasclf Data. Received: data of type {type(data).__name__}. "
+            "Make one with kerasclf.data.Data(features, labels) or load_data(path)."
         )
     inputs = getattr(model, "inputs", None)
     if not inputs:
         return
     expected = tuple(None if size is None else int(size) for size in inputs[0].shape[1:])
     received = tuple(int(size) for size in data.features.shape[1:])
-    fits = len(expected) == len(received) and all(
-        size is None or size == other for size, other in zip(expected, received)
-    )
-    if not fits:
+    if not input_shape_fits(expected, received):
         raise ValueError(
             f"{data.source}: the {what} takes samples of shape {expected}, but the data's "
             f"samples have shape {received}. Give it data with the features it was built for."
@@ -302,7 +300,7 @@ def evaluate_model(model: keras.Model, data, reduction: str | None = None) -> di
     Example:
         >>> from kerasclf.data import make_dataset
         >>> from kerasclf.models.registry import build_model
-        >>> from kerasclf.models.inspection import check_probability_output
+        >>> from kerasclf.models.inspection import check_probability_output, input_shape_fits
         >>> model = build_model("logistic", 2)  # Zero weights: p = 0.5 everywhere.
         >>> result = evaluate_model(model, make_dataset("seminar_blobs"))
         >>> round(result["mean_cost"], 4), result["accuracy"]  # log 2; p > 0.5 is never true.

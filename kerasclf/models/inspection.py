@@ -49,6 +49,18 @@ def inspectable(model: keras.Model) -> bool:
     return inspectable(layer) if isinstance(layer, keras.Model) else True
 
 
+def input_shape_fits(expected, actual) -> bool:
+    """Whether samples of shape `actual` fit a model input of shape `expected` (None: any size).
+
+    Example:
+        >>> input_shape_fits((None, 3), (50, 3)), input_shape_fits((2,), (3,))
+        (True, False)
+    """
+    return len(expected) == len(actual) and all(
+        size is None or int(size) == int(other) for size, other in zip(expected, actual)
+    )
+
+
 def check_probability_output(model: keras.Model) -> None:
     """Raises unless `model` ends in a sigmoid or a softmax.
 

@@ -46,6 +46,7 @@ from kerasclf.data.labelled import TASKS
 from kerasclf.models.inspection import (
     check_probability_output,
     check_regression_output,
+    input_shape_fits,
     output_activation,
 )
 from kerasclf.validation import check_choice, check_integer, did_you_mean, shown
@@ -208,7 +209,7 @@ def check_user_model(
     _check_one_input_and_output(model, what)
     _check_rebuildable(model, what)
     expected = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
-    if expected is not None and not _shapes_fit(expected, input_shape):
+    if expected is not None and not input_shape_fits(expected, input_shape):
         raise ValueError(
             f"`model` {what} takes inputs of shape {expected}, but the data's samples "
             f"have shape {tuple(input_shape)}. Build the model with "
@@ -322,13 +323,6 @@ def _check_one_input_and_output(model, what: str) -> None:
                 f"{[tuple(tensor.shape) for tensor in tensors]}. Return "
                 "keras.Model(inputs, outputs) with a single tensor for each."
             )
-
-
-def _shapes_fit(expected: tuple, actual: Sequence[int]) -> bool:
-    """Whether data of shape `actual` fits an input of shape `expected` (None: any size)."""
-    return len(expected) == len(actual) and all(
-        size is None or size == other for size, other in zip(expected, actual)
-    )
 
 
 def _one_line(error: BaseException) -> str:

@@ -7,6 +7,7 @@
     default_callbacks, callback_isolation   the TensorBoard callbacks a run turns on
     directory, checkpoint, interruption     the run directory, resuming, signals
     outputs, summary, export               config.json, summary.json, model.keras
+    config_json_keys                       config.json's keys beyond the settings, for resume
     model          the run's model: built-in or the user's, compiled
     evaluation, prediction                 a trained run, evaluated and used
 

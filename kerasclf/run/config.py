@@ -62,36 +62,6 @@ from kerasclf.run.key_synonyms import KEY_SYNONYMS
 from kerasclf.run.model_defaults import check_options_apply, fill_model_defaults
 from kerasclf.validation import check_file_exists, did_you_mean
 
-# What a run's config.json records beside the settings (`outputs.resolved_settings`):
-# `--resume` takes these as they are, and refuses any other key that is not a setting.
-RECORDED_KEYS = (
-    "batch_size_used",
-    "class_weight_used",
-    "engine_used",
-    "feature_scale",
-    "feature_shape",
-    "num_classes",
-    "num_training_samples",
-    "run_dir",
-)
-# Keys added after runs were first written: a run's config.json without one
-# (an older run, resumed) takes the key's default.
-KEYS_ADDED_LATER = (
-    "callbacks_off",
-    "checkpoint_every",
-    "class_weight",
-    "filters",
-    "kernel_size",
-    "pool_size",
-    "pooling",
-    "task",
-    "sequence_length",
-    "stride",
-    "units",
-    "layers",
-    "embedding_dim",
-    "prompt",
-)
 # Keys that name a file or directory: a pathlib.Path is fine too.
 PATH_KEYS = ("data", "logdir")
 

@@ -347,7 +347,19 @@ def check_prediction_paths(
 
     An existing `out_path` is replaced only with `overwrite`, and never when it
     is the data read (`data_path`) or a file of a run directory.
-    """
+
+    Args:
+        run_dir: The run whose `model.keras` predicts.
+        out_path: The CSV file to write, or None for standard output.
+        data_path: The points read, which `out_path` must not replace.
+        overwrite: Whether an existing `out_path` may be replaced.
+
+    Example:
+        >>> check_prediction_paths("/nonexistent/run", None)
+        Traceback (most recent call last):
+        ...
+        ValueError: `run` has no trained model: '/nonexistent/run/model.keras' does not exist. Received: run='/nonexistent/run'. Pass a run directory written by `kerasclf train`.
+    """  # noqa: E501
     check_model_file(run_dir)
     if out_path is None:
         return

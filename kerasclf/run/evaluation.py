@@ -56,7 +56,8 @@ def evaluate_run(run_dir: str, data: Data | str) -> dict:
     if not isinstance(run_dir, (str, os.PathLike)):
         raise TypeError(
             f"`run_dir` must be the path of a run directory written by `kerasclf train`. "
-            f"Received: run_dir={run_dir!r} of type {type(run_dir).__name__}."
+            f"Received: run_dir={run_dir!r} of type {type(run_dir).__name__}. Pass it as a "
+            "string, e.g. 'logs/seminar_blobs-logistic-gd-bsfull-20261205-120000'."
         )
     if not isinstance(data, Data):
         data = load_run_data(run_dir, data)

@@ -81,14 +81,14 @@ def base_model(config: TrainConfig, data, source=None) -> keras.Model:
     return user_model(source, input_shape, data.num_classes, task, num_targets)
 
 
-def _check_no_negative_token_id(model: str, data, input_shape: tuple) -> None:
+def _check_no_negative_token_id(model_name: str, data, input_shape: tuple) -> None:
     """Names a negative id in whole-number sequences that a recurrent model reads as token ids.
 
     Such data has no `vocabulary_size` (negative numbers are not ids), and the
     model would otherwise ask for one.
     """
     features = getattr(data, "features", None)
-    if model not in RECURRENT_MODELS or len(input_shape) != 1 or features is None:
+    if model_name not in RECURRENT_MODELS or len(input_shape) != 1 or features is None:
         return
     if getattr(data, "vocabulary_size", None) is not None:
         return
@@ -99,8 +99,8 @@ def _check_no_negative_token_id(model: str, data, input_shape: tuple) -> None:
         sample, step = (int(index) for index in negative[0])
         raise ValueError(
             f"{data.source}: token id {int(features[sample, step])} at sample {sample} (step "
-            f"{step}) is negative: the {model!r} model reads samples of shape (time,) as token "
-            f"ids, whole numbers 0, 1, 2, .... Received ids from {int(features.min())} to "
+            f"{step}) is negative: the {model_name!r} model reads samples of shape (time,) as "
+            f"token ids, whole numbers 0, 1, 2, .... Received ids from {int(features.min())} to "
             f"{int(features.max())}. Fix the ids, or give sequences of numbers of shape "
             f"(time, features), e.g. ({input_shape[0]}, 1)."
         )

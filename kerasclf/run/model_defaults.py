@@ -48,8 +48,6 @@ SLIDE_TRAINING = {"optimizer": "gd", "batch_size": "full", "epochs": 100, "cost"
 # Models trained as the seminar's Keras notebooks train them instead.
 NOTEBOOK_TRAINING = {"optimizer": "adam", "batch_size": 32, "epochs": 20, "cost": "mean"}
 MODEL_TRAINING = {model: NOTEBOOK_TRAINING for model in ("cnn", "rnn", "lstm", "gru")}
-# Every key whose default is the model's.
-TRAINING_KEYS = tuple(SLIDE_TRAINING)
 LAYER_KEYS = tuple(sorted({key for keys in MODEL_OPTIONS.values() for key in keys}))
 
 
@@ -68,9 +66,9 @@ def model_defaults(model: str, dataset_kind: str = "points") -> dict[str, Any]:
 
     Args:
         model: A built-in model's name or `"FILE.py:FUNCTION"`.
-        dataset_kind: The kind of the named dataset (`kerasclf.data.DATASETS`):
-            every model trains as the notebooks do on "images", "sequences"
-            and "text".
+        dataset_kind: The kind of the named dataset (`kerasclf.data.DATASETS`)
+            or data file (`kerasclf.data.data_file_kind`): every model trains
+            as the notebooks do on "images", "sequences" and "text".
 
     Example:
         >>> model_defaults("mlp")["hidden"]

@@ -28,8 +28,6 @@ from kerasclf.run.checkpoint import CHECKPOINT_FILE, restore_checkpoint
 from kerasclf.engine.classifier import Classifier, check_parts_trainable
 from kerasclf.run.config import (
     FIELDS,
-    KEYS_ADDED_LATER,
-    RECORDED_KEYS,
     TEXT_SEQUENCE_LENGTH,
     TrainConfig,
     make_config,
@@ -47,6 +45,7 @@ from kerasclf.run.model import (
     resolve_class_weights,
 )
 from kerasclf.atomic_files import read_json
+from kerasclf.run.config_json_keys import KEYS_ADDED_LATER, RECORDED_KEYS
 from kerasclf.run.directory import check_resumable
 from kerasclf.validation import did_you_mean
 from kerasclf.run.model_defaults import LAYER_KEYS

@@ -15,7 +15,7 @@ from kerasclf.callbacks.image_layout import TITLE_PIXELS
 from kerasclf.callbacks.misclassified_grid import MisclassifiedGrid
 from kerasclf.callbacks.raster import RasterPlot
 from kerasclf.callbacks.text_painter import TextPainter
-from kerasclf.callbacks.title_fitting import TITLE_HEIGHT, TITLE_MARGIN, paint_title, title_lines
+from kerasclf.callbacks.text_fitting import TITLE_HEIGHT, TITLE_MARGIN, paint_title, title_lines
 
 # A decision boundary's title at a diverging summed cost, and one as long as any.
 BOUNDARY_TITLES = {

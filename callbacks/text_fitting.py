@@ -1,16 +1,18 @@
-"""Titles that stay inside their image: smaller, or on two lines, where they would not fit.
+"""Text that fits its room: titles smaller or on two lines, labels on two lines or cut short.
 
 A frame's title grows with its numbers ("epoch 1000 · cost 27.06M (sample of
 512) · J = ∞ shown as max"), and an image has a fixed width. `title_lines`
 sets a title one line at `TITLE_PIXELS` where it fits, else one line as large
 as fits down to `MIN_TITLE_PIXELS`, else two lines broken at the " · "
 nearest the middle. `paint_title` paints it so, centred where asked unless
-that would push it over an edge. Every picture with a title paints it here.
+that would push it over an edge: the titles of the plots (`callbacks.raster`),
+the confusion matrix and the misclassified grid. (The tile pictures' titles,
+`callbacks.tile_grid.text_row`, widen their strip instead.) Labels:
+`class_label` puts a long class name on two lines, `shorten` cuts a line
+short with an ellipsis.
 """
 
 from __future__ import annotations
-
-import functools
 
 import numpy as np
 
@@ -50,11 +52,11 @@ def title_lines(title: str, width: int) -> tuple[int, list[str]]:
     """
     room = width - 2 * TITLE_MARGIN
     for pixels in range(TITLE_PIXELS, MIN_TITLE_PIXELS - 1, -1):
-        if title_painter_of(pixels).width(title) <= room:
+        if title_painter(pixels).width(title) <= room:
             return pixels, [title]
     lines = _two_lines(title)
     for pixels in TWO_LINE_PIXELS:
-        if max(title_painter_of(pixels).width(line) for line in lines) <= room:
+        if max(title_painter(pixels).width(line) for line in lines) <= room:
             break
     return pixels, lines
 
@@ -83,16 +85,48 @@ def paint_title(image: np.ndarray, title: str, centre: float, rows: int) -> None
         baselines = [(rows + pixels) // 2 + 1]
     else:  # Two lines of at most 11 pixels, the second ending 3 rows above the last.
         baselines = [rows // 2 - 2, rows - 3]
-    painter = title_painter_of(pixels)
+    painter = title_painter(pixels)
     for line, baseline in zip(lines, baselines):
         half = painter.width(line) / 2 + TITLE_MARGIN
         painter.paint(image, line, float(np.clip(centre, half, width - half)), baseline)
 
 
-@functools.lru_cache(maxsize=None)
-def title_painter_of(pixels: int) -> TextPainter:
-    """The title painter of `pixels`: `title_painter()` at full size, shared with every plot."""
-    return title_painter() if pixels == TITLE_PIXELS else TextPainter(pixels)
+def shorten(text: str, painter: TextPainter, max_pixels: float) -> str:
+    """`text`, cut short with an ellipsis if it is wider than `max_pixels`.
+
+    Example:
+        >>> shorten("DejaVu Serif Bold Italic", TextPainter(14), 90)
+        'DejaVu Se…'
+    """
+    if painter.width(text) <= max_pixels:
+        return text
+    while text and painter.width(text + "\N{HORIZONTAL ELLIPSIS}") > max_pixels:
+        text = text[:-1]
+    return text.rstrip() + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def class_label(name: str, painter: TextPainter, max_pixels: float) -> str:
+    r"""`name` as an axis label: on one line, else on two, each cut short only if still too wide.
+
+    Two lines break at the space that makes the wider of them narrowest.
+
+    Example:
+        >>> painter = TextPainter(14)
+        >>> class_label("STIX Italic", painter, 130), class_label("DejaVu Serif Bold", painter, 100)
+        ('STIX Italic', 'DejaVu\nSerif Bold')
+        >>> class_label("Computer Modern Typewriter", painter, 130)
+        'Computer Modern\nTypewriter'
+        >>> class_label("Supercalifragilistic", painter, 90)
+        'Supercalifr…'
+    """
+    if painter.width(name) <= max_pixels or " " not in name.strip():
+        return shorten(name, painter, max_pixels)
+    spaces = [index for index, character in enumerate(name) if character == " "]
+    cut = min(
+        spaces, key=lambda index: max(painter.width(name[:index]), painter.width(name[index:]))
+    )
+    lines = (name[:cut].strip(), name[cut + 1 :].strip())
+    return "\n".join(shorten(line, painter, max_pixels) for line in lines)
 
 
 def _two_lines(title: str) -> list[str]:
