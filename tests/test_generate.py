@@ -108,6 +108,8 @@ def test_bad_input_is_one_line(run_dir, tmp_path, change, match):
     "flags, match",
     [
         (["--length", "ten"], "`length` must be an integer. Received: length='ten'"),
+        # Read as train reads its flags: 1e12 is a whole number, over the limit.
+        (["--length", "1e12"], "`length` must be an integer <= 100000"),
         (["--temperature", "0"], "`temperature` must be a finite number in (0.0, inf)"),
         (["--seed", "-1"], "`seed` must be an integer >= 0"),
         (["--lenght", "5"], "unknown option '--lenght'"),

@@ -20,6 +20,7 @@ import sys
 
 from kerasclf.data import load_data, make_dataset, read_csv_values
 from kerasclf.atomic_files import json_safe
+from kerasclf.run.config_fields import parse_integer, parse_number
 from kerasclf.run.directory import check_model_file, check_prediction_paths
 from kerasclf.run.run_data import load_run_data
 
@@ -133,10 +134,7 @@ def _evaluate_run(arguments: argparse.Namespace) -> int:
 
 
 def _parse_number(name: str, text: str) -> float:
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"`{name}` must be a number. Received: {name}={text!r}.") from None
+    number = parse_number(name, text, from_text=True)
     if not math.isfinite(number):
         raise ValueError(f"`{name}` must be a finite number. Received: {name}={text!r}.")
     return number
@@ -155,11 +153,7 @@ def _evaluate_linear(arguments: argparse.Namespace) -> int:
             )
         data = load_data(arguments.data)
     else:
-        seed_text = "0" if arguments.seed is None else arguments.seed
-        try:
-            seed = int(seed_text)
-        except ValueError:
-            raise ValueError(f"`seed` must be an integer. Received: seed={seed_text!r}.") from None
+        seed = 0 if arguments.seed is None else parse_integer("seed", arguments.seed, True)
         data = make_dataset(arguments.dataset or "seminar_blobs", seed=seed)
     from kerasclf.engine.evaluation import (
         evaluate_linear,

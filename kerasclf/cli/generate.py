@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 
+from kerasclf.run.config_fields import parse_integer, parse_number
 from kerasclf.run.generation_checks import check_generation
 
 DEFAULT_LENGTH = 200
@@ -50,11 +51,8 @@ def parsed_number(name: str, text: str | None, default, kind):
     """
     if text is None:
         return default
-    try:
-        return kind(text)
-    except ValueError:
-        what = "an integer" if kind is int else "a number"
-        raise ValueError(f"`{name}` must be {what}. Received: {name}={text!r}.") from None
+    parse = parse_integer if kind is int else parse_number
+    return parse(name, text, from_text=True)  # As `train` reads its flags: 1e8 is an integer.
 
 
 def checked_settings(arguments: argparse.Namespace) -> dict:
