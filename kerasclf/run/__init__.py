@@ -9,7 +9,7 @@
     outputs, summary, export               config.json, summary.json, model.keras
     config_json_keys                       config.json's keys beyond the settings, for resume
     model          the run's model: built-in or the user's, compiled
-    evaluation, prediction                 a trained run, evaluated and used
+    evaluation, prediction, prediction_paths   a trained run, evaluated and used
 
 This package imports nothing; the command line reads the config without TensorFlow.
 """

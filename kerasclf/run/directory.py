@@ -31,6 +31,8 @@ EXIT_CALLBACK_FAILED = 4
 EXIT_INTERRUPTED = 130
 # What an interrupted run leaves for `--resume` (kerasclf.run.checkpoint writes it).
 CHECKPOINT_FILE = "checkpoint.npz"
+# Every run directory holds its settings here; a folder that does is a run directory.
+CONFIG_FILE = "config.json"
 # How the names of files being written begin (kerasclf.atomic_files, checkpoints,
 # event truncation); one left behind was cut short by a kill.
 TEMPORARY_PREFIX = ".tmp-"
@@ -40,6 +42,16 @@ MAX_RUN_NAME_LENGTH = 200
 # The longest name, in bytes, that common file systems (ext4, XFS, APFS, NTFS) accept.
 MAX_FILE_NAME_BYTES = 255
 RUN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._=+-]*$")
+
+
+def is_run_directory(path: str) -> bool:
+    """Whether `path` is a run directory: it holds `CONFIG_FILE`.
+
+    Example:
+        >>> is_run_directory("/nonexistent/run")
+        False
+    """
+    return os.path.isfile(os.path.join(os.fspath(path), CONFIG_FILE))
 
 
 def check_run_name(name: str) -> str:
@@ -95,7 +107,7 @@ def check_logdir(logdir: str) -> str:
             f"`logdir` must be a directory, but {probe!r} is a file. "
             f"Received: logdir={logdir!r}. Choose another --logdir."
         )
-    if os.path.isfile(os.path.join(path, "config.json")):
+    if is_run_directory(path):
         raise ValueError(
             f"`logdir` is a run directory (it holds config.json), and a new run would be written "
             f"inside it. Received: logdir={logdir!r}. Pass the folder that holds the runs, e.g. "
@@ -282,7 +294,7 @@ def check_resumable(run_dir: str) -> str:
     checkpoint is told where its events end. The checkpoint's contents are
     checked when it is restored.
     """
-    config_path = os.path.join(str(run_dir), "config.json")
+    config_path = os.path.join(str(run_dir), CONFIG_FILE)
     if not os.path.isfile(config_path):
         raise ValueError(
             f"`resume` must be a run directory holding config.json. Received: resume={run_dir!r}."
@@ -338,69 +350,3 @@ def check_model_file(run_dir: str) -> str:
             "Pass a run directory written by `kerasclf train`."
         )
     return path
-
-
-def check_prediction_paths(
-    run_dir: str, out_path: str | None, data_path: str | None = None, overwrite: bool = False
-) -> None:
-    """`kerasclf predict`'s paths: a trained run, and a new CSV file it can write (or None).
-
-    An existing `out_path` is replaced only with `overwrite`, and never when it
-    is the data read (`data_path`) or a file of a run directory.
-
-    Args:
-        run_dir: The run whose `model.keras` predicts.
-        out_path: The CSV file to write, or None for standard output.
-        data_path: The points read, which `out_path` must not replace.
-        overwrite: Whether an existing `out_path` may be replaced.
-
-    Example:
-        >>> check_prediction_paths("/nonexistent/run", None)
-        Traceback (most recent call last):
-        ...
-        ValueError: `run` has no trained model: '/nonexistent/run/model.keras' does not exist. Received: run='/nonexistent/run'. Pass a run directory written by `kerasclf train`.
-    """  # noqa: E501
-    check_model_file(run_dir)
-    if out_path is None:
-        return
-    _check_not_overwritten(out_path, data_path, overwrite)
-    if not out_path:
-        raise ValueError("`out` must be the path of a CSV file to write. Received: out=''.")
-    folder = os.path.dirname(os.path.abspath(out_path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"`out` directory does not exist. Received: out={out_path!r}.")
-    if not os.access(folder, os.W_OK) or read_only_filesystem(folder):
-        raise ValueError(
-            f"`out` is not writable: no permission to write in {folder!r}. "
-            f"Received: out={out_path!r}. Choose a writable path."
-        )
-    if os.path.isdir(out_path):
-        raise ValueError(
-            f"`out` is a directory; it must be the path of a CSV file to write. "
-            f"Received: out={out_path!r}."
-        )
-
-
-def _check_not_overwritten(out_path: str, data_path: str | None, overwrite: bool) -> None:
-    """Refuses an `out_path` that would replace the data, a run's file, or (without
-    `overwrite`) any existing file."""
-    if not os.path.isfile(out_path):
-        return
-    if data_path is not None and os.path.isfile(data_path):
-        if os.path.samefile(out_path, data_path):
-            raise ValueError(
-                f"`out` is the data file being read; writing the predictions there would "
-                f"replace the points. Received: out={out_path!r}, data={data_path!r}. "
-                "Choose another path for --out."
-            )
-    folder = os.path.dirname(os.path.abspath(out_path))
-    if os.path.isfile(os.path.join(folder, "config.json")):
-        raise ValueError(
-            f"`out` is a file of the run directory {folder!r}; writing there would replace "
-            f"the run's own file. Received: out={out_path!r}. Choose a path outside the run."
-        )
-    if not overwrite:
-        raise ValueError(
-            f"`out` already exists, and predict does not write over a file unasked. "
-            f"Received: out={out_path!r}. Choose a new path, or pass --overwrite to replace it."
-        )

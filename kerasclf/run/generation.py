@@ -15,6 +15,7 @@ import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lin
 import os
 
 from kerasclf.atomic_files import read_json
+from kerasclf.run.directory import CONFIG_FILE
 from kerasclf.models.text_sampling import sample_text
 from kerasclf.run.generation_checks import check_generation
 from kerasclf.run.prediction import load_run_model
@@ -54,7 +55,7 @@ def training_window(run_dir: str) -> int | None:
     The model then reads the last that many characters of the text so far, as in training.
     """
     try:
-        settings = read_json(os.path.join(os.fspath(run_dir), "config.json"))
+        settings = read_json(os.path.join(os.fspath(run_dir), CONFIG_FILE))
     except (OSError, ValueError):  # No readable config: the model reads the whole text.
         return None
     window = settings.get("sequence_length") if isinstance(settings, dict) else None

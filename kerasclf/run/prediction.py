@@ -29,7 +29,8 @@ from kerasclf.atomic_files import read_json
 from kerasclf.data import read_csv_values
 from kerasclf.models.sources import is_model_file, parse_model_source
 from kerasclf.models.user import load_model_function, module_name
-from kerasclf.run.directory import check_model_file, check_prediction_paths
+from kerasclf.run.directory import CONFIG_FILE, check_model_file
+from kerasclf.run.prediction_paths import check_prediction_paths
 
 
 def load_run_model(run_dir: str) -> keras.Model:
@@ -63,7 +64,7 @@ def model_file_classes(run_dir: str) -> dict[str, type]:
     removed) gives `{}`.
     """
     try:
-        source = read_json(os.path.join(run_dir, "config.json")).get("model")
+        source = read_json(os.path.join(run_dir, CONFIG_FILE)).get("model")
     except (OSError, UnicodeDecodeError, ValueError, AttributeError):
         return {}
     if not isinstance(source, str) or not is_model_file(source):

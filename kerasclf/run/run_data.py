@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 
 from kerasclf.atomic_files import read_json
+from kerasclf.run.directory import CONFIG_FILE
 from kerasclf.data import Data, load_data
 from kerasclf.data.text_corpus import character_windows, read_text
 from kerasclf.data.vocabulary import VOCABULARY_FILE, Vocabulary, check_token_ids
@@ -59,7 +60,7 @@ def load_run_data(run_dir: str, path: str) -> Data:
 def _run_config(run_dir: str) -> dict:
     """A run's config.json; empty when unreadable (its model is checked when it loads)."""
     try:
-        config = read_json(os.path.join(run_dir, "config.json"))
+        config = read_json(os.path.join(run_dir, CONFIG_FILE))
     except (OSError, ValueError):
         return {}
     return config if isinstance(config, dict) else {}

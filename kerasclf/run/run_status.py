@@ -23,7 +23,14 @@ import os
 import numpy as np
 
 from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
-from kerasclf.run.directory import CHECKPOINT_FILE, LOCK_FILE, has_stale_lock, lock_holder
+from kerasclf.run.directory import (
+    CHECKPOINT_FILE,
+    CONFIG_FILE,
+    LOCK_FILE,
+    has_stale_lock,
+    is_run_directory,
+    lock_holder,
+)
 from kerasclf.run.event_files import last_event_step, last_scalar
 
 # Every status a run can have; the first four are summary.json's.
@@ -117,7 +124,7 @@ def list_runs(logdir: str) -> list[RunStatus]:
     names = sorted(
         name
         for name in os.listdir(logdir)
-        if os.path.isfile(os.path.join(logdir, name, "config.json"))
+        if is_run_directory(os.path.join(logdir, name))
         or os.path.isfile(os.path.join(logdir, name, LOCK_FILE))
     )
     return [run_status(os.path.join(logdir, name)) for name in names]
@@ -167,6 +174,6 @@ def _checkpoint_epoch(run_dir: str) -> int | None:
 
 def _config_resumes(run_dir: str) -> bool:
     """Whether `--resume` rebuilds the run: single-process, with a model config.json names."""
-    config = _read_json(os.path.join(run_dir, "config.json")) or {}
+    config = _read_json(os.path.join(run_dir, CONFIG_FILE)) or {}
     model = config.get("model")
     return config.get("strategy", "none") == "none" and not str(model).startswith("python:")

@@ -34,7 +34,7 @@ from kerasclf.engine.classifier import StepSettings
 from kerasclf.engine.unrolling import minibatches_per_iteration_for_run
 from kerasclf.run.preparation import PreparedRun, prepare_resume, prepare_run  # noqa: F401 (API)
 from kerasclf.atomic_files import write_json
-from kerasclf.run.directory import create_run_dir, default_run_name, run_lock
+from kerasclf.run.directory import CONFIG_FILE, create_run_dir, default_run_name, run_lock
 from kerasclf.run.fitting import RunState, choose_engine, fit_run
 from kerasclf.run.periodic_checkpoint import periodic_checkpoints
 from kerasclf.run.resume_cleanup import clean_for_resume
@@ -182,7 +182,7 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
     notes = run_notes(prepared, note) + run.notes
     with removed_if_start_fails(run.run_dir if prepared.resume_dir is None else None):
         if prepared.resume_dir is None and chief:
-            write_json(os.path.join(run.run_dir, "config.json"), run.resolved)
+            write_json(os.path.join(run.run_dir, CONFIG_FILE), run.resolved)
             save_vocabulary(training, run.run_dir)
         for line in notes:
             print(line, file=stream, flush=True)

@@ -1,0 +1,76 @@
+"""`check_prediction_paths`: the run and the output file of `kerasclf predict`, checked.
+
+No TensorFlow here: the command line checks the paths before the model loads.
+"""
+
+from __future__ import annotations
+
+import os
+
+from kerasclf.run.directory import check_model_file, is_run_directory, read_only_filesystem
+
+
+def check_prediction_paths(
+    run_dir: str, out_path: str | None, data_path: str | None = None, overwrite: bool = False
+) -> None:
+    """`kerasclf predict`'s paths: a trained run, and a new CSV file it can write (or None).
+
+    An existing `out_path` is replaced only with `overwrite`, and never when it
+    is the data read (`data_path`) or a file of a run directory.
+
+    Args:
+        run_dir: The run whose `model.keras` predicts.
+        out_path: The CSV file to write, or None for standard output.
+        data_path: The points read, which `out_path` must not replace.
+        overwrite: Whether an existing `out_path` may be replaced.
+
+    Example:
+        >>> check_prediction_paths("/nonexistent/run", None)
+        Traceback (most recent call last):
+        ...
+        ValueError: `run` has no trained model: '/nonexistent/run/model.keras' does not exist. Received: run='/nonexistent/run'. Pass a run directory written by `kerasclf train`.
+    """  # noqa: E501
+    check_model_file(run_dir)
+    if out_path is None:
+        return
+    _check_not_overwritten(out_path, data_path, overwrite)
+    if not out_path:
+        raise ValueError("`out` must be the path of a CSV file to write. Received: out=''.")
+    folder = os.path.dirname(os.path.abspath(out_path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"`out` directory does not exist. Received: out={out_path!r}.")
+    if not os.access(folder, os.W_OK) or read_only_filesystem(folder):
+        raise ValueError(
+            f"`out` is not writable: no permission to write in {folder!r}. "
+            f"Received: out={out_path!r}. Choose a writable path."
+        )
+    if os.path.isdir(out_path):
+        raise ValueError(
+            f"`out` is a directory; it must be the path of a CSV file to write. "
+            f"Received: out={out_path!r}."
+        )
+
+
+def _check_not_overwritten(out_path: str, data_path: str | None, overwrite: bool) -> None:
+    """Refuses an `out_path` that would replace the data, a run's file, or (without
+    `overwrite`) any existing file."""
+    if not os.path.isfile(out_path):
+        return
+    if data_path is not None and os.path.isfile(data_path):
+        if os.path.samefile(out_path, data_path):
+            raise ValueError(
+                f"`out` is the data file being read; writing the predictions there would "
+                f"replace the points. Received: out={out_path!r}, data={data_path!r}. "
+                "Choose another path for --out."
+            )
+    folder = os.path.dirname(os.path.abspath(out_path))
+    if is_run_directory(folder):
+        raise ValueError(
+            f"`out` is a file of the run directory {folder!r}; writing there would replace "
+            f"the run's own file. Received: out={out_path!r}. Choose a path outside the run."
+        )
+    if not overwrite:
+        raise ValueError(
+            f"`out` already exists, and predict does not write over a file unasked. "
+            f"Received: out={out_path!r}. Choose a new path, or pass --overwrite to replace it."
+        )
