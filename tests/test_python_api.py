@@ -98,14 +98,15 @@ def test_a_callback_function_and_a_path_are_accepted(tmp_path):
         (
             lambda data: split_validation([1, 2, 3], 0.2, 0),
             TypeError,
-            "`data` must be a kerasclf.data.Data of labelled points",
+            "`data` must be a kerasclf Data, e.g. make_dataset('seminar_blobs') or "
+            "load_data('points.csv'). Received: data=[1, 2, 3] of type list.",
         ),
         (lambda data: evaluate_model(42, data), TypeError, "`model` must be a keras.Model"),
         (lambda data: data_file_kind(3), TypeError, "`path` must be the path of a data file"),
         (
             lambda data: check_input_shape(build_model("logistic", 2), data.features),
             TypeError,
-            "`data` must be a kerasclf Data. Received: data of type ndarray.",
+            "`data` must be a kerasclf Data, e.g. make_dataset('seminar_blobs')",
         ),
         (
             lambda data: evaluate_model(build_model("logistic", 3), data),

@@ -219,6 +219,23 @@ def reads_as_token_ids(dtype: np.dtype, features: np.ndarray) -> bool:
     return bool(features.min() >= 0) and int(features.max()) < MAX_VOCABULARY_SIZE
 
 
+def check_data(data) -> "Data":
+    """Returns `data` if it is a `Data`, else raises one TypeError line that says how to make one.
+
+    Example:
+        >>> check_data([1, 2, 3])
+        Traceback (most recent call last):
+        ...
+        TypeError: `data` must be a kerasclf Data, e.g. make_dataset('seminar_blobs') or load_data('points.csv'). Received: data=[1, 2, 3] of type list.
+    """  # noqa: E501
+    if not isinstance(data, Data):
+        raise TypeError(
+            "`data` must be a kerasclf Data, e.g. make_dataset('seminar_blobs') or "
+            f"load_data('points.csv'). Received: data={shown(data)} of type {type(data).__name__}."
+        )
+    return data
+
+
 def check_class_names(class_names, num_classes: int) -> tuple[str, ...]:
     """Checks that `class_names` holds `num_classes` strings; returns them as a tuple.
 

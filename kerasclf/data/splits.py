@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kerasclf.data.labelled import Data
+from kerasclf.data.labelled import Data, check_data
 from kerasclf.validation import check_integer, check_number
 
 
@@ -31,11 +31,7 @@ def split_validation(data: Data, fraction: float, seed: int) -> tuple[Data, Data
         >>> train.num_samples, valid.num_samples
         (150, 50)
     """
-    if not isinstance(data, Data):
-        raise TypeError(
-            "`data` must be a kerasclf.data.Data of labelled points, e.g. "
-            f"make_dataset('seminar_blobs'). Received: data of type {type(data).__name__}."
-        )
+    check_data(data)
     fraction = check_number("validation_split", fraction, 0.0, 1.0, low_inclusive=True)
     if fraction == 0.0:
         return data, None
@@ -156,11 +152,7 @@ def split_tail(data: Data, fraction: float) -> tuple[Data, Data]:
         >>> training.labels.tolist(), held_out.labels.tolist()
         ([0.0, 0.5, 1.0], [1.5, 2.0])
     """
-    if not isinstance(data, Data):
-        raise TypeError(
-            f"`data` must be a kerasclf.data.Data. Received an object of type "
-            f"{type(data).__name__}."
-        )
+    check_data(data)
     fraction = check_number("fraction", fraction, 0.0, 1.0)
     num_training = data.num_samples - _held_out_count(data, fraction, "fraction")
     rows = np.arange(data.num_samples)

@@ -25,6 +25,7 @@ import tensorflow as tf
 from kerasclf.engine.xla import xla_is_faster
 
 from kerasclf.data import Data
+from kerasclf.data.labelled import check_data
 from kerasclf.engine.losses import REDUCTIONS, model_reduction, model_task, per_sample_cost
 from kerasclf.models.registry import build_model
 from kerasclf.models.inspection import check_probability_output, input_shape_fits
@@ -268,11 +269,7 @@ def check_input_shape(model: keras.Model, data: Data, what: str = "model") -> No
         ...
         ValueError: data: the model takes samples of shape (3,), but the data's samples have shape (2,). Give it data with the features it was built for.
     """  # noqa: E501
-    if not isinstance(data, Data):
-        raise TypeError(
-            f"`data` must be a kerasclf Data. Received: data of type {type(data).__name__}. "
-            "Make one with kerasclf.data.Data(features, labels) or load_data(path)."
-        )
+    check_data(data)
     inputs = getattr(model, "inputs", None)
     if not inputs:
         return
@@ -325,11 +322,7 @@ def evaluate_linear(weights, bias: float, data: Data) -> dict[str, float]:
         >>> result["accuracy"]
         1.0
     """
-    if not isinstance(data, Data):
-        raise TypeError(
-            "`data` must be a kerasclf Data, e.g. make_dataset('seminar_blobs') or "
-            f"load_data('points.csv'). Received: data={shown(data)} of type {type(data).__name__}."
-        )
+    check_data(data)
     _check_two_class_points(data)
     weights = _check_weights(weights, data.num_features)
     # float32 holds the model's weights: beyond its range a value becomes inf.
