@@ -172,7 +172,7 @@ def _check_model(config: TrainConfig) -> None:
     if config.features is not None:
         check_feature_names(config.features)
     # A model's layer options: each one given is checked, the others at their defaults.
-    unset, unset_conv = Architecture(), ConvArchitecture()
+    unset, unset_convolution = Architecture(), ConvArchitecture()
     check_architecture(
         unset.hidden if config.hidden is None else config.hidden,
         unset.activation if config.activation is None else config.activation,
@@ -182,7 +182,9 @@ def _check_model(config: TrainConfig) -> None:
     )
     check_conv_architecture(
         *(
-            getattr(unset_conv, key) if getattr(config, key) is None else getattr(config, key)
+            getattr(unset_convolution, key)
+            if getattr(config, key) is None
+            else getattr(config, key)
             for key in ("filters", "kernel_size", "pool_size", "pooling")
         )
     )
