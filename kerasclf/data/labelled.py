@@ -219,7 +219,7 @@ def reads_as_token_ids(dtype: np.dtype, features: np.ndarray) -> bool:
     return bool(features.min() >= 0) and int(features.max()) < MAX_VOCABULARY_SIZE
 
 
-def check_data(data) -> "Data":
+def check_data(data) -> Data:
     """Returns `data` if it is a `Data`, else raises one TypeError line that says how to make one.
 
     Example:
