@@ -1,0 +1,173 @@
+"""Why the block pipeline's prefetch does not hide the epoch's shuffle at batch 1024 (issue #22).
+
+tf.data prefetches the next epoch's block while `fit` trains on this one, so
+the shuffle could in principle cost nothing beside training. Measured side
+by side in one process, batch 1024, kerasclf's model (logistic regression,
+momentum SGD) on 2^20 points, ms per epoch, median over interleaved repeats,
+with the cores each part keeps busy (CPU time over wall time, pauses included):
+
+- "train": `fit` over cached, never-shuffled blocks (no pipeline);
+- "blocks": the block pipeline alone (permutation and gather, no training);
+- "train beside blocks": `fit` over cached blocks while another thread
+  reads blocks from the pipeline, to see whether the two share the machine;
+- "train on blocks": `fit` over the pipeline, as `kerasclf.train` runs it;
+- "train on prefetched blocks": the same with a 20 ms pause after each
+  epoch's timer stops, so that every block is ready before its epoch begins;
+- "numpy gather": numpy's fancy indexing of the features and labels by the
+  same permutation, on one core: what the random access alone costs in
+  plain C, with no XLA in the way.
+
+    .venv/bin/python -m benchmarks.speed.pipeline_overlap --repeats 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import resource
+import statistics
+import threading
+import time
+
+import keras
+import numpy as np
+
+from benchmarks.speed.settings import LEARNING_RATE, SEED
+from kerasclf import pipeline
+from kerasclf.pipeline.order import epoch_permutation
+from kerasclf.run.model import make_model
+from kerasclf.run.preparation import prepare_run
+
+BATCH_SIZE = 1024
+# Longer than the pipeline takes to make an epoch's block.
+PAUSE_SECONDS = 0.02
+
+
+class Pause(keras.callbacks.Callback):
+    """Sleeps after each epoch (put it after `EpochTimes`: the pause is not timed)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        time.sleep(PAUSE_SECONDS)
+
+
+class EpochTimes(keras.callbacks.Callback):
+    """Wall seconds of each epoch of a `fit`."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._started)
+
+
+def timed(work) -> tuple[float, float]:
+    """`(ms per epoch, cores busy)` of `work()`, which returns its epochs' seconds."""
+    before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    seconds = work()
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return statistics.median(seconds[2:]) * 1e3, cpu / wall
+
+
+def measure(num_samples: int, epochs: int) -> dict[str, tuple[float, float]]:
+    """One repeat of every figure: `{name: (ms per epoch, cores busy)}`."""
+    prepared = prepare_run(
+        dataset="hand_line",
+        num_samples=num_samples,
+        batch_size=BATCH_SIZE,
+        optimizer="momentum",
+        learning_rate=LEARNING_RATE,
+        cost="sum",
+        seed=SEED,
+        logdir="logs/benchmark_pipeline_overlap",
+    )
+    model = make_model(prepared.config, prepared.training)
+    model.configure_step(dataclasses.replace(model.step_settings, step_metrics=False))
+    features, labels = prepared.training.features, prepared.training.labels
+    steps = pipeline.block_layout(num_samples, BATCH_SIZE)[1]
+
+    def shuffled_blocks(count=epochs):
+        return pipeline.blocks(features, labels, BATCH_SIZE, SEED, count)
+
+    def fit(dataset, pause=False):
+        times = EpochTimes()
+        callbacks = [times, Pause()] if pause else [times]
+        model.fit(dataset, epochs=epochs, steps_per_epoch=steps, callbacks=callbacks, verbose=0)
+        return times.seconds
+
+    def read_blocks():
+        blocks, seconds = iter(shuffled_blocks()), []
+        for _ in range(epochs):
+            started = time.perf_counter()
+            for _ in range(steps):
+                next(blocks)["x"].numpy()
+            seconds.append(time.perf_counter() - started)
+        return seconds
+
+    cached = pipeline.blocks(features, labels, BATCH_SIZE, SEED, 1).cache().repeat()
+    fit(cached)  # Compiles the step; the cache fills.
+    results = {"train": timed(lambda: fit(cached)), "blocks": timed(read_blocks)}
+    stop = threading.Event()
+
+    def spin():
+        blocks = iter(shuffled_blocks(10**6))
+        while not stop.is_set():
+            next(blocks)["x"].numpy()
+
+    beside = threading.Thread(target=spin)
+    beside.start()
+    try:
+        results["train beside blocks"] = timed(lambda: fit(cached))
+    finally:
+        stop.set()
+        beside.join()
+    results["train on blocks"] = timed(lambda: fit(shuffled_blocks()))
+    results["train on prefetched blocks"] = timed(lambda: fit(shuffled_blocks(), pause=True))
+    rows = epoch_permutation(SEED, 1, num_samples).numpy().astype(np.intp)
+    feature_words = np.ascontiguousarray(features).view(np.int64).ravel()  # one word a row
+
+    def numpy_gather():
+        seconds = []
+        for _ in range(epochs):
+            started = time.perf_counter()
+            feature_words[rows], labels[rows]
+            seconds.append(time.perf_counter() - started)
+        return seconds
+
+    results["numpy gather"] = timed(numpy_gather)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.speed.pipeline_overlap")
+    parser.add_argument("--num-samples", type=int, default=2**20)
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--repeats", type=int, default=3)
+    arguments = parser.parse_args()
+    repeats = [measure(arguments.num_samples, arguments.epochs) for _ in range(arguments.repeats)]
+    print(
+        f"{arguments.num_samples} points, batch {BATCH_SIZE}: ms per epoch and cores busy, "
+        f"median of {arguments.repeats}"
+    )
+    for name in repeats[0]:
+        milliseconds = statistics.median(repeat[name][0] for repeat in repeats)
+        cores = statistics.median(repeat[name][1] for repeat in repeats)
+        print(f"  {name:27s} {milliseconds:6.2f} ms  {cores:.2f} cores")
+    ratios = {
+        "train on blocks / train": ("train on blocks", "train"),
+        "train on prefetched blocks / train": ("train on prefetched blocks", "train"),
+        "train beside blocks / train": ("train beside blocks", "train"),
+        "blocks / numpy gather": ("blocks", "numpy gather"),
+    }
+    for label, (top, bottom) in ratios.items():
+        ratio = statistics.median(repeat[top][0] / repeat[bottom][0] for repeat in repeats)
+        print(f"  {label:35s} {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
