@@ -73,27 +73,37 @@ NEGATIVE_NUMBER = re.compile(rf"^-({_NUMBER})(,[-+]?({_NUMBER}))*$", re.IGNORECA
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises one-line errors, and reads -5e-1 as a number."""
+    """argparse that raises one-line errors, reads -5e-1 as a number, and lists its options.
+
+    `option_strings` and `commands` record what `add_argument` and
+    `add_subparsers` made, so that the checks below need not read argparse's
+    private `_actions`.
+    """
 
     def __init__(self, *args, **kwargs):
+        self.option_strings: list[str] = []
+        self.commands: dict[str, argparse.ArgumentParser] = {}
         super().__init__(*args, **kwargs)
+        # argparse has no public setting for what a negative number looks like.
         self._negative_number_matcher = NEGATIVE_NUMBER
+
+    def add_argument(self, *args, **kwargs):
+        action = super().add_argument(*args, **kwargs)
+        self.option_strings.extend(action.option_strings)
+        return action
+
+    def add_subparsers(self, **kwargs):
+        action = super().add_subparsers(**kwargs)
+        self.commands = action.choices  # The dict that add_parser fills.
+        return action
 
     def error(self, message: str):
         raise UsageError(f"{message}. See `{self.prog} --help`.")
 
 
-def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    """The subcommands' parsers by name."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return dict(action.choices)
-    return {}
-
-
-def _check_command(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+def _check_command(parser: _Parser, argv: list[str]) -> None:
     """Refuses an unknown command, naming the closest one, and options before a command."""
-    commands = _commands(parser)
+    commands = parser.commands
     if not argv or argv[0] in commands or argv[0] in ("-h", "--help"):
         return
     if argv[0].startswith("-"):
@@ -107,12 +117,12 @@ def _check_command(parser: argparse.ArgumentParser, argv: list[str]) -> None:
     )
 
 
-def _check_options(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+def _check_options(parser: _Parser, argv: list[str]) -> None:
     """Refuses an option the command does not take, before argparse's other errors.
 
     (A mistyped required option would otherwise be reported as missing.)
     """
-    commands = _commands(parser)
+    commands = parser.commands
     command = next((arg for arg in argv if arg in commands), None)
     if command is None:
         return
@@ -120,19 +130,15 @@ def _check_options(parser: argparse.ArgumentParser, argv: list[str]) -> None:
     unknown = [
         arg
         for arg in rest
-        if arg.startswith("--") and arg.split("=", 1)[0] not in _options(commands[command])
+        if arg.startswith("--") and arg.split("=", 1)[0] not in commands[command].option_strings
     ]
     if unknown:
         raise _unknown_arguments(parser, command, unknown)
 
 
-def _options(parser: argparse.ArgumentParser) -> list[str]:
-    return [option for action in parser._actions for option in action.option_strings]
-
-
-def _unknown_arguments(parser: argparse.ArgumentParser, command: str, unknown: list[str]):
+def _unknown_arguments(parser: _Parser, command: str, unknown: list[str]):
     """One line about the first argument the command does not take."""
-    subparser = _commands(parser)[command]
+    subparser = parser.commands[command]
     first = next((arg for arg in unknown if arg.startswith("-")), unknown[0])
     if not first.startswith("-"):
         return UsageError(
@@ -140,7 +146,7 @@ def _unknown_arguments(parser: argparse.ArgumentParser, command: str, unknown: l
             f"See `{subparser.prog} --help`."
         )
     flag = first.split("=", 1)[0]
-    valid = _options(subparser)
+    valid = subparser.option_strings
     return UsageError(
         f"unknown option {flag!r} for `{subparser.prog}`."
         f"{did_you_mean(flag, valid, KEY_SYNONYMS)} "
@@ -152,7 +158,7 @@ def _flag(key: str) -> str:
     return "--" + key.replace("_", "-")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     parser = _Parser(
         prog="kerasclf",
         description="Train and inspect the seminar's classifiers, or your own Keras models.",
