@@ -134,6 +134,13 @@ def read_csv_values(path: str) -> np.ndarray:
     Raises:
         ValueError: for a name not ending in .csv, a missing or empty file,
             ragged rows or a non-numeric cell, naming the line and column.
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "points.csv")
+        >>> _ = open(path, "w").write("x1,x2,label\\n1,2,0\\n3,4.5,1\\n")
+        >>> read_csv_values(path).tolist()
+        [[1.0, 2.0, 0.0], [3.0, 4.5, 1.0]]
     """
     if os.path.splitext(path)[1].lower() != ".csv":
         raise ValueError(

@@ -360,7 +360,13 @@ def _check_fits_in_memory(path: str, archive, names: tuple[str, ...]) -> None:
 
 
 def available_memory() -> int | None:
-    """The bytes of memory available to new allocations (Linux), or None if unknown."""
+    """The bytes of memory available to new allocations (Linux), or None if unknown.
+
+    Example:
+        >>> memory = available_memory()
+        >>> memory is None or memory > 0
+        True
+    """
     try:
         with open("/proc/meminfo") as meminfo:
             for line in meminfo:

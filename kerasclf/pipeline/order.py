@@ -41,7 +41,12 @@ def resolve_batch_size(batch_size: int | str, num_samples: int) -> int:
 
 
 def num_minibatches(num_samples: int, batch_size: int) -> int:
-    """Minibatches per epoch, the last one possibly partial."""
+    """Minibatches per epoch, the last one possibly partial.
+
+    Example:
+        >>> num_minibatches(5, 2)
+        3
+    """
     return math.ceil(num_samples / batch_size)
 
 
@@ -50,6 +55,12 @@ def block_layout(num_samples: int, batch_size: int, max_block_samples: int = MAX
 
     Returns:
         `(batches_per_block, blocks_per_epoch)`.
+
+    Example:
+        >>> block_layout(5, 2)  # 3 minibatches (the last of 1 sample) in one block.
+        (3, 1)
+        >>> block_layout(2**21, 1024)  # 2048 minibatches, 2**20 samples a block.
+        (1024, 2)
     """
     batches = num_minibatches(num_samples, batch_size)
     batches_per_block = max(1, min(batches, max_block_samples // batch_size))
@@ -57,7 +68,12 @@ def block_layout(num_samples: int, batch_size: int, max_block_samples: int = MAX
 
 
 def epoch_key(seed: int, epoch) -> tf.Tensor:
-    """The stateless random key of one epoch's order, shape [2]."""
+    """The stateless random key of one epoch's order, shape [2].
+
+    Example:
+        >>> epoch_key(7, 3).numpy().tolist()
+        [7, 3]
+    """
     return tf.stack([tf.constant(seed, tf.int64), tf.cast(epoch, tf.int64)])
 
 
@@ -103,6 +119,11 @@ def epoch_stream(
     `make_element(order, index)` builds element `index` of an epoch from that
     epoch's visiting order; the elements are built in parallel, in order, and
     prefetched.
+
+    Example:
+        >>> stream = epoch_stream(3, 0, 0, 2, 1, lambda order, index: order)
+        >>> [sorted(order.numpy().tolist()) for order in stream]
+        [[0, 1, 2], [0, 1, 2]]
     """
     return keyed_epoch_stream(
         seed,

@@ -23,6 +23,12 @@ def stream_layout(num_samples: int, batch_size: int, max_block_samples: int | No
     then those of `block_layout`); else the sizes of the parts one minibatch
     is cut into, e.g. `[2**20, 2**20, 1696]` for a minibatch of 2,098,848.
     `max_block_samples` defaults to `MAX_BLOCK_SAMPLES`.
+
+    Example:
+        >>> stream_layout(10, 2)  # Whole minibatches fit in a block: 1 block an epoch.
+        (None, 1)
+        >>> stream_layout(10, 4, max_block_samples=3)  # Parts of 3 and 1; 4, 4, then 2.
+        ([3, 1], 5)
     """
     max_block_samples = max_block_samples or MAX_BLOCK_SAMPLES
     if batch_size <= max_block_samples:
