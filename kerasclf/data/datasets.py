@@ -332,8 +332,8 @@ def describe_datasets() -> str:
     """One line per named dataset: name, default size and noise, description.
 
     Example:
-        >>> print(describe_datasets().splitlines()[0][:51])
-        seminar_blobs    n=200   noise=20    N((-4,-4), 20I)
+        >>> describe_datasets().splitlines()[0].split()[:3]
+        ['seminar_blobs', 'n=200', 'noise=20']
     """
     return "\n".join(
         f"{name:<16} n={spec.num_samples:<5} noise={spec.noise:<5g} {spec.description}"
