@@ -26,6 +26,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasclf.callbacks.cost_minimum import logistic_cost
 from kerasclf.data import Data
 from kerasclf.engine.losses import model_reduction, model_task, per_sample_cost
 
@@ -64,9 +65,12 @@ class TrainingCost:
         """
         if self._by_numpy:
             kernel, bias = self.model.get_weights() if weights is None else weights
-            logits = self._features.astype(np.float64) @ kernel[:, 0].astype(np.float64)
-            logits += float(bias[0])
-            total = float(np.sum(np.logaddexp(0.0, logits) - self._labels * logits))
+            total = logistic_cost(
+                self._features.astype(np.float64),
+                self._labels,
+                kernel[:, 0].astype(np.float64),
+                float(bias[0]),
+            )
         else:
             if self._compiled_cost is None:
                 features, labels = tf.constant(self._features), tf.constant(self._labels)
