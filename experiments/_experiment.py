@@ -2,7 +2,10 @@
 
 An experiment is a list of named runs (config overrides of `kerasclf.train`).
 Each run is written to `logs/<experiment>/<run>/` with HParams, so that
-TensorBoard's HParams and Scalars tabs compare them. At the end the script
+TensorBoard's HParams and Scalars tabs compare them. Run the script again and
+its runs go to `logs/<experiment>-2/` (then `-3`, ...): nothing written
+before is overwritten, and each folder holds one invocation's runs, summary
+and pictures. At the end the script
 prints a table (run, final cost, accuracy, epochs until the cost settles
 within 1% of the best cost of its group, or of its own best when it has no
 group, wall seconds, status) and saves it as
@@ -31,7 +34,7 @@ import numpy as np
 
 import kerasclf
 from kerasclf.cli.tensorboard_command import tensorboard_command
-from kerasclf.run.directory import check_logdir
+from kerasclf.run.directory import check_logdir, create_run_dir
 from kerasclf.validation import did_you_mean
 
 QUICK_ENVIRONMENT_VARIABLE = "KERASCLF_QUICK"
@@ -97,24 +100,23 @@ def parse_arguments(description: str, argv: list[str] | None = None) -> argparse
         ValueError: for an unknown option (naming the closest) or an unusable logdir.
     """
     main_module = getattr(sys.modules["__main__"], "__spec__", None)
+    module_name = "" if main_module is None else main_module.name
     parser = _ExperimentParser(
-        # As the student ran it: `python -m kerasclf.experiments.step_size --help`.
-        prog=f"python -m {main_module.name}"
-        if main_module is not None and ".experiments." in main_module.name
-        else None,
+        # As the student ran it: `python -m experiments.step_size --help`.
+        prog=f"python -m {module_name}" if "experiments." in module_name else None,
         description=description.strip().splitlines()[0],
     )
-    parser.add_argument(
+    quick = parser.add_argument(
         "--quick",
         action="store_true",
         help="a smoke run: fewer epochs, less data, most without images "
         f"({QUICK_ENVIRONMENT_VARIABLE}=1 too)",
     )
-    parser.add_argument("--logdir", default="logs", help="parent of logs/<experiment>/")
+    logdir = parser.add_argument("--logdir", default="logs", help="parent of logs/<experiment>/")
     arguments, unknown = parser.parse_known_args(argv)
     if unknown:
         first = next((argument for argument in unknown if argument.startswith("-")), unknown[0])
-        options = [option for action in parser._actions for option in action.option_strings]
+        options = [*quick.option_strings, *logdir.option_strings, "--help"]
         raise ValueError(
             f"unknown argument {first!r}.{did_you_mean(first.split('=', 1)[0], options)} "
             f"See `{parser.prog} --help`."
@@ -124,15 +126,29 @@ def parse_arguments(description: str, argv: list[str] | None = None) -> argparse
     return arguments
 
 
+def experiment_directory(logdir: str, experiment: str) -> str:
+    """Creates and returns this invocation's folder: `<logdir>/<experiment>`, or `-2`, `-3`...
+
+    A second run of a script writes beside the first instead of mixing its
+    runs, pictures and summary into the first one's folder.
+
+    Example:
+        >>> import tempfile
+        >>> logdir = tempfile.mkdtemp()
+        >>> [os.path.basename(experiment_directory(logdir, "momentum")) for _ in range(2)]
+        ['momentum', 'momentum-2']
+    """
+    return create_run_dir(logdir, experiment)
+
+
 def run_experiment(
-    experiment: str, runs: list[Run], logdir: str = "logs", verbose: bool = True, run_callbacks=None
+    experiment_dir: str, runs: list[Run], verbose: bool = True, run_callbacks=None
 ) -> list[Outcome]:
     """Trains every run, carrying on past diverged ones, and writes the summary.
 
     Args:
-        experiment: The experiment's name, its directory under `logdir`.
+        experiment_dir: The experiment's folder (`experiment_directory`).
         runs: The runs, trained in order.
-        logdir: The parent log directory.
         verbose: Print progress and the table.
         run_callbacks: Optional function `run_dir -> [callbacks]` for extra
             per-run callbacks.
@@ -140,7 +156,7 @@ def run_experiment(
     Returns:
         One `Outcome` per run, in order.
     """
-    experiment_dir = os.path.join(logdir, experiment)
+    experiment = os.path.basename(experiment_dir)
     outcomes = []
     for run in runs:
         if verbose:

@@ -21,7 +21,7 @@ import keras
 import tensorflow as tf
 
 from kerasclf.callbacks.writers import SummaryWriters
-from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
 
 # Settings: one step size for every batch size, on the mean cost.
 COMMON = {
@@ -77,9 +77,8 @@ def main(argv=None):
     common = {**COMMON, **(QUICK if arguments.quick else {})}
     runs = [Run(run.name, {**common, **run.settings}, group="all") for run in RUNS]
     return run_experiment(
-        "batch_size",
+        experiment_directory(arguments.logdir, "batch_size"),
         runs,
-        arguments.logdir,
         run_callbacks=lambda run_dir: [ComputationAxes(run_dir, num_samples=200)],
     )
 

@@ -16,15 +16,17 @@ Run it:
 
 import os
 import re
+import shlex
 
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from kerasclf.callbacks.generated_text import TAG, sample_from_markdown
+from kerasclf.cli.tensorboard_command import program_command
 from kerasclf.data.sequence_tasks import grammar_words
 from kerasclf.run.generation import generate_from_run
 
-from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
 
 # Settings: an LSTM of 128 units on windows of 40 characters, Adam on minibatches of 32.
 SETTINGS = {"dataset": "grammar", "model": "lstm", "units": 128, "epochs": 10, "seed": 0}
@@ -60,14 +62,16 @@ def logged_word_shares(run_dir: str, temperature: float = 0.5) -> dict[int, floa
 def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     settings = {**SETTINGS, **(QUICK if arguments.quick else {})}
-    outcomes = run_experiment("char_lm", [Run("lstm", settings)], arguments.logdir)
+    directory = experiment_directory(arguments.logdir, "char_lm")
+    outcomes = run_experiment(directory, [Run("lstm", settings)])
     run_dir = outcomes[0].result.run_dir
     shares = logged_word_shares(run_dir)
     print("share of generated words that are words (temperature 0.5):")
     for step, share in shares.items():
         print(f"  epoch {step:>3}: {share:.2f}")
     text = generate_from_run(run_dir, PROMPT, LENGTH, TEMPERATURE, seed=settings["seed"])
-    print(f'kerasclf generate --run {run_dir} --prompt "{PROMPT}" --temperature {TEMPERATURE}')
+    command = [program_command("kerasclf"), "generate", "--run", run_dir, "--prompt", PROMPT]
+    print(shlex.join([*command, "--temperature", str(TEMPERATURE)]))
     print(PROMPT + text)
     outcomes[0].word_shares, outcomes[0].generated = shares, text
     return outcomes

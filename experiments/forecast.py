@@ -19,7 +19,7 @@ import numpy as np
 
 from kerasclf.data import make_dataset_splits
 
-from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
 
 # Settings: the models' defaults (32 units, Adam on minibatches of 32, the mean cost).
 COMMON = {"dataset": "series", "epochs": 20, "seed": 0}
@@ -65,12 +65,13 @@ def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     common = {**COMMON, **(QUICK if arguments.quick else {})}
     runs = [Run(run.name, {**common, **run.settings}) for run in RUNS]
-    outcomes = run_experiment("forecast", runs, arguments.logdir)
+    directory = experiment_directory(arguments.logdir, "forecast")
+    outcomes = run_experiment(directory, runs)
     errors = {o.run.name: o.result.summary["test_mean_cost"] for o in outcomes}
     errors.update({f"baseline: {name}": e for name, e in baselines(common).items()})
     table = error_table(errors)
     print("held-out mean squared error:\n" + table)
-    with open(os.path.join(arguments.logdir, "forecast", "errors.md"), "w") as file:
+    with open(os.path.join(directory, "errors.md"), "w") as file:
         file.write(table + "\n")
     for outcome in outcomes:
         outcome.errors = errors

@@ -15,6 +15,7 @@ import kerasclf
 from ._experiment import (
     Outcome,
     Run,
+    experiment_directory,
     format_table,
     main_guard,
     mark_epochs_to_settle,
@@ -43,13 +44,12 @@ def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     settings = {**SETTINGS, **(QUICK if arguments.quick else {})}
     # Train: the per-epoch lines go to the terminal, as on the slide.
-    result = kerasclf.train(
-        logdir=f"{arguments.logdir}/gradient_descent", run_name="slide", **settings
-    )
+    directory = experiment_directory(arguments.logdir, "gradient_descent")
+    result = kerasclf.train(logdir=directory, run_name="slide", **settings)
     # Results.
     outcome = Outcome(Run("slide", settings), result)
     mark_epochs_to_settle([outcome])
-    write_summary(f"{arguments.logdir}/gradient_descent", [outcome])
+    write_summary(directory, [outcome])
     print(format_table([outcome]))
     return [outcome]
 

@@ -16,14 +16,13 @@ Run it:
 """
 
 import io
-import os
 
 import keras
 import numpy as np
 
 import kerasclf
 from kerasclf.callbacks import CostLogger, DecisionBoundaryLogger, RunConfigLogger
-from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
 from kerasclf.data import SLIDE_LINE
 from kerasclf.engine.evaluation import evaluate_linear
 from kerasclf.models.registry import build_model
@@ -57,7 +56,7 @@ def log_hand_set_line(logdir: str, name: str, weights, bias, data) -> str:
 
 def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
-    logdir = os.path.join(arguments.logdir, "hand_line")
+    directory = experiment_directory(arguments.logdir, "hand_line")
     print("Hand-set linear decision functions y = x^T w + b, p = sigmoid(y):")
     for name, line in LINES.items():
         data = kerasclf.make_dataset(line["dataset"], seed=0)
@@ -71,7 +70,7 @@ def main(argv=None):
         )
         for point, probability in zip(SAMPLE_POINTS, probabilities):
             print(f"    p(class 1 | x = {point.tolist()}) = {probability:.4f}")
-        log_hand_set_line(logdir, name, line["weights"], line["bias"], data)
+        log_hand_set_line(directory, name, line["weights"], line["bias"], data)
 
     trained = {**TRAINED, **(QUICK if arguments.quick else {})}
     runs = [
@@ -82,7 +81,7 @@ def main(argv=None):
         )
         for line in LINES.values()
     ]
-    outcomes = run_experiment("hand_line", runs, arguments.logdir)
+    outcomes = run_experiment(directory, runs)
     for outcome in outcomes:
         summary = outcome.result.summary
         weights = ", ".join(f"{w:.4f}" for w in summary["weights"])

@@ -15,7 +15,7 @@ Run it:
 
 import numpy as np
 
-from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
 
 # Settings.
 LOGISTIC = {
@@ -60,7 +60,8 @@ def main(argv=None):
         Run(f"mlp_random_{seed}", {**MLP, **quick, "init": "random", "seed": seed}, group="mlp")
         for seed in SEEDS
     ]
-    outcomes = run_experiment("initialization", runs, arguments.logdir)
+    directory = experiment_directory(arguments.logdir, "initialization")
+    outcomes = run_experiment(directory, runs)
     for group in ("logistic", "mlp"):
         costs = [o.result.summary["cost"] for o in outcomes if o.run.group == group]
         print(

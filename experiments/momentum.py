@@ -15,7 +15,7 @@ import os
 
 import tensorflow as tf
 
-from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
 from ._paths import draw_paths
 
 # Settings: a step size small enough that plain GD visibly crawls.
@@ -39,11 +39,11 @@ def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     common = {**COMMON, **(QUICK if arguments.quick else {})}
     runs = [Run(run.name, {**common, **run.settings}, group="all") for run in RUNS]
-    outcomes = run_experiment("momentum", runs, arguments.logdir)
+    directory = experiment_directory(arguments.logdir, "momentum")
+    outcomes = run_experiment(directory, runs)
     # Results: every path on one error surface.
     paths = {outcome.run.name: outcome.path for outcome in outcomes}
     image = draw_paths(outcomes[-1].result, paths)
-    directory = os.path.join(arguments.logdir, "momentum")
     tf.io.write_file(os.path.join(directory, "paths.png"), tf.io.encode_png(image))
     with tf.summary.create_file_writer(os.path.join(directory, "paths")).as_default():
         tf.summary.image("optimizer_paths", image[None], step=common["epochs"])

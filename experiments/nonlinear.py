@@ -11,7 +11,7 @@ Run it:
     python -m experiments.nonlinear [--quick]
 """
 
-from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
 
 # Settings: Adam on the mean cost, so every model trains at one step size.
 COMMON = {
@@ -44,7 +44,8 @@ def main(argv=None):
             Run(f"{dataset}_features", {**common, "features": features}, group=dataset),
             Run(f"{dataset}_mlp", {**common, **MLP, "hidden": HIDDEN[dataset]}, group=dataset),
         ]
-    return run_experiment("nonlinear", runs, arguments.logdir)
+    directory = experiment_directory(arguments.logdir, "nonlinear")
+    return run_experiment(directory, runs)
 
 
 if __name__ == "__main__":

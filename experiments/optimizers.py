@@ -12,7 +12,7 @@ Run it:
     python -m experiments.optimizers [--quick]
 """
 
-from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
 
 # Settings: the step sizes usual for each family (SGD's 0.01, the adaptive ones' 0.001).
 COMMON = {
@@ -38,7 +38,8 @@ def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     common = {**COMMON, **(QUICK if arguments.quick else {})}
     runs = [Run(run.name, {**common, **run.settings}, group="all") for run in RUNS]
-    return run_experiment("optimizers", runs, arguments.logdir)
+    directory = experiment_directory(arguments.logdir, "optimizers")
+    return run_experiment(directory, runs)
 
 
 if __name__ == "__main__":

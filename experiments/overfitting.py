@@ -13,7 +13,7 @@ Run it:
     python -m experiments.overfitting [--quick]
 """
 
-from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
 
 # Settings: few points, many weights.
 COMMON = {
@@ -43,7 +43,8 @@ def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     common = {**COMMON, **(QUICK if arguments.quick else {})}
     runs = [Run(run.name, {**common, **run.settings}) for run in RUNS]
-    return run_experiment("overfitting", runs, arguments.logdir)
+    directory = experiment_directory(arguments.logdir, "overfitting")
+    return run_experiment(directory, runs)
 
 
 if __name__ == "__main__":

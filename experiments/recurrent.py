@@ -17,7 +17,14 @@ Run it:
 
 import os
 
-from ._experiment import Run, held_out_accuracy, main_guard, parse_arguments, run_experiment
+from ._experiment import (
+    Run,
+    experiment_directory,
+    held_out_accuracy,
+    main_guard,
+    parse_arguments,
+    run_experiment,
+)
 
 # Settings: one recurrent layer of 32 units, the models' defaults (Adam on minibatches of 32).
 COMMON = {"dataset": "long_dependency", "epochs": 10, "seed": 0}
@@ -54,7 +61,8 @@ def main(argv=None):
         for length in lengths
         for model in MODELS
     ]
-    outcomes = run_experiment("recurrent", runs, arguments.logdir)
+    directory = experiment_directory(arguments.logdir, "recurrent")
+    outcomes = run_experiment(directory, runs)
     accuracy = {
         model: {
             length: held_out_accuracy(
@@ -66,7 +74,7 @@ def main(argv=None):
     }
     table = accuracy_table(accuracy, lengths)
     print("held-out accuracy by sequence length T:\n" + table)
-    with open(os.path.join(arguments.logdir, "recurrent", "accuracy.md"), "w") as file:
+    with open(os.path.join(directory, "accuracy.md"), "w") as file:
         file.write(table + "\n")
     for outcome in outcomes:
         outcome.accuracy_by_length = accuracy

@@ -18,7 +18,7 @@ Run it:
     python -m experiments.step_size [--quick]
 """
 
-from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
 
 # Settings.
 COMMON = {"dataset": "seminar_blobs", "batch_size": "full", "epochs": 100, "seed": 0}
@@ -36,9 +36,8 @@ def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     common = {**COMMON, **(QUICK if arguments.quick else {})}
     return run_experiment(
-        "step_size",
+        experiment_directory(arguments.logdir, "step_size"),
         [Run(run.name, {**common, **run.settings}, group="all") for run in RUNS],
-        arguments.logdir,
     )
 
 

@@ -18,7 +18,7 @@ Run it:
 
 import os
 
-from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
 
 # Settings: one LSTM of 128 units; only the window changes.
 COMMON = {"dataset": "grammar", "model": "lstm", "units": 128, "epochs": 10, "seed": 0}
@@ -50,14 +50,15 @@ def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     common = {**COMMON, **(QUICK if arguments.quick else {})}
     runs = [Run(f"T{window}", {**common, "sequence_length": window}) for window in WINDOWS]
-    outcomes = run_experiment("truncated_bptt", runs, arguments.logdir)
+    directory = experiment_directory(arguments.logdir, "truncated_bptt")
+    outcomes = run_experiment(directory, runs)
     costs = {
         window: outcome.result.summary["test_mean_cost"]
         for window, outcome in zip(WINDOWS, outcomes)
     }
     table = cost_table(costs)
     print("held-out cost per character by window length:\n" + table)
-    with open(os.path.join(arguments.logdir, "truncated_bptt", "costs.md"), "w") as file:
+    with open(os.path.join(directory, "costs.md"), "w") as file:
         file.write(table + "\n")
     for outcome in outcomes:
         outcome.costs_by_window = costs

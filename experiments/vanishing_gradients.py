@@ -20,7 +20,7 @@ import os
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from ._experiment import Run, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
 
 # Settings: six hidden layers of 32 units, plain minibatch gradient descent.
 DEPTH = 6
@@ -75,13 +75,12 @@ def main(argv=None):
     arguments = parse_arguments(__doc__, argv)
     common = {**COMMON, **(QUICK if arguments.quick else {})}
     runs = [Run(run.name, {**common, **run.settings}) for run in RUNS]
-    outcomes = run_experiment("vanishing_gradients", runs, arguments.logdir)
+    directory = experiment_directory(arguments.logdir, "vanishing_gradients")
+    outcomes = run_experiment(directory, runs)
     norms = {outcome.run.name: gradient_norms(outcome.result.run_dir) for outcome in outcomes}
     table = norms_table(norms)
     print("gradient norm of each layer after the first epoch:\n" + table)
-    with open(
-        os.path.join(arguments.logdir, "vanishing_gradients", "gradient_norms.md"), "w"
-    ) as file:
+    with open(os.path.join(directory, "gradient_norms.md"), "w") as file:
         file.write(table + "\n")
     for outcome in outcomes:
         outcome.gradient_norms = norms[outcome.run.name]

@@ -3,6 +3,7 @@
 import csv
 import math
 import os
+import shlex
 
 import matplotlib
 import numpy as np
@@ -17,6 +18,7 @@ from experiments._experiment import Outcome, Run, mark_epochs_to_settle
 from experiments._paths import paths_figure
 from kerasclf.experiments import experiment_names
 from kerasclf.cli.main import main as cli_main
+from kerasclf.cli.tensorboard_command import program_command
 from kerasclf.data import make_dataset
 from kerasclf.run.preparation import load_training_data
 
@@ -171,6 +173,35 @@ def test_other_experiments_run_and_summarize(logdir, name):
         assert _logged_scalars(slide_line, "accuracy")[0] == 1.0
 
 
+def _files_and_times(folder):
+    """Every file under `folder`: its modification time, by its path inside `folder`."""
+    return {
+        os.path.relpath(os.path.join(parent, name), folder): os.stat(
+            os.path.join(parent, name)
+        ).st_mtime_ns
+        for parent, _, names in os.walk(folder)
+        for name in names
+    }
+
+
+def test_a_second_invocation_writes_beside_the_first(tmp_path):
+    """Run again, an experiment gets its own folder: the first one's files stay as they were."""
+    import experiments.gradient_descent as experiment
+
+    logdir = str(tmp_path)
+    first_outcomes = experiment.main(["--quick", "--logdir", logdir])
+    first = os.path.join(logdir, "gradient_descent")
+    assert first_outcomes[0].result.run_dir == os.path.join(first, "slide")
+    before = _files_and_times(first)
+    outcomes = experiment.main(["--quick", "--logdir", logdir])
+    second = os.path.join(logdir, "gradient_descent-2")
+    assert outcomes[0].result.run_dir == os.path.join(second, "slide")  # Not slide-2 beside.
+    assert _files_and_times(first) == before and "summary.csv" in before
+    with open(os.path.join(second, "summary.csv")) as file:
+        rows = list(csv.DictReader(file))
+    assert [(row["run"], row["run_dir"]) for row in rows] == [("slide", outcomes[0].result.run_dir)]
+
+
 def test_batch_size_sgd_gets_further_per_epoch(logdir):
     outcomes = _run("batch_size", logdir)
     first_epoch = {name: o.result.history["cost"][0] for name, o in outcomes.items()}
@@ -205,6 +236,21 @@ def test_an_experiments_bad_arguments_are_one_line_exit_2(capsys, argv, message)
     assert exit_status.value.code == 2
     error = capsys.readouterr().err
     assert error.startswith("error: ") and error.count("\n") == 1 and message in error
+
+
+@pytest.mark.parametrize("module", ["experiments.momentum", "kerasclf.experiments.momentum"])
+def test_an_experiments_error_names_the_command_the_student_ran(capsys, monkeypatch, module):
+    import importlib.machinery
+    import sys
+
+    from kerasclf.experiments._experiment import main_guard, parse_arguments
+
+    spec = importlib.machinery.ModuleSpec(module, None)
+    monkeypatch.setattr(sys.modules["__main__"], "__spec__", spec, raising=False)
+    with pytest.raises(SystemExit):
+        main_guard(lambda: parse_arguments("An experiment.", ["--qiuck"]))
+    error = capsys.readouterr().err
+    assert f"Did you mean '--quick'? See `python -m {module} --help`." in error
 
 
 def _held_out_accuracy(outcome):
@@ -283,8 +329,10 @@ def test_char_lm_writes_more_real_words_as_it_learns(logdir, capsys):
     steps = sorted(shares)
     assert steps[0] == 0 and len(steps) == outcome.result.config.epochs + 1
     assert shares[steps[-1]] > 0.9 > 0.5 > shares[0], shares
-    # The run generates again from its saved files, as `kerasclf generate` does.
+    # The run generates again from its saved files, as the command it prints does.
     assert word_share(outcome.generated) > 0.8
+    command = [program_command("kerasclf"), "generate", "--run", outcome.result.run_dir]
+    assert shlex.join(command) + " --prompt" in capsys.readouterr().out
     assert (
         cli_main(
             ["generate", "--run", outcome.result.run_dir, "--prompt", "the ", "--length", "60"]
