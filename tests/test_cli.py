@@ -426,6 +426,26 @@ def test_output_piped_into_a_reader_that_stops_is_no_error():
     assert process.returncode == 0 and stderr == b""
 
 
+@pytest.mark.parametrize("closed", [("stdout",), ("stdout", "stderr")])
+def test_a_run_whose_reader_has_gone_trains_to_the_end_and_is_saved(tmp_path, closed):
+    """As `kerasclf train | head -3` (and `2>&1 | head -3`): only the lines are lost."""
+    command = ["train", "--epochs", "30", "--logdir", str(tmp_path), "--run-name", "piped"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kerasclf.cli.main", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=ENV,
+    )
+    for name in closed:  # Closed before the command writes a line.
+        getattr(process, name).close()
+    process.communicate(timeout=300)
+    assert process.returncode == 0
+    with open(tmp_path / "piped" / "summary.json") as file:
+        summary = json.load(file)
+    assert summary["status"] == "completed" and summary["epochs"] == 30, summary
+    assert (tmp_path / "piped" / "model.keras").is_file()
+
+
 def test_real_process_exits_2_without_traceback(tmp_path):
     completed = run_cli("train", "--optimizer", "sgd", "--logdir", str(tmp_path / "logs"))
     assert completed.returncode == 2

@@ -33,6 +33,7 @@ from kerasclf.cli.evaluate import (
     predict_command,
 )
 from kerasclf.cli.generate import add_generate_parser, checked_settings
+from kerasclf.cli.closed_pipes import tolerate_closed_pipes
 from kerasclf.cli.process_exit import exit_process
 from kerasclf.cli.tensorboard_command import program_command, tensorboard_command
 from kerasclf.data import describe_datasets
@@ -372,13 +373,11 @@ def entry_point() -> None:
     # SIGTERM interrupts as Ctrl-C does from the start, so that a run stopped while
     # TensorFlow loads exits 130 like one stopped later (the default action exits 143).
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Piped into `head`, say, which stopped reading: the command goes on, its lines unread.
+    tolerate_closed_pipes()
     try:
         status = main()
         sys.stdout.flush()
-    except BrokenPipeError:  # Piped into `head`, say, which stopped reading.
-        # Python would report the failed flush of stdout at exit: point it at nothing.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        status = 0
     except KeyboardInterrupt:  # SIGINT or SIGTERM outside training (training handles its own).
         print("kerasclf: interrupted; nothing was trained or saved", file=sys.stderr)
         status = EXIT_INTERRUPTED
