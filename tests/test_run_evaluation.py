@@ -158,6 +158,21 @@ def test_points_of_another_shape_and_labels_beyond_the_classes_are_one_line(runs
         evaluate_run(run_dir, blobs_path)
 
 
+@pytest.mark.parametrize("header", ["", "x1,x2\n"])
+def test_a_csv_file_of_features_alone_is_told_its_label_column_is_missing(
+    runs, tmp_path, capsys, header
+):
+    """Its last feature is not taken for labels: the fix (a label column, or predict) is named."""
+    run_dir, _, _ = runs["seminar_blobs"]
+    path = tmp_path / "points.csv"
+    path.write_text(header + "4,4\n-4,-4\n")
+    assert main(["evaluate", "--run", run_dir, "--data", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1, error
+    assert "needs each point's label in a last column, and this file has 2 columns" in error
+    assert f"kerasclf predict --run {run_dir} --data {path}" in error
+
+
 def test_confusion_matrix_and_class_accuracies_match_sklearn():
     rng = np.random.default_rng(1)
     labels, predicted = rng.integers(0, 4, 300), rng.integers(0, 4, 300)

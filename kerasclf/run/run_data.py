@@ -12,10 +12,12 @@ the data before it loads.
 from __future__ import annotations
 
 import os
+import shlex
 
 from kerasclf.atomic_files import read_json
 from kerasclf.run.directory import CONFIG_FILE
 from kerasclf.data import Data, load_data
+from kerasclf.data.csv_files import csv_layout
 from kerasclf.data.text_corpus import character_windows, read_text
 from kerasclf.data.vocabulary import VOCABULARY_FILE, Vocabulary, check_token_ids
 from kerasclf.validation import check_integer
@@ -48,6 +50,7 @@ def load_run_data(run_dir: str, path: str) -> Data:
         )
     vocabulary = run_vocabulary(run_dir)
     if vocabulary is None:
+        _check_label_column(run_dir, path, config)
         return _load_classes(path, config.get("num_classes"))
     if os.fspath(path).lower().endswith(".txt"):
         length = _sequence_length(run_dir, config)
@@ -55,6 +58,28 @@ def load_run_data(run_dir: str, path: str) -> Data:
     data = load_data(path, num_classes=vocabulary.size)
     check_token_ids(data.features, vocabulary.size, data.source)
     return data
+
+
+def _check_label_column(run_dir: str, path: str, config: dict) -> None:
+    """Refuses a CSV file of features alone, which would be read as features and a label.
+
+    Its last feature would pass for labels (or fail as labels that are not
+    classes), and the error would not say what is missing.
+    """
+    shape = config.get("feature_shape")
+    if not os.fspath(path).lower().endswith(".csv") or not isinstance(shape, list):
+        return
+    if len(shape) != 1 or not isinstance(shape[0], int) or isinstance(shape[0], bool):
+        return
+    _, columns = csv_layout(path)
+    if columns == shape[0]:
+        raise ValueError(
+            f"{path}: evaluating needs each point's label in a last column, and this file has "
+            f"{columns} columns, the {columns} features of the run's model. Received: "
+            f"data={os.fspath(path)!r}. Add the labels as a last column, or get the model's "
+            f"predictions with `kerasclf predict --run {shlex.quote(run_dir)} --data "
+            f"{shlex.quote(os.fspath(path))}`."
+        )
 
 
 def _run_config(run_dir: str) -> dict:
