@@ -13,7 +13,7 @@ import pytest
 from conftest import StopAt, numpy_cost, train_run
 
 import kerasclf
-from kerasclf.cli.main import main
+from kerasclf.cli.main import build_parser, main
 from kerasclf.data import make_dataset
 from kerasclf.atomic_files import read_json
 from kerasclf.run.config import FIELDS, parse_value
@@ -172,7 +172,10 @@ BAD_TRAIN_FLAGS = [
     (["--histogram-every", "-1"], "an integer >= 0. Received: histogram_every=-1."),
     (["--callbacks-off", "cost,boundry"], "Received: callbacks_off='boundry'. Did you mean"),
     (["--callbacks-off", "cost,cost"], "names 'cost' twice. Received: callbacks_off='cost,cost'"),
-    (["--images", "maybe"], "`images` must be true or false. Received: images='maybe'."),
+    (
+        ["--images", "maybe"],
+        "`images` must be true or false (or yes/no, on/off, 1/0). Received: images='maybe'.",
+    ),
     (["--data", "missing.csv"], "does not exist"),
     (["--features", "x3"], "Unknown feature 'x3'"),
     (["--hidden", "8,0"], "`hidden` must be an integer >= 1. Received: hidden=0."),
@@ -234,7 +237,8 @@ BAD_TRAIN_FLAGS = [
     (["--model", "mlp", "--hidden", ",".join(["2"] * 65)], "`hidden` must list at most 64 layers"),
     (
         ["--images", "tru"],
-        "`images` must be true or false. Received: images='tru'. Did you mean 'true'?",
+        "`images` must be true or false (or yes/no, on/off, 1/0). Received: images='tru'. Did "
+        "you mean 'true'?",
     ),
     (["--class-weight", "balnced"], "Received: class_weight='balnced'. Did you mean 'balanced'?"),
     (["--data", os.path.dirname(__file__)], "`data` must be a file, but '"),
@@ -444,6 +448,12 @@ def test_a_run_whose_reader_has_gone_trains_to_the_end_and_is_saved(tmp_path, cl
         summary = json.load(file)
     assert summary["status"] == "completed" and summary["epochs"] == 30, summary
     assert (tmp_path / "piped" / "model.keras").is_file()
+
+
+def test_an_on_off_flag_given_alone_is_on():
+    arguments = build_parser().parse_args(["train", "--batch-cost", "--images", "--epochs", "3"])
+    assert (arguments.batch_cost, arguments.images, arguments.epochs) == ("true", "true", "3")
+    assert build_parser().parse_args(["train", "--images", "off"]).images == "off"
 
 
 def test_real_process_exits_2_without_traceback(tmp_path):

@@ -130,6 +130,8 @@ def test_validate_refuses_a_config_built_in_python(tmp_path, values, error, mess
         ("class_weight", "1,3", (1, 3)),
         ("class_weight", "balanced", "balanced"),
         ("images", "No", False),
+        ("images", "off", False),
+        ("batch_cost", "On", True),
         ("streaming", "TRUE", True),
         ("data", "points.csv", "points.csv"),
     ],

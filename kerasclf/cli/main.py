@@ -182,8 +182,15 @@ def build_parser() -> _Parser:
         help_text = field.metadata["help"]
         if default is not None:  # A None default is described in the help text.
             help_text += f" (default: {shown})"
+        # An on/off key given alone means on: `--images` is `--images true`.
+        switch = {"nargs": "?", "const": "true"} if field.type == "bool" else {}
         train.add_argument(
-            _flag(key), dest=key, default=argparse.SUPPRESS, metavar="VALUE", help=help_text
+            _flag(key),
+            dest=key,
+            default=argparse.SUPPRESS,
+            metavar="BOOL" if switch else "VALUE",
+            help=help_text,
+            **switch,
         )
 
     add_evaluate_parser(commands)

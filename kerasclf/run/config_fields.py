@@ -32,8 +32,10 @@ from kerasclf.validation import did_you_mean, shown
 # A parser: (key, value, from_text) -> the typed value.
 Parser = Callable[[str, Any, bool], Any]
 # The words for a command-line boolean.
-TRUE_WORDS = ("true", "1", "yes")
-FALSE_WORDS = ("false", "0", "no")
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off")
+# What a command-line boolean takes, as its error says.
+BOOLEAN_TEXT = "true or false (or yes/no, on/off, 1/0)"
 
 
 def type_error(
@@ -100,7 +102,12 @@ def parse_number(key: str, value: Any, from_text: bool) -> float:
 
 
 def parse_boolean(key: str, value: Any, from_text: bool) -> bool:
-    """True or false; on the command line also yes/no and 1/0, in any case."""
+    """True or false; on the command line also yes/no, on/off and 1/0, in any case.
+
+    Example:
+        >>> parse_boolean("images", "Off", from_text=True)
+        False
+    """
     if isinstance(value, str) and value.lower() in TRUE_WORDS + FALSE_WORDS:
         if from_text:
             return value.lower() in TRUE_WORDS
@@ -110,7 +117,8 @@ def parse_boolean(key: str, value: Any, from_text: bool) -> bool:
             f"without quotes: {key} = {str(meant).lower()} in TOML, {key}={meant} in Python."
         )
     if not isinstance(value, bool):
-        raise type_error(key, value, "true or false", from_text, TRUE_WORDS + FALSE_WORDS)
+        expected = BOOLEAN_TEXT if from_text else "true or false"
+        raise type_error(key, value, expected, from_text, TRUE_WORDS + FALSE_WORDS)
     return value
 
 
