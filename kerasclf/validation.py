@@ -56,6 +56,8 @@ def closest_name(
         'momentum'
         >>> closest_name("--lr", ["--l2", "--learning-rate"], {"lr": "learning_rate"})
         '--learning-rate'
+        >>> closest_name("CNN", ["mlp", "cnn"])
+        'cnn'
     """
     valid_names = list(valid_names)
     meant = (synonyms or {}).get(_plain(name))
@@ -63,8 +65,10 @@ def closest_name(
         for valid in valid_names:
             if _plain(valid) == _plain(meant):
                 return valid
-    matches = difflib.get_close_matches(str(name), valid_names, n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    # Spelling, in any case: "CNN" means "cnn".
+    by_lower_case = {str(valid).lower(): valid for valid in reversed(valid_names)}
+    matches = difflib.get_close_matches(str(name).lower(), by_lower_case, n=1, cutoff=0.6)
+    return by_lower_case[matches[0]] if matches else None
 
 
 def _plain(name: str) -> str:

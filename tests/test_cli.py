@@ -241,6 +241,7 @@ BAD_TRAIN_FLAGS = [
         "you mean 'true'?",
     ),
     (["--class-weight", "balnced"], "Received: class_weight='balnced'. Did you mean 'balanced'?"),
+    (["--model", "CNN"], "Received: model='CNN'. Did you mean 'cnn'?"),
     (["--data", os.path.dirname(__file__)], "`data` must be a file, but '"),
     (["--config", os.path.dirname(__file__)], "is a directory. Received: config='"),
     (["--data", "missing.csv"], "`data` file does not exist. Received: data='missing.csv'."),
