@@ -110,6 +110,21 @@ def test_runs_takes_its_log_directory_as_logdir_or_as_train_spells_it(
     assert error.count("\n") == 1 and "lists one log directory. Received: LOGDIR" in error
 
 
+def test_runs_names_the_folders_that_hold_an_experiments_runs(tmp_path, capsys):
+    for run in ("momentum/gd", "momentum/nesterov", "fonts/cnn"):
+        (tmp_path / run).mkdir(parents=True)
+        (tmp_path / run / "config.json").write_text("{}")
+    (tmp_path / "notes").mkdir()  # No runs in it: not named.
+    assert main(["runs", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"no runs in {tmp_path}",
+        f"folders of runs: fonts (1), momentum (2); `kerasclf runs {tmp_path / 'fonts'}` lists one",
+    ]
+    assert main(["runs", str(tmp_path / "momentum")]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert [row.split()[0] for row in rows] == ["run", "gd", "nesterov"]
+
+
 def test_runs_json_is_one_valid_json_object_per_run(tmp_path, capsys):
     logdir = tmp_path / "logs"
     for name in ("first", "second"):

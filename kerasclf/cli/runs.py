@@ -4,6 +4,7 @@
     run        status     epoch  cost     resumable
     gd-lr0.01  completed  100    56.4952  no
     sgd-bs1    killed     2015   48.1207  yes, from epoch 2000
+    folders of runs: momentum (4); `kerasclf runs logs/momentum` lists one
 
 It reads the run directories' files only (`kerasclf.run.run_status`), so it
 answers at once, without loading TensorFlow, also while runs train.
@@ -14,9 +15,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
+import shlex
 
 from kerasclf.atomic_files import json_safe
-from kerasclf.run.run_status import STATUSES, format_runs, list_runs
+from kerasclf.run.run_status import STATUSES, format_runs, list_runs, run_folders
 
 
 def add_runs_parser(commands) -> argparse.ArgumentParser:
@@ -68,8 +71,11 @@ def runs_command(arguments: argparse.Namespace) -> int:
     if arguments.json:
         for run in runs:
             print(json.dumps(json_safe(dataclasses.asdict(run)), allow_nan=False))
-    elif runs:
-        print(format_runs(runs))
-    else:
-        print(f"no runs in {logdir}")
+        return 0
+    print(format_runs(runs) if runs else f"no runs in {logdir}")
+    folders = run_folders(logdir)
+    if folders:
+        listed = ", ".join(f"{name} ({count})" for name, count in folders.items())
+        example = shlex.quote(os.path.join(logdir, next(iter(folders))))
+        print(f"folders of runs: {listed}; `kerasclf runs {example}` lists one")
     return 0

@@ -130,6 +130,27 @@ def list_runs(logdir: str) -> list[RunStatus]:
     return [run_status(os.path.join(logdir, name)) for name in names]
 
 
+def run_folders(logdir: str) -> dict[str, int]:
+    """The folders directly in `logdir` that are no run but hold runs (an experiment's), by name.
+
+    Each with its number of runs: `kerasclf runs` names them, so that a
+    student who ran `python -m experiments.momentum` finds `logs/momentum`.
+
+    Example:
+        >>> run_folders("/")
+        {}
+    """
+    folders = {}
+    for name in sorted(os.listdir(logdir)):
+        path = os.path.join(logdir, name)
+        if os.path.isdir(path) and not is_run_directory(path):
+            with contextlib.suppress(OSError):
+                count = sum(is_run_directory(os.path.join(path, run)) for run in os.listdir(path))
+                if count:
+                    folders[name] = count
+    return folders
+
+
 def format_runs(runs: list[RunStatus]) -> str:
     """A table of runs: name, status, last epoch, cost, and whether and whence it resumes.
 
