@@ -209,14 +209,18 @@ def test_batch_size_sgd_gets_further_per_epoch(logdir):
     _check_summary_against_events(logdir, "batch_size", outcomes)
 
 
-def test_every_experiment_is_listed_and_run_by_all(capsys):
+def test_every_experiment_is_listed_and_run_by_all(capsys, monkeypatch, tmp_path):
     from kerasclf.experiments.all import EXPERIMENTS
 
     assert sorted([*EXPERIMENTS, "all", "day1", "day2", "day3"]) == experiment_names()
+    monkeypatch.chdir(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert cli_main(["experiments"]) == 0
-    listing = capsys.readouterr().out
-    for name in experiment_names():
-        assert f"python -m kerasclf.experiments.{name}" in listing
+    *rows, command = capsys.readouterr().out.splitlines()
+    assert [row.split()[0] for row in rows] == experiment_names()
+    assert command.startswith("run one with: ") and " -m experiments.NAME " in command
+    monkeypatch.chdir(tmp_path)  # Away from the checkout: the installed package's name.
+    assert cli_main(["experiments"]) == 0
+    assert " -m kerasclf.experiments.NAME " in capsys.readouterr().out.splitlines()[-1]
 
 
 @pytest.mark.parametrize(

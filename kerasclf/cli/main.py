@@ -319,14 +319,16 @@ def run_listing(command: str) -> int:
 
 
 def describe_experiments() -> str:
-    """One line per experiment script: its name and its docstring's first line.
+    """One line per experiment script (its name, its docstring's first line); then how to run one.
 
     The scripts are read, not imported, so listing them imports no TensorFlow.
+    From the checkout the command is the README's, `python -m experiments.NAME`;
+    elsewhere the installed package's, `python -m kerasclf.experiments.NAME`.
     """
     # Finds the package (installed as kerasclf.experiments); runs none of it.
     spec = importlib.util.find_spec("kerasclf.experiments")
     folders = list(spec.submodule_search_locations or []) if spec else []
-    python, lines = shlex.quote(program_command("python")), []
+    lines = []
     for folder in folders:
         for filename in sorted(os.listdir(folder)):
             name, extension = os.path.splitext(filename)
@@ -335,8 +337,16 @@ def describe_experiments() -> str:
             with open(os.path.join(folder, filename), encoding="utf-8") as file:
                 docstring = ast.get_docstring(ast.parse(file.read())) or ""
             title = docstring.strip().splitlines()[0] if docstring.strip() else ""
-            lines.append(f"{name:<20} {title}   ({python} -m kerasclf.experiments.{name})")
-    return "\n".join(lines) if lines else "no experiments yet"
+            lines.append(f"{name:<20} {title}")
+    if not lines:
+        return "no experiments yet"
+    here = os.path.isdir("experiments") and any(
+        os.path.samefile("experiments", folder) for folder in folders
+    )
+    package = "experiments" if here else "kerasclf.experiments"
+    python = shlex.quote(program_command("python"))
+    lines.append(f"run one with: {python} -m {package}.NAME  (--quick for a short run)")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
