@@ -332,9 +332,10 @@ def test_bad_config_files(tmp_path, capsys, content, message):
         ("", "no data rows"),
         ("1,2,0\n1,x,1\n", "expected a number"),
         ("1,2,0\n3,4,0\n", "2 classes"),
-        ("1,2,0\n3,4,1e20\n", "at most 2147483647 here. Received 1e+20 in row 1"),
+        ("1,2,0\n3,4,1e20\n", "at most 2147483647 here. Received 1e+20 in data row 2 (the"),
         ("1,2,0\n3,4,1\n5,6,1e9\n", "classes [0, 1, 1000000000], missing [2, 3, 4, 5, 6, 7"),
-        ("1,2,0\n3,4,-1\n", "Received -1.0 in row 1"),
+        ("x1,x2,y\n1,2,0\n3,4,-1\n", "Received -1.0 in data row 2 (the header not counted)"),
+        ("1,2,0\n3,4,1.5\n", "in data row 2 (the header not counted). For numbers to predict"),
         # Spreadsheet exports: the fix, not only the cell.
         ("x1;x2;y\n1.5;2.3;0\n0.5;1.1;1\n", "Received '1.5;2.3;0'. The cells are separated by ';'"),
         ("1,5;2,3;0\n0,5;1,1;1\n", "Received '5;1'. The cells are separated by ';': save the"),
