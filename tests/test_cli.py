@@ -787,20 +787,29 @@ def test_predict_writes_over_no_file_unasked_and_never_the_data_or_a_run(tmp_pat
     points.write_text("1,2\n3,4\n")
     earlier = tmp_path / "earlier.csv"
     earlier.write_text("kept\n")
-    model_bytes = (run / "model.keras").read_bytes()
+    run_files = {path: path.read_bytes() for path in run.rglob("*") if path.is_file()}
+    (tmp_path / "linked.csv").symlink_to(run / "model.keras")
     predict = ["predict", "--run", str(run), "--data", str(points), "--out"]
     capsys.readouterr()
+    in_run = "`out` is in the run directory"
     for out, overwrite, message in [
         (earlier, [], "`out` already exists, and predict does not write over a file unasked"),
         (points, ["--overwrite"], "`out` is the data file being read"),
-        (run / "model.keras", ["--overwrite"], "`out` is a file of the run directory"),
-        (run / "config.json", [], "`out` is a file of the run directory"),
+        (run / "model.keras", ["--overwrite"], in_run),
+        (run / "config.json", [], in_run),
+        (run / "new.csv", [], in_run),  # No new file in a run either,
+        (run / "train" / "new.csv", [], in_run),  # at any depth,
+        (tmp_path / "linked.csv", ["--overwrite"], in_run),  # nor through a link.
     ]:
         assert main([*predict, str(out), *overwrite]) == 2, out
         error = capsys.readouterr().err
         assert message in error and f"out={str(out)!r}" in error and error.count("\n") == 1
     assert earlier.read_text() == "kept\n" and points.read_text() == "1,2\n3,4\n"
-    assert (run / "model.keras").read_bytes() == model_bytes
+    # A hard link to a run's file is replaced, not written through.
+    os.link(run / "summary.json", tmp_path / "hard.csv")
+    assert main([*predict, str(tmp_path / "hard.csv"), "--overwrite"]) == 0
+    assert (tmp_path / "hard.csv").read_text().startswith("x1,x2,p_0,p_1,class\n")
+    assert {path: path.read_bytes() for path in run.rglob("*") if path.is_file()} == run_files
     assert main([*predict, str(earlier), "--overwrite"]) == 0
     assert earlier.read_text().startswith("x1,x2,p_0,p_1,class\n")
 

@@ -25,7 +25,7 @@ import kerasclf.engine.classifier
 import kerasclf.models.features
 import kerasclf.engine.losses
 import kerasclf.engine.optimizers  # noqa: F401
-from kerasclf.atomic_files import read_json
+from kerasclf.atomic_files import read_json, write_bytes
 from kerasclf.data import read_csv_values
 from kerasclf.models.sources import is_model_file, parse_model_source
 from kerasclf.models.user import load_model_function, module_name
@@ -161,9 +161,8 @@ def predict_run(
         probabilities = np.concatenate([1 - probabilities, probabilities], axis=1)
     text = _prediction_csv(values, probabilities, classes, labels)
     if out_path is not None:
-        try:
-            with open(out_path, "w") as file:
-                file.write(text)
+        try:  # Replaced whole: a link at `out_path` is replaced, not written through.
+            write_bytes(out_path, text.encode())
         except OSError as error:  # As under /proc, where permission bits allow what open refuses.
             raise ValueError(
                 f"`out` cannot be written: {error.strerror or error}. Received: out={out_path!r}. "

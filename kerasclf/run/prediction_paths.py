@@ -16,7 +16,9 @@ def check_prediction_paths(
     """`kerasclf predict`'s paths: a trained run, and a new CSV file it can write (or None).
 
     An existing `out_path` is replaced only with `overwrite`, and never when it
-    is the data read (`data_path`) or a file of a run directory.
+    is the data read (`data_path`). Nothing is written inside a run directory,
+    at any depth, also through a symbolic link (`predict_run` replaces the file
+    whole, so a hard link to another file is not written through either).
 
     Args:
         run_dir: The run whose `model.keras` predicts.
@@ -33,9 +35,10 @@ def check_prediction_paths(
     check_model_file(run_dir)
     if out_path is None:
         return
-    _check_not_overwritten(out_path, data_path, overwrite)
     if not out_path:
         raise ValueError("`out` must be the path of a CSV file to write. Received: out=''.")
+    _check_outside_runs(out_path)
+    _check_not_overwritten(out_path, data_path, overwrite)
     folder = os.path.dirname(os.path.abspath(out_path))
     if not os.path.isdir(folder):
         raise ValueError(f"`out` directory does not exist. Received: out={out_path!r}.")
@@ -51,6 +54,23 @@ def check_prediction_paths(
         )
 
 
+def _check_outside_runs(out_path: str) -> None:
+    """Refuses an `out_path` in a run directory or below one, or linked to a file there."""
+    for path in {os.path.abspath(out_path), os.path.realpath(out_path)}:
+        folder = os.path.dirname(path)
+        while True:
+            if is_run_directory(folder):
+                raise ValueError(
+                    f"`out` is in the run directory {folder!r}; writing there could replace "
+                    f"the run's own files. Received: out={out_path!r}. Choose a path outside "
+                    "the run."
+                )
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+
+
 def _check_not_overwritten(out_path: str, data_path: str | None, overwrite: bool) -> None:
     """Refuses an `out_path` that would replace the data, a run's file, or (without
     `overwrite`) any existing file."""
@@ -63,12 +83,6 @@ def _check_not_overwritten(out_path: str, data_path: str | None, overwrite: bool
                 f"replace the points. Received: out={out_path!r}, data={data_path!r}. "
                 "Choose another path for --out."
             )
-    folder = os.path.dirname(os.path.abspath(out_path))
-    if is_run_directory(folder):
-        raise ValueError(
-            f"`out` is a file of the run directory {folder!r}; writing there would replace "
-            f"the run's own file. Received: out={out_path!r}. Choose a path outside the run."
-        )
     if not overwrite:
         raise ValueError(
             f"`out` already exists, and predict does not write over a file unasked. "
