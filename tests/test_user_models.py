@@ -87,6 +87,20 @@ def two_inputs(input_shape, num_classes):
     inputs = [keras.Input(input_shape), keras.Input(input_shape)]
     x = keras.layers.Flatten()(keras.layers.Add()(inputs))
     return keras.Model(inputs, keras.layers.Dense(num_classes, activation="softmax")(x))
+
+
+def frozen(input_shape, num_classes):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    output = keras.layers.Dense(num_classes, activation="softmax", trainable=False)(x)
+    return keras.Model(inputs, output)
+
+
+def with_lambda(input_shape, num_classes):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Lambda(lambda images: images * 2.0, name="double")(inputs)
+    x = keras.layers.Flatten()(x)
+    return keras.Model(inputs, keras.layers.Dense(num_classes, activation="softmax")(x))
 """
 
 
@@ -351,6 +365,8 @@ BAD_MODELS = [
     ("my_models.py:logits", "output layer 'scores' has activation 'linear'"),
     ("my_models.py:two_units", "outputs 2 unit(s), but the data has 3 classes"),
     ("my_models.py:wrong_input", "takes inputs of shape (5, 5, 1), but the data's samples"),
+    ("my_models.py:frozen", "has no trainable weights (its layers are frozen, trainable=False"),
+    ("my_models.py:with_lambda", "layer 'double' is a Lambda layer, whose Python function"),
 ]
 
 

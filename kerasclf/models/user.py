@@ -207,6 +207,11 @@ def check_user_model(
         else:
             model.build((None, *input_shape))
     _check_one_input_and_output(model, what)
+    if not model.trainable_weights:
+        raise ValueError(
+            f"`model` {what} has no trainable weights (its layers are frozen, trainable=False, "
+            "or hold none), so training cannot change it. Leave the layers to train trainable."
+        )
     _check_rebuildable(model, what)
     expected = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
     if expected is not None and not input_shape_fits(expected, input_shape):
@@ -297,6 +302,14 @@ def _check_rebuildable(model, what: str) -> None:
         if getattr(layer, "inputs", None) is not None and isinstance(layer, keras.Model):
             _check_rebuildable(layer, what)  # A nested functional model: its layers.
             continue
+        if isinstance(layer, keras.layers.Lambda):
+            raise ValueError(
+                f"`model` {what}: layer {layer.name!r} is a Lambda layer, whose Python function "
+                "model.keras cannot hold safely (Keras refuses to load it back), and kerasclf "
+                "saves the trained model there. Write the function as a layer "
+                "(a keras.layers.Layer subclass with call()), or use Keras's own layers "
+                "(Reshape, Rescaling, Activation, ...)."
+            )
         if type(layer).__module__.split(".")[0] in ("keras", "kerasclf"):
             continue
         try:
