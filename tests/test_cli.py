@@ -308,6 +308,21 @@ BAD_CONFIG_FILES = [
 ]
 
 
+def test_an_unreadable_config_file_is_one_line(tmp_path, capsys, monkeypatch):
+    config = tmp_path / "locked.toml"
+    config.write_text("epochs = 3\n")
+
+    def refuse(path, *args, **kwargs):  # As for a file of mode 000 read by another user.
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr("kerasclf.run.config.open", refuse, raising=False)
+    assert main(["train", "--config", str(config), "--logdir", str(tmp_path / "logs")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Traceback" not in error
+    assert f"`config` cannot be read: Permission denied. Received: config={str(config)!r}" in error
+    assert not (tmp_path / "logs").exists()
+
+
 @pytest.mark.parametrize("content, message", BAD_CONFIG_FILES)
 def test_bad_config_files(tmp_path, capsys, content, message):
     config = tmp_path / "bad.toml"

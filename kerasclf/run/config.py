@@ -360,6 +360,11 @@ def load_toml(path: str) -> dict[str, Any]:
             values = tomllib.loads(file.read())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"{path}: not valid TOML ({error}).") from None
+    except OSError as error:  # No permission, a directory, a FIFO's end...
+        raise ValueError(
+            f"`config` cannot be read: {error.strerror or error}. Received: config={path!r}. "
+            "Check that it is a readable file."
+        ) from None
     for key, value in values.items():
         if isinstance(value, dict):
             raise ValueError(
