@@ -755,6 +755,20 @@ def test_resume_refuses_a_broken_run_directory(tmp_path, capsys, config_text, ch
     assert row[0] == "run" and (row[-1] == "no" or not isinstance(checkpoint, bytes))
 
 
+def test_resume_with_a_directory_where_the_lock_goes_is_one_line(tmp_path, capsys):
+    stopped = kerasclf.train(
+        epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]
+    )
+    os.mkdir(os.path.join(stopped.run_dir, ".lock"))
+    summary = os.path.join(stopped.run_dir, "summary.json")
+    before = os.stat(summary).st_mtime_ns
+    capsys.readouterr()
+    assert main(["train", "--resume", stopped.run_dir]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "where the run keeps its lock" in error
+    assert "Remove it, then resume." in error and os.stat(summary).st_mtime_ns == before
+
+
 def test_resume_refuses_a_config_key_that_train_did_not_write(tmp_path, capsys):
     stopped = kerasclf.train(
         epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]

@@ -166,8 +166,7 @@ def run_lock(run_dir: str):
         except FileExistsError:
             holder = _lock_holder(path)
             if attempt == 0 and holder is None:  # Stale: its process has ended.
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(path)
+                _remove_stale_lock(path)
                 continue
             raise RunDirectoryError(
                 f"`resume`: {run_dir} is still running: it is being trained by process "
@@ -187,6 +186,19 @@ def run_lock(run_dir: str):
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)
+
+
+def _remove_stale_lock(path: str) -> None:
+    """Removes a lock whose process has ended; one line if something else is in its place."""
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+    except OSError as error:  # A directory, or a file it may not remove.
+        raise RunDirectoryError(
+            f"`resume`: {path} is where the run keeps its lock, and it cannot be replaced "
+            f"({error.strerror or error}). Remove it, then resume."
+        ) from None
 
 
 def lock_holder(run_dir: str) -> str | None:
