@@ -36,6 +36,38 @@ def test_train_refuses_bad_arguments_before_writing(tmp_path, arguments, error, 
     assert not logdir.exists()
 
 
+def _closed_stream():
+    stream = io.StringIO()
+    stream.close()
+    return stream
+
+
+@pytest.mark.parametrize(
+    "open_stream, refusal",
+    [
+        (lambda path: _closed_stream(), "I/O operation on closed file"),
+        (lambda path: open(path, "wb"), "a bytes-like object is required"),
+        (lambda path: open(path, "r"), "not writable"),
+    ],
+)
+def test_train_refuses_a_stream_that_cannot_take_text_before_writing(
+    tmp_path, open_stream, refusal
+):
+    path = tmp_path / "lines.txt"
+    path.write_text("")
+    stream = open_stream(path)
+    try:
+        with pytest.raises(ValueError) as raised:
+            kerasclf.train(logdir=str(tmp_path / "logs"), epochs=1, stream=stream)
+    finally:
+        stream.close()
+    message = str(raised.value)
+    assert message.startswith("`stream` must be a text stream open for writing") and (
+        refusal in message and "\n" not in message
+    )
+    assert not (tmp_path / "logs").exists()
+
+
 def test_a_callback_function_and_a_path_are_accepted(tmp_path):
     seen = []
     result = kerasclf.train(

@@ -141,12 +141,34 @@ def check_callbacks(callbacks) -> None:
 
 
 def check_stream(stream) -> None:
-    """`stream` must be None or a text stream, something with a `write` method."""
-    if stream is not None and not callable(getattr(stream, "write", None)):
+    """`stream` must be None or a text stream open for writing.
+
+    Tried with an empty write, which a closed stream, a binary file or one
+    open for reading refuses, before the run directory exists.
+
+    Example:
+        >>> import io
+        >>> closed = io.StringIO(); closed.close()
+        >>> check_stream(closed)
+        Traceback (most recent call last):
+        ...
+        ValueError: `stream` must be a text stream open for writing, such as sys.stdout or io.StringIO(). Received: stream=<_io.StringIO object>, which refuses text: I/O operation on closed file. Open it for writing text, or pass None.
+    """  # noqa: E501
+    if stream is None:
+        return
+    if not callable(getattr(stream, "write", None)):
         raise TypeError(
             "`stream` must be a text stream such as sys.stdout or an open file, or None. "
             f"Received: stream={shown(stream)} of type {type(stream).__name__}."
         )
+    try:
+        stream.write("")
+    except (ValueError, TypeError, OSError) as error:  # Closed, binary, read-only.
+        raise ValueError(
+            "`stream` must be a text stream open for writing, such as sys.stdout or "
+            f"io.StringIO(). Received: stream=<{type(stream).__module__}.{type(stream).__name__}"
+            f" object>, which refuses text: {error}. Open it for writing text, or pass None."
+        ) from None
 
 
 def run_prepared(
