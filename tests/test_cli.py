@@ -353,8 +353,11 @@ def test_bad_config_files(tmp_path, capsys, content, message):
         ("1,2,0\n3,4,1.5\n", "in data row 2 (the header not counted). For numbers to predict"),
         # Spreadsheet exports: the fix, not only the cell.
         ("x1;x2;y\n1.5;2.3;0\n0.5;1.1;1\n", "Received '1.5;2.3;0'. The cells are separated by ';'"),
-        ("1,5;2,3;0\n0,5;1,1;1\n", "Received '5;1'. The cells are separated by ';': save the"),
+        ("1,5;2,3;0\n0,5;1,1;1\n", "Received '5;2'. The cells are separated by ';': save the"),
         ("x1\tx2\ty\n1.5\t2.3\t0\n", "The cells are separated by tabs: save the file with commas"),
+        # A first row with numbers is data: its bad cell is named, not dropped as a header.
+        ("1,NA,0\n3,4,1\n5,6,0\n", "line 1, column 2: expected a number. Received 'NA'"),
+        ("1,,0\n3,4,1\n5,6,0\n", "line 1, column 2: expected a number. Received ''"),
     ],
 )
 def test_bad_data_files(tmp_path, capsys, content, message):

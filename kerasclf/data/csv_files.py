@@ -1,7 +1,7 @@
 """CSV files of numbers: the header rule, fast parsing, and errors that name the cell.
 
 A data CSV file holds one sample per row, numbers separated by commas. Its
-first non-empty row is a header when any of its cells is not a number
+first non-empty row is a header when none of its cells is a number
 (`is_header_row`); rows whose cells are all blank are skipped. Both
 `kerasclf.data` (whole files) and `kerasclf.data.csv_streams` (files in chunks) read
 the layout here.
@@ -33,17 +33,26 @@ from kerasclf.validation import check_file_exists
 
 
 def is_header_row(cells: list[str]) -> bool:
-    """Whether the first non-empty row of a CSV file is a header: a cell is not a number.
+    """Whether the first non-empty row of a CSV file is a header: no cell is a number.
+
+    A row with numbers and a bad cell (`1,NA,0`, `1,,0`) is a data row, and its
+    bad cell is reported, not dropped as a header.
 
     Example:
         >>> is_header_row(["x1", "x2", "label"]), is_header_row(["1", " 2.5", "0"])
         (True, False)
+        >>> is_header_row(["", "x1", "label"]), is_header_row(["1", "NA", "0"])
+        (True, False)
     """
+    return not any(_is_number(cell) for cell in cells)
+
+
+def _is_number(cell: str) -> bool:
     try:
-        [float(cell) for cell in cells]
+        float(cell)
     except ValueError:
-        return True
-    return False
+        return False
+    return True
 
 
 def _is_blank(row: list[str]) -> bool:
