@@ -257,6 +257,8 @@ BAD_TRAIN_FLAGS = [
     ),
     (["--class-weight", "balnced"], "Received: class_weight='balnced'. Did you mean 'balanced'?"),
     (["--model", "CNN"], "Received: model='CNN'. Did you mean 'cnn'?"),
+    (["--epochs", "3", "--epochs=4"], "`--epochs` is given 2 times: '3' and '4'; give it once."),
+    (["--model", "mlp", "--hidden", "8", "--model", "cnn"], "`--model` is given 2 times"),
     (["--data", os.path.dirname(__file__)], "`data` must be a file, but '"),
     (["--config", os.path.dirname(__file__)], "is a directory. Received: config='"),
     (["--data", "missing.csv"], "`data` file does not exist. Received: data='missing.csv'."),

@@ -135,6 +135,27 @@ def _check_options(parser: _Parser, argv: list[str]) -> None:
     ]
     if unknown:
         raise _unknown_arguments(parser, command, unknown)
+    _check_given_once(commands[command], rest)
+
+
+def _check_given_once(subparser: _Parser, arguments: list[str]) -> None:
+    """Refuses an option given twice: argparse would keep the last one, unsaid."""
+    values: dict[str, list[str]] = {}
+    for index, argument in enumerate(arguments):
+        flag, equals, value = argument.partition("=")
+        if flag not in subparser.option_strings or flag in ("-h", "--help"):
+            continue
+        if not equals:
+            following = arguments[index + 1 : index + 2]
+            value = following[0] if following and not following[0].startswith("--") else ""
+        values.setdefault(flag, []).append(value)
+    for flag, given in values.items():
+        if len(given) > 1:
+            shown_values = " and ".join(repr(value) for value in given if value)
+            raise UsageError(
+                f"`{flag}` is given {len(given)} times{': ' + shown_values if shown_values else ''}"
+                f"; give it once. See `{subparser.prog} --help`."
+            )
 
 
 def _unknown_arguments(parser: _Parser, command: str, unknown: list[str]):
