@@ -259,6 +259,11 @@ BAD_TRAIN_FLAGS = [
     (["--model", "CNN"], "Received: model='CNN'. Did you mean 'cnn'?"),
     (["--epochs", "3", "--epochs=4"], "`--epochs` is given 2 times: '3' and '4'; give it once."),
     (["--model", "mlp", "--hidden", "8", "--model", "cnn"], "`--model` is given 2 times"),
+    (
+        ["--histogram-every", "3", "--callbacks-off", "weights"],
+        "`histogram_every` sets how often WeightLogger logs, and callbacks_off switches it off.",
+    ),
+    (["--surface-every", "2", "--callbacks-off", "cost,surface"], "Received: surface_every=2, "),
     (["--data", os.path.dirname(__file__)], "`data` must be a file, but '"),
     (["--config", os.path.dirname(__file__)], "is a directory. Received: config='"),
     (["--data", "missing.csv"], "`data` file does not exist. Received: data='missing.csv'."),

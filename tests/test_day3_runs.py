@@ -169,6 +169,15 @@ def _bad_inputs(tmp_path):
         (["--dataset", "fonts", "--task", "regression"], "`task` does not fit dataset 'fonts'"),
         (["--task", "regresion"], "Did you mean 'regression'"),
         (["--dataset", "fonts", "--sequence-length", "10"], "`sequence_length` applies to"),
+        (
+            [
+                "--data",
+                _write(tmp_path / "seq.npz", X=sequences, y=classes),
+                "--sequence-length",
+                "3",
+            ],
+            "`sequence_length` cuts a text file (.txt) into windows; the samples of",
+        ),
         (["--stride", "3"], "`stride` applies to a text file's windows"),
         (["--model", "mlp", "--units", "8"], "`units` does not shape the 'mlp' model"),
         (["--model", "lstm", "--dataset", "series", "--layers", "0"], "Received: layers=0."),

@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from typing import TYPE_CHECKING
@@ -128,6 +129,12 @@ def _check_sequences(config: TrainConfig) -> None:
                 f"{config.dataset!r}. Received: sequence_length={config.sequence_length}. "
                 "Remove it, or choose long_dependency, series, grammar or a .txt file."
             )
+        if spec is None and not str(config.data).lower().endswith(".txt"):
+            raise ValueError(
+                "`sequence_length` cuts a text file (.txt) into windows; the samples of "
+                f"{config.data!r} have their own shape. Received: "
+                f"sequence_length={config.sequence_length}. Remove it."
+            )
     _check_task_fits(config, spec)
     check_integer("stride", config.stride)
     if config.stride != 1 and not str(config.data or "").lower().endswith(".txt"):
@@ -225,6 +232,23 @@ def _check_training(config: TrainConfig) -> None:
         )
 
 
+# Each setting of how often a default callback logs, and that callback's name.
+CADENCES = {"boundary_every": "boundary", "surface_every": "surface", "histogram_every": "weights"}
+
+
+def _check_cadences_of_callbacks_on(config: TrainConfig) -> None:
+    """Refuses how often to log, given for a callback that `callbacks_off` switches off."""
+    defaults = {field.name: field.default for field in dataclasses.fields(config)}
+    for key, callback in CADENCES.items():
+        value = getattr(config, key)
+        if value != defaults[key] and callback in config.callbacks_off:
+            raise ValueError(
+                f"`{key}` sets how often {SWITCHABLE_CALLBACKS[callback].split(':')[0]} logs, "
+                f"and callbacks_off switches it off. Received: {key}={value}, "
+                f"callbacks_off={','.join(config.callbacks_off)!r}. Remove one of the two."
+            )
+
+
 def _check_logging(config: TrainConfig) -> None:
     check_integer("boundary_every", config.boundary_every)
     check_integer("surface_every", config.surface_every)
@@ -236,6 +260,7 @@ def _check_logging(config: TrainConfig) -> None:
                 f"`callbacks_off` names {name!r} twice. Received: "
                 f"callbacks_off={','.join(config.callbacks_off)!r}. Name each callback once."
             )
+    _check_cadences_of_callbacks_on(config)
     if config.prompt is not None and not config.prompt:
         raise ValueError("`prompt` must be some text to continue. Received: prompt=''.")
     check_logdir(config.logdir)
