@@ -765,6 +765,30 @@ def test_resume_refuses_a_broken_run_directory(tmp_path, capsys, config_text, ch
     assert row[0] == "run" and (row[-1] == "no" or not isinstance(checkpoint, bytes))
 
 
+def test_resume_refuses_a_checkpoint_of_inf_or_nan_weights(tmp_path, capsys):
+    stopped = kerasclf.train(
+        epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]
+    )
+    path = os.path.join(stopped.run_dir, "checkpoint.npz")
+    with np.load(path) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    np.savez(path, **{**arrays, "model_0": arrays["model_0"] * np.nan})
+    before = {
+        name: os.stat(os.path.join(stopped.run_dir, name)).st_mtime_ns
+        for name in os.listdir(stopped.run_dir)
+    }
+    capsys.readouterr()
+    assert main(["train", "--resume", stopped.run_dir]) == 2
+    error = capsys.readouterr().err
+    assert "model_0 holds inf or NaN, weights no run can continue from" in error
+    assert error.count("\n") == 1
+    after = {
+        name: os.stat(os.path.join(stopped.run_dir, name)).st_mtime_ns
+        for name in os.listdir(stopped.run_dir)
+    }
+    assert after == before
+
+
 def test_resume_with_a_directory_where_the_lock_goes_is_one_line(tmp_path, capsys):
     stopped = kerasclf.train(
         epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]

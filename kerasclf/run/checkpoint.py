@@ -186,6 +186,11 @@ def restore_checkpoint(model: keras.Model, run_dir: str) -> int:
                         f"{path}: {key} holds {value.dtype} of shape {value.shape}, the model's "
                         f"variable is {tuple(variable.shape)}. Was config.json edited?"
                     )
+                if value.dtype.kind == "f" and not np.isfinite(value).all():
+                    raise ValueError(
+                        f"{path}: {key} holds inf or NaN, weights no run can continue from. "
+                        "Start the run again instead of resuming it."
+                    )
                 variable.assign(value)
         return int(completed)
 
