@@ -188,6 +188,10 @@ def _bad_inputs(tmp_path):
             "the text has 400 characters",
         ),
         (["--data", str(text), "--model", "mlp"], "which the 'mlp' model would take for numbers"),
+        (
+            ["--data", str(text), "--model", "gru", "--sequence-length", "6", "--stride", "394"],
+            "stride=394 leaves one window of sequence_length=6 in the text's 400 characters",
+        ),
     ]
 
 

@@ -147,6 +147,13 @@ def character_windows(
             f"{sequence_length} need at least {sequence_length + 1} (a window and the character "
             "after it). Give a longer text or a shorter sequence_length."
         )
+    largest_stride = len(text) - sequence_length - 1  # The most that leaves two windows.
+    if stride > 1 and stride > largest_stride:
+        raise ValueError(
+            f"{source}: stride={stride} leaves one window of sequence_length={sequence_length} "
+            f"in the text's {len(text)} characters, a single sample to train on. Choose a "
+            f"stride of at most {max(largest_stride, 1)}, or give a longer text."
+        )
     if vocabulary is None:
         vocabulary = Vocabulary.from_text(text)
         if vocabulary.size < 2:
