@@ -36,6 +36,22 @@ def test_train_refuses_bad_arguments_before_writing(tmp_path, arguments, error, 
     assert not logdir.exists()
 
 
+def test_numpy_numbers_are_taken_as_python_numbers():
+    """As make_dataset and evaluate_linear take them: np.int64(3) is an integer."""
+    config = make_config(
+        {
+            "epochs": np.int64(3),
+            "learning_rate": np.float32(0.5),
+            "model": "mlp",
+            "hidden": [np.int32(4)],
+        }
+    )
+    assert (config.epochs, config.learning_rate, list(config.hidden)) == (3, 0.5, [4])
+    assert type(config.epochs) is int and type(config.learning_rate) is float
+    with pytest.raises(TypeError, match="`epochs` must be an integer"):
+        make_config({"epochs": np.bool_(True)})
+
+
 def _closed_stream():
     stream = io.StringIO()
     stream.close()

@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from collections.abc import Callable
 from typing import Any
@@ -59,8 +60,9 @@ def type_error(
 
 def _whole_number(value: Any, from_text: bool) -> int | None:
     """The integer `value` holds, or None; text may be a whole number such as 1e8."""
-    if not from_text:
-        return None if isinstance(value, bool) or not isinstance(value, int) else value
+    if not from_text:  # numpy's integers too, as Python ints (config.json holds them).
+        whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        return int(value) if whole else None
     try:
         return int(value)
     except ValueError:
@@ -73,7 +75,8 @@ def _whole_number(value: Any, from_text: bool) -> int | None:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A real number, Python's or numpy's, but not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def parse_integer(key: str, value: Any, from_text: bool) -> int:
