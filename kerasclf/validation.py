@@ -194,6 +194,11 @@ def check_file_exists(key: str, path: str) -> str:
             f"`{key}` must be a file, but {path!r} is a directory. Received: {key}={path!r}. "
             "Name a file in it."
         )
+    if os.path.exists(path) and not os.path.isfile(path):  # A FIFO, a socket, a device.
+        raise ValueError(
+            f"`{key}` must be a regular file, but {path!r} is not one (a pipe or a device?). "
+            f"Received: {key}={path!r}. Save the contents to a file and name that."
+        )
     if not os.path.isfile(path):
         raise ValueError(f"`{key}` file does not exist. Received: {key}={path!r}.")
     return path

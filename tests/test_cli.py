@@ -315,6 +315,32 @@ BAD_CONFIG_FILES = [
 ]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_a_named_pipe_for_a_file_is_named_as_such(tmp_path, capsys):
+    pipe = tmp_path / "points.csv"
+    os.mkfifo(pipe)
+    assert main(["train", "--data", str(pipe), "--logdir", str(tmp_path / "logs")]) == 2
+    error = capsys.readouterr().err
+    assert f"`data` must be a regular file, but {str(pipe)!r} is not one" in error
+    assert error.count("\n") == 1 and not (tmp_path / "logs").exists()
+
+
+def test_an_unreadable_model_is_not_called_corrupt(tmp_path, capsys, monkeypatch):
+    logdir = tmp_path / "logs"
+    assert main(["train", "--epochs", "1", "--logdir", str(logdir), "--run-name", "run"]) == 0
+    points = tmp_path / "points.csv"
+    points.write_text("1,2\n")
+
+    def refuse(path, *args, **kwargs):  # As for a model.keras of mode 000, another user's.
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr("kerasclf.run.directory.open", refuse, raising=False)
+    capsys.readouterr()
+    assert main(["predict", "--run", str(logdir / "run"), "--data", str(points)]) == 2
+    error = capsys.readouterr().err
+    assert "`run`'s model cannot be read: Permission denied" in error and "corrupt" not in error
+
+
 def test_an_unreadable_config_file_is_one_line(tmp_path, capsys, monkeypatch):
     config = tmp_path / "locked.toml"
     config.write_text("epochs = 3\n")

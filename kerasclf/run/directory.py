@@ -361,4 +361,12 @@ def check_model_file(run_dir: str) -> str:
             f"`run` has no trained model: {path!r} does not exist. Received: run={run_dir!r}. "
             "Pass a run directory written by `kerasclf train`."
         )
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as error:  # No permission: not to be mistaken for a corrupt file.
+        raise ValueError(
+            f"`run`'s model cannot be read: {error.strerror or error} ({path!r}). Received: "
+            f"run={run_dir!r}. Check the file's permissions."
+        ) from None
     return path
