@@ -45,7 +45,7 @@ from kerasclf.callbacks.tile_grid import (
     text_row,
     tile_grid,
 )
-from kerasclf.validation import check_integer
+from kerasclf.validation import check_integer, check_path
 
 TAG = "activations"
 FILE_NAME = "activations.png"
@@ -161,7 +161,7 @@ class ActivationImages(ScheduledLogger):
 
     def __init__(self, logdir: str, example, *, every: int = 5, max_maps: int = 16):
         super().__init__(every)
-        self.logdir = logdir
+        self.logdir = check_path("logdir", logdir)
         self.example = np.asarray(example, np.float32)
         if self.example.ndim not in (2, 3) or not np.isfinite(self.example).all():
             raise ValueError(

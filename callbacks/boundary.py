@@ -71,6 +71,7 @@ from kerasclf.callbacks.requirements import (
     probability_output,
     two_feature_points,
 )
+from kerasclf.validation import check_path, check_text_stream
 
 __all__ = [
     "ARROW_COLOUR",
@@ -138,7 +139,7 @@ class DecisionBoundaryLogger(ScheduledLogger):
         stream=None,
     ):
         super().__init__(every)
-        self.logdir = logdir
+        self.logdir = check_path("logdir", logdir)
         self.training = Data(x, y, source="DecisionBoundaryLogger training data")
         self.validation = None
         if validation_data is not None:
@@ -148,7 +149,7 @@ class DecisionBoundaryLogger(ScheduledLogger):
                 num_classes=self.training.num_classes,
             )
         self.reference_line = check_reference_line(reference_line)
-        self.stream = stream
+        self.stream = check_text_stream("stream", stream)
         self._images = ImageLog(logdir, TAG, FILE_NAME, DESCRIPTION)
         self._picture = None
         self._skip_reason = None

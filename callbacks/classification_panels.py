@@ -44,7 +44,7 @@ from kerasclf.callbacks.pr_curves import pr_curve_data, write_pr_curve
 from kerasclf.callbacks.requirements import noted_skip_reason, probability_output
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
-from kerasclf.validation import check_data_name, check_integer, shown
+from kerasclf.validation import check_data_name, check_integer, check_text_stream, shown
 
 CONFUSION_TAG = "confusion_matrix"
 MISCLASSIFIED_TAG = "misclassified"
@@ -163,7 +163,7 @@ class ClassificationPanels(ScheduledLogger):
         )
         self.class_names = self.data.class_names
         self.max_misclassified = check_integer("max_misclassified", max_misclassified)
-        self.stream = stream
+        self.stream = check_text_stream("stream", stream)
         self._tags = class_tags(self.class_names)
         self._picture = ConfusionPicture(self.class_names, data_name)
         self._grid = None

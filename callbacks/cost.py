@@ -35,7 +35,7 @@ from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
 from kerasclf.engine.evaluation import ModelEvaluator
 from kerasclf.engine.losses import REDUCTIONS, TASKS, model_reduction, model_task
-from kerasclf.validation import check_choice
+from kerasclf.validation import check_choice, check_path
 from kerasclf.callbacks.requirements import probability_output
 
 
@@ -93,7 +93,7 @@ class CostLogger(keras.callbacks.Callback):
         num_classes: int | None = None,
     ):
         super().__init__()
-        self.logdir = logdir
+        self.logdir = check_path("logdir", logdir)
         self.cost = None if cost is None else check_choice("cost", cost, REDUCTIONS)
         self.task = check_choice("task", task, TASKS)
         streamed = y is None and (isinstance(x, tf.data.Dataset) or hasattr(x, "chunks"))

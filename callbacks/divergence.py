@@ -26,6 +26,7 @@ import math
 import sys
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
+from kerasclf.validation import check_text_stream
 import keras
 import numpy as np
 
@@ -52,7 +53,7 @@ class DivergenceStop(keras.callbacks.Callback):
 
     def __init__(self, stream=None):
         super().__init__()
-        self.stream = stream
+        self.stream = check_text_stream("stream", stream)
         self.diverged_epoch = None
         self._what = ""
 

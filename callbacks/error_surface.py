@@ -83,7 +83,7 @@ from kerasclf.data import Data
 from kerasclf.engine.losses import REDUCTIONS, model_reduction
 from kerasclf.atomic_files import write_npz
 from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
-from kerasclf.validation import check_choice, check_integer
+from kerasclf.validation import check_choice, check_integer, check_path, check_text_stream
 from kerasclf.models.inspection import check_probability_output, trainable_parameter_count
 from kerasclf.callbacks.requirements import (
     first_reason,
@@ -151,7 +151,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         num_samples: int | None = None,
     ):
         super().__init__()
-        self.logdir = logdir
+        self.logdir = check_path("logdir", logdir)
         training = Data(x, y, source="ErrorSurfaceLogger training data")
         self.represented_samples = training.num_samples
         if num_samples is not None:
@@ -159,7 +159,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         self.training = surface_sample(training)
         self.cost = None if cost is None else check_choice("cost", cost, REDUCTIONS)
         self.every = check_integer("every", every)
-        self.stream = stream
+        self.stream = check_text_stream("stream", stream)
         self.path_steps: list[int] = []
         self._path: list[np.ndarray] = []
         self._images = ImageLog(logdir, TAG, FILE_NAME, DESCRIPTION)

@@ -48,7 +48,7 @@ from kerasclf.callbacks.tile_grid import (
     tile_grid,
     zoom_for,
 )
-from kerasclf.validation import check_integer
+from kerasclf.validation import check_integer, check_path
 
 TAG = "first_layer"
 # The share of the weights drawn below full colour (`colour_scale`).
@@ -169,7 +169,7 @@ class FirstLayerImages(ScheduledLogger):
 
     def __init__(self, logdir: str, *, max_units: int = 32, every: int = 1):
         super().__init__(every)
-        self.logdir = logdir
+        self.logdir = check_path("logdir", logdir)
         self.max_units = check_integer("max_units", max_units)
         self._images = None  # Its description names the layer, known at train begin.
         self._layer = None

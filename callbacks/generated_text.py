@@ -22,7 +22,7 @@ from kerasclf.callbacks.requirements import first_reason, noted_skip_reason, pro
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data.vocabulary import as_vocabulary
 from kerasclf.models.text_sampling import TextSampler, token_time_steps
-from kerasclf.validation import check_integer, check_number, shown
+from kerasclf.validation import check_integer, check_number, check_path, shown
 
 TAG = "generated_text"
 DESCRIPTION = (
@@ -149,7 +149,7 @@ class GeneratedTextLogger(ScheduledLogger):
         context: int | None = None,
     ):
         super().__init__(every)
-        self.logdir = logdir
+        self.logdir = check_path("logdir", logdir)
         self.logged_model = model
         self.vocabulary = vocabulary = as_vocabulary(vocabulary)
         if not isinstance(prompt, str) or not prompt:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
@@ -38,6 +38,7 @@ from tensorboard.plugins.hparams import api as hparams_api
 from tensorboard.util import tensor_util
 
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
+from kerasclf.validation import check_path
 
 # Suffix of the event file that holds the config, so that a resumed run finds it.
 FILENAME_SUFFIX = ".config"
@@ -268,7 +269,12 @@ class RunConfigLogger(keras.callbacks.Callback):
 
     def __init__(self, logdir: str, config: dict):
         super().__init__()
-        self.logdir = logdir
+        self.logdir = check_path("logdir", logdir)
+        if not isinstance(config, Mapping):
+            raise TypeError(
+                "`config` must be a dict of the run's settings, e.g. dataclasses.asdict(config). "
+                f"Received: config={config!r} of type {type(config).__name__}."
+            )
         self.config = dict(config)
         self._writers = SummaryWriters(logdir, filename_suffix=FILENAME_SUFFIX)
 

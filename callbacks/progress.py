@@ -20,6 +20,7 @@ import keras
 import numpy as np
 
 from kerasclf.models.inspection import linear_parameters
+from kerasclf.validation import check_text_stream
 
 
 # The names an accuracy has in the logs: CostLogger's, then those of Keras's metrics
@@ -63,7 +64,7 @@ class EpochPrinter(keras.callbacks.Callback):
 
     def __init__(self, stream=None):
         super().__init__()
-        self.stream = stream
+        self.stream = check_text_stream("stream", stream)
 
     def on_train_begin(self, logs=None):
         logs = logs or {}

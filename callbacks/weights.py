@@ -30,7 +30,7 @@ from kerasclf.engine.evaluation import ModelEvaluator
 from kerasclf.engine.losses import REDUCTIONS
 from kerasclf.models.inspection import linear_parameters
 from kerasclf.engine.optimizers import current_learning_rate
-from kerasclf.validation import check_choice, check_integer
+from kerasclf.validation import check_choice, check_integer, check_path
 
 MAX_SCALAR_PARAMETERS = 16
 HISTOGRAM_BUCKETS = 30  # TensorBoard's default.
@@ -132,8 +132,13 @@ class WeightLogger(keras.callbacks.Callback):
         num_classes: int | None = None,
     ):
         super().__init__()
+        if not isinstance(gradient_norm, bool):
+            raise TypeError(
+                "`gradient_norm` must be True or False. Received: "
+                f"gradient_norm={gradient_norm!r} of type {type(gradient_norm).__name__}."
+            )
         self.gradient_norm = gradient_norm
-        self.logdir = logdir
+        self.logdir = check_path("logdir", logdir)
         self.training = Data(
             x, y, source="WeightLogger training data", task=task, num_classes=num_classes
         )

@@ -180,6 +180,55 @@ Received: data_name=' '.
     return data_name
 
 
+def check_path(key: str, value: Any) -> str:
+    """Returns `value` as a string if it is a path: a non-empty string or an os.PathLike.
+
+    Example:
+        >>> check_path("logdir", 5)
+        Traceback (most recent call last):
+        ...
+        TypeError: `logdir` must be a path, a non-empty string or a pathlib.Path. Received: logdir=5 of type int.
+    """  # noqa: E501
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str) or not value:
+        raise TypeError(
+            f"`{key}` must be a path, a non-empty string or a pathlib.Path. Received: "
+            f"{key}={shown(value)} of type {type(value).__name__}."
+        )
+    return value
+
+
+def check_text_stream(key: str, stream: Any) -> Any:
+    """Returns `stream` if it is None or a text stream open for writing.
+
+    Tried with an empty write, which a closed stream, a binary file or one
+    open for reading refuses.
+
+    Example:
+        >>> check_text_stream("stream", 5)
+        Traceback (most recent call last):
+        ...
+        TypeError: `stream` must be a text stream such as sys.stdout or an open file, or None. Received: stream=5 of type int.
+    """  # noqa: E501
+    if stream is None:
+        return None
+    if not callable(getattr(stream, "write", None)):
+        raise TypeError(
+            f"`{key}` must be a text stream such as sys.stdout or an open file, or None. "
+            f"Received: {key}={shown(stream)} of type {type(stream).__name__}."
+        )
+    try:
+        stream.write("")
+    except (ValueError, TypeError, OSError) as error:  # Closed, binary, read-only.
+        raise ValueError(
+            f"`{key}` must be a text stream open for writing, such as sys.stdout or "
+            f"io.StringIO(). Received: {key}=<{type(stream).__module__}.{type(stream).__name__}"
+            f" object>, which refuses text: {error}. Open it for writing text, or pass None."
+        ) from None
+    return stream
+
+
 def check_file_exists(key: str, path: str) -> str:
     """Returns `path` if it names a file; else one line: missing, or a directory.
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import kerasclf
+from kerasclf import callbacks
 from kerasclf.run.config import make_config
 from kerasclf.data import Data, data_file_kind, load_data, make_dataset, split_validation
 from kerasclf.engine.evaluation import check_input_shape, evaluate_linear, evaluate_model
@@ -34,6 +35,36 @@ def test_train_refuses_bad_arguments_before_writing(tmp_path, arguments, error, 
         kerasclf.train(config, **arguments)
     assert message in str(raised.value) and "\n" not in str(raised.value)
     assert not logdir.exists()
+
+
+POINTS = np.zeros((4, 2), np.float32), np.array([0, 1, 0, 1])
+BAD_CALLBACKS = [
+    (lambda: callbacks.CostLogger(5, *POINTS), TypeError, "`logdir` must be a path"),
+    (lambda: callbacks.MinibatchCostLogger(""), TypeError, "Received: logdir=''"),
+    (lambda: callbacks.EpochPrinter(stream=5), TypeError, "`stream` must be a text stream"),
+    (lambda: callbacks.DivergenceStop(stream="x"), TypeError, "Received: stream='x'"),
+    (
+        lambda: callbacks.WeightLogger("logs/run", *POINTS, gradient_norm="no"),
+        TypeError,
+        "`gradient_norm` must be True or False. Received: gradient_norm='no'",
+    ),
+    (lambda: callbacks.RunConfigLogger("logs/run", None), TypeError, "`config` must be a dict"),
+    (
+        lambda: callbacks.EmbeddingProjector("logs/run", None, 5),
+        TypeError,
+        "`tokens` must be a sequence of strings",
+    ),
+]
+
+
+@pytest.mark.parametrize("make, error, message", BAD_CALLBACKS)
+def test_a_callback_refuses_bad_arguments_when_made(tmp_path, monkeypatch, make, error, message):
+    """Not at the first epoch, where the run has begun and a failed run is left behind."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(error) as raised:
+        make()
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+    assert os.listdir(tmp_path) == []
 
 
 def test_numpy_numbers_are_taken_as_python_numbers():

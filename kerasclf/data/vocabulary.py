@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -40,7 +41,11 @@ def token_strings(tokens) -> tuple[str, ...]:
         (('a', 'b'), ('x', 'y'))
     """
     tokens = getattr(tokens, "tokens", tokens)
-    if isinstance(tokens, str) or not all(isinstance(token, str) for token in tokens):
+    if (
+        isinstance(tokens, str)
+        or not isinstance(tokens, Iterable)
+        or not all(isinstance(token, str) for token in tokens)
+    ):
         raise TypeError(
             "`tokens` must be a sequence of strings (or a Vocabulary), one per token id. "
             f"Received: tokens={shown(tokens)}."

@@ -69,6 +69,8 @@ def _check_label_column(run_dir: str, path: str, config: dict) -> None:
     shape = config.get("feature_shape")
     if not os.fspath(path).lower().endswith(".csv") or not isinstance(shape, list):
         return
+    if not os.path.isfile(path):
+        return  # `load_data` says what is wrong with the path.
     if len(shape) != 1 or not isinstance(shape[0], int) or isinstance(shape[0], bool):
         return
     _, columns = csv_layout(path)

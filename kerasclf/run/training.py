@@ -41,7 +41,7 @@ from kerasclf.run.resume_cleanup import clean_for_resume
 from kerasclf.run.outputs import name_parts, resolved_settings, save_outputs, save_vocabulary
 from kerasclf.run.summary import earlier_seconds, last_logged, summarize
 from kerasclf.callbacks.divergence import DivergenceStop
-from kerasclf.validation import shown
+from kerasclf.validation import check_text_stream, shown
 
 
 @dataclasses.dataclass
@@ -141,10 +141,7 @@ def check_callbacks(callbacks) -> None:
 
 
 def check_stream(stream) -> None:
-    """`stream` must be None or a text stream open for writing.
-
-    Tried with an empty write, which a closed stream, a binary file or one
-    open for reading refuses, before the run directory exists.
+    """`stream` must be None or a text stream open for writing (`check_text_stream`).
 
     Example:
         >>> import io
@@ -154,21 +151,7 @@ def check_stream(stream) -> None:
         ...
         ValueError: `stream` must be a text stream open for writing, such as sys.stdout or io.StringIO(). Received: stream=<_io.StringIO object>, which refuses text: I/O operation on closed file. Open it for writing text, or pass None.
     """  # noqa: E501
-    if stream is None:
-        return
-    if not callable(getattr(stream, "write", None)):
-        raise TypeError(
-            "`stream` must be a text stream such as sys.stdout or an open file, or None. "
-            f"Received: stream={shown(stream)} of type {type(stream).__name__}."
-        )
-    try:
-        stream.write("")
-    except (ValueError, TypeError, OSError) as error:  # Closed, binary, read-only.
-        raise ValueError(
-            "`stream` must be a text stream open for writing, such as sys.stdout or "
-            f"io.StringIO(). Received: stream=<{type(stream).__module__}.{type(stream).__name__}"
-            f" object>, which refuses text: {error}. Open it for writing text, or pass None."
-        ) from None
+    check_text_stream("stream", stream)
 
 
 def run_prepared(
