@@ -12,6 +12,7 @@ from kerasclf.run.config import make_config
 from kerasclf.data import Data, data_file_kind, load_data, make_dataset, split_validation
 from kerasclf.engine.evaluation import check_input_shape, evaluate_linear, evaluate_model
 from kerasclf.run.evaluation import evaluate_run
+from kerasclf.models.architecture import Architecture, ConvArchitecture, RecurrentArchitecture
 from kerasclf.models.registry import build_model
 
 BAD_TRAIN_ARGUMENTS = [
@@ -214,6 +215,25 @@ def test_a_callback_function_and_a_path_are_accepted(tmp_path):
             ValueError,
             "labels must be integers 0..1, so at most 1 here. Received 2 in row 1",
         ),
+        (lambda data: evaluate_linear(["1", "2"], 0, data), TypeError, "list of numbers"),
+        (lambda data: evaluate_linear([True, False], 0, data), TypeError, "list of numbers"),
+        (
+            lambda data: evaluate_model(build_model("mlp", 2, task="regression"), data),
+            ValueError,
+            "`model` gives numbers (a linear output), a regression model, and the data is for",
+        ),
+        (lambda data: Architecture(hidden=(-1,)), ValueError, "`hidden` must be an integer >= 1"),
+        (lambda data: Architecture(activation="tahn"), ValueError, "Did you mean 'tanh'?"),
+        (lambda data: Architecture(dropout=1.0), ValueError, "Received: dropout=1.0"),
+        (lambda data: Architecture(l2=-1), ValueError, "Received: l2=-1"),
+        (lambda data: ConvArchitecture(pooling="mean"), ValueError, "Received: pooling='mean'"),
+        (lambda data: RecurrentArchitecture(units=0), ValueError, "Received: units=0."),
+        (
+            lambda data: build_model("logistic", 2, feature_map="poly3"),
+            TypeError,
+            "`feature_map` must be a Keras layer applied to the inputs",
+        ),
+        (lambda data: make_config([("epochs", 3)]), TypeError, "`values` must be a dict"),
     ],
 )
 def test_public_functions_refuse_bad_arguments(call, error, message):

@@ -297,12 +297,23 @@ def evaluate_model(model: keras.Model, data, reduction: str | None = None) -> di
     Example:
         >>> from kerasclf.data import make_dataset
         >>> from kerasclf.models.registry import build_model
-        >>> from kerasclf.models.inspection import check_probability_output, input_shape_fits
         >>> model = build_model("logistic", 2)  # Zero weights: p = 0.5 everywhere.
         >>> result = evaluate_model(model, make_dataset("seminar_blobs"))
         >>> round(result["mean_cost"], 4), result["accuracy"]  # log 2; p > 0.5 is never true.
         (0.6931, 0.5)
     """
+    if not isinstance(model, keras.Model):
+        return ModelEvaluator(model, data, reduction)()  # Which says what `model` must be.
+    task, data_task = model_task(model), getattr(data, "task", None)
+    if data_task is not None and task != data_task:
+        gives = "probabilities" if task == "classification" else "numbers (a linear output)"
+        raise ValueError(
+            f"`model` gives {gives}, a {task} model, and the data is for {data_task}. "
+            f"Received: model={model.name!r}, data={getattr(data, 'source', 'data')!r}. End "
+            "a classifier in sigmoid or softmax, or evaluate data of the model's task."
+        )
+    if task == "classification":
+        check_probability_output(model)
     return ModelEvaluator(model, data, reduction)()
 
 
@@ -355,9 +366,12 @@ def _check_two_class_points(data: Data) -> None:
 
 def _check_weights(weights, num_features: int) -> np.ndarray:
     try:
-        array = np.asarray(weights, dtype=np.float64)
-    except (TypeError, ValueError):
+        given = np.asarray(weights)
+    except (TypeError, ValueError):  # Ragged lists.
+        given = np.asarray([], dtype=object)
+    if given.dtype.kind not in "iuf":  # Not text, True/False or a mix of kinds.
         raise TypeError(f"`weights` must be a list of numbers. Received: weights={weights!r}.")
+    array = given.astype(np.float64)
     if array.ndim != 1 or len(array) != num_features:
         raise ValueError(
             f"`weights` must hold one number per feature ({num_features}). "

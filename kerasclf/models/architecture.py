@@ -103,7 +103,7 @@ MODEL_DEFAULTS = {
 
 @dataclasses.dataclass(frozen=True)
 class Architecture:
-    """The hidden layers of an `mlp`, each option checked by `check_architecture`.
+    """The hidden layers of an `mlp`, each option checked when made.
 
     Attributes:
         hidden: Units of each hidden layer.
@@ -122,6 +122,19 @@ class Architecture:
     l2: float = 0.0
     dropout: float = 0.0
 
+    def __post_init__(self):
+        _set(self, "hidden", _check_sizes("hidden", self.hidden, "[8, 8]"))
+        check_choice("activation", self.activation, ACTIVATIONS)
+        for key in ("l1", "l2"):
+            value = getattr(self, key)
+            _set(self, key, check_number(key, value, 0.0, FLOAT32_LIMIT, low_inclusive=True))
+        _set(self, "dropout", check_number("dropout", self.dropout, 0.0, 1.0, low_inclusive=True))
+
+
+def _set(options, key: str, value) -> None:
+    """Sets a checked value on a frozen dataclass of options, as it is being made."""
+    object.__setattr__(options, key, value)
+
 
 def check_architecture(
     hidden: Sequence[int], activation: str, l1: float, l2: float, dropout: float
@@ -131,15 +144,12 @@ def check_architecture(
     Example:
         >>> check_architecture([16, 16], "relu", l1=0, l2=1e-3, dropout=0.1).hidden
         (16, 16)
-    """
-    hidden = _check_sizes("hidden", hidden, "[8, 8]")
-    return Architecture(
-        hidden=hidden,
-        activation=check_choice("activation", activation, ACTIVATIONS),
-        l1=check_number("l1", l1, 0.0, FLOAT32_LIMIT, low_inclusive=True),
-        l2=check_number("l2", l2, 0.0, FLOAT32_LIMIT, low_inclusive=True),
-        dropout=check_number("dropout", dropout, 0.0, 1.0, low_inclusive=True),
-    )
+        >>> check_architecture([8], "tahn", l1=0, l2=0, dropout=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: `activation` must be one of 'linear', 'relu', 'sigmoid', 'tanh'. Received: activation='tahn'. Did you mean 'tanh'?
+    """  # noqa: E501
+    return Architecture(hidden, activation, l1, l2, dropout)
 
 
 def default_init(model: str, init: str | None = None) -> str:
@@ -168,7 +178,7 @@ def default_architecture(model: str) -> Architecture:
 
 @dataclasses.dataclass(frozen=True)
 class ConvArchitecture:
-    """The convolution blocks of a `cnn`, each option checked by `check_conv_architecture`.
+    """The convolution blocks of a `cnn`, each option checked when made.
 
     Block i is Conv2D(filters[i], kernel_size x kernel_size, padding "same")
     with the model's activation, then a pooling layer of pool_size x pool_size
@@ -190,6 +200,12 @@ class ConvArchitecture:
     pool_size: int = 2
     pooling: str = "max"
 
+    def __post_init__(self):
+        _set(self, "filters", _check_sizes("filters", self.filters, "[4] or [8, 16]"))
+        _set(self, "kernel_size", check_integer("kernel_size", self.kernel_size))
+        _set(self, "pool_size", check_integer("pool_size", self.pool_size))
+        check_choice("pooling", self.pooling, POOLINGS)
+
 
 def check_conv_architecture(
     filters: Sequence[int], kernel_size: int, pool_size: int, pooling: str
@@ -200,12 +216,7 @@ def check_conv_architecture(
         >>> check_conv_architecture([8, 16], 3, 2, "average").filters
         (8, 16)
     """
-    return ConvArchitecture(
-        filters=_check_sizes("filters", filters, "[4] or [8, 16]"),
-        kernel_size=check_integer("kernel_size", kernel_size),
-        pool_size=check_integer("pool_size", pool_size),
-        pooling=check_choice("pooling", pooling, POOLINGS),
-    )
+    return ConvArchitecture(filters, kernel_size, pool_size, pooling)
 
 
 def check_feature_map(conv: ConvArchitecture, input_shape: tuple[int, ...]) -> None:
@@ -283,6 +294,13 @@ class RecurrentArchitecture:
     layers: int = 1
     embedding_dim: int | None = None
 
+    def __post_init__(self):
+        _set(self, "units", check_integer("units", self.units, maximum=MAX_LAYER_WIDTH))
+        _set(self, "layers", check_integer("layers", self.layers, maximum=MAX_LAYERS))
+        if self.embedding_dim is not None:
+            dim = check_integer("embedding_dim", self.embedding_dim, maximum=MAX_LAYER_WIDTH)
+            _set(self, "embedding_dim", dim)
+
 
 def check_recurrent_architecture(
     units: int, layers: int, embedding_dim: int | None = None
@@ -297,13 +315,7 @@ def check_recurrent_architecture(
         ...
         ValueError: `units` must be an integer >= 1. Received: units=0.
     """
-    return RecurrentArchitecture(
-        units=check_integer("units", units, maximum=MAX_LAYER_WIDTH),
-        layers=check_integer("layers", layers, maximum=MAX_LAYERS),
-        embedding_dim=None
-        if embedding_dim is None
-        else check_integer("embedding_dim", embedding_dim, maximum=MAX_LAYER_WIDTH),
-    )
+    return RecurrentArchitecture(units, layers, embedding_dim)
 
 
 def check_sequence_input(

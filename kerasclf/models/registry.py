@@ -167,6 +167,7 @@ def build_model(
             f"Received: architecture={architecture!r}."
         )
     architecture = architecture or default_architecture(name)
+    _check_feature_map_layer(feature_map)
     head = {"task": task, "num_targets": num_targets}
     recurrent = _check_recurrent(name, input_shape, feature_map, recurrent, vocabulary_size)
     if recurrent is not None:  # A sequence model: a time axis of any length.
@@ -212,6 +213,16 @@ def _check_recurrent(
     recurrent = RecurrentArchitecture() if recurrent is None else recurrent
     check_sequence_input(name, recurrent, input_shape, vocabulary_size)
     return recurrent
+
+
+def _check_feature_map_layer(feature_map) -> None:
+    """`feature_map` must be None or a Keras layer (such as a `FeatureMap`)."""
+    if feature_map is not None and not isinstance(feature_map, keras.layers.Layer):
+        raise TypeError(
+            "`feature_map` must be a Keras layer applied to the inputs, e.g. "
+            "FeatureMap(['x1', 'x2', 'x1^2']), or None. Received: "
+            f"feature_map={feature_map!r} of type {type(feature_map).__name__}."
+        )
 
 
 def _check_conv(name, input_shape, feature_map, conv) -> ConvArchitecture | None:

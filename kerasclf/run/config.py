@@ -336,6 +336,11 @@ def make_config(values: dict[str, Any] | None = None, **overrides: Any) -> Train
         >>> make_config({"epochs": 5}, optimizer="adam").optimizer
         'adam'
     """
+    if values is not None and not isinstance(values, Mapping):
+        raise TypeError(
+            "`values` must be a dict of config keys, e.g. {'epochs': 5}, or None. Received: "
+            f"values={values!r} of type {type(values).__name__}."
+        )
     return checked_config(parse_values({**(values or {}), **overrides}))
 
 
