@@ -4,6 +4,7 @@ import errno
 import io
 import json
 import os
+import shutil
 import shlex
 import subprocess
 import sys
@@ -789,6 +790,22 @@ def test_resume_refuses_a_broken_run_directory(tmp_path, capsys, config_text, ch
     assert main(["runs", str(logdir)]) == 0
     row = capsys.readouterr().out.splitlines()[1].split()
     assert row[0] == "run" and (row[-1] == "no" or not isinstance(checkpoint, bytes))
+
+
+def test_a_copied_run_resumes_where_it_is(tmp_path, capsys):
+    """Not in the logdir its config.json recorded, which may be gone or unwritable."""
+    stopped = kerasclf.train(
+        epochs=3, images=False, logdir=str(tmp_path / "old"), callbacks=[StopAt(epoch=1)]
+    )
+    copy = tmp_path / "new" / "run"
+    shutil.copytree(stopped.run_dir, copy)
+    shutil.rmtree(tmp_path / "old")
+    (tmp_path / "old").write_text("now a file")  # The recorded logdir can hold no run.
+    capsys.readouterr()
+    assert main(["train", "--resume", str(copy)]) == 0
+    out = capsys.readouterr().out
+    assert read_json(str(copy / "summary.json"))["status"] == "completed"
+    assert f"--logdir {tmp_path / 'new'}" in out and "old" not in out
 
 
 def test_resume_refuses_a_checkpoint_of_inf_or_nan_weights(tmp_path, capsys):

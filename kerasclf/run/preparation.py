@@ -277,6 +277,9 @@ def prepare_resume(run_dir: str) -> PreparedRun:
             f"resume={run_dir!r}. Remove or correct the key, then resume."
         )
     values = {key: value for key, value in saved.items() if key in FIELDS}
+    # The run's folder now, not the one config.json recorded: a copied or moved run
+    # resumes where it is (and the TensorBoard command printed at the end points there).
+    values["logdir"] = os.path.dirname(os.path.abspath(run_dir))
     try:
         prepared = prepare_run(values)
     except (ValueError, TypeError) as error:
