@@ -126,6 +126,16 @@ def test_runs_names_the_folders_that_hold_an_experiments_runs(tmp_path, capsys):
     assert [row.split()[0] for row in rows] == ["run", "gd", "nesterov"]
 
 
+def test_runs_in_a_folder_it_may_not_list_is_one_line(tmp_path, capsys, monkeypatch):
+    def refuse(path):  # As for a folder of mode 000, another user's.
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr("kerasclf.run.run_status.os.listdir", refuse)
+    assert main(["runs", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "`logdir` cannot be listed: Permission denied" in error
+
+
 def test_runs_json_is_one_valid_json_object_per_run(tmp_path, capsys):
     logdir = tmp_path / "logs"
     for name in ("first", "second"):

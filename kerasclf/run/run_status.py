@@ -123,11 +123,22 @@ def list_runs(logdir: str) -> list[RunStatus]:
         raise ValueError(f"`logdir` must be a directory of runs. Received: logdir={logdir!r}.")
     names = sorted(
         name
-        for name in os.listdir(logdir)
+        for name in _entries(logdir)
         if is_run_directory(os.path.join(logdir, name))
         or os.path.isfile(os.path.join(logdir, name, LOCK_FILE))
     )
     return [run_status(os.path.join(logdir, name)) for name in names]
+
+
+def _entries(logdir: str) -> list[str]:
+    """The names in `logdir`, or one line if it cannot be listed (no permission)."""
+    try:
+        return os.listdir(logdir)
+    except OSError as error:
+        raise ValueError(
+            f"`logdir` cannot be listed: {error.strerror or error}. Received: logdir={logdir!r}. "
+            "Check its permissions."
+        ) from None
 
 
 def run_folders(logdir: str) -> dict[str, int]:
