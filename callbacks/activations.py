@@ -45,7 +45,7 @@ from kerasclf.callbacks.tile_grid import (
     text_row,
     tile_grid,
 )
-from kerasclf.validation import check_integer, check_path
+from kerasclf.validation import check_integer, check_path, suggests_keywords
 
 TAG = "activations"
 FILE_NAME = "activations.png"
@@ -159,6 +159,7 @@ class ActivationImages(ScheduledLogger):
         """Why it cannot draw for `model` (`callbacks.requirements`), or None: a Conv2D layer."""
         return conv_layer_reason(model)
 
+    @suggests_keywords
     def __init__(self, logdir: str, example, *, every: int = 5, max_maps: int = 16):
         super().__init__(every)
         self.logdir = check_path("logdir", logdir)

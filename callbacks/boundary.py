@@ -71,7 +71,7 @@ from kerasclf.callbacks.requirements import (
     probability_output,
     two_feature_points,
 )
-from kerasclf.validation import check_path, check_text_stream
+from kerasclf.validation import check_path, check_text_stream, suggests_keywords
 
 __all__ = [
     "ARROW_COLOUR",
@@ -128,6 +128,7 @@ class DecisionBoundaryLogger(ScheduledLogger):
         """Why it cannot draw for `model` (`callbacks.requirements`), or None: 2-D points."""
         return first_reason(model, two_feature_points, probability_output)
 
+    @suggests_keywords
     def __init__(
         self,
         logdir: str,

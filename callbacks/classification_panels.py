@@ -44,7 +44,13 @@ from kerasclf.callbacks.pr_curves import pr_curve_data, write_pr_curve
 from kerasclf.callbacks.requirements import noted_skip_reason, probability_output
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
-from kerasclf.validation import check_data_name, check_integer, check_text_stream, shown
+from kerasclf.validation import (
+    check_data_name,
+    check_integer,
+    check_text_stream,
+    shown,
+    suggests_keywords,
+)
 
 CONFUSION_TAG = "confusion_matrix"
 MISCLASSIFIED_TAG = "misclassified"
@@ -133,6 +139,7 @@ class ClassificationPanels(ScheduledLogger):
         """Why it cannot log for `model` (`callbacks.requirements`), or None: any classifier."""
         return probability_output(model)
 
+    @suggests_keywords
     def __init__(
         self,
         run_dir: str,

@@ -35,7 +35,7 @@ from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
 from kerasclf.engine.evaluation import ModelEvaluator
 from kerasclf.engine.losses import REDUCTIONS, TASKS, model_reduction, model_task
-from kerasclf.validation import check_choice, check_path
+from kerasclf.validation import check_choice, check_path, suggests_keywords
 from kerasclf.callbacks.requirements import probability_output
 
 
@@ -81,6 +81,7 @@ class CostLogger(keras.callbacks.Callback):
         """
         return None if model_task(model) == "regression" else probability_output(model)
 
+    @suggests_keywords
     def __init__(
         self,
         logdir: str,

@@ -26,7 +26,7 @@ import math
 import sys
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
-from kerasclf.validation import check_text_stream
+from kerasclf.validation import check_text_stream, suggests_keywords
 import keras
 import numpy as np
 
@@ -51,6 +51,7 @@ class DivergenceStop(keras.callbacks.Callback):
         >>> model.fit(x, y, callbacks=[CostLogger(...), DivergenceStop()])  # doctest: +SKIP
     """
 
+    @suggests_keywords
     def __init__(self, stream=None):
         super().__init__()
         self.stream = check_text_stream("stream", stream)

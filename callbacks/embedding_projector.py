@@ -33,7 +33,7 @@ from kerasclf.atomic_files import write_bytes
 from kerasclf.callbacks.requirements import noted_skip_reason
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data.vocabulary import token_strings
-from kerasclf.validation import check_integer, check_path
+from kerasclf.validation import check_integer, check_path, suggests_keywords
 
 METADATA_FILE = "metadata.tsv"
 CHECKPOINT_NAME = "embedding"
@@ -112,6 +112,7 @@ class EmbeddingProjector(keras.callbacks.Callback):
         """Why it cannot write for `model` (`callbacks.requirements`), or None."""
         return embedding_reason(model)
 
+    @suggests_keywords
     def __init__(self, logdir: str, model, tokens, every: int | None = None):
         super().__init__()
         self.logdir = check_path("logdir", logdir)

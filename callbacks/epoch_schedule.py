@@ -18,7 +18,7 @@ from __future__ import annotations
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 
-from kerasclf.validation import check_integer
+from kerasclf.validation import check_integer, suggests_keywords
 
 
 class EpochSchedule:
@@ -63,6 +63,7 @@ class ScheduledLogger(keras.callbacks.Callback):
         every: Draw every this many epochs (an integer >= 1).
     """
 
+    @suggests_keywords
     def __init__(self, every: int):
         super().__init__()
         self._schedule = EpochSchedule(every)

@@ -83,7 +83,13 @@ from kerasclf.data import Data
 from kerasclf.engine.losses import REDUCTIONS, model_reduction
 from kerasclf.atomic_files import write_npz
 from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
-from kerasclf.validation import check_choice, check_integer, check_path, check_text_stream
+from kerasclf.validation import (
+    check_choice,
+    check_integer,
+    check_path,
+    check_text_stream,
+    suggests_keywords,
+)
 from kerasclf.models.inspection import check_probability_output, trainable_parameter_count
 from kerasclf.callbacks.requirements import (
     first_reason,
@@ -140,6 +146,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         """Why it cannot draw for `model` (`callbacks.requirements`), or None."""
         return first_reason(model, two_parameters, probability_output, no_recurrent_layers)
 
+    @suggests_keywords
     def __init__(
         self,
         logdir: str,

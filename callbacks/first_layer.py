@@ -48,7 +48,7 @@ from kerasclf.callbacks.tile_grid import (
     tile_grid,
     zoom_for,
 )
-from kerasclf.validation import check_integer, check_path
+from kerasclf.validation import check_integer, check_path, suggests_keywords
 
 TAG = "first_layer"
 # The share of the weights drawn below full colour (`colour_scale`).
@@ -167,6 +167,7 @@ class FirstLayerImages(ScheduledLogger):
         """Why it cannot draw for `model` (`callbacks.requirements`), or None."""
         return first_layer_reason(model)
 
+    @suggests_keywords
     def __init__(self, logdir: str, *, max_units: int = 32, every: int = 1):
         super().__init__(every)
         self.logdir = check_path("logdir", logdir)

@@ -38,7 +38,7 @@ from kerasclf.callbacks.image_layout import (
 )
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.requirements import noted_skip_reason, sample_shape
-from kerasclf.validation import check_path, shown
+from kerasclf.validation import check_path, shown, suggests_keywords
 
 TAG = "forecast"
 FILE_NAME = "forecast.png"
@@ -139,6 +139,7 @@ class ForecastLogger(ScheduledLogger):
         """Why it cannot draw for `model` (`callbacks.requirements`), or None."""
         return one_output_per_sample(model)
 
+    @suggests_keywords
     def __init__(self, logdir: str, model, features, targets, every: int = 1):
         super().__init__(every)
         self.logdir = check_path("logdir", logdir)

@@ -22,7 +22,7 @@ from kerasclf.callbacks.requirements import first_reason, noted_skip_reason, pro
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data.vocabulary import as_vocabulary
 from kerasclf.models.text_sampling import TextSampler, token_time_steps
-from kerasclf.validation import check_integer, check_number, check_path, shown
+from kerasclf.validation import check_integer, check_number, check_path, shown, suggests_keywords
 
 TAG = "generated_text"
 DESCRIPTION = (
@@ -136,6 +136,7 @@ class GeneratedTextLogger(ScheduledLogger):
         """Why it cannot log for `model` (`callbacks.requirements`), or None."""
         return first_reason(model, token_input, probability_output)
 
+    @suggests_keywords
     def __init__(
         self,
         logdir: str,

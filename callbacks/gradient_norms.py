@@ -33,7 +33,7 @@ import tensorflow as tf
 
 from kerasclf.callbacks.requirements import noted_skip_reason
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
-from kerasclf.validation import check_integer, check_path
+from kerasclf.validation import check_integer, check_path, suggests_keywords
 
 TAG_PREFIX = "gradient_norm/"
 
@@ -115,6 +115,7 @@ class GradientNorms(keras.callbacks.Callback):
         """Why it cannot log for `model` (`callbacks.requirements`), or None: trainable weights."""
         return trainable_weights_reason(model)
 
+    @suggests_keywords
     def __init__(self, logdir: str, x, y, *, max_samples: int = 512, seed: int = 0):
         super().__init__()
         self.logdir = check_path("logdir", logdir)

@@ -38,7 +38,7 @@ from kerasclf.callbacks.image_layout import LABEL_PIXELS, TICK_PIXELS, TITLE_PIX
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.requirements import RECURRENT_LAYERS, noted_skip_reason, sample_shape
 from kerasclf.data.vocabulary import token_strings
-from kerasclf.validation import check_path, shown
+from kerasclf.validation import check_path, shown, suggests_keywords
 
 TAG = "hidden_state"
 FILE_NAME = "hidden_state.png"
@@ -226,6 +226,7 @@ class HiddenStateLogger(ScheduledLogger):
         """Why it cannot draw for `model` (`callbacks.requirements`), or None."""
         return hidden_state_reason(model)
 
+    @suggests_keywords
     def __init__(self, logdir: str, model, example, every: int = 1, tokens=None):
         super().__init__(every)
         self.logdir = check_path("logdir", logdir)

@@ -38,7 +38,7 @@ from tensorboard.plugins.hparams import api as hparams_api
 from tensorboard.util import tensor_util
 
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
-from kerasclf.validation import check_path
+from kerasclf.validation import check_path, suggests_keywords
 
 # Suffix of the event file that holds the config, so that a resumed run finds it.
 FILENAME_SUFFIX = ".config"
@@ -267,6 +267,7 @@ class RunConfigLogger(keras.callbacks.Callback):
         >>> callback = RunConfigLogger("logs/run", {"optimizer": "gd", "epochs": 100})
     """
 
+    @suggests_keywords
     def __init__(self, logdir: str, config: dict):
         super().__init__()
         self.logdir = check_path("logdir", logdir)

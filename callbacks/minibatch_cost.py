@@ -23,7 +23,7 @@ import tensorflow as tf
 from tensorboard.plugins.scalar import metadata as scalar_metadata
 
 from kerasclf.callbacks.writers import SummaryWriters
-from kerasclf.validation import check_path
+from kerasclf.validation import check_path, suggests_keywords
 
 TAG = "minibatch_cost"
 # An epoch with more minibatches than this (SGD over streamed data) writes them
@@ -46,6 +46,7 @@ class MinibatchCostLogger(keras.callbacks.Callback):
         >>> model.fit(data, callbacks=[MinibatchCostLogger("logs/run")])  # doctest: +SKIP
     """
 
+    @suggests_keywords
     def __init__(self, logdir: str):
         super().__init__()
         self.logdir = check_path("logdir", logdir)

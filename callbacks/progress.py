@@ -20,7 +20,7 @@ import keras
 import numpy as np
 
 from kerasclf.models.inspection import linear_parameters
-from kerasclf.validation import check_text_stream
+from kerasclf.validation import check_text_stream, suggests_keywords
 
 
 # The names an accuracy has in the logs: CostLogger's, then those of Keras's metrics
@@ -62,6 +62,7 @@ class EpochPrinter(keras.callbacks.Callback):
         Epoch 1/3  cost 56.7117  accuracy 0.8750  W [0.3878, 0.3658]  b 0.0000
     """
 
+    @suggests_keywords
     def __init__(self, stream=None):
         super().__init__()
         self.stream = check_text_stream("stream", stream)

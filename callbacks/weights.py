@@ -30,7 +30,7 @@ from kerasclf.engine.evaluation import ModelEvaluator
 from kerasclf.engine.losses import REDUCTIONS
 from kerasclf.models.inspection import linear_parameters
 from kerasclf.engine.optimizers import current_learning_rate
-from kerasclf.validation import check_choice, check_integer, check_path
+from kerasclf.validation import check_choice, check_integer, check_path, suggests_keywords
 
 MAX_SCALAR_PARAMETERS = 16
 HISTOGRAM_BUCKETS = 30  # TensorBoard's default.
@@ -120,6 +120,7 @@ class WeightLogger(keras.callbacks.Callback):
         >>> model.fit(x, y, callbacks=[WeightLogger("logs/run", x, y)])  # doctest: +SKIP
     """
 
+    @suggests_keywords
     def __init__(
         self,
         logdir: str,

@@ -10,6 +10,8 @@ and, for a name, the closest valid one:
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 import math
 import numbers
 import os
@@ -251,3 +253,39 @@ def check_file_exists(key: str, path: str) -> str:
     if not os.path.isfile(path):
         raise ValueError(f"`{key}` file does not exist. Received: {key}={path!r}.")
     return path
+
+
+def suggests_keywords(function):
+    """`function`, refusing a misspelled keyword argument with the closest one named.
+
+    Python says only "got an unexpected keyword argument"; this adds "Did you
+    mean ...?" and the keywords it takes. A function that takes `**kwargs` is
+    returned as it is. For a class, decorate its `__init__`.
+
+    Example:
+        >>> @suggests_keywords
+        ... def make(num_samples=200, noise=0.0):
+        ...     return num_samples
+        >>> make(n_samples=10)
+        Traceback (most recent call last):
+        ...
+        TypeError: make() got an unexpected keyword argument 'n_samples'. Did you mean 'num_samples'? It takes: num_samples, noise.
+    """  # noqa: E501
+    parameters = inspect.signature(function).parameters.values()
+    if any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters):
+        return function
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    names = [p.name for p in parameters if p.kind in kinds and p.name != "self"]
+    label = function.__qualname__.removesuffix(".__init__")
+
+    @functools.wraps(function)
+    def checked(*args, **kwargs):
+        for key in kwargs:
+            if key not in names:
+                raise TypeError(
+                    f"{label}() got an unexpected keyword argument {key!r}."
+                    f"{did_you_mean(key, names)} It takes: {', '.join(names)}."
+                )
+        return function(*args, **kwargs)
+
+    return checked

@@ -1,5 +1,6 @@
 """The Python API refuses bad arguments with one line, before writing anything."""
 
+import inspect
 import io
 import os
 
@@ -66,6 +67,30 @@ def test_a_callback_refuses_bad_arguments_when_made(tmp_path, monkeypatch, make,
         make()
     assert message in str(raised.value) and "\n" not in str(raised.value)
     assert os.listdir(tmp_path) == []
+
+
+KEYWORD_CHECKED = [
+    *(getattr(callbacks, name) for name in callbacks.__all__),
+    kerasclf.make_dataset,
+    kerasclf.load_data,
+    kerasclf.load_data_splits,
+    kerasclf.split_validation,
+    kerasclf.build_model,
+    kerasclf.evaluate_linear,
+    kerasclf.evaluate_model,
+    kerasclf.make_optimizer,
+]
+
+
+@pytest.mark.parametrize("function", KEYWORD_CHECKED, ids=lambda function: function.__name__)
+def test_a_misspelled_keyword_names_the_one_meant(function):
+    meant = list(inspect.signature(function).parameters)[-1]
+    typo = meant + meant[-1]  # "every" -> "everyy"
+    with pytest.raises(TypeError) as raised:
+        function(**{typo: None})
+    message = str(raised.value)
+    assert f"got an unexpected keyword argument {typo!r}. Did you mean {meant!r}?" in message
+    assert "\n" not in message
 
 
 def test_numpy_numbers_are_taken_as_python_numbers():

@@ -25,7 +25,13 @@ from kerasclf.data.csv_files import read_csv_values
 from kerasclf.data.files import is_shard_glob
 from kerasclf.data.labelled import TASKS, Data, reads_as_token_ids
 from kerasclf.data.text_corpus import character_windows, read_text
-from kerasclf.validation import check_choice, check_file_exists, check_integer, closest_name
+from kerasclf.validation import (
+    check_choice,
+    check_file_exists,
+    check_integer,
+    closest_name,
+    suggests_keywords,
+)
 from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
 
 
@@ -37,6 +43,7 @@ VOCABULARY_SIZE_ARRAY = "vocabulary_size"
 EXTENSIONS = (".csv", ".npz", ".txt")
 
 
+@suggests_keywords
 def load_data(
     path: str,
     *,
@@ -75,6 +82,7 @@ def load_data(
     return _load(path, False, task, sequence_length, stride, num_classes)[0]
 
 
+@suggests_keywords
 def load_data_splits(
     path: str,
     *,

@@ -16,8 +16,10 @@ from kerasclf.data.datasets import check_dataset_arguments
 from kerasclf.data.labelled import Data
 from kerasclf.data.splits import split_stratified, split_tail
 from kerasclf.data.text_corpus import character_windows
+from kerasclf.validation import suggests_keywords
 
 
+@suggests_keywords
 def make_dataset(
     name: str,
     num_samples: int | None = None,
@@ -60,6 +62,7 @@ def make_dataset(
     return Data(features, labels, source, num_classes, class_names=spec.class_names, task=spec.task)
 
 
+@suggests_keywords
 def make_dataset_splits(
     name: str,
     num_samples: int | None = None,

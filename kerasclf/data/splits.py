@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from kerasclf.data.labelled import Data, check_data
-from kerasclf.validation import check_integer, check_number
+from kerasclf.validation import check_integer, check_number, suggests_keywords
 
 
+@suggests_keywords
 def split_validation(data: Data, fraction: float, seed: int) -> tuple[Data, Data | None]:
     """Holds out a random `fraction` of the points for validation.
 

@@ -29,7 +29,7 @@ from kerasclf.data.labelled import check_data
 from kerasclf.engine.losses import REDUCTIONS, model_reduction, model_task, per_sample_cost
 from kerasclf.models.registry import build_model
 from kerasclf.models.inspection import check_probability_output, input_shape_fits
-from kerasclf.validation import FLOAT32_LIMIT, check_choice, check_number, shown
+from kerasclf.validation import FLOAT32_LIMIT, check_choice, check_number, shown, suggests_keywords
 
 # The pass reads the data this many samples at a time.
 CHUNK_SAMPLES = 2**14
@@ -282,6 +282,7 @@ def check_input_shape(model: keras.Model, data: Data, what: str = "model") -> No
         )
 
 
+@suggests_keywords
 def evaluate_model(model: keras.Model, data, reduction: str | None = None) -> dict[str, float]:
     """The summed and mean cost, the accuracy and the gradient norm of `model` on `data`.
 
@@ -317,6 +318,7 @@ def evaluate_model(model: keras.Model, data, reduction: str | None = None) -> di
     return ModelEvaluator(model, data, reduction)()
 
 
+@suggests_keywords
 def evaluate_linear(weights, bias: float, data: Data) -> dict[str, float]:
     """Cost and accuracy of the hand-set decision function y = x^T w + b.
 

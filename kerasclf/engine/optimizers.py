@@ -12,7 +12,7 @@ import keras
 from keras import ops
 
 from kerasclf.engine.presets import resolve_hyperparameters
-from kerasclf.validation import check_integer, check_number
+from kerasclf.validation import check_integer, check_number, suggests_keywords
 
 
 @keras.saving.register_keras_serializable(package="kerasclf")
@@ -44,6 +44,7 @@ class InverseSqrtDecay(keras.optimizers.schedules.LearningRateSchedule):
         return {"alpha": self.alpha, "num_samples": self.num_samples}
 
 
+@suggests_keywords
 def make_optimizer(
     name: str,
     num_samples: int,

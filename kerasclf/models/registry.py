@@ -58,7 +58,7 @@ from kerasclf.models.layers import INITIALIZERS  # noqa: F401 (the models' publi
 from kerasclf.models.logistic import logistic
 from kerasclf.models.mlp import mlp
 from kerasclf.models.recurrent import RECURRENT_BUILDERS
-from kerasclf.validation import check_choice, check_integer
+from kerasclf.validation import check_choice, check_integer, suggests_keywords
 
 # The builder of each model name (kerasclf.models.architecture.MODELS):
 # (inputs, num_classes, init, seed, architecture, ..., task, num_targets) -> outputs;
@@ -90,6 +90,7 @@ def check_input_shape(input_shape: int | Sequence[int]) -> tuple[int, ...]:
     return tuple(check_integer("input_shape", size) for size in input_shape)
 
 
+@suggests_keywords
 def build_model(
     name: str,
     input_shape: int | Sequence[int],
