@@ -54,6 +54,14 @@ def written_files(folder):
     )
 
 
+def file_times(folder):
+    """Every file under `folder`: its modification time in ns, by its path inside `folder`.
+
+    Equal before and after a refused command: nothing was written or replaced.
+    """
+    return {path: os.stat(os.path.join(folder, path)).st_mtime_ns for path in written_files(folder)}
+
+
 def read_images(run_dir, tag):
     """(steps, decoded images) of a tag, read back with TensorBoard's own reader."""
     path = os.path.join(run_dir, "train")

@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import StopAt, numpy_cost, train_run
+from conftest import StopAt, file_times, numpy_cost, train_run
 
 import kerasclf
 from kerasclf.cli.main import build_parser, main
@@ -826,19 +826,13 @@ def test_resume_refuses_a_checkpoint_of_inf_or_nan_weights(tmp_path, capsys):
     with np.load(path) as archive:
         arrays = {key: archive[key] for key in archive.files}
     np.savez(path, **{**arrays, "model_0": arrays["model_0"] * np.nan})
-    before = {
-        name: os.stat(os.path.join(stopped.run_dir, name)).st_mtime_ns
-        for name in os.listdir(stopped.run_dir)
-    }
+    before = file_times(stopped.run_dir)
     capsys.readouterr()
     assert main(["train", "--resume", stopped.run_dir]) == 2
     error = capsys.readouterr().err
     assert "model_0 holds inf or NaN, weights no run can continue from" in error
     assert error.count("\n") == 1
-    after = {
-        name: os.stat(os.path.join(stopped.run_dir, name)).st_mtime_ns
-        for name in os.listdir(stopped.run_dir)
-    }
+    after = file_times(stopped.run_dir)
     assert after == before
 
 
@@ -856,6 +850,21 @@ def test_resume_with_a_directory_where_the_lock_goes_is_one_line(tmp_path, capsy
     assert "Remove it, then resume." in error and os.stat(summary).st_mtime_ns == before
 
 
+def test_resume_with_a_directory_for_a_checkpoint_is_one_line(tmp_path, capsys):
+    stopped = kerasclf.train(
+        epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]
+    )
+    checkpoint = os.path.join(stopped.run_dir, "checkpoint.npz")
+    os.remove(checkpoint)
+    os.mkdir(checkpoint)
+    before = file_times(stopped.run_dir)
+    capsys.readouterr()
+    assert main(["train", "--resume", stopped.run_dir]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "checkpoint.npz is not a checkpoint file" in error
+    assert file_times(stopped.run_dir) == before
+
+
 def test_resume_refuses_a_config_key_that_train_did_not_write(tmp_path, capsys):
     stopped = kerasclf.train(
         epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]
@@ -867,19 +876,13 @@ def test_resume_refuses_a_config_key_that_train_did_not_write(tmp_path, capsys):
     assert set(RECORDED_KEYS) <= set(config)
     with open(config_path, "w") as file:
         json.dump({**config, "epoch": 5}, file)  # A hand edit's typo for "epochs".
-    before = {
-        name: os.stat(os.path.join(stopped.run_dir, name)).st_mtime_ns
-        for name in os.listdir(stopped.run_dir)
-    }
+    before = file_times(stopped.run_dir)
     capsys.readouterr()
     assert main(["train", "--resume", stopped.run_dir]) == 2
     error = capsys.readouterr().err
     assert "unknown key 'epoch' in the run's config.json" in error
     assert "Did you mean 'epochs'?" in error and error.count("\n") == 1
-    assert {
-        name: os.stat(os.path.join(stopped.run_dir, name)).st_mtime_ns
-        for name in os.listdir(stopped.run_dir)
-    } == before
+    assert file_times(stopped.run_dir) == before
 
 
 def test_resume_refuses_a_checkpoint_past_the_runs_epochs(tmp_path, capsys):

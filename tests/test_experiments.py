@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import scipy.optimize
 import tensorflow as tf
-from conftest import numpy_cost
+from conftest import file_times, numpy_cost
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import kerasclf
@@ -173,17 +173,6 @@ def test_other_experiments_run_and_summarize(logdir, name):
         assert _logged_scalars(slide_line, "accuracy")[0] == 1.0
 
 
-def _files_and_times(folder):
-    """Every file under `folder`: its modification time, by its path inside `folder`."""
-    return {
-        os.path.relpath(os.path.join(parent, name), folder): os.stat(
-            os.path.join(parent, name)
-        ).st_mtime_ns
-        for parent, _, names in os.walk(folder)
-        for name in names
-    }
-
-
 def test_a_second_invocation_writes_beside_the_first(tmp_path):
     """Run again, an experiment gets its own folder: the first one's files stay as they were."""
     import experiments.gradient_descent as experiment
@@ -192,11 +181,11 @@ def test_a_second_invocation_writes_beside_the_first(tmp_path):
     first_outcomes = experiment.main(["--quick", "--logdir", logdir])
     first = os.path.join(logdir, "gradient_descent")
     assert first_outcomes[0].result.run_dir == os.path.join(first, "slide")
-    before = _files_and_times(first)
+    before = file_times(first)
     outcomes = experiment.main(["--quick", "--logdir", logdir])
     second = os.path.join(logdir, "gradient_descent-2")
     assert outcomes[0].result.run_dir == os.path.join(second, "slide")  # Not slide-2 beside.
-    assert _files_and_times(first) == before and "summary.csv" in before
+    assert file_times(first) == before and "summary.csv" in before
     with open(os.path.join(second, "summary.csv")) as file:
         rows = list(csv.DictReader(file))
     assert [(row["run"], row["run_dir"]) for row in rows] == [("slide", outcomes[0].result.run_dir)]

@@ -138,14 +138,14 @@ def kerasclf_runner(
     return run
 
 
-def fused_fit_runner(
-    num_samples: int, batch_size: int, settings: Settings, logdir: str, fixed_blocks: bool
-) -> Runner:
-    """kerasclf's compiled model under `fit` with no callbacks, built once for all repeats.
+def fused_model(num_samples: int, batch_size: int, logdir: str):
+    """kerasclf's compiled logistic model and its training points, as `kerasclf.train` runs them.
 
-    With `fixed_blocks`, the first epoch's blocks are cached and replayed, so
-    no epoch after the first shuffles or gathers: what is left is Keras's
-    train step and `fit` itself.
+    Momentum SGD on the summed cost, and no running means in the step (its
+    CostLogger puts the loss into the logs).
+
+    Returns:
+        `(model, features, labels)`.
     """
     prepared = prepare_run(
         dataset="hand_line",
@@ -158,9 +158,20 @@ def fused_fit_runner(
         logdir=logdir,
     )
     model = make_model(prepared.config, prepared.training)
-    # As `kerasclf.train` runs it, with its CostLogger: no running means in the step.
     model.configure_step(dataclasses.replace(model.step_settings, step_metrics=False))
-    features, labels = prepared.training.features, prepared.training.labels
+    return model, prepared.training.features, prepared.training.labels
+
+
+def fused_fit_runner(
+    num_samples: int, batch_size: int, settings: Settings, logdir: str, fixed_blocks: bool
+) -> Runner:
+    """kerasclf's compiled model under `fit` with no callbacks, built once for all repeats.
+
+    With `fixed_blocks`, the first epoch's blocks are cached and replayed, so
+    no epoch after the first shuffles or gathers: what is left is Keras's
+    train step and `fit` itself.
+    """
+    model, features, labels = fused_model(num_samples, batch_size, logdir)
     steps = pipeline.block_layout(num_samples, batch_size)[1]
 
     def dataset() -> tf.data.Dataset:

@@ -23,7 +23,6 @@ with the cores each part keeps busy (CPU time over wall time, pauses included):
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import resource
 import statistics
 import threading
@@ -32,11 +31,10 @@ import time
 import keras
 import numpy as np
 
-from benchmarks.speed.settings import LEARNING_RATE, SEED
+from benchmarks.speed.kerasclf_engine import fused_model
+from benchmarks.speed.settings import SEED
 from kerasclf import pipeline
 from kerasclf.pipeline.order import epoch_permutation
-from kerasclf.run.model import make_model
-from kerasclf.run.preparation import prepare_run
 
 BATCH_SIZE = 1024
 # Longer than the pipeline takes to make an epoch's block.
@@ -76,19 +74,9 @@ def timed(work) -> tuple[float, float]:
 
 def measure(num_samples: int, epochs: int) -> dict[str, tuple[float, float]]:
     """One repeat of every figure: `{name: (ms per epoch, cores busy)}`."""
-    prepared = prepare_run(
-        dataset="hand_line",
-        num_samples=num_samples,
-        batch_size=BATCH_SIZE,
-        optimizer="momentum",
-        learning_rate=LEARNING_RATE,
-        cost="sum",
-        seed=SEED,
-        logdir="logs/benchmark_pipeline_overlap",
+    model, features, labels = fused_model(
+        num_samples, BATCH_SIZE, logdir="logs/benchmark_pipeline_overlap"
     )
-    model = make_model(prepared.config, prepared.training)
-    model.configure_step(dataclasses.replace(model.step_settings, step_metrics=False))
-    features, labels = prepared.training.features, prepared.training.labels
     steps = pipeline.block_layout(num_samples, BATCH_SIZE)[1]
 
     def shuffled_blocks(count=epochs):

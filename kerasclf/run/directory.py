@@ -317,7 +317,13 @@ def check_resumable(run_dir: str) -> str:
             f"`resume`: {run_dir} is still running: it is being trained by process {holder} "
             f"(its {LOCK_FILE} says so). Wait for that run to end, or stop it, before resuming it."
         )
-    if not os.path.isfile(os.path.join(run_dir, CHECKPOINT_FILE)):
+    checkpoint = os.path.join(run_dir, CHECKPOINT_FILE)
+    if os.path.exists(checkpoint) and not os.path.isfile(checkpoint):
+        raise ValueError(
+            f"`resume`: {checkpoint} is not a checkpoint file (a directory?). Received: "
+            f"resume={run_dir!r}. Start the run again instead of resuming it."
+        )
+    if not os.path.isfile(checkpoint):
         raise ValueError(no_checkpoint_message(run_dir))
     if not os.access(run_dir, os.W_OK | os.X_OK) or read_only_filesystem(run_dir):
         raise ValueError(
