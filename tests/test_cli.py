@@ -802,11 +802,22 @@ def test_resume_refuses_a_broken_run_directory(tmp_path, capsys, config_text, ch
     assert row[0] == "run" and (row[-1] == "no" or not isinstance(checkpoint, bytes))
 
 
+def _stopped_run(logdir):
+    """A 3-epoch run stopped after its first epoch: its checkpoint resumes."""
+    return kerasclf.train(epochs=3, images=False, logdir=str(logdir), callbacks=[StopAt(epoch=1)])
+
+
+def _rewrite_checkpoint(run_dir, changes):
+    """Rewrites a run's checkpoint.npz with `changes(arrays)` in place of those arrays."""
+    path = os.path.join(run_dir, "checkpoint.npz")
+    with np.load(path) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    np.savez(path, **{**arrays, **changes(arrays)})
+
+
 def test_a_copied_run_resumes_where_it_is(tmp_path, capsys):
     """Not in the logdir its config.json recorded, which may be gone or unwritable."""
-    stopped = kerasclf.train(
-        epochs=3, images=False, logdir=str(tmp_path / "old"), callbacks=[StopAt(epoch=1)]
-    )
+    stopped = _stopped_run(tmp_path / "old")
     copy = tmp_path / "new" / "run"
     shutil.copytree(stopped.run_dir, copy)
     shutil.rmtree(tmp_path / "old")
@@ -819,13 +830,8 @@ def test_a_copied_run_resumes_where_it_is(tmp_path, capsys):
 
 
 def test_resume_refuses_a_checkpoint_of_inf_or_nan_weights(tmp_path, capsys):
-    stopped = kerasclf.train(
-        epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]
-    )
-    path = os.path.join(stopped.run_dir, "checkpoint.npz")
-    with np.load(path) as archive:
-        arrays = {key: archive[key] for key in archive.files}
-    np.savez(path, **{**arrays, "model_0": arrays["model_0"] * np.nan})
+    stopped = _stopped_run(tmp_path)
+    _rewrite_checkpoint(stopped.run_dir, lambda arrays: {"model_0": arrays["model_0"] * np.nan})
     before = file_times(stopped.run_dir)
     capsys.readouterr()
     assert main(["train", "--resume", stopped.run_dir]) == 2
@@ -837,9 +843,7 @@ def test_resume_refuses_a_checkpoint_of_inf_or_nan_weights(tmp_path, capsys):
 
 
 def test_resume_with_a_directory_where_the_lock_goes_is_one_line(tmp_path, capsys):
-    stopped = kerasclf.train(
-        epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]
-    )
+    stopped = _stopped_run(tmp_path)
     os.mkdir(os.path.join(stopped.run_dir, ".lock"))
     summary = os.path.join(stopped.run_dir, "summary.json")
     before = os.stat(summary).st_mtime_ns
@@ -851,9 +855,7 @@ def test_resume_with_a_directory_where_the_lock_goes_is_one_line(tmp_path, capsy
 
 
 def test_resume_with_a_directory_for_a_checkpoint_is_one_line(tmp_path, capsys):
-    stopped = kerasclf.train(
-        epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]
-    )
+    stopped = _stopped_run(tmp_path)
     checkpoint = os.path.join(stopped.run_dir, "checkpoint.npz")
     os.remove(checkpoint)
     os.mkdir(checkpoint)
@@ -866,9 +868,7 @@ def test_resume_with_a_directory_for_a_checkpoint_is_one_line(tmp_path, capsys):
 
 
 def test_resume_refuses_a_config_key_that_train_did_not_write(tmp_path, capsys):
-    stopped = kerasclf.train(
-        epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]
-    )
+    stopped = _stopped_run(tmp_path)
     config_path = os.path.join(stopped.run_dir, "config.json")
     config = read_json(config_path)
     # Every key a run writes is a setting or one of the recorded facts that --resume reads.
@@ -886,13 +886,8 @@ def test_resume_refuses_a_config_key_that_train_did_not_write(tmp_path, capsys):
 
 
 def test_resume_refuses_a_checkpoint_past_the_runs_epochs(tmp_path, capsys):
-    stopped = kerasclf.train(
-        epochs=3, images=False, logdir=str(tmp_path), callbacks=[StopAt(epoch=1)]
-    )
-    path = os.path.join(stopped.run_dir, "checkpoint.npz")
-    with np.load(path) as archive:
-        arrays = {key: archive[key] for key in archive.files}
-    np.savez(path, **{**arrays, "epochs_completed": np.array(7)})
+    stopped = _stopped_run(tmp_path)
+    _rewrite_checkpoint(stopped.run_dir, lambda arrays: {"epochs_completed": np.array(7)})
     capsys.readouterr()
     assert main(["train", "--resume", stopped.run_dir]) == 2
     assert "epochs_completed is 7, outside 0..3" in capsys.readouterr().err
