@@ -117,7 +117,7 @@ def train(
         >>> train(model=model, epochs=5)  # doctest: +SKIP
     """
     check_callbacks(callbacks)
-    check_stream(stream)
+    check_text_stream("stream", stream)
     model = overrides.get("model")
     if model is not None and not isinstance(model, str):  # The user's own Python object.
         del overrides["model"]
@@ -138,20 +138,6 @@ def check_callbacks(callbacks) -> None:
             "`callbacks` must be a list of keras.callbacks.Callback, or a function that takes "
             f"the run directory and returns one. Received: callbacks={shown(callbacks)}."
         )
-
-
-def check_stream(stream) -> None:
-    """`stream` must be None or a text stream open for writing (`check_text_stream`).
-
-    Example:
-        >>> import io
-        >>> closed = io.StringIO(); closed.close()
-        >>> check_stream(closed)
-        Traceback (most recent call last):
-        ...
-        ValueError: `stream` must be a text stream open for writing, such as sys.stdout or io.StringIO(). Received: stream=<_io.StringIO object>, which refuses text: I/O operation on closed file. Open it for writing text, or pass None.
-    """  # noqa: E501
-    check_text_stream("stream", stream)
 
 
 def run_prepared(
