@@ -72,8 +72,8 @@ def _check_outside_runs(out_path: str) -> None:
 
 
 def _check_not_overwritten(out_path: str, data_path: str | None, overwrite: bool) -> None:
-    """Refuses an `out_path` that would replace the data, a run's file, or (without
-    `overwrite`) any existing file."""
+    """Refuses an `out_path` that would replace the data, or (without `overwrite`) any
+    existing file. (A run's files are `_check_outside_runs`'s.)"""
     if not os.path.isfile(out_path):
         return
     if data_path is not None and os.path.isfile(data_path):

@@ -67,12 +67,11 @@ def _check_label_column(run_dir: str, path: str, config: dict) -> None:
     classes), and the error would not say what is missing.
     """
     shape = config.get("feature_shape")
-    if not os.fspath(path).lower().endswith(".csv") or not isinstance(shape, list):
+    flat = isinstance(shape, list) and len(shape) == 1 and type(shape[0]) is int
+    if not flat or not os.fspath(path).lower().endswith(".csv"):
         return
     if not os.path.isfile(path):
         return  # `load_data` says what is wrong with the path.
-    if len(shape) != 1 or not isinstance(shape[0], int) or isinstance(shape[0], bool):
-        return
     _, columns = csv_layout(path)
     if columns == shape[0]:
         raise ValueError(
