@@ -14,40 +14,19 @@ Example:
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from typing import Any
 
 import numpy as np
 
-
-def json_safe(value: Any) -> Any:
-    """`value` with NaN as None and infinities as "inf"/"-inf", inside dicts and lists too.
-
-    JSON has no NaN or infinity; a diverged run's cost and weights hold them.
-
-    Example:
-        >>> json_safe({"cost": float("nan"), "weights": [[float("inf")], [0.5]]})
-        {'cost': None, 'weights': [['inf'], [0.5]]}
-    """
-    if isinstance(value, dict):
-        return {key: json_safe(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [json_safe(item) for item in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else str(value)
-    return value
+from kerasclf.json_text import json_text
 
 
 def write_json(path: str, values: Any) -> None:
-    """Writes strict JSON (`json_safe`) atomically: to a temporary file, then renamed into place."""
-
-    def write(file):
-        json.dump(json_safe(values), file, indent=2, allow_nan=False)
-        file.write("\n")
-
-    _write_atomically(path, ".json", "w", write)
+    """Writes strict JSON (`json_text`) atomically: to a temporary file, then renamed into place."""
+    text = json_text(values)
+    _write_atomically(path, ".json", "w", lambda file: file.write(text))
 
 
 def write_npz(path: str, /, **arrays: np.ndarray) -> None:

@@ -19,7 +19,7 @@ import os
 import sys
 
 from kerasclf.data import load_data, make_dataset, read_csv_values
-from kerasclf.atomic_files import json_safe
+from kerasclf.json_text import json_safe
 from kerasclf.run.config_fields import parse_integer, parse_number
 from kerasclf.run.directory import check_model_file
 from kerasclf.run.prediction_paths import check_prediction_paths

@@ -18,7 +18,7 @@ import json
 import os
 import shlex
 
-from kerasclf.atomic_files import json_safe
+from kerasclf.json_text import json_safe
 from kerasclf.run.run_status import STATUSES, format_runs, list_runs, run_folders
 
 

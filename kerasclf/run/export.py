@@ -139,5 +139,10 @@ def weights_by_layer(model: keras.Model) -> dict[str, dict[str, list]]:
 
 
 def write_weights_json(model: keras.Model, path: str) -> None:
-    """Writes `weights_by_layer(model)` to `path` atomically."""
-    write_json(path, weights_by_layer(model))
+    """Writes `weights_by_layer(model)` to `path` atomically, each row of numbers on one line."""
+    arrays = {
+        layer.name: {weight.name: keras.ops.convert_to_numpy(weight) for weight in layer.weights}
+        for layer in model.layers
+        if layer.weights
+    }
+    write_json(path, arrays)

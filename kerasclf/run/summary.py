@@ -19,7 +19,8 @@ from kerasclf.run.checkpoint import EpochSnapshot, read_extras
 from kerasclf.engine import evaluation
 from kerasclf.engine.losses import model_task
 from kerasclf.models.inspection import linear_parameters
-from kerasclf.atomic_files import json_safe, read_json
+from kerasclf.atomic_files import read_json
+from kerasclf.json_text import json_safe
 
 
 @dataclasses.dataclass
