@@ -16,6 +16,8 @@ All at step = epochs completed, under `<logdir>/train`; step 0 is the start.
 
 from __future__ import annotations
 
+import math
+
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
@@ -152,13 +154,16 @@ class WeightLogger(keras.callbacks.Callback):
     def _build(self) -> None:
         if self.gradient_norm:
             evaluator = ModelEvaluator(self.model, self.training, self.cost)  # None: the model's.
-        names = parameter_names(self.model)
+        # One scalar chart per parameter only for small models; a large one's
+        # names are not even made (a million strings, every run).
+        num_parameters = sum(math.prod(weight.shape) for weight in self.model.weights)
+        names = parameter_names(self.model) if num_parameters <= MAX_SCALAR_PARAMETERS else []
 
         def write_scalars(step, learning_rate):
             # One graph writes every scalar of a step: eager summary ops cost
             # about a millisecond each, which would dwarf an epoch of training.
-            values = tf.concat([tf.reshape(w, [-1]) for w in self.model.weights], axis=0)
-            if len(names) <= MAX_SCALAR_PARAMETERS:
+            if names:
+                values = tf.concat([tf.reshape(w, [-1]) for w in self.model.weights], axis=0)
                 for index, name in enumerate(names):
                     tf.summary.scalar(f"weights/{name}", values[index], step=step)
             tf.summary.scalar("learning_rate", learning_rate, step=step)
