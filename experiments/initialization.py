@@ -40,7 +40,7 @@ MLP = {
     "num_samples": 200,
 }
 SEEDS = [1, 2, 3]
-QUICK = {"epochs": 150, "images": False}
+QUICK = {"epochs": 60, "images": False}
 
 
 def main(argv=None):

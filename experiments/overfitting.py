@@ -36,7 +36,7 @@ RUNS = [
     Run("l2", {"l2": 0.005}),
 ]
 # Quick: fewer epochs, and no images drawn (the costs tell the story).
-QUICK = {"epochs": 30, "images": False}
+QUICK = {"epochs": 20, "images": False}
 
 
 def main(argv=None):

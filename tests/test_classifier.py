@@ -69,3 +69,19 @@ def test_fused_without_step_metrics_makes_the_same_updates(batch_size):
         np.testing.assert_allclose(fused_weight, plain_weight, rtol=1e-5, atol=1e-6)
     steps = pipeline.num_minibatches(NUM_SAMPLES, pipeline.resolve_batch_size(batch_size, 40))
     assert history == {"iterations": [steps * epoch for epoch in range(1, NUM_EPOCHS + 1)]}
+
+
+@pytest.mark.parametrize("engine, batch_size", [("fused", 7), ("plain", 8)])
+def test_fit_traces_the_train_step_once(monkeypatch, engine, batch_size):
+    """The optimizer's and metrics' variables exist before `fit` traces: one trace, not two."""
+    traces = []
+    train_step = Classifier.train_step
+
+    def counted_train_step(model, data):
+        traces.append(engine)
+        return train_step(model, data)
+
+    monkeypatch.setattr(Classifier, "train_step", counted_train_step)
+    model, _ = _train(engine, "adam", batch_size)
+    assert traces == [engine]
+    assert model.optimizer.built and int(model.optimizer.iterations.numpy()) > 0

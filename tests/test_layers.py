@@ -17,6 +17,7 @@ LAYERS = [
     ("kerasclf.validation", 0),
     ("kerasclf.quiet_tensorflow", 0),
     ("kerasclf.atomic_files", 0),
+    ("kerasclf.json_text", 0),
     ("kerasclf.xla_cache", 0),
     ("kerasclf.tracing", 0),
     ("kerasclf.npz_files", 0),

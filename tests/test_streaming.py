@@ -132,8 +132,15 @@ def compiled_model(engine, optimizer, cost, model_name, num_samples):
     return model
 
 
-@pytest.mark.parametrize("batch_size, max_block", [(7, 28), (100, 32), (250, 64)])
-@pytest.mark.parametrize("optimizer", sorted(PRESETS))
+# Minibatches of 7 in parts of 28 points, a partial last minibatch in parts of 32, the full batch.
+LAYOUTS = [(7, 28), (100, 32), (250, 64)]
+
+
+# Every preset, and every layout twice: the layout is the stream's, the update the optimizer's.
+@pytest.mark.parametrize(
+    "optimizer, batch_size, max_block",
+    [(name, *LAYOUTS[index % len(LAYOUTS)]) for index, name in enumerate(sorted(PRESETS))],
+)
 def test_streamed_training_equals_per_step_keras(shards, optimizer, batch_size, max_block):
     pattern, _ = shards
     stream = open_csv_shards(pattern)

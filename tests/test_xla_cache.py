@@ -59,24 +59,6 @@ def cache_files(cache_home: str) -> dict[str, int]:
     return {path: os.stat(path).st_mtime_ns for path in cache_entries(root)}
 
 
-def test_second_process_reuses_the_cache_and_a_changed_program_compiles_anew(tmp_path):
-    cache_home = str(tmp_path)
-    value = 5 * float(np.tanh(np.float32(1.0)))
-    assert run_programs([2.0], cache_home) == pytest.approx([2 * value], rel=1e-6)
-    first = cache_files(cache_home)
-    assert len(first) == 1  # The first process compiled one program and kept it.
-    (path,) = first
-    folder = os.path.join(cache_home, "kerasclf", "xla", f"tf-{tf.__version__}", machine_name())
-    assert os.path.dirname(path) == folder
-
-    # A second process: the same program's file is neither added nor rewritten,
-    # although that process does write the cache: the changed program gets its own file.
-    values = run_programs([2.0, 3.0], cache_home)
-    assert values == pytest.approx([2 * value, 3 * value], rel=1e-6)
-    second = cache_files(cache_home)
-    assert len(second) == 2 and second[path] == first[path]
-
-
 SCALES = [2.0, 3.0, 4.0]
 
 
@@ -94,6 +76,24 @@ def copied(cache_home: str, tmp_path) -> str:
     copy = str(tmp_path / "cache_home")
     shutil.copytree(cache_home, copy)
     return copy
+
+
+def test_second_process_reuses_the_cache_and_a_changed_program_compiles_anew(
+    tmp_path, three_programs
+):
+    cache_home = copied(three_programs, tmp_path)
+    first = cache_files(cache_home)
+    assert len(first) == len(SCALES)  # The first process kept each program it compiled.
+    folder = os.path.join(cache_home, "kerasclf", "xla", f"tf-{tf.__version__}", machine_name())
+    assert {os.path.dirname(path) for path in first} == {folder}
+
+    # A second process: the same program's file is neither added nor rewritten,
+    # although that process does write the cache: the changed program gets its own file.
+    value = 5 * float(np.tanh(np.float32(1.0)))
+    assert run_programs([2.0, 5.0], cache_home) == pytest.approx([2 * value, 5 * value], rel=1e-6)
+    second = cache_files(cache_home)
+    assert len(second) == len(SCALES) + 1
+    assert {path: second[path] for path in first} == first
 
 
 def test_a_script_that_imported_tensorflow_first_compiles_without_the_cache(

@@ -293,7 +293,32 @@ class Classifier(keras.Model):
         # A fit stopped mid-minibatch (a second Ctrl-C) may leave parts summed.
         for total in getattr(self, "_sums", None) or []:
             total.assign(tf.zeros_like(total))
+        data = kwargs["x"] if "x" in kwargs else args[0] if args else None
+        if isinstance(data, tf.data.Dataset):
+            self._build_before_tracing(data.element_spec)
         return super().fit(*args, **kwargs)
+
+    def _build_before_tracing(self, element_spec) -> None:
+        """Creates the optimizer's, metrics' and loss's variables now, before `fit` traces.
+
+        Without a distribution strategy Keras creates them while it traces the
+        train function, and `tf.function` then traces that function a second
+        time, since its first trace made variables: every minibatch update of
+        the block traced twice, for nothing. (A strategy's `fit` builds them
+        itself, in its scope.)
+        """
+        if self._distribute_strategy is not None:
+            return
+        if is_block(element_spec):  # One minibatch's spec: a slot of the block.
+            if PART_KEYS <= set(element_spec):
+                self._gradient_sums()
+            element_spec = tuple(
+                tf.TensorSpec(element_spec[name].shape[1:], element_spec[name].dtype)
+                if name in element_spec
+                else None
+                for name in ("x", "y", "sample_weight")
+            )
+        self._symbolic_build(data_batch=element_spec)
 
     def _gradient_sums(self) -> list[tf.Variable]:
         """The running sums of a minibatch's parts: its cost, then each gradient."""
