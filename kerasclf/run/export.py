@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
+import numpy as np
 
 from kerasclf.models.features import FeatureMap
 from kerasclf.engine.losses import model_task, model_reduction
@@ -121,6 +122,21 @@ def keras_loss_and_metrics(model: keras.Model, num_outputs: int) -> tuple:
     return loss, [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
 
 
+def weight_arrays(model: keras.Model) -> dict[str, dict[str, np.ndarray]]:
+    """The model's weights as `{layer name: {weight name: numpy array}}`.
+
+    Example:
+        >>> from kerasclf.models.registry import build_model
+        >>> weight_arrays(build_model("logistic", 2))["output"]["kernel"].shape
+        (2, 1)
+    """
+    return {
+        layer.name: {weight.name: keras.ops.convert_to_numpy(weight) for weight in layer.weights}
+        for layer in model.layers
+        if layer.weights
+    }
+
+
 def weights_by_layer(model: keras.Model) -> dict[str, dict[str, list]]:
     """The model's weights as `{layer name: {weight name: nested list}}`.
 
@@ -130,19 +146,11 @@ def weights_by_layer(model: keras.Model) -> dict[str, dict[str, list]]:
         {'output': {'kernel': [[0.0], [0.0]], 'bias': [0.0]}}
     """
     return {
-        layer.name: {
-            weight.name: keras.ops.convert_to_numpy(weight).tolist() for weight in layer.weights
-        }
-        for layer in model.layers
-        if layer.weights
+        layer: {name: array.tolist() for name, array in weights.items()}
+        for layer, weights in weight_arrays(model).items()
     }
 
 
 def write_weights_json(model: keras.Model, path: str) -> None:
     """Writes `weights_by_layer(model)` to `path` atomically, each row of numbers on one line."""
-    arrays = {
-        layer.name: {weight.name: keras.ops.convert_to_numpy(weight) for weight in layer.weights}
-        for layer in model.layers
-        if layer.weights
-    }
-    write_json(path, arrays)
+    write_json(path, weight_arrays(model))
