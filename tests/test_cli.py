@@ -573,6 +573,9 @@ def test_predict_prints_probabilities(tmp_path, capsys):
     "arguments, message",
     [
         (["trian"], "unknown command 'trian'. Did you mean 'train'?"),
+        ([], "no command given; commands: train, evaluate,"),
+        (["train", "--run-name", "-x"], "`--run-name` needs a value and none followed it"),
+        (["train", "--epochs"], "`--epochs` needs a value and none followed it"),
         (["--epochs", "3"], "options go after a command"),
         (["evaluate", "--weights", "1", "--bias", "0", "--epochs", "3"], "for `kerasclf evaluate`"),
     ],

@@ -118,6 +118,18 @@ def test_validate_refuses_a_config_built_in_python(tmp_path, values, error, mess
 
 
 @pytest.mark.parametrize(
+    "typo, meant", [("epohcs", "epochs"), ("lr", "learning_rate"), ("batchsize", "batch_size")]
+)
+def test_a_config_built_in_python_names_the_key_meant(typo, meant):
+    """As `make_config` and a TOML file do; Python alone names no key."""
+    with pytest.raises(ValueError) as raised:
+        TrainConfig(**{typo: 1})
+    message = str(raised.value)
+    assert message.startswith(f"Unknown config key {typo!r}. Did you mean {meant!r}?")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
     "key, text, value",
     [
         ("num_samples", "1e8", 100_000_000),

@@ -71,6 +71,7 @@ class UsageError(Exception):
 # "-5e-1" and "-1,1" for options.)
 _NUMBER = r"(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|nan"
 NEGATIVE_NUMBER = re.compile(rf"^-({_NUMBER})(,[-+]?({_NUMBER}))*$", re.IGNORECASE)
+EXPECTED_ONE_ARGUMENT = re.compile(r"argument (\S+): expected one argument")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -99,6 +100,13 @@ class _Parser(argparse.ArgumentParser):
         return action
 
     def error(self, message: str):
+        missing = EXPECTED_ONE_ARGUMENT.fullmatch(message)
+        if missing:  # argparse's words for "--run-name -x", or a flag last on the line.
+            flag = missing.group(1).split("/")[-1]
+            message = (
+                f"`{flag}` needs a value and none followed it (a value that begins with '-' "
+                f"is written {flag}=-VALUE)"
+            )
         raise UsageError(f"{message}. See `{self.prog} --help`.")
 
 
@@ -382,7 +390,10 @@ def main(argv: list[str] | None = None) -> int:
             raise _unknown_arguments(parser, arguments.command, unknown)
         if arguments.command is None:
             parser.print_help()
-            return EXIT_BAD_INPUT
+            raise UsageError(
+                f"no command given; commands: {', '.join(parser.commands)}. "
+                f"See `{parser.prog} --help`."
+            )
         if arguments.command == "train":
             return run_train(arguments)
         if arguments.command == "evaluate":

@@ -18,6 +18,7 @@ ranges and combinations without converting them again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tomllib
 from collections.abc import Mapping
 from typing import Any
@@ -325,6 +326,25 @@ def check_key(key: str) -> str:
             f"Valid keys: {', '.join(FIELDS)}."
         )
     return key
+
+
+def _refuses_unknown_keys(dataclass_init):
+    """`TrainConfig`'s generated `__init__`, refusing a misspelled key as `make_config` does.
+
+    Python alone says "got an unexpected keyword argument 'epohcs'"; this names
+    the closest key (and its synonyms: `lr` is `learning_rate`).
+    """
+
+    @functools.wraps(dataclass_init)
+    def init(self, *args, **values):
+        for key in values:
+            check_key(key)
+        dataclass_init(self, *args, **values)
+
+    return init
+
+
+TrainConfig.__init__ = _refuses_unknown_keys(TrainConfig.__init__)
 
 
 def make_config(values: dict[str, Any] | None = None, **overrides: Any) -> TrainConfig:
