@@ -1,4 +1,4 @@
-"""The Day-1 seminar's experiments, one script each: `python -m experiments.<name>`.
+"""The seminar's experiments, Days 1 to 3, one script each: `python -m experiments.<name>`.
 
 `kerasclf experiments` lists them by reading their docstrings, without importing them.
 """
@@ -6,9 +6,6 @@
 from __future__ import annotations
 
 import pkgutil
-
-# Before any experiment imports keras: TensorFlow's start-up lines are not for students.
-import kerasclf.quiet_tensorflow  # noqa: F401
 
 
 def experiment_names() -> list[str]:

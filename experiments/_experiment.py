@@ -18,26 +18,20 @@ smoke runs, and `--logdir`.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import dataclasses
-import importlib
 import io
 import math
 import os
-import sys
-import time
 from typing import Any
 
+import kerasclf.quiet_tensorflow  # First: TensorFlow's start-up lines silenced.
 import keras
 import numpy as np
 
 import kerasclf
 from kerasclf.cli.tensorboard_command import tensorboard_command
-from kerasclf.run.directory import check_logdir, create_run_dir
-from kerasclf.validation import did_you_mean
-
-QUICK_ENVIRONMENT_VARIABLE = "KERASCLF_QUICK"
+from kerasclf.run.directory import create_run_dir
 
 
 @dataclasses.dataclass
@@ -59,14 +53,25 @@ class Run:
     group: str | None = None
 
 
+# The most parameters whose path `PathRecorder` keeps: the weight-plane pictures
+# (`_paths.draw_paths`) need (w1, w2, b); a million-weight network's path would
+# hold its every weight at every epoch (230 MB for `overfitting`'s 60 epochs).
+MAX_PATH_PARAMETERS = 1000
+
+
 class PathRecorder(keras.callbacks.Callback):
-    """Records every parameter at the start and after each epoch: the path taken."""
+    """Records every parameter at the start and after each epoch: the path taken.
+
+    `path` is None for a model of more than `MAX_PATH_PARAMETERS` parameters.
+    """
 
     def on_train_begin(self, logs=None):
-        self.path = [self._parameters()]
+        small = self.model.count_params() <= MAX_PATH_PARAMETERS
+        self.path = [self._parameters()] if small else None
 
     def on_epoch_end(self, epoch, logs=None):
-        self.path.append(self._parameters())
+        if self.path is not None:
+            self.path.append(self._parameters())
 
     def _parameters(self):
         return np.concatenate([np.ravel(weight) for weight in self.model.get_weights()])
@@ -84,46 +89,6 @@ class Outcome:
     @property
     def costs(self) -> list[float]:
         return self.result.history.get("cost", [])
-
-
-class _ExperimentParser(argparse.ArgumentParser):
-    """argparse whose errors are one-line ValueErrors (exit status 2 by `main_guard`)."""
-
-    def error(self, message: str):
-        raise ValueError(f"{message}. See `{self.prog} --help`.")
-
-
-def parse_arguments(description: str, argv: list[str] | None = None) -> argparse.Namespace:
-    """`--quick` and `--logdir`, shared by every experiment script.
-
-    Raises:
-        ValueError: for an unknown option (naming the closest) or an unusable logdir.
-    """
-    main_module = getattr(sys.modules["__main__"], "__spec__", None)
-    module_name = "" if main_module is None else main_module.name
-    parser = _ExperimentParser(
-        # As the student ran it: `python -m experiments.step_size --help`.
-        prog=f"python -m {module_name}" if "experiments." in module_name else None,
-        description=description.strip().splitlines()[0],
-    )
-    quick = parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="a smoke run: fewer epochs, less data, most without images "
-        f"({QUICK_ENVIRONMENT_VARIABLE}=1 too)",
-    )
-    logdir = parser.add_argument("--logdir", default="logs", help="parent of logs/<experiment>/")
-    arguments, unknown = parser.parse_known_args(argv)
-    if unknown:
-        first = next((argument for argument in unknown if argument.startswith("-")), unknown[0])
-        options = [*quick.option_strings, *logdir.option_strings, "--help"]
-        raise ValueError(
-            f"unknown argument {first!r}.{did_you_mean(first.split('=', 1)[0], options)} "
-            f"See `{parser.prog} --help`."
-        )
-    arguments.quick = arguments.quick or os.environ.get(QUICK_ENVIRONMENT_VARIABLE) == "1"
-    check_logdir(arguments.logdir)
-    return arguments
 
 
 def experiment_directory(logdir: str, experiment: str) -> str:
@@ -173,7 +138,8 @@ def run_experiment(
             callbacks=callbacks,
             **run.settings,
         )
-        outcomes.append(Outcome(run, result, np.array(recorder.path)))
+        path = None if recorder.path is None else np.array(recorder.path)
+        outcomes.append(Outcome(run, result, path))
     mark_epochs_to_settle(outcomes)
     write_summary(experiment_dir, outcomes)
     if verbose:
@@ -302,39 +268,3 @@ def write_summary(experiment_dir: str, outcomes: list[Outcome]) -> None:
             writer.writerow([*row, outcome.result.run_dir])
     with open(os.path.join(experiment_dir, "summary.md"), "w") as file:
         file.write(format_table(outcomes) + "\n")
-
-
-def run_sequence(names: list[str], arguments: argparse.Namespace) -> dict[str, float]:
-    """Runs experiments one after the other (their `main`), then prints each one's time.
-
-    Args:
-        names: Experiment module names, e.g. `["fonts", "optimizers"]`.
-        arguments: The parsed `--quick` and `--logdir`, passed on to each.
-
-    Returns:
-        The wall seconds of each experiment, by name.
-    """
-    forwarded = ["--logdir", arguments.logdir] + (["--quick"] if arguments.quick else [])
-    started = time.perf_counter()
-    timings = {}
-    for name in names:
-        print(f"=== {name} ===", flush=True)
-        began = time.perf_counter()
-        importlib.import_module(f".{name}", __package__).main(forwarded)
-        timings[name] = time.perf_counter() - began
-    for name, seconds in timings.items():
-        print(f"{name:<20} {seconds:7.1f} s")
-    print(
-        f"{'all':<20} {time.perf_counter() - started:7.1f} s; "
-        f"open the logs with: {tensorboard_command(arguments.logdir)}"
-    )
-    return timings
-
-
-def main_guard(main) -> None:
-    """Runs an experiment's `main()`, turning bad input into exit status 2."""
-    try:
-        main()
-    except (ValueError, TypeError) as error:
-        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
-        sys.exit(2)

@@ -13,7 +13,7 @@ Run it:
 """
 
 from . import day1, day2, day3
-from ._experiment import main_guard, parse_arguments, run_sequence
+from ._script import main_guard, parse_arguments, run_sequence
 
 # Settings: the days in order.
 EXPERIMENTS = [*day1.EXPERIMENTS, *day2.EXPERIMENTS, *day3.EXPERIMENTS]

@@ -17,11 +17,13 @@ Run it:
 
 import time
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import tensorflow as tf
 
 from kerasclf.callbacks.writers import SummaryWriters
-from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, run_experiment
+from ._script import main_guard, parse_arguments
 
 # Settings: one step size for every batch size, on the mean cost.
 COMMON = {

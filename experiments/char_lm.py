@@ -18,6 +18,7 @@ import os
 import re
 import shlex
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -26,7 +27,8 @@ from kerasclf.cli.tensorboard_command import program_command
 from kerasclf.data.sequence_tasks import grammar_words
 from kerasclf.run.generation import generate_from_run
 
-from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, run_experiment
+from ._script import main_guard, parse_arguments
 
 # Settings: an LSTM of 128 units on windows of 40 characters, Adam on minibatches of 32.
 SETTINGS = {"dataset": "grammar", "model": "lstm", "units": 128, "epochs": 10, "seed": 0}

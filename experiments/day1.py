@@ -8,7 +8,7 @@ Run it:
     python -m experiments.day1 [--quick]
 """
 
-from ._experiment import main_guard, parse_arguments, run_sequence
+from ._script import main_guard, parse_arguments, run_sequence
 
 # Settings: the order of the slides.
 EXPERIMENTS = [

@@ -9,7 +9,7 @@ Run it:
     python -m experiments.day2 [--quick]
 """
 
-from ._experiment import main_guard, parse_arguments, run_sequence
+from ._script import main_guard, parse_arguments, run_sequence
 
 # Settings: the order of the day.
 EXPERIMENTS = ["fonts", "vanishing_gradients", "overfitting", "optimizers"]

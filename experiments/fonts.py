@@ -19,7 +19,8 @@ Run it:
     python -m experiments.fonts [--quick]
 """
 
-from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, run_experiment
+from ._script import main_guard, parse_arguments
 
 # Settings: one optimizer, step size and batch size for every model.
 COMMON = {

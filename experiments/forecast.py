@@ -19,7 +19,8 @@ import numpy as np
 
 from kerasclf.data import make_dataset_splits
 
-from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, run_experiment
+from ._script import main_guard, parse_arguments
 
 # Settings: the models' defaults (32 units, Adam on minibatches of 32, the mean cost).
 COMMON = {"dataset": "series", "epochs": 20, "seed": 0}

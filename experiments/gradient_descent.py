@@ -17,11 +17,10 @@ from ._experiment import (
     Run,
     experiment_directory,
     format_table,
-    main_guard,
     mark_epochs_to_settle,
-    parse_arguments,
     write_summary,
 )
+from ._script import main_guard, parse_arguments
 
 # Settings: the slide's.
 SETTINGS = {

@@ -17,12 +17,14 @@ Run it:
 
 import io
 
+import kerasclf.quiet_tensorflow  # First: TensorFlow's start-up lines silenced.
 import keras
 import numpy as np
 
 import kerasclf
 from kerasclf.callbacks import CostLogger, DecisionBoundaryLogger, RunConfigLogger
-from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, run_experiment
+from ._script import main_guard, parse_arguments
 from kerasclf.data import SLIDE_LINE
 from kerasclf.engine.evaluation import evaluate_linear
 from kerasclf.models.registry import build_model

@@ -15,7 +15,8 @@ Run it:
 
 import numpy as np
 
-from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, run_experiment
+from ._script import main_guard, parse_arguments
 
 # Settings.
 LOGISTIC = {

@@ -13,9 +13,11 @@ Run it:
 
 import os
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import tensorflow as tf
 
-from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, run_experiment
+from ._script import main_guard, parse_arguments
 from ._paths import draw_paths
 
 # Settings: a step size small enough that plain GD visibly crawls.

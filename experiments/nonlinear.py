@@ -11,7 +11,8 @@ Run it:
     python -m experiments.nonlinear [--quick]
 """
 
-from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, run_experiment
+from ._script import main_guard, parse_arguments
 
 # Settings: Adam on the mean cost, so every model trains at one step size.
 COMMON = {

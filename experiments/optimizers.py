@@ -12,7 +12,8 @@ Run it:
     python -m experiments.optimizers [--quick]
 """
 
-from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, run_experiment
+from ._script import main_guard, parse_arguments
 
 # Settings: the step sizes usual for each family (SGD's 0.01, the adaptive ones' 0.001).
 COMMON = {

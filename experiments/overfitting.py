@@ -13,7 +13,8 @@ Run it:
     python -m experiments.overfitting [--quick]
 """
 
-from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, run_experiment
+from ._script import main_guard, parse_arguments
 
 # Settings: few points, many weights.
 COMMON = {

@@ -17,14 +17,8 @@ Run it:
 
 import os
 
-from ._experiment import (
-    Run,
-    experiment_directory,
-    held_out_accuracy,
-    main_guard,
-    parse_arguments,
-    run_experiment,
-)
+from ._experiment import Run, experiment_directory, held_out_accuracy, run_experiment
+from ._script import main_guard, parse_arguments
 
 # Settings: one recurrent layer of 32 units, the models' defaults (Adam on minibatches of 32).
 COMMON = {"dataset": "long_dependency", "epochs": 10, "seed": 0}

@@ -18,7 +18,8 @@ Run it:
     python -m experiments.step_size [--quick]
 """
 
-from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, run_experiment
+from ._script import main_guard, parse_arguments
 
 # Settings.
 COMMON = {"dataset": "seminar_blobs", "batch_size": "full", "epochs": 100, "seed": 0}

@@ -18,7 +18,8 @@ Run it:
 
 import os
 
-from ._experiment import Run, experiment_directory, main_guard, parse_arguments, run_experiment
+from ._experiment import Run, experiment_directory, run_experiment
+from ._script import main_guard, parse_arguments
 
 # Settings: one LSTM of 128 units; only the window changes.
 COMMON = {"dataset": "grammar", "model": "lstm", "units": 128, "epochs": 10, "seed": 0}
