@@ -242,7 +242,9 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         steps, self._frame_steps = self._frame_steps, []
         if not steps:
             return
-        trajectory = self._surface.trajectory_slice(self.path)
+        path = self.path
+        self._path = list(path)  # Rows of the array the slice holds: the path is kept once.
+        trajectory = self._surface.trajectory_slice(path)
         if isinstance(trajectory, TrajectorySlice) and trajectory.note:
             # A large model's landscape says what it was evaluated on.
             self._images.description = f"{DESCRIPTION} {trajectory.note}"

@@ -37,6 +37,7 @@ from kerasclf.callbacks.surfaces import (
     newton_minimum,
     trajectory_directions,
 )
+from kerasclf.callbacks import landscape_surface
 from kerasclf.cli.main import main
 from kerasclf.data import Data
 from kerasclf.engine.losses import CrossEntropy
@@ -250,6 +251,26 @@ def test_trajectory_directions_are_the_principal_directions_then_random():
     single, kinds = trajectory_directions(line[:1], line[0])
     assert kinds == ["random", "random"]
     np.testing.assert_allclose(single @ single.T, np.eye(2), atol=1e-12)
+
+
+@pytest.mark.parametrize("block", [3, 1 << 16])
+@pytest.mark.parametrize("steps, parameters, seed", [(2, 5, 0), (7, 40, 1), (30, 11, 2)])
+def test_trajectory_directions_match_numpys_svd(monkeypatch, block, steps, parameters, seed):
+    """The Gram matrix's eigenvectors, a block of columns at a time, are the SVD's directions."""
+    monkeypatch.setattr(landscape_surface, "PARAMETER_BLOCK", block)
+    rng = np.random.default_rng(seed)
+    path = np.cumsum(rng.normal(size=(steps, parameters)), axis=0).astype(np.float32)
+    centre = path[-1]
+    directions, kinds = trajectory_directions(path, centre)
+    rows = path.astype(np.float64)
+    _, singular_values, components = np.linalg.svd(rows - rows.mean(axis=0), full_matrices=False)
+    assert kinds == ["PCA", "PCA"] if steps > 2 else ["PCA", "random"]
+    for direction, component in zip(directions[: kinds.count("PCA")], components):
+        np.testing.assert_allclose(abs(direction @ component), 1.0, atol=1e-9)
+    np.testing.assert_allclose(directions @ directions.T, np.eye(2), atol=1e-9)
+    coordinates = landscape_surface.project(path, centre, directions)
+    np.testing.assert_allclose(coordinates, (rows - rows[-1]) @ directions.T, atol=1e-9)
+    assert (coordinates[0, : kinds.count("PCA")] <= 0).all()  # From the left and from below.
 
 
 def test_a_model_with_one_parameter_is_skipped_with_one_note(tmp_path):

@@ -222,7 +222,7 @@ def test_every_experiment_is_listed_and_run_by_all(capsys, monkeypatch, tmp_path
     ],
 )
 def test_an_experiments_bad_arguments_are_one_line_exit_2(capsys, argv, message):
-    from kerasclf.experiments._experiment import main_guard, parse_arguments
+    from kerasclf.experiments._script import main_guard, parse_arguments
 
     with pytest.raises(SystemExit) as exit_status:
         main_guard(lambda: parse_arguments("An experiment.", argv))
@@ -236,7 +236,7 @@ def test_an_experiments_error_names_the_command_the_student_ran(capsys, monkeypa
     import importlib.machinery
     import sys
 
-    from kerasclf.experiments._experiment import main_guard, parse_arguments
+    from kerasclf.experiments._script import main_guard, parse_arguments
 
     spec = importlib.machinery.ModuleSpec(module, None)
     monkeypatch.setattr(sys.modules["__main__"], "__spec__", spec, raising=False)
@@ -389,3 +389,23 @@ def test_a_run_settles_within_1_percent_of_its_groups_best_or_its_own():
         "overshoots": 4,
         "diverged": None,
     }
+
+
+@pytest.mark.parametrize("hidden, recorded", [((), True), ((400,), False)])
+def test_the_path_is_kept_for_the_weight_plane_not_for_a_large_network(hidden, recorded):
+    """momentum's picture needs (w1, w2, b); a network's every weight at every epoch is memory."""
+    from experiments._experiment import MAX_PATH_PARAMETERS, PathRecorder
+    from kerasclf.models.architecture import Architecture
+
+    architecture = Architecture(hidden=hidden) if hidden else None
+    model = kerasclf.build_model("mlp" if hidden else "logistic", 2, architecture=architecture)
+    assert (model.count_params() <= MAX_PATH_PARAMETERS) == recorded
+    recorder = PathRecorder()
+    recorder.set_model(model)
+    recorder.on_train_begin()
+    recorder.on_epoch_end(0)
+    if recorded:
+        expected = np.concatenate([np.ravel(weight) for weight in model.get_weights()])
+        np.testing.assert_array_equal(np.array(recorder.path), [expected, expected])
+    else:
+        assert recorder.path is None

@@ -1,0 +1,84 @@
+"""The error surface's memory on a large network: one run with it, one without, side by side.
+
+The run is `experiments.overfitting`'s first (`plain`): a 1296-512-512-5
+MLP, about 930,000 weights, 60 epochs of Adam on 200 font images. The
+error surface (`ErrorSurfaceLogger`, a `LandscapeSurface` for a model this
+size) records the weights at every epoch and, when training ends, takes the
+path's two principal directions and the cost on the plane they span. Each
+run is a fresh process (`kerasclf.train`, all other default callbacks on);
+its peak resident memory is `getrusage(RUSAGE_CHILDREN).ru_maxrss`, read by
+this process after it ends. The two variants take turns, repeat after repeat.
+
+Run it (about 1.5 minutes on 2 cores with the defaults):
+
+    python -m benchmarks.surface_memory [--repeats 1] [--epochs 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+
+# One run in a child process: experiments.overfitting's settings, and the variant's.
+RUN = """\
+import io, json, sys
+import kerasclf
+from experiments.overfitting import COMMON
+settings = {**COMMON, **json.loads(sys.argv[1])}
+kerasclf.train(logdir=sys.argv[2], stream=io.StringIO(), **settings)
+"""
+
+VARIANTS = {
+    "error surface on (the default)": {},
+    "error surface off": {"callbacks_off": ["surface"]},
+}
+
+
+# Runs a command and prints its peak resident memory, KiB (a fresh process per measurement).
+PEAK_OF_CHILD = """\
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def peak_mib(settings: dict, logdir: str) -> float:
+    """Peak resident memory of one run in a fresh process, MiB."""
+    command = [sys.executable, "-c", RUN, json.dumps(settings), logdir]
+    probe = subprocess.run(
+        [sys.executable, "-c", PEAK_OF_CHILD, *command], check=True, capture_output=True, text=True
+    )
+    return int(probe.stdout.split()[-1]) / 1024
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each variant, in turns")
+    parser.add_argument("--epochs", type=int, default=60, help="epochs of each run")
+    arguments = parser.parse_args(argv)
+    if arguments.repeats < 1 or arguments.epochs < 1:
+        parser.error("--repeats and --epochs must be at least 1.")
+    peaks: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    for repeat in range(arguments.repeats):
+        for name, settings in VARIANTS.items():
+            with tempfile.TemporaryDirectory() as logdir:
+                peaks[name].append(peak_mib({**settings, "epochs": arguments.epochs}, logdir))
+            print(f"repeat {repeat + 1}: {name}: {peaks[name][-1]:.0f} MiB", flush=True)
+    print(
+        f"\noverfitting's `plain` run, {arguments.epochs} epochs, median of {arguments.repeats}:\n"
+    )
+    print(f"| {'run':<30} | peak MiB |")
+    print(f"| {'-' * 30} | -------- |")
+    medians = {name: statistics.median(values) for name, values in peaks.items()}
+    for name, median in medians.items():
+        print(f"| {name:<30} | {median:8.0f} |")
+    on, off = medians.values()
+    print(f"\nthe error surface's share: {on - off:.0f} MiB ({on / off:.2f}x the run without it)")
+
+
+if __name__ == "__main__":
+    main()
