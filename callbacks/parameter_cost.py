@@ -28,6 +28,9 @@ MAX_SURFACE_SAMPLES = 4096
 # Most vectors per chunk without XLA (`compiled=False`): larger chunks run no
 # faster per vector, and the path's last chunk is padded up to it.
 LARGE_MODEL_CHUNK = 32
+# Most weights in one chunk of vectors without XLA: 32 MB of float32 (8 vectors
+# of a million-weight network), as vectorizing the model copies them.
+MAX_CHUNK_WEIGHTS = 2**23
 # Graph operations whose cost is a contraction (multiply-adds), not one per output value.
 _CONVOLUTIONS = ("Conv2D", "Conv3D", "DepthwiseConv2dNative")
 _MATRIX_PRODUCTS = ("MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3")
@@ -86,9 +89,12 @@ class ParameterCost:
             np.clip(MAX_CHUNK_VALUES // (data.num_samples * widest), 1, GRID_POINTS**2)
         )
         if not compiled:
-            # A power of two up to LARGE_MODEL_CHUNK: it divides every grid's
-            # points, so only the path's last chunk is padded.
-            self._chunk = 2 ** int(np.log2(min(self._chunk, LARGE_MODEL_CHUNK)))
+            # A power of two up to LARGE_MODEL_CHUNK, and of at most
+            # MAX_CHUNK_WEIGHTS weights in all (each vector's weights are copied
+            # as the model runs): it divides every grid's points, so only the
+            # path's last chunk is padded.
+            most = min(self._chunk, LARGE_MODEL_CHUNK, MAX_CHUNK_WEIGHTS // self.num_parameters)
+            self._chunk = 2 ** int(np.log2(max(most, 1)))
         self._costs = tf.function(self._chunk_costs, jit_compile=compiled)
 
     @property

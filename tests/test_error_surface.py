@@ -37,7 +37,7 @@ from kerasclf.callbacks.surfaces import (
     newton_minimum,
     trajectory_directions,
 )
-from kerasclf.callbacks import landscape_surface
+from kerasclf.callbacks import landscape_surface, parameter_cost
 from kerasclf.cli.main import main
 from kerasclf.data import Data
 from kerasclf.engine.losses import CrossEntropy
@@ -221,6 +221,19 @@ def test_costs_match_a_numpy_reference(blobs):
     surface = WeightPlaneSurface(model, blobs, "sum")
     expected = [numpy_cost(p[:2], p[2], blobs.features, blobs.labels) for p in parameters]
     np.testing.assert_allclose(surface.costs(parameters), expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("chunk_weights, chunk", [(2**23, 32), (7, 2), (3, 1)])
+def test_uncompiled_costs_in_chunks_bounded_by_weights_match_numpy(
+    monkeypatch, blobs, chunk_weights, chunk
+):
+    """A large model's chunk holds at most MAX_CHUNK_WEIGHTS weights; the last chunk is padded."""
+    monkeypatch.setattr(parameter_cost, "MAX_CHUNK_WEIGHTS", chunk_weights)
+    cost = ParameterCost(build_model("logistic", 2), blobs, "sum", compiled=False)
+    assert cost.chunk_size == chunk
+    parameters = np.random.default_rng(1).normal(0.0, 0.5, size=(5, 3))
+    expected = [numpy_cost(p[:2], p[2], blobs.features, blobs.labels) for p in parameters]
+    np.testing.assert_allclose(cost(parameters), expected, rtol=1e-5)
 
 
 def test_newton_finds_the_unpenalized_optimum_of_scikit_learn(blobs):
