@@ -129,6 +129,15 @@ def test_logistic_sgd_killed_after_an_unsaved_epoch_resumes_bitwise(tmp_path, ca
     assert main(["runs", str(tmp_path)]) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
     assert rows[1][:3] == ["cut", "killed", "6"] and rows[1][4:] == ["yes,", "from", "epoch", "5"]
+    # A folder where the lock goes: --resume would refuse it, so the listing does not offer it.
+    lock = os.path.join(run_dir, LOCK_FILE)
+    os.rename(lock, lock + ".file")
+    os.mkdir(lock)
+    assert not _status(tmp_path, "cut").resumable
+    assert main(["train", "--resume", run_dir]) == 2
+    assert "is where the run keeps its lock, and it cannot be replaced" in capsys.readouterr().err
+    os.rmdir(lock)
+    os.rename(lock + ".file", lock)
 
     assert main(["train", "--resume", run_dir]) == 0
     output = capsys.readouterr().out

@@ -102,9 +102,19 @@ def run_status(run_dir: str) -> RunStatus:
             status in RESUMABLE_STATUSES
             and checkpoint_epoch is not None
             and _config_resumes(run_dir)
+            and not _lock_in_the_way(run_dir)
         ),
         holder=holder,
     )
+
+
+def _lock_in_the_way(run_dir: str) -> bool:
+    """Whether something other than a lock file sits where the run keeps its lock (a folder).
+
+    `--resume` cannot replace it and refuses the run, so the listing does not offer it.
+    """
+    path = os.path.join(run_dir, LOCK_FILE)
+    return os.path.lexists(path) and not os.path.isfile(path)
 
 
 def list_runs(logdir: str) -> list[RunStatus]:
