@@ -120,6 +120,10 @@ def run_experiment(
 
     Returns:
         One `Outcome` per run, in order.
+
+    Raises:
+        KeyboardInterrupt: after a run that Ctrl-C (or SIGTERM) interrupted,
+            once the runs so far are summarized.
     """
     experiment = os.path.basename(experiment_dir)
     outcomes = []
@@ -140,6 +144,14 @@ def run_experiment(
         )
         path = None if recorder.path is None else np.array(recorder.path)
         outcomes.append(Outcome(run, result, path))
+        if result.summary.get("status") == "interrupted":  # Ctrl-C: summarized; no other run.
+            _summarize(experiment_dir, outcomes, verbose)
+            raise KeyboardInterrupt
+    _summarize(experiment_dir, outcomes, verbose)
+    return outcomes
+
+
+def _summarize(experiment_dir: str, outcomes: list[Outcome], verbose: bool) -> None:
     mark_epochs_to_settle(outcomes)
     write_summary(experiment_dir, outcomes)
     if verbose:
@@ -148,7 +160,6 @@ def run_experiment(
             f"summary: {os.path.join(experiment_dir, 'summary.md')}  "
             f"open it with: {tensorboard_command(experiment_dir)}"
         )
-    return outcomes
 
 
 def _describe(settings: dict[str, Any]) -> str:

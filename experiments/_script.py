@@ -16,7 +16,7 @@ import sys
 import time
 
 from kerasclf.cli.tensorboard_command import tensorboard_command
-from kerasclf.run.directory import check_logdir
+from kerasclf.run.directory import EXIT_INTERRUPTED, check_logdir
 from kerasclf.validation import did_you_mean
 
 QUICK_ENVIRONMENT_VARIABLE = "KERASCLF_QUICK"
@@ -89,7 +89,8 @@ def run_sequence(names: list[str], arguments: argparse.Namespace) -> dict[str, f
         began = time.perf_counter()
         status = run_in_child_process(f"{__package__}.{name}", forwarded)
         if status != 0:
-            print(f"{name} failed (exit status {status}); the ones after it did not run",
+            ended = "was interrupted" if status == EXIT_INTERRUPTED else "failed"
+            print(f"{name} {ended} (exit status {status}); the ones after it did not run",
                   file=sys.stderr)  # fmt: skip
             raise SystemExit(status)
         timings[name] = time.perf_counter() - began
@@ -107,7 +108,7 @@ def run_in_child_process(module: str, argv: list[str]) -> int:
 
     The child finds `module` where this process found it (its folder goes
     first on PYTHONPATH). On Ctrl-C, which the child gets too, this waits for
-    the child to save its run, then raises KeyboardInterrupt.
+    the child to save its run and returns its status (130, interrupted).
 
     Example:
         >>> run_in_child_process("experiments.hand_line", ["--help"])  # doctest: +SKIP
@@ -120,15 +121,17 @@ def run_in_child_process(module: str, argv: list[str]) -> int:
     with subprocess.Popen([sys.executable, "-m", module, *argv], env=environment) as child:
         try:
             return child.wait()
-        except KeyboardInterrupt:
-            child.wait()
-            raise
+        except KeyboardInterrupt:  # A second Ctrl-C while the child saves stops waiting.
+            return child.wait()
 
 
 def main_guard(main) -> None:
-    """Runs an experiment's `main()`, turning bad input into exit status 2."""
+    """Runs an experiment's `main()`: bad input is exit status 2, Ctrl-C 130, in one line each."""
     try:
         main()
     except (ValueError, TypeError) as error:
         print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted: the runs so far are saved; no other run started", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)

@@ -409,3 +409,28 @@ def test_the_path_is_kept_for_the_weight_plane_not_for_a_large_network(hidden, r
         np.testing.assert_array_equal(np.array(recorder.path), [expected, expected])
     else:
         assert recorder.path is None
+
+
+def test_ctrl_c_stops_the_experiment_after_summarizing_its_runs(tmp_path, capsys):
+    """As in a terminal: the run in progress is saved as interrupted, and no other run starts."""
+    import keras
+
+    from experiments._experiment import run_experiment
+    from experiments._script import main_guard
+
+    class CtrlC(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise KeyboardInterrupt
+
+    runs = [Run("first", {"epochs": 5, "images": False}), Run("second", {"epochs": 5})]
+    directory = str(tmp_path / "experiment")
+    with pytest.raises(SystemExit) as exit_status:
+        main_guard(lambda: run_experiment(directory, runs, run_callbacks=lambda _: [CtrlC()]))
+    assert exit_status.value.code == 130
+    error = capsys.readouterr().err
+    assert error.startswith("interrupted: ") and error.count("\n") == 1
+    with open(os.path.join(directory, "summary.csv")) as file:
+        rows = list(csv.DictReader(file))
+    assert [(row["run"], row["status"]) for row in rows] == [("first", "interrupted")]
+    assert not os.path.exists(os.path.join(directory, "second"))
