@@ -6,6 +6,8 @@ vanishing_gradients, overfitting, optimizers) and `day3` (recurrent, char_lm,
 forecast, truncated_bptt), so that a teacher can produce
 all the TensorBoard logs before class with one command, then open them with
 `.venv/bin/tensorboard --logdir logs --samples_per_plugin images=1000,text=1000`.
+Each experiment runs in a process of its own, which gives its memory back
+when it ends; one that fails or is interrupted stops the rest.
 
 Run it:
 
