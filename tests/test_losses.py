@@ -5,6 +5,7 @@ import tensorflow as tf
 from conftest import numpy_cost
 
 from kerasclf.data import Data
+from kerasclf.engine import evaluation
 from kerasclf.engine.evaluation import (
     CHUNK_SAMPLES,
     XLA_ABOVE_SAMPLES,
@@ -150,6 +151,35 @@ def test_large_data_evaluates_in_parallel_parts_as_numpy(num_classes, reduction)
     assert result["mean_cost"] == pytest.approx(expected_cost / num_samples, rel=1e-5)
     assert result["accuracy"] == pytest.approx(np.mean(np.argmax(logits, axis=1) == labels))
     assert result["gradient_norm"] == pytest.approx(expected_norm, rel=1e-4)
+
+
+def test_a_recurrent_model_is_evaluated_in_chunks_as_in_one_pass(monkeypatch):
+    """Chunks sized by the steps' activations (char_lm held 2.5 GB in one) add up as one pass."""
+    steps, units = 12, 8
+    monkeypatch.setattr(evaluation, "RECURRENT_CHUNK_VALUES", 8 * steps * units * 64)
+    rng = np.random.default_rng(2)
+    features = rng.integers(0, 10, (300, steps)).astype("float32")
+    labels = rng.integers(0, 3, 300).astype("int32")
+    inputs = keras.Input((None,))
+    hidden = keras.layers.LSTM(units)(keras.layers.Embedding(10, 4)(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(hidden))
+    model.compile(loss=CrossEntropy("sum"))
+    evaluator = ModelEvaluator(model, Data(features, labels))
+    assert [part[0].shape[1] for part in evaluator._parts] == [64] * len(evaluator._parts)
+    assert sum(part[0].shape[0] for part in evaluator._parts) == 4 and evaluator._rest is not None
+    result = evaluator()
+
+    with tf.GradientTape() as tape:  # One pass over all 300 sequences.
+        probabilities = model(features)
+        cost = tf.reduce_sum(keras.losses.sparse_categorical_crossentropy(labels, probabilities))
+    gradients = tape.gradient(cost, model.trainable_weights)
+    picked = probabilities.numpy().astype(np.float64)[np.arange(300), labels]
+    assert result["cost"] == pytest.approx(-np.sum(np.log(picked)), rel=1e-5)
+    predicted = np.argmax(probabilities.numpy(), axis=1)
+    assert result["accuracy"] == pytest.approx(np.mean(predicted == labels))
+    dense = [tf.convert_to_tensor(gradient).numpy().astype(np.float64) for gradient in gradients]
+    norm = np.sqrt(sum(np.sum(np.square(gradient)) for gradient in dense))
+    assert result["gradient_norm"] == pytest.approx(norm, rel=1e-4)
 
 
 def test_cross_entropy_config_round_trip():

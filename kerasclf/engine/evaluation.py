@@ -39,8 +39,41 @@ CHUNK_SAMPLES = 2**14
 XLA_ABOVE_SAMPLES = 2**16
 # At most this many loops run at the same time.
 MAX_PARALLEL_PARTS = 8
+# A recurrent model's pass keeps every step's activations for the gradient: its
+# chunks hold at most this many of those values (128 MiB of float32), so that
+# `char_lm`'s 19,960 windows are not one 2.5 GB chunk (`recurrent_chunk_samples`).
+RECURRENT_CHUNK_VALUES = 2**25
+# Values one step of a recurrent layer keeps per unit: an LSTM's four gates,
+# its cell and output states and the cell's tanh, about 8.
+RECURRENT_VALUES_PER_UNIT = 8
 # What a regression model's evaluation gives: no accuracy.
 REGRESSION_KEYS = ("cost", "mean_cost", "gradient_norm")
+
+
+def recurrent_chunk_samples(model: keras.Model, steps: int) -> int:
+    """Samples per chunk of the pass: `CHUNK_SAMPLES`, fewer for a recurrent model.
+
+    Each recurrent layer keeps about `RECURRENT_VALUES_PER_UNIT` values per
+    unit and step of every sample for the backward pass; a chunk holds at
+    most `RECURRENT_CHUNK_VALUES` of them.
+
+    Args:
+        model: The model.
+        steps: The steps of one sample (its first axis: the data's, as a
+            model may take sequences of any length).
+
+    Example:
+        >>> inputs = keras.Input((None,))
+        >>> hidden = keras.layers.LSTM(128)(keras.layers.Embedding(30, 16)(inputs))
+        >>> recurrent_chunk_samples(keras.Model(inputs, keras.layers.Dense(30)(hidden)), 40)
+        819
+    """
+    per_sample = sum(
+        RECURRENT_VALUES_PER_UNIT * steps * int(getattr(layer.cell, "units", 0) or 0)
+        for layer in model._flatten_layers()
+        if isinstance(layer, keras.layers.RNN)
+    )
+    return int(np.clip(RECURRENT_CHUNK_VALUES // max(per_sample, 1), 1, CHUNK_SAMPLES))
 
 
 def parallel_parts() -> int:
@@ -123,10 +156,12 @@ class ModelEvaluator:
     def _split(self, features: np.ndarray, labels: np.ndarray) -> None:
         """Cuts in-memory data into parts of whole chunks and the rest."""
         num_samples = len(features)
-        num_chunks = num_samples // CHUNK_SAMPLES if num_samples > XLA_ABOVE_SAMPLES else 0
-        whole = num_chunks * CHUNK_SAMPLES
+        chunk = recurrent_chunk_samples(self.model, features.shape[1] if features.ndim > 1 else 1)
+        looped = num_samples > XLA_ABOVE_SAMPLES or num_samples > chunk < CHUNK_SAMPLES
+        num_chunks = num_samples // chunk if looped else 0
+        whole = num_chunks * chunk
         if num_chunks:
-            chunked = (num_chunks, CHUNK_SAMPLES)
+            chunked = (num_chunks, chunk)
             stacked_features = features[:whole].reshape(*chunked, *features.shape[1:])
             stacked_labels = labels[:whole].reshape(*chunked, *labels.shape[1:])
             bounds = np.linspace(0, num_chunks, min(parallel_parts(), num_chunks) + 1).astype(int)
