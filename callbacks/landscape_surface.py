@@ -109,7 +109,7 @@ def principal_directions(rows: np.ndarray, count: int) -> list[np.ndarray]:
     """
     mean = rows.mean(axis=0, dtype=np.float64)
     gram = np.zeros((len(rows), len(rows)))
-    for columns, block in _centred_blocks(rows, mean):
+    for _, block in _centred_blocks(rows, mean):
         gram += block @ block.T
     eigenvalues, eigenvectors = np.linalg.eigh(gram)  # Ascending.
     largest = max(eigenvalues[-1], 0.0)
