@@ -19,9 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
+
+from benchmarks.experiments_memory import measure
 
 # One run in a child process: experiments.overfitting's settings, and the variant's.
 RUN = """\
@@ -38,21 +39,10 @@ VARIANTS = {
 }
 
 
-# Runs a command and prints its peak resident memory, KiB (a fresh process per measurement).
-PEAK_OF_CHILD = """\
-import resource, subprocess, sys
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
-
-
 def peak_mib(settings: dict, logdir: str) -> float:
     """Peak resident memory of one run in a fresh process, MiB."""
-    command = [sys.executable, "-c", RUN, json.dumps(settings), logdir]
-    probe = subprocess.run(
-        [sys.executable, "-c", PEAK_OF_CHILD, *command], check=True, capture_output=True, text=True
-    )
-    return int(probe.stdout.split()[-1]) / 1024
+    peak, _ = measure([sys.executable, "-c", RUN, json.dumps(settings), logdir])
+    return peak
 
 
 def main(argv=None) -> None:
