@@ -50,6 +50,8 @@ def main(argv=None):
     mark_epochs_to_settle([outcome])
     write_summary(directory, [outcome])
     print(format_table([outcome]))
+    if result.summary.get("status") == "interrupted":  # Ctrl-C: saved and summarized.
+        raise KeyboardInterrupt
     return [outcome]
 
 

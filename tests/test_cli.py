@@ -359,7 +359,7 @@ def test_an_unreadable_config_file_is_one_line(tmp_path, capsys, monkeypatch):
     def refuse(path, *args, **kwargs):  # As for a file of mode 000 read by another user.
         raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr("kerasclf.run.config.open", refuse, raising=False)
+    monkeypatch.setattr("kerasclf.run.config_file.open", refuse, raising=False)
     assert main(["train", "--config", str(config), "--logdir", str(tmp_path / "logs")]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "Traceback" not in error

@@ -9,7 +9,8 @@ import pytest
 from kerasclf.run import config as config_module
 from kerasclf.cli.main import main
 from kerasclf.data import data_file_kind
-from kerasclf.run.config import FIELDS, TrainConfig, load_toml, make_config, parse_value, validate
+from kerasclf.run.config import FIELDS, TrainConfig, make_config, parse_value, validate
+from kerasclf.run.config_file import load_toml
 
 
 class Stop(Exception):

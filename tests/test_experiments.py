@@ -434,3 +434,26 @@ def test_ctrl_c_stops_the_experiment_after_summarizing_its_runs(tmp_path, capsys
         rows = list(csv.DictReader(file))
     assert [(row["run"], row["status"]) for row in rows] == [("first", "interrupted")]
     assert not os.path.exists(os.path.join(directory, "second"))
+
+
+def test_ctrl_c_in_the_slides_run_exits_130_after_its_summary(tmp_path, monkeypatch, capsys):
+    """The slide's experiment trains outside `run_experiment`; Ctrl-C stops it there too."""
+    import keras
+
+    from experiments import gradient_descent
+    from experiments._script import main_guard
+
+    class CtrlC(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise KeyboardInterrupt
+
+    train = kerasclf.train
+    monkeypatch.setattr(kerasclf, "train", lambda **values: train(callbacks=[CtrlC()], **values))
+    with pytest.raises(SystemExit) as exit_status:
+        main_guard(lambda: gradient_descent.main(["--quick", "--logdir", str(tmp_path)]))
+    assert exit_status.value.code == 130
+    with open(os.path.join(tmp_path, "gradient_descent", "summary.csv")) as file:
+        rows = list(csv.DictReader(file))
+    assert [(row["run"], row["status"]) for row in rows] == [("slide", "interrupted")]
+    assert capsys.readouterr().err.startswith("interrupted: ")

@@ -24,6 +24,7 @@ import sys
 from typing import Any
 
 from kerasclf.run import config as config_module
+from kerasclf.run.config_file import load_toml
 from kerasclf.cli.runs import add_runs_parser, runs_command
 from kerasclf.cli.evaluate import (
     add_evaluate_parser,
@@ -121,7 +122,7 @@ def _train_values(arguments: argparse.Namespace) -> dict[str, Any]:
     type-checked by it, also where a flag overrides it (a wrong file is
     refused, not silently half-used). `config.checked_config` takes the result.
     """
-    file_values = {} if arguments.config is None else config_module.load_toml(arguments.config)
+    file_values = {} if arguments.config is None else load_toml(arguments.config)
     flags = {
         key: getattr(arguments, key) for key in config_module.FIELDS if hasattr(arguments, key)
     }

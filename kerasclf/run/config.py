@@ -8,10 +8,11 @@ None until the config is made, then take the model's own
 (`kerasclf.run.model_defaults`): the CNN trains with Adam on minibatches of 32.
 
 Every key is a command-line flag (`batch_size` is `--batch-size`) and a key
-of a `--config FILE.toml`; flags override the file. An unknown key is an error
-naming the closest valid one. Each value is read once, where it enters, by its
-field's parser (`kerasclf.run.config_fields`: a flag's text is parsed, a TOML or
-Python value type-checked); `check_ranges` then checks the typed values'
+of a `--config FILE.toml` (read by `kerasclf.run.config_file`); flags override
+the file. An unknown key is an error naming the closest valid one. Each value
+is read once, where it enters, by its field's parser
+(`kerasclf.run.config_fields`: a flag's text is parsed, a TOML or Python value
+type-checked); `check_ranges` then checks the typed values'
 ranges and combinations without converting them again.
 """
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import tomllib
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,7 +61,7 @@ from kerasclf.run.data_defaults import (  # noqa: F401 (TEXT_SEQUENCE_LENGTH: th
 )
 from kerasclf.run.key_synonyms import KEY_SYNONYMS
 from kerasclf.run.model_defaults import check_options_apply, fill_model_defaults
-from kerasclf.validation import check_file_exists, did_you_mean
+from kerasclf.validation import did_you_mean
 
 # Keys that name a file or directory: a pathlib.Path is fine too.
 PATH_KEYS = ("data", "logdir")
@@ -375,29 +375,6 @@ def checked_config(parsed: dict[str, Any]) -> TrainConfig:
     check_ranges(config)
     check_options_apply(config)
     return config
-
-
-def load_toml(path: str) -> dict[str, Any]:
-    """Reads a flat TOML file of config keys (`tomllib` only); `parse_values` reads the values."""
-    check_file_exists("config", path)
-    try:
-        with open(path, encoding="utf-8-sig") as file:  # A byte-order mark (Notepad's) is no key.
-            values = tomllib.loads(file.read())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: not valid TOML ({error}).") from None
-    except OSError as error:  # No permission, a directory, a FIFO's end...
-        raise ValueError(
-            f"`config` cannot be read: {error.strerror or error}. Received: config={path!r}. "
-            "Check that it is a readable file."
-        ) from None
-    for key, value in values.items():
-        if isinstance(value, dict):
-            raise ValueError(
-                f"{path}: config files are flat; [{key}] tables are not read. "
-                "Put every key at the top level."
-            )
-        check_key(key)
-    return values
 
 
 def validate(config: TrainConfig) -> None:

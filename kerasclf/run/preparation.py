@@ -140,7 +140,7 @@ def prepare_run(
     if config is not None and not isinstance(config, (TrainConfig, dict)):
         raise TypeError(
             "`config` must be a TrainConfig, a dict of config keys (a TOML file's, from "
-            "kerasclf.run.config.load_toml(path)) or None. "
+            "kerasclf.run.config_file.load_toml(path)) or None. "
             f"Received: config={shown(config)} of type {type(config).__name__}."
         )
     if not (checked and isinstance(config, TrainConfig) and not overrides):
