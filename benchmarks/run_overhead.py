@@ -5,12 +5,17 @@ Measures, side by side in one run, the wall time of whole processes:
 - `python -c "import keras"`, the floor: what any Keras program pays to start
   (which imports TensorFlow);
 - `python -c "import kerasclf"` (lazy: imports no TensorFlow);
+- TensorFlow and Keras as kerasclf imports them, with Keras's scikit-learn
+  wrappers left for first use (`kerasclf.deferred_keras_wrappers`), which
+  `import keras` loads with scikit-learn where it is installed;
 - `kerasclf train` (the README's first command: `seminar_blobs`, logistic
   regression, full-batch gradient descent, 100 epochs, every default
   callback), with XLA's persistent compilation cache warm, as a student's
   second and later runs find it;
 - the same with an empty cache (a fresh `XDG_CACHE_HOME`), a student's first
   run (with `--cold-cache`);
+- the same warm run with scikit-learn imported first, so that Keras loads it
+  as before the deferral;
 - the same warm run ended by the ordinary `sys.exit`, i.e. with the
   interpreter's teardown that the CLI now skips (`kerasclf.cli.process_exit`;
   about 0.9 s for any process that loaded TensorFlow).
@@ -55,6 +60,11 @@ ORDINARY_EXIT = (
     "import sys; from kerasclf.cli.main import main; "
     "sys.exit(main(['train', '--logdir', sys.argv[1]]))"
 )
+# `kerasclf train --logdir LOGDIR` with scikit-learn already loaded: Keras's wrappers not deferred.
+SKLEARN_FIRST = (
+    "import runpy, sys, sklearn; sys.argv = ['kerasclf', 'train', '--logdir', sys.argv[1]]; "
+    "runpy.run_module('kerasclf.cli.main', run_name='__main__')"
+)
 
 
 def time_process(command: list[str], environment: dict[str, str]) -> float:
@@ -84,11 +94,19 @@ def measure(repeats: int, cold_cache: bool) -> dict[str, list[float]]:
             commands = {
                 FLOOR: ([python, "-c", "import keras"], {}),
                 "python -c 'import kerasclf'": ([python, "-c", "import kerasclf"], {}),
+                "TensorFlow and Keras as kerasclf imports them (scikit-learn deferred)": (
+                    [python, "-c", "import kerasclf.quiet_tensorflow, keras"],
+                    {},
+                ),
                 "kerasclf train (XLA cache warm)": (
                     train + [logdir + "-warm"],
                     {"XDG_CACHE_HOME": warm_cache},
                 ),
             }
+            commands["kerasclf train, scikit-learn loaded with Keras (before)"] = (
+                [python, "-c", SKLEARN_FIRST, logdir + "-sklearn"],
+                {"XDG_CACHE_HOME": warm_cache},
+            )
             # What the CLI did before `exit_process`: the interpreter's teardown.
             commands["kerasclf train, with the interpreter's teardown (before)"] = (
                 [python, "-c", ORDINARY_EXIT, logdir + "-exit"],

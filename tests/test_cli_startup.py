@@ -175,3 +175,20 @@ def test_a_submodule_imported_directly_loads_tensorflow_quietly(tmp_path):
     loaded, flags = completed.stdout.split(" ", 1)
     assert completed.stderr == ""  # No oneDNN, cudart or absl lines.
     assert loaded == "True" and f"={tmp_path}" in flags  # The XLA cache, in the user's folder.
+
+
+def test_keras_loads_its_scikit_learn_wrappers_on_first_use():
+    """`import keras` would import scikit-learn (0.8 s); a kerasclf process loads it if used."""
+    script = (
+        "import sys\n"
+        "from kerasclf.models.registry import build_model\n"
+        "import keras\n"
+        "print('sklearn' in sys.modules)\n"
+        "from keras.wrappers import SKLearnClassifier\n"
+        "import sklearn.base\n"
+        "print(issubclass(SKLearnClassifier, sklearn.base.BaseEstimator))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert completed.stdout.split() == ["False", "True"]
