@@ -33,7 +33,7 @@ from ._script import main_guard, parse_arguments
 # Settings: an LSTM of 128 units on windows of 40 characters, Adam on minibatches of 32.
 SETTINGS = {"dataset": "grammar", "model": "lstm", "units": 128, "epochs": 10, "seed": 0}
 # Quick: a shorter text and fewer epochs.
-QUICK = {"num_samples": 8000, "epochs": 3, "units": 64}
+QUICK = {"num_samples": 8000, "epochs": 2, "units": 64}
 # The prompt the saved model continues at the end, and how much it writes.
 PROMPT, LENGTH, TEMPERATURE = "the ", 200, 0.5
 

@@ -307,7 +307,7 @@ def test_valid_points_are_accepted_exactly_when_every_class_is_present():
     assert outcomes["accepted"] > 0 and outcomes["rejected"] > 0, outcomes
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(
     num_samples=st.integers(1, 40),
     batch_size=st.integers(1, 50),
