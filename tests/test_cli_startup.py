@@ -107,6 +107,12 @@ def test_listings_exit_0_and_bad_input_exits_2(results, name):
     assert results[name]["status"] == expected
 
 
+def _run_python(script: str) -> subprocess.CompletedProcess:
+    """`python -c script` in a fresh interpreter, its output captured; raises if it fails."""
+    command = [sys.executable, "-c", script]
+    return subprocess.run(command, capture_output=True, text=True, check=True)
+
+
 def test_import_kerasclf_loads_tensorflow_only_on_use():
     script = (
         "import sys, kerasclf\n"
@@ -116,9 +122,7 @@ def test_import_kerasclf_loads_tensorflow_only_on_use():
         "kerasclf.build_model\n"
         "print(before, middle, 'tensorflow' in sys.modules)\n"
     )
-    completed = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
+    completed = _run_python(script)
     assert completed.stdout.split() == ["False", "False", "True"]
     assert completed.stderr == ""  # TensorFlow's start-up lines stay silenced.
 
@@ -188,7 +192,5 @@ def test_keras_loads_its_scikit_learn_wrappers_on_first_use():
         "import sklearn.base\n"
         "print(issubclass(SKLearnClassifier, sklearn.base.BaseEstimator))\n"
     )
-    completed = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
+    completed = _run_python(script)
     assert completed.stdout.split() == ["False", "True"]
