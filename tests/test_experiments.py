@@ -5,6 +5,7 @@ import math
 import os
 import shlex
 
+import keras
 import matplotlib
 import numpy as np
 import pytest
@@ -411,17 +412,18 @@ def test_the_path_is_kept_for_the_weight_plane_not_for_a_large_network(hidden, r
         assert recorder.path is None
 
 
+class CtrlC(keras.callbacks.Callback):
+    """Ctrl-C as the second epoch ends: a `KeyboardInterrupt` raised from a callback."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+
 def test_ctrl_c_stops_the_experiment_after_summarizing_its_runs(tmp_path, capsys):
     """As in a terminal: the run in progress is saved as interrupted, and no other run starts."""
-    import keras
-
     from experiments._experiment import run_experiment
     from experiments._script import main_guard
-
-    class CtrlC(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            if epoch == 1:
-                raise KeyboardInterrupt
 
     runs = [Run("first", {"epochs": 5, "images": False}), Run("second", {"epochs": 5})]
     directory = str(tmp_path / "experiment")
@@ -438,15 +440,8 @@ def test_ctrl_c_stops_the_experiment_after_summarizing_its_runs(tmp_path, capsys
 
 def test_ctrl_c_in_the_slides_run_exits_130_after_its_summary(tmp_path, monkeypatch, capsys):
     """The slide's experiment trains outside `run_experiment`; Ctrl-C stops it there too."""
-    import keras
-
     from experiments import gradient_descent
     from experiments._script import main_guard
-
-    class CtrlC(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            if epoch == 1:
-                raise KeyboardInterrupt
 
     train = kerasclf.train
     monkeypatch.setattr(kerasclf, "train", lambda **values: train(callbacks=[CtrlC()], **values))
