@@ -83,8 +83,10 @@ def throughput_sections(throughput: dict, failures: dict, settings: Settings) ->
         "the default callbacks on, and at least 3x scikit-learn's SGD at batch 1:\n\n"
         + "\n".join(target_lines(TARGETS, throughput))
         + "\n\nFor context, the loop that never reshuffles (d2). It does less work than any "
-        "run with a per-epoch shuffle, and the last line is Keras's own `fit` over cached, "
-        "never-shuffled blocks with no callbacks at all:\n\n"
+        "run with a per-epoch shuffle. fused_fixed is Keras's own `fit` over cached, "
+        "never-shuffled blocks with no callbacks at all; hand_feistel (d3) and "
+        "hand_feistel_per_minibatch (d4) are issue #22's design alone, the Feistel permutation "
+        "and the gather fused with the training loop in one XLA program, with no callbacks:\n\n"
         + "\n".join(context_lines(CONTEXT_RATIOS, throughput))
         + "\n\nIssue #22's targets for the epoch's permutation (a keyed Feistel permutation "
         "computed inside the XLA program that gathers each block, instead of a stateless "

@@ -2,11 +2,13 @@
 
 The same update as every other path (SGD with momentum on the summed
 cross-entropy), written with raw TensorFlow: a `tf.function(jit_compile=True)`
-runs a `tf.while_loop` over a [num_batches, batch, features] tensor. "d1"
-draws each epoch's order with the stateless shuffle and gather that kerasclf
-used until issue #22 (kept, so that its rows stay comparable; kerasclf now
-computes a keyed Feistel permutation inside the gather's XLA program); "d2"
-runs over one fixed pre-batched tensor.
+runs a `tf.while_loop` over a [num_batches, batch, features] tensor. `ORDERS`
+names the four ways it visits the points (d1 to d4). d1 and d2 are the rows
+issue #22's targets compare with. d3 and d4 are the design issue #22
+proposes, with nothing else around it: kerasclf's keyed Feistel permutation
+computed in the training loop's own XLA program, fused with the gather and
+the steps, and no callbacks: what that design reaches before any callback
+runs (BENCHMARKS.md, "Issue #22's design alone").
 """
 
 from __future__ import annotations
@@ -22,6 +24,25 @@ import kerasclf
 from benchmarks.speed.settings import LEARNING_RATE, MOMENTUM, SEED, Settings, hand_line
 from benchmarks.speed.timing import Measurement, Runner, time_epochs
 from kerasclf import pipeline
+from kerasclf.pipeline.feistel import permuted_index
+from kerasclf.validation import check_choice
+
+# How the loop visits the points each epoch, by name; the d-numbers are the
+# table rows' names.
+ORDERS = {
+    # d1: tf.random.experimental.stateless_shuffle keyed by (seed, epoch),
+    # outside XLA (it cannot be compiled), then one XLA program gathering in
+    # that order: kerasclf's shuffle until issue #22.
+    "stateless": "d1",
+    # d2: one fixed pre-batched tensor, never reshuffled.
+    "fixed": "d2",
+    # d3: in the epoch's one XLA program, before its loop: the Feistel
+    # permutation of range(num_samples) keyed by (seed, epoch), and the gather.
+    "feistel": "d3",
+    # d4: the same permutation, computed and gathered minibatch by minibatch
+    # inside the loop: positions i*batch ... (i+1)*batch - 1 of it each step.
+    "feistel_per_minibatch": "d4",
+}
 
 
 def logistic_gradients(parameters: list, features, labels) -> list:
@@ -57,9 +78,7 @@ class HandWrittenLoop:
         data: The training points.
         batch_size: Samples per minibatch; must divide the number of points.
         hidden: Hidden layer sizes; () for logistic regression.
-        reshuffle: Draw each epoch's order as kerasclf did until issue #22
-            (stateless shuffle keyed by (seed, epoch), then a gather), rather than reuse one
-            fixed pre-batched tensor.
+        order: How each epoch visits the points, a key of `ORDERS`.
 
     Example:
         >>> loop = HandWrittenLoop(hand_line(64), batch_size=8)
@@ -67,10 +86,11 @@ class HandWrittenLoop:
         1
     """
 
-    def __init__(self, data: kerasclf.Data, batch_size: int, hidden=(), reshuffle=True):
+    def __init__(self, data: kerasclf.Data, batch_size: int, hidden=(), order="stateless"):
+        check_choice("order", order, ORDERS)
         self.num_samples = data.num_samples
         self.batch_size = batch_size
-        self.reshuffle = reshuffle
+        self.order = order
         self._features = tf.constant(data.features)
         self._labels = tf.constant(data.labels, tf.float32)
         self._gradients = mlp_gradients if hidden else logistic_gradients
@@ -85,8 +105,9 @@ class HandWrittenLoop:
         self.epochs_run = 0
         self._gather = tf.function(self._gather_batches, jit_compile=True)
         self._train_epoch = tf.function(self._train_on_batches, jit_compile=True)
+        self._train_feistel_epoch = tf.function(self._train_in_feistel_order, jit_compile=True)
         self._fixed_batches = self._batched(self._features, self._labels)
-        self.shuffle_seconds = []  # Per epoch, when reshuffling.
+        self.shuffle_seconds = []  # Per epoch, for the "stateless" order.
 
     def _batched(self, features, labels):
         shape = [self.num_samples // self.batch_size, self.batch_size]
@@ -103,15 +124,34 @@ class HandWrittenLoop:
     def _gather_batches(self, order):
         return self._batched(tf.gather(self._features, order), tf.gather(self._labels, order))
 
+    def _train_in_feistel_order(self, epoch):
+        key = pipeline.epoch_key(SEED, epoch)
+        if self.order == "feistel":
+            rows = permuted_index(tf.range(self.num_samples), self.num_samples, key)
+            return self._train_on_batches(*self._gather_batches(rows))
+
+        def minibatch(index):
+            positions = index * self.batch_size + tf.range(self.batch_size)
+            rows = permuted_index(positions, self.num_samples, key)
+            return tf.gather(self._features, rows), tf.gather(self._labels, rows)
+
+        return self._train_loop(minibatch, self.num_samples // self.batch_size)
+
     def _train_on_batches(self, batch_features, batch_labels):
+        def minibatch(index):
+            return batch_features[index], batch_labels[index]
+
+        return self._train_loop(minibatch, tf.shape(batch_features)[0])
+
+    def _train_loop(self, minibatch, num_batches):
         def one_minibatch(index, parameters, velocities):
-            gradients = self._gradients(parameters, batch_features[index], batch_labels[index])
+            gradients = self._gradients(parameters, *minibatch(index))
             velocities = [MOMENTUM * v - LEARNING_RATE * g for v, g in zip(velocities, gradients)]
             parameters = [p + v for p, v in zip(parameters, velocities)]
             return index + 1, parameters, velocities
 
         _, parameters, velocities = tf.while_loop(
-            lambda index, parameters, velocities: index < tf.shape(batch_features)[0],
+            lambda index, parameters, velocities: index < num_batches,
             one_minibatch,
             (
                 tf.constant(0),
@@ -125,29 +165,39 @@ class HandWrittenLoop:
 
     def run_epoch(self) -> None:
         """Trains one epoch and waits for it."""
-        if self.reshuffle:
+        epoch = tf.constant(self.epochs_run, tf.int64)
+        self.epochs_run += 1
+        if self.order.startswith("feistel"):
+            self._train_feistel_epoch(epoch).numpy()
+            return
+        if self.order == "stateless":
             started = time.perf_counter()
-            batches = self._shuffled_batches(tf.constant(self.epochs_run, tf.int64))
+            batches = self._shuffled_batches(epoch)
             self.shuffle_seconds.append(time.perf_counter() - started)
         else:
             batches = self._fixed_batches
-        self.epochs_run += 1
         self._train_epoch(*batches).numpy()
 
 
 def hand_written_runner(
-    num_samples: int, batch_size: int, settings: Settings, logdir: str, hidden=(), reshuffle=True
+    num_samples: int,
+    batch_size: int,
+    settings: Settings,
+    logdir: str,
+    hidden=(),
+    order="stateless",
 ) -> Runner:
     """The hand-written XLA loop, built once; each repeat has its own warm-up epoch.
 
-    With `reshuffle`, each figure's `parts["shuffle + gather"]` holds the
-    seconds per epoch spent drawing the order and gathering the batches.
+    With the "stateless" order, each figure's `parts["shuffle + gather"]`
+    holds the seconds per epoch spent drawing the order and gathering the
+    batches (the Feistel orders do both inside the epoch's program).
     """
-    loop = HandWrittenLoop(hand_line(num_samples), batch_size, hidden, reshuffle)
+    loop = HandWrittenLoop(hand_line(num_samples), batch_size, hidden, order)
 
     def run() -> Measurement:
         result = time_epochs(loop.run_epoch, num_samples, settings.min_seconds)
-        if reshuffle:
+        if order == "stateless":
             timed = loop.shuffle_seconds[-result.timed_epochs :]
             result.parts["shuffle + gather"] = sum(timed) / len(timed)
         return result
