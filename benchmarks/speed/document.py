@@ -84,7 +84,8 @@ def throughput_sections(throughput: dict, failures: dict, settings: Settings) ->
         + "\n".join(target_lines(TARGETS, throughput))
         + "\n\nFor context, the loop that never reshuffles (d2). It does less work than any "
         "run with a per-epoch shuffle. fused_fixed is Keras's own `fit` over cached, "
-        "never-shuffled blocks with no callbacks at all; hand_feistel (d3) and "
+        "never-shuffled blocks with no callbacks at all, fused_fit the same over kerasclf's "
+        "shuffled blocks; hand_feistel (d3) and "
         "hand_feistel_per_minibatch (d4) are issue #22's design alone, the Feistel permutation "
         "and the gather fused with the training loop in one XLA program, with no callbacks:\n\n"
         + "\n".join(context_lines(CONTEXT_RATIOS, throughput))
