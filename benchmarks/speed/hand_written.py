@@ -167,7 +167,7 @@ class HandWrittenLoop:
         """Trains one epoch and waits for it."""
         epoch = tf.constant(self.epochs_run, tf.int64)
         self.epochs_run += 1
-        if self.order.startswith("feistel"):
+        if self.order in ("feistel", "feistel_per_minibatch"):
             self._train_feistel_epoch(epoch).numpy()
             return
         if self.order == "stateless":

@@ -190,10 +190,9 @@ SHUFFLE_TARGETS = [
 # For context, not targets: the loop that never reshuffles (d2) does less work
 # than any run with a per-epoch shuffle; the second row is Keras's own `fit`
 # over cached, never-shuffled blocks with no callbacks at all, the third `fit`
-# over kerasclf's shuffled blocks with no callbacks; the last two
-# are issue #22's design with nothing around it (d3, d4: the Feistel
-# permutation fused with the gather and the training loop, no callbacks),
-# which bounds what kerasclf could reach with a per-epoch shuffle.
+# over kerasclf's shuffled blocks with no callbacks; the last two are issue
+# #22's design with nothing around it (d3, d4: the Feistel permutation fused
+# with the gather and the training loop), what it reaches before any callback.
 CONTEXT_RATIOS = [
     ("kerasclf", "hand_fixed"),
     ("fused_fixed", "hand_fixed"),
