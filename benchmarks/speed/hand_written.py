@@ -27,22 +27,21 @@ from kerasclf import pipeline
 from kerasclf.pipeline.feistel import permuted_index
 from kerasclf.validation import check_choice
 
-# How the loop visits the points each epoch, by name; the d-numbers are the
-# table rows' names.
-ORDERS = {
+# How the loop visits the points each epoch; d1 to d4 name the table rows.
+ORDERS = (
     # d1: tf.random.experimental.stateless_shuffle keyed by (seed, epoch),
     # outside XLA (it cannot be compiled), then one XLA program gathering in
     # that order: kerasclf's shuffle until issue #22.
-    "stateless": "d1",
+    "stateless",
     # d2: one fixed pre-batched tensor, never reshuffled.
-    "fixed": "d2",
+    "fixed",
     # d3: in the epoch's one XLA program, before its loop: the Feistel
     # permutation of range(num_samples) keyed by (seed, epoch), and the gather.
-    "feistel": "d3",
+    "feistel",
     # d4: the same permutation, computed and gathered minibatch by minibatch
     # inside the loop: positions i*batch ... (i+1)*batch - 1 of it each step.
-    "feistel_per_minibatch": "d4",
-}
+    "feistel_per_minibatch",
+)
 
 
 def logistic_gradients(parameters: list, features, labels) -> list:
@@ -78,7 +77,7 @@ class HandWrittenLoop:
         data: The training points.
         batch_size: Samples per minibatch; must divide the number of points.
         hidden: Hidden layer sizes; () for logistic regression.
-        order: How each epoch visits the points, a key of `ORDERS`.
+        order: How each epoch visits the points, one of `ORDERS`.
 
     Example:
         >>> loop = HandWrittenLoop(hand_line(64), batch_size=8)
