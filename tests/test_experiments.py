@@ -154,7 +154,7 @@ def test_nonlinear(logdir):
     accuracy = {name: o.result.summary["accuracy"] for name, o in outcomes.items()}
     for dataset in ("circle", "xor"):  # No line separates them; phi(x) and an MLP do.
         assert accuracy[f"{dataset}_linear"] < 0.7
-        assert accuracy[f"{dataset}_features"] > 0.95 and accuracy[f"{dataset}_mlp"] > 0.95
+        assert accuracy[f"{dataset}_features"] >= 0.98 and accuracy[f"{dataset}_mlp"] >= 0.98
     assert accuracy["spiral_linear"] < 0.7 and accuracy["spiral_mlp"] > 0.95
     _check_summary_against_events(logdir, "nonlinear", outcomes)
 

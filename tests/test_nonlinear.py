@@ -30,43 +30,6 @@ def _fit(epochs, batch_size="full", **config):
     return model, data
 
 
-ADAM = {"optimizer": "adam", "init": "random", "activation": "tanh"}
-
-
-def test_a_line_cannot_separate_the_circle():
-    model, data = _fit(300, dataset="circle", noise=0.0, optimizer="adam", learning_rate=0.05)
-    assert evaluate_model(model, data)["accuracy"] < 0.70
-
-
-def test_squared_features_separate_the_circle():
-    model, data = _fit(
-        200, dataset="circle", features="x1^2,x2^2", optimizer="adam", learning_rate=0.05
-    )
-    assert evaluate_model(model, data)["accuracy"] >= 0.98
-
-
-@pytest.mark.parametrize(
-    "dataset, hidden, target", [("circle", [8, 8], 0.98), ("xor", [8, 8], 0.95)]
-)
-def test_mlp_learns_phi(dataset, hidden, target):
-    model, data = _fit(300, dataset=dataset, model="mlp", hidden=hidden, learning_rate=0.01, **ADAM)
-    assert evaluate_model(model, data)["accuracy"] >= target
-
-
-def test_mlp_fits_the_spiral():
-    model, data = _fit(
-        250,
-        batch_size=32,
-        dataset="spiral",
-        model="mlp",
-        hidden=[16, 16, 16],
-        learning_rate=0.01,
-        cost="mean",
-        **ADAM,
-    )
-    assert evaluate_model(model, data)["accuracy"] >= 0.90
-
-
 def test_three_blobs_match_scikit_learn_multinomial_regression():
     model, data = _fit(300, dataset="blobs", optimizer="adam", learning_rate=0.05)
     accuracy = evaluate_model(model, data)["accuracy"]
