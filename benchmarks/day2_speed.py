@@ -14,7 +14,7 @@ the mean cross-entropy, at batch 32 and 128, three ways and a diagnostic fourth:
   `steps_per_execution` = the minibatches per epoch (one call per epoch).
 - `fused`: kerasclf's engine alone, compiled as `kerasclf.run.model.make_model`
   compiles it (`Classifier.from_model`, `CrossEntropy("mean")`, weighted
-  accuracy, XLA only where `kerasclf.engine.xla.xla_is_faster`: not for
+  accuracy, XLA only where `kerasclf.models.xla.xla_is_faster`: not for
   convolutions on a CPU) and fed the blocks of `kerasclf.pipeline.blocks`,
   as `kerasclf.run.fitting` feeds it; no kerasclf callbacks (no TensorBoard,
   no cost logger), so the step keeps Keras's running means of the loss and
@@ -63,7 +63,7 @@ from kerasclf.engine.losses import CrossEntropy
 from kerasclf.engine.optimizers import make_optimizer
 from kerasclf.models.architecture import default_architecture
 from kerasclf.models.registry import build_model
-from kerasclf.engine.xla import xla_is_faster
+from kerasclf.models.xla import xla_is_faster
 from kerasclf.validation import check_integer, check_number
 
 ENGINES = ("stock", "stock_spe", "fused", "fused_xla")

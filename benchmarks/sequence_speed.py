@@ -24,7 +24,7 @@ Each is trained four ways and a fifth for reference:
   fastest stock configuration (reference).
 - `fused`: kerasclf's engine, compiled as `kerasclf.run.model.make_model`
   compiles it (`Classifier.from_model`, `CrossEntropy("mean")`, weighted
-  accuracy, XLA where `kerasclf.engine.xla.xla_is_faster`: every recurrent
+  accuracy, XLA where `kerasclf.models.xla.xla_is_faster`: every recurrent
   model) and fed the blocks of `kerasclf.pipeline.blocks`; no kerasclf
   callbacks, so the step keeps Keras's running means of the loss and
   accuracy, the same work as the stock step.
@@ -66,7 +66,7 @@ from kerasclf.data import Data, make_dataset_splits
 from kerasclf.engine.classifier import Classifier
 from kerasclf.engine.losses import CrossEntropy
 from kerasclf.engine.optimizers import make_optimizer
-from kerasclf.engine.xla import xla_is_faster
+from kerasclf.models.xla import xla_is_faster
 from kerasclf.models.registry import build_model
 from kerasclf.validation import check_choice, check_integer
 

@@ -167,6 +167,70 @@ def test_fixed_time_axis_sees_the_last_steps_left_padded(vocabulary):
     )
 
 
+class Doubled(keras.layers.Layer):
+    """Twice its input, computed by numpy: an op that XLA cannot compile."""
+
+    def call(self, inputs):
+        outputs = tf.numpy_function(lambda values: 2 * values, [inputs], tf.float32, stateful=False)
+        outputs.set_shape(inputs.shape)
+        return outputs
+
+
+def reference_sample(model, vocabulary, prompt, length, temperature, seed, context):
+    """numpy's draws from the model called on the last `context` tokens, one at a time."""
+    tokens = list(vocabulary.encode(prompt))
+    generator = np.random.default_rng(seed)
+    for _ in range(length):
+        probabilities = model(np.array([tokens[-context:]], np.int32), training=False).numpy()[0]
+        weights = tempered_probabilities(probabilities, temperature)
+        tokens.append(int(generator.choice(len(weights), p=weights)))
+    return vocabulary.decode(tokens[len(prompt) :])
+
+
+def recording(function, lengths: list):
+    """`function`, noting in `lengths` the length of each window it is called with."""
+
+    def recorded(window):
+        lengths.append(int(window.shape[0]))
+        return function(window)
+
+    return recorded
+
+
+def test_full_windows_run_one_xla_program_and_sample_as_the_model_does(vocabulary):
+    model = peaked(char_model(vocabulary.size), seed=2)
+    sampler = TextSampler(model, vocabulary, context=3)  # jit_compile="auto": an LSTM on XLA.
+    windows = {"_forward": [], "_compiled_forward": []}
+    for attribute, lengths in windows.items():
+        setattr(sampler, attribute, recording(getattr(sampler, attribute), lengths))
+    text = sampler.sample(PROMPT, 40, 1.0, seed=2)
+    assert text == reference_sample(model, vocabulary, PROMPT, 40, 1.0, seed=2, context=3)
+    # The prompt's window of 2 ran the graph; the 39 windows of 3, XLA's program.
+    assert windows == {"_forward": [2], "_compiled_forward": [3] * 39}
+    graph = TextSampler(model, vocabulary, context=3, jit_compile=False)
+    assert graph.sample(PROMPT, 40, 1.0, seed=2) == text and graph._compiled_forward is None
+
+
+def test_a_step_that_xla_cannot_compile_is_sampled_by_the_graph(vocabulary):
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential(
+        [
+            keras.Input((None,), dtype="int32"),
+            keras.layers.Embedding(vocabulary.size, 4),
+            keras.layers.GRU(8),
+            Doubled(),
+            keras.layers.Dense(vocabulary.size, activation="softmax"),
+        ]
+    )
+    sampler = TextSampler(model, vocabulary, context=3, jit_compile=True)
+    text = sampler.sample(PROMPT, 12, 1.0, seed=1)
+    assert sampler._compiled_forward is None  # Refused once by XLA, then never tried again.
+    assert text == reference_sample(model, vocabulary, PROMPT, 12, 1.0, seed=1, context=3)
+    with pytest.raises(ValueError, match='must be True, False or "auto". Received: jit') as error:
+        TextSampler(model, vocabulary, jit_compile="yes")
+    assert "\n" not in str(error.value)
+
+
 @pytest.mark.parametrize(
     "arguments, match",
     [

@@ -22,7 +22,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasclf.engine.xla import xla_is_faster
+from kerasclf.models.xla import xla_is_faster
 
 from kerasclf.data import Data
 from kerasclf.data.labelled import check_data

@@ -16,7 +16,11 @@ default). A model whose time axis is fixed at T steps sees the last T tokens,
 left-padded with the first token of the text when it is shorter. One compiled
 forward function (a `tf.function` over sequences of any length) serves
 every step of every sample a `TextSampler` draws, so a character costs one
-small graph call.
+small graph call. Once the text is longer than what the model sees, every
+window has the same length, and XLA compiles that step once: where XLA pays
+(`kerasclf.models.xla`), a character then costs about a third of the
+graph's, whose recurrent loop runs op by op (about 0.4 against 1.3 ms on
+Day 3's models, `python -m benchmarks.text_generation`).
 """
 
 from __future__ import annotations
@@ -29,7 +33,11 @@ import tensorflow as tf
 
 from kerasclf.data.vocabulary import as_vocabulary
 from kerasclf.models.inspection import check_probability_output
+from kerasclf.models.xla import xla_is_faster
 from kerasclf.validation import check_integer, check_number, shown
+
+# What XLA raises for a step it cannot compile (a user's layer of an op without an XLA kernel).
+XLA_COMPILE_ERRORS = (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError)
 
 
 def token_time_steps(model: keras.Model) -> int | None:
@@ -89,21 +97,31 @@ def context_window(tokens: list[int], time_steps: int | None, context: int | Non
     return np.asarray(tokens if context is None else tokens[-context:], np.int32)
 
 
-def forward_function(model: keras.Model):
-    """The next-token probabilities `(vocabulary,)` of one window `(time,)`, compiled once.
+def forward_function(model: keras.Model, length: int | None = None, jit_compile: bool = False):
+    """The next-token probabilities `(vocabulary,)` of one window `(length,)`, traced once.
 
-    A `tf.function` over windows of any length, so that every step of every
-    sample it serves reuses one traced graph (`TextSampler` keeps one).
+    A concrete function of a `tf.function`, so that every step of every
+    sample it serves reuses one traced graph (`TextSampler` keeps one), and
+    a call skips the matching of its argument to a trace (a tenth of a
+    millisecond). `length` None takes windows of any length. With
+    `jit_compile`, XLA compiles it at the first call.
+
+    Example:
+        >>> model = keras.Sequential([keras.Input((None,), dtype="int32"),
+        ...     keras.layers.Embedding(3, 2), keras.layers.GRU(2),
+        ...     keras.layers.Dense(3, activation="softmax")])
+        >>> forward_function(model)(tf.constant([0, 2, 1])).shape
+        TensorShape([3])
     """
     dtype = tf.as_dtype(model.inputs[0].dtype)
 
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.int32)], reduce_retracing=True)
     def forward(window):
         outputs = model(tf.cast(window, dtype)[None], training=False)
         outputs = tf.reshape(outputs, [-1, tf.shape(outputs)[-1]])
         return outputs[-1]  # A model that outputs every step: the last one's.
 
-    return forward
+    function = tf.function(forward, jit_compile=jit_compile)
+    return function.get_concrete_function(tf.TensorSpec([length], tf.int32))
 
 
 class TextSampler:
@@ -117,13 +135,30 @@ class TextSampler:
         context: How many of the last tokens the model sees (None: all of the
             text so far). A model with a fixed time axis always sees its own
             number of steps.
+        jit_compile: Whether XLA compiles the step for the windows of full
+            length (`context` or the fixed time axis; with neither, every
+            window is longer than the last and none is compiled). "auto":
+            where XLA is faster (`kerasclf.models.xla.xla_is_faster`, not
+            for convolutions on a CPU). A model whose step XLA cannot
+            compile is run without it.
 
     Example:
         >>> sampler = TextSampler(model, vocabulary)  # doctest: +SKIP
         >>> sampler.sample("ROMEO:", length=100, temperature=0.8)  # doctest: +SKIP
     """
 
-    def __init__(self, model: keras.Model, vocabulary, context: int | None = None):
+    def __init__(
+        self,
+        model: keras.Model,
+        vocabulary,
+        context: int | None = None,
+        jit_compile: bool | str = "auto",
+    ):
+        if not (jit_compile == "auto" or isinstance(jit_compile, bool)):
+            raise ValueError(
+                '`jit_compile` must be True, False or "auto". '
+                f"Received: jit_compile={shown(jit_compile)}."
+            )
         vocabulary = as_vocabulary(vocabulary)
         self.time_steps = token_time_steps(model)
         check_probability_output(model)
@@ -147,14 +182,31 @@ class TextSampler:
         self.vocabulary = vocabulary
         self.context = context
         self._forward = forward_function(model)
+        # The one window length that XLA compiles: every window's, once the text is long enough.
+        self._full_length = self.time_steps or context
+        if jit_compile == "auto":
+            jit_compile = xla_is_faster(model)
+        use_xla = jit_compile and self._full_length is not None
+        self._compiled_forward = (
+            forward_function(model, self._full_length, jit_compile=True) if use_xla else None
+        )
 
     def probabilities(self, tokens: list[int]) -> np.ndarray:
         """The model's probabilities of the token after `tokens`, float64, summing to 1."""
-        window = context_window(tokens, self.time_steps, self.context)
-        probabilities = np.asarray(self._forward(tf.constant(window)), np.float64)
+        window = tf.constant(context_window(tokens, self.time_steps, self.context))
+        probabilities = np.asarray(self._window_probabilities(window), np.float64)
         if self._sigmoid:
             probabilities = np.array([1.0 - probabilities[0], probabilities[0]])
         return np.clip(probabilities, 0.0, None) / max(probabilities.sum(), 1e-300)
+
+    def _window_probabilities(self, window: tf.Tensor) -> tf.Tensor:
+        """The model's output for one window: XLA's program for a full one, where it compiles."""
+        if self._compiled_forward is not None and window.shape[0] == self._full_length:
+            try:
+                return self._compiled_forward(window)
+            except XLA_COMPILE_ERRORS:  # Not XLA's: the graph runs it, now and later.
+                self._compiled_forward = None
+        return self._forward(window)
 
     def sample(self, prompt: str, length: int, temperature: float, seed: int = 0) -> str:
         """The `length` characters that follow `prompt` (without the prompt)."""

@@ -26,7 +26,7 @@ from kerasclf.engine.classifier import Classifier
 from kerasclf.run.config import TrainConfig
 from kerasclf.models.features import FeatureMap
 from kerasclf.engine.losses import task_loss
-from kerasclf.engine.xla import xla_is_faster
+from kerasclf.models.xla import xla_is_faster
 from kerasclf.models.registry import build_model
 from kerasclf.models.user import user_model
 from kerasclf.engine.optimizers import make_optimizer
