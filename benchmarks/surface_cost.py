@@ -1,7 +1,7 @@
 """What the error surface costs a run: with it on, and with `callbacks_off=["surface"]`.
 
 Measures, side by side in one process, the wall time of `kerasclf.train`
-for three models, each with the error surface on and off:
+for five models, each with the error surface on and off:
 
 - `cnn`: a user's CNN, Conv2D(4, 5, relu) -> BatchNormalization ->
   MaxPooling2D(2) -> Flatten -> Dense(32, relu) -> Dense(5, softmax), given as
@@ -12,6 +12,10 @@ for three models, each with the error surface on and off:
 - `mlp`: the Day-1 MLP (`model="mlp"`, the seminar's blobs, every other
   setting its default): a landscape slice too, small enough to draw in full.
 - `logistic`: the default run, logistic regression's (w1, w2) plane.
+- `gru`: Day 3's GRU of 32 units on `long_dependency`, 10 epochs (the
+  `recurrent` experiment's run), and `lstm`: Day 3's character LSTM of 64
+  units on 8,000 characters of `grammar`, 2 epochs (`char_lm --quick`'s):
+  landscape slices whose vectors run one after the other (`ParameterCost`).
 
 Each variant first runs once untimed, for one epoch with the surface off
 (imports, first traces), then `--repeats` times, interleaved so that machine
@@ -34,7 +38,7 @@ share of the median `trained` time without the surface.
 
 Run it:
 
-    python -m benchmarks.surface_cost [--repeats 3] [--models cnn,mlp,logistic]
+    python -m benchmarks.surface_cost [--repeats 3] [--models cnn,mlp,logistic,gru,lstm]
         [--samples 2000] [--epochs 10]
 """
 
@@ -62,6 +66,12 @@ TARGET_RATIO = 1.25
 SURFACE_HOOKS = ("on_train_begin", "on_epoch_end", "on_train_end")
 IMAGE_SHAPE = (36, 36, 1)
 NUM_CLASSES = 5
+# Day 3's runs, by `--models` name.
+RECURRENT_SETTINGS = {
+    "gru": {"dataset": "long_dependency", "model": "gru", "epochs": 10},
+    "lstm": {"dataset": "grammar", "model": "lstm", "units": 64, "num_samples": 8000, "epochs": 2},
+}
+MODELS = ("cnn", "mlp", "logistic", *RECURRENT_SETTINGS)
 
 
 def build_cnn(input_shape, num_classes):
@@ -98,8 +108,10 @@ def model_settings(name: str, data_path: str, epochs: int) -> dict:
         return {"model": "mlp"}
     if name == "logistic":
         return {}
+    if name in RECURRENT_SETTINGS:
+        return RECURRENT_SETTINGS[name]
     raise ValueError(
-        f"`--models` must name cnn, mlp or logistic. Received: {name!r}. Use e.g. --models cnn,mlp."
+        f"`--models` must name {', '.join(MODELS)}. Received: {name!r}. Use e.g. --models cnn,mlp."
     )
 
 
@@ -202,7 +214,7 @@ def report(timings: dict, models: list[str]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--models", default="cnn,mlp,logistic")
+    parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--samples", type=int, default=2000, help="the CNN's images")
     parser.add_argument("--epochs", type=int, default=10, help="the CNN's epochs")
     args = parser.parse_args(argv)

@@ -93,7 +93,6 @@ from kerasclf.validation import (
 from kerasclf.models.inspection import check_probability_output, trainable_parameter_count
 from kerasclf.callbacks.requirements import (
     first_reason,
-    no_recurrent_layers,
     noted_skip_reason,
     probability_output,
     two_parameters,
@@ -129,6 +128,8 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         stream: Where the one-line skip note goes; default `sys.stdout`.
         num_samples: The size of the whole training set when `x, y` are a
             sample of it (streamed data), so the summed cost is scaled to it.
+        num_classes: The number of classes, when the labels may lack one (a
+            text's next characters); None to count them.
 
     Attributes:
         path: The weights at each recorded step, `(num_steps, num_parameters)`.
@@ -144,7 +145,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
     @classmethod
     def skip_reason(cls, model: keras.Model) -> str | None:
         """Why it cannot draw for `model` (`callbacks.requirements`), or None."""
-        return first_reason(model, two_parameters, probability_output, no_recurrent_layers)
+        return first_reason(model, two_parameters, probability_output)
 
     @suggests_keywords
     def __init__(
@@ -156,10 +157,11 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         every: int = 10,
         stream=None,
         num_samples: int | None = None,
+        num_classes: int | None = None,
     ):
         super().__init__()
         self.logdir = check_path("logdir", logdir)
-        training = Data(x, y, source="ErrorSurfaceLogger training data")
+        training = Data(x, y, source="ErrorSurfaceLogger training data", num_classes=num_classes)
         self.represented_samples = training.num_samples
         if num_samples is not None:
             self.represented_samples = check_integer("num_samples", num_samples)

@@ -60,7 +60,11 @@ class LandscapeResolution:
 
 
 def landscape_resolution(
-    multiply_adds: int, num_samples: int, training_samples: int, epochs: int
+    multiply_adds: int,
+    num_samples: int,
+    training_samples: int,
+    epochs: int,
+    vectorized: bool = True,
 ) -> LandscapeResolution:
     """The grid and the sample of points a slice is evaluated on (the rule above).
 
@@ -69,6 +73,10 @@ def landscape_resolution(
         num_samples: The surface's points (at most `MAX_SURFACE_SAMPLES`).
         training_samples: The training points they stand for.
         epochs: The epochs the path trained.
+        vectorized: Whether the grid's vectors run as one vectorized XLA
+            program. A recurrent model's run one after the other
+            (`ParameterCost`), each paying its loop's steps, so it never
+            gets the full slice.
 
     Example:
         >>> landscape_resolution(122, 200, 200, 100)  # The Day-1 MLP: in full.
@@ -80,7 +88,7 @@ def landscape_resolution(
         >>> landscape_resolution(153862, 2000, 2000, 500)
         LandscapeResolution(grid_points=24, num_samples=512, full=False)
     """
-    if GRID_POINTS**2 * num_samples * multiply_adds <= FULL_SURFACE_MULTIPLY_ADDS:
+    if vectorized and GRID_POINTS**2 * num_samples * multiply_adds <= FULL_SURFACE_MULTIPLY_ADDS:
         return LandscapeResolution(GRID_POINTS, num_samples, full=True)
     budget = LANDSCAPE_SHARE * max(epochs, 1) * training_samples
     samples = min(num_samples, LANDSCAPE_SAMPLES)

@@ -26,6 +26,7 @@ from kerasclf.callbacks.cost_minimum import grid_minimum
 from kerasclf.callbacks.frame_title import frame_title
 from kerasclf.callbacks.image_layout import equal_aspect_limits
 from kerasclf.callbacks.parameter_cost import ParameterCost, forward_cost, surface_sample
+from kerasclf.callbacks.requirements import has_recurrent_layer
 from kerasclf.callbacks.surface_plot import (
     GRID_POINTS,
     SURFACE_LAYOUT,
@@ -169,6 +170,7 @@ class LandscapeSurface:
         self.reduction = reduction
         self.represented_samples = represented_samples or data.num_samples
         self.forward = forward_cost(model, data.feature_shape, data.features.dtype)
+        self.vectorized = not has_recurrent_layer(model)  # As `ParameterCost` runs it.
         # The run's epochs, once `prepare` knows them; else a path's length tells.
         self.epochs: int | None = None
         self._costs: dict[LandscapeResolution, ParameterCost] = {}
@@ -176,7 +178,11 @@ class LandscapeSurface:
     def resolution(self, epochs: int) -> LandscapeResolution:
         """The grid and points of the slice of a run of `epochs` (`landscape_resolution`)."""
         return landscape_resolution(
-            self.forward.multiply_adds, self.data.num_samples, self.represented_samples, epochs
+            self.forward.multiply_adds,
+            self.data.num_samples,
+            self.represented_samples,
+            epochs,
+            self.vectorized,
         )
 
     def prepare(self, epochs: int) -> Callable[[], None]:

@@ -18,6 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasclf.callbacks.requirements import has_recurrent_layer
 from kerasclf.callbacks.surface_plot import GRID_POINTS
 from kerasclf.data import Data
 from kerasclf.engine.losses import model_task, per_sample_cost
@@ -31,6 +32,10 @@ LARGE_MODEL_CHUNK = 32
 # Most weights in one chunk of vectors without XLA: 32 MB of float32 (8 vectors
 # of a million-weight network), as vectorizing the model copies them.
 MAX_CHUNK_WEIGHTS = 2**23
+# Graph operations that run their body function again and again: a recurrent layer's loop.
+_LOOPS = ("While", "StatelessWhile")
+# Graph operations that compute nothing.
+_FREE = ("Placeholder", "Const", "ReadVariableOp", "Identity", "NoOp")
 # Graph operations whose cost is a contraction (multiply-adds), not one per output value.
 _CONVOLUTIONS = ("Conv2D", "Conv3D", "DepthwiseConv2dNative")
 _MATRIX_PRODUCTS = ("MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3")
@@ -41,8 +46,13 @@ class ParameterCost:
 
     The model runs with each vector's weights through `stateless_call`,
     vectorized over the vectors with `tf.vectorized_map` and, by default,
-    compiled with XLA, so a whole grid is one call. The model's own weights
-    are not touched. Only the cross-entropy counts, no regularization penalty.
+    compiled with XLA, so a whole grid is one call. A recurrent model runs
+    its vectors through `tf.map_fn` (ten at a time) and without XLA:
+    vectorizing its loop over the time steps makes TensorLists that XLA
+    cannot compile ("TensorListReserve"), and without XLA the vectorized
+    loop runs no faster than `tf.map_fn` and takes longer to trace (0.7-1.9
+    against 0.2-1.0 s for Day 3's models). The model's own weights are not
+    touched. Only the cross-entropy counts, no regularization penalty.
 
     Args:
         model: The model; its trainable weights, flattened and concatenated in
@@ -53,7 +63,7 @@ class ParameterCost:
             sample of them (`surface_sample`); by default its own.
         compiled: Compile with XLA (True), or run TensorFlow's own kernels:
             on the CPU its convolutions run about 3 times faster than XLA's,
-            and need no compiling.
+            and need no compiling. A recurrent model runs without XLA.
         activations: The most values one sample's forward pass holds at once
             (`forward_cost`), to size the chunks of vectors; by default the
             widest of the features and the weights' last axes.
@@ -95,7 +105,8 @@ class ParameterCost:
             # path's last chunk is padded.
             most = min(self._chunk, LARGE_MODEL_CHUNK, MAX_CHUNK_WEIGHTS // self.num_parameters)
             self._chunk = 2 ** int(np.log2(max(most, 1)))
-        self._costs = tf.function(self._chunk_costs, jit_compile=compiled)
+        self._sequential = has_recurrent_layer(model)
+        self._costs = tf.function(self._chunk_costs, jit_compile=compiled and not self._sequential)
 
     @property
     def chunk_size(self) -> int:
@@ -111,6 +122,8 @@ class ParameterCost:
             )
             return tf.reduce_sum(per_sample_cost(self._task)(self._labels, probabilities))
 
+        if self._sequential:
+            return tf.map_fn(cost, parameters, fn_output_signature=tf.float32)
         return tf.vectorized_map(cost, parameters)
 
     def __call__(self, parameters: np.ndarray, non_trainable: list | None = None) -> np.ndarray:
@@ -186,7 +199,9 @@ def forward_cost(model: keras.Model, feature_shape: tuple, dtype="float32") -> F
 
     The model is traced once, on a batch of one, through `stateless_call`
     (its variables are not touched); each graph operation is counted from
-    its static shapes, so any model is counted, whatever its layers.
+    its static shapes, so any model is counted, whatever its layers. A loop
+    (a recurrent layer's) counts its body once per step of the samples'
+    first axis, their time steps.
 
     Example:
         >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
@@ -202,13 +217,25 @@ def forward_cost(model: keras.Model, feature_shape: tuple, dtype="float32") -> F
     )
     inputs = tf.TensorSpec((1, *feature_shape), dtype)
     graph = function.get_concrete_function(inputs, trainable, non_trainable).graph
+    steps = (feature_shape[0] or 1) if feature_shape else 1
+    return _graph_cost(graph, steps)
+
+
+def _graph_cost(graph, steps: int) -> ForwardCost:
+    """The `ForwardCost` of a traced graph, each loop's body counted `steps` times."""
     multiply_adds, activations = 0, 1
     for operation in graph.get_operations():
-        if operation.type in ("Placeholder", "Const", "ReadVariableOp", "Identity", "NoOp"):
+        if operation.type in _FREE:
             continue
         for output in operation.outputs:
             activations = max(activations, _num_values(output.shape))
-        multiply_adds += _operation_multiply_adds(operation)
+        if operation.type in _LOOPS:
+            body = graph._get_function(operation.get_attr("body").name).graph
+            body_cost = _graph_cost(body, steps)
+            multiply_adds += steps * body_cost.multiply_adds
+            activations = max(activations, body_cost.activations)
+        else:
+            multiply_adds += _operation_multiply_adds(operation)
     return ForwardCost(int(multiply_adds), int(activations))
 
 

@@ -13,8 +13,8 @@ the same in `on_train_begin`.
                           CostLogger (a classifier's probabilities: sigmoid or softmax)
     a classifier          ClassificationPanels, and with 2-D points (samples of
                           shape (2,)) DecisionBoundaryLogger
-    a classifier, 2+ parameters, no recurrent layers
-                          ErrorSurfaceLogger (XLA on the CPU rejects them)
+    a classifier, 2+ parameters
+                          ErrorSurfaceLogger
     trainable weights     GradientNorms
 
 The panels of images and sequences check their layer in their own modules:
@@ -44,7 +44,7 @@ from kerasclf.models.inspection import (
     trainable_parameter_count,
 )
 
-# Layers that XLA cannot compile on the CPU ("TensorListReserve").
+# Layers that loop over the time steps (a `tf.while_loop`).
 RECURRENT_LAYERS = (keras.layers.RNN, keras.layers.Bidirectional)
 
 
@@ -83,15 +83,15 @@ def probability_output(model: keras.Model) -> str | None:
     return None
 
 
-def no_recurrent_layers(model: keras.Model) -> str | None:
-    """None if no layer is recurrent, else why: XLA on the CPU cannot compile them."""
-    for layer in all_layers(model):
-        if isinstance(layer, RECURRENT_LAYERS):
-            return (
-                f"it evaluates the model over a grid of weights in one XLA program, which "
-                f"cannot compile the recurrent layer {layer.name!r} on the CPU"
-            )
-    return None
+def has_recurrent_layer(model: keras.Model) -> bool:
+    """Whether a layer of the model, nested ones included, is recurrent (`RECURRENT_LAYERS`).
+
+    Example:
+        >>> inputs = keras.Input((None, 1))
+        >>> has_recurrent_layer(keras.Model(inputs, keras.layers.GRU(2)(inputs)))
+        True
+    """
+    return any(isinstance(layer, RECURRENT_LAYERS) for layer in all_layers(model))
 
 
 def two_parameters(model: keras.Model) -> str | None:

@@ -18,6 +18,7 @@ import pytest
 import tensorflow as tf
 from sklearn.linear_model import LinearRegression
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from conftest import read_images
 
 import kerasclf
 from kerasclf.cli.main import main
@@ -223,11 +224,11 @@ def test_a_text_run_saves_its_vocabulary_and_generates_from_it(tmp_path, capsys)
     description = events.SummaryMetadata("hidden_state").summary_description
     assert re.search(r"The example's text: `[ abcd]{6}`$", description), description
     notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
-    # The classifier's images of a 2-D plane are noted; a forecast's absence is not.
-    assert [note.split(" is off")[0] for note in notes] == [
-        "note: DecisionBoundaryLogger",
-        "note: ErrorSurfaceLogger",
-    ]
+    # The classifier's image of a 2-D plane is noted; a forecast's absence is not.
+    assert [note.split(" is off")[0] for note in notes] == ["note: DecisionBoundaryLogger"]
+    # The error surface is drawn, though no window is followed by a space (class 0).
+    steps, images = read_images(run_dir, "error_surface")
+    assert steps == [0, 2] and len(np.unique(images[-1].reshape(-1, 3), axis=0)) > 20
     assert main(["generate", "--run", run_dir, "--prompt", "ab", "--length", "20"]) == 0
     generated = capsys.readouterr().out.strip().splitlines()[-1]
     assert generated.startswith("ab") and set(generated) <= set(vocabulary.tokens)

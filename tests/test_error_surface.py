@@ -487,6 +487,65 @@ def test_a_cnns_landscape_is_the_scaled_cost_of_a_seeded_sample_on_a_coarse_grid
     assert f"on a {size} x {size} grid" in description
 
 
+def small_recurrent(kind, time_steps, num_classes, vocabulary_size=None):
+    """A recurrent layer of 4 units on token ids (an Embedding first) or on numbers."""
+    layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+    if vocabulary_size is None:
+        inputs = keras.Input((time_steps, 2))
+        hidden = inputs
+    else:
+        inputs = keras.Input((time_steps,), dtype="int32")
+        hidden = keras.layers.Embedding(vocabulary_size, 3)(inputs)
+    hidden = layer[kind](4)(hidden)
+    return keras.Model(inputs, keras.layers.Dense(num_classes, activation="softmax")(hidden))
+
+
+@pytest.mark.parametrize("kind, vocabulary_size", [("rnn", None), ("lstm", 5), ("gru", 5)])
+def test_a_recurrent_models_landscape_is_its_cost_on_a_seeded_sample(
+    tmp_path, kind, vocabulary_size
+):
+    rng = np.random.default_rng(2)
+    if vocabulary_size is None:  # Sequences of 6 steps of 2 numbers; else of 6 token ids.
+        features = rng.normal(size=(300, 6, 2)).astype(np.float32)
+    else:
+        features = rng.integers(0, vocabulary_size, (300, 6)).astype(np.int32)
+    data = Data(features, rng.integers(0, 3, 300))
+    keras.utils.set_random_seed(0)
+    model = small_recurrent(kind, 6, 3, vocabulary_size)
+    callback = ErrorSurfaceLogger(str(tmp_path), data.features, data.labels, every=2)
+    fit(model, data, [callback], epochs=2, learning_rate=0.01)
+    resolution = callback._surface.resolution(epochs=2)
+    assert not resolution.full and resolution.num_samples == MIN_LANDSCAPE_SAMPLES
+    trajectory = callback._surface.trajectory_slice(callback.path)
+    rows = np.sort(np.random.default_rng(0).choice(300, MIN_LANDSCAPE_SAMPLES, replace=False))
+    features, labels = data.features[rows], data.labels[rows]
+    scale = 300 / MIN_LANDSCAPE_SAMPLES
+    for index in (0, -1):  # The path's costs and the grid's corners: Keras's forward pass.
+        expected = summed_cross_entropy(model, callback.path[index], features, labels) * scale
+        assert trajectory.path_costs[index] == pytest.approx(expected, rel=1e-4)
+    _, costs, plane, _, _ = trajectory._view
+    u, v = plane.grid_coordinates()
+    for row, column in ((0, 0), (-1, -1), (-1, 0)):
+        corner = plane.origin + u[column] * plane.directions[0] + v[row] * plane.directions[1]
+        expected = summed_cross_entropy(model, corner, features, labels) * scale
+        assert costs[row, column] == pytest.approx(expected, rel=1e-4)
+    steps, images = read_images(tmp_path, "error_surface")
+    assert steps == [0, 2]
+    np.testing.assert_array_equal(images[-1], trajectory.draw(len(callback.path) - 1, step=2))
+
+
+def test_forward_cost_counts_a_recurrent_layers_step_once_per_time_step():
+    def counted(kind, time_steps):
+        return forward_cost(small_recurrent(kind, time_steps, 3), (time_steps, 2)).multiply_adds
+
+    for kind, gates in (("rnn", 1), ("lstm", 4), ("gru", 3)):
+        per_step = counted(kind, 20) - counted(kind, 10)
+        assert counted(kind, 30) - counted(kind, 20) == per_step  # Linear in the steps,
+        # and each step at least its two matrix products: inputs (2) and state (4) by 4 units.
+        products = gates * (2 * 4 + 4 * 4)
+        assert 10 * products <= per_step <= 10 * 4 * products, (kind, per_step)
+
+
 def test_the_landscapes_work_fits_the_training_it_shows():
     cnn = forward_cost(small_cnn((12, 12, 1), 3), (12, 12, 1)).multiply_adds
     for num_samples, epochs in ((600, 2), (2000, 10), (2000, 100), (4096, 1000), (200, 1)):

@@ -97,14 +97,13 @@ def context_window(tokens: list[int], time_steps: int | None, context: int | Non
     return np.asarray(tokens if context is None else tokens[-context:], np.int32)
 
 
-def forward_function(model: keras.Model, length: int | None = None, jit_compile: bool = False):
-    """The next-token probabilities `(vocabulary,)` of one window `(length,)`, traced once.
+def forward_function(model: keras.Model):
+    """The next-token probabilities `(vocabulary,)` of one window `(time,)`, traced once.
 
-    A concrete function of a `tf.function`, so that every step of every
-    sample it serves reuses one traced graph (`TextSampler` keeps one), and
-    a call skips the matching of its argument to a trace (a tenth of a
-    millisecond). `length` None takes windows of any length. With
-    `jit_compile`, XLA compiles it at the first call.
+    The concrete function of a `tf.function` over windows of any length, so
+    that every step of every sample it serves reuses one traced graph
+    (`TextSampler` keeps one), and a call skips matching its argument to a
+    trace (a tenth of a millisecond).
 
     Example:
         >>> model = keras.Sequential([keras.Input((None,), dtype="int32"),
@@ -120,7 +119,26 @@ def forward_function(model: keras.Model, length: int | None = None, jit_compile:
         outputs = tf.reshape(outputs, [-1, tf.shape(outputs)[-1]])
         return outputs[-1]  # A model that outputs every step: the last one's.
 
-    function = tf.function(forward, jit_compile=jit_compile)
+    return tf.function(forward).get_concrete_function(tf.TensorSpec([None], tf.int32))
+
+
+def compiled_forward(forward, length: int):
+    """`forward_function`'s graph for windows of `length`, compiled by XLA at its first call.
+
+    It calls the graph already traced, so the model is not traced again.
+
+    Example:
+        >>> model = keras.Sequential([keras.Input((None,), dtype="int32"),
+        ...     keras.layers.Embedding(3, 2), keras.layers.GRU(2),
+        ...     keras.layers.Dense(3, activation="softmax")])
+        >>> compiled_forward(forward_function(model), 3)(tf.constant([0, 2, 1])).shape
+        TensorShape([3])
+    """
+
+    def call(window):
+        return forward(window)
+
+    function = tf.function(call, jit_compile=True)
     return function.get_concrete_function(tf.TensorSpec([length], tf.int32))
 
 
@@ -188,7 +206,7 @@ class TextSampler:
             jit_compile = xla_is_faster(model)
         use_xla = jit_compile and self._full_length is not None
         self._compiled_forward = (
-            forward_function(model, self._full_length, jit_compile=True) if use_xla else None
+            compiled_forward(self._forward, self._full_length) if use_xla else None
         )
 
     def probabilities(self, tokens: list[int]) -> np.ndarray:

@@ -120,7 +120,7 @@ def default_callbacks(prepared: PreparedRun, resolved: dict, run_dir: str, strea
         )
     if config.batch_cost:
         callbacks.append(MinibatchCostLogger(run_dir))
-    callbacks.extend(_image_callbacks(config, on, points, training.num_samples, run_dir, stream))
+    callbacks.extend(_image_callbacks(config, on, points, training, run_dir, stream))
     callbacks.extend(panel_callbacks(prepared, on, run_dir, stream))
     callbacks.extend(sequence_callbacks(prepared, on, run_dir))
     if "config" in on:
@@ -143,8 +143,8 @@ class _Points:
             self.cost, self.images = (training, None), (sample.features, sample.labels)
 
 
-def _image_callbacks(config, on: set[str], points: _Points, num_samples, run_dir, stream):
-    """The decision-boundary and error-surface loggers that are on."""
+def _image_callbacks(config, on: set[str], points: _Points, training, run_dir, stream):
+    """The decision-boundary and error-surface loggers that are on, for the `training` data."""
     callbacks = []
     if "boundary" in on:
         reference = None if config.data else REFERENCE_LINES.get(config.dataset)
@@ -166,7 +166,8 @@ def _image_callbacks(config, on: set[str], points: _Points, num_samples, run_dir
                 cost=config.cost,
                 every=config.surface_every,
                 stream=stream,
-                num_samples=num_samples,
+                num_samples=training.num_samples,
+                num_classes=training.num_classes,
             )
         )
     return callbacks
