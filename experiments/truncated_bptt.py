@@ -25,13 +25,13 @@ from ._script import main_guard, parse_arguments
 COMMON = {"dataset": "grammar", "model": "lstm", "units": 128, "epochs": 10, "seed": 0}
 WINDOWS = [2, 4, 16]
 # Quick: the shortest and longest windows, a shorter text and fewer epochs, no generated
-# text (the cost tells the story).
+# text nor error surface (the cost tells the story).
 QUICK_WINDOWS = [2, 16]
 QUICK = {
     "num_samples": 8000,
     "epochs": 5,
     "units": 64,
-    "callbacks_off": ["generated_text", "hidden_state", "projector"],
+    "callbacks_off": ["generated_text", "hidden_state", "projector", "surface"],
 }
 
 
