@@ -34,7 +34,7 @@ import tensorflow as tf
 from kerasclf.data.vocabulary import as_vocabulary
 from kerasclf.models.inspection import check_probability_output
 from kerasclf.models.xla import xla_is_faster
-from kerasclf.validation import check_integer, check_number, shown
+from kerasclf.validation import check_integer, check_number, did_you_mean, shown
 
 # What XLA raises for a step it cannot compile (a user's layer of an op without an XLA kernel).
 XLA_COMPILE_ERRORS = (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError)
@@ -173,9 +173,10 @@ class TextSampler:
         jit_compile: bool | str = "auto",
     ):
         if not (jit_compile == "auto" or isinstance(jit_compile, bool)):
+            typo = did_you_mean(jit_compile, ["auto"]) if isinstance(jit_compile, str) else ""
             raise ValueError(
                 '`jit_compile` must be True, False or "auto". '
-                f"Received: jit_compile={shown(jit_compile)}."
+                f"Received: jit_compile={shown(jit_compile)}.{typo}"
             )
         vocabulary = as_vocabulary(vocabulary)
         self.time_steps = token_time_steps(model)
