@@ -25,8 +25,12 @@ import numpy as np
 from kerasclf.callbacks.cost_minimum import grid_minimum
 from kerasclf.callbacks.frame_title import frame_title
 from kerasclf.callbacks.image_layout import equal_aspect_limits
-from kerasclf.callbacks.parameter_cost import ParameterCost, forward_cost, surface_sample
-from kerasclf.callbacks.requirements import has_recurrent_layer
+from kerasclf.callbacks.parameter_cost import (
+    ParameterCost,
+    forward_cost,
+    surface_sample,
+    vectorizes,
+)
 from kerasclf.callbacks.surface_plot import (
     GRID_POINTS,
     SURFACE_LAYOUT,
@@ -170,7 +174,7 @@ class LandscapeSurface:
         self.reduction = reduction
         self.represented_samples = represented_samples or data.num_samples
         self.forward = forward_cost(model, data.feature_shape, data.features.dtype)
-        self.vectorized = not has_recurrent_layer(model)  # As `ParameterCost` runs it.
+        self.vectorized = vectorizes(model)
         # The run's epochs, once `prepare` knows them; else a path's length tells.
         self.epochs: int | None = None
         self._costs: dict[LandscapeResolution, ParameterCost] = {}

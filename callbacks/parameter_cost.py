@@ -41,6 +41,16 @@ _CONVOLUTIONS = ("Conv2D", "Conv3D", "DepthwiseConv2dNative")
 _MATRIX_PRODUCTS = ("MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3")
 
 
+def vectorizes(model: keras.Model) -> bool:
+    """Whether `ParameterCost` runs the model's vectors as one vectorized pass: not a recurrent one.
+
+    Example:
+        >>> vectorizes(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]))
+        True
+    """
+    return not has_recurrent_layer(model)
+
+
 class ParameterCost:
     """The cost J at many flattened parameter vectors at once.
 
@@ -105,8 +115,8 @@ class ParameterCost:
             # path's last chunk is padded.
             most = min(self._chunk, LARGE_MODEL_CHUNK, MAX_CHUNK_WEIGHTS // self.num_parameters)
             self._chunk = 2 ** int(np.log2(max(most, 1)))
-        self._sequential = has_recurrent_layer(model)
-        self._costs = tf.function(self._chunk_costs, jit_compile=compiled and not self._sequential)
+        self._vectorized = vectorizes(model)
+        self._costs = tf.function(self._chunk_costs, jit_compile=compiled and self._vectorized)
 
     @property
     def chunk_size(self) -> int:
@@ -122,9 +132,9 @@ class ParameterCost:
             )
             return tf.reduce_sum(per_sample_cost(self._task)(self._labels, probabilities))
 
-        if self._sequential:
-            return tf.map_fn(cost, parameters, fn_output_signature=tf.float32)
-        return tf.vectorized_map(cost, parameters)
+        if self._vectorized:
+            return tf.vectorized_map(cost, parameters)
+        return tf.map_fn(cost, parameters, fn_output_signature=tf.float32)
 
     def __call__(self, parameters: np.ndarray, non_trainable: list | None = None) -> np.ndarray:
         """The costs of `parameters` `(num_vectors, num_parameters)`, as float64.
