@@ -121,7 +121,7 @@ class CostLogger(keras.callbacks.Callback):
         # The logs' prefix of each set: its evaluator.
         evaluators = {"": ModelEvaluator(self.model, self.training, reduction)}
         for prefix, data in self.held_out.items():
-            evaluators[prefix] = ModelEvaluator(self.model, data, reduction)
+            evaluators[prefix] = ModelEvaluator(self.model, data, reduction, gradient=False)
         cost_key = "cost" if reduction == "sum" else "mean_cost"
 
         def log_step(step):

@@ -151,6 +151,10 @@ def test_large_data_evaluates_in_parallel_parts_as_numpy(num_classes, reduction)
     assert result["mean_cost"] == pytest.approx(expected_cost / num_samples, rel=1e-5)
     assert result["accuracy"] == pytest.approx(np.mean(np.argmax(logits, axis=1) == labels))
     assert result["gradient_norm"] == pytest.approx(expected_norm, rel=1e-4)
+    # A held-out set's pass (CostLogger's) is forward only: the same values, no gradient.
+    forward = ModelEvaluator(model, Data(features, labels), reduction, gradient=False)
+    assert forward.keys == ("cost", "mean_cost", "accuracy")
+    assert forward() == {key: result[key] for key in forward.keys}
 
 
 def test_a_recurrent_model_is_evaluated_in_chunks_as_in_one_pass(monkeypatch):

@@ -104,6 +104,9 @@ class ModelEvaluator:
             through, in bounded memory).
         reduction: "sum" or "mean": which cost the gradient norm is of;
             None for the one the model is compiled with (`model_reduction`).
+        gradient: Whether to compute the gradient norm. A held-out set's is
+            never logged; without it the pass is forward only, which traces
+            and runs in about half the time.
 
     Example:
         >>> evaluator = ModelEvaluator(model, training_data)  # doctest: +SKIP
@@ -113,7 +116,9 @@ class ModelEvaluator:
 
     KEYS = ("cost", "mean_cost", "accuracy", "gradient_norm")
 
-    def __init__(self, model: keras.Model, data, reduction: str | None = None):
+    def __init__(
+        self, model: keras.Model, data, reduction: str | None = None, gradient: bool = True
+    ):
         if not isinstance(model, keras.Model):
             raise TypeError(
                 f"`model` must be a keras.Model. Received: model={shown(model)} of type "
@@ -124,7 +129,13 @@ class ModelEvaluator:
         self.task = model_task(model)
         if self.task == "classification":
             check_probability_output(model)
-        self.keys = self.KEYS if self.task == "classification" else REGRESSION_KEYS
+        if not isinstance(gradient, bool):
+            raise TypeError(
+                f"`gradient` must be True or False. Received: gradient={shown(gradient)}."
+            )
+        self.gradient = gradient
+        keys = self.KEYS if self.task == "classification" else REGRESSION_KEYS
+        self.keys = keys if gradient else tuple(key for key in keys if key != "gradient_norm")
         self._cost = per_sample_cost(self.task)
         self.model = model
         if reduction is None:
@@ -174,8 +185,8 @@ class ModelEvaluator:
     def _zeros(self) -> tuple:
         """The totals before any chunk: cost, number correct, count, activity penalty, gradient."""
         zero = tf.constant(0.0, tf.float64)
-        gradients = tuple(tf.zeros(w.shape, w.dtype) for w in self.model.trainable_weights)
-        return zero, zero, zero, zero, gradients
+        weights = self.model.trainable_weights if self.gradient else []
+        return zero, zero, zero, zero, tuple(tf.zeros(w.shape, w.dtype) for w in weights)
 
     def _loop_totals(self, features: tf.Tensor, labels: tf.Tensor) -> tuple:
         """The totals of a stack of chunks, shape (num_chunks, CHUNK_SAMPLES, ...)."""
@@ -208,15 +219,16 @@ class ModelEvaluator:
         cost, correct, count, activity, gradients = tf.nest.map_structure(
             lambda *values: tf.add_n(values), *part_totals
         )
-        scale = 1.0 / tf.cast(count, tf.float32) if self.reduction == "mean" else 1.0
-        norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(g)) for g in gradients])) * scale
         values = {"cost": cost, "mean_cost": cost / count}
         if self.task == "classification":
             # At weights that diverged (an infinite or NaN cost) an accuracy means nothing.
             values["accuracy"] = tf.where(
                 tf.math.is_finite(cost), correct / count, tf.constant(np.nan, tf.float64)
             )
-        values["gradient_norm"] = tf.cast(norm, tf.float64)
+        if self.gradient:
+            scale = 1.0 / tf.cast(count, tf.float32) if self.reduction == "mean" else 1.0
+            norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(g)) for g in gradients])) * scale
+            values["gradient_norm"] = tf.cast(norm, tf.float64)
         if regularization:
             penalties = [tf.cast(penalty, tf.float64) for penalty in weight_penalties(self.model)]
             values["regularization"] = tf.add_n([activity / count, *penalties])
@@ -226,10 +238,12 @@ class ModelEvaluator:
         """Adds one chunk's summed cost, number correct, size, activity penalty and gradient."""
         cost, correct, count, activity, gradients = totals
         features, labels = chunk
-        with tf.GradientTape() as tape:
+        with tf.GradientTape(watch_accessed_variables=self.gradient) as tape:
             outputs = self.model(features, training=False)
             chunk_cost = tf.reduce_sum(self._cost(labels, outputs))
-        chunk_gradients = tape.gradient(chunk_cost, self.model.trainable_weights)
+        chunk_gradients = (
+            tape.gradient(chunk_cost, self.model.trainable_weights) if gradients else ()
+        )
         chunk_size = tf.cast(tf.shape(labels)[0], tf.float64)
         return (
             # Accumulated in float64, so a million float32 costs add up exactly enough.

@@ -107,10 +107,12 @@ def summarize(
     names = names or evaluation.ModelEvaluator.KEYS
 
     def final_values(data, prefix):
-        keys = [prefix + key for key in names]
-        if logged is not None and all(key in logged for key in keys):
-            return {key: logged[prefix + key] for key in names}
-        return evaluation.evaluate_model(model, data)
+        # A held-out set's gradient is never followed: its cost and accuracy only.
+        wanted = [key for key in names if not prefix or key != "gradient_norm"]
+        if logged is not None and all(prefix + key in logged for key in wanted):
+            return {key: logged[prefix + key] for key in wanted}
+        values = evaluation.evaluate_model(model, data)
+        return {key: values[key] for key in wanted}
 
     final = final_values(training, "")
     linear = linear_parameters(model)
