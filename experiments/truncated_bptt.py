@@ -28,8 +28,8 @@ WINDOWS = [2, 4, 16]
 # text nor error surface (the cost tells the story).
 QUICK_WINDOWS = [2, 16]
 QUICK = {
-    "num_samples": 8000,
-    "epochs": 5,
+    "num_samples": 4000,
+    "epochs": 3,
     "units": 64,
     "callbacks_off": ["generated_text", "hidden_state", "projector", "surface"],
 }
