@@ -24,20 +24,23 @@ from kerasclf.callbacks.text_painter import TextPainter
 from kerasclf.callbacks.text_fitting import TITLE_HEIGHT, paint_title, shorten
 from kerasclf.validation import check_data_name, check_integer
 
-# Four columns: the default 8 tiles make a landscape grid (592 x 360 pixels),
-# about the confusion matrix's shape, so that TensorBoard's cards, which fit
-# an image to their width and height, shrink both alike. Three columns of 12
-# tiles (448 x 650) shrank to a third in a Time Series card.
-NUM_COLUMNS = 4
-DEFAULT_MAX_TILES = 8
-TILE_WIDTH = 144
-SAMPLE_PIXELS = 80  # The longer side of a sample's picture.
+# Three columns: the default 6 tiles make a landscape grid (496 x 324 pixels),
+# about the confusion matrix's shape. TensorBoard fits an image to its card
+# (about 330 x 200 pixels in Time Series, 300 to 340 wide in Images), so the
+# captions are sized for that: 17 pixels show at about 10. (Four columns of 8
+# tiles at 14 pixels, 592 x 360, showed their captions at about 7.)
+NUM_COLUMNS = 3
+DEFAULT_MAX_TILES = 6
+TILE_WIDTH = 160
+SAMPLE_PIXELS = 60  # The longer side of a sample's picture.
 FRAME_PIXELS = 2
-CAPTION_PIXELS = 14
-CAPTION_ROWS = 3 * (CAPTION_PIXELS + 4) + 4
-TILE_HEIGHT = SAMPLE_PIXELS + 2 * FRAME_PIXELS + CAPTION_ROWS + 8
+CAPTION_PIXELS = 17
+CAPTION_PITCH = CAPTION_PIXELS + 3  # Rows from one caption line's baseline to the next.
+CAPTION_ROWS = 3 * CAPTION_PITCH + 2
+TILE_HEIGHT = SAMPLE_PIXELS + 2 * FRAME_PIXELS + CAPTION_ROWS + 6
 TITLE_ROWS = 52
 LEGEND = "black: true class \N{MIDDLE DOT} red: predicted, p = its probability"
+LEGEND_PIXELS = 16
 MARGIN = 8
 FRAME_COLOUR = rgb255("#d62728")
 TRUE_COLOUR = (0, 0, 0)
@@ -81,7 +84,7 @@ def picture_size(sample_shape: tuple) -> tuple[int, int]:
 
     Example:
         >>> picture_size((36, 36)), picture_size((128, 9, 1))
-        ((80, 80), (80, 20))
+        ((60, 60), (60, 15))
     """
     height, width = float(sample_shape[0]), float(sample_shape[1])
     height, width = max(height, width / MAX_ASPECT), max(width, height / MAX_ASPECT)
@@ -105,7 +108,7 @@ class MisclassifiedGrid:
         >>> image = grid.draw(samples, np.array([0, 1]), np.array([1, 0]),
         ...                   np.array([0.9, 0.6]), step=1, num_wrong=2, num_samples=10)
         >>> image.shape
-        (210, 592, 3)
+        (324, 496, 3)
         >>> [grid.has_tile(image, index) for index in range(4)]
         [True, True, False, False]
     """
@@ -122,6 +125,7 @@ class MisclassifiedGrid:
         self.sample_shape = tuple(sample_shape)
         self.max_tiles = check_integer("max_tiles", max_tiles)
         self._painter = TextPainter(CAPTION_PIXELS)
+        self._legend_painter = TextPainter(LEGEND_PIXELS)
         self._picture_rows, self._picture_columns = picture_size(self.sample_shape)
         num_rows = -(-self.max_tiles // NUM_COLUMNS)
         num_columns = min(NUM_COLUMNS, self.max_tiles)
@@ -164,7 +168,7 @@ class MisclassifiedGrid:
         if step is not None:
             title = f"epoch {step} \N{MIDDLE DOT} {title}"
         paint_title(image, title, image.shape[1] / 2, TITLE_HEIGHT)
-        self._painter.paint(image, LEGEND, image.shape[1] / 2, TITLE_ROWS - 12, (90, 90, 90))
+        self._legend_painter.paint(image, LEGEND, image.shape[1] / 2, TITLE_ROWS - 11, (70, 70, 70))
         for index in range(min(len(samples), self.max_tiles)):
             self._paint_tile(
                 image,
@@ -186,7 +190,7 @@ class MisclassifiedGrid:
             sample, rows, columns
         )
         centre = MARGIN + (index % NUM_COLUMNS + 0.5) * TILE_WIDTH
-        baseline = top + rows + frame + CAPTION_PIXELS + 4
+        baseline = top + rows + frame + CAPTION_PIXELS + 2
         lines = (
             (self.class_names[true_label], TRUE_COLOUR),
             (self.class_names[predicted_label], PREDICTED_COLOUR),
@@ -194,6 +198,4 @@ class MisclassifiedGrid:
         )
         for number, (text, colour) in enumerate(lines):
             text = shorten(text, self._painter, TILE_WIDTH - 8)
-            self._painter.paint(
-                image, text, centre, baseline + number * (CAPTION_PIXELS + 4), colour
-            )
+            self._painter.paint(image, text, centre, baseline + number * CAPTION_PITCH, colour)

@@ -13,7 +13,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from kerasclf.callbacks.classification_panels import ClassificationPanels, class_tags
 from kerasclf.callbacks.confusion_picture import ConfusionPicture
-from kerasclf.callbacks.misclassified_grid import MisclassifiedGrid
+from kerasclf.callbacks.misclassified_grid import FRAME_PIXELS, MisclassifiedGrid, picture_size
 from kerasclf.callbacks.pr_curves import pr_curve_data
 from kerasclf.data.fonts import FONT_NAMES
 
@@ -168,8 +168,10 @@ def test_grid_draws_each_sample_in_its_tile():
     )
     assert [grid.has_tile(image, index) for index in range(5)] == [True] * 3 + [False] * 2
     top, left = grid.tile_origin(1)
-    assert image[top + 4, left + 4].tolist() == [255, 255, 255]
-    assert image[top + 70, left + 4].tolist() == [0, 0, 0]
+    rows, columns = picture_size((6, 4))  # Inside the red frame of FRAME_PIXELS.
+    assert image[top + FRAME_PIXELS + 1, left + FRAME_PIXELS + 1].tolist() == [255, 255, 255]
+    bottom = top + FRAME_PIXELS + rows - 2
+    assert image[bottom, left + FRAME_PIXELS + columns - 2].tolist() == [0, 0, 0]
     # Naming the set ("3 of 9 test samples misclassified") changes the title, nothing else.
     named = MisclassifiedGrid(["a", "b"], (6, 4), max_tiles=5, data_name="test").draw(
         samples, [0, 0, 1], [1, 1, 0], [0.9, 0.8, 0.7], step=2, num_wrong=3, num_samples=9
