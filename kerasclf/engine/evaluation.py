@@ -104,9 +104,9 @@ class ModelEvaluator:
             through, in bounded memory).
         reduction: "sum" or "mean": which cost the gradient norm is of;
             None for the one the model is compiled with (`model_reduction`).
-        gradient: Whether to compute the gradient norm. A held-out set's is
-            never logged; without it the pass is forward only, which traces
-            and runs in about half the time.
+        gradient: Whether to compute the gradient norm. Without it (a
+            held-out set's, which is never logged) the pass is forward only:
+            no backward pass to trace or run.
 
     Example:
         >>> evaluator = ModelEvaluator(model, training_data)  # doctest: +SKIP
