@@ -197,6 +197,11 @@ def test_unknown_reduction_names_the_closest():
         CrossEntropy("maen")
 
 
+def test_an_evaluators_gradient_switch_is_a_bool(blobs):
+    with pytest.raises(TypeError, match=r"must be True or False. Received: gradient='no'"):
+        ModelEvaluator(build_model("logistic", 2), blobs, gradient="no")
+
+
 def test_hand_set_weights_of_wrong_length(blobs):
     with pytest.raises(ValueError, match="one number per feature \\(2\\). Received 3"):
         evaluate_linear([1.0, 2.0, 3.0], 0.0, blobs)
