@@ -241,9 +241,8 @@ class ModelEvaluator:
         with tf.GradientTape(watch_accessed_variables=self.gradient) as tape:
             outputs = self.model(features, training=False)
             chunk_cost = tf.reduce_sum(self._cost(labels, outputs))
-        chunk_gradients = (
-            tape.gradient(chunk_cost, self.model.trainable_weights) if gradients else ()
-        )
+        weights = self.model.trainable_weights if self.gradient else []
+        chunk_gradients = tape.gradient(chunk_cost, weights) if weights else ()
         chunk_size = tf.cast(tf.shape(labels)[0], tf.float64)
         return (
             # Accumulated in float64, so a million float32 costs add up exactly enough.
