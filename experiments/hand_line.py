@@ -26,7 +26,7 @@ from kerasclf.callbacks import CostLogger, DecisionBoundaryLogger, RunConfigLogg
 from ._experiment import Run, experiment_directory, run_experiment
 from ._script import main_guard, parse_arguments
 from kerasclf.data import SLIDE_LINE
-from kerasclf.engine.evaluation import evaluate_linear
+from kerasclf.engine.hand_set_line import evaluate_linear
 from kerasclf.models.registry import build_model
 from kerasclf.run.directory import create_run_dir
 

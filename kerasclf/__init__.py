@@ -40,7 +40,7 @@ _PUBLIC_NAMES = {
     "InverseSqrtDecay": "kerasclf.engine.optimizers",
     "make_optimizer": "kerasclf.engine.optimizers",
     "build_model": "kerasclf.models.registry",
-    "evaluate_linear": "kerasclf.engine.evaluation",
+    "evaluate_linear": "kerasclf.engine.hand_set_line",
     "evaluate_model": "kerasclf.engine.evaluation",
     "TrainResult": "kerasclf.run.training",
     "train": "kerasclf.run.training",

@@ -10,9 +10,9 @@ from kerasclf.engine.evaluation import (
     CHUNK_SAMPLES,
     XLA_ABOVE_SAMPLES,
     ModelEvaluator,
-    evaluate_linear,
     evaluate_model,
 )
+from kerasclf.engine.hand_set_line import evaluate_linear
 from kerasclf.engine.losses import CrossEntropy, SquaredError
 from kerasclf.models.registry import build_model
 

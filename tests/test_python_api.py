@@ -11,7 +11,8 @@ import kerasclf
 from kerasclf import callbacks
 from kerasclf.run.config import make_config
 from kerasclf.data import Data, data_file_kind, load_data, make_dataset, split_validation
-from kerasclf.engine.evaluation import check_input_shape, evaluate_linear, evaluate_model
+from kerasclf.engine.evaluation import check_input_shape, evaluate_model
+from kerasclf.engine.hand_set_line import evaluate_linear
 from kerasclf.run.evaluation import evaluate_run
 from kerasclf.models.architecture import Architecture, ConvArchitecture, RecurrentArchitecture
 from kerasclf.models.registry import build_model

@@ -198,9 +198,9 @@ def test_summary_is_of_the_final_weights_and_reuses_the_last_epochs_pass(
     evaluations = []
     original = kerasclf.engine.evaluation.evaluate_model
 
-    def counted(model, data):
+    def counted(model, data, **keywords):
         evaluations.append(data)
-        return original(model, data)
+        return original(model, data, **keywords)
 
     monkeypatch.setattr(kerasclf.engine.evaluation, "evaluate_model", counted)
     callbacks = [ZeroWeightsAtEnd()] if changed_at_end else []

@@ -156,7 +156,7 @@ def _evaluate_linear(arguments: argparse.Namespace) -> int:
     else:
         seed = 0 if arguments.seed is None else parse_integer("seed", arguments.seed, True)
         data = make_dataset(arguments.dataset or "seminar_blobs", seed=seed)
-    from kerasclf.engine.evaluation import (
+    from kerasclf.engine.hand_set_line import (
         evaluate_linear,
     )  # TensorFlow loads here, after the checks.
 

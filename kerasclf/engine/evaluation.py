@@ -14,7 +14,6 @@ make every epoch.
 
 from __future__ import annotations
 
-import math
 import os
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
@@ -27,9 +26,8 @@ from kerasclf.models.xla import xla_is_faster
 from kerasclf.data import Data
 from kerasclf.data.labelled import check_data
 from kerasclf.engine.losses import REDUCTIONS, model_reduction, model_task, per_sample_cost
-from kerasclf.models.registry import build_model
 from kerasclf.models.inspection import check_probability_output, input_shape_fits
-from kerasclf.validation import FLOAT32_LIMIT, check_choice, check_number, shown, suggests_keywords
+from kerasclf.validation import check_choice, shown, suggests_keywords
 
 # The pass reads the data this many samples at a time.
 CHUNK_SAMPLES = 2**14
@@ -331,7 +329,9 @@ def check_input_shape(model: keras.Model, data: Data, what: str = "model") -> No
 
 
 @suggests_keywords
-def evaluate_model(model: keras.Model, data, reduction: str | None = None) -> dict[str, float]:
+def evaluate_model(
+    model: keras.Model, data, reduction: str | None = None, gradient: bool = True
+) -> dict[str, float]:
     """The summed and mean cost, the accuracy and the gradient norm of `model` on `data`.
 
     Args:
@@ -339,9 +339,12 @@ def evaluate_model(model: keras.Model, data, reduction: str | None = None) -> di
         data: A `Data`, a `kerasclf.data.streaming.Stream` or a dataset of chunks.
         reduction: "sum" or "mean": which cost the gradient norm is of; None
             for the one the model is compiled with ("sum" if it is not).
+        gradient: Whether to compute the gradient norm (a forward pass only
+            without it).
 
     Returns:
-        `{"cost": summed, "mean_cost", "accuracy", "gradient_norm"}` as floats.
+        `{"cost": summed, "mean_cost", "accuracy", "gradient_norm"}` as floats
+        (no "gradient_norm" without `gradient`).
 
     Example:
         >>> from kerasclf.data import make_dataset
@@ -352,7 +355,7 @@ def evaluate_model(model: keras.Model, data, reduction: str | None = None) -> di
         (0.6931, 0.5)
     """
     if not isinstance(model, keras.Model):
-        return ModelEvaluator(model, data, reduction)()  # Which says what `model` must be.
+        return ModelEvaluator(model, data, reduction, gradient)()  # Says what `model` must be.
     task, data_task = model_task(model), getattr(data, "task", None)
     if data_task is not None and task != data_task:
         gives = "probabilities" if task == "classification" else "numbers (a linear output)"
@@ -363,70 +366,4 @@ def evaluate_model(model: keras.Model, data, reduction: str | None = None) -> di
         )
     if task == "classification":
         check_probability_output(model)
-    return ModelEvaluator(model, data, reduction)()
-
-
-@suggests_keywords
-def evaluate_linear(weights, bias: float, data: Data) -> dict[str, float]:
-    """Cost and accuracy of the hand-set decision function y = x^T w + b.
-
-    The slide's check: p = sigmoid(x^T w + b), classify 1 where p > 0.5.
-
-    Args:
-        weights: One weight per feature.
-        bias: The bias b.
-        data: Labelled points with two classes.
-
-    Example:
-        >>> from kerasclf.data import make_dataset
-        >>> result = evaluate_linear([1.23, 1.0], -0.55, make_dataset("hand_line"))
-        >>> result["accuracy"]
-        1.0
-    """
-    check_data(data)
-    _check_two_class_points(data)
-    weights = _check_weights(weights, data.num_features)
-    # float32 holds the model's weights: beyond its range a value becomes inf.
-    bias = check_number("bias", bias, -FLOAT32_LIMIT, FLOAT32_LIMIT)
-    model = build_model("logistic", data.num_features)
-    model.set_weights([weights.reshape(-1, 1), np.array([bias], dtype=np.float32)])
-    return evaluate_model(model, data)
-
-
-def _check_two_class_points(data: Data) -> None:
-    """A hand-set line needs rows of features (points) in two classes."""
-    example = "Use a set of two-class points, e.g. --dataset seminar_blobs."
-    if len(data.feature_shape) != 1:
-        raise ValueError(
-            f"A hand-set linear classifier takes points (one row of features each). Received "
-            f"samples of shape {data.feature_shape} (sequences or images) from {data.source}. "
-            f"{example}"
-        )
-    if data.task != "classification":
-        raise ValueError(
-            f"A hand-set linear classifier needs two classes. Received {data.task} data "
-            f"(numbers to predict, no classes) from {data.source}. {example}"
-        )
-    if data.num_classes != 2:
-        raise ValueError(
-            f"A hand-set linear classifier needs two classes. Received data with "
-            f"{data.num_classes} classes from {data.source}. {example}"
-        )
-
-
-def _check_weights(weights, num_features: int) -> np.ndarray:
-    try:
-        given = np.asarray(weights)
-    except (TypeError, ValueError):  # Ragged lists.
-        given = np.asarray([], dtype=object)
-    if given.dtype.kind not in "iuf":  # Not text, True/False or a mix of kinds.
-        raise TypeError(f"`weights` must be a list of numbers. Received: weights={weights!r}.")
-    array = given.astype(np.float64)
-    if array.ndim != 1 or len(array) != num_features:
-        raise ValueError(
-            f"`weights` must hold one number per feature ({num_features}). "
-            f"Received {array.size} value(s): weights={np.asarray(weights).tolist()!r}."
-        )
-    if not all(math.isfinite(value) and abs(value) < FLOAT32_LIMIT for value in array):
-        raise ValueError(f"`weights` must be finite numbers. Received: weights={array.tolist()!r}.")
-    return array.astype(np.float32)
+    return ModelEvaluator(model, data, reduction, gradient)()

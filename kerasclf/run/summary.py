@@ -111,7 +111,7 @@ def summarize(
         wanted = [key for key in names if not prefix or key != "gradient_norm"]
         if logged is not None and all(prefix + key in logged for key in wanted):
             return {key: logged[prefix + key] for key in wanted}
-        values = evaluation.evaluate_model(model, data)
+        values = evaluation.evaluate_model(model, data, gradient=not prefix)
         return {key: values[key] for key in wanted}
 
     final = final_values(training, "")
