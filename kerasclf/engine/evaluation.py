@@ -44,8 +44,20 @@ RECURRENT_CHUNK_VALUES = 2**25
 # Values one step of a recurrent layer keeps per unit: an LSTM's four gates,
 # its cell and output states and the cell's tanh, about 8.
 RECURRENT_VALUES_PER_UNIT = 8
-# What a regression model's evaluation gives: no accuracy.
+# What a classifier's evaluation gives, and a regression model's: no accuracy.
+CLASSIFICATION_KEYS = ("cost", "mean_cost", "accuracy", "gradient_norm")
 REGRESSION_KEYS = ("cost", "mean_cost", "gradient_norm")
+
+
+def value_keys(task: str, gradient: bool = True) -> tuple[str, ...]:
+    """The values an evaluation gives: no accuracy for a regression, no norm without the gradient.
+
+    Example:
+        >>> value_keys("classification"), value_keys("regression", gradient=False)
+        (('cost', 'mean_cost', 'accuracy', 'gradient_norm'), ('cost', 'mean_cost'))
+    """
+    keys = CLASSIFICATION_KEYS if task == "classification" else REGRESSION_KEYS
+    return keys if gradient else tuple(key for key in keys if key != "gradient_norm")
 
 
 def recurrent_chunk_samples(model: keras.Model, steps: int) -> int:
@@ -112,7 +124,7 @@ class ModelEvaluator:
         {'cost': 56.55, 'mean_cost': 0.2828, 'accuracy': 0.875, 'gradient_norm': 0.61}
     """
 
-    KEYS = ("cost", "mean_cost", "accuracy", "gradient_norm")
+    KEYS = CLASSIFICATION_KEYS
 
     def __init__(
         self, model: keras.Model, data, reduction: str | None = None, gradient: bool = True
@@ -132,8 +144,7 @@ class ModelEvaluator:
                 f"`gradient` must be True or False. Received: gradient={shown(gradient)}."
             )
         self.gradient = gradient
-        keys = self.KEYS if self.task == "classification" else REGRESSION_KEYS
-        self.keys = keys if gradient else tuple(key for key in keys if key != "gradient_norm")
+        self.keys = value_keys(self.task, gradient)
         self._cost = per_sample_cost(self.task)
         self.model = model
         if reduction is None:

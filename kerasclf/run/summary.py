@@ -103,12 +103,11 @@ def summarize(
             (`last_logged`); their values are used instead of evaluating again.
     """
 
-    names = evaluation.REGRESSION_KEYS if model_task(model) == "regression" else None
-    names = names or evaluation.ModelEvaluator.KEYS
+    task = model_task(model)
 
     def final_values(data, prefix):
         # A held-out set's gradient is never followed: its cost and accuracy only.
-        wanted = [key for key in names if not prefix or key != "gradient_norm"]
+        wanted = evaluation.value_keys(task, gradient=not prefix)
         if logged is not None and all(prefix + key in logged for key in wanted):
             return {key: logged[prefix + key] for key in wanted}
         values = evaluation.evaluate_model(model, data, gradient=not prefix)
