@@ -2,7 +2,8 @@
 
 `EpochSnapshot` copies the model's variables (weights and random-seed state)
 and the optimizer's (iteration count, momentum, Adam moments) into memory at
-the end of every epoch; for the seminar's models that is a few microseconds.
+the end of every epoch, all read by one traced function (read one by one,
+eagerly, they took longer than a small model's epoch of training).
 `write_checkpoint` saves a snapshot as `checkpoint.npz`: when a run is
 interrupted (SIGINT, SIGTERM, an error), and every `checkpoint_every` seconds
 while it trains (`kerasclf.run.periodic_checkpoint`), with the run's other
@@ -23,6 +24,7 @@ import tempfile
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
+import tensorflow as tf
 
 from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
 from kerasclf.run.directory import CHECKPOINT_FILE, TEMPORARY_PREFIX
@@ -47,11 +49,21 @@ class EpochSnapshot(keras.callbacks.Callback):
         self.epochs_completed = 0  # A resumed run sets the checkpoint's.
         self.model_values: list[np.ndarray] | None = None
         self.optimizer_values: list[np.ndarray] | None = None
+        self._read = None
+        self._read_variables: tuple[list, list] = ([], [])
 
     def take(self) -> None:
         """Copies the current model and optimizer state."""
-        self.model_values = [np.array(v) for v in self.model.variables]
-        self.optimizer_values = [np.array(v) for v in self.model.optimizer.variables]
+        variables = (list(self.model.variables), list(self.model.optimizer.variables))
+        if self._read is None or not _same(variables, self._read_variables):
+            self._read = tf.function(
+                lambda: tuple([v.value for v in group] for group in variables), autograph=False
+            )
+            self._read_variables = variables
+        # Each array is a tensor's own buffer: a later update writes a new one.
+        model_values, optimizer_values = self._read()
+        self.model_values = [value.numpy() for value in model_values]
+        self.optimizer_values = [value.numpy() for value in optimizer_values]
 
     def restore(self) -> None:
         """Puts the copied state back into the model and optimizer."""
@@ -70,6 +82,14 @@ class EpochSnapshot(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.epochs_completed = epoch + 1
         self.take()
+
+
+def _same(variables: tuple[list, list], others: tuple[list, list]) -> bool:
+    """Whether two (model, optimizer) variable lists hold the very same variables."""
+    return all(
+        len(group) == len(other) and all(a is b for a, b in zip(group, other))
+        for group, other in zip(variables, others)
+    )
 
 
 def write_checkpoint(
