@@ -50,16 +50,18 @@ class EpochSnapshot(keras.callbacks.Callback):
         self.model_values: list[np.ndarray] | None = None
         self.optimizer_values: list[np.ndarray] | None = None
         self._read = None
-        self._read_variables: tuple[list, list] = ([], [])
+        self._read_key: tuple = ()
 
     def take(self) -> None:
         """Copies the current model and optimizer state."""
         variables = (list(self.model.variables), list(self.model.optimizer.variables))
-        if self._read is None or not _same(variables, self._read_variables):
+        # The traced function holds its variables, so their ids stay theirs.
+        key = tuple(tuple(map(id, group)) for group in variables)
+        if key != self._read_key:
             self._read = tf.function(
                 lambda: tuple([v.value for v in group] for group in variables), autograph=False
             )
-            self._read_variables = variables
+            self._read_key = key
         # Each array is a tensor's own buffer: a later update writes a new one.
         model_values, optimizer_values = self._read()
         self.model_values = [value.numpy() for value in model_values]
@@ -82,14 +84,6 @@ class EpochSnapshot(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.epochs_completed = epoch + 1
         self.take()
-
-
-def _same(variables: tuple[list, list], others: tuple[list, list]) -> bool:
-    """Whether two (model, optimizer) variable lists hold the very same variables."""
-    return all(
-        len(group) == len(other) and all(a is b for a, b in zip(group, other))
-        for group, other in zip(variables, others)
-    )
 
 
 def write_checkpoint(
