@@ -124,8 +124,6 @@ class ModelEvaluator:
         {'cost': 56.55, 'mean_cost': 0.2828, 'accuracy': 0.875, 'gradient_norm': 0.61}
     """
 
-    KEYS = CLASSIFICATION_KEYS
-
     def __init__(
         self, model: keras.Model, data, reduction: str | None = None, gradient: bool = True
     ):
