@@ -417,6 +417,8 @@ def test_bad_data_files(tmp_path, capsys, content, message):
     [
         (["--weights", "1.0", "--bias", "0"], "one number per feature (2). Received 1"),
         (["--weights", "1", "x", "--bias", "0"], "`weights` must be a number"),
+        (["--weights", "1,", "--bias", "0"], "`weights` must be a number. Received: weights=''"),
+        (["--weights", "1,2,3", "--bias", "0"], "one number per feature (2). Received 3"),
         (["--weights", "1", "2", "--bias", "b"], "`bias` must be a number"),
         (["--weights", "1", "2", "--bias", "0", "--dataset", "xxor"], "Did you mean 'xor'"),
         (["--weights", "1", "2", "--bias", "1e39"], "`bias` must be a finite number in (-3e+38"),
@@ -586,8 +588,10 @@ def test_unknown_commands_and_options_name_the_closest(capsys, arguments, messag
     assert message in error and error.count("\n") == 1
 
 
-def test_negative_numbers_in_e_notation_are_values(capsys):
-    flags = ["evaluate", "--weights", "1.23", "-1e0", "--bias", "-5.5e-1", "--json"]
+@pytest.mark.parametrize("weights", [["1.23", "-1e0"], ["1.23,-1e0"]])
+def test_negative_numbers_in_e_notation_are_values(capsys, weights):
+    """The weights are separated by spaces or by commas (as --hidden's sizes are)."""
+    flags = ["evaluate", "--weights", *weights, "--bias", "-5.5e-1", "--json"]
     assert main(flags) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("y = x^T [1.23, -1.0] - 0.55 on dataset 'seminar_blobs'")

@@ -36,7 +36,10 @@ def add_evaluate_parser(commands) -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     evaluate.add_argument(
-        "--weights", nargs="+", metavar="W", help="one weight per feature, e.g. 1.23 1.0"
+        "--weights",
+        nargs="+",
+        metavar="W",
+        help="one weight per feature, e.g. 1.23 1.0 (or 1.23,1.0)",
     )
     evaluate.add_argument("--bias", help="the bias b, e.g. -0.55")
     evaluate.add_argument(
@@ -143,7 +146,10 @@ def _parse_number(name: str, text: str) -> float:
 
 def _evaluate_linear(arguments: argparse.Namespace) -> int:
     """`kerasclf evaluate --weights W1 W2 --bias B`: the slide's hand-set line."""
-    weights = [_parse_number("weights", text) for text in arguments.weights]
+    # Separated by spaces or, as --hidden's sizes are, by commas: 1.23 1.0 or 1.23,1.0.
+    weights = [
+        _parse_number("weights", piece) for text in arguments.weights for piece in text.split(",")
+    ]
     bias = _parse_number("bias", arguments.bias)
     if arguments.data is not None:
         ignored = [f"--{key}" for key in ("dataset", "seed") if getattr(arguments, key) is not None]
