@@ -118,7 +118,8 @@ class GeneratedTextLogger(ScheduledLogger):
         vocabulary: Its `Vocabulary` (`kerasclf.data.vocabulary`), or its tokens:
             a list of strings, one per token id.
         prompt: The text to continue, non-empty, of the vocabulary's characters.
-        temperatures: The temperatures T > 0 sampled at, one text each.
+        temperatures: The temperatures T >= 0 sampled at, one text each (0:
+            the most probable character every time).
         length: Characters sampled per temperature (>= 1).
         every: Log every this many epochs (and at step 0 and the last epoch).
         seed: The seed of the draws, the same at every step.
@@ -162,11 +163,12 @@ class GeneratedTextLogger(ScheduledLogger):
         self.prompt = prompt
         if isinstance(temperatures, (int, float)) or not tuple(temperatures):
             raise ValueError(
-                "`temperatures` must be a non-empty sequence of numbers > 0, e.g. (0.5, 1.0). "
+                "`temperatures` must be a non-empty sequence of numbers >= 0, e.g. (0.5, 1.0). "
                 f"Received: temperatures={shown(temperatures)}."
             )
         self.temperatures = tuple(
-            check_number("temperatures", value, low=0.0) for value in temperatures
+            check_number("temperatures", value, low=0.0, low_inclusive=True)
+            for value in temperatures
         )
         self.length = check_integer("length", length)
         self.seed = check_integer("seed", seed, minimum=0)

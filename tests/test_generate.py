@@ -87,7 +87,7 @@ def copy_without(run_dir: str, tmp_path, missing: str) -> str:
         ({"missing": VOCABULARY_FILE}, "not a character model's run: it has no vocabulary.json"),
         ({"prompt": "to BE"}, "outside the run's vocabulary: 'B', 'E'"),
         ({"prompt": ""}, "`prompt` must be a non-empty string"),
-        ({"temperature": 0.0}, "`temperature` must be a finite number in \\(0.0, inf\\)"),
+        ({"temperature": -0.5}, "`temperature` must be a finite number in \\[0.0, inf\\)"),
         ({"temperature": -2.0}, "`temperature`"),
         ({"length": 0}, "`length` must be an integer >= 1"),
         ({"length": 2147483647}, "`length` must be an integer <= 100000 \\(characters are"),
@@ -110,7 +110,7 @@ def test_bad_input_is_one_line(run_dir, tmp_path, change, match):
         (["--length", "ten"], "`length` must be an integer. Received: length='ten'"),
         # Read as train reads its flags: 1e12 is a whole number, over the limit.
         (["--length", "1e12"], "`length` must be an integer <= 100000"),
-        (["--temperature", "0"], "`temperature` must be a finite number in (0.0, inf)"),
+        (["--temperature", "nan"], "`temperature` must be a finite number in [0.0, inf)"),
         (["--seed", "-1"], "`seed` must be an integer >= 0"),
         (["--lenght", "5"], "unknown option '--lenght'"),
     ],

@@ -197,6 +197,19 @@ def recording(function, lengths: list):
     return recorded
 
 
+def test_temperature_zero_takes_the_most_probable_character_whatever_the_seed(vocabulary):
+    model = peaked(char_model(vocabulary.size), seed=2)
+    tokens = list(vocabulary.encode(PROMPT))
+    for _ in range(20):  # numpy's argmax of the model's probabilities, one character at a time.
+        probabilities = model(np.array([tokens[-3:]], np.int32), training=False).numpy()[0]
+        tokens.append(int(np.argmax(probabilities)))
+    greedy = vocabulary.decode(tokens[len(PROMPT) :])
+    for seed in (0, 7):
+        assert sample_text(model, vocabulary, PROMPT, 20, 0.0, seed=seed, context=3) == greedy
+    # Not what sampling at T = 1 gives: the draws are not all the argmax.
+    assert sample_text(model, vocabulary, PROMPT, 20, 1.0, seed=0, context=3) != greedy
+
+
 def test_full_windows_run_one_xla_program_and_sample_as_the_model_does(vocabulary):
     model = peaked(char_model(vocabulary.size), seed=2)
     sampler = TextSampler(model, vocabulary, context=3)  # jit_compile="auto": an LSTM on XLA.
@@ -236,8 +249,8 @@ def test_a_step_that_xla_cannot_compile_is_sampled_by_the_graph(vocabulary):
 @pytest.mark.parametrize(
     "arguments, match",
     [
-        ({"temperature": 0.0}, "temperature"),
         ({"temperature": -1.0}, "temperature"),
+        ({"temperature": float("inf")}, "temperature"),
         ({"length": 0}, "length"),
         ({"prompt": ""}, "prompt"),
         ({"prompt": "abZ"}, "outside the run's vocabulary: 'Z'"),

@@ -35,8 +35,8 @@ def add_generate_parser(commands) -> argparse.ArgumentParser:
     generate.add_argument("--length", help=f"characters to generate (default: {DEFAULT_LENGTH})")
     generate.add_argument(
         "--temperature",
-        help=f"T > 0: 1 samples the model's probabilities, lower is surer "
-        f"(default: {DEFAULT_TEMPERATURE:g})",
+        help=f"T >= 0: 1 samples the model's probabilities, lower is surer, 0 takes the "
+        f"most probable character every time (default: {DEFAULT_TEMPERATURE:g})",
     )
     generate.add_argument("--seed", help=f"seed of the draws (default: {DEFAULT_SEED})")
     return generate

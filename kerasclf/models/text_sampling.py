@@ -9,7 +9,9 @@ the probabilities before each draw:
 
 computed as softmax(log p / T) (the largest term subtracted first, so that a
 tiny T does not overflow): T = 1 samples the model's own probabilities, T -> 0
-becomes the most probable character (greedy), T > 1 flattens them.
+becomes the most probable character, T > 1 flattens them. T = 0 itself is that
+limit, greedy decoding: the most probable character every time (the first of
+equally probable ones), whatever the seed.
 
 The model sees the last `context` tokens of the text so far (all of it by
 default). A model whose time axis is fixed at T steps sees the last T tokens,
@@ -66,6 +68,9 @@ def token_time_steps(model: keras.Model) -> int | None:
 def tempered_probabilities(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     """p^(1/T), normalised: softmax(log p / T), safe for a tiny T and for p = 0.
 
+    At T = 0, the limit: all the probability on the most probable class (the
+    first of equal ones).
+
     Example:
         >>> tempered_probabilities(np.array([0.2, 0.8]), 0.5).round(4).tolist()
         [0.0588, 0.9412]
@@ -73,8 +78,12 @@ def tempered_probabilities(probabilities: np.ndarray, temperature: float) -> np.
         [0.0, 1.0]
         >>> tempered_probabilities(np.array([0.2, 0.8]), 1e-320).tolist()  # 1/T overflows.
         [0.0, 1.0]
+        >>> tempered_probabilities(np.array([0.4, 0.2, 0.4]), 0.0).tolist()  # Greedy.
+        [1.0, 0.0, 0.0]
     """
     probabilities = np.asarray(probabilities, np.float64)
+    if temperature == 0:
+        return np.eye(len(probabilities))[np.argmax(probabilities)]
     with np.errstate(divide="ignore", over="ignore"):
         logits = np.log(np.clip(probabilities, 0.0, None))
         # The largest first: it stays 0 at any T, the others fall to -inf, never NaN.
@@ -235,7 +244,7 @@ class TextSampler:
                 f"Received: prompt={shown(prompt)}."
             )
         length = check_integer("length", length)
-        temperature = check_number("temperature", temperature, low=0.0)
+        temperature = check_number("temperature", temperature, low=0.0, low_inclusive=True)
         seed = check_integer("seed", seed, minimum=0)
         tokens = [int(token) for token in self.vocabulary.encode(prompt, key="prompt")]
         start = len(tokens)
@@ -266,7 +275,8 @@ def sample_text(
         vocabulary: The model's `Vocabulary`, or its tokens (a list of strings).
         prompt: The text to continue, non-empty, of the vocabulary's characters.
         length: How many characters to generate (>= 1).
-        temperature: T > 0; 1 samples the model's probabilities.
+        temperature: T >= 0; 1 samples the model's probabilities, 0 takes
+            the most probable character every time (greedy).
         seed: The seed of the draws (>= 0).
         context: How many of the last tokens the model sees (None: all).
 

@@ -30,7 +30,8 @@ def generate_from_run(
         run_dir: A finished run's directory, with `model.keras` and `vocabulary.json`.
         prompt: The text to continue, of the run's characters.
         length: How many characters to generate (>= 1).
-        temperature: T > 0: 1 samples the model's probabilities, lower is surer.
+        temperature: T >= 0: 1 samples the model's probabilities, lower is
+            surer, 0 takes the most probable character every time (greedy).
         seed: The seed of the draws (>= 0): the same seed, the same text.
 
     Returns:

@@ -26,7 +26,7 @@ def check_generation(
     Raises:
         ValueError: one line: not a run directory, no model, no vocabulary (not
             a character model), a prompt with characters outside the
-            vocabulary, a length < 1 or > `MAX_LENGTH`, a temperature <= 0 or a negative seed.
+            vocabulary, a length < 1 or > `MAX_LENGTH`, a temperature < 0 or a negative seed.
 
     Example:
         >>> check_generation("/nonexistent", "a", 10, 1.0, 0)
@@ -61,6 +61,6 @@ def check_generation(
             "fewer, or call kerasclf.models.text_sampling.sample_text from Python."
         )
     check_integer("length", length)
-    check_number("temperature", temperature, low=0.0)
+    check_number("temperature", temperature, low=0.0, low_inclusive=True)
     check_integer("seed", seed, minimum=0)
     return vocabulary
