@@ -11,8 +11,10 @@
   at each step's bias, on axes that hold the path.
 - `callbacks.landscape_surface`: `LandscapeSurface` and `TrajectorySlice`, any
   other model, Li et al.'s slice through the final weights along the path's
-  principal directions (`trajectory_directions`), on a grid and sample of
-  points that fit the model's cost (`landscape_resolution`).
+  principal directions, on a grid and sample of points that fit the model's
+  cost (`landscape_resolution`).
+- `callbacks.trajectory_directions`: `trajectory_directions`, the path's two
+  principal directions (PCA), the slice's plane.
 
 This module picks one for a model (`make_surface`); `callbacks.error_surface`
 draws its frames.
@@ -36,12 +38,8 @@ from kerasclf.callbacks.landscape_resolution import (
     LandscapeResolution,
     landscape_resolution,
 )
-from kerasclf.callbacks.landscape_surface import (
-    LANDSCAPE_REACH,
-    LandscapeSurface,
-    TrajectorySlice,
-    trajectory_directions,
-)
+from kerasclf.callbacks.landscape_surface import LANDSCAPE_REACH, LandscapeSurface, TrajectorySlice
+from kerasclf.callbacks.trajectory_directions import trajectory_directions
 from kerasclf.callbacks.parameter_cost import (
     MAX_CHUNK_VALUES,
     MAX_SURFACE_SAMPLES,

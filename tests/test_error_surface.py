@@ -37,7 +37,8 @@ from kerasclf.callbacks.surfaces import (
     newton_minimum,
     trajectory_directions,
 )
-from kerasclf.callbacks import landscape_surface, parameter_cost
+from kerasclf.callbacks import parameter_cost
+from kerasclf.callbacks import trajectory_directions as directions_module
 from kerasclf.cli.main import main
 from kerasclf.data import Data
 from kerasclf.engine.losses import CrossEntropy
@@ -270,7 +271,7 @@ def test_trajectory_directions_are_the_principal_directions_then_random():
 @pytest.mark.parametrize("steps, parameters, seed", [(2, 5, 0), (7, 40, 1), (30, 11, 2)])
 def test_trajectory_directions_match_numpys_svd(monkeypatch, block, steps, parameters, seed):
     """The Gram matrix's eigenvectors, a block of columns at a time, are the SVD's directions."""
-    monkeypatch.setattr(landscape_surface, "PARAMETER_BLOCK", block)
+    monkeypatch.setattr(directions_module, "PARAMETER_BLOCK", block)
     rng = np.random.default_rng(seed)
     path = np.cumsum(rng.normal(size=(steps, parameters)), axis=0).astype(np.float32)
     centre = path[-1]
@@ -281,7 +282,7 @@ def test_trajectory_directions_match_numpys_svd(monkeypatch, block, steps, param
     for direction, component in zip(directions[: kinds.count("PCA")], components):
         np.testing.assert_allclose(abs(direction @ component), 1.0, atol=1e-9)
     np.testing.assert_allclose(directions @ directions.T, np.eye(2), atol=1e-9)
-    coordinates = landscape_surface.project(path, centre, directions)
+    coordinates = directions_module.project(path, centre, directions)
     np.testing.assert_allclose(coordinates, (rows - rows[-1]) @ directions.T, atol=1e-9)
     assert (coordinates[0, : kinds.count("PCA")] <= 0).all()  # From the left and from below.
 
