@@ -260,6 +260,12 @@ def _fake_killed(tmp_path, name, pid):
     return result.run_dir
 
 
+def _process_state(pid):
+    """The state letter of Linux's /proc/PID/stat: R, S, Z (zombie)..."""
+    with open(f"/proc/{pid}/stat") as file:
+        return file.read().rpartition(")")[2].split()[0]
+
+
 def test_resume_refuses_a_run_without_checkpoint_and_a_run_still_alive(tmp_path, capsys):
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                            check=True, capture_output=True, text=True).stdout.strip()  # fmt: skip
@@ -274,6 +280,18 @@ def test_resume_refuses_a_run_without_checkpoint_and_a_run_still_alive(tmp_path,
     error = capsys.readouterr().err
     assert f"is still running: it is being trained by process {os.getpid()}" in error
     assert error.count("\n") == 1 and os.path.isfile(os.path.join(alive, LOCK_FILE))
+
+    # A killed process that its parent has not yet waited for (a zombie) holds nothing.
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        while _process_state(zombie.pid) != "Z":
+            time.sleep(0.01)
+        unreaped = _fake_killed(tmp_path, "unreaped", zombie.pid)
+        assert main(["train", "--resume", unreaped]) == 2
+        assert "died without a checkpoint (its events end at step 3)" in capsys.readouterr().err
+        assert {run.name: run.status for run in list_runs(str(tmp_path))}["unreaped"] == "killed"
+    finally:
+        zombie.wait()
 
     statuses = {run.name: run for run in list_runs(str(tmp_path))}
     assert statuses["dead"].status == "killed" and not statuses["dead"].resumable

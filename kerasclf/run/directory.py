@@ -250,14 +250,34 @@ def _lock_holder(path: str) -> str | None:
         pid = int(pid_text)
     except (OSError, ValueError):
         return None
-    if host == socket.gethostname():
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:  # Alive, another user's.
-            pass
+    if host == socket.gethostname() and not _process_running(pid):
+        return None
     return f"{pid} on {host}"
+
+
+def _process_running(pid: int) -> bool:
+    """Whether process `pid` of this machine runs: it exists and is not a zombie.
+
+    A killed process whose parent has not yet waited for it (a notebook that
+    killed its `subprocess.Popen` run, say) stays in the process table as a
+    zombie, state Z in Linux's `/proc/PID/stat`, though it holds nothing.
+
+    Example:
+        >>> _process_running(os.getpid())
+        True
+    """
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # It exists, another user's.
+        pass
+    try:
+        with open(f"/proc/{pid}/stat") as file:  # "PID (NAME) STATE ...": NAME may hold ')'.
+            state = file.read().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):  # No /proc (macOS): the signal's answer stands.
+        return True
+    return state not in ("Z", "X")  # Zombie, or dead.
 
 
 def create_run_dir(logdir: str, name: str) -> str:
