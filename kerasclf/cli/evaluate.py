@@ -162,9 +162,8 @@ def _evaluate_linear(arguments: argparse.Namespace) -> int:
     else:
         seed = 0 if arguments.seed is None else parse_integer("seed", arguments.seed, True)
         data = make_dataset(arguments.dataset or "seminar_blobs", seed=seed)
-    from kerasclf.engine.hand_set_line import (
-        evaluate_linear,
-    )  # TensorFlow loads here, after the checks.
+    # TensorFlow loads here, after the checks.
+    from kerasclf.engine.hand_set_line import evaluate_linear
 
     result = evaluate_linear(weights, bias, data)
     sign = "-" if math.copysign(1.0, bias) < 0 else "+"
