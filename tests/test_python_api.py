@@ -11,11 +11,16 @@ import kerasclf
 from kerasclf import callbacks
 from kerasclf.run.config import make_config
 from kerasclf.data import Data, data_file_kind, load_data, make_dataset, split_validation
+from kerasclf.data import make_dataset_splits
+from kerasclf.data.csv_streams import open_csv_data
 from kerasclf.engine.evaluation import check_input_shape, evaluate_model
 from kerasclf.engine.hand_set_line import evaluate_linear
 from kerasclf.run.evaluation import evaluate_run
 from kerasclf.models.architecture import Architecture, ConvArchitecture, RecurrentArchitecture
 from kerasclf.models.registry import build_model
+from kerasclf.models.text_sampling import TextSampler, sample_text
+from kerasclf.run.generation import generate_from_run
+from kerasclf.run.prediction import load_run_model, predict_run
 
 BAD_TRAIN_ARGUMENTS = [
     ({"config": "run.toml"}, TypeError, "`config` must be a TrainConfig, a dict"),
@@ -80,6 +85,15 @@ KEYWORD_CHECKED = [
     kerasclf.evaluate_linear,
     kerasclf.evaluate_model,
     kerasclf.make_optimizer,
+    # Documented beyond `kerasclf`'s own names (docs/tensorboard.md, docs/cli.md, docs/data.md).
+    make_dataset_splits,
+    open_csv_data,
+    sample_text,
+    TextSampler,
+    generate_from_run,
+    evaluate_run,
+    load_run_model,
+    predict_run,
 ]
 
 

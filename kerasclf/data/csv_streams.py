@@ -33,12 +33,13 @@ from kerasclf.data.csv_files import csv_layout, csv_read_error, csv_rows_values
 from kerasclf.data.files import is_shard_glob, match_shards
 from kerasclf.data.streaming import Stream
 from kerasclf.tracing import as_written
-from kerasclf.validation import check_integer
+from kerasclf.validation import check_integer, suggests_keywords
 
 # Lines per chunk of a streamed CSV file.
 CSV_CHUNK_LINES = 2**16
 
 
+@suggests_keywords
 def open_csv_data(path: str, cache: bool = True) -> Stream:
     """A glob of CSV shards, or one CSV file in chunks, as a `Stream`.
 

@@ -36,7 +36,13 @@ import tensorflow as tf
 from kerasclf.data.vocabulary import as_vocabulary
 from kerasclf.models.inspection import check_probability_output
 from kerasclf.models.xla import xla_is_faster
-from kerasclf.validation import check_integer, check_number, did_you_mean, shown
+from kerasclf.validation import (
+    check_integer,
+    check_number,
+    did_you_mean,
+    shown,
+    suggests_keywords,
+)
 
 # What XLA raises for a step it cannot compile (a user's layer of an op without an XLA kernel).
 XLA_COMPILE_ERRORS = (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError)
@@ -174,6 +180,7 @@ class TextSampler:
         >>> sampler.sample("ROMEO:", length=100, temperature=0.8)  # doctest: +SKIP
     """
 
+    @suggests_keywords
     def __init__(
         self,
         model: keras.Model,
@@ -255,6 +262,7 @@ class TextSampler:
         return self.vocabulary.decode(np.asarray(tokens[start:], np.int32))
 
 
+@suggests_keywords
 def sample_text(
     model: keras.Model,
     vocabulary,

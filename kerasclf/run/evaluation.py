@@ -28,8 +28,10 @@ from kerasclf.engine.losses import per_sample_cross_entropy
 from kerasclf.models.inspection import check_probability_output
 from kerasclf.run.prediction import load_run_model, model_classes, predicted_classes
 from kerasclf.run.run_data import load_run_data
+from kerasclf.validation import suggests_keywords
 
 
+@suggests_keywords
 def evaluate_run(run_dir: str, data: Data | str) -> dict:
     """The cost, accuracy, per-class accuracy and confusion matrix of a trained run.
 

@@ -19,8 +19,10 @@ from kerasclf.run.directory import CONFIG_FILE
 from kerasclf.models.text_sampling import sample_text
 from kerasclf.run.generation_checks import check_generation
 from kerasclf.run.prediction import load_run_model
+from kerasclf.validation import suggests_keywords
 
 
+@suggests_keywords
 def generate_from_run(
     run_dir: str, prompt: str, length: int = 200, temperature: float = 1.0, seed: int = 0
 ) -> str:

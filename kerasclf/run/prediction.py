@@ -31,8 +31,10 @@ from kerasclf.models.sources import is_model_file, parse_model_source
 from kerasclf.models.user import load_model_function, module_name
 from kerasclf.run.directory import CONFIG_FILE, check_model_file
 from kerasclf.run.prediction_paths import check_prediction_paths
+from kerasclf.validation import suggests_keywords
 
 
+@suggests_keywords
 def load_run_model(run_dir: str) -> keras.Model:
     """Loads `<run_dir>/model.keras` safely, or raises one clear line."""
     path = check_model_file(run_dir)
@@ -113,6 +115,7 @@ def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
     return np.argmax(probabilities, axis=1).astype(np.int32)
 
 
+@suggests_keywords
 def predict_run(
     run_dir: str,
     data_path: str,
