@@ -121,6 +121,12 @@ def files(tmp_path_factory):
     return folder
 
 
+def _tensor_tags(run_dir):
+    events = EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    return events.Tags()["tensors"]
+
+
 def _scalar_steps(run_dir, tag):
     events = EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
     events.Reload()
@@ -178,18 +184,31 @@ def test_the_docs_example_model_trains_on_grey_images(files, tmp_path, capsys, c
     assert summary["accuracy"] == pytest.approx(np.mean(predicted == images["y"]))
 
 
-def test_the_cli_notes_the_callbacks_a_model_does_not_fit(files, tmp_path, capsys):
+def test_the_cli_notes_a_callback_the_points_do_not_fit_not_one_for_points_only(
+    files, tmp_path, capsys
+):
+    # Sequences: the decision boundary, a plane of two inputs, is for points; left out unnoted.
     argv = ["train", "--model", f"{files / 'my_models.py'}:lstm", "--data"]
     argv += [str(files / "sequences.npz"), "--epochs", "1", "--logdir", str(tmp_path), "--json"]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "note: DecisionBoundaryLogger is off for this run" in out
-    assert "samples of shape (6, 2)" in out
+    assert "note:" not in out
     # An LSTM gets its error surface (tests/test_error_surface.py checks its costs).
-    assert "ErrorSurfaceLogger" not in out
     run_dir = json.loads(out.strip().splitlines()[-1])["run_dir"]
     steps, images = read_images(run_dir, "error_surface")
     assert steps == [0, 1] and len(np.unique(images[-1].reshape(-1, 3), axis=0)) > 20
+    assert "decision_boundary" not in _tensor_tags(run_dir) and "cost" in _tensor_tags(run_dir)
+    # Points of three features: a boundary was to be expected, so its absence is noted.
+    points = tmp_path / "points3.csv"
+    rows = np.random.default_rng(0).normal(size=(30, 3))
+    np.savetxt(points, np.column_stack([rows, rows[:, 0] > 0]), delimiter=",", fmt="%g")
+    argv = ["train", "--data", str(points), "--epochs", "1", "--logdir", str(tmp_path)]
+    assert main(argv) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+    assert notes == [
+        "note: DecisionBoundaryLogger is off for this run: it draws the plane of a model with "
+        "exactly 2 inputs, and this one has 3."
+    ]
 
 
 def test_a_user_model_trains_from_python_as_an_object_and_as_a_function(files, tmp_path):

@@ -48,16 +48,21 @@ def fitting_callbacks(prepared: PreparedRun, stream) -> set[str]:
     the forecast, the projector) are left out of other runs without a note.
 
     The image classifiers' panels are candidates only for samples that are
-    images, the sequence panels only for sequences (`has_sequence_samples`);
-    `images` false switches off every callback that draws images.
+    images, the sequence panels only for sequences (`has_sequence_samples`),
+    and the decision boundary, a plane of two inputs, only for points: the
+    seminar's CNN and LSTM runs start without a note about it. `images` false
+    switches off every callback that draws images.
     """
     config, model = prepared.config, prepared.model
     on = {name for name in SWITCHABLE_CALLBACKS if name not in config.callbacks_off}
     sequences = has_sequence_samples(prepared)
-    if sequences or not has_image_samples(prepared):
+    images = not sequences and has_image_samples(prepared)
+    if not images:
         on -= set(IMAGE_CALLBACKS)
     if not sequences:
         on -= set(SEQUENCE_CALLBACKS)
+    if images or sequences:
+        on.discard("boundary")
     if not config.images:
         on -= {"boundary", "surface", "panels", "first_layer", "activations"}
         on -= {"hidden_state", "forecast"}
