@@ -15,7 +15,17 @@ with the cores each part keeps busy (CPU time over wall time, pauses included):
   epoch's timer stops, so that every block is ready before its epoch begins;
 - "numpy gather": numpy's fancy indexing of the features and labels by the
   same permutation, on one core: what the random access alone costs in
-  plain C, with no XLA in the way.
+  plain C, with no XLA in the way;
+- "cost pass": `CostLogger`'s end of epoch, the cost, accuracy and gradient
+  norm over all the points at the epoch's weights (summaries included);
+- "hand-written d2": the hand-written XLA loop over never-reshuffled
+  batches, issue #22's yardstick.
+
+It ends with the CPU time an epoch of `kerasclf.train` needs at the least,
+training on a new block and logging its cost (the CPU milliseconds of
+"train", "blocks" and "cost pass"; the other callbacks left out), and the
+wall time that leaves on this machine's cores if they shared it perfectly:
+a bound on kerasclf / d2 that no scheduling can beat.
 
     .venv/bin/python -m benchmarks.speed.pipeline_overlap --repeats 5
 """
@@ -23,20 +33,26 @@ with the cores each part keeps busy (CPU time over wall time, pauses included):
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import threading
 import time
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
 
+from benchmarks.speed.hand_written import HandWrittenLoop
 from benchmarks.speed.kerasclf_engine import fused_model
-from benchmarks.speed.settings import SEED
+from benchmarks.speed.settings import SEED, hand_line
 from kerasclf import pipeline
+from kerasclf.callbacks import CostLogger
 from kerasclf.pipeline.order import epoch_permutation
 
 BATCH_SIZE = 1024
+# The parts an epoch of `kerasclf.train` cannot do without (its CPU floor).
+NEEDED_PARTS = ("train", "blocks", "cost pass")
 # Longer than the pipeline takes to make an epoch's block.
 PAUSE_SECONDS = 0.02
 
@@ -128,7 +144,30 @@ def measure(num_samples: int, epochs: int) -> dict[str, tuple[float, float]]:
         return seconds
 
     results["numpy gather"] = timed(numpy_gather)
+    results["cost pass"] = timed(lambda: _cost_passes(model, features, labels, epochs))
+    loop = HandWrittenLoop(hand_line(num_samples), BATCH_SIZE, order="fixed")
+    results["hand-written d2"] = timed(lambda: _epoch_seconds(loop.run_epoch, epochs))
     return results
+
+
+def _epoch_seconds(run_epoch, epochs: int) -> list[float]:
+    seconds = []
+    for _ in range(epochs):
+        started = time.perf_counter()
+        run_epoch()
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def _cost_passes(model, features, labels, epochs: int) -> list[float]:
+    """Seconds of each of `epochs` ends of epoch of `CostLogger`, as `kerasclf.train` logs."""
+    logger = CostLogger("logs/benchmark_pipeline_overlap", features, labels)
+    logger.set_model(model)
+    epoch = iter(range(10**6))
+    try:
+        return _epoch_seconds(lambda: logger.on_epoch_end(next(epoch), {}), epochs)
+    finally:
+        logger.on_train_end()
 
 
 def main() -> None:
@@ -155,6 +194,22 @@ def main() -> None:
     for label, (top, bottom) in ratios.items():
         ratio = statistics.median(repeat[top][0] / repeat[bottom][0] for repeat in repeats)
         print(f"  {label:35s} {ratio:.2f}x")
+    cores = os.cpu_count()
+    # CPU milliseconds: each part's wall time times the cores it kept busy.
+    needed = statistics.median(
+        sum(repeat[part][0] * repeat[part][1] for part in NEEDED_PARTS) for repeat in repeats
+    )
+    bound = statistics.median(
+        repeat["hand-written d2"][0]
+        * cores
+        / sum(repeat[part][0] * repeat[part][1] for part in NEEDED_PARTS)
+        for repeat in repeats
+    )
+    parts = " + ".join(NEEDED_PARTS)
+    print(
+        f"  an epoch of kerasclf.train needs at least {needed:.1f} CPU ms ({parts}): on "
+        f"{cores} cores shared perfectly, kerasclf / d2 <= {bound:.2f}x (issue #22: 0.5x)"
+    )
 
 
 if __name__ == "__main__":
