@@ -138,6 +138,28 @@ def test_keras_image_npz_is_scaled_recorded_and_its_test_set_shown(tmp_path):
     assert "test_accuracy" in result.summary
 
 
+def test_a_long_run_draws_its_panels_every_kth_epoch(tmp_path):
+    """Past 100 epochs, the images every ceil(epochs / 100)-th: 101 epochs, every 2nd."""
+    labels = np.arange(30) % 3
+    images = np.zeros((30, 8, 8, 1), np.float32)
+    for index, label in enumerate(labels):
+        images[index, 2 * label : 2 * label + 2] = 1.0
+    path = tmp_path / "bars.npz"
+    np.savez(path, X=images, y=labels)
+    result = kerasclf.train(
+        data=str(path), model="cnn", epochs=101, batch_size="full", logdir=str(tmp_path),
+        stream=io.StringIO(),
+    )  # fmt: skip
+    events = EventAccumulator(os.path.join(result.run_dir, "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    every_second = [*range(0, 101, 2), 101]  # And the last epoch.
+    for tag in ("confusion_matrix", "misclassified", "first_layer", "class_accuracy/0"):
+        assert [event.step for event in events.Tensors(tag)] == every_second, tag
+    assert [event.step for event in events.Tensors("activations")] == [*range(0, 101, 5), 101]
+    for tag in ("cost", "gradient_norm/output"):  # The scalars of the cost: every epoch.
+        assert [event.step for event in events.Tensors(tag)] == list(range(102)), tag
+
+
 @pytest.mark.parametrize("model", ["logistic", "mlp"])
 def test_the_slide_models_train_on_fonts_as_the_notebooks_do(tmp_path, model):
     # The slides' full-batch step on the summed cost, made for 200 points, sent the cost on

@@ -7,6 +7,12 @@
                     `ACTIVATIONS_EVERY` epochs
     gradient_norms  GradientNorms: gradient_norm/<layer>, every epoch
 
+A run of more than `MAX_PANEL_FRAMES` epochs draws the first three every k-th
+epoch instead (`panel_every`), k = ceil(epochs / MAX_PANEL_FRAMES): the
+seminar's feed-forward network trains 1,500 full-batch epochs, where a
+frame of each per epoch would take about 250 MB of images and two fifths of
+the run's time (measured on 200 epochs: 33 MB, 22 of 55 ms an epoch).
+
 They are on when the samples are images (two or more axes), and each is
 left out, with a note, when the model does not fit it (`skip_reason`). The
 panels read the validation set, else the test set, else the training set.
@@ -17,6 +23,8 @@ Example:
 """
 
 from __future__ import annotations
+
+import math
 
 from kerasclf.callbacks.activations import ActivationImages
 from kerasclf.callbacks.classification_panels import ClassificationPanels
@@ -34,6 +42,18 @@ PANEL_CLASSES = {
 }
 # Feature maps are drawn every this many epochs (and at the last one).
 ACTIVATIONS_EVERY = 5
+# The images of a longer run are drawn every k-th epoch, for about this many frames.
+MAX_PANEL_FRAMES = 100
+
+
+def panel_every(epochs: int, every: int = 1) -> int:
+    """Draw every this many epochs: `every`, or less often in a run of many epochs.
+
+    Example:
+        >>> panel_every(20), panel_every(100), panel_every(1500), panel_every(1500, every=5)
+        (1, 1, 15, 15)
+    """
+    return max(every, math.ceil(epochs / MAX_PANEL_FRAMES))
 
 
 def has_image_samples(prepared: PreparedRun) -> bool:
@@ -59,7 +79,7 @@ def panel_callbacks(prepared: PreparedRun, on: set[str], run_dir: str, stream) -
         stream: Where notes go.
     """
     shown_name, shown = evaluation_set(prepared)
-    training = prepared.training
+    training, epochs = prepared.training, prepared.config.epochs
     callbacks = []
     if "panels" in on:
         callbacks.append(
@@ -68,14 +88,16 @@ def panel_callbacks(prepared: PreparedRun, on: set[str], run_dir: str, stream) -
                 shown.features,
                 shown.labels,
                 training.label_names,
+                every=panel_every(epochs),
                 stream=stream,
                 data_name=shown_name,
             )
         )
     if "first_layer" in on:
-        callbacks.append(FirstLayerImages(run_dir))
+        callbacks.append(FirstLayerImages(run_dir, every=panel_every(epochs)))
     if "activations" in on:
-        callbacks.append(ActivationImages(run_dir, shown.features[0], every=ACTIVATIONS_EVERY))
+        every = panel_every(epochs, ACTIVATIONS_EVERY)
+        callbacks.append(ActivationImages(run_dir, shown.features[0], every=every))
     if "gradient_norms" in on:
         callbacks.append(
             GradientNorms(run_dir, training.features, training.labels, seed=prepared.config.seed)
