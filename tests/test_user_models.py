@@ -121,16 +121,18 @@ def files(tmp_path_factory):
     return folder
 
 
-def _tensor_tags(run_dir):
+def _events(run_dir):
     events = EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
     events.Reload()
-    return events.Tags()["tensors"]
+    return events
+
+
+def _tensor_tags(run_dir):
+    return _events(run_dir).Tags()["tensors"]
 
 
 def _scalar_steps(run_dir, tag):
-    events = EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
-    events.Reload()
-    return [event.step for event in events.Tensors(tag)]
+    return [event.step for event in _events(run_dir).Tensors(tag)]
 
 
 @pytest.mark.parametrize(
@@ -298,9 +300,7 @@ def test_a_model_function_run_twice_in_one_process_logs_the_same_tags(files, tmp
     ]
     tags = []
     for run in runs:
-        events = EventAccumulator(os.path.join(run.run_dir, "train"), size_guidance={"tensors": 0})
-        events.Reload()
-        tags.append(sorted(events.Tags()["tensors"]))
+        tags.append(sorted(_tensor_tags(run.run_dir)))
         assert [layer.name for layer in run.model.layers][1:3] == ["conv2d", "batch_normalization"]
     assert tags[0] == tags[1], set(tags[0]) ^ set(tags[1])
     assert any("conv2d" in tag for tag in tags[0]), tags[0]

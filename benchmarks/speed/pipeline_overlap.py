@@ -105,13 +105,13 @@ def measure(num_samples: int, epochs: int) -> dict[str, tuple[float, float]]:
         return times.seconds
 
     def read_blocks():
-        blocks, seconds = iter(shuffled_blocks()), []
-        for _ in range(epochs):
-            started = time.perf_counter()
+        blocks = iter(shuffled_blocks())
+
+        def read_epoch():
             for _ in range(steps):
                 next(blocks)["x"].numpy()
-            seconds.append(time.perf_counter() - started)
-        return seconds
+
+        return _epoch_seconds(read_epoch, epochs)
 
     cached = pipeline.blocks(features, labels, BATCH_SIZE, SEED, 1).cache().repeat()
     fit(cached)  # Compiles the step; the cache fills.
@@ -136,12 +136,7 @@ def measure(num_samples: int, epochs: int) -> dict[str, tuple[float, float]]:
     feature_words = np.ascontiguousarray(features).view(np.int64).ravel()  # one word a row
 
     def numpy_gather():
-        seconds = []
-        for _ in range(epochs):
-            started = time.perf_counter()
-            feature_words[rows], labels[rows]
-            seconds.append(time.perf_counter() - started)
-        return seconds
+        return _epoch_seconds(lambda: (feature_words[rows], labels[rows]), epochs)
 
     results["numpy gather"] = timed(numpy_gather)
     results["cost pass"] = timed(lambda: _cost_passes(model, features, labels, epochs))
@@ -151,6 +146,7 @@ def measure(num_samples: int, epochs: int) -> dict[str, tuple[float, float]]:
 
 
 def _epoch_seconds(run_epoch, epochs: int) -> list[float]:
+    """Wall seconds of each of `epochs` calls of `run_epoch`."""
     seconds = []
     for _ in range(epochs):
         started = time.perf_counter()
