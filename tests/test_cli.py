@@ -84,6 +84,33 @@ def test_config_file_with_flags_overriding(tmp_path, capsys):
     assert saved["optimizer"] == "momentum" and saved["epochs"] == 2 and saved["images"] is False
 
 
+@pytest.mark.parametrize(
+    "file_text, flags, message",
+    [
+        ('optimizer = "adm"\n', ["--optimizer", "gd"], "Received: optimizer='adm'. Did you mean"),
+        ("epochs = 0\n", ["--epochs", "2"], "must be an integer >= 1. Received: epochs=0."),
+        ("learning_rate = -5.0\n", ["--learning-rate", "0.1"], "Received: learning_rate=-5.0."),
+    ],
+)
+def test_a_wrong_file_value_is_refused_where_a_flag_overrides_it(
+    tmp_path, capsys, file_text, flags, message
+):
+    config = tmp_path / "run.toml"
+    config.write_text(file_text)
+    logdir = tmp_path / "logs"
+    code = main(["train", "--config", str(config), *flags, "--logdir", str(logdir)])
+    error = capsys.readouterr().err
+    assert code == 2 and error.count("\n") == 1 and message in error
+    assert f"(from {config}: a value overridden is checked all the same)" in error
+    assert not logdir.exists()
+
+
+def test_a_wrong_python_value_is_refused_where_a_keyword_overrides_it(tmp_path):
+    with pytest.raises(ValueError, match="Did you mean 'adam'.*from the config given"):
+        kerasclf.train(config={"optimizer": "adm"}, optimizer="gd", logdir=str(tmp_path))
+    assert not any(tmp_path.iterdir())
+
+
 def test_whole_numbers_may_be_written_in_scientific_notation():
     assert parse_value("num_samples", "1e8", from_text=True) == 100_000_000
     assert parse_value("epochs", "2E1", from_text=True) == 20

@@ -115,26 +115,28 @@ def build_parser() -> CommandParser:
     return parser
 
 
-def _train_values(arguments: argparse.Namespace) -> dict[str, Any]:
-    """Config keys from `--config FILE.toml`, overridden by the flags given, each read once.
+def _train_values(arguments: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Config keys from `--config FILE.toml`, and from the flags given, each read once.
 
     A flag's text is parsed by its key's parser, and a file's value is
-    type-checked by it, also where a flag overrides it (a wrong file is
-    refused, not silently half-used). `config.checked_config` takes the result.
+    type-checked by it; `config.checked_config_over` checks the flags over the
+    file, the file's values that they override included (a wrong file is
+    refused, not silently half-used).
     """
     file_values = {} if arguments.config is None else load_toml(arguments.config)
     flags = {
         key: getattr(arguments, key) for key in config_module.FIELDS if hasattr(arguments, key)
     }
-    return {
-        **config_module.parse_values(file_values),
-        **config_module.parse_values(flags, from_text=True),
-    }
+    return (
+        config_module.parse_values(file_values),
+        config_module.parse_values(flags, from_text=True),
+    )
 
 
 def run_train(arguments: argparse.Namespace) -> int:
     try:
-        values = _train_values(arguments)
+        file_values, flag_values = _train_values(arguments)
+        values = {**file_values, **flag_values}
         if arguments.resume is not None and (values or arguments.config):
             raise ValueError(
                 f"`--resume` continues a run with its own config.json and takes no other "
@@ -143,7 +145,11 @@ def run_train(arguments: argparse.Namespace) -> int:
         # Every setting is checked before TensorFlow loads, so bad input answers at once.
         if arguments.resume is not None:
             check_resumable(arguments.resume)
-        config = None if arguments.resume is not None else config_module.checked_config(values)
+        config = (
+            None
+            if arguments.resume is not None
+            else config_module.checked_config_over(file_values, flag_values, arguments.config)
+        )
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
     # TensorFlow loads here, for the commands that train or evaluate only.

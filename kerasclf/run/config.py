@@ -361,7 +361,9 @@ def make_config(values: dict[str, Any] | None = None, **overrides: Any) -> Train
             "`values` must be a dict of config keys, e.g. {'epochs': 5}, or None. Received: "
             f"values={values!r} of type {type(values).__name__}."
         )
-    return checked_config(parse_values({**(values or {}), **overrides}))
+    return checked_config_over(
+        parse_values(values or {}), parse_values(overrides), "the config given"
+    )
 
 
 def checked_config(parsed: dict[str, Any]) -> TrainConfig:
@@ -374,6 +376,33 @@ def checked_config(parsed: dict[str, Any]) -> TrainConfig:
     config = fill_data_defaults(fill_model_defaults(TrainConfig(**parsed)))
     check_ranges(config)
     check_options_apply(config)
+    return config
+
+
+def checked_config_over(
+    base: dict[str, Any], overrides: dict[str, Any], source: str
+) -> TrainConfig:
+    """`checked_config` of `base` overridden by `overrides`; a wrong value overridden is refused too.
+
+    A file's `optimizer = "adm"` is a mistake even where `--optimizer gd`
+    replaces it: each value of `base` that an override replaces is checked in
+    the config it would have made, so that a wrong file is refused whole.
+
+    Example:
+        >>> checked_config_over({"optimizer": "adm"}, {"optimizer": "gd"}, "run.toml")
+        Traceback (most recent call last):
+        ...
+        ValueError: `optimizer` must be one of 'adam', 'decay', 'gd', 'momentum', 'nesterov', 'rmsprop'. Received: optimizer='adm'. Did you mean 'adam'? (from run.toml: a value overridden is checked all the same)
+    """  # noqa: E501
+    merged = {**base, **overrides}
+    config = checked_config(merged)
+    for key in base.keys() & overrides.keys():
+        try:
+            checked_config({**merged, key: base[key]})
+        except (ValueError, TypeError) as error:
+            raise type(error)(
+                f"{error} (from {source}: a value overridden is checked all the same)"
+            ) from None
     return config
 
 
