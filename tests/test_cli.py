@@ -839,6 +839,35 @@ def test_resume_refuses_a_broken_run_directory(tmp_path, capsys, config_text, ch
     assert row[0] == "run" and (row[-1] == "no" or not isinstance(checkpoint, bytes))
 
 
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        ({"epochs": "lots"}, "`epochs` must be an integer. Received: epochs='lots'"),
+        ({"epochz": 3}, "unknown key 'epochz' in the run's config.json"),
+        ({"optimizer": "adm"}, "Received: optimizer='adm'. Did you mean 'adam'?"),
+        ({"epochs": 1}, "epochs_completed is 2, outside 0..1."),
+    ],
+)
+def test_runs_offers_no_resume_that_resume_refuses(tmp_path, capsys, edit, message):
+    logdir = tmp_path / "logs"
+    _stopped_run(logdir)
+    (run_dir,) = logdir.iterdir()
+    np.savez(
+        run_dir / "checkpoint.npz",
+        **{**np.load(run_dir / "checkpoint.npz"), "epochs_completed": np.array(2)},
+    )
+    capsys.readouterr()
+    assert main(["runs", str(logdir)]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[-3:] == ["from", "epoch", "2"]
+    config = read_json(run_dir / "config.json")
+    (run_dir / "config.json").write_text(json.dumps({**config, **edit}))
+    assert main(["runs", str(logdir)]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[-1] == "no"
+    assert main(["train", "--resume", str(run_dir)]) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
+
+
 def _stopped_run(logdir):
     """A 3-epoch run stopped after its first epoch: its checkpoint resumes."""
     return kerasclf.train(epochs=3, images=False, logdir=str(logdir), callbacks=[StopAt(epoch=1)])

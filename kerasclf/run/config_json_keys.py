@@ -7,6 +7,8 @@ them, what the run found out (`RECORDED_KEYS`, written by
 run written before a key existed (`KEYS_ADDED_LATER`) that key's default.
 """
 
+# How config.json names a model given as a Python object, which it cannot rebuild.
+PYTHON_MODEL_PREFIX = "python:"
 # What a run's config.json records beside the settings (`outputs.resolved_settings`):
 # `--resume` takes these as they are, and refuses any other key that is not a setting.
 RECORDED_KEYS = (

@@ -30,9 +30,7 @@ from kerasclf.models.xla import xla_is_faster
 from kerasclf.models.registry import build_model
 from kerasclf.models.user import user_model
 from kerasclf.engine.optimizers import make_optimizer
-
-# The `model` of a config.json whose model was a Python object (not resumable from it).
-PYTHON_MODEL_PREFIX = "python:"
+from kerasclf.run.config_json_keys import PYTHON_MODEL_PREFIX
 
 
 def make_model(config: TrainConfig, data, source=None) -> Classifier:

@@ -27,7 +27,8 @@ from kerasclf.run.fitting import RunState
 from kerasclf.models.sources import is_model_file, parse_model_source
 from kerasclf.run.preparation import PreparedRun
 from kerasclf.engine.presets import resolve_hyperparameters
-from kerasclf.run.model import PYTHON_MODEL_PREFIX, feature_shape
+from kerasclf.run.config_json_keys import PYTHON_MODEL_PREFIX
+from kerasclf.run.model import feature_shape
 from kerasclf.atomic_files import write_json
 
 

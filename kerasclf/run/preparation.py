@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf import pipeline
-from kerasclf.run.checkpoint import CHECKPOINT_FILE, restore_checkpoint
+from kerasclf.run.checkpoint import restore_checkpoint
 from kerasclf.engine.classifier import Classifier, check_parts_trainable
 from kerasclf.run.config import (
     FIELDS,
@@ -37,17 +37,14 @@ from kerasclf.data import Data, load_data_splits, make_dataset_splits, split_val
 from kerasclf.models.architecture import DEFAULT_EMBEDDING_DIM, RECURRENT_MODELS
 from kerasclf.models.features import FeatureMap
 from kerasclf.run.model import (
-    PYTHON_MODEL_PREFIX,
     base_model,
     compile_model,
     compiled_optimizer,
     model_description,
     resolve_class_weights,
 )
-from kerasclf.atomic_files import read_json
-from kerasclf.run.config_json_keys import KEYS_ADDED_LATER, RECORDED_KEYS
-from kerasclf.run.directory import check_resumable
-from kerasclf.validation import did_you_mean
+from kerasclf.run.directory import CONFIG_FILE
+from kerasclf.run.resume_config import check_epochs_completed, resume_config
 from kerasclf.run.model_defaults import LAYER_KEYS
 from kerasclf.data.csv_streams import open_csv_data
 from kerasclf.data.streaming import Stream, generated_stream
@@ -256,59 +253,14 @@ def check_even_split(config: TrainConfig, num_samples: int) -> None:
 
 def prepare_resume(run_dir: str) -> PreparedRun:
     """Validates an interrupted run directory for `--resume`, writing nothing."""
-    config_path = check_resumable(run_dir)
-    saved = read_run_config(config_path)
-    if saved.get("strategy", "none") != "none":
-        raise ValueError(
-            f"`resume` continues single-process runs only. Received a run with "
-            f"strategy={saved['strategy']!r}: resume={run_dir!r}."
-        )
-    if str(saved.get("model", "")).startswith(PYTHON_MODEL_PREFIX):
-        raise ValueError(
-            f"{config_path}: the run's model was a Python object ({saved['model']}), which "
-            "config.json cannot rebuild. Continue it from Python, or train models given as "
-            "'FILE.py:FUNCTION' to resume them from the command line."
-        )
-    unknown = [key for key in saved if key not in FIELDS and key not in RECORDED_KEYS]
-    if unknown:
-        raise ValueError(
-            f"{config_path}: unknown key {unknown[0]!r} in the run's config.json, which "
-            f"`kerasclf train` did not write.{did_you_mean(unknown[0], FIELDS)} Received: "
-            f"resume={run_dir!r}. Remove or correct the key, then resume."
-        )
-    values = {key: value for key, value in saved.items() if key in FIELDS}
-    # The run's folder now, not the one config.json recorded: a copied or moved run
-    # resumes where it is (and the TensorBoard command printed at the end points there).
-    values["logdir"] = os.path.dirname(os.path.abspath(run_dir))
+    config = resume_config(run_dir)
     try:
-        prepared = prepare_run(values)
+        prepared = prepare_run(config, checked=True)
     except (ValueError, TypeError) as error:
-        raise ValueError(f"{config_path}: {error}") from None
+        raise ValueError(f"{os.path.join(run_dir, CONFIG_FILE)}: {error}") from None
     # Restored once into the model: a checkpoint that is unreadable or does
     # not fit the model fails here, before anything is written.
     completed = restore_checkpoint(prepared.model, run_dir)
-    if not 0 <= completed <= prepared.config.epochs:
-        raise ValueError(
-            f"{os.path.join(run_dir, CHECKPOINT_FILE)}: epochs_completed is {completed}, outside "
-            f"0..{prepared.config.epochs}. Start the run again instead of resuming it."
-        )
+    check_epochs_completed(run_dir, completed, prepared.config.epochs)
     prepared.resume_dir = run_dir
     return prepared
-
-
-def read_run_config(path: str) -> dict[str, Any]:
-    """A run's `config.json`, with every config key, or one clear line."""
-    try:
-        saved = read_json(path)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise ValueError(f"{path}: not a readable config.json ({error}).") from None
-    if isinstance(saved, dict):  # Runs written before a key existed have its default.
-        saved = {**{key: FIELDS[key].default for key in KEYS_ADDED_LATER}, **saved}
-    missing = [key for key in FIELDS if not isinstance(saved, dict) or key not in saved]
-    if missing:
-        raise ValueError(
-            f"{path}: a run's config.json holds every config key; this one lacks "
-            f"{', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}. Resume a run "
-            "directory written by `kerasclf train`."
-        )
-    return saved

@@ -20,18 +20,14 @@ import dataclasses
 import json
 import os
 
-import numpy as np
-
-from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
 from kerasclf.run.directory import (
-    CHECKPOINT_FILE,
-    CONFIG_FILE,
     LOCK_FILE,
     has_stale_lock,
     is_run_directory,
     lock_holder,
 )
 from kerasclf.run.event_files import last_event_step, last_scalar
+from kerasclf.run.resume_config import checkpoint_epochs, resume_config
 
 # Every status a run can have; the first four are summary.json's.
 STATUSES = ("completed", "diverged", "interrupted", "failed", "killed", "running")
@@ -74,7 +70,7 @@ def run_status(run_dir: str) -> RunStatus:
     """
     holder = lock_holder(run_dir)
     summary = _read_json(os.path.join(run_dir, "summary.json"))
-    checkpoint_epoch = _checkpoint_epoch(run_dir)
+    checkpoint_epoch = checkpoint_epochs(run_dir)
     # A run that ended removes its checkpoint last of all (then its lock).
     ended = summary is not None and summary.get("status") in ("completed", "diverged")
     if holder is not None:
@@ -101,7 +97,7 @@ def run_status(run_dir: str) -> RunStatus:
         resumable=(
             status in RESUMABLE_STATUSES
             and checkpoint_epoch is not None
-            and _config_resumes(run_dir)
+            and _resumes(run_dir)
             and not _lock_in_the_way(run_dir)
         ),
         holder=holder,
@@ -206,16 +202,10 @@ def _read_json(path: str) -> dict | None:
     return None
 
 
-def _checkpoint_epoch(run_dir: str) -> int | None:
-    """The epochs a run's checkpoint completed, or None without a readable one."""
-    with contextlib.suppress(KeyError, TypeError, *UNREADABLE_NPZ_ERRORS):
-        with np.load(os.path.join(run_dir, CHECKPOINT_FILE), allow_pickle=False) as archive:
-            return int(archive["epochs_completed"])
-    return None
-
-
-def _config_resumes(run_dir: str) -> bool:
-    """Whether `--resume` rebuilds the run: single-process, with a model config.json names."""
-    config = _read_json(os.path.join(run_dir, CONFIG_FILE)) or {}
-    model = config.get("model")
-    return config.get("strategy", "none") == "none" and not str(model).startswith("python:")
+def _resumes(run_dir: str) -> bool:
+    """Whether the run's files pass `--resume`'s checks made without TensorFlow."""
+    try:
+        resume_config(run_dir)
+    except (ValueError, TypeError):
+        return False
+    return True
