@@ -154,8 +154,34 @@ def test_points_of_another_shape_and_labels_beyond_the_classes_are_one_line(runs
     with pytest.raises(ValueError, match=r"takes samples of shape \(2,\), .* have shape \(3,\)"):
         evaluate_run(run_dir, wide)
     _, blobs_path, _ = runs["blobs"]  # Labels 0..2; the seminar's run has 2 classes.
-    with pytest.raises(ValueError, match="tells 2 classes apart, 0..1. Received label 2 in row"):
+    with pytest.raises(
+        ValueError, match="tells 2 classes apart, 0..1. Received label 2 in data row [0-9]+ "
+    ):
         evaluate_run(run_dir, blobs_path)
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        # Classes the run lacks: named as the run's, not by training data's rules
+        # ("every class present", "at least 2 classes").
+        ("1,2,0\n3,4,2\n", "tells 2 classes apart, 0..1. Received label 2 in data row 2 (the"),
+        ("1,2,5\n", "tells 2 classes apart, 0..1. Received label 5 in data row 1 (the"),
+        ("1,2,0\n3,4,1\n5,5,0.5\n", "tells 2 classes apart, 0..1. Received label 0.5 in data "),
+        # A feature too many: its shape, not its last column taken for a class.
+        ("1,2,0,7\n", "takes samples of shape (2,), but the file's samples have shape (3,)."),
+        # A point that is no number: its data row, as a spreadsheet counts.
+        ("1,2,0\nnan,2,1\n", "Received a NaN or infinity in data row 2 (the header not counted)"),
+    ],
+)
+def test_a_file_that_does_not_fit_the_run_says_how(runs, tmp_path, capsys, rows, message):
+    run_dir, _, _ = runs["seminar_blobs"]
+    path = tmp_path / "points.csv"
+    path.write_text(rows)
+    assert main(["evaluate", "--run", run_dir, "--data", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1, error
+    assert "--task" not in error
 
 
 @pytest.mark.parametrize("header", ["", "x1,x2\n"])
@@ -207,7 +233,7 @@ def test_bad_runs_and_data_exit_2_with_one_line(runs, tmp_path, capsys):
     cases = [
         (["--run", str(tmp_path / "missing"), "--data", blobs_path], "does not exist or is not"),
         (["--run", str(tmp_path), "--data", blobs_path], "`run` has no trained model"),
-        (["--run", seminar_run, "--data", blobs_path], "Received label 2 in row"),
+        (["--run", seminar_run, "--data", blobs_path], "Received label 2 in data row"),
         (["--data", blobs_path], "required: --weights, --bias (a hand-set line), or --run"),
         (["--weights", "1", "2", "--data", blobs_path], "required: --bias"),
     ]

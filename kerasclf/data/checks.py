@@ -43,6 +43,11 @@ def row_name(index: int) -> str:
     return f"row {index}"
 
 
+def data_row_name(index: int) -> str:
+    """How a message names the point at `index` of a CSV file: its data row, from 1."""
+    return f"data row {index + 1} (the header not counted)"
+
+
 def _is_number_array(array: np.ndarray) -> bool:
     """Real numbers or booleans: not text, objects, records, complex, dates or durations."""
     if array.dtype.kind in "mM" or np.iscomplexobj(array):

@@ -20,7 +20,7 @@ import zipfile
 
 import numpy as np
 
-from kerasclf.data.checks import check_label_values
+from kerasclf.data.checks import check_finite_samples, check_label_values, data_row_name
 from kerasclf.data.csv_files import read_csv_values
 from kerasclf.data.files import is_shard_glob
 from kerasclf.data.labelled import TASKS, Data, reads_as_token_ids
@@ -393,11 +393,10 @@ def _load_csv(path: str, task: str, num_classes: int | None = None) -> Data:
             f"{path}: each CSV row needs at least one feature column and a label column. "
             f"Received {values.shape[1]} column(s)."
         )
-    if task == "classification":  # A bad label named by its data row, as a spreadsheet counts.
-        check_label_values(values[:, -1], path, num_classes, where=_data_row)
+    # A bad point or label named by its data row, as a spreadsheet counts.
+    with np.errstate(over="ignore"):
+        finite = np.isfinite(values[:, :-1].astype(np.float32)).all(axis=1)
+    check_finite_samples(finite, path, where=data_row_name)
+    if task == "classification":
+        check_label_values(values[:, -1], path, num_classes, where=data_row_name)
     return Data(values[:, :-1], values[:, -1], source=path, task=task, num_classes=num_classes)
-
-
-def _data_row(index: int) -> str:
-    """How a message names the point at `index` of a CSV file: its data row, from 1."""
-    return f"data row {index + 1} (the header not counted)"

@@ -27,7 +27,7 @@ from kerasclf.engine.evaluation import CHUNK_SAMPLES, check_input_shape
 from kerasclf.engine.losses import per_sample_cross_entropy
 from kerasclf.models.inspection import check_probability_output
 from kerasclf.run.prediction import load_run_model, model_classes, predicted_classes
-from kerasclf.run.run_data import load_run_data
+from kerasclf.run.run_data import labels_past_the_run, load_run_data
 from kerasclf.validation import suggests_keywords
 
 
@@ -88,14 +88,9 @@ def check_data_fits_model(data: Data, model: keras.Model, num_classes: int) -> N
     A size the model leaves open (None) matches any size.
     """
     check_input_shape(model, data, what="run's model")
-    largest = int(data.labels.max())
-    if largest >= num_classes:
-        row = int(np.argmax(data.labels))
-        raise ValueError(
-            f"{data.source}: the run's model tells {num_classes} classes apart, "
-            f"0..{num_classes - 1}. Received label {largest} in row {row}. Evaluate on data "
-            "labelled with the run's classes."
-        )
+    mismatch = labels_past_the_run(data, num_classes)
+    if mismatch is not None:
+        raise ValueError(mismatch)
 
 
 def _costs_and_classes(model: keras.Model, data: Data) -> tuple[np.ndarray, np.ndarray]:

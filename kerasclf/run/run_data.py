@@ -14,9 +14,12 @@ from __future__ import annotations
 import os
 import shlex
 
+import numpy as np
+
 from kerasclf.atomic_files import read_json
 from kerasclf.run.directory import CONFIG_FILE
 from kerasclf.data import Data, load_data
+from kerasclf.data.checks import data_row_name, row_name
 from kerasclf.data.csv_files import csv_layout
 from kerasclf.data.text_corpus import character_windows, read_text
 from kerasclf.data.vocabulary import VOCABULARY_FILE, Vocabulary, check_token_ids
@@ -51,7 +54,7 @@ def load_run_data(run_dir: str, path: str) -> Data:
     vocabulary = run_vocabulary(run_dir)
     if vocabulary is None:
         _check_label_column(run_dir, path, config)
-        return _load_classes(path, config.get("num_classes"))
+        return _load_classes(path, config)
     if os.fspath(path).lower().endswith(".txt"):
         length = _sequence_length(run_dir, config)
         return character_windows(read_text(path), length, source=path, vocabulary=vocabulary)
@@ -104,13 +107,58 @@ def _sequence_length(run_dir: str, config: dict) -> int:
         ) from None
 
 
-def _load_classes(path: str, num_classes) -> Data:
-    """Samples labelled with some of the run's classes (inferred for a run that did not say)."""
+def _load_classes(path: str, config: dict) -> Data:
+    """Samples labelled with some of the run's classes (inferred for a run that did not say).
+
+    A file that does not read as the run's classes is named for how it does
+    not fit the run (samples of another shape, labels past its classes),
+    where that is what is wrong, rather than by the rules of training data.
+    """
+    num_classes = config.get("num_classes")
     try:
         return load_data(path, num_classes=num_classes)
     except ValueError:
         if num_classes is None:
             raise
-        # Labels past the run's classes, or another fault: read as the file says, so that
-        # `evaluate_run` names a label past the run's classes as such.
-        return load_data(path)
+        try:  # The file's numbers as they are, to say how they do not fit the run.
+            numbers = load_data(path, task="regression")
+        except ValueError:
+            numbers = None
+        mismatch = None if numbers is None else _mismatch_with_run(numbers, config)
+        if mismatch is None:
+            raise
+        raise ValueError(mismatch) from None
+
+
+def _mismatch_with_run(data: Data, config: dict) -> str | None:
+    """How `data`'s samples or labels do not fit the run's model, or None if they do."""
+    shape = config.get("feature_shape")
+    received = tuple(int(size) for size in data.features.shape[1:])
+    if isinstance(shape, list) and tuple(shape) != received:
+        return (
+            f"{data.source}: the run's model takes samples of shape {tuple(shape)}, but the "
+            f"file's samples have shape {received}. Give it data with the features it was "
+            "trained on."
+        )
+    return labels_past_the_run(data, int(config["num_classes"]))
+
+
+def labels_past_the_run(data: Data, num_classes: int) -> str | None:
+    """Why `data`'s labels are not all the run's classes 0..num_classes-1, or None.
+
+    Example:
+        >>> labels_past_the_run(Data([[0.0], [1.0]], [0, 2], "points.csv", num_classes=3), 2)
+        "points.csv: the run's model tells 2 classes apart, 0..1. Received label 2 in data row 2 (the header not counted). Evaluate on data labelled with the run's classes."
+    """  # noqa: E501
+    labels = np.asarray(data.labels, dtype=np.float64)
+    fits = (labels == np.round(labels)) & (labels >= 0) & (labels < num_classes)
+    if fits.all():
+        return None
+    row = int(np.argmin(fits))
+    where = data_row_name if str(data.source).lower().endswith(".csv") else row_name
+    label = labels[row].item()
+    return (
+        f"{data.source}: the run's model tells {num_classes} classes apart, "
+        f"0..{num_classes - 1}. Received label {int(label) if label.is_integer() else label} "
+        f"in {where(row)}. Evaluate on data labelled with the run's classes."
+    )
