@@ -271,7 +271,12 @@ BAD_TRAIN_FLAGS = [
     (["--dataset", "series", "--model", "gru", "--streaming", "true"], "'series', a set of seq"),
     (["--learning-rate", "-1e-3"], "Received: learning_rate=-0.001"),
     (["--bias", "1"], "unknown option '--bias' for `kerasclf train`"),
-    (["extra"], "unexpected argument 'extra'"),
+    (["extra"], "unexpected argument 'extra': `kerasclf train` takes only options."),
+    # A dash a word processor made, and an end of options, named as such.
+    (["\u2014epochs", "2"], "its dash is not a hyphen-minus. Did you mean '--epochs'?"),
+    (["--epochs", "2", "--", "--epochs", "3"], "unexpected '--': `kerasclf train` reads no"),
+    (["--batch-size", "FULL"], "Received: batch_size='FULL'. Did you mean 'full'?"),
+    (["--streaming", "--validation-split", "0.2"], "(dataset='seminar_blobs' generated in chunks"),
     (["--dataset", "grammar"], "A text is read as token ids, which the 'logistic' model would"),
     (["--model", "lstm"], "The 'lstm' model reads sequences, and dataset 'seminar_blobs' holds"),
     (["--model", "rnn", "--dataset", "xor"], "Choose a dataset of sequences (long_dependency,"),
@@ -866,6 +871,36 @@ def test_runs_offers_no_resume_that_resume_refuses(tmp_path, capsys, edit, messa
     assert main(["train", "--resume", str(run_dir)]) == 2
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1
+
+
+def test_messages_name_what_the_file_or_argument_is(tmp_path, capsys):
+    """What is wrong, in the student's terms: counts, a folder, a name that is no function."""
+    logdir = tmp_path / "logs"
+    labels = tmp_path / "labels.csv"
+    labels.write_text("1,2,0\n1,2,1\n3,4,1000\n")
+    model_file = tmp_path / "models.py"
+    model_file.write_text("build = 3\n")
+    one_column = tmp_path / "one.csv"
+    one_column.write_text("1\n2\n")
+    assert train_run(logdir, "run", "--epochs", "1") == 0
+    run_dir = str(logdir / "run")
+    cases = [
+        (["train", "--data", str(labels)], "missing [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ...] (998 in"),
+        (
+            ["train", "--model", f"{model_file}:build"],
+            "defines 'build' as a value of type int, not a function",
+        ),
+        (["predict", "--run", run_dir, "--data", str(one_column)], "Received 1 column. Give 2"),
+        (["runs", str(logdir), str(tmp_path)], "`kerasclf runs` takes one LOGDIR and options."),
+    ]
+    for argv, message in cases:
+        assert main(argv) == 2, argv
+        error = capsys.readouterr().err
+        assert message in error and error.count("\n") == 1, error
+    os.replace(os.path.join(run_dir, "model.keras"), tmp_path / "model.keras")
+    os.mkdir(os.path.join(run_dir, "model.keras"))
+    assert main(["evaluate", "--run", run_dir, "--data", str(labels)]) == 2
+    assert "model.keras' is not a file. Received: run=" in capsys.readouterr().err
 
 
 def _stopped_run(logdir):

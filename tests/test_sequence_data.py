@@ -369,7 +369,8 @@ def test_npz_keras_layout_shares_the_vocabulary_size(tmp_path):
 def test_npz_ragged_sequences_fail_in_one_line(tmp_path):
     ragged = np.empty(3, object)
     ragged[:] = [[1, 2], [3], [4, 5, 6]]
-    with pytest.raises(ValueError, match="ragged sequences: array 'X'") as raised:
+    match = "array 'X' holds Python objects .dtype object: ragged sequences"
+    with pytest.raises(ValueError, match=match) as raised:
         load_data(saved(tmp_path, X=ragged, y=[0, 1, 0]))
     one_line(raised)
     with pytest.raises(ValueError, match="ragged sequences") as raised:

@@ -46,6 +46,7 @@ class CommandParser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         self.option_strings: list[str] = []
+        self.positionals: list[str] = []  # Each positional argument's name in the usage.
         self.commands: dict[str, argparse.ArgumentParser] = {}
         super().__init__(*args, **kwargs)
         # argparse has no public setting for what a negative number looks like.
@@ -54,6 +55,8 @@ class CommandParser(argparse.ArgumentParser):
     def add_argument(self, *args, **kwargs):
         action = super().add_argument(*args, **kwargs)
         self.option_strings.extend(action.option_strings)
+        if not action.option_strings:
+            self.positionals.append(action.metavar or action.dest.upper())
         return action
 
     def add_subparsers(self, **kwargs):
@@ -132,12 +135,27 @@ def unknown_arguments_error(parser: CommandParser, command: str, unknown: list[s
     """One line about the first argument the command does not take."""
     subparser = parser.commands[command]
     first = next((arg for arg in unknown if arg.startswith("-")), unknown[0])
-    if not first.startswith("-"):
+    dashes = re.match(r"[\u2010-\u2015\u2212]+", first)  # A dash a word processor made.
+    if dashes is not None:
+        meant = "--" + first[dashes.end() :].split("=", 1)[0]
         return UsageError(
-            f"unexpected argument {first!r}: `{subparser.prog}` takes only options. "
+            f"unexpected argument {first!r}: its dash is not a hyphen-minus."
+            f"{did_you_mean(meant, subparser.option_strings, KEY_SYNONYMS)} Type options "
+            f"with two '-'. See `{subparser.prog} --help`."
+        )
+    if not first.startswith("-"):
+        positionals = getattr(subparser, "positionals", [])
+        takes = f"one {' and '.join(positionals)} and options" if positionals else "only options"
+        return UsageError(
+            f"unexpected argument {first!r}: `{subparser.prog}` takes {takes}. "
             f"See `{subparser.prog} --help`."
         )
     flag = first.split("=", 1)[0]
+    if flag == "--":
+        return UsageError(
+            f"unexpected '--': `{subparser.prog}` reads no arguments after options end. "
+            f"Remove it. See `{subparser.prog} --help`."
+        )
     valid = subparser.option_strings
     return UsageError(
         f"unknown option {flag!r} for `{subparser.prog}`."

@@ -64,10 +64,10 @@ def check_feature_array(features: np.ndarray, source: str = "data") -> None:
     """
     if features.dtype == object:
         raise ValueError(
-            f"{source}: ragged sequences: features must be one array of numbers "
+            f"{source}: features must be one array of numbers "
             f"(num_samples, *feature_shape), every sample the same shape. Received an array of "
-            f"dtype object, shape {features.shape} (sequences of different lengths, or Python "
-            "objects). Pad the sequences to one length, e.g. "
+            f"dtype object, shape {features.shape} (ragged sequences of different lengths, or "
+            "Python objects). Pad the sequences to one length, e.g. "
             "keras.utils.pad_sequences(sequences, maxlen=100)."
         )
     if not _is_number_array(features):
@@ -219,7 +219,8 @@ def check_classes_present(present, source: str = "data") -> int:
     if present[-1] != len(present) - 1:
         raise ValueError(
             f"{source}: labels must be integers 0..k-1 with every class present. "
-            f"Received classes {present[:10]}, missing {missing_classes(present)}. "
+            f"Received classes {_first_of(present, len(present))}, missing "
+            f"{_first_of(missing_classes(present), present[-1] + 1 - len(present))}. "
             "Renumber the classes 0, 1, ..., k-1."
         )
     return len(present)
@@ -240,6 +241,18 @@ def missing_classes(present, limit: int = 10) -> list[int]:
             missing.append(label)
         label += 1
     return missing
+
+
+def _first_of(values: list[int], count: int, limit: int = 10) -> str:
+    """The first `limit` of `count` values, and how many there are when some are left out.
+
+    Example:
+        >>> _first_of([2, 3], 2), _first_of(list(range(10)), 998)
+        ('[2, 3]', '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...] (998 in all)')
+    """
+    if count <= limit:
+        return str(values[:limit])
+    return f"[{', '.join(str(value) for value in values[:limit])}, ...] ({count} in all)"
 
 
 def _rows_are_one_hot(labels: np.ndarray) -> bool:

@@ -317,9 +317,10 @@ def _read_array(path: str, archive, name: str) -> np.ndarray:
         if "allow_pickle" not in str(error):
             raise
         raise ValueError(
-            f"{path}: ragged sequences: array {name!r} holds Python objects (sequences of "
-            "different lengths, saved as an object array), not one array of numbers. Pad them "
-            "to one length before saving, e.g. keras.utils.pad_sequences(sequences, maxlen=100)."
+            f"{path}: array {name!r} holds Python objects (dtype object: ragged sequences of "
+            "different lengths, or numbers kept as objects), not one array of numbers. Save "
+            f"one array of numbers ({name}.astype('float32')), sequences padded to one length "
+            "first, e.g. keras.utils.pad_sequences(sequences, maxlen=100)."
         ) from None
 
 

@@ -88,8 +88,14 @@ def load_model_function(source: ModelFile) -> Callable:
     function = getattr(module, source.function, None)
     if not callable(function):
         functions = [key for key, value in vars(module).items() if callable(value)]
+        found = (
+            f"defines {source.function!r} as a value of type {type(function).__name__}, not a "
+            "function"
+            if hasattr(module, source.function)
+            else f"has no function {source.function!r}"
+        )
         raise ValueError(
-            f"`model` file {source.path} has no function {source.function!r}. Received: "
+            f"`model` file {source.path} {found}. Received: "
             f"model={str(source)!r}.{did_you_mean(source.function, functions)} Functions "
             f"there: {', '.join(sorted(functions)[:10]) or 'none'}."
         )

@@ -24,7 +24,12 @@ if TYPE_CHECKING:
 
 def check_streamable(config: TrainConfig) -> None:
     """Streamed data trains on one device with the fused engine, without a split."""
-    what = f"data={config.data!r}" if config.data else f"num_samples={config.num_samples}"
+    what = (
+        f"data={config.data!r}"
+        if config.data
+        else f"dataset={config.dataset!r} generated in chunks"
+        + (f", num_samples={config.num_samples}" if config.num_samples is not None else "")
+    )
     if config.data is not None and not config.data.lower().endswith(".csv"):
         raise ValueError(
             f"`streaming` reads CSV files only. Received: data={config.data!r}. "

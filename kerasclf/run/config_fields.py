@@ -165,7 +165,7 @@ def parse_batch_size(key: str, value: Any, from_text: bool) -> int | str:
         return value
     number = _whole_number(value, from_text)
     if number is None:
-        raise type_error(key, value, "a positive integer or 'full'", from_text)
+        raise type_error(key, value, "a positive integer or 'full'", from_text, words=("full",))
     return number
 
 

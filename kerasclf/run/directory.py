@@ -384,7 +384,9 @@ def check_model_file(run_dir: str) -> str:
     path = os.path.join(run_dir, "model.keras")
     if not os.path.isfile(path):
         raise ValueError(
-            f"`run` has no trained model: {path!r} does not exist. Received: run={run_dir!r}. "
+            f"`run` has no trained model: {path!r} "
+            f"{'is not a file' if os.path.lexists(path) else 'does not exist'}. "
+            f"Received: run={run_dir!r}. "
             "Pass a run directory written by `kerasclf train`."
         )
     try:

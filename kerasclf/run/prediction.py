@@ -183,7 +183,8 @@ def _features_and_labels(
         if values.shape[1] != num_features:
             raise ValueError(
                 f"{data_path}: the model takes {num_features} features per point. "
-                f"Received {values.shape[1]} columns. Give {num_features} feature columns "
+                f"Received {values.shape[1]} column{'s' if values.shape[1] != 1 else ''}. "
+                f"Give {num_features} feature columns "
                 "(and optionally a label)."
             )
         return values, None
