@@ -58,7 +58,10 @@ _WITHOUT_TENSORFLOW = {
 def __getattr__(name: str):
     module = _PUBLIC_NAMES.get(name)
     if module is None:
-        raise AttributeError(f"module 'kerasclf' has no attribute {name!r}")
+        # Loaded only for the message: `import kerasclf` stays instant.
+        suggest = importlib.import_module("kerasclf.validation").did_you_mean
+        hint = "" if name.startswith("__") else suggest(name, _PUBLIC_NAMES)
+        raise AttributeError(f"module 'kerasclf' has no attribute {name!r}.{hint}")
     if module not in _WITHOUT_TENSORFLOW:  # Silenced before any module imports it.
         importlib.import_module("kerasclf.quiet_tensorflow")
     value = getattr(importlib.import_module(module), name)

@@ -353,6 +353,7 @@ BAD_CONFIG_FILES = [
     ('images = "false"\n', "Write it without quotes: images = false in TOML, images=False in"),
     ("[training]\nepochs = 3\n", "config files are flat"),
     ("epochs = \n", "not valid TOML"),
+    ('{"epochs": 2}\n', "(at line 1, column 1)). Config files are TOML, one `key = value` a line"),
     ("epochs = 99999999999999999999\n", "`epochs` must be an integer <= 2147483647"),
     ("learning_rate = 1" + "0" * 400 + "\n", "...0000000000 (401 characters)"),
 ]
@@ -897,6 +898,9 @@ def test_messages_name_what_the_file_or_argument_is(tmp_path, capsys):
         assert main(argv) == 2, argv
         error = capsys.readouterr().err
         assert message in error and error.count("\n") == 1, error
+    assert main(["runs", run_dir]) == 0  # One run directory: its own row.
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert [row[:2] for row in rows] == [["run", "status"], ["run", "completed"]]
     os.replace(os.path.join(run_dir, "model.keras"), tmp_path / "model.keras")
     os.mkdir(os.path.join(run_dir, "model.keras"))
     assert main(["evaluate", "--run", run_dir, "--data", str(labels)]) == 2

@@ -25,6 +25,7 @@ from kerasclf.run.prediction import load_run_model, predict_run
 BAD_TRAIN_ARGUMENTS = [
     ({"config": "run.toml"}, TypeError, "`config` must be a TrainConfig, a dict"),
     ({"config": 5}, TypeError, "Received: config=5 of type int"),
+    ({"config": "mlp"}, TypeError, "of type str. Settings go by keyword, e.g. model='mlp'."),
     ({"callbacks": 5}, TypeError, "`callbacks` must be a list of keras.callbacks.Callback"),
     ({"callbacks": [object()]}, TypeError, "`callbacks` must be a list"),
     ({"stream": "out.txt"}, TypeError, "`stream` must be a text stream"),
@@ -32,6 +33,11 @@ BAD_TRAIN_ARGUMENTS = [
     ({"epochs": 2**31}, ValueError, "`epochs` must be an integer <= 2147483647"),
     ({"num_samples": 10**12}, ValueError, "`num_samples` must be an integer <= 2147483647"),
 ]
+
+
+def test_a_misspelt_name_of_the_package_names_the_one_meant():
+    with pytest.raises(AttributeError, match=r"no attribute 'trian'\. Did you mean 'train'\?$"):
+        kerasclf.trian
 
 
 @pytest.mark.parametrize("arguments, error, message", BAD_TRAIN_ARGUMENTS)

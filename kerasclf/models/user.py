@@ -224,7 +224,7 @@ def check_user_model(
         raise ValueError(
             f"`model` {what} takes inputs of shape {expected}, but the data's samples "
             f"have shape {tuple(input_shape)}. Build the model with "
-            f"keras.Input({tuple(input_shape)}) (the function receives it as input_shape)."
+            f"keras.Input({tuple(input_shape)}) (a model function receives it as input_shape)."
         )
     if num_targets is not None:
         return _check_regression_model(model, input_shape, num_targets, what)

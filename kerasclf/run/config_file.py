@@ -34,7 +34,11 @@ def load_toml(path: str) -> dict[str, Any]:
         with open(path, encoding="utf-8-sig") as file:  # A byte-order mark (Notepad's) is no key.
             values = tomllib.loads(file.read())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: not valid TOML ({error}).") from None
+        json_like = str(error).endswith("(at line 1, column 1)") and _starts_with(path, b"{")
+        hint = (
+            " Config files are TOML, one `key = value` a line (epochs = 2), not JSON." * json_like
+        )
+        raise ValueError(f"{path}: not valid TOML ({error}).{hint}") from None
     except OSError as error:  # No permission, a directory, a FIFO's end...
         raise ValueError(
             f"`config` cannot be read: {error.strerror or error}. Received: config={path!r}. "
@@ -48,3 +52,9 @@ def load_toml(path: str) -> dict[str, Any]:
             )
         check_key(key)
     return values
+
+
+def _starts_with(path: str, prefix: bytes) -> bool:
+    """Whether the file's text, past any blank space, starts with `prefix`."""
+    with open(path, "rb") as file:
+        return file.read(4096).lstrip().startswith(prefix)

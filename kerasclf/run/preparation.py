@@ -139,6 +139,7 @@ def prepare_run(
             "`config` must be a TrainConfig, a dict of config keys (a TOML file's, from "
             "kerasclf.run.config_file.load_toml(path)) or None. "
             f"Received: config={shown(config)} of type {type(config).__name__}."
+            + (" Settings go by keyword, e.g. model='mlp'." if isinstance(config, str) else "")
         )
     if not (checked and isinstance(config, TrainConfig) and not overrides):
         values = config.to_dict() if isinstance(config, TrainConfig) else dict(config or {})

@@ -114,7 +114,7 @@ def _lock_in_the_way(run_dir: str) -> bool:
 
 
 def list_runs(logdir: str) -> list[RunStatus]:
-    """The status of every run directory directly in `logdir`, by name.
+    """The status of every run directory directly in `logdir`, by name; of `logdir` if it is one.
 
     Raises:
         ValueError: one line, if `logdir` is not a directory.
@@ -127,6 +127,8 @@ def list_runs(logdir: str) -> list[RunStatus]:
     """
     if not isinstance(logdir, str) or not os.path.isdir(logdir):
         raise ValueError(f"`logdir` must be a directory of runs. Received: logdir={logdir!r}.")
+    if is_run_directory(logdir):  # `kerasclf runs logs/RUN`: that run's row.
+        return [run_status(logdir)]
     names = sorted(
         name
         for name in _entries(logdir)
