@@ -396,7 +396,7 @@ def checked_config_over(
     """  # noqa: E501
     merged = {**base, **overrides}
     config = checked_config(merged)
-    for key in base.keys() & overrides.keys():
+    for key in (key for key in overrides if key in base):
         try:
             checked_config({**merged, key: base[key]})
         except (ValueError, TypeError) as error:
