@@ -45,7 +45,7 @@ from kerasclf.callbacks.tile_grid import (
     text_row,
     tile_grid,
 )
-from kerasclf.validation import check_integer, check_path, suggests_keywords
+from kerasclf.validation import check_directory_path, check_integer, suggests_keywords
 
 TAG = "activations"
 FILE_NAME = "activations.png"
@@ -162,7 +162,7 @@ class ActivationImages(ScheduledLogger):
     @suggests_keywords
     def __init__(self, logdir: str, example, *, every: int = 5, max_maps: int = 16):
         super().__init__(every)
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self.example = np.asarray(example, np.float32)
         if self.example.ndim not in (2, 3) or not np.isfinite(self.example).all():
             raise ValueError(

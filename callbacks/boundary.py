@@ -71,7 +71,7 @@ from kerasclf.callbacks.requirements import (
     probability_output,
     two_feature_points,
 )
-from kerasclf.validation import check_path, check_text_stream, suggests_keywords
+from kerasclf.validation import check_directory_path, check_text_stream, suggests_keywords
 
 __all__ = [
     "ARROW_COLOUR",
@@ -140,7 +140,7 @@ class DecisionBoundaryLogger(ScheduledLogger):
         stream=None,
     ):
         super().__init__(every)
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self.training = Data(x, y, source="DecisionBoundaryLogger training data")
         self.validation = None
         if validation_data is not None:

@@ -35,7 +35,7 @@ from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
 from kerasclf.engine.evaluation import ModelEvaluator
 from kerasclf.engine.losses import REDUCTIONS, TASKS, model_reduction, model_task
-from kerasclf.validation import check_choice, check_path, suggests_keywords
+from kerasclf.validation import check_choice, check_directory_path, shown, suggests_keywords
 from kerasclf.callbacks.requirements import probability_output
 
 
@@ -94,7 +94,7 @@ class CostLogger(keras.callbacks.Callback):
         num_classes: int | None = None,
     ):
         super().__init__()
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self.cost = None if cost is None else check_choice("cost", cost, REDUCTIONS)
         self.task = check_choice("task", task, TASKS)
         streamed = y is None and (isinstance(x, tf.data.Dataset) or hasattr(x, "chunks"))
@@ -108,6 +108,12 @@ class CostLogger(keras.callbacks.Callback):
         num_classes = getattr(self.training, "num_classes", None)
         self.held_out = {}  # The logs' prefix of each held-out set: its Data.
         for prefix, data in (("val_", validation_data), ("test_", test_data)):
+            key = "validation_data" if prefix == "val_" else "test_data"
+            if data is not None and (not isinstance(data, (tuple, list)) or len(data) != 2):
+                raise TypeError(
+                    f"`{key}` must be a pair (x, y) of features and labels, or None. "
+                    f"Received: {key}={shown(data)} of type {type(data).__name__}."
+                )
             if data is not None:
                 source = f"CostLogger {'validation' if prefix == 'val_' else 'test'} data"
                 self.held_out[prefix] = Data(

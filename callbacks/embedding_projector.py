@@ -33,7 +33,7 @@ from kerasclf.atomic_files import write_bytes
 from kerasclf.callbacks.requirements import noted_skip_reason
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data.vocabulary import token_strings
-from kerasclf.validation import check_integer, check_path, suggests_keywords
+from kerasclf.validation import check_directory_path, check_integer, suggests_keywords
 
 METADATA_FILE = "metadata.tsv"
 CHECKPOINT_NAME = "embedding"
@@ -115,7 +115,7 @@ class EmbeddingProjector(keras.callbacks.Callback):
     @suggests_keywords
     def __init__(self, logdir: str, model, tokens, every: int | None = None):
         super().__init__()
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self.logged_model = model
         self.tokens = token_strings(tokens)
         self.every = None if every is None else check_integer("every", every)

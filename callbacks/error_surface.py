@@ -85,8 +85,8 @@ from kerasclf.atomic_files import write_npz
 from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
 from kerasclf.validation import (
     check_choice,
+    check_directory_path,
     check_integer,
-    check_path,
     check_text_stream,
     suggests_keywords,
 )
@@ -160,7 +160,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
         num_classes: int | None = None,
     ):
         super().__init__()
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         training = Data(x, y, source="ErrorSurfaceLogger training data", num_classes=num_classes)
         self.represented_samples = training.num_samples
         if num_samples is not None:

@@ -48,7 +48,7 @@ from kerasclf.callbacks.tile_grid import (
     tile_grid,
     zoom_for,
 )
-from kerasclf.validation import check_integer, check_path, suggests_keywords
+from kerasclf.validation import check_directory_path, check_integer, suggests_keywords
 
 TAG = "first_layer"
 # The share of the weights drawn below full colour (`colour_scale`).
@@ -170,7 +170,7 @@ class FirstLayerImages(ScheduledLogger):
     @suggests_keywords
     def __init__(self, logdir: str, *, max_units: int = 32, every: int = 1):
         super().__init__(every)
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self.max_units = check_integer("max_units", max_units)
         self._images = None  # Its description names the layer, known at train begin.
         self._layer = None

@@ -38,7 +38,7 @@ from kerasclf.callbacks.image_layout import (
 )
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.requirements import noted_skip_reason, sample_shape
-from kerasclf.validation import check_path, shown, suggests_keywords
+from kerasclf.validation import check_directory_path, shown, suggests_keywords
 
 TAG = "forecast"
 FILE_NAME = "forecast.png"
@@ -142,7 +142,7 @@ class ForecastLogger(ScheduledLogger):
     @suggests_keywords
     def __init__(self, logdir: str, model, features, targets, every: int = 1):
         super().__init__(every)
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self.logged_model = model
         self.features = np.asarray(features)
         self.targets = np.asarray(targets, np.float64).reshape(len(self.features), -1)

@@ -22,7 +22,13 @@ from kerasclf.callbacks.requirements import first_reason, noted_skip_reason, pro
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data.vocabulary import as_vocabulary
 from kerasclf.models.text_sampling import TextSampler, token_time_steps
-from kerasclf.validation import check_integer, check_number, check_path, shown, suggests_keywords
+from kerasclf.validation import (
+    check_directory_path,
+    check_integer,
+    check_number,
+    shown,
+    suggests_keywords,
+)
 
 TAG = "generated_text"
 DESCRIPTION = (
@@ -151,7 +157,7 @@ class GeneratedTextLogger(ScheduledLogger):
         context: int | None = None,
     ):
         super().__init__(every)
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self.logged_model = model
         self.vocabulary = vocabulary = as_vocabulary(vocabulary)
         if not isinstance(prompt, str) or not prompt:

@@ -33,7 +33,7 @@ import tensorflow as tf
 
 from kerasclf.callbacks.requirements import noted_skip_reason
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
-from kerasclf.validation import check_integer, check_path, suggests_keywords
+from kerasclf.validation import check_directory_path, check_integer, suggests_keywords
 
 TAG_PREFIX = "gradient_norm/"
 
@@ -118,7 +118,7 @@ class GradientNorms(keras.callbacks.Callback):
     @suggests_keywords
     def __init__(self, logdir: str, x, y, *, max_samples: int = 512, seed: int = 0):
         super().__init__()
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self.max_samples = check_integer("max_samples", max_samples)
         self.seed = check_integer("seed", seed, minimum=0)
         x, y = np.asarray(x), np.asarray(y)

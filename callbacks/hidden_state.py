@@ -38,7 +38,7 @@ from kerasclf.callbacks.image_layout import LABEL_PIXELS, TICK_PIXELS, TITLE_PIX
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.requirements import RECURRENT_LAYERS, noted_skip_reason, sample_shape
 from kerasclf.data.vocabulary import token_strings
-from kerasclf.validation import check_path, shown, suggests_keywords
+from kerasclf.validation import check_directory_path, shown, suggests_keywords
 
 TAG = "hidden_state"
 FILE_NAME = "hidden_state.png"
@@ -229,7 +229,7 @@ class HiddenStateLogger(ScheduledLogger):
     @suggests_keywords
     def __init__(self, logdir: str, model, example, every: int = 1, tokens=None):
         super().__init__(every)
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self.logged_model = model
         self.example = np.asarray(example)
         self.tokens = None if tokens is None else token_strings(tokens)

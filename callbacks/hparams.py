@@ -38,7 +38,7 @@ from tensorboard.plugins.hparams import api as hparams_api
 from tensorboard.util import tensor_util
 
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
-from kerasclf.validation import check_path, suggests_keywords
+from kerasclf.validation import check_directory_path, suggests_keywords
 
 # Suffix of the event file that holds the config, so that a resumed run finds it.
 FILENAME_SUFFIX = ".config"
@@ -270,7 +270,7 @@ class RunConfigLogger(keras.callbacks.Callback):
     @suggests_keywords
     def __init__(self, logdir: str, config: dict):
         super().__init__()
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         if not isinstance(config, Mapping):
             raise TypeError(
                 "`config` must be a dict of the run's settings, e.g. dataclasses.asdict(config). "

@@ -19,7 +19,7 @@ from tensorboard.plugins.image import metadata as image_metadata
 from kerasclf.callbacks.png_encoding import encode_png
 from kerasclf.callbacks.writers import SummaryWriters
 from kerasclf.atomic_files import write_bytes
-from kerasclf.validation import check_path
+from kerasclf.validation import check_directory_path
 
 
 def write_image_summary(tag: str, png: bytes, shape, step: int, description: str = "") -> None:
@@ -72,7 +72,7 @@ class ImageLog:
     """
 
     def __init__(self, logdir: str, tag: str, file_name: str, description: str):
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self.tag = tag
         self.file_name = file_name
         self.description = description

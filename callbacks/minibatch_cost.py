@@ -23,7 +23,7 @@ import tensorflow as tf
 from tensorboard.plugins.scalar import metadata as scalar_metadata
 
 from kerasclf.callbacks.writers import SummaryWriters
-from kerasclf.validation import check_path, suggests_keywords
+from kerasclf.validation import check_directory_path, suggests_keywords
 
 TAG = "minibatch_cost"
 # An epoch with more minibatches than this (SGD over streamed data) writes them
@@ -49,7 +49,7 @@ class MinibatchCostLogger(keras.callbacks.Callback):
     @suggests_keywords
     def __init__(self, logdir: str):
         super().__init__()
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self._writers = SummaryWriters(logdir)
         self._pending: list[tuple[int, np.ndarray]] = []  # (first step, costs)
         self._num_pending = 0

@@ -32,7 +32,7 @@ from kerasclf.engine.evaluation import ModelEvaluator
 from kerasclf.engine.losses import REDUCTIONS
 from kerasclf.models.inspection import linear_parameters
 from kerasclf.engine.optimizers import current_learning_rate
-from kerasclf.validation import check_choice, check_integer, check_path, suggests_keywords
+from kerasclf.validation import check_choice, check_directory_path, check_integer, suggests_keywords
 
 MAX_SCALAR_PARAMETERS = 16
 HISTOGRAM_BUCKETS = 30  # TensorBoard's default.
@@ -141,7 +141,7 @@ class WeightLogger(keras.callbacks.Callback):
                 f"gradient_norm={gradient_norm!r} of type {type(gradient_norm).__name__}."
             )
         self.gradient_norm = gradient_norm
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self.training = Data(
             x, y, source="WeightLogger training data", task=task, num_classes=num_classes
         )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
-from kerasclf.validation import check_path
+from kerasclf.validation import check_directory_path
 import tensorflow as tf
 
 # The one directory of a run's events, below the run directory.
@@ -37,7 +37,7 @@ class SummaryWriters:
     """
 
     def __init__(self, logdir: str, filename_suffix: str | None = None):
-        self.logdir = check_path("logdir", logdir)
+        self.logdir = check_directory_path("logdir", logdir)
         self.filename_suffix = filename_suffix
         self._writers: dict[str, tf.summary.SummaryWriter] = {}
 

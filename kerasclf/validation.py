@@ -201,6 +201,31 @@ def check_path(key: str, value: Any) -> str:
     return value
 
 
+def check_directory_path(key: str, value: Any) -> str:
+    """`check_path`, and no file where the directory (or a folder above it) would be.
+
+    Nothing is created: a callback's log directory is made when it first writes.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.NamedTemporaryFile() as file:
+        ...     check_directory_path("logdir", os.path.join(file.name, "run"))
+        Traceback (most recent call last):
+        ...
+        ValueError: `logdir` must be a directory, but '/tmp/...' is a file. Received: logdir='/tmp/.../run'. Choose another logdir.
+    """  # noqa: E501
+    path = check_path(key, value)
+    probe = os.path.abspath(path)
+    while not os.path.exists(probe) and os.path.dirname(probe) != probe:
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        raise ValueError(
+            f"`{key}` must be a directory, but {probe!r} is a file. Received: {key}={path!r}. "
+            f"Choose another {key}."
+        )
+    return path
+
+
 def check_text_stream(key: str, stream: Any) -> Any:
     """Returns `stream` if it is None or a text stream open for writing.
 

@@ -13,6 +13,7 @@ from kerasclf.run.config import make_config
 from kerasclf.data import Data, data_file_kind, load_data, make_dataset, split_validation
 from kerasclf.data import make_dataset_splits
 from kerasclf.data.csv_streams import open_csv_data
+from kerasclf.engine.classifier import Classifier
 from kerasclf.engine.evaluation import check_input_shape, evaluate_model
 from kerasclf.engine.hand_set_line import evaluate_linear
 from kerasclf.run.evaluation import evaluate_run
@@ -25,6 +26,7 @@ from kerasclf.run.prediction import load_run_model, predict_run
 BAD_TRAIN_ARGUMENTS = [
     ({"config": "run.toml"}, TypeError, "`config` must be a TrainConfig, a dict"),
     ({"config": 5}, TypeError, "Received: config=5 of type int"),
+    ({"callbacks": lambda: []}, TypeError, "a function that takes the run directory (one arg"),
     ({"config": "mlp"}, TypeError, "of type str. Settings go by keyword, e.g. model='mlp'."),
     ({"callbacks": 5}, TypeError, "`callbacks` must be a list of keras.callbacks.Callback"),
     ({"callbacks": [object()]}, TypeError, "`callbacks` must be a list"),
@@ -63,6 +65,17 @@ BAD_CALLBACKS = [
         "`gradient_norm` must be True or False. Received: gradient_norm='no'",
     ),
     (lambda: callbacks.RunConfigLogger("logs/run", None), TypeError, "`config` must be a dict"),
+    (lambda: callbacks.CostLogger(__file__, *POINTS), ValueError, "`logdir` must be a directory"),
+    (
+        lambda: callbacks.GradientNorms(os.path.join(__file__, "run"), *POINTS),
+        ValueError,
+        "test_python_api.py' is a file. Received: logdir=",
+    ),
+    (
+        lambda: callbacks.CostLogger("logs/run", *POINTS, validation_data=POINTS[:1]),
+        TypeError,
+        "`validation_data` must be a pair (x, y) of features and labels, or None.",
+    ),
     (
         lambda: callbacks.EmbeddingProjector("logs/run", None, 5),
         TypeError,
@@ -91,6 +104,10 @@ KEYWORD_CHECKED = [
     kerasclf.evaluate_linear,
     kerasclf.evaluate_model,
     kerasclf.make_optimizer,
+    kerasclf.Data,
+    kerasclf.Architecture,
+    ConvArchitecture,
+    RecurrentArchitecture,
     # Documented beyond `kerasclf`'s own names (docs/tensorboard.md, docs/cli.md, docs/data.md).
     make_dataset_splits,
     open_csv_data,
@@ -280,6 +297,19 @@ def test_a_callback_function_and_a_path_are_accepted(tmp_path):
             "`feature_map` must be a Keras layer applied to the inputs",
         ),
         (lambda data: make_config([("epochs", 3)]), TypeError, "`values` must be a dict"),
+        (
+            lambda data: evaluate_model(build_model("logistic", 2), make_dataset("blobs")),
+            ValueError,
+            "`model` tells 2 classes apart (1 output unit(s)), and the data has 3.",
+        ),
+        (
+            lambda data: Data(data.features, data.labels, class_names=("a", "a")),
+            ValueError,
+            "class_names=('a', 'a'), 'a' twice.",
+        ),
+        (lambda data: make_dataset("blobs", num_samples=2), ValueError, "integer in [3, "),
+        (lambda data: load_data(data.features), TypeError, "characters) of type ndarray. For arr"),
+        (lambda data: Classifier.from_model(None), TypeError, "Received: model=None of type"),
     ],
 )
 def test_public_functions_refuse_bad_arguments(call, error, message):
@@ -298,7 +328,7 @@ def test_the_fractions_a_split_error_suggests_split():
 
 @pytest.mark.parametrize("factory", [lambda run_dir: 3, lambda run_dir: {}["missing"]])
 def test_a_callbacks_function_that_fails_leaves_no_run_behind(tmp_path, factory):
-    with pytest.raises((TypeError, KeyError)):
+    with pytest.raises((TypeError, ValueError), match="`callbacks`"):
         kerasclf.train(
             callbacks=factory, logdir=str(tmp_path), epochs=1, images=False, stream=io.StringIO()
         )

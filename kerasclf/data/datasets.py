@@ -162,7 +162,13 @@ DATASETS = {
     "xor": NamedDataset(xor, 500, 0.0, "uniform in [-5,5]^2 off the axes, label 1 where x1 x2 > 0"),
     "gauss": NamedDataset(gauss, 500, 0.0, "N((2,2)) (1) vs N((-2,-2)) (0), wider with noise"),
     "spiral": NamedDataset(spiral, 500, 0.0, "two interleaved spiral arms, radius up to 5"),
-    "blobs": NamedDataset(blobs, 500, 0.0, "3 Gaussian blobs, labels 0, 1, 2 (multi-class)"),
+    "blobs": NamedDataset(
+        blobs,
+        500,
+        0.0,
+        "3 Gaussian blobs, labels 0, 1, 2 (multi-class)",
+        size_range=(3, MAX_INTEGER),  # A point of each class.
+    ),
     "fonts": NamedDataset(
         render_fonts,
         2790,

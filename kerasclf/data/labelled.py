@@ -23,7 +23,7 @@ import numpy as np
 
 from kerasclf.data.checks import check_labelled_arrays, check_regression_arrays
 from kerasclf.data.vocabulary import Vocabulary, check_token_ids
-from kerasclf.validation import check_choice, check_integer, check_number, shown
+from kerasclf.validation import check_choice, check_integer, check_number, shown, suggests_keywords
 
 # What the labels are: class numbers 0..k-1, or float targets to predict.
 TASKS = ("classification", "regression")
@@ -162,6 +162,10 @@ class Data:
         )
 
 
+# A misspelt keyword names the one meant (Python alone does not).
+Data.__init__ = suggests_keywords(Data.__init__)
+
+
 def _check_no_classes(num_classes, class_names, source: str) -> None:
     """Regression data has no classes: refuses `num_classes` or `class_names`."""
     for key, value in (("num_classes", num_classes), ("class_names", class_names)):
@@ -258,9 +262,11 @@ def check_class_names(class_names, num_classes: int) -> tuple[str, ...]:
             f"`class_names` must be strings, one per class. Received {shown(wrong)} of type "
             f"{type(wrong).__name__} in class_names={shown(class_names)}."
         )
-    if len(class_names) != num_classes:
+    repeated = next((name for name in class_names if class_names.count(name) > 1), None)
+    if len(class_names) != num_classes or repeated is not None:
         raise ValueError(
             f"`class_names` must name each of the {num_classes} classes once. Received "
-            f"{len(class_names)} name(s): class_names={shown(class_names)}."
+            f"{len(class_names)} name(s): class_names={shown(class_names)}"
+            + (f", {repeated!r} twice." if repeated is not None else ".")
         )
     return tuple(class_names)

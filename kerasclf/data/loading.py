@@ -30,6 +30,7 @@ from kerasclf.validation import (
     check_file_exists,
     check_integer,
     closest_name,
+    shown,
     suggests_keywords,
 )
 from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
@@ -140,7 +141,11 @@ def _load(
     num_classes: int | None = None,
 ) -> tuple[Data, Data | None]:
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"`data` must be a file path. Received: data={path!r}.")
+        raise TypeError(
+            f"`data` must be a file path. Received: data={shown(path)} of type "
+            f"{type(path).__name__}. For arrays, make a Data (kerasclf.Data(features, labels)), "
+            'or save them first: numpy.savez("data.npz", X=features, y=labels).'
+        )
     path = os.fspath(path)
     task = check_choice("task", task, TASKS)
     sequence_length = check_integer("sequence_length", sequence_length, minimum=1)

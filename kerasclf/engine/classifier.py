@@ -71,7 +71,7 @@ from kerasclf.engine.losses import (
 )
 from kerasclf.engine.unrolling import minibatches_per_iteration
 from kerasclf.models.inspection import all_layers
-from kerasclf.validation import check_integer
+from kerasclf.validation import check_integer, shown
 
 # The keys every block has; a block of parts has PART_KEYS too.
 BLOCK_KEYS = frozenset({"x", "y", "num_batches"})
@@ -150,6 +150,11 @@ class Classifier(keras.Model):
         """
         if isinstance(model, Classifier):
             return model
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                f"`model` must be a keras.Model. Received: model={shown(model)} of type "
+                f"{type(model).__name__}."
+            )
         inputs = getattr(model, "inputs", None)
         if inputs is not None and getattr(model, "outputs", None) is not None:
             return cls(inputs, model.outputs, name=model.name)

@@ -375,4 +375,22 @@ def evaluate_model(
         )
     if task == "classification":
         check_probability_output(model)
+        _check_classes_fit(model, data)
     return ModelEvaluator(model, data, reduction, gradient)()
+
+
+def _check_classes_fit(model: keras.Model, data) -> None:
+    """Refuses data of more classes than the model tells apart (one sigmoid unit: two).
+
+    Fewer is fine: a test set may lack a class.
+    """
+    outputs, num_classes = getattr(model, "outputs", None), getattr(data, "num_classes", None)
+    if not outputs or num_classes is None or outputs[0].shape[-1] is None:
+        return
+    units = int(outputs[0].shape[-1])
+    if num_classes > max(units, 2):
+        raise ValueError(
+            f"`model` tells {max(units, 2)} classes apart ({units} output unit(s)), and the "
+            f"data has {num_classes}. Received: model={model.name!r}, "
+            f"data={getattr(data, 'source', 'data')!r}. Evaluate it on data of its classes."
+        )

@@ -36,7 +36,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from kerasclf.validation import FLOAT32_LIMIT, check_choice, check_integer, check_number, shown
+from kerasclf.validation import (
+    FLOAT32_LIMIT,
+    check_choice,
+    check_integer,
+    check_number,
+    shown,
+    suggests_keywords,
+)
 
 MODELS = {
     "logistic": "p = sigmoid(x^T w + b): one Dense(1, sigmoid) (softmax for k classes)",
@@ -131,6 +138,11 @@ class Architecture:
         _set(self, "dropout", check_number("dropout", self.dropout, 0.0, 1.0, low_inclusive=True))
 
 
+Architecture.__init__ = suggests_keywords(
+    Architecture.__init__
+)  # A misspelt keyword: the one meant.
+
+
 def _set(options, key: str, value) -> None:
     """Sets a checked value on a frozen dataclass of options, as it is being made."""
     object.__setattr__(options, key, value)
@@ -205,6 +217,11 @@ class ConvArchitecture:
         _set(self, "kernel_size", check_integer("kernel_size", self.kernel_size))
         _set(self, "pool_size", check_integer("pool_size", self.pool_size))
         check_choice("pooling", self.pooling, POOLINGS)
+
+
+ConvArchitecture.__init__ = suggests_keywords(
+    ConvArchitecture.__init__
+)  # A misspelt keyword: the one meant.
 
 
 def check_conv_architecture(
@@ -300,6 +317,11 @@ class RecurrentArchitecture:
         if self.embedding_dim is not None:
             dim = check_integer("embedding_dim", self.embedding_dim, maximum=MAX_LAYER_WIDTH)
             _set(self, "embedding_dim", dim)
+
+
+RecurrentArchitecture.__init__ = suggests_keywords(
+    RecurrentArchitecture.__init__
+)  # A misspelt keyword: the one meant.
 
 
 def check_recurrent_architecture(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -129,7 +130,19 @@ def train(
 
 def check_callbacks(callbacks) -> None:
     """`callbacks` must be None, Keras callbacks, or a function that returns them."""
-    if callbacks is None or callable(callbacks):
+    if callbacks is None:
+        return
+    if callable(callbacks):
+        try:
+            inspect.signature(callbacks).bind("logs/run")
+        except TypeError:
+            raise TypeError(
+                f"`callbacks` must be a function that takes the run directory (one argument) "
+                f"and returns a list of callbacks. Received: callbacks={shown(callbacks)}, "
+                f"which takes {inspect.signature(callbacks)}."
+            ) from None
+        except ValueError:  # A builtin without a signature: called as it is.
+            pass
         return
     if not isinstance(callbacks, (list, tuple)) or not all(
         isinstance(callback, keras.callbacks.Callback) for callback in callbacks
@@ -302,6 +315,14 @@ def run_notes(prepared: PreparedRun, engine_note: str | None) -> list[str]:
 def _extra_callbacks(callbacks, run_dir: str | None) -> list:
     """The caller's callbacks; a function of the run directory is called here."""
     if callable(callbacks):
-        callbacks = callbacks(run_dir)
+        try:
+            callbacks = callbacks(run_dir)
+        except Exception as error:  # The user's code: anything can fail.
+            name = getattr(callbacks, "__name__", type(callbacks).__name__)
+            raise ValueError(
+                f"`callbacks` function {name} raised {type(error).__name__}: "
+                f"{str(error).splitlines()[0] if str(error) else ''} when called with the run "
+                f"directory {run_dir!r}. Fix the function."
+            ) from None
         check_callbacks(callbacks if callbacks is not None else [])
     return list(callbacks or [])
