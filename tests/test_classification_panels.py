@@ -213,7 +213,8 @@ def test_pr_curve_data_counts_scores_at_thresholds():
     "arguments, message",
     [
         ({"class_names": ["a", "b"]}, "2 class names, but the model outputs 3"),
-        ({"class_names": ["a", "a", "b"]}, "must be different"),
+        ({"class_names": ["a", "a", "b"]}, "'a' twice"),
+        ({"class_names": ["a/b", "a-b", "c"]}, "must be different"),
         ({"class_names": ["a"]}, "k >= 2"),
         ({"every": 0}, "every"),
     ],
