@@ -45,7 +45,7 @@ from kerasclf.callbacks.tile_grid import (
     text_row,
     tile_grid,
 )
-from kerasclf.validation import check_directory_path, check_integer, suggests_keywords
+from kerasclf.validation import check_directory_path, check_integer, shown, suggests_keywords
 
 TAG = "activations"
 FILE_NAME = "activations.png"
@@ -163,11 +163,15 @@ class ActivationImages(ScheduledLogger):
     def __init__(self, logdir: str, example, *, every: int = 5, max_maps: int = 16):
         super().__init__(every)
         self.logdir = check_directory_path("logdir", logdir)
-        self.example = np.asarray(example, np.float32)
+        try:
+            self.example = np.asarray(example, np.float32)
+            received = f"an array of shape {self.example.shape}"
+        except (TypeError, ValueError):
+            self.example, received = np.zeros(0), f"example={shown(example)}, not numbers"
         if self.example.ndim not in (2, 3) or not np.isfinite(self.example).all():
             raise ValueError(
                 "`example` must be one finite image sample, of shape (h, w) or (h, w, c). "
-                f"Received: an array of shape {self.example.shape}."
+                f"Received: {received}."
             )
         self.max_maps = check_integer("max_maps", max_maps)
         self._images = ImageLog(logdir, TAG, FILE_NAME, DESCRIPTION)

@@ -155,8 +155,13 @@ class ClassificationPanels(ScheduledLogger):
         super().__init__(every)
         self.run_dir = run_dir
         self.data_name = check_data_name(data_name)
-        names = tuple(class_names) if isinstance(class_names, (list, tuple)) else class_names
-        if isinstance(names, tuple) and len(names) < 2:
+        if not isinstance(class_names, (list, tuple)):
+            raise TypeError(
+                "`class_names` must be a list or tuple of k strings, one per class. "
+                f"Received: class_names={shown(class_names)} of type {type(class_names).__name__}."
+            )
+        names = tuple(class_names)
+        if len(names) < 2:
             raise ValueError(
                 "`class_names` must name k >= 2 classes, one per class. "
                 f"Received: class_names={shown(names)}."
@@ -165,7 +170,7 @@ class ClassificationPanels(ScheduledLogger):
             x,
             y,
             source="ClassificationPanels data",
-            num_classes=len(names) if isinstance(names, tuple) else None,
+            num_classes=len(names),
             class_names=names,
         )
         self.class_names = self.data.class_names

@@ -39,6 +39,7 @@ from kerasclf.callbacks.image_layout import (
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.requirements import noted_skip_reason, sample_shape
 from kerasclf.validation import check_directory_path, shown, suggests_keywords
+from kerasclf.data import Data
 
 TAG = "forecast"
 FILE_NAME = "forecast.png"
@@ -144,6 +145,7 @@ class ForecastLogger(ScheduledLogger):
         super().__init__(every)
         self.logdir = check_directory_path("logdir", logdir)
         self.logged_model = model
+        Data(features, targets, source="ForecastLogger data", task="regression")  # One line each.
         self.features = np.asarray(features)
         self.targets = np.asarray(targets, np.float64).reshape(len(self.features), -1)
         if self.targets.shape[1] != 1 or len(self.features) < 2:

@@ -34,6 +34,7 @@ import tensorflow as tf
 from kerasclf.callbacks.requirements import noted_skip_reason
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.validation import check_directory_path, check_integer, suggests_keywords
+from kerasclf.data.checks import check_feature_array, convert_features
 
 TAG_PREFIX = "gradient_norm/"
 
@@ -121,7 +122,14 @@ class GradientNorms(keras.callbacks.Callback):
         self.logdir = check_directory_path("logdir", logdir)
         self.max_samples = check_integer("max_samples", max_samples)
         self.seed = check_integer("seed", seed, minimum=0)
+        # Numbers, finite, a sample per row, as the other callbacks check theirs; `y` as
+        # the model is trained with (class ids, one-hot rows or targets): finite numbers.
         x, y = np.asarray(x), np.asarray(y)
+        check_feature_array(x, "GradientNorms x")
+        convert_features(x, "GradientNorms x")
+        labels = y.reshape(len(y), -1) if y.ndim else y
+        check_feature_array(labels, "GradientNorms y")
+        convert_features(labels, "GradientNorms y")
         if x.ndim == 0 or y.ndim == 0 or len(x) != len(y) or len(x) == 0:
             raise ValueError(
                 "`x` and `y` must hold the same number of samples, at least one. "

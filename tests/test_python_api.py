@@ -72,6 +72,31 @@ BAD_CALLBACKS = [
         "test_python_api.py' is a file. Received: logdir=",
     ),
     (
+        lambda: callbacks.GradientNorms("logs/run", np.full((4, 2), np.nan), POINTS[1]),
+        ValueError,
+        "GradientNorms x: features must be finite float32 numbers. Received a NaN",
+    ),
+    (
+        lambda: callbacks.GradientNorms("logs/run", POINTS[0][:, 0], POINTS[1]),
+        ValueError,
+        "GradientNorms x: features must be at least a 2-D array",
+    ),
+    (
+        lambda: callbacks.ForecastLogger("logs/run", None, POINTS[0], np.zeros(3)),
+        ValueError,
+        "ForecastLogger data: features and targets have different numbers of samples",
+    ),
+    (
+        lambda: callbacks.ActivationImages("logs/run", "img"),
+        ValueError,
+        "(h, w) or (h, w, c). Received: example='img', not numbers.",
+    ),
+    (
+        lambda: callbacks.ClassificationPanels("logs/run", *POINTS, None),
+        TypeError,
+        "`class_names` must be a list or tuple of k strings, one per class. Received: class_n",
+    ),
+    (
         lambda: callbacks.CostLogger("logs/run", *POINTS, validation_data=POINTS[:1]),
         TypeError,
         "`validation_data` must be a pair (x, y) of features and labels, or None.",
