@@ -7,8 +7,8 @@ default callbacks (`kerasclf.run.default_callbacks`) leave out every callback
 whose check fails, with one note each; a callback used on its own checks
 the same in `on_train_begin`.
 
-    any model             DivergenceStop, WeightLogger, EpochPrinter, RunConfigLogger,
-                          MinibatchCostLogger
+    any model             DivergenceStop, EpochPrinter, RunConfigLogger, MinibatchCostLogger,
+                          WeightLogger (with gradient_norm=False; True needs CostLogger's model)
     a classifier or a regression model
                           CostLogger (a classifier's probabilities: sigmoid or softmax)
     a classifier          ClassificationPanels, and with 2-D points (samples of
