@@ -41,7 +41,12 @@ from kerasclf.callbacks.misclassified_grid import (
     is_picture_shape,
 )
 from kerasclf.callbacks.pr_curves import pr_curve_data, write_pr_curve
-from kerasclf.callbacks.requirements import noted_skip_reason, probability_output
+from kerasclf.callbacks.requirements import (
+    first_reason,
+    noted_skip_reason,
+    one_input,
+    probability_output,
+)
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
 from kerasclf.validation import (
@@ -137,7 +142,7 @@ class ClassificationPanels(ScheduledLogger):
     @classmethod
     def skip_reason(cls, model: keras.Model) -> str | None:
         """Why it cannot log for `model` (`callbacks.requirements`), or None: any classifier."""
-        return probability_output(model)
+        return first_reason(model, one_input, probability_output)
 
     @suggests_keywords
     def __init__(

@@ -36,7 +36,7 @@ from kerasclf.data import Data
 from kerasclf.engine.evaluation import ModelEvaluator
 from kerasclf.engine.losses import REDUCTIONS, TASKS, model_reduction, model_task
 from kerasclf.validation import check_choice, check_directory_path, shown, suggests_keywords
-from kerasclf.callbacks.requirements import probability_output
+from kerasclf.callbacks.requirements import first_reason, one_input, probability_output
 
 
 # The TensorBoard tag prefix of each set, by its prefix in the logs.
@@ -79,7 +79,9 @@ class CostLogger(keras.callbacks.Callback):
 
         Any classifier, and any regression model.
         """
-        return None if model_task(model) == "regression" else probability_output(model)
+        if model_task(model) == "regression":
+            return one_input(model)
+        return first_reason(model, one_input, probability_output)
 
     @suggests_keywords
     def __init__(

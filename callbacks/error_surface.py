@@ -93,6 +93,7 @@ from kerasclf.validation import (
 from kerasclf.models.inspection import check_probability_output, trainable_parameter_count
 from kerasclf.callbacks.requirements import (
     first_reason,
+    one_input,
     noted_skip_reason,
     probability_output,
     two_parameters,
@@ -145,7 +146,7 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
     @classmethod
     def skip_reason(cls, model: keras.Model) -> str | None:
         """Why it cannot draw for `model` (`callbacks.requirements`), or None."""
-        return first_reason(model, two_parameters, probability_output)
+        return first_reason(model, one_input, two_parameters, probability_output)
 
     @suggests_keywords
     def __init__(

@@ -31,7 +31,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasclf.callbacks.requirements import noted_skip_reason
+from kerasclf.callbacks.requirements import noted_skip_reason, one_input
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.validation import check_directory_path, check_integer, suggests_keywords
 from kerasclf.data.checks import check_feature_array, convert_features
@@ -114,7 +114,7 @@ class GradientNorms(keras.callbacks.Callback):
     @classmethod
     def skip_reason(cls, model: keras.Model) -> str | None:
         """Why it cannot log for `model` (`callbacks.requirements`), or None: trainable weights."""
-        return trainable_weights_reason(model)
+        return one_input(model) or trainable_weights_reason(model)
 
     @suggests_keywords
     def __init__(self, logdir: str, x, y, *, max_samples: int = 512, seed: int = 0):

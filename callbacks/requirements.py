@@ -74,6 +74,21 @@ def two_feature_points(model: keras.Model) -> str | None:
     return f"{needs}, and this one takes samples of shape {shown}"
 
 
+def one_input(model: keras.Model) -> str | None:
+    """None if the model takes one input (or its inputs are not known yet), else why not.
+
+    Example:
+        >>> inputs = [keras.Input((2,)), keras.Input((3,))]
+        >>> joined = keras.layers.Concatenate()(inputs)
+        >>> one_input(keras.Model(inputs, keras.layers.Dense(1, "sigmoid")(joined)))
+        'it feeds the model one array of samples, and this one takes 2 inputs'
+    """
+    inputs = getattr(model, "inputs", None) or []
+    if len(inputs) <= 1:
+        return None
+    return f"it feeds the model one array of samples, and this one takes {len(inputs)} inputs"
+
+
 def probability_output(model: keras.Model) -> str | None:
     """None if the model outputs probabilities (sigmoid or softmax), else why not."""
     try:

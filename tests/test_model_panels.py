@@ -19,6 +19,7 @@ from tensorboard.backend.event_processing.event_accumulator import (
 )
 from tensorboard.util import tensor_util
 
+from kerasclf import callbacks
 from kerasclf.callbacks.activations import ActivationImages
 from kerasclf.callbacks.first_layer import FirstLayerImages, dense_tiles
 from kerasclf.callbacks.gradient_norms import GradientNorms
@@ -358,3 +359,20 @@ def test_bad_arguments_are_one_line_errors(tmp_path):
         GradientNorms(str(tmp_path), np.zeros((3, 2)), np.zeros(2))
     with pytest.raises(ValueError, match="max_maps"):
         ActivationImages(str(tmp_path), np.zeros((8, 8)), max_maps=0)
+
+
+@pytest.mark.parametrize("name", ["ErrorSurfaceLogger", "GradientNorms", "ClassificationPanels"])
+def test_a_model_of_several_inputs_leaves_a_callback_off_with_a_note(tmp_path, capsys, name):
+    """Not Keras's "expects 3 input(s)" or an "in user code" trace from inside the callback."""
+    inputs = [keras.Input((1,)) for _ in range(3)]
+    joined = keras.layers.Concatenate()(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(1, "sigmoid")(joined))
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    points = np.random.default_rng(0).normal(size=(20, 3)).astype(np.float32)
+    labels = (points[:, 0] > 0).astype(int)
+    extra = (["a", "b"],) if name == "ClassificationPanels" else ()
+    callback = getattr(callbacks, name)(str(tmp_path), points, labels, *extra)
+    columns = [points[:, index : index + 1] for index in range(3)]
+    model.fit(columns, labels, epochs=1, verbose=0, callbacks=[callback])
+    note = f"note: {name} is off for this run: it feeds the model one array of samples, and this"
+    assert f"{note} one takes 3 inputs." in capsys.readouterr().out
