@@ -34,7 +34,7 @@ import tensorflow as tf
 from kerasclf.callbacks.requirements import noted_skip_reason, one_input
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.validation import check_directory_path, check_integer, suggests_keywords
-from kerasclf.data.checks import check_feature_array, convert_features
+from kerasclf.data.checks import check_feature_array, check_finite_samples
 
 TAG_PREFIX = "gradient_norm/"
 
@@ -123,14 +123,15 @@ class GradientNorms(keras.callbacks.Callback):
         self.max_samples = check_integer("max_samples", max_samples)
         self.seed = check_integer("seed", seed, minimum=0)
         # Numbers, finite, a sample per row, as the other callbacks check theirs; `y` as
-        # the model is trained with (class ids, one-hot rows or targets): finite numbers.
+        # the model is trained with (class ids, one-hot rows or targets).
         x, y = np.asarray(x), np.asarray(y)
-        check_feature_array(x, "GradientNorms x")
-        convert_features(x, "GradientNorms x")
         labels = y.reshape(len(y), -1) if y.ndim else y
-        check_feature_array(labels, "GradientNorms y")
-        convert_features(labels, "GradientNorms y")
-        if x.ndim == 0 or y.ndim == 0 or len(x) != len(y) or len(x) == 0:
+        for name, values in (("x", x), ("y", labels)):
+            check_feature_array(values, f"GradientNorms {name}")
+            with np.errstate(invalid="ignore"):
+                finite = np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+            check_finite_samples(finite, f"GradientNorms {name}")
+        if len(x) != len(y):
             raise ValueError(
                 "`x` and `y` must hold the same number of samples, at least one. "
                 f"Received: x of shape {x.shape} and y of shape {y.shape}."
