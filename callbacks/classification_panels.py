@@ -49,6 +49,7 @@ from kerasclf.callbacks.requirements import (
 )
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
+from kerasclf.models.inspection import check_sample_shape
 from kerasclf.validation import (
     check_data_name,
     check_integer,
@@ -206,6 +207,7 @@ class ClassificationPanels(ScheduledLogger):
         self._skip_reason = noted_skip_reason(self, self.model, self.stream)
         if self._skip_reason is not None:
             return
+        check_sample_shape(self.model, self.data.features.shape[1:], self.data.source)
         if self._grid is None:
             shape = "(" + ", ".join(str(size) for size in self.data.feature_shape) + ")"
             print(

@@ -90,7 +90,11 @@ from kerasclf.validation import (
     check_text_stream,
     suggests_keywords,
 )
-from kerasclf.models.inspection import check_probability_output, trainable_parameter_count
+from kerasclf.models.inspection import (
+    check_probability_output,
+    check_sample_shape,
+    trainable_parameter_count,
+)
 from kerasclf.callbacks.requirements import (
     first_reason,
     one_input,
@@ -202,6 +206,10 @@ class ErrorSurfaceLogger(keras.callbacks.Callback):
             self._skip_reason = noted_skip_reason(self, self.model, self.stream)
             if self._skip_reason is not None:
                 return
+            if isinstance(self.training, Data):
+                check_sample_shape(
+                    self.model, self.training.features.shape[1:], self.training.source
+                )
             if not self._path and int(self.model.optimizer.iterations.numpy()) > 0:
                 self._load_path()  # A resumed run: the path so far.
             start = self._path[0] if self._path else None

@@ -32,6 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasclf.callbacks.requirements import noted_skip_reason, one_input
+from kerasclf.models.inspection import check_sample_shape
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.validation import check_directory_path, check_integer, suggests_keywords
 from kerasclf.data.checks import check_feature_array, check_finite_samples
@@ -146,6 +147,7 @@ class GradientNorms(keras.callbacks.Callback):
         self._skip_reason = None
 
     def _build(self) -> None:
+        check_sample_shape(self.model, self.x.shape[1:], "GradientNorms x")
         layers = weighted_layers(self.model)
         features, labels = tf.constant(self.x), tf.constant(self.y)
         tags = [TAG_PREFIX + layer.name for layer in layers]

@@ -376,3 +376,19 @@ def test_a_model_of_several_inputs_leaves_a_callback_off_with_a_note(tmp_path, c
     model.fit(columns, labels, epochs=1, verbose=0, callbacks=[callback])
     note = f"note: {name} is off for this run: it feeds the model one array of samples, and this"
     assert f"{note} one takes 3 inputs." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["ErrorSurfaceLogger", "GradientNorms", "ClassificationPanels"])
+def test_samples_of_another_shape_than_the_model_takes_are_one_line(tmp_path, name):
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, "sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    points = np.random.default_rng(0).normal(size=(20, 2)).astype(np.float32)
+    labels = (points[:, 0] > 0).astype(int)
+    extra = (["a", "b"],) if name == "ClassificationPanels" else ()
+    callback = getattr(callbacks, name)(str(tmp_path), points, labels, *extra)
+    wide = np.concatenate([points, points], axis=1)
+    with pytest.raises(ValueError) as raised:
+        model.fit(wide, labels, epochs=1, verbose=0, callbacks=[callback])
+    message = str(raised.value)
+    assert "takes samples of shape (4,), but the data's samples have shape (2,)" in message
+    assert "\n" not in message

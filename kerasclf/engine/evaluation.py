@@ -26,7 +26,7 @@ from kerasclf.models.xla import xla_is_faster
 from kerasclf.data import Data
 from kerasclf.data.labelled import check_data
 from kerasclf.engine.losses import REDUCTIONS, model_reduction, model_task, per_sample_cost
-from kerasclf.models.inspection import check_probability_output, input_shape_fits
+from kerasclf.models.inspection import check_probability_output, check_sample_shape
 from kerasclf.validation import check_choice, shown, suggests_keywords
 
 # The pass reads the data this many samples at a time.
@@ -325,16 +325,7 @@ def check_input_shape(model: keras.Model, data: Data, what: str = "model") -> No
         ValueError: data: the model takes samples of shape (3,), but the data's samples have shape (2,). Give it data with the features it was built for.
     """  # noqa: E501
     check_data(data)
-    inputs = getattr(model, "inputs", None)
-    if not inputs:
-        return
-    expected = tuple(None if size is None else int(size) for size in inputs[0].shape[1:])
-    received = tuple(int(size) for size in data.features.shape[1:])
-    if not input_shape_fits(expected, received):
-        raise ValueError(
-            f"{data.source}: the {what} takes samples of shape {expected}, but the data's "
-            f"samples have shape {received}. Give it data with the features it was built for."
-        )
+    check_sample_shape(model, data.features.shape[1:], data.source, what)
 
 
 @suggests_keywords

@@ -61,6 +61,30 @@ def input_shape_fits(expected, actual) -> bool:
     )
 
 
+def check_sample_shape(model: keras.Model, received, source: str, what: str = "model") -> None:
+    """Raises one line unless samples of shape `received` fit `model`'s one input.
+
+    A size the model leaves open (None) matches any size; a model without
+    known inputs (subclassed, not built), or with several, matches any data.
+
+    Example:
+        >>> check_sample_shape(_logistic(), (3,), "points.csv")
+        Traceback (most recent call last):
+        ...
+        ValueError: points.csv: the model takes samples of shape (2,), but the data's samples have shape (3,). Give it data with the features it was built for.
+    """  # noqa: E501
+    inputs = getattr(model, "inputs", None) or []
+    if len(inputs) != 1:
+        return
+    expected = tuple(None if size is None else int(size) for size in inputs[0].shape[1:])
+    received = tuple(int(size) for size in received)
+    if not input_shape_fits(expected, received):
+        raise ValueError(
+            f"{source}: the {what} takes samples of shape {expected}, but the data's "
+            f"samples have shape {received}. Give it data with the features it was built for."
+        )
+
+
 def check_probability_output(model: keras.Model) -> None:
     """Raises unless `model` ends in a sigmoid or a softmax.
 
