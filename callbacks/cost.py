@@ -33,7 +33,7 @@ import tensorflow as tf
 
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
-from kerasclf.engine.evaluation import ModelEvaluator
+from kerasclf.engine.evaluation import ModelEvaluator, check_classes_fit
 from kerasclf.engine.losses import REDUCTIONS, TASKS, model_reduction, model_task
 from kerasclf.validation import check_choice, check_directory_path, shown, suggests_keywords
 from kerasclf.callbacks.requirements import first_reason, one_input, probability_output
@@ -125,6 +125,8 @@ class CostLogger(keras.callbacks.Callback):
         self._log_step = None
 
     def _build(self) -> None:
+        if self.task == "classification":
+            check_classes_fit(self.model, self.training)  # num_classes=3 for one sigmoid unit.
         reduction = self.cost or model_reduction(self.model)
         # The logs' prefix of each set: its evaluator.
         evaluators = {"": ModelEvaluator(self.model, self.training, reduction)}

@@ -38,6 +38,7 @@ from kerasclf.callbacks.image_layout import LABEL_PIXELS, TICK_PIXELS, TITLE_PIX
 from kerasclf.callbacks.image_log import ImageLog
 from kerasclf.callbacks.requirements import RECURRENT_LAYERS, noted_skip_reason, sample_shape
 from kerasclf.data.vocabulary import token_strings
+from kerasclf.models.inspection import all_layers
 from kerasclf.validation import check_directory_path, shown, suggests_keywords
 
 TAG = "hidden_state"
@@ -262,6 +263,7 @@ class HiddenStateLogger(ScheduledLogger):
                 f"`example` must be one sample of the model's input, shape {shown(shape)}. "
                 f"Received: example of shape {example.shape}."
             )
+        check_example_values(example, model)
         self._example = example[None]
         self._front = keras.Model(owner.inputs[0], layer.input)
         self._layer = layer
@@ -323,3 +325,36 @@ class HiddenStateLogger(ScheduledLogger):
         labels = self._step_labels
         self._images.add(lambda: heat_map(states, scale, title, labels), step)
         self._schedule.logged(step)
+
+
+def check_example_values(example: np.ndarray, model: keras.Model) -> None:
+    """Refuses an example that is not finite numbers, or ids the model's Embedding lacks.
+
+    Example:
+        >>> inputs = keras.Input((None,), dtype="int32")
+        >>> model = keras.Model(inputs, keras.layers.Embedding(5, 2, name="embed")(inputs))
+        >>> check_example_values(np.array([0, 1, 9]), model)
+        Traceback (most recent call last):
+        ...
+        ValueError: `example` token ids must be whole numbers in 0..4, the ids `embed` embeds. Received: example=array([0, 1, 9]).
+    """  # noqa: E501
+    try:
+        values = np.asarray(example, np.float64)
+    except (TypeError, ValueError):
+        values = np.array([np.nan])
+    if values.size == 0 or not np.isfinite(values).all():
+        raise ValueError(
+            "`example` must be one sample of finite numbers (features, or token ids). "
+            f"Received: example={shown(example)}."
+        )
+    embedding = next(
+        (layer for layer in all_layers(model) if isinstance(layer, keras.layers.Embedding)), None
+    )
+    if embedding is None:
+        return
+    ids = int(embedding.input_dim)
+    if not ((values == np.round(values)) & (values >= 0) & (values < ids)).all():
+        raise ValueError(
+            f"`example` token ids must be whole numbers in 0..{ids - 1}, the ids "
+            f"`{embedding.name}` embeds. Received: example={shown(example)}."
+        )

@@ -434,3 +434,16 @@ def test_callbacks_validate_their_input(tmp_path, blobs):
             verbose=0,
             callbacks=[MinibatchCostLogger(str(tmp_path))],
         )
+
+
+def test_cost_logger_refuses_more_classes_than_the_model_tells_apart(tmp_path):
+    """num_classes=3 for one sigmoid unit trained and logged the cost of 2 classes."""
+    model = build_model("logistic", 2)
+    model.compile(optimizer="sgd", loss=CrossEntropy("sum"))
+    data = kerasclf.make_dataset("seminar_blobs")
+    callback = CostLogger(str(tmp_path), data.features, data.labels, num_classes=3)
+    with pytest.raises(ValueError) as raised:
+        model.fit(data.features, data.labels, epochs=1, verbose=0, callbacks=[callback])
+    message = str(raised.value)
+    assert "`model` tells 2 classes apart (1 output unit(s)), and the data has 3." in message
+    assert "\n" not in message

@@ -538,3 +538,25 @@ def test_each_panel_skips_a_model_it_does_not_fit(tmp_path, capsys, vocabulary):
     ):
         assert f"note: {name} is off for this run:" in notes
     assert written_files(tmp_path) == []  # No events, no projector_config.pbtxt.
+
+
+@pytest.mark.parametrize(
+    "example, message",
+    [
+        ([0, 1, 9], "`example` token ids must be whole numbers in 0..4, the ids `embed` embeds"),
+        ([0, -1, 2], "`example` token ids must be whole numbers in 0..4"),
+        ([0.5, np.nan], "`example` must be one sample of finite numbers (features, or token ids)"),
+    ],
+)
+def test_hidden_state_refuses_an_example_the_model_cannot_read(tmp_path, example, message):
+    """Not TensorFlow's "indices[0,2] = 9 is not in [0, 5)", nor a -1 looked up in silence."""
+    inputs = keras.Input((None,), dtype="int32")
+    embedded = keras.layers.Embedding(5, 4, name="embed")(inputs)
+    outputs = keras.layers.Dense(5, "softmax")(keras.layers.SimpleRNN(3)(embedded))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    callback = HiddenStateLogger(str(tmp_path), model, np.array(example))
+    ids = np.random.default_rng(0).integers(0, 5, size=(8, 3))
+    with pytest.raises(ValueError) as raised:
+        model.fit(ids, ids[:, 0], epochs=1, verbose=0, callbacks=[callback])
+    assert message in str(raised.value) and "\n" not in str(raised.value)

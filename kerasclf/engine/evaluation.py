@@ -366,11 +366,11 @@ def evaluate_model(
         )
     if task == "classification":
         check_probability_output(model)
-        _check_classes_fit(model, data)
+        check_classes_fit(model, data)
     return ModelEvaluator(model, data, reduction, gradient)()
 
 
-def _check_classes_fit(model: keras.Model, data) -> None:
+def check_classes_fit(model: keras.Model, data) -> None:
     """Refuses data of more classes than the model tells apart (one sigmoid unit: two).
 
     Fewer is fine: a test set may lack a class.
