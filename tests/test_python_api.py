@@ -333,6 +333,7 @@ def test_a_callback_function_and_a_path_are_accepted(tmp_path):
             "class_names=('a', 'a'), 'a' twice.",
         ),
         (lambda data: make_dataset("blobs", num_samples=2), ValueError, "integer in [3, "),
+        (lambda data: Data(data.features, data.labels, None), TypeError, "Received: source=None"),
         (lambda data: load_data(data.features), TypeError, "characters) of type ndarray. For arr"),
         (lambda data: Classifier.from_model(None), TypeError, "Received: model=None of type"),
     ],

@@ -88,6 +88,12 @@ class Data:
     vocabulary_size: int | None = None
 
     def __post_init__(self):
+        if not isinstance(self.source, str):
+            raise TypeError(
+                "`source` must be a string naming where the samples come from, e.g. "
+                f"'points.csv'. Received: source={shown(self.source)} of type "
+                f"{type(self.source).__name__}."
+            )
         task = check_choice("task", self.task, TASKS)
         scale = check_number("feature_scale", self.feature_scale, 0.0, math.inf)
         if task == "regression":
