@@ -263,7 +263,6 @@ class HiddenStateLogger(ScheduledLogger):
                 f"`example` must be one sample of the model's input, shape {shown(shape)}. "
                 f"Received: example of shape {example.shape}."
             )
-        check_example_values(example, model)
         self._example = example[None]
         self._front = keras.Model(owner.inputs[0], layer.input)
         self._layer = layer
@@ -282,6 +281,7 @@ class HiddenStateLogger(ScheduledLogger):
                 .replace("\n", "\N{DOWNWARDS ARROW WITH CORNER LEFTWARDS}")
             )
             description += f" The example's text: `{quoted}`"
+        check_example_values(example, model)  # After the tokens' own check, which names them.
         self._images = ImageLog(self.logdir, TAG, FILE_NAME, description)
 
     def _example_text(self, example: np.ndarray) -> list[str]:
