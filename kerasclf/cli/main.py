@@ -50,8 +50,8 @@ from kerasclf.run.directory import (
     EXIT_DIVERGED,
     EXIT_INTERRUPTED,
     RunDirectoryError,
-    check_resumable,
 )
+from kerasclf.run.resume_config import resume_config
 
 EXIT_BAD_INPUT = 2
 # The end of `kerasclf train --help`. The divergence rule is callbacks.divergence's.
@@ -142,11 +142,10 @@ def run_train(arguments: argparse.Namespace) -> int:
                 f"`--resume` continues a run with its own config.json and takes no other "
                 f"settings. Received: {', '.join(sorted(values)) or 'config'}. Remove them."
             )
-        # Every setting is checked before TensorFlow loads, so bad input answers at once.
-        if arguments.resume is not None:
-            check_resumable(arguments.resume)
+        # Every setting is checked before TensorFlow loads, so bad input answers at once
+        # (a resumed run's config.json too: what its files alone can tell).
         config = (
-            None
+            resume_config(arguments.resume)
             if arguments.resume is not None
             else config_module.checked_config_over(file_values, flag_values, arguments.config)
         )
@@ -158,8 +157,8 @@ def run_train(arguments: argparse.Namespace) -> int:
 
     try:
         prepared = (
-            prepare_resume(arguments.resume)
-            if config is None
+            prepare_resume(arguments.resume, config)
+            if arguments.resume is not None
             else prepare_run(config, checked=True)
         )
     except (ValueError, TypeError) as error:

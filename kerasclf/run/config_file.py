@@ -30,11 +30,13 @@ def load_toml(path: str) -> dict[str, Any]:
         {'epochs': 5, 'optimizer': 'adam'}
     """
     check_file_exists("config", path)
+    text = ""
     try:
         with open(path, encoding="utf-8-sig") as file:  # A byte-order mark (Notepad's) is no key.
-            values = tomllib.loads(file.read())
+            text = file.read()
+        values = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        json_like = str(error).endswith("(at line 1, column 1)") and _starts_with(path, b"{")
+        json_like = text.lstrip().startswith("{")
         hint = (
             " Config files are TOML, one `key = value` a line (epochs = 2), not JSON." * json_like
         )
@@ -52,9 +54,3 @@ def load_toml(path: str) -> dict[str, Any]:
             )
         check_key(key)
     return values
-
-
-def _starts_with(path: str, prefix: bytes) -> bool:
-    """Whether the file's text, past any blank space, starts with `prefix`."""
-    with open(path, "rb") as file:
-        return file.read(4096).lstrip().startswith(prefix)

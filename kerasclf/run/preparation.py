@@ -252,9 +252,14 @@ def check_even_split(config: TrainConfig, num_samples: int) -> None:
         )
 
 
-def prepare_resume(run_dir: str) -> PreparedRun:
-    """Validates an interrupted run directory for `--resume`, writing nothing."""
-    config = resume_config(run_dir)
+def prepare_resume(run_dir: str, config: TrainConfig | None = None) -> PreparedRun:
+    """Validates an interrupted run directory for `--resume`, writing nothing.
+
+    `config` is the run's, as `resume_config(run_dir)` read it (the command
+    line does so before TensorFlow loads); None to read it here.
+    """
+    if config is None:
+        config = resume_config(run_dir)
     try:
         prepared = prepare_run(config, checked=True)
     except (ValueError, TypeError) as error:
