@@ -13,6 +13,7 @@ from kerasclf import pipeline
 from kerasclf.cli.main import main
 from kerasclf.engine.evaluation import evaluate_model
 from kerasclf.models.features import FeatureMap, parse_features
+from kerasclf.models.registry import build_model
 from kerasclf.run.preparation import prepare_run
 from kerasclf.run.model import make_model
 
@@ -71,6 +72,22 @@ def test_feature_map_values_against_numpy():
     ]
     poly = FeatureMap("poly3")(points).numpy()
     np.testing.assert_allclose(poly[:, 6], x1**2 * x2, rtol=1e-6)
+
+
+def test_a_feature_map_takes_a_list_of_names_as_build_models_error_suggests():
+    points = np.array([[0.5, -2.0], [3.0, 1.5]], dtype=np.float32)
+    with pytest.raises(TypeError) as refused:
+        build_model("logistic", 2, feature_map="x1^2")
+    suggested = refused.value.args[0].split("e.g. ")[1].split(", or None")[0]
+    assert suggested == "FeatureMap(['x1', 'x2', 'x1^2'])"
+    layer = eval(suggested, {"FeatureMap": FeatureMap})
+    np.testing.assert_allclose(
+        layer(points).numpy(), FeatureMap("x1,x2,x1^2")(points).numpy(), rtol=0
+    )
+    model = build_model("logistic", 2, feature_map=layer)
+    assert model.layers[1].get_config()["features"] == "x1,x2,x1^2"  # Saved as the spec.
+    with pytest.raises(ValueError, match=r"Received data of shape \(4,\)"):
+        FeatureMap(["x1"])(points[0, :1].repeat(4))
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,8 @@ def parse_features(spec: str) -> list[str]:
     spec = spec.strip() if isinstance(spec, str) else spec
     if not isinstance(spec, str) or not spec:
         raise ValueError(
-            "`features` must be feature names such as 'x1,x2,x1^2,x2^2' or 'polyD'. "
+            "`features` must be feature names such as 'x1,x2,x1^2,x2^2' (in Python also a list, "
+            "['x1', 'x2']) or 'polyD'. "
             f"Received: features={spec!r}."
         )
     if spec.startswith("poly"):

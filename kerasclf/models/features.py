@@ -35,24 +35,33 @@ class FeatureMap(keras.layers.Layer):
     """Expands (x1, x2) into named features phi(x). It has no weights.
 
     Args:
-        features: A spec for `parse_features`, e.g. `"x1^2,x2^2"` or `"poly3"`.
+        features: A spec for `parse_features`, e.g. `"x1^2,x2^2"` or `"poly3"`,
+            or a list of feature names, e.g. `["x1^2", "x2^2"]`.
 
     Example:
         >>> layer = FeatureMap("x1,x2,x1*x2")
         >>> layer(keras.ops.convert_to_tensor([[2.0, 3.0]])).numpy().tolist()
         [[2.0, 3.0, 6.0]]
+        >>> FeatureMap(["x1^2", "x2^2"]).features
+        'x1^2,x2^2'
     """
 
-    def __init__(self, features: str, **kwargs):
+    def __init__(self, features: str | list[str] | tuple[str, ...], **kwargs):
         super().__init__(**kwargs)
-        self.features = features
+        if (
+            isinstance(features, (list, tuple))
+            and features
+            and all(isinstance(name, str) for name in features)
+        ):
+            features = ",".join(features)  # Its config keeps the spec, a string.
         self.names = parse_features(features)
+        self.features = features
 
     def build(self, input_shape):
-        if input_shape[-1] != 2:
+        if len(input_shape) != 2 or input_shape[-1] != 2:
             raise ValueError(
-                f"`features` maps two inputs (x1, x2). Received data with "
-                f"{input_shape[-1]} features. Drop --features or use 2-D data."
+                "`features` maps two inputs (x1, x2): a batch of shape (samples, 2). Received "
+                f"data of shape {tuple(input_shape)}. Drop --features or use 2-D data."
             )
 
     def call(self, inputs):
