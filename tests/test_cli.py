@@ -726,7 +726,7 @@ def test_data_too_big_for_memory_is_one_line_not_a_crash(tmp_path, capsys, monke
     np.savetxt(tmp_path / "points.csv", np.c_[arrays["X"], arrays["y"]], delimiter=",")
     logdir = str(tmp_path / "logs")
     # An .npz is refused before its arrays are read, by their size in the archive ...
-    monkeypatch.setattr("kerasclf.data.loading.available_memory", lambda: 100)
+    monkeypatch.setattr("kerasclf.data.npz_arrays.available_memory", lambda: 100)
     assert main(["train", "--data", str(tmp_path / "points.npz"), "--logdir", logdir]) == 2
     needed = sum(array.nbytes + 128 for array in arrays.values())  # .npy headers: 128 bytes.
     assert f"arrays X and y need {needed} bytes of memory and 100 are available" in (

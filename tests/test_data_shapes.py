@@ -136,7 +136,7 @@ def test_csv_and_xy_files_have_no_test_part(tmp_path):
 def test_memory_check_counts_the_arrays_read(tmp_path, monkeypatch):
     arrays = keras_layout()
     path = saved(tmp_path, "mnist.npz", **arrays)
-    monkeypatch.setattr("kerasclf.data.loading.available_memory", lambda: 100)
+    monkeypatch.setattr("kerasclf.data.npz_arrays.available_memory", lambda: 100)
     headers = 128  # Bytes of each .npy header.
     training = sum(arrays[name].nbytes + headers for name in ("x_train", "y_train"))
     with pytest.raises(ValueError, match=f"arrays x_train and y_train need {training} bytes"):

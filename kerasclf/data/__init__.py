@@ -22,7 +22,8 @@ from kerasclf.data.checks import check_arrays, missing_classes
 from kerasclf.data.csv_files import csv_rows_values, read_csv_values
 from kerasclf.data.datasets import DATASETS, check_dataset_arguments, describe_datasets
 from kerasclf.data.labelled import Data
-from kerasclf.data.loading import available_memory, data_file_kind, load_data, load_data_splits
+from kerasclf.data.loading import data_file_kind, load_data, load_data_splits
+from kerasclf.data.npz_arrays import available_memory
 from kerasclf.data.named import make_dataset, make_dataset_splits
 from kerasclf.data.point_sets import SLIDE_LINE
 from kerasclf.data.splits import split_stratified, split_validation
