@@ -48,7 +48,7 @@ def data_row_name(index: int) -> str:
     return f"data row {index + 1} (the header not counted)"
 
 
-def _is_number_array(array: np.ndarray) -> bool:
+def is_number_array(array: np.ndarray) -> bool:
     """Real numbers or booleans: not text, objects, records, complex, dates or durations."""
     if array.dtype.kind in "mM" or np.iscomplexobj(array):
         return False
@@ -70,7 +70,7 @@ def check_feature_array(features: np.ndarray, source: str = "data") -> None:
             "Python objects). Pad the sequences to one length, e.g. "
             "keras.utils.pad_sequences(sequences, maxlen=100)."
         )
-    if not _is_number_array(features):
+    if not is_number_array(features):
         raise TypeError(
             f"{source}: features must be numbers (floats, uint8 image pixels or integer "
             f"token ids), not text, objects or complex numbers (image arrays that are not "
@@ -165,7 +165,7 @@ def check_label_values(
         >>> check_label_values(np.array([0.0, 2.0, 1.0])).tolist()
         [0, 2, 1]
     """
-    if not _is_number_array(labels):
+    if not is_number_array(labels):
         raise TypeError(
             f"{source}: labels must be integers 0..k-1. Received dtype {labels.dtype}. Number "
             "class names 0..k-1, e.g. np.unique(y, return_inverse=True)[1]."
@@ -283,7 +283,7 @@ def check_labelled_arrays(
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
     if labels.ndim != 1:
-        one_hot = _is_number_array(labels) and labels.ndim == 2 and _rows_are_one_hot(labels)
+        one_hot = is_number_array(labels) and labels.ndim == 2 and _rows_are_one_hot(labels)
         raise ValueError(
             f"{source}: labels must be a 1-D array (num_samples,). Received shape {labels.shape}. "
             + (
@@ -331,89 +331,3 @@ def raise_ragged(error: Exception, source: str = "data") -> None:
             "different lengths. Pad them to one length, e.g. "
             "keras.utils.pad_sequences(sequences, maxlen=100)."
         ) from None
-
-
-# Integer regression targets with at most this many distinct values look like class labels.
-MAX_CLASS_LIKE_VALUES = 20
-
-
-def check_target_values(targets, source: str = "data", where=row_name) -> np.ndarray:
-    """Checks regression targets: finite numbers, shape (num_samples,) or (num_samples, k).
-
-    Integer targets with at most `MAX_CLASS_LIKE_VALUES` distinct values are
-    refused: they look like class labels given to a regression by mistake
-    (give them as floats if they are numbers to predict).
-
-    Returns:
-        The targets as float32, in their shape.
-
-    Example:
-        >>> check_target_values([0.5, -1.25, 3.0]).tolist()
-        [0.5, -1.25, 3.0]
-        >>> check_target_values(np.array([0, 1, 1, 0]))
-        Traceback (most recent call last):
-        ...
-        ValueError: data: the targets are all whole numbers with only 2 distinct values, \
-which look like class labels; use task='classification', or give float targets \
-(targets.astype(np.float32)) if they are numbers to predict.
-    """
-    targets = np.asarray(targets)
-    if not _is_number_array(targets) or targets.dtype == bool:
-        raise TypeError(
-            f"{source}: regression targets must be finite numbers. Received an array of dtype "
-            f"{targets.dtype}. Give float targets, or use task='classification' for classes."
-        )
-    if targets.ndim not in (1, 2) or 0 in targets.shape[1:]:
-        raise ValueError(
-            f"{source}: regression targets must have shape (num_samples,) or (num_samples, k). "
-            f"Received shape {targets.shape}."
-        )
-    with np.errstate(over="ignore", invalid="ignore"):
-        converted = targets.astype(np.float32)
-    finite = np.isfinite(converted.reshape(len(converted), -1)).all(axis=1)
-    if not finite.all():
-        row = int(np.argmin(finite))
-        raise ValueError(
-            f"{source}: regression targets must be finite float32 numbers. Received a NaN or "
-            f"infinity in {where(row)}, the first of {int(np.sum(~finite))} such row(s) (a "
-            "value beyond about 3.4e38 is infinity too). Remove or fix those samples."
-        )
-    if targets.dtype.kind in "iu" and len(targets):
-        distinct = len(np.unique(targets))
-        if distinct <= MAX_CLASS_LIKE_VALUES:
-            raise ValueError(
-                f"{source}: the targets are all whole numbers with only {distinct} distinct "
-                "values, which look like class labels; use task='classification', or give "
-                "float targets (targets.astype(np.float32)) if they are numbers to predict."
-            )
-    return converted
-
-
-def check_regression_arrays(
-    features, targets, source: str = "data"
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """`check_labelled_arrays` for regression: float32 targets (N,) or (N, k).
-
-    Returns:
-        `(features, targets, feature_scale)`.
-
-    Example:
-        >>> features, targets, scale = check_regression_arrays([[1], [2]], [[0.5, 1], [2, 3]])
-        >>> targets.dtype, targets.shape, scale
-        (dtype('float32'), (2, 2), 1.0)
-    """
-    try:
-        features = np.asarray(features)
-        targets = np.asarray(targets)
-    except (ValueError, TypeError) as error:
-        raise_ragged(error, source)
-        raise ValueError(f"{source}: features and targets must be numeric arrays ({error}).")
-    check_feature_array(features, source)
-    targets = check_target_values(targets, source)
-    if len(targets) != len(features):
-        raise ValueError(
-            f"{source}: features and targets have different numbers of samples: "
-            f"[{len(features)}, {len(targets)}]. Give one target (row) per sample."
-        )
-    features, scale = convert_features(features, source)
-    return features, targets, scale

@@ -21,7 +21,8 @@ import math
 
 import numpy as np
 
-from kerasclf.data.checks import check_labelled_arrays, check_regression_arrays
+from kerasclf.data.checks import check_labelled_arrays
+from kerasclf.data.target_checks import check_regression_arrays
 from kerasclf.data.vocabulary import Vocabulary, check_token_ids
 from kerasclf.validation import check_choice, check_integer, check_number, shown, suggests_keywords
 
