@@ -40,7 +40,7 @@ import keras
 
 from benchmarks.arguments import parse_repeats
 from kerasclf.data.vocabulary import Vocabulary
-from kerasclf.models.architecture import check_recurrent_architecture
+from kerasclf.models.recurrent_architecture import check_recurrent_architecture
 from kerasclf.models.registry import build_model
 from kerasclf.models.text_sampling import TextSampler
 

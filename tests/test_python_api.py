@@ -17,7 +17,8 @@ from kerasclf.engine.classifier import Classifier
 from kerasclf.engine.evaluation import check_input_shape, evaluate_model
 from kerasclf.engine.hand_set_line import evaluate_linear
 from kerasclf.run.evaluation import evaluate_run
-from kerasclf.models.architecture import Architecture, ConvArchitecture, RecurrentArchitecture
+from kerasclf.models.architecture import Architecture, ConvArchitecture
+from kerasclf.models.recurrent_architecture import RecurrentArchitecture
 from kerasclf.models.registry import build_model
 from kerasclf.models.text_sampling import TextSampler, sample_text
 from kerasclf.run.generation import generate_from_run

@@ -18,6 +18,8 @@ from kerasclf.models.architecture import (
     MODELS,
     RECURRENT_MODELS,
     Architecture,
+)
+from kerasclf.models.recurrent_architecture import (
     RecurrentArchitecture,
     check_recurrent_architecture,
 )

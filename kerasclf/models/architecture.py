@@ -130,12 +130,16 @@ class Architecture:
     dropout: float = 0.0
 
     def __post_init__(self):
-        _set(self, "hidden", _check_sizes("hidden", self.hidden, "[8, 8]"))
+        set_checked_value(self, "hidden", _check_sizes("hidden", self.hidden, "[8, 8]"))
         check_choice("activation", self.activation, ACTIVATIONS)
         for key in ("l1", "l2"):
             value = getattr(self, key)
-            _set(self, key, check_number(key, value, 0.0, FLOAT32_LIMIT, low_inclusive=True))
-        _set(self, "dropout", check_number("dropout", self.dropout, 0.0, 1.0, low_inclusive=True))
+            set_checked_value(
+                self, key, check_number(key, value, 0.0, FLOAT32_LIMIT, low_inclusive=True)
+            )
+        set_checked_value(
+            self, "dropout", check_number("dropout", self.dropout, 0.0, 1.0, low_inclusive=True)
+        )
 
 
 Architecture.__init__ = suggests_keywords(
@@ -143,8 +147,15 @@ Architecture.__init__ = suggests_keywords(
 )  # A misspelt keyword: the one meant.
 
 
-def _set(options, key: str, value) -> None:
-    """Sets a checked value on a frozen dataclass of options, as it is being made."""
+def set_checked_value(options, key: str, value) -> None:
+    """Sets a checked value on a frozen dataclass of options, as it is being made.
+
+    Example:
+        >>> options = Architecture()
+        >>> set_checked_value(options, "hidden", (4,))
+        >>> options.hidden
+        (4,)
+    """
     object.__setattr__(options, key, value)
 
 
@@ -213,9 +224,9 @@ class ConvArchitecture:
     pooling: str = "max"
 
     def __post_init__(self):
-        _set(self, "filters", _check_sizes("filters", self.filters, "[4] or [8, 16]"))
-        _set(self, "kernel_size", check_integer("kernel_size", self.kernel_size))
-        _set(self, "pool_size", check_integer("pool_size", self.pool_size))
+        set_checked_value(self, "filters", _check_sizes("filters", self.filters, "[4] or [8, 16]"))
+        set_checked_value(self, "kernel_size", check_integer("kernel_size", self.kernel_size))
+        set_checked_value(self, "pool_size", check_integer("pool_size", self.pool_size))
         check_choice("pooling", self.pooling, POOLINGS)
 
 
@@ -284,117 +295,6 @@ def check_feature_map(conv: ConvArchitecture, input_shape: tuple[int, ...]) -> N
         f"pool_size={pool}. At most {fits} pools fit: use at most {fits} blocks, a smaller "
         "pool_size, or pooling='none'."
     )
-
-
-@dataclasses.dataclass(frozen=True)
-class RecurrentArchitecture:
-    """The recurrent layers of an `rnn`, `lstm` or `gru`, checked by `check_recurrent_architecture`.
-
-    `layers` layers of `units` each, stacked: every layer but the last returns
-    its whole sequence to the next, the last only its final state. The
-    activation (the rnn's), the dropout after each layer and the penalties
-    are the model's `Architecture`'s.
-
-    Attributes:
-        units: The size of each layer's state h_t.
-        layers: The number of recurrent layers.
-        embedding_dim: The width of the Embedding that token ids go through
-            first; None for `DEFAULT_EMBEDDING_DIM` with token ids, and for
-            sequences of numbers (which have no Embedding).
-
-    Example:
-        >>> RecurrentArchitecture()
-        RecurrentArchitecture(units=32, layers=1, embedding_dim=None)
-    """
-
-    units: int = 32
-    layers: int = 1
-    embedding_dim: int | None = None
-
-    def __post_init__(self):
-        _set(self, "units", check_integer("units", self.units, maximum=MAX_LAYER_WIDTH))
-        _set(self, "layers", check_integer("layers", self.layers, maximum=MAX_LAYERS))
-        if self.embedding_dim is not None:
-            dim = check_integer("embedding_dim", self.embedding_dim, maximum=MAX_LAYER_WIDTH)
-            _set(self, "embedding_dim", dim)
-
-
-RecurrentArchitecture.__init__ = suggests_keywords(
-    RecurrentArchitecture.__init__
-)  # A misspelt keyword: the one meant.
-
-
-def check_recurrent_architecture(
-    units: int, layers: int, embedding_dim: int | None = None
-) -> RecurrentArchitecture:
-    """Validates a recurrent model's options, raising one clear line.
-
-    Example:
-        >>> check_recurrent_architecture(64, 2, 8)
-        RecurrentArchitecture(units=64, layers=2, embedding_dim=8)
-        >>> check_recurrent_architecture(0, 1)
-        Traceback (most recent call last):
-        ...
-        ValueError: `units` must be an integer >= 1. Received: units=0.
-    """
-    return RecurrentArchitecture(units, layers, embedding_dim)
-
-
-def check_sequence_input(
-    model: str,
-    recurrent: RecurrentArchitecture,
-    input_shape: tuple[int, ...],
-    vocabulary_size: int | None,
-) -> bool:
-    """Whether a recurrent model reads token ids; refuses inputs and options that do not fit.
-
-    Samples of shape (time,) are token ids, which need `vocabulary_size`;
-    samples of shape (time, features) are sequences of numbers, which take
-    neither a vocabulary nor an `embedding_dim`.
-
-    Example:
-        >>> check_sequence_input("lstm", RecurrentArchitecture(), (10,), 27)
-        True
-        >>> check_sequence_input("lstm", RecurrentArchitecture(), (10, 1), None)
-        False
-        >>> check_sequence_input("gru", RecurrentArchitecture(), (10,), None)
-        Traceback (most recent call last):
-        ...
-        ValueError: The 'gru' model reads samples of shape (time,) as token ids, which need `vocabulary_size` (the number of token ids) for its Embedding. Received: input_shape=(10,), vocabulary_size=None. Pass vocabulary_size, or give sequences of numbers of shape (time, features), e.g. (10, 1).
-    """  # noqa: E501
-    if not isinstance(recurrent, RecurrentArchitecture):
-        raise TypeError(
-            "`recurrent` must be a RecurrentArchitecture (from check_recurrent_architecture) or "
-            f"None. Received: recurrent={recurrent!r}."
-        )
-    if len(input_shape) not in (1, 2):
-        raise ValueError(
-            f"The {model!r} model reads sequences: token ids of shape (time,) or numbers of "
-            f"shape (time, features). Received: input_shape={tuple(input_shape)!r}. Use "
-            "--model cnn, mlp or logistic for samples of another shape."
-        )
-    if len(input_shape) == 1:
-        if vocabulary_size is None:
-            raise ValueError(
-                f"The {model!r} model reads samples of shape (time,) as token ids, which need "
-                "`vocabulary_size` (the number of token ids) for its Embedding. Received: "
-                f"input_shape={tuple(input_shape)!r}, vocabulary_size=None. Pass "
-                "vocabulary_size, or give sequences of numbers of shape (time, features), "
-                f"e.g. ({input_shape[0]}, 1)."
-            )
-        check_integer("vocabulary_size", vocabulary_size)
-        return True
-    for key, value in (
-        ("embedding_dim", recurrent.embedding_dim),
-        ("vocabulary_size", vocabulary_size),
-    ):
-        if value is not None:
-            raise ValueError(
-                f"`{key}` applies to token ids of shape (time,), but the {model!r} model's "
-                f"samples of shape {tuple(input_shape)!r} are sequences of numbers, so it would "
-                f"be ignored. Received: {key}={value!r}. Remove it, or give token ids."
-            )
-    return False
 
 
 def _check_sizes(key: str, sizes: Sequence[int], example: str) -> tuple[int, ...]:

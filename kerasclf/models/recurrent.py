@@ -25,11 +25,8 @@ import functools
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 
-from kerasclf.models.architecture import (
-    DEFAULT_EMBEDDING_DIM,
-    Architecture,
-    RecurrentArchitecture,
-)
+from kerasclf.models.architecture import DEFAULT_EMBEDDING_DIM, Architecture
+from kerasclf.models.recurrent_architecture import RecurrentArchitecture
 from kerasclf.models.layers import INITIALIZERS, kernel_regularizer, output_layer, with_dropout
 
 # The Keras layer of each recurrent model name.

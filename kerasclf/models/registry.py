@@ -39,12 +39,11 @@ from kerasclf.models.architecture import (
     RECURRENT_MODELS,
     Architecture,
     ConvArchitecture,
-    RecurrentArchitecture,
     check_feature_map,
-    check_sequence_input,
     default_architecture,
     default_init,
 )
+from kerasclf.models.recurrent_architecture import RecurrentArchitecture, check_sequence_input
 from kerasclf.models.cnn import cnn
 from kerasclf.models.inspection import (  # noqa: F401 (the models' public API)
     PROBABILITY_ACTIVATIONS,

@@ -32,6 +32,8 @@ from kerasclf.models.architecture import (
     ConvArchitecture,
     check_architecture,
     check_conv_architecture,
+)
+from kerasclf.models.recurrent_architecture import (
     check_recurrent_architecture,
     RecurrentArchitecture,
 )

@@ -17,9 +17,11 @@ from kerasclf.models.architecture import (
     Architecture,
     RECURRENT_MODELS,
     ConvArchitecture,
-    RecurrentArchitecture,
     check_architecture,
     check_conv_architecture,
+)
+from kerasclf.models.recurrent_architecture import (
+    RecurrentArchitecture,
     check_recurrent_architecture,
 )
 from kerasclf.engine.classifier import Classifier
