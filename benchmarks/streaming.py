@@ -45,7 +45,7 @@ import numpy as np
 
 from benchmarks.report import format_rate, format_table, machine_description, write_section
 from kerasclf import pipeline
-from kerasclf.run.config import make_config
+from kerasclf.run.config_making import make_config
 from kerasclf.data import make_dataset
 from kerasclf.data.chunk_cache import ChunkCache
 from kerasclf.data.csv_streams import open_csv_shards

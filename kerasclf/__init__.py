@@ -33,7 +33,7 @@ _PUBLIC_NAMES = {
     "Architecture": "kerasclf.models.architecture",
     "PRESETS": "kerasclf.engine.presets",
     "TrainConfig": "kerasclf.run.config",
-    "make_config": "kerasclf.run.config",
+    "make_config": "kerasclf.run.config_making",
     "Classifier": "kerasclf.engine.classifier",
     "CrossEntropy": "kerasclf.engine.losses",
     "FeatureMap": "kerasclf.models.features",

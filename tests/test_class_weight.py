@@ -9,7 +9,7 @@ from sklearn.utils.class_weight import compute_class_weight
 
 import kerasclf
 from kerasclf.cli.main import main
-from kerasclf.run.config import make_config
+from kerasclf.run.config_making import make_config
 from kerasclf.run.model import resolve_class_weights
 
 

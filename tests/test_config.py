@@ -6,10 +6,11 @@ import types
 import numpy as np
 import pytest
 
-from kerasclf.run import config as config_module
+from kerasclf.run import config_making as config_module
 from kerasclf.cli.main import main
 from kerasclf.data import data_file_kind
-from kerasclf.run.config import FIELDS, TrainConfig, make_config, parse_value, validate
+from kerasclf.run.config import FIELDS, TrainConfig, parse_value
+from kerasclf.run.config_making import make_config, validate
 from kerasclf.run.config_file import load_toml
 
 

@@ -17,7 +17,7 @@ from kerasclf.callbacks.hparams import (
     markdown_table,
     text_value,
 )
-from kerasclf.run.config import make_config
+from kerasclf.run.config_making import make_config
 
 # What kerasclf.run.training adds to TrainConfig's keys in config.json.
 RESOLVED = {

@@ -9,7 +9,7 @@ import pytest
 
 import kerasclf
 from kerasclf import callbacks
-from kerasclf.run.config import make_config
+from kerasclf.run.config_making import make_config
 from kerasclf.data import Data, data_file_kind, load_data, make_dataset, split_validation
 from kerasclf.data import make_dataset_splits
 from kerasclf.data.csv_streams import open_csv_data

@@ -17,7 +17,7 @@ import kerasclf.atomic_files
 from kerasclf import pipeline
 from kerasclf.cli.main import main
 from kerasclf.data.csv_files import _first_non_utf8_byte
-from kerasclf.run.config import make_config
+from kerasclf.run.config_making import make_config
 from kerasclf.data import load_data, make_dataset
 from kerasclf.engine.losses import CrossEntropy
 from kerasclf.models.architecture import check_architecture

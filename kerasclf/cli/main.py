@@ -24,6 +24,7 @@ import sys
 from typing import Any
 
 from kerasclf.run import config as config_module
+from kerasclf.run.config_making import checked_config_over
 from kerasclf.run.config_file import load_toml
 from kerasclf.cli.runs import add_runs_parser, runs_command
 from kerasclf.cli.evaluate import (
@@ -119,7 +120,7 @@ def _train_values(arguments: argparse.Namespace) -> tuple[dict[str, Any], dict[s
     """Config keys from `--config FILE.toml`, and from the flags given, each read once.
 
     A flag's text is parsed by its key's parser, and a file's value is
-    type-checked by it; `config.checked_config_over` checks the flags over the
+    type-checked by it; `config_making.checked_config_over` checks the flags over the
     file, the file's values that they override included (a wrong file is
     refused, not silently half-used).
     """
@@ -147,7 +148,7 @@ def run_train(arguments: argparse.Namespace) -> int:
         config = (
             resume_config(arguments.resume)
             if arguments.resume is not None
-            else config_module.checked_config_over(file_values, flag_values, arguments.config)
+            else checked_config_over(file_values, flag_values, arguments.config)
         )
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None

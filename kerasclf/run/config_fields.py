@@ -4,7 +4,7 @@ Each `TrainConfig` field names its parser in its metadata, and every value
 passes through it once, where it enters: a command-line flag's text is parsed
 (`from_text=True`); a TOML or Python value must already have the kind's type
 (an int is accepted for a number). Ranges, names and the keys' combinations
-are checked afterwards, on typed values, by `kerasclf.run.config.validate`.
+are checked afterwards, on typed values, by `kerasclf.run.config_making.validate`.
 
 A parser is called as `parse(key, value, from_text)` and returns the typed
 value, or raises one line naming the key, the value and what is expected:

@@ -30,8 +30,8 @@ from kerasclf.run.config import (
     FIELDS,
     TEXT_SEQUENCE_LENGTH,
     TrainConfig,
-    make_config,
 )
+from kerasclf.run.config_making import make_config
 from kerasclf.engine.distribution import make_strategy
 from kerasclf.data import Data, load_data_splits, make_dataset_splits, split_validation
 from kerasclf.models.architecture import DEFAULT_EMBEDDING_DIM, RECURRENT_MODELS
@@ -127,7 +127,7 @@ def prepare_run(
         model_object: The user's `keras.Model` or model function, instead
             of `config.model` (which must then be left at its default).
         checked: `config` is a `TrainConfig` already parsed and checked
-            (`kerasclf.run.config.make_config` or `checked_config`, as the CLI
+            (`kerasclf.run.config_making.make_config` or `checked_config`, as the CLI
             makes it), so its values are not parsed again.
         **overrides: Config keys that override `config`.
 

@@ -23,7 +23,8 @@ import numpy as np
 
 from kerasclf.atomic_files import read_json
 from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
-from kerasclf.run.config import FIELDS, TrainConfig, make_config
+from kerasclf.run.config import FIELDS, TrainConfig
+from kerasclf.run.config_making import make_config
 from kerasclf.run.config_json_keys import KEYS_ADDED_LATER, PYTHON_MODEL_PREFIX, RECORDED_KEYS
 from kerasclf.run.directory import CHECKPOINT_FILE, check_resumable
 from kerasclf.validation import did_you_mean
