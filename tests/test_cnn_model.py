@@ -23,6 +23,8 @@ from kerasclf.models.architecture import (
 )
 from kerasclf.models.features import FeatureMap
 from kerasclf.models.registry import build_model
+from kerasclf.run.config_making import make_config
+from kerasclf.run.model import conv_architecture
 
 STOCK_POOLINGS = {"max": keras.layers.MaxPooling2D, "average": keras.layers.AveragePooling2D}
 
@@ -241,3 +243,15 @@ def test_the_cnn_trains_on_the_fused_engine_as_stock_fit():
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
     for key, values in stock_history.items():
         np.testing.assert_allclose(fused_history[key], values, rtol=1e-4)
+
+
+def test_pooling_none_is_a_setting_as_the_too_many_pools_error_suggests():
+    pooled = conv_architecture(make_config(model="cnn", dataset="fonts", filters=[1] * 6))
+    with pytest.raises(ValueError, match="or pooling='none'"):
+        check_feature_map(pooled, (36, 36))
+    config = make_config(model="cnn", dataset="fonts", filters=[1] * 6, pooling="none")
+    assert config.pool_size is None  # No window to size: the cnn's 2 is not filled in.
+    assert conv_architecture(config) == ConvArchitecture((1,) * 6, pooling="none")
+    assert check_feature_map(conv_architecture(config), (36, 36)) is None
+    with pytest.raises(ValueError, match="so pool_size would be ignored. Received: pool_size=3"):
+        make_config(model="cnn", dataset="fonts", pooling="none", pool_size=3)

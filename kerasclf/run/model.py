@@ -167,9 +167,9 @@ def conv_architecture(config: TrainConfig) -> ConvArchitecture | None:
     """The convolution blocks of a `cnn`, or None for a model without them."""
     if config.filters is None:
         return None
-    return check_conv_architecture(
-        config.filters, config.kernel_size, config.pool_size, config.pooling
-    )
+    # pooling "none" leaves pool_size unset: the blocks have no pooling window.
+    pool_size = ConvArchitecture.pool_size if config.pool_size is None else config.pool_size
+    return check_conv_architecture(config.filters, config.kernel_size, pool_size, config.pooling)
 
 
 def recurrent_architecture(config: TrainConfig) -> RecurrentArchitecture | None:

@@ -136,6 +136,7 @@ def fill_model_defaults(config: TrainConfig) -> TrainConfig:
         kind = data_file_kind(config.data)
     filled = {}
     for key, default in model_defaults(config.model, kind).items():
-        if getattr(config, key) is None:
+        unpooled = key == "pool_size" and config.pooling == "none"  # No window to size.
+        if getattr(config, key) is None and not unpooled:
             filled[key] = list(default) if isinstance(default, tuple) else default
     return dataclasses.replace(config, **filled)
