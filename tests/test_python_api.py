@@ -236,7 +236,14 @@ def test_a_callback_function_and_a_path_are_accepted(tmp_path):
             ValueError,
             "leaves 200 validation and 0 training points of 200; a split needs at least 1 "
             "validation and 2 training points. Received: validation_split=0.999. Choose a "
-            "fraction between 0.0075 and 0.988.",
+            "fraction between 0.00251 and 0.992.",
+        ),
+        (  # Three points: 1 validation and 2 training, from fractions in (1/6, 1/2) alone.
+            lambda data: split_validation(data.subset(np.array([0, 1, 199]), "three"), 0.5, 0),
+            ValueError,
+            "leaves 2 validation and 1 training points of 3; a split needs at least 1 "
+            "validation and 2 training points. Received: validation_split=0.5. Choose a "
+            "fraction between 0.167 and 0.499.",
         ),
         (
             lambda data: split_validation(data.subset(np.array([0, 199]), "two"), 0.5, 0),

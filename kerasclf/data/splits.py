@@ -8,10 +8,30 @@ is tested on the stretch after its training.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from kerasclf.data.labelled import Data, check_data
 from kerasclf.validation import check_integer, check_number, suggests_keywords
+
+
+def _fractions_that_split(data: Data) -> tuple[float, float]:
+    """The least and the greatest 3-digit fraction leaving 1 validation and 2 training points.
+
+    A fraction f holds out round(f * n) points: 1 to n - 2 of them where
+    0.5 < f * n < n - 1.5. Each bound is rounded inwards to 3 significant digits.
+
+    Example:
+        >>> _fractions_that_split(Data(np.zeros((3, 2)), [0, 1, 0]))
+        (0.167, 0.499)
+    """
+    low, high = 0.5 / data.num_samples, (data.num_samples - 1.5) / data.num_samples
+    scale_low, scale_high = (10.0 ** (2 - math.floor(math.log10(value))) for value in (low, high))
+    return (
+        (math.floor(low * scale_low) + 1) / scale_low,
+        (math.ceil(high * scale_high) - 1) / scale_high,
+    )
 
 
 @suggests_keywords
@@ -39,8 +59,7 @@ def split_validation(data: Data, fraction: float, seed: int) -> tuple[Data, Data
     num_validation = int(round(fraction * data.num_samples))
     if num_validation < 1 or num_validation > data.num_samples - 2:
         fix = (
-            f"Choose a fraction between {1.5 / data.num_samples:.3g} and "
-            f"{(data.num_samples - 2.5) / data.num_samples:.3g}"
+            "Choose a fraction between {:.3g} and {:.3g}".format(*_fractions_that_split(data))
             if data.num_samples >= 3
             else "Use at least 3 points, or validation_split=0"
         )
