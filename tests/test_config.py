@@ -148,6 +148,8 @@ def test_a_config_built_in_python_names_the_key_meant(typo, meant):
         ("batch_cost", "On", True),
         ("streaming", "TRUE", True),
         ("data", "points.csv", "points.csv"),
+        ("features", "x1^2,x2^2", ["x1^2", "x2^2"]),  # A list in TOML and Python too.
+        ("features", "poly3", ("poly3",)),
     ],
 )
 def test_a_flags_text_reads_as_the_same_value_written_in_toml(key, text, value):

@@ -39,6 +39,7 @@ from kerasclf.run.config_fields import (
     parse_optional_batch_size,
     parse_optional_class_weight,
     parse_optional_data_path,
+    parse_optional_feature_spec,
     parse_optional_integer,
     parse_optional_layer_sizes,
     parse_optional_number,
@@ -134,7 +135,7 @@ class TrainConfig:
         parse_optional_string,
     )
     features: str | None = _key(
-        None, "feature map phi(x), e.g. x1,x2,x1^2,x2^2 or poly3", parse_optional_string
+        None, "feature map phi(x), e.g. x1,x2,x1^2,x2^2 or poly3", parse_optional_feature_spec
     )
     # The model's layer options: None takes the model's own (kerasclf.run.model_defaults).
     hidden: list[int] | None = _key(

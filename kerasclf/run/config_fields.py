@@ -132,6 +132,22 @@ def parse_string(key: str, value: Any, from_text: bool) -> str:
     return value
 
 
+def parse_feature_spec(key: str, value: Any, from_text: bool) -> str:
+    """A feature map's spec: 'x1^2,x2^2' or 'poly3'; a list of names too, joined by commas.
+
+    Example:
+        >>> parse_feature_spec("features", ["x1^2", "x2^2"], from_text=False)
+        'x1^2,x2^2'
+    """
+    names = isinstance(value, (list, tuple)) and value
+    if names and all(isinstance(name, str) for name in value):
+        return ",".join(value)
+    if not isinstance(value, str):
+        expected = "feature names such as 'x1^2,x2^2' or 'poly3', or a list ['x1^2', 'x2^2']"
+        raise type_error(key, value, expected, from_text)
+    return value
+
+
 def parse_path(key: str, value: Any, from_text: bool) -> str:
     """A file or directory name: a string, or a `pathlib.Path` (returned as a string)."""
     return parse_string(
@@ -240,3 +256,4 @@ parse_optional_data_path = optional(parse_data_path)
 parse_optional_class_weight = optional(parse_class_weight)
 parse_optional_batch_size = optional(parse_batch_size)
 parse_optional_layer_sizes = optional(parse_layer_sizes)
+parse_optional_feature_spec = optional(parse_feature_spec)
