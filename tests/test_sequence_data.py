@@ -340,15 +340,21 @@ def test_npz_token_ids_with_a_vocabulary_size(tmp_path):
     one_line(raised)
 
 
-def test_a_negative_token_id_without_a_vocabulary_size_is_named(tmp_path, capsys):
-    ids = RNG.integers(0, 9, size=(12, 7))
-    ids[3, 4] = -2
+@pytest.mark.parametrize(
+    "value, why", [(-2, "is negative"), (0.75, "is not a whole number")], ids=["negative", "float"]
+)
+def test_a_sample_that_is_no_token_id_without_a_vocabulary_size_is_named(
+    tmp_path, capsys, value, why
+):
+    ids = RNG.integers(0, 9, size=(12, 7)).astype(type(value))
+    ids[3, 4] = value
     path = saved(tmp_path, X=ids, y=np.arange(12) % 2)
     logdir = tmp_path / "logs"
     assert cli_main(["train", "--data", path, "--model", "lstm", "--logdir", str(logdir)]) == 2
     error = capsys.readouterr().err
-    assert "token id -2 at sample 3 (step 4) is negative" in error
-    assert "vocabulary_size" not in error and error.count("\n") == 1
+    assert f"value {value:g} at sample 3 (step 4) {why}" in error
+    assert "X[..., None] makes each sample (7, 1)" in error  # Sequences of numbers.
+    assert "vocabulary_size" not in error and error.count("\n") == 1  # No key gives one.
     assert not logdir.exists()
 
 

@@ -62,7 +62,7 @@ def base_model(config: TrainConfig, data, source=None) -> keras.Model:
     input_shape = feature_shape(data)
     task, num_targets = config.task, getattr(data, "num_targets", None) or 1
     if isinstance(source, str) and source in MODELS:
-        _check_no_negative_token_id(source, data, input_shape)
+        _check_token_ids(source, data, input_shape)
         feature_map = FeatureMap(config.features, name="phi") if config.features else None
         return build_model(
             source,
@@ -81,29 +81,32 @@ def base_model(config: TrainConfig, data, source=None) -> keras.Model:
     return user_model(source, input_shape, data.num_classes, task, num_targets)
 
 
-def _check_no_negative_token_id(model_name: str, data, input_shape: tuple) -> None:
-    """Names a negative id in whole-number sequences that a recurrent model reads as token ids.
+def _check_token_ids(model_name: str, data, input_shape: tuple) -> None:
+    """Names a sample a recurrent model cannot read as token ids, in data without a vocabulary.
 
-    Such data has no `vocabulary_size` (negative numbers are not ids), and the
-    model would otherwise ask for one.
+    Samples of shape (time,) are token ids, whole numbers 0, 1, 2, ...; data
+    of other numbers (negative or not whole) has no `vocabulary_size`, and the
+    model would otherwise ask for one, which no setting gives.
     """
     features = getattr(data, "features", None)
     if model_name not in RECURRENT_MODELS or len(input_shape) != 1 or features is None:
         return
     if getattr(data, "vocabulary_size", None) is not None:
         return
-    if not np.array_equal(features, np.floor(features)):  # Not ids at all: the model says so.
+    not_whole = features != np.floor(features)
+    wrong, kind = (
+        (not_whole, "is not a whole number") if not_whole.any() else (features < 0, "is negative")
+    )
+    if not wrong.any():
         return
-    negative = np.argwhere(features < 0)
-    if len(negative):
-        sample, step = (int(index) for index in negative[0])
-        raise ValueError(
-            f"{data.source}: token id {int(features[sample, step])} at sample {sample} (step "
-            f"{step}) is negative: the {model_name!r} model reads samples of shape (time,) as "
-            f"token ids, whole numbers 0, 1, 2, .... Received ids from {int(features.min())} to "
-            f"{int(features.max())}. Fix the ids, or give sequences of numbers of shape "
-            f"(time, features), e.g. ({input_shape[0]}, 1)."
-        )
+    sample, step = (int(index) for index in np.argwhere(wrong)[0])
+    raise ValueError(
+        f"{data.source}: value {features[sample, step]:g} at sample {sample} (step {step}) {kind}: "
+        f"the {model_name!r} model reads samples of shape (time,) as token ids, whole numbers "
+        f"0, 1, 2, .... Received values from {features.min():g} to {features.max():g}. Fix the "
+        f"ids, or save sequences of numbers of shape (samples, time, features): X[..., None] "
+        f"makes each sample ({input_shape[0]}, 1)."
+    )
 
 
 def compile_model(config: TrainConfig, data, model: keras.Model) -> Classifier:
