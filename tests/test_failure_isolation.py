@@ -62,6 +62,23 @@ class Failing(keras.callbacks.Callback):
             raise ValueError("the user's callback fails")
 
 
+def test_a_stopped_run_of_a_python_model_object_does_not_offer_a_resume_it_refuses(
+    tmp_path, capsys
+):
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs), name="line")
+    with pytest.raises(ValueError, match="the user's callback fails"):
+        kerasclf.train(model=model, epochs=6, logdir=str(tmp_path), callbacks=[Failing()])
+    (run_dir,) = [path for path in tmp_path.iterdir() if path.is_dir()]
+    said = capsys.readouterr().err
+    assert f"saved {run_dir / 'checkpoint.npz'}; a model given as a Python object cannot" in said
+    assert "--resume" not in said
+    assert main(["train", "--resume", str(run_dir)]) == 2
+    refused = capsys.readouterr().err
+    assert "model was a Python object (python:line)" in refused and "cannot be resumed" in refused
+    assert "Continue it from Python" not in refused  # No Python call resumes it either.
+
+
 def test_a_failing_user_callback_ends_training_but_the_run_is_saved(tmp_path):
     stream = io.StringIO()
     with pytest.raises(ValueError, match="the user's callback fails"):

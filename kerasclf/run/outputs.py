@@ -32,11 +32,18 @@ from kerasclf.run.model import feature_shape
 from kerasclf.atomic_files import write_json
 
 
-def save_outputs(model, run: RunState, summary: dict, status: str, stream) -> None:
-    """`model.keras`, `weights.json`, `summary.json`; the checkpoint once no longer needed."""
+def save_outputs(
+    model, run: RunState, summary: dict, status: str, stream, resumable: bool = True
+) -> None:
+    """`model.keras`, `weights.json`, `summary.json`; the checkpoint once no longer needed.
+
+    `resumable`: whether `kerasclf train --resume` can rebuild the run's model
+    (not a Python object's), and so whether a stopped run says to resume it.
+    """
     if status in ("interrupted", "failed"):
         failed = status == "failed"
-        save_interrupted(model, run.snapshot, run.run_dir, sys.stderr if failed else stream, failed)
+        output = sys.stderr if failed else stream
+        save_interrupted(model, run.snapshot, run.run_dir, output, failed, resumable)
     save_model(model, run.run_dir, stream)
     write_json(os.path.join(run.run_dir, "summary.json"), summary)
     checkpoint = os.path.join(run.run_dir, CHECKPOINT_FILE)
@@ -92,8 +99,10 @@ def resolved_settings(prepared: PreparedRun, run_dir, engine, batch_size) -> dic
     }
 
 
-def save_interrupted(model, snapshot, run_dir, stream, failed: bool = False) -> None:
-    """Writes the last completed epoch's checkpoint and says how to resume.
+def save_interrupted(
+    model, snapshot, run_dir, stream, failed: bool = False, resumable: bool = True
+) -> None:
+    """Writes the last completed epoch's checkpoint and says how to resume, if it can.
 
     After a failure (`failed`) that may be the full disk itself: then there is
     nothing to save, and the failure is what gets reported.
@@ -108,9 +117,14 @@ def save_interrupted(model, snapshot, run_dir, stream, failed: bool = False) -> 
             return
         raise
     what = "training failed" if failed else "interrupted"
+    after = (
+        f"continue with `kerasclf train --resume {shlex.quote(run_dir)}`"
+        if resumable
+        else "a model given as a Python object cannot be resumed (one given as "
+        "FILE.py:FUNCTION can)"
+    )
     print(
-        f"{what} after epoch {snapshot.epochs_completed}: saved {path}; continue with "
-        f"`kerasclf train --resume {shlex.quote(run_dir)}`",
+        f"{what} after epoch {snapshot.epochs_completed}: saved {path}; {after}",
         file=stream,
         flush=True,
     )

@@ -46,8 +46,9 @@ def resume_config(run_dir: str) -> TrainConfig:
     if str(saved.get("model", "")).startswith(PYTHON_MODEL_PREFIX):
         raise ValueError(
             f"{config_path}: the run's model was a Python object ({saved['model']}), which "
-            "config.json cannot rebuild. Continue it from Python, or train models given as "
-            "'FILE.py:FUNCTION' to resume them from the command line."
+            "config.json cannot rebuild, so the run cannot be resumed. Train it again; a model "
+            "given as 'FILE.py:FUNCTION' (kerasclf.train(model='FILE.py:FUNCTION') too) makes "
+            "runs that resume."
         )
     unknown = [key for key in saved if key not in FIELDS and key not in RECORDED_KEYS]
     if unknown:

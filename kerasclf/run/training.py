@@ -36,6 +36,7 @@ from kerasclf.engine.unrolling import minibatches_per_iteration_for_run
 from kerasclf.run.preparation import PreparedRun, prepare_resume, prepare_run  # noqa: F401 (API)
 from kerasclf.atomic_files import write_json
 from kerasclf.run.directory import CONFIG_FILE, create_run_dir, default_run_name, run_lock
+from kerasclf.run.config_json_keys import PYTHON_MODEL_PREFIX
 from kerasclf.run.fitting import RunState, choose_engine, fit_run
 from kerasclf.run.periodic_checkpoint import periodic_checkpoints
 from kerasclf.run.resume_cleanup import clean_for_resume
@@ -215,7 +216,8 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
             logged=last_logged(model, run.snapshot, outcome.history),
         )
         if chief:
-            save_outputs(model, run, summary, outcome.status, stream)
+            resumable = not prepared.model_name.startswith(PYTHON_MODEL_PREFIX)
+            save_outputs(model, run, summary, outcome.status, stream, resumable)
     except Exception:
         if outcome.error is None:
             raise
