@@ -57,9 +57,36 @@ def parse_arguments(description: str, argv: list[str] | None = None) -> argparse
             f"unknown argument {first!r}.{did_you_mean(first.split('=', 1)[0], options)} "
             f"See `{parser.prog} --help`."
         )
-    arguments.quick = arguments.quick or os.environ.get(QUICK_ENVIRONMENT_VARIABLE) == "1"
+    from_environment = quick_from_environment()  # Checked even where --quick is given.
+    arguments.quick = arguments.quick or from_environment
     check_logdir(arguments.logdir)
     return arguments
+
+
+def quick_from_environment() -> bool:
+    """Whether `KERASCLF_QUICK` asks for a smoke run: 1 yes; 0, empty or unset no.
+
+    Raises:
+        ValueError: for another value, which would otherwise start the full
+            runs (hours for `all`) where a smoke run was meant.
+
+    Example:
+        >>> os.environ[QUICK_ENVIRONMENT_VARIABLE] = "yes"
+        >>> quick_from_environment()
+        Traceback (most recent call last):
+        ...
+        ValueError: KERASCLF_QUICK must be 1 (a smoke run) or 0. Received: KERASCLF_QUICK='yes'. Did you mean '1'?
+        >>> del os.environ[QUICK_ENVIRONMENT_VARIABLE]
+    """  # noqa: E501
+    value = os.environ.get(QUICK_ENVIRONMENT_VARIABLE, "").strip()
+    if value not in ("", "0", "1"):
+        meant = "1" if value.lower() in ("true", "yes", "on", "y", "t") else None
+        hint = f" Did you mean {meant!r}?" if meant else ""
+        raise ValueError(
+            f"{QUICK_ENVIRONMENT_VARIABLE} must be 1 (a smoke run) or 0. Received: "
+            f"{QUICK_ENVIRONMENT_VARIABLE}={value!r}.{hint}"
+        )
+    return value == "1"
 
 
 def run_sequence(names: list[str], arguments: argparse.Namespace) -> dict[str, float]:

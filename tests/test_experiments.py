@@ -232,6 +232,31 @@ def test_an_experiments_bad_arguments_are_one_line_exit_2(capsys, argv, message)
     assert error.startswith("error: ") and error.count("\n") == 1 and message in error
 
 
+@pytest.mark.parametrize(
+    "value, quick, message",
+    [
+        ("1", True, None),
+        ("0", False, None),
+        ("", False, None),
+        ("yes", None, "KERASCLF_QUICK='yes'. Did you mean '1'?"),
+        ("maybe", None, "KERASCLF_QUICK must be 1 (a smoke run) or 0. Received: KERASCLF_QUICK="),
+    ],
+)
+def test_the_quick_environment_variable_is_1_or_0(capsys, monkeypatch, value, quick, message):
+    """Another value would start the full runs (hours for `all`) where a smoke run was meant."""
+    from kerasclf.experiments._script import main_guard, parse_arguments
+
+    monkeypatch.setenv("KERASCLF_QUICK", value)
+    if message is None:
+        assert parse_arguments("An experiment.", []).quick is quick
+        return
+    with pytest.raises(SystemExit) as exit_status:
+        main_guard(lambda: parse_arguments("An experiment.", ["--quick"]))
+    assert exit_status.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and message in error
+
+
 @pytest.mark.parametrize("module", ["experiments.momentum", "kerasclf.experiments.momentum"])
 def test_an_experiments_error_names_the_command_the_student_ran(capsys, monkeypatch, module):
     import importlib.machinery
