@@ -475,6 +475,24 @@ def test_bad_evaluate_input(capsys, flags, message):
     assert message in error and error.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    "content, message",
+    [  # Features alone: the last would pass for labels (x2's 2 and 4 were "classes [2, 4]").
+        ("x1,x2\n1,2\n3,4\n", "a line needs each point's label in a last column, and this"),
+        # Numbers to predict: a regression, which `train` makes; evaluate has no --task.
+        ("1,2,0\n3,4,1.5\n", "train a regression: kerasclf train --task regression (task="),
+    ],
+)
+def test_evaluating_a_line_on_a_file_without_class_labels_says_what_it_lacks(
+    tmp_path, capsys, content, message
+):
+    path = tmp_path / "points.csv"
+    path.write_text(content)
+    assert main(["evaluate", "--weights", "1", "1", "--bias", "0", "--data", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
+
+
 def test_unwritable_logdir_is_rejected_before_training(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

@@ -19,6 +19,7 @@ import os
 import sys
 
 from kerasclf.data import load_data, make_dataset, read_csv_values
+from kerasclf.data.csv_files import csv_layout
 from kerasclf.json_text import json_safe
 from kerasclf.run.config_fields import parse_integer, parse_number
 from kerasclf.run.directory import check_model_file
@@ -158,6 +159,7 @@ def _evaluate_linear(arguments: argparse.Namespace) -> int:
                 f"`--data` replaces the named dataset, so {' and '.join(ignored)} would be "
                 f"ignored. Received: --data {arguments.data}. Remove {' and '.join(ignored)}."
             )
+        _check_label_column(arguments.data, len(weights))
         data = load_data(arguments.data)
     else:
         seed = 0 if arguments.seed is None else parse_integer("seed", arguments.seed, True)
@@ -175,6 +177,19 @@ def _evaluate_linear(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print(json.dumps({"weights": weights, "bias": bias, **result}))
     return 0
+
+
+def _check_label_column(path: str, num_weights: int) -> None:
+    """Refuses a CSV file of features alone: its last feature would pass for labels."""
+    if not path.lower().endswith(".csv") or not os.path.isfile(path):
+        return  # `load_data` says what is wrong with the path.
+    _, columns = csv_layout(path)
+    if columns == num_weights:
+        raise ValueError(
+            f"{path}: evaluating a line needs each point's label in a last column, and this "
+            f"file has {columns} columns, as many as the line's {num_weights} weights. Received: "
+            f"data={path!r}. Add the labels (0 or 1) as a last column."
+        )
 
 
 def predict_command(arguments: argparse.Namespace) -> int:

@@ -178,8 +178,8 @@ def check_label_values(
         row = int(np.argmin(whole))
         raise ValueError(
             f"{source}: labels must be integers 0..k-1. Received {labels[row].item()!r} in "
-            f"{where(row)}. For numbers to predict rather than classes, use --task regression "
-            "(task='regression' in Python)."
+            f"{where(row)}. For numbers to predict rather than classes, train a regression: "
+            "kerasclf train --task regression (task='regression' in Python)."
         )
     if num_classes is not None:
         num_classes = check_integer("num_classes", num_classes, minimum=2)
@@ -289,8 +289,8 @@ def check_labelled_arrays(
             + (
                 "They are one-hot: pass the class numbers, y.argmax(axis=1)."
                 if one_hot
-                else "For several numbers to predict per sample, use --task regression "
-                "(task='regression' in Python)."
+                else "For several numbers to predict per sample, train a regression: kerasclf "
+                "train --task regression (task='regression' in Python)."
             )
         )
     if len(labels) != len(features):
