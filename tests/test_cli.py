@@ -724,17 +724,22 @@ def _damaged_npz(how, **arrays):
     return bytes(data)
 
 
-@pytest.mark.parametrize("how", ["truncated", "corrupted"])
+@pytest.mark.parametrize("how", ["truncated", "corrupted", "random bytes"])
 def test_damaged_npz_data_files_are_one_line_for_train_and_evaluate(tmp_path, capsys, how):
     points = make_dataset("blobs", seed=0)
     path = tmp_path / "points.npz"
-    path.write_bytes(_damaged_npz(how, X=points.features, y=points.labels))
+    if how == "random bytes":  # Neither zip nor .npy: numpy's own error says to unpickle it.
+        path.write_bytes(np.random.default_rng(0).bytes(300))
+        message = f"{path}: not an .npz file: its bytes are neither a zip of arrays nor an .npy"
+    else:
+        path.write_bytes(_damaged_npz(how, X=points.features, y=points.labels))
+        message = f"{path}: not a readable .npz file ("
     logdir = tmp_path / "logs"
     line = ["--weights", "1", "2", "--bias", "0"]
     for arguments in (["train", "--logdir", str(logdir)], ["evaluate", *line]):
         assert main([*arguments, "--data", str(path)]) == 2
         error = capsys.readouterr().err
-        assert error.count("\n") == 1 and f"{path}: not a readable .npz file (" in error
+        assert error.count("\n") == 1 and message in error and "pickle" not in error
     assert not logdir.exists()
 
 
@@ -1064,6 +1069,12 @@ def test_predict_refuses_a_directory_out_and_a_corrupt_model(tmp_path, capsys):
     assert "`out` must be the path of a CSV file to write. Received: out=''." in (
         capsys.readouterr().err
     )
+    under_a_file = str(points / "predictions.csv")
+    assert main(["predict", "--run", run, "--data", str(points), "--out", under_a_file]) == 2
+    assert f"but {str(points)!r} is a file, not a folder. Received: out=" in capsys.readouterr().err
+    missing = str(tmp_path / "missing" / "predictions.csv")
+    assert main(["predict", "--run", run, "--data", str(points), "--out", missing]) == 2
+    assert "does not exist. Received: out=" in capsys.readouterr().err
     if os.path.isdir("/proc"):  # Its permission bits allow what open() refuses.
         assert main(["predict", "--run", run, "--data", str(points), "--out", "/proc/x.csv"]) == 2
         error = capsys.readouterr().err

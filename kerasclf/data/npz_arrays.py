@@ -70,6 +70,11 @@ def read_npz_arrays(path: str, with_test: bool) -> dict[str, np.ndarray]:
     except UNREADABLE_NPZ_ERRORS as error:
         if isinstance(error, ValueError) and str(error).startswith(path):
             raise
+        if "pickled" in str(error):  # Neither a zip nor an .npy: numpy tries a pickle.
+            raise ValueError(
+                f"{path}: not an .npz file: its bytes are neither a zip of arrays nor an .npy "
+                "array. Save the arrays with np.savez(path, X=..., y=...)."
+            ) from None
         raise ValueError(f"{path}: not a readable .npz file ({error}).") from None
 
 

@@ -41,7 +41,18 @@ def check_prediction_paths(
     _check_not_overwritten(out_path, data_path, overwrite)
     folder = os.path.dirname(os.path.abspath(out_path))
     if not os.path.isdir(folder):
-        raise ValueError(f"`out` directory does not exist. Received: out={out_path!r}.")
+        above = folder
+        while not os.path.exists(above) and os.path.dirname(above) != above:
+            above = os.path.dirname(above)
+        what, fix = (
+            (f"its folder {folder!r} does not exist", "Create the folder first, or choose")
+            if os.path.isdir(above)
+            else (f"{above!r} is a file, not a folder", "Choose")
+        )
+        raise ValueError(
+            f"`out` must be a CSV file in an existing folder, but {what}. Received: "
+            f"out={out_path!r}. {fix} another out."
+        )
     if not os.access(folder, os.W_OK) or read_only_filesystem(folder):
         raise ValueError(
             f"`out` is not writable: no permission to write in {folder!r}. "
