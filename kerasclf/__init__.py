@@ -52,6 +52,7 @@ _WITHOUT_TENSORFLOW = {
     "kerasclf.models.architecture",
     "kerasclf.engine.presets",
     "kerasclf.run.config",
+    "kerasclf.run.config_making",
 }
 
 
