@@ -276,8 +276,35 @@ def check_file_exists(key: str, path: str) -> str:
             f"Received: {key}={path!r}. Save the contents to a file and name that."
         )
     if not os.path.isfile(path):
-        raise ValueError(f"`{key}` file does not exist. Received: {key}={path!r}.")
+        raise ValueError(
+            f"`{key}` file does not exist. Received: {key}={path!r}.{closest_path(path)}"
+        )
     return path
+
+
+def closest_path(path: str, wanted=os.path.isfile) -> str:
+    """ " Did you mean 'folder/name'?" for the entry of `path`'s folder closest to it, or "".
+
+    Only entries for which `wanted(entry_path)` holds are offered (files, by
+    default); nothing is offered where the folder itself does not exist.
+
+    Example:
+        >>> import tempfile
+        >>> folder = tempfile.mkdtemp()
+        >>> open(os.path.join(folder, "good.csv"), "w").close()
+        >>> closest_path(os.path.join(folder, "god.csv")) == (
+        ...     f" Did you mean {os.path.join(folder, 'good.csv')!r}?"
+        ... )
+        True
+    """
+    folder, name = os.path.split(os.path.normpath(path))
+    try:
+        entries = os.listdir(folder or ".")
+    except OSError:
+        return ""
+    entries = [entry for entry in entries if wanted(os.path.join(folder, entry))]
+    match = closest_name(name, entries)
+    return "" if match is None else f" Did you mean {os.path.join(folder, match)!r}?"
 
 
 def suggests_keywords(function):

@@ -1079,6 +1079,26 @@ def test_predict_refuses_a_directory_out_and_a_corrupt_model(tmp_path, capsys):
         assert main(["predict", "--run", run, "--data", str(points), "--out", "/proc/x.csv"]) == 2
         error = capsys.readouterr().err
         assert "`out` cannot be written" in error and error.count("\n") == 1
+    for wrong, message in [  # Each named for what it is, with the fix.
+        (
+            str(logdir / "rnu"),
+            f"folder does not exist. Received: run='{logdir / 'rnu'}'. Did you mean '{run}'?",
+        ),
+        (
+            str(logdir),
+            f"is a folder of 1 run(s), not a run. Received: run='{logdir}'. Pass one of them, "
+            f"e.g. run='{run}'",
+        ),
+        (
+            str(logdir / "run" / "model.keras"),
+            f"names a run's model file, not its folder. Received: "
+            f"run='{logdir / 'run' / 'model.keras'}'. Pass run='{run}'.",
+        ),
+        (str(points), f"must be a run's folder, but '{points}' is a file."),
+    ]:
+        assert main(["predict", "--run", wrong, "--data", str(points)]) == 2
+        error = capsys.readouterr().err
+        assert f"`run` {message}" in error and error.count("\n") == 1
     points.write_text("1,2\n3,1e39\n")
     assert main(["predict", "--run", run, "--data", str(points)]) == 2
     assert "too large for float32 in data row 2" in capsys.readouterr().err

@@ -48,7 +48,7 @@ COMMANDS = {
     ),
     "evaluate missing run dir": (
         ["evaluate", "--run", "/nonexistent", "--data", "points.csv"],
-        "does not exist or is not a directory",
+        "`run` folder does not exist",
     ),
     "evaluate run without model": (
         ["evaluate", "--run", "/", "--data", "points.csv"],
@@ -61,7 +61,7 @@ COMMANDS = {
     "evaluate run without data": (["evaluate", "--run", "/"], "Add --data FILE"),
     "predict missing run": (
         ["predict", "--run", "/nonexistent", "--data", "points.csv"],
-        "has no trained model",
+        "`run` folder does not exist",
     ),
 }
 

@@ -82,7 +82,7 @@ def copy_without(run_dir: str, tmp_path, missing: str) -> str:
 @pytest.mark.parametrize(
     "change, match",
     [
-        ({"run_dir": "/nonexistent/run"}, "must be a run directory"),
+        ({"run_dir": "/nonexistent/run"}, "`run` folder does not exist"),
         ({"missing": "model.keras"}, "has no trained model"),
         ({"missing": VOCABULARY_FILE}, "not a character model's run: it has no vocabulary.json"),
         ({"prompt": "to BE"}, "outside the run's vocabulary: 'B', 'E'"),
@@ -130,7 +130,7 @@ def test_a_process_with_bad_input_exits_2_without_a_traceback(tmp_path):
         timeout=120,
     )
     assert process.returncode == 2
-    assert process.stderr.startswith("kerasclf: error: `run` must be a run directory")
+    assert process.stderr.startswith("kerasclf: error: `run` folder does not exist")
     assert process.stderr.count("\n") == 1 and "Traceback" not in process.stderr
 
 

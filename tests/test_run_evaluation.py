@@ -231,7 +231,7 @@ def test_bad_runs_and_data_exit_2_with_one_line(runs, tmp_path, capsys):
     _, blobs_path, _ = runs["blobs"]
     seminar_run, _, _ = runs["seminar_blobs"]
     cases = [
-        (["--run", str(tmp_path / "missing"), "--data", blobs_path], "does not exist or is not"),
+        (["--run", str(tmp_path / "missing"), "--data", blobs_path], "`run` folder does not"),
         (["--run", str(tmp_path), "--data", blobs_path], "`run` has no trained model"),
         (["--run", seminar_run, "--data", blobs_path], "Received label 2 in data row"),
         (["--data", blobs_path], "required: --weights, --bias (a hand-set line), or --run"),

@@ -22,7 +22,7 @@ from kerasclf.data import load_data, make_dataset, read_csv_values
 from kerasclf.data.csv_files import csv_layout
 from kerasclf.json_text import json_safe
 from kerasclf.run.config_fields import parse_integer, parse_number
-from kerasclf.run.directory import check_model_file
+from kerasclf.run.model_file import check_model_file
 from kerasclf.run.prediction_paths import check_prediction_paths
 from kerasclf.run.run_data import load_run_data
 
@@ -121,11 +121,6 @@ def check_evaluate_form(arguments: argparse.Namespace) -> None:
 
 def _evaluate_run(arguments: argparse.Namespace) -> int:
     """`kerasclf evaluate --run RUN_DIR --data FILE`: the paths and the data checked first."""
-    if not os.path.isdir(arguments.run):
-        raise ValueError(
-            "`run` must be a run directory written by `kerasclf train`, and it does not exist "
-            f"or is not a directory. Received: run={arguments.run!r}."
-        )
     check_model_file(arguments.run)
     data = load_run_data(arguments.run, arguments.data)
     # TensorFlow loads here, after the checks.

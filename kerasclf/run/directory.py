@@ -370,31 +370,3 @@ def no_checkpoint_message(run_dir: str) -> str:
         f"`resume`: {run_dir} died without a checkpoint ({where}); nothing to resume from. "
         "Train it again; a run saves one every --checkpoint-every seconds (not 0)."
     )
-
-
-def check_model_file(run_dir: str) -> str:
-    """The path of a run's `model.keras`, or one line saying it is missing.
-
-    Example:
-        >>> check_model_file("/nonexistent/run")
-        Traceback (most recent call last):
-        ...
-        ValueError: `run` has no trained model: '/nonexistent/run/model.keras' does not exist. Received: run='/nonexistent/run'. Pass a run directory written by `kerasclf train`.
-    """  # noqa: E501
-    path = os.path.join(run_dir, "model.keras")
-    if not os.path.isfile(path):
-        raise ValueError(
-            f"`run` has no trained model: {path!r} "
-            f"{'is not a file' if os.path.lexists(path) else 'does not exist'}. "
-            f"Received: run={run_dir!r}. "
-            "Pass a run directory written by `kerasclf train`."
-        )
-    try:
-        with open(path, "rb"):
-            pass
-    except OSError as error:  # No permission: not to be mistaken for a corrupt file.
-        raise ValueError(
-            f"`run`'s model cannot be read: {error.strerror or error} ({path!r}). Received: "
-            f"run={run_dir!r}. Check the file's permissions."
-        ) from None
-    return path

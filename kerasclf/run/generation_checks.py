@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from kerasclf.data.vocabulary import VOCABULARY_FILE, Vocabulary
-from kerasclf.run.directory import check_model_file
+from kerasclf.run.model_file import check_model_file
 from kerasclf.validation import check_integer, check_number, shown
 
 # The most characters `kerasclf generate` samples in one call.
@@ -32,12 +32,12 @@ def check_generation(
         >>> check_generation("/nonexistent", "a", 10, 1.0, 0)
         Traceback (most recent call last):
         ...
-        ValueError: `run` must be a run directory written by `kerasclf train`, and it does not exist or is not a directory. Received: run='/nonexistent'.
+        ValueError: `run` folder does not exist. Received: run='/nonexistent'. Pass a run directory written by `kerasclf train`.
     """  # noqa: E501
-    if not isinstance(run_dir, (str, os.PathLike)) or not os.path.isdir(run_dir):
-        raise ValueError(
-            "`run` must be a run directory written by `kerasclf train`, and it does not exist "
-            f"or is not a directory. Received: run={shown(run_dir)}."
+    if not isinstance(run_dir, (str, os.PathLike)):
+        raise TypeError(
+            "`run` must be the path of a run directory written by `kerasclf train`. Received: "
+            f"run={shown(run_dir)}."
         )
     run_dir = os.fspath(run_dir)
     check_model_file(run_dir)

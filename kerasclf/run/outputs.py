@@ -20,6 +20,7 @@ from kerasclf.callbacks.error_surface import PATH_FILE as SURFACE_PATH_FILE
 from kerasclf.models.architecture import MODELS, default_init
 from kerasclf.run.checkpoint import CHECKPOINT_FILE, write_checkpoint
 from kerasclf.run.config import PATH_KEYS, TrainConfig
+from kerasclf.run.model_file import MODEL_FILE
 from kerasclf.data.files import is_shard_glob
 from kerasclf.data.vocabulary import VOCABULARY_FILE
 from kerasclf.run.export import plain_model, write_weights_json
@@ -150,7 +151,7 @@ def name_parts(config: TrainConfig, prepared: PreparedRun) -> list[str]:
 def save_model(model: keras.Model, run_dir: str, stream: TextIO) -> None:
     """Saves `model.keras` (a plain Keras model) and `weights.json`, falling back to a temp dir."""
     try:
-        plain_model(model).save(os.path.join(run_dir, "model.keras"))
+        plain_model(model).save(os.path.join(run_dir, MODEL_FILE))
         write_weights_json(model, os.path.join(run_dir, "weights.json"))
     except OSError as error:
         fallback = os.path.join(

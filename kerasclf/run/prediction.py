@@ -29,7 +29,8 @@ from kerasclf.atomic_files import read_json, write_bytes
 from kerasclf.data import read_csv_values
 from kerasclf.models.sources import is_model_file, parse_model_source
 from kerasclf.models.user import load_model_function, module_name
-from kerasclf.run.directory import CONFIG_FILE, check_model_file
+from kerasclf.run.directory import CONFIG_FILE
+from kerasclf.run.model_file import check_model_file
 from kerasclf.run.prediction_paths import check_prediction_paths
 from kerasclf.validation import suggests_keywords
 

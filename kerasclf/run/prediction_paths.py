@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 
-from kerasclf.run.directory import check_model_file, is_run_directory, read_only_filesystem
+from kerasclf.run.directory import is_run_directory, read_only_filesystem
+from kerasclf.run.model_file import check_model_file
 
 
 def check_prediction_paths(
