@@ -60,9 +60,12 @@ class MinibatchCostLogger(keras.callbacks.Callback):
         if settings is None or not settings.record_minibatch_costs:
             raise TypeError(
                 "MinibatchCostLogger needs a kerasclf.Classifier model that records minibatch "
-                "costs: call model.configure_step(StepSettings(record_minibatch_costs=True)) "
-                f"before fit. Received a {type(self.model).__name__} with step settings "
-                f"{settings}."
+                "costs. Received a {} with step settings {}. In kerasclf.train, set "
+                "batch_cost=True (--batch-cost true), which logs them; with your own fit, call "
+                "model.configure_step(StepSettings(record_minibatch_costs=True)) first "
+                "(StepSettings from kerasclf.engine.classifier).".format(
+                    type(self.model).__name__, settings
+                )
             )
         self._pending, self._num_pending = [], 0
         writer = self._writers["train"]

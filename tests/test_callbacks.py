@@ -424,7 +424,7 @@ def test_callbacks_validate_their_input(tmp_path, blobs):
         CostLogger(str(tmp_path), blobs.features, blobs.labels[:-1])
     with pytest.raises(ValueError, match="`buckets` must be an integer >= 1. Received: buckets=0"):
         histogram_summary("histograms/w", [1.0, 2.0], buckets=0)
-    with pytest.raises(TypeError, match="kerasclf.Classifier"):
+    with pytest.raises(TypeError, match="kerasclf.Classifier.* In kerasclf.train, set batch_cost"):
         model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
         model.compile(optimizer="sgd", loss=CrossEntropy())
         model.fit(

@@ -12,6 +12,7 @@ import pytest
 import kerasclf
 from kerasclf.cli.main import main
 from kerasclf.atomic_files import read_json
+from kerasclf.engine.cluster import parse_tf_config
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 SETTINGS = ["--optimizer", "momentum", "--epochs", "5", "--images", "false"]
@@ -161,5 +162,9 @@ def test_bad_tf_config(tmp_path, capsys, monkeypatch, tf_config, message):
     else:
         monkeypatch.setenv("TF_CONFIG", tf_config)
     assert main(["train", "--strategy", "multiworker", "--logdir", str(tmp_path / "logs")]) == 2
-    assert message in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert message in error
     assert not (tmp_path / "logs").exists()
+    if "e.g. " in error:  # The example given is a valid TF_CONFIG.
+        example = error.split("e.g. ", 1)[1].split("}}")[0].removeprefix("TF_CONFIG='") + "}}"
+        assert parse_tf_config(example)["cluster"]["worker"]

@@ -433,9 +433,12 @@ def test_a_large_csv_file_streams_automatically(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "flags, message",
     [
-        (["--validation-split", "0.2"], "`validation_split` needs the data in memory"),
+        (["--validation-split", "0.2"], "evaluate the run on it after training (kerasclf"),
         (["--engine", "plain"], "trains on the fused engine only"),
-        (["--strategy", "mirrored"], "trains on one device"),
+        (
+            ["--strategy", "mirrored"],
+            "trains on one device. Received: strategy='mirrored'. Drop --strategy.\n",
+        ),
         (["--streaming", "yes please"], "`streaming` must be true or false"),
     ],
 )
@@ -445,6 +448,21 @@ def test_streamed_data_rejects_what_it_cannot_serve(shards, tmp_path, capsys, fl
     assert main(["train", "--data", pattern, "--logdir", str(logdir), *flags]) == 2
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1
+    assert not logdir.exists()
+
+
+@pytest.mark.parametrize(
+    "flags, fix",
+    [  # Data that streams only because --streaming says so fits in memory without it.
+        (["--streaming", "true"], "Drop --streaming to hold the data in memory.\n"),
+        (["--num-samples", str(2**24 + 1)], "(kerasclf evaluate --run RUN --data FILE), or train"),
+    ],
+)
+def test_a_streamed_validation_split_names_a_fix_that_applies(tmp_path, capsys, flags, fix):
+    logdir = tmp_path / "logs"
+    assert main(["train", *flags, "--validation-split", "0.1", "--logdir", str(logdir)]) == 2
+    error = capsys.readouterr().err
+    assert "`validation_split` needs the data in memory" in error and fix in error
     assert not logdir.exists()
 
 

@@ -61,7 +61,7 @@ def read_text(path: str) -> str:
         raise ValueError(
             f"{path}: a text file must be UTF-8. Received byte {raw[error.start]:#04x} at byte "
             f"offset {error.start}, which is not UTF-8 ({error.reason}). Save the file as "
-            "UTF-8, e.g. iconv -f latin1 -t utf-8."
+            "UTF-8, e.g. iconv -f latin1 -t utf-8 old.txt > new.txt."
         ) from None
     text = text.removeprefix("\ufeff")
     if not text:

@@ -338,12 +338,18 @@ class Classifier(keras.Model):
         return self._sums
 
 
-def check_parts_trainable(model: keras.Model) -> None:
+def check_parts_trainable(
+    model: keras.Model, fix: str = "Use a --batch-size of at most 1048576 (2**20)."
+) -> None:
     """Refuses, in one line, a model whose minibatch cannot be trained in parts.
 
     A part's gradient adds up to the minibatch's only when the cost is a sum
     over independent samples: kerasclf's `CrossEntropy` or `SquaredError`, with no layer that
     looks across the batch (BatchNormalization) and no activity regularizer.
+
+    Args:
+        model: The compiled model.
+        fix: The error's last sentence: how the run can avoid minibatches in parts.
 
     Example:
         >>> inputs = keras.Input((2,))
@@ -352,9 +358,8 @@ def check_parts_trainable(model: keras.Model) -> None:
         >>> check_parts_trainable(model)
         Traceback (most recent call last):
         ...
-        ValueError: A minibatch larger than a block (2**20 samples) trains in parts, which needs kerasclf's CrossEntropy or SquaredError cost. Received a model compiled with loss 'binary_crossentropy'. Use a smaller --batch-size, or load the data into memory.
+        ValueError: A minibatch larger than a block (2**20 samples) trains in parts, which needs kerasclf's CrossEntropy or SquaredError cost. Received a model compiled with loss 'binary_crossentropy'. Use a --batch-size of at most 1048576 (2**20).
     """  # noqa: E501
-    fix = "Use a smaller --batch-size, or load the data into memory."
     what = "A minibatch larger than a block (2**20 samples) trains in parts, which needs"
     if not isinstance(model.loss, (CrossEntropy, SquaredError)):
         raise ValueError(

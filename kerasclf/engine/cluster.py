@@ -30,7 +30,7 @@ def parse_tf_config(text: str | None) -> dict:
         0
     """
     example = (
-        '{"cluster": {"worker": ["host1:port", "host2:port"]}, '
+        '{"cluster": {"worker": ["host1:2222", "host2:2222"]}, '
         '"task": {"type": "worker", "index": 0}}'
     )
     if not text:

@@ -41,10 +41,18 @@ def check_streamable(config: TrainConfig) -> None:
             f"`streaming` generates the 2-D point datasets only. Received: dataset="
             f"{config.dataset!r}, a set of {kind} that fits in memory. Drop --streaming."
         )
+    # Data that streams only because --streaming says so fits in memory without it.
+    chosen = not dataclasses.replace(config, streaming=False).streamed
     if config.validation_split:
+        fix = (
+            "Drop --streaming to hold the data in memory."
+            if chosen
+            else "Hold out a file of its own and evaluate the run on it after training "
+            "(kerasclf evaluate --run RUN --data FILE), or train on fewer points."
+        )
         raise ValueError(
             f"`validation_split` needs the data in memory; streamed data ({what}) has no split. "
-            f"Received: validation_split={config.validation_split}. Hold out a separate file."
+            f"Received: validation_split={config.validation_split}. {fix}"
         )
     if config.engine != "fused":
         raise ValueError(
@@ -54,7 +62,8 @@ def check_streamable(config: TrainConfig) -> None:
     if config.strategy != "none":
         raise ValueError(
             f"Streamed data ({what}) trains on one device. Received: strategy="
-            f"{config.strategy!r}. Drop --strategy, or train on in-memory data."
+            f"{config.strategy!r}. Drop --strategy"
+            + (", or drop --streaming to hold the data in memory." if chosen else ".")
         )
 
 

@@ -230,7 +230,13 @@ def check_engine_fits(prepared: PreparedRun, model: Classifier) -> None:
     if config.streamed:
         batch_size = pipeline.resolve_batch_size(config.batch_size, training.num_samples)
         if pipeline.stream_layout(training.num_samples, batch_size)[0] is not None:
-            check_parts_trainable(model)
+            smaller = f"Use a --batch-size of at most {pipeline.MAX_BLOCK_SAMPLES}"
+            check_parts_trainable(
+                model,
+                f"{smaller}, or drop --streaming to hold the data in memory."
+                if not dataclasses.replace(config, streaming=False).streamed
+                else f"{smaller}: data this large streams in blocks of that many.",
+            )
     if prepared.class_weights is not None and config.strategy == "multiworker":
         raise ValueError(
             "`class_weight` is not available with strategy='multiworker', whose loop "
