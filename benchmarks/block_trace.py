@@ -44,7 +44,7 @@ def first_block_seconds(num_samples: int) -> float:
 
 
 def main(argv=None) -> dict[str, float]:
-    repeats = parse_repeats(__doc__.strip().splitlines()[0], 7, argv)
+    repeats = parse_repeats("benchmarks.block_trace", __doc__, 7, argv)
     first_block_seconds(NUM_SAMPLES)  # The layout seen before; also imports and warms tf.data.
     seconds = {"new layout": [], "seen layout": []}
     for repeat in range(repeats):  # Interleaved: noise hits both alike.

@@ -25,12 +25,11 @@ makes training shorter and so the share larger.
 
 Run it (about 2 minutes on 2 cores):
 
-    python -m benchmarks.checkpoint_cost [--runs 3]
+    python -m benchmarks.checkpoint_cost [--runs 3] [--models logistic-batch1 cnn-fonts]
 """
 
 from __future__ import annotations
 
-import argparse
 import io
 import statistics
 import tempfile
@@ -38,13 +37,16 @@ import time
 
 import kerasclf.quiet_tensorflow  # First: TensorFlow's start-up lines silenced.
 import kerasclf
+from benchmarks.arguments import BenchmarkParser, choice, integer, parse_or_exit
 from kerasclf.run.checkpoint import EpochSnapshot
 from kerasclf.run.checkpoint_period import DEFAULT_CHECKPOINT_SECONDS
 from kerasclf.run.periodic_checkpoint import PeriodicCheckpoint
 
+MODULE = "benchmarks.checkpoint_cost"
+# By `--models` name: the label the report prints, and the run's settings.
 MODELS = {
-    "logistic, batch 1": dict(batch_size=1, epochs=300),
-    "cnn on fonts": dict(model="cnn", dataset="fonts", epochs=4),
+    "logistic-batch1": ("logistic, batch 1", dict(batch_size=1, epochs=300)),
+    "cnn-fonts": ("cnn on fonts", dict(model="cnn", dataset="fonts", epochs=4)),
 }
 # Every epoch's end: the worst case, and how each write is timed.
 EVERY_EPOCH = 1e-9
@@ -111,14 +113,26 @@ def measure(name: str, settings: dict, runs: int) -> None:
     print(f"  share at the default {DEFAULT_CHECKPOINT_SECONDS:g} s period: {share:.3%}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per setting")
-    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
-    arguments = parser.parse_args()
+def parse_arguments(argv=None):
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
+    parser.add_argument("--runs", type=integer(), default=3, help="timed runs per setting")
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        type=choice(MODELS),
+        default=list(MODELS),
+        help=f"models to time (default all: {' '.join(MODELS)})",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    arguments = parse_or_exit(MODULE, parse_arguments, argv)
     PeriodicCheckpoint.write = timed_write(PeriodicCheckpoint.write)
     for name in arguments.models:
-        measure(name, MODELS[name], arguments.runs)
+        label, settings = MODELS[name]
+        measure(label, settings, arguments.runs)
 
 
 if __name__ == "__main__":

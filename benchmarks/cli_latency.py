@@ -22,15 +22,17 @@ Run it:
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
 import sys
 import time
 
-import kerasclf.quiet_tensorflow  # noqa: F401 (report imports TensorFlow; its start-up lines silenced)
-from benchmarks.report import format_table, write_section
+from benchmarks.arguments import BenchmarkParser, check_markdown_output, integer, parse_or_exit
+
+# benchmarks.report, which imports TensorFlow, is imported once the flags are checked.
+MODULE = "benchmarks.cli_latency"
+OUTPUT = "BENCHMARKS.md"
 
 REFERENCE = "python -c 'import tensorflow'"
 TARGET_RATIO = 0.2
@@ -74,6 +76,9 @@ def measure(repeats: int) -> dict[str, list[float]]:
 
 def report(seconds: dict[str, list[float]], repeats: int) -> str:
     """The Markdown section: medians, ratios to the reference and the target."""
+    import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
+    from benchmarks.report import format_table
+
     reference = statistics.median(seconds[REFERENCE])
     rows = []
     for name, values in seconds.items():
@@ -90,15 +95,25 @@ def report(seconds: dict[str, list[float]], repeats: int) -> str:
     )
 
 
-def main(argv=None) -> str:
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7, help="runs of each command")
-    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+def parse_arguments(argv=None):
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
+    parser.add_argument("--repeats", type=integer(), default=7, help="runs of each command")
+    parser.add_argument("--write", action="store_true", help=f"update {OUTPUT}")
     arguments = parser.parse_args(argv)
+    if arguments.write:
+        check_markdown_output("--write", OUTPUT)
+    return arguments
+
+
+def main(argv=None) -> str:
+    arguments = parse_or_exit(MODULE, parse_arguments, argv)
     text = report(measure(arguments.repeats), arguments.repeats)
     print(text)
     if arguments.write:
-        write_section("BENCHMARKS.md", text)
+        from benchmarks.report import write_section
+
+        write_section(OUTPUT, text)
     return text
 
 

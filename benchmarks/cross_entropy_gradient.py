@@ -148,7 +148,7 @@ def passes(features: np.ndarray, labels: np.ndarray) -> dict:
 
 
 def main(argv=None) -> dict[str, float]:
-    repeats = parse_repeats(__doc__.strip().splitlines()[0], 15, argv)
+    repeats = parse_repeats("benchmarks.cross_entropy_gradient", __doc__, 15, argv)
     data = kerasclf.make_dataset("hand_line", num_samples=NUM_SAMPLES, seed=0)
     ratios = {}
     print(f"{'pass':<34} {'TensorFlow ms':>13} {'written ms':>10} {'written / TensorFlow':>21}")

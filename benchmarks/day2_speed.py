@@ -54,6 +54,14 @@ import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lin
 import keras
 import numpy as np
 
+from benchmarks.arguments import (
+    BenchmarkParser,
+    check_markdown_output,
+    integer,
+    integer_list,
+    number,
+    parse_or_exit,
+)
 from benchmarks.report import format_table, machine_description, write_section
 from benchmarks.speed.timing import progress
 from kerasclf import pipeline
@@ -64,8 +72,8 @@ from kerasclf.engine.optimizers import make_optimizer
 from kerasclf.models.architecture import default_architecture
 from kerasclf.models.registry import build_model
 from kerasclf.models.xla import xla_is_faster
-from kerasclf.validation import check_integer, check_number
 
+MODULE = "benchmarks.day2_speed"
 ENGINES = ("stock", "stock_spe", "fused", "fused_xla")
 ENGINE_LABELS = {
     "stock": "stock model.fit (defaults)",
@@ -291,26 +299,33 @@ def target_lines(runs: dict, batch_sizes) -> list[str]:
 
 
 def parse_arguments(argv) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.day2_speed", description=__doc__)
-    parser.add_argument("--epochs", type=int, default=5, help="epochs per fit (E, at least 2)")
-    parser.add_argument("--repeats", type=int, default=3, help="fits per engine and batch (R)")
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
     parser.add_argument(
-        "--num-samples", type=int, default=None, help="fonts images, both parts (default: all)"
+        "--epochs", type=integer(minimum=2), default=5, help="epochs per fit (E, at least 2)"
     )
     parser.add_argument(
-        "--batch-sizes", type=lambda text: [int(b) for b in text.split(",")], default=BATCH_SIZES
+        "--repeats", type=integer(), default=3, help="fits per engine and batch (R)"
     )
     parser.add_argument(
-        "--dropout", type=float, default=None, help="the CNN's dropout (default: its 0.25)"
+        "--num-samples",
+        type=integer(),
+        default=None,
+        help="fonts images, both parts (default: all)",
+    )
+    parser.add_argument(
+        "--batch-sizes", type=integer_list(), default=BATCH_SIZES, help="comma-separated"
+    )
+    parser.add_argument(
+        "--dropout",
+        type=number(0.0, 1.0, low_inclusive=True),
+        default=None,
+        help="the CNN's dropout, in [0, 1) (default: its 0.25)",
     )
     parser.add_argument("--output", default=None, help="a Markdown file to write the section to")
     arguments = parser.parse_args(argv)
-    check_integer("epochs", arguments.epochs, minimum=2)
-    check_integer("repeats", arguments.repeats, minimum=1)
-    for batch_size in arguments.batch_sizes:
-        check_integer("batch_size", batch_size)
-    if arguments.dropout is not None:
-        check_number("dropout", arguments.dropout, low=0.0, high=1.0, low_inclusive=True)
+    if arguments.output is not None:
+        check_markdown_output("--output", arguments.output)
     return arguments
 
 
@@ -321,7 +336,7 @@ def main(argv=None) -> str:
         >>> report = main(["--epochs", "2", "--repeats", "1", "--num-samples", "200"])
         ... # doctest: +SKIP
     """
-    arguments = parse_arguments(argv)
+    arguments = parse_or_exit(MODULE, parse_arguments, argv)
     load_before = os.getloadavg()
     started = time.perf_counter()
     data = fonts_training(arguments.num_samples)

@@ -28,6 +28,9 @@ import sys
 import tempfile
 import time
 
+from benchmarks.arguments import BenchmarkParser, choice, integer, parse_or_exit
+
+MODULE = "benchmarks.experiments_memory"
 SEQUENCES = ("day1", "day2", "day3", "all")
 
 # The sequence in one process, as `run_sequence` ran it before each experiment got its own.
@@ -67,18 +70,20 @@ def measure(command: list[str]) -> tuple[float, float]:
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sequence", choices=SEQUENCES, default="all")
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
+    parser.add_argument(
+        "--sequence", type=choice(SEQUENCES), default="all", help=f"one of {', '.join(SEQUENCES)}"
+    )
     parser.add_argument("--full", action="store_true", help="full runs, not --quick ones")
-    parser.add_argument("--repeats", type=int, default=1, help="runs of each variant, in turns")
-    arguments = parser.parse_args(argv)
-    if arguments.repeats < 1:
-        parser.error(f"--repeats must be at least 1. Received: {arguments.repeats}.")
-    return arguments
+    parser.add_argument(
+        "--repeats", type=integer(), default=1, help="runs of each variant, in turns"
+    )
+    return parser.parse_args(argv)
 
 
 def main(argv=None) -> None:
-    arguments = parse_arguments(argv)
+    arguments = parse_or_exit(MODULE, parse_arguments, argv)
     results: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as logdir:
         flags = ["--logdir", logdir] + ([] if arguments.full else ["--quick"])

@@ -26,20 +26,20 @@ Run it (about 2 minutes on 2 cores):
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import tensorflow as tf
 
-import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
-
+from benchmarks.arguments import BenchmarkParser, choice, integer, parse_or_exit
 from kerasclf.data.streaming import generated_stream
 from kerasclf.pipeline import stream_blocks, stream_layout
 from kerasclf.run.fitting import training_stream
 from kerasclf.run.preparation import prepare_run
 
+MODULE = "benchmarks.fit_teardown"
 PIPELINES = ("fused", "plain", "stream")
 
 
@@ -158,14 +158,27 @@ def report(pipeline_name: str, results: dict, runs: int) -> None:
         )
 
 
+def parse_arguments(argv=None):
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
+    parser.add_argument("--runs", type=integer(), default=15, help="fits per setting")
+    parser.add_argument(
+        "--epochs", type=integer(minimum=2), default=3, help="epochs per fit (at least 2)"
+    )
+    parser.add_argument("--batch-size", type=integer(), default=128)
+    parser.add_argument(
+        "--pipelines",
+        nargs="+",
+        type=choice(PIPELINES),
+        default=list(PIPELINES),
+        help=f"out of {' '.join(PIPELINES)}",
+    )
+    return parser.parse_args(argv)
+
+
 def main(argv=None) -> None:
     """Parses the flags, measures each pipeline and prints the tables."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--pipelines", nargs="+", choices=PIPELINES, default=list(PIPELINES))
-    args = parser.parse_args(argv)
+    args = parse_or_exit(MODULE, parse_arguments, argv)
     print(
         f"TensorFlow {tf.__version__}, Keras {keras.__version__}, devices: "
         f"{[device.name for device in tf.config.list_logical_devices()]}"

@@ -41,7 +41,6 @@ Run it:
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
 import io
@@ -53,9 +52,12 @@ import tempfile
 import time
 from collections.abc import Callable
 
+from benchmarks.arguments import BenchmarkParser, integer, parse_or_exit
+
 # TensorFlow, kerasclf and callbacks are imported inside the functions that use
 # them: the whole-process timing must not load TensorFlow into this process.
 
+MODULE = "benchmarks.image_cost"
 # The settings each variant changes from the defaults.
 VARIANTS = {
     "no images (--images false)": {"images": False},
@@ -219,9 +221,10 @@ def compare_encoders(repeats: int, encode_repeats: int) -> None:
         time_runs_with_encoders(encoders, repeats, logdir)
 
 
-def main(argv=None) -> dict[str, float] | None:
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="runs of each variant")
+def parse_arguments(argv=None):
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
+    parser.add_argument("--repeats", type=integer(), default=5, help="runs of each variant")
     parser.add_argument(
         "--in-process", action="store_true", help="time kerasclf.train calls in this process"
     )
@@ -229,9 +232,13 @@ def main(argv=None) -> dict[str, float] | None:
         "--encoders", action="store_true", help="compare PNG encoders instead (in this process)"
     )
     parser.add_argument(
-        "--encode-repeats", type=int, default=200, help="encodings of each image per encoder"
+        "--encode-repeats", type=integer(), default=200, help="encodings of each image per encoder"
     )
-    arguments = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> dict[str, float] | None:
+    arguments = parse_or_exit(MODULE, parse_arguments, argv)
     if arguments.encoders:
         compare_encoders(arguments.repeats, arguments.encode_repeats)
         return None

@@ -37,7 +37,7 @@ UNROLLS = (1, 2, 4, 8)
 
 
 def main(argv=None) -> dict[tuple[int, int], float]:
-    repeats = parse_repeats(__doc__.strip().splitlines()[0], 9, argv)
+    repeats = parse_repeats("benchmarks.loop_unroll", __doc__, 9, argv)
     data = kerasclf.make_dataset("hand_line", num_samples=NUM_SAMPLES, seed=0)
     weights = (tf.constant([[1.0], [-1.0]]), tf.constant([0.2]))
     ratios = {}

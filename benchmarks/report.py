@@ -14,7 +14,9 @@ import contextlib
 import math
 import os
 import platform
+import shutil
 import statistics
+import tempfile
 
 import keras
 import numpy as np
@@ -78,7 +80,11 @@ def machine_description(load_before: tuple, load_after: tuple) -> list[list[str]
 
 
 def write_section(path: str, text: str) -> None:
-    """Replaces the `# Title` section of `text` in the Markdown file, or appends it."""
+    """Replaces the `# Title` section of `text` in the Markdown file, or appends it.
+
+    Check the path first with `benchmarks.arguments.check_markdown_output`:
+    the file is read as `# ` sections and written whole.
+    """
     title = text.splitlines()[0]
     existing = ""
     if os.path.exists(path):
@@ -89,8 +95,21 @@ def write_section(path: str, text: str) -> None:
     replaced = [text if section.splitlines()[0] == title else section for section in sections]
     if title not in [section.splitlines()[0] for section in sections]:
         replaced.append(text)
-    with open(path, "w") as file:
-        file.write("\n".join(part.rstrip("\n") + "\n" for part in replaced))
+    content = "\n".join(part.rstrip("\n") + "\n" for part in replaced)
+    if not os.path.exists(path):
+        with open(path, "w") as file:
+            file.write(content)
+        return
+    # A new file beside it, then renamed over it: an interrupted write loses nothing.
+    folder = os.path.dirname(os.path.abspath(path))
+    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as file:
+        file.write(content)
+    try:
+        shutil.copymode(path, file.name)
+        os.replace(file.name, path)
+    except BaseException:
+        os.unlink(file.name)
+        raise
 
 
 # Tables of benchmarks.training_speed

@@ -49,9 +49,12 @@ import sys
 import tempfile
 import time
 
+from benchmarks.arguments import BenchmarkParser, integer, parse_or_exit
+
 # TensorFlow and kerasclf are imported only by the child of `--breakdown`: the
 # whole-process timing must not load TensorFlow into this process.
 
+MODULE = "benchmarks.run_overhead"
 TARGET_RATIO = 1.25
 FLOOR = "python -c 'import keras'"
 COMPILE_LINE = re.compile(r"Compiled (\S+) \d+ times, compile time: (\d+) us")
@@ -252,13 +255,23 @@ def breakdown(cache_home: str | None) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="runs of each command")
+def parse_arguments(argv=None):
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
+    parser.add_argument(
+        "--repeats",
+        type=integer(minimum=0),
+        default=5,
+        help="runs of each command (0: none, e.g. with --breakdown alone)",
+    )
     parser.add_argument("--breakdown", action="store_true", help="also time a run's parts")
     parser.add_argument("--cold-cache", action="store_true", help="also time first runs")
     parser.add_argument("--child", metavar="LOGDIR", help=argparse.SUPPRESS)
-    arguments = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    arguments = parse_or_exit(MODULE, parse_arguments, argv)
     if arguments.child:
         child(arguments.child)
         return

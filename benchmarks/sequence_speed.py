@@ -58,6 +58,14 @@ import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lin
 import keras
 import numpy as np
 
+from benchmarks.arguments import (
+    BenchmarkParser,
+    check_markdown_output,
+    choice_list,
+    integer,
+    integer_list,
+    parse_or_exit,
+)
 from benchmarks.day2_speed import EpochClock, Run, largest_gap
 from benchmarks.report import format_table, machine_description, write_section
 from benchmarks.speed.timing import progress
@@ -68,8 +76,9 @@ from kerasclf.engine.losses import CrossEntropy
 from kerasclf.engine.optimizers import make_optimizer
 from kerasclf.models.xla import xla_is_faster
 from kerasclf.models.registry import build_model
-from kerasclf.validation import check_choice, check_integer
+from kerasclf.validation import check_choice
 
+MODULE = "benchmarks.sequence_speed"
 DATASETS = ("grammar", "long_dependency")
 ENGINES = ("stock", "stock_spe", "stock_xla", "stock_spe_xla", "fused")
 STEPS_PER_EXECUTION = 32
@@ -286,32 +295,31 @@ def target_lines(runs: dict, names, batch_sizes) -> list[str]:
 
 
 def parse_arguments(argv) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.sequence_speed", description=__doc__
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
+    parser.add_argument(
+        "--epochs", type=integer(minimum=2), default=4, help="epochs per fit (E, at least 2)"
     )
-    parser.add_argument("--epochs", type=int, default=4, help="epochs per fit (E, at least 2)")
-    parser.add_argument("--repeats", type=int, default=3, help="fits per engine and batch (R)")
+    parser.add_argument(
+        "--repeats", type=integer(), default=3, help="fits per engine and batch (R)"
+    )
     parser.add_argument(
         "--num-samples",
-        type=int,
+        type=integer(),
         default=None,
         help="each dataset's size as make_dataset_splits takes it (grammar: characters; "
         "long_dependency: sequences); default: theirs",
     )
     parser.add_argument(
-        "--batch-sizes", type=lambda text: [int(b) for b in text.split(",")], default=BATCH_SIZES
+        "--batch-sizes", type=integer_list(), default=BATCH_SIZES, help="comma-separated"
     )
     parser.add_argument(
-        "--datasets", type=lambda text: text.split(","), default=DATASETS, help="comma-separated"
+        "--datasets", type=choice_list(DATASETS), default=DATASETS, help="comma-separated"
     )
     parser.add_argument("--output", default=None, help="a Markdown file to write the section to")
     arguments = parser.parse_args(argv)
-    check_integer("epochs", arguments.epochs, minimum=2)
-    check_integer("repeats", arguments.repeats, minimum=1)
-    for batch_size in arguments.batch_sizes:
-        check_integer("batch_size", batch_size)
-    for name in arguments.datasets:
-        check_choice("dataset", name, DATASETS)
+    if arguments.output is not None:
+        check_markdown_output("--output", arguments.output)
     return arguments
 
 
@@ -322,7 +330,7 @@ def main(argv=None) -> str:
         >>> report = main(["--epochs", "2", "--repeats", "1", "--num-samples", "240"])
         ... # doctest: +SKIP
     """
-    arguments = parse_arguments(argv)
+    arguments = parse_or_exit(MODULE, parse_arguments, argv)
     load_before = os.getloadavg()
     started = time.perf_counter()
     sets = {name: training_set(name, arguments.num_samples) for name in arguments.datasets}

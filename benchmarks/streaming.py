@@ -31,7 +31,6 @@ Run it (about 6 minutes on 2 cores):
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import os
 import statistics
@@ -40,9 +39,11 @@ import sys
 import tempfile
 import time
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 import numpy as np
 
+from benchmarks.arguments import BenchmarkParser, check_markdown_output, integer, parse_or_exit
 from benchmarks.report import format_rate, format_table, machine_description, write_section
 from kerasclf import pipeline
 from kerasclf.run.config_making import make_config
@@ -52,6 +53,7 @@ from kerasclf.data.csv_streams import open_csv_shards
 from kerasclf.data.streaming import generated_stream
 from kerasclf.run.model import make_model
 
+MODULE = "benchmarks.streaming"
 DEFAULT_OUTPUT = "BENCHMARKS.md"
 SPEED_SAMPLES = 2**22
 NUM_SHARDS = 8
@@ -240,16 +242,26 @@ def measure_breakdown(repeats: int, sources: dict, open_seconds: dict, epoch_sec
     return rows
 
 
-def main(argv: list[str] | None = None) -> str:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.streaming")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats of the speed figures")
+def parse_arguments(argv: list[str] | None = None):
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
+    parser.add_argument("--repeats", type=integer(), default=3, help="repeats of the speed figures")
     parser.add_argument(
-        "--rss-samples", type=int, nargs=2, default=[10**6, 10**8], metavar=("SMALL", "LARGE")
+        "--rss-samples",
+        type=integer(),
+        nargs=2,
+        default=[10**6, 10**8],
+        metavar=("SMALL", "LARGE"),
+        help="points of the two peak-memory runs",
     )
     parser.add_argument("--output", default=DEFAULT_OUTPUT, help="Markdown file to update")
     arguments = parser.parse_args(argv)
-    if arguments.repeats < 1:
-        parser.error(f"--repeats must be a positive integer. Received: {arguments.repeats}.")
+    check_markdown_output("--output", arguments.output)
+    return arguments
+
+
+def main(argv: list[str] | None = None) -> str:
+    arguments = parse_or_exit(MODULE, parse_arguments, argv)
     command = " ".join(["python -m benchmarks.streaming", *(argv or sys.argv[1:])]).strip()
     load_before, started = os.getloadavg(), time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kerasclf-stream-") as workdir:

@@ -44,7 +44,6 @@ Run it:
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
 import io
@@ -54,12 +53,15 @@ import tempfile
 import time
 from typing import NamedTuple
 
+import kerasclf.quiet_tensorflow  # first: TensorFlow's start-up lines silenced
 import keras
 import numpy as np
 
 import kerasclf
+from benchmarks.arguments import BenchmarkParser, choice_list, integer, parse_or_exit
 from kerasclf.callbacks.error_surface import ErrorSurfaceLogger
 
+MODULE = "benchmarks.surface_cost"
 # The ratio with surface / without that the surface must stay within (issue #18).
 TARGET_RATIO = 1.25
 # The hooks whose time is the surface's own, on the training thread.
@@ -211,16 +213,21 @@ def report(timings: dict, models: list[str]) -> None:
         )
 
 
+def parse_arguments(argv: list[str] | None = None):
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
+    parser.add_argument("--repeats", type=integer(), default=3, help="runs of each variant")
+    parser.add_argument(
+        "--models", type=choice_list(MODELS), default=list(MODELS), help="comma-separated"
+    )
+    parser.add_argument("--samples", type=integer(), default=2000, help="the CNN's images")
+    parser.add_argument("--epochs", type=integer(), default=10, help="the CNN's epochs")
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--models", default=",".join(MODELS))
-    parser.add_argument("--samples", type=int, default=2000, help="the CNN's images")
-    parser.add_argument("--epochs", type=int, default=10, help="the CNN's epochs")
-    args = parser.parse_args(argv)
-    models = [name.strip() for name in args.models.split(",") if name.strip()]
-    for name in models:
-        model_settings(name, "", args.epochs)  # A typo fails before anything runs.
+    args = parse_or_exit(MODULE, parse_arguments, argv)
+    models = args.models
     print(
         f"kerasclf.train in one process, {args.repeats} interleaved repeats; cnn: "
         f"{args.samples} images 36x36x1, batch 32, {args.epochs} epochs"

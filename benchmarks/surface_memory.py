@@ -16,13 +16,15 @@ Run it (about 1.5 minutes on 2 cores with the defaults):
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
 import tempfile
 
+from benchmarks.arguments import BenchmarkParser, integer, parse_or_exit
 from benchmarks.experiments_memory import measure
+
+MODULE = "benchmarks.surface_memory"
 
 # One run in a child process: experiments.overfitting's settings, and the variant's.
 RUN = """\
@@ -45,13 +47,18 @@ def peak_mib(settings: dict, logdir: str) -> float:
     return peak
 
 
+def parse_arguments(argv=None):
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
+    parser.add_argument(
+        "--repeats", type=integer(), default=1, help="runs of each variant, in turns"
+    )
+    parser.add_argument("--epochs", type=integer(), default=60, help="epochs of each run")
+    return parser.parse_args(argv)
+
+
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=1, help="runs of each variant, in turns")
-    parser.add_argument("--epochs", type=int, default=60, help="epochs of each run")
-    arguments = parser.parse_args(argv)
-    if arguments.repeats < 1 or arguments.epochs < 1:
-        parser.error("--repeats and --epochs must be at least 1.")
+    arguments = parse_or_exit(MODULE, parse_arguments, argv)
     peaks: dict[str, list[float]] = {name: [] for name in VARIANTS}
     for repeat in range(arguments.repeats):
         for name, settings in VARIANTS.items():

@@ -95,7 +95,7 @@ def measure(model: keras.Model, repeats: int) -> dict[str, list[float]]:
 
 
 def main(argv=None) -> dict[str, float]:
-    repeats = parse_repeats(__doc__.strip().splitlines()[0], 5, argv)
+    repeats = parse_repeats("benchmarks.text_generation", __doc__, 5, argv)
     print(
         f"ms per character: {LENGTH} characters after {PROMPT!r}, context {CONTEXT}, "
         f"median of {repeats}; graph / xla is the median of the per-repeat ratios"

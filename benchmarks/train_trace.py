@@ -69,7 +69,7 @@ def first_fit_seconds(settings: dict, batch_size) -> float:
 
 
 def main(argv=None) -> dict[str, float]:
-    repeats = parse_repeats(__doc__.strip().splitlines()[0], 5, argv)
+    repeats = parse_repeats("benchmarks.train_trace", __doc__, 5, argv)
     tf.get_logger().setLevel("ERROR")  # Each new model's train function is a new trace.
     medians = {}
     for name, (settings, batch_size) in SETTINGS.items():

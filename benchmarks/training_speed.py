@@ -64,6 +64,15 @@ import tempfile
 import time
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines would bury progress)
+from benchmarks.arguments import (
+    BenchmarkParser,
+    check_markdown_output,
+    choice_list,
+    integer,
+    integer_list,
+    number,
+    parse_or_exit,
+)
 from benchmarks.report import machine_description, write_section
 from benchmarks.speed.document import training_speed_report
 from benchmarks.speed.paths import PATH_KEYS
@@ -71,62 +80,51 @@ from benchmarks.speed.processes import measure_processes
 from benchmarks.speed.settings import BATCH_SIZES, DEFAULT_OUTPUT, FULL_SETTINGS, QUICK_SETTINGS
 from benchmarks.speed.throughput import measure_throughput
 from benchmarks.speed.timing import progress
-from kerasclf.validation import did_you_mean
+
+MODULE = "benchmarks.training_speed"
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line, checked: an unknown path or batch size is a one-line usage error."""
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.training_speed", description=__doc__.splitlines()[0]
-    )
+    """The command line, checked: bad input raises a one-line ValueError (see `main`).
+
+    `arguments.output` is the file the report goes to (None: printed only),
+    checked before anything is measured.
+    """
+    parser = BenchmarkParser(MODULE, __doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat: a smoke run")
-    parser.add_argument("--repeats", type=int, help="repeats of every figure (default 3; 1 quick)")
-    parser.add_argument("--min-seconds", type=float, help="least time per figure (default 1.0)")
+    parser.add_argument(
+        "--repeats", type=integer(), help="repeats of every figure (default 3; 1 quick)"
+    )
+    parser.add_argument(
+        "--min-seconds", type=number(), help="least time per figure (default 1.0; finite)"
+    )
     parser.add_argument(
         "--output", help=f"Markdown file to write (default {DEFAULT_OUTPUT}; none with --quick)"
     )
     parser.add_argument("--skip-processes", action="store_true", help="skip the whole-process runs")
     parser.add_argument(
         "--paths",
+        type=choice_list(PATH_KEYS),
         help="comma-separated path keys to time (default all; then nothing is written "
         "without --output), e.g. kerasclf,sklearn",
     )
     parser.add_argument(
-        "--batch-sizes", help="comma-separated batch sizes out of 1,32,1024 (default all)"
+        "--batch-sizes",
+        type=integer_list(allowed=BATCH_SIZES),
+        help="comma-separated batch sizes out of 1,32,1024 (default all)",
     )
     arguments = parser.parse_args(argv)
-    keys = PATH_KEYS
-    if arguments.paths is not None:
-        arguments.paths = [key.strip() for key in arguments.paths.split(",")]
-        for key in arguments.paths:
-            if key not in keys:
-                parser.error(
-                    f"--paths: unknown path {key!r}.{did_you_mean(key, keys)} "
-                    f"Valid paths: {', '.join(keys)}."
-                )
-    if arguments.batch_sizes is not None:
-        try:
-            arguments.batch_sizes = [int(size) for size in arguments.batch_sizes.split(",")]
-        except ValueError:
-            parser.error(
-                f"--batch-sizes must be comma-separated integers. "
-                f"Received: {arguments.batch_sizes!r}."
-            )
-        for size in arguments.batch_sizes:
-            if size not in BATCH_SIZES:
-                parser.error(
-                    f"--batch-sizes: {size} is not one of {', '.join(map(str, BATCH_SIZES))}."
-                )
-    if arguments.repeats is not None and arguments.repeats < 1:
-        parser.error(f"--repeats must be a positive integer. Received: {arguments.repeats}.")
-    if arguments.min_seconds is not None and not arguments.min_seconds > 0:
-        parser.error(f"--min-seconds must be positive. Received: {arguments.min_seconds}.")
+    subset = arguments.paths is not None or arguments.batch_sizes is not None
+    if arguments.output is None and not (arguments.quick or subset):
+        arguments.output = DEFAULT_OUTPUT
+    if arguments.output is not None:
+        check_markdown_output("--output", arguments.output)
     return arguments
 
 
 def main(argv: list[str] | None = None) -> None:
     """Times the in-process paths, then the whole processes; prints and writes the report."""
-    arguments = parse_arguments(argv)
+    arguments = parse_or_exit(MODULE, parse_arguments, argv)
     settings = QUICK_SETTINGS if arguments.quick else FULL_SETTINGS
     if arguments.repeats is not None:
         settings = dataclasses.replace(
@@ -134,8 +132,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     if arguments.min_seconds is not None:
         settings = dataclasses.replace(settings, min_seconds=arguments.min_seconds)
-    subset = arguments.paths is not None or arguments.batch_sizes is not None
-    output = arguments.output or (None if arguments.quick or subset else DEFAULT_OUTPUT)
+    output = arguments.output
     command = " ".join(["python -m benchmarks.training_speed", *(argv or sys.argv[1:])]).strip()
 
     load_before = os.getloadavg()

@@ -107,7 +107,7 @@ def measure_case(overrides: dict, batch_size: int, num_samples: int, repeats: in
 
 
 def main(argv=None) -> None:
-    repeats = parse_repeats(__doc__.strip().splitlines()[0], 5, argv)
+    repeats = parse_repeats("benchmarks.unroll_cost", __doc__, 5, argv)
     print(
         "case                  compile 1, s  compile 4, s  ms/epoch 1  ms/epoch 4  ratio"
         "  saved us/step  pays after steps"

@@ -15,13 +15,14 @@ the blocks are made and read, ms per epoch, median over repeats
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
+import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import numpy as np
 import tensorflow as tf
 
+from benchmarks.arguments import BenchmarkParser, integer, parse_or_exit
 from kerasclf import pipeline
 from kerasclf.pipeline.order import block_layout, epoch_key, without_autotune
 
@@ -106,11 +107,21 @@ def epoch_milliseconds(make, features, labels, batch_size: int, epochs: int = 10
     return (time.perf_counter() - started) / epochs * 1e3
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.speed.permutation")
-    parser.add_argument("--num-samples", type=int, default=2**20)
-    parser.add_argument("--repeats", type=int, default=3)
-    arguments = parser.parse_args()
+MODULE = "benchmarks.speed.permutation"
+
+
+def parse_arguments(argv=None):
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
+    parser.add_argument(
+        "--num-samples", type=integer(minimum=1024), default=2**20, help="points (at least 1024)"
+    )
+    parser.add_argument("--repeats", type=integer(), default=3, help="epochs timed of each maker")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    arguments = parse_or_exit(MODULE, parse_arguments, argv)
     generator = np.random.default_rng(0)
     features = generator.random((arguments.num_samples, 2), dtype=np.float32)
     labels = (features[:, 0] > 0.5).astype("int32")

@@ -32,7 +32,6 @@ a bound on kerasclf / d2 that no scheduling can beat.
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import statistics
@@ -43,6 +42,7 @@ import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lin
 import keras
 import numpy as np
 
+from benchmarks.arguments import BenchmarkParser, integer, parse_or_exit
 from benchmarks.speed.hand_written import HandWrittenLoop
 from benchmarks.speed.kerasclf_engine import fused_model
 from benchmarks.speed.settings import SEED, hand_line
@@ -50,6 +50,7 @@ from kerasclf import pipeline
 from kerasclf.callbacks import CostLogger
 from kerasclf.pipeline.order import epoch_permutation
 
+MODULE = "benchmarks.speed.pipeline_overlap"
 BATCH_SIZE = 1024
 # The parts an epoch of `kerasclf.train` cannot do without (its CPU floor).
 NEEDED_PARTS = ("train", "blocks", "cost pass")
@@ -166,12 +167,27 @@ def _cost_passes(model, features, labels, epochs: int) -> list[float]:
         logger.on_train_end()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.speed.pipeline_overlap")
-    parser.add_argument("--num-samples", type=int, default=2**20)
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--repeats", type=int, default=3)
-    arguments = parser.parse_args()
+def parse_arguments(argv=None):
+    """The command line, checked: bad input raises a one-line ValueError (see `main`)."""
+    parser = BenchmarkParser(MODULE, __doc__)
+    parser.add_argument(
+        "--num-samples",
+        type=integer(minimum=BATCH_SIZE),
+        default=2**20,
+        help=f"points (at least {BATCH_SIZE}, one batch)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=integer(minimum=3),
+        default=40,
+        help="epochs of each figure (at least 3: the first 2 are left out)",
+    )
+    parser.add_argument("--repeats", type=integer(), default=3, help="repeats of every figure")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    arguments = parse_or_exit(MODULE, parse_arguments, argv)
     repeats = [measure(arguments.num_samples, arguments.epochs) for _ in range(arguments.repeats)]
     print(
         f"{arguments.num_samples} points, batch {BATCH_SIZE}: ms per epoch and cores busy, "
