@@ -378,7 +378,7 @@ def test_an_unreadable_model_is_not_called_corrupt(tmp_path, capsys, monkeypatch
     def refuse(path, *args, **kwargs):  # As for a model.keras of mode 000, another user's.
         raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr("kerasclf.run.directory.open", refuse, raising=False)
+    monkeypatch.setattr("kerasclf.run.model_file.open", refuse, raising=False)
     capsys.readouterr()
     assert main(["predict", "--run", str(logdir / "run"), "--data", str(points)]) == 2
     error = capsys.readouterr().err

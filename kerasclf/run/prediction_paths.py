@@ -31,7 +31,7 @@ def check_prediction_paths(
         >>> check_prediction_paths("/nonexistent/run", None)
         Traceback (most recent call last):
         ...
-        ValueError: `run` has no trained model: '/nonexistent/run/model.keras' does not exist. Received: run='/nonexistent/run'. Pass a run directory written by `kerasclf train`.
+        ValueError: `run` folder does not exist. Received: run='/nonexistent/run'. Pass a run directory written by `kerasclf train`.
     """  # noqa: E501
     check_model_file(run_dir)
     if out_path is None:
