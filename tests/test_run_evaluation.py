@@ -230,7 +230,10 @@ def test_bad_evaluate_run_flags_exit_2_with_one_line(runs, capsys, flags, messag
 def test_bad_runs_and_data_exit_2_with_one_line(runs, tmp_path, capsys):
     _, blobs_path, _ = runs["blobs"]
     seminar_run, _, _ = runs["seminar_blobs"]
+    rows = tmp_path / "rows.npz"  # Three numbers per sample: no labels at all.
+    np.savez(rows, X=np.zeros((20, 2)), y=np.full((20, 3), 2.5))
     cases = [
+        (["--run", seminar_run, "--data", str(rows)], "labels must be a 1-D array (num_samples,)"),
         (["--run", str(tmp_path / "missing"), "--data", blobs_path], "`run` folder does not"),
         (["--run", str(tmp_path), "--data", blobs_path], "`run` has no trained model"),
         (["--run", seminar_run, "--data", blobs_path], "Received label 2 in data row"),

@@ -151,6 +151,10 @@ def labels_past_the_run(data: Data, num_classes: int) -> str | None:
         "points.csv: the run's model tells 2 classes apart, 0..1. Received label 2 in data row 2 (the header not counted). Evaluate on data labelled with the run's classes."
     """  # noqa: E501
     labels = np.asarray(data.labels, dtype=np.float64)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    if labels.ndim != 1:  # Not one label per sample: the rules of labels say so.
+        return None
     fits = (labels == np.round(labels)) & (labels >= 0) & (labels < num_classes)
     if fits.all():
         return None
