@@ -302,6 +302,8 @@ BAD_TRAIN_FLAGS = [
     (["--model", "CNN"], "Received: model='CNN'. Did you mean 'cnn'?"),
     (["--epochs", "3", "--epochs=4"], "`--epochs` is given 2 times: '3' and '4'; give it once."),
     (["--model", "mlp", "--hidden", "8", "--model", "cnn"], "`--model` is given 2 times"),
+    (["--run-name", "a", "--run-name", ""], "`--run-name` is given 2 times: 'a' and ''; give"),
+    (["--images", "--images"], "`--images` is given 2 times; give it once."),
     (
         ["--histogram-every", "3", "--callbacks-off", "weights"],
         "`histogram_every` sets how often WeightLogger logs, and callbacks_off switches it off.",
@@ -473,6 +475,27 @@ def test_bad_evaluate_input(capsys, flags, message):
     assert main(["evaluate", *flags]) == 2
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "name, text, model",
+    [("points.csv", "x1,x2,y\n1,2,0\n3,4,1\n", "logistic"), ("story.txt", "hello world", "lstm")],
+)
+def test_a_utf16_file_is_named_with_the_command_that_converts_it(
+    tmp_path, capsys, name, text, model
+):
+    """As Excel's "Unicode Text" and Notepad save: the fix converts from UTF-16, not Latin-1."""
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-16"))  # With its byte-order mark.
+    logdir = tmp_path / "logs"
+    assert main(["train", "--data", str(path), "--model", model, "--logdir", str(logdir)]) == 2
+    error = capsys.readouterr().err
+    assert (
+        "must be UTF-8. Received a UTF-16 file (it begins with UTF-16's byte-order mark)" in error
+    )
+    extension = os.path.splitext(name)[1]
+    assert f"iconv -f utf-16 -t utf-8 old{extension} > new{extension}." in error
+    assert error.count("\n") == 1 and not logdir.exists()
 
 
 @pytest.mark.parametrize(

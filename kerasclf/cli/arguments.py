@@ -113,18 +113,18 @@ def check_options(parser: CommandParser, argv: list[str]) -> None:
 
 def _check_given_once(subparser: CommandParser, arguments: list[str]) -> None:
     """Refuses an option given twice: argparse would keep the last one, unsaid."""
-    values: dict[str, list[str]] = {}
+    values: dict[str, list[str | None]] = {}
     for index, argument in enumerate(arguments):
         flag, equals, value = argument.partition("=")
         if flag not in subparser.option_strings or flag in ("-h", "--help"):
             continue
-        if not equals:
+        if not equals:  # None: an on/off flag given alone; '' is a value given empty.
             following = arguments[index + 1 : index + 2]
-            value = following[0] if following and not following[0].startswith("--") else ""
+            value = following[0] if following and not following[0].startswith("--") else None
         values.setdefault(flag, []).append(value)
     for flag, given in values.items():
         if len(given) > 1:
-            shown_values = " and ".join(repr(value) for value in given if value)
+            shown_values = " and ".join(repr(value) for value in given if value is not None)
             raise UsageError(
                 f"`{flag}` is given {len(given)} times{': ' + shown_values if shown_values else ''}"
                 f"; give it once. See `{subparser.prog} --help`."

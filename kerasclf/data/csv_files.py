@@ -29,6 +29,7 @@ import warnings
 
 import numpy as np
 
+from kerasclf.data.text_encoding import is_utf16, to_utf8_command
 from kerasclf.validation import check_file_exists
 
 
@@ -86,14 +87,20 @@ def csv_read_error(path: str, error: OSError | UnicodeDecodeError) -> ValueError
     if isinstance(error, UnicodeDecodeError):
         try:
             found = _first_non_utf8_byte(path)
+            with open(path, "rb") as file:
+                first_bytes = file.read(2)
         except OSError:
             found = None
         if found is not None:
             byte, line, reason = found
+            received = (
+                "a UTF-16 file (it begins with UTF-16's byte-order mark)"
+                if is_utf16(first_bytes)
+                else f"byte {byte:#04x} on line {line}, which is not UTF-8 ({reason})"
+            )
             return ValueError(
-                f"{path}: a CSV file must be UTF-8. Received byte {byte:#04x} on line {line}, "
-                f"which is not UTF-8 ({reason}). Save the file as UTF-8, e.g. iconv -f latin1 "
-                "-t utf-8 old.csv > new.csv."
+                f"{path}: a CSV file must be UTF-8. Received {received}. Save the file as "
+                f"UTF-8, e.g. {to_utf8_command(first_bytes, '.csv')}."
             )
     return ValueError(
         f"{path}: cannot read the CSV file ({error}). Check that it exists and is readable."

@@ -25,6 +25,7 @@ import os
 import numpy as np
 
 from kerasclf.data.labelled import Data
+from kerasclf.data.text_encoding import is_utf16, to_utf8_command
 from kerasclf.data.vocabulary import Vocabulary
 from kerasclf.validation import MAX_INTEGER, check_file_exists, check_integer, shown
 
@@ -58,10 +59,15 @@ def read_text(path: str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
+        received = (
+            "a UTF-16 file (it begins with UTF-16's byte-order mark)"
+            if is_utf16(raw)
+            else f"byte {raw[error.start]:#04x} at byte offset {error.start}, which is not UTF-8 "
+            f"({error.reason})"
+        )
         raise ValueError(
-            f"{path}: a text file must be UTF-8. Received byte {raw[error.start]:#04x} at byte "
-            f"offset {error.start}, which is not UTF-8 ({error.reason}). Save the file as "
-            "UTF-8, e.g. iconv -f latin1 -t utf-8 old.txt > new.txt."
+            f"{path}: a text file must be UTF-8. Received {received}. Save the file as UTF-8, "
+            f"e.g. {to_utf8_command(raw, '.txt')}."
         ) from None
     text = text.removeprefix("\ufeff")
     if not text:
