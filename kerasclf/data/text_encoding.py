@@ -1,4 +1,4 @@
-"""The one text encoding data files take, UTF-8, and how to convert a file to it.
+r"""The one text encoding data files take, UTF-8, and how to convert a file to it.
 
 A CSV or text file that is not UTF-8 is refused with the command that saves
 it as UTF-8: from UTF-16 where the file begins with UTF-16's byte-order mark
