@@ -34,9 +34,9 @@ import tensorflow as tf
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
 from kerasclf.engine.evaluation import ModelEvaluator, check_classes_fit
-from kerasclf.engine.losses import REDUCTIONS, TASKS, model_reduction, model_task
+from kerasclf.engine.losses import REDUCTIONS, TASKS, model_reduction
 from kerasclf.validation import check_choice, check_directory_path, shown, suggests_keywords
-from kerasclf.callbacks.requirements import first_reason, one_input, probability_output
+from kerasclf.callbacks.requirements import cost_evaluation
 
 
 # The TensorBoard tag prefix of each set, by its prefix in the logs.
@@ -79,9 +79,7 @@ class CostLogger(keras.callbacks.Callback):
 
         Any classifier, and any regression model.
         """
-        if model_task(model) == "regression":
-            return one_input(model)
-        return first_reason(model, one_input, probability_output)
+        return cost_evaluation(model)
 
     @suggests_keywords
     def __init__(

@@ -8,7 +8,8 @@ whose check fails, with one note each; a callback used on its own checks
 the same in `on_train_begin`.
 
     any model             DivergenceStop, EpochPrinter, RunConfigLogger, MinibatchCostLogger,
-                          WeightLogger (with gradient_norm=False; True needs CostLogger's model)
+                          WeightLogger (its gradient_norm needs CostLogger's model, or is
+                          left out with a note)
     a classifier or a regression model
                           CostLogger (a classifier's probabilities: sigmoid or softmax)
     a classifier          ClassificationPanels, and with 2-D points (samples of
@@ -38,6 +39,7 @@ import sys
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
 
+from kerasclf.engine.losses import model_task
 from kerasclf.models.inspection import (
     all_layers,
     check_probability_output,
@@ -96,6 +98,25 @@ def probability_output(model: keras.Model) -> str | None:
     except ValueError as error:
         return f"it reads the output as probabilities: {error}"
     return None
+
+
+def cost_evaluation(model: keras.Model) -> str | None:
+    """None if the cost over the data can be taken for `model`, else why not.
+
+    One input, and a classifier's probabilities (sigmoid or softmax) or a
+    regression's numbers: what `CostLogger` and WeightLogger's `gradient_norm`
+    evaluate.
+    """
+    if model_task(model) == "regression":
+        return one_input(model)
+    return first_reason(model, one_input, probability_output)
+
+
+def trainable_weights(model: keras.Model) -> str | None:
+    """None if the model has trainable weights (a gradient to take), else why not."""
+    if model.trainable_weights:
+        return None
+    return "it needs trainable weights for a gradient, and this model has none"
 
 
 def has_recurrent_layer(model: keras.Model) -> bool:

@@ -26,6 +26,7 @@ from tensorboard.compat.proto import summary_pb2
 from tensorboard.plugins.histogram import metadata as histogram_metadata
 from tensorboard.util import tensor_util
 
+from kerasclf.callbacks.requirements import cost_evaluation, first_reason, trainable_weights
 from kerasclf.callbacks.writers import SummaryWriters
 from kerasclf.data import Data
 from kerasclf.engine.evaluation import ModelEvaluator
@@ -152,7 +153,8 @@ class WeightLogger(keras.callbacks.Callback):
         self._last_step = self._histogram_step = None
 
     def _build(self) -> None:
-        if self.gradient_norm:
+        gradient_norm = self.gradient_norm and self._gradient_norm_fits()
+        if gradient_norm:
             evaluator = ModelEvaluator(self.model, self.training, self.cost)  # None: the model's.
         # One scalar chart per parameter only for small models; a large one's
         # names are not even made (a million strings, every run).
@@ -167,10 +169,17 @@ class WeightLogger(keras.callbacks.Callback):
                 for index, name in enumerate(names):
                     tf.summary.scalar(f"weights/{name}", values[index], step=step)
             tf.summary.scalar("learning_rate", learning_rate, step=step)
-            if self.gradient_norm:
+            if gradient_norm:
                 tf.summary.scalar("gradient_norm", evaluator.compiled()["gradient_norm"], step=step)
 
         self._write_scalars = tf.function(write_scalars, autograph=False)
+
+    def _gradient_norm_fits(self) -> bool:
+        """Whether the model has a gradient norm to log; if not, a note says why, once."""
+        reason = first_reason(self.model, trainable_weights, cost_evaluation)
+        if reason is not None:
+            print(f"note: WeightLogger logs no gradient_norm for this model: {reason}.")
+        return reason is None
 
     def _log(self, step: int) -> None:
         if self._write_scalars is None:

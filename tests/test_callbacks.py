@@ -236,6 +236,47 @@ def test_learning_rate_and_gradient_norm_of_a_weight_logger_alone(tmp_path, blob
         assert scalars["learning_rate"][iteration] == pytest.approx(expected, rel=1e-6)
 
 
+def _two_input_model():
+    first, second = keras.Input((2,)), keras.Input((3,))
+    joined = keras.layers.Concatenate()([first, second])
+    return keras.Model([first, second], keras.layers.Dense(1, activation="sigmoid")(joined))
+
+
+def _frozen_model():
+    dense = keras.layers.Dense(1, activation="sigmoid", trainable=False)
+    return keras.Sequential([keras.Input((2,)), dense])
+
+
+@pytest.mark.parametrize(
+    "make_model, reason",
+    [
+        (_two_input_model, "it feeds the model one array of samples, and this one takes 2 inputs"),
+        (_frozen_model, "it needs trainable weights for a gradient, and this model has none"),
+    ],
+    ids=["two inputs", "no trainable weights"],
+)
+def test_a_weight_logger_leaves_out_a_gradient_norm_it_cannot_take(
+    tmp_path, blobs, capsys, make_model, reason
+):
+    """Its weights are logged still; before, the gradient's evaluation failed inside fit."""
+    model = make_model()
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    x = (
+        blobs.features
+        if len(model.inputs) == 1
+        else [blobs.features, blobs.features[:, :1].repeat(3, 1)]
+    )
+    logger = WeightLogger(str(tmp_path), blobs.features, blobs.labels)
+    model.fit(x, blobs.labels, epochs=2, verbose=0, callbacks=[logger])
+    assert (
+        capsys.readouterr().out
+        == f"note: WeightLogger logs no gradient_norm for this model: {reason}.\n"
+    )
+    _, scalars = read_scalars(tmp_path / "train")
+    assert "gradient_norm" not in scalars and sorted(scalars["learning_rate"]) == [0, 1, 2]
+    assert scalars["weights/w1"][2] == pytest.approx(float(model.weights[0].numpy()[0, 0]))
+
+
 def test_histograms_for_every_layer_of_an_mlp(tmp_path, blobs):
     model = build_model("mlp", 2, init="random", architecture=kerasclf.Architecture(hidden=(3,)))
     model.compile(optimizer="sgd", loss=CrossEntropy())
