@@ -8,8 +8,8 @@ whose check fails, with one note each; a callback used on its own checks
 the same in `on_train_begin`.
 
     any model             DivergenceStop, EpochPrinter, RunConfigLogger, MinibatchCostLogger,
-                          WeightLogger (its gradient_norm needs CostLogger's model, or is
-                          left out with a note)
+                          WeightLogger (its gradient_norm needs CostLogger's model: it is
+                          left out with a note for several inputs or no trainable weights)
     a classifier or a regression model
                           CostLogger (a classifier's probabilities: sigmoid or softmax)
     a classifier          ClassificationPanels, and with 2-D points (samples of
@@ -104,8 +104,7 @@ def cost_evaluation(model: keras.Model) -> str | None:
     """None if the cost over the data can be taken for `model`, else why not.
 
     One input, and a classifier's probabilities (sigmoid or softmax) or a
-    regression's numbers: what `CostLogger` and WeightLogger's `gradient_norm`
-    evaluate.
+    regression's numbers: what `CostLogger` evaluates.
     """
     if model_task(model) == "regression":
         return one_input(model)

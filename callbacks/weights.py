@@ -26,7 +26,7 @@ from tensorboard.compat.proto import summary_pb2
 from tensorboard.plugins.histogram import metadata as histogram_metadata
 from tensorboard.util import tensor_util
 
-from kerasclf.callbacks.requirements import cost_evaluation, first_reason, trainable_weights
+from kerasclf.callbacks.requirements import first_reason, one_input, trainable_weights
 from kerasclf.callbacks.writers import SummaryWriters
 from kerasclf.data import Data
 from kerasclf.engine.evaluation import ModelEvaluator
@@ -175,8 +175,12 @@ class WeightLogger(keras.callbacks.Callback):
         self._write_scalars = tf.function(write_scalars, autograph=False)
 
     def _gradient_norm_fits(self) -> bool:
-        """Whether the model has a gradient norm to log; if not, a note says why, once."""
-        reason = first_reason(self.model, trainable_weights, cost_evaluation)
+        """Whether the model has a gradient norm to log; if not, a note says why, once.
+
+        A model of several inputs or without trainable weights has none; a
+        classifier that outputs logits is refused by the evaluation, with the fix.
+        """
+        reason = first_reason(self.model, trainable_weights, one_input)
         if reason is not None:
             print(f"note: WeightLogger logs no gradient_norm for this model: {reason}.")
         return reason is None
