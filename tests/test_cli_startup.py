@@ -42,6 +42,7 @@ COMMANDS = {
         ["evaluate", "--weights", "nan", "1", "--bias", "inf"],
         "`weights` must be a finite number. Received: weights='nan'.",
     ),
+    "evaluate weight count": (["evaluate", "--weights", "1", "--bias", "0"], "per feature (2)"),
     "evaluate missing data": (
         ["evaluate", "--weights", "1", "1", "--bias", "0", "--data", "/nonexistent.csv"],
         "does not exist",

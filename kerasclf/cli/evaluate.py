@@ -20,6 +20,7 @@ import sys
 
 from kerasclf.data import load_data, make_dataset, read_csv_values
 from kerasclf.data.csv_files import csv_layout
+from kerasclf.engine.hand_set_line_checks import check_line_inputs
 from kerasclf.json_text import json_safe
 from kerasclf.run.config_fields import parse_integer, parse_number
 from kerasclf.run.model_file import check_model_file
@@ -159,6 +160,7 @@ def _evaluate_linear(arguments: argparse.Namespace) -> int:
     else:
         seed = 0 if arguments.seed is None else parse_integer("seed", arguments.seed, True)
         data = make_dataset(arguments.dataset or "seminar_blobs", seed=seed)
+    check_line_inputs(weights, data)  # Before TensorFlow loads.
     # TensorFlow loads here, after the checks.
     from kerasclf.engine.hand_set_line import evaluate_linear
 
