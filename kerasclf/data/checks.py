@@ -273,12 +273,7 @@ def check_labelled_arrays(
         `convert_features`, int32 labels (num_samples,), and the factor the
         features were multiplied by (1/255 for uint8, else 1).
     """
-    try:
-        features = np.asarray(features)
-        labels = np.asarray(labels)
-    except (ValueError, TypeError) as error:
-        raise_ragged(error, source)
-        raise ValueError(f"{source}: features and labels must be numeric arrays ({error}).")
+    features, labels = as_arrays(features, labels, "labels", source)
     check_feature_array(features, source)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
@@ -317,6 +312,24 @@ def check_arrays(
     """
     features, labels, _ = check_labelled_arrays(features, labels, source, num_classes)
     return features, labels
+
+
+def as_arrays(features, answers, name: str, source: str = "data") -> tuple[np.ndarray, np.ndarray]:
+    """`features` and their labels or targets (`name`) as numpy arrays, or one line why not.
+
+    Example:
+        >>> as_arrays([[1, 2], [3]], [0, 1], "labels")
+        Traceback (most recent call last):
+        ...
+        ValueError: data: ragged sequences: features must be one array of numbers (num_samples, *feature_shape), every sample the same shape. Received sequences of different lengths. Pad them to one length, e.g. keras.utils.pad_sequences(sequences, maxlen=100).
+    """  # noqa: E501
+    try:
+        return np.asarray(features), np.asarray(answers)
+    except (ValueError, TypeError) as error:
+        raise_ragged(error, source)
+        raise ValueError(
+            f"{source}: features and {name} must be numeric arrays ({error})."
+        ) from None
 
 
 def raise_ragged(error: Exception, source: str = "data") -> None:

@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from kerasclf.data.checks import (
+    as_arrays,
     check_feature_array,
     convert_features,
     is_number_array,
-    raise_ragged,
     row_name,
 )
 
@@ -92,12 +92,7 @@ def check_regression_arrays(
         >>> targets.dtype, targets.shape, scale
         (dtype('float32'), (2, 2), 1.0)
     """
-    try:
-        features = np.asarray(features)
-        targets = np.asarray(targets)
-    except (ValueError, TypeError) as error:
-        raise_ragged(error, source)
-        raise ValueError(f"{source}: features and targets must be numeric arrays ({error}).")
+    features, targets = as_arrays(features, targets, "targets", source)
     check_feature_array(features, source)
     targets = check_target_values(targets, source)
     if len(targets) != len(features):
