@@ -1118,6 +1118,7 @@ def test_predict_refuses_a_directory_out_and_a_corrupt_model(tmp_path, capsys):
             f"run='{logdir / 'run' / 'model.keras'}'. Pass run='{run}'.",
         ),
         (str(points), f"must be a run's folder, but '{points}' is a file."),
+        (str(logdir / "run" / "model.keras") + "/", "names a run's model file, not its folder."),
     ]:
         assert main(["predict", "--run", wrong, "--data", str(points)]) == 2
         error = capsys.readouterr().err

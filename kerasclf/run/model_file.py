@@ -30,12 +30,13 @@ def _no_model_message(run_dir: str, path: str) -> str:
     """Why `run_dir` has no `model.keras`, and the fix: see `check_model_file`."""
     received = f"Received: run={run_dir!r}."
     written = "Pass a run directory written by `kerasclf train`."
+    run_dir = os.path.normpath(run_dir) if run_dir else run_dir  # `model.keras/` is the file.
     if not os.path.lexists(run_dir):
         meant = closest_path(run_dir, wanted=os.path.isdir)
         return f"`run` folder does not exist. {received}{meant or ' ' + written}"
     if not os.path.isdir(run_dir):
-        if os.path.basename(os.path.normpath(run_dir)) == MODEL_FILE:
-            folder = os.path.dirname(os.path.normpath(run_dir)) or "."
+        if os.path.basename(run_dir) == MODEL_FILE:
+            folder = os.path.dirname(run_dir) or "."
             return (
                 f"`run` names a run's model file, not its folder. {received} Pass run={folder!r}."
             )
