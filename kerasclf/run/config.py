@@ -276,6 +276,11 @@ class TrainConfig:
         points = getattr(DATASETS.get(self.dataset), "kind", "points") == "points"
         return self.streaming or (many and points)
 
+    @property
+    def fits_in_memory(self) -> bool:
+        """Whether the data would be held in memory without `streaming=True` asking to stream."""
+        return not dataclasses.replace(self, streaming=False).streamed
+
     def to_dict(self) -> dict[str, Any]:
         values = dataclasses.asdict(self)
         for key in ("hidden", "filters", "callbacks_off"):

@@ -41,8 +41,7 @@ def check_streamable(config: TrainConfig) -> None:
             f"`streaming` generates the 2-D point datasets only. Received: dataset="
             f"{config.dataset!r}, a set of {kind} that fits in memory. Drop --streaming."
         )
-    # Data that streams only because --streaming says so fits in memory without it.
-    chosen = not dataclasses.replace(config, streaming=False).streamed
+    chosen = config.fits_in_memory  # It streams only because --streaming says so.
     if config.validation_split:
         fix = (
             "Drop --streaming to hold the data in memory."

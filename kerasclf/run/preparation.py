@@ -234,7 +234,7 @@ def check_engine_fits(prepared: PreparedRun, model: Classifier) -> None:
             check_parts_trainable(
                 model,
                 f"{smaller}, or drop --streaming to hold the data in memory."
-                if not dataclasses.replace(config, streaming=False).streamed
+                if config.fits_in_memory
                 else f"{smaller}: data this large streams in blocks of that many.",
             )
     if prepared.class_weights is not None and config.strategy == "multiworker":
