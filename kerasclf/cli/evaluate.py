@@ -15,11 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 
 from kerasclf.data import load_data, make_dataset, read_csv_values
-from kerasclf.data.csv_files import csv_layout
+from kerasclf.data.csv_files import csv_column_count
 from kerasclf.engine.hand_set_line_checks import check_line_inputs
 from kerasclf.json_text import json_safe
 from kerasclf.run.config_fields import parse_integer, parse_number
@@ -178,9 +177,7 @@ def _evaluate_linear(arguments: argparse.Namespace) -> int:
 
 def _check_label_column(path: str, num_weights: int) -> None:
     """Refuses a CSV file of features alone: its last feature would pass for labels."""
-    if not path.lower().endswith(".csv") or not os.path.isfile(path):
-        return  # `load_data` says what is wrong with the path.
-    _, columns = csv_layout(path)
+    columns = csv_column_count(path)
     if columns == num_weights:
         raise ValueError(
             f"{path}: evaluating a line needs each point's label in a last column, and this "

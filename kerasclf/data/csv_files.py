@@ -144,6 +144,18 @@ def csv_layout(path: str) -> tuple[int, int]:
     return int(is_header_row(first)), len(first)
 
 
+def csv_column_count(path: str) -> int | None:
+    """The columns of an existing `.csv` file; None for another path (its loading says why).
+
+    Example:
+        >>> csv_column_count("points.npz") is None
+        True
+    """
+    if not os.fspath(path).lower().endswith(".csv") or not os.path.isfile(path):
+        return None
+    return csv_layout(path)[1]
+
+
 def read_csv_values(path: str) -> np.ndarray:
     """The numbers of a CSV file as a float64 array, skipping an optional header.
 

@@ -20,7 +20,7 @@ from kerasclf.atomic_files import read_json
 from kerasclf.run.directory import CONFIG_FILE
 from kerasclf.data import Data, load_data
 from kerasclf.data.checks import data_row_name, row_name
-from kerasclf.data.csv_files import csv_layout
+from kerasclf.data.csv_files import csv_column_count
 from kerasclf.data.text_corpus import character_windows, read_text
 from kerasclf.data.vocabulary import VOCABULARY_FILE, Vocabulary, check_token_ids
 from kerasclf.validation import check_integer
@@ -71,12 +71,8 @@ def _check_label_column(run_dir: str, path: str, config: dict) -> None:
     """
     shape = config.get("feature_shape")
     flat = isinstance(shape, list) and len(shape) == 1 and type(shape[0]) is int
-    if not flat or not os.fspath(path).lower().endswith(".csv"):
-        return
-    if not os.path.isfile(path):
-        return  # `load_data` says what is wrong with the path.
-    _, columns = csv_layout(path)
-    if columns == shape[0]:
+    columns = csv_column_count(path) if flat else None
+    if columns is not None and columns == shape[0]:
         raise ValueError(
             f"{path}: evaluating needs each point's label in a last column, and this file has "
             f"{columns} columns, the {columns} features of the run's model. Received: "
