@@ -44,6 +44,7 @@ _PUBLIC_NAMES = {
     "evaluate_model": "kerasclf.engine.evaluation",
     "TrainResult": "kerasclf.run.training",
     "train": "kerasclf.run.training",
+    "resume": "kerasclf.run.resuming",
 }
 __all__ = list(_PUBLIC_NAMES)
 # The modules above that import no TensorFlow.

@@ -14,11 +14,15 @@ import os
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
+from conftest import file_times
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import kerasclf
 from kerasclf.callbacks.weights import WeightLogger
 from kerasclf.cli.main import main
 from kerasclf.run.directory import EXIT_CALLBACK_FAILED
+from kerasclf.run.run_status import format_runs, list_runs
 
 
 def _broken_on_epoch_end(self, epoch, logs=None):
@@ -62,21 +66,74 @@ class Failing(keras.callbacks.Callback):
             raise ValueError("the user's callback fails")
 
 
-def test_a_stopped_run_of_a_python_model_object_does_not_offer_a_resume_it_refuses(
+def _dropout_network(input_shape, num_classes):
+    """The user's model function: its own Dropout, so a resume must restore its random state."""
+    inputs = keras.Input(input_shape)
+    hidden = keras.layers.Dense(4, activation="tanh")(inputs)
+    hidden = keras.layers.Dropout(0.2, seed=3)(hidden)
+    return keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(hidden), name="line")
+
+
+def _cost_series(run_dir):
+    events = EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    return [(e.step, tf.make_ndarray(e.tensor_proto).tolist()) for e in events.Tensors("cost")]
+
+
+def test_a_stopped_run_of_a_python_model_resumes_in_python_with_the_model_given_again(
     tmp_path, capsys
 ):
-    inputs = keras.Input((2,))
-    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs), name="line")
-    with pytest.raises(ValueError, match="the user's callback fails"):
-        kerasclf.train(model=model, epochs=6, logdir=str(tmp_path), callbacks=[Failing()])
-    (run_dir,) = [path for path in tmp_path.iterdir() if path.is_dir()]
+    settings = {"epochs": 6, "logdir": str(tmp_path), "stream": io.StringIO()}
+    straight = kerasclf.train(model=_dropout_network, run_name="straight", **settings)
+    for name in ("function", "object"):
+        with pytest.raises(ValueError, match="the user's callback fails"):
+            kerasclf.train(model=_dropout_network, run_name=name, callbacks=[Failing()], **settings)
     said = capsys.readouterr().err
-    assert f"saved {run_dir / 'checkpoint.npz'}; a model given as a Python object cannot" in said
-    assert "--resume" not in said
-    assert main(["train", "--resume", str(run_dir)]) == 2
+    run_dir = str(tmp_path / "function")
+    assert f"saved {run_dir}/checkpoint.npz; continue in Python, giving the model again: " in said
+    assert f"kerasclf.resume({run_dir!r}, model=YOUR_MODEL)" in said and "--resume" not in said
+    listed = {run.name: run for run in list_runs(str(tmp_path))}
+    assert listed["function"].resumable and listed["function"].in_python
+    assert "yes, from epoch 3 in Python" in format_runs([listed["function"]])
+    # The command line cannot rebuild the model; it says what does.
+    assert main(["train", "--resume", run_dir]) == 2
     refused = capsys.readouterr().err
-    assert "model was a Python object (python:line)" in refused and "cannot be resumed" in refused
-    assert "Continue it from Python" not in refused  # No Python call resumes it either.
+    assert "model was a Python object (python:_dropout_network)" in refused
+    assert f"kerasclf.resume({run_dir!r}, model=YOUR_MODEL)" in refused
+    # Refused before anything is written: no model, another model, a model for a built-in run.
+    before = file_times(run_dir)
+    with pytest.raises(ValueError, match=r"kerasclf\.resume\(.*, model=YOUR_MODEL\)"):
+        kerasclf.resume(run_dir)
+    other = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    with pytest.raises(ValueError, match="holds 5 model variables, the model has 2. Give the "):
+        kerasclf.resume(run_dir, model=other)
+    with pytest.raises(TypeError, match="`model` must be a keras.Model, a function"):
+        kerasclf.resume(run_dir, model="line")
+    assert file_times(run_dir) == before
+    # Given again, as its function or as a model of the same layers built anew, it ends
+    # bitwise as the run that was never stopped: weights, Dropout's random state, events.
+    resumed = {
+        "function": kerasclf.resume(run_dir, model=_dropout_network, stream=io.StringIO()),
+        "object": kerasclf.resume(
+            str(tmp_path / "object"), model=_dropout_network((2,), 2), stream=io.StringIO()
+        ),
+    }
+    for result in resumed.values():
+        assert result.summary["status"] == "completed" and result.summary["epochs"] == 6
+        for got, expected in zip(result.model.get_weights(), straight.model.get_weights()):
+            np.testing.assert_array_equal(got, expected)
+        assert _cost_series(result.run_dir) == _cost_series(straight.run_dir)
+
+
+def test_resume_takes_a_model_only_for_a_run_of_a_python_model(tmp_path):
+    with pytest.raises(ValueError, match="the user's callback fails"):
+        kerasclf.train(epochs=4, logdir=str(tmp_path), run_name="slide", callbacks=[Failing()])
+    run_dir = str(tmp_path / "slide")
+    with pytest.raises(ValueError, match=r"rebuilds its own \(model='logistic'\).*without one"):
+        kerasclf.resume(run_dir, model=_dropout_network)
+    with pytest.raises(TypeError, match="`run_dir` must be the path of a run directory"):
+        kerasclf.resume(None)
+    assert kerasclf.resume(run_dir, stream=io.StringIO()).summary["epochs"] == 4
 
 
 def test_a_failing_user_callback_ends_training_but_the_run_is_saved(tmp_path):

@@ -130,6 +130,7 @@ KEYWORD_CHECKED = [
     kerasclf.evaluate_linear,
     kerasclf.evaluate_model,
     kerasclf.make_optimizer,
+    kerasclf.resume,
     kerasclf.Data,
     kerasclf.Architecture,
     ConvArchitecture,

@@ -148,8 +148,16 @@ def _process_umask() -> int:
 _UMASK = _process_umask()
 
 
-def restore_checkpoint(model: keras.Model, run_dir: str) -> int:
+def restore_checkpoint(
+    model: keras.Model, run_dir: str, mismatch: str = "Was config.json edited?"
+) -> int:
     """Restores a compiled model's variables from a checkpoint.
+
+    Args:
+        model: The compiled model.
+        run_dir: The run directory, holding `checkpoint.npz`.
+        mismatch: What the message says when the checkpoint's variables do
+            not fit the model's.
 
     Returns:
         The number of epochs the checkpoint had completed.
@@ -191,14 +199,14 @@ def restore_checkpoint(model: keras.Model, run_dir: str) -> int:
             if len(stored) != len(variables):
                 raise ValueError(
                     f"{path}: the checkpoint holds {len(stored)} {prefix} variables, the "
-                    f"model has {len(variables)}. Was config.json edited?"
+                    f"model has {len(variables)}. {mismatch}"
                 )
             for variable, key in zip(variables, stored):
                 value = _array(archive, key, path)
                 if value.shape != tuple(variable.shape) or value.dtype.kind not in "biuf":
                     raise ValueError(
                         f"{path}: {key} holds {value.dtype} of shape {value.shape}, the model's "
-                        f"variable is {tuple(variable.shape)}. Was config.json edited?"
+                        f"variable is {tuple(variable.shape)}. {mismatch}"
                     )
                 if value.dtype.kind == "f" and not np.isfinite(value).all():
                     raise ValueError(

@@ -34,17 +34,18 @@ from kerasclf.atomic_files import write_json
 
 
 def save_outputs(
-    model, run: RunState, summary: dict, status: str, stream, resumable: bool = True
+    model, run: RunState, summary: dict, status: str, stream, python_model: bool = False
 ) -> None:
     """`model.keras`, `weights.json`, `summary.json`; the checkpoint once no longer needed.
 
-    `resumable`: whether `kerasclf train --resume` can rebuild the run's model
-    (not a Python object's), and so whether a stopped run says to resume it.
+    `python_model`: whether the run's model was given as a Python object,
+    which `kerasclf train --resume` cannot rebuild: a stopped run then says
+    to resume it in Python, with the model given again.
     """
     if status in ("interrupted", "failed"):
         failed = status == "failed"
         output = sys.stderr if failed else stream
-        save_interrupted(model, run.snapshot, run.run_dir, output, failed, resumable)
+        save_interrupted(model, run.snapshot, run.run_dir, output, failed, python_model)
     save_model(model, run.run_dir, stream)
     write_json(os.path.join(run.run_dir, "summary.json"), summary)
     checkpoint = os.path.join(run.run_dir, CHECKPOINT_FILE)
@@ -101,7 +102,7 @@ def resolved_settings(prepared: PreparedRun, run_dir, engine, batch_size) -> dic
 
 
 def save_interrupted(
-    model, snapshot, run_dir, stream, failed: bool = False, resumable: bool = True
+    model, snapshot, run_dir, stream, failed: bool = False, python_model: bool = False
 ) -> None:
     """Writes the last completed epoch's checkpoint and says how to resume, if it can.
 
@@ -119,10 +120,10 @@ def save_interrupted(
         raise
     what = "training failed" if failed else "interrupted"
     after = (
-        f"continue with `kerasclf train --resume {shlex.quote(run_dir)}`"
-        if resumable
-        else "a model given as a Python object cannot be resumed (one given as "
-        "FILE.py:FUNCTION can)"
+        f"continue in Python, giving the model again: kerasclf.resume({run_dir!r}, "
+        "model=YOUR_MODEL)"
+        if python_model
+        else f"continue with `kerasclf train --resume {shlex.quote(run_dir)}`"
     )
     print(
         f"{what} after epoch {snapshot.epochs_completed}: saved {path}; {after}",

@@ -258,21 +258,33 @@ def check_even_split(config: TrainConfig, num_samples: int) -> None:
         )
 
 
-def prepare_resume(run_dir: str, config: TrainConfig | None = None) -> PreparedRun:
+def prepare_resume(
+    run_dir: str, config: TrainConfig | None = None, model_object=None
+) -> PreparedRun:
     """Validates an interrupted run directory for `--resume`, writing nothing.
 
-    `config` is the run's, as `resume_config(run_dir)` read it (the command
-    line does so before TensorFlow loads); None to read it here.
+    Args:
+        run_dir: The run directory.
+        config: The run's, as `resume_config(run_dir)` read it (the command
+            line does so before TensorFlow loads); None to read it here.
+        model_object: For a run of a model given as a Python object, that
+            model again (`kerasclf.resume(run_dir, model=...)`): a
+            `keras.Model` of the same layers, or the function that builds it.
     """
     if config is None:
-        config = resume_config(run_dir)
+        config = resume_config(run_dir, python_model=model_object is not None)
     try:
-        prepared = prepare_run(config, checked=True)
+        prepared = prepare_run(config, model_object=model_object, checked=True)
     except (ValueError, TypeError) as error:
         raise ValueError(f"{os.path.join(run_dir, CONFIG_FILE)}: {error}") from None
     # Restored once into the model: a checkpoint that is unreadable or does
     # not fit the model fails here, before anything is written.
-    completed = restore_checkpoint(prepared.model, run_dir)
+    mismatch = (
+        "Was config.json edited?"
+        if model_object is None
+        else "Give the model the run trained: the same layers, built anew or by its function."
+    )
+    completed = restore_checkpoint(prepared.model, run_dir, mismatch)
     check_epochs_completed(run_dir, completed, prepared.config.epochs)
     prepared.resume_dir = run_dir
     return prepared

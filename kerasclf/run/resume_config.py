@@ -5,6 +5,9 @@
 that is not running, a readable config.json with every key and no unknown
 one, settings that pass `make_config`'s checks, a single-process run whose
 model config.json can rebuild, and a checkpoint within the run's epochs.
+A run of a model given as a Python object (`python:NAME` in config.json)
+resumes in Python only, with that model given again
+(`kerasclf.resume(RUN_DIR, model=...)`, `python_model=True` here).
 `kerasclf runs` asks the same before it offers a run as resumable;
 `run.preparation.prepare_resume` then builds the model and restores the
 checkpoint into it.
@@ -30,8 +33,16 @@ from kerasclf.run.directory import CHECKPOINT_FILE, check_resumable
 from kerasclf.validation import did_you_mean
 
 
-def resume_config(run_dir: str) -> TrainConfig:
+def resume_config(run_dir: str, python_model: bool = False) -> TrainConfig:
     """The checked config of an interrupted run, in its folder now; one line if it cannot resume.
+
+    Args:
+        run_dir: The run directory.
+        python_model: Whether the caller gives the run's model as a Python
+            object (`kerasclf.resume(run_dir, model=...)`): the run must be
+            one of such a model, whose config.json names no model it can
+            rebuild (`python:NAME`). Its config then holds the default
+            `model`, as `kerasclf.train(model=...)` requires.
 
     Raises:
         ValueError, TypeError: one line naming the file at fault and the fix.
@@ -43,12 +54,19 @@ def resume_config(run_dir: str) -> TrainConfig:
             f"`resume` continues single-process runs only. Received a run with "
             f"strategy={saved['strategy']!r}: resume={run_dir!r}."
         )
-    if str(saved.get("model", "")).startswith(PYTHON_MODEL_PREFIX):
+    recorded_model = str(saved.get("model", ""))
+    if recorded_model.startswith(PYTHON_MODEL_PREFIX) and not python_model:
         raise ValueError(
-            f"{config_path}: the run's model was a Python object ({saved['model']}), which "
-            "config.json cannot rebuild, so the run cannot be resumed. Train it again; a model "
-            "given as 'FILE.py:FUNCTION' (kerasclf.train(model='FILE.py:FUNCTION') too) makes "
-            "runs that resume."
+            f"{config_path}: the run's model was a Python object ({recorded_model}), which "
+            "config.json cannot rebuild, so `kerasclf train --resume` cannot continue it. "
+            f"Continue it in Python, giving the model again: kerasclf.resume({run_dir!r}, "
+            "model=YOUR_MODEL)."
+        )
+    if python_model and not recorded_model.startswith(PYTHON_MODEL_PREFIX):
+        raise ValueError(
+            f"`model` is for runs of a model given as a Python object; {config_path} rebuilds "
+            f"its own (model={recorded_model!r}). Received: resume={run_dir!r} and a model. "
+            f"Resume it without one: kerasclf.resume({run_dir!r})."
         )
     unknown = [key for key in saved if key not in FIELDS and key not in RECORDED_KEYS]
     if unknown:
@@ -58,6 +76,8 @@ def resume_config(run_dir: str) -> TrainConfig:
             f"resume={run_dir!r}. Remove or correct the key, then resume."
         )
     values = {key: value for key, value in saved.items() if key in FIELDS}
+    if python_model:  # The object given again stands in for it, as in `train(model=...)`.
+        values["model"] = FIELDS["model"].default
     # The run's folder now, not the one config.json recorded: a copied or moved run
     # resumes where it is (and the TensorBoard command printed at the end points there).
     values["logdir"] = os.path.dirname(os.path.abspath(run_dir))

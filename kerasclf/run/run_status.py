@@ -47,8 +47,11 @@ class RunStatus:
             no summary of it), or None.
         cost: The cost at that epoch, or None.
         checkpoint_epoch: The epoch its checkpoint holds, or None without one.
-        resumable: Whether `kerasclf train --resume` continues it.
+        resumable: Whether it resumes: with `kerasclf train --resume`, or
+            (`in_python`) with `kerasclf.resume(run_dir, model=...)`.
         holder: "pid on host" of a running run's process, else None.
+        in_python: Whether it resumes in Python only: a run of a model given
+            as a Python object, which its config.json cannot rebuild.
     """
 
     name: str
@@ -59,6 +62,7 @@ class RunStatus:
     checkpoint_epoch: int | None
     resumable: bool
     holder: str | None = None
+    in_python: bool = False
 
 
 def run_status(run_dir: str) -> RunStatus:
@@ -87,6 +91,12 @@ def run_status(run_dir: str) -> RunStatus:
         cost = last_cost[1] if last_cost is not None and last_cost[0] == epoch else None
     else:
         epoch, cost = summary.get("epochs"), summary.get("cost")
+    resumes = (
+        status in RESUMABLE_STATUSES
+        and checkpoint_epoch is not None
+        and not _lock_in_the_way(run_dir)
+    )
+    how = _how_it_resumes(run_dir) if resumes else None
     return RunStatus(
         name=os.path.basename(os.path.normpath(run_dir)),
         run_dir=run_dir,
@@ -94,13 +104,9 @@ def run_status(run_dir: str) -> RunStatus:
         epoch=epoch if isinstance(epoch, int) else None,
         cost=float(cost) if isinstance(cost, (int, float)) else None,
         checkpoint_epoch=checkpoint_epoch,
-        resumable=(
-            status in RESUMABLE_STATUSES
-            and checkpoint_epoch is not None
-            and _resumes(run_dir)
-            and not _lock_in_the_way(run_dir)
-        ),
+        resumable=how is not None,
         holder=holder,
+        in_python=how == "python",
     )
 
 
@@ -185,7 +191,7 @@ def format_runs(runs: list[RunStatus]) -> str:
             run.status if run.holder is None else f"{run.status} ({run.holder})",
             "-" if run.epoch is None else str(run.epoch),
             "-" if run.cost is None else f"{run.cost:.4f}",
-            f"yes, from epoch {run.checkpoint_epoch}" if run.resumable else "no",
+            _resumes_from(run),
         )
         for run in runs
     ]
@@ -196,6 +202,14 @@ def format_runs(runs: list[RunStatus]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def _resumes_from(run: RunStatus) -> str:
+    """The table's "resumable" cell."""
+    if not run.resumable:
+        return "no"
+    where = " in Python (kerasclf.resume with model=)" if run.in_python else ""
+    return f"yes, from epoch {run.checkpoint_epoch}{where}"
+
+
 def _read_json(path: str) -> dict | None:
     with contextlib.suppress(OSError, ValueError):
         with open(path) as file:
@@ -204,10 +218,15 @@ def _read_json(path: str) -> dict | None:
     return None
 
 
-def _resumes(run_dir: str) -> bool:
-    """Whether the run's files pass `--resume`'s checks made without TensorFlow."""
-    try:
-        resume_config(run_dir)
-    except (ValueError, TypeError):
-        return False
-    return True
+def _how_it_resumes(run_dir: str) -> str | None:
+    """ "cli" or "python" where the run's files pass `resume`'s checks made without TensorFlow.
+
+    "python": only with its model given again (`kerasclf.resume(run_dir, model=...)`).
+    """
+    for how in ("cli", "python"):
+        try:
+            resume_config(run_dir, python_model=how == "python")
+        except (ValueError, TypeError):
+            continue
+        return how
+    return None

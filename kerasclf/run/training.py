@@ -216,8 +216,8 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
             logged=last_logged(model, run.snapshot, outcome.history),
         )
         if chief:
-            resumable = not prepared.model_name.startswith(PYTHON_MODEL_PREFIX)
-            save_outputs(model, run, summary, outcome.status, stream, resumable)
+            python_model = prepared.model_name.startswith(PYTHON_MODEL_PREFIX)
+            save_outputs(model, run, summary, outcome.status, stream, python_model)
     except Exception:
         if outcome.error is None:
             raise
