@@ -137,12 +137,12 @@ def test_concurrent_runs_with_one_name_get_their_own_directories(tmp_path):
                 "--json",
             ]
         )
-        for seed in range(3)
+        for seed in range(2)
     ]
     outputs = [process.communicate(timeout=300) for process in processes]
     assert all(process.returncode == 0 for process in processes), outputs[0][1]
     run_dirs = sorted(json.loads(out.splitlines()[-1])["run_dir"] for out, _ in outputs)
-    assert run_dirs == sorted(str(tmp_path / name) for name in ("shared", "shared-2", "shared-3"))
+    assert run_dirs == sorted(str(tmp_path / name) for name in ("shared", "shared-2"))
     seeds = set()
     for run_dir in run_dirs:
         config = read_json(os.path.join(run_dir, "config.json"))
@@ -154,7 +154,7 @@ def test_concurrent_runs_with_one_name_get_their_own_directories(tmp_path):
         assert [event.step for event in events.Tensors("cost")] == list(range(21))
         logged = float(tf.make_ndarray(events.Tensors("cost")[-1].tensor_proto))
         assert logged == pytest.approx(summary["cost"], rel=1e-6)
-    assert seeds == {0, 1, 2}
+    assert seeds == {0, 1}
 
 
 PRESET_DIGESTS = """
