@@ -22,7 +22,7 @@ import keras
 
 from kerasclf.run.preparation import prepare_resume
 from kerasclf.run.training import TrainResult, check_callbacks, run_prepared
-from kerasclf.validation import check_text_stream, shown, suggests_keywords
+from kerasclf.validation import check_path, check_text_stream, shown, suggests_keywords
 
 
 @suggests_keywords
@@ -40,8 +40,9 @@ def resume(
     bitwise where the uninterrupted run ends.
 
     Args:
-        run_dir: The run directory of an interrupted, failed or killed run
-            with a checkpoint (`kerasclf runs` lists which resume).
+        run_dir: The run directory (a string or a `pathlib.Path`) of an
+            interrupted, failed or killed run with a checkpoint (`kerasclf
+            runs` lists which resume).
         model: Only for a run of a model given to `kerasclf.train` as a
             Python object (config.json records `python:NAME`): that model
             again, a `keras.Model` of the same layers (built anew, or the
@@ -64,11 +65,7 @@ def resume(
         >>> result.summary["status"]  # doctest: +SKIP
         'completed'
     """
-    if not isinstance(run_dir, str) or not run_dir:
-        raise TypeError(
-            f"`run_dir` must be the path of a run directory, a string. Received: "
-            f"run_dir={shown(run_dir)}."
-        )
+    run_dir = check_path("run_dir", run_dir)
     if model is not None and not isinstance(model, keras.Model) and not callable(model):
         raise TypeError(
             "`model` must be a keras.Model, a function that builds one, or None. "
