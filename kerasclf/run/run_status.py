@@ -180,9 +180,12 @@ def format_runs(runs: list[RunStatus]) -> str:
     """A table of runs: name, status, last epoch, cost, and whether and whence it resumes.
 
     Example:
-        >>> print(format_runs([RunStatus("a", "logs/a", "killed", 2015, 56.5, 2000, True)]))
-        run  status  epoch  cost     resumable
-        a    killed  2015   56.5000  yes, from epoch 2000
+        >>> python_model = RunStatus("mine", "mine", "failed", 3, 90.5, 3, True, in_python=True)
+        >>> killed = RunStatus("a", "logs/a", "killed", 2015, 56.5, 2000, True)
+        >>> print(format_runs([killed, python_model]))
+        run   status  epoch  cost     resumable
+        a     killed  2015   56.5000  yes, from epoch 2000
+        mine  failed  3      90.5000  yes, from epoch 3 in Python (kerasclf.resume with model=)
     """
     header = ("run", "status", "epoch", "cost", "resumable")
     rows = [
