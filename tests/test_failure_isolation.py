@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import file_times
+from conftest import file_times, numpy_cost
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import kerasclf
@@ -146,4 +146,10 @@ def test_a_failing_user_callback_ends_training_but_the_run_is_saved(tmp_path):
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["status"] == "failed" and summary["epochs"] == 3  # Logged before it failed.
     assert summary["error"] == "ValueError: the user's callback fails"
+    # The summary is of epoch 3's weights, as "Epoch 3/6" printed them, though Keras's
+    # history (written after the user's callback) never got that epoch.
+    data = kerasclf.make_dataset("seminar_blobs", seed=0)
+    expected = numpy_cost(summary["weights"], summary["bias"], data.features, data.labels)
+    assert summary["cost"] == pytest.approx(expected, rel=1e-6)
+    assert f"Epoch 3/6  cost {summary['cost']:.4f}" in stream.getvalue()
     assert (run_dir / "model.keras").is_file() and (run_dir / "checkpoint.npz").is_file()

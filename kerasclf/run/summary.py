@@ -71,15 +71,28 @@ def earlier_seconds(resume_dir: str | None) -> float:
     return 0.0
 
 
-def last_logged(model, snapshot: EpochSnapshot, history: dict) -> dict[str, float] | None:
+def last_logged(
+    model, snapshot: EpochSnapshot, history: dict, epochs: list[int]
+) -> dict[str, float] | None:
     """The last epoch's logged values, if the model still has that epoch's weights.
 
     `CostLogger` has then already evaluated the final weights, and the summary
     need not pass over the data again (on streamed data, a whole pass).
     Otherwise (nothing logged, stopped mid-epoch, weights changed by a
-    callback at the end) None.
+    callback at the end) None. So also when the history lacks the snapshot's
+    epoch: Keras's `History` records an epoch after every other callback, so
+    a callback of the user's that fails at an epoch's end leaves that epoch
+    out, while the snapshot and the weights hold it.
+
+    Args:
+        model: The trained model.
+        snapshot: The last completed epoch's state.
+        history: Keras's `History.history` of the run's `fit`.
+        epochs: `History.epoch`: the (0-based) epochs that history holds.
     """
     if not history.get("cost") or snapshot.model_values is None:
+        return None
+    if not epochs or epochs[-1] + 1 != snapshot.epochs_completed:
         return None
     current = [np.asarray(variable) for variable in model.variables]
     if len(current) != len(snapshot.model_values) or not all(

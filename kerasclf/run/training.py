@@ -205,6 +205,7 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
     outcome = fit_run(prepared, model, strategy, engine, batch_size, run, run_callbacks)
     history = getattr(model, "history", None)
     outcome.history = history.history if history is not None else {}
+    logged_epochs = history.epoch if history is not None else []
     outcome.callback_errors = run.callback_errors
     try:
         summary = summarize(
@@ -213,7 +214,7 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
             prepared.validation,
             prepared.test,
             outcome,
-            logged=last_logged(model, run.snapshot, outcome.history),
+            logged=last_logged(model, run.snapshot, outcome.history, logged_epochs),
         )
         if chief:
             python_model = prepared.model_name.startswith(PYTHON_MODEL_PREFIX)
