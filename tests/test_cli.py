@@ -1114,11 +1114,11 @@ def test_predict_refuses_a_directory_out_and_a_corrupt_model(tmp_path, capsys):
         ),
         (
             str(logdir / "run" / "model.keras"),
-            f"names a run's model file, not its folder. Received: "
+            f"names a run's model.keras, not its folder. Received: "
             f"run='{logdir / 'run' / 'model.keras'}'. Pass run='{run}'.",
         ),
         (str(points), f"must be a run's folder, but '{points}' is a file."),
-        (str(logdir / "run" / "model.keras") + "/", "names a run's model file, not its folder."),
+        (str(logdir / "run" / "model.keras") + "/", "names a run's model.keras, not its folder."),
     ]:
         assert main(["predict", "--run", wrong, "--data", str(points)]) == 2
         error = capsys.readouterr().err

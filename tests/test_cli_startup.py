@@ -36,7 +36,7 @@ COMMANDS = {
     "model for other data": (["train", "--model", "gru"], "The 'gru' model reads sequences"),
     "ignored setting": (["train", "--hidden", "4"], "`hidden` does not shape the 'logistic' model"),
     "resume with settings": (["train", "--resume", "x", "--epochs", "3"], "takes no other"),
-    "resume missing run": (["train", "--resume", "/nonexistent"], "holding config.json"),
+    "resume missing run": (["train", "--resume", "/nonexistent"], "`resume` folder does not exist"),
     "evaluate bad number": (["evaluate", "--weights", "one", "--bias", "0"], "must be a number"),
     "evaluate infinite number": (
         ["evaluate", "--weights", "nan", "1", "--bias", "inf"],

@@ -109,6 +109,8 @@ def test_a_stopped_run_of_a_python_model_resumes_in_python_with_the_model_given_
         kerasclf.resume(run_dir, model=other)
     with pytest.raises(TypeError, match="`model` must be a keras.Model, a function"):
         kerasclf.resume(run_dir, model="line")
+    with pytest.raises((TypeError, ValueError), match=r"^`model` function <lambda> must return"):
+        kerasclf.resume(run_dir, model=lambda input_shape, num_classes: 5)  # Not config.json's.
     assert file_times(run_dir) == before
     # Given again, as its function or as a model of the same layers built anew, it ends
     # bitwise as the run that was never stopped: weights, Dropout's random state, events.
@@ -133,6 +135,10 @@ def test_resume_takes_a_model_only_for_a_run_of_a_python_model(tmp_path):
         kerasclf.resume(run_dir, model=_dropout_network)
     with pytest.raises(TypeError, match="`run_dir` must be a path, a non-empty string or a"):
         kerasclf.resume(None)
+    with pytest.raises(ValueError, match=r"`run_dir` folder does not exist.*Did you mean .*slide"):
+        kerasclf.resume(tmp_path / "sldie")
+    with pytest.raises(ValueError, match="`run_dir` is a folder of 1 run"):
+        kerasclf.resume(tmp_path)
     assert kerasclf.resume(tmp_path / "slide", stream=io.StringIO()).summary["epochs"] == 4
 
 

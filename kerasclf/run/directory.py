@@ -21,6 +21,7 @@ import socket
 
 
 from kerasclf.run.event_files import last_event_step
+from kerasclf.run.run_paths import not_a_run_message
 from kerasclf.validation import shown
 
 # Exit statuses of a run that did not complete (the README lists them all; bad input's,
@@ -318,19 +319,18 @@ def _missing_folders(path: str) -> list[str]:
     return missing[::-1]
 
 
-def check_resumable(run_dir: str) -> str:
+def check_resumable(run_dir: str, key: str = "resume") -> str:
     """The path of a run's `config.json`, if the run can be resumed: one line if not.
 
-    Only what the files say is checked here (no TensorFlow needed): a run
-    still alive (its lock's process) is refused, and a run without a
-    checkpoint is told where its events end. The checkpoint's contents are
-    checked when it is restored.
+    Only what the files say is checked here (no TensorFlow needed): a path
+    that is no run's folder is named for what it is (`not_a_run_message`,
+    as `key`), a run still alive (its lock's process) is refused, and a run
+    without a checkpoint is told where its events end. The checkpoint's
+    contents are checked when it is restored.
     """
     config_path = os.path.join(str(run_dir), CONFIG_FILE)
     if not os.path.isfile(config_path):
-        raise ValueError(
-            f"`resume` must be a run directory holding config.json. Received: resume={run_dir!r}."
-        )
+        raise ValueError(not_a_run_message(str(run_dir), key, CONFIG_FILE, is_run_directory))
     holder = lock_holder(run_dir)
     if holder is not None:
         raise ValueError(

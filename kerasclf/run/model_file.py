@@ -1,9 +1,8 @@
 """A run's trained model file, `model.keras`, found or refused in one line.
 
 `kerasclf predict`, `evaluate --run` and `generate` read a run's model from
-its folder. A path that is not such a folder is named for what it is: a
-missing folder (with the closest one beside it), a file, a run's model file
-itself, or a folder of runs (a logdir), with the fix.
+its folder. A path that is not such a folder is named for what it is
+(`kerasclf.run.run_paths.not_a_run_message`).
 
 Example:
     >>> has_model_file("/nonexistent/run")
@@ -13,50 +12,17 @@ Example:
 from __future__ import annotations
 
 import os
-import shlex
 
-from kerasclf.validation import closest_path
+from kerasclf.run.run_paths import not_a_run_message
 
 # A run's trained model, as Keras saves it (kerasclf.run.outputs writes it last).
 MODEL_FILE = "model.keras"
+MODEL_LABEL = "trained model"
 
 
 def has_model_file(path: str) -> bool:
     """Whether `path` is a run's folder with its trained `model.keras`."""
     return os.path.isfile(os.path.join(path, MODEL_FILE))
-
-
-def _no_model_message(run_dir: str, path: str) -> str:
-    """Why `run_dir` has no `model.keras`, and the fix: see `check_model_file`."""
-    received = f"Received: run={run_dir!r}."
-    written = "Pass a run directory written by `kerasclf train`."
-    run_dir = os.path.normpath(run_dir) if run_dir else run_dir  # `model.keras/` is the file.
-    if not os.path.lexists(run_dir):
-        meant = closest_path(run_dir, wanted=os.path.isdir)
-        return f"`run` folder does not exist. {received}{meant or ' ' + written}"
-    if not os.path.isdir(run_dir):
-        if os.path.basename(run_dir) == MODEL_FILE:
-            folder = os.path.dirname(run_dir) or "."
-            return (
-                f"`run` names a run's model file, not its folder. {received} Pass run={folder!r}."
-            )
-        return f"`run` must be a run's folder, but {run_dir!r} is a file. {received} {written}"
-    try:
-        runs = sorted(
-            entry for entry in os.listdir(run_dir) if has_model_file(os.path.join(run_dir, entry))
-        )
-    except OSError:
-        runs = []
-    if runs:
-        example = os.path.join(run_dir, runs[-1])
-        return (
-            f"`run` is a folder of {len(runs)} run(s), not a run. {received} Pass one of them, "
-            f"e.g. run={example!r} (`kerasclf runs {shlex.quote(run_dir)}` lists them)."
-        )
-    return (
-        f"`run` has no trained model: {path!r} "
-        f"{'is not a file' if os.path.lexists(path) else 'does not exist'}. {received} {written}"
-    )
 
 
 def check_model_file(run_dir: str) -> str:
@@ -73,7 +39,7 @@ def check_model_file(run_dir: str) -> str:
     """  # noqa: E501
     path = os.path.join(run_dir, MODEL_FILE)
     if not os.path.isfile(path):
-        raise ValueError(_no_model_message(run_dir, path))
+        raise ValueError(not_a_run_message(run_dir, "run", MODEL_FILE, has_model_file, MODEL_LABEL))
     try:
         with open(path, "rb"):
             pass

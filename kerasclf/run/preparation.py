@@ -259,7 +259,7 @@ def check_even_split(config: TrainConfig, num_samples: int) -> None:
 
 
 def prepare_resume(
-    run_dir: str, config: TrainConfig | None = None, model_object=None
+    run_dir: str, config: TrainConfig | None = None, model_object=None, key: str = "resume"
 ) -> PreparedRun:
     """Validates an interrupted run directory for `--resume`, writing nothing.
 
@@ -270,12 +270,15 @@ def prepare_resume(
         model_object: For a run of a model given as a Python object, that
             model again (`kerasclf.resume(run_dir, model=...)`): a
             `keras.Model` of the same layers, or the function that builds it.
+        key: What the messages call `run_dir`: the flag's name or the argument's.
     """
     if config is None:
-        config = resume_config(run_dir, python_model=model_object is not None)
+        config = resume_config(run_dir, python_model=model_object is not None, key=key)
     try:
         prepared = prepare_run(config, model_object=model_object, checked=True)
     except (ValueError, TypeError) as error:
+        if model_object is not None:  # About the model given (or a data file, named).
+            raise
         raise ValueError(f"{os.path.join(run_dir, CONFIG_FILE)}: {error}") from None
     # Restored once into the model: a checkpoint that is unreadable or does
     # not fit the model fails here, before anything is written.

@@ -33,7 +33,7 @@ from kerasclf.run.directory import CHECKPOINT_FILE, check_resumable
 from kerasclf.validation import did_you_mean
 
 
-def resume_config(run_dir: str, python_model: bool = False) -> TrainConfig:
+def resume_config(run_dir: str, python_model: bool = False, key: str = "resume") -> TrainConfig:
     """The checked config of an interrupted run, in its folder now; one line if it cannot resume.
 
     Args:
@@ -43,11 +43,12 @@ def resume_config(run_dir: str, python_model: bool = False) -> TrainConfig:
             one of such a model, whose config.json names no model it can
             rebuild (`python:NAME`). Its config then holds the default
             `model`, as `kerasclf.train(model=...)` requires.
+        key: What the messages call `run_dir`: the flag's name or the argument's.
 
     Raises:
         ValueError, TypeError: one line naming the file at fault and the fix.
     """
-    config_path = check_resumable(run_dir)
+    config_path = check_resumable(run_dir, key)
     saved = read_run_config(config_path)
     if saved.get("strategy", "none") != "none":
         raise ValueError(

@@ -73,5 +73,5 @@ def resume(
         )
     check_callbacks(callbacks)
     check_text_stream("stream", stream)
-    prepared = prepare_resume(run_dir, model_object=model)
+    prepared = prepare_resume(run_dir, model_object=model, key="run_dir")
     return run_prepared(prepared, callbacks=callbacks, stream=stream)
