@@ -127,10 +127,12 @@ def test_a_stopped_run_of_a_python_model_resumes_in_python_with_the_model_given_
         assert _cost_series(result.run_dir) == _cost_series(straight.run_dir)
 
 
-def test_resume_takes_a_model_only_for_a_run_of_a_python_model(tmp_path):
+def test_resume_takes_a_model_only_for_a_run_of_a_python_model(tmp_path, capsys):
     with pytest.raises(ValueError, match="the user's callback fails"):
         kerasclf.train(epochs=4, logdir=str(tmp_path), run_name="slide", callbacks=[Failing()])
     run_dir = str(tmp_path / "slide")
+    said = capsys.readouterr().err  # Both ways to go on, for the command line and for Python.
+    assert f"continue with `kerasclf train --resume {run_dir}` (in Python: kerasclf.resume(" in said
     with pytest.raises(ValueError, match=r"rebuilds its own \(model='logistic'\).*without one"):
         kerasclf.resume(run_dir, model=_dropout_network)
     with pytest.raises(TypeError, match="`run_dir` must be a path, a non-empty string or a"):

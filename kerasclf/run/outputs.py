@@ -123,7 +123,8 @@ def save_interrupted(
         f"continue in Python, giving the model again: kerasclf.resume({run_dir!r}, "
         "model=YOUR_MODEL)"
         if python_model
-        else f"continue with `kerasclf train --resume {shlex.quote(run_dir)}`"
+        else f"continue with `kerasclf train --resume {shlex.quote(run_dir)}` "
+        f"(in Python: kerasclf.resume({run_dir!r}))"
     )
     print(
         f"{what} after epoch {snapshot.epochs_completed}: saved {path}; {after}",

@@ -182,10 +182,12 @@ def format_runs(runs: list[RunStatus]) -> str:
     Example:
         >>> python_model = RunStatus("mine", "mine", "failed", 3, 90.5, 3, True, in_python=True)
         >>> killed = RunStatus("a", "logs/a", "killed", 2015, 56.5, 2000, True)
-        >>> print(format_runs([killed, python_model]))
-        run   status  epoch  cost     resumable
-        a     killed  2015   56.5000  yes, from epoch 2000
-        mine  failed  3      90.5000  yes, from epoch 3 in Python (kerasclf.resume with model=)
+        >>> diverged = RunStatus("big", "logs/big", "diverged", 9, 2.97e34, None, False)
+        >>> print(format_runs([killed, python_model, diverged]))
+        run   status    epoch  cost      resumable
+        a     killed    2015   56.5000   yes, from epoch 2000
+        mine  failed    3      90.5000   yes, from epoch 3 in Python (kerasclf.resume with model=)
+        big   diverged  9      2.97e+34  no
     """
     header = ("run", "status", "epoch", "cost", "resumable")
     rows = [
@@ -193,7 +195,7 @@ def format_runs(runs: list[RunStatus]) -> str:
             run.name,
             run.status if run.holder is None else f"{run.status} ({run.holder})",
             "-" if run.epoch is None else str(run.epoch),
-            "-" if run.cost is None else f"{run.cost:.4f}",
+            _cost_cell(run.cost),
             _resumes_from(run),
         )
         for run in runs
@@ -203,6 +205,13 @@ def format_runs(runs: list[RunStatus]) -> str:
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in [header, *rows]
     ]
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _cost_cell(cost: float | None) -> str:
+    """The table's "cost" cell: 4 decimals; a diverged run's huge cost in 4 digits."""
+    if cost is None:
+        return "-"
+    return f"{cost:.4f}" if abs(cost) < 1e9 else f"{cost:.4g}"
 
 
 def _resumes_from(run: RunStatus) -> str:
