@@ -27,6 +27,7 @@ from kerasclf.run.config_json_keys import KEYS_ADDED_LATER
 from kerasclf.data import Data
 from kerasclf.engine.presets import PRESETS
 from kerasclf.atomic_files import read_json
+from kerasclf.run import outputs
 from kerasclf.run.directory import LOCK_FILE
 from kerasclf.run.training import prepare_resume, run_prepared
 
@@ -404,6 +405,25 @@ def test_signals_while_the_run_closes_do_not_lose_it(tmp_path):
     straight = _short_run(tmp_path, "straight")
     for resumed, uninterrupted in zip(_final_weights(run_dir), _final_weights(straight.run_dir)):
         np.testing.assert_array_equal(resumed, uninterrupted)
+
+
+@pytest.mark.parametrize("stopped", [False, True])
+def test_a_signal_while_the_run_is_saved_waits_for_the_save(tmp_path, monkeypatch, stopped):
+    """Ctrl-C while model.keras is written, after a completed run or a first Ctrl-C."""
+    save_model = outputs.save_model
+
+    def signalled_save(*args):
+        os.kill(os.getpid(), signal.SIGINT)
+        save_model(*args)
+
+    monkeypatch.setattr(outputs, "save_model", signalled_save)
+    result = _short_run(tmp_path, "saving", [SignalAt(epoch=2)] if stopped else [])
+    run_dir = tmp_path / "saving"
+    assert result.summary["status"] == ("interrupted" if stopped else "completed")
+    for name in ("model.keras", "weights.json", "summary.json"):
+        assert (run_dir / name).is_file(), name
+    assert (run_dir / "checkpoint.npz").is_file() == stopped
+    assert read_json(run_dir / "summary.json")["epochs"] == (3 if stopped else SHORT["epochs"])
 
 
 def test_a_failure_mid_run_keeps_the_completed_epochs_for_resume(tmp_path):

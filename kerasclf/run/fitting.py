@@ -58,43 +58,47 @@ def choose_engine(config: TrainConfig, strategy) -> tuple[str, str | None]:
 
 
 def fit_run(prepared: PreparedRun, model, strategy, engine, batch_size, run: RunState, callbacks):
-    """Fits the model; returns the `RunOutcome` (status, epochs, time, divergence)."""
+    """Fits the model; returns the `RunOutcome` (status, epochs, time, divergence).
+
+    Call it inside `with run.stopper:`, kept until the run is saved: a signal
+    then stops training at an epoch's end, and once training is over
+    (`stopper.finishing()`) waits for the saves instead of cutting them short.
+    """
     config, snapshot, stopper = prepared.config, run.snapshot, run.stopper
     # Read before training: the run's own periodic checkpoints replace the one it resumed.
     earlier = earlier_seconds(prepared.resume_dir)
     started = time.perf_counter()
     status, diverged_epoch, failure = "completed", None, None
-    with stopper:
-        try:
-            if config.strategy == "multiworker":
-                outcome = fit_multiworker(
-                    model,
-                    strategy,
-                    prepared.training,
-                    batch_size,
-                    config.seed,
-                    config.epochs,
-                    config.cost,
-                    callbacks,
-                    run.run_dir is not None,
-                )
-                snapshot.epochs_completed = outcome["epochs"]
-                diverged_epoch = outcome["diverged_epoch"]
-            else:
-                fit_in_process(prepared, model, engine, batch_size, snapshot, callbacks)
-        except KeyboardInterrupt:  # A second signal, or Ctrl-C outside the CLI.
-            status = "interrupted"
-            # Back to the last completed epoch, which the checkpoint, the
-            # summary, the saved model and the final images all show.
+    try:
+        if config.strategy == "multiworker":
+            outcome = fit_multiworker(
+                model,
+                strategy,
+                prepared.training,
+                batch_size,
+                config.seed,
+                config.epochs,
+                config.cost,
+                callbacks,
+                run.run_dir is not None,
+            )
+            snapshot.epochs_completed = outcome["epochs"]
+            diverged_epoch = outcome["diverged_epoch"]
+        else:
+            fit_in_process(prepared, model, engine, batch_size, snapshot, callbacks)
+    except KeyboardInterrupt:  # A second signal, or Ctrl-C outside the CLI.
+        status = "interrupted"
+        # Back to the last completed epoch, which the checkpoint, the
+        # summary, the saved model and the final images all show.
+        snapshot.restore()
+        end_after_error(callbacks)  # Keras skips on_train_end then.
+    except Exception as error:  # Saved as "failed"; `_train_prepared` raises it.
+        end_after_error(callbacks)
+        status, failure = "failed", error
+        if snapshot.model_values is not None:
             snapshot.restore()
-            end_after_error(callbacks)  # Keras skips on_train_end then.
-        except Exception as error:  # Saved as "failed"; `_train_prepared` raises it.
-            end_after_error(callbacks)
-            status, failure = "failed", error
-            if snapshot.model_values is not None:
-                snapshot.restore()
-        # Signals from here on wait: the run is saved whole.
-        stopper.finishing()
+    # Signals from here on wait: the run is saved whole.
+    stopper.finishing()
     # Summed over the parts of a resumed run: the time before, as its summary says.
     wall_seconds = time.perf_counter() - started + earlier
     # A signal during the last epoch's work stopped nothing.

@@ -202,15 +202,29 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
             minibatches_per_iteration=minibatches_per_iteration_for_run(num_steps),
         )
     )
-    outcome = fit_run(prepared, model, strategy, engine, batch_size, run, run_callbacks)
+    # Signals stop training at an epoch's end, and then wait until the run is saved.
+    with run.stopper:
+        outcome = fit_run(prepared, model, strategy, engine, batch_size, run, run_callbacks)
+        summary = _summarize_and_save(prepared, model, run, outcome, chief, stream)
+    if outcome.error is not None:  # Saved what could be saved; now the error itself.
+        raise outcome.error
+    return TrainResult(config, outcome.history, summary, model, run.run_dir)
+
+
+def _summarize_and_save(prepared: PreparedRun, model, run: RunState, outcome, chief, stream):
+    """summary.json's values, and the run's outputs saved (by the chief); returns the summary.
+
+    After a failure, an error while saving is dropped: the failure is what is reported.
+    """
     history = getattr(model, "history", None)
     outcome.history = history.history if history is not None else {}
     logged_epochs = history.epoch if history is not None else []
     outcome.callback_errors = run.callback_errors
+    summary = None
     try:
         summary = summarize(
             model,
-            training,
+            prepared.training,
             prepared.validation,
             prepared.test,
             outcome,
@@ -222,9 +236,7 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
     except Exception:
         if outcome.error is None:
             raise
-    if outcome.error is not None:  # Saved what could be saved; now the error itself.
-        raise outcome.error
-    return TrainResult(config, outcome.history, summary, model, run.run_dir)
+    return summary
 
 
 def _is_chief(config: TrainConfig) -> bool:
