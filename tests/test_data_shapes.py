@@ -150,6 +150,12 @@ def test_memory_check_counts_the_arrays_read(tmp_path, monkeypatch):
 
 def bad_layouts():
     keras = keras_layout(shape=(4, 4))
+    ids = {
+        "x_train": np.arange(84).reshape(12, 7) % 5,
+        "y_train": LABELS,
+        "x_test": np.arange(42).reshape(6, 7) % 5,
+        "y_test": LABELS[:6],
+    }
     return [
         (
             {"X": np.zeros((12, 2)), "y": LABELS, **keras},
@@ -168,6 +174,17 @@ def bad_layouts():
             {**keras, "x_test": keras["x_test"].astype(np.float32)},
             ValueError,
             "dtype float32 in x_test, (4, 4) and uint8 in x_train",
+        ),
+        (  # Numbers to train on, token ids to test on: read two ways.
+            {**ids, "x_train": RNG.normal(size=(12, 7))},
+            ValueError,
+            "dtype int64 in x_test, (7,) and float64 in x_train",
+        ),
+        (
+            {**ids, "x_test": np.full((6, 7), 9)},
+            ValueError,
+            "x_test holds token ids up to 9, past x_train's 0..4, which set the vocabulary. "
+            "Save the file with the number of ids: np.savez(path, ..., vocabulary_size=10)",
         ),
         (
             {**keras, "y_test": np.array([0, 1, 2, 3, 4, 10])},

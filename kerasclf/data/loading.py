@@ -208,12 +208,20 @@ def _data_from_arrays(
         task=task,
         vocabulary_size=vocabulary_size,
     )
-    if (test.features.dtype, test.feature_scale) != (
-        training.features.dtype,
-        training.feature_scale,
-    ):
+    if _read_as(test) != _read_as(training):
         raise mismatch  # Token ids against numbers, or pixels scaled against unscaled.
+    if test.vocabulary_size is not None and test.vocabulary_size > training.vocabulary_size:
+        raise ValueError(
+            f"{path}: x_test holds token ids up to {test.vocabulary_size - 1}, past x_train's "
+            f"0..{training.vocabulary_size - 1}, which set the vocabulary. Save the file with "
+            f"the number of ids: np.savez(path, ..., vocabulary_size={test.vocabulary_size})."
+        )
     return training, test
+
+
+def _read_as(data: Data) -> tuple:
+    """How samples were read: their dtype and scale, and whether as token ids."""
+    return data.features.dtype, data.feature_scale, data.vocabulary_size is None
 
 
 def _vocabulary_size(path: str, arrays: dict[str, np.ndarray]) -> int | None:
