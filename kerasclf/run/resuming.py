@@ -53,7 +53,8 @@ def resume(
         stream: Where the per-epoch lines go; default stdout.
 
     Returns:
-        The `TrainResult` of the whole run.
+        A `TrainResult`: its `summary` is of the whole run, its `history` of
+        the epochs trained after the resume.
 
     Raises:
         ValueError, TypeError: one line, before anything is written, for a
