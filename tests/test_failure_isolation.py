@@ -120,6 +120,9 @@ def test_a_stopped_run_of_a_python_model_resumes_in_python_with_the_model_given_
             str(tmp_path / "object"), model=_dropout_network((2,), 2), stream=io.StringIO()
         ),
     }
+    for result in [straight, resumed["function"]]:
+        assert result.config.model == "python:_dropout_network"  # As config.json says.
+    assert resumed["object"].config.model == "python:line"  # The model object's name.
     for result in resumed.values():
         assert result.summary["status"] == "completed" and result.summary["epochs"] == 6
         for got, expected in zip(result.model.get_weights(), straight.model.get_weights()):

@@ -208,6 +208,9 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
         summary = _summarize_and_save(prepared, model, run, outcome, chief, stream)
     if outcome.error is not None:  # Saved what could be saved; now the error itself.
         raise outcome.error
+    # A model given as a Python object is named as config.json records it, not by the
+    # default `model` key that stood in for it.
+    config = dataclasses.replace(config, model=prepared.model_name)
     return TrainResult(config, outcome.history, summary, model, run.run_dir)
 
 
