@@ -280,6 +280,15 @@ def test_resume_refuses_a_run_without_checkpoint_and_a_run_still_alive(tmp_path,
     error = capsys.readouterr().err
     assert f"is still running: it is being trained by process {os.getpid()}" in error
     assert error.count("\n") == 1 and os.path.isfile(os.path.join(alive, LOCK_FILE))
+    # A process of another machine (a shared home folder) cannot be checked: the fix is said.
+    with open(os.path.join(alive, LOCK_FILE), "w") as file:
+        file.write("12345 another-machine\n")
+    assert main(["train", "--resume", alive]) == 2
+    error = capsys.readouterr().err
+    assert "process 12345 on another-machine" in error and error.count("\n") == 1
+    assert f"if that run has ended, delete {os.path.join(alive, LOCK_FILE)}, then resume." in error
+    with open(os.path.join(alive, LOCK_FILE), "w") as file:
+        file.write(f"{os.getpid()} {socket.gethostname()}\n")
 
     # A killed process that its parent has not yet waited for (a zombie) holds nothing.
     zombie = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -333,9 +333,16 @@ def check_resumable(run_dir: str, key: str = "resume") -> str:
         raise ValueError(not_a_run_message(str(run_dir), key, CONFIG_FILE, is_run_directory))
     holder = lock_holder(run_dir)
     if holder is not None:
+        host = holder.rpartition(" on ")[2]
+        fix = (
+            "Wait for that run to end, or stop it, before resuming it."
+            if host == socket.gethostname()
+            else f"This machine cannot check a process of {host}: if that run has ended, delete "
+            f"{os.path.join(run_dir, LOCK_FILE)}, then resume."
+        )
         raise ValueError(
             f"`resume`: {run_dir} is still running: it is being trained by process {holder} "
-            f"(its {LOCK_FILE} says so). Wait for that run to end, or stop it, before resuming it."
+            f"(its {LOCK_FILE} says so). {fix}"
         )
     checkpoint = os.path.join(run_dir, CHECKPOINT_FILE)
     if os.path.exists(checkpoint) and not os.path.isfile(checkpoint):
