@@ -169,11 +169,7 @@ def run_lock(run_dir: str):
             if attempt == 0 and holder is None:  # Stale: its process has ended.
                 _remove_stale_lock(path)
                 continue
-            raise RunDirectoryError(
-                f"`resume`: {run_dir} is still running: it is being trained by process "
-                f"{holder or '?'} (its {path} says so). Wait for that run to end, or delete the "
-                "file if that process is gone."
-            ) from None
+            raise RunDirectoryError(still_running_message(run_dir, holder or "?")) from None
         except OSError as error:
             raise RunDirectoryError(
                 f"`resume`: cannot write in {run_dir} ({error.strerror or error}). "
@@ -187,6 +183,30 @@ def run_lock(run_dir: str):
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)
+
+
+def still_running_message(run_dir: str, holder: str) -> str:
+    """`--resume`'s refusal of a run whose lock names a live process ("PID on HOST"), in one line.
+
+    A process of another machine (a home folder shared by a lab's machines)
+    cannot be checked from here, so its lock never goes stale: the fix is to
+    delete it once that run has ended.
+
+    Example:
+        >>> still_running_message("logs/r", "12 on elsewhere").endswith("delete logs/r/.lock, then resume.")
+        True
+    """  # noqa: E501
+    host = holder.rpartition(" on ")[2]
+    fix = (
+        "Wait for that run to end, or stop it, before resuming it."
+        if host == socket.gethostname()
+        else f"This machine cannot check a process of {host}: if that run has ended, delete "
+        f"{os.path.join(run_dir, LOCK_FILE)}, then resume."
+    )
+    return (
+        f"`resume`: {run_dir} is still running: it is being trained by process {holder} "
+        f"(its {LOCK_FILE} says so). {fix}"
+    )
 
 
 def _remove_stale_lock(path: str) -> None:
@@ -333,17 +353,7 @@ def check_resumable(run_dir: str, key: str = "resume") -> str:
         raise ValueError(not_a_run_message(str(run_dir), key, CONFIG_FILE, is_run_directory))
     holder = lock_holder(run_dir)
     if holder is not None:
-        host = holder.rpartition(" on ")[2]
-        fix = (
-            "Wait for that run to end, or stop it, before resuming it."
-            if host == socket.gethostname()
-            else f"This machine cannot check a process of {host}: if that run has ended, delete "
-            f"{os.path.join(run_dir, LOCK_FILE)}, then resume."
-        )
-        raise ValueError(
-            f"`resume`: {run_dir} is still running: it is being trained by process {holder} "
-            f"(its {LOCK_FILE} says so). {fix}"
-        )
+        raise ValueError(still_running_message(run_dir, holder))
     checkpoint = os.path.join(run_dir, CHECKPOINT_FILE)
     if os.path.exists(checkpoint) and not os.path.isfile(checkpoint):
         raise ValueError(
