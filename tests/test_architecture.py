@@ -94,6 +94,36 @@ def test_every_model_has_its_options_and_their_defaults():
     check_architecture(cnn["hidden"], cnn["activation"], 0.0, 0.0, cnn["dropout"])
 
 
+# Every built-in model, with an input it takes and an Architecture option it has no layer for.
+_UNUSED_OPTIONS = [
+    (model, option, value)
+    for model in MODELS
+    for option, value in (("hidden", (16,)), ("activation", "relu"), ("dropout", 0.5))
+    if option not in MODEL_OPTIONS[model]
+]
+
+
+@pytest.mark.parametrize("model, option, value", _UNUSED_OPTIONS)
+def test_build_model_refuses_an_architecture_option_its_model_ignores(model, option, value):
+    shape = (5,) if model in ("rnn", "lstm", "gru") else 2
+    with pytest.raises(ValueError) as raised:
+        build_model(model, shape, architecture=Architecture(**{option: value}), vocabulary_size=9)
+    message = str(raised.value)
+    assert message.startswith(f"`architecture.{option}` does not shape the {model!r} model")
+    assert f"Received: {option}={value!r}." in message and "\n" not in message
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_build_model_takes_the_penalties_for_every_model(model):
+    """l1 and l2 apply to every model's kernels: the cost grows by l2 * sum of w^2."""
+    shape = (5,) if model in ("rnn", "lstm", "gru") else (12, 12) if model == "cnn" else 2
+    built = build_model(model, shape, architecture=Architecture(l2=0.5), vocabulary_size=9)
+    expected = 0.5 * sum(
+        float(np.sum(np.square(weight))) for weight in built.weights if "kernel" in weight.path
+    )
+    assert float(sum(built.losses)) == pytest.approx(expected, rel=1e-5)
+
+
 def test_an_unknown_model_has_no_default_architecture():
     with pytest.raises(ValueError, match="Did you mean 'cnn'"):
         default_architecture("cnnn")

@@ -159,6 +159,25 @@ def test_a_flags_text_reads_as_the_same_value_written_in_toml(key, text, value):
 
 
 @pytest.mark.parametrize(
+    "key, text",
+    [
+        ("epochs", "1_0"),  # Python's int() reads 10.
+        ("epochs", "\uff11\uff10"),  # Full-width digits, which int() also reads.
+        ("epochs", "2.5"),
+        ("epochs", "0x10"),
+        ("learning_rate", "1_0.5"),
+        ("learning_rate", "\u0661.5"),  # An Arabic-Indic one.
+        ("hidden", "8,4_0"),
+        ("batch_size", "3_2"),
+    ],
+)
+def test_a_flags_number_is_plain_ascii_decimal(key, text):
+    with pytest.raises(TypeError) as raised:
+        parse_value(key, text, from_text=True)
+    assert f"Received: {key}={text!r}." in str(raised.value)
+
+
+@pytest.mark.parametrize(
     "values, message",
     [
         ({"class_weight": [1, 10**400]}, "`class_weight` must hold positive, finite numbers."),

@@ -16,6 +16,17 @@ def test_decay_rates_at_iterations_one_to_five_are_alpha_over_n_sqrt_i():
     np.testing.assert_allclose(rates, expected, rtol=1e-6)
 
 
+def test_a_decay_config_with_a_misspelt_key_names_the_one_meant():
+    """Keras builds a saved schedule with `from_config`, as `keras.saving` does."""
+    restored = InverseSqrtDecay.from_config(InverseSqrtDecay(0.5, 200).get_config())
+    assert restored.get_config() == {"alpha": 0.5, "num_samples": 200}
+    with pytest.raises(TypeError) as raised:
+        InverseSqrtDecay.from_config({"alpha": 0.5, "n_samples": 200})
+    assert "'n_samples'. Did you mean 'num_samples'? It takes: alpha, num_samples." in str(
+        raised.value
+    )
+
+
 def test_decay_rate_applied_by_the_optimizer(blobs):
     model = build_model("logistic", 2)
     optimizer = make_optimizer("decay", num_samples=200, learning_rate=0.5)

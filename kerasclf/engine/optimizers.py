@@ -32,6 +32,7 @@ class InverseSqrtDecay(keras.optimizers.schedules.LearningRateSchedule):
         [0.25, 0.1768]
     """
 
+    @suggests_keywords  # from_config({"alpha": 1.0, "n": 4}) names `num_samples`.
     def __init__(self, alpha: float, num_samples: int):
         self.alpha = check_number("alpha", alpha, low=0.0)
         self.num_samples = check_integer("num_samples", num_samples)

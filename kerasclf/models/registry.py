@@ -35,6 +35,7 @@ import keras
 
 from kerasclf.data.labelled import TASKS
 from kerasclf.models.architecture import (
+    MODEL_OPTIONS,
     MODELS,
     RECURRENT_MODELS,
     Architecture,
@@ -161,11 +162,7 @@ def build_model(
         num_classes = check_integer("num_classes", num_classes, minimum=2)
     num_targets = check_integer("num_targets", num_targets)
     seed = check_integer("seed", seed, minimum=0)
-    if architecture is not None and not isinstance(architecture, Architecture):
-        raise TypeError(
-            "`architecture` must be an Architecture (from check_architecture) or None. "
-            f"Received: architecture={architecture!r}."
-        )
+    _check_architecture(name, architecture)
     architecture = architecture or default_architecture(name)
     _check_feature_map_layer(feature_map)
     head = {"task": task, "num_targets": num_targets}
@@ -191,6 +188,33 @@ def build_model(
         expanded = keras.layers.Flatten(name="flatten")(expanded)
     outputs = builder(expanded, num_classes, init, seed, architecture, **head)
     return keras.Model(inputs, outputs, name=name)
+
+
+def _check_architecture(name: str, architecture: Architecture | None) -> None:
+    """None, or an Architecture whose options the model uses (l1 and l2: every model).
+
+    An option the model has no layer for must keep `Architecture`'s default: the
+    logistic model has no hidden layers, so `Architecture(hidden=(16,))` is refused,
+    not silently built as logistic regression.
+    """
+    if architecture is None:
+        return
+    if not isinstance(architecture, Architecture):
+        raise TypeError(
+            "`architecture` must be an Architecture (from check_architecture) or None. "
+            f"Received: architecture={architecture!r}."
+        )
+    unset = Architecture()
+    for key in ("hidden", "activation", "dropout"):
+        value = getattr(architecture, key)
+        if key in MODEL_OPTIONS[name] or value == getattr(unset, key):
+            continue
+        models = ", ".join(model for model, keys in MODEL_OPTIONS.items() if key in keys)
+        raise ValueError(
+            f"`architecture.{key}` does not shape the {name!r} model, so it would be ignored. "
+            f"Received: {key}={value!r}. It applies to: {models}. Leave it out of the "
+            "Architecture, or build one of those models."
+        )
 
 
 def _check_recurrent(

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +38,13 @@ TRUE_WORDS = ("true", "1", "yes", "on")
 FALSE_WORDS = ("false", "0", "no", "off")
 # What a command-line boolean takes, as its error says.
 BOOLEAN_TEXT = "true or false (or yes/no, on/off, 1/0)"
+# A number as the command line writes it: ASCII decimal, optionally scientific
+# (1e8, -2.5E-3), or inf and nan, which the ranges then refuse. Python's own
+# float() and int() would also take '1_0' and full-width digits.
+NUMBER_TEXT = re.compile(
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)",
+    re.IGNORECASE,
+)
 
 
 def type_error(
@@ -63,14 +71,12 @@ def _whole_number(value: Any, from_text: bool) -> int | None:
     if not from_text:  # numpy's integers too, as Python ints (config.json holds them).
         whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
         return int(value) if whole else None
-    try:
-        return int(value)
-    except ValueError:
-        pass
-    try:  # Scientific notation for a whole number: --num-samples 1e8.
-        number = float(value)
-    except ValueError:
+    text = value.strip()
+    if re.fullmatch(r"[+-]?[0-9]+", text):
+        return int(text)
+    if not NUMBER_TEXT.fullmatch(text):
         return None
+    number = float(text)  # Scientific notation for a whole number: --num-samples 1e8.
     return int(number) if math.isfinite(number) and number.is_integer() else None
 
 
@@ -90,10 +96,9 @@ def parse_integer(key: str, value: Any, from_text: bool) -> int:
 def parse_number(key: str, value: Any, from_text: bool) -> float:
     """A number, as a float; an int is accepted (bools are refused)."""
     if from_text:
-        try:
-            return float(value)
-        except ValueError:
-            raise type_error(key, value, "a number", from_text) from None
+        if not NUMBER_TEXT.fullmatch(value.strip()):
+            raise type_error(key, value, "a number", from_text)
+        return float(value)
     if not _is_number(value):
         raise type_error(key, value, "a number", from_text)
     try:
