@@ -51,12 +51,14 @@ def batch(inputs: str, steps: int = STEPS, size: int = 4, seed: int = 0) -> np.n
 
 def two_layer_model(kind: str, inputs: str, num_classes: int = 3) -> keras.Model:
     tokens = inputs == "tokens"
+    # Only the rnn takes an activation; the LSTM's and GRU's gates have their own.
+    activation = {"activation": "relu"} if kind == "rnn" else {}
     return build_model(
         kind,
         sample_shape(inputs),
         num_classes,
         seed=2,
-        architecture=Architecture(activation="relu", dropout=0.3),
+        architecture=Architecture(dropout=0.3, **activation),
         recurrent=RecurrentArchitecture(UNITS, 2, EMBEDDING if tokens else None),
         vocabulary_size=VOCABULARY if tokens else None,
     )
