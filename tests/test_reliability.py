@@ -566,13 +566,34 @@ def test_a_signal_during_start_up_leaves_no_half_made_run(tmp_path, signal_numbe
     assert signal.getsignal(signal.SIGTERM) is handler
 
 
+def _wait_until_caught(process, signum, timeout=60.0):
+    """Waits until `process` has a handler of its own for `signum` (Linux's /proc/PID/status)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        with open(f"/proc/{process.pid}/status") as file:
+            caught = next(line for line in file if line.startswith("SigCgt:"))
+        if int(caught.split()[1], 16) >> (signum - 1) & 1:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"no handler for signal {signum} after {timeout} s")
+
+
+def _mapped_files(pid):
+    """The files `pid` has mapped, such as its shared libraries."""
+    with open(f"/proc/{pid}/maps") as file:
+        return file.read()
+
+
 def test_sigterm_while_tensorflow_loads_exits_130_with_one_line(tmp_path):
     # TensorFlow takes seconds to import; SIGTERM then used to kill the CLI silently (143).
     code = "from kerasclf.cli.main import entry_point; entry_point()"
     argv = [sys.executable, "-c", code, "train", "--logdir", str(tmp_path / "logs")]
     process = subprocess.Popen(argv, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(1.0)  # In the import of TensorFlow (3-6 s); the CLI itself is up in 0.2 s.
-    assert process.poll() is None
+    # The CLI is up in about 0.2 s (longer on a loaded machine) and then imports TensorFlow
+    # for 3-6 s: signal it once its handler is in, while TensorFlow still loads.
+    _wait_until_caught(process, signal.SIGTERM)
+    assert process.poll() is None and "tensorflow" not in _mapped_files(process.pid)
     process.send_signal(signal.SIGTERM)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
