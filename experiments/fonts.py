@@ -37,7 +37,7 @@ RUNS = [
     Run("cnn", {"model": "cnn"}),
 ]
 # Quick: fewer epochs, and no images drawn (the scalars tell the story).
-QUICK = {"epochs": 6, "images": False}
+QUICK = {"epochs": 3, "images": False}
 
 
 def main(argv=None):

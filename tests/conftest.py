@@ -15,30 +15,31 @@ from kerasclf.callbacks.text_painter import TextPainter
 
 
 # The test files that take longest, longest first (seconds of test time measured with
-# `--durations=0`). pytest-xdist hands the workers whole files in collection order
-# (`--dist loadfile --no-loadscope-reorder` in pyproject.toml), so a long file never starts
-# last and leaves the other cores idle at the end. A file not named keeps its place after these.
+# `--durations=0` on 2026-12-07, a slow day: the whole suite took 901 s). pytest-xdist
+# hands the workers whole files in collection order (`--dist loadfile
+# --no-loadscope-reorder` in pyproject.toml), so a long file never starts last and leaves
+# the other cores idle at the end. A file not named keeps its place after these.
 LONGEST_FIRST = (
-    "test_experiments.py",  # 185 s
-    "test_reliability.py",  # 98
-    "test_training.py",  # 68
-    "test_user_models.py",  # 48
-    "test_hard_kill.py",  # 44
-    "test_cli.py",  # 42
-    "test_engine_exactness.py",  # 41
-    "test_distribution.py",  # 39
-    "test_nonlinear.py",  # 37
-    "test_classifier.py",  # 34
-    "test_streaming.py",  # 33
-    "test_process_exit.py",  # 25
-    "test_xla_cache.py",  # 23
-    "test_sequence_speed_benchmark.py",  # 20
-    "test_error_surface.py",  # 20
-    "test_unrolling.py",  # 17
-    "test_export.py",  # 16
-    "test_callbacks.py",  # 15
-    "test_day2_speed_benchmark.py",  # 12
-    "test_cli_startup.py",  # 12
+    "test_experiments.py",  # 346 s
+    "test_reliability.py",  # 135
+    "test_training.py",  # 127
+    "test_user_models.py",  # 106
+    "test_cli.py",  # 84
+    "test_hard_kill.py",  # 81
+    "test_day2_runs.py",  # 81
+    "test_engine_exactness.py",  # 64
+    "test_streaming.py",  # 61
+    "test_distribution.py",  # 57
+    "test_classifier.py",  # 57
+    "test_error_surface.py",  # 44
+    "test_process_exit.py",  # 34
+    "test_callbacks.py",  # 34
+    "test_unrolling.py",  # 32
+    "test_xla_cache.py",  # 30
+    "test_sequence_speed_benchmark.py",  # 28
+    "test_cli_startup.py",  # 27
+    "test_day3_runs.py",  # 23
+    "test_export.py",  # 21
 )
 
 
