@@ -73,6 +73,7 @@ CASES = [
     ("loop_unroll", ["--repeats", "0"], ["'0'"]),
     ("text_generation", ["--repeats", "-2"], ["'-2'"]),
     ("train_trace", ["--repeats", "1.5"], ["'1.5'"]),
+    ("step_trace", ["--repeats", "0"], ["'0'"]),
     ("unroll_cost", ["stray"], ["'stray'"]),
 ]
 

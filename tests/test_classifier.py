@@ -15,11 +15,21 @@ from kerasclf.engine.presets import PRESETS
 NUM_SAMPLES, NUM_EPOCHS = 40, 3
 
 
-def _train(engine, optimizer, batch_size, cost="sum", model_name="logistic", step_metrics=True):
+def _train(
+    engine,
+    optimizer,
+    batch_size,
+    cost="sum",
+    model_name="logistic",
+    step_metrics=True,
+    unrolled=None,
+):
     data = make_dataset("seminar_blobs", num_samples=NUM_SAMPLES, seed=2)
     keras.utils.set_random_seed(0)
     model = Classifier.from_model(build_model(model_name, 2, init="random", seed=0))
-    model.configure_step(StepSettings(step_metrics=step_metrics))
+    model.configure_step(
+        StepSettings(step_metrics=step_metrics, minibatches_per_iteration=unrolled)
+    )
     model.compile(
         optimizer=make_optimizer(optimizer, NUM_SAMPLES, learning_rate=0.003),
         loss=CrossEntropy(cost),
@@ -69,6 +79,23 @@ def test_fused_without_step_metrics_makes_the_same_updates(batch_size):
         np.testing.assert_allclose(fused_weight, plain_weight, rtol=1e-5, atol=1e-6)
     steps = pipeline.num_minibatches(NUM_SAMPLES, pipeline.resolve_batch_size(batch_size, 40))
     assert history == {"iterations": [steps * epoch for epoch in range(1, NUM_EPOCHS + 1)]}
+
+
+@pytest.mark.parametrize("unrolled", [1, 4])
+def test_the_fused_step_traces_kerass_minibatch_update_once(monkeypatch, unrolled):
+    """The loop's minibatches (`unrolled` an iteration) and the last, partial one share it."""
+    traces = []
+    update = Classifier._minibatch_update
+
+    def counted_update(model, x, y, sample_weight=None):
+        traces.append(x.shape[0])
+        return update(model, x, y, sample_weight)
+
+    monkeypatch.setattr(Classifier, "_minibatch_update", counted_update)
+    # 40 points at batch 7: 5 whole minibatches and a last one of 5.
+    model, _ = _train("fused", "adam", 7, unrolled=unrolled)
+    assert traces == [None]  # One trace, of any minibatch size.
+    assert int(model.optimizer.iterations.numpy()) == 6 * NUM_EPOCHS
 
 
 @pytest.mark.parametrize("engine, batch_size", [("fused", 7), ("plain", 8)])

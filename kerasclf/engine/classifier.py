@@ -20,7 +20,8 @@ Only the first `num_batches` slots hold minibatches, all of them whole; the
 slots after them pad the block to a fixed shape so that XLA compiles once,
 and the loop never reaches them. The epoch's last, partial minibatch is not
 padded: it travels in `last_x`, with its own static shape, and runs (when
-`has_last`) after the loop, through the same step. So no padded row ever
+`has_last`) after the loop, through the same step (one function of any
+minibatch size, traced once, that XLA inlines at each size). So no padded row ever
 reaches a layer, a loss or a metric: BatchNormalization's statistics, Keras's
 default loss reduction (divided by the real rows), activity regularizers and
 unweighted metrics all see what stock `fit` sees. Anything that is not a
@@ -186,10 +187,11 @@ class Classifier(keras.Model):
         # before the loop: they cannot be created inside a tf.while_loop.
         self._symbolic_build(data_batch=(x[0], y[0], None if weights is None else weights[0]))
         record = self.step_settings.record_minibatch_costs
+        update = self._traced_update(x, y, weights)
 
         def one_minibatch(index, costs):
-            weight = None if weights is None else weights[index]
-            cost = self._minibatch_update(x[index], y[index], weight)
+            minibatch = (x[index], y[index]) + (() if weights is None else (weights[index],))
+            cost = update(*minibatch)
             return index + 1, _recorded(costs, index, cost) if record else costs
 
         num_batches = tf.cast(data["num_batches"], tf.int32)
@@ -211,26 +213,39 @@ class Classifier(keras.Model):
         _, costs = tf.while_loop(lambda index, costs: index < num_batches, one_minibatch, state)
         count = num_batches
         if "last_x" in data:
-            costs, count = self._last_minibatch(data, num_batches, costs, record)
+            costs, count = self._last_minibatch(data, update, num_batches, costs, record)
         logs = self._step_logs()
         if record:
             logs["minibatch_costs"] = costs[:count]
         return logs
 
-    def _last_minibatch(self, data, num_batches, costs, record):
+    def _traced_update(self, x, y, weights):
+        """`_minibatch_update` as a function of any minibatch size, traced once.
+
+        The loop's minibatches (`unroll` of them per iteration) and the epoch's
+        last, partial one all call it: Keras's step is traced once, not once
+        per call site. XLA inlines each call at its own static size.
+        """
+
+        def spec(block):
+            return tf.TensorSpec([None, *block.shape[2:]], block.dtype)
+
+        signature = [spec(x), spec(y)] + ([] if weights is None else [spec(weights)])
+        return tf.function(self._minibatch_update, input_signature=signature, autograph=False)
+
+    def _last_minibatch(self, data, update, num_batches, costs, record):
         """Runs the epoch's partial minibatch, at its real size, if this block has it."""
 
         def run():
-            cost = self._minibatch_update(
-                data["last_x"], data["last_y"], data.get("last_sample_weight")
-            )
+            weight = data.get("last_sample_weight")
+            cost = update(data["last_x"], data["last_y"], *(() if weight is None else (weight,)))
             return _recorded(costs, num_batches, cost) if record else costs
 
         has_last = data["has_last"]
         costs = tf.cond(has_last, run, lambda: costs)
         return costs, num_batches + tf.cast(has_last, tf.int32)
 
-    def _minibatch_update(self, x, y, sample_weight):
+    def _minibatch_update(self, x, y, sample_weight=None):
         """Stock `train_step` on one minibatch; returns its loss (before the update)."""
         with tf.GradientTape() as tape:
             y_pred = self(x, training=True)
