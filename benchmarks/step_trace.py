@@ -27,32 +27,26 @@ Run it:
 
 from __future__ import annotations
 
-import statistics
+import contextlib
 from unittest import mock
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
-import tensorflow as tf
 
 from benchmarks.arguments import parse_repeats
-from benchmarks.train_trace import first_fit_seconds
+from benchmarks.train_trace import SETTINGS as TRAIN_TRACE_SETTINGS
+from benchmarks.train_trace import compare_first_fits
 from kerasclf.engine.classifier import Classifier
 
 SETTINGS = {
-    "spiral MLP, batch 32": (
-        {
-            "dataset": "spiral",
-            "model": "mlp",
-            "hidden": [16, 16, 16],
-            "optimizer": "adam",
-            "learning_rate": 0.01,
-            "cost": "mean",
-            "activation": "tanh",
-        },
-        32,
-    ),
+    "spiral MLP, batch 32": TRAIN_TRACE_SETTINGS["spiral MLP, batch 32"],
     "grammar GRU, batch 32": (
-        {"dataset": "grammar", "num_samples": 300, "sequence_length": 10, "model": "gru"}
-        | {"units": 8},
+        {
+            "dataset": "grammar",
+            "num_samples": 300,
+            "sequence_length": 10,
+            "model": "gru",
+            "units": 8,
+        },
         32,
     ),
 }
@@ -69,22 +63,13 @@ def _update_at_each_site(model, x, y, weights):
 
 def main(argv=None) -> dict[str, float]:
     repeats = parse_repeats("benchmarks.step_trace", __doc__, 5, argv)
-    tf.get_logger().setLevel("ERROR")  # Each new model's train function is a new trace.
-    medians = {}
-    for name, (settings, batch_size) in SETTINGS.items():
-        first_fit_seconds(settings, batch_size)  # Warms imports, tf.data and the pipeline.
-        seconds = {"traced once": [], "traced at each site": []}
-        for _ in range(repeats):  # Interleaved: noise hits both alike.
-            seconds["traced once"].append(first_fit_seconds(settings, batch_size))
-            with mock.patch.object(Classifier, "_traced_update", _update_at_each_site):
-                seconds["traced at each site"].append(first_fit_seconds(settings, batch_size))
-        for variant, values in seconds.items():
-            median = medians[f"{name}: {variant}"] = statistics.median(values)
-            shown = ", ".join(f"{value:.2f}" for value in values)
-            print(f"{name}: {variant:<20} median {median:.2f} s   all s: {shown}")
-        ratio = medians[f"{name}: traced at each site"] / medians[f"{name}: traced once"]
-        print(f"{name}: the first fit takes {ratio:.2f}x as long traced at each site")
-    return medians
+    variants = {
+        "traced once": contextlib.nullcontext,
+        "traced at each site": lambda: mock.patch.object(
+            Classifier, "_traced_update", _update_at_each_site
+        ),
+    }
+    return compare_first_fits(SETTINGS, variants, repeats)
 
 
 if __name__ == "__main__":
