@@ -187,6 +187,16 @@ def default_init(model: str, init: str | None = None) -> str:
     return DEFAULT_INITS[check_choice("model", model, MODELS)]
 
 
+def models_taking(option: str) -> str:
+    """The built-in models that `option` shapes, for an error that refuses it elsewhere.
+
+    Example:
+        >>> models_taking("hidden")
+        'mlp, cnn'
+    """
+    return ", ".join(model for model, options in MODEL_OPTIONS.items() if option in options)
+
+
 def default_architecture(model: str) -> Architecture:
     """The Dense layers a built-in model has when none are given (`MODEL_DEFAULTS`).
 

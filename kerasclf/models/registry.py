@@ -43,6 +43,7 @@ from kerasclf.models.architecture import (
     check_feature_map,
     default_architecture,
     default_init,
+    models_taking,
 )
 from kerasclf.models.recurrent_architecture import RecurrentArchitecture, check_sequence_input
 from kerasclf.models.cnn import cnn
@@ -209,10 +210,9 @@ def _check_architecture(name: str, architecture: Architecture | None) -> None:
         value = getattr(architecture, key)
         if key in MODEL_OPTIONS[name] or value == getattr(unset, key):
             continue
-        models = ", ".join(model for model, keys in MODEL_OPTIONS.items() if key in keys)
         raise ValueError(
             f"`architecture.{key}` does not shape the {name!r} model, so it would be ignored. "
-            f"Received: {key}={value!r}. It applies to: {models}. Leave it out of the "
+            f"Received: {key}={value!r}. It applies to: {models_taking(key)}. Leave it out of the "
             "Architecture, or build one of those models."
         )
 

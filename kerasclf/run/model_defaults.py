@@ -37,7 +37,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from kerasclf.data import DATASETS, data_file_kind
-from kerasclf.models.architecture import MODEL_DEFAULTS, MODEL_OPTIONS
+from kerasclf.models.architecture import MODEL_DEFAULTS, MODEL_OPTIONS, models_taking
 from kerasclf.models.sources import is_model_file
 
 if TYPE_CHECKING:
@@ -111,11 +111,10 @@ def check_options_apply(config: TrainConfig) -> None:
                 f"it would be ignored. Received: {key}={value!r}. Remove it, and build that "
                 "choice into your model's function."
             )
-        models = ", ".join(name for name, keys in MODEL_OPTIONS.items() if key in keys)
         raise ValueError(
             f"`{key}` does not shape the {config.model!r} model, so it would be ignored. "
-            f"Received: {key}={value!r}. It applies to: {models}. Remove it, or choose one "
-            "of those models."
+            f"Received: {key}={value!r}. It applies to: {models_taking(key)}. Remove it, or "
+            "choose one of those models."
         )
 
 
