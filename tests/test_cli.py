@@ -20,6 +20,7 @@ from kerasclf.atomic_files import read_json
 from kerasclf.run.config import FIELDS, parse_value
 from kerasclf.run.config_json_keys import RECORDED_KEYS
 from kerasclf.run.key_synonyms import KEY_SYNONYMS
+from kerasclf.run.run_status import list_runs
 
 # As a user's shell has it: kerasclf itself quiets TensorFlow.
 ENV = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
@@ -136,6 +137,31 @@ def test_runs_takes_its_log_directory_as_logdir_or_as_train_spells_it(
     assert main(["runs", str(first), "--logdir", str(second)]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "lists one log directory. Received: LOGDIR" in error
+
+
+def test_runs_in_a_missing_or_file_logdir_says_why_in_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # No logs/ here yet: a student's first `kerasclf runs`.
+    assert main(["runs"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "`logdir` does not exist, so it holds no runs yet" in error
+    assert "Train one with `kerasclf train --logdir logs`" in error
+    (tmp_path / "notes.txt").write_text("")
+    assert main(["runs", "notes.txt"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "it is a file. Received: logdir='notes.txt'" in error
+    assert not (tmp_path / "logs").exists()  # Nothing made.
+
+
+@pytest.mark.parametrize("logdir", [None, 3, b"logs"])
+def test_list_runs_refuses_what_is_no_path(logdir):
+    with pytest.raises(TypeError, match=r"must be a folder's path. Received: logdir="):
+        list_runs(logdir)
+
+
+def test_list_runs_takes_a_pathlib_path(tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "config.json").write_text("{}")
+    assert [run.name for run in list_runs(tmp_path)] == ["run"]
 
 
 def test_runs_names_the_folders_that_hold_an_experiments_runs(tmp_path, capsys):

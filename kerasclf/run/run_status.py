@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import shlex
 
 from kerasclf.run.directory import (
     LOCK_FILE,
@@ -122,17 +123,26 @@ def _lock_in_the_way(run_dir: str) -> bool:
 def list_runs(logdir: str) -> list[RunStatus]:
     """The status of every run directory directly in `logdir`, by name; of `logdir` if it is one.
 
+    Args:
+        logdir: A folder of runs (a string or a path), or one run's folder.
+
     Raises:
-        ValueError: one line, if `logdir` is not a directory.
+        TypeError: if `logdir` is not a path.
+        ValueError: one line, if `logdir` does not exist or is not a folder.
 
     Example:
         >>> list_runs("/nonexistent")
         Traceback (most recent call last):
         ...
-        ValueError: `logdir` must be a directory of runs. Received: logdir='/nonexistent'.
-    """
-    if not isinstance(logdir, str) or not os.path.isdir(logdir):
-        raise ValueError(f"`logdir` must be a directory of runs. Received: logdir={logdir!r}.")
+        ValueError: `logdir` does not exist, so it holds no runs yet. Received: logdir='/nonexistent'. Train one with `kerasclf train --logdir /nonexistent`, or give the folder your runs were written to (`logs` by default).
+    """  # noqa: E501
+    if not isinstance(logdir, (str, os.PathLike)):
+        raise TypeError(
+            f"`logdir` must be a folder's path. Received: logdir={logdir!r} of type "
+            f"{type(logdir).__name__}."
+        )
+    logdir = os.fspath(logdir)
+    _check_folder(logdir)
     if is_run_directory(logdir):  # `kerasclf runs logs/RUN`: that run's row.
         return [run_status(logdir)]
     names = sorted(
@@ -142,6 +152,22 @@ def list_runs(logdir: str) -> list[RunStatus]:
         or os.path.isfile(os.path.join(logdir, name, LOCK_FILE))
     )
     return [run_status(os.path.join(logdir, name)) for name in names]
+
+
+def _check_folder(logdir: str) -> None:
+    """One line unless `logdir` is a folder: missing (no runs yet) or a file."""
+    if os.path.isdir(logdir):
+        return
+    if not os.path.exists(logdir):
+        raise ValueError(
+            f"`logdir` does not exist, so it holds no runs yet. Received: logdir={logdir!r}. "
+            f"Train one with `kerasclf train --logdir {shlex.quote(logdir)}`, or give the folder "
+            "your runs were written to (`logs` by default)."
+        )
+    raise ValueError(
+        f"`logdir` must be a folder of runs, and it is a file. Received: logdir={logdir!r}. "
+        "Give the folder your runs were written to (`logs` by default)."
+    )
 
 
 def _entries(logdir: str) -> list[str]:
