@@ -31,16 +31,13 @@ import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lin
 import keras
 import tensorflow as tf
 
+from kerasclf.callbacks.scalar_descriptions import SETS, scalar_descriptions, write_scalar
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.data import Data
 from kerasclf.engine.evaluation import ModelEvaluator, check_classes_fit
 from kerasclf.engine.losses import REDUCTIONS, TASKS, model_reduction
 from kerasclf.validation import check_choice, check_directory_path, shown, suggests_keywords
 from kerasclf.callbacks.requirements import cost_evaluation
-
-
-# The TensorBoard tag prefix of each set, by its prefix in the logs.
-TAG_PREFIXES = {"": "", "val_": "validation/", "test_": "test/"}
 
 
 class CostLogger(keras.callbacks.Callback):
@@ -131,19 +128,27 @@ class CostLogger(keras.callbacks.Callback):
         for prefix, data in self.held_out.items():
             evaluators[prefix] = ModelEvaluator(self.model, data, reduction, gradient=False)
         cost_key = "cost" if reduction == "sum" else "mean_cost"
+        sizes = {
+            prefix: getattr(evaluator_data, "num_samples", None)
+            for prefix, evaluator_data in (("", self.training), *self.held_out.items())
+        }
+        # TensorBoard shows the description of a tag's first event: the fit's
+        # first events carry it (`described`), the others the bare metadata.
+        descriptions = scalar_descriptions(self.task, reduction, sizes)
 
-        def log_step(step):
+        def log_step(step, described):
             # One graph evaluates and writes everything: eager summary ops cost
             # about a millisecond each, more than an epoch of training here.
             values = {}
             for prefix, evaluator in evaluators.items():
-                tag_prefix = TAG_PREFIXES[prefix]
+                tag_prefix, _ = SETS[prefix]
                 result = evaluator.compiled(regularization=True)
                 regularization = result.pop("regularization")
                 with self._writers[EVENTS].as_default():
                     scalars = evaluator.keys if not prefix else self.SCALARS
                     for key in (key for key in scalars if key in result):
-                        tf.summary.scalar(tag_prefix + key, result[key], step=step)
+                        tag = tag_prefix + key
+                        write_scalar(tag, result[key], step, described, descriptions[tag])
                 values.update({prefix + key: value for key, value in result.items()})
                 values[prefix + "loss"] = result[cost_key] + regularization
             return values
@@ -151,9 +156,10 @@ class CostLogger(keras.callbacks.Callback):
         self._log_step = tf.function(log_step, autograph=False)
 
     def _log(self, step: int) -> dict[str, float]:
-        if self._log_step is None:
+        described = self._log_step is None  # The fit's first call.
+        if described:
             self._build()
-        values = self._log_step(tf.constant(step, tf.int64))
+        values = self._log_step(tf.constant(step, tf.int64), tf.constant(described))
         return {key: float(value) for key, value in values.items()}
 
     def on_train_begin(self, logs=None):

@@ -33,6 +33,7 @@ import tensorflow as tf
 
 from kerasclf.callbacks.requirements import noted_skip_reason, one_input
 from kerasclf.models.inspection import check_sample_shape
+from kerasclf.callbacks.scalar_descriptions import DESCRIPTIONS, write_scalar
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
 from kerasclf.validation import check_directory_path, check_integer, suggests_keywords
 from kerasclf.data.checks import check_feature_array, check_finite_samples
@@ -152,7 +153,12 @@ class GradientNorms(keras.callbacks.Callback):
         features, labels = tf.constant(self.x), tf.constant(self.y)
         tags = [TAG_PREFIX + layer.name for layer in layers]
 
-        def write(step):
+        descriptions = {
+            tag: DESCRIPTIONS["layer_gradient_norm"].format(layer=layer.name)
+            for tag, layer in zip(tags, layers)
+        }
+
+        def write(step, described):
             weights = [layer.trainable_weights for layer in layers]
             with tf.GradientTape() as tape:
                 predictions = self.model(features, training=False)
@@ -166,17 +172,18 @@ class GradientNorms(keras.callbacks.Callback):
                     if gradient is not None  # A weight the loss does not reach.
                 ]
                 norms[tag] = tf.sqrt(tf.add_n(squares)) if squares else tf.constant(0.0, tf.float64)
-                tf.summary.scalar(tag, norms[tag], step=step)
+                write_scalar(tag, norms[tag], step, described, descriptions[tag])
             return norms
 
         self._write = tf.function(write)
 
     def norms(self, step: int) -> dict[str, float]:
         """Computes and writes the norms at `step`; returns them by tag."""
-        if self._write is None:
+        described = self._write is None  # The fit's first call: see scalar_descriptions.
+        if described:
             self._build()
         with self._writers[EVENTS].as_default():
-            values = self._write(tf.constant(step, tf.int64))
+            values = self._write(tf.constant(step, tf.int64), tf.constant(described))
         return {tag: float(value) for tag, value in values.items()}
 
     def on_train_begin(self, logs=None):

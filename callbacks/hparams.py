@@ -38,7 +38,8 @@ from tensorboard.plugins.hparams import api as hparams_api
 from tensorboard.util import tensor_util
 
 from kerasclf.callbacks.writers import EVENTS, SummaryWriters
-from kerasclf.validation import check_directory_path, suggests_keywords
+from kerasclf.engine.losses import TASKS, model_task
+from kerasclf.validation import check_choice, check_directory_path, suggests_keywords
 
 # Suffix of the event file that holds the config, so that a resumed run finds it.
 FILENAME_SUFFIX = ".config"
@@ -220,18 +221,26 @@ def markdown_table(config: dict) -> str:
 LAYOUT_TITLE = "training, validation and test"
 
 
-def scalars_layout() -> layout_pb2.Layout:
+def scalars_layout(task: str = "classification") -> layout_pb2.Layout:
     """The Custom Scalars layout: a run's training, validation and test scalar on one chart.
 
     Each chart matches `mean_cost`, `validation/mean_cost` and
     `test/mean_cost` (and so on) in every run, one line per run and tag.
+    A regression run has no accuracy, so no accuracy chart; TensorBoard
+    merges the runs' layouts, so a classifier's run beside it still has one.
+
+    Example:
+        >>> [chart.title for chart in scalars_layout("regression").category[0].chart]
+        ['mean_cost']
     """
+    task = check_choice("task", task, TASKS)
+    tags = [tag for tag in PAIRED_SCALARS if task == "classification" or tag != "accuracy"]
     charts = [
         layout_pb2.Chart(
             title=tag,
             multiline=layout_pb2.MultilineChartContent(tag=[rf"^(validation/|test/)?{tag}$"]),
         )
-        for tag in PAIRED_SCALARS
+        for tag in tags
     ]
     return layout_pb2.Layout(category=[layout_pb2.Category(title=LAYOUT_TITLE, chart=charts)])
 
@@ -287,5 +296,8 @@ class RunConfigLogger(keras.callbacks.Callback):
             trial_id = os.path.basename(os.path.normpath(self.logdir))
             hparams_api.hparams(hparam_values(self.config), trial_id=trial_id)
             tf.summary.text("config", markdown_table(self.config), step=0)
-            tf.summary.experimental.write_raw_pb(layout_summary(scalars_layout()), step=0)
+            # Called outside `fit` (no model) it draws a classifier's charts, every one.
+            task = "classification" if self.model is None else model_task(self.model)
+            layout = scalars_layout(task)
+            tf.summary.experimental.write_raw_pb(layout_summary(layout), step=0)
         self._writers.close()

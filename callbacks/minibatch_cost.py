@@ -20,8 +20,9 @@ import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lin
 import keras
 import numpy as np
 import tensorflow as tf
-from tensorboard.plugins.scalar import metadata as scalar_metadata
 
+
+from kerasclf.callbacks.scalar_descriptions import DESCRIPTIONS, write_scalar
 from kerasclf.callbacks.writers import SummaryWriters
 from kerasclf.validation import check_directory_path, suggests_keywords
 
@@ -29,8 +30,6 @@ TAG = "minibatch_cost"
 # An epoch with more minibatches than this (SGD over streamed data) writes them
 # as they come, so that memory stays bounded.
 MAX_PENDING = 2**20
-# What tf.summary.scalar attaches: TensorBoard's Scalars tab shows the tag.
-METADATA = scalar_metadata.create_summary_metadata(display_name=None, description=None)
 
 
 class MinibatchCostLogger(keras.callbacks.Callback):
@@ -71,16 +70,22 @@ class MinibatchCostLogger(keras.callbacks.Callback):
         writer = self._writers["train"]
 
         @tf.function(
-            input_signature=[tf.TensorSpec([None], tf.float32), tf.TensorSpec([None], tf.int64)]
+            input_signature=[
+                tf.TensorSpec([None], tf.float32),
+                tf.TensorSpec([None], tf.int64),
+                tf.TensorSpec([], tf.bool),
+            ]
         )
-        def write(costs, steps):
+        def write(costs, steps, described):
             with writer.as_default():
                 for index in tf.range(tf.shape(costs)[0]):
-                    # tf.summary.write keeps the tag as given; tf.summary.scalar
+                    # write_scalar keeps the tag as given; tf.summary.scalar
                     # would prefix the loop's name scope ("while/").
-                    tf.summary.write(TAG, costs[index], step=steps[index], metadata=METADATA)
+                    first = tf.logical_and(described, tf.equal(index, 0))
+                    write_scalar(TAG, costs[index], steps[index], first, DESCRIPTIONS[TAG])
 
         self._write = write
+        self._described = False
 
     def on_train_batch_end(self, batch, logs=None):
         costs = np.atleast_1d(np.asarray((logs or {}).get("minibatch_costs", []), np.float32))
@@ -101,7 +106,9 @@ class MinibatchCostLogger(keras.callbacks.Callback):
             [first + np.arange(len(costs), dtype=np.int64) for first, costs in self._pending]
         )
         self._pending, self._num_pending = [], 0
-        self._write(costs, steps)
+        # The fit's first minibatch cost carries the description (scalar_descriptions).
+        self._write(costs, steps, tf.constant(not self._described))
+        self._described = True
 
     def on_train_end(self, logs=None):
         # An epoch cut short: its minibatches are trained again on resume.

@@ -27,6 +27,7 @@ from tensorboard.plugins.histogram import metadata as histogram_metadata
 from tensorboard.util import tensor_util
 
 from kerasclf.callbacks.requirements import first_reason, one_input, trainable_weights
+from kerasclf.callbacks.scalar_descriptions import DESCRIPTIONS, scalar_descriptions, write_scalar
 from kerasclf.callbacks.writers import SummaryWriters
 from kerasclf.data import Data
 from kerasclf.engine.evaluation import ModelEvaluator
@@ -161,16 +162,27 @@ class WeightLogger(keras.callbacks.Callback):
         num_parameters = sum(math.prod(weight.shape) for weight in self.model.weights)
         names = parameter_names(self.model) if num_parameters <= MAX_SCALAR_PARAMETERS else []
 
-        def write_scalars(step, learning_rate):
+        descriptions = {
+            f"weights/{name}": DESCRIPTIONS["weight"].format(name=name) for name in names
+        }
+        descriptions["learning_rate"] = DESCRIPTIONS["learning_rate"]
+        if gradient_norm:
+            descriptions["gradient_norm"] = scalar_descriptions(
+                self.training.task, evaluator.reduction, {"": self.training.num_samples}
+            )["gradient_norm"]
+
+        def write_scalars(step, learning_rate, described):
             # One graph writes every scalar of a step: eager summary ops cost
             # about a millisecond each, which would dwarf an epoch of training.
+            scalars = {}
             if names:
                 values = tf.concat([tf.reshape(w, [-1]) for w in self.model.weights], axis=0)
-                for index, name in enumerate(names):
-                    tf.summary.scalar(f"weights/{name}", values[index], step=step)
-            tf.summary.scalar("learning_rate", learning_rate, step=step)
+                scalars = {f"weights/{name}": values[index] for index, name in enumerate(names)}
+            scalars["learning_rate"] = learning_rate
             if gradient_norm:
-                tf.summary.scalar("gradient_norm", evaluator.compiled()["gradient_norm"], step=step)
+                scalars["gradient_norm"] = evaluator.compiled()["gradient_norm"]
+            for tag, value in scalars.items():
+                write_scalar(tag, value, step, described, descriptions[tag])
 
         self._write_scalars = tf.function(write_scalars, autograph=False)
 
@@ -186,12 +198,14 @@ class WeightLogger(keras.callbacks.Callback):
         return reason is None
 
     def _log(self, step: int) -> None:
-        if self._write_scalars is None:
+        described = self._write_scalars is None  # The fit's first call: see scalar_descriptions.
+        if described:
             self._build()
         # At step 0 this is the rate the first update will use.
         rate = current_learning_rate(self.model.optimizer)
         with self._writers["train"].as_default():
-            self._write_scalars(tf.constant(step, tf.int64), tf.constant(rate, tf.float32))
+            step_tensor, described = tf.constant(step, tf.int64), tf.constant(described)
+            self._write_scalars(step_tensor, tf.constant(rate, tf.float32), described)
             if self.histogram_every and step % self.histogram_every == 0:
                 self._log_histograms(step)
         self._last_step = step

@@ -9,6 +9,7 @@ import pytest
 import tensorflow as tf
 from conftest import numpy_cost
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
 
 import kerasclf
 from kerasclf.callbacks import (
@@ -16,10 +17,12 @@ from kerasclf.callbacks import (
     DecisionBoundaryLogger,
     EpochPrinter,
     ErrorSurfaceLogger,
+    GradientNorms,
     MinibatchCostLogger,
     RunConfigLogger,
     WeightLogger,
 )
+from kerasclf.callbacks.scalar_descriptions import scalar_descriptions
 from kerasclf.callbacks.weights import histogram_summary
 from kerasclf.engine.classifier import Classifier, StepSettings
 from kerasclf import pipeline
@@ -89,6 +92,88 @@ def test_cost_and_weight_scalars_equal_numpy_at_each_epochs_weights(tmp_path, bl
         error = probabilities - blobs.labels
         gradient = np.concatenate([blobs.features.T @ error, [error.sum()]])
         assert scalars["gradient_norm"][step] == pytest.approx(np.linalg.norm(gradient), rel=1e-4)
+
+
+def _descriptions_by_step(directory, tags):
+    """Each tag's description in each event, by step: what TensorBoard's reader keeps of each."""
+    described = {tag: {} for tag in tags}
+    for name in os.listdir(directory):
+        for event in EventFileLoader(os.path.join(directory, name)).Load():
+            for value in event.summary.value:
+                if value.tag in described:
+                    described[value.tag][event.step] = value.metadata.summary_description
+    return described
+
+
+def test_cost_scalars_say_what_they_are_once_per_fit(tmp_path, blobs):
+    test_set = (blobs.features[:40], blobs.labels[:40])
+    logger = CostLogger(str(tmp_path), blobs.features, blobs.labels, test_data=test_set)
+    _fit(tmp_path, blobs, [logger], epochs=3)
+    events, scalars = read_scalars(tmp_path / "train")
+    shown = {tag: events.SummaryMetadata(tag).summary_description for tag in scalars}
+    assert shown["cost"].startswith("J: the cross-entropy summed over the training set (200 ")
+    assert "compare sets by `mean_cost`" in shown["cost"]
+    assert "per sample, J / n, over the test set (40 samples)" in shown["test/mean_cost"]
+    assert "share of the training set (200 samples) classified right" in shown["accuracy"]
+    assert "gradient of the summed cost over the training set" in shown["gradient_norm"]
+    assert set(shown) == {
+        "cost",
+        "mean_cost",
+        "accuracy",
+        "gradient_norm",
+        "test/cost",
+        "test/mean_cost",
+        "test/accuracy",
+    }
+    assert all(shown.values())
+    # Written with the fit's first values only (TensorBoard shows the first): not every epoch.
+    described = _descriptions_by_step(tmp_path / "train", shown)
+    for tag, by_step in described.items():
+        assert sorted(by_step) == [0, 1, 2, 3] and by_step[0] == shown[tag], tag
+        assert not any(by_step[step] for step in (1, 2, 3)), tag
+
+
+def test_every_scalar_chart_of_a_run_says_what_it_is_in_its_first_event(tmp_path, blobs):
+    run = kerasclf.train(
+        epochs=3,
+        batch_size=50,
+        batch_cost=True,
+        images=False,
+        logdir=str(tmp_path),
+        stream=io.StringIO(),
+    )
+    model, _ = _fit(
+        tmp_path / "fit",
+        blobs,
+        [GradientNorms(str(tmp_path / "fit"), blobs.features, blobs.labels)],
+        epochs=2,
+    )
+    for directory in (os.path.join(run.run_dir, "train"), tmp_path / "fit" / "train"):
+        events, scalars = read_scalars(directory)
+        described = _descriptions_by_step(directory, scalars)
+        for tag, by_step in described.items():
+            first = min(by_step)
+            assert by_step[first] == events.SummaryMetadata(tag).summary_description != "", tag
+            assert not any(text for step, text in by_step.items() if step != first), tag
+        if directory == tmp_path / "fit" / "train":
+            assert scalars and all(tag.startswith("gradient_norm/") for tag in scalars)
+            for tag in scalars:
+                layer = tag.split("/", 1)[1]
+                assert f"weights of layer `{layer}`" in described[tag][0]
+        else:
+            assert {"cost", "weights/w1", "weights/b", "learning_rate", "minibatch_cost"} <= set(
+                scalars
+            )
+            assert "parameter `w1`" in events.SummaryMetadata("weights/w1").summary_description
+            assert described["minibatch_cost"][1].startswith("The cost of each minibatch")
+
+
+def test_a_regression_costs_description_names_the_squared_error():
+    descriptions = scalar_descriptions("regression", "mean", {"": None, "val_": 30})
+    assert descriptions["mean_cost"].startswith("The squared error per sample, J / n, over the ")
+    assert "training set," in descriptions["mean_cost"]  # A stream's size is not known.
+    assert "validation set (30 samples)" in descriptions["validation/cost"]
+    assert "gradient of the mean cost" in descriptions["gradient_norm"]
 
 
 # The activations of kerasclf.models.ACTIVATIONS, written in numpy: the reference.

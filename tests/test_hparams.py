@@ -2,6 +2,7 @@
 
 import os
 
+import keras
 import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -15,6 +16,7 @@ from kerasclf.callbacks.hparams import (
     applicable_settings,
     hparam_values,
     markdown_table,
+    scalars_layout,
     text_value,
 )
 from kerasclf.run.config_making import make_config
@@ -146,6 +148,22 @@ def test_config_hparams_and_layout_are_written_once_per_run(tmp_path):
         "mean_cost": ["^(validation/|test/)?mean_cost$"],
         "accuracy": ["^(validation/|test/)?accuracy$"],
     }
+
+
+def test_a_regression_runs_layout_has_no_accuracy_chart(tmp_path):
+    """A series forecast has no accuracy: its run's layout draws only the mean cost."""
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])  # Linear: regression.
+    logger = RunConfigLogger(str(tmp_path), _config(dataset="series"))
+    logger.set_model(model)
+    logger.on_train_begin()
+    (layout_event,) = _events(tmp_path).Tensors(custom_scalar_metadata.CONFIG_SUMMARY_TAG)
+    layout = layout_pb2.Layout.FromString(tf.make_ndarray(layout_event.tensor_proto).item())
+    assert [chart.title for chart in layout.category[0].chart] == ["mean_cost"]
+
+
+def test_the_layout_refuses_a_task_it_does_not_know():
+    with pytest.raises(ValueError, match="`task` must be one of .* Received: task='regresion'"):
+        scalars_layout("regresion")
 
 
 def test_a_run_written_before_keeps_its_top_level_config(tmp_path):

@@ -216,6 +216,14 @@ def test_config_is_served_as_a_table_of_what_applies(server):
     assert "hidden" not in keys and "activation" not in keys
 
 
+def test_the_cost_charts_say_what_they_are(server):
+    base, _, _ = server
+    tags = _get(base, "/data/plugin/scalars/tags")["held_out/train"]
+    assert "summed over the training set (150 samples)" in tags["cost"]["description"]
+    assert "over the validation set (50 samples)" in tags["validation/mean_cost"]["description"]
+    assert "classified right" in tags["accuracy"]["description"]
+
+
 def test_train_and_validation_share_a_custom_scalars_chart(server):
     base, _, held_out = server
     layout = _get(base, "/data/plugin/custom_scalars/layout")
