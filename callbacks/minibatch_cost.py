@@ -21,7 +21,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-
 from kerasclf.callbacks.scalar_descriptions import DESCRIPTIONS, write_scalar
 from kerasclf.callbacks.writers import SummaryWriters
 from kerasclf.validation import check_directory_path, suggests_keywords

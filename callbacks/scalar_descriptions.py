@@ -42,8 +42,9 @@ DESCRIPTIONS = {
     ),
     "layer_gradient_norm": (
         "The length of the mean cost's gradient with respect to the weights of layer `{layer}` "
-        "(kernel and bias together), on a fixed sample of the training set. Much smaller than "
-        "the last layer's: the layer learns slowly (vanishing gradients)."
+        "(kernel and bias together), on a fixed sample of the training set (all of it when "
+        "small). Much smaller than the last layer's: the layer learns slowly (vanishing "
+        "gradients)."
     ),
     "learning_rate": (
         "The step size the optimizer used in the epoch's last update (step 0: the first "
