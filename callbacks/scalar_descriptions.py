@@ -21,7 +21,7 @@ import tensorflow as tf
 from tensorboard.plugins.scalar import metadata as scalars_plugin
 
 from kerasclf.engine.losses import REDUCTIONS, TASKS
-from kerasclf.validation import check_choice
+from kerasclf.validation import check_choice, check_integer
 
 DESCRIPTIONS = {
     "cost": (
@@ -75,6 +75,11 @@ def scalar_metadata(description: str) -> bytes:
         >>> summary_pb2.SummaryMetadata.FromString(scalar_metadata("J")).summary_description
         'J'
     """
+    if not isinstance(description, str):
+        raise TypeError(
+            f"`description` must be a string (Markdown; '' for none). Received: "
+            f"description={description!r} of type {type(description).__name__}."
+        )
     return scalars_plugin.create_summary_metadata(
         display_name=None, description=description
     ).SerializeToString()
@@ -95,6 +100,13 @@ def scalar_descriptions(task: str, reduction: str, set_sizes: dict[str, int | No
     """
     task = check_choice("task", task, TASKS)
     reduction = check_choice("reduction", reduction, REDUCTIONS)
+    if not isinstance(set_sizes, dict):
+        raise TypeError(
+            "`set_sizes` must be a dict of each set's size by its prefix, e.g. {'': 200}. "
+            f"Received: set_sizes={set_sizes!r} of type {type(set_sizes).__name__}."
+        )
+    for size in (size for size in set_sizes.values() if size is not None):
+        check_integer("a set's size in set_sizes", size, minimum=0)
     words = {"cost": TASK_COSTS[task], "reduction": "summed" if reduction == "sum" else "mean"}
     descriptions = {}
     for prefix, size in set_sizes.items():
@@ -118,5 +130,7 @@ def write_scalar(tag: str, value, step, described, description: str) -> None:
         described: A boolean scalar tensor: whether to attach `description`.
         description: What the chart shows (Markdown).
     """
+    if not isinstance(tag, str) or not tag:
+        raise TypeError(f"`tag` must be a non-empty string. Received: tag={tag!r}.")
     metadata = tf.where(described, scalar_metadata(description), scalar_metadata(""))
     tf.summary.write(tag, tf.cast(value, tf.float32), step=step, metadata=metadata)

@@ -22,7 +22,11 @@ from kerasclf.callbacks import (
     RunConfigLogger,
     WeightLogger,
 )
-from kerasclf.callbacks.scalar_descriptions import scalar_descriptions
+from kerasclf.callbacks.scalar_descriptions import (
+    scalar_descriptions,
+    scalar_metadata,
+    write_scalar,
+)
 from kerasclf.callbacks.weights import histogram_summary
 from kerasclf.engine.classifier import Classifier, StepSettings
 from kerasclf import pipeline
@@ -166,6 +170,24 @@ def test_every_scalar_chart_of_a_run_says_what_it_is_in_its_first_event(tmp_path
             )
             assert "parameter `w1`" in events.SummaryMetadata("weights/w1").summary_description
             assert described["minibatch_cost"][1].startswith("The cost of each minibatch")
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: scalar_descriptions("clasification", "sum", {}), "Did you mean 'classification'"),
+        (lambda: scalar_descriptions("classification", "summ", {}), "Did you mean 'sum'"),
+        (lambda: scalar_descriptions("classification", "sum", {"val": 3}), "Did you mean 'val_'"),
+        (lambda: scalar_descriptions("classification", "sum", [("", 3)]), "must be a dict"),
+        (lambda: scalar_descriptions("classification", "sum", {"": -1}), "size in set_sizes"),
+        (lambda: scalar_metadata(None), "`description` must be a string"),
+        (lambda: write_scalar("", 1.0, 0, True, "J"), "`tag` must be a non-empty string"),
+    ],
+)
+def test_the_descriptions_refuse_bad_input_in_one_line(call, message):
+    with pytest.raises((TypeError, ValueError), match=message) as error:
+        call()
+    assert "\n" not in str(error.value)
 
 
 def test_a_regression_costs_description_names_the_squared_error():
