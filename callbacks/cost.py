@@ -23,6 +23,10 @@ therefore lets the fused train step skip that running mean
 
 A regression model (compiled with `SquaredError`) has the squared error as
 its cost and no accuracy: its `accuracy` series are absent.
+
+Each tag's first event of a fit carries a description, shown under the
+chart's (i) in TensorBoard: the set, its size and what to read off it
+(`kerasclf.callbacks.scalar_descriptions`).
 """
 
 from __future__ import annotations

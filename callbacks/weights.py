@@ -12,6 +12,8 @@
   too, from the same pass as the cost).
 
 All at step = epochs completed, under `<logdir>/train`; step 0 is the start.
+Each scalar's first event of a fit carries its description
+(`kerasclf.callbacks.scalar_descriptions`).
 """
 
 from __future__ import annotations
