@@ -42,6 +42,15 @@ RUNS = [
     Run("sgd_1", {"batch_size": 1}),
 ]
 QUICK = {"epochs": 10, "images": False}
+# What the two extra charts show, under their (i) in TensorBoard.
+SAMPLES_DESCRIPTION = (
+    "The epoch's cost against the training samples seen so far: equal computation at equal "
+    "steps, so the batch sizes compare by work done, not by epochs."
+)
+WALL_DESCRIPTION = (
+    "The epoch's cost against milliseconds since training began: what each batch size buys "
+    "per second on this machine."
+)
 
 
 class ComputationAxes(keras.callbacks.Callback):
@@ -64,11 +73,20 @@ class ComputationAxes(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         milliseconds = int(1000 * (time.perf_counter() - self._started))
+        first = epoch == 0  # TensorBoard shows a tag's first description: written once.
         with self._writers["train"].as_default():
             tf.summary.scalar(
-                "cost_by_samples_seen", logs["cost"], step=(epoch + 1) * self.num_samples
+                "cost_by_samples_seen",
+                logs["cost"],
+                step=(epoch + 1) * self.num_samples,
+                description=SAMPLES_DESCRIPTION if first else None,
             )
-            tf.summary.scalar("cost_by_wall_milliseconds", logs["cost"], step=milliseconds)
+            tf.summary.scalar(
+                "cost_by_wall_milliseconds",
+                logs["cost"],
+                step=milliseconds,
+                description=WALL_DESCRIPTION if first else None,
+            )
 
     def on_train_end(self, logs=None):
         self._writers.close()

@@ -197,6 +197,11 @@ def test_batch_size_sgd_gets_further_per_epoch(logdir):
     first_epoch = {name: o.result.history["cost"][0] for name, o in outcomes.items()}
     assert first_epoch["sgd_1"] < first_epoch["minibatch_40"] < first_epoch["full_batch"]
     _check_summary_against_events(logdir, "batch_size", outcomes)
+    events = EventAccumulator(os.path.join(outcomes["sgd_1"].result.run_dir, "train"))
+    events.Reload()
+    for tag, words in (("cost_by_samples_seen", "samples seen"), ("cost_by_wall_", "millisec")):
+        (tag,) = [name for name in events.Tags()["tensors"] if name.startswith(tag)]
+        assert words in events.SummaryMetadata(tag).summary_description
 
 
 def test_every_experiment_is_listed_and_run_by_all(capsys, monkeypatch, tmp_path):
