@@ -37,12 +37,17 @@ class Preset:
     default_learning_rate: float
     # None: the preset takes no momentum; 0.0: it is plain SGD (momentum 0 only).
     default_momentum: float | None
+    # Whether the step is eta times the gradient, so that with a summed cost it grows with
+    # the points summed over. decay divides by n, rmsprop and adam by the gradient's size.
+    proportional_step: bool = False
 
 
 PRESETS = {
-    "gd": Preset("w <- w - eta * g", 0.001, 0.0),
-    "momentum": Preset("v <- beta*v - eta*g; w <- w + v", 0.001, 0.9),
-    "nesterov": Preset("v <- beta*v - eta*g; w <- w + beta*v - eta*g", 0.001, 0.9),
+    "gd": Preset("w <- w - eta * g", 0.001, 0.0, proportional_step=True),
+    "momentum": Preset("v <- beta*v - eta*g; w <- w + v", 0.001, 0.9, proportional_step=True),
+    "nesterov": Preset(
+        "v <- beta*v - eta*g; w <- w + beta*v - eta*g", 0.001, 0.9, proportional_step=True
+    ),
     "decay": Preset("w <- w - alpha/(n*sqrt(i)) * g, i = 1, 2, ...", 0.1, 0.0),
     "rmsprop": Preset(
         "s <- rho*s + (1-rho)*g^2; w <- w - eta*g/sqrt(s+eps), rho = 0.9", 0.001, None

@@ -17,6 +17,7 @@ from kerasclf.callbacks.minibatch_cost import MinibatchCostLogger
 from kerasclf.callbacks.progress import EpochPrinter
 from kerasclf.callbacks.requirements import skip_note
 from kerasclf.callbacks.weights import WeightLogger
+from kerasclf.engine.presets import PRESETS
 from kerasclf.run.config import IMAGE_CALLBACKS, SEQUENCE_CALLBACKS, SWITCHABLE_CALLBACKS
 from kerasclf.run.image_panels import PANEL_CLASSES, has_image_samples, panel_callbacks
 from kerasclf.run.sequence_panels import (
@@ -107,7 +108,10 @@ def default_callbacks(prepared: PreparedRun, resolved: dict, run_dir: str, strea
                 num_classes=training.num_classes,
             )
         )
-    callbacks.append(DivergenceStop(stream=stream))
+    # With a summed cost the step of gd, momentum and nesterov grows with the minibatch.
+    summed = config.cost == "sum" and PRESETS[config.optimizer].proportional_step
+    summed_over = resolved["batch_size_used"] if summed else None
+    callbacks.append(DivergenceStop(stream=stream, summed_over=summed_over))
     if "weights" in on:
         # Without CostLogger (which logs it over all points), WeightLogger's own gradient
         # norm; not for a stream, where WeightLogger sees only a sample.
