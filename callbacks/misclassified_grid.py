@@ -2,9 +2,11 @@
 
 Each tile shows one sample in grey (scaled to its own darkest and brightest
 pixel, so that a faint sample shows as well as a bold one) in a red frame,
-and under it three lines: the true class in black, the predicted class in
-red, and `p = 0.87`, the probability the model gave its (wrong) choice; a
-line under the title says so. Names too long for a tile end in an ellipsis.
+and under it the true class in black, the predicted class in red, and
+`p = 0.87`, the probability the model gave its (wrong) choice; a line under
+the title says so. A class name too wide for a tile takes two lines, broken
+at a space (as the confusion matrix's labels are: "DejaVu Sans" over "Bold
+Oblique"); only a name still too wide ends in an ellipsis.
 The samples shown are the model's most confident mistakes, the most
 instructive ones, up to a maximum.
 The title gives the epoch and how many samples are misclassified ("39 of
@@ -21,23 +23,24 @@ import numpy as np
 
 from kerasclf.callbacks.colours import rgb255
 from kerasclf.callbacks.text_painter import TextPainter
-from kerasclf.callbacks.text_fitting import TITLE_HEIGHT, paint_title, shorten
+from kerasclf.callbacks.text_fitting import TITLE_HEIGHT, class_label, paint_title, shorten
 from kerasclf.validation import check_data_name, check_integer
 
-# Three columns: the default 6 tiles make a landscape grid (496 x 324 pixels),
-# about the confusion matrix's shape. TensorBoard fits an image to its card
-# (about 330 x 200 pixels in Time Series, 300 to 340 wide in Images), so the
-# captions are sized for that: 17 pixels show at about 10. (Four columns of 8
-# tiles at 14 pixels, 592 x 360, showed their captions at about 7.)
+# Three columns: the default 6 tiles make a landscape grid (514 x 324 pixels,
+# 514 x 404 where class names take two lines), about the confusion matrix's
+# shape. TensorBoard fits an image to its card (about 330 x 200 pixels in Time
+# Series, 300 to 340 wide in Images), so the captions are sized for that: 17
+# pixels show at about 10. (Four columns of 8 tiles at 14 pixels, 592 x 360,
+# showed their captions at about 7.) A tile is as wide as "Computer Modern" at
+# 17 pixels (154), the longer line of the seminar's longest font name.
 NUM_COLUMNS = 3
 DEFAULT_MAX_TILES = 6
-TILE_WIDTH = 160
+TILE_WIDTH = 166
 SAMPLE_PIXELS = 60  # The longer side of a sample's picture.
 FRAME_PIXELS = 2
 CAPTION_PIXELS = 17
 CAPTION_PITCH = CAPTION_PIXELS + 3  # Rows from one caption line's baseline to the next.
-CAPTION_ROWS = 3 * CAPTION_PITCH + 2
-TILE_HEIGHT = SAMPLE_PIXELS + 2 * FRAME_PIXELS + CAPTION_ROWS + 6
+CAPTION_WIDTH = TILE_WIDTH - 6  # The widest caption line, in pixels.
 TITLE_ROWS = 52
 LEGEND = "black: true class \N{MIDDLE DOT} red: predicted, p = its probability"
 LEGEND_PIXELS = 16
@@ -108,7 +111,7 @@ class MisclassifiedGrid:
         >>> image = grid.draw(samples, np.array([0, 1]), np.array([1, 0]),
         ...                   np.array([0.9, 0.6]), step=1, num_wrong=2, num_samples=10)
         >>> image.shape
-        (324, 496, 3)
+        (324, 514, 3)
         >>> [grid.has_tile(image, index) for index in range(4)]
         [True, True, False, False]
     """
@@ -127,10 +130,18 @@ class MisclassifiedGrid:
         self._painter = TextPainter(CAPTION_PIXELS)
         self._legend_painter = TextPainter(LEGEND_PIXELS)
         self._picture_rows, self._picture_columns = picture_size(self.sample_shape)
+        # Each name's caption lines: one, or two where it is too wide for a tile.
+        self._name_lines = [
+            class_label(name, self._painter, CAPTION_WIDTH).split("\n") for name in self.class_names
+        ]
+        # Room for the longest names, true and predicted, and the probability's line.
+        most_lines = max((len(lines) for lines in self._name_lines), default=1)
+        caption_rows = (2 * most_lines + 1) * CAPTION_PITCH + 2
+        self._tile_height = SAMPLE_PIXELS + 2 * FRAME_PIXELS + caption_rows + 6
         num_rows = -(-self.max_tiles // NUM_COLUMNS)
         num_columns = min(NUM_COLUMNS, self.max_tiles)
         self.shape = (
-            TITLE_ROWS + num_rows * TILE_HEIGHT + MARGIN,
+            TITLE_ROWS + num_rows * self._tile_height + MARGIN,
             max(2 * MARGIN + num_columns * TILE_WIDTH, 2 * MARGIN + 2 * TILE_WIDTH),
             3,
         )
@@ -139,7 +150,7 @@ class MisclassifiedGrid:
         """`(row, column)` of the top-left pixel of tile `index`'s frame."""
         row, column = divmod(index, NUM_COLUMNS)
         left = MARGIN + column * TILE_WIDTH + (TILE_WIDTH - self._picture_columns) // 2
-        return TITLE_ROWS + row * TILE_HEIGHT, left - FRAME_PIXELS
+        return TITLE_ROWS + row * self._tile_height, left - FRAME_PIXELS
 
     def has_tile(self, image: np.ndarray, index: int) -> bool:
         """Whether tile `index` of `image` holds a sample: its frame's corner is red."""
@@ -191,11 +202,10 @@ class MisclassifiedGrid:
         )
         centre = MARGIN + (index % NUM_COLUMNS + 0.5) * TILE_WIDTH
         baseline = top + rows + frame + CAPTION_PIXELS + 2
-        lines = (
-            (self.class_names[true_label], TRUE_COLOUR),
-            (self.class_names[predicted_label], PREDICTED_COLOUR),
-            (f"p = {probability:.2f}", PREDICTED_COLOUR),
+        lines = [(line, TRUE_COLOUR) for line in self._name_lines[true_label]]
+        lines += [(line, PREDICTED_COLOUR) for line in self._name_lines[predicted_label]]
+        lines.append(
+            (shorten(f"p = {probability:.2f}", self._painter, CAPTION_WIDTH), PREDICTED_COLOUR)
         )
         for number, (text, colour) in enumerate(lines):
-            text = shorten(text, self._painter, TILE_WIDTH - 8)
             self._painter.paint(image, text, centre, baseline + number * CAPTION_PITCH, colour)

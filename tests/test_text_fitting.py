@@ -12,10 +12,11 @@ from kerasclf.callbacks.boundary_picture import LAYOUT as BOUNDARY_LAYOUT
 from kerasclf.callbacks.confusion_picture import ConfusionPicture, confusion_title
 from kerasclf.callbacks.frame_title import frame_title
 from kerasclf.callbacks.image_layout import TITLE_PIXELS
-from kerasclf.callbacks.misclassified_grid import MisclassifiedGrid
+from kerasclf.callbacks.misclassified_grid import MARGIN, TILE_WIDTH, MisclassifiedGrid
 from kerasclf.callbacks.raster import RasterPlot
 from kerasclf.callbacks.text_painter import TextPainter
 from kerasclf.callbacks.text_fitting import TITLE_HEIGHT, TITLE_MARGIN, paint_title, title_lines
+from kerasclf.data.fonts import FONT_NAMES
 
 # A decision boundary's title at a diverging summed cost, and one as long as any.
 BOUNDARY_TITLES = {
@@ -87,3 +88,31 @@ def test_paint_title_fits_one_line_or_two_inside_any_width(title, width, painted
     if width >= 200:  # Narrower ones may cut the smallest two lines at the edges.
         assert_inside(image, title, painted_lines, TITLE_HEIGHT)
     assert (image[TITLE_HEIGHT:] == 255).all(), "the title ran below its rows"
+
+
+@pytest.mark.parametrize(
+    "names, num_rows",
+    [
+        (FONT_NAMES, 404),  # Two of the seminar's fonts take two lines: a taller grid.
+        (("0", "1", "2", "3", "4"), 324),  # Digits: one line each, as before.
+    ],
+)
+def test_a_misclassified_grid_writes_every_class_name_whole(names, num_rows, painted_lines):
+    grid = MisclassifiedGrid(names, (36, 36))
+    truth = [0, 1, 2, 3, 4, 2]
+    predicted = [4, 2, 0, 4, 2, 4]
+    image = grid.draw(
+        np.zeros((6, 36, 36)), truth, predicted, [0.5] * 6, step=None, num_wrong=6, num_samples=9
+    )
+    assert image.shape[0] == num_rows
+    for index in range(6):
+        top, _ = grid.tile_origin(index)
+        bottom = grid.tile_origin(index + 3)[0] if index < 3 else image.shape[0]
+        left = MARGIN + (index % 3) * TILE_WIDTH
+        lines = [line for line in painted_lines if top < line[3] < bottom]
+        lines = [line for line in lines if left < (line[1] + line[2]) / 2 < left + TILE_WIDTH]
+        for text, line_left, line_right, _ in lines:  # Inside its own tile's column.
+            assert left <= line_left and line_right <= left + TILE_WIDTH, text
+        painted = " ".join(text for text, *_ in sorted(lines, key=lambda line: line[3]))
+        # The true class, the predicted one and p, every word whole: no ellipsis.
+        assert painted == f"{names[truth[index]]} {names[predicted[index]]} p = 0.50"
