@@ -241,8 +241,16 @@ class TrainConfig:
         "seconds of training between checkpoints, so that a killed run can resume; 0: none",
         parse_checkpoint_every,
     )
-    boundary_every: int = _key(5, "log the decision-boundary image every k epochs", parse_integer)
-    surface_every: int = _key(10, "log the error-surface image every k epochs", parse_integer)
+    boundary_every: int | None = _key(
+        None,
+        "log the decision-boundary image every k epochs; default: 5, or epochs/100 if more",
+        parse_optional_integer,
+    )
+    surface_every: int | None = _key(
+        None,
+        "log the error-surface image every k epochs; default: 10, or epochs/100 if more",
+        parse_optional_integer,
+    )
     batch_cost: bool = _key(
         False, "also log the cost of every minibatch (SGD noise)", parse_boolean
     )

@@ -1,8 +1,8 @@
 """A checked `TrainConfig` from values: `make_config`, and the checks behind it.
 
 Each value is read once by its key's parser (`kerasclf.run.config.parse_values`);
-`checked_config` then fills the defaults that depend on the model and the
-data, and checks the ranges and combinations of the typed values. A config
+`checked_config` then fills the defaults that depend on the model, the data
+and the epochs, and checks the ranges and combinations of the typed values. A config
 file's values under flags (or a dict under keywords) are checked too, where
 an override replaces them (`checked_config_over`). `validate` checks a
 `TrainConfig` built directly in Python.
@@ -20,6 +20,7 @@ from typing import Any
 from kerasclf.run.config import FIELDS, TrainConfig, parse_value, parse_values
 from kerasclf.run.config_ranges import check_ranges
 from kerasclf.run.data_defaults import fill_data_defaults
+from kerasclf.run.frame_cadence import fill_cadence_defaults
 from kerasclf.run.model_defaults import check_options_apply, fill_model_defaults
 
 
@@ -49,10 +50,21 @@ def checked_config(parsed: dict[str, Any]) -> TrainConfig:
         >>> checked_config(parse_values({"batch_size": "8"}, from_text=True)).batch_size
         8
     """
-    config = fill_data_defaults(fill_model_defaults(TrainConfig(**parsed)))
+    config = fill_defaults(TrainConfig(**parsed))
     check_ranges(config)
     check_options_apply(config)
     return config
+
+
+def fill_defaults(config: TrainConfig) -> TrainConfig:
+    """`config` with the defaults that depend on the model, the data and the epochs filled in.
+
+    Example:
+        >>> filled = fill_defaults(TrainConfig(model="cnn", epochs=1000))
+        >>> filled.batch_size, filled.boundary_every
+        (32, 10)
+    """
+    return fill_cadence_defaults(fill_data_defaults(fill_model_defaults(config)))
 
 
 def checked_config_over(
@@ -96,5 +108,5 @@ def validate(config: TrainConfig) -> None:
     """
     for key in FIELDS:
         parse_value(key, getattr(config, key))
-    check_ranges(fill_data_defaults(fill_model_defaults(config)))
+    check_ranges(fill_defaults(config))
     check_options_apply(config)

@@ -252,8 +252,9 @@ def _check_cadences_of_callbacks_on(config: TrainConfig) -> None:
 
 
 def _check_logging(config: TrainConfig) -> None:
-    check_integer("boundary_every", config.boundary_every)
-    check_integer("surface_every", config.surface_every)
+    for key in ("boundary_every", "surface_every"):  # None where its callback is off.
+        if getattr(config, key) is not None:
+            check_integer(key, getattr(config, key))
     check_integer("histogram_every", config.histogram_every, minimum=0)
     for index, name in enumerate(config.callbacks_off):
         check_choice("callbacks_off", name, SWITCHABLE_CALLBACKS)

@@ -7,8 +7,8 @@
                     `ACTIVATIONS_EVERY` epochs
     gradient_norms  GradientNorms: gradient_norm/<layer>, every epoch
 
-A run of more than `MAX_PANEL_FRAMES` epochs draws the first three every k-th
-epoch instead (`panel_every`), k = ceil(epochs / MAX_PANEL_FRAMES): the
+A run of more than `MAX_FRAMES` epochs draws the first three every k-th
+epoch instead (`frame_every`), k = ceil(epochs / MAX_FRAMES): the
 seminar's feed-forward network trains 1,500 full-batch epochs, where a
 frame of each per epoch would take about 250 MB of images and two fifths of
 the run's time (measured on 200 epochs: 33 MB, 22 of 55 ms an epoch).
@@ -24,13 +24,13 @@ Example:
 
 from __future__ import annotations
 
-import math
 
 from kerasclf.callbacks.activations import ActivationImages
 from kerasclf.callbacks.classification_panels import ClassificationPanels
 from kerasclf.callbacks.first_layer import FirstLayerImages
 from kerasclf.callbacks.gradient_norms import GradientNorms
 from kerasclf.data import Data
+from kerasclf.run.frame_cadence import frame_every
 from kerasclf.run.preparation import PreparedRun
 
 # The switchable name of each image-classifier callback (`SWITCHABLE_CALLBACKS`).
@@ -42,18 +42,6 @@ PANEL_CLASSES = {
 }
 # Feature maps are drawn every this many epochs (and at the last one).
 ACTIVATIONS_EVERY = 5
-# The images of a longer run are drawn every k-th epoch, for about this many frames.
-MAX_PANEL_FRAMES = 100
-
-
-def panel_every(epochs: int, every: int = 1) -> int:
-    """Draw every this many epochs: `every`, or less often in a run of many epochs.
-
-    Example:
-        >>> panel_every(20), panel_every(100), panel_every(1500), panel_every(1500, every=5)
-        (1, 1, 15, 15)
-    """
-    return max(every, math.ceil(epochs / MAX_PANEL_FRAMES))
 
 
 def has_image_samples(prepared: PreparedRun) -> bool:
@@ -88,15 +76,15 @@ def panel_callbacks(prepared: PreparedRun, on: set[str], run_dir: str, stream) -
                 shown.features,
                 shown.labels,
                 training.label_names,
-                every=panel_every(epochs),
+                every=frame_every(epochs),
                 stream=stream,
                 data_name=shown_name,
             )
         )
     if "first_layer" in on:
-        callbacks.append(FirstLayerImages(run_dir, every=panel_every(epochs)))
+        callbacks.append(FirstLayerImages(run_dir, every=frame_every(epochs)))
     if "activations" in on:
-        every = panel_every(epochs, ACTIVATIONS_EVERY)
+        every = frame_every(epochs, ACTIVATIONS_EVERY)
         callbacks.append(ActivationImages(run_dir, shown.features[0], every=every))
     if "gradient_norms" in on:
         callbacks.append(

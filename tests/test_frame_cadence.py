@@ -1,0 +1,76 @@
+"""A long run draws each Day-1 image about 100 times at most, unless the student says otherwise.
+
+The cadences are checked by the frames they draw (step 0, every k epochs, the
+last epoch), against the rule the docs state: a key left unset keeps its own
+cadence (5 epochs for the decision boundary, 10 for the error surface) while
+that draws at most `MAX_FRAMES` frames, and otherwise takes the smallest k
+that does.
+"""
+
+import io
+
+import pytest
+
+from kerasclf.callbacks.boundary import DecisionBoundaryLogger
+from kerasclf.callbacks.error_surface import ErrorSurfaceLogger
+from kerasclf.cli.main import main
+from kerasclf.run.config_making import make_config
+from kerasclf.run.default_callbacks import default_callbacks
+from kerasclf.run.frame_cadence import MAX_FRAMES
+from kerasclf.run.outputs import resolved_settings
+from kerasclf.run.preparation import prepare_run
+
+OWN_CADENCE = {"boundary_every": 5, "surface_every": 10}
+
+
+def frames(epochs: int, every: int) -> list[int]:
+    """The steps drawn: 0, every `every` epochs, and the last."""
+    return sorted({*range(0, epochs + 1, every), epochs})
+
+
+@pytest.mark.parametrize("epochs", [1, 100, 499, 500, 501, 1000, 1001, 5000, 123_457])
+@pytest.mark.parametrize("key", list(OWN_CADENCE))
+def test_an_unset_cadence_draws_its_own_or_at_most_max_frames(epochs, key):
+    every = getattr(make_config(epochs=epochs), key)
+    own = OWN_CADENCE[key]
+    drawn = len(frames(epochs, every)) - 1  # Step 0 is the untrained model's.
+    if len(frames(epochs, own)) - 1 <= MAX_FRAMES:
+        assert every == own
+    else:  # The smallest cadence that keeps to MAX_FRAMES.
+        assert drawn <= MAX_FRAMES < len(frames(epochs, every - 1)) - 1
+
+
+def test_a_5000_epoch_run_draws_101_frames_of_each():
+    config = make_config(epochs=5000)
+    assert frames(5000, config.boundary_every) == list(range(0, 5001, 50))
+    assert frames(5000, config.surface_every) == list(range(0, 5001, 50))
+
+
+def test_a_cadence_given_is_kept_however_long_the_run():
+    # As a flag, a config file's key, or an older run's config.json read to resume it.
+    config = make_config({"boundary_every": 1}, epochs=5000, surface_every=3)
+    assert (config.boundary_every, config.surface_every) == (1, 3)
+
+
+@pytest.mark.parametrize("value", ["1", "5"])
+def test_a_cadence_for_a_callback_switched_off_is_refused_even_at_its_default(value, capsys):
+    flags = ["--epochs", "3", "--boundary-every", value, "--callbacks-off", "boundary"]
+    assert main(["train", *flags]) == 2
+    error = capsys.readouterr().err
+    assert f"Received: boundary_every={value}, callbacks_off='boundary'. Remove one" in error
+    assert error.count("\n") == 1
+
+
+def test_a_callback_switched_off_leaves_its_cadence_unset():
+    config = make_config(epochs=5000, callbacks_off=["boundary"])
+    assert config.boundary_every is None and config.surface_every == 50
+
+
+def test_the_run_draws_at_its_cadence_and_config_json_records_it(tmp_path):
+    prepared = prepare_run(epochs=1001, logdir=str(tmp_path))
+    resolved = resolved_settings(prepared, str(tmp_path), "fused", 200)
+    callbacks = default_callbacks(prepared, resolved, str(tmp_path), io.StringIO())
+    (boundary,) = [c for c in callbacks if isinstance(c, DecisionBoundaryLogger)]
+    (surface,) = [c for c in callbacks if isinstance(c, ErrorSurfaceLogger)]
+    assert (boundary.every, surface.every) == (11, 11)  # 1001 = 91 x 11: 92 frames.
+    assert prepared.config.to_dict()["boundary_every"] == 11
