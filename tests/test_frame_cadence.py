@@ -1,10 +1,11 @@
-"""A long run draws each Day-1 image about 100 times at most, unless the student says otherwise.
+"""A long run draws each image about 100 times at most, unless the student says otherwise.
 
 The cadences are checked by the frames they draw (step 0, every k epochs, the
 last epoch), against the rule the docs state: a key left unset keeps its own
 cadence (5 epochs for the decision boundary, 10 for the error surface) while
 that draws at most `MAX_FRAMES` frames, and otherwise takes the smallest k
-that does.
+that does. The Day-3 panels (text, hidden state, forecast) draw every epoch,
+or every ceil(epochs / 100)-th in a longer run.
 """
 
 import io
@@ -13,12 +14,16 @@ import pytest
 
 from kerasclf.callbacks.boundary import DecisionBoundaryLogger
 from kerasclf.callbacks.error_surface import ErrorSurfaceLogger
+from kerasclf.callbacks.forecast import ForecastLogger
+from kerasclf.callbacks.generated_text import GeneratedTextLogger
+from kerasclf.callbacks.hidden_state import HiddenStateLogger
 from kerasclf.cli.main import main
 from kerasclf.run.config_making import make_config
 from kerasclf.run.default_callbacks import default_callbacks
 from kerasclf.run.frame_cadence import MAX_FRAMES
 from kerasclf.run.outputs import resolved_settings
 from kerasclf.run.preparation import prepare_run
+from kerasclf.run.sequence_panels import sequence_callbacks
 
 OWN_CADENCE = {"boundary_every": 5, "surface_every": 10}
 
@@ -74,3 +79,22 @@ def test_the_run_draws_at_its_cadence_and_config_json_records_it(tmp_path):
     (surface,) = [c for c in callbacks if isinstance(c, ErrorSurfaceLogger)]
     assert (boundary.every, surface.every) == (11, 11)  # 1001 = 91 x 11: 92 frames.
     assert prepared.config.to_dict()["boundary_every"] == 11
+
+
+@pytest.mark.parametrize("epochs, every", [(20, 1), (100, 1), (101, 2), (1000, 10)])
+def test_the_day_3_panels_draw_at_most_max_frames(tmp_path, epochs, every):
+    prepared = prepare_run(
+        dataset="grammar",
+        model="gru",
+        units=4,
+        num_samples=200,
+        epochs=epochs,
+        logdir=str(tmp_path),
+    )
+    on = {"generated_text", "hidden_state"}
+    loggers = sequence_callbacks(prepared, on, str(tmp_path))
+    assert [type(logger) for logger in loggers] == [GeneratedTextLogger, HiddenStateLogger]
+    assert [logger.every for logger in loggers] == [every, every]
+    forecast = prepare_run(dataset="series", model="gru", units=4, epochs=epochs)
+    (logger,) = sequence_callbacks(forecast, {"forecast"}, str(tmp_path))
+    assert isinstance(logger, ForecastLogger) and logger.every == every

@@ -9,6 +9,10 @@
     projector       EmbeddingProjector: the Embedding layer's vectors, labelled with
                     their tokens, in TensorBoard's Projector, at the end
 
+A run of more than `MAX_FRAMES` (100) epochs draws the first three every
+k-th epoch instead, k = ceil(epochs / MAX_FRAMES) (`frame_every`), and at
+the last: a character model's text alone takes about a second a frame.
+
 They are candidates when the samples are sequences (one or two axes per
 sample: token ids, or steps of features), and each is left out, with a note,
 when the model does not fit it (`skip_reason`): generated text needs a
@@ -30,6 +34,7 @@ from kerasclf.callbacks.forecast import ForecastLogger
 from kerasclf.callbacks.generated_text import GeneratedTextLogger
 from kerasclf.callbacks.hidden_state import HiddenStateLogger
 from kerasclf.data import Data
+from kerasclf.run.frame_cadence import frame_every
 from kerasclf.run.image_panels import evaluation_set
 from kerasclf.run.preparation import PreparedRun
 
@@ -105,6 +110,7 @@ def sequence_callbacks(prepared: PreparedRun, on: set[str], run_dir: str) -> lis
     """
     config, model, training = prepared.config, prepared.model, prepared.training
     _, shown = evaluation_set(prepared)
+    every = frame_every(config.epochs)
     callbacks = []
     if "generated_text" in on:
         prompt = config.prompt or default_prompt(training)
@@ -119,14 +125,17 @@ def sequence_callbacks(prepared: PreparedRun, on: set[str], run_dir: str) -> lis
                 seed=config.seed,
                 # The model reads as many characters as it was trained on.
                 context=config.sequence_length,
+                every=every,
             )
         )
     if "hidden_state" in on:
         # A text's columns are labelled with the characters read.
         tokens = getattr(training, "vocabulary", None)
-        callbacks.append(HiddenStateLogger(run_dir, model, shown.features[0], tokens=tokens))
+        callbacks.append(
+            HiddenStateLogger(run_dir, model, shown.features[0], every=every, tokens=tokens)
+        )
     if "forecast" in on:
-        callbacks.append(ForecastLogger(run_dir, model, shown.features, shown.labels))
+        callbacks.append(ForecastLogger(run_dir, model, shown.features, shown.labels, every=every))
     if "projector" in on:
         tokens = training.vocabulary or [str(index) for index in range(training.vocabulary_size)]
         callbacks.append(EmbeddingProjector(run_dir, model, tokens))
