@@ -11,7 +11,9 @@ state beside it (the error surface's path, the training time so far). It is
 written to a temporary file and renamed into place, so a run killed while
 writing keeps its previous checkpoint. `kerasclf train --resume RUN_DIR`
 rebuilds the model from `config.json`, restores the snapshot with
-`restore_checkpoint` and continues from the next epoch. Because every epoch's
+`restore_checkpoint` (which refuses a model whose layers differ from the
+checkpoint's: `kerasclf.models.layer_signature`) and continues from the next
+epoch. Because every epoch's
 visiting order comes from `(seed, epoch)`, the resumed run ends with the same
 weights as an uninterrupted one.
 """
@@ -26,6 +28,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasclf.models.layer_signature import layer_signature, signature_difference
 from kerasclf.npz_files import UNREADABLE_NPZ_ERRORS
 from kerasclf.run.directory import CHECKPOINT_FILE, TEMPORARY_PREFIX
 from kerasclf.run.fault_injection import kill_if_due
@@ -49,11 +52,14 @@ class EpochSnapshot(keras.callbacks.Callback):
         self.epochs_completed = 0  # A resumed run sets the checkpoint's.
         self.model_values: list[np.ndarray] | None = None
         self.optimizer_values: list[np.ndarray] | None = None
+        self.layers: list[str] | None = None  # `layer_signature`, at the first `take`.
         self._read = None
         self._read_key: tuple = ()
 
     def take(self) -> None:
         """Copies the current model and optimizer state."""
+        if self.layers is None:
+            self.layers = layer_signature(self.model)
         variables = (list(self.model.variables), list(self.model.optimizer.variables))
         # The traced function holds its variables, so their ids stay theirs.
         key = tuple(tuple(map(id, group)) for group in variables)
@@ -107,6 +113,8 @@ def write_checkpoint(
     arrays = {f"model_{i}": value for i, value in enumerate(snapshot.model_values)}
     arrays.update({f"optimizer_{i}": value for i, value in enumerate(snapshot.optimizer_values)})
     arrays["epochs_completed"] = np.array(snapshot.epochs_completed)
+    if snapshot.layers is not None:
+        arrays["layers"] = np.array(snapshot.layers)
     arrays.update(extras or {})
     path = os.path.join(run_dir, CHECKPOINT_FILE)
     handle, temporary = tempfile.mkstemp(dir=run_dir, prefix=TEMPORARY_PREFIX, suffix=".npz")
@@ -190,6 +198,7 @@ def restore_checkpoint(
                 f"{path}: not a checkpoint of this run (it needs an integer epochs_completed). "
                 "Start the run again instead of resuming it."
             )
+        restored = []  # (variable, value): assigned once every check has passed.
         pairs = [(model.variables, "model"), (model.optimizer.variables, "optimizer")]
         for variables, prefix in pairs:
             stored = sorted(
@@ -213,8 +222,26 @@ def restore_checkpoint(
                         f"{path}: {key} holds inf or NaN, weights no run can continue from. "
                         "Start the run again instead of resuming it."
                     )
-                variable.assign(value)
+                restored.append((variable, value))
+        _check_layers(archive, model, path, mismatch)
+        for variable, value in restored:
+            variable.assign(value)
         return int(completed)
+
+
+def _check_layers(archive, model: keras.Model, path: str, mismatch: str) -> None:
+    """Refuses a model whose layers differ from the checkpoint's.
+
+    A checkpoint written before checkpoints recorded their layers is not checked.
+    """
+    if "layers" not in archive.files:
+        return
+    stored = _array(archive, "layers", path)
+    if stored.ndim != 1 or stored.dtype.kind != "U":
+        raise ValueError(f"{path}: its layers are not a list of text (dtype {stored.dtype}).")
+    difference = signature_difference([str(line) for line in stored], layer_signature(model))
+    if difference is not None:
+        raise ValueError(f"{path}: {difference}. {mismatch}")
 
 
 def _array(archive, key: str, path: str) -> np.ndarray:

@@ -36,6 +36,7 @@ from kerasclf.engine.distribution import make_strategy
 from kerasclf.data import Data, load_data_splits, make_dataset_splits, split_validation
 from kerasclf.models.architecture import DEFAULT_EMBEDDING_DIM, RECURRENT_MODELS
 from kerasclf.models.features import FeatureMap
+from kerasclf.models.sources import is_model_file
 from kerasclf.run.model import (
     base_model,
     compile_model,
@@ -282,11 +283,15 @@ def prepare_resume(
         raise ValueError(f"{os.path.join(run_dir, CONFIG_FILE)}: {error}") from None
     # Restored once into the model: a checkpoint that is unreadable or does
     # not fit the model fails here, before anything is written.
-    mismatch = (
-        "Was config.json edited?"
-        if model_object is None
-        else "Give the model the run trained: the same layers, built anew or by its function."
-    )
+    if model_object is not None:
+        mismatch = "Give the model the run trained: the same layers, built anew or by its function."
+    elif is_model_file(config.model):
+        mismatch = (
+            f"Was {config.model.split(':')[0]} or config.json edited? Resume with the model the "
+            "run trained, or start a new run."
+        )
+    else:
+        mismatch = "Was config.json edited?"
     completed = restore_checkpoint(prepared.model, run_dir, mismatch)
     check_epochs_completed(run_dir, completed, prepared.config.epochs)
     prepared.resume_dir = run_dir
