@@ -107,12 +107,21 @@ def test_kerasclf_resume_refuses_other_layers_of_the_same_shapes(tmp_path):
     assert result.summary["status"] == "completed"
 
 
-def test_a_checkpoint_without_its_layers_resumes_as_before(tmp_path):
+def test_a_checkpoint_without_its_layers_resumes_as_before_and_damaged_ones_are_refused(
+    tmp_path,
+):
     run_dir = _stopped_run(tmp_path, _relu_network)
     path = os.path.join(run_dir, "checkpoint.npz")
     with np.load(path) as archive:
         arrays = {key: archive[key] for key in archive.files}
-    assert len(arrays.pop("layers")) == 3  # Input, hidden Dense, output Dense.
+    assert len(arrays["layers"]) == 3  # Input, hidden Dense, output Dense.
+    for damaged in (["not json"] * 3, ['{"units": 4}'] * 3, np.arange(3)):
+        np.savez(path, **{**arrays, "layers": np.array(damaged)})
+        before = file_times(run_dir)
+        with pytest.raises(ValueError, match=r"^\S+checkpoint\.npz: its layers are not "):
+            kerasclf.resume(run_dir, model=_relu_network)
+        assert file_times(run_dir) == before
+    del arrays["layers"]  # As a checkpoint of an earlier kerasclf.
     np.savez(path, **arrays)
     result = kerasclf.resume(run_dir, model=_relu_network, stream=io.StringIO())
     assert result.summary["status"] == "completed"
@@ -126,3 +135,21 @@ def test_two_builds_of_one_model_have_one_signature_and_names_do_not_count():
     wider = layer_signature(_network((2,), 2, units=5))
     difference = signature_difference(layer_signature(first), wider)
     assert difference == "layer 2 (Dense) has units=4 in the checkpoint and units=5 in the model"
+
+
+class Broken(keras.layers.Layer):
+    """A user's layer whose get_config fails."""
+
+    def call(self, inputs):
+        return inputs
+
+    def get_config(self):
+        raise TypeError("cannot serialize")
+
+
+def test_a_layer_whose_config_fails_counts_by_its_class():
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Dense(1, "sigmoid")(Broken()(inputs)))
+    signature = layer_signature(model)
+    assert signature[1] == '{"layer": "Broken"}'
+    assert signature_difference(signature, layer_signature(model)) is None

@@ -34,6 +34,7 @@ import json
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
+import numpy as np
 
 from kerasclf.models.inspection import all_layers
 
@@ -47,8 +48,7 @@ def layer_signature(model: keras.Model) -> list[str]:
     layers = all_layers(model)
     places = {layer.name: f"layer {index + 1}" for index, layer in enumerate(layers)}
     return [
-        json.dumps(_described(layer, places), sort_keys=True, default=_type_name)
-        for layer in layers
+        json.dumps(_described(layer, places), sort_keys=True, default=_plain) for layer in layers
     ]
 
 
@@ -85,7 +85,9 @@ def _described(layer, places: dict[str, str]) -> dict:
         return {"layer": type(layer).__name__}
     try:
         config = layer.get_config()
-    except NotImplementedError:  # A custom layer without get_config: its class alone.
+    except Exception:  # A user's layer may fail any way: its class alone.
+        config = {}
+    if not isinstance(config, dict):
         config = {}
     kept = {
         key: _placed(value, places)
@@ -123,6 +125,16 @@ def _layers(count: int) -> str:
     return f"{count} layer" if count == 1 else f"{count} layers"
 
 
-def _type_name(value) -> str:
-    """What JSON cannot hold, by its type: a repr could carry a memory address."""
+def _plain(value):
+    """What JSON cannot hold: a numpy number as its value, anything else by its type.
+
+    (A repr could carry a memory address, which differs between two builds.)
+
+    Example:
+        >>> import numpy as np
+        >>> _plain(np.float32(0.5)), _plain(object())
+        (0.5, 'object')
+    """
+    if isinstance(value, np.generic):
+        return value.item()
     return type(value).__name__

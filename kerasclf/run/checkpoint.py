@@ -13,9 +13,8 @@ writing keeps its previous checkpoint. `kerasclf train --resume RUN_DIR`
 rebuilds the model from `config.json`, restores the snapshot with
 `restore_checkpoint` (which refuses a model whose layers differ from the
 checkpoint's: `kerasclf.models.layer_signature`) and continues from the next
-epoch. Because every epoch's
-visiting order comes from `(seed, epoch)`, the resumed run ends with the same
-weights as an uninterrupted one.
+epoch. Because every epoch's visiting order comes from `(seed, epoch)`, the
+resumed run ends with the same weights as an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -239,7 +238,14 @@ def _check_layers(archive, model: keras.Model, path: str, mismatch: str) -> None
     stored = _array(archive, "layers", path)
     if stored.ndim != 1 or stored.dtype.kind != "U":
         raise ValueError(f"{path}: its layers are not a list of text (dtype {stored.dtype}).")
-    difference = signature_difference([str(line) for line in stored], layer_signature(model))
+    current = layer_signature(model)
+    try:
+        difference = signature_difference([str(line) for line in stored], current)
+    except (ValueError, KeyError, TypeError) as error:  # Not the JSON lines a run writes.
+        raise ValueError(
+            f"{path}: its layers are not readable ({error!r}). Start the run again instead of "
+            "resuming it."
+        ) from None
     if difference is not None:
         raise ValueError(f"{path}: {difference}. {mismatch}")
 

@@ -2,9 +2,9 @@
 
 Each value is read once by its key's parser (`kerasclf.run.config.parse_values`);
 `checked_config` then fills the defaults that depend on the model, the data
-and the epochs, and checks the ranges and combinations of the typed values. A config
-file's values under flags (or a dict under keywords) are checked too, where
-an override replaces them (`checked_config_over`). `validate` checks a
+and the epochs, and checks the ranges and combinations of the typed values.
+A config file's values under flags (or a dict under keywords) are checked
+too, where an override replaces them (`checked_config_over`). `validate` checks a
 `TrainConfig` built directly in Python.
 
 Example:

@@ -286,9 +286,10 @@ def prepare_resume(
     if model_object is not None:
         mismatch = "Give the model the run trained: the same layers, built anew or by its function."
     elif is_model_file(config.model):
+        model_file = config.model.rsplit(":", 1)[0]
         mismatch = (
-            f"Was {config.model.split(':')[0]} or config.json edited? Resume with the model the "
-            "run trained, or start a new run."
+            f"Was {model_file} or config.json edited? Resume with the model the run trained, or "
+            "start a new run."
         )
     else:
         mismatch = "Was config.json edited?"
