@@ -30,14 +30,16 @@ import dataclasses
 import math
 from typing import TYPE_CHECKING
 
+from kerasclf.run.config_ranges import CADENCES
+
 if TYPE_CHECKING:
     from kerasclf.run.config import TrainConfig
 
 # A run draws each image series about this many times at most (and at step 0 and the end).
 MAX_FRAMES = 100
 
-# Each Day-1 image's cadence key, its own cadence, and the callback that draws it.
-IMAGE_CADENCES = {"boundary_every": (5, "boundary"), "surface_every": (10, "surface")}
+# Each Day-1 image's cadence key and its own cadence.
+IMAGE_CADENCES = {"boundary_every": 5, "surface_every": 10}
 
 
 def frame_every(epochs: int, every: int = 1) -> int:
@@ -65,7 +67,7 @@ def fill_cadence_defaults(config: TrainConfig) -> TrainConfig:
         None
     """
     filled = {}
-    for key, (every, callback) in IMAGE_CADENCES.items():
-        if getattr(config, key) is None and callback not in config.callbacks_off:
+    for key, every in IMAGE_CADENCES.items():
+        if getattr(config, key) is None and CADENCES[key] not in config.callbacks_off:
             filled[key] = frame_every(config.epochs, every)
     return dataclasses.replace(config, **filled)
