@@ -9,6 +9,7 @@ or every ceil(epochs / 100)-th in a longer run.
 """
 
 import io
+import re
 
 import pytest
 
@@ -18,9 +19,9 @@ from kerasclf.callbacks.forecast import ForecastLogger
 from kerasclf.callbacks.generated_text import GeneratedTextLogger
 from kerasclf.callbacks.hidden_state import HiddenStateLogger
 from kerasclf.cli.main import main
-from kerasclf.run.config_making import make_config
+from kerasclf.run.config_making import fill_defaults, make_config
 from kerasclf.run.default_callbacks import default_callbacks
-from kerasclf.run.frame_cadence import MAX_FRAMES
+from kerasclf.run.frame_cadence import MAX_FRAMES, fill_cadence_defaults, frame_every
 from kerasclf.run.outputs import resolved_settings
 from kerasclf.run.preparation import prepare_run
 from kerasclf.run.sequence_panels import sequence_callbacks
@@ -98,3 +99,28 @@ def test_the_day_3_panels_draw_at_most_max_frames(tmp_path, epochs, every):
     forecast = prepare_run(dataset="series", model="gru", units=4, epochs=epochs)
     (logger,) = sequence_callbacks(forecast, {"forecast"}, str(tmp_path))
     assert isinstance(logger, ForecastLogger) and logger.every == every
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: frame_every(0),
+            ValueError,
+            "`epochs` must be an integer >= 1. Received: epochs=0.",
+        ),
+        (lambda: frame_every(10, every=2.5), TypeError, "Received: every=2.5 of type float."),
+        (lambda: frame_every("100"), TypeError, "Received: epochs='100' of type str."),
+        (lambda: fill_cadence_defaults({"epochs": 5}), TypeError, "`config` must be a TrainConfig"),
+        (lambda: fill_defaults(None), TypeError, "Received: config=None of type NoneType."),
+    ],
+)
+def test_the_cadence_functions_refuse_bad_input_in_one_line(call, error, message):
+    with pytest.raises(error, match=re.escape(message)) as raised:
+        call()
+    assert "\n" not in str(raised.value)
+
+
+def test_an_invalid_epochs_is_left_for_the_range_checks_to_refuse():
+    with pytest.raises(ValueError, match=r"^`epochs` must be an integer >= 1\. Received: epochs=0"):
+        make_config(epochs=0)

@@ -153,3 +153,17 @@ def test_a_layer_whose_config_fails_counts_by_its_class():
     signature = layer_signature(model)
     assert signature[1] == '{"layer": "Broken"}'
     assert signature_difference(signature, layer_signature(model)) is None
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: layer_signature("model.keras"), "`model` must be a keras.Model. Received: model="),
+        (lambda: signature_difference("{}", []), "`stored` must be a list of `layer_signature`"),
+        (lambda: signature_difference([], [1]), "Received: current=[1]."),
+    ],
+)
+def test_the_signature_functions_refuse_bad_input_in_one_line(call, message):
+    with pytest.raises(TypeError, match=re.escape(message)) as raised:
+        call()
+    assert "\n" not in str(raised.value)

@@ -37,6 +37,7 @@ import keras
 import numpy as np
 
 from kerasclf.models.inspection import all_layers
+from kerasclf.validation import shown
 
 # A layer's config keys that two builds of one model may differ in, or that a checkpoint replaces.
 IGNORED_KEYS = ("name", "seed")
@@ -45,6 +46,11 @@ IGNORED_SUFFIXES = ("_initializer",)
 
 def layer_signature(model: keras.Model) -> list[str]:
     """Each layer of `model` (nested ones included) as one JSON line: its class and config."""
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            f"`model` must be a keras.Model. Received: model={shown(model)} of type "
+            f"{type(model).__name__}."
+        )
     layers = all_layers(model)
     places = {layer.name: f"layer {index + 1}" for index, layer in enumerate(layers)}
     return [
@@ -59,6 +65,12 @@ def signature_difference(stored: list[str], current: list[str]) -> str | None:
         >>> signature_difference(['{"layer": "Dense"}'], ['{"layer": "Dense"}', '{"layer": "Dropout"}'])
         'the checkpoint is of a model of 1 layer, the model has 2 layers'
     """  # noqa: E501
+    for key, lines in (("stored", stored), ("current", current)):
+        if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+            raise TypeError(
+                f"`{key}` must be a list of `layer_signature` lines (str). Received: "
+                f"{key}={shown(lines)}."
+            )
     if len(stored) != len(current):
         return (
             f"the checkpoint is of a model of {_layers(len(stored))}, the model has "

@@ -22,6 +22,7 @@ from kerasclf.run.config_ranges import check_ranges
 from kerasclf.run.data_defaults import fill_data_defaults
 from kerasclf.run.frame_cadence import fill_cadence_defaults
 from kerasclf.run.model_defaults import check_options_apply, fill_model_defaults
+from kerasclf.validation import shown
 
 
 def make_config(values: dict[str, Any] | None = None, **overrides: Any) -> TrainConfig:
@@ -64,6 +65,11 @@ def fill_defaults(config: TrainConfig) -> TrainConfig:
         >>> filled.batch_size, filled.boundary_every
         (32, 10)
     """
+    if not isinstance(config, TrainConfig):
+        raise TypeError(
+            f"`config` must be a TrainConfig. Received: config={shown(config)} of type "
+            f"{type(config).__name__}."
+        )
     return fill_cadence_defaults(fill_data_defaults(fill_model_defaults(config)))
 
 

@@ -28,12 +28,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import TYPE_CHECKING
 
+from kerasclf.run.config import TrainConfig
 from kerasclf.run.config_ranges import CADENCES
-
-if TYPE_CHECKING:
-    from kerasclf.run.config import TrainConfig
+from kerasclf.validation import check_integer, shown
 
 # A run draws each image series about this many times at most (and at step 0 and the end).
 MAX_FRAMES = 100
@@ -49,6 +47,7 @@ def frame_every(epochs: int, every: int = 1) -> int:
         >>> frame_every(20), frame_every(100), frame_every(1500), frame_every(1500, every=5)
         (1, 1, 15, 15)
     """
+    epochs, every = check_integer("epochs", epochs), check_integer("every", every)
     return max(every, math.ceil(epochs / MAX_FRAMES))
 
 
@@ -66,8 +65,16 @@ def fill_cadence_defaults(config: TrainConfig) -> TrainConfig:
         >>> print(fill_cadence_defaults(off).boundary_every)
         None
     """
+    if not isinstance(config, TrainConfig):
+        raise TypeError(
+            f"`config` must be a TrainConfig. Received: config={shown(config)} of type "
+            f"{type(config).__name__}."
+        )
+    epochs = config.epochs
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        return config  # Refused, with its fix, by `check_ranges`.
     filled = {}
     for key, every in IMAGE_CADENCES.items():
         if getattr(config, key) is None and CADENCES[key] not in config.callbacks_off:
-            filled[key] = frame_every(config.epochs, every)
+            filled[key] = frame_every(epochs, every)
     return dataclasses.replace(config, **filled)
