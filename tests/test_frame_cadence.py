@@ -2,7 +2,8 @@
 
 The cadences are checked by the frames they draw (step 0, every k epochs, the
 last epoch), against the rule the docs state: a key left unset keeps its own
-cadence (5 epochs for the decision boundary, 10 for the error surface) while
+cadence (5 epochs for the decision boundary and the weight histograms, 10
+for the error surface) while
 that draws at most `MAX_FRAMES` frames, and otherwise takes the smallest k
 that does. The Day-3 panels (text, hidden state, forecast) draw every epoch,
 or every ceil(epochs / 100)-th in a longer run.
@@ -18,6 +19,7 @@ from kerasclf.callbacks.error_surface import ErrorSurfaceLogger
 from kerasclf.callbacks.forecast import ForecastLogger
 from kerasclf.callbacks.generated_text import GeneratedTextLogger
 from kerasclf.callbacks.hidden_state import HiddenStateLogger
+from kerasclf.callbacks.weights import WeightLogger
 from kerasclf.cli.main import main
 from kerasclf.run.config_making import fill_defaults, make_config
 from kerasclf.run.default_callbacks import default_callbacks
@@ -26,7 +28,7 @@ from kerasclf.run.outputs import resolved_settings
 from kerasclf.run.preparation import prepare_run
 from kerasclf.run.sequence_panels import sequence_callbacks
 
-OWN_CADENCE = {"boundary_every": 5, "surface_every": 10}
+OWN_CADENCE = {"boundary_every": 5, "surface_every": 10, "histogram_every": 5}
 
 
 def frames(epochs: int, every: int) -> list[int]:
@@ -48,14 +50,14 @@ def test_an_unset_cadence_draws_its_own_or_at_most_max_frames(epochs, key):
 
 def test_a_5000_epoch_run_draws_101_frames_of_each():
     config = make_config(epochs=5000)
-    assert frames(5000, config.boundary_every) == list(range(0, 5001, 50))
-    assert frames(5000, config.surface_every) == list(range(0, 5001, 50))
+    for key in OWN_CADENCE:
+        assert frames(5000, getattr(config, key)) == list(range(0, 5001, 50)), key
 
 
 def test_a_cadence_given_is_kept_however_long_the_run():
     # As a flag, a config file's key, or an older run's config.json read to resume it.
-    config = make_config({"boundary_every": 1}, epochs=5000, surface_every=3)
-    assert (config.boundary_every, config.surface_every) == (1, 3)
+    config = make_config({"boundary_every": 1}, epochs=5000, surface_every=3, histogram_every=0)
+    assert (config.boundary_every, config.surface_every, config.histogram_every) == (1, 3, 0)
 
 
 @pytest.mark.parametrize("value", ["1", "5"])
@@ -68,8 +70,9 @@ def test_a_cadence_for_a_callback_switched_off_is_refused_even_at_its_default(va
 
 
 def test_a_callback_switched_off_leaves_its_cadence_unset():
-    config = make_config(epochs=5000, callbacks_off=["boundary"])
-    assert config.boundary_every is None and config.surface_every == 50
+    config = make_config(epochs=5000, callbacks_off=["boundary", "weights"])
+    assert config.boundary_every is None and config.histogram_every is None
+    assert config.surface_every == 50
 
 
 def test_the_run_draws_at_its_cadence_and_config_json_records_it(tmp_path):
@@ -78,7 +81,9 @@ def test_the_run_draws_at_its_cadence_and_config_json_records_it(tmp_path):
     callbacks = default_callbacks(prepared, resolved, str(tmp_path), io.StringIO())
     (boundary,) = [c for c in callbacks if isinstance(c, DecisionBoundaryLogger)]
     (surface,) = [c for c in callbacks if isinstance(c, ErrorSurfaceLogger)]
-    assert (boundary.every, surface.every) == (11, 11)  # 1001 = 91 x 11: 92 frames.
+    (weights,) = [c for c in callbacks if isinstance(c, WeightLogger)]
+    # 1001 = 91 x 11: 92 frames.
+    assert (boundary.every, surface.every, weights.histogram_every) == (11, 11, 11)
     assert prepared.config.to_dict()["boundary_every"] == 11
 
 

@@ -260,8 +260,10 @@ class TrainConfig:
         "and activations",
         parse_boolean,
     )
-    histogram_every: int = _key(
-        5, "log weight histograms every k epochs; 0 for none", parse_integer
+    histogram_every: int | None = _key(
+        None,
+        "log weight histograms every k epochs, 0 for none; default: 5, or epochs/100 if more",
+        parse_optional_integer,
     )
     prompt: str | None = _key(
         None,

@@ -252,10 +252,9 @@ def _check_cadences_of_callbacks_on(config: TrainConfig) -> None:
 
 
 def _check_logging(config: TrainConfig) -> None:
-    for key in ("boundary_every", "surface_every"):  # None where its callback is off.
+    for key in CADENCES:  # None where its callback is off; histograms 0 for none.
         if getattr(config, key) is not None:
-            check_integer(key, getattr(config, key))
-    check_integer("histogram_every", config.histogram_every, minimum=0)
+            check_integer(key, getattr(config, key), minimum=0 if key == "histogram_every" else 1)
     for index, name in enumerate(config.callbacks_off):
         check_choice("callbacks_off", name, SWITCHABLE_CALLBACKS)
         if name in config.callbacks_off[:index]:

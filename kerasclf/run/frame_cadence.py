@@ -1,13 +1,14 @@
-"""How often a run draws its images: about `MAX_FRAMES` frames at most, however long it trains.
+"""How often a run logs its pictures: about `MAX_FRAMES` times at most, however long it trains.
 
-Each image series is drawn at step 0, every k epochs, and at the last epoch.
-A run of many epochs draws every k-th epoch, k = ceil(epochs / MAX_FRAMES),
-where its own cadence would draw more frames than that:
+Each image series (and the weight histograms) is logged at step 0, every k
+epochs, and at the last epoch. A run of many epochs logs every k-th epoch,
+k = ceil(epochs / MAX_FRAMES), where its own cadence would log more often:
 
-    series             own k           k of a 5,000-epoch run
-    decision_boundary  5 (`boundary_every`)  50
-    error_surface      10 (`surface_every`)  50
-    Day-2 panels       1 (activations 5)     50
+    series                   own k                  k of a 5,000-epoch run
+    decision_boundary        5 (`boundary_every`)   50
+    error_surface            10 (`surface_every`)   50
+    weight histograms        5 (`histogram_every`)  50
+    Day-2 and Day-3 panels   1 (activations 5)      50
 
 A 5,000-epoch run on the seminar's blobs drew 1,001 boundary and 501 surface
 frames before (97 s against 72 s without images, 50 MB of events), more than
@@ -20,8 +21,8 @@ Example:
     (5, 50, 50)
     >>> from kerasclf.run.config import TrainConfig
     >>> filled = fill_cadence_defaults(TrainConfig(epochs=5000))
-    >>> filled.boundary_every, filled.surface_every
-    (50, 50)
+    >>> filled.boundary_every, filled.surface_every, filled.histogram_every
+    (50, 50, 50)
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ from kerasclf.run.config import TrainConfig
 from kerasclf.run.config_ranges import CADENCES
 from kerasclf.validation import check_integer, shown
 
-# A run draws each image series about this many times at most (and at step 0 and the end).
+# A run logs each picture series about this many times at most (and at step 0 and the end).
 MAX_FRAMES = 100
 
-# Each Day-1 image's cadence key and its own cadence.
-IMAGE_CADENCES = {"boundary_every": 5, "surface_every": 10}
+# Each cadence key of the config and its own cadence.
+OWN_CADENCES = {"boundary_every": 5, "surface_every": 10, "histogram_every": 5}
 
 
 def frame_every(epochs: int, every: int = 1) -> int:
@@ -52,7 +53,7 @@ def frame_every(epochs: int, every: int = 1) -> int:
 
 
 def fill_cadence_defaults(config: TrainConfig) -> TrainConfig:
-    """`config` with each unset image cadence at `frame_every(epochs, its own)`.
+    """`config` with each unset cadence at `frame_every(epochs, its own)`.
 
     A cadence of a callback that `callbacks_off` switches off stays unset.
     `epochs` is filled already (`fill_model_defaults`).
@@ -74,7 +75,7 @@ def fill_cadence_defaults(config: TrainConfig) -> TrainConfig:
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         return config  # Refused, with its fix, by `check_ranges`.
     filled = {}
-    for key, every in IMAGE_CADENCES.items():
+    for key, every in OWN_CADENCES.items():
         if getattr(config, key) is None and CADENCES[key] not in config.callbacks_off:
             filled[key] = frame_every(epochs, every)
     return dataclasses.replace(config, **filled)
