@@ -15,6 +15,12 @@ ratios and the ratio of the fastest runs (a whole process varies by a second
 on a shared machine; the fastest run is the least disturbed). The target is
 at most 1.25x for images every epoch.
 
+With `--epochs N` the runs train N epochs instead of 100; past 500 a fourth
+variant logs at the cadences kerasclf used before it capped a run's frames
+(`kerasclf.run.frame_cadence`: boundary every 5 epochs, surface every 10,
+histograms every 5), against the default's ceil(N / 100). Each variant's
+run directory is measured too (its files' size, median in MB).
+
 With `--in-process` it times `kerasclf.train` calls in this one process
 instead, after an untimed warm-up run of each variant: the images' cost per
 run without the second-long jitter of starting Python and TensorFlow, and
@@ -35,7 +41,7 @@ encoder in `ImageLog`: the wall and CPU time.
 
 Run it:
 
-    python -m benchmarks.image_cost [--repeats 5] [--in-process]
+    python -m benchmarks.image_cost [--repeats 5] [--in-process] [--epochs 100]
     python -m benchmarks.image_cost --encoders [--repeats 5] [--encode-repeats 200]
 """
 
@@ -62,8 +68,32 @@ MODULE = "benchmarks.image_cost"
 VARIANTS = {
     "no images (--images false)": {"images": False},
     "boundary every epoch (--boundary-every 1)": {"boundary_every": 1},
-    "default images (boundary every 5, surface every 10)": {},
+    "default images (boundary 5, surface 10, or epochs/100)": {},
 }
+# Past this many epochs the default cadences log less often than their own (100 frames).
+CAPPED_AFTER = 500
+# The variant of a long run that logs at the cadences before they were capped.
+UNCAPPED = ("uncapped (boundary 5, surface 10, histograms 5)", {
+    "boundary_every": 5, "surface_every": 10, "histogram_every": 5
+})  # fmt: skip
+
+
+def run_variants(epochs: int) -> dict[str, dict]:
+    """The variants' settings for runs of `epochs` epochs."""
+    variants = {name: {**settings, "epochs": epochs} for name, settings in VARIANTS.items()}
+    if epochs > CAPPED_AFTER:
+        variants[UNCAPPED[0]] = {**UNCAPPED[1], "epochs": epochs}
+    return variants
+
+
+def folder_megabytes(folder: str) -> float:
+    """The size of every file under `folder`, in MB."""
+    sizes = [
+        os.path.getsize(os.path.join(parent, name))
+        for parent, _, names in os.walk(folder)
+        for name in names
+    ]
+    return sum(sizes) / 1e6
 
 
 def command_line_flags(settings: dict) -> list[str]:
@@ -234,6 +264,7 @@ def parse_arguments(argv=None):
     parser.add_argument(
         "--encode-repeats", type=integer(), default=200, help="encodings of each image per encoder"
     )
+    parser.add_argument("--epochs", type=integer(), default=100, help="epochs of each run")
     return parser.parse_args(argv)
 
 
@@ -242,26 +273,31 @@ def main(argv=None) -> dict[str, float] | None:
     if arguments.encoders:
         compare_encoders(arguments.repeats, arguments.encode_repeats)
         return None
-    seconds = {name: [] for name in VARIANTS}
+    variants = run_variants(arguments.epochs)
+    seconds = {name: [] for name in variants}
+    megabytes = {name: [] for name in variants}
     time_run = time_in_process if arguments.in_process else time_process
     with tempfile.TemporaryDirectory() as logdir:
         if arguments.in_process:
-            for settings in VARIANTS.values():
+            for settings in variants.values():
                 time_run(settings, logdir)  # Warm-up: imports, first traces.
-        for _ in range(arguments.repeats):
-            for name, settings in VARIANTS.items():
-                seconds[name].append(time_run(settings, logdir))
-    baseline_name = next(iter(VARIANTS))
+        for repeat in range(arguments.repeats):
+            for index, (name, settings) in enumerate(variants.items()):
+                run_logdir = os.path.join(logdir, f"{repeat}-{index}")
+                seconds[name].append(time_run(settings, run_logdir))
+                megabytes[name].append(folder_megabytes(run_logdir))
+    baseline_name = next(iter(variants))
     where = "kerasclf.train in one process" if arguments.in_process else "whole process"
-    print(f"Default 100-epoch seminar run, {where}, {arguments.repeats} repeats:")
-    print(f"  {'':<52} {'median':>7} {'fastest':>8} {'ratio':>7} {'fastest':>8}   all s")
+    print(f"Seminar run of {arguments.epochs} epochs, {where}, {arguments.repeats} repeats:")
+    print(f"  {'':<52} {'median':>7} {'fastest':>8} {'ratio':>7} {'fastest':>8} {'MB':>6}   all s")
     medians = {}
     for name, values in seconds.items():
         medians[name] = statistics.median(values)
         ratios = [value / base for value, base in zip(values, seconds[baseline_name])]
         print(
             f"  {name:<52} {medians[name]:6.2f}s {min(values):7.2f}s "
-            f"x{statistics.median(ratios):.3f} x{min(values) / min(seconds[baseline_name]):.3f}   "
+            f"x{statistics.median(ratios):.3f} x{min(values) / min(seconds[baseline_name]):.3f} "
+            f"{statistics.median(megabytes[name]):6.1f}   "
             + ", ".join(f"{value:.2f}" for value in values)
         )
     return medians

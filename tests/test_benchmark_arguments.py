@@ -56,6 +56,7 @@ CASES = [
     ("surface_memory", ["--epochs", "0"], ["'0'"]),
     ("image_cost", ["--repeats", "0"], ["'0'"]),
     ("image_cost", ["--encode-repeats", "x"], ["'x'"]),
+    ("image_cost", ["--epochs", "0"], ["'0'"]),
     ("cli_latency", ["--repeats", "0"], ["'0'"]),
     ("cli_latency", ["--wirte"], ["'--wirte'", "Did you mean '--write'?"]),
     ("checkpoint_cost", ["--runs", "0"], ["'0'"]),
