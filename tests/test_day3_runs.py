@@ -7,10 +7,12 @@ where scikit-learn's least squares does. Each Day-3 mistake is one line and
 exit 2, with nothing written.
 """
 
+import csv
 import io
 import json
 import os
 import re
+import shutil
 
 import keras
 import numpy as np
@@ -94,13 +96,46 @@ def test_linear_regression_lands_on_least_squares(linear_run):
     assert result.config.task == "regression" and result.config.cost == "sum"
 
 
-def test_evaluate_of_a_regression_run_says_where_its_error_is(linear_run, capsys):
+def test_evaluate_of_a_regression_run_says_where_its_error_is(linear_run, tmp_path, capsys):
     result = linear_run[0]
     data = result.config.data
+    # A file of X and y has no test set: the message points to `predict`, which works.
     assert main(["evaluate", "--run", result.run_dir, "--data", data]) == 2
     error = capsys.readouterr().err
     assert "`evaluate --run` scores a classifier" in error and "this run is a regression" in error
-    assert "test_cost in its summary.json" in error and error.count("\n") == 1
+    assert f"kerasclf predict --run {result.run_dir} --data {data}" in error
+    assert "test_cost" not in error and error.count("\n") == 1
+    # A run with a test set has its held-out error in summary.json, and is told so.
+    copy = shutil.copytree(result.run_dir, tmp_path / "with_test")
+    summary = json.loads((copy / "summary.json").read_text())
+    (copy / "summary.json").write_text(json.dumps({**summary, "test_cost": 1.5}))
+    assert main(["evaluate", "--run", str(copy), "--data", data]) == 2
+    error = capsys.readouterr().err
+    assert "Its held-out squared error is test_cost in its summary.json." in error
+
+
+@pytest.mark.parametrize("with_targets", [False, True])
+def test_predict_of_a_regression_run_writes_its_values(linear_run, tmp_path, capsys, with_targets):
+    result, features, targets, _ = linear_run
+    table = np.hstack([features, targets[:, None]] if with_targets else [features])
+    path = tmp_path / "points.csv"
+    np.savetxt(path, table, delimiter=",", header="a,b,c" + (",t" if with_targets else ""))
+    assert main(["predict", "--run", result.run_dir, "--data", str(path)]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["x1", "x2", "x3", "prediction"] + (["target"] if with_targets else [])
+    written = np.array(rows[1:], dtype=np.float64)
+    # The linear model's values, from its weights in numpy (6 significant digits printed).
+    reference = features.astype(np.float64) @ np.array(result.weights) + result.bias
+    np.testing.assert_allclose(written[:, 3], reference, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(written[:, :3], features, rtol=1e-5)
+    if with_targets:
+        np.testing.assert_allclose(written[:, 4], targets, rtol=1e-5)
+    # Neither the features alone nor with the one target: one line, what the model takes.
+    np.savetxt(path, np.hstack([features, features]), delimiter=",")
+    assert main(["predict", "--run", result.run_dir, "--data", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert "takes 3 features per point and predicts 1 target. Received 6 columns." in error
+    assert error.count("\n") == 1
 
 
 def test_a_regression_notes_why_the_classifier_images_are_off(linear_run):

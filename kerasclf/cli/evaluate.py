@@ -59,12 +59,13 @@ def add_predict_parser(commands) -> argparse.ArgumentParser:
     """Adds `predict` and its flags to the CLI's subcommands."""
     predict = commands.add_parser(
         "predict",
-        help="class probabilities and predicted class of a trained run for new points",
+        help="a trained run's predictions for new points: class probabilities and class, or "
+        "a regression's values",
         allow_abbrev=False,
     )
     predict.add_argument("--run", required=True, help="run directory holding model.keras")
     predict.add_argument(
-        "--data", required=True, help="CSV of points (features only, or with labels)"
+        "--data", required=True, help="CSV of points (features only, or with labels or targets)"
     )
     predict.add_argument(
         "--out", help="write the predictions to this new CSV file instead of stdout"
@@ -187,7 +188,7 @@ def _check_label_column(path: str, num_weights: int) -> None:
 
 
 def predict_command(arguments: argparse.Namespace) -> int:
-    """`kerasclf predict`: the probabilities and class of each point, as CSV."""
+    """`kerasclf predict`: each point's probabilities and class (a regression's values), as CSV."""
     check_prediction_paths(arguments.run, arguments.out, arguments.data, arguments.overwrite)
     values = read_csv_values(arguments.data)  # Bad points are reported before TensorFlow loads.
     from kerasclf.run.prediction import predict_run  # TensorFlow loads here.
@@ -196,5 +197,5 @@ def predict_command(arguments: argparse.Namespace) -> int:
     if arguments.out is None:
         sys.stdout.write(rows)
     else:
-        print(f"wrote probabilities and predicted classes to {arguments.out}")
+        print(f"wrote the predictions to {arguments.out}")
     return 0

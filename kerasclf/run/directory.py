@@ -34,6 +34,8 @@ EXIT_INTERRUPTED = 130
 CHECKPOINT_FILE = "checkpoint.npz"
 # Every run directory holds its settings here; a folder that does is a run directory.
 CONFIG_FILE = "config.json"
+# A run's outcome: its status, costs and accuracy (kerasclf.run.outputs writes it).
+SUMMARY_FILE = "summary.json"
 # How the names of files being written begin (kerasclf.atomic_files, checkpoints,
 # event truncation); one left behind was cut short by a kill.
 TEMPORARY_PREFIX = ".tmp-"
@@ -374,7 +376,7 @@ def no_checkpoint_message(run_dir: str) -> str:
     """Why a run without `checkpoint.npz` cannot resume, in one line."""
     status = None
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        with open(os.path.join(run_dir, "summary.json")) as file:
+        with open(os.path.join(run_dir, SUMMARY_FILE)) as file:
             status = json.load(file).get("status")
     if status in ("completed", "diverged"):  # Its checkpoint is removed last of all.
         return (

@@ -1,11 +1,14 @@
-"""`predict_run`: class probabilities of a trained run for new points.
+"""`predict_run`: what a trained run predicts for new points.
 
 The run's `model.keras` (a plain Keras model, see `kerasclf.run.export`) is loaded
 with Keras's `safe_mode` (no arbitrary code), after the run's own model file,
 when its custom classes are needed (`model_file_classes`).
-The input CSV holds the features, optionally followed by a label column,
-header optional; the output CSV has one `p_<class>` column per class, then the
-predicted `class`, then the `label` when the input has one.
+The input CSV holds the features, optionally followed by a label column (a
+regression's target columns), header optional. For a classifier the output
+CSV has one `p_<class>` column per class, then the predicted `class`, then
+the `label` when the input has one; for a regression (`task` "regression" in
+the run's config.json) the `prediction` (`prediction_1`, ... for several
+targets), then the `target` when the input has it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from kerasclf.models.user import load_model_function, module_name
 from kerasclf.run.directory import CONFIG_FILE
 from kerasclf.run.model_file import check_model_file
 from kerasclf.run.prediction_paths import check_prediction_paths
+from kerasclf.run.run_data import run_config
 from kerasclf.validation import suggests_keywords
 
 
@@ -124,11 +128,12 @@ def predict_run(
     values: np.ndarray | None = None,
     overwrite: bool = False,
 ) -> str:
-    """Predicts class probabilities and the class for the points of a CSV file.
+    """Predicts the class probabilities and the class, or a regression's values, of a CSV's points.
 
     Args:
         run_dir: A run directory holding `model.keras`.
-        data_path: CSV of points: the model's features, optionally a label last.
+        data_path: CSV of points: the model's features, optionally a label
+            last (a regression's targets).
         out_path: Where to write the CSV; None to only return it.
         values: The file's numbers, if the caller has read them already
             (`kerasclf.data.read_csv_values(data_path)`); None to read them.
@@ -138,7 +143,9 @@ def predict_run(
     Returns:
         The CSV text: per row the features `x1, x2, ...`, then `p_0, p_1, ...`,
         the predicted `class` (`predicted_classes`), and the `label` when the
-        file has a label column.
+        file has a label column. A regression's rows hold the features, the
+        `prediction` and, when the file has it, the `target` (numbered
+        `prediction_1`, `target_1`, ... for several targets).
 
     Example:
         >>> print(predict_run("logs/run", "points.csv"))  # doctest: +SKIP
@@ -156,14 +163,10 @@ def predict_run(
             "--run` with an .npz of sequences."
         )
     feature_shape = tuple(int(size) for size in model.inputs[0].shape[1:])
-    values, labels = _features_and_labels(values, feature_shape, model_classes(model), data_path)
-    _check_finite(values, data_path)
-    points = values.astype(np.float32).reshape(-1, *feature_shape)
-    probabilities = model.predict(points, verbose=0)
-    classes = predicted_classes(probabilities)
-    if probabilities.shape[1] == 1:
-        probabilities = np.concatenate([1 - probabilities, probabilities], axis=1)
-    text = _prediction_csv(values, probabilities, classes, labels)
+    if run_config(run_dir).get("task") == "regression":
+        text = _regression_predictions(model, values, feature_shape, data_path)
+    else:
+        text = _class_predictions(model, values, feature_shape, data_path)
     if out_path is not None:
         try:  # Replaced whole: a link at `out_path` is replaced, not written through.
             write_bytes(out_path, text.encode())
@@ -173,6 +176,52 @@ def predict_run(
                 "Choose a writable path."
             ) from None
     return text
+
+
+def _class_predictions(model, values, feature_shape: tuple, data_path: str) -> str:
+    """A classifier's CSV: features, `p_<class>` columns, `class`, and `label` if given."""
+    values, labels = _features_and_labels(values, feature_shape, model_classes(model), data_path)
+    _check_finite(values, data_path)
+    points = values.astype(np.float32).reshape(-1, *feature_shape)
+    probabilities = model.predict(points, verbose=0)
+    classes = predicted_classes(probabilities)
+    if probabilities.shape[1] == 1:
+        probabilities = np.concatenate([1 - probabilities, probabilities], axis=1)
+    columns = [f"p_{index}" for index in range(probabilities.shape[1])]
+    cells = [[f"{p:.6f}" for p in row] + [str(label)] for row, label in zip(probabilities, classes)]
+    return _prediction_csv(values, columns + ["class"], cells, labels, ["label"])
+
+
+def _regression_predictions(model, values, feature_shape: tuple, data_path: str) -> str:
+    """A regression's CSV: features, `prediction` columns, and `target` columns if given."""
+    num_features = int(np.prod(feature_shape))
+    num_targets = int(model.outputs[0].shape[-1])
+    if values.shape[1] not in (num_features, num_features + num_targets):
+        plural = "s" if num_targets > 1 else ""
+        raise ValueError(
+            f"{data_path}: the run's model takes {num_features} features per point and predicts "
+            f"{num_targets} target{plural}. Received {values.shape[1]} column"
+            f"{'s' if values.shape[1] != 1 else ''}. Give {num_features} feature columns "
+            f"(and optionally the {num_targets} target{plural} after them)."
+        )
+    values, targets = values[:, :num_features], values[:, num_features:]
+    _check_finite(values, data_path)
+    points = values.astype(np.float32).reshape(-1, *feature_shape)
+    predictions = np.asarray(model.predict(points, verbose=0)).reshape(len(points), num_targets)
+    cells = [[f"{value:.6g}" for value in row] for row in predictions]
+    given = targets if targets.shape[1] else None
+    names = _numbered("prediction", num_targets)
+    return _prediction_csv(values, names, cells, given, _numbered("target", num_targets))
+
+
+def _numbered(name: str, count: int) -> list[str]:
+    """`[name]` for one column, else `name_1`, `name_2`, ...
+
+    Example:
+        >>> _numbered("target", 1), _numbered("target", 2)
+        (['target'], ['target_1', 'target_2'])
+    """
+    return [name] if count == 1 else [f"{name}_{index + 1}" for index in range(count)]
 
 
 def _features_and_labels(
@@ -212,16 +261,21 @@ def _check_finite(values: np.ndarray, data_path: str) -> None:
         )
 
 
-def _prediction_csv(values, probabilities, classes, labels) -> str:
-    """The output CSV: features, `p_<class>` columns, `class`, and `label` if given."""
-    header = [f"x{index + 1}" for index in range(values.shape[1])]
-    header += [f"p_{index}" for index in range(probabilities.shape[1])]
-    header += ["class"] + ([] if labels is None else ["label"])
+def _prediction_csv(values, columns, cells, given, given_names) -> str:
+    """The output CSV: the features, the predicted `columns` (`cells`), then what was `given`.
+
+    `given` is the file's label (one value a row) or targets (a column each),
+    named `given_names`; None when the file has none.
+    """
+    given = None if given is None else np.asarray(given).reshape(len(values), -1)
+    header = [f"x{index + 1}" for index in range(values.shape[1])] + list(columns)
+    if given is not None:
+        header += list(given_names)
     text = io.StringIO()
     text.write(",".join(header) + "\n")
-    for index, (features, row) in enumerate(zip(values, probabilities)):
-        cells = [*(f"{v:g}" for v in features), *(f"{p:.6f}" for p in row), str(classes[index])]
-        if labels is not None:
-            cells.append(f"{labels[index]:g}")
-        text.write(",".join(cells) + "\n")
+    for index, (features, row) in enumerate(zip(values, cells)):
+        line = [*(f"{v:g}" for v in features), *row]
+        if given is not None:
+            line += [f"{v:g}" for v in given[index]]
+        text.write(",".join(line) + "\n")
     return text.getvalue()

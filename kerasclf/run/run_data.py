@@ -17,7 +17,7 @@ import shlex
 import numpy as np
 
 from kerasclf.atomic_files import read_json
-from kerasclf.run.directory import CONFIG_FILE
+from kerasclf.run.directory import CONFIG_FILE, SUMMARY_FILE
 from kerasclf.data import Data, load_data
 from kerasclf.data.checks import data_row_name, row_name
 from kerasclf.data.csv_files import csv_column_count
@@ -44,12 +44,11 @@ def load_run_data(run_dir: str, path: str) -> Data:
         >>> data.features.shape  # Windows of the run's 40 characters.  # doctest: +SKIP
         (1960, 40)
     """
-    config = _run_config(run_dir)
+    config = run_config(run_dir)
     if config.get("task") == "regression":
         raise ValueError(
             "`evaluate --run` scores a classifier (cost, accuracy, confusion matrix), and this "
-            f"run is a regression. Received: run={run_dir!r}. Its held-out squared error is "
-            "test_cost in its summary.json."
+            f"run is a regression. Received: run={run_dir!r}. {_regression_hint(run_dir, path)}"
         )
     vocabulary = run_vocabulary(run_dir)
     if vocabulary is None:
@@ -61,6 +60,20 @@ def load_run_data(run_dir: str, path: str) -> Data:
     data = load_data(path, num_classes=vocabulary.size)
     check_token_ids(data.features, vocabulary.size, data.source)
     return data
+
+
+def _regression_hint(run_dir: str, path: str) -> str:
+    """Where a regression run's error is: summary.json's test_cost if it has one, else predict."""
+    try:
+        summary = read_json(os.path.join(run_dir, SUMMARY_FILE))
+    except (OSError, ValueError):
+        summary = None
+    if isinstance(summary, dict) and summary.get("test_cost") is not None:
+        return "Its held-out squared error is test_cost in its summary.json."
+    return (
+        "Get its predictions, beside the targets, with `kerasclf predict --run "
+        f"{shlex.quote(run_dir)} --data {shlex.quote(os.fspath(path))}` (a CSV)."
+    )
 
 
 def _check_label_column(run_dir: str, path: str, config: dict) -> None:
@@ -82,7 +95,7 @@ def _check_label_column(run_dir: str, path: str, config: dict) -> None:
         )
 
 
-def _run_config(run_dir: str) -> dict:
+def run_config(run_dir: str) -> dict:
     """A run's config.json; empty when unreadable (its model is checked when it loads)."""
     try:
         config = read_json(os.path.join(run_dir, CONFIG_FILE))
