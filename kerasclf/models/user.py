@@ -8,7 +8,10 @@ kerasclf compiles it with its cost, optimizer and accuracy, and trains it on
 its fused engine (`Classifier.from_model`), layers and weights unchanged.
 For a regression (`task="regression"`) the function is called with
 `input_shape` and `num_targets` instead, and its model ends in a linear
-Dense(num_targets): output shape (None, num_targets).
+Dense(num_targets): output shape (None, num_targets). On token ids, a
+function that takes a `vocabulary_size` keyword also gets the number of ids,
+and an Embedding reading the input must have a row for each
+(`kerasclf.models.token_embedding`).
 
 Every way this can go wrong is one line, before anything is written: a file
 that cannot be imported, a missing function, a function that raises or
@@ -42,6 +45,11 @@ except ImportError:  # A Keras that moved them: a model built again numbers its 
     keras_global_state = None
 
 from kerasclf.models.sources import ModelFile, parse_model_source
+from kerasclf.models.token_embedding import (
+    VOCABULARY_KEYWORD,
+    check_embedding_rows,
+    takes_vocabulary_size,
+)
 from kerasclf.data.labelled import TASKS
 from kerasclf.models.inspection import (
     check_probability_output,
@@ -102,13 +110,18 @@ def load_model_function(source: ModelFile) -> Callable:
     return function
 
 
-def call_model_function(function: Callable, input_shape, num_classes: int, what: str, **head):
+def call_model_function(
+    function: Callable, input_shape, num_classes: int, what: str, vocabulary_size=None, **head
+):
     """Calls a model function with the contract's keyword arguments, or raises one line.
 
     `head` is empty for a classification (the function gets `num_classes`),
-    or `num_targets=k` for a regression (it gets that instead).
+    or `num_targets=k` for a regression (it gets that instead). The number of
+    token ids, `vocabulary_size`, goes to a function that takes it.
     """
     arguments = {"input_shape": tuple(input_shape), **(head or {"num_classes": num_classes})}
+    if vocabulary_size is not None and takes_vocabulary_size(function):
+        arguments[VOCABULARY_KEYWORD] = vocabulary_size
     try:
         with first_layer_names():
             return function(**arguments)
@@ -155,6 +168,7 @@ def user_model(
     num_classes: int | None,
     task: str = "classification",
     num_targets: int = 1,
+    vocabulary_size: int | None = None,
 ) -> keras.Model:
     """The user's model for data of this shape and class count (or targets), checked.
 
@@ -165,6 +179,7 @@ def user_model(
         num_classes: The number of classes k (ignored for a regression).
         task: "classification" or "regression".
         num_targets: The numbers a regression predicts per sample.
+        vocabulary_size: The number of token ids of data of ids, else None.
 
     Returns:
         The `keras.Model` (not yet compiled by kerasclf).
@@ -177,11 +192,14 @@ def user_model(
         {"num_targets": check_integer("num_targets", num_targets)} if task == "regression" else {}
     )
     what = repr(model) if isinstance(model, str) else getattr(model, "__name__", "model")
+    vocabulary = (
+        None if vocabulary_size is None else check_integer("vocabulary_size", vocabulary_size)
+    )
     if isinstance(model, str):
         function = load_model_function(parse_model_source(model))
-        model = call_model_function(function, input_shape, num_classes, what, **head)
+        model = call_model_function(function, input_shape, num_classes, what, vocabulary, **head)
     elif not isinstance(model, keras.Model) and callable(model):
-        model = call_model_function(model, input_shape, num_classes, what, **head)
+        model = call_model_function(model, input_shape, num_classes, what, vocabulary, **head)
     elif not isinstance(model, keras.Model):
         raise TypeError(
             "`model` must be a built-in name, 'FILE.py:FUNCTION', a keras.Model or a function "
@@ -190,6 +208,8 @@ def user_model(
     else:
         what = repr(model.name)
     check_user_model(model, input_shape, num_classes, what, **head)
+    if vocabulary is not None:
+        check_embedding_rows(model, vocabulary, what)
     return model
 
 

@@ -78,7 +78,8 @@ def base_model(config: TrainConfig, data, source=None) -> keras.Model:
             task=task,
             num_targets=num_targets,
         )
-    return user_model(source, input_shape, data.num_classes, task, num_targets)
+    vocabulary_size = getattr(data, "vocabulary_size", None)
+    return user_model(source, input_shape, data.num_classes, task, num_targets, vocabulary_size)
 
 
 def _check_token_ids(model_name: str, data, input_shape: tuple) -> None:
