@@ -153,6 +153,24 @@ def test_sampling_is_reproducible_by_seed(vocabulary):
     assert sample_text(model, vocabulary, PROMPT, 40, 1.0, seed=6) != first
 
 
+@pytest.mark.parametrize("time_steps", [None, 5])
+def test_a_model_of_float_ids_samples_as_the_same_model_of_integer_ids(vocabulary, time_steps):
+    # Keras's default input dtype is float32, and a text run trains on float ids: such a
+    # model samples, and exactly as its integer twin with the same weights.
+    integers = peaked(char_model(vocabulary.size, time_steps))
+    floats = keras.Sequential(
+        [
+            keras.Input((time_steps,)),
+            keras.layers.Embedding(vocabulary.size, 4),
+            keras.layers.LSTM(8),
+            keras.layers.Dense(vocabulary.size, activation="softmax"),
+        ]
+    )
+    floats.set_weights(integers.get_weights())
+    expected = sample_text(integers, vocabulary, PROMPT, 30, 1.0, seed=2)
+    assert sample_text(floats, vocabulary, PROMPT, 30, 1.0, seed=2) == expected
+
+
 def test_fixed_time_axis_sees_the_last_steps_left_padded(vocabulary):
     model = char_model(vocabulary.size, time_steps=5)
     sampler = TextSampler(model, vocabulary)

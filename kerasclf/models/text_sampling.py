@@ -51,21 +51,25 @@ XLA_COMPILE_ERRORS = (tf.errors.InvalidArgumentError, tf.errors.UnimplementedErr
 def token_time_steps(model: keras.Model) -> int | None:
     """The model's fixed number of time steps, or None for a variable time axis.
 
-    Raises one line unless the model reads one sequence of token ids `(time,)`.
+    Raises one line unless the model reads one sequence of token ids `(time,)`:
+    integers, or floats (Keras's default input dtype, which a text run
+    trains with: it feeds the ids as float32).
 
     Example:
         >>> model = keras.Sequential([keras.Input((None,), dtype="int32"),
         ...                           keras.layers.Embedding(5, 2)])
         >>> token_time_steps(model) is None
         True
+        >>> token_time_steps(keras.Sequential([keras.Input((40,)), keras.layers.Embedding(5, 2)]))
+        40
     """
     inputs = getattr(model, "inputs", None) or []
     shape = tuple(inputs[0].shape[1:]) if len(inputs) == 1 else None
     dtype = str(getattr(inputs[0], "dtype", "")) if len(inputs) == 1 else ""
-    if shape is None or len(shape) != 1 or "int" not in dtype:
+    if shape is None or len(shape) != 1 or not ("int" in dtype or "float" in dtype):
         raise ValueError(
-            "sampling text needs a model that reads one sequence of token ids, an integer "
-            "input of shape (time,) or (None,). Received: a model with input shape "
+            "sampling text needs a model that reads one sequence of token ids, an input of "
+            "shape (time,) or (None,) of integers or floats. Received: a model with input shape "
             f"{shown(shape)} of dtype {dtype or None}."
         )
     return shape[0]
