@@ -125,6 +125,26 @@ def test_split_validation_of_regression_data_keeps_every_sample_once():
     np.testing.assert_array_equal(together, data.labels)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_a_texts_validation_split_may_take_characters_that_end_few_windows(seed):
+    # A stride of 4 leaves some characters ending no window, and the final newline ends
+    # one: the model has an output for each all the same, so no split is refused for them.
+    text = "hello world, the quick brown fox jumps over the lazy dog. the end\n" * 6
+    data = character_windows(text, 20, 4, source="corpus.txt")
+    assert len(np.unique(data.labels)) < data.num_classes  # Characters ending no window.
+    training, validation = split_validation(data, 0.2, seed=seed)
+    assert training.num_classes == validation.num_classes == data.num_classes
+    together = np.sort(np.concatenate([training.labels, validation.labels]))
+    np.testing.assert_array_equal(together, np.sort(data.labels))
+
+
+def test_a_class_with_no_points_at_all_does_not_fail_a_split():
+    # Labels 0 and 2 of num_classes=3: only the classes the data has must keep a point.
+    data = Data(np.arange(40.0).reshape(20, 2), np.arange(20) % 2 * 2, num_classes=3)
+    training, _ = split_validation(data, 0.25, seed=0)
+    assert sorted(np.unique(training.labels).tolist()) == [0, 2]
+
+
 @pytest.mark.parametrize("fraction, num_held_out", [(0.25, 5), (0.05, 1), (0.5, 10)])
 def test_split_tail_holds_out_the_last_stretch_in_order(fraction, num_held_out):
     data = regression_data(20)

@@ -73,8 +73,12 @@ def split_validation(data: Data, fraction: float, seed: int) -> tuple[Data, Data
         data.num_samples
     )
     training = data.subset(np.sort(order[num_validation:]), f"{data.source} (training split)")
-    classes = range(data.num_classes) if data.task == "classification" else ()
-    lacking = sorted(set(classes) - set(np.unique(training.labels).tolist()))
+    # Each class of the data keeps a training point. A text's classes are its characters,
+    # every one an output of the model whether or not it ends a window (a stride skips
+    # some, the final newline ends one window at most): a text's split may take any.
+    classes = np.unique(data.labels) if data.task == "classification" else ()
+    classes = () if data.vocabulary is not None else classes
+    lacking = sorted(set(np.asarray(classes).tolist()) - set(np.unique(training.labels).tolist()))
     if lacking:
         raise ValueError(
             f"`validation_split` leaves no point of class {lacking[0]} in the training split of "
