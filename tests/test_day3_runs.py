@@ -291,3 +291,9 @@ def test_a_text_run_saves_its_vocabulary_and_generates_from_it(tmp_path, capsys)
     assert main(["predict", "--run", run_dir, "--data", str(points)]) == 2
     error = capsys.readouterr().err
     assert "this run's model reads sequences of any length" in error and error.count("\n") == 1
+    # A text given to predict points to the commands that read texts.
+    assert main(["predict", "--run", run_dir, "--data", str(other)]) == 2
+    error = capsys.readouterr().err
+    assert f"Score it on the text with `kerasclf evaluate --run {run_dir} --data {other}`" in error
+    assert f"`kerasclf generate --run {run_dir} --prompt TEXT`" in error
+    assert error.count("\n") == 1

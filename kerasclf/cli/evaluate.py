@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shlex
 import sys
 
 from kerasclf.data import load_data, make_dataset, read_csv_values
@@ -24,7 +25,7 @@ from kerasclf.json_text import json_safe
 from kerasclf.run.config_fields import parse_integer, parse_number
 from kerasclf.run.model_file import check_model_file
 from kerasclf.run.prediction_paths import check_prediction_paths
-from kerasclf.run.run_data import load_run_data
+from kerasclf.run.run_data import load_run_data, run_vocabulary
 
 HAND_SET_FLAGS = ("--weights", "--bias")
 
@@ -190,6 +191,7 @@ def _check_label_column(path: str, num_weights: int) -> None:
 def predict_command(arguments: argparse.Namespace) -> int:
     """`kerasclf predict`: each point's probabilities and class (a regression's values), as CSV."""
     check_prediction_paths(arguments.run, arguments.out, arguments.data, arguments.overwrite)
+    _check_not_a_text_for_a_text_run(arguments.run, arguments.data)
     values = read_csv_values(arguments.data)  # Bad points are reported before TensorFlow loads.
     from kerasclf.run.prediction import predict_run  # TensorFlow loads here.
 
@@ -199,3 +201,16 @@ def predict_command(arguments: argparse.Namespace) -> int:
     else:
         print(f"wrote the predictions to {arguments.out}")
     return 0
+
+
+def _check_not_a_text_for_a_text_run(run: str, data: str) -> None:
+    """Points a text given to a character model's run to the commands that read texts."""
+    if run_vocabulary(run) is None or not data.lower().endswith(".txt"):
+        return
+    quoted = shlex.quote(run)
+    raise ValueError(
+        f"`predict` writes the class probabilities of a CSV's points, and a character model's "
+        f"run reads texts. Received: run={run!r}, data={data!r}. Score it on the text with "
+        f"`kerasclf evaluate --run {quoted} --data {shlex.quote(data)}`, or write text with "
+        f"`kerasclf generate --run {quoted} --prompt TEXT`."
+    )
