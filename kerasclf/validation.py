@@ -260,10 +260,10 @@ def check_file_exists(key: str, path: str) -> str:
     """Returns `path` if it names a file; else one line: missing, or a directory.
 
     Example:
-        >>> check_file_exists("config", "runs.toml")
+        >>> check_file_exists("config", "runs.toml")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: `config` file does not exist. Received: config='runs.toml'.
+        ValueError: `config` file does not exist. Received: config='runs.toml'. It is read from ...
     """
     if os.path.isdir(path):
         raise ValueError(
@@ -277,9 +277,26 @@ def check_file_exists(key: str, path: str) -> str:
         )
     if not os.path.isfile(path):
         raise ValueError(
-            f"`{key}` file does not exist. Received: {key}={path!r}.{closest_path(path)}"
+            f"`{key}` file does not exist. Received: {key}={path!r}."
+            f"{relative_to_where(path)}{closest_path(path)}"
         )
     return path
+
+
+def relative_to_where(path: str) -> str:
+    """ " It is read from the current directory, 'DIR'." for a relative path, else "".
+
+    Example:
+        >>> relative_to_where("/data/points.csv")
+        ''
+        >>> relative_to_where("points.csv") == (
+        ...     f" It is read from the current directory, {os.getcwd()!r}."
+        ... )
+        True
+    """
+    if os.path.isabs(path):
+        return ""
+    return f" It is read from the current directory, {os.getcwd()!r}."
 
 
 def closest_path(path: str, wanted=os.path.isfile) -> str:

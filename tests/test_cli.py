@@ -352,6 +352,39 @@ def test_bad_train_flags_exit_2_with_one_line_and_write_nothing(tmp_path, capsys
     assert not logdir.exists()
 
 
+@pytest.mark.parametrize(
+    "flag, given, message",
+    [
+        # A wrong extension: the data file beside it named, not only the extensions.
+        ("--data", "corpus.tx", "data='corpus.tx'. Did you mean 'corpus.txt'? Save the points"),
+        # A missing relative path: where it was looked for, and the closest file there.
+        (
+            "--data",
+            "corpu.txt",
+            "data='corpu.txt'. It is read from the current directory, '{folder}'. Did you mean "
+            "'corpus.txt'?",
+        ),
+        (
+            "--model",
+            "my_model.py:build",
+            "('my_model.py' not found). It is read from the current directory, '{folder}'. Did "
+            "you mean 'my_models.py'?",
+        ),
+    ],
+)
+def test_a_misspelt_file_name_names_the_file_beside_it(
+    tmp_path, capsys, monkeypatch, flag, given, message
+):
+    (tmp_path / "corpus.txt").write_text("abc " * 50)
+    (tmp_path / "my_models.py").write_text("def build(input_shape, num_classes):\n    pass\n")
+    (tmp_path / "notes.md").write_text("not data")  # Closer to no name, and never offered.
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", flag, given, "--logdir", "logs"]) == 2
+    error = capsys.readouterr().err
+    assert message.format(folder=os.getcwd()) in error and error.count("\n") == 1
+    assert not (tmp_path / "logs").exists()
+
+
 @pytest.mark.parametrize("word, key", sorted(KEY_SYNONYMS.items()))
 def test_other_libraries_words_for_a_key_name_it_on_the_cli_in_toml_and_in_python(
     tmp_path, capsys, word, key

@@ -32,6 +32,7 @@ from kerasclf.data.text_corpus import character_windows, read_text
 from kerasclf.validation import (
     check_choice,
     check_file_exists,
+    closest_path,
     check_integer,
     shown,
     suggests_keywords,
@@ -121,13 +122,19 @@ def check_data_path(path: str) -> str:
     """  # noqa: E501
     extension = os.path.splitext(path)[1].lower()
     if extension not in EXTENSIONS and not os.path.isdir(path):  # A folder: "must be a file".
+        typo = "" if os.path.exists(path) else closest_path(path, _is_data_file)
         raise ValueError(
-            f"`data` must be a .csv, .npz or .txt file. Received: data={path!r}. "
+            f"`data` must be a .csv, .npz or .txt file. Received: data={path!r}.{typo} "
             "Save the points as CSV (label in the last column) or as .npz with X and y, or a "
             "text as UTF-8 .txt."
         )
     check_file_exists("data", path)
     return extension
+
+
+def _is_data_file(path: str) -> bool:
+    """Whether `path` is a file kerasclf reads as data (`EXTENSIONS`), for typo hints."""
+    return os.path.isfile(path) and path.lower().endswith(EXTENSIONS)
 
 
 def _load(

@@ -27,7 +27,7 @@ import dataclasses
 import os
 
 from kerasclf.models.architecture import MODELS
-from kerasclf.validation import did_you_mean
+from kerasclf.validation import closest_path, did_you_mean, relative_to_where
 
 # The form of a model file in messages.
 FILE_FORM = "FILE.py:FUNCTION (e.g. my_models.py:build)"
@@ -88,7 +88,12 @@ def parse_model_source(value: str) -> str | ModelFile:
         )
     if not os.path.isfile(path):
         raise ValueError(
-            f"`model` file does not exist. Received: model={value!r} ({path!r} not found). "
-            "Check the path, relative to the current directory."
+            f"`model` file does not exist. Received: model={value!r} ({path!r} not found)."
+            f"{relative_to_where(path)}{closest_path(path, _is_python_file)}"
         )
     return ModelFile(path, function)
+
+
+def _is_python_file(path: str) -> bool:
+    """Whether `path` is a Python file, which a model file must be (for typo hints)."""
+    return os.path.isfile(path) and path.endswith(".py")
