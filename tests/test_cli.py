@@ -338,6 +338,20 @@ BAD_TRAIN_FLAGS = [
     (["--data", os.path.dirname(__file__)], "`data` must be a file, but '"),
     (["--config", os.path.dirname(__file__)], "is a directory. Received: config='"),
     (["--data", "missing.csv"], "`data` file does not exist. Received: data='missing.csv'."),
+    # phi(x) maps the columns of points: not images nor sequences, named or in a file.
+    (
+        ["--dataset", "fonts", "--model", "mlp", "--features", "poly2"],
+        "`features` maps the columns of points (x1, x2, ...) to phi(x), and dataset 'fonts' "
+        "holds images. Received: features='poly2'. Remove --features",
+    ),
+    (
+        ["--dataset", "long_dependency", "--model", "lstm", "--features", "x1,x2"],
+        "and dataset 'long_dependency' holds sequences. Received: features='x1,x2'.",
+    ),
+    (
+        ["--data", os.path.join(os.path.dirname(__file__), "..", "README.md"), "--features", "x1"],
+        "`data` must be a .csv, .npz or .txt file.",  # The file's own check comes first.
+    ),
 ]
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from kerasclf.data import DATASETS
 from kerasclf.data.datasets import check_dataset_arguments
-from kerasclf.data.loading import check_data_path
+from kerasclf.data.loading import check_data_path, data_file_kind
 from kerasclf.data.files import is_shard_glob, match_shards
 from kerasclf.engine.cluster import STRATEGIES, parse_tf_config
 from kerasclf.engine.presets import resolve_hyperparameters
@@ -173,6 +173,20 @@ def _check_task_fits(config: TrainConfig, spec) -> None:
         )
 
 
+def _check_features_on_points(config: TrainConfig) -> None:
+    """phi(x) maps the columns of points (a table), not images, sequences or a text."""
+    if config.data is None:
+        kind, source = DATASETS[config.dataset].kind, f"dataset {config.dataset!r}"
+    else:
+        kind, source = data_file_kind(config.data), repr(config.data)
+    if kind != "points":
+        raise ValueError(
+            f"`features` maps the columns of points (x1, x2, ...) to phi(x), and {source} holds "
+            f"{kind}. Received: features={config.features!r}. Remove --features: hidden "
+            "layers (mlp, cnn, a recurrent model) learn their own."
+        )
+
+
 def _check_model(config: TrainConfig) -> None:
     parse_model_source(config.model)
     check_class_weight(config.class_weight)
@@ -180,6 +194,7 @@ def _check_model(config: TrainConfig) -> None:
         check_choice("init", config.init, INITS)
     if config.features is not None:
         check_feature_names(config.features)
+        _check_features_on_points(config)
     # A model's layer options: each one given is checked, the others at their defaults.
     unset, unset_convolution = Architecture(), ConvArchitecture()
     check_architecture(
