@@ -148,6 +148,38 @@ def test_a_regression_notes_why_the_classifier_images_are_off(linear_run):
     ]
 
 
+@pytest.mark.parametrize(
+    "flags, expected_notes",
+    [
+        # A series read flat by logistic regression: no image panels (its windows are no
+        # pictures), no boundary (no plane), and the one note of a classifier's surface.
+        (
+            ["--dataset", "series", "--model", "logistic"],
+            [
+                "note: ErrorSurfaceLogger is off for this run: it draws the cross-entropy over a "
+                "plane of weights, and this run is a regression."
+            ],
+        ),
+        (["--dataset", "long_dependency", "--model", "mlp", "--hidden", "4"], []),
+    ],
+)
+def test_sequences_read_flat_get_no_image_panels_and_no_wrong_notes(
+    tmp_path, capsys, flags, expected_notes
+):
+    logdir = tmp_path / "logs"
+    assert main(["train", *flags, "--epochs", "1", "--logdir", str(logdir)]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+    assert notes == expected_notes
+    (run_dir,) = logdir.iterdir()
+    pictures = {path.name for path in run_dir.glob("*.png")}
+    assert not pictures & {"first_layer.png", "confusion_matrix.png", "misclassified.png"}
+    events = EventAccumulator(str(run_dir / "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    assert not {"first_layer", "confusion_matrix", "decision_boundary"} & set(
+        events.Tags()["tensors"]
+    )
+
+
 def test_regression_summary_and_events_hold_the_squared_error(linear_run):
     result, features, targets, _ = linear_run
     summary = result.summary

@@ -35,6 +35,7 @@ import tensorflow as tf
 
 from kerasclf.data.vocabulary import as_vocabulary
 from kerasclf.models.inspection import check_probability_output
+from kerasclf.models.token_embedding import input_embeddings
 from kerasclf.models.xla import xla_is_faster
 from kerasclf.validation import (
     check_integer,
@@ -52,8 +53,8 @@ def token_time_steps(model: keras.Model) -> int | None:
     """The model's fixed number of time steps, or None for a variable time axis.
 
     Raises one line unless the model reads one sequence of token ids `(time,)`:
-    integers, or floats (Keras's default input dtype, which a text run
-    trains with: it feeds the ids as float32).
+    integers, or floats that an Embedding reads (Keras's default input dtype,
+    which a text run trains with: it feeds the ids as float32).
 
     Example:
         >>> model = keras.Sequential([keras.Input((None,), dtype="int32"),
@@ -62,15 +63,21 @@ def token_time_steps(model: keras.Model) -> int | None:
         True
         >>> token_time_steps(keras.Sequential([keras.Input((40,)), keras.layers.Embedding(5, 2)]))
         40
-    """
+        >>> token_time_steps(keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)]))
+        Traceback (most recent call last):
+        ...
+        ValueError: sampling text needs a model that reads one sequence of token ids, an input of shape (time,) or (None,) of integers, or of floats that an Embedding reads. Received: a model with input shape (4,) of dtype float32, read by no Embedding.
+    """  # noqa: E501
     inputs = getattr(model, "inputs", None) or []
     shape = tuple(inputs[0].shape[1:]) if len(inputs) == 1 else None
     dtype = str(getattr(inputs[0], "dtype", "")) if len(inputs) == 1 else ""
-    if shape is None or len(shape) != 1 or not ("int" in dtype or "float" in dtype):
+    embedded = "float" in dtype and bool(input_embeddings(model))
+    if shape is None or len(shape) != 1 or not ("int" in dtype or embedded):
         raise ValueError(
             "sampling text needs a model that reads one sequence of token ids, an input of "
-            "shape (time,) or (None,) of integers or floats. Received: a model with input shape "
-            f"{shown(shape)} of dtype {dtype or None}."
+            "shape (time,) or (None,) of integers, or of floats that an Embedding reads. "
+            f"Received: a model with input shape {shown(shape)} of dtype {dtype or None}"
+            + (", read by no Embedding." if "float" in dtype else ".")
         )
     return shape[0]
 

@@ -62,8 +62,8 @@ def fitting_callbacks(prepared: PreparedRun, stream) -> set[str]:
         on -= set(IMAGE_CALLBACKS)
     if not sequences:
         on -= set(SEQUENCE_CALLBACKS)
-    if images or sequences:
-        on.discard("boundary")
+    if images or sequences or len(getattr(prepared.training, "feature_shape", ()) or ()) >= 2:
+        on.discard("boundary")  # Samples of more than one axis: never a plane of two inputs.
     if not config.images:
         on -= {"boundary", "surface", "panels", "first_layer", "activations"}
         on -= {"hidden_state", "forecast"}

@@ -29,7 +29,7 @@ from kerasclf.callbacks.activations import ActivationImages
 from kerasclf.callbacks.classification_panels import ClassificationPanels
 from kerasclf.callbacks.first_layer import FirstLayerImages
 from kerasclf.callbacks.gradient_norms import GradientNorms
-from kerasclf.data import Data
+from kerasclf.data import DATASETS, Data
 from kerasclf.run.frame_cadence import frame_every
 from kerasclf.run.preparation import PreparedRun
 
@@ -45,7 +45,15 @@ ACTIVATIONS_EVERY = 5
 
 
 def has_image_samples(prepared: PreparedRun) -> bool:
-    """Whether the run's samples are images (two or more axes): the panels' data."""
+    """Whether the run's samples are images: the panels' data.
+
+    A data file's samples of two or more axes are; a named dataset's are when
+    it is a set of images (`series` and `long_dependency` hold sequences of
+    two axes, which a logistic or mlp model reads flattened).
+    """
+    config = prepared.config
+    if config.data is None and DATASETS[config.dataset].kind != "images":
+        return False
     return len(getattr(prepared.training, "feature_shape", ()) or ()) >= 2
 
 

@@ -48,8 +48,14 @@ SEQUENCE_CLASSES = {
 # The panels of one kind of data (a text, a regression's series, an Embedding): a run of
 # another kind leaves them out without a note, as nobody expects them there.
 KIND_CALLBACKS = ("generated_text", "forecast", "projector")
-# The callbacks that only make sense for classes.
-CLASS_CALLBACKS = ("boundary", "surface", "panels", "first_layer", "activations")
+# The callbacks that only make sense for classes, and why (a regression has none). The
+# first layer's weights and the feature maps show a regression's model as a classifier's.
+CLASS_CALLBACKS = {
+    "boundary": "it shows a classifier's probabilities",
+    "surface": "it draws the cross-entropy over a plane of weights",
+    "panels": "it shows a classifier's classes (confusion matrix, per-class accuracy, "
+    "mistakes, PR curves)",
+}
 # The default prompt: the training text's first characters, at most this many.
 PROMPT_CHARACTERS = 40
 # Characters generated per temperature and epoch.
@@ -79,11 +85,8 @@ def unfit_callbacks(prepared: PreparedRun) -> dict[str, str]:
     if prepared.config.task != "regression":
         reasons["forecast"] = "the task is not a regression"
     else:
-        for name in CLASS_CALLBACKS:
-            reasons[name] = "it shows a classifier's probabilities, and this run is a regression"
-        reasons["surface"] = (
-            "it draws the cross-entropy over a plane of weights, and this run is a regression"
-        )
+        for name, why in CLASS_CALLBACKS.items():
+            reasons[name] = f"{why}, and this run is a regression"
     return reasons
 
 
