@@ -14,6 +14,8 @@ import re
 
 import pytest
 
+import kerasclf
+
 from kerasclf.callbacks.boundary import DecisionBoundaryLogger
 from kerasclf.callbacks.error_surface import ErrorSurfaceLogger
 from kerasclf.callbacks.forecast import ForecastLogger
@@ -67,6 +69,41 @@ def test_a_cadence_for_a_callback_switched_off_is_refused_even_at_its_default(va
     error = capsys.readouterr().err
     assert f"Received: boundary_every={value}, callbacks_off='boundary'. Remove one" in error
     assert error.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (
+            ["--dataset", "series", "--model", "lstm", "--boundary-every", "3"],
+            "`boundary_every` sets how often DecisionBoundaryLogger logs, and this run leaves it "
+            "out: it draws a plane of 2 inputs, and this run's samples have 2 axes. Received: "
+            "boundary_every=3. Remove it.",
+        ),
+        (
+            ["--images", "false", "--surface-every", "2"],
+            "`surface_every` sets how often ErrorSurfaceLogger logs, and this run leaves it out: "
+            "`images` is false. Received: surface_every=2. Remove it.",
+        ),
+        (
+            ["--dataset", "series", "--model", "lstm", "--surface-every", "4"],
+            "`surface_every` sets how often ErrorSurfaceLogger logs, and this run leaves it out: "
+            "it draws the cross-entropy over a plane of weights, and this run is a regression.",
+        ),
+    ],
+)
+def test_a_cadence_for_a_callback_the_run_leaves_out_is_refused(tmp_path, capsys, flags, message):
+    logdir = tmp_path / "logs"
+    assert main(["train", *flags, "--epochs", "2", "--logdir", str(logdir)]) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1 and not logdir.exists()
+    # The Python API refuses it alike; the automatic value (5, 10) is no setting ignored.
+    values = dict(zip([flag[2:].replace("-", "_") for flag in flags[::2]], flags[1::2]))
+    values = {key: int(value) if value.isdigit() else value for key, value in values.items()}
+    values["images"] = values.get("images") != "false"
+    with pytest.raises(ValueError, match=re.escape(message.split(" Received")[0])):
+        kerasclf.train(**values, epochs=2, logdir=str(logdir))
+    assert not logdir.exists()
 
 
 def test_a_callback_switched_off_leaves_its_cadence_unset():

@@ -153,15 +153,16 @@ def run_train(arguments: argparse.Namespace) -> int:
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
     # TensorFlow loads here, for the commands that train or evaluate only.
+    from kerasclf.run.default_callbacks import check_cadences_used
     from kerasclf.run.preparation import prepare_resume, prepare_run
     from kerasclf.run.training import run_prepared
 
     try:
-        prepared = (
-            prepare_resume(arguments.resume, config)
-            if arguments.resume is not None
-            else prepare_run(config, checked=True)
-        )
+        if arguments.resume is not None:
+            prepared = prepare_resume(arguments.resume, config)
+        else:
+            prepared = prepare_run(config, checked=True)
+            check_cadences_used(prepared)  # Its callbacks known once the model is built.
     except (ValueError, TypeError) as error:
         raise UsageError(str(error)) from None
     # Past validation, an exception is a bug, not bad input: let it show. Only

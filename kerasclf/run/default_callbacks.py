@@ -27,6 +27,8 @@ from kerasclf.run.sequence_panels import (
     KIND_CALLBACKS,
     unfit_callbacks,
 )
+from kerasclf.run.config_ranges import CADENCES
+from kerasclf.run.frame_cadence import OWN_CADENCES, frame_every
 from kerasclf.run.preparation import PreparedRun
 from kerasclf.data import SLIDE_LINE, Data
 
@@ -46,7 +48,20 @@ def fitting_callbacks(prepared: PreparedRun, stream) -> set[str]:
     """The switchable callbacks that are on and fit the model; a note for each left out.
 
     The panels of one kind of data (`KIND_CALLBACKS`: the generated text,
-    the forecast, the projector) are left out of other runs without a note.
+    the forecast, the projector) are left out of other runs without a note,
+    as are those `callbacks_off` or `images` false switch off, and the panels
+    of data of another kind (`callbacks_left_out`).
+    """
+    on, left_out = callbacks_left_out(prepared)
+    classes = {**CALLBACK_CLASSES, **PANEL_CLASSES, **SEQUENCE_CLASSES}
+    for name, (reason, noted) in left_out.items():
+        if noted:
+            print(skip_note(classes[name], reason), file=stream, flush=True)
+    return on
+
+
+def callbacks_left_out(prepared: PreparedRun) -> tuple[set[str], dict[str, tuple[str, bool]]]:
+    """The switchable callbacks on for this run, and each one left out: (why, whether noted).
 
     The image classifiers' panels are candidates only for samples that are
     images, the sequence panels only for sequences (`has_sequence_samples`),
@@ -55,18 +70,26 @@ def fitting_callbacks(prepared: PreparedRun, stream) -> set[str]:
     switches off every callback that draws images.
     """
     config, model = prepared.config, prepared.model
+    left_out = {name: ("callbacks_off switches it off", False) for name in config.callbacks_off}
     on = {name for name in SWITCHABLE_CALLBACKS if name not in config.callbacks_off}
     sequences = has_sequence_samples(prepared)
     images = not sequences and has_image_samples(prepared)
+    axes = len(getattr(prepared.training, "feature_shape", ()) or ())
+    silent = {}
     if not images:
-        on -= set(IMAGE_CALLBACKS)
+        silent.update(dict.fromkeys(IMAGE_CALLBACKS, "this run's samples are not images"))
     if not sequences:
-        on -= set(SEQUENCE_CALLBACKS)
-    if images or sequences or len(getattr(prepared.training, "feature_shape", ()) or ()) >= 2:
-        on.discard("boundary")  # Samples of more than one axis: never a plane of two inputs.
+        silent.update(dict.fromkeys(SEQUENCE_CALLBACKS, "this run's samples are not sequences"))
+    if images or sequences or axes >= 2:  # Samples of more than one axis: never a plane.
+        plane = "it draws a plane of 2 inputs"
+        silent["boundary"] = f"{plane}, and this run's samples have {axes} axes"
     if not config.images:
-        on -= {"boundary", "surface", "panels", "first_layer", "activations"}
-        on -= {"hidden_state", "forecast"}
+        drawn = ("boundary", "surface", "panels", "first_layer", "activations")
+        silent.update(dict.fromkeys((*drawn, "hidden_state", "forecast"), "`images` is false"))
+    for name, reason in silent.items():
+        if name in on:
+            on.discard(name)
+            left_out[name] = (reason, False)
     data_reasons = unfit_callbacks(prepared)
     classes = {**CALLBACK_CLASSES, **PANEL_CLASSES, **SEQUENCE_CLASSES}
     for name, callback_class in classes.items():
@@ -75,9 +98,30 @@ def fitting_callbacks(prepared: PreparedRun, stream) -> set[str]:
             reason = data_reasons.get(name) or callback_class.skip_reason(model)
         if reason is not None:
             on.discard(name)
-            if name not in KIND_CALLBACKS:
-                print(skip_note(callback_class, reason), file=stream, flush=True)
-    return on
+            left_out[name] = (reason, name not in KIND_CALLBACKS)
+    return on, left_out
+
+
+def check_cadences_used(prepared: PreparedRun) -> None:
+    """Refuses how often to draw, set for a callback this run leaves out (a setting ignored).
+
+    A cadence at its automatic value (`frame_cadence.frame_every`) was not
+    set, or changes nothing. `kerasclf.train` and the CLI call it between
+    `prepare_run` and `run_prepared`: one line, before anything is written.
+    """
+    config = prepared.config
+    _, left_out = callbacks_left_out(prepared)
+    for key, callback in CADENCES.items():
+        value = getattr(config, key)
+        if value is None or callback not in left_out or callback in config.callbacks_off:
+            continue  # Switched off by name: `config_ranges` refuses a cadence given for it.
+        if value == frame_every(config.epochs, OWN_CADENCES[key]):
+            continue
+        raise ValueError(
+            f"`{key}` sets how often {SWITCHABLE_CALLBACKS[callback].split(':')[0]} logs, and "
+            "this run leaves it "
+            f"out: {left_out[callback][0]}. Received: {key}={value}. Remove it."
+        )
 
 
 def default_callbacks(prepared: PreparedRun, resolved: dict, run_dir: str, stream) -> list:

@@ -26,7 +26,7 @@ import tensorflow as tf
 
 from kerasclf import pipeline
 from kerasclf.run.callback_isolation import isolate
-from kerasclf.run.default_callbacks import default_callbacks
+from kerasclf.run.default_callbacks import check_cadences_used, default_callbacks
 from kerasclf.run.checkpoint import EpochSnapshot, restore_checkpoint
 from kerasclf.engine.cluster import is_chief, parse_tf_config
 from kerasclf.run.config import TrainConfig
@@ -126,6 +126,7 @@ def train(
         prepared = prepare_run(config, model_object=model, **overrides)
     else:
         prepared = prepare_run(config, **overrides)
+    check_cadences_used(prepared)
     return run_prepared(prepared, callbacks=callbacks, stream=stream)
 
 
