@@ -23,6 +23,7 @@ import kerasclf
 from kerasclf.callbacks.weights import WeightLogger
 from kerasclf.cli.main import main
 from kerasclf.run.directory import EXIT_CALLBACK_FAILED
+from kerasclf.run import summary as summary_module
 from kerasclf.run.run_status import format_runs, list_runs
 
 
@@ -168,4 +169,35 @@ def test_a_failing_user_callback_ends_training_but_the_run_is_saved(tmp_path):
     expected = numpy_cost(summary["weights"], summary["bias"], data.features, data.labels)
     assert summary["cost"] == pytest.approx(expected, rel=1e-6)
     assert f"Epoch 3/6  cost {summary['cost']:.4f}" in stream.getvalue()
+    assert (run_dir / "model.keras").is_file() and (run_dir / "checkpoint.npz").is_file()
+
+
+@pytest.mark.parametrize("fit_fails", [False, True])
+def test_a_final_evaluation_that_fails_leaves_a_failed_summary(tmp_path, monkeypatch, fit_fails):
+    # As a model of your own whose Embedding was short of the token ids did: training
+    # ended, then the summary's evaluation raised, and the run was left without a summary
+    # (listed as killed) or, after a failed fit, with none at all.
+    def broken_evaluation(*args, **kwargs):
+        raise tf.errors.InvalidArgumentError(None, None, "indices[0,0] = 17 is not in [0, 2)")
+
+    monkeypatch.setattr(summary_module.evaluation, "evaluate_model", broken_evaluation)
+    callbacks = [Failing()] if fit_fails else None
+    expected = ValueError if fit_fails else tf.errors.InvalidArgumentError
+    with pytest.raises(expected):
+        kerasclf.train(
+            epochs=6,
+            logdir=str(tmp_path),
+            callbacks=callbacks,
+            callbacks_off=["cost"],  # The summary evaluates: no logged cost to reuse.
+            images=False,
+            stream=io.StringIO(),
+        )
+    (run_dir,) = [path for path in tmp_path.iterdir() if path.is_dir()]
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["status"] == "failed" and summary["cost"] is None
+    assert summary["epochs"] == (3 if fit_fails else 6) and summary["iterations"] > 0
+    error = "ValueError: the user's callback fails" if fit_fails else "InvalidArgumentError: "
+    assert summary["error"].startswith(error)
+    (status,) = list_runs(str(tmp_path))
+    assert status.status == "failed"
     assert (run_dir / "model.keras").is_file() and (run_dir / "checkpoint.npz").is_file()

@@ -144,10 +144,50 @@ def summarize(
     if outcome.callback_errors:
         summary["callback_errors"] = list(outcome.callback_errors)
     if outcome.error is not None:
-        message = str(outcome.error).strip().splitlines()
-        summary["error"] = type(outcome.error).__name__ + (f": {message[0]}" if message else "")
+        summary["error"] = error_line(outcome.error)
     for data, prefix in ((validation, "val_"), (test, "test_")):
         if data is not None:
             values = final_values(data, prefix)
             summary.update({prefix + key: value for key, value in values.items()})
     return json_safe(summary)
+
+
+def failed_summary(model, outcome: RunOutcome) -> dict[str, Any]:
+    """`summary.json` of a run whose final numbers could not be computed: how it ended.
+
+    The cost, accuracy and weights are null; the status is "failed" and the
+    error the one that ended training, or else the one the evaluation raised.
+
+    Example:
+        >>> failed_summary(model, RunOutcome("failed", 3, 1.5, error=ValueError("NaN")))  # doctest: +SKIP
+        {'status': 'failed', 'cost': None, ..., 'error': 'ValueError: NaN'}
+    """  # noqa: E501
+    iterations = getattr(getattr(model, "optimizer", None), "iterations", None)
+    summary = {
+        "status": outcome.status,
+        "cost": None,
+        "mean_cost": None,
+        "gradient_norm": None,
+        "weights": None,
+        "bias": None,
+        "epochs": outcome.epochs,
+        "iterations": None if iterations is None else int(iterations.numpy()),
+        "wall_seconds": outcome.wall_seconds,
+        "diverged_epoch": outcome.diverged_epoch,
+    }
+    if outcome.callback_errors:
+        summary["callback_errors"] = list(outcome.callback_errors)
+    if outcome.error is not None:
+        summary["error"] = error_line(outcome.error)
+    return json_safe(summary)
+
+
+def error_line(error: BaseException) -> str:
+    """An exception as summary.json names it: its class and its message's first line.
+
+    Example:
+        >>> error_line(ValueError("cost is NaN\\nat epoch 3"))
+        'ValueError: cost is NaN'
+    """
+    message = str(error).strip().splitlines()
+    return type(error).__name__ + (f": {message[0]}" if message else "")

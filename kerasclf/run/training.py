@@ -41,7 +41,7 @@ from kerasclf.run.fitting import RunState, choose_engine, fit_run
 from kerasclf.run.periodic_checkpoint import periodic_checkpoints
 from kerasclf.run.resume_cleanup import clean_for_resume
 from kerasclf.run.outputs import name_parts, resolved_settings, save_outputs, save_vocabulary
-from kerasclf.run.summary import earlier_seconds, last_logged, summarize
+from kerasclf.run.summary import earlier_seconds, failed_summary, last_logged, summarize
 from kerasclf.callbacks.divergence import DivergenceStop
 from kerasclf.validation import check_text_stream, shown
 
@@ -218,13 +218,14 @@ def _train_prepared(prepared: PreparedRun, callbacks, stream, lock) -> TrainResu
 def _summarize_and_save(prepared: PreparedRun, model, run: RunState, outcome, chief, stream):
     """summary.json's values, and the run's outputs saved (by the chief); returns the summary.
 
+    A final evaluation that fails makes the run "failed" (unless it failed
+    already), with a summary of how it ended and no numbers (`failed_summary`).
     After a failure, an error while saving is dropped: the failure is what is reported.
     """
     history = getattr(model, "history", None)
     outcome.history = history.history if history is not None else {}
     logged_epochs = history.epoch if history is not None else []
     outcome.callback_errors = run.callback_errors
-    summary = None
     try:
         summary = summarize(
             model,
@@ -234,6 +235,11 @@ def _summarize_and_save(prepared: PreparedRun, model, run: RunState, outcome, ch
             outcome,
             logged=last_logged(model, run.snapshot, outcome.history, logged_epochs),
         )
+    except Exception as error:  # Saved as failed below; `_train_prepared` raises it.
+        if outcome.error is None:
+            outcome.error, outcome.status = error, "failed"
+        summary = failed_summary(model, outcome)
+    try:
         if chief:
             python_model = prepared.model_name.startswith(PYTHON_MODEL_PREFIX)
             save_outputs(model, run, summary, outcome.status, stream, python_model)
