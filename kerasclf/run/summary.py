@@ -136,15 +136,8 @@ def summarize(
         "gradient_norm": final["gradient_norm"],
         "weights": linear[0].tolist() if linear else None,
         "bias": linear[1] if linear else None,
-        "epochs": outcome.epochs,
-        "iterations": int(model.optimizer.iterations.numpy()),
-        "wall_seconds": outcome.wall_seconds,
-        "diverged_epoch": outcome.diverged_epoch,
+        **_how_it_ended(outcome, int(model.optimizer.iterations.numpy())),
     }
-    if outcome.callback_errors:
-        summary["callback_errors"] = list(outcome.callback_errors)
-    if outcome.error is not None:
-        summary["error"] = error_line(outcome.error)
     for data, prefix in ((validation, "val_"), (test, "test_")):
         if data is not None:
             values = final_values(data, prefix)
@@ -163,23 +156,24 @@ def failed_summary(model, outcome: RunOutcome) -> dict[str, Any]:
         {'status': 'failed', 'cost': None, ..., 'error': 'ValueError: NaN'}
     """  # noqa: E501
     iterations = getattr(getattr(model, "optimizer", None), "iterations", None)
-    summary = {
-        "status": outcome.status,
-        "cost": None,
-        "mean_cost": None,
-        "gradient_norm": None,
-        "weights": None,
-        "bias": None,
+    numbers = dict.fromkeys(("cost", "mean_cost", "gradient_norm", "weights", "bias"))
+    iterations = None if iterations is None else int(iterations.numpy())
+    return json_safe({"status": outcome.status, **numbers, **_how_it_ended(outcome, iterations)})
+
+
+def _how_it_ended(outcome: RunOutcome, iterations: int | None) -> dict[str, Any]:
+    """summary.json's fields of how training went: epochs, steps, time, and what failed."""
+    ended = {
         "epochs": outcome.epochs,
-        "iterations": None if iterations is None else int(iterations.numpy()),
+        "iterations": iterations,
         "wall_seconds": outcome.wall_seconds,
         "diverged_epoch": outcome.diverged_epoch,
     }
     if outcome.callback_errors:
-        summary["callback_errors"] = list(outcome.callback_errors)
+        ended["callback_errors"] = list(outcome.callback_errors)
     if outcome.error is not None:
-        summary["error"] = error_line(outcome.error)
-    return json_safe(summary)
+        ended["error"] = error_line(outcome.error)
+    return ended
 
 
 def error_line(error: BaseException) -> str:
