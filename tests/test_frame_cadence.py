@@ -81,11 +81,6 @@ def test_a_cadence_for_a_callback_switched_off_is_refused_even_at_its_default(va
             "boundary_every=3. Remove it.",
         ),
         (
-            ["--images", "false", "--surface-every", "2"],
-            "`surface_every` sets how often ErrorSurfaceLogger logs, and this run leaves it out: "
-            "`images` is false. Received: surface_every=2. Remove it.",
-        ),
-        (
             ["--dataset", "series", "--model", "lstm", "--surface-every", "4"],
             "`surface_every` sets how often ErrorSurfaceLogger logs, and this run leaves it out: "
             "it draws the cross-entropy over a plane of weights, and this run is a regression.",
@@ -100,10 +95,18 @@ def test_a_cadence_for_a_callback_the_run_leaves_out_is_refused(tmp_path, capsys
     # The Python API refuses it alike; the automatic value (5, 10) is no setting ignored.
     values = dict(zip([flag[2:].replace("-", "_") for flag in flags[::2]], flags[1::2]))
     values = {key: int(value) if value.isdigit() else value for key, value in values.items()}
-    values["images"] = values.get("images") != "false"
     with pytest.raises(ValueError, match=re.escape(message.split(" Received")[0])):
         kerasclf.train(**values, epochs=2, logdir=str(logdir))
     assert not logdir.exists()
+
+
+def test_images_false_keeps_the_cadences_for_when_it_is_true(tmp_path):
+    # An experiment's quick run switches pictures off and keeps its own cadences.
+    result = kerasclf.train(
+        images=False, boundary_every=20, surface_every=50, epochs=2, logdir=str(tmp_path)
+    )
+    assert result.summary["status"] == "completed"
+    assert (result.config.boundary_every, result.config.surface_every) == (20, 50)
 
 
 def test_a_callback_switched_off_leaves_its_cadence_unset():

@@ -106,10 +106,14 @@ def check_cadences_used(prepared: PreparedRun) -> None:
     """Refuses how often to draw, set for a callback this run leaves out (a setting ignored).
 
     A cadence at its automatic value (`frame_cadence.frame_every`) was not
-    set, or changes nothing. `kerasclf.train` and the CLI call it between
-    `prepare_run` and `run_prepared`: one line, before anything is written.
+    set, or changes nothing. `images` false is a switch for the moment (an
+    experiment's quick run), so the cadences stay, for when it is true.
+    `kerasclf.train` and the CLI call it between `prepare_run` and
+    `run_prepared`: one line, before anything is written.
     """
     config = prepared.config
+    if not config.images:
+        return
     _, left_out = callbacks_left_out(prepared)
     for key, callback in CADENCES.items():
         value = getattr(config, key)
