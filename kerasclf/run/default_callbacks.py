@@ -42,6 +42,8 @@ CALLBACK_CLASSES = {
     "boundary": DecisionBoundaryLogger,
     "surface": ErrorSurfaceLogger,
 }
+# Every switchable callback whose needs are checked, by name.
+SWITCHABLE_CLASSES = {**CALLBACK_CLASSES, **PANEL_CLASSES, **SEQUENCE_CLASSES}
 
 
 def fitting_callbacks(prepared: PreparedRun, stream) -> set[str]:
@@ -53,10 +55,9 @@ def fitting_callbacks(prepared: PreparedRun, stream) -> set[str]:
     of data of another kind (`callbacks_left_out`).
     """
     on, left_out = callbacks_left_out(prepared)
-    classes = {**CALLBACK_CLASSES, **PANEL_CLASSES, **SEQUENCE_CLASSES}
     for name, (reason, noted) in left_out.items():
         if noted:
-            print(skip_note(classes[name], reason), file=stream, flush=True)
+            print(skip_note(SWITCHABLE_CLASSES[name], reason), file=stream, flush=True)
     return on
 
 
@@ -91,8 +92,7 @@ def callbacks_left_out(prepared: PreparedRun) -> tuple[set[str], dict[str, tuple
             on.discard(name)
             left_out[name] = (reason, False)
     data_reasons = unfit_callbacks(prepared)
-    classes = {**CALLBACK_CLASSES, **PANEL_CLASSES, **SEQUENCE_CLASSES}
-    for name, callback_class in classes.items():
+    for name, callback_class in SWITCHABLE_CLASSES.items():
         reason = None
         if name in on:
             reason = data_reasons.get(name) or callback_class.skip_reason(model)
@@ -123,8 +123,8 @@ def check_cadences_used(prepared: PreparedRun) -> None:
             continue
         raise ValueError(
             f"`{key}` sets how often {SWITCHABLE_CALLBACKS[callback].split(':')[0]} logs, and "
-            "this run leaves it "
-            f"out: {left_out[callback][0]}. Received: {key}={value}. Remove it."
+            f"this run leaves it out: {left_out[callback][0]}. Received: {key}={value}. "
+            "Remove it."
         )
 
 

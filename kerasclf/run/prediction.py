@@ -28,11 +28,10 @@ import kerasclf.engine.classifier
 import kerasclf.models.features
 import kerasclf.engine.losses
 import kerasclf.engine.optimizers  # noqa: F401
-from kerasclf.atomic_files import read_json, write_bytes
+from kerasclf.atomic_files import write_bytes
 from kerasclf.data import read_csv_values
 from kerasclf.models.sources import is_model_file, parse_model_source
 from kerasclf.models.user import load_model_function, module_name
-from kerasclf.run.directory import CONFIG_FILE
 from kerasclf.run.model_file import check_model_file
 from kerasclf.run.prediction_paths import check_prediction_paths
 from kerasclf.run.run_data import run_config
@@ -70,10 +69,7 @@ def model_file_classes(run_dir: str) -> dict[str, type]:
     is the code the run trained with; none (a built-in model, a file since
     removed) gives `{}`.
     """
-    try:
-        source = read_json(os.path.join(run_dir, CONFIG_FILE)).get("model")
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
-        return {}
+    source = run_config(run_dir).get("model")
     if not isinstance(source, str) or not is_model_file(source):
         return {}
     parsed = parse_model_source(source)
