@@ -12,13 +12,13 @@ import io
 import json
 import os
 import re
-import shutil
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from sklearn.linear_model import LinearRegression
+from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from conftest import read_images
 
@@ -96,22 +96,62 @@ def test_linear_regression_lands_on_least_squares(linear_run):
     assert result.config.task == "regression" and result.config.cost == "sum"
 
 
-def test_evaluate_of_a_regression_run_says_where_its_error_is(linear_run, tmp_path, capsys):
-    result = linear_run[0]
-    data = result.config.data
-    # A file of X and y has no test set: the message points to `predict`, which works.
-    assert main(["evaluate", "--run", result.run_dir, "--data", data]) == 2
+@pytest.mark.parametrize("file_type", ["csv", "npz"])
+def test_evaluate_of_a_regression_run_scores_its_squared_error(
+    linear_run, tmp_path, capsys, file_type
+):
+    result, features, targets = linear_run[:3]
+    path = str(tmp_path / f"points.{file_type}")
+    if file_type == "csv":
+        np.savetxt(path, np.hstack([features, targets[:, None]]), delimiter=",")
+    else:
+        np.savez(path, X=features, y=targets)
+    assert main(["evaluate", "--run", result.run_dir, "--data", path, "--json"]) == 0
+    *lines, last = capsys.readouterr().out.splitlines()
+    scores = json.loads(last)
+    # The linear model's values from its weights in numpy, scored by scikit-learn.
+    predicted = features.astype(np.float64) @ np.array(result.weights) + result.bias
+    assert scores["task"] == "regression" and scores["num_samples"] == len(targets)
+    assert scores["cost"] == pytest.approx(np.sum((predicted - targets) ** 2), rel=1e-5)
+    assert scores["mean_cost"] == pytest.approx(mean_squared_error(targets, predicted), rel=1e-5)
+    assert scores["root_mean_squared_error"] == pytest.approx(
+        np.sqrt(mean_squared_error(targets, predicted)), rel=1e-5
+    )
+    assert scores["mean_absolute_error"] == pytest.approx(
+        mean_absolute_error(targets, predicted), rel=1e-5
+    )
+    assert scores["r2"] == pytest.approx(r2_score(targets, predicted), rel=1e-6)
+    assert lines[1] == (
+        f"cost (summed squared error) {scores['cost']:.6f}  "
+        f"mean squared error {scores['mean_cost']:.6f}"
+    )
+    assert lines[2].endswith(f"R^2 {scores['r2']:.4f}")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("features", "needs each point's target in a last column, and this file has 3 columns"),
+        ("two targets", "the run's model predicts 1 target a sample, and the data has 2."),
+        ("two features", "the run's model takes samples of shape (3,), but the file's samples"),
+    ],
+)
+def test_evaluate_of_a_regression_run_refuses_data_of_another_shape(
+    linear_run, tmp_path, capsys, content, message
+):
+    result, features, targets = linear_run[:3]
+    if content == "features":
+        path = str(tmp_path / "points.csv")
+        np.savetxt(path, features, delimiter=",")
+    else:
+        path = str(tmp_path / "points.npz")
+        if content == "two targets":
+            np.savez(path, X=features, y=np.stack([targets, targets], axis=1))
+        else:
+            np.savez(path, X=features[:, :2], y=targets)
+    assert main(["evaluate", "--run", result.run_dir, "--data", path]) == 2
     error = capsys.readouterr().err
-    assert "`evaluate --run` scores a classifier" in error and "this run is a regression" in error
-    assert f"kerasclf predict --run {result.run_dir} --data {data}" in error
-    assert "test_cost" not in error and error.count("\n") == 1
-    # A run with a test set has its held-out error in summary.json, and is told so.
-    copy = shutil.copytree(result.run_dir, tmp_path / "with_test")
-    summary = json.loads((copy / "summary.json").read_text())
-    (copy / "summary.json").write_text(json.dumps({**summary, "test_cost": 1.5}))
-    assert main(["evaluate", "--run", str(copy), "--data", data]) == 2
-    error = capsys.readouterr().err
-    assert "Its held-out squared error is test_cost in its summary.json." in error
+    assert message in error and error.count("\n") == 1
 
 
 @pytest.mark.parametrize("with_targets", [False, True])

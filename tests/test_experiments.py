@@ -369,6 +369,7 @@ def test_forecast_beats_the_mean_and_the_last_value(logdir):
         assert "accuracy" not in summary and "test_accuracy" not in summary
     # The held-out error is the mean squared error of the saved model, recomputed here.
     from kerasclf.data import make_dataset_splits
+    from kerasclf.run.evaluation import evaluate_run
     from kerasclf.run.prediction import load_run_model
 
     outcome = outcomes["lstm"]
@@ -377,6 +378,11 @@ def test_forecast_beats_the_mean_and_the_last_value(logdir):
     model = load_run_model(outcome.result.run_dir)
     predicted = np.asarray(model.predict(test.features, verbose=0))[:, 0]
     assert np.mean((predicted - test.labels) ** 2) == pytest.approx(errors["lstm"], rel=1e-4)
+    # `kerasclf evaluate --run` scores the saved model on the same windows alike.
+    path = os.path.join(logdir, "forecast_test.npz")
+    np.savez(path, X=test.features, y=test.labels)
+    scores = evaluate_run(outcome.result.run_dir, path)
+    assert scores["mean_cost"] == pytest.approx(errors["lstm"], rel=1e-4)
     _check_summary_against_events(logdir, "forecast", outcomes)
 
 

@@ -34,7 +34,8 @@ def add_evaluate_parser(commands) -> argparse.ArgumentParser:
     """Adds `evaluate` and its flags to the CLI's subcommands (`add_subparsers()`'s action)."""
     evaluate = commands.add_parser(
         "evaluate",
-        help="cost and accuracy of a hand-set linear classifier or of a trained run",
+        help="cost and accuracy of a hand-set linear classifier or of a trained run "
+        "(a regression's squared error)",
         allow_abbrev=False,
     )
     evaluate.add_argument(

@@ -1,4 +1,4 @@
-"""`evaluate_run`: how well a trained run's saved model classifies a data file.
+"""`evaluate_run`: how well a trained run's saved model classifies, or predicts, a data file.
 
 The run's `model.keras` (a plain Keras model, see `kerasclf.run.export`) is read
 by `kerasclf.run.prediction.load_run_model`. Its output units give the number of
@@ -11,6 +11,12 @@ A point's predicted class is `kerasclf.run.prediction.predicted_classes` of its
 probabilities: p > 0.5 for one unit, the most probable class for k units.
 The confusion matrix counts the points by true class (rows) and predicted
 class (columns); its diagonal over the number of points is the accuracy.
+
+A regression's run (`task` "regression" in its config.json) is scored on the
+squared error it trained on, J = sum_i mean_j (y_ij - yhat_ij)^2, and its mean
+(the mean squared error), with the root mean squared error, the mean absolute
+error and R^2 = 1 - SSE / SST (averaged over the targets, as scikit-learn's
+`r2_score` does; NaN for a target that is the same for every sample).
 """
 
 from __future__ import annotations
@@ -27,13 +33,15 @@ from kerasclf.engine.evaluation import CHUNK_SAMPLES, check_input_shape
 from kerasclf.engine.losses import per_sample_cross_entropy
 from kerasclf.models.inspection import check_probability_output
 from kerasclf.run.prediction import load_run_model, model_classes, predicted_classes
-from kerasclf.run.run_data import labels_past_the_run, load_run_data
+from kerasclf.run.run_data import labels_past_the_run, load_run_data, run_config
 from kerasclf.validation import suggests_keywords
 
 
 @suggests_keywords
 def evaluate_run(run_dir: str, data: Data | str) -> dict:
     """The cost, accuracy, per-class accuracy and confusion matrix of a trained run.
+
+    A regression's run gets its squared errors instead (`regression_scores`).
 
     Args:
         run_dir: A run directory holding `model.keras` (written by `kerasclf train`).
@@ -44,7 +52,11 @@ def evaluate_run(run_dir: str, data: Data | str) -> dict:
         A dict: `cost` (summed cross-entropy), `mean_cost`, `accuracy`,
         `class_accuracy` (per true class; NaN for a class the data lacks),
         `confusion_matrix` (list of lists, rows true class, columns predicted
-        class), `num_samples`, `run_dir` and `data` (the data's source).
+        class), `num_samples`, `run_dir`, `data` (the data's source) and
+        `task` ("classification"). A regression's: `cost` (summed squared
+        error), `mean_cost` (mean squared error), `root_mean_squared_error`,
+        `mean_absolute_error`, `r2`, `num_samples`, `run_dir`, `data` and
+        `task` ("regression").
 
     Raises:
         ValueError: one line, for a run without a readable model, points of
@@ -64,6 +76,11 @@ def evaluate_run(run_dir: str, data: Data | str) -> dict:
     if not isinstance(data, Data):
         data = load_run_data(run_dir, data)
     model = load_run_model(run_dir)
+    if run_config(run_dir).get("task") == "regression":
+        check_input_shape(model, data, what="run's model")
+        scores = regression_scores(targets_of(model, data), _predictions(model, data))
+        where = {"num_samples": data.num_samples, "run_dir": run_dir, "data": data.source}
+        return {**scores, **where, "task": "regression"}
     check_probability_output(model)
     num_classes = model_classes(model)
     check_data_fits_model(data, model, num_classes)
@@ -79,7 +96,64 @@ def evaluate_run(run_dir: str, data: Data | str) -> dict:
         "num_samples": data.num_samples,
         "run_dir": run_dir,
         "data": data.source,
+        "task": "classification",
     }
+
+
+def targets_of(model: keras.Model, data: Data) -> np.ndarray:
+    """`data`'s targets as a (samples, targets) float64 array, one column per model output.
+
+    Raises:
+        ValueError: one line, if the data has another number of targets.
+    """
+    num_targets = int(model.outputs[0].shape[-1])
+    targets = np.asarray(data.labels, np.float64).reshape(data.num_samples, -1)
+    if targets.shape[1] != num_targets:
+        raise ValueError(
+            f"{data.source}: the run's model predicts {num_targets} "
+            f"target{'s' if num_targets != 1 else ''} a sample, and the data has "
+            f"{targets.shape[1]}. Received targets of shape {np.shape(data.labels)}. Give one "
+            f"target per model output, as y of shape (samples, {num_targets})."
+        )
+    return targets
+
+
+def regression_scores(targets: np.ndarray, predictions: np.ndarray) -> dict[str, float]:
+    """The squared error J (summed and mean), RMSE, MAE and R^2 of `predictions`.
+
+    Both are (samples, targets) arrays. J sums over the samples the mean over
+    the targets of the squared error, as a regression run trains on.
+
+    Example:
+        >>> scores = regression_scores(np.array([[1.0], [2.0], [3.0]]),
+        ...                            np.array([[1.0], [2.0], [5.0]]))
+        >>> scores["cost"], scores["mean_cost"], scores["mean_absolute_error"], scores["r2"]
+        (4.0, 1.3333333333333333, 0.6666666666666666, -1.0)
+    """
+    errors = np.asarray(predictions, np.float64) - targets
+    cost = float(np.sum(np.mean(errors**2, axis=1)))
+    mean_cost = cost / len(targets)
+    spread = np.sum((targets - targets.mean(axis=0)) ** 2, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(spread > 0, 1 - np.sum(errors**2, axis=0) / spread, np.nan)
+    return {
+        "cost": cost,
+        "mean_cost": mean_cost,
+        "root_mean_squared_error": math.sqrt(mean_cost),
+        "mean_absolute_error": float(np.mean(np.abs(errors))),
+        "r2": float(np.mean(r2)),
+    }
+
+
+def _predictions(model: keras.Model, data: Data) -> np.ndarray:
+    """The model's outputs for `data`, CHUNK_SAMPLES points at a time, as (samples, outputs)."""
+    outputs = [
+        keras.ops.convert_to_numpy(
+            model(data.features[start : start + CHUNK_SAMPLES], training=False)
+        )
+        for start in range(0, data.num_samples, CHUNK_SAMPLES)
+    ]
+    return np.concatenate(outputs).reshape(data.num_samples, -1)
 
 
 def check_data_fits_model(data: Data, model: keras.Model, num_classes: int) -> None:
@@ -149,6 +223,8 @@ def describe_run_evaluation(result: dict) -> str:
           true 0       2       0
           true 1       1       1
     """
+    if result.get("task") == "regression":
+        return _describe_regression(result)
     matrix = result["confusion_matrix"]
     lines = [
         f"run {result['run_dir']} on {result['data']} ({result['num_samples']} samples)",
@@ -168,3 +244,26 @@ def describe_run_evaluation(result: dict) -> str:
         cells = "  ".join(f"{count:>{width}}" for count in row)
         lines.append(f"  {f'true {index}':<{label_width}}  {cells}")
     return "\n".join(lines)
+
+
+def _describe_regression(result: dict) -> str:
+    """A regression's `evaluate_run` result in three lines.
+
+    Example:
+        >>> print(_describe_regression({"run_dir": "logs/run", "data": "series.npz",
+        ...     "num_samples": 3, "cost": 4.0, "mean_cost": 4 / 3, "mean_absolute_error": 2 / 3,
+        ...     "root_mean_squared_error": 1.1547, "r2": -1.0, "task": "regression"}))
+        run logs/run on series.npz (3 samples)
+        cost (summed squared error) 4.000000  mean squared error 1.333333
+        root mean squared error 1.154700  mean absolute error 0.666667  R^2 -1.0000
+    """
+    r2 = "n/a" if math.isnan(result["r2"]) else f"{result['r2']:.4f}"
+    return "\n".join(
+        [
+            f"run {result['run_dir']} on {result['data']} ({result['num_samples']} samples)",
+            f"cost (summed squared error) {result['cost']:.6f}  "
+            f"mean squared error {result['mean_cost']:.6f}",
+            f"root mean squared error {result['root_mean_squared_error']:.6f}  "
+            f"mean absolute error {result['mean_absolute_error']:.6f}  R^2 {r2}",
+        ]
+    )

@@ -5,8 +5,8 @@ file as windows of its own `sequence_length`, each character encoded with
 its own vocabulary, and a CSV or `.npz` file's features as token ids of
 that vocabulary. Any other run reads the file with `kerasclf.data.load_data`
 and the run's number of classes (`num_classes` in its config.json), so that a
-file may hold only some of them. No TensorFlow here: the command line checks
-the data before it loads.
+file may hold only some of them; a regression's run reads its targets. No
+TensorFlow here: the command line checks the data before it loads.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import shlex
 import numpy as np
 
 from kerasclf.atomic_files import read_json
-from kerasclf.run.directory import CONFIG_FILE, SUMMARY_FILE
+from kerasclf.run.directory import CONFIG_FILE
 from kerasclf.data import Data, load_data
 from kerasclf.data.checks import data_row_name, row_name
 from kerasclf.data.csv_files import csv_column_count
@@ -46,10 +46,8 @@ def load_run_data(run_dir: str, path: str) -> Data:
     """
     config = run_config(run_dir)
     if config.get("task") == "regression":
-        raise ValueError(
-            "`evaluate --run` scores a classifier (cost, accuracy, confusion matrix), and this "
-            f"run is a regression. Received: run={run_dir!r}. {_regression_hint(run_dir, path)}"
-        )
+        _check_label_column(run_dir, path, config, "target")
+        return _load_numbers(path, config)
     vocabulary = run_vocabulary(run_dir)
     if vocabulary is None:
         _check_label_column(run_dir, path, config)
@@ -62,34 +60,20 @@ def load_run_data(run_dir: str, path: str) -> Data:
     return data
 
 
-def _regression_hint(run_dir: str, path: str) -> str:
-    """Where a regression run's error is: summary.json's test_cost if it has one, else predict."""
-    try:
-        summary = read_json(os.path.join(run_dir, SUMMARY_FILE))
-    except (OSError, ValueError):
-        summary = None
-    if isinstance(summary, dict) and summary.get("test_cost") is not None:
-        return "Its held-out squared error is test_cost in its summary.json."
-    return (
-        "Get its predictions, beside the targets, with `kerasclf predict --run "
-        f"{shlex.quote(run_dir)} --data {shlex.quote(os.fspath(path))}` (a CSV)."
-    )
+def _check_label_column(run_dir: str, path: str, config: dict, what: str = "label") -> None:
+    """Refuses a CSV file of features alone, which would be read as features and a `what`.
 
-
-def _check_label_column(run_dir: str, path: str, config: dict) -> None:
-    """Refuses a CSV file of features alone, which would be read as features and a label.
-
-    Its last feature would pass for labels (or fail as labels that are not
-    classes), and the error would not say what is missing.
+    Its last feature would pass for labels or targets (or fail as labels that
+    are not classes), and the error would not say what is missing.
     """
     shape = config.get("feature_shape")
     flat = isinstance(shape, list) and len(shape) == 1 and type(shape[0]) is int
     columns = csv_column_count(path) if flat else None
     if columns is not None and columns == shape[0]:
         raise ValueError(
-            f"{path}: evaluating needs each point's label in a last column, and this file has "
+            f"{path}: evaluating needs each point's {what} in a last column, and this file has "
             f"{columns} columns, the {columns} features of the run's model. Received: "
-            f"data={os.fspath(path)!r}. Add the labels as a last column, or get the model's "
+            f"data={os.fspath(path)!r}. Add the {what}s as a last column, or get the model's "
             f"predictions with `kerasclf predict --run {shlex.quote(run_dir)} --data "
             f"{shlex.quote(os.fspath(path))}`."
         )
@@ -139,8 +123,25 @@ def _load_classes(path: str, config: dict) -> Data:
         raise ValueError(mismatch) from None
 
 
+def _load_numbers(path: str, config: dict) -> Data:
+    """A regression run's samples and targets, refused in one line if not of its shape."""
+    data = load_data(path, task="regression")
+    mismatch = _shape_mismatch(data, config)
+    if mismatch is not None:
+        raise ValueError(mismatch)
+    return data
+
+
 def _mismatch_with_run(data: Data, config: dict) -> str | None:
     """How `data`'s samples or labels do not fit the run's model, or None if they do."""
+    mismatch = _shape_mismatch(data, config)
+    if mismatch is not None:
+        return mismatch
+    return labels_past_the_run(data, int(config["num_classes"]))
+
+
+def _shape_mismatch(data: Data, config: dict) -> str | None:
+    """How `data`'s samples are not of the run's sample shape, or None if they are."""
     shape = config.get("feature_shape")
     received = tuple(int(size) for size in data.features.shape[1:])
     if isinstance(shape, list) and tuple(shape) != received:
@@ -149,7 +150,7 @@ def _mismatch_with_run(data: Data, config: dict) -> str | None:
             f"file's samples have shape {received}. Give it data with the features it was "
             "trained on."
         )
-    return labels_past_the_run(data, int(config["num_classes"]))
+    return None
 
 
 def labels_past_the_run(data: Data, num_classes: int) -> str | None:
