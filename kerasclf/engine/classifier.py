@@ -70,6 +70,7 @@ from kerasclf.engine.losses import (
     model_task,
     per_sample_cost,
 )
+from kerasclf.engine.metric_calls import MetricCalls
 from kerasclf.engine.unrolling import minibatches_per_iteration
 from kerasclf.models.inspection import all_layers
 from kerasclf.validation import check_integer, shown
@@ -308,6 +309,22 @@ class Classifier(keras.Model):
         if self.step_settings.record_minibatch_costs:
             logs["minibatch_costs"] = minibatch_costs
         return logs
+
+    def reset_metrics(self):
+        """Keras's reset of every metric, in one compiled call where it can (`MetricCalls`)."""
+        if not self._metric_calls().reset(self.metrics):
+            super().reset_metrics()
+
+    def get_metrics_result(self):
+        """Keras's read of every metric, in one compiled call where it can (`MetricCalls`)."""
+        results = self._metric_calls().results(self.metrics)
+        return super().get_metrics_result() if results is None else results
+
+    def _metric_calls(self) -> MetricCalls:
+        if getattr(self, "_compiled_metric_calls", None) is None:
+            # Set past Keras's tracking, as `_sums`: a cache, not state to save.
+            object.__setattr__(self, "_compiled_metric_calls", MetricCalls())
+        return self._compiled_metric_calls
 
     def fit(self, *args, **kwargs):
         # A fit stopped mid-minibatch (a second Ctrl-C) may leave parts summed.
