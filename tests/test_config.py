@@ -6,6 +6,8 @@ import types
 import numpy as np
 import pytest
 
+import kerasclf
+
 from kerasclf.run import config_making as config_module
 from kerasclf.cli.main import main
 from kerasclf.data import data_file_kind
@@ -98,7 +100,13 @@ def test_validate_reads_each_value_of_a_python_config_once(tmp_path, parser_call
             TypeError,
             "`epochs` must be an integer. Received: epochs='5' of type str.",
         ),
-        ({"hidden": "8,8"}, TypeError, "`hidden` must be a list of positive integers such as"),
+        # The value as given, not as the characters of a string.
+        ({"hidden": "8,8"}, TypeError, "8,8). Received: hidden='8,8' of type str."),
+        (
+            {"callbacks_off": "surface"},
+            TypeError,
+            "config). Received: callbacks_off='surface' of type str.",
+        ),
         (
             {"images": "yes"},
             TypeError,
@@ -237,3 +245,18 @@ def test_a_data_file_of_arrays_trains_as_the_notebooks_do(tmp_path, name, model)
     training = (config.optimizer, config.batch_size, config.cost, config.epochs)
     expected = ("gd", "full", "sum", 100) if kind == "points" else ("adam", 32, "mean", 20)
     assert training == expected
+
+
+@pytest.mark.parametrize(
+    "values, received",
+    [
+        ({"model": "mlp", "hidden": "8,8"}, "Received: hidden='8,8' of type str."),
+        ({"callbacks_off": "surface"}, "Received: callbacks_off='surface' of type str."),
+    ],
+)
+def test_train_names_a_configs_string_for_a_list_as_it_was_given(tmp_path, values, received):
+    """Not as the list of its characters (['8', ',', '8']), which hid the mistake."""
+    with pytest.raises(TypeError) as raised:
+        kerasclf.train(TrainConfig(logdir=str(tmp_path), **values))
+    assert received in str(raised.value) and "\n" not in str(raised.value)
+    assert list(tmp_path.iterdir()) == []

@@ -294,7 +294,7 @@ class TrainConfig:
     def to_dict(self) -> dict[str, Any]:
         values = dataclasses.asdict(self)
         for key in ("hidden", "filters", "callbacks_off"):
-            if values[key] is not None:
+            if isinstance(values[key], tuple):  # Any other value is left for its check to name.
                 values[key] = list(values[key])
         return values
 
