@@ -124,6 +124,33 @@ def test_build_model_takes_the_penalties_for_every_model(model):
     assert float(sum(built.losses)) == pytest.approx(expected, rel=1e-5)
 
 
+@pytest.mark.parametrize("shape", [np.int64(3), np.array([3]), (np.int32(3),)])
+def test_build_model_takes_numpy_numbers_for_the_input_shape(shape):
+    assert build_model("logistic", shape).input_shape == (None, 3)
+
+
+@pytest.mark.parametrize("model, hidden", [("logistic", ()), ("mlp", (8,))])
+def test_a_first_layer_beyond_memory_is_one_line_naming_the_samples_shape(model, hidden):
+    """Two axes of a million: the data's shape given for one sample's, weights of terabytes."""
+    architecture = Architecture(hidden=hidden) if hidden else None
+    with pytest.raises(ValueError) as raised:
+        build_model(model, (10**6, 10**6), architecture=architecture)
+    message = str(raised.value)
+    units = 8 if hidden else 1
+    assert f"is 1000000000000 features a sample, and the first layer's {units} unit" in message
+    assert f"need {4 * 10**12 * units} bytes" in message and "\n" not in message
+    assert "not the data's (samples, features)" in message
+
+
+def test_num_targets_is_refused_for_a_classifier():
+    with pytest.raises(ValueError) as raised:
+        build_model("logistic", 2, num_targets=3)
+    assert "Received: num_targets=3 with task='classification'. Pass task='regression'" in str(
+        raised.value
+    )
+    assert build_model("logistic", 2, task="regression", num_targets=3).output_shape == (None, 3)
+
+
 def test_an_unknown_model_has_no_default_architecture():
     with pytest.raises(ValueError, match="Did you mean 'cnn'"):
         default_architecture("cnnn")

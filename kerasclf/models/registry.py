@@ -28,12 +28,16 @@ can first expand the inputs with a fixed feature map (`features`, see
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Sequence
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
+import numpy as np
 
 from kerasclf.data.labelled import TASKS
+from kerasclf.data.npz_arrays import available_memory
 from kerasclf.models.architecture import (
     MODEL_OPTIONS,
     MODELS,
@@ -81,8 +85,10 @@ def check_input_shape(input_shape: int | Sequence[int]) -> tuple[int, ...]:
         >>> check_input_shape(2), check_input_shape((28, 28))
         ((2,), (28, 28))
     """
-    if isinstance(input_shape, int) and not isinstance(input_shape, bool):
-        input_shape = (input_shape,)
+    if isinstance(input_shape, numbers.Integral) and not isinstance(input_shape, bool):
+        input_shape = (input_shape,)  # A numpy integer too, as Python's.
+    if isinstance(input_shape, np.ndarray) and input_shape.ndim == 1:
+        input_shape = input_shape.tolist()
     if not isinstance(input_shape, Sequence) or not input_shape:
         raise TypeError(
             "`input_shape` must be a feature count or the shape of one sample, e.g. (28, 28). "
@@ -162,6 +168,12 @@ def build_model(
     if task == "classification":
         num_classes = check_integer("num_classes", num_classes, minimum=2)
     num_targets = check_integer("num_targets", num_targets)
+    if task == "classification" and num_targets != 1:
+        raise ValueError(
+            "`num_targets` is the number of values a regression predicts; a classifier has "
+            f"num_classes outputs. Received: num_targets={num_targets} with "
+            "task='classification'. Pass task='regression', or leave num_targets out."
+        )
     seed = check_integer("seed", seed, minimum=0)
     _check_architecture(name, architecture)
     architecture = architecture or default_architecture(name)
@@ -184,11 +196,34 @@ def build_model(
     if conv is not None:  # An image model: it takes the images as they are.
         outputs = builder(inputs, num_classes, init, seed, architecture, conv, **head)
         return keras.Model(inputs, outputs, name=name)
+    if feature_map is None:
+        hidden = architecture.hidden if name == "mlp" else ()
+        outputs = num_targets if task == "regression" else num_classes if num_classes > 2 else 1
+        _check_first_layer_fits(input_shape, hidden[0] if hidden else outputs)
     expanded = feature_map(inputs) if feature_map is not None else inputs
     if len(input_shape) > 1:
         expanded = keras.layers.Flatten(name="flatten")(expanded)
     outputs = builder(expanded, num_classes, init, seed, architecture, **head)
     return keras.Model(inputs, outputs, name=name)
+
+
+def _check_first_layer_fits(input_shape: tuple[int, ...], units: int) -> None:
+    """Refuses a first Dense layer whose float32 weights need more than the memory available.
+
+    Its likeliest cause is the data's shape, (samples, features), given for
+    one sample's; TensorFlow would fail later, out of memory, with no word of it.
+    """
+    features = math.prod(input_shape)
+    needed = 4 * features * units
+    available = available_memory()
+    if available is not None and needed > available:
+        raise ValueError(
+            f"`input_shape` {input_shape} is {features} features a sample, and the first "
+            f"layer's {units} unit{'s' if units != 1 else ''} on them need {needed} bytes of "
+            f"weights; {available} are "
+            f"available. Received: input_shape={input_shape}. Give one sample's shape, e.g. "
+            "(28, 28) for images of 28x28 pixels, not the data's (samples, features)."
+        )
 
 
 def _check_architecture(name: str, architecture: Architecture | None) -> None:
