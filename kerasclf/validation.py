@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from kerasclf.key_synonyms import KEY_SYNONYMS
+
 # A setting the model holds as float32 (a weight, a step size, a penalty) must
 # stay below this, or it becomes infinity.
 FLOAT32_LIMIT = 3e38
@@ -328,7 +330,8 @@ def suggests_keywords(function):
     """`function`, refusing a misspelled keyword argument with the closest one named.
 
     Python says only "got an unexpected keyword argument"; this adds "Did you
-    mean ...?" and the keywords it takes. A function that takes `**kwargs` is
+    mean ...?" (other libraries' words too, `kerasclf.key_synonyms`: `lr` for
+    `learning_rate`) and the keywords it takes. A function that takes `**kwargs` is
     returned as it is. For a class, decorate its `__init__`.
 
     Example:
@@ -353,7 +356,7 @@ def suggests_keywords(function):
             if key not in names:
                 raise TypeError(
                     f"{label}() got an unexpected keyword argument {key!r}."
-                    f"{did_you_mean(key, names)} It takes: {', '.join(names)}."
+                    f"{did_you_mean(key, names, KEY_SYNONYMS)} It takes: {', '.join(names)}."
                 )
         return function(*args, **kwargs)
 

@@ -19,7 +19,7 @@ from kerasclf.data import make_dataset
 from kerasclf.atomic_files import read_json
 from kerasclf.run.config import FIELDS, parse_value
 from kerasclf.run.config_json_keys import RECORDED_KEYS
-from kerasclf.run.key_synonyms import KEY_SYNONYMS
+from kerasclf.key_synonyms import KEY_SYNONYMS
 from kerasclf.run.run_status import list_runs
 
 # As a user's shell has it: kerasclf itself quiets TensorFlow.

@@ -131,6 +131,7 @@ KEYWORD_CHECKED = [
     kerasclf.evaluate_model,
     kerasclf.make_optimizer,
     kerasclf.resume,
+    kerasclf.CrossEntropy,
     kerasclf.Data,
     kerasclf.Architecture,
     ConvArchitecture,
@@ -156,6 +157,29 @@ def test_a_misspelled_keyword_names_the_one_meant(function):
     message = str(raised.value)
     assert f"got an unexpected keyword argument {typo!r}. Did you mean {meant!r}?" in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: kerasclf.make_optimizer("gd", 200, lr=0.1), "'lr'. Did you mean 'learning_rate'?"),
+        (
+            lambda: kerasclf.make_dataset("xor", random_state=1),
+            "'random_state'. Did you mean 'seed'?",
+        ),
+        (lambda: kerasclf.CrossEntropy(reduce="sum"), "'reduce'. Did you mean 'reduction'?"),
+        (
+            lambda: kerasclf.FeatureMap(feature="x1,x2"),
+            "`FeatureMap` needs `features`, the features to compute, e.g. 'x1,x2,x1*x2' or "
+            "['x1^2', 'x2^2']. Received: feature=... Did you mean 'features'?",
+        ),
+    ],
+)
+def test_other_libraries_words_and_a_missing_argument_name_the_keyword_meant(call, message):
+    """As `train(lr=0.1)` names learning_rate, so does every exported function."""
+    with pytest.raises(TypeError) as raised:
+        call()
+    assert message in str(raised.value) and "\n" not in str(raised.value)
 
 
 def test_numpy_numbers_are_taken_as_python_numbers():

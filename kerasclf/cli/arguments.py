@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from kerasclf.run.key_synonyms import KEY_SYNONYMS
+from kerasclf.key_synonyms import KEY_SYNONYMS
 from kerasclf.validation import did_you_mean
 
 

@@ -35,7 +35,7 @@ from keras import ops
 
 from kerasclf.engine.reductions import REDUCTIONS
 from kerasclf.engine.tasks import TASKS
-from kerasclf.validation import check_choice
+from kerasclf.validation import check_choice, suggests_keywords
 
 # Keras's own loss names that mean a regression.
 REGRESSION_LOSS_NAMES = ("mse", "mean_squared_error", "MeanSquaredError")
@@ -58,6 +58,7 @@ class CrossEntropy(keras.losses.Loss):
         1.386...
     """
 
+    @suggests_keywords
     def __init__(self, reduction: str = "sum", name: str = "cross_entropy"):
         self.cost_reduction = check_choice("reduction", reduction, REDUCTIONS)
         super().__init__(name=name, reduction=REDUCTIONS[reduction])
@@ -87,6 +88,7 @@ class SquaredError(keras.losses.Loss):
         4.25
     """
 
+    @suggests_keywords
     def __init__(self, reduction: str = "sum", name: str = "squared_error"):
         self.cost_reduction = check_choice("reduction", reduction, REDUCTIONS)
         super().__init__(name=name, reduction=REDUCTIONS[reduction])

@@ -18,6 +18,7 @@ import keras
 from keras import ops
 
 from kerasclf.models.feature_names import monomial_powers, parse_features
+from kerasclf.validation import closest_name
 
 FEATURES = {
     "x1": lambda x1, x2: x1,
@@ -46,7 +47,14 @@ class FeatureMap(keras.layers.Layer):
         'x1^2,x2^2'
     """
 
-    def __init__(self, features: str | list[str] | tuple[str, ...], **kwargs):
+    def __init__(self, features: str | list[str] | tuple[str, ...] | None = None, **kwargs):
+        if features is None:  # Missing, or misspelt: Keras would call it an unknown keyword.
+            meant = [key for key in kwargs if closest_name(key, ["features"])]
+            hint = f" Received: {meant[0]}=... Did you mean 'features'?" if meant else ""
+            raise TypeError(
+                "`FeatureMap` needs `features`, the features to compute, e.g. 'x1,x2,x1*x2' "
+                f"or ['x1^2', 'x2^2'].{hint}"
+            )
         super().__init__(**kwargs)
         if (
             isinstance(features, (list, tuple))

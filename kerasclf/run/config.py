@@ -56,7 +56,7 @@ from kerasclf.run.config_ranges import (  # noqa: F401 (the config's vocabularie
 )
 from kerasclf.run.checkpoint_period import DEFAULT_CHECKPOINT_SECONDS, parse_checkpoint_every
 from kerasclf.run.data_defaults import TEXT_SEQUENCE_LENGTH  # noqa: F401 (the config's)
-from kerasclf.run.key_synonyms import KEY_SYNONYMS
+from kerasclf.key_synonyms import KEY_SYNONYMS
 from kerasclf.validation import did_you_mean
 
 # Keys that name a file or directory: a pathlib.Path is fine too.
