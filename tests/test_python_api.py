@@ -196,6 +196,9 @@ def test_numpy_numbers_are_taken_as_python_numbers():
     assert type(config.epochs) is int and type(config.learning_rate) is float
     with pytest.raises(TypeError, match="`epochs` must be an integer"):
         make_config({"epochs": np.bool_(True)})
+    # numpy's booleans are booleans (`images=mask.any()`).
+    config = make_config({"images": np.bool_(False), "streaming": np.bool_(True)})
+    assert config.images is False and config.streaming is True
 
 
 def _closed_stream():

@@ -29,6 +29,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from kerasclf.validation import did_you_mean, shown
 
 # A parser: (key, value, from_text) -> the typed value.
@@ -124,6 +126,8 @@ def parse_boolean(key: str, value: Any, from_text: bool) -> bool:
             f"`{key}` must be true or false, not a string. Received: {key}={value!r}. Write it "
             f"without quotes: {key} = {str(meant).lower()} in TOML, {key}={meant} in Python."
         )
+    if isinstance(value, np.bool_):  # numpy's, as Python's: `images=mask.any()`.
+        value = bool(value)
     if not isinstance(value, bool):
         expected = BOOLEAN_TEXT if from_text else "true or false"
         raise type_error(key, value, expected, from_text, TRUE_WORDS + FALSE_WORDS)
