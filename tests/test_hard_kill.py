@@ -10,6 +10,7 @@ must hold exactly one value per step, those of the uninterrupted run.
 
 import collections
 import io
+import json
 import os
 import random
 import signal
@@ -29,7 +30,7 @@ import kerasclf
 from kerasclf.atomic_files import read_json
 from kerasclf.callbacks.minibatch_cost import TAG as MINIBATCH_TAG
 from kerasclf.cli.main import main
-from kerasclf.run.directory import LOCK_FILE
+from kerasclf.run.directory import LOCK_FILE, no_checkpoint_message
 from kerasclf.run.event_files import (
     ITERATION_TAGS,
     event_file_paths,
@@ -340,3 +341,15 @@ def _series_of(folder):
 @pytest.fixture(autouse=True)
 def _no_fault_in_process(monkeypatch):
     monkeypatch.delenv(FAULT_VARIABLE, raising=False)
+
+
+@pytest.mark.parametrize("status", ["interrupted", "failed"])
+def test_a_run_that_ended_on_its_own_is_not_said_to_have_died(tmp_path, status):
+    """Its checkpoint was deleted since: the message says so, and the fix."""
+    (tmp_path / "summary.json").write_text(json.dumps({"status": status}))
+    message = no_checkpoint_message(str(tmp_path))
+    assert f"and this run ({status}, says its summary.json) has none: it was moved or deleted" in (
+        message
+    )
+    assert "Put checkpoint.npz back, or train the run again." in message
+    assert "died" not in message and "\n" not in message

@@ -383,6 +383,13 @@ def no_checkpoint_message(run_dir: str) -> str:
             f"`resume` needs {CHECKPOINT_FILE} in the run directory; this run {status}, and only "
             f"interrupted or killed runs that saved one resume. Received: resume={run_dir!r}."
         )
+    if status in ("interrupted", "failed"):  # It ended on its own: it did not die.
+        return (
+            f"`resume` needs {CHECKPOINT_FILE} in the run directory, and this run ({status}, "
+            "says its summary.json) has none: it was moved or deleted, or the run stopped "
+            f"before its first epoch ended. Received: resume={run_dir!r}. Put "
+            f"{CHECKPOINT_FILE} back, or train the run again."
+        )
     step = last_event_step(run_dir)
     where = "it wrote no events" if step is None else f"its events end at step {step}"
     return (
