@@ -5,9 +5,9 @@ ends (`Trainer.reset_metrics`, `Trainer.get_metrics_result`); `evaluate` does
 the same around its steps. Eagerly, each variable's assign and each result's
 division is an operation of its own, a fraction of a millisecond apiece.
 Traced into one `tf.function` each, they cost one call: an epoch on 200
-points with the callbacks off took 5.9 ms instead of 7.4 (1.26x), with the
-default callbacks 9.7 instead of 10.3 (`python -m benchmarks.epoch_overhead`,
-2 cores, medians of 5 runs).
+points took 4.95 ms instead of 6.79 with the callbacks off (1.37x), 11.60
+instead of 13.72 with the default ones (1.18x) (`python -m
+benchmarks.epoch_overhead`, 2 cores, medians of 5 runs).
 
 Only metrics whose classes are Keras's own are traced (a compiled function
 list's metrics included, `CompileMetrics`): a user's metric may keep Python
