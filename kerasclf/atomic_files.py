@@ -67,5 +67,6 @@ def _write_atomically(path: str, suffix: str, mode: str, write) -> None:
 
 
 def read_json(path: str) -> Any:
+    """The JSON value in the file `path` (OSError and ValueError for the caller to name)."""
     with open(path) as file:
         return json.load(file)

@@ -20,6 +20,7 @@ import sys
 
 from kerasclf.data import load_data, make_dataset, read_csv_values
 from kerasclf.data.csv_files import csv_column_count
+from kerasclf.data.loading import is_text_file
 from kerasclf.engine.hand_set_line_checks import check_line_inputs
 from kerasclf.json_text import json_safe
 from kerasclf.run.config_fields import parse_integer, parse_number
@@ -206,7 +207,7 @@ def predict_command(arguments: argparse.Namespace) -> int:
 
 def _check_not_a_text_for_a_text_run(run: str, data: str) -> None:
     """Points a text given to a character model's run to the commands that read texts."""
-    if run_vocabulary(run) is None or not data.lower().endswith(".txt"):
+    if run_vocabulary(run) is None or not is_text_file(data):
         return
     quoted = shlex.quote(run)
     raise ValueError(

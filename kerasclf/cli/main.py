@@ -72,6 +72,7 @@ def _flag(key: str) -> str:
 
 
 def build_parser() -> CommandParser:
+    """The `kerasclf` parser: every subcommand and its flags (train's from `TrainConfig`)."""
     parser = CommandParser(
         prog="kerasclf",
         description="Train and inspect the seminar's classifiers, or your own Keras models.",
@@ -135,6 +136,7 @@ def _train_values(arguments: argparse.Namespace) -> tuple[dict[str, Any], dict[s
 
 
 def run_train(arguments: argparse.Namespace) -> int:
+    """`kerasclf train`: a new run from flags and a config file, or `--resume`; its exit status."""
     try:
         file_values, flag_values = _train_values(arguments)
         values = {**file_values, **flag_values}
@@ -190,6 +192,7 @@ def run_train(arguments: argparse.Namespace) -> int:
 
 
 def run_evaluate(arguments: argparse.Namespace) -> int:
+    """`kerasclf evaluate`; bad input becomes a `UsageError` (one line, exit 2)."""
     try:
         return evaluate_command(arguments)
     except (ValueError, TypeError) as error:
@@ -197,6 +200,7 @@ def run_evaluate(arguments: argparse.Namespace) -> int:
 
 
 def run_predict(arguments: argparse.Namespace) -> int:
+    """`kerasclf predict`; bad input becomes a `UsageError` (one line, exit 2)."""
     try:
         return predict_command(arguments)
     except (ValueError, TypeError) as error:
@@ -204,6 +208,7 @@ def run_predict(arguments: argparse.Namespace) -> int:
 
 
 def run_generate(arguments: argparse.Namespace) -> int:
+    """`kerasclf generate`: its flags checked before TensorFlow loads, then the text."""
     try:
         settings = checked_settings(arguments)
     except (ValueError, TypeError) as error:
@@ -220,6 +225,7 @@ def run_generate(arguments: argparse.Namespace) -> int:
 
 
 def run_runs(arguments: argparse.Namespace) -> int:
+    """`kerasclf runs`; bad input becomes a `UsageError` (one line, exit 2)."""
     try:
         return runs_command(arguments)
     except (ValueError, TypeError) as error:
@@ -227,6 +233,7 @@ def run_runs(arguments: argparse.Namespace) -> int:
 
 
 def run_listing(command: str) -> int:
+    """`kerasclf datasets`, `presets` or `experiments`: the table printed."""
     if command == "datasets":
         print(describe_datasets())
     elif command == "presets":
@@ -308,6 +315,7 @@ def _shown_number(value) -> str:
 
 
 def entry_point() -> None:
+    """The `kerasclf` console script: `main` on the command line, then the process's exit."""
     # SIGTERM interrupts as Ctrl-C does from the start, so that a run stopped while
     # TensorFlow loads exits 130 like one stopped later (the default action exits 143).
     signal.signal(signal.SIGTERM, signal.default_int_handler)

@@ -328,7 +328,8 @@ def as_arrays(features, answers, name: str, source: str = "data") -> tuple[np.nd
     except (ValueError, TypeError) as error:
         raise_ragged(error, source)
         raise ValueError(
-            f"{source}: features and {name} must be numeric arrays ({error})."
+            f"{source}: features and {name} must be numeric arrays ({error}). Give arrays of "
+            "numbers, each sample of the same shape."
         ) from None
 
 

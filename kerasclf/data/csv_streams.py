@@ -47,6 +47,11 @@ def open_csv_data(path: str, cache: bool = True) -> Stream:
     disk (`kerasclf.data.chunk_cache`) and every epoch reads them back
     without parsing; without it, or where no cache can be made, every epoch
     parses the CSV text again.
+
+    Example:
+        >>> stream = open_csv_data("shards/*.csv")  # doctest: +SKIP
+        >>> stream.num_samples, stream.num_features, stream.num_classes  # doctest: +SKIP
+        (1000000, 2, 2)
     """
     if is_shard_glob(path):
         return open_csv_shards(path, cache=cache)
@@ -252,7 +257,10 @@ def _check_chunks(
         except (tf.errors.InvalidArgumentError, UnicodeDecodeError) as error:
             _raise_csv_error(chunk, header + before + 1, num_columns)
             reason = getattr(error, "message", error)
-            raise ValueError(f"{path}: not a numeric CSV file ({reason}).") from None
+            raise ValueError(
+                f"{path}: not a numeric CSV file ({reason}). Give numbers separated by commas, "
+                "the label last, one point a line (an optional header first)."
+            ) from None
 
         def where(row: int) -> str:
             """Data row and line of a row of this chunk, counting non-empty lines."""

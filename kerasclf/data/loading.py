@@ -246,6 +246,18 @@ def _vocabulary_size(path: str, arrays: dict[str, np.ndarray]) -> int | None:
     return int(value)
 
 
+def is_text_file(path) -> bool:
+    """Whether `path` names a text corpus: a `.txt` file, in any case.
+
+    Example:
+        >>> is_text_file("corpus.TXT"), is_text_file("points.csv"), is_text_file(None)
+        (True, False, False)
+    """
+    if isinstance(path, os.PathLike):
+        path = os.fspath(path)
+    return isinstance(path, str) and path.lower().endswith(".txt")
+
+
 def data_file_kind(path: str) -> str:
     """What a data file holds, as a named dataset's `kind`, read from its name and headers.
 

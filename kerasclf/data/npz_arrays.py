@@ -75,7 +75,10 @@ def read_npz_arrays(path: str, with_test: bool) -> dict[str, np.ndarray]:
                 f"{path}: not an .npz file: its bytes are neither a zip of arrays nor an .npy "
                 "array. Save the arrays with np.savez(path, X=..., y=...)."
             ) from None
-        raise ValueError(f"{path}: not a readable .npz file ({error}).") from None
+        raise ValueError(
+            f"{path}: not a readable .npz file ({error}). Save the arrays again with "
+            "np.savez(path, X=..., y=...)."
+        ) from None
 
 
 def _read_array(path: str, archive, name: str) -> np.ndarray:

@@ -55,7 +55,10 @@ def read_text(path: str) -> str:
         with open(path, "rb") as file:
             raw = file.read()
     except OSError as error:
-        raise ValueError(f"{path}: not a readable text file ({error}).") from None
+        raise ValueError(
+            f"{path}: not a readable text file ({error}). Give the path of a UTF-8 .txt file "
+            "you may read."
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -173,7 +173,10 @@ Received: prompt='Qz'. Expected characters among: 'a', 'b'.
         try:
             array = np.asarray(ids)
         except (ValueError, TypeError) as error:
-            raise ValueError(f"`ids` must be a 1-D array of token ids ({error}).") from None
+            raise ValueError(
+                f"`ids` must be a 1-D array of token ids ({error}). Give a list or array of "
+                f"whole numbers 0..{self.size - 1}."
+            ) from None
         if array.dtype.kind not in "iuf" or array.ndim != 1:
             raise ValueError(
                 f"`ids` must be a 1-D array of whole numbers 0..{self.size - 1}. Received an "

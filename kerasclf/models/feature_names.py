@@ -81,6 +81,12 @@ def _monomial_name(power_x1: int, power_x2: int) -> str:
 
 
 def monomial_powers(name: str) -> tuple[int, int] | None:
+    """The powers (p1, p2) of x1 and x2 in a monomial's name, or None if it is not one.
+
+    Example:
+        >>> monomial_powers("x1^2*x2"), monomial_powers("x1*x1"), monomial_powers("sin(x1)")
+        ((2, 1), (2, 0), None)
+    """
     powers = {"x1": 0, "x2": 0}
     for part in name.split("*"):
         variable, _, power = part.partition("^")

@@ -45,7 +45,14 @@ IGNORED_SUFFIXES = ("_initializer",)
 
 
 def layer_signature(model: keras.Model) -> list[str]:
-    """Each layer of `model` (nested ones included) as one JSON line: its class and config."""
+    """Each layer of `model` (nested ones included) as one JSON line: its class and config.
+
+    Example:
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, "sigmoid")])
+        >>> layer = json.loads(layer_signature(model)[0])
+        >>> layer["layer"], layer["units"], layer["activation"]
+        ('Dense', 1, 'sigmoid')
+    """
     if not isinstance(model, keras.Model):
         raise TypeError(
             f"`model` must be a keras.Model. Received: model={shown(model)} of type "

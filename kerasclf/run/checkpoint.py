@@ -237,7 +237,10 @@ def _check_layers(archive, model: keras.Model, path: str, mismatch: str) -> None
         return
     stored = _array(archive, "layers", path)
     if stored.ndim != 1 or stored.dtype.kind != "U":
-        raise ValueError(f"{path}: its layers are not a list of text (dtype {stored.dtype}).")
+        raise ValueError(
+            f"{path}: its layers are not a list of text (dtype {stored.dtype}). Start the run "
+            "again instead of resuming it."
+        )
     current = layer_signature(model)
     try:
         difference = signature_difference([str(line) for line in stored], current)
@@ -255,7 +258,10 @@ def _array(archive, key: str, path: str) -> np.ndarray:
     try:
         return archive[key]
     except ValueError as error:
-        raise ValueError(f"{path}: {key} is not a plain numeric array ({error}).") from None
+        raise ValueError(
+            f"{path}: {key} is not a plain numeric array ({error}). Start the run again "
+            "instead of resuming it."
+        ) from None
     except UNREADABLE_NPZ_ERRORS as error:
         raise ValueError(
             f"{path}: not a readable checkpoint ({key}: {error}). Start the run again instead "

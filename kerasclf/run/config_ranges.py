@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from kerasclf.data import DATASETS
 from kerasclf.data.datasets import check_dataset_arguments
-from kerasclf.data.loading import check_data_path, data_file_kind
+from kerasclf.data.loading import check_data_path, data_file_kind, is_text_file
 from kerasclf.data.files import is_shard_glob, match_shards
 from kerasclf.engine.cluster import STRATEGIES, parse_tf_config
 from kerasclf.engine.presets import resolve_hyperparameters
@@ -131,7 +131,7 @@ def _check_sequences(config: TrainConfig) -> None:
                 f"{config.dataset!r}. Received: sequence_length={config.sequence_length}. "
                 "Remove it, or choose long_dependency, series, grammar or a .txt file."
             )
-        if spec is None and not str(config.data).lower().endswith(".txt"):
+        if spec is None and not is_text_file(config.data):
             raise ValueError(
                 "`sequence_length` cuts a text file (.txt) into windows; the samples of "
                 f"{config.data!r} have their own shape. Received: "
@@ -139,7 +139,7 @@ def _check_sequences(config: TrainConfig) -> None:
             )
     _check_task_fits(config, spec)
     check_integer("stride", config.stride)
-    if config.stride != 1 and not str(config.data or "").lower().endswith(".txt"):
+    if config.stride != 1 and not is_text_file(config.data):
         raise ValueError(
             "`stride` applies to a text file's windows (--data FILE.txt). "
             f"Received: stride={config.stride}. Remove it, or give a .txt file."
@@ -154,7 +154,7 @@ def _check_task_fits(config: TrainConfig, spec) -> None:
             "`class_weight` weighs classes, and a regression has none. Received: "
             f"class_weight={config.class_weight!r} with task='regression'. Remove it."
         )
-    text = spec.kind == "text" if spec is not None else str(config.data).lower().endswith(".txt")
+    text = spec.kind == "text" if spec is not None else is_text_file(config.data)
     if text and config.model in MODELS and config.model not in RECURRENT_MODELS:
         raise ValueError(
             f"A text is read as token ids, which the {config.model!r} model would take for "

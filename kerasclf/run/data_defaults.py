@@ -22,6 +22,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from kerasclf.data import DATASETS
+from kerasclf.data.loading import is_text_file
 
 if TYPE_CHECKING:
     from kerasclf.run.config import TrainConfig
@@ -54,8 +55,3 @@ def fill_data_defaults(config: TrainConfig) -> TrainConfig:
         elif is_text_file(config.data):
             filled["sequence_length"] = TEXT_SEQUENCE_LENGTH
     return dataclasses.replace(config, **filled)
-
-
-def is_text_file(path: str | None) -> bool:
-    """Whether `path` names a text corpus (a `.txt` file)."""
-    return path is not None and str(path).lower().endswith(".txt")

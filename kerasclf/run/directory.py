@@ -125,6 +125,7 @@ def check_logdir(logdir: str) -> str:
 
 
 def read_only_filesystem(path: str) -> bool:
+    """Whether `path` lies on a file system mounted read-only (False if it cannot be told)."""
     try:
         return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
     except OSError:

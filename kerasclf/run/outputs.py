@@ -134,6 +134,7 @@ def save_interrupted(
 
 
 def name_parts(config: TrainConfig, prepared: PreparedRun) -> list[str]:
+    """The parts of a run's default name: data, model, optimizer, learning rate, batch size."""
     if config.data is None:
         source = config.dataset
     elif is_shard_glob(config.data):  # shards/*.csv -> shards

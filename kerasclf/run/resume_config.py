@@ -95,7 +95,10 @@ def read_run_config(path: str) -> dict[str, Any]:
     try:
         saved = read_json(path)
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise ValueError(f"{path}: not a readable config.json ({error}).") from None
+        raise ValueError(
+            f"{path}: not a readable config.json ({error}). Resume a run directory that "
+            "`kerasclf train` wrote whole, or start the run again."
+        ) from None
     if isinstance(saved, dict):  # Runs written before a key existed have its default.
         saved = {**{key: FIELDS[key].default for key in KEYS_ADDED_LATER}, **saved}
     missing = [key for key in FIELDS if not isinstance(saved, dict) or key not in saved]

@@ -21,6 +21,7 @@ from kerasclf.run.directory import CONFIG_FILE
 from kerasclf.data import Data, load_data
 from kerasclf.data.checks import data_row_name, row_name
 from kerasclf.data.csv_files import csv_column_count
+from kerasclf.data.loading import is_text_file
 from kerasclf.data.text_corpus import character_windows, read_text
 from kerasclf.data.vocabulary import VOCABULARY_FILE, Vocabulary, check_token_ids
 from kerasclf.validation import check_integer
@@ -52,7 +53,7 @@ def load_run_data(run_dir: str, path: str) -> Data:
     if vocabulary is None:
         _check_label_column(run_dir, path, config)
         return _load_classes(path, config)
-    if os.fspath(path).lower().endswith(".txt"):
+    if is_text_file(path):
         length = _sequence_length(run_dir, config)
         return character_windows(read_text(path), length, source=path, vocabulary=vocabulary)
     data = load_data(path, num_classes=vocabulary.size)
