@@ -23,6 +23,7 @@ LAYERS = [
     ("kerasclf.npz_files", 0),
     ("kerasclf.tensorflow_log", 0),
     ("kerasclf.deferred_keras_wrappers", 0),
+    ("kerasclf.key_synonyms", 0),
     ("kerasclf.data", 1),
     ("kerasclf.pipeline", 2),
     ("kerasclf.models", 3),
