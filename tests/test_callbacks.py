@@ -28,7 +28,8 @@ from kerasclf.callbacks.scalar_descriptions import (
     write_scalar,
 )
 from kerasclf.callbacks.weights import histogram_summary
-from kerasclf.engine.classifier import Classifier, StepSettings
+from kerasclf.engine.classifier import Classifier
+from kerasclf.engine.step_settings import StepSettings
 from kerasclf import pipeline
 from kerasclf.engine.losses import CrossEntropy
 from kerasclf.models.architecture import ACTIVATIONS, Architecture

@@ -6,7 +6,8 @@ import pytest
 
 from kerasclf import pipeline
 from kerasclf.data import make_dataset
-from kerasclf.engine.classifier import Classifier, StepSettings
+from kerasclf.engine.classifier import Classifier
+from kerasclf.engine.step_settings import StepSettings
 from kerasclf.engine.losses import CrossEntropy
 from kerasclf.models.registry import build_model
 from kerasclf.engine.optimizers import make_optimizer

@@ -9,7 +9,8 @@ import pytest
 import kerasclf
 from kerasclf import pipeline
 from kerasclf.data import make_dataset
-from kerasclf.engine.classifier import Classifier, StepSettings
+from kerasclf.engine.classifier import Classifier
+from kerasclf.engine.step_settings import StepSettings
 from kerasclf.engine.losses import CrossEntropy
 from kerasclf.engine.optimizers import make_optimizer
 from kerasclf.engine.presets import PRESETS

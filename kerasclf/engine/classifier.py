@@ -34,30 +34,11 @@ gradient to a running sum and updates the weights once, on the part that ends
 the minibatch: the same update as one step over the whole minibatch, for the
 models `check_parts_trainable` accepts.
 
-How the step runs is set by a `StepSettings` (`Classifier.configure_step`):
-
-- `record_minibatch_costs`: the step also returns the cost of every
-  minibatch it ran, computed inside the compiled loop, as the vector
-  `logs["minibatch_costs"]` (see `callbacks.MinibatchCostLogger`).
-- `step_metrics=False`: the block step skips Keras's running means of the
-  loss and the compiled metrics (`logs["loss"]`, ...). They take about a third
-  of the step at batch 1024 and a sixth at batch 1: without them the step
-  never needs the loss's value, only its gradient, and XLA drops the
-  logarithms. The step's logs then hold only `iterations`, the optimizer's
-  iteration count. `kerasclf.train` turns them off when `callbacks.CostLogger`
-  puts the loss and the accuracy at each epoch's final weights into the logs.
-- `minibatches_per_iteration`: how many minibatches one iteration of the
-  loop runs (the same updates in the same order); None, the default, lets
-  `kerasclf.engine.unrolling` choose: 4 for small XLA-compiled steps, whose
-  loop otherwise pays XLA's concurrent executor every minibatch, else 1.
-  `kerasclf.train` sets 1 for a run of fewer than
-  `kerasclf.engine.unrolling.MIN_UNROLLED_RUN_STEPS` minibatch steps, too
-  short to win back the unrolled program's longer compile.
+How the step runs is set by a `kerasclf.engine.step_settings.StepSettings`
+(`Classifier.configure_step`).
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
@@ -71,9 +52,10 @@ from kerasclf.engine.losses import (
     per_sample_cost,
 )
 from kerasclf.engine.metric_calls import MetricCalls
+from kerasclf.engine.step_settings import StepSettings
 from kerasclf.engine.unrolling import minibatches_per_iteration
 from kerasclf.models.inspection import all_layers
-from kerasclf.validation import check_integer, shown
+from kerasclf.validation import shown
 
 # The keys every block has; a block of parts has PART_KEYS too.
 BLOCK_KEYS = frozenset({"x", "y", "num_batches"})
@@ -88,32 +70,6 @@ def is_block(data) -> bool:
     if not isinstance(data, dict) or not BLOCK_KEYS <= set(data):
         return False
     return set(data) <= BLOCK_KEYS | OPTIONAL_BLOCK_KEYS | PART_KEYS
-
-
-@dataclasses.dataclass(frozen=True)
-class StepSettings:
-    """How the fused train step runs (see the module docstring).
-
-    Attributes:
-        record_minibatch_costs: Return each minibatch's cost as
-            `logs["minibatch_costs"]`.
-        step_metrics: Keep Keras's running means of the loss and metrics.
-        minibatches_per_iteration: Minibatches per iteration of the block's
-            loop (an integer >= 1); None to let
-            `kerasclf.engine.unrolling.minibatches_per_iteration` choose.
-
-    Example:
-        >>> StepSettings(record_minibatch_costs=True)
-        StepSettings(record_minibatch_costs=True, step_metrics=True, minibatches_per_iteration=None)
-    """
-
-    record_minibatch_costs: bool = False
-    step_metrics: bool = True
-    minibatches_per_iteration: int | None = None
-
-    def __post_init__(self):
-        if self.minibatches_per_iteration is not None:
-            check_integer("minibatches_per_iteration", self.minibatches_per_iteration)
 
 
 @keras.saving.register_keras_serializable(package="kerasclf")

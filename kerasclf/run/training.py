@@ -31,7 +31,7 @@ from kerasclf.run.checkpoint import EpochSnapshot, restore_checkpoint
 from kerasclf.engine.cluster import is_chief, parse_tf_config
 from kerasclf.run.config import TrainConfig
 from kerasclf.run.interruption import StopOnSignal, removed_if_start_fails
-from kerasclf.engine.classifier import StepSettings
+from kerasclf.engine.step_settings import StepSettings
 from kerasclf.engine.unrolling import minibatches_per_iteration_for_run
 from kerasclf.run.preparation import PreparedRun, prepare_resume, prepare_run  # noqa: F401 (API)
 from kerasclf.atomic_files import write_json
