@@ -78,7 +78,7 @@ def evaluate_run(run_dir: str, data: Data | str) -> dict:
     model = load_run_model(run_dir)
     if run_config(run_dir).get("task") == "regression":
         check_input_shape(model, data, what="run's model")
-        scores = regression_scores(targets_of(model, data), _predictions(model, data))
+        scores = regression_scores(_targets_of(model, data), _predictions(model, data))
         where = {"num_samples": data.num_samples, "run_dir": run_dir, "data": data.source}
         return {**scores, **where, "task": "regression"}
     check_probability_output(model)
@@ -100,7 +100,7 @@ def evaluate_run(run_dir: str, data: Data | str) -> dict:
     }
 
 
-def targets_of(model: keras.Model, data: Data) -> np.ndarray:
+def _targets_of(model: keras.Model, data: Data) -> np.ndarray:
     """`data`'s targets as a (samples, targets) float64 array, one column per model output.
 
     Raises:
