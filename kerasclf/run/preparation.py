@@ -134,6 +134,11 @@ def prepare_run(
 
     Raises:
         ValueError, TypeError: one clear line about the first bad setting.
+
+    Example:
+        >>> prepared = prepare_run(dataset="xor", model="mlp", epochs=5)  # doctest: +SKIP
+        >>> prepared.training.num_samples, prepared.model.name  # doctest: +SKIP
+        (500, 'mlp')
     """
     if config is not None and not isinstance(config, (TrainConfig, dict)):
         raise TypeError(

@@ -164,6 +164,11 @@ def run_prepared(
 
     A run holds its directory's lock (`directory.run_lock`) meanwhile, a new
     run from the moment its directory exists, a resumed one from the start.
+
+    Example:
+        >>> prepared = prepare_run(dataset="xor", model="mlp", epochs=5)  # doctest: +SKIP
+        >>> run_prepared(prepared).summary["status"]  # doctest: +SKIP
+        'completed'
     """
     with contextlib.ExitStack() as lock:
         return _train_prepared(prepared, callbacks, stream, lock)
