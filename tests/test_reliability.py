@@ -178,19 +178,14 @@ def preset_digests(logdir):
 
 
 def test_same_seed_is_bitwise_identical_across_processes(tmp_path):
-    """A fresh process and this test's worker, which has run other tests before, agree.
-
-    The fresh process has TensorFlow's own intra-op thread pool (a thread per core), where
-    the workers have one thread each (conftest.py): a run's numbers do not depend on it.
-    """
+    """A fresh process and this test's worker, which has run other tests before, agree."""
     script = PRESET_DIGESTS + "print(json.dumps(preset_digests(sys.argv[1])))"
-    default_threads = {key: value for key, value in ENV.items() if key != "TF_NUM_INTRAOP_THREADS"}
     process = subprocess.Popen(
         [sys.executable, "-c", script, str(tmp_path / "fresh")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=default_threads,
+        env=ENV,
     )
     namespace = {}
     exec(PRESET_DIGESTS, namespace)  # Meanwhile, the same runs here.
