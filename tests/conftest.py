@@ -3,12 +3,6 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# pytest-xdist runs a worker on each core, and TensorFlow gives each process an intra-op
-# thread pool as large as the machine: on 2 cores, 2 workers kept 4 threads busy and took 1.24x
-# the wall time of one thread each (tests/test_training.py, test_user_models.py and
-# test_engine_exactness.py: 165 s against 133 s, 2026-12-07). The inter-op pool keeps its size:
-# a mirrored run's collectives need threads of their own. Subprocesses inherit the setting.
-os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
