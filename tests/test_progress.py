@@ -79,3 +79,32 @@ def test_the_accuracy_of_keras_metrics_by_their_names(metric):
     history = model.fit(points, labels, epochs=1, verbose=0, callbacks=[EpochPrinter(stream)])
     expected = history.history[metric][0]
     assert f"accuracy {expected:.4f}" in stream.getvalue() and "nan" not in stream.getvalue()
+
+
+def test_a_networks_line_shows_the_norm_numpy_computes_of_its_weights():
+    import keras
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    points, labels = rng.normal(size=(40, 3)).astype(np.float32), rng.integers(0, 2, 40)
+    model = keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(5, "tanh"),
+            keras.layers.BatchNormalization(),  # Non-trainable weights count too.
+            keras.layers.Dense(1, "sigmoid"),
+        ]
+    )
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    norms = []
+
+    class Reference(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            weights = self.model.get_weights()
+            norms.append(np.sqrt(sum(np.sum(np.square(w.astype(np.float64))) for w in weights)))
+
+    stream = io.StringIO()
+    model.fit(points, labels, epochs=3, verbose=0, callbacks=[Reference(), EpochPrinter(stream)])
+    lines = stream.getvalue().splitlines()
+    assert [line.split("|W| ")[1] for line in lines] == [f"{norm:.4f}" for norm in norms]
+    assert len(set(norms)) == 3  # The weights moved: each line read them anew.

@@ -32,13 +32,15 @@ from kerasclf.run.directory import LOCK_FILE
 from kerasclf.run.training import prepare_resume, run_prepared
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+# Long enough that the signal sent after epoch 5 arrives mid-run (over a second to spare).
+EPOCHS = 150
 RUN = [
     "--batch-size",
     "7",
     "--optimizer",
     "momentum",
     "--epochs",
-    "400",
+    str(EPOCHS),
     "--images",
     "false",
     "--histogram-every",
@@ -74,7 +76,7 @@ def straight_weights(tmp_path_factory):
     straight = kerasclf.train(
         batch_size=7,
         optimizer="momentum",
-        epochs=400,
+        epochs=EPOCHS,
         images=False,
         histogram_every=0,
         logdir=str(tmp_path_factory.mktemp("straight")),
@@ -94,7 +96,7 @@ def test_a_signal_saves_everything_and_resume_ends_where_an_uninterrupted_run_do
     assert process.returncode == 130, stderr
     run_dir = tmp_path / "cut"
     summary = read_json(run_dir / "summary.json")
-    assert summary["status"] == "interrupted" and 5 <= summary["epochs"] < 400
+    assert summary["status"] == "interrupted" and 5 <= summary["epochs"] < EPOCHS
     assert (run_dir / "model.keras").is_file() and (run_dir / "checkpoint.npz").is_file()
     assert "--resume" in stdout
     events = EventAccumulator(str(run_dir / "train"), size_guidance={"tensors": 0})
@@ -103,7 +105,7 @@ def test_a_signal_saves_everything_and_resume_ends_where_an_uninterrupted_run_do
 
     assert main(["train", "--resume", str(run_dir)]) == 0
     resumed = read_json(run_dir / "summary.json")
-    assert resumed["status"] == "completed" and resumed["epochs"] == 400
+    assert resumed["status"] == "completed" and resumed["epochs"] == EPOCHS
     assert not (run_dir / "checkpoint.npz").exists()
 
     for resumed_value, straight_value in zip(_final_weights(run_dir), straight_weights):

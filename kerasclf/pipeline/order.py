@@ -141,21 +141,33 @@ def keyed_epoch_stream(
     epochs: int,
     elements_per_epoch: int,
     make_element,
-    per_epoch=lambda key: key,
+    per_epoch=None,
 ) -> tf.data.Dataset:
     """Epochs `initial_epoch..epochs-1`, each element built from the epoch's key.
 
     `make_element(per_epoch(key), index)` builds element `index` of the epoch
-    whose key is `epoch_key(seed, epoch)`; `per_epoch` runs once per epoch
-    (by default the key itself goes to `make_element`, which then computes
-    the positions it needs with `permuted_index`). The elements are built in
-    parallel, in order, and prefetched.
+    whose key is `epoch_key(seed, epoch)`; `per_epoch` runs once per epoch.
+    Without it the key itself goes to `make_element`, which then computes the
+    positions it needs with `permuted_index`, and the stream is one `map` over
+    every element of every epoch, with no dataset made per epoch. The elements
+    are built in parallel, in order, and prefetched.
 
     Example:
         >>> stream = keyed_epoch_stream(7, 1, 3, 2, lambda key, index: (key[1], index))
         >>> [(int(epoch), int(index)) for epoch, index in stream]
         [(1, 0), (1, 1), (2, 0), (2, 1)]
     """
+    if per_epoch is None:
+
+        def element(position):
+            epoch, index = position // elements_per_epoch, position % elements_per_epoch
+            return make_element(epoch_key(seed, epoch), index)
+
+        positions = tf.data.Dataset.range(
+            initial_epoch * elements_per_epoch, epochs * elements_per_epoch
+        )
+        elements = positions.map(as_written(element), num_parallel_calls=tf.data.AUTOTUNE)
+        return without_autotune(elements.prefetch(tf.data.AUTOTUNE))
 
     def epoch_elements(epoch):
         shared = per_epoch(epoch_key(seed, epoch))
