@@ -32,9 +32,9 @@ import math
 import sys
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
-from kerasclf.models.weight_statistics import WeightStatistics
 from kerasclf.validation import check_integer, check_text_stream, suggests_keywords
 import keras
+import numpy as np
 
 # The mean cost per sample (nats) above which a run has diverged.
 DIVERGED_MEAN_COST = 100.0
@@ -74,7 +74,6 @@ class DivergenceStop(keras.callbacks.Callback):
         )
         self.diverged_epoch = None
         self._what = ""
-        self._weight_statistics = WeightStatistics()
 
     def on_train_begin(self, logs=None):
         self.diverged_epoch = None
@@ -83,7 +82,7 @@ class DivergenceStop(keras.callbacks.Callback):
         logs = logs or {}
         cost = logs.get("cost", logs.get("loss"))
         finite_cost = cost is None or math.isfinite(cost)
-        _, finite_weights = self._weight_statistics(self.model)
+        finite_weights = all(np.isfinite(w).all() for w in self.model.get_weights())
         mean_cost = logs.get("mean_cost")
         if not finite_cost:
             self._what = "the cost became inf or NaN"

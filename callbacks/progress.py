@@ -17,9 +17,9 @@ import sys
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
+import numpy as np
 
 from kerasclf.models.inspection import linear_parameters
-from kerasclf.models.weight_statistics import WeightStatistics
 from kerasclf.validation import check_text_stream, suggests_keywords
 
 
@@ -66,7 +66,6 @@ class EpochPrinter(keras.callbacks.Callback):
     def __init__(self, stream=None):
         super().__init__()
         self.stream = check_text_stream("stream", stream)
-        self._weight_statistics = WeightStatistics()
 
     def on_train_begin(self, logs=None):
         logs = logs or {}
@@ -91,7 +90,7 @@ class EpochPrinter(keras.callbacks.Callback):
             weights, bias = parameters
             line += f"  W [{', '.join(f'{w:.4f}' for w in weights)}]  b {bias:.4f}"
         else:
-            norm, _ = self._weight_statistics(self.model)
+            norm = np.sqrt(sum(float(np.sum(np.square(w))) for w in self.model.get_weights()))
             line += f"  |W| {norm:.4f}"
         print(line, file=self.stream or sys.stdout, flush=True)
 
