@@ -201,3 +201,50 @@ def test_a_final_evaluation_that_fails_leaves_a_failed_summary(tmp_path, monkeyp
     (status,) = list_runs(str(tmp_path))
     assert status.status == "failed"
     assert (run_dir / "model.keras").is_file() and (run_dir / "checkpoint.npz").is_file()
+
+
+class HookCounter(keras.callbacks.Callback):
+    """Counts its calls: `on_epoch_end`, and Keras's older name `on_batch_end`."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = {"on_epoch_end": 0, "on_batch_end": 0}
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.calls["on_epoch_end"] += 1
+
+    def on_batch_end(self, batch, logs=None):  # Keras's on_train_batch_end forwards here.
+        self.calls["on_batch_end"] += 1
+
+
+class DropoutDraw(keras.callbacks.Callback):
+    """Runs the model in training mode, as a careless callback might: its dropout draws."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model(np.ones((4, 3), np.float32), training=True)
+
+
+def _dropout_fit(callbacks):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dropout(0.5), keras.layers.Dense(1, "sigmoid")]
+    )
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    x = np.random.default_rng(0).normal(size=(32, 3)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.float32)
+    model.fit(x, y, batch_size=8, epochs=3, verbose=0, shuffle=False, callbacks=callbacks)
+    return model.get_weights()
+
+
+def test_isolated_callbacks_get_every_hook_they_define_and_leave_dropout_unmoved():
+    from kerasclf.run.callback_isolation import isolate
+
+    counter, errors = HookCounter(), []
+    alone = _dropout_fit([])
+    watched = _dropout_fit(isolate([counter, DropoutDraw()], errors))
+    assert counter.calls == {"on_epoch_end": 3, "on_batch_end": 12} and errors == []
+    for plain, isolated in zip(alone, watched):
+        np.testing.assert_array_equal(plain, isolated)  # The draws were put back.
+    # Not isolated, the same callback moves the dropout masks: the check above can fail.
+    moved = _dropout_fit([DropoutDraw()])
+    assert any(not np.array_equal(a, b) for a, b in zip(alone, moved))

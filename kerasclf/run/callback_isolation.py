@@ -13,8 +13,10 @@ run's summary lists the errors and the CLI's exit status says so
 A callback that calls the model (the cost over all the points, activations,
 images) would also draw from its random layers: Keras's recurrent layers
 advance their dropout's seed even with `training=False`. `Isolated` puts the
-model's seed states back after each hook, so the run trains the same with
-any callbacks on or off.
+model's seed states back after each hook that moved them, so the run trains
+the same with any callbacks on or off. Hooks the callback does not define
+(Keras's empty ones) are not called at all: a dropout model's every hook
+would otherwise read its seed states, several times a minibatch.
 
 Example:
     >>> callbacks = isolate([CostLogger(...)], stream=sys.stdout)  # doctest: +SKIP
@@ -28,6 +30,7 @@ import sys
 
 import kerasclf.quiet_tensorflow  # noqa: F401 (first: TensorFlow's start-up lines silenced)
 import keras
+import numpy as np
 
 HOOKS = (
     "on_train_begin",
@@ -67,7 +70,8 @@ class Isolated(keras.callbacks.Callback):
         self._failed = False
         self._seed_states = None  # The model's seed generators' states, found once.
         for hook in HOOKS:
-            setattr(self, hook, functools.partial(self._run, hook))
+            if defines_hook(callback, hook):
+                setattr(self, hook, functools.partial(self._run, hook))
 
     def set_model(self, model):
         super().set_model(model)
@@ -88,7 +92,8 @@ class Isolated(keras.callbacks.Callback):
         except Exception as error:  # Any callback's bug: reported, never fatal.
             self._fail(hook, error)
         for state, value in zip(self._seed_states or (), kept):
-            state.assign(value)
+            if not np.array_equal(state.numpy(), value):  # An assign costs more than a read.
+                state.assign(value)
 
     def on_train_end(self, logs=None):
         try:
@@ -109,6 +114,35 @@ class Isolated(keras.callbacks.Callback):
             file=self._stream or sys.stderr,
             flush=True,
         )
+
+
+# Keras's own `on_train_batch_*` call these older names: a callback may define either.
+LEGACY_HOOKS = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
+def defines_hook(callback: keras.callbacks.Callback, hook: str) -> bool:
+    """Whether `callback` has `hook` of its own, rather than Keras's empty one.
+
+    A callback that defines `on_batch_begin` or `on_batch_end` defines the
+    `on_train_batch_*` hook that Keras's base class forwards to it.
+
+    Example:
+        >>> class Printer(keras.callbacks.Callback):
+        ...     def on_epoch_end(self, epoch, logs=None):
+        ...         print(epoch)
+        ...     def on_batch_end(self, batch, logs=None):
+        ...         print(batch)
+        >>> [defines_hook(Printer(), hook) for hook in ("on_epoch_end", "on_epoch_begin")]
+        [True, False]
+        >>> defines_hook(Printer(), "on_train_batch_end")  # Keras's forwards to on_batch_end.
+        True
+    """
+    names = (hook, LEGACY_HOOKS[hook]) if hook in LEGACY_HOOKS else (hook,)
+    for name in names:
+        method = getattr(callback, name)
+        if getattr(method, "__func__", method) is not getattr(keras.callbacks.Callback, name):
+            return True
+    return False
 
 
 def seed_states(model: keras.Model) -> list:
