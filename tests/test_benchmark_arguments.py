@@ -70,6 +70,8 @@ CASES = [
     ("speed.pipeline_overlap", ["--epochs", "2"], ["'2'", ">= 3"]),
     ("block_trace", ["--repeats", "0"], ["'0'"]),
     ("block_trace", ["--repaets", "3"], ["'--repaets'", "Did you mean '--repeats'?"]),
+    ("epoch_stream", ["--repeats", "0"], ["'0'"]),
+    ("epoch_stream", ["--repaets", "3"], ["'--repaets'", "Did you mean '--repeats'?"]),
     ("cross_entropy_gradient", ["--repeats", "x"], ["'x'"]),
     ("loop_unroll", ["--repeats", "0"], ["'0'"]),
     ("text_generation", ["--repeats", "-2"], ["'-2'"]),

@@ -149,8 +149,9 @@ def keyed_epoch_stream(
     whose key is `epoch_key(seed, epoch)`; `per_epoch` runs once per epoch.
     Without it the key itself goes to `make_element`, which then computes the
     positions it needs with `permuted_index`, and the stream is one `map` over
-    every element of every epoch, with no dataset made per epoch. The elements
-    are built in parallel, in order, and prefetched.
+    every element of every epoch, with no dataset made per epoch (`python -m
+    benchmarks.epoch_stream` times both ways side by side). The elements are
+    built in parallel, in order, and prefetched.
 
     Example:
         >>> stream = keyed_epoch_stream(7, 1, 3, 2, lambda key, index: (key[1], index))
