@@ -16,7 +16,8 @@ advance their dropout's seed even with `training=False`. `Isolated` puts the
 model's seed states back after each hook that moved them, so the run trains
 the same with any callbacks on or off. Hooks the callback does not define
 (Keras's empty ones) are not called at all: a dropout model's every hook
-would otherwise read its seed states, several times a minibatch.
+would otherwise read its seed states, several times a minibatch
+(`python -m benchmarks.isolation_cost` times both ways).
 
 Example:
     >>> callbacks = isolate([CostLogger(...)], stream=sys.stdout)  # doctest: +SKIP
