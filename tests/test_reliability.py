@@ -32,7 +32,7 @@ from kerasclf.run.directory import LOCK_FILE
 from kerasclf.run.training import prepare_resume, run_prepared
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-# Long enough that the signal sent after epoch 5 arrives mid-run (over a second to spare).
+# Long enough that the signal sent after epoch 5 arrives while the run still trains.
 EPOCHS = 150
 RUN = [
     "--batch-size",
