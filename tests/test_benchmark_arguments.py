@@ -73,6 +73,7 @@ CASES = [
     ("epoch_stream", ["--repeats", "0"], ["'0'"]),
     ("epoch_stream", ["--repaets", "3"], ["'--repaets'", "Did you mean '--repeats'?"]),
     ("isolation_cost", ["--repeats", "0"], ["'0'"]),
+    ("fit_restart", ["--repeats", "0"], ["'0'"]),
     ("cross_entropy_gradient", ["--repeats", "x"], ["'x'"]),
     ("loop_unroll", ["--repeats", "0"], ["'0'"]),
     ("text_generation", ["--repeats", "-2"], ["'-2'"]),

@@ -6,6 +6,7 @@ import threading
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from conftest import StopAt, numpy_cost
 from sklearn.linear_model import LogisticRegression
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -234,6 +235,29 @@ def test_summary_is_of_the_final_weights_and_reuses_the_last_epochs_pass(
     assert len(evaluations) == (2 if changed_at_end else 0)
     if not changed_at_end:
         assert result.summary["cost"] == result.history["cost"][-1]
+
+
+@pytest.mark.parametrize("engine", ["fused", "plain"])
+def test_fit_reads_the_training_stream_with_one_iterator(tmp_path, monkeypatch, engine):
+    # Keras's fit made a second iterator after the last step of a stream of known length,
+    # for an epoch that never came; it filled its prefetch buffer for nothing.
+    made = []
+    original = tf.data.Dataset.__iter__
+
+    def counted(dataset):
+        made.append(dataset.element_spec)
+        return original(dataset)
+
+    monkeypatch.setattr(tf.data.Dataset, "__iter__", counted)
+    result = _train(tmp_path, engine=engine, batch_size=7, epochs=3)
+    assert result.summary["epochs"] == 3
+    streams = [
+        spec
+        for spec in made
+        if (isinstance(spec, dict) and "num_batches" in spec)
+        or (isinstance(spec, tuple) and len(spec) == 2)
+    ]
+    assert len(streams) == 1, made
 
 
 def test_model_keras_loads_back_with_the_decay_schedules_step(tmp_path):

@@ -37,6 +37,7 @@ from kerasclf.pipeline.order import (
     epoch_stream,
     keyed_epoch_stream,
     num_minibatches,
+    of_unknown_length,
     resolve_batch_size,
 )
 from kerasclf.pipeline.streamed import stream_blocks, stream_layout
@@ -52,6 +53,7 @@ __all__ = [
     "keyed_epoch_stream",
     "minibatches",
     "num_minibatches",
+    "of_unknown_length",
     "resolve_batch_size",
     "stream_blocks",
     "stream_layout",

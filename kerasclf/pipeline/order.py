@@ -198,3 +198,29 @@ def without_autotune(dataset: tf.data.Dataset) -> tf.data.Dataset:
     options = tf.data.Options()
     options.autotune.enabled = False
     return dataset.with_options(options)
+
+
+def of_unknown_length(dataset: tf.data.Dataset) -> tf.data.Dataset:
+    """The same elements, their number hidden from Keras's `fit`.
+
+    `fit` reads a dataset of known length with one iterator and, once the
+    last step has read the last element, makes a new iterator for an epoch
+    that kerasclf's streams, which hold every epoch, never have: the pipeline
+    is built again, and its parallel map and prefetch start computing blocks
+    that nobody reads (`python -m benchmarks.fit_restart` times a run both
+    ways). Of a dataset of unknown length `fit` makes no new iterator; it
+    needs no length, as kerasclf gives it `steps_per_epoch`.
+
+    Example:
+        >>> dataset = of_unknown_length(tf.data.Dataset.range(3))
+        >>> int(dataset.cardinality()) == tf.data.UNKNOWN_CARDINALITY
+        True
+        >>> [int(element) for element in dataset]
+        [0, 1, 2]
+    """
+    return dataset.filter(_keep)
+
+
+def _keep(*element) -> tf.Tensor:
+    """A filter's predicate that keeps every element."""
+    return tf.constant(True)

@@ -120,7 +120,7 @@ def fit_in_process(prepared: PreparedRun, model, engine, batch_size, snapshot, c
     dataset, steps = training_stream(prepared, engine, batch_size, initial_epoch)
     class_weights = prepared.class_weights
     model.fit(
-        dataset,
+        pipeline.of_unknown_length(dataset),
         epochs=config.epochs,
         initial_epoch=initial_epoch,
         steps_per_epoch=steps,
