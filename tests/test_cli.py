@@ -8,6 +8,7 @@ import shutil
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -912,6 +913,27 @@ def test_a_split_that_leaves_a_class_out_of_training_is_refused(tmp_path, capsys
     assert not logdir.exists()
 
 
+@pytest.fixture(scope="module")
+def completed_run(tmp_path_factory):
+    """A completed 3-epoch run of `kerasclf train`; a test breaks a copy of it."""
+    logdir = tmp_path_factory.mktemp("completed")
+    assert main(["train", "--epochs", "3", "--logdir", str(logdir), "--run-name", "run"]) == 0
+    return logdir / "run"
+
+
+@pytest.fixture(scope="module")
+def stopped_run(tmp_path_factory):
+    """A 3-epoch run stopped after its first epoch: its checkpoint resumes. Copy it to edit it."""
+    return _stopped_run(tmp_path_factory.mktemp("stopped")).run_dir
+
+
+def _copy_of(run_dir, logdir) -> str:
+    """A copy of `run_dir` in `logdir`, under the same name; its path."""
+    copy = os.path.join(logdir, os.path.basename(run_dir))
+    shutil.copytree(run_dir, copy)
+    return copy
+
+
 @pytest.mark.parametrize(
     "config_text, checkpoint, message",
     [
@@ -940,10 +962,12 @@ def test_a_split_that_leaves_a_class_out_of_training_is_refused(tmp_path, capsys
         (None, {"epochs_completed": np.array([None])}, "epochs_completed is not a plain numeric"),
     ],
 )
-def test_resume_refuses_a_broken_run_directory(tmp_path, capsys, config_text, checkpoint, message):
+def test_resume_refuses_a_broken_run_directory(
+    tmp_path, capsys, completed_run, config_text, checkpoint, message
+):
     logdir = tmp_path / "logs"
-    assert main(["train", "--epochs", "3", "--logdir", str(logdir), "--run-name", "run"]) == 0
     run_dir = logdir / "run"
+    shutil.copytree(completed_run, run_dir)
     if config_text is not None:
         (run_dir / "config.json").write_text(config_text)
     if isinstance(checkpoint, bytes):
@@ -973,10 +997,9 @@ def test_resume_refuses_a_broken_run_directory(tmp_path, capsys, config_text, ch
         ({"epochs": 1}, "epochs_completed is 2, outside 0..1."),
     ],
 )
-def test_runs_offers_no_resume_that_resume_refuses(tmp_path, capsys, edit, message):
+def test_runs_offers_no_resume_that_resume_refuses(tmp_path, capsys, stopped_run, edit, message):
     logdir = tmp_path / "logs"
-    _stopped_run(logdir)
-    (run_dir,) = logdir.iterdir()
+    run_dir = Path(_copy_of(stopped_run, logdir))
     np.savez(
         run_dir / "checkpoint.npz",
         **{**np.load(run_dir / "checkpoint.npz"), "epochs_completed": np.array(2)},
@@ -1053,67 +1076,67 @@ def test_a_copied_run_resumes_where_it_is(tmp_path, capsys):
     assert f"--logdir {tmp_path / 'new'}" in out and "old" not in out
 
 
-def test_resume_refuses_a_checkpoint_of_inf_or_nan_weights(tmp_path, capsys):
-    stopped = _stopped_run(tmp_path)
-    _rewrite_checkpoint(stopped.run_dir, lambda arrays: {"model_0": arrays["model_0"] * np.nan})
-    before = file_times(stopped.run_dir)
+def test_resume_refuses_a_checkpoint_of_inf_or_nan_weights(tmp_path, capsys, stopped_run):
+    run_dir = _copy_of(stopped_run, tmp_path)
+    _rewrite_checkpoint(run_dir, lambda arrays: {"model_0": arrays["model_0"] * np.nan})
+    before = file_times(run_dir)
     capsys.readouterr()
-    assert main(["train", "--resume", stopped.run_dir]) == 2
+    assert main(["train", "--resume", run_dir]) == 2
     error = capsys.readouterr().err
     assert "model_0 holds inf or NaN, weights no run can continue from" in error
     assert error.count("\n") == 1
-    after = file_times(stopped.run_dir)
+    after = file_times(run_dir)
     assert after == before
 
 
-def test_resume_with_a_directory_where_the_lock_goes_is_one_line(tmp_path, capsys):
-    stopped = _stopped_run(tmp_path)
-    os.mkdir(os.path.join(stopped.run_dir, ".lock"))
-    summary = os.path.join(stopped.run_dir, "summary.json")
+def test_resume_with_a_directory_where_the_lock_goes_is_one_line(tmp_path, capsys, stopped_run):
+    run_dir = _copy_of(stopped_run, tmp_path)
+    os.mkdir(os.path.join(run_dir, ".lock"))
+    summary = os.path.join(run_dir, "summary.json")
     before = os.stat(summary).st_mtime_ns
     capsys.readouterr()
-    assert main(["train", "--resume", stopped.run_dir]) == 2
+    assert main(["train", "--resume", run_dir]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "where the run keeps its lock" in error
     assert "Remove it, then resume." in error and os.stat(summary).st_mtime_ns == before
 
 
-def test_resume_with_a_directory_for_a_checkpoint_is_one_line(tmp_path, capsys):
-    stopped = _stopped_run(tmp_path)
-    checkpoint = os.path.join(stopped.run_dir, "checkpoint.npz")
+def test_resume_with_a_directory_for_a_checkpoint_is_one_line(tmp_path, capsys, stopped_run):
+    run_dir = _copy_of(stopped_run, tmp_path)
+    checkpoint = os.path.join(run_dir, "checkpoint.npz")
     os.remove(checkpoint)
     os.mkdir(checkpoint)
-    before = file_times(stopped.run_dir)
+    before = file_times(run_dir)
     capsys.readouterr()
-    assert main(["train", "--resume", stopped.run_dir]) == 2
+    assert main(["train", "--resume", run_dir]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "checkpoint.npz is not a checkpoint file" in error
-    assert file_times(stopped.run_dir) == before
+    assert file_times(run_dir) == before
 
 
-def test_resume_refuses_a_config_key_that_train_did_not_write(tmp_path, capsys):
-    stopped = _stopped_run(tmp_path)
-    config_path = os.path.join(stopped.run_dir, "config.json")
+def test_resume_refuses_a_config_key_that_train_did_not_write(tmp_path, capsys, stopped_run):
+    run_dir = _copy_of(stopped_run, tmp_path)
+    config_path = os.path.join(run_dir, "config.json")
     config = read_json(config_path)
     # Every key a run writes is a setting or one of the recorded facts that --resume reads.
     assert set(config) <= set(FIELDS) | set(RECORDED_KEYS)
     assert set(RECORDED_KEYS) <= set(config)
     with open(config_path, "w") as file:
         json.dump({**config, "epoch": 5}, file)  # A hand edit's typo for "epochs".
-    before = file_times(stopped.run_dir)
+    before = file_times(run_dir)
     capsys.readouterr()
-    assert main(["train", "--resume", stopped.run_dir]) == 2
+    assert main(["train", "--resume", run_dir]) == 2
     error = capsys.readouterr().err
     assert "unknown key 'epoch' in the run's config.json" in error
     assert "Did you mean 'epochs'?" in error and error.count("\n") == 1
-    assert file_times(stopped.run_dir) == before
+    assert file_times(run_dir) == before
 
 
-def test_resume_refuses_a_checkpoint_past_the_runs_epochs(tmp_path, capsys):
-    stopped = _stopped_run(tmp_path)
-    _rewrite_checkpoint(stopped.run_dir, lambda arrays: {"epochs_completed": np.array(7)})
+def test_resume_refuses_a_checkpoint_past_the_runs_epochs(tmp_path, capsys, stopped_run):
+    run_dir = _copy_of(stopped_run, tmp_path)
+    _rewrite_checkpoint(run_dir, lambda arrays: {"epochs_completed": np.array(7)})
     capsys.readouterr()
-    assert main(["train", "--resume", stopped.run_dir]) == 2
+    assert main(["train", "--resume", run_dir]) == 2
     assert "epochs_completed is 7, outside 0..3" in capsys.readouterr().err
 
 

@@ -159,37 +159,38 @@ def test_nonlinear(logdir):
     _check_summary_against_events(logdir, "nonlinear", outcomes)
 
 
-@pytest.mark.parametrize("name", ["hand_line", "gradient_descent"])
-def test_other_experiments_run_and_summarize(logdir, name):
-    outcomes = _run(name, logdir)
+def test_hand_line_runs_and_summarizes(logdir):
+    outcomes = _run("hand_line", logdir)
     assert all(o.result.summary["status"] == "completed" for o in outcomes.values())
-    _check_summary_against_events(logdir, name, outcomes)
-    if name == "gradient_descent":  # The slide's run reaches the optimum, 56.555.
-        assert outcomes["slide"].result.summary["cost"] == pytest.approx(56.555, abs=0.1)
-    if name == "hand_line":  # The slide's hand-set line separates its points perfectly.
-        data = make_dataset("hand_line", seed=0)
-        slide_line = os.path.join(logdir, "hand_line", "slide_line")
-        expected = numpy_cost([1.23, 1.0], -0.55, data.features, data.labels)
-        assert _logged_scalars(slide_line, "cost")[0] == pytest.approx(expected, rel=1e-6)
-        assert _logged_scalars(slide_line, "accuracy")[0] == 1.0
+    _check_summary_against_events(logdir, "hand_line", outcomes)
+    # The slide's hand-set line separates its points perfectly.
+    data = make_dataset("hand_line", seed=0)
+    slide_line = os.path.join(logdir, "hand_line", "slide_line")
+    expected = numpy_cost([1.23, 1.0], -0.55, data.features, data.labels)
+    assert _logged_scalars(slide_line, "cost")[0] == pytest.approx(expected, rel=1e-6)
+    assert _logged_scalars(slide_line, "accuracy")[0] == 1.0
 
 
-def test_a_second_invocation_writes_beside_the_first(tmp_path):
+def test_gradient_descent_runs_and_a_second_invocation_writes_beside_the_first(tmp_path):
     """Run again, an experiment gets its own folder: the first one's files stay as they were."""
-    import experiments.gradient_descent as experiment
-
     logdir = str(tmp_path)
-    first_outcomes = experiment.main(["--quick", "--logdir", logdir])
+    first_outcomes = _run("gradient_descent", logdir)
+    assert all(o.result.summary["status"] == "completed" for o in first_outcomes.values())
+    _check_summary_against_events(logdir, "gradient_descent", first_outcomes)
+    # The slide's run reaches the optimum, 56.555.
+    assert first_outcomes["slide"].result.summary["cost"] == pytest.approx(56.555, abs=0.1)
     first = os.path.join(logdir, "gradient_descent")
-    assert first_outcomes[0].result.run_dir == os.path.join(first, "slide")
+    assert first_outcomes["slide"].result.run_dir == os.path.join(first, "slide")
     before = file_times(first)
-    outcomes = experiment.main(["--quick", "--logdir", logdir])
+    outcomes = _run("gradient_descent", logdir)
     second = os.path.join(logdir, "gradient_descent-2")
-    assert outcomes[0].result.run_dir == os.path.join(second, "slide")  # Not slide-2 beside.
+    assert outcomes["slide"].result.run_dir == os.path.join(second, "slide")  # Not slide-2.
     assert file_times(first) == before and "summary.csv" in before
     with open(os.path.join(second, "summary.csv")) as file:
         rows = list(csv.DictReader(file))
-    assert [(row["run"], row["run_dir"]) for row in rows] == [("slide", outcomes[0].result.run_dir)]
+    assert [(row["run"], row["run_dir"]) for row in rows] == [
+        ("slide", outcomes["slide"].result.run_dir)
+    ]
 
 
 def test_batch_size_sgd_gets_further_per_epoch(logdir):
